@@ -1,0 +1,150 @@
+/**
+ * One catalogue of errors with stable codes. Every code has a kind that decides how the CLI treats
+ * it (n8n's three kinds): `user` errors print the message and exit 2; `operational` errors are facts
+ * about the world (a host that times out) and become part of a diagnosis; `bug` errors print the
+ * stack and ask for a report. README.md documents every code (a test checks it).
+ */
+import type { ExecFailure, ExecFailureKind, SourcePos } from './types.ts'
+
+export type ErrorKind = 'user' | 'operational' | 'bug'
+
+interface CodeInfo {
+  kind: ErrorKind
+  /** What to do about it, as an instruction. */
+  fix: string
+}
+
+export const ERROR_CODES = {
+  RB_YAML_SYNTAX: { kind: 'user', fix: 'Fix the YAML at the position shown (indentation, an unclosed quote or bracket).' },
+  RB_SCHEMA: { kind: 'user', fix: 'Change the field to match schemas/runbook.schema.json; the message names the field and what it must be.' },
+  RB_STEP_KIND: { kind: 'user', fix: 'Give each step exactly one of run, probe, parallel, fix, or only next (a branch).' },
+  RB_DUPLICATE_STEP: { kind: 'user', fix: 'Rename one of the two steps or outcomes: step and outcome names share one namespace.' },
+  RB_UNKNOWN_TARGET: { kind: 'user', fix: 'Point goto (or on_failure / on_timeout / on_error / on_rollback) at a step or outcome that exists.' },
+  RB_UNREACHABLE_STEP: { kind: 'user', fix: 'Add a goto that leads to the step, or remove it.' },
+  RB_NO_OUTCOME_PATH: { kind: 'user', fix: 'Make sure some transition of the step leads, directly or through other steps, to an outcome.' },
+  RB_NO_DEFAULT: { kind: 'user', fix: 'End the next list with an entry that has no `if` (the default).' },
+  RB_CEL_SYNTAX: { kind: 'user', fix: 'Fix the CEL expression at the position shown.' },
+  RB_CEL_REFERENCE: { kind: 'user', fix: 'Refer only to declared params, existing steps and fields their parser produces.' },
+  RB_PARAM_DEFAULT: { kind: 'user', fix: 'Change the default so that it matches the param type.' },
+  RB_MUTATING_OUTSIDE_FIX: { kind: 'user', fix: 'Move the command into a fix (apply or rollback); diagnostic steps must be read-only.' },
+  RB_UNKNOWN_PARSER: { kind: 'user', fix: 'Use one of the registered parsers listed in the message (runbook parsers lists them).' },
+  RB_PARAM_TYPE: { kind: 'user', fix: 'Pass a value of the declared type; the message says what the type accepts.' },
+  RB_PARAM_MISSING: { kind: 'user', fix: 'Pass the parameter with --param name=value (or --host for host).' },
+  RB_PARAM_UNKNOWN: { kind: 'user', fix: 'Use one of the params the runbook declares (runbook show <name> lists them).' },
+  RB_RUNBOOK_NOT_FOUND: { kind: 'user', fix: 'Check the name with `runbook list`, or pass a path to a .yaml file.' },
+  RB_USAGE: { kind: 'user', fix: 'See `runbook <command> --help`.' },
+  RB_TRANSCRIPT_INVALID: { kind: 'user', fix: 'Pass a transcript written by `runbook run --transcript` (JSON Lines, first line run.started).' },
+  RB_REPLAY_DIVERGED: { kind: 'operational', fix: 'The runbook asked for a command the recording does not have: re-record the fixture, or fix the runbook change that caused it.' },
+  RB_REPLAY_MISMATCH: { kind: 'operational', fix: 'The replay reached another outcome or path than the recording: re-record the fixture if the change is intended.' },
+  RB_EXEC: { kind: 'operational', fix: 'The command could not be run on the host; the message says why (network, host key, authentication).' },
+  RB_STEP_FAILED: { kind: 'operational', fix: 'Add on_failure / on_timeout / on_error to the step to handle this case as a diagnosis.' },
+  RB_PARSE: { kind: 'operational', fix: 'The command output did not have the expected format: check the command and the parser, or add a fixture for this output.' },
+  RB_CEL_EVAL: { kind: 'operational', fix: 'Guard the expression against missing fields, e.g. has(result.x) && result.x > 1.' },
+  RB_APPROVAL_UNAVAILABLE: { kind: 'user', fix: 'Run in a terminal to answer the prompt, or pass --yes to approve the fix plan.' },
+  RB_INTERNAL: { kind: 'bug', fix: 'This is a bug in runbook: please report it with the stack trace and the transcript.' },
+} as const satisfies Record<string, CodeInfo>
+
+export type ErrorCode = keyof typeof ERROR_CODES
+
+export interface RunbookErrorOptions {
+  pos?: SourcePos
+  /** Code frame with a caret, printed under the message. */
+  frame?: string
+  cause?: unknown
+  /** Typed facts for callers and tests (step, host, exitCode, ...). */
+  detail?: Record<string, unknown>
+}
+
+/** The one error type of runbook. Tests check `code` and `detail`, not message strings. */
+export class RunbookError extends Error {
+  readonly code: ErrorCode
+  readonly pos: SourcePos | undefined
+  readonly frame: string | undefined
+  readonly detail: Record<string, unknown>
+
+  constructor(code: ErrorCode, message: string, options: RunbookErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.name = 'RunbookError'
+    this.code = code
+    this.pos = options.pos
+    this.frame = options.frame
+    this.detail = options.detail ?? {}
+  }
+
+  get kind(): ErrorKind {
+    return ERROR_CODES[this.code].kind
+  }
+
+  /** `file:line:col: message` when the error has a position, else the message. */
+  get located(): string {
+    return this.pos ? `${this.pos.file}:${this.pos.line}:${this.pos.col}: ${this.message}` : this.message
+  }
+}
+
+/** Several errors of one file, reported together. */
+export class RunbookErrors extends Error {
+  readonly errors: readonly RunbookError[]
+  constructor(errors: readonly RunbookError[]) {
+    super(errors.map((e) => e.located).join('\n'))
+    this.name = 'RunbookErrors'
+    this.errors = errors
+  }
+}
+
+/**
+ * A command could not be run (see `ExecFailureKind`). Executors reject with this; the engine turns
+ * it into the step's `error` so a runbook can branch on `kind`.
+ */
+export class ExecError extends Error {
+  readonly kind: ExecFailureKind
+  readonly host: string
+  readonly detail: Record<string, string>
+  constructor(kind: ExecFailureKind, host: string, message: string, options: { cause?: unknown; detail?: Record<string, string> } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.name = 'ExecError'
+    this.kind = kind
+    this.host = host
+    this.detail = options.detail ?? {}
+  }
+
+  toFailure(): ExecFailure {
+    return Object.keys(this.detail).length > 0
+      ? { kind: this.kind, message: this.message, detail: this.detail }
+      : { kind: this.kind, message: this.message }
+  }
+}
+
+/** Meanings of common exit codes, for messages (`127 (command not found)`). */
+export const EXIT_CODE_MEANINGS: Readonly<Record<number, string>> = {
+  1: 'general error',
+  2: 'misuse of shell builtin or bad usage',
+  124: 'timed out (timeout(1))',
+  126: 'command not executable',
+  127: 'command not found',
+  128: 'invalid exit argument',
+  130: 'interrupted (SIGINT)',
+  137: 'killed (SIGKILL)',
+  143: 'terminated (SIGTERM)',
+}
+
+export function describeExitCode(code: number | null, signal: string | null): string {
+  if (code === null) return signal ? `killed by SIG${signal}` : 'no exit status'
+  const meaning = EXIT_CODE_MEANINGS[code]
+  return meaning ? `${code} (${meaning})` : String(code)
+}
+
+/**
+ * Process exit codes of `runbook run` and friends. Documented in README.md ("Exit codes").
+ */
+export const EXIT = {
+  OK: 0, // healthy, nothing to do
+  INTERNAL: 1, // a bug in runbook
+  USAGE: 2, // invalid runbook, params or flags
+  PROBLEM: 3, // a problem was diagnosed; no fix proposed
+  FIX_PROPOSED: 4, // a problem was diagnosed and a fix proposed (dry-run, or approval declined)
+  FIX_APPLIED: 5, // a fix was applied and verified
+  FIX_ROLLED_BACK: 6, // a fix failed verification and was rolled back
+  INCOMPLETE: 7, // the run could not finish: a step failed with no handler, replay diverged
+  ROLLBACK_FAILED: 8, // a fix failed and so did its rollback: the host needs a human now
+  INTERRUPTED: 130,
+} as const

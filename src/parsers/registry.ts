@@ -1,0 +1,64 @@
+/**
+ * Parsers turn command output into typed results that runbooks branch on. They are pure functions
+ * of a CommandResult (no I/O, no clock), registered by name so YAML can say `parse: iptables`.
+ */
+import { RunbookError } from '../errors.ts'
+import type { CommandResult } from '../types.ts'
+
+/**
+ * Field shape of a parser's result, for checking CEL references at validation time
+ * (`result.rulez` is an error when the parser has no `rulez`). Leaves are CEL type names
+ * (`string`, `int`, `double`, `bool`, `list`, `map`, `dyn`); nested objects describe nested maps.
+ */
+export interface FieldSchema {
+  [field: string]: string | FieldSchema
+}
+
+export interface Parser<T = unknown> {
+  /** Registry name, used in `parse:`. Lowercase, kebab-case. */
+  name: string
+  /** One line: which command and options it expects, e.g. "iptables -S (nft or legacy backend)". */
+  describe: string
+  /** Fields of the returned value (top level at least). */
+  fields: FieldSchema
+  /** Pure. Throws `parseError()` on input it cannot read; never returns a silent empty result. */
+  parse(result: CommandResult): T
+}
+
+export function defineParser<T>(parser: Parser<T>): Parser<T> {
+  return parser
+}
+
+/** The typed error for unparseable input: names the parser and the offending line. */
+export function parseError(parser: string, message: string, line?: { number: number; text: string }): RunbookError {
+  const where = line ? ` at line ${line.number}: ${JSON.stringify(line.text.slice(0, 200))}` : ''
+  return new RunbookError('RB_PARSE', `parser '${parser}': ${message}${where}`, {
+    detail: line ? { parser, line: line.number, text: line.text } : { parser },
+  })
+}
+
+export class ParserRegistry {
+  readonly #parsers = new Map<string, Parser>()
+
+  constructor(parsers: Iterable<Parser> = []) {
+    for (const p of parsers) this.register(p)
+  }
+
+  register(parser: Parser): this {
+    if (this.#parsers.has(parser.name)) throw new RunbookError('RB_INTERNAL', `parser '${parser.name}' is registered twice`)
+    this.#parsers.set(parser.name, parser)
+    return this
+  }
+
+  get(name: string): Parser | undefined {
+    return this.#parsers.get(name)
+  }
+
+  names(): string[] {
+    return [...this.#parsers.keys()].sort()
+  }
+
+  list(): Parser[] {
+    return this.names().map((n) => this.#parsers.get(n)!)
+  }
+}

@@ -1,0 +1,224 @@
+/**
+ * Shared domain types. No logic lives here: every module of the data flow
+ * (dsl → compile → engine → views) speaks these shapes.
+ */
+
+/** A position in a runbook source file, 1-based like editors show it. */
+export interface SourcePos {
+  file: string
+  line: number
+  col: number
+}
+
+export type Mode = 'dry-run' | 'apply'
+
+/**
+ * One command to run on one host. `command` is a complete POSIX shell command line: every value
+ * interpolated into it has already been quoted by the engine (`executors/quote.ts`), so an executor
+ * runs it as is (`sh -c command`), wrapped in `sudo -n` when `sudo` is set.
+ */
+export interface CommandSpec {
+  /** Host name as the operator gave it (inventory name, alias, `user@host:port`) or `local`. */
+  host: string
+  command: string
+  sudo: boolean
+  timeoutMs: number
+  /** True only for `fix.apply` and `fix.rollback` commands. Executors may refuse mutating commands. */
+  mutating: boolean
+}
+
+/**
+ * What a finished command gave back. A command that ran and failed (non-zero exit, killed by its
+ * timeout) is a normal result, not an exception: runbooks branch on it.
+ */
+export interface CommandResult {
+  /** Exit status, or null when the command was killed by a signal or never exited (timeout). */
+  exitCode: number | null
+  /** Signal name (`KILL`, `TERM`, ...) when the command was killed by one. */
+  signal: string | null
+  stdout: string
+  stderr: string
+  durationMs: number
+  /** The command ran past `timeoutMs` and was killed. */
+  timedOut: boolean
+  /** Output was cut at the executor's cap; the tail was dropped. */
+  truncated?: boolean
+}
+
+/**
+ * Why a command could not be run at all (as opposed to running and failing). Runbooks branch on
+ * these kinds through `on_error` / `on_timeout` and `steps.<id>.error.kind`.
+ */
+export type ExecFailureKind =
+  | 'dns'
+  | 'refused'
+  | 'timeout'
+  | 'unreachable'
+  | 'host-key-mismatch'
+  | 'host-key-unknown'
+  | 'auth-failed'
+  | 'channel-failed'
+  | 'command-timeout'
+  | 'spawn-failed'
+  | 'parse-failed'
+  | 'aborted'
+
+export const EXEC_FAILURE_KINDS: readonly ExecFailureKind[] = [
+  'dns', 'refused', 'timeout', 'unreachable', 'host-key-mismatch', 'host-key-unknown', 'auth-failed',
+  'channel-failed', 'command-timeout', 'spawn-failed', 'parse-failed', 'aborted',
+]
+
+/** The serialisable form of a failure, as it appears in step results and transcripts. */
+export interface ExecFailure {
+  kind: ExecFailureKind
+  message: string
+  /** Extra facts, e.g. `{ fingerprint: 'SHA256:...' }` for host-key errors. */
+  detail?: Record<string, string>
+}
+
+/**
+ * "Run this command there." Executors know nothing of runbooks.
+ *
+ * Contract: `exec` resolves with a CommandResult whenever the command was started (whatever its
+ * exit code; a command killed by its timeout resolves with `timedOut: true`). It rejects with an
+ * `ExecError` (src/errors.ts) only when the command could not be run: connection refused, DNS,
+ * host key, authentication, channel refused. It must never hang: `spec.timeoutMs` and `signal`
+ * both bound it.
+ */
+export interface Executor {
+  exec(spec: CommandSpec, signal?: AbortSignal): Promise<CommandResult>
+  close(): Promise<void>
+}
+
+/** Checks made from the operator's machine (never on the target). */
+export type ProbeSpec =
+  | { kind: 'tcp'; host: string; port: number; timeoutMs: number }
+  | { kind: 'ping'; host: string; count: number; timeoutMs: number }
+  | { kind: 'http'; url: string; timeoutMs: number }
+
+export interface ProbeResult {
+  /** tcp: connected; ping: at least one reply; http: got a response with a status < 500. */
+  ok: boolean
+  /** tcp only: same as ok. */
+  open?: boolean
+  /** http only. */
+  status?: number
+  /** ping only: replies received / sent, average round trip. */
+  received?: number
+  sent?: number
+  rttMs?: number
+  /** Why it failed, when it did. */
+  error?: ExecFailure
+  durationMs: number
+}
+
+export interface Prober {
+  probe(spec: ProbeSpec, signal?: AbortSignal): Promise<ProbeResult>
+}
+
+/**
+ * Where commands go. The engine asks for an executor per host; an implementation may pool
+ * connections (one per host, reused by every step of a run).
+ */
+export interface ExecutorFactory {
+  executor(host: string): Executor
+  prober: Prober
+  close(): Promise<void>
+}
+
+/** A parsed result: whatever a parser returns, JSON-serialisable. */
+export type ParsedValue = unknown
+
+export type Severity = 'ok' | 'info' | 'warning' | 'critical'
+export type StepKind = 'run' | 'probe' | 'parallel' | 'fix' | 'branch'
+export type StepStatus = 'ok' | 'failed' | 'timeout' | 'error'
+export type FixPhase = 'check' | 'apply' | 'verify' | 'rollback'
+
+/** The exact commands a fix would run, rendered with the run's params. */
+export interface FixPlan {
+  host: string
+  sudo: boolean
+  check: string[]
+  apply: string[]
+  verify: string[]
+  rollback: string[]
+  /** sha256 of the plan's commands and host; approval binds to it. */
+  hash: string
+}
+
+/** A line (or lines) that prove an outcome, and where they came from. */
+export interface Evidence {
+  step?: string
+  command?: string
+  text: string
+}
+
+/** How a run ended, which decides the exit code (see EXIT in errors.ts). */
+export type RunStatus =
+  | 'healthy'
+  | 'problem'
+  | 'fix-proposed'
+  | 'fix-applied'
+  | 'fix-rolled-back'
+  | 'rollback-failed'
+  | 'incomplete'
+
+export const TRANSCRIPT_VERSION = 1
+
+/** Every observable thing of a run. One discriminated union: views map over `type`. */
+export type RunEventBody =
+  | {
+      type: 'run.started'
+      transcriptVersion: number
+      runbook: string
+      /** sha256 of the runbook source file. */
+      hash: string
+      tool: { name: 'runbook'; version: string }
+      mode: Mode
+      params: Record<string, unknown>
+      targets: string[]
+      operator: string
+      startedAt: string
+    }
+  | { type: 'step.started'; step: string; kind: StepKind; title?: string }
+  | { type: 'command.started'; step: string; sub?: string; phase?: FixPhase; spec: CommandSpec }
+  | {
+      type: 'command.finished'
+      step: string
+      sub?: string
+      phase?: FixPhase
+      spec: CommandSpec
+      result?: CommandResult
+      error?: ExecFailure
+    }
+  | { type: 'probe.finished'; step: string; sub?: string; spec: ProbeSpec; result: ProbeResult }
+  | { type: 'result.parsed'; step: string; sub?: string; parser: string; value: unknown }
+  | { type: 'step.finished'; step: string; status: StepStatus; durationMs: number; error?: ExecFailure }
+  | {
+      type: 'transition'
+      from: string
+      to: string
+      /** The CEL guard that was true, or the handler that fired. */
+      via: string
+      /** Stable id of the transition in the compiled machine (for coverage). */
+      edge: string
+    }
+  | { type: 'fix.proposed'; step: string; summary: string; plan: FixPlan }
+  | { type: 'fix.not_needed'; step: string; summary: string }
+  | { type: 'fix.approved'; step: string; planHash: string; by: string }
+  | { type: 'fix.declined'; step: string; planHash: string; by: string; reason: string }
+  | { type: 'fix.applied'; step: string; planHash: string }
+  | { type: 'fix.verified'; step: string; ok: boolean }
+  | { type: 'fix.rolled_back'; step: string; ok: boolean }
+  | { type: 'outcome'; id: string; severity: Severity; summary: string; evidence: Evidence[] }
+  | { type: 'run.finished'; status: RunStatus; exitCode: number; durationMs: number; error?: { code: string; message: string } }
+
+export type RunEvent = { seq: number; at: string } & RunEventBody
+export type RunEventType = RunEventBody['type']
+
+/** Time comes from here, never from Date directly, so runs can be replayed and tested. */
+export interface Clock {
+  now(): number
+}
+
+export const systemClock: Clock = { now: () => Date.now() }
