@@ -1,0 +1,345 @@
+/**
+ * ValidRunbook → CompiledRunbook: one xstate state per step, an invoked actor per action, CEL guards
+ * on transitions, final states for outcomes. Pure: actors and side-effect actions are placeholders
+ * here; the engine provides their implementations (`machine.provide`). xstate is imported only in
+ * compile/ and engine/.
+ */
+import { assign, fromPromise, setup, type AnyStateMachine } from 'xstate'
+import { compileExpr, compileTemplate, evaluateGuard, type Expr, type ExprScope, type Template } from '../dsl/expr.ts'
+import { parseDuration } from '../dsl/params.ts'
+import type { Command, Fix, Outcome, Probe, Step } from '../dsl/runbook.generated.ts'
+import type { ValidRunbook } from '../dsl/validate.ts'
+import { RunbookError } from '../errors.ts'
+import type { ParserRegistry } from '../parsers/registry.ts'
+import type { ExecFailure, Mode, StepStatus } from '../types.ts'
+import {
+  INTERNAL_FINALS,
+  type CompiledCommand,
+  type CompiledEvidence,
+  type CompiledFix,
+  type CompiledOutcome,
+  type CompiledRun,
+  type CompiledStep,
+  type CompiledTransition,
+  type EdgeInfo,
+  type ParamDecls,
+} from './model.ts'
+
+export const DEFAULT_TIMEOUT_MS = 30_000
+export const DEFAULT_PROBE_TIMEOUT_MS = 5_000
+
+/** What a step leaves behind, visible to later guards as `steps.<name>`. */
+export interface StepRecord {
+  status: StepStatus
+  result: unknown
+  /** The raw command outcome (run steps), also when a parser produced `result`. */
+  output?: { exitCode: number | null; signal: string | null; stdout: string; stderr: string; lines: string[]; durationMs: number; timedOut: boolean }
+  error?: ExecFailure
+}
+
+export interface RunContext {
+  params: Record<string, unknown>
+  steps: Record<string, StepRecord>
+  facts: { mode: Mode } & Record<string, unknown>
+}
+
+export interface RunInput {
+  params: Record<string, unknown>
+  facts: RunContext['facts']
+}
+
+export interface ActorInput {
+  step: string
+  context: RunContext
+}
+
+export interface CompiledRunbook {
+  name: string
+  summary: string
+  description: string | undefined
+  file: string
+  hash: string
+  params: ParamDecls
+  start: string
+  steps: ReadonlyMap<string, CompiledStep>
+  outcomes: ReadonlyMap<string, CompiledOutcome>
+  /** Every transition of the machine, read back from the machine's state nodes. */
+  edges: readonly EdgeInfo[]
+  machine: AnyStateMachine
+  valid: ValidRunbook
+}
+
+const notProvided = (name: string) =>
+  fromPromise<StepRecord, ActorInput>(async () => {
+    throw new RunbookError('RB_INTERNAL', `actor '${name}' is not provided: run compiled runbooks through the engine`)
+  })
+
+const ROOT = 'runbook'
+const ref = (state: string) => `#${ROOT}.${state}`
+
+export function compileRunbook(valid: ValidRunbook, parsers: ParserRegistry): CompiledRunbook {
+  const rb = valid.runbook
+  const defaults = { timeoutMs: rb.defaults?.timeout ? parseDuration(rb.defaults.timeout) : DEFAULT_TIMEOUT_MS, sudo: rb.defaults?.sudo ?? false }
+  const parser = (name: string | undefined) => (name === undefined ? null : parsers.get(name) ?? null)
+
+  const compileRun = (c: { run?: string; host?: string; sudo?: boolean; timeout?: string; parse?: string; ok_exit?: Command['ok_exit'] }, inherit: { sudo: boolean; timeoutMs: number; host: Template | null }): CompiledRun => ({
+    kind: 'run',
+    run: compileTemplate(c.run!),
+    host: c.host !== undefined ? compileTemplate(c.host) : inherit.host,
+    sudo: c.sudo ?? inherit.sudo,
+    timeoutMs: c.timeout ? parseDuration(c.timeout) : inherit.timeoutMs,
+    parser: parser(c.parse),
+    okExit: c.ok_exit ?? [0],
+  })
+  const compileProbe = (p: Probe): CompiledCommand => {
+    const probe = p.tcp !== undefined ? 'tcp' : p.ping !== undefined ? 'ping' : 'http'
+    return {
+      kind: 'probe',
+      probe,
+      target: compileTemplate((p[probe] as string)!),
+      count: p.count ?? 3,
+      timeoutMs: p.timeout ? parseDuration(p.timeout) : DEFAULT_PROBE_TIMEOUT_MS,
+    }
+  }
+  const compileCommand = (c: Command | Step, inherit: { sudo: boolean; timeoutMs: number; host: Template | null }): CompiledCommand =>
+    c.probe !== undefined ? compileProbe(c.probe) : compileRun(c, inherit)
+
+  const steps = new Map<string, CompiledStep>()
+  for (const name of valid.stepNames) {
+    const s = (rb.steps as Record<string, Step>)[name]!
+    const kind = valid.kindOf(name)
+    const inherit = { sudo: s.sudo ?? defaults.sudo, timeoutMs: s.timeout ? parseDuration(s.timeout) : defaults.timeoutMs, host: s.host !== undefined ? compileTemplate(s.host) : null }
+    steps.set(name, {
+      name,
+      kind,
+      title: s.title,
+      command: kind === 'run' || kind === 'probe' ? compileCommand(s, inherit) : null,
+      parallel: kind === 'parallel' ? Object.entries(s.parallel ?? {}).map(([sub, c]) => [sub, compileCommand(c!, inherit)] as const) : [],
+      fix: kind === 'fix' ? compileFix(s.fix!, defaults, parser) : null,
+      next: compileNext(name, s.next),
+      onFailure: s.on_failure,
+      onTimeout: s.on_timeout,
+      onError: s.on_error,
+      onRollback: s.on_rollback,
+    })
+  }
+
+  const outcomes = new Map<string, CompiledOutcome>()
+  for (const [name, o] of Object.entries(rb.outcomes as Record<string, Outcome>)) {
+    outcomes.set(name, {
+      name,
+      severity: o.severity,
+      summary: compileTemplate(o.summary),
+      evidence: (o.evidence ?? []).map(
+        (e): CompiledEvidence =>
+          typeof e === 'string' ? { template: compileTemplate(e) } : { step: e.step, contains: e.contains ? compileTemplate(e.contains) : null, maxLines: e.max_lines ?? 20 },
+      ),
+      see: o.see ?? [],
+    })
+  }
+
+  const machine = buildMachine(rb.name, valid.start, steps, outcomes)
+  return {
+    name: rb.name,
+    summary: rb.summary,
+    description: rb.description,
+    file: valid.source.file,
+    hash: valid.source.hash,
+    params: (rb.params ?? {}) as ParamDecls,
+    start: valid.start,
+    steps,
+    outcomes,
+    edges: machineEdges(machine),
+    machine,
+    valid,
+  }
+}
+
+function compileNext(step: string, next: Step['next']): CompiledTransition[] {
+  if (next === undefined) return []
+  if (typeof next === 'string') return [{ guard: null, to: next, edge: `${step}#0` }]
+  return next.map((t, i) => ({ guard: t.if === undefined ? null : compileExpr(t.if), to: t.goto, edge: `${step}#${i}` }))
+}
+
+function compileFix(f: Fix, defaults: { sudo: boolean; timeoutMs: number }, parser: (n: string | undefined) => CompiledRun['parser']): CompiledFix {
+  const sudo = f.sudo ?? defaults.sudo
+  const timeoutMs = f.timeout ? parseDuration(f.timeout) : defaults.timeoutMs
+  const host = f.host !== undefined ? compileTemplate(f.host) : null
+  const run = (cmd: string, parse?: string): CompiledRun => ({ kind: 'run', run: compileTemplate(cmd), host, sudo, timeoutMs, parser: parser(parse), okExit: 'any' })
+  const v = f.verify
+  return {
+    summary: compileTemplate(f.summary),
+    host,
+    sudo,
+    timeoutMs,
+    check: f.check ? { run: run(f.check.run, f.check.parse), neededIf: compileExpr(f.check.needed_if ?? 'result.exitCode == 0') } : null,
+    apply: f.apply.map(compileTemplate),
+    verify: v
+      ? {
+          command: v.probe
+            ? { kind: 'probe', probe: v.probe.tcp !== undefined ? 'tcp' : v.probe.ping !== undefined ? 'ping' : 'http', target: compileTemplate((v.probe.tcp ?? v.probe.ping ?? v.probe.http)!), count: v.probe.count ?? 3, timeoutMs: v.probe.timeout ? parseDuration(v.probe.timeout) : DEFAULT_PROBE_TIMEOUT_MS }
+            : run(v.run!, v.parse),
+          expect: compileExpr(v.expect ?? (v.probe ? 'result.ok' : 'result.exitCode == 0')),
+          retries: v.retries ?? 0,
+          intervalMs: v.interval ? parseDuration(v.interval) : 1000,
+        }
+      : null,
+    rollback: (f.rollback ?? []).map(compileTemplate),
+  }
+}
+
+// -----------------------------------------------------------------------------------------------
+// The machine
+
+/** Guard scope for a transition taken on an actor's output (the step's fresh record). */
+export function scopeFor(context: RunContext, step: string, record: StepRecord | undefined): ExprScope {
+  const steps = record ? { ...context.steps, [step]: record } : context.steps
+  return { params: context.params, result: record?.result ?? null, steps, facts: context.facts }
+}
+
+function buildMachine(name: string, start: string, steps: ReadonlyMap<string, CompiledStep>, outcomes: ReadonlyMap<string, CompiledOutcome>): AnyStateMachine {
+  const exprs = new Map<string, Expr>()
+  const machineSetup = setup({
+    types: {} as { context: RunContext; input: RunInput; output: { final: string } },
+    actors: {
+      step: notProvided('step'),
+      fixCheck: notProvided('fixCheck'),
+      approve: notProvided('approve'),
+      fixApply: notProvided('fixApply'),
+      fixVerify: notProvided('fixVerify'),
+      fixRollback: notProvided('fixRollback'),
+    },
+    actions: {
+      // Side effects (events) are the engine's: it provides these.
+      enter: (_, _params: { step: string }) => {},
+      finish: (_, _params: { final: string }) => {},
+      record: assign(({ context, event }, params: { step: string }) => ({
+        steps: { ...context.steps, [params.step]: (event as unknown as { output: StepRecord }).output },
+      })),
+    },
+    guards: {
+      cel: ({ context, event }, params: { step: string; edge: string; fromOutput: boolean }) => {
+        const record = params.fromOutput ? (event as unknown as { output: StepRecord }).output : context.steps[params.step]
+        return evaluateGuard(exprs.get(params.edge)!, scopeFor(context, params.step, record))
+      },
+      status: ({ event }, params: { is: StepStatus[] }) => params.is.includes((event as unknown as { output: StepRecord }).output.status),
+      resultStatus: ({ event }, params: { is: string }) => ((event as unknown as { output: StepRecord }).output.result as { status?: string } | null)?.status === params.is,
+      dryRun: ({ context }) => context.facts.mode === 'dry-run',
+    },
+  })
+
+  const states: Record<string, unknown> = {}
+  const recordAction = (step: string) => ({ type: 'record', params: { step } })
+  const nextTransitions = (s: CompiledStep, fromOutput: boolean, prefix: string) =>
+    s.next.map((t) => {
+      if (t.guard) exprs.set(t.edge, t.guard)
+      return {
+        target: prefix + t.to,
+        ...(t.guard ? { guard: { type: 'cel', params: { step: s.name, edge: t.edge, fromOutput } } } : {}),
+        ...(fromOutput ? { actions: [recordAction(s.name)] } : {}),
+        description: t.edge,
+        meta: { via: t.guard?.source ?? 'default' },
+      }
+    })
+  const crash = (edge: string) => ({ target: ref(INTERNAL_FINALS.aborted), description: edge, meta: { via: 'crash', internal: true } })
+
+  for (const s of steps.values()) {
+    const entry = [{ type: 'enter', params: { step: s.name } }]
+    if (s.kind === 'branch') {
+      states[s.name] = { entry, always: nextTransitions(s, false, ref('')) }
+      continue
+    }
+    if (s.kind === 'fix') {
+      states[s.name] = fixState(s, entry, nextTransitions(s, false, ref('')), crash)
+      continue
+    }
+    const onDone: unknown[] = []
+    const handler = (is: StepStatus[], to: string | undefined, name: string) => {
+      if (to !== undefined) onDone.push({ target: ref(to), guard: { type: 'status', params: { is } }, actions: [recordAction(s.name)], description: `${s.name}~${name}`, meta: { via: name } })
+    }
+    handler(['timeout'], s.onTimeout, 'on_timeout')
+    handler(s.onTimeout === undefined ? ['error', 'timeout'] : ['error'], s.onError, 'on_error')
+    handler(['failed'], s.onFailure, 'on_failure')
+    onDone.push({ target: ref(INTERNAL_FINALS.aborted), guard: { type: 'status', params: { is: ['failed', 'timeout', 'error'] } }, actions: [recordAction(s.name)], description: `${s.name}~unhandled`, meta: { via: 'unhandled failure', internal: true } })
+    onDone.push(...nextTransitions(s, true, ref('')))
+    states[s.name] = {
+      entry,
+      invoke: { src: 'step', input: ({ context }: { context: RunContext }) => ({ step: s.name, context }), onDone, onError: crash(`${s.name}~crash`) },
+    }
+  }
+  for (const o of outcomes.values()) {
+    states[o.name] = { type: 'final', entry: [{ type: 'finish', params: { final: o.name } }] }
+  }
+  for (const f of Object.values(INTERNAL_FINALS)) {
+    states[f] = { type: 'final', entry: [{ type: 'finish', params: { final: f } }] }
+  }
+  return machineSetup.createMachine({ id: ROOT, initial: start, context: ({ input }: { input: RunInput }) => ({ params: input.params, facts: input.facts, steps: {} }), states } as never) as unknown as AnyStateMachine
+}
+
+function fixState(s: CompiledStep, entry: unknown[], next: unknown[], crash: (edge: string) => unknown): unknown {
+  const n = s.name
+  const input = ({ context }: { context: RunContext }) => ({ step: n, context })
+  const record = [{ type: 'record', params: { step: n } }]
+  const ok = { type: 'status', params: { is: ['ok'] } }
+  const t = (target: string, edge: string, via: string, extra: Record<string, unknown> = {}, internal = false) => ({
+    target,
+    actions: record,
+    description: `${n}.${edge}`,
+    meta: internal ? { via, internal: true } : { via },
+    ...extra,
+  })
+  const stage = (src: string, onDone: unknown[]) => ({ invoke: { src, input, onDone, onError: crash(`${n}.${src}~crash`) } })
+  const errorTarget = s.onError !== undefined ? ref(s.onError) : ref(INTERNAL_FINALS.aborted)
+  return {
+    entry,
+    initial: 'check',
+    states: {
+      check: stage('fixCheck', [
+        t(errorTarget, 'check~error', s.onError !== undefined ? 'on_error' : 'unhandled failure', { guard: { type: 'status', params: { is: ['failed', 'timeout', 'error'] } } }, s.onError === undefined),
+        t('done', 'check~not_needed', 'not needed', { guard: { type: 'resultStatus', params: { is: 'not_needed' } } }),
+        t(ref(INTERNAL_FINALS.proposed), 'check~proposed', 'dry-run', { guard: 'dryRun' }),
+        t('approve', 'check~needed', 'needed'),
+      ]),
+      approve: stage('approve', [
+        t('apply', 'approve~approved', 'approved', { guard: { type: 'resultStatus', params: { is: 'approved' } } }),
+        t(ref(INTERNAL_FINALS.declined), 'approve~declined', 'declined', {}, true),
+      ]),
+      apply: stage('fixApply', [t('verify', 'apply~ok', 'applied', { guard: ok }), t('rollback', 'apply~failed', 'apply failed', {}, true)]),
+      verify: stage('fixVerify', [t('done', 'verify~ok', 'verified', { guard: ok }), t('rollback', 'verify~failed', 'verify failed')]),
+      rollback: stage('fixRollback', [
+        t(s.onRollback !== undefined ? ref(s.onRollback) : ref(INTERNAL_FINALS.rolledBack), 'rollback~ok', 'rolled back', { guard: ok }),
+        t(ref(INTERNAL_FINALS.rollbackFailed), 'rollback~failed', 'rollback failed', {}, true),
+      ]),
+      done: { always: next },
+    },
+  }
+}
+
+interface StateNodeLike {
+  key: string
+  path: string[]
+  states: Record<string, StateNodeLike>
+  transitions: Map<string, Array<{ description?: string; target?: StateNodeLike[]; meta?: { via?: string; internal?: boolean } }>>
+  always?: Array<{ description?: string; target?: StateNodeLike[]; meta?: { via?: string; internal?: boolean } }>
+}
+
+/** Read every transition back from the machine's state nodes (the machine graph, not our config). */
+export function machineEdges(machine: AnyStateMachine): EdgeInfo[] {
+  const edges: EdgeInfo[] = []
+  const walk = (node: StateNodeLike) => {
+    const defs = [...[...node.transitions.values()].flat(), ...(node.always ?? [])]
+    for (const d of defs) {
+      if (!d.description) continue
+      edges.push({
+        id: d.description,
+        from: node.path.join('.'),
+        to: (d.target ?? []).map((t) => t.path.join('.')).join(',') || node.path.join('.'),
+        via: d.meta?.via ?? '',
+        internal: d.meta?.internal ?? false,
+      })
+    }
+    for (const child of Object.values(node.states)) walk(child)
+  }
+  walk(machine.root as unknown as StateNodeLike)
+  return edges
+}

@@ -1,0 +1,94 @@
+/**
+ * The compiled form of a runbook: every template and guard compiled once, every name resolved.
+ * Pure data plus compiled expressions; no I/O.
+ */
+import type { Expr, Template } from '../dsl/expr.ts'
+import type { Param } from '../dsl/runbook.generated.ts'
+import type { StepKindName } from '../dsl/validate.ts'
+import type { Parser } from '../parsers/registry.ts'
+import type { Severity } from '../types.ts'
+
+export interface CompiledRun {
+  kind: 'run'
+  run: Template
+  /** Null: the run's default target (params.host, or local). */
+  host: Template | null
+  sudo: boolean
+  timeoutMs: number
+  parser: Parser | null
+  okExit: readonly number[] | 'any'
+}
+
+export interface CompiledProbe {
+  kind: 'probe'
+  probe: 'tcp' | 'ping' | 'http'
+  target: Template
+  count: number
+  timeoutMs: number
+}
+
+export type CompiledCommand = CompiledRun | CompiledProbe
+
+export interface CompiledTransition {
+  guard: Expr | null
+  to: string
+  /** Stable transition id, e.g. `firewall#0`, `usage~on_failure`, `fix.verify~ok`. */
+  edge: string
+}
+
+export interface CompiledFix {
+  summary: Template
+  host: Template | null
+  sudo: boolean
+  timeoutMs: number
+  check: { run: CompiledRun; neededIf: Expr } | null
+  apply: Template[]
+  verify: { command: CompiledCommand; expect: Expr; retries: number; intervalMs: number } | null
+  rollback: Template[]
+}
+
+export interface CompiledStep {
+  name: string
+  kind: StepKindName
+  title: string | undefined
+  command: CompiledCommand | null
+  parallel: ReadonlyArray<readonly [string, CompiledCommand]>
+  fix: CompiledFix | null
+  next: CompiledTransition[]
+  onFailure: string | undefined
+  onTimeout: string | undefined
+  onError: string | undefined
+  onRollback: string | undefined
+}
+
+export type CompiledEvidence = { template: Template } | { step: string; contains: Template | null; maxLines: number }
+
+export interface CompiledOutcome {
+  name: string
+  severity: Severity
+  summary: Template
+  evidence: CompiledEvidence[]
+  see: string[]
+}
+
+/** One transition of the machine, as the graph and coverage see it. */
+export interface EdgeInfo {
+  id: string
+  from: string
+  to: string
+  /** The guard expression or handler that takes it. */
+  via: string
+  /** Engine safety edges (abort on an unhandled failure, declined approval, failed rollback): not authored, not counted in coverage. */
+  internal: boolean
+}
+
+/** Engine-made final states, next to the runbook's own outcomes. */
+export const INTERNAL_FINALS = {
+  aborted: '_aborted',
+  proposed: '_proposed',
+  declined: '_declined',
+  rolledBack: '_rolled_back',
+  rollbackFailed: '_rollback_failed',
+} as const
+
+export type ParamDecls = Readonly<Record<string, Param>>

@@ -1,0 +1,199 @@
+/**
+ * CEL guards and `${{ }}` templates. The only file that imports the CEL library.
+ *
+ * Why CEL and @marcbachmann/cel-js: CEL is non-Turing-complete and side-effect free (the language of
+ * Kubernetes and Envoy policies), so a guard can never hang a run or touch the host. This
+ * implementation has zero dependencies, a type checker (used at validation time to reject references
+ * to unknown params, steps and parser fields with their position) and compiles an expression once
+ * into a callable.
+ */
+import { Environment, ParseError } from '@marcbachmann/cel-js'
+import { RunbookError } from '../errors.ts'
+import { quote } from '../executors/quote.ts'
+import type { FieldSchema } from '../parsers/registry.ts'
+
+/** The variables every expression sees. */
+export interface ExprScope {
+  params: Record<string, unknown>
+  result?: unknown
+  steps: Record<string, unknown>
+  facts: Record<string, unknown>
+}
+
+export type Segment = { text: string } | { expr: string; offset: number }
+
+/** Split `a ${{ x }} b` into text and expression segments. `offset` is where the CEL text starts. */
+export function parseTemplate(template: string): Segment[] | { error: string; offset: number } {
+  const out: Segment[] = []
+  let i = 0
+  while (i < template.length) {
+    const open = template.indexOf('${{', i)
+    if (open === -1) {
+      out.push({ text: template.slice(i) })
+      break
+    }
+    if (open > i) out.push({ text: template.slice(i, open) })
+    const close = template.indexOf('}}', open + 3)
+    if (close === -1) return { error: "unclosed '${{': add the closing '}}'", offset: open }
+    const raw = template.slice(open + 3, close)
+    const lead = raw.length - raw.trimStart().length
+    if (raw.trim() === '') return { error: "empty '${{ }}'", offset: open }
+    out.push({ expr: raw.trim(), offset: open + 3 + lead })
+    i = close + 2
+  }
+  return out
+}
+
+export function hasTemplate(text: string): boolean {
+  return text.includes('${{')
+}
+
+/** A type-checking environment for validation. Leaves are `dyn`: we check names, not types. */
+export class CheckEnv {
+  readonly #env: Environment
+  constructor(scope: { params: string[]; steps: FieldSchema; result: FieldSchema | null }) {
+    const params: FieldSchema = Object.fromEntries(scope.params.map((p) => [p, 'dyn']))
+    let env = new Environment({ homogeneousAggregateLiterals: false, enableOptionalTypes: true })
+      .registerVariable({ name: 'params', schema: dynSchema(params) })
+      .registerVariable({ name: 'steps', schema: dynSchema(scope.steps) })
+      .registerVariable('facts', 'dyn')
+    env = scope.result === null ? env.registerVariable('result', 'dyn') : env.registerVariable({ name: 'result', schema: dynSchema(scope.result) })
+    this.#env = env
+  }
+
+  /** Null when fine; else the message, its offset in `expr`, and whether it is a syntax error. */
+  check(expr: string): { message: string; offset: number; syntax: boolean } | null {
+    try {
+      this.#env.parse(expr)
+    } catch (err) {
+      if (err instanceof ParseError) return { message: summary(err), offset: rangeStart(err), syntax: true }
+      throw err
+    }
+    const result = this.#env.check(expr)
+    if (result.valid) return null
+    const error = result.error as { message: string; range?: { start: number } } | undefined
+    return { message: summary(error), offset: error?.range?.start ?? 0, syntax: false }
+  }
+}
+
+function summary(err: { message: string; summary?: string } | undefined): string {
+  if (!err) return 'invalid expression'
+  return (err.summary ?? err.message.split('\n')[0] ?? err.message).trim()
+}
+
+function rangeStart(err: unknown): number {
+  const range = (err as { range?: { start: number } }).range
+  return range?.start ?? 0
+}
+
+function dynSchema(schema: FieldSchema): FieldSchema {
+  const out: FieldSchema = {}
+  for (const [k, v] of Object.entries(schema)) {
+    if (typeof v === 'string') out[k] = v.startsWith('list') ? 'list<dyn>' : 'dyn'
+    else out[k] = Object.keys(v).length === 0 ? 'dyn' : dynSchema(v)
+  }
+  return out
+}
+
+// One shared runtime environment: every variable is dyn; checking already happened at load time.
+const runtimeEnv = new Environment({ unlistedVariablesAreDyn: true, homogeneousAggregateLiterals: false, enableOptionalTypes: true })
+
+export interface Expr {
+  source: string
+  evaluate(scope: ExprScope): unknown
+}
+
+/** Compile once, evaluate many. Throws RB_CEL_SYNTAX (validation normally caught it earlier). */
+export function compileExpr(source: string): Expr {
+  let fn: (ctx: Record<string, unknown>) => unknown
+  try {
+    fn = runtimeEnv.parse(source) as unknown as (ctx: Record<string, unknown>) => unknown
+  } catch (err) {
+    throw new RunbookError('RB_CEL_SYNTAX', `invalid CEL ${JSON.stringify(source)}: ${summary(err as Error)}`, { cause: err })
+  }
+  return {
+    source,
+    evaluate(scope) {
+      try {
+        return fromCel(fn(toCelScope(scope)))
+      } catch (err) {
+        throw new RunbookError('RB_CEL_EVAL', `evaluating ${JSON.stringify(source)}: ${summary(err as Error)}`, {
+          cause: err,
+          detail: { expr: source },
+        })
+      }
+    },
+  }
+}
+
+/** A guard: must evaluate to a bool. */
+export function evaluateGuard(expr: Expr, scope: ExprScope): boolean {
+  const value = expr.evaluate(scope)
+  if (typeof value !== 'boolean') {
+    throw new RunbookError('RB_CEL_EVAL', `guard ${JSON.stringify(expr.source)} gave ${JSON.stringify(value)}, not true or false`, {
+      detail: { expr: expr.source },
+    })
+  }
+  return value
+}
+
+export interface Template {
+  source: string
+  /** `shell`: interpolated values are shell-quoted (lists become several quoted words). */
+  render(scope: ExprScope, mode: 'text' | 'shell'): string
+}
+
+export function compileTemplate(source: string): Template {
+  const parsed = parseTemplate(source)
+  if (!Array.isArray(parsed)) throw new RunbookError('RB_CEL_SYNTAX', `template ${JSON.stringify(source)}: ${parsed.error}`)
+  const parts = parsed.map((s) => ('expr' in s ? compileExpr(s.expr) : s.text))
+  return {
+    source,
+    render(scope, mode) {
+      return parts.map((p) => (typeof p === 'string' ? p : mode === 'shell' ? shellWords(p.evaluate(scope)) : textOf(p.evaluate(scope)))).join('')
+    },
+  }
+}
+
+function shellWords(value: unknown): string {
+  if (Array.isArray(value)) return value.map((v) => quote(textOf(v))).join(' ')
+  return quote(textOf(value))
+}
+
+export function textOf(value: unknown): string {
+  if (value === null || value === undefined) return ''
+  if (typeof value === 'string') return value
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value)
+  if (Array.isArray(value)) return value.map(textOf).join(', ')
+  return JSON.stringify(value)
+}
+
+/**
+ * JS numbers are CEL doubles, so `result.total / 1024` would have no overload: integral numbers
+ * become CEL ints (bigint). Converted objects are memoised: step records never change once stored.
+ */
+const celForm = new WeakMap<object, unknown>()
+export function toCel(value: unknown): unknown {
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? BigInt(value) : value
+  if (value === null || typeof value !== 'object') return value
+  const cached = celForm.get(value)
+  if (cached !== undefined) return cached
+  const out = Array.isArray(value) ? value.map(toCel) : Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toCel(v)]))
+  celForm.set(value, out)
+  return out
+}
+
+function toCelScope(scope: ExprScope): Record<string, unknown> {
+  return { params: toCel(scope.params), result: toCel(scope.result), steps: toCel(scope.steps), facts: toCel(scope.facts) }
+}
+
+/** CEL ints are bigints; results and templates want plain numbers. */
+export function fromCel(value: unknown): unknown {
+  if (typeof value === 'bigint') return Number(value)
+  if (Array.isArray(value)) return value.map(fromCel)
+  if (value instanceof Map) return Object.fromEntries([...value].map(([k, v]) => [String(k), fromCel(v)]))
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fromCel(v)]))
+  }
+  return value
+}

@@ -1,0 +1,142 @@
+/**
+ * Text → JS value, keeping where every node came from. The only file that imports `yaml`.
+ */
+import { createHash } from 'node:crypto'
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml'
+import { RunbookError } from '../errors.ts'
+import type { SourcePos } from '../types.ts'
+import { codeFrame } from './source-map.ts'
+
+export type PathSegment = string | number
+
+/** A parsed YAML source that can say where any value came from. */
+export interface SourceDoc {
+  file: string
+  text: string
+  /** sha256 of the text, hex. */
+  hash: string
+  /** The plain JS value (undefined when the YAML could not be parsed at all). */
+  data: unknown
+  /** Syntax errors and duplicate keys, all of them. */
+  errors: RunbookError[]
+  /** Position of the value at `path` (or of its key, when `key` is set); the nearest existing ancestor otherwise. */
+  posOf(path: readonly PathSegment[], options?: { key?: boolean }): SourcePos
+  /** Position of character `offset` inside the string scalar at `path` (for CEL errors). */
+  posInString(path: readonly PathSegment[], offset: number): SourcePos
+  /** A located RunbookError with a code frame. */
+  error(code: RunbookError['code'], path: readonly PathSegment[], message: string, options?: { key?: boolean; offset?: number }): RunbookError
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex')
+}
+
+export function loadSource(file: string, text: string): SourceDoc {
+  const lineCounter = new LineCounter()
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: true })
+
+  const toPos = (offset: number): SourcePos => {
+    const { line, col } = lineCounter.linePos(offset)
+    return { file, line, col }
+  }
+  const located = (code: RunbookError['code'], pos: SourcePos, message: string) =>
+    new RunbookError(code, message, { pos, frame: codeFrame(text, pos.line, pos.col) })
+
+  const errors: RunbookError[] = doc.errors.map((e) => located('RB_YAML_SYNTAX', toPos(e.pos[0]), yamlMessage(e.message)))
+  if (errors.length === 0) errors.push(...duplicateKeys(doc, toPos, located))
+
+  const find = (path: readonly PathSegment[], key: boolean): Node | null => {
+    let node: unknown = doc.contents
+    let found: Node | null = (doc.contents as Node | null) ?? null
+    for (let i = 0; i < path.length; i++) {
+      const seg = path[i]
+      const last = i === path.length - 1
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg))
+        if (!pair) return found
+        if (last && key) return pair.key as Node
+        node = pair.value
+        found = (pair.value as Node | null) ?? (pair.key as Node)
+      } else if (isSeq(node) && typeof seg === 'number') {
+        node = node.items[seg]
+        if (node === undefined) return found
+        found = node as Node
+      } else {
+        return found
+      }
+    }
+    return found
+  }
+
+  const posOf = (path: readonly PathSegment[], options: { key?: boolean } = {}): SourcePos => {
+    const node = find(path, options.key ?? false)
+    return toPos(node?.range?.[0] ?? 0)
+  }
+
+  const posInString = (path: readonly PathSegment[], offset: number): SourcePos => {
+    const node = find(path, false)
+    if (!node || !isScalar(node) || !node.range) return posOf(path)
+    const start = toPos(node.range[0])
+    const value = String(node.value)
+    const before = value.slice(0, offset)
+    const newlines = before.split('\n').length - 1
+    if (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') {
+      // Block scalars start on the line after the indicator; content is indented as in the source.
+      const line = start.line + 1 + newlines
+      const lineText = text.split('\n')[line - 1] ?? ''
+      const indent = lineText.length - lineText.trimStart().length
+      const col = indent + 1 + (before.length - before.lastIndexOf('\n') - 1)
+      return { file, line, col }
+    }
+    const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' ? 1 : 0
+    return { file, line: start.line + newlines, col: start.col + quoted + offset }
+  }
+
+  const error: SourceDoc['error'] = (code, path, message, options = {}) => {
+    const pos = options.offset === undefined ? posOf(path, options) : posInString(path, options.offset)
+    return located(code, pos, message)
+  }
+
+  const data = errors.some((e) => e.code === 'RB_YAML_SYNTAX') ? undefined : doc.toJS({ maxAliasCount: 100 })
+  return { file, text, hash: sha256(text), data, errors, posOf, posInString, error }
+}
+
+function yamlMessage(message: string): string {
+  // yaml's messages end with " at line L, column C" plus a frame; we print our own.
+  return message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '').trim()
+}
+
+/** Duplicate keys anywhere; in `steps`/`outcomes` they are duplicate step names. */
+function duplicateKeys(
+  doc: Document,
+  toPos: (offset: number) => SourcePos,
+  located: (code: RunbookError['code'], pos: SourcePos, message: string) => RunbookError,
+): RunbookError[] {
+  const errors: RunbookError[] = []
+  const walk = (node: unknown, path: PathSegment[]): void => {
+    if (isMap(node)) {
+      const seen = new Map<string, SourcePos>()
+      for (const pair of node.items) {
+        if (!isPair(pair) || !isScalar(pair.key)) continue
+        const key = String(pair.key.value)
+        const pos = toPos(pair.key.range?.[0] ?? 0)
+        const first = seen.get(key)
+        if (first) {
+          const isStep = path.length === 1 && (path[0] === 'steps' || path[0] === 'outcomes')
+          errors.push(
+            isStep
+              ? located('RB_DUPLICATE_STEP', pos, `duplicate ${path[0] === 'steps' ? 'step' : 'outcome'} '${key}' (first defined at line ${first.line})`)
+              : located('RB_YAML_SYNTAX', pos, `duplicate key '${key}' (first defined at line ${first.line})`),
+          )
+        } else {
+          seen.set(key, pos)
+        }
+        walk(pair.value, [...path, key])
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => walk(item, [...path, i]))
+    }
+  }
+  walk(doc.contents, [])
+  return errors
+}

@@ -1,0 +1,253 @@
+// Generated from schemas/runbook.schema.json by `npm run gen:types`. Do not edit.
+
+/**
+ * A duration like 500ms, 3s, 2m, 1h.
+ */
+export type Duration = string
+/**
+ * Text with ${{ CEL }} interpolations. In commands, interpolated values are shell-quoted by the engine: do not quote them yourself.
+ */
+export type Template = string
+/**
+ * Exit codes that count as success (default [0]), or "any".
+ */
+export type OkExit = 'any' | [number, ...number[]]
+/**
+ * Where to go after the step: a step or outcome name, or an ordered list of {if, goto} ending with a default (no if).
+ */
+export type Next = StepName | [Transition, ...Transition[]]
+export type StepName = string
+/**
+ * A CEL expression over params, result, steps and facts.
+ */
+export type Cel = string
+export type Evidence =
+  | Template
+  | {
+      step: StepName
+      /**
+       * Text with ${{ CEL }} interpolations. In commands, interpolated values are shell-quoted by the engine: do not quote them yourself.
+       */
+      contains?: string
+      max_lines?: number
+    }
+
+/**
+ * A runbook v1: typed params, diagnostic steps, fixes and outcomes. Guards and ${{ }} templates are CEL.
+ */
+export interface Runbook {
+  /**
+   * Format version. Always runbook/v1.
+   */
+  apiVersion: 'runbook/v1'
+  /**
+   * Runbook name, as typed in `runbook run <name>`.
+   */
+  name: string
+  /**
+   * One line: the symptom this runbook handles.
+   */
+  summary: string
+  /**
+   * Longer text for `runbook show`.
+   */
+  description?: string
+  /**
+   * Typed parameters. A value that does not match its type is refused before anything runs.
+   */
+  params?: {
+    [k: string]: Param | undefined
+  }
+  /**
+   * Defaults for every step.
+   */
+  defaults?: {
+    timeout?: Duration
+    sudo?: boolean
+  }
+  /**
+   * First step. Defaults to the first step listed.
+   */
+  start?: string
+  steps: {
+    [k: string]: Step | undefined
+  }
+  outcomes: {
+    [k: string]: Outcome | undefined
+  }
+}
+export interface Param {
+  /**
+   * ip: IPv4/IPv6 address; cidr: network; host: inventory name, hostname, IP or user@host:port; port: 1-65535; unit: systemd unit name; user: login name; path: absolute path; duration: 3s/2m; int; bool; enum: one of values; string: any text, optionally matching pattern.
+   */
+  type:
+    | 'ip'
+    | 'cidr'
+    | 'host'
+    | 'port'
+    | 'unit'
+    | 'user'
+    | 'path'
+    | 'duration'
+    | 'int'
+    | 'bool'
+    | 'enum'
+    | 'string'
+  description?: string
+  required?: boolean
+  /**
+   * Default value; must match the type. May be a ${{ }} template.
+   */
+  default?: string | number | boolean
+  /**
+   * Never written to transcripts, logs or chat.
+   */
+  secret?: boolean
+  /**
+   * string: a regular expression the whole value must match.
+   */
+  pattern?: string
+  /**
+   * enum: the allowed values.
+   *
+   * @minItems 1
+   */
+  values?: [string, ...string[]]
+  min?: number
+  max?: number
+}
+/**
+ * One step: exactly one of run, probe, parallel, fix; or only next (a branch).
+ */
+export interface Step {
+  /**
+   * What the step asks, shown in progress.
+   */
+  title?: string
+  /**
+   * A read-only shell command on the target.
+   */
+  run?: string
+  probe?: Probe
+  /**
+   * Read-only commands run at once; result.<name> is each one's result.
+   */
+  parallel?: {
+    [k: string]: Command | undefined
+  }
+  fix?: Fix
+  host?: Template
+  sudo?: boolean
+  timeout?: Duration
+  parse?: string
+  ok_exit?: OkExit
+  next?: Next
+  /**
+   * Where to go when the command exits with a code not in ok_exit.
+   */
+  on_failure?: string
+  /**
+   * Where to go when the command or probe times out.
+   */
+  on_timeout?: string
+  /**
+   * Where to go when the command cannot run (connection refused, DNS, host key, auth) or its output cannot be parsed.
+   */
+  on_error?: string
+  /**
+   * fix: where to go after a failed verify was rolled back.
+   */
+  on_rollback?: string
+}
+/**
+ * A check from the operator's machine: exactly one of tcp, ping, http.
+ */
+export interface Probe {
+  /**
+   * host:port ([v6]:port).
+   */
+  tcp?: string
+  /**
+   * Host or address to ping.
+   */
+  ping?: string
+  /**
+   * URL to GET.
+   */
+  http?: string
+  count?: number
+  timeout?: Duration
+}
+/**
+ * One read-only command on the target, with its parser.
+ */
+export interface Command {
+  title?: string
+  run?: Template
+  probe?: Probe
+  /**
+   * Text with ${{ CEL }} interpolations. In commands, interpolated values are shell-quoted by the engine: do not quote them yourself.
+   */
+  host?: string
+  sudo?: boolean
+  timeout?: Duration
+  /**
+   * A registered parser (`runbook parsers`).
+   */
+  parse?: string
+  ok_exit?: OkExit
+}
+/**
+ * check → approve → apply → verify → rollback on failure. Only apply and rollback may change the host.
+ */
+export interface Fix {
+  summary: Template
+  host?: Template
+  sudo?: boolean
+  timeout?: Duration
+  check?: Check
+  /**
+   * @minItems 1
+   */
+  apply: [Template, ...Template[]]
+  verify?: Verify
+  rollback?: Template[]
+}
+/**
+ * Read-only: is the fix still needed? Runs in dry-run too.
+ */
+export interface Check {
+  run: Template
+  parse?: string
+  /**
+   * Default: result.exitCode == 0
+   */
+  needed_if?: string
+}
+/**
+ * Read-only: did the fix work? A command on the target (run) or a probe from here.
+ */
+export interface Verify {
+  run?: Template
+  probe?: Probe
+  parse?: string
+  /**
+   * Default: result.exitCode == 0 (run) or result.ok (probe)
+   */
+  expect?: string
+  retries?: number
+  interval?: Duration
+}
+export interface Transition {
+  if?: Cel
+  goto: StepName
+}
+export interface Outcome {
+  severity: 'ok' | 'info' | 'warning' | 'critical'
+  summary: Template
+  evidence?: Evidence[]
+  /**
+   * Other runbooks worth running next.
+   */
+  see?: string[]
+}

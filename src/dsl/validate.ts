@@ -1,0 +1,549 @@
+/**
+ * Source → validated Runbook. Reports every error of a file at once, each at `file:line:col`:
+ * YAML syntax, schema (ajv, compiled once from schemas/runbook.schema.json), then the checks a
+ * schema cannot express: step kinds, names, targets, reachability, paths to an outcome, CEL syntax
+ * and references, param defaults, mutating commands outside fixes, parser names.
+ * The only file that imports ajv for runbooks.
+ */
+import { readFileSync } from 'node:fs'
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js'
+import { RunbookError } from '../errors.ts'
+import type { FieldSchema, ParserRegistry } from '../parsers/registry.ts'
+import { CheckEnv, hasTemplate, parseTemplate } from './expr.ts'
+import { loadSource, type PathSegment, type SourceDoc } from './load.ts'
+import { mutatingReason } from './mutating.ts'
+import { checkParam, describeType } from './params.ts'
+import type { Command, Fix, Runbook, Step } from './runbook.generated.ts'
+
+export const RUNBOOK_SCHEMA_URL = new URL('../../schemas/runbook.schema.json', import.meta.url)
+
+let compiled: ValidateFunction | undefined
+function schemaValidator(): ValidateFunction {
+  if (!compiled) {
+    const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true })
+    compiled = ajv.compile(JSON.parse(readFileSync(RUNBOOK_SCHEMA_URL, 'utf8')))
+  }
+  return compiled
+}
+
+export type StepKindName = 'run' | 'probe' | 'parallel' | 'fix' | 'branch'
+
+/** A runbook that passed every check. */
+export interface ValidRunbook {
+  source: SourceDoc
+  runbook: Runbook
+  /** Step names in source order; the first to run is `start`. */
+  stepNames: string[]
+  start: string
+  kindOf(step: string): StepKindName
+}
+
+export type ValidationResult = { ok: true; value: ValidRunbook } | { ok: false; errors: RunbookError[] }
+
+export function validateFile(file: string, parsers: ParserRegistry): ValidationResult {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException
+    return { ok: false, errors: [new RunbookError('RB_RUNBOOK_NOT_FOUND', `${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`)] }
+  }
+  return validateSource(file, text, parsers)
+}
+
+export function validateSource(file: string, text: string, parsers: ParserRegistry): ValidationResult {
+  const source = loadSource(file, text)
+  if (source.errors.length > 0) return { ok: false, errors: source.errors }
+  if (source.data === null || typeof source.data !== 'object' || Array.isArray(source.data)) {
+    return { ok: false, errors: [source.error('RB_SCHEMA', [], 'a runbook must be a YAML mapping with apiVersion, name, summary, steps and outcomes')] }
+  }
+  const validate = schemaValidator()
+  if (!validate(source.data)) return { ok: false, errors: schemaErrors(source, validate.errors ?? []) }
+  return new Checker(source, source.data as Runbook, parsers).run()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schema errors
+
+function pointerToPath(pointer: string): PathSegment[] {
+  if (pointer === '') return []
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^[0-9]+$/.test(s) ? Number(s) : s))
+}
+
+function label(path: readonly PathSegment[]): string {
+  if (path.length === 0) return 'the runbook'
+  return path.reduce<string>((acc, seg) => (typeof seg === 'number' ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg), '')
+}
+
+function schemaErrors(source: SourceDoc, errors: ErrorObject[]): RunbookError[] {
+  // anyOf branches each report their own failure at the same path; keep the deepest errors only.
+  const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath))
+  const deeper = (p: string) => errors.some((e) => e.keyword !== 'anyOf' && e.instancePath.startsWith(p + '/'))
+  const out: RunbookError[] = []
+  const seen = new Set<string>()
+  for (const e of errors) {
+    if (anyOfPaths.has(e.instancePath) && e.keyword !== 'anyOf') continue
+    if (e.keyword === 'anyOf' && deeper(e.instancePath)) continue
+    if (e.keyword === 'if') continue
+    const path = pointerToPath(e.instancePath)
+    const what = label(path)
+    let message: string
+    let at = path
+    let key = false
+    switch (e.keyword) {
+      case 'required':
+        message = `${what} is missing required field '${(e.params as { missingProperty: string }).missingProperty}'`
+        break
+      case 'additionalProperties': {
+        const field = (e.params as { additionalProperty: string }).additionalProperty
+        const known = Object.keys((e.parentSchema as { properties?: object })?.properties ?? {})
+        const near = closest(field, known)
+        message = `unknown field '${field}' in ${what}${near ? `: did you mean '${near}'?` : ` (allowed: ${known.join(', ')})`}`
+        at = [...path, field]
+        key = true
+        break
+      }
+      case 'propertyNames': {
+        const name = (e.params as { propertyName: string }).propertyName
+        message = `invalid name '${name}' in ${what}: use lowercase letters, digits and _ (starting with a letter or _)`
+        at = [...path, name]
+        key = true
+        break
+      }
+      case 'pattern':
+        if (e.parentSchema && (e.parentSchema as { pattern?: string }).pattern === '^[0-9]+(ms|s|m|h)$') {
+          message = `${what} must be a duration like 500ms, 3s, 2m or 1h`
+        } else if (path.at(-2) === 'name' || what === 'name') {
+          message = `${what} must be lowercase letters, digits and - (like unreachable-host)`
+        } else {
+          message = `${what} must be a name of lowercase letters, digits and _ (got ${JSON.stringify(e.data)})`
+        }
+        break
+      case 'enum':
+        message = `${what} must be one of: ${((e.params as { allowedValues: unknown[] }).allowedValues).join(', ')} (got ${JSON.stringify(e.data)})`
+        break
+      case 'const':
+        message = `${what} must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`
+        break
+      case 'type':
+        message = `${what} must be ${article((e.params as { type: string }).type)}`
+        break
+      case 'anyOf':
+        message = `${what} is not valid: ${(e.parentSchema as { description?: string })?.description ?? 'see the schema'}`
+        break
+      case 'minProperties':
+        message = `${what} must not be empty`
+        break
+      case 'minItems':
+        message = `${what} must have at least ${(e.params as { limit: number }).limit} item(s)`
+        break
+      default:
+        message = `${what} ${e.message ?? 'is invalid'}`
+    }
+    const id = `${label(at)}|${message}`
+    if (seen.has(id)) continue
+    seen.add(id)
+    out.push(source.error('RB_SCHEMA', at, message, { key }))
+  }
+  return out
+}
+
+function article(type: string): string {
+  return type.split(',').map((t) => (/^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`)).join(' or ')
+}
+
+/** Nearest known word within edit distance 2, for "did you mean". */
+export function closest(word: string, known: readonly string[]): string | undefined {
+  let best: { w: string; d: number } | undefined
+  for (const w of known) {
+    const d = editDistance(word, w)
+    if (d <= 2 && (!best || d < best.d)) best = { w, d }
+  }
+  return best?.w
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i)
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!
+    row[0] = i
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1))
+      prev = tmp
+    }
+  }
+  return row[b.length]!
+}
+
+// ---------------------------------------------------------------------------------------------
+// Semantic checks
+
+const COMMAND_FIELDS: FieldSchema = {
+  exitCode: 'int', signal: 'string', stdout: 'string', stderr: 'string', lines: 'list', durationMs: 'int', timedOut: 'bool', truncated: 'bool',
+}
+const PROBE_FIELDS: FieldSchema = {
+  ok: 'bool', open: 'bool', status: 'int', received: 'int', sent: 'int', rttMs: 'double', durationMs: 'int',
+  error: { kind: 'string', message: 'string', detail: 'map' },
+}
+const ERROR_FIELDS: FieldSchema = { kind: 'string', message: 'string', detail: 'map' }
+
+/** Where each step may go, with the path of the field that says so. */
+interface Edge {
+  from: string
+  to: string
+  path: PathSegment[]
+}
+
+class Checker {
+  readonly errors: RunbookError[] = []
+  readonly steps: Record<string, Step>
+  readonly outcomes: Record<string, unknown>
+  readonly names: string[]
+  readonly kinds = new Map<string, StepKindName>()
+  readonly edges: Edge[] = []
+
+  constructor(
+    readonly source: SourceDoc,
+    readonly rb: Runbook,
+    readonly parsers: ParserRegistry,
+  ) {
+    this.steps = rb.steps as Record<string, Step>
+    this.outcomes = rb.outcomes as Record<string, unknown>
+    this.names = Object.keys(this.steps)
+  }
+
+  err(code: RunbookError['code'], path: PathSegment[], message: string, options?: { key?: boolean; offset?: number }): void {
+    this.errors.push(this.source.error(code, path, message, options))
+  }
+
+  run(): ValidationResult {
+    this.checkParams()
+    this.checkNames()
+    for (const name of this.names) this.checkStep(name, this.steps[name]!)
+    const start = this.rb.start ?? this.names[0]!
+    if (this.rb.start !== undefined && !(this.rb.start in this.steps)) {
+      this.err('RB_UNKNOWN_TARGET', ['start'], `start '${this.rb.start}' is not a step${this.suggest(this.rb.start)}`)
+    }
+    this.checkTargets()
+    this.checkGraph(start)
+    this.checkExpressions()
+    if (this.errors.length > 0) {
+      this.errors.sort((a, b) => (a.pos?.line ?? 0) - (b.pos?.line ?? 0) || (a.pos?.col ?? 0) - (b.pos?.col ?? 0))
+      return { ok: false, errors: this.errors }
+    }
+    const kinds = this.kinds
+    return { ok: true, value: { source: this.source, runbook: this.rb, stepNames: this.names, start, kindOf: (s) => kinds.get(s)! } }
+  }
+
+  suggest(name: string): string {
+    const near = closest(name, [...this.names, ...Object.keys(this.outcomes)])
+    return near ? `: did you mean '${near}'?` : ''
+  }
+
+  checkParams(): void {
+    for (const [name, p] of Object.entries(this.rb.params ?? {})) {
+      if (!p) continue
+      if (p.type === 'enum' && !p.values) this.err('RB_SCHEMA', ['params', name], `param '${name}' is an enum: list its values`)
+      if (p.type === 'string' && p.pattern !== undefined) {
+        try {
+          new RegExp(p.pattern, 'u')
+        } catch (e) {
+          this.err('RB_SCHEMA', ['params', name, 'pattern'], `param '${name}': invalid pattern: ${(e as Error).message}`)
+        }
+      }
+      if (p.default !== undefined && !(typeof p.default === 'string' && hasTemplate(p.default))) {
+        const check = checkParam(p, p.default)
+        if (!check.ok) {
+          this.err('RB_PARAM_DEFAULT', ['params', name, 'default'], `default ${JSON.stringify(p.default)} of param '${name}' is not ${describeType(p)}`)
+        }
+      }
+    }
+  }
+
+  checkNames(): void {
+    for (const name of Object.keys(this.outcomes)) {
+      if (name in this.steps) this.err('RB_DUPLICATE_STEP', ['outcomes', name], `'${name}' is both a step and an outcome`, { key: true })
+    }
+  }
+
+  checkStep(name: string, step: Step): void {
+    const path = ['steps', name]
+    const actions = (['run', 'probe', 'parallel', 'fix'] as const).filter((k) => step[k] !== undefined)
+    if (actions.length > 1) {
+      this.err('RB_STEP_KIND', [...path, actions[1]!], `step '${name}' has both ${actions.join(' and ')}: a step does exactly one thing`, { key: true })
+    }
+    const kind: StepKindName = actions[0] ?? 'branch'
+    this.kinds.set(name, kind)
+    const misplaced = (field: keyof Step, allowed: StepKindName[]) => {
+      if (step[field] !== undefined && !allowed.includes(kind)) {
+        this.err('RB_STEP_KIND', [...path, field], `'${field}' does not apply to a ${kind} step`, { key: true })
+      }
+    }
+    misplaced('parse', ['run'])
+    misplaced('sudo', ['run', 'parallel'])
+    misplaced('ok_exit', ['run'])
+    misplaced('host', ['run', 'parallel'])
+    misplaced('on_failure', ['run', 'parallel'])
+    misplaced('on_timeout', ['run', 'parallel'])
+    misplaced('on_error', ['run', 'parallel', 'fix'])
+    misplaced('on_rollback', ['fix'])
+    misplaced('timeout', ['run', 'probe', 'parallel'])
+    if (kind === 'probe') this.checkProbe([...path, 'probe'], step.probe as Record<string, unknown>)
+    if (kind === 'parallel') {
+      for (const [sub, cmd] of Object.entries(step.parallel ?? {})) {
+        if (!cmd) continue
+        const subPath = [...path, 'parallel', sub]
+        if ((cmd.run === undefined) === (cmd.probe === undefined)) {
+          this.err('RB_STEP_KIND', subPath, `parallel command '${sub}' needs exactly one of run or probe`, { key: true })
+        }
+        if (cmd.probe) this.checkProbe([...subPath, 'probe'], cmd.probe as Record<string, unknown>)
+        if (cmd.probe && cmd.parse) this.err('RB_STEP_KIND', [...subPath, 'parse'], `a probe has no output to parse`, { key: true })
+      }
+    }
+    if (kind === 'fix' && step.fix?.verify) {
+      const v = step.fix.verify
+      if ((v.run === undefined) === (v.probe === undefined)) {
+        this.err('RB_STEP_KIND', [...path, 'fix', 'verify'], `verify needs exactly one of run or probe`)
+      }
+      if (v.probe) this.checkProbe([...path, 'fix', 'verify', 'probe'], v.probe as Record<string, unknown>)
+    }
+    // Parsers.
+    const parserAt = (p: string | undefined, at: PathSegment[]) => {
+      if (p !== undefined && !this.parsers.get(p)) {
+        const near = closest(p, this.parsers.names())
+        this.err('RB_UNKNOWN_PARSER', at, `parser '${p}' is not registered${near ? `: did you mean '${near}'?` : ''} (known: ${this.parsers.names().join(', ')})`)
+      }
+    }
+    parserAt(step.parse, [...path, 'parse'])
+    for (const [sub, cmd] of Object.entries(step.parallel ?? {})) parserAt(cmd?.parse, [...path, 'parallel', sub, 'parse'])
+    parserAt(step.fix?.check?.parse, [...path, 'fix', 'check', 'parse'])
+    parserAt(step.fix?.verify?.parse, [...path, 'fix', 'verify', 'parse'])
+    // Read-only commands must look read-only.
+    const readOnly = (cmd: string | undefined, at: PathSegment[]) => {
+      if (cmd === undefined) return
+      const why = mutatingReason(cmd)
+      if (why) this.err('RB_MUTATING_OUTSIDE_FIX', at, `step '${name}' runs a mutating command outside a fix: ${why}. Diagnostics must be read-only; move it to fix.apply`)
+    }
+    readOnly(step.run, [...path, 'run'])
+    for (const [sub, cmd] of Object.entries(step.parallel ?? {})) readOnly(cmd?.run, [...path, 'parallel', sub, 'run'])
+    readOnly(step.fix?.check?.run, [...path, 'fix', 'check', 'run'])
+    readOnly(step.fix?.verify?.run, [...path, 'fix', 'verify', 'run'])
+    // Edges.
+    const next = step.next
+    if (next === undefined) {
+      if (kind !== 'fix' || step.on_rollback === undefined) {
+        this.err('RB_NO_OUTCOME_PATH', path, `step '${name}' has no next: say where to go after it`, { key: true })
+      }
+    } else if (typeof next === 'string') {
+      this.edges.push({ from: name, to: next, path: [...path, 'next'] })
+    } else {
+      next.forEach((t, i) => {
+        this.edges.push({ from: name, to: t.goto, path: [...path, 'next', i, 'goto'] })
+        if (t.if === undefined && i < next.length - 1) {
+          this.err('RB_NO_DEFAULT', [...path, 'next', i], `next entry ${i} of step '${name}' has no 'if' but is not the last: the entries after it can never be taken`)
+        }
+      })
+      if (next.at(-1)?.if !== undefined) {
+        this.err('RB_NO_DEFAULT', [...path, 'next'], `next of step '${name}' has no default: end it with an entry without 'if'`, { key: true })
+      }
+    }
+    for (const h of ['on_failure', 'on_timeout', 'on_error', 'on_rollback'] as const) {
+      const to = step[h]
+      if (to !== undefined) this.edges.push({ from: name, to, path: [...path, h] })
+    }
+  }
+
+  checkProbe(path: PathSegment[], probe: Record<string, unknown>): void {
+    const kinds = ['tcp', 'ping', 'http'].filter((k) => probe[k] !== undefined)
+    if (kinds.length !== 1) this.err('RB_STEP_KIND', path, `a probe needs exactly one of tcp, ping, http${kinds.length ? ` (has ${kinds.join(', ')})` : ''}`)
+  }
+
+  checkTargets(): void {
+    for (const e of this.edges) {
+      if (!(e.to in this.steps) && !(e.to in this.outcomes)) {
+        this.err('RB_UNKNOWN_TARGET', e.path, `step '${e.from}' goes to '${e.to}', which is neither a step nor an outcome${this.suggest(e.to)}`)
+      }
+    }
+    for (const [name, o] of Object.entries(this.outcomes)) {
+      const evidence = (o as { evidence?: unknown[] }).evidence ?? []
+      evidence.forEach((ev, i) => {
+        if (ev && typeof ev === 'object' && 'step' in ev) {
+          const s = (ev as { step: string }).step
+          if (!(s in this.steps)) this.err('RB_UNKNOWN_TARGET', ['outcomes', name, 'evidence', i, 'step'], `evidence of outcome '${name}' names step '${s}', which does not exist${this.suggest(s)}`)
+        }
+      })
+    }
+  }
+
+  checkGraph(start: string): void {
+    const out = new Map<string, string[]>()
+    for (const e of this.edges) out.set(e.from, [...(out.get(e.from) ?? []), e.to])
+    const seen = new Set<string>([start])
+    const queue = [start]
+    while (queue.length > 0) {
+      for (const to of out.get(queue.shift()!) ?? []) {
+        if (!seen.has(to)) {
+          seen.add(to)
+          queue.push(to)
+        }
+      }
+    }
+    for (const name of this.names) {
+      if (!seen.has(name)) this.err('RB_UNREACHABLE_STEP', ['steps', name], `step '${name}' is unreachable: no transition from '${start}' leads to it`, { key: true })
+    }
+    for (const name of Object.keys(this.outcomes)) {
+      if (!seen.has(name)) this.err('RB_UNREACHABLE_STEP', ['outcomes', name], `outcome '${name}' is unreachable: no step goes to it`, { key: true })
+    }
+    // Reverse reachability from outcomes.
+    const reaches = new Set(Object.keys(this.outcomes))
+    let grew = true
+    while (grew) {
+      grew = false
+      for (const name of this.names) {
+        if (!reaches.has(name) && (out.get(name) ?? []).some((t) => reaches.has(t))) {
+          reaches.add(name)
+          grew = true
+        }
+      }
+    }
+    for (const name of this.names) {
+      const hasNext = this.steps[name]!.next !== undefined || this.steps[name]!.on_rollback !== undefined
+      if (!reaches.has(name) && hasNext && seen.has(name)) {
+        this.err('RB_NO_OUTCOME_PATH', ['steps', name], `step '${name}' has no path to an outcome: every way out of it loops back`, { key: true })
+      }
+    }
+  }
+
+  // --- CEL ---------------------------------------------------------------------------------
+
+  resultSchema(step: Step | Command, kind: StepKindName | 'command'): FieldSchema {
+    if (kind === 'branch') return {}
+    if (step.probe !== undefined || kind === 'probe') return PROBE_FIELDS
+    if (kind === 'parallel') {
+      const s = step as Step
+      return Object.fromEntries(Object.entries(s.parallel ?? {}).map(([k, c]) => [k, this.resultSchema(c!, 'command')]))
+    }
+    if (kind === 'fix') {
+      const f = (step as Step).fix!
+      return { status: 'string', check: this.commandSchema(f.check?.parse), verify: f.verify?.probe ? PROBE_FIELDS : this.commandSchema(f.verify?.parse) }
+    }
+    return this.commandSchema(step.parse)
+  }
+
+  commandSchema(parser: string | undefined): FieldSchema {
+    if (parser === undefined) return COMMAND_FIELDS
+    return this.parsers.get(parser)?.fields ?? {}
+  }
+
+  checkExpressions(): void {
+    const params = Object.keys(this.rb.params ?? {})
+    const stepsSchema: FieldSchema = {}
+    for (const name of this.names) {
+      const step = this.steps[name]!
+      const kind = this.kinds.get(name)!
+      stepsSchema[name] = { status: 'string', result: this.resultSchema(step, kind), output: COMMAND_FIELDS, error: ERROR_FIELDS }
+    }
+    const envFor = (result: FieldSchema | null) => new CheckEnv({ params, steps: stepsSchema, result })
+    const noResult = envFor({})
+
+    for (const [name, p] of Object.entries(this.rb.params ?? {})) {
+      if (typeof p?.default === 'string') this.template(noResult, ['params', name, 'default'], p.default)
+    }
+    for (const name of this.names) {
+      const step = this.steps[name]!
+      const kind = this.kinds.get(name)!
+      const path = ['steps', name]
+      this.template(noResult, [...path, 'run'], step.run)
+      this.template(noResult, [...path, 'host'], step.host)
+      this.probeTemplates(noResult, [...path, 'probe'], step.probe)
+      for (const [sub, cmd] of Object.entries(step.parallel ?? {})) {
+        this.template(noResult, [...path, 'parallel', sub, 'run'], cmd?.run)
+        this.template(noResult, [...path, 'parallel', sub, 'host'], cmd?.host)
+        this.probeTemplates(noResult, [...path, 'parallel', sub, 'probe'], cmd?.probe)
+      }
+      if (step.fix) this.fixExpressions(envFor, [...path, 'fix'], step.fix)
+      if (Array.isArray(step.next)) {
+        const env = envFor(this.resultSchema(step, kind))
+        step.next.forEach((t, i) => this.guard(env, [...path, 'next', i, 'if'], t.if))
+      }
+    }
+    for (const [name, o] of Object.entries(this.outcomes)) {
+      const outcome = o as { summary: string; evidence?: unknown[] }
+      this.template(noResult, ['outcomes', name, 'summary'], outcome.summary)
+      ;(outcome.evidence ?? []).forEach((ev, i) => {
+        if (typeof ev === 'string') this.template(noResult, ['outcomes', name, 'evidence', i], ev)
+        else if (ev && typeof ev === 'object') this.template(noResult, ['outcomes', name, 'evidence', i, 'contains'], (ev as { contains?: string }).contains)
+      })
+    }
+  }
+
+  fixExpressions(envFor: (r: FieldSchema | null) => CheckEnv, path: PathSegment[], fix: Fix): void {
+    const checkEnv = envFor(this.commandSchema(fix.check?.parse))
+    // Fix templates see the check's result: apply commands may use what check found.
+    const inFix = fix.check ? checkEnv : envFor({})
+    this.template(envFor({}), [...path, 'check', 'run'], fix.check?.run)
+    this.guard(checkEnv, [...path, 'check', 'needed_if'], fix.check?.needed_if)
+    this.template(inFix, [...path, 'summary'], fix.summary)
+    this.template(inFix, [...path, 'host'], fix.host)
+    fix.apply.forEach((c, i) => this.template(inFix, [...path, 'apply', i], c))
+    ;(fix.rollback ?? []).forEach((c, i) => this.template(inFix, [...path, 'rollback', i], c))
+    this.template(inFix, [...path, 'verify', 'run'], fix.verify?.run)
+    this.probeTemplates(inFix, [...path, 'verify', 'probe'], fix.verify?.probe)
+    const verifyEnv = envFor(fix.verify?.probe ? PROBE_FIELDS : this.commandSchema(fix.verify?.parse))
+    this.guard(verifyEnv, [...path, 'verify', 'expect'], fix.verify?.expect)
+  }
+
+  probeTemplates(env: CheckEnv, path: PathSegment[], probe: { tcp?: string; ping?: string; http?: string } | undefined): void {
+    if (!probe) return
+    for (const k of ['tcp', 'ping', 'http'] as const) this.template(env, [...path, k], probe[k])
+  }
+
+  guard(env: CheckEnv, path: PathSegment[], expr: string | undefined): void {
+    if (expr === undefined) return
+    const problem = env.check(expr)
+    if (problem) this.celError(path, expr, problem, 0)
+  }
+
+  template(env: CheckEnv, path: PathSegment[], text: string | undefined): void {
+    if (text === undefined || !hasTemplate(text)) return
+    const parsed = parseTemplate(text)
+    if (!Array.isArray(parsed)) {
+      this.err('RB_CEL_SYNTAX', path, `template: ${parsed.error}`, { offset: parsed.offset })
+      return
+    }
+    for (const seg of parsed) {
+      if (!('expr' in seg)) continue
+      const problem = env.check(seg.expr)
+      if (problem) this.celError(path, seg.expr, problem, seg.offset)
+    }
+  }
+
+  celError(path: PathSegment[], expr: string, problem: { message: string; offset: number; syntax: boolean }, base: number): void {
+    if (problem.syntax) {
+      this.err('RB_CEL_SYNTAX', path, `CEL syntax error in ${JSON.stringify(expr)}: ${problem.message}`, { offset: base + problem.offset })
+      return
+    }
+    const key = /No such key: (\S+)/.exec(problem.message)?.[1]
+    const before = expr.slice(0, problem.offset)
+    const root = /\b(params|steps|result)\b[\w.]*\.?$/.exec(before)?.[1]
+    let message = `CEL error in ${JSON.stringify(expr)}: ${problem.message}`
+    if (key && root === 'params') {
+      message = `unknown param '${key}' in ${JSON.stringify(expr)}${suggestFrom(key, Object.keys(this.rb.params ?? {}))}`
+    } else if (key && root === 'steps' && /steps\.?$/.test(before.trimEnd())) {
+      message = `unknown step '${key}' in ${JSON.stringify(expr)}${suggestFrom(key, this.names)}`
+    } else if (key) {
+      message = `unknown field '${key}' in ${JSON.stringify(expr)}: the result has no such field`
+    }
+    this.err('RB_CEL_REFERENCE', path, message, { offset: base + problem.offset })
+  }
+}
+
+function suggestFrom(word: string, known: string[]): string {
+  const near = closest(word, known)
+  return near ? `: did you mean '${near}'?` : known.length ? ` (known: ${known.join(', ')})` : ''
+}

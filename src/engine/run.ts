@@ -1,0 +1,283 @@
+/**
+ * Runs a compiled runbook: provides the machine's actors (StepRunner), starts it, turns what
+ * happens into RunEvents, and ends with one RunSummary whose status decides the exit code.
+ */
+import { hostname, userInfo } from 'node:os'
+import { setTimeout as delay } from 'node:timers/promises'
+import { createActor, fromPromise, type AnyActorRef } from 'xstate'
+import { scopeFor, type ActorInput, type CompiledRunbook, type RunContext, type StepRecord } from '../compile/compile.ts'
+import { INTERNAL_FINALS, type CompiledOutcome, type EdgeInfo } from '../compile/model.ts'
+import { compileTemplate, textOf, type ExprScope } from '../dsl/expr.ts'
+import { resolveParams } from '../dsl/params.ts'
+import { EXIT, RunbookError } from '../errors.ts'
+import { TRANSCRIPT_VERSION, systemClock, type Clock, type Evidence, type ExecutorFactory, type Mode, type RunEvent, type RunStatus, type Severity } from '../types.ts'
+import { VERSION } from '../version.ts'
+import type { Approver } from './approval.ts'
+import { Emitter, type EventSink } from './emitter.ts'
+import { StepRunner } from './steps.ts'
+
+export interface RunOptions {
+  /** Raw values by name (strings from the CLI are fine: they are checked and coerced). */
+  params: Readonly<Record<string, unknown>>
+  mode: Mode
+  executors: ExecutorFactory
+  approver: Approver
+  onEvent: EventSink
+  clock?: Clock
+  signal?: AbortSignal
+  operator?: string
+  /** Replay: secret params arrive redacted. */
+  acceptRedacted?: boolean
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>
+}
+
+export interface RunSummary {
+  status: RunStatus
+  exitCode: number
+  outcome: { id: string; severity: Severity; summary: string; evidence: Evidence[] } | null
+  /** Edge ids taken, in order. */
+  path: string[]
+  /** Set when the run could not finish (status `incomplete`). */
+  error?: RunbookError
+  interrupted: boolean
+}
+
+export const STATUS_EXIT: Readonly<Record<RunStatus, number>> = {
+  healthy: EXIT.OK,
+  problem: EXIT.PROBLEM,
+  'fix-proposed': EXIT.FIX_PROPOSED,
+  'fix-applied': EXIT.FIX_APPLIED,
+  'fix-rolled-back': EXIT.FIX_ROLLED_BACK,
+  'rollback-failed': EXIT.ROLLBACK_FAILED,
+  incomplete: EXIT.INCOMPLETE,
+}
+
+export function currentOperator(): string {
+  try {
+    return `${userInfo().username}@${hostname()}`
+  } catch {
+    return `unknown@${hostname()}`
+  }
+}
+
+/**
+ * Run a compiled runbook to its end. Params are checked first: a bad value throws a RunbookError
+ * (RB_PARAM_*) before any event is emitted or any command runs.
+ *
+ * @example
+ * const summary = await runRunbook(compiled, {
+ *   params: { host: 'web1', client_ip: '203.0.113.7' }, mode: 'dry-run',
+ *   executors, approver: refusingApprover, onEvent: (e) => transcript.write(e),
+ * })
+ * process.exitCode = summary.exitCode
+ */
+export async function runRunbook(compiled: CompiledRunbook, options: RunOptions): Promise<RunSummary> {
+  const params = resolveParams(compiled.params, options.params, {
+    ...(options.acceptRedacted ? { acceptRedacted: true } : {}),
+    renderDefault: (t, resolved) => compileTemplate(t).render({ params: resolved, steps: {}, facts: {}, result: null }, 'text'),
+  })
+  const secrets = Object.entries(compiled.params)
+    .filter(([name, decl]) => decl.secret && typeof params[name] === 'string')
+    .map(([name]) => String(params[name]))
+  const clock = options.clock ?? systemClock
+  const runController = new AbortController()
+  const signal = options.signal ? AbortSignal.any([options.signal, runController.signal]) : runController.signal
+  const emitter = new Emitter(clock, options.onEvent, secrets)
+  const defaultHost = 'host' in compiled.params && typeof params.host === 'string' ? params.host : 'local'
+  const startedAt = clock.now()
+
+  emitter.emit({
+    type: 'run.started',
+    transcriptVersion: TRANSCRIPT_VERSION,
+    runbook: compiled.name,
+    hash: compiled.hash,
+    tool: { name: 'runbook', version: VERSION },
+    mode: options.mode,
+    params,
+    targets: [defaultHost],
+    operator: options.operator ?? currentOperator(),
+    startedAt: new Date(startedAt).toISOString(),
+  })
+
+  const runner = new StepRunner({
+    runbook: compiled.name,
+    executors: options.executors,
+    emitter,
+    approver: options.approver,
+    defaultHost,
+    signal,
+    sleep: options.sleep ?? ((ms, s) => delay(ms, undefined, { signal: s })),
+  })
+
+  // What the outcome and the exit status are made of.
+  const outputs = new Map<string, { command: string; text: string }[]>()
+  const fixes = { applied: 0, rolledBack: 0, proposedStep: undefined as string | undefined }
+  const path: string[] = []
+  let crash: unknown
+  let lastStep: string | undefined
+  let outcome: RunSummary['outcome'] = null
+  let final: string | undefined
+
+  const watch: EventSink = (e) => {
+    if (e.type === 'command.finished') {
+      const list = outputs.get(e.step) ?? []
+      list.push({ command: e.spec.command, text: e.result ? [e.result.stdout, e.result.exitCode === 0 ? '' : e.result.stderr].filter(Boolean).join('\n') : e.error?.message ?? '' })
+      outputs.set(e.step, list)
+    } else if (e.type === 'fix.verified' && e.ok) fixes.applied++
+    else if (e.type === 'fix.rolled_back') fixes.rolledBack++
+    else if (e.type === 'fix.proposed') fixes.proposedStep = e.step
+  }
+  const emit = emitter.emit.bind(emitter)
+  emitter.emit = (body) => {
+    const e = emit(body)
+    watch(e)
+    return e
+  }
+
+  const steps = compiled.steps
+  const stepStarted = (name: string) => {
+    const step = steps.get(name)!
+    emitter.emit({ type: 'step.started', step: name, kind: step.kind, ...(step.title ? { title: step.title } : {}) })
+  }
+  const actor = <K extends 'step' | 'fixCheck' | 'approve' | 'fixApply' | 'fixVerify' | 'fixRollback'>(kind: K) =>
+    fromPromise<StepRecord, ActorInput>(async ({ input }) => {
+      try {
+        // Runs after xstate reported the transition that led here, so events read transition → step.
+        await null
+        if (signal.aborted) throw new RunbookError('RB_USAGE', 'run interrupted')
+        const step = steps.get(input.step)!
+        if (kind === 'step' || kind === 'fixCheck') stepStarted(step.name)
+        return await runner[kind](step, input.context)
+      } catch (err) {
+        crash = err
+        throw err
+      }
+    })
+
+  const edges = new Map<string, EdgeInfo>(compiled.edges.map((e) => [e.id, e]))
+  const machine = compiled.machine.provide({
+    actors: {
+      step: actor('step'),
+      fixCheck: actor('fixCheck'),
+      approve: actor('approve'),
+      fixApply: actor('fixApply'),
+      fixVerify: actor('fixVerify'),
+      fixRollback: actor('fixRollback'),
+    },
+    actions: {
+      // xstate runs entry actions before it reports the transition that led here (inspection
+      // microstep): defer these events by a microtask so transcripts read transition → step.
+      // Steps with an actor announce themselves from the actor.
+      enter: (_: unknown, p: { step: string }) => {
+        lastStep = p.step
+        if (steps.get(p.step)!.kind === 'branch') queueMicrotask(() => stepStarted(p.step))
+      },
+      finish: ({ context }: { context: RunContext }, p: { final: string }) => {
+        final = p.final
+        const built = buildOutcome(compiled, p.final, context, { outputs, proposedStep: fixes.proposedStep, lastStep, crash })
+        outcome = built
+        queueMicrotask(() => emitter.emit({ type: 'outcome', ...built }))
+      },
+    },
+  } as never)
+
+  const done = new Promise<{ error?: unknown }>((resolve) => {
+    const ref: AnyActorRef = createActor(machine, {
+      input: { params, facts: { mode: options.mode } },
+      inspect: (ev) => {
+        if (ev.type !== '@xstate.microstep') return
+        for (const t of (ev as unknown as { _transitions: Array<{ description?: string }> })._transitions) {
+          const edge = t.description ? edges.get(t.description) : undefined
+          if (!edge) continue
+          path.push(edge.id)
+          emitter.emit({ type: 'transition', from: edge.from, to: edge.to, via: edge.via, edge: edge.id })
+        }
+      },
+    })
+    ref.subscribe({ complete: () => resolve({}), error: (error) => resolve({ error }) })
+    ref.start()
+  })
+  const ended = await done
+  await null // flush the deferred outcome event
+  if (ended.error !== undefined) crash = ended.error
+
+  const interrupted = options.signal?.aborted ?? false
+  let status: RunStatus
+  if (ended.error !== undefined || final === INTERNAL_FINALS.aborted || final === undefined) status = 'incomplete'
+  else if (final === INTERNAL_FINALS.rollbackFailed) status = 'rollback-failed'
+  else if (fixes.rolledBack > 0) status = 'fix-rolled-back'
+  else if (fixes.applied > 0) status = 'fix-applied'
+  else if (final === INTERNAL_FINALS.proposed || final === INTERNAL_FINALS.declined) status = 'fix-proposed'
+  else status = (outcome as RunSummary['outcome'])?.severity === 'ok' || (outcome as RunSummary['outcome'])?.severity === 'info' ? 'healthy' : 'problem'
+
+  const error = status === 'incomplete' ? asRunbookError(crash, lastStep) : undefined
+  if (error && outcome === null) {
+    outcome = { id: INTERNAL_FINALS.aborted, severity: 'critical', summary: `Run stopped at step '${lastStep ?? '?'}': ${error.message}`, evidence: [] }
+    emitter.emit({ type: 'outcome', ...outcome })
+  }
+  const exitCode = interrupted ? EXIT.INTERRUPTED : STATUS_EXIT[status]
+  emitter.emit({
+    type: 'run.finished',
+    status,
+    exitCode,
+    durationMs: clock.now() - startedAt,
+    ...(error ? { error: { code: error.code, message: error.message } } : {}),
+  })
+  runController.abort()
+  return { status, exitCode, outcome, path, interrupted, ...(error ? { error } : {}) }
+}
+
+function asRunbookError(err: unknown, step: string | undefined): RunbookError {
+  if (err instanceof RunbookError) return err
+  if (err === undefined) return new RunbookError('RB_STEP_FAILED', `step '${step ?? '?'}' failed and has no handler for it`, { detail: { step } })
+  const message = err instanceof Error ? err.message : String(err)
+  return new RunbookError('RB_INTERNAL', message, { cause: err })
+}
+
+interface OutcomeFacts {
+  outputs: ReadonlyMap<string, { command: string; text: string }[]>
+  proposedStep: string | undefined
+  lastStep: string | undefined
+  crash: unknown
+}
+
+function evidenceOf(step: string, facts: OutcomeFacts, contains: string | null, maxLines: number): Evidence[] {
+  return (facts.outputs.get(step) ?? []).map(({ command, text }) => {
+    let lines = text.split('\n').filter((l) => l !== '')
+    if (contains !== null) lines = lines.filter((l) => l.includes(contains))
+    const shown = lines.slice(0, maxLines)
+    if (lines.length > maxLines) shown.push(`… ${lines.length - maxLines} more line(s)`)
+    return { step, command, text: shown.join('\n') }
+  })
+}
+
+function buildOutcome(compiled: CompiledRunbook, final: string, context: RunContext, facts: OutcomeFacts): NonNullable<RunSummary['outcome']> {
+  const scope: ExprScope = { ...scopeFor(context, '', undefined), result: null }
+  const authored: CompiledOutcome | undefined = compiled.outcomes.get(final)
+  if (authored) {
+    const evidence = authored.evidence.flatMap((e): Evidence[] =>
+      'template' in e ? [{ text: e.template.render(scope, 'text') }] : evidenceOf(e.step, facts, e.contains ? e.contains.render(scope, 'text') : null, e.maxLines),
+    )
+    return { id: final, severity: authored.severity, summary: authored.summary.render(scope, 'text'), evidence }
+  }
+  const step = facts.proposedStep ?? facts.lastStep ?? ''
+  const fixResult = context.steps[step]?.result as { summary?: string } | undefined
+  const fixSummary = fixResult?.summary ?? step
+  switch (final) {
+    case INTERNAL_FINALS.proposed:
+      return { id: final, severity: 'warning', summary: `Fix proposed: ${fixSummary} (dry-run: nothing was changed; run with --apply to apply it)`, evidence: evidenceOf(step, facts, null, 20) }
+    case INTERNAL_FINALS.declined:
+      return { id: final, severity: 'warning', summary: `Fix not applied: ${fixSummary} (approval declined)`, evidence: evidenceOf(step, facts, null, 20) }
+    case INTERNAL_FINALS.rolledBack:
+      return { id: final, severity: 'critical', summary: `Fix '${step}' failed verification and was rolled back: ${fixSummary}`, evidence: evidenceOf(step, facts, null, 20) }
+    case INTERNAL_FINALS.rollbackFailed:
+      return { id: final, severity: 'critical', summary: `Fix '${step}' failed AND its rollback failed: the host needs a human now`, evidence: evidenceOf(step, facts, null, 40) }
+    default: {
+      const record = context.steps[facts.lastStep ?? '']
+      const why = record?.error ? `${record.error.kind}: ${record.error.message}` : record ? `status ${record.status}${record.output ? `, exit ${textOf(record.output.exitCode ?? record.output.signal)}` : ''}` : facts.crash instanceof Error ? facts.crash.message : 'unknown error'
+      return { id: final, severity: 'critical', summary: `Run stopped at step '${facts.lastStep ?? '?'}' (${why}); add on_failure/on_timeout/on_error to handle it`, evidence: evidenceOf(facts.lastStep ?? '', facts, null, 20) }
+    }
+  }
+}
+
+export type { RunEvent }
