@@ -1,0 +1,89 @@
+/**
+ * Answers commands and probes from a recorded transcript, so a runbook re-runs against recorded
+ * reality offline and deterministically. A command the recording does not have is a loud,
+ * typed error (RB_REPLAY_DIVERGED) naming what was asked and what was recorded next.
+ * Records every command asked of it: tests use that to prove what ran.
+ */
+import { ExecError, RunbookError } from '../errors.ts'
+import { REDACTED } from '../dsl/params.ts'
+import type { CommandResult, CommandSpec, Executor, ExecutorFactory, ExecFailure, ProbeResult, ProbeSpec, Prober, RunEvent } from '../types.ts'
+import type { Approver } from '../engine/approval.ts'
+
+type Answer = { result: CommandResult } | { error: ExecFailure }
+
+// Secrets are redacted in the recording; a quoted secret and a bare one must compare equal.
+const normal = (command: string) => command.split(`'${REDACTED}'`).join(REDACTED)
+const key = (host: string, command: string) => `${host}\u0000${normal(command)}`
+
+export class ReplayExecutors implements ExecutorFactory {
+  readonly #commands = new Map<string, Answer[]>()
+  readonly #probes = new Map<string, ProbeResult[]>()
+  /** Recorded commands not yet asked for, in recorded order (for divergence messages). */
+  readonly #pending: CommandSpec[] = []
+  /** Every command asked of this executor, in order. */
+  readonly asked: CommandSpec[] = []
+  readonly prober: Prober
+
+  constructor(events: readonly RunEvent[]) {
+    for (const e of events) {
+      if (e.type === 'command.finished') {
+        const k = key(e.spec.host, e.spec.command)
+        const list = this.#commands.get(k) ?? []
+        list.push(e.result ? { result: e.result } : { error: e.error ?? { kind: 'channel-failed', message: 'recorded without result' } })
+        this.#commands.set(k, list)
+        this.#pending.push(e.spec)
+      } else if (e.type === 'probe.finished') {
+        const k = JSON.stringify(e.spec)
+        this.#probes.set(k, [...(this.#probes.get(k) ?? []), e.result])
+      }
+    }
+    this.prober = {
+      probe: async (spec: ProbeSpec) => {
+        const answers = this.#probes.get(JSON.stringify(spec))
+        const answer = answers?.shift()
+        if (!answer) {
+          throw new RunbookError('RB_REPLAY_DIVERGED', `replay: probe ${JSON.stringify(spec)} is not in the recording`, { detail: { actual: spec } })
+        }
+        return answer
+      },
+    }
+  }
+
+  executor(host: string): Executor {
+    return {
+      exec: async (spec: CommandSpec) => {
+        this.asked.push(spec)
+        const answer = this.#commands.get(key(spec.host, spec.command))?.shift()
+        if (!answer) {
+          const expected = this.#pending[0]
+          throw new RunbookError(
+            'RB_REPLAY_DIVERGED',
+            `replay: the runbook asked ${host} for \`${spec.command}\`, which the recording does not have` +
+              (expected ? `; next recorded command: \`${expected.command}\` on ${expected.host}` : '; the recording has no commands left'),
+            { detail: { host, actual: spec.command, expected: expected?.command ?? null } },
+          )
+        }
+        const i = this.#pending.findIndex((p) => key(p.host, p.command) === key(spec.host, spec.command))
+        if (i >= 0) this.#pending.splice(i, 1)
+        if ('error' in answer) throw new ExecError(answer.error.kind, host, answer.error.message, answer.error.detail ? { detail: answer.error.detail } : {})
+        return answer.result
+      },
+      close: async () => {},
+    }
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** Approvals as they were recorded: a fix approved then is approved now, a declined one declined. */
+export function replayApprover(events: readonly RunEvent[]): Approver {
+  const decisions = events.filter((e) => e.type === 'fix.approved' || e.type === 'fix.declined')
+  return {
+    approve: async (req) => {
+      const i = decisions.findIndex((d) => 'step' in d && d.step === req.step)
+      const d = i >= 0 ? decisions.splice(i, 1)[0] : undefined
+      if (!d) throw new RunbookError('RB_REPLAY_DIVERGED', `replay: fix '${req.step}' asks for approval, but the recording has no decision for it`)
+      return d.type === 'fix.approved' ? { approved: true, by: d.by } : { approved: false, by: d.by, reason: d.reason }
+    },
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Finding and loading runbooks by name or path: `runbook run unreachable-host` looks in
+ * $RUNBOOK_PATH (colon-separated), then ./runbooks, then the runbooks shipped with this package.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs'
+import { basename, delimiter, extname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { compileRunbook, type CompiledRunbook } from './compile/compile.ts'
+import { validateFile } from './dsl/validate.ts'
+import { RunbookError, RunbookErrors } from './errors.ts'
+import { createParserRegistry } from './parsers/index.ts'
+import type { ParserRegistry } from './parsers/registry.ts'
+
+export const SHIPPED_RUNBOOKS = fileURLToPath(new URL('../runbooks/', import.meta.url))
+
+export function runbookDirs(env: NodeJS.ProcessEnv, cwd: string): string[] {
+  const dirs = [...(env.RUNBOOK_PATH ?? '').split(delimiter).filter(Boolean).map((d) => resolve(cwd, d)), resolve(cwd, 'runbooks'), SHIPPED_RUNBOOKS]
+  return [...new Set(dirs.map((d) => resolve(d)))].filter((d) => existsSync(d) && statSync(d).isDirectory())
+}
+
+const isYaml = (f: string) => ['.yaml', '.yml'].includes(extname(f))
+
+/** Every runbook file, first of each name wins (earlier dirs shadow later ones). */
+export function listRunbookFiles(dirs: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>()
+  for (const dir of dirs) {
+    for (const f of readdirSync(dir).sort()) {
+      const name = basename(f, extname(f))
+      if (isYaml(f) && !out.has(name)) out.set(name, join(dir, f))
+    }
+  }
+  return out
+}
+
+/** A name (`unreachable-host`) or a path (`./my.yaml`) → the file. */
+export function resolveRunbook(ref: string, dirs: readonly string[], cwd: string): string {
+  if (ref.includes('/') || isYaml(ref)) {
+    const path = resolve(cwd, ref)
+    if (!existsSync(path)) throw new RunbookError('RB_RUNBOOK_NOT_FOUND', `no runbook file ${ref}`)
+    return path
+  }
+  const files = listRunbookFiles(dirs)
+  const file = files.get(ref)
+  if (!file) {
+    const known = [...files.keys()]
+    throw new RunbookError('RB_RUNBOOK_NOT_FOUND', `no runbook named '${ref}'${known.length ? ` (known: ${known.join(', ')})` : ''}; searched ${dirs.join(', ')}`)
+  }
+  return file
+}
+
+let sharedParsers: ParserRegistry | undefined
+export function parsers(): ParserRegistry {
+  sharedParsers ??= createParserRegistry()
+  return sharedParsers
+}
+
+/** Validate and compile one file; all of its errors at once as RunbookErrors. */
+export function loadRunbook(file: string, registry: ParserRegistry = parsers()): CompiledRunbook {
+  const v = validateFile(file, registry)
+  if (!v.ok) throw v.errors.length === 1 ? v.errors[0]! : new RunbookErrors(v.errors)
+  return compileRunbook(v.value, registry)
+}

@@ -1,0 +1,65 @@
+import { defineParser, parseError } from './registry.ts'
+import { int, nonBlankLines } from './text.ts'
+
+export interface Fail2banStatusResult {
+  /** `overview` for `fail2ban-client status`, `jail` for `fail2ban-client status <jail>`. */
+  kind: 'overview' | 'jail'
+  /** overview: every jail name. */
+  jails: string[]
+  /** jail: its name; null for the overview. */
+  jail: string | null
+  currentlyFailed: number | null
+  totalFailed: number | null
+  currentlyBanned: number | null
+  totalBanned: number | null
+  bannedIps: string[]
+  files: string[]
+}
+
+const NAME = 'fail2ban-status'
+
+/**
+ * fail2ban's tree output: `fail2ban-client status` (jail list) or `fail2ban-client status <jail>`
+ * (counters and the banned IP list). An unknown jail makes fail2ban-client exit 255 with
+ * `Sorry but the jail '...' does not exist` on stderr and nothing on stdout: a parse error.
+ */
+export const fail2banStatusParser = defineParser<Fail2banStatusResult>({
+  name: NAME,
+  describe: 'fail2ban-client status [JAIL]',
+  fields: {
+    kind: 'string', jails: 'list', jail: 'string', currentlyFailed: 'int', totalFailed: 'int',
+    currentlyBanned: 'int', totalBanned: 'int', bannedIps: 'list', files: 'list',
+  },
+  parse(result) {
+    const ls = nonBlankLines(result.stdout)
+    const first = ls[0]
+    if (!first) throw parseError(NAME, `empty output (exit code ${result.exitCode})${result.stderr.trim() ? `: ${result.stderr.trim().split('\n').pop()}` : ''}`)
+    const head = /^Status(?: for the jail: (.+))?$/.exec(first.text.trim())
+    if (!head) throw parseError(NAME, 'expected `Status` or `Status for the jail: <name>`', first)
+    const out: Fail2banStatusResult = {
+      kind: head[1] ? 'jail' : 'overview', jails: [], jail: head[1] ?? null,
+      currentlyFailed: null, totalFailed: null, currentlyBanned: null, totalBanned: null, bannedIps: [], files: [],
+    }
+    for (const line of ls.slice(1)) {
+      const m = /^[\s|`-]*([A-Za-z][A-Za-z ]*?):\s*(.*)$/.exec(line.text)
+      if (!m) {
+        if (/^[\s|`-]*(Filter|Actions)\s*$/.test(line.text)) continue
+        throw parseError(NAME, 'expected a `|- Key:\tvalue` line', line)
+      }
+      const [key, value] = [m[1]!, m[2]!.trim()]
+      const words = value === '' ? [] : value.split(/\s+/)
+      switch (key) {
+        case 'Number of jail': break
+        case 'Jail list': out.jails = value === '' ? [] : value.split(/,\s*/); break
+        case 'Currently failed': out.currentlyFailed = int(NAME, value, line, key); break
+        case 'Total failed': out.totalFailed = int(NAME, value, line, key); break
+        case 'Currently banned': out.currentlyBanned = int(NAME, value, line, key); break
+        case 'Total banned': out.totalBanned = int(NAME, value, line, key); break
+        case 'Banned IP list': out.bannedIps = words; break
+        case 'File list': out.files = words; break
+        default: break // journal matches etc.: not needed
+      }
+    }
+    return out
+  },
+})

@@ -1,0 +1,36 @@
+/**
+ * The built-in parsers, one file per program. `createParserRegistry()` is what the compiler
+ * resolves `parse:` names against.
+ */
+import { ParserRegistry, type Parser } from './registry.ts'
+import { dfParser } from './df.ts'
+import { duParser } from './du.ts'
+import { fail2banStatusParser } from './fail2ban-status.ts'
+import { freeParser } from './free.ts'
+import { ipsetParser } from './ipset.ts'
+import { iptablesParser } from './iptables.ts'
+import { loadavgParser } from './loadavg.ts'
+import { meminfoParser } from './meminfo.ts'
+import { netstatParser } from './netstat.ts'
+import { nftParser } from './nft.ts'
+import { psParser } from './ps.ts'
+import { sshdConfigParser } from './sshd-config.ts'
+import { ssParser } from './ss.ts'
+import { swaponParser } from './swapon.ts'
+import { uptimeParser } from './uptime.ts'
+
+export { defineParser, parseError, ParserRegistry } from './registry.ts'
+export type { FieldSchema, Parser } from './registry.ts'
+
+export const builtinParsers: Parser[] = [
+  dfParser, duParser,
+  loadavgParser, uptimeParser, freeParser, meminfoParser, swaponParser, psParser,
+  ssParser, netstatParser,
+  iptablesParser, nftParser, ipsetParser,
+  sshdConfigParser, fail2banStatusParser,
+] as Parser[]
+
+/** A registry holding every built-in parser; callers may register more. */
+export function createParserRegistry(): ParserRegistry {
+  return new ParserRegistry(builtinParsers as Parser[])
+}

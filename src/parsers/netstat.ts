@@ -1,0 +1,64 @@
+import { defineParser, parseError } from './registry.ts'
+import { SOCKETS_FIELDS, splitHostPort, summarise, tcpState, type Socket } from './sockets.ts'
+import { int, nonBlankLines, type Line } from './text.ts'
+
+const NAME = 'netstat'
+/** Without -W netstat cuts `address:port` to this width, silently dropping address digits. */
+const NARROW = 23
+
+/**
+ * TCP sockets from net-tools: `netstat -antp` or, better, `netstat -antpW` (wide: IPv6
+ * addresses are not cut). Numeric output (`-n`) is required. Same shape as the `ss` parser.
+ * The program column is `PID/name` where name is argv[0]'s base name as netstat read it
+ * (`31485/nginx -g daem` is cut at 20 characters); `-` when unknown or not permitted.
+ */
+export const netstatParser = defineParser({
+  name: NAME,
+  describe: 'netstat -antpW (or -antp): TCP sockets, owning processes, grouped by process/peer/state',
+  fields: SOCKETS_FIELDS,
+  parse(result) {
+    const all = nonBlankLines(result.stdout)
+    let i = 0
+    if (all[i] && /^Active Internet connections/.test(all[i]!.text)) i++
+    const header = all[i]
+    if (!header || !/^Proto\s+Recv-Q\s+Send-Q\s+Local Address\s+Foreign Address\s+State/.test(header.text)) {
+      throw parseError(NAME, 'expected the netstat -antp header (`Proto Recv-Q Send-Q Local Address Foreign Address State ...`)', header ?? all[0])
+    }
+    const body = all.slice(i + 1)
+    const sockets = body.map(readSocket)
+    const cut = sockets.filter((s) => s.proto.endsWith('6') && /^\S+\s+\d+\s+\d+\s+(\S{23}\s|\S+\s+\S{23}\s)/.test(s.raw)).length
+    const warnings = cut > 0
+      ? [`${cut} IPv6 address field(s) fill the ${NARROW}-character column: without -W netstat cuts long addresses; use netstat -antpW`]
+      : []
+    return summarise(sockets, warnings)
+  },
+})
+
+function readSocket(line: Line): Socket {
+  const m = /^(tcp6?)\s+(\d+)\s+(\d+)\s+(\S+)\s+(\S+)\s+(\S+)\s*(.*?)\s*$/.exec(line.text)
+  if (!m) throw parseError(NAME, 'expected `proto recv-q send-q local foreign state pid/program`', line)
+  const [, proto, recvQ, sendQ, local, peer, stateRaw, prog] = m as unknown as [string, string, string, string, string, string, string, string]
+  const state = tcpState(stateRaw)
+  if (!state) throw parseError(NAME, `unknown state ${JSON.stringify(stateRaw)}`, line)
+  const l = splitHostPort(local)
+  const p = splitHostPort(peer)
+  if (!l) throw parseError(NAME, `cannot read local address ${JSON.stringify(local)} (run netstat with -n)`, line)
+  if (!p) throw parseError(NAME, `cannot read foreign address ${JSON.stringify(peer)} (run netstat with -n)`, line)
+  const pm = /^(\d+)\/(.+)$/.exec(prog)
+  if (prog !== '' && prog !== '-' && !pm) throw parseError(NAME, `cannot read PID/Program name ${JSON.stringify(prog)}`, line)
+  const process = pm ? { name: pm[2]!.trim(), pid: Number(pm[1]), fd: null } : null
+  return {
+    proto,
+    state,
+    stateRaw,
+    recvQ: int(NAME, recvQ, line, 'Recv-Q'),
+    sendQ: int(NAME, sendQ, line, 'Send-Q'),
+    localAddress: l.address,
+    localPort: l.port,
+    peerAddress: p.address,
+    peerPort: p.port,
+    process,
+    processes: process ? [process] : [],
+    raw: line.text,
+  }
+}

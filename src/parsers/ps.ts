@@ -1,0 +1,143 @@
+import { defineParser, parseError } from './registry.ts'
+import { int, num, requireOutput, type Line } from './text.ts'
+
+export interface Process {
+  pid: number
+  ppid: number | null
+  user: string | null
+  stat: string | null
+  cpuPercent: number | null
+  memPercent: number | null
+  rssKb: number | null
+  vszKb: number | null
+  elapsedSeconds: number | null
+  /** The comm column, or the program name taken from args when comm was not requested. */
+  comm: string
+  args: string | null
+  raw: string
+}
+
+export interface PsResult {
+  processes: Process[]
+  count: number
+  /** Per comm: how many, summed RSS and %CPU (e.g. `result.byComm['apache2'].count > 50`). */
+  byComm: Record<string, { count: number; rssKb: number; cpuPercent: number }>
+  /** Processes whose STAT starts with Z (defunct). */
+  zombies: number
+}
+
+const NAME = 'ps'
+type Key = 'pid' | 'ppid' | 'user' | 'stat' | 'cpuPercent' | 'memPercent' | 'rssKb' | 'vszKb' | 'elapsedSeconds' | 'comm' | 'args'
+const HEADERS: Record<string, Key> = {
+  PID: 'pid', PPID: 'ppid', USER: 'user', STAT: 'stat', '%CPU': 'cpuPercent', '%MEM': 'memPercent',
+  RSS: 'rssKb', VSZ: 'vszKb', ELAPSED: 'elapsedSeconds', COMMAND: 'comm', CMD: 'args',
+}
+
+/**
+ * Processes, from `ps -eo pid,ppid,user,stat,pcpu,pmem,rss,etimes,comm,args` (the recommended
+ * list). Columns are detected from the header; accepted `-o` keys: pid, ppid, user, stat, pcpu,
+ * pmem, rss, vsz, etimes or etime, comm, args (or cmd). `args` must be last, since it holds
+ * spaces. `comm` may also hold spaces (`rb worker`): it is read by its column width, which ps
+ * fixes at 15 characters. A last `COMMAND` column is taken as args.
+ *
+ * @example
+ * // result.byComm['apache2'].count > 50 || result.zombies > 0
+ */
+export const psParser = defineParser<PsResult>({
+  name: NAME,
+  describe: 'ps -eo pid,ppid,user,stat,pcpu,pmem,rss,etimes,comm,args (columns from the header; args last)',
+  fields: { processes: 'list', count: 'int', byComm: 'map', zombies: 'int' },
+  parse(result) {
+    const ls = requireOutput(NAME, result, 'the ps -eo header')
+    const header = ls[0]!
+    const columns = readHeader(header)
+    const processes = ls.slice(1).map((line) => readProcess(line, columns))
+    const byComm: PsResult['byComm'] = {}
+    for (const p of processes) {
+      const g = (byComm[p.comm] ??= { count: 0, rssKb: 0, cpuPercent: 0 })
+      g.count += 1
+      g.rssKb += p.rssKb ?? 0
+      g.cpuPercent = Math.round((g.cpuPercent + (p.cpuPercent ?? 0)) * 10) / 10
+    }
+    return { processes, count: processes.length, byComm, zombies: processes.filter((p) => p.stat?.startsWith('Z')).length }
+  },
+})
+
+interface Column {
+  key: Key
+  /** comm only: its fixed width, from the header. */
+  width: number
+}
+
+function readHeader(header: Line): Column[] {
+  const names = [...header.text.matchAll(/\S+/g)]
+  const columns = names.map((m, i): Column => {
+    const key = HEADERS[m[0]]
+    if (!key) throw parseError(NAME, `unsupported column ${JSON.stringify(m[0])} (accepted: pid,ppid,user,stat,pcpu,pmem,rss,vsz,etimes,comm,args)`, header)
+    const last = i === names.length - 1
+    if (key === 'comm' && last) return { key: 'args', width: 0 }
+    const next = names[i + 1]
+    return { key, width: key === 'comm' && next ? next.index - m.index - 1 : 0 }
+  })
+  if (!columns.some((c) => c.key === 'pid')) throw parseError(NAME, 'the header has no PID column', header)
+  const argsAt = columns.findIndex((c) => c.key === 'args')
+  if (argsAt !== -1 && argsAt !== columns.length - 1) throw parseError(NAME, 'args must be the last -o column', header)
+  return columns
+}
+
+function readProcess(line: Line, columns: Column[]): Process {
+  const t = line.text
+  const v: Partial<Record<Key, string>> = {}
+  let pos = 0
+  for (const [i, c] of columns.entries()) {
+    while (t[pos] === ' ') pos++
+    if (pos >= t.length) {
+      if (c.key === 'args') { v.args = ''; break }
+      throw parseError(NAME, `line ends before the ${c.key} column`, line)
+    }
+    if (c.key === 'args' || i === columns.length - 1) {
+      v[c.key] = t.slice(pos)
+      break
+    }
+    if (c.key === 'comm') {
+      v.comm = t.slice(pos, pos + c.width).trimEnd()
+      pos += c.width
+      continue
+    }
+    const end = t.indexOf(' ', pos)
+    v[c.key] = t.slice(pos, end === -1 ? t.length : end)
+    pos = end === -1 ? t.length : end
+  }
+  const opt = <T>(k: Key, f: (s: string) => T): T | null => (v[k] === undefined ? null : f(v[k]))
+  const args = v.args ?? null
+  return {
+    pid: int(NAME, v.pid, line, 'PID'),
+    ppid: opt('ppid', (s) => int(NAME, s, line, 'PPID')),
+    user: v.user ?? null,
+    stat: v.stat ?? null,
+    cpuPercent: opt('cpuPercent', (s) => num(NAME, s, line, '%CPU')),
+    memPercent: opt('memPercent', (s) => num(NAME, s, line, '%MEM')),
+    rssKb: opt('rssKb', (s) => int(NAME, s, line, 'RSS')),
+    vszKb: opt('vszKb', (s) => int(NAME, s, line, 'VSZ')),
+    elapsedSeconds: opt('elapsedSeconds', (s) => elapsed(s, line)),
+    comm: v.comm ?? programName(args ?? ''),
+    args,
+    raw: t,
+  }
+}
+
+/** `etimes` (seconds) or `etime` (`[[dd-]hh:]mm:ss`). */
+function elapsed(s: string, line: Line): number {
+  if (/^\d+$/.test(s)) return Number(s)
+  const m = /^(?:(?:(\d+)-)?(\d+):)?(\d+):(\d+)$/.exec(s)
+  if (!m) throw parseError(NAME, `cannot read elapsed time ${JSON.stringify(s)}`, line)
+  return Number(m[1] ?? 0) * 86400 + Number(m[2] ?? 0) * 3600 + Number(m[3]) * 60 + Number(m[4])
+}
+
+/** `/usr/sbin/apache2 -k start` → `apache2`; `[kworker/0:1]` → `kworker/0:1`; `[perl] <defunct>` → `perl`. */
+function programName(args: string): string {
+  const kernel = /^\[([^\]]+)\]/.exec(args)
+  if (kernel) return kernel[1]!
+  const first = args.split(' ')[0] ?? ''
+  return first.slice(first.lastIndexOf('/') + 1).replace(/:$/, '')
+}

@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest'
+import { netstatParser } from '../../../src/parsers/netstat.ts'
+import { ssParser } from '../../../src/parsers/ss.ts'
+import { commandResult, expectParseError, fixtureStdout, malformed, snapshotCases } from './cases.ts'
+
+describe('netstat parser', () => {
+  snapshotCases(netstatParser)
+
+  it('gives the same groups as ss for the same sockets (captured together)', () => {
+    const pick = (r: ReturnType<typeof ssParser.parse>) => r.groups.map((g) => [g.process, g.peerAddress, g.state, g.count])
+    expect(pick(netstatParser.parse(commandResult(fixtureStdout('netstat', 'antpw'))))).toEqual(
+      pick(ssParser.parse(commandResult(fixtureStdout('ss', 'tanp')))),
+    )
+  })
+
+  it('refuses ss output naming its header line', () => {
+    expectParseError(netstatParser, malformed('netstat', 'ss-output'), 1)
+  })
+})
