@@ -20,7 +20,7 @@ export const RUNBOOK_SCHEMA_URL = new URL('../../schemas/runbook.schema.json', i
 let compiled: ValidateFunction | undefined
 function schemaValidator(): ValidateFunction {
   if (!compiled) {
-    const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true })
+    const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true })
     compiled = ajv.compile(JSON.parse(readFileSync(RUNBOOK_SCHEMA_URL, 'utf8')))
   }
   return compiled
@@ -316,7 +316,7 @@ class Checker {
     const parserAt = (p: string | undefined, at: PathSegment[]) => {
       if (p !== undefined && !this.parsers.get(p)) {
         const near = closest(p, this.parsers.names())
-        this.err('RB_UNKNOWN_PARSER', at, `parser '${p}' is not registered${near ? `: did you mean '${near}'?` : ''} (known: ${this.parsers.names().join(', ')})`)
+        this.err('RB_UNKNOWN_PARSER', at, `parser '${p}' is not registered${near ? `: did you mean '${near}'?` : ` (known: ${this.parsers.names().join(', ')})`}`)
       }
     }
     parserAt(step.parse, [...path, 'parse'])

@@ -1,0 +1,27 @@
+import { listRunbookFiles, runbookDirs } from '../../library.ts'
+import { validateFile } from '../../dsl/validate.ts'
+import { parsers } from '../../library.ts'
+import { defineCommand } from '../command.ts'
+import { writeJson } from '../output.ts'
+
+export default defineCommand({
+  name: 'list',
+  summary: 'List the runbooks runbook can find',
+  usage: 'list [--json]',
+  description: 'Searches $RUNBOOK_PATH (colon-separated), ./runbooks, then the runbooks shipped with runbook. A runbook in an earlier directory hides one of the same name in a later one.',
+  options: { json: { type: 'boolean', description: 'Print JSON' } },
+  async run({ values, io }) {
+    const files = listRunbookFiles(runbookDirs(io.env, io.cwd))
+    const rows = [...files].map(([name, file]) => {
+      const v = validateFile(file, parsers())
+      return { name, file, valid: v.ok, summary: v.ok ? v.value.runbook.summary : `(invalid: run \`runbook validate ${file}\`)` }
+    })
+    if (values.json) writeJson(io, rows)
+    else {
+      const width = Math.max(4, ...rows.map((r) => r.name.length)) + 2
+      for (const r of rows) io.stdout.write(`${r.name.padEnd(width)}${r.summary}\n`)
+      if (rows.length === 0) io.stdout.write('No runbooks found. Put .yaml runbooks in ./runbooks or set RUNBOOK_PATH.\n')
+    }
+    return 0
+  },
+})

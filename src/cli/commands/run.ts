@@ -1,0 +1,96 @@
+import pino from 'pino'
+import { refusingApprover, promptApprover, yesApprover } from '../../engine/approval.ts'
+import { fanOut, type EventSink } from '../../engine/emitter.ts'
+import { currentOperator, runRunbook } from '../../engine/run.ts'
+import { RunbookError } from '../../errors.ts'
+import { loadRunbook, resolveRunbook, runbookDirs } from '../../library.ts'
+import { defaultTranscriptPath, openTranscript, stateDir } from '../../transcript/writer.ts'
+import { createJsonView } from '../../views/json.ts'
+import { createLogSink } from '../../views/log.ts'
+import { createProgressView } from '../../views/progress.ts'
+import { defineCommand } from '../command.ts'
+import { chooseExecutors } from '../executors.ts'
+import { parseParamFlags, useColor } from '../output.ts'
+import { join, resolve } from 'node:path'
+import { mkdirSync } from 'node:fs'
+
+export default defineCommand({
+  name: 'run',
+  summary: 'Run a runbook against a host (dry-run unless --apply)',
+  usage: 'run <runbook> [--host H] [--param k=v ...] [--apply [--yes]] [--local] [--transcript FILE] [--json]',
+  description: `Runs the runbook's read-only diagnostics for real, follows its branches, and ends with an outcome: a diagnosis with evidence.
+Dry-run (the default) never changes the host: every fix the run reaches is shown as a plan with its exact commands.
+With --apply, a fix runs only after you approve its plan (a prompt, or --yes), is verified, and is rolled back when verification fails.
+Every run is recorded as a transcript (JSON Lines, secrets redacted) that \`runbook replay\` re-renders and \`runbook test\` replays.
+
+Exit codes: 0 healthy, 3 problem found, 4 fix proposed, 5 fix applied and verified, 6 fix rolled back,
+7 run incomplete (a step failed with no handler), 8 fix and rollback both failed, 2 usage/validation error, 1 internal error.`,
+  options: {
+    host: { type: 'string', valueName: 'H', description: 'Target: inventory name, user@host:port, ssh_config alias (sets param host)' },
+    param: { type: 'string', short: 'p', multiple: true, valueName: 'k=v', description: 'A runbook parameter' },
+    apply: { type: 'boolean', description: 'Apply fixes (after approval); default is dry-run' },
+    yes: { type: 'boolean', short: 'y', description: 'With --apply: approve every fix plan without asking' },
+    local: { type: 'boolean', description: 'Run commands on this machine instead of over SSH' },
+    inventory: { type: 'string', short: 'i', valueName: 'FILE', description: 'Inventory file (default: $RUNBOOK_INVENTORY, ./inventory.yaml, or the running lab)' },
+    'accept-new-host-keys': { type: 'boolean', description: 'Record unknown host keys (never changed ones) in known_hosts' },
+    transcript: { type: 'string', short: 't', valueName: 'FILE', description: 'Where to record the run (default: $RUNBOOK_STATE_DIR/runs/<runbook>-<time>.jsonl)' },
+    json: { type: 'boolean', description: 'Print events as JSON lines instead of the progress view' },
+    verbose: { type: 'boolean', short: 'v', description: 'Show command output in the progress view' },
+    'log-level': { type: 'string', valueName: 'LEVEL', description: 'pino log level for the run log (default info; RUNBOOK_LOG_LEVEL)' },
+  },
+  maxPositionals: 1,
+  examples: [
+    'runbook run unreachable-host --host web1 --param client_ip=203.0.113.7',
+    'runbook run log-dir-full --local --param dir=/var/log --param max_dir_mb=500',
+    'runbook run log-dir-full --local --apply --yes',
+  ],
+  async run({ values, positionals, io }) {
+    const ref = positionals[0]
+    if (!ref) throw new RunbookError('RB_USAGE', 'run: which runbook? Usage: runbook run <runbook> --host H (see `runbook list`)')
+    if (values.yes && !values.apply) throw new RunbookError('RB_USAGE', 'run: --yes only makes sense with --apply (dry-run never changes anything)')
+    const compiled = loadRunbook(resolveRunbook(ref, runbookDirs(io.env, io.cwd), io.cwd))
+    const params: Record<string, unknown> = parseParamFlags(values.param as string[] | undefined)
+    if (typeof values.host === 'string') {
+      if (!('host' in compiled.params)) throw new RunbookError('RB_PARAM_UNKNOWN', `run: runbook '${compiled.name}' takes no host (it runs with --local)`)
+      params.host = values.host
+    } else if (values.local && 'host' in compiled.params && params.host === undefined) {
+      params.host = 'local'
+    }
+    const operator = currentOperator()
+    const mode = values.apply ? 'apply' : 'dry-run'
+    const approver = !values.apply ? refusingApprover : values.yes ? yesApprover(operator) : io.stdin.isTTY ? promptApprover(io.stdin, io.stderr, operator) : refusingApprover
+
+    const transcriptPath = typeof values.transcript === 'string' ? resolve(io.cwd, values.transcript) : defaultTranscriptPath(io.env, compiled.name, new Date())
+    const sinks: EventSink[] = []
+    let transcript: ReturnType<typeof openTranscript> | undefined
+    const view = values.json ? createJsonView(io.stdout) : createProgressView(io.stdout, { color: useColor(io) && Boolean(io.stdout.isTTY), verbose: Boolean(values.verbose) })
+    const level = (values['log-level'] as string | undefined) ?? io.env.RUNBOOK_LOG_LEVEL ?? 'info'
+    mkdirSync(stateDir(io.env), { recursive: true })
+    const logger = pino({ level, base: { runbook: compiled.name } }, pino.destination({ dest: join(stateDir(io.env), 'runbook.log'), append: true, sync: true }))
+    const executors = chooseExecutors({ local: Boolean(values.local), inventory: values.inventory as string | undefined, acceptNewHostKeys: Boolean(values['accept-new-host-keys']) }, io)
+    try {
+      const summary = await runRunbook(compiled, {
+        params,
+        mode,
+        executors,
+        approver,
+        operator,
+        signal: io.signal,
+        onEvent: (e) => {
+          // Params are checked before the first event: open the transcript only for a run that starts.
+          if (!transcript) {
+            transcript = openTranscript(transcriptPath)
+            sinks.push(transcript.write, view.sink, createLogSink(logger))
+          }
+          fanOut(sinks, (err) => io.stderr.write(`warning: an event sink failed: ${(err as Error).message}\n`))(e)
+        },
+      })
+      if (!values.json) io.stderr.write(`transcript: ${transcriptPath}\n`)
+      return summary.exitCode
+    } finally {
+      view.close()
+      transcript?.close()
+      await executors.close()
+    }
+  },
+})

@@ -1,0 +1,40 @@
+import { loadRunbook, resolveRunbook, runbookDirs } from '../../library.ts'
+import { RunbookError } from '../../errors.ts'
+import { describeType } from '../../dsl/params.ts'
+import { defineCommand } from '../command.ts'
+import { writeJson } from '../output.ts'
+
+export default defineCommand({
+  name: 'show',
+  summary: 'Show a runbook: params, steps, fixes and outcomes',
+  usage: 'show <runbook> [--json]',
+  options: { json: { type: 'boolean', description: 'Print JSON' } },
+  maxPositionals: 1,
+  examples: ['runbook show log-dir-full'],
+  async run({ values, positionals, io }) {
+    const ref = positionals[0]
+    if (!ref) throw new RunbookError('RB_USAGE', 'show: which runbook? Usage: runbook show <runbook>')
+    const c = loadRunbook(resolveRunbook(ref, runbookDirs(io.env, io.cwd), io.cwd))
+    const params = Object.entries(c.params).map(([name, p]) => ({ name, type: p.type, accepts: describeType(p), required: p.required ?? false, default: p.default ?? null, secret: p.secret ?? false, description: p.description ?? '' }))
+    const steps = [...c.steps.values()].map((s) => ({ name: s.name, kind: s.kind, title: s.title ?? '', next: s.next.map((t) => t.to), fix: s.fix ? { apply: s.fix.apply.map((t) => t.source), rollback: s.fix.rollback.map((t) => t.source) } : undefined }))
+    const outcomes = [...c.outcomes.values()].map((o) => ({ name: o.name, severity: o.severity, summary: o.summary.source }))
+    if (values.json) {
+      writeJson(io, { name: c.name, file: c.file, hash: c.hash, summary: c.summary, description: c.description ?? '', params, steps, outcomes })
+      return 0
+    }
+    const out: string[] = [`${c.name}: ${c.summary}`, `  file: ${c.file}`]
+    if (c.description) out.push('', ...c.description.trim().split('\n').map((l) => `  ${l}`))
+    out.push('', 'Params:')
+    if (params.length === 0) out.push('  (none)')
+    for (const p of params) {
+      const flags = [p.required ? 'required' : p.default !== null ? `default ${JSON.stringify(p.default)}` : 'optional', p.secret ? 'secret' : ''].filter(Boolean).join(', ')
+      out.push(`  ${p.name} (${p.type}, ${flags}): ${p.description || p.accepts}`)
+    }
+    out.push('', 'Steps:')
+    for (const s of steps) out.push(`  ${s.name} [${s.kind}]${s.title ? ` ${s.title}` : ''} → ${s.next.join(' | ') || '(fix outcome)'}`)
+    out.push('', 'Outcomes:')
+    for (const o of outcomes) out.push(`  ${o.name} (${o.severity}): ${o.summary}`)
+    io.stdout.write(out.join('\n') + '\n')
+    return 0
+  },
+})

@@ -1,0 +1,65 @@
+import { existsSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { EXIT, RunbookError } from '../../errors.ts'
+import { listRunbookFiles, loadRunbook, resolveRunbook, runbookDirs } from '../../library.ts'
+import { fixtureFiles, testRunbook } from '../../testing/replay.ts'
+import { defineCommand } from '../command.ts'
+import { writeJson } from '../output.ts'
+
+const SHIPPED_FIXTURES = fileURLToPath(new URL('../../../fixtures/', import.meta.url))
+
+export default defineCommand({
+  name: 'test',
+  summary: 'Replay recorded transcripts of runbooks and report transition coverage',
+  usage: 'test [runbook...] [--fixtures DIR] [--min-coverage N] [--json]',
+  description: `Re-runs each runbook against every recorded transcript under <fixtures>/<runbook>/*.jsonl, offline: the
+replay executor answers each command from the recording, and a command the recording does not have fails loudly.
+Each fixture must reach its recorded outcome along its recorded path. Coverage is the share of the compiled
+machine's authored transitions that some fixture takes (engine safety edges are not counted).
+Record a fixture with: runbook run <runbook> ... --transcript fixtures/<runbook>/<case>.jsonl
+Exits 0 when every fixture passes (and coverage meets --min-coverage), 7 otherwise.`,
+  options: {
+    fixtures: { type: 'string', valueName: 'DIR', description: 'Fixtures root (default ./fixtures, else the shipped fixtures)' },
+    'min-coverage': { type: 'string', valueName: 'N', description: 'Fail when a tested runbook covers less than N% of its transitions' },
+    json: { type: 'boolean', description: 'Print JSON results' },
+  },
+  maxPositionals: Infinity,
+  examples: ['runbook test', 'runbook test log-dir-full --min-coverage 100'],
+  async run({ values, positionals, io }) {
+    const root = typeof values.fixtures === 'string' ? join(io.cwd, values.fixtures) : existsSync(join(io.cwd, 'fixtures')) ? join(io.cwd, 'fixtures') : SHIPPED_FIXTURES
+    const min = values['min-coverage'] === undefined ? 0 : Number(values['min-coverage'])
+    if (!Number.isFinite(min) || min < 0 || min > 100) throw new RunbookError('RB_USAGE', `test: --min-coverage must be a number from 0 to 100`)
+    const dirs = runbookDirs(io.env, io.cwd)
+    const names = positionals.length > 0 ? positionals : [...listRunbookFiles(dirs).keys()]
+    const results = []
+    let failed = false
+    for (const name of names) {
+      const compiled = loadRunbook(resolveRunbook(name, dirs, io.cwd))
+      const files = fixtureFiles(root, compiled.name)
+      const r = await testRunbook(compiled, files)
+      results.push(r)
+      const cov = r.coverage
+      const covered = cov.covered.length
+      const total = covered + cov.uncovered.length
+      const bad = r.fixtures.filter((f) => !f.ok)
+      if (bad.length > 0 || (files.length > 0 && cov.percent < min) || (positionals.length > 0 && files.length === 0)) failed = true
+      if (values.json) continue
+      io.stdout.write(`${compiled.name}: ${files.length === 0 ? 'no fixtures' : `${r.fixtures.length - bad.length}/${r.fixtures.length} fixtures pass`}, transitions ${covered}/${total} covered (${cov.percent}%)${cov.internal ? `, ${cov.internal} engine safety edges not counted` : ''}\n`)
+      for (const f of r.fixtures) {
+        const out = f.result?.summary.outcome?.id ?? '-'
+        io.stdout.write(`  ${f.ok ? 'ok  ' : 'FAIL'} ${relative(io.cwd, f.file) || f.file} → ${out}\n`)
+        if (f.error) io.stdout.write(`       ${f.error.code}: ${f.error.message}\n`)
+      }
+      if (cov.uncovered.length > 0) io.stdout.write(`  not covered: ${cov.uncovered.map((e) => `${e.id} (${e.from} → ${e.to})`).join(', ')}\n`)
+    }
+    if (values.json) {
+      writeJson(io, results.map((r) => ({
+        runbook: r.runbook,
+        fixtures: r.fixtures.map((f) => ({ file: f.file, ok: f.ok, outcome: f.result?.summary.outcome?.id ?? null, path: f.result?.summary.path ?? [], error: f.error ? { code: f.error.code, message: f.error.message } : null })),
+        coverage: { percent: r.coverage.percent, covered: r.coverage.covered.map((e) => e.id), uncovered: r.coverage.uncovered.map((e) => e.id) },
+      })))
+    }
+    return failed ? EXIT.INCOMPLETE : 0
+  },
+})

@@ -1,0 +1,47 @@
+import { readdirSync, statSync } from 'node:fs'
+import { extname, join, relative, resolve } from 'node:path'
+import { validateFile } from '../../dsl/validate.ts'
+import { EXIT } from '../../errors.ts'
+import { parsers, runbookDirs } from '../../library.ts'
+import { defineCommand } from '../command.ts'
+import { formatError, useColor, writeJson } from '../output.ts'
+
+function yamlFiles(path: string): string[] {
+  if (!statSync(path, { throwIfNoEntry: false })) return [path]
+  if (statSync(path).isFile()) return [path]
+  return readdirSync(path).sort().flatMap((f) => {
+    const p = join(path, f)
+    return statSync(p).isDirectory() ? yamlFiles(p) : ['.yaml', '.yml'].includes(extname(f)) ? [p] : []
+  })
+}
+
+export default defineCommand({
+  name: 'validate',
+  summary: 'Check runbooks: YAML, schema, names, reachability, CEL, params, read-only diagnostics',
+  usage: 'validate [paths...] [--json]',
+  description: 'Reports every error of every file at once, each as file:line:col with the offending line and what to do. Paths may be files or directories (searched for .yaml/.yml). Without paths, validates every runbook runbook can find. Exits 0 when all are valid, 2 otherwise.',
+  options: { json: { type: 'boolean', description: 'Print JSON: one entry per file with its errors' } },
+  maxPositionals: Infinity,
+  examples: ['runbook validate runbooks/', 'runbook validate my-runbook.yaml'],
+  async run({ values, positionals, io }) {
+    const roots = positionals.length > 0 ? positionals.map((p) => resolve(io.cwd, p)) : runbookDirs(io.env, io.cwd)
+    const files = roots.flatMap(yamlFiles)
+    const results = files.map((file) => ({ file, result: validateFile(file, parsers()) }))
+    const show = (f: string) => relative(io.cwd, f) || f
+    if (values.json) {
+      writeJson(io, results.map(({ file, result }) => ({ file: show(file), valid: result.ok, errors: result.ok ? [] : result.errors.map((e) => ({ code: e.code, message: e.message, ...(e.pos ? { line: e.pos.line, col: e.pos.col } : {}) })) })))
+    } else {
+      const color = useColor(io)
+      for (const { file, result } of results) {
+        if (result.ok) io.stdout.write(`ok    ${show(file)}\n`)
+        else {
+          io.stdout.write(`FAIL  ${show(file)} (${result.errors.length} error${result.errors.length === 1 ? '' : 's'})\n`)
+          for (const e of result.errors) io.stderr.write(formatError(e, color).replace(file, show(file)) + '\n\n')
+        }
+      }
+      const bad = results.filter((r) => !r.result.ok).length
+      io.stdout.write(files.length === 0 ? 'No runbook files found.\n' : `${files.length - bad} valid, ${bad} invalid\n`)
+    }
+    return results.every((r) => r.result.ok) && files.length > 0 ? 0 : EXIT.USAGE
+  },
+})
