@@ -5,7 +5,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 60_000,
-    // Lab integration tests create network namespaces with fixed names: never run two files at once.
+    // Lab tests reserve machine-wide slots (/run/runbook-lab-slots) and their own lab roots, so files may run in parallel.
     fileParallelism: true,
     pool: 'forks',
   },

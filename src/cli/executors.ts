@@ -1,10 +1,10 @@
 /**
  * Which executor a CLI run uses: `--local` runs everything on this machine; otherwise SSH (with the
  * inventory: --inventory, $RUNBOOK_INVENTORY, ./inventory.yaml, or the running lab's), except for
- * the host `local`, which always runs here.
+ * the host `local`, which always runs here. Probes go through the SSH factory's prober, which maps
+ * inventory names to addresses (a bare name must never become a DNS query off this machine).
  */
 import { createLocalExecutorFactory } from '../executors/local.ts'
-import { LocalProber } from '../executors/probe.ts'
 import { SshExecutorFactory } from '../executors/pool.ts'
 import { findInventory } from '../inventory/discover.ts'
 import type { ExecutorFactory } from '../types.ts'
@@ -19,7 +19,7 @@ export interface ExecutorChoice {
 export function chooseExecutors(choice: ExecutorChoice, io: Io): ExecutorFactory {
   const local = createLocalExecutorFactory()
   if (choice.local) return local
-  const ssh = new SshExecutorFactory({ inventory: findInventory(choice.inventory, io.env, io.cwd), acceptNewHostKeys: choice.acceptNewHostKeys ?? false, env: io.env, prober: new LocalProber() })
+  const ssh = new SshExecutorFactory({ inventory: findInventory(choice.inventory, io.env, io.cwd), acceptNewHostKeys: choice.acceptNewHostKeys ?? false, env: io.env })
   return {
     prober: ssh.prober,
     executor: (host) => (host === 'local' ? local.executor(host) : ssh.executor(host)),

@@ -1,0 +1,112 @@
+/**
+ * `runbook lab up <scenario> | down | status | ssh <host> [command]`: disposable real hosts with a
+ * seeded fault (src/lab/). Linux and root only.
+ */
+import { spawn } from 'node:child_process'
+import { join } from 'node:path'
+import { RunbookError } from '../../errors.ts'
+import { labDown, labStatus, labUp } from '../../lab/lab.ts'
+import { SCENARIOS } from '../../lab/scenarios.ts'
+import { defineCommand } from '../command.ts'
+
+const SUBCOMMANDS = ['up', 'down', 'status', 'ssh'] as const
+
+export default defineCommand({
+  name: 'lab',
+  summary: 'Disposable real hosts (network namespaces with sshd) with a seeded fault',
+  usage: 'lab up <scenario> | down | status | ssh <host> [-- command]',
+  description: `
+Builds hosts on this Linux machine (root needed): each is a network namespace on 198.18.<n>.0/24
+with its own real sshd, host key (in the lab's known_hosts) and home folder. The operator (this
+machine) gets 198.18.<n>.1 on the lab bridge. Hosts: bastion, web1, web2 (web hosts are reached
+through the bastion). The faulty host is web1.
+
+Scenarios:
+${[...SCENARIOS.values()].map((s) => `  ${s.name.padEnd(16)}${s.summary}`).join('\n')}
+
+While the default lab is up, runbook run and runbook exec find its inventory
+(/run/runbook-lab/default/inventory.yaml) without flags; OpenSSH works with
+ssh -F /run/runbook-lab/default/ssh_config web1. 'lab up' is idempotent; 'lab down' removes every
+namespace, link, process and file the lab created, also after a crash.`,
+  maxPositionals: 2,
+  options: {
+    name: { type: 'string', valueName: 'NAME', description: "Lab name, to run several labs at once (default 'default')" },
+    hosts: { type: 'string', valueName: 'N', description: 'Number of web hosts (default 2)' },
+    json: { type: 'boolean', description: 'status: print JSON' },
+  },
+  examples: [
+    'runbook lab up sshguard-block',
+    'runbook exec web1 -- uptime',
+    'runbook lab ssh web1 -- iptables -S',
+    'runbook lab down',
+  ],
+  async run({ values, positionals, rest, io }) {
+    const [sub, arg] = positionals
+    if (!sub || !(SUBCOMMANDS as readonly string[]).includes(sub)) {
+      throw new RunbookError('RB_USAGE', `lab: expected one of ${SUBCOMMANDS.join(', ')}. Usage: runbook lab up <scenario> | down | status | ssh <host>`)
+    }
+    const name = typeof values.name === 'string' ? values.name : 'default'
+    const env = io.env
+    switch (sub) {
+      case 'up': {
+        if (!arg) throw new RunbookError('RB_USAGE', `lab up: name a scenario (${[...SCENARIOS.keys()].join(', ')})`)
+        if (!SCENARIOS.has(arg)) throw new RunbookError('RB_USAGE', `lab up: unknown scenario '${arg}' (known: ${[...SCENARIOS.keys()].join(', ')})`)
+        const webHosts = values.hosts === undefined ? undefined : Number(values.hosts)
+        if (webHosts !== undefined && (!Number.isInteger(webHosts) || webHosts < 1 || webHosts > 200)) {
+          throw new RunbookError('RB_USAGE', `--hosts must be an integer from 1 to 200, got '${String(values.hosts)}'`)
+        }
+        let r
+        try {
+          r = await labUp(arg, { name, env, log: (l) => io.stderr.write(`${l}\n`), ...(webHosts === undefined ? {} : { webHosts }) })
+        } catch (err) {
+          io.stderr.write(`lab up failed (everything created was removed): ${(err as Error).message}\n`)
+          return 1
+        }
+        const s = r.state
+        io.stdout.write(`${r.reused ? 'Lab already up' : 'Lab up'}: '${s.name}', scenario ${s.scenario}, operator address ${s.operatorAddress}\n`)
+        for (const h of s.hosts) io.stdout.write(`  ${h.name.padEnd(8)} ${h.address}${h.role === 'web' ? '  (via bastion)' : ''}\n`)
+        io.stdout.write(r.seeded.length > 0 ? `Seeded:\n${r.seeded.map((l) => `  ${l}\n`).join('')}` : 'Seeded: nothing (healthy)\n')
+        io.stdout.write(`Inventory: ${r.inventory}${name === 'default' ? ' (used automatically)' : ' (pass --inventory)'}\n`)
+        io.stdout.write(`Try: runbook exec web1 -- uptime   |   ssh -F ${join(s.dir, 'ssh_config')} web1   |   runbook lab down\n`)
+        return 0
+      }
+      case 'down': {
+        const r = await labDown({ name, env })
+        io.stdout.write(r.removed.length > 0 ? `Lab '${name}' removed:\n${r.removed.map((l) => `  ${l}\n`).join('')}` : `No lab '${name}' to remove\n`)
+        return 0
+      }
+      case 'status': {
+        const st = labStatus({ name, env })
+        if (values.json) {
+          io.stdout.write(JSON.stringify(st ?? null, null, 2) + '\n')
+          return st ? 0 : 3
+        }
+        if (!st) {
+          io.stdout.write(`No lab '${name}' (runbook lab up <scenario> builds one)\n`)
+          return 3
+        }
+        io.stdout.write(`Lab '${name}': scenario ${st.state.scenario}, ${st.healthy ? 'up' : 'BROKEN (run runbook lab down, then up)'}, operator ${st.state.operatorAddress}\n`)
+        for (const h of st.hosts) {
+          io.stdout.write(`  ${h.name.padEnd(8)} ${h.address.padEnd(14)} ${h.running ? 'running' : 'STOPPED'}${h.seeded.length ? `  seeded: ${h.seeded.join('; ')}` : ''}\n`)
+        }
+        io.stdout.write(`Inventory: ${join(st.state.dir, 'inventory.yaml')}\n`)
+        return st.healthy ? 0 : 3
+      }
+      case 'ssh': {
+        if (!arg) throw new RunbookError('RB_USAGE', 'lab ssh: name a host (bastion, web1, ...)')
+        const st = labStatus({ name, env })
+        if (!st) throw new RunbookError('RB_USAGE', `lab ssh: no lab '${name}' is up`)
+        if (!st.hosts.some((h) => h.name === arg)) throw new RunbookError('RB_USAGE', `lab ssh: no host '${arg}' in lab '${name}' (hosts: ${st.hosts.map((h) => h.name).join(', ')})`)
+        const child = spawn('ssh', ['-F', join(st.state.dir, 'ssh_config'), arg, ...rest], { stdio: 'inherit', env: { ...env } })
+        return await new Promise<number>((resolve) => {
+          child.on('error', (err) => {
+            io.stderr.write(`lab ssh: cannot run ssh: ${err.message}\n`)
+            resolve(1)
+          })
+          child.on('exit', (code) => resolve(code ?? 1))
+        })
+      }
+    }
+    return 2
+  },
+})

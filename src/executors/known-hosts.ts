@@ -1,0 +1,146 @@
+/**
+ * OpenSSH `known_hosts` checking, strict by default (DESIGN.md "Safety model" item 4).
+ *
+ * Supports what OpenSSH writes and reads: comma-separated host patterns, `[host]:port` for ports
+ * other than 22, `*`/`?` wildcards, `!negation`, hashed entries (`|1|salt|hmac`, HashKnownHosts) and
+ * the `@revoked` marker (`@cert-authority` lines are ignored: no certificate support yet).
+ */
+import { createHash, createHmac, randomBytes } from 'node:crypto'
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { dirname } from 'node:path'
+
+export interface KnownHostEntry {
+  marker: 'revoked' | 'cert-authority' | null
+  patterns: string
+  keyType: string
+  /** The key blob, base64 as written in the file. */
+  key: string
+  file: string
+  line: number
+}
+
+export type HostKeyVerdict =
+  | { status: 'known' }
+  | { status: 'unknown'; fingerprint: string; keyType: string }
+  | { status: 'mismatch'; fingerprint: string; keyType: string; expected: string[]; file: string; line: number }
+  | { status: 'revoked'; fingerprint: string; keyType: string; file: string; line: number }
+
+/** `SHA256:<base64 without padding>` like `ssh-keygen -lf` prints. */
+export function fingerprint(blob: Buffer): string {
+  return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`
+}
+
+/** The key type written at the start of an SSH public key blob (`ssh-ed25519`, `ecdsa-sha2-nistp256`, ...). */
+export function keyTypeOf(blob: Buffer): string {
+  if (blob.length < 4) return 'unknown'
+  const len = blob.readUInt32BE(0)
+  return blob.subarray(4, 4 + len).toString('latin1')
+}
+
+/** The name a host is stored under: `host`, or `[host]:port` when the port is not 22. */
+export function hostKeyName(host: string, port: number): string {
+  return port === 22 ? host : `[${host}]:${port}`
+}
+
+export function parseKnownHosts(text: string, file = '<memory>'): KnownHostEntry[] {
+  const entries: KnownHostEntry[] = []
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i]!.trim()
+    if (raw === '' || raw.startsWith('#')) continue
+    const fields = raw.split(/\s+/)
+    let marker: KnownHostEntry['marker'] = null
+    if (fields[0] === '@revoked' || fields[0] === '@cert-authority') {
+      marker = fields[0] === '@revoked' ? 'revoked' : 'cert-authority'
+      fields.shift()
+    }
+    const [patterns, keyType, key] = fields
+    if (!patterns || !keyType || !key) continue
+    entries.push({ marker, patterns, keyType, key, file, line: i + 1 })
+  }
+  return entries
+}
+
+function globToRegExp(glob: string): RegExp {
+  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')
+  return new RegExp(`^${body}$`, 'i')
+}
+
+function matchesHashed(pattern: string, name: string): boolean {
+  const parts = pattern.split('|')
+  // |1|salt|hash splits into ['', '1', salt, hash]
+  if (parts.length !== 4 || parts[1] !== '1') return false
+  const salt = Buffer.from(parts[2]!, 'base64')
+  const want = parts[3]!
+  return createHmac('sha1', salt).update(name).digest('base64') === want
+}
+
+/** Does a host-pattern field (`a,b,!c,|1|..`) match any of the names? A negated match wins. */
+export function patternsMatch(patterns: string, names: readonly string[]): boolean {
+  let matched = false
+  for (const p of patterns.split(',')) {
+    if (p.startsWith('|')) {
+      if (names.some((n) => matchesHashed(p, n))) matched = true
+      continue
+    }
+    const negate = p.startsWith('!')
+    const re = globToRegExp(negate ? p.slice(1) : p)
+    if (names.some((n) => re.test(n))) {
+      if (negate) return false
+      matched = true
+    }
+  }
+  return matched
+}
+
+/** Reads known_hosts files; missing files count as empty. */
+export class KnownHosts {
+  readonly entries: KnownHostEntry[]
+
+  constructor(readonly files: readonly string[]) {
+    this.entries = files.flatMap((f) => (existsSync(f) ? parseKnownHosts(readFileSync(f, 'utf8'), f) : []))
+  }
+
+  /** Entries that apply to a host (`names` are the host and, for port 22, nothing else). */
+  lookup(host: string, port: number): KnownHostEntry[] {
+    const names = [hostKeyName(host, port)]
+    return this.entries.filter((e) => e.marker !== 'cert-authority' && patternsMatch(e.patterns, names))
+  }
+
+  /** Key types known for a host, to prefer them in the key exchange (what OpenSSH does). */
+  knownKeyTypes(host: string, port: number): string[] {
+    return [...new Set(this.lookup(host, port).filter((e) => e.marker === null).map((e) => e.keyType))]
+  }
+
+  verify(host: string, port: number, blob: Buffer): HostKeyVerdict {
+    const keyType = keyTypeOf(blob)
+    const b64 = blob.toString('base64')
+    const fp = fingerprint(blob)
+    const entries = this.lookup(host, port)
+    const revoked = entries.find((e) => e.marker === 'revoked' && e.key === b64)
+    if (revoked) return { status: 'revoked', fingerprint: fp, keyType, file: revoked.file, line: revoked.line }
+    const plain = entries.filter((e) => e.marker === null)
+    if (plain.some((e) => e.key === b64)) return { status: 'known' }
+    if (plain.length === 0) return { status: 'unknown', fingerprint: fp, keyType }
+    // A key is recorded for this host but the server shows another one: treat it as changed, even
+    // when the recorded key has another type (we asked for the recorded types first).
+    const first = plain.find((e) => e.keyType === keyType) ?? plain[0]!
+    const expected = plain.map((e) => fingerprint(Buffer.from(e.key, 'base64')))
+    return { status: 'mismatch', fingerprint: fp, keyType, expected, file: first.file, line: first.line }
+  }
+}
+
+/**
+ * Record a new host key (trust on first use). Written hashed when `hash` is set, like
+ * `HashKnownHosts yes`. Never called for a changed key.
+ */
+export function appendKnownHost(file: string, host: string, port: number, blob: Buffer, hash = false): void {
+  const name = hostKeyName(host, port)
+  let pattern = name
+  if (hash) {
+    const salt = randomBytes(20)
+    pattern = `|1|${salt.toString('base64')}|${createHmac('sha1', salt).update(name).digest('base64')}`
+  }
+  mkdirSync(dirname(file), { recursive: true })
+  appendFileSync(file, `${pattern} ${keyTypeOf(blob)} ${blob.toString('base64')}\n`, { mode: 0o600 })
+}

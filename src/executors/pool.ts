@@ -1,0 +1,204 @@
+/**
+ * `SshExecutorFactory`: the ExecutorFactory of real runs. One connection per host, opened on first
+ * use and reused by every later command (and shared as the jump for every host behind the same
+ * bastion); commands on one host run as parallel channels; idle connections close by themselves.
+ * `fanOut` runs work over many hosts with a concurrency limit.
+ */
+import { performance } from 'node:perf_hooks'
+import { ExecError } from '../errors.ts'
+import type { CommandResult, CommandSpec, Executor, ExecutorFactory, Prober, ProbeResult, ProbeSpec } from '../types.ts'
+import { resolveAddress, resolveTarget, type ResolveContext } from '../inventory/resolve.ts'
+import type { Inventory } from '../inventory/load.ts'
+import { LocalProber } from './probe.ts'
+import { withSudo } from './quote.ts'
+import { SshConfigFile } from './ssh-config.ts'
+import { SshConnection, type SshConnectOptions, type SshTarget } from './ssh.ts'
+
+/** Defaults of the SSH executor; each can be overridden by the `RUNBOOK_SSH_*` env var named beside it. */
+export const SSH_DEFAULTS = {
+  connectTimeoutMs: 10_000, // RUNBOOK_SSH_CONNECT_TIMEOUT_MS
+  keepaliveIntervalMs: 15_000, // RUNBOOK_SSH_KEEPALIVE_INTERVAL_MS
+  keepaliveCountMax: 3, // RUNBOOK_SSH_KEEPALIVE_COUNT_MAX
+  idleTimeoutMs: 300_000, // RUNBOOK_SSH_IDLE_TIMEOUT_MS
+  maxOutputBytes: 4 * 1024 * 1024, // RUNBOOK_SSH_MAX_OUTPUT_BYTES
+}
+
+export type SshDefaults = typeof SSH_DEFAULTS
+
+export function sshDefaults(env: NodeJS.ProcessEnv = process.env): SshDefaults {
+  const num = (name: string, fallback: number): number => {
+    const v = env[name]
+    const n = v === undefined ? NaN : Number(v)
+    return Number.isFinite(n) && n >= 0 ? n : fallback
+  }
+  return {
+    connectTimeoutMs: num('RUNBOOK_SSH_CONNECT_TIMEOUT_MS', SSH_DEFAULTS.connectTimeoutMs),
+    keepaliveIntervalMs: num('RUNBOOK_SSH_KEEPALIVE_INTERVAL_MS', SSH_DEFAULTS.keepaliveIntervalMs),
+    keepaliveCountMax: num('RUNBOOK_SSH_KEEPALIVE_COUNT_MAX', SSH_DEFAULTS.keepaliveCountMax),
+    idleTimeoutMs: num('RUNBOOK_SSH_IDLE_TIMEOUT_MS', SSH_DEFAULTS.idleTimeoutMs),
+    maxOutputBytes: num('RUNBOOK_SSH_MAX_OUTPUT_BYTES', SSH_DEFAULTS.maxOutputBytes),
+  }
+}
+
+export interface SshFactoryOptions extends Partial<SshDefaults> {
+  inventory?: Inventory | undefined
+  /** ~/.ssh/config; loaded from $HOME when not given. */
+  sshConfig?: SshConfigFile | undefined
+  /** --accept-new-host-keys: record unknown host keys (never changed ones). */
+  acceptNewHostKeys?: boolean
+  /** ssh-agent socket; defaults to SSH_AUTH_SOCK, null disables the agent. */
+  agent?: string | null
+  /** Passphrase for encrypted keys; defaults to RUNBOOK_SSH_PASSPHRASE. */
+  passphrase?: (file: string) => Promise<string | undefined>
+  prober?: Prober
+  lookup?: SshConnectOptions['lookup']
+  env?: NodeJS.ProcessEnv
+}
+
+function targetKey(t: SshTarget): string {
+  return `${t.user}@${t.host}:${t.port}${t.jump ? `>${targetKey(t.jump)}` : ''}`
+}
+
+/**
+ * @example
+ * const factory = new SshExecutorFactory({ inventory: loadInventory('inventory.yaml') })
+ * const r = await factory.executor('web1').exec({ host: 'web1', command: 'uptime', sudo: false, timeoutMs: 5000, mutating: false })
+ * await factory.close()
+ */
+export class SshExecutorFactory implements ExecutorFactory {
+  readonly prober: Prober
+  private readonly defaults: SshDefaults
+  private readonly ctx: ResolveContext
+  private readonly connectOpts: SshConnectOptions
+  private readonly connections = new Map<string, Promise<SshConnection>>()
+  private readonly executors = new Map<string, Executor>()
+  private readonly idleTimer: NodeJS.Timeout | undefined
+  private closed = false
+
+  constructor(private readonly options: SshFactoryOptions = {}) {
+    const env = options.env ?? process.env
+    const d = sshDefaults(env)
+    this.defaults = {
+      connectTimeoutMs: options.connectTimeoutMs ?? d.connectTimeoutMs,
+      keepaliveIntervalMs: options.keepaliveIntervalMs ?? d.keepaliveIntervalMs,
+      keepaliveCountMax: options.keepaliveCountMax ?? d.keepaliveCountMax,
+      idleTimeoutMs: options.idleTimeoutMs ?? d.idleTimeoutMs,
+      maxOutputBytes: options.maxOutputBytes ?? d.maxOutputBytes,
+    }
+    this.ctx = {
+      inventory: options.inventory,
+      sshConfig: options.sshConfig ?? SshConfigFile.load(),
+      acceptNewHostKeys: options.acceptNewHostKeys === true,
+    }
+    const envPass = env.RUNBOOK_SSH_PASSPHRASE
+    this.connectOpts = {
+      connectTimeoutMs: this.defaults.connectTimeoutMs,
+      keepaliveIntervalMs: this.defaults.keepaliveIntervalMs,
+      keepaliveCountMax: this.defaults.keepaliveCountMax,
+      agent: options.agent === null ? undefined : options.agent ?? env.SSH_AUTH_SOCK,
+      passphrase: options.passphrase ?? (envPass === undefined ? undefined : () => Promise.resolve(envPass)),
+      lookup: options.lookup,
+    }
+    const local = options.prober ?? new LocalProber()
+    // Probes name hosts the way the operator does (`web1`): give the prober the real address so
+    // an inventory name never turns into a DNS query.
+    this.prober = {
+      probe: (spec: ProbeSpec, signal?: AbortSignal): Promise<ProbeResult> =>
+        local.probe(spec.kind === 'http' ? spec : { ...spec, host: resolveAddress(spec.host, this.ctx) }, signal),
+    }
+    if (this.defaults.idleTimeoutMs > 0) {
+      this.idleTimer = setInterval(() => void this.closeIdle(), Math.max(250, this.defaults.idleTimeoutMs / 4))
+      this.idleTimer.unref()
+    }
+  }
+
+  /** Where a host name leads (inventory, ssh_config, bastions), without connecting. */
+  resolve(host: string): SshTarget {
+    return resolveTarget(host, this.ctx)
+  }
+
+  /** The open (or opening) connection for a target, shared by every command to it. */
+  connection(target: SshTarget, signal?: AbortSignal): Promise<SshConnection> {
+    if (this.closed) return Promise.reject(new ExecError('aborted', target.name, 'executor factory is closed'))
+    const key = targetKey(target)
+    const existing = this.connections.get(key)
+    if (existing) return existing
+    const opening = (async () => {
+      const via = target.jump ? await this.connection(target.jump, signal) : undefined
+      const conn = await SshConnection.open(target, { ...this.connectOpts, connectTimeoutMs: this.connectTimeoutFor(target), signal }, via)
+      conn.onClose(() => {
+        if (this.connections.get(key) === opening) this.connections.delete(key)
+      })
+      return conn
+    })()
+    this.connections.set(key, opening)
+    // A failed attempt is not cached: the next step tries again.
+    opening.catch(() => {
+      if (this.connections.get(key) === opening) this.connections.delete(key)
+    })
+    return opening
+  }
+
+  private connectTimeoutFor(target: SshTarget): number {
+    // An explicit option (the CLI's --connect-timeout) beats the inventory.
+    if (this.options.connectTimeoutMs !== undefined) return this.options.connectTimeoutMs
+    const inv = this.ctx.inventory
+    return inv?.hosts[target.name]?.connectTimeoutMs ?? inv?.defaults.connectTimeoutMs ?? this.defaults.connectTimeoutMs
+  }
+
+  executor(host: string): Executor {
+    const cached = this.executors.get(host)
+    if (cached) return cached
+    const exec = async (spec: CommandSpec, signal?: AbortSignal): Promise<CommandResult> => {
+      const target = this.resolve(host)
+      const conn = await this.connection(target, signal)
+      return conn.exec(spec.sudo ? withSudo(spec.command) : spec.command, {
+        timeoutMs: spec.timeoutMs,
+        maxOutputBytes: this.defaults.maxOutputBytes,
+        signal,
+      })
+    }
+    const executor: Executor = { exec, close: () => Promise.resolve() }
+    this.executors.set(host, executor)
+    return executor
+  }
+
+  private async closeIdle(): Promise<void> {
+    const now = performance.now()
+    const conns = await Promise.allSettled([...this.connections.values()])
+    for (const r of conns) {
+      if (r.status !== 'fulfilled') continue
+      const c = r.value
+      if (c.isOpen && c.busy === 0 && now - c.lastUsed > this.defaults.idleTimeoutMs) c.close()
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    if (this.idleTimer) clearInterval(this.idleTimer)
+    const conns = await Promise.allSettled([...this.connections.values()])
+    this.connections.clear()
+    // Targets first, then their bastions.
+    const open = conns.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))
+    for (const c of open.filter((c) => !open.some((o) => o !== c && o.jump === c))) c.close()
+    for (const c of open) c.close()
+  }
+}
+
+/**
+ * Run `fn` over `items` with at most `limit` running at once; results keep the input order.
+ * Never rejects because of one item: `fn` is expected to turn its failures into values.
+ */
+export async function fanOut<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length)
+  let next = 0
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      const i = next++
+      if (i >= items.length) return
+      results[i] = await fn(items[i]!, i)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker))
+  return results
+}

@@ -1,0 +1,118 @@
+/**
+ * A host name as the operator typed it → where to connect. Accepted forms, tried in this order:
+ * an inventory host name, then `[user@]host[:port]` (host may be an ~/.ssh/config alias).
+ * Precedence of settings, highest first: what the name itself says (`user@`, `:port`), the
+ * inventory host, ~/.ssh/config, the inventory defaults, OpenSSH's defaults.
+ */
+import { homedir, userInfo } from 'node:os'
+import { join } from 'node:path'
+import { RunbookError } from '../errors.ts'
+import { parseDestination, parseProxyJump, type SshConfigFile } from '../executors/ssh-config.ts'
+import type { SshTarget } from '../executors/ssh.ts'
+import type { ConnectionSettings, Inventory } from './load.ts'
+
+export interface ResolveContext {
+  inventory?: Inventory | undefined
+  sshConfig?: SshConfigFile | undefined
+  /** Force TOFU for every host (the CLI's --accept-new-host-keys). */
+  acceptNewHostKeys?: boolean
+  home?: string
+}
+
+const HOST_NAME = /^[A-Za-z0-9_.:[\]@%-]+$/
+
+export function defaultKnownHostsFiles(home = homedir()): string[] {
+  return [join(home, '.ssh', 'known_hosts'), '/etc/ssh/ssh_known_hosts']
+}
+
+/** Resolve a host name to an SshTarget, following bastions and ProxyJump chains. */
+export function resolveTarget(name: string, ctx: ResolveContext): SshTarget {
+  return resolveInner(name, ctx, [])
+}
+
+function resolveInner(name: string, ctx: ResolveContext, seen: string[]): SshTarget {
+  if (seen.includes(name)) {
+    throw new RunbookError('RB_USAGE', `bastion loop: ${[...seen, name].join(' -> ')}; fix the bastion / ProxyJump settings`)
+  }
+  if (!HOST_NAME.test(name)) throw new RunbookError('RB_USAGE', `'${name}' is not a host name, inventory name or user@host:port`)
+  const inv = ctx.inventory
+  const invHost = inv?.hosts[name]
+  const dest = invHost ? { user: undefined, host: invHost.address ?? name, port: undefined } : parseDestination(name)
+  const cfg = ctx.sshConfig?.resolve(dest.host)
+  const d: ConnectionSettings = inv?.defaults ?? {}
+  const h: ConnectionSettings = invHost ?? {}
+  const pick = <K extends keyof ConnectionSettings>(k: K): ConnectionSettings[K] => (k in h ? h[k] : d[k])
+
+  const user = dest.user ?? h.user ?? cfg?.user ?? d.user ?? userInfo().username
+  const port = dest.port ?? h.port ?? cfg?.port ?? d.port ?? 22
+  const identityFiles = [...(h.identityFiles ?? []), ...(cfg?.identityFiles ?? []), ...(h.identityFiles ? [] : d.identityFiles ?? [])]
+  const knownHostsFiles = h.knownHostsFiles ?? (cfg && cfg.knownHostsFiles.length > 0 ? cfg.knownHostsFiles : undefined) ?? d.knownHostsFiles ?? defaultKnownHostsFiles(ctx.home)
+  const acceptNewHostKeys = ctx.acceptNewHostKeys === true || pick('acceptNewHostKeys') === true || cfg?.acceptNew === true
+
+  const target: SshTarget = {
+    name,
+    host: cfg?.hostName ?? dest.host,
+    port,
+    user,
+    identityFiles,
+    knownHostsFiles,
+    acceptNewHostKeys,
+  }
+
+  // Bastion: the inventory's (host, then defaults), else ~/.ssh/config ProxyJump.
+  const bastion = pick('bastion')
+  const chain: string[] = bastion === null ? [] : bastion !== undefined ? [bastion] : parseProxyJump(cfg?.proxyJump).map((j) => `${j.user ? `${j.user}@` : ''}${j.host}${j.port ? `:${j.port}` : ''}`)
+  // `a,b` means: connect to a, from a to b, from b to the target.
+  let jump: SshTarget | undefined
+  for (const hop of chain) {
+    const hopTarget = resolveInner(hop, ctx, [...seen, name])
+    jump = jump ? appendChain(hopTarget, jump) : hopTarget
+  }
+  if (jump) target.jump = jump
+  return target
+}
+
+/** Put `first` at the start of `hop`'s chain (the hop's own bastion, if any, stays closest to it). */
+function appendChain(hop: SshTarget, first: SshTarget): SshTarget {
+  if (!hop.jump) return { ...hop, jump: first }
+  return { ...hop, jump: appendChain(hop.jump, first) }
+}
+
+/**
+ * Expand a host-or-group name into host names, in inventory order, without duplicates. A name that
+ * is not an inventory group is returned as is (a host, alias or user@host:port).
+ */
+export function expandHosts(name: string, inventory: Inventory | undefined): string[] {
+  if (!inventory) return [name]
+  if (name === 'all') return Object.keys(inventory.hosts)
+  const group = inventory.groups[name]
+  if (!group) return [name]
+  const out = new Set<string>()
+  const walk = (g: string, path: string[]): void => {
+    if (path.includes(g)) throw new RunbookError('RB_USAGE', `group loop in inventory: ${[...path, g].join(' -> ')}`)
+    const grp = inventory.groups[g]!
+    for (const h of grp.hosts ?? []) out.add(h)
+    for (const c of grp.children ?? []) walk(c, [...path, g])
+  }
+  walk(name, [])
+  return [...out]
+}
+
+/** Vars of a host: inventory vars, then each group containing it (in file order), then the host's. */
+export function hostVars(name: string, inventory: Inventory | undefined): Record<string, unknown> {
+  if (!inventory) return {}
+  const vars: Record<string, unknown> = { ...inventory.vars }
+  for (const g of Object.keys(inventory.groups)) {
+    if (expandHosts(g, inventory).includes(name)) Object.assign(vars, inventory.groups[g]!.vars ?? {})
+  }
+  Object.assign(vars, inventory.hosts[name]?.vars ?? {})
+  return vars
+}
+
+/** The address probes should use for a name (inventory address or ssh_config HostName). */
+export function resolveAddress(name: string, ctx: ResolveContext): string {
+  const invHost = ctx.inventory?.hosts[name]
+  if (invHost?.address) return invHost.address
+  const host = parseDestination(name).host
+  return ctx.sshConfig?.resolve(host).hostName ?? host
+}

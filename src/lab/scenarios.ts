@@ -1,0 +1,180 @@
+/**
+ * Lab scenarios: which fault is seeded on which host. Each fault is real: real sshguard or fail2ban
+ * reading the real sshd log and blocking the operator after real failed logins, or a plain nft rule.
+ * The faulty host is always `web1`; `web2` and `bastion` stay healthy, so web1 stays reachable
+ * through the bastion.
+ */
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { HostExtras } from './host.ts'
+import { hostFiles } from './host.ts'
+import type { LabHostState, LabState } from './state.ts'
+import { inNetns, which } from './sys.ts'
+
+export interface ScenarioContext {
+  state: LabState
+  /** Make one failed SSH login from the operator's address to a host (unknown user). */
+  failLogin(host: LabHostState): Promise<void>
+}
+
+export interface Scenario {
+  name: string
+  summary: string
+  /** Programs the scenario needs, with the Debian package that has them. */
+  requires: { bin: string; pkg: string }[]
+  /** Extra config and daemons for a host, before it starts. */
+  extras(state: LabState, host: LabHostState): HostExtras
+  /** Seed the fault once every host is up; returns what was seeded, one line each. */
+  seed(ctx: ScenarioContext): Promise<string[]>
+}
+
+const BASE = [{ bin: 'sshd', pkg: 'openssh-server' }, { bin: 'ssh-keygen', pkg: 'openssh-client' }, { bin: 'ip', pkg: 'iproute2' }]
+
+async function waitFor(what: string, check: () => boolean, attempt: () => Promise<void>, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs
+  let attempts = 0
+  while (Date.now() < deadline) {
+    if (check()) return attempts
+    await attempt()
+    attempts++
+    await new Promise((r) => setTimeout(r, 150))
+  }
+  if (check()) return attempts
+  throw new Error(`lab: ${what} did not happen within ${timeoutMs} ms`)
+}
+
+function web1(state: LabState): LabHostState {
+  const h = state.hosts.find((x) => x.name === 'web1')
+  if (!h) throw new Error('lab: scenario needs a host web1')
+  return h
+}
+
+const healthy: Scenario = {
+  name: 'healthy',
+  summary: 'a bastion and web hosts, nothing wrong',
+  requires: BASE,
+  extras: () => ({}),
+  seed: () => Promise.resolve([]),
+}
+
+const sshguardBlock: Scenario = {
+  name: 'sshguard-block',
+  summary: 'sshguard on web1 (iptables backend, chain sshguard) has blocked the operator after failed logins',
+  requires: [...BASE, { bin: 'sshguard', pkg: 'sshguard' }, { bin: 'iptables', pkg: 'iptables' }],
+  extras(state, host) {
+    if (host.name !== 'web1') return {}
+    const f = hostFiles(state.dir, host.name)
+    const conf = join(f.dir, 'sshguard.conf')
+    const whitelist = join(f.dir, 'sshguard.whitelist')
+    writeFileSync(whitelist, '127.0.0.0/8\n::1/128\n')
+    writeFileSync(conf, [
+      '# sshguard of lab host web1; bind-mounted over /etc/sshguard/sshguard.conf inside the host',
+      'BACKEND="/usr/libexec/sshguard/sshg-fw-iptables"',
+      `FILES="${f.authLog}"`,
+      'THRESHOLD=30',
+      'BLOCK_TIME=86400',
+      'DETECTION_TIME=1800',
+      `WHITELIST_FILE=${whitelist}`,
+      `PID_FILE=${join(f.dir, 'sshguard.pid')}`,
+      '',
+    ].join('\n'))
+    return {
+      binds: [[conf, '/etc/sshguard/sshguard.conf']],
+      preStart: ['iptables -w -N sshguard', 'iptables -w -A INPUT -j sshguard', `touch '${f.authLog}'`],
+      daemons: ['/usr/sbin/sshguard'],
+    }
+  },
+  async seed(ctx) {
+    const host = web1(ctx.state)
+    const op = ctx.state.operatorAddress
+    const blocked = (): boolean => inNetns(host.netns, 'iptables', ['-w', '-S', 'sshguard']).includes(op)
+    // sshguard needs a moment to start tailing the log; attempts made before are simply retried.
+    const attempts = await waitFor(`sshguard blocking ${op} on web1`, blocked, () => ctx.failLogin(host), 30_000)
+    return [`web1: sshguard blocked ${op} after ${attempts} failed logins as 'intruder' (iptables chain sshguard: -A sshguard -s ${op}/32 -j DROP)`]
+  },
+}
+
+const fail2banBan: Scenario = {
+  name: 'fail2ban-ban',
+  summary: 'fail2ban on web1 (sshd jail, iptables-multiport, chain f2b-sshd) has banned the operator after failed logins',
+  requires: [...BASE, { bin: 'fail2ban-server', pkg: 'fail2ban' }, { bin: 'iptables', pkg: 'iptables' }],
+  extras(state, host) {
+    if (host.name !== 'web1') return {}
+    const f = hostFiles(state.dir, host.name)
+    const conf = join(f.dir, 'fail2ban')
+    if (!existsSync(conf)) cpSync('/etc/fail2ban', conf, { recursive: true })
+    for (const j of readdirSync(join(conf, 'jail.d'))) rmSync(join(conf, 'jail.d', j))
+    mkdirSync(join(f.dir, 'f2b'), { recursive: true })
+    writeFileSync(join(conf, 'fail2ban.local'), [
+      '[Definition]',
+      `logtarget = ${join(f.dir, 'fail2ban.log')}`,
+      `socket = ${join(f.dir, 'f2b', 'fail2ban.sock')}`,
+      `pidfile = ${join(f.dir, 'f2b', 'fail2ban.pid')}`,
+      'dbfile = :memory:',
+      '',
+    ].join('\n'))
+    writeFileSync(join(conf, 'jail.local'), [
+      '[DEFAULT]',
+      'banaction = iptables-multiport',
+      'backend = polling',
+      'ignoreip = 127.0.0.1/8 ::1',
+      '',
+      '[sshd]',
+      'enabled = true',
+      'port = ssh',
+      'mode = normal',
+      `logpath = ${f.authLog}`,
+      'backend = polling',
+      'maxretry = 3',
+      'findtime = 600',
+      'bantime = 86400',
+      '',
+    ].join('\n'))
+    return {
+      preStart: [`touch '${f.authLog}'`],
+      daemons: [`/usr/bin/fail2ban-server -f -x -c '${conf}'`],
+    }
+  },
+  async seed(ctx) {
+    const host = web1(ctx.state)
+    const op = ctx.state.operatorAddress
+    const banned = (): boolean => {
+      try {
+        return inNetns(host.netns, 'iptables', ['-w', '-S', 'f2b-sshd']).includes(op)
+      } catch {
+        return false // chain not created yet: the jail is still starting
+      }
+    }
+    const attempts = await waitFor(`fail2ban banning ${op} on web1`, banned, () => ctx.failLogin(host), 45_000)
+    return [`web1: fail2ban jail sshd banned ${op} after ${attempts} failed logins as 'intruder' (iptables chain f2b-sshd, REJECT)`]
+  },
+}
+
+const nftDrop: Scenario = {
+  name: 'nft-drop',
+  summary: 'a plain nftables rule on web1 drops everything from the operator',
+  requires: [...BASE, { bin: 'nft', pkg: 'nftables' }],
+  extras: () => ({}),
+  seed(ctx) {
+    const host = web1(ctx.state)
+    const op = ctx.state.operatorAddress
+    const ruleset = [
+      'table inet filter {',
+      '  chain input {',
+      '    type filter hook input priority filter; policy accept;',
+      `    ip saddr ${op} counter drop comment "runbook lab: nft-drop"`,
+      '  }',
+      '}',
+      '',
+    ].join('\n')
+    inNetns(host.netns, 'nft', ['-f', '-'], ruleset)
+    return Promise.resolve([`web1: nft rule 'ip saddr ${op} counter drop' in table inet filter, chain input`])
+  },
+}
+
+export const SCENARIOS: ReadonlyMap<string, Scenario> = new Map([healthy, sshguardBlock, fail2banBan, nftDrop].map((s) => [s.name, s]))
+
+/** Missing programs for a scenario, as `bin (apt package)`. */
+export function missingTools(s: Scenario): string[] {
+  return s.requires.filter((r) => which(r.bin) === undefined).map((r) => `${r.bin} (apt-get install ${r.pkg})`)
+}

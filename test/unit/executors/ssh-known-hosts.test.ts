@@ -1,0 +1,76 @@
+import { createHmac } from 'node:crypto'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { KnownHosts, appendKnownHost, fingerprint, hostKeyName, keyTypeOf, parseKnownHosts, patternsMatch } from '../../../src/executors/known-hosts.ts'
+
+/** An SSH public key blob: string type + string data. */
+function blob(type: string, data: string): Buffer {
+  const t = Buffer.from(type)
+  const d = Buffer.from(data)
+  const b = Buffer.alloc(8 + t.length + d.length)
+  b.writeUInt32BE(t.length, 0)
+  t.copy(b, 4)
+  b.writeUInt32BE(d.length, 4 + t.length)
+  d.copy(b, 8 + t.length)
+  return b
+}
+
+const A = blob('ssh-ed25519', 'key-a-32-bytes-long-xxxxxxxxxxxx')
+const B = blob('ssh-ed25519', 'key-b-32-bytes-long-xxxxxxxxxxxx')
+
+function file(text: string): string {
+  const p = join(mkdtempSync(join(tmpdir(), 'rb-kh-')), 'known_hosts')
+  writeFileSync(p, text)
+  return p
+}
+
+describe('known_hosts', () => {
+  it('fingerprints like ssh-keygen -l (SHA256, base64 without padding)', () => {
+    expect(fingerprint(A)).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/)
+    expect(keyTypeOf(A)).toBe('ssh-ed25519')
+  })
+
+  it('names non-22 ports [host]:port', () => {
+    expect(hostKeyName('h', 22)).toBe('h')
+    expect(hostKeyName('h', 2222)).toBe('[h]:2222')
+  })
+
+  it('matches patterns, wildcards and negation', () => {
+    expect(patternsMatch('web1,198.18.1.11', ['198.18.1.11'])).toBe(true)
+    expect(patternsMatch('*.example.org,!bad.example.org', ['bad.example.org'])).toBe(false)
+    expect(patternsMatch('web?', ['web1'])).toBe(true)
+    expect(patternsMatch('[h]:2222', ['h'])).toBe(false)
+  })
+
+  it('matches hashed |1| entries', () => {
+    const salt = Buffer.from('0123456789abcdefghij')
+    const hash = createHmac('sha1', salt).update('[web1]:2222').digest('base64')
+    const kh = new KnownHosts([file(`|1|${salt.toString('base64')}|${hash} ssh-ed25519 ${A.toString('base64')}\n`)])
+    expect(kh.verify('web1', 2222, A)).toEqual({ status: 'known' })
+    expect(kh.verify('web1', 22, A).status).toBe('unknown')
+  })
+
+  it('tells known, unknown, changed and revoked keys apart', () => {
+    const p = file(`# comment\nweb1 ssh-ed25519 ${A.toString('base64')}\n@revoked * ssh-ed25519 ${B.toString('base64')}\n`)
+    const kh = new KnownHosts([p])
+    expect(kh.verify('web1', 22, A)).toEqual({ status: 'known' })
+    expect(kh.verify('web2', 22, A).status).toBe('unknown')
+    const changed = kh.verify('web1', 22, blob('ssh-ed25519', 'other-key-xxxxxxxxxxxxxxxxxxxxxx'))
+    expect(changed).toMatchObject({ status: 'mismatch', file: p, line: 2, expected: [fingerprint(A)] })
+    expect(kh.verify('web1', 22, B).status).toBe('revoked')
+  })
+
+  it('prefers recorded key types and appends new keys, hashed on request', () => {
+    const p = file('')
+    appendKnownHost(p, '198.18.1.11', 22, A)
+    appendKnownHost(p, 'web1', 2222, B, true)
+    expect(readFileSync(p, 'utf8')).toMatch(/^198\.18\.1\.11 ssh-ed25519 \S+\n\|1\|/)
+    const kh = new KnownHosts([p])
+    expect(kh.verify('198.18.1.11', 22, A).status).toBe('known')
+    expect(kh.verify('web1', 2222, B).status).toBe('known')
+    expect(kh.knownKeyTypes('198.18.1.11', 22)).toEqual(['ssh-ed25519'])
+    expect(parseKnownHosts('garbage\n')).toEqual([])
+  })
+})

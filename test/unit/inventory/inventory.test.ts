@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest'
+import { RunbookError } from '../../../src/errors.ts'
+import { parseInventory } from '../../../src/inventory/load.ts'
+import { expandHosts, hostVars, resolveAddress, resolveTarget } from '../../../src/inventory/resolve.ts'
+
+const TEXT = `
+apiVersion: runbook/v1
+kind: Inventory
+defaults:
+  user: root
+  identityFiles: [keys/id]
+  knownHostsFiles: [kh]
+vars: { env: lab }
+hosts:
+  bastion: { address: 198.18.1.10 }
+  web1: { address: 198.18.1.11, bastion: bastion, vars: { role: web } }
+  web2: { address: 198.18.1.12, port: 2222, user: ops, bastion: bastion }
+groups:
+  web: { hosts: [web1, web2], vars: { tier: front } }
+  all-web: { children: [web] }
+`
+
+describe('inventory', () => {
+  const inv = parseInventory(TEXT, '/etc/runbook/inventory.yaml')
+
+  it('makes relative paths absolute against the file', () => {
+    expect(inv.defaults.identityFiles).toEqual(['/etc/runbook/keys/id'])
+  })
+
+  it('resolves hosts with their bastion', () => {
+    const t = resolveTarget('web2', { inventory: inv })
+    expect(t).toMatchObject({ name: 'web2', host: '198.18.1.12', port: 2222, user: 'ops', knownHostsFiles: ['/etc/runbook/kh'] })
+    expect(t.jump).toMatchObject({ name: 'bastion', host: '198.18.1.10', port: 22, user: 'root' })
+    expect(resolveTarget('root@198.18.1.99:2200', { inventory: inv })).toMatchObject({ host: '198.18.1.99', port: 2200, identityFiles: ['/etc/runbook/keys/id'] })
+    expect(resolveAddress('web1', { inventory: inv })).toBe('198.18.1.11')
+  })
+
+  it('expands groups and children; merges vars', () => {
+    expect(expandHosts('all-web', inv)).toEqual(['web1', 'web2'])
+    expect(expandHosts('all', inv)).toEqual(['bastion', 'web1', 'web2'])
+    expect(expandHosts('db1', inv)).toEqual(['db1'])
+    expect(hostVars('web1', inv)).toEqual({ env: 'lab', tier: 'front', role: 'web' })
+  })
+
+  it('rejects schema errors with a position', () => {
+    const err = (() => {
+      try {
+        parseInventory('hosts:\n  web1: { adress: 1.2.3.4 }\n', 'inv.yaml')
+      } catch (e) {
+        return e as RunbookError
+      }
+      throw new Error('no error')
+    })()
+    expect(err.code).toBe('RB_USAGE')
+    expect(err.message).toContain("'adress'")
+    expect(err.pos).toMatchObject({ file: 'inv.yaml', line: 2 })
+  })
+
+  it('rejects unknown group members and bastion loops', () => {
+    expect(() => parseInventory('hosts: {}\ngroups:\n  g: { hosts: [nope] }\n')).toThrow(/unknown host 'nope'/)
+    const loop = parseInventory('hosts:\n  a: { bastion: b }\n  b: { bastion: a }\n')
+    expect(() => resolveTarget('a', { inventory: loop })).toThrow(/bastion loop/)
+  })
+})
