@@ -1,0 +1,34 @@
+/**
+ * `runbook replay <transcript>`: draw a past run the way the terminal showed it at its end (the
+ * final tree and the outcome), from its recorded events. No live redraws, no wall clock.
+ */
+import type { RunEvent } from '../types.ts'
+import { foldEvent, emptyModel, endModel } from './model.ts'
+import { outcomeLines, treeLines } from './tree.ts'
+
+export interface ReplayRenderOptions {
+  color?: boolean
+  verbose?: boolean
+}
+
+/**
+ * Fold the events into the same model the live view uses and print it once. A transcript cut short
+ * (crash, kill -9) still renders: unfinished steps are marked and the last line says so.
+ *
+ * @example
+ * renderTranscript(transcript.events, process.stdout, { color: true })
+ */
+export function renderTranscript(
+  events: readonly RunEvent[],
+  out: NodeJS.WritableStream & { columns?: number },
+  options: ReplayRenderOptions = {},
+): void {
+  const model = emptyModel()
+  for (const e of events) foldEvent(model, e)
+  endModel(model)
+  const color = options.color ?? false
+  // A file or a pipe has no width: keep commands whole there.
+  const width = out.columns !== undefined ? Math.max(20, out.columns - 1) : Infinity
+  const lines = [...treeLines(model, { width, color, verbose: options.verbose ?? false }), ...outcomeLines(model, { color })]
+  out.write(lines.join('\n') + '\n')
+}
