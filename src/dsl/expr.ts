@@ -184,7 +184,15 @@ export function toCel(value: unknown): unknown {
 }
 
 function toCelScope(scope: ExprScope): Record<string, unknown> {
-  return { params: toCel(scope.params), result: toCel(scope.result), steps: toCel(scope.steps), facts: toCel(scope.facts) }
+  return { params: toCel(scope.params), result: toCel(scope.result), steps: lazyCel(scope.steps), facts: toCel(scope.facts) }
+}
+
+/**
+ * `steps` grows with every step and is a fresh object per guard: converting it whole would make a
+ * run quadratic in its length. A guard reads one or two steps, so convert on access.
+ */
+function lazyCel(steps: Record<string, unknown>): Record<string, unknown> {
+  return new Proxy(steps, { get: (target, key) => (typeof key === 'string' ? toCel(target[key]) : undefined) })
 }
 
 /** CEL ints are bigints; results and templates want plain numbers. */

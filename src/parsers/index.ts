@@ -3,20 +3,24 @@
  * resolves `parse:` names against.
  */
 import { ParserRegistry, type Parser } from './registry.ts'
+import { accessLogParser } from './access-log.ts'
 import { dfParser } from './df.ts'
 import { duParser } from './du.ts'
 import { fail2banStatusParser } from './fail2ban-status.ts'
 import { freeParser } from './free.ts'
 import { ipsetParser } from './ipset.ts'
 import { iptablesParser } from './iptables.ts'
+import { lastParser } from './last.ts'
 import { loadavgParser } from './loadavg.ts'
 import { meminfoParser } from './meminfo.ts'
 import { netstatParser } from './netstat.ts'
 import { nftParser } from './nft.ts'
+import { pingParser } from './ping.ts'
 import { psParser } from './ps.ts'
 import { sshdConfigParser } from './sshd-config.ts'
 import { ssParser } from './ss.ts'
 import { swaponParser } from './swapon.ts'
+import { tracerouteParser } from './traceroute.ts'
 import { uptimeParser } from './uptime.ts'
 
 export { defineParser, parseError, ParserRegistry } from './registry.ts'
@@ -28,6 +32,8 @@ export const builtinParsers: Parser[] = [
   ssParser, netstatParser,
   iptablesParser, nftParser, ipsetParser,
   sshdConfigParser, fail2banStatusParser,
+  pingParser, tracerouteParser,
+  accessLogParser, lastParser,
 ] as Parser[]
 
 /** A registry holding every built-in parser; callers may register more. */
