@@ -145,9 +145,7 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
         // Runs after xstate reported the transition that led here, so events read transition → step.
         await null
         if (signal.aborted) throw new RunbookError('RB_USAGE', 'run interrupted')
-        const step = steps.get(input.step)!
-        if (kind === 'step' || kind === 'fixCheck') stepStarted(step.name)
-        return await runner[kind](step, input.context)
+        return await runner[kind](steps.get(input.step)!, input.context)
       } catch (err) {
         crash = err
         throw err
@@ -165,12 +163,8 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
       fixRollback: actor('fixRollback'),
     },
     actions: {
-      // xstate runs entry actions before it reports the transition that led here (inspection
-      // microstep): defer these events by a microtask so transcripts read transition → step.
-      // Steps with an actor announce themselves from the actor.
       enter: (_: unknown, p: { step: string }) => {
         lastStep = p.step
-        if (steps.get(p.step)!.kind === 'branch') queueMicrotask(() => stepStarted(p.step))
       },
       finish: ({ context }: { context: RunContext }, p: { final: string }) => {
         final = p.final
@@ -191,10 +185,14 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
           if (!edge) continue
           path.push(edge.id)
           emitter.emit({ type: 'transition', from: edge.from, to: edge.to, via: edge.via, edge: edge.id })
+          // Entering a step (not moving between a fix's phases): announce it right after the transition.
+          const target = edge.to.split('.')[0]!
+          if (steps.has(target) && (edge.from.split('.')[0] !== target || edge.from === edge.to)) stepStarted(target)
         }
       },
     })
     ref.subscribe({ complete: () => resolve({}), error: (error) => resolve({ error }) })
+    stepStarted(compiled.start)
     ref.start()
   })
   const ended = await done

@@ -29,7 +29,7 @@ export type Scenario = 'proposed' | 'applied' | 'unreadable' | 'interrupted'
 
 /**
  * Run log-dir-full once. `proposed`: dry-run over budget; `applied`: --apply --yes; `unreadable`:
- * no such dir; `interrupted`: Ctrl-C (abort) as soon as step `largest` starts.
+ * no such dir; `interrupted`: Ctrl-C (abort) as soon as step `largest` starts its command.
  */
 export async function runSample(root: string, scenario: Scenario): Promise<SampleRun> {
   const dir = join(root, scenario, 'logs')
@@ -55,7 +55,7 @@ export async function runSample(root: string, scenario: Scenario): Promise<Sampl
       signal: interrupt.signal,
       onEvent: (e) => {
         events.push(e)
-        if (scenario === 'interrupted' && e.type === 'step.started' && e.step === 'largest') interrupt.abort()
+        if (scenario === 'interrupted' && e.type === 'command.started' && e.step === 'largest') interrupt.abort()
       },
     })
   } finally {

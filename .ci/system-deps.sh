@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# System packages the lab and the integration tests drive for real: sshd, iptables, nftables,
+# sshguard, fail2ban (plus ping/traceroute/tar used by runbooks). Debian/Ubuntu, as root.
+set -euo pipefail
+pkgs=(openssh-server openssh-client iptables nftables ipset sshguard fail2ban sudo iproute2 iputils-ping traceroute procps tar)
+if [ "$(uname -s)" != Linux ] || ! command -v apt-get >/dev/null; then
+  echo "system-deps: not a Debian/Ubuntu Linux: skipping (the lab and its integration tests need Linux and root)"; exit 0
+fi
+if [ "$(id -u)" != 0 ]; then
+  echo "system-deps: not root: skipping apt-get (run as root, or with sudo, to install: ${pkgs[*]})"; exit 0
+fi
+missing=()
+for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "system-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # Services must not start on the machine itself: the lab runs its own daemons in namespaces.
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  rm -f /usr/sbin/policy-rc.d
+fi
+echo "system-deps: ok"
