@@ -36,11 +36,9 @@ export const ERROR_CODES = {
   RB_TRANSCRIPT_INVALID: { kind: 'user', fix: 'Pass a transcript written by `runbook run --transcript` (JSON Lines, first line run.started).' },
   RB_REPLAY_DIVERGED: { kind: 'operational', fix: 'The runbook asked for a command the recording does not have: re-record the fixture, or fix the runbook change that caused it.' },
   RB_REPLAY_MISMATCH: { kind: 'operational', fix: 'The replay reached another outcome or path than the recording: re-record the fixture if the change is intended.' },
-  RB_EXEC: { kind: 'operational', fix: 'The command could not be run on the host; the message says why (network, host key, authentication).' },
   RB_STEP_FAILED: { kind: 'operational', fix: 'Add on_failure / on_timeout / on_error to the step to handle this case as a diagnosis.' },
   RB_PARSE: { kind: 'operational', fix: 'The command output did not have the expected format: check the command and the parser, or add a fixture for this output.' },
   RB_CEL_EVAL: { kind: 'operational', fix: 'Guard the expression against missing fields, e.g. has(result.x) && result.x > 1.' },
-  RB_APPROVAL_UNAVAILABLE: { kind: 'user', fix: 'Run in a terminal to answer the prompt, or pass --yes to approve the fix plan.' },
   RB_INTERNAL: { kind: 'bug', fix: 'This is a bug in runbook: please report it with the stack trace and the transcript.' },
 } as const satisfies Record<string, CodeInfo>
 

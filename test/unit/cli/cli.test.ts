@@ -120,6 +120,13 @@ describe('runbook CLI', () => {
 })
 
 describe('error catalogue', () => {
+  it('every code in the catalogue is raised somewhere in src/', () => {
+    const src = (function walk(d: string): string {
+      return readdirSync(d, { withFileTypes: true }).map((f) => (f.isDirectory() ? walk(join(d, f.name)) : f.name.endsWith('.ts') && f.name !== 'errors.ts' ? readFileSync(join(d, f.name), 'utf8') : '')).join('\n')
+    })('src')
+    for (const code of Object.keys(ERROR_CODES)) expect(src, code).toContain(`'${code}'`)
+  })
+
   it('every error code is documented in README.md with a fix', () => {
     const readme = readFileSync('README.md', 'utf8')
     for (const [code, info] of Object.entries(ERROR_CODES)) {
