@@ -1,5 +1,5 @@
 import { defineParser, parseError } from './registry.ts'
-import { SOCKETS_FIELDS, splitHostPort, summarise, tcpState, type Socket } from './sockets.ts'
+import { SOCKETS_FIELDS, socketRow, splitHostPort, summarise, tcpState, type Socket } from './sockets.ts'
 import { int, nonBlankLines, type Line } from './text.ts'
 
 const NAME = 'netstat'
@@ -47,18 +47,5 @@ function readSocket(line: Line): Socket {
   const pm = /^(\d+)\/(.+)$/.exec(prog)
   if (prog !== '' && prog !== '-' && !pm) throw parseError(NAME, `cannot read PID/Program name ${JSON.stringify(prog)}`, line)
   const process = pm ? { name: pm[2]!.trim(), pid: Number(pm[1]), fd: null } : null
-  return {
-    proto,
-    state,
-    stateRaw,
-    recvQ: int(NAME, recvQ, line, 'Recv-Q'),
-    sendQ: int(NAME, sendQ, line, 'Send-Q'),
-    localAddress: l.address,
-    localPort: l.port,
-    peerAddress: p.address,
-    peerPort: p.port,
-    process,
-    processes: process ? [process] : [],
-    raw: line.text,
-  }
+  return socketRow(NAME, line, { proto, state, stateRaw, recvQ, sendQ, local: l, peer: p, processes: process ? [process] : [] })
 }

@@ -2,6 +2,7 @@
  * The socket shape shared by the `ss` and `netstat` parsers, and the grouping that lets a
  * runbook say "apache2 holds 111 ESTABLISHED connections to [2001:db8::100]:80".
  */
+import { int, type Line } from './text.ts'
 
 /** Kernel TCP state names (as netstat prints them); ss names are mapped onto these. */
 export type TcpState =
@@ -114,4 +115,26 @@ export function summarise(sockets: Socket[], warnings: string[]): SocketsResult 
   // Largest first; ties in a stable, readable order so snapshots do not depend on output order.
   list.sort((a, b) => b.count - a.count || a.process.localeCompare(b.process) || a.peerAddress.localeCompare(b.peerAddress) || a.state.localeCompare(b.state))
   return { sockets, groups: list, byState, warnings }
+}
+
+/** One socket row, as both `ss` and `netstat` report it; `parser` names the caller in parse errors. */
+export function socketRow(
+  parser: string,
+  line: Line,
+  f: { proto: string; state: TcpState; stateRaw: string; recvQ: string; sendQ: string; local: { address: string; port: number | null }; peer: { address: string; port: number | null }; processes: SocketProcess[] },
+): Socket {
+  return {
+    proto: f.proto,
+    state: f.state,
+    stateRaw: f.stateRaw,
+    recvQ: int(parser, f.recvQ, line, 'Recv-Q'),
+    sendQ: int(parser, f.sendQ, line, 'Send-Q'),
+    localAddress: f.local.address,
+    localPort: f.local.port,
+    peerAddress: f.peer.address,
+    peerPort: f.peer.port,
+    process: f.processes[0] ?? null,
+    processes: f.processes,
+    raw: line.text,
+  }
 }

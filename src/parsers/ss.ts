@@ -1,5 +1,5 @@
 import { defineParser, parseError } from './registry.ts'
-import { SOCKETS_FIELDS, splitHostPort, summarise, tcpState, type Socket, type SocketProcess, type SocketsResult } from './sockets.ts'
+import { SOCKETS_FIELDS, socketRow, splitHostPort, summarise, tcpState, type Socket, type SocketProcess, type SocketsResult } from './sockets.ts'
 import { int, lines, type Line } from './text.ts'
 
 const NAME = 'ss'
@@ -52,20 +52,7 @@ function readSocket(line: Line): Socket {
   if (!l) throw parseError(NAME, `cannot read local address ${JSON.stringify(local)} (run ss with -n)`, line)
   if (!p) throw parseError(NAME, `cannot read peer address ${JSON.stringify(peer)} (run ss with -n)`, line)
   const processes = proc === '' ? [] : readUsers(proc, line)
-  return {
-    proto: netid ?? 'tcp',
-    state,
-    stateRaw,
-    recvQ: int(NAME, recvQ, line, 'Recv-Q'),
-    sendQ: int(NAME, sendQ, line, 'Send-Q'),
-    localAddress: l.address,
-    localPort: l.port,
-    peerAddress: p.address,
-    peerPort: p.port,
-    process: processes[0] ?? null,
-    processes,
-    raw: t,
-  }
+  return socketRow(NAME, { ...line, text: t }, { proto: netid ?? 'tcp', state, stateRaw, recvQ, sendQ, local: l, peer: p, processes })
 }
 
 /** `users:(("nginx",pid=1,fd=6),("nginx",pid=2,fd=6))`; names may hold spaces and commas. */
