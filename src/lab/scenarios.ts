@@ -6,48 +6,10 @@
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { HostExtras } from './host.ts'
 import { hostFiles } from './host.ts'
 import type { LabHostState, LabState } from './state.ts'
+import { BASE, waitFor, web1, type Scenario, type ScenarioContext } from './scenario-kit.ts'
 import { inNetns, which } from './sys.ts'
-
-export interface ScenarioContext {
-  state: LabState
-  /** Make one failed SSH login from the operator's address to a host (unknown user). */
-  failLogin(host: LabHostState): Promise<void>
-}
-
-export interface Scenario {
-  name: string
-  summary: string
-  /** Programs the scenario needs, with the Debian package that has them. */
-  requires: { bin: string; pkg: string }[]
-  /** Extra config and daemons for a host, before it starts. */
-  extras(state: LabState, host: LabHostState): HostExtras
-  /** Seed the fault once every host is up; returns what was seeded, one line each. */
-  seed(ctx: ScenarioContext): Promise<string[]>
-}
-
-const BASE = [{ bin: 'sshd', pkg: 'openssh-server' }, { bin: 'ssh-keygen', pkg: 'openssh-client' }, { bin: 'ip', pkg: 'iproute2' }]
-
-async function waitFor(what: string, check: () => boolean, attempt: () => Promise<void>, timeoutMs: number): Promise<number> {
-  const deadline = Date.now() + timeoutMs
-  let attempts = 0
-  while (Date.now() < deadline) {
-    if (check()) return attempts
-    await attempt()
-    attempts++
-    await new Promise((r) => setTimeout(r, 150))
-  }
-  if (check()) return attempts
-  throw new Error(`lab: ${what} did not happen within ${timeoutMs} ms`)
-}
-
-function web1(state: LabState): LabHostState {
-  const h = state.hosts.find((x) => x.name === 'web1')
-  if (!h) throw new Error('lab: scenario needs a host web1')
-  return h
-}
 
 const healthy: Scenario = {
   name: 'healthy',
@@ -172,7 +134,11 @@ const nftDrop: Scenario = {
   },
 }
 
-export const SCENARIOS: ReadonlyMap<string, Scenario> = new Map([healthy, sshguardBlock, fail2banBan, nftDrop].map((s) => [s.name, s]))
+// Scenarios in their own files register here, one import and one entry each.
+const ALL: Scenario[] = [healthy, sshguardBlock, fail2banBan, nftDrop]
+
+export const SCENARIOS: ReadonlyMap<string, Scenario> = new Map(ALL.map((s) => [s.name, s]))
+export type { Scenario, ScenarioContext } from './scenario-kit.ts'
 
 /** Missing programs for a scenario, as `bin (apt package)`. */
 export function missingTools(s: Scenario): string[] {
