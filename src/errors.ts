@@ -39,6 +39,8 @@ export const ERROR_CODES = {
   RB_STEP_FAILED: { kind: 'operational', fix: 'Add on_failure / on_timeout / on_error to the step to handle this case as a diagnosis.' },
   RB_PARSE: { kind: 'operational', fix: 'The command output did not have the expected format: check the command and the parser, or add a fixture for this output.' },
   RB_CEL_EVAL: { kind: 'operational', fix: 'Guard the expression against missing fields, e.g. has(result.x) && result.x > 1.' },
+  RB_ACCESS_UNMARKED: { kind: 'user', fix: 'Mark the fix `access: true` (it changes sshd, the firewall or networking): it then runs commit-confirmed, with an automatic revert scheduled on the host.' },
+  RB_ACCESS_NO_REVERT: { kind: 'user', fix: 'Give the access fix a rollback (or let it write files, which are restored from backups) so the host can revert by itself.' },
   RB_INTERNAL: { kind: 'bug', fix: 'This is a bug in runbook: please report it with the stack trace and the transcript.' },
 } as const satisfies Record<string, CodeInfo>
 
@@ -144,5 +146,6 @@ export const EXIT = {
   FIX_ROLLED_BACK: 6, // a fix failed verification and was rolled back
   INCOMPLETE: 7, // the run could not finish: a step failed with no handler, replay diverged
   ROLLBACK_FAILED: 8, // a fix failed and so did its rollback: the host needs a human now
+  REFUSED: 9, // a fix was refused before it changed anything: a pre-flight check failed or another run holds the host's lock
   INTERRUPTED: 130,
 } as const

@@ -122,6 +122,12 @@ export interface Prober {
  */
 export interface ExecutorFactory {
   executor(host: string): Executor
+  /**
+   * An executor on a NEW connection, not the pooled one: commit-confirmed fixes verify that a fresh
+   * login along the operator's own path still works. The caller closes it. Optional: factories
+   * without connections (local, replay) may return their usual executor.
+   */
+  fresh?(host: string): Executor
   prober: Prober
   close(): Promise<void>
 }
@@ -134,6 +140,16 @@ export type StepKind = 'run' | 'probe' | 'parallel' | 'fix' | 'branch'
 export type StepStatus = 'ok' | 'failed' | 'timeout' | 'error'
 export type FixPhase = 'check' | 'apply' | 'verify' | 'rollback'
 
+/** One file a fix writes, with the unified diff between what the host has now and what it will have. */
+export interface FileChange {
+  path: string
+  /** sha256 of the current content, or null when the file does not exist yet. */
+  before: string | null
+  after: string
+  /** Unified diff (`--- path` / `+++ path`), read from the host, never guessed. */
+  diff: string
+}
+
 /** The exact commands a fix would run, rendered with the run's params. */
 export interface FixPlan {
   host: string
@@ -142,7 +158,11 @@ export interface FixPlan {
   apply: string[]
   verify: string[]
   rollback: string[]
-  /** sha256 of the plan's commands and host; approval binds to it. */
+  /** Files the fix writes (backed up first, restored on rollback). */
+  files: FileChange[]
+  /** The fix may cut access: it runs commit-confirmed, with a revert scheduled on the host. */
+  access: { confirmWithinMs: number } | null
+  /** sha256 of everything above; approval binds to it. */
   hash: string
 }
 
@@ -161,6 +181,7 @@ export type RunStatus =
   | 'fix-applied'
   | 'fix-rolled-back'
   | 'rollback-failed'
+  | 'refused'
   | 'incomplete'
 
 export const TRANSCRIPT_VERSION = 1
@@ -179,6 +200,8 @@ export type RunEventBody =
       targets: string[]
       operator: string
       startedAt: string
+      /** Identifies the run on the hosts it locks; replays reuse it. */
+      runId?: string
     }
   | { type: 'step.started'; step: string; kind: StepKind; title?: string }
   | { type: 'command.started'; step: string; sub?: string; phase?: FixPhase; spec: CommandSpec }
@@ -205,8 +228,17 @@ export type RunEventBody =
     }
   | { type: 'fix.proposed'; step: string; summary: string; plan: FixPlan }
   | { type: 'fix.not_needed'; step: string; summary: string }
+  | { type: 'fix.preflight'; step: string; ok: boolean; checks: Array<{ command: string; ok: boolean; message: string }> }
+  | { type: 'fix.refused'; step: string; reason: string }
+  | { type: 'fix.replanned'; step: string; from: string; to: string; plan: FixPlan }
   | { type: 'fix.approved'; step: string; planHash: string; by: string }
   | { type: 'fix.declined'; step: string; planHash: string; by: string; reason: string }
+  | { type: 'lock.acquired'; host: string; lock: string; owner: string; expiresInMs: number }
+  | { type: 'lock.refused'; host: string; lock: string; holder: string }
+  | { type: 'lock.released'; host: string; lock: string }
+  | { type: 'fix.backup'; step: string; host: string; files: Array<{ path: string; backup: string | null; existed: boolean }> }
+  | { type: 'fix.revert_scheduled'; step: string; host: string; id: string; mechanism: 'systemd-run' | 'background'; windowMs: number; at: string }
+  | { type: 'fix.revert_cancelled'; step: string; host: string; id: string }
   | { type: 'fix.applied'; step: string; planHash: string }
   | { type: 'fix.verified'; step: string; ok: boolean }
   | { type: 'fix.rolled_back'; step: string; ok: boolean }

@@ -27,6 +27,7 @@ import {
 
 export const DEFAULT_TIMEOUT_MS = 30_000
 export const DEFAULT_PROBE_TIMEOUT_MS = 5_000
+export const DEFAULT_CONFIRM_MS = 60_000
 
 /** What a step leaves behind, visible to later guards as `steps.<name>`. */
 export interface StepRecord {
@@ -185,6 +186,9 @@ function compileFix(f: Fix, defaults: { sudo: boolean; timeoutMs: number }, pars
         }
       : null,
     rollback: (f.rollback ?? []).map(compileTemplate),
+    access: f.access ? { confirmWithinMs: f.confirm_within ? parseDuration(f.confirm_within) : DEFAULT_CONFIRM_MS } : null,
+    preflight: (f.preflight ?? []).map((p) => ({ run: run(p.run, p.parse), expect: compileExpr(p.expect ?? 'result.exitCode == 0'), message: compileTemplate(p.message) })),
+    files: (f.files ?? []).map((file) => ({ path: compileTemplate(file.path), content: compileTemplate(file.content), mode: file.mode ?? '0644' })),
   }
 }
 
@@ -295,6 +299,7 @@ function fixState(s: CompiledStep, entry: unknown[], next: unknown[], crash: (ed
     initial: 'check',
     states: {
       check: stage('fixCheck', [
+        t(ref(INTERNAL_FINALS.refused), 'check~refused', 'pre-flight failed', { guard: { type: 'resultStatus', params: { is: 'refused' } } }, true),
         t(errorTarget, 'check~error', s.onError !== undefined ? 'on_error' : 'unhandled failure', { guard: { type: 'status', params: { is: ['failed', 'timeout', 'error'] } } }, s.onError === undefined),
         t('done', 'check~not_needed', 'not needed', { guard: { type: 'resultStatus', params: { is: 'not_needed' } } }),
         t(ref(INTERNAL_FINALS.proposed), 'check~proposed', 'dry-run', { guard: 'dryRun' }),
@@ -304,7 +309,13 @@ function fixState(s: CompiledStep, entry: unknown[], next: unknown[], crash: (ed
         t('apply', 'approve~approved', 'approved', { guard: { type: 'resultStatus', params: { is: 'approved' } } }),
         t(ref(INTERNAL_FINALS.declined), 'approve~declined', 'declined', {}, true),
       ]),
-      apply: stage('fixApply', [t('verify', 'apply~ok', 'applied', { guard: ok }), t('rollback', 'apply~failed', 'apply failed', {}, true)]),
+      apply: stage('fixApply', [
+        t(ref(INTERNAL_FINALS.refused), 'apply~refused', 'host locked', { guard: { type: 'resultStatus', params: { is: 'refused' } } }, true),
+        t(ref(INTERNAL_FINALS.declined), 'apply~declined', 're-planned and declined', { guard: { type: 'resultStatus', params: { is: 'declined' } } }, true),
+        t('done', 'apply~not_needed', 'no longer needed', { guard: { type: 'resultStatus', params: { is: 'not_needed' } } }, true),
+        t('verify', 'apply~ok', 'applied', { guard: ok }),
+        t('rollback', 'apply~failed', 'apply failed', {}, true),
+      ]),
       verify: stage('fixVerify', [t('done', 'verify~ok', 'verified', { guard: ok }), t('rollback', 'verify~failed', 'verify failed')]),
       rollback: stage('fixRollback', [
         t(s.onRollback !== undefined ? ref(s.onRollback) : ref(INTERNAL_FINALS.rolledBack), 'rollback~ok', 'rolled back', { guard: ok }),

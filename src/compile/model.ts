@@ -45,6 +45,10 @@ export interface CompiledFix {
   apply: Template[]
   verify: { command: CompiledCommand; expect: Expr; retries: number; intervalMs: number } | null
   rollback: Template[]
+  /** Commit-confirmed: the revert window, or null for fixes that cannot cut access. */
+  access: { confirmWithinMs: number } | null
+  preflight: Array<{ run: CompiledRun; expect: Expr; message: Template }>
+  files: Array<{ path: Template; content: Template; mode: string }>
 }
 
 export interface CompiledStep {
@@ -89,6 +93,7 @@ export const INTERNAL_FINALS = {
   declined: '_declined',
   rolledBack: '_rolled_back',
   rollbackFailed: '_rollback_failed',
+  refused: '_refused',
 } as const
 
 export type ParamDecls = Readonly<Record<string, Param>>

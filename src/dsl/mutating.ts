@@ -40,3 +40,24 @@ export function mutatingReason(command: string): string | null {
   }
   return null
 }
+
+const ACCESS_COMMAND = new RegExp(
+  `${WORD}(sshd|ssh-keygen|ip6?tables(-legacy|-nft)?(-restore)?|nft|ipset|ufw|firewall-cmd|fail2ban-client|sshguard|ip\\s+(-\\S+\\s+)*(link|l|addr|address|a|route|r|rule|netns|tunnel)|iptables-apply)\\b|` +
+    `\\b(systemctl|service)\\b[^;&|]*\\b(ssh|sshd|ssh\\.service|sshd\\.service|networking|NetworkManager|systemd-networkd|nftables|netfilter-persistent|fail2ban|sshguard)\\b|` +
+    `/etc/ssh/|/etc/nftables|/etc/iptables|/etc/network/|/etc/netplan/|/etc/fail2ban/|/etc/sshguard`,
+)
+const ACCESS_FILE = /^(\/etc\/ssh\/|\/etc\/nftables|\/etc\/iptables\/|\/etc\/network\/|\/etc\/netplan\/|\/etc\/sysconfig\/(iptables|network)|\/etc\/fail2ban\/|\/etc\/sshguard|\/root\/\.ssh\/|\/home\/[^/]+\/\.ssh\/)/
+
+/**
+ * Why a fix command could cut the operator off (sshd, firewall, networking), or null. Such fixes
+ * must be marked `access: true` so they run commit-confirmed.
+ */
+export function accessReason(command: string): string | null {
+  const text = command.replace(/\$\{\{[\s\S]*?\}\}/g, 'X')
+  const m = ACCESS_COMMAND.exec(text)
+  return m ? `'${m[0].trim().replace(/^[;&|(`$]+\s*/, '')}' can cut access (sshd, firewall or networking)` : null
+}
+
+export function accessFileReason(path: string): string | null {
+  return ACCESS_FILE.test(path) ? `writing ${path} can cut access (sshd, firewall, networking or keys)` : null
+}

@@ -212,6 +212,22 @@ export interface Fix {
   apply: [Template, ...Template[]]
   verify?: Verify
   rollback?: Template[]
+  /**
+   * The fix may cut access (sshd, firewall, networking): it runs commit-confirmed. A revert is scheduled on the host before apply, verification goes through a NEW connection, and the revert is cancelled only then. Required for commands touching sshd, iptables, nft, ipset or ip.
+   */
+  access?: boolean
+  /**
+   * A duration like 500ms, 3s, 2m, 1h.
+   */
+  confirm_within?: string
+  /**
+   * Read-only checks that must all pass before the fix is approved or applied; a failure refuses the fix and changes nothing.
+   */
+  preflight?: Preflight[]
+  /**
+   * Files the fix writes whole. The plan shows a unified diff against the host's current content; each file is backed up first and restored on rollback.
+   */
+  files?: FileChange[]
 }
 /**
  * Read-only: is the fix still needed? Runs in dry-run too.
@@ -237,6 +253,29 @@ export interface Verify {
   expect?: string
   retries?: number
   interval?: Duration
+}
+export interface Preflight {
+  run: Template
+  parse?: string
+  /**
+   * Default: result.exitCode == 0
+   */
+  expect?: string
+  /**
+   * Text with ${{ CEL }} interpolations. In commands, interpolated values are shell-quoted by the engine: do not quote them yourself.
+   */
+  message: string
+}
+export interface FileChange {
+  path: Template
+  /**
+   * Text with ${{ CEL }} interpolations. In commands, interpolated values are shell-quoted by the engine: do not quote them yourself.
+   */
+  content: string
+  /**
+   * File mode for a new file (default 0644); an existing file keeps its mode.
+   */
+  mode?: string
 }
 export interface Transition {
   if?: Cel

@@ -11,7 +11,7 @@ import { RunbookError } from '../errors.ts'
 import type { FieldSchema, ParserRegistry } from '../parsers/registry.ts'
 import { CheckEnv, hasTemplate, parseTemplate } from './expr.ts'
 import { loadSource, type PathSegment, type SourceDoc } from './load.ts'
-import { mutatingReason } from './mutating.ts'
+import { accessFileReason, accessReason, mutatingReason } from './mutating.ts'
 import { checkParam, describeType } from './params.ts'
 import type { Command, Fix, Runbook, Step } from './runbook.generated.ts'
 
@@ -333,6 +333,11 @@ class Checker {
     for (const [sub, cmd] of Object.entries(step.parallel ?? {})) readOnly(cmd?.run, [...path, 'parallel', sub, 'run'])
     readOnly(step.fix?.check?.run, [...path, 'fix', 'check', 'run'])
     readOnly(step.fix?.verify?.run, [...path, 'fix', 'verify', 'run'])
+    ;(step.fix?.preflight ?? []).forEach((p, i) => {
+      readOnly(p.run, [...path, 'fix', 'preflight', i, 'run'])
+      parserAt(p.parse, [...path, 'fix', 'preflight', i, 'parse'])
+    })
+    if (step.fix) this.checkAccess(name, [...path, 'fix'], step.fix)
     // Edges.
     const next = step.next
     if (next === undefined) {
@@ -355,6 +360,33 @@ class Checker {
     for (const h of ['on_failure', 'on_timeout', 'on_error', 'on_rollback'] as const) {
       const to = step[h]
       if (to !== undefined) this.edges.push({ from: name, to, path: [...path, h] })
+    }
+  }
+
+  /** Fixes that can cut the operator off must say so, and must have a way back. */
+  checkAccess(name: string, path: PathSegment[], fix: Fix): void {
+    if (!fix.access) {
+      const commands: Array<[string, PathSegment[]]> = [
+        ...fix.apply.map((c, i): [string, PathSegment[]] => [c, [...path, 'apply', i]]),
+        ...(fix.rollback ?? []).map((c, i): [string, PathSegment[]] => [c, [...path, 'rollback', i]]),
+      ]
+      for (const [command, at] of commands) {
+        const why = accessReason(command)
+        if (why) {
+          this.err('RB_ACCESS_UNMARKED', at, `fix '${name}' is not marked access: true, but ${why}`)
+          return
+        }
+      }
+      for (const [i, f] of (fix.files ?? []).entries()) {
+        const why = accessFileReason(f.path)
+        if (why) {
+          this.err('RB_ACCESS_UNMARKED', [...path, 'files', i, 'path'], `fix '${name}' is not marked access: true, but ${why}`)
+          return
+        }
+      }
+      if (fix.confirm_within !== undefined) this.err('RB_STEP_KIND', [...path, 'confirm_within'], `confirm_within only applies to fixes marked access: true`, { key: true })
+    } else if ((fix.rollback ?? []).length === 0 && (fix.files ?? []).length === 0) {
+      this.err('RB_ACCESS_NO_REVERT', [...path, 'access'], `fix '${name}' can cut access but has no rollback and writes no files: give it a rollback so the host can revert by itself`, { key: true })
     }
   }
 
@@ -493,6 +525,15 @@ class Checker {
     fix.apply.forEach((c, i) => this.template(inFix, [...path, 'apply', i], c))
     ;(fix.rollback ?? []).forEach((c, i) => this.template(inFix, [...path, 'rollback', i], c))
     this.template(inFix, [...path, 'verify', 'run'], fix.verify?.run)
+    ;(fix.files ?? []).forEach((f, i) => {
+      this.template(inFix, [...path, 'files', i, 'path'], f.path)
+      this.template(inFix, [...path, 'files', i, 'content'], f.content)
+    })
+    ;(fix.preflight ?? []).forEach((p, i) => {
+      this.template(inFix, [...path, 'preflight', i, 'run'], p.run)
+      this.template(inFix, [...path, 'preflight', i, 'message'], p.message)
+      this.guard(envFor(this.commandSchema(p.parse)), [...path, 'preflight', i, 'expect'], p.expect)
+    })
     this.probeTemplates(inFix, [...path, 'verify', 'probe'], fix.verify?.probe)
     const verifyEnv = envFor(fix.verify?.probe ? PROBE_FIELDS : this.commandSchema(fix.verify?.parse))
     this.guard(verifyEnv, [...path, 'verify', 'expect'], fix.verify?.expect)

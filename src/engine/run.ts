@@ -2,11 +2,12 @@
  * Runs a compiled runbook: provides the machine's actors (StepRunner), starts it, turns what
  * happens into RunEvents, and ends with one RunSummary whose status decides the exit code.
  */
+import { randomUUID } from 'node:crypto'
 import { hostname, userInfo } from 'node:os'
 import { setTimeout as delay } from 'node:timers/promises'
 import { createActor, fromPromise, type AnyActorRef } from 'xstate'
 import { scopeFor, type ActorInput, type CompiledRunbook, type RunContext, type StepRecord } from '../compile/compile.ts'
-import { INTERNAL_FINALS, type CompiledOutcome, type EdgeInfo } from '../compile/model.ts'
+import { INTERNAL_FINALS, type CompiledOutcome, type CompiledStep, type EdgeInfo } from '../compile/model.ts'
 import { compileTemplate, textOf, type ExprScope } from '../dsl/expr.ts'
 import { resolveParams } from '../dsl/params.ts'
 import { EXIT, RunbookError } from '../errors.ts'
@@ -15,6 +16,7 @@ import { VERSION } from '../version.ts'
 import type { Approver } from './approval.ts'
 import { Emitter, type EventSink } from './emitter.ts'
 import { StepRunner } from './steps.ts'
+import { FixRunner } from './fix.ts'
 
 export interface RunOptions {
   /** Raw values by name (strings from the CLI are fine: they are checked and coerced). */
@@ -28,6 +30,8 @@ export interface RunOptions {
   operator?: string
   /** Replay: secret params arrive redacted. */
   acceptRedacted?: boolean
+  /** Identifies the run on hosts (lock token). Replays pass the recorded one. */
+  runId?: string
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>
 }
 
@@ -49,6 +53,7 @@ export const STATUS_EXIT: Readonly<Record<RunStatus, number>> = {
   'fix-applied': EXIT.FIX_APPLIED,
   'fix-rolled-back': EXIT.FIX_ROLLED_BACK,
   'rollback-failed': EXIT.ROLLBACK_FAILED,
+  refused: EXIT.REFUSED,
   incomplete: EXIT.INCOMPLETE,
 }
 
@@ -85,6 +90,7 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
   const emitter = new Emitter(clock, options.onEvent, secrets)
   const defaultHost = 'host' in compiled.params && typeof params.host === 'string' ? params.host : 'local'
   const startedAt = clock.now()
+  const runId = options.runId ?? randomUUID().slice(0, 8)
 
   emitter.emit({
     type: 'run.started',
@@ -97,6 +103,7 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
     targets: [defaultHost],
     operator: options.operator ?? currentOperator(),
     startedAt: new Date(startedAt).toISOString(),
+    runId,
   })
 
   const runner = new StepRunner({
@@ -108,10 +115,11 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
     signal,
     sleep: options.sleep ?? ((ms, s) => delay(ms, undefined, { signal: s })),
   })
+  const fixes_ = new FixRunner(runner, { runId, operator: options.operator ?? currentOperator(), mode: options.mode, clockNow: () => clock.now() })
 
   // What the outcome and the exit status are made of.
   const outputs = new Map<string, { command: string; text: string }[]>()
-  const fixes = { applied: 0, rolledBack: 0, proposedStep: undefined as string | undefined }
+  const fixes = { applied: 0, rolledBack: 0, proposedStep: undefined as string | undefined, refusal: undefined as string | undefined }
   const path: string[] = []
   let crash: unknown
   let lastStep: string | undefined
@@ -125,6 +133,7 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
       outputs.set(e.step, list)
     } else if (e.type === 'fix.verified' && e.ok) fixes.applied++
     else if (e.type === 'fix.rolled_back') fixes.rolledBack++
+    else if (e.type === 'fix.refused') fixes.refusal = e.reason
     else if (e.type === 'fix.proposed') fixes.proposedStep = e.step
   }
   const emit = emitter.emit.bind(emitter)
@@ -139,13 +148,21 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
     const step = steps.get(name)!
     emitter.emit({ type: 'step.started', step: name, kind: step.kind, ...(step.title ? { title: step.title } : {}) })
   }
-  const actor = <K extends 'step' | 'fixCheck' | 'approve' | 'fixApply' | 'fixVerify' | 'fixRollback'>(kind: K) =>
+  const impl = {
+    step: (s: CompiledStep, c: RunContext) => runner.step(s, c),
+    fixCheck: (s: CompiledStep, c: RunContext) => fixes_.check(s, c),
+    approve: (s: CompiledStep, c: RunContext) => fixes_.approve(s, c),
+    fixApply: (s: CompiledStep, c: RunContext) => fixes_.apply(s, c),
+    fixVerify: (s: CompiledStep, c: RunContext) => fixes_.verify(s, c),
+    fixRollback: (s: CompiledStep, c: RunContext) => fixes_.rollback(s, c),
+  }
+  const actor = (kind: keyof typeof impl) =>
     fromPromise<StepRecord, ActorInput>(async ({ input }) => {
       try {
         // Runs after xstate reported the transition that led here, so events read transition → step.
         await null
         if (signal.aborted) throw new RunbookError('RB_USAGE', 'run interrupted')
-        return await runner[kind](steps.get(input.step)!, input.context)
+        return await impl[kind](steps.get(input.step)!, input.context)
       } catch (err) {
         crash = err
         throw err
@@ -168,7 +185,7 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
       },
       finish: ({ context }: { context: RunContext }, p: { final: string }) => {
         final = p.final
-        const built = buildOutcome(compiled, p.final, context, { outputs, proposedStep: fixes.proposedStep, lastStep, crash })
+        const built = buildOutcome(compiled, p.final, context, { outputs, proposedStep: fixes.proposedStep, lastStep, crash, refusal: fixes.refusal })
         outcome = built
         queueMicrotask(() => emitter.emit({ type: 'outcome', ...built }))
       },
@@ -197,12 +214,14 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
   })
   const ended = await done
   await null // flush the deferred outcome event
+  await fixes_.releaseAll()
   if (ended.error !== undefined) crash = ended.error
 
   const interrupted = options.signal?.aborted ?? false
   let status: RunStatus
   if (ended.error !== undefined || final === INTERNAL_FINALS.aborted || final === undefined) status = 'incomplete'
   else if (final === INTERNAL_FINALS.rollbackFailed) status = 'rollback-failed'
+  else if (final === INTERNAL_FINALS.refused) status = 'refused'
   else if (fixes.rolledBack > 0) status = 'fix-rolled-back'
   else if (fixes.applied > 0) status = 'fix-applied'
   else if (final === INTERNAL_FINALS.proposed || final === INTERNAL_FINALS.declined) status = 'fix-proposed'
@@ -237,6 +256,7 @@ interface OutcomeFacts {
   proposedStep: string | undefined
   lastStep: string | undefined
   crash: unknown
+  refusal: string | undefined
 }
 
 function evidenceOf(step: string, facts: OutcomeFacts, contains: string | null, maxLines: number): Evidence[] {
@@ -262,8 +282,13 @@ function buildOutcome(compiled: CompiledRunbook, final: string, context: RunCont
   const fixResult = context.steps[step]?.result as { summary?: string } | undefined
   const fixSummary = fixResult?.summary ?? step
   switch (final) {
-    case INTERNAL_FINALS.proposed:
-      return { id: final, severity: 'warning', summary: `Fix proposed: ${fixSummary} (dry-run: nothing was changed; run with --apply to apply it)`, evidence: evidenceOf(step, facts, null, 20) }
+    case INTERNAL_FINALS.proposed: {
+      const pre = (fixResult as { preflight?: { ok: boolean; message: string } } | undefined)?.preflight
+      const warn = pre && !pre.ok ? `; its pre-flight check fails, so --apply would refuse it: ${pre.message}` : '; run with --apply to apply it'
+      return { id: final, severity: 'warning', summary: `Fix proposed: ${fixSummary} (dry-run: nothing was changed${warn})`, evidence: evidenceOf(step, facts, null, 20) }
+    }
+    case INTERNAL_FINALS.refused:
+      return { id: final, severity: 'critical', summary: `Fix '${step}' refused, nothing was changed: ${facts.refusal ?? 'refused'}`, evidence: evidenceOf(step, facts, null, 20) }
     case INTERNAL_FINALS.declined:
       return { id: final, severity: 'warning', summary: `Fix not applied: ${fixSummary} (approval declined)`, evidence: evidenceOf(step, facts, null, 20) }
     case INTERNAL_FINALS.rolledBack:

@@ -3,12 +3,11 @@
  * hand it to an executor, parse the output, and return the step's record. Knows executors only by
  * their interface; emits every command and result as an event.
  */
-import { createHash } from 'node:crypto'
-import { evaluateGuard, type ExprScope, type Template } from '../dsl/expr.ts'
-import type { CompiledCommand, CompiledFix, CompiledRun, CompiledStep } from '../compile/model.ts'
+import type { ExprScope, Template } from '../dsl/expr.ts'
+import type { CompiledCommand, CompiledRun, CompiledStep } from '../compile/model.ts'
 import { scopeFor, type RunContext, type StepRecord } from '../compile/compile.ts'
 import { ExecError, RunbookError } from '../errors.ts'
-import type { CommandResult, CommandSpec, ExecFailure, ExecutorFactory, FixPhase, FixPlan, ProbeSpec, StepStatus } from '../types.ts'
+import type { CommandResult, CommandSpec, ExecFailure, Executor, ExecutorFactory, FixPhase, ProbeSpec, StepStatus } from '../types.ts'
 import type { Approver } from './approval.ts'
 import type { Emitter } from './emitter.ts'
 
@@ -63,13 +62,13 @@ export class StepRunner {
     return cmd.kind === 'probe' ? this.probe(step, sub, cmd, scope) : this.run(step, sub, cmd, scope, phase, false)
   }
 
-  async run(step: string, sub: string | undefined, cmd: CompiledRun, scope: ExprScope, phase: FixPhase | undefined, mutating: boolean): Promise<StepRecord> {
+  async run(step: string, sub: string | undefined, cmd: CompiledRun, scope: ExprScope, phase: FixPhase | undefined, mutating: boolean, on?: Executor): Promise<StepRecord> {
     const spec: CommandSpec = { host: this.host(cmd.host, scope), command: cmd.run.render(scope, 'shell'), sudo: cmd.sudo, timeoutMs: cmd.timeoutMs, mutating }
     const where = { step, ...(sub !== undefined ? { sub } : {}), ...(phase ? { phase } : {}) }
     this.deps.emitter.emit({ type: 'command.started', ...where, spec })
     let result: CommandResult
     try {
-      result = await this.exec(spec)
+      result = await this.exec(spec, on)
     } catch (err) {
       if (!(err instanceof ExecError)) throw err
       const error = err.toFailure()
@@ -106,9 +105,9 @@ export class StepRunner {
     return { status: 'ok', result }
   }
 
-  async exec(spec: CommandSpec): Promise<CommandResult> {
+  async exec(spec: CommandSpec, on?: Executor): Promise<CommandResult> {
     const signal = AbortSignal.any([this.deps.signal, AbortSignal.timeout(spec.timeoutMs + EXECUTOR_GRACE_MS)])
-    const executor = this.deps.executors.executor(spec.host)
+    const executor = on ?? this.deps.executors.executor(spec.host)
     try {
       return await executor.exec(spec, signal)
     } catch (err) {
@@ -124,109 +123,21 @@ export class StepRunner {
     return template ? template.render(scope, 'text') : this.deps.defaultHost
   }
 
-  // --- fixes ------------------------------------------------------------------------------------
-
-  async fixCheck(step: CompiledStep, context: RunContext): Promise<StepRecord> {
-    const fix = step.fix!
-    const base = scopeFor(context, step.name, undefined)
-    let check: StepRecord | null = null
-    if (fix.check) {
-      check = await this.run(step.name, undefined, fix.check.run, base, 'check', false)
-      if (check.status !== 'ok') return { ...check, result: { status: 'check-failed', check: check.result } }
-      const needed = evaluateGuard(fix.check.neededIf, { ...base, result: check.result })
-      if (!needed) {
-        const summary = fix.summary.render({ ...base, result: check.result }, 'text')
-        this.deps.emitter.emit({ type: 'fix.not_needed', step: step.name, summary })
-        return { status: 'ok', result: { status: 'not_needed', check: check.result }, ...(check.output ? { output: check.output } : {}) }
-      }
-    }
-    const scope = { ...base, result: check?.result ?? null }
-    const plan = this.plan(fix, scope)
-    const summary = fix.summary.render(scope, 'text')
-    this.deps.emitter.emit({ type: 'fix.proposed', step: step.name, summary, plan })
-    return { status: 'ok', result: { status: 'needed', check: check?.result ?? null, plan, summary }, ...(check?.output ? { output: check.output } : {}) }
-  }
-
-  plan(fix: CompiledFix, scope: ExprScope): FixPlan {
-    const host = this.host(fix.host, scope)
-    const render = (ts: Template[]) => ts.map((t) => t.render(scope, 'shell'))
-    const verify = fix.verify ? [fix.verify.command.kind === 'run' ? fix.verify.command.run.render(scope, 'shell') : `probe ${fix.verify.command.probe} ${fix.verify.command.target.render(scope, 'text')}`] : []
-    const check = fix.check ? [fix.check.run.run.render(scope, 'shell')] : []
-    const body = { host, sudo: fix.sudo, check, apply: render(fix.apply), verify, rollback: render(fix.rollback) }
-    return { ...body, hash: createHash('sha256').update(JSON.stringify(body)).digest('hex') }
-  }
-
-  async approve(step: CompiledStep, context: RunContext): Promise<StepRecord> {
-    const prev = context.steps[step.name]!
-    const fixState = prev.result as { plan: FixPlan; summary: string }
-    const decision = await this.deps.approver.approve({ runbook: this.deps.runbook, step: step.name, summary: fixState.summary, plan: fixState.plan }, this.deps.signal)
-    if (decision.approved) this.deps.emitter.emit({ type: 'fix.approved', step: step.name, planHash: fixState.plan.hash, by: decision.by })
-    else this.deps.emitter.emit({ type: 'fix.declined', step: step.name, planHash: fixState.plan.hash, by: decision.by, reason: decision.reason ?? 'declined' })
-    return { ...prev, result: { ...fixState, status: decision.approved ? 'approved' : 'declined' } }
-  }
-
-  async fixApply(step: CompiledStep, context: RunContext): Promise<StepRecord> {
-    const prev = context.steps[step.name]!
-    const state = prev.result as { plan: FixPlan; check: unknown }
-    const ok = await this.mutate(step, state.plan.apply, 'apply', state.plan)
-    if (ok) this.deps.emitter.emit({ type: 'fix.applied', step: step.name, planHash: state.plan.hash })
-    return { ...prev, status: ok ? 'ok' : 'failed', result: { ...state, status: ok ? 'applied' : 'apply-failed' } }
-  }
-
-  async fixVerify(step: CompiledStep, context: RunContext): Promise<StepRecord> {
-    const prev = context.steps[step.name]!
-    const state = prev.result as { plan: FixPlan; check: unknown }
-    const verify = step.fix!.verify
-    if (!verify) {
-      this.deps.emitter.emit({ type: 'fix.verified', step: step.name, ok: true })
-      return { ...prev, status: 'ok', result: { ...state, status: 'verified', verify: null } }
-    }
-    const scope = { ...scopeFor(context, step.name, undefined), result: state.check }
-    let last: StepRecord | undefined
-    let ok = false
-    for (let attempt = 0; attempt <= verify.retries && !ok; attempt++) {
-      if (attempt > 0) await this.deps.sleep(verify.intervalMs, this.deps.signal)
-      last = verify.command.kind === 'run'
-        ? await this.run(step.name, undefined, { ...verify.command, sudo: step.fix!.sudo }, scope, 'verify', false)
-        : await this.probe(step.name, undefined, verify.command, scope)
-      ok = last.status === 'ok' && evaluateGuard(verify.expect, { ...scope, result: last.result })
-    }
-    this.deps.emitter.emit({ type: 'fix.verified', step: step.name, ok })
-    return { ...prev, status: ok ? 'ok' : 'failed', result: { ...state, status: ok ? 'verified' : 'verify-failed', verify: last?.result ?? null } }
-  }
-
-  async fixRollback(step: CompiledStep, context: RunContext): Promise<StepRecord> {
-    const prev = context.steps[step.name]!
-    const state = prev.result as { plan: FixPlan }
-    // Run every rollback command even when one fails: restore as much as can be restored.
-    const ok = await this.mutate(step, state.plan.rollback, 'rollback', state.plan, false)
-    this.deps.emitter.emit({ type: 'fix.rolled_back', step: step.name, ok })
-    return { ...prev, status: ok ? 'ok' : 'failed', result: { ...state, status: ok ? 'rolled_back' : 'rollback-failed' } }
-  }
-
-  /** Runs plan commands in order, on the plan's host (only ever in apply mode, after approval). */
-  async mutate(step: CompiledStep, commands: readonly string[], phase: 'apply' | 'rollback', plan: FixPlan, stopOnFailure = true): Promise<boolean> {
-    let ok = true
-    for (const command of commands) {
-      const spec: CommandSpec = { host: plan.host, command, sudo: plan.sudo, timeoutMs: step.fix!.timeoutMs, mutating: true }
-      if (!(await this.rawMutating(step.name, phase, spec))) {
-        ok = false
-        if (stopOnFailure) break
-      }
-    }
-    return ok
-  }
-
-  async rawMutating(step: string, phase: FixPhase, spec: CommandSpec): Promise<boolean> {
+  /**
+   * A command the engine itself runs around a fix (lock, file reads, backups, writes, revert):
+   * recorded like any other. Resolves with the result, or the failure when it could not run.
+   */
+  async raw(step: string, phase: FixPhase, spec: CommandSpec, executor?: Executor): Promise<{ result?: CommandResult; error?: ExecFailure }> {
     this.deps.emitter.emit({ type: 'command.started', step, phase, spec })
     try {
-      const result = await this.exec(spec)
+      const result = await this.exec(spec, executor)
       this.deps.emitter.emit({ type: 'command.finished', step, phase, spec, result })
-      return !result.timedOut && result.exitCode === 0
+      return { result }
     } catch (err) {
       if (!(err instanceof ExecError)) throw err
-      this.deps.emitter.emit({ type: 'command.finished', step, phase, spec, error: err.toFailure() })
-      return false
+      const error = err.toFailure()
+      this.deps.emitter.emit({ type: 'command.finished', step, phase, spec, error })
+      return { error }
     }
   }
 }

@@ -33,6 +33,7 @@ export async function replayTranscript(compiled: CompiledRunbook, transcript: Tr
     executors,
     approver: replayApprover(transcript.events),
     operator: transcript.started.operator,
+    ...(transcript.started.runId ? { runId: transcript.started.runId } : {}),
     acceptRedacted: true,
     sleep: async () => {},
     onEvent: (e) => {

@@ -16,10 +16,15 @@ export interface Transcript {
   path: string[]
 }
 
-const KNOWN = new Set<RunEventType>([
-  'run.started', 'step.started', 'command.started', 'command.finished', 'probe.finished', 'result.parsed', 'step.finished', 'transition',
-  'fix.proposed', 'fix.not_needed', 'fix.approved', 'fix.declined', 'fix.applied', 'fix.verified', 'fix.rolled_back', 'outcome', 'run.finished',
-])
+// A Record over the union: adding an event type without listing it here is a compile error.
+const KNOWN_TYPES: Record<RunEventType, true> = {
+  'run.started': true, 'step.started': true, 'command.started': true, 'command.finished': true, 'probe.finished': true,
+  'result.parsed': true, 'step.finished': true, transition: true, 'fix.proposed': true, 'fix.not_needed': true,
+  'fix.preflight': true, 'fix.refused': true, 'fix.replanned': true, 'fix.approved': true, 'fix.declined': true,
+  'lock.acquired': true, 'lock.refused': true, 'lock.released': true, 'fix.backup': true, 'fix.revert_scheduled': true,
+  'fix.revert_cancelled': true, 'fix.applied': true, 'fix.verified': true, 'fix.rolled_back': true, outcome: true, 'run.finished': true,
+}
+const KNOWN = new Set(Object.keys(KNOWN_TYPES))
 
 export function readTranscript(file: string): Transcript {
   let text: string

@@ -25,6 +25,7 @@ const RUN_LEVEL: Readonly<Record<RunStatus, Level>> = {
   'fix-applied': 'info',
   'fix-rolled-back': 'warn',
   'rollback-failed': 'error',
+  refused: 'warn',
   incomplete: 'error',
 }
 
@@ -86,6 +87,15 @@ const lines: EventHandlers<LogLine[]> = {
   'fix.approved': (e) => [{ level: 'info', fields: { step: e.step, planHash: e.planHash, by: e.by }, msg: `fix ${e.step} approved` }],
   'fix.declined': (e) => [{ level: 'info', fields: { step: e.step, planHash: e.planHash, by: e.by, reason: e.reason }, msg: `fix ${e.step} declined` }],
   'fix.applied': (e) => [{ level: 'info', fields: { step: e.step, planHash: e.planHash }, msg: `fix ${e.step} applied` }],
+  'fix.preflight': (e) => [{ level: e.ok ? 'info' : 'warn', fields: { step: e.step, ok: e.ok, checks: e.checks }, msg: `fix ${e.step} pre-flight ${e.ok ? 'ok' : 'failed'}` }],
+  'fix.refused': (e) => [{ level: 'warn', fields: { step: e.step, reason: e.reason }, msg: `fix ${e.step} refused` }],
+  'fix.replanned': (e) => [{ level: 'warn', fields: { step: e.step, from: e.from, to: e.to }, msg: `fix ${e.step} re-planned` }],
+  'lock.acquired': (e) => [{ level: 'info', fields: { host: e.host, lock: e.lock, owner: e.owner }, msg: `lock on ${e.host} taken` }],
+  'lock.refused': (e) => [{ level: 'warn', fields: { host: e.host, holder: e.holder }, msg: `lock on ${e.host} held by another run` }],
+  'lock.released': (e) => [{ level: 'info', fields: { host: e.host }, msg: `lock on ${e.host} released` }],
+  'fix.backup': (e) => [{ level: 'info', fields: { step: e.step, host: e.host, files: e.files }, msg: `fix ${e.step} backed up ${e.files.length} file(s)` }],
+  'fix.revert_scheduled': (e) => [{ level: 'info', fields: { step: e.step, host: e.host, id: e.id, mechanism: e.mechanism, at: e.at }, msg: `fix ${e.step} revert scheduled` }],
+  'fix.revert_cancelled': (e) => [{ level: 'info', fields: { step: e.step, host: e.host, id: e.id }, msg: `fix ${e.step} revert cancelled` }],
   'fix.verified': (e) => [{ level: e.ok ? 'info' : 'warn', fields: { step: e.step, ok: e.ok }, msg: `fix ${e.step} ${e.ok ? 'verified' : 'failed verification'}` }],
   'fix.rolled_back': (e) => [{
     level: e.ok ? 'warn' : 'error',

@@ -50,6 +50,8 @@ export interface FixState {
   applied?: boolean
   verified?: boolean
   rolledBack?: boolean
+  /** Safety steps around the fix, in order: pre-flight, re-plans, backups, revert schedule. */
+  notes: string[]
 }
 
 /** `proposed`: a fix waiting for --apply; `unfinished`: the run ended (or the record stops) mid-step. */
@@ -125,7 +127,7 @@ function closeAll(m: RunModel, at: number, runStatus?: RunStatus): void {
 }
 
 const ensureFix = (s: StepNode | undefined): FixState | undefined => {
-  if (s && !s.fix) s.fix = { summary: '' }
+  if (s && !s.fix) s.fix = { summary: '', notes: [] }
   return s?.fix
 }
 
@@ -187,6 +189,36 @@ const reducers: EventHandlers<(m: RunModel, at: number) => void> = {
   'fix.approved': (e) => (m) => {
     const f = ensureFix(find(m, e.step))
     if (f) f.decision = { approved: true, by: e.by }
+  },
+  'fix.preflight': (e) => (m) => {
+    const f = ensureFix(find(m, e.step))
+    if (f) f.notes.push(e.ok ? 'pre-flight checks pass' : `pre-flight FAILED: ${e.checks.filter((c) => !c.ok).map((c) => c.message).join('; ')}`)
+  },
+  'fix.refused': (e) => (m) => {
+    const f = ensureFix(find(m, e.step))
+    if (f) f.notes.push(`refused: ${e.reason}`)
+  },
+  'fix.replanned': (e) => (m) => {
+    const f = ensureFix(find(m, e.step))
+    if (f) {
+      f.notes.push(`the host changed since plan ${e.from.slice(0, 12)}: re-planned as ${e.to.slice(0, 12)}`)
+      f.plan = e.plan
+    }
+  },
+  'lock.acquired': () => () => {},
+  'lock.refused': () => () => {},
+  'lock.released': () => () => {},
+  'fix.backup': (e) => (m) => {
+    const f = ensureFix(find(m, e.step))
+    if (f) for (const b of e.files) f.notes.push(b.backup ? `backed up ${b.path} to ${b.backup}` : `${b.path} is new (no backup needed)`)
+  },
+  'fix.revert_scheduled': (e) => (m) => {
+    const f = ensureFix(find(m, e.step))
+    if (f) f.notes.push(`revert scheduled on ${e.host} at ${e.at} (${e.mechanism}) unless verified`)
+  },
+  'fix.revert_cancelled': (e) => (m) => {
+    const f = ensureFix(find(m, e.step))
+    if (f) f.notes.push(`scheduled revert cancelled`)
   },
   'fix.declined': (e) => (m) => {
     const f = ensureFix(find(m, e.step))

@@ -39,6 +39,7 @@ export const STATUS_WORDS: Readonly<Record<RunStatus, string>> = {
   'fix-applied': 'the fix was applied and verified',
   'fix-rolled-back': 'the fix failed verification and was rolled back',
   'rollback-failed': 'the fix failed and so did its rollback: the host needs a human now',
+  refused: 'the fix was refused before it changed anything',
   incomplete: 'the run could not finish',
 }
 
@@ -130,7 +131,13 @@ function fixLines(step: StepNode, o: TreeOptions): string[] {
     lines.push(line([['plan     ', 'magenta'], [`on ${f.plan.host}${f.plan.sudo ? ' (sudo)' : ''}, plan ${f.plan.hash.slice(0, 12)}`, 'dim']]))
     for (const c of f.plan.apply) lines.push(fit([[pad + '  apply:    ', 'dim']], [c], [], o))
     for (const c of f.plan.rollback) lines.push(fit([[pad + '  rollback: ', 'dim']], [c], [], o))
+    for (const file of f.plan.files) {
+      lines.push(fit([[pad + '  file:     ', 'dim']], [file.path], [], o))
+      for (const l of file.diff.split('\n').filter((x) => /^[-+@ ]/.test(x) && !/^(---|\+\+\+) /.test(x))) lines.push(fit([[pad + '    ', 'dim']], [l, l.startsWith('+') ? 'green' : l.startsWith('-') ? 'red' : 'dim'], [], o))
+    }
+    if (f.plan.access) lines.push(line([['access   ', 'magenta'], [`commit-confirmed: reverts by itself within ${formatDuration(f.plan.access.confirmWithinMs)} unless verified`, 'yellow']]))
   }
+  for (const n of f.notes) lines.push(line([['safety   ', 'magenta'], [n, 'dim']]))
   const d = f.decision
   if (d) lines.push(line([['approval ', 'magenta'], d.approved ? [`✓ approved by ${d.by}`, 'green'] : [`⊘ declined by ${d.by}: ${d.reason ?? ''}`, 'yellow']]))
   else if (f.plan && !f.notNeeded && step.status === 'proposed') lines.push(line([['approval ', 'magenta'], ['not asked (dry-run)', 'yellow']]))

@@ -42,6 +42,7 @@ describe('the replay executor records what a run asks for', () => {
     const summary = await runRunbook(compiled, {
       params: applied.started.params,
       mode,
+      ...(applied.started.runId ? { runId: applied.started.runId } : {}),
       executors,
       approver: mode === 'apply' ? replayApprover(applied.events) : refusingApprover,
       onEvent: () => {},

@@ -24,7 +24,8 @@ With --apply, a fix runs only after you approve its plan (a prompt, or --yes), i
 Every run is recorded as a transcript (JSON Lines, secrets redacted) that \`runbook replay\` re-renders and \`runbook test\` replays.
 
 Exit codes: 0 healthy, 3 problem found, 4 fix proposed, 5 fix applied and verified, 6 fix rolled back,
-7 run incomplete (a step failed with no handler), 8 fix and rollback both failed, 2 usage/validation error, 1 internal error.`,
+7 run incomplete (a step failed with no handler), 8 fix and rollback both failed, 9 fix refused (pre-flight failed or host locked),
+2 usage/validation error, 1 internal error.`,
   options: {
     host: { type: 'string', valueName: 'H', description: 'Target: inventory name, user@host:port, ssh_config alias (sets param host)' },
     param: { type: 'string', short: 'p', multiple: true, valueName: 'k=v', description: 'A runbook parameter' },

@@ -6,7 +6,7 @@ const request: ApprovalRequest = {
   runbook: 'log-dir-full',
   step: 'archive_rotated',
   summary: 'Move 2 rotated log file(s)',
-  plan: { host: 'web1', sudo: true, check: ['find ...'], apply: ['tar ... --remove-files'], verify: ['du -sk /var/log'], rollback: ['tar -xkf ...'], hash: 'ab'.repeat(32) },
+  plan: { host: 'web1', sudo: true, check: ['find ...'], apply: ['tar ... --remove-files'], verify: ['du -sk /var/log'], rollback: ['tar -xkf ...'], files: [], access: null, hash: 'ab'.repeat(32) },
 }
 
 async function answer(text: string) {

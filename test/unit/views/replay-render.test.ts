@@ -49,7 +49,7 @@ describe('renderTranscript', () => {
     renderTranscript(cut, out, {})
     const text = out.text()
     expect(text).toMatch(/^\? archive_rotated/m)
-    expect(text).toMatch(/^     apply    \$ cd .* → did not finish$/m)
+    expect(text).toMatch(/^     apply    \$ .* → did not finish$/m)
     expect(text).toContain('approval ✓ approved by me (--yes)')
     expect(text).toContain('NO OUTCOME')
     expect(text).toMatch(/Unfinished: the record ends before run\.finished/)

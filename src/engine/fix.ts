@@ -1,0 +1,343 @@
+/**
+ * A fix's lifecycle, safe by construction:
+ *   check → plan (commands + file diffs read from the host, hashed) → pre-flight → approve (binds
+ *   to the plan hash) → lock the host → re-check and re-plan (a changed host means a new plan and a
+ *   new approval, never a stale one) → back up files → schedule the revert on the host (access
+ *   fixes) → apply → verify (through a NEW connection for access fixes) → cancel the revert, or
+ *   roll back → release the lock.
+ * Every step is an event, so the transcript is the audit: who approved which plan hash, each
+ * backup path, the revert schedule and its cancellation.
+ */
+import { createHash } from 'node:crypto'
+import { createTwoFilesPatch } from 'diff'
+import { scopeFor, type RunContext, type StepRecord } from '../compile/compile.ts'
+import type { CompiledFix, CompiledStep } from '../compile/model.ts'
+import { evaluateGuard, type ExprScope, type Template } from '../dsl/expr.ts'
+import type { CommandSpec, Executor, FileChange, FixPlan, Mode } from '../types.ts'
+import { backupFiles, cancelRevert, LOCK_HELD, lockAcquire, lockRelease, parseReadFile, readFile, restoreFiles, scheduleRevert, writeFile } from './host-ops.ts'
+import type { StepRunner } from './steps.ts'
+
+const MAX_REPLANS = 3
+const LOCK_MARGIN_S = 120
+
+export interface FixDeps {
+  runId: string
+  operator: string
+  mode: Mode
+  clockNow(): number
+}
+
+/** What a fix step carries from phase to phase (the step record's `result`). */
+interface FixState {
+  status: string
+  check: unknown
+  plan: FixPlan
+  summary: string
+  /** Content of each planned file before the fix (null: did not exist). */
+  before: Array<string | null>
+  backups?: Array<{ path: string; backup: string | null; existed: boolean }>
+  revert?: string
+  preflight?: { ok: boolean; message: string }
+  verify?: unknown
+}
+
+const sha = (text: string) => createHash('sha256').update(text).digest('hex')
+
+export class FixRunner {
+  /** Locks this run holds: host → token. Released when the fix ends, and by releaseAll() at run end. */
+  readonly #locks = new Map<string, { step: string; sudo: boolean }>()
+
+  constructor(
+    readonly steps: StepRunner,
+    readonly deps: FixDeps,
+  ) {}
+
+  get #emit() {
+    return this.steps.deps.emitter.emit.bind(this.steps.deps.emitter)
+  }
+
+  get #token(): string {
+    return `${this.deps.runId}`
+  }
+
+  // --- check & plan -----------------------------------------------------------------------------
+
+  async check(step: CompiledStep, context: RunContext): Promise<StepRecord> {
+    const fix = step.fix!
+    const base = scopeFor(context, step.name, undefined)
+    const checked = await this.#runCheck(step, base)
+    if ('record' in checked) return checked.record
+    if (!checked.needed) {
+      this.#emit({ type: 'fix.not_needed', step: step.name, summary: fix.summary.render({ ...base, result: checked.result }, 'text') })
+      return { status: 'ok', result: { status: 'not_needed', check: checked.result }, ...(checked.output ? { output: checked.output } : {}) }
+    }
+    const scope = { ...base, result: checked.result }
+    const { plan, before } = await this.plan(step, scope)
+    const summary = fix.summary.render(scope, 'text')
+    this.#emit({ type: 'fix.proposed', step: step.name, summary, plan })
+    const preflight = await this.#preflight(step, scope, plan)
+    const state: FixState = { status: 'needed', check: checked.result, plan, summary, before, preflight }
+    if (!preflight.ok && this.deps.mode === 'apply') {
+      this.#emit({ type: 'fix.refused', step: step.name, reason: preflight.message })
+      state.status = 'refused'
+    }
+    return { status: 'ok', result: state, ...(checked.output ? { output: checked.output } : {}) }
+  }
+
+  async #runCheck(step: CompiledStep, scope: ExprScope): Promise<{ record: StepRecord } | { needed: boolean; result: unknown; output?: StepRecord['output'] }> {
+    const fix = step.fix!
+    if (!fix.check) return { needed: true, result: null }
+    const check = await this.steps.run(step.name, undefined, fix.check.run, scope, 'check', false)
+    if (check.status !== 'ok') return { record: { ...check, result: { status: 'check-failed', check: check.result } } }
+    const needed = evaluateGuard(fix.check.neededIf, { ...scope, result: check.result })
+    return { needed, result: check.result, ...(check.output ? { output: check.output } : {}) }
+  }
+
+  /** Render the plan. File changes are diffed against what the host has now (read-only reads). */
+  async plan(step: CompiledStep, scope: ExprScope): Promise<{ plan: FixPlan; before: Array<string | null> }> {
+    const fix = step.fix!
+    const host = this.steps.host(fix.host, scope)
+    const render = (ts: Template[]) => ts.map((t) => t.render(scope, 'shell'))
+    const verify = fix.verify ? [fix.verify.command.kind === 'run' ? fix.verify.command.run.render(scope, 'shell') : `probe ${fix.verify.command.probe} ${fix.verify.command.target.render(scope, 'text')}`] : []
+    const before: Array<string | null> = []
+    const files: FileChange[] = []
+    for (const f of fix.files) {
+      const path = f.path.render(scope, 'text')
+      const after = f.content.render(scope, 'text')
+      const read = await this.steps.raw(step.name, 'check', { host, command: readFile(path), sudo: fix.sudo, timeoutMs: fix.timeoutMs, mutating: false })
+      const current = read.result?.exitCode === 0 ? parseReadFile(read.result.stdout) : undefined
+      if (current === undefined) throw new Error(`could not read ${path} on ${host} to plan the fix: ${read.error?.message ?? read.result?.stderr ?? ''}`)
+      before.push(current)
+      files.push({ path, before: current === null ? null : sha(current), after, diff: createTwoFilesPatch(path, path, current ?? '', after, current === null ? '(absent)' : 'now', 'after the fix') })
+    }
+    const body = {
+      host,
+      sudo: fix.sudo,
+      check: fix.check ? [fix.check.run.run.render(scope, 'shell')] : [],
+      apply: render(fix.apply),
+      verify,
+      rollback: render(fix.rollback),
+      files,
+      access: fix.access,
+    }
+    return { plan: { ...body, hash: sha(JSON.stringify(body)) }, before }
+  }
+
+  async #preflight(step: CompiledStep, scope: ExprScope, plan: FixPlan): Promise<{ ok: boolean; message: string }> {
+    const fix = step.fix!
+    if (fix.preflight.length === 0) return { ok: true, message: '' }
+    const checks: Array<{ command: string; ok: boolean; message: string }> = []
+    for (const p of fix.preflight) {
+      const r = await this.steps.run(step.name, undefined, { ...p.run, host: null, sudo: plan.sudo }, { ...scope }, 'check', false, this.steps.deps.executors.executor(plan.host))
+      const ok = r.status !== 'error' && r.status !== 'timeout' && evaluateGuard(p.expect, { ...scope, result: r.result })
+      checks.push({ command: p.run.run.render(scope, 'shell'), ok, message: ok ? '' : p.message.render({ ...scope, result: r.result }, 'text') })
+    }
+    const ok = checks.every((c) => c.ok)
+    this.#emit({ type: 'fix.preflight', step: step.name, ok, checks })
+    return { ok, message: checks.filter((c) => !c.ok).map((c) => c.message).join('; ') }
+  }
+
+  // --- approve ----------------------------------------------------------------------------------
+
+  async approve(step: CompiledStep, context: RunContext): Promise<StepRecord> {
+    const prev = context.steps[step.name]!
+    const state = prev.result as FixState
+    const approved = await this.#ask(step, state.plan, state.summary)
+    return { ...prev, result: { ...state, status: approved ? 'approved' : 'declined' } }
+  }
+
+  async #ask(step: CompiledStep, plan: FixPlan, summary: string): Promise<boolean> {
+    const d = await this.steps.deps.approver.approve({ runbook: this.steps.deps.runbook, step: step.name, summary, plan }, this.steps.deps.signal)
+    if (d.approved) this.#emit({ type: 'fix.approved', step: step.name, planHash: plan.hash, by: d.by })
+    else this.#emit({ type: 'fix.declined', step: step.name, planHash: plan.hash, by: d.by, reason: d.reason ?? 'declined' })
+    return d.approved
+  }
+
+  // --- apply ------------------------------------------------------------------------------------
+
+  async apply(step: CompiledStep, context: RunContext): Promise<StepRecord> {
+    const prev = context.steps[step.name]!
+    let state = prev.result as FixState
+    const fix = step.fix!
+    const done = (status: string, ok = true, extra: Partial<FixState> = {}): StepRecord => ({ ...prev, status: ok ? 'ok' : 'failed', result: { ...state, ...extra, status } })
+
+    // 1. Nobody else may change this host while we do.
+    const locked = await this.#lock(step, state.plan, fix)
+    if (!locked.ok) {
+      this.#emit({ type: 'fix.refused', step: step.name, reason: `another run holds ${state.plan.host}: ${locked.holder}` })
+      return done('refused')
+    }
+
+    // 2. The host may have changed since the plan was approved: re-check, re-plan, re-approve.
+    for (let round = 0; ; round++) {
+      const base = scopeFor(context, step.name, undefined)
+      const checked = await this.#runCheck(step, base)
+      if ('record' in checked) {
+        await this.#release(state.plan.host)
+        return { ...checked.record, result: { ...state, status: 'apply-failed' } }
+      }
+      if (!checked.needed) {
+        this.#emit({ type: 'fix.not_needed', step: step.name, summary: state.summary })
+        await this.#release(state.plan.host)
+        return done('not_needed')
+      }
+      const scope = { ...base, result: checked.result }
+      const fresh = await this.plan(step, scope)
+      if (fresh.plan.hash === state.plan.hash) break
+      this.#emit({ type: 'fix.replanned', step: step.name, from: state.plan.hash, to: fresh.plan.hash, plan: fresh.plan })
+      const summary = fix.summary.render(scope, 'text')
+      state = { ...state, check: checked.result, plan: fresh.plan, before: fresh.before, summary }
+      if (round + 1 >= MAX_REPLANS || !(await this.#ask(step, fresh.plan, summary))) {
+        await this.#release(state.plan.host)
+        return done('declined')
+      }
+    }
+
+    const plan = state.plan
+    const planId = plan.hash.slice(0, 16)
+    const spec = (command: string, mutating = true): CommandSpec => ({ host: plan.host, command, sudo: plan.sudo, timeoutMs: fix.timeoutMs, mutating })
+
+    // 3. Back up every file the fix writes.
+    let backups: FixState['backups'] = []
+    if (plan.files.length > 0) {
+      const r = await this.steps.raw(step.name, 'apply', spec(backupFiles(planId, plan.files.map((f) => f.path))))
+      if (r.result?.exitCode !== 0) return done('apply-failed', false)
+      const lines = r.result.stdout.trim().split('\n')
+      backups = plan.files.map((f, i) => {
+        const line = lines[i] ?? ''
+        return { path: f.path, existed: line.startsWith('present '), backup: line.startsWith('present ') ? line.slice('present '.length) : null }
+      })
+      this.#emit({ type: 'fix.backup', step: step.name, host: plan.host, files: backups })
+    }
+    const restore = restoreFiles(planId, backups)
+
+    // 4. Commit-confirmed: the host reverts by itself unless we confirm in time.
+    let revert: string | undefined
+    if (plan.access) {
+      const windowS = Math.ceil(plan.access.confirmWithinMs / 1000)
+      const script = [...restore, ...plan.rollback].join('\n')
+      const r = await this.steps.raw(step.name, 'apply', spec(scheduleRevert(planId, windowS, script)))
+      if (r.result?.exitCode !== 0) return done('apply-failed', false, { backups })
+      revert = planId
+      const mechanism = r.result.stdout.includes('systemd-run') ? 'systemd-run' : 'background'
+      this.#emit({ type: 'fix.revert_scheduled', step: step.name, host: plan.host, id: planId, mechanism, windowMs: windowS * 1000, at: new Date(this.deps.clockNow() + windowS * 1000).toISOString() })
+    }
+
+    // 5. Apply: files first, then commands; stop at the first failure.
+    let ok = true
+    for (const [i, f] of plan.files.entries()) {
+      const r = await this.steps.raw(step.name, 'apply', spec(writeFile(f.path, f.after, fix.files[i]!.mode)))
+      if (r.result?.exitCode !== 0) {
+        ok = false
+        break
+      }
+    }
+    for (const command of ok ? plan.apply : []) {
+      const r = await this.steps.raw(step.name, 'apply', spec(command))
+      if (r.result?.exitCode !== 0 || r.result.timedOut) {
+        ok = false
+        break
+      }
+    }
+    if (ok) this.#emit({ type: 'fix.applied', step: step.name, planHash: plan.hash })
+    return done(ok ? 'applied' : 'apply-failed', ok, { backups, ...(revert ? { revert } : {}) })
+  }
+
+  // --- verify -----------------------------------------------------------------------------------
+
+  async verify(step: CompiledStep, context: RunContext): Promise<StepRecord> {
+    const prev = context.steps[step.name]!
+    const state = prev.result as FixState
+    const fix = step.fix!
+    const plan = state.plan
+    const scope = { ...scopeFor(context, step.name, undefined), result: state.check }
+    // Access fixes: only a NEW login proves the operator can still get in.
+    const fresh: Executor | undefined = plan.access ? this.steps.deps.executors.fresh?.(plan.host) ?? this.steps.deps.executors.executor(plan.host) : undefined
+    let ok = true
+    let last: StepRecord | undefined
+    try {
+      if (fresh) {
+        const login = await this.steps.raw(step.name, 'verify', { host: plan.host, command: 'true', sudo: false, timeoutMs: Math.min(fix.timeoutMs, 30_000), mutating: false }, fresh)
+        ok = login.result?.exitCode === 0
+      }
+      const v = fix.verify
+      for (let attempt = 0; ok && v && attempt <= v.retries; attempt++) {
+        if (attempt > 0) await this.steps.deps.sleep(v.intervalMs, this.steps.deps.signal)
+        last = v.command.kind === 'run'
+          ? await this.steps.run(step.name, undefined, { ...v.command, sudo: plan.sudo }, scope, 'verify', false, fresh)
+          : await this.steps.probe(step.name, undefined, v.command, scope)
+        ok = last.status === 'ok' && evaluateGuard(v.expect, { ...scope, result: last.result })
+        if (ok) break
+        if (attempt === v.retries) ok = false
+      }
+    } finally {
+      if (fresh && fresh !== this.steps.deps.executors.executor(plan.host)) await fresh.close()
+    }
+    if (ok && state.revert) await this.#cancelRevert(step, plan, state.revert)
+    this.#emit({ type: 'fix.verified', step: step.name, ok })
+    if (ok) await this.#release(plan.host)
+    return { ...prev, status: ok ? 'ok' : 'failed', result: { ...state, status: ok ? 'verified' : 'verify-failed', verify: last?.result ?? null } }
+  }
+
+  // --- rollback ---------------------------------------------------------------------------------
+
+  async rollback(step: CompiledStep, context: RunContext): Promise<StepRecord> {
+    const prev = context.steps[step.name]!
+    const state = prev.result as FixState
+    const plan = state.plan
+    const commands = [...restoreFiles(plan.hash.slice(0, 16), state.backups ?? []), ...plan.rollback]
+    let ok = true
+    // Every rollback command runs even when one fails: restore as much as can be restored.
+    for (const command of commands) {
+      const r = await this.steps.raw(step.name, 'rollback', { host: plan.host, command, sudo: plan.sudo, timeoutMs: step.fix!.timeoutMs, mutating: true })
+      if (r.result?.exitCode !== 0) ok = false
+    }
+    // Reverted by us: the scheduled revert is no longer needed. If we failed, leave it armed.
+    if (ok && state.revert) await this.#cancelRevert(step, plan, state.revert)
+    this.#emit({ type: 'fix.rolled_back', step: step.name, ok })
+    await this.#release(plan.host)
+    return { ...prev, status: ok ? 'ok' : 'failed', result: { ...state, status: ok ? 'rolled_back' : 'rollback-failed' } }
+  }
+
+  async #cancelRevert(step: CompiledStep, plan: FixPlan, id: string): Promise<void> {
+    const r = await this.steps.raw(step.name, 'verify', { host: plan.host, command: cancelRevert(id), sudo: plan.sudo, timeoutMs: 30_000, mutating: true })
+    if (r.result?.exitCode === 0) this.#emit({ type: 'fix.revert_cancelled', step: step.name, host: plan.host, id })
+  }
+
+  // --- lock -------------------------------------------------------------------------------------
+
+  async #lock(step: CompiledStep, plan: FixPlan, fix: CompiledFix): Promise<{ ok: true } | { ok: false; holder: string }> {
+    if (this.#locks.has(plan.host)) return { ok: true }
+    const verifyMs = fix.verify ? (fix.verify.retries + 1) * (fix.timeoutMs + fix.verify.intervalMs) : 0
+    const ttlS = Math.ceil((fix.timeoutMs * (3 + fix.apply.length + fix.rollback.length + fix.files.length) + verifyMs + (fix.access?.confirmWithinMs ?? 0)) / 1000) + LOCK_MARGIN_S
+    const owner = `${this.deps.operator}, runbook ${this.steps.deps.runbook} (fix ${step.name}, run ${this.deps.runId})`
+    const r = await this.steps.raw(step.name, 'apply', { host: plan.host, command: lockAcquire(this.#token, owner, ttlS), sudo: plan.sudo, timeoutMs: 30_000, mutating: true })
+    if (r.result?.exitCode === 0) {
+      this.#locks.set(plan.host, { step: step.name, sudo: plan.sudo })
+      this.steps.deps.emitter.emit({ type: 'lock.acquired', host: plan.host, lock: r.result.stdout.trim(), owner, expiresInMs: ttlS * 1000 })
+      return { ok: true }
+    }
+    const holder = r.result?.exitCode === LOCK_HELD ? r.result.stdout.trim() : `could not take the lock: ${r.error?.message ?? r.result?.stderr.trim() ?? 'unknown error'}`
+    this.steps.deps.emitter.emit({ type: 'lock.refused', host: plan.host, lock: 'host', holder })
+    return { ok: false, holder }
+  }
+
+  async #release(host: string): Promise<void> {
+    const held = this.#locks.get(host)
+    if (!held) return
+    this.#locks.delete(host)
+    await this.steps.raw(held.step, 'apply', { host, command: lockRelease(this.#token), sudo: held.sudo, timeoutMs: 30_000, mutating: true })
+    this.steps.deps.emitter.emit({ type: 'lock.released', host, lock: 'host' })
+  }
+
+  /** At the end of a run, whatever happened: no lock outlives its run. */
+  async releaseAll(): Promise<void> {
+    for (const host of [...this.#locks.keys()]) {
+      try {
+        await this.#release(host)
+      } catch {
+        // The lease expires by itself.
+      }
+    }
+  }
+}
