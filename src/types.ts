@@ -25,6 +25,11 @@ export interface CommandSpec {
   timeoutMs: number
   /** True only for `fix.apply` and `fix.rollback` commands. Executors may refuse mutating commands. */
   mutating: boolean
+  /**
+   * Engine housekeeping that is not part of the run's story (renewing a lock lease): not recorded
+   * in transcripts, and answered with success by the replay executor.
+   */
+  housekeeping?: boolean
 }
 
 /**

@@ -23,6 +23,7 @@ export function chooseExecutors(choice: ExecutorChoice, io: Io): ExecutorFactory
   return {
     prober: ssh.prober,
     executor: (host) => (host === 'local' ? local.executor(host) : ssh.executor(host)),
+    fresh: (host) => (host === 'local' ? local.executor(host) : ssh.fresh(host)),
     close: async () => {
       await Promise.all([ssh.close(), local.close()])
     },

@@ -14,11 +14,13 @@ import { scopeFor, type RunContext, type StepRecord } from '../compile/compile.t
 import type { CompiledFix, CompiledStep } from '../compile/model.ts'
 import { evaluateGuard, type ExprScope, type Template } from '../dsl/expr.ts'
 import type { CommandSpec, Executor, FileChange, FixPlan, Mode } from '../types.ts'
-import { backupFiles, cancelRevert, LOCK_HELD, lockAcquire, lockRelease, parseReadFile, readFile, restoreFiles, scheduleRevert, writeFile } from './host-ops.ts'
+import { backupFiles, cancelRevert, LOCK_HELD, lockAcquire, lockRelease, lockRenew, parseReadFile, readFile, restoreFiles, scheduleRevert, writeFile } from './host-ops.ts'
 import type { StepRunner } from './steps.ts'
 
 const MAX_REPLANS = 3
-const LOCK_MARGIN_S = 120
+/** The lock is a lease: renewed while the run lives, so a run that dies frees its host within the TTL. */
+const LOCK_TTL_S = 30
+const LOCK_RENEW_MS = 10_000
 
 export interface FixDeps {
   runId: string
@@ -45,7 +47,7 @@ const sha = (text: string) => createHash('sha256').update(text).digest('hex')
 
 export class FixRunner {
   /** Locks this run holds: host → token. Released when the fix ends, and by releaseAll() at run end. */
-  readonly #locks = new Map<string, { step: string; sudo: boolean }>()
+  readonly #locks = new Map<string, { step: string; sudo: boolean; renew: NodeJS.Timeout }>()
 
   constructor(
     readonly steps: StepRunner,
@@ -215,7 +217,8 @@ export class FixRunner {
     let revert: string | undefined
     if (plan.access) {
       const windowS = Math.ceil(plan.access.confirmWithinMs / 1000)
-      const script = [...restore, ...plan.rollback].join('\n')
+      // Reverting by itself means the run is gone: the revert frees the host's lock too.
+      const script = [...restore, ...plan.rollback, lockRelease(this.#token)].join('\n')
       const r = await this.steps.raw(step.name, 'apply', spec(scheduleRevert(planId, windowS, script)))
       if (r.result?.exitCode !== 0) return done('apply-failed', false, { backups })
       revert = planId
@@ -308,12 +311,19 @@ export class FixRunner {
 
   async #lock(step: CompiledStep, plan: FixPlan, fix: CompiledFix): Promise<{ ok: true } | { ok: false; holder: string }> {
     if (this.#locks.has(plan.host)) return { ok: true }
-    const verifyMs = fix.verify ? (fix.verify.retries + 1) * (fix.timeoutMs + fix.verify.intervalMs) : 0
-    const ttlS = Math.ceil((fix.timeoutMs * (3 + fix.apply.length + fix.rollback.length + fix.files.length) + verifyMs + (fix.access?.confirmWithinMs ?? 0)) / 1000) + LOCK_MARGIN_S
+    const ttlS = LOCK_TTL_S
     const owner = `${this.deps.operator}, runbook ${this.steps.deps.runbook} (fix ${step.name}, run ${this.deps.runId})`
     const r = await this.steps.raw(step.name, 'apply', { host: plan.host, command: lockAcquire(this.#token, owner, ttlS), sudo: plan.sudo, timeoutMs: 30_000, mutating: true })
     if (r.result?.exitCode === 0) {
-      this.#locks.set(plan.host, { step: step.name, sudo: plan.sudo })
+      // Renewals are housekeeping: not part of the recorded story, so replays stay deterministic.
+      const renew = setInterval(() => {
+        void this.steps.deps.executors
+          .executor(plan.host)
+          .exec({ host: plan.host, command: lockRenew(this.#token, ttlS), sudo: plan.sudo, timeoutMs: 10_000, mutating: true, housekeeping: true })
+          .catch(() => {})
+      }, LOCK_RENEW_MS)
+      renew.unref()
+      this.#locks.set(plan.host, { step: step.name, sudo: plan.sudo, renew })
       this.steps.deps.emitter.emit({ type: 'lock.acquired', host: plan.host, lock: r.result.stdout.trim(), owner, expiresInMs: ttlS * 1000 })
       return { ok: true }
     }
@@ -325,6 +335,7 @@ export class FixRunner {
   async #release(host: string): Promise<void> {
     const held = this.#locks.get(host)
     if (!held) return
+    clearInterval(held.renew)
     this.#locks.delete(host)
     await this.steps.raw(held.step, 'apply', { host, command: lockRelease(this.#token), sudo: held.sudo, timeoutMs: 30_000, mutating: true })
     this.steps.deps.emitter.emit({ type: 'lock.released', host, lock: 'host' })

@@ -29,6 +29,11 @@ export function lockAcquire(token: string, owner: string, ttlSeconds: number): s
   ].join('\n')
 }
 
+/** Extend the lease, only if the lock is still ours (exit 1 otherwise). */
+export function lockRenew(token: string, ttlSeconds: number): string {
+  return `d=${HOST_DIR}/lock; [ "$(cat "$d/token" 2>/dev/null)" = ${quote(token)} ] && echo $(( $(date +%s) + ${ttlSeconds} )) > "$d/expires"`
+}
+
 /** Release the lock, only if it is still ours. */
 export function lockRelease(token: string): string {
   return `d=${HOST_DIR}/lock; [ "$(cat "$d/token" 2>/dev/null)" = ${quote(token)} ] && rm -rf "$d"; true`

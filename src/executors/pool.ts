@@ -163,6 +163,33 @@ export class SshExecutorFactory implements ExecutorFactory {
     return executor
   }
 
+  /**
+   * A new connection to the target, not the pooled one (its bastion's connection is reused: the
+   * path is the operator's own). Commit-confirmed fixes verify with it that a fresh login to the
+   * target still works. Closing the executor closes the connection.
+   */
+  fresh(host: string): Executor {
+    let opened: Promise<SshConnection> | undefined
+    const open = (signal?: AbortSignal) => {
+      opened ??= (async () => {
+        const target = this.resolve(host)
+        const via = target.jump ? await this.connection(target.jump, signal) : undefined
+        return SshConnection.open(target, { ...this.connectOpts, connectTimeoutMs: this.connectTimeoutFor(target), signal }, via)
+      })()
+      return opened
+    }
+    return {
+      exec: async (spec, signal) => {
+        const conn = await open(signal)
+        return conn.exec(spec.sudo ? withSudo(spec.command) : spec.command, { timeoutMs: spec.timeoutMs, maxOutputBytes: this.defaults.maxOutputBytes, signal })
+      },
+      close: async () => {
+        const conn = await opened?.catch(() => undefined)
+        conn?.close()
+      },
+    }
+  }
+
   private async closeIdle(): Promise<void> {
     const now = performance.now()
     const conns = await Promise.allSettled([...this.connections.values()])

@@ -52,6 +52,7 @@ export class ReplayExecutors implements ExecutorFactory {
   executor(host: string): Executor {
     return {
       exec: async (spec: CommandSpec) => {
+        if (spec.housekeeping) return { exitCode: 0, signal: null, stdout: '', stderr: '', durationMs: 0, timedOut: false }
         this.asked.push(spec)
         const answer = this.#commands.get(key(spec.host, spec.command))?.shift()
         if (!answer) {

@@ -74,6 +74,8 @@ export function prepareHost(labDir: string, host: LabHostState, authorizedKeys: 
     'AllowTcpForwarding yes',
     'LogLevel VERBOSE',
     'AcceptEnv LANG LC_*',
+    // Engine state on the host (locks, backups, revert pids) stays in the host's private home.
+    'SetEnv RUNBOOK_HOST_DIR=/root/.runbook',
     'Subsystem sftp internal-sftp',
     '',
   ].join('\n'))
