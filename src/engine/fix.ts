@@ -162,6 +162,13 @@ export class FixRunner {
     let state = prev.result as FixState
     const fix = step.fix!
     const done = (status: string, ok = true, extra: Partial<FixState> = {}): StepRecord => ({ ...prev, status: ok ? 'ok' : 'failed', result: { ...state, ...extra, status } })
+    // Before the first change a failure must not lead to a rollback (rolling back what was never
+    // applied can do harm, e.g. re-add a firewall block): it refuses the fix instead.
+    const refuse = async (reason: string): Promise<StepRecord> => {
+      this.#emit({ type: 'fix.refused', step: step.name, reason })
+      await this.#release(state.plan.host)
+      return done('refused')
+    }
 
     // 1. Nobody else may change this host while we do.
     const locked = await this.#lock(step, state.plan, fix)
@@ -174,10 +181,7 @@ export class FixRunner {
     for (let round = 0; ; round++) {
       const base = scopeFor(context, step.name, undefined)
       const checked = await this.#runCheck(step, base)
-      if ('record' in checked) {
-        await this.#release(state.plan.host)
-        return { ...checked.record, result: { ...state, status: 'apply-failed' } }
-      }
+      if ('record' in checked) return refuse(`the check failed when re-run before applying: ${checked.record.error?.message ?? `status ${checked.record.status}`}`)
       if (!checked.needed) {
         this.#emit({ type: 'fix.not_needed', step: step.name, summary: state.summary })
         await this.#release(state.plan.host)
@@ -203,7 +207,7 @@ export class FixRunner {
     let backups: FixState['backups'] = []
     if (plan.files.length > 0) {
       const r = await this.steps.raw(step.name, 'apply', spec(backupFiles(planId, plan.files.map((f) => f.path))))
-      if (r.result?.exitCode !== 0) return done('apply-failed', false)
+      if (r.result?.exitCode !== 0) return refuse(`could not back up the files it changes: ${r.error?.message ?? r.result?.stderr.trim() ?? ''}`)
       const lines = r.result.stdout.trim().split('\n')
       backups = plan.files.map((f, i) => {
         const line = lines[i] ?? ''
@@ -220,7 +224,7 @@ export class FixRunner {
       // Reverting by itself means the run is gone: the revert frees the host's lock too.
       const script = [...restore, ...plan.rollback, lockRelease(this.#token)].join('\n')
       const r = await this.steps.raw(step.name, 'apply', spec(scheduleRevert(planId, windowS, script)))
-      if (r.result?.exitCode !== 0) return done('apply-failed', false, { backups })
+      if (r.result?.exitCode !== 0) return refuse(`could not schedule the automatic revert on ${plan.host}: ${r.error?.message ?? r.result?.stderr.trim() ?? ''}`)
       revert = planId
       const mechanism = r.result.stdout.includes('systemd-run') ? 'systemd-run' : 'background'
       this.#emit({ type: 'fix.revert_scheduled', step: step.name, host: plan.host, id: planId, mechanism, windowMs: windowS * 1000, at: new Date(this.deps.clockNow() + windowS * 1000).toISOString() })

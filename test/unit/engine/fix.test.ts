@@ -1,0 +1,70 @@
+/**
+ * The fix lifecycle on this machine's real filesystem (local executor): plans carry diffs read from
+ * the host, files are backed up before they are written, and a failure before the first change
+ * refuses the fix without running any rollback.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { yesApprover } from '../../../src/engine/approval.ts'
+import { EXIT } from '../../../src/errors.ts'
+import { runFile } from '../../helpers/engine.ts'
+
+const RUNBOOK = 'fixtures/runbooks/valid/write-config.yaml'
+let dir: string
+let saved: string | undefined
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'rb-fix-'))
+  saved = process.env.RUNBOOK_HOST_DIR
+  process.env.RUNBOOK_HOST_DIR = join(dir, 'host-state')
+})
+afterEach(() => {
+  if (saved === undefined) delete process.env.RUNBOOK_HOST_DIR
+  else process.env.RUNBOOK_HOST_DIR = saved
+  rmSync(dir, { recursive: true, force: true })
+})
+
+describe('fix lifecycle (local)', () => {
+  it('dry-run plans a unified diff read from the host and runs nothing mutating', async () => {
+    const file = join(dir, 'app.conf')
+    writeFileSync(file, 'value = old\n')
+    const { summary, events, asked } = await runFile(RUNBOOK, { params: { host: 'localhost', path: file } })
+    expect(summary.exitCode).toBe(EXIT.FIX_PROPOSED)
+    const proposed = events.find((e) => e.type === 'fix.proposed')
+    const diff = proposed?.type === 'fix.proposed' ? proposed.plan.files[0]!.diff : ''
+    expect(diff).toContain('-value = old')
+    expect(diff).toContain('+value = on')
+    expect(diff).toContain('+# managed by runbook')
+    expect(asked.filter((s) => s.mutating)).toEqual([])
+    expect(readFileSync(file, 'utf8')).toBe('value = old\n')
+    expect(existsSync(join(dir, 'host-state'))).toBe(false)
+  })
+
+  it('--apply backs the file up, writes it, verifies, and releases the lock', async () => {
+    const file = join(dir, 'app.conf')
+    writeFileSync(file, 'value = old\n')
+    const { summary, events } = await runFile(RUNBOOK, { params: { host: 'localhost', path: file }, mode: 'apply', approver: yesApprover('t') })
+    expect(summary.exitCode).toBe(EXIT.FIX_APPLIED)
+    expect(readFileSync(file, 'utf8')).toBe('# managed by runbook\nvalue = on\n')
+    const backup = events.find((e) => e.type === 'fix.backup')
+    const path = backup?.type === 'fix.backup' ? backup.files[0]!.backup! : ''
+    expect(path.startsWith(join(dir, 'host-state', 'backups'))).toBe(true)
+    expect(readFileSync(path, 'utf8')).toBe('value = old\n')
+    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['lock.acquired', 'lock.released']))
+    expect(existsSync(join(dir, 'host-state', 'lock'))).toBe(false)
+  })
+
+  it('a failure before the first change refuses the fix (exit 9) and runs no rollback', async () => {
+    const file = join(dir, 'app.conf')
+    writeFileSync(file, 'value = old\n')
+    // The lock and backups live under RUNBOOK_HOST_DIR: make it a file, so mkdir fails there.
+    writeFileSync(join(dir, 'not-a-dir'), '')
+    process.env.RUNBOOK_HOST_DIR = join(dir, 'not-a-dir')
+    const { summary, events } = await runFile(RUNBOOK, { params: { host: 'localhost', path: file }, mode: 'apply', approver: yesApprover('t') })
+    expect(summary.exitCode).toBe(EXIT.REFUSED)
+    expect(summary.outcome?.id).toBe('_refused')
+    expect(events.filter((e) => e.type === 'command.started' && e.phase === 'rollback')).toEqual([])
+    expect(readFileSync(file, 'utf8')).toBe('value = old\n')
+  })
+})
