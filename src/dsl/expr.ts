@@ -48,28 +48,47 @@ export function hasTemplate(text: string): boolean {
   return text.includes('${{')
 }
 
-/** A type-checking environment for validation. Leaves are `dyn`: we check names, not types. */
-export class CheckEnv {
-  readonly #env: Environment
-  constructor(scope: { params: string[]; steps: FieldSchema; result: FieldSchema | null }) {
+/**
+ * Type-checking environments for validation. Leaves are `dyn`: we check names, not types.
+ * params, steps and facts are registered once; each distinct `result` shape gets a clone of that
+ * base (registering the steps schema per step would make validation quadratic in runbook size).
+ */
+export class CheckScope {
+  readonly #base: Environment
+  readonly #byResult = new Map<string, CheckEnv>()
+  constructor(scope: { params: string[]; steps: FieldSchema }) {
     const params: FieldSchema = Object.fromEntries(scope.params.map((p) => [p, 'dyn']))
-    let env = new Environment({ homogeneousAggregateLiterals: false, enableOptionalTypes: true })
+    this.#base = new Environment({ homogeneousAggregateLiterals: false, enableOptionalTypes: true })
       .registerVariable({ name: 'params', schema: dynSchema(params) })
       .registerVariable({ name: 'steps', schema: dynSchema(scope.steps) })
       .registerVariable('facts', 'dyn')
-    env = scope.result === null ? env.registerVariable('result', 'dyn') : env.registerVariable({ name: 'result', schema: dynSchema(scope.result) })
-    this.#env = env
   }
+
+  /** The environment for expressions that see `result` of this shape (null: anything). */
+  env(result: FieldSchema | null): CheckEnv {
+    const key = JSON.stringify(result)
+    let env = this.#byResult.get(key)
+    if (!env) {
+      const e = this.#base.clone()
+      env = new CheckEnv(result === null ? e.registerVariable('result', 'dyn') : e.registerVariable({ name: 'result', schema: dynSchema(result) }))
+      this.#byResult.set(key, env)
+    }
+    return env
+  }
+}
+
+export class CheckEnv {
+  constructor(readonly env: Environment) {}
 
   /** Null when fine; else the message, its offset in `expr`, and whether it is a syntax error. */
   check(expr: string): { message: string; offset: number; syntax: boolean } | null {
     try {
-      this.#env.parse(expr)
+      this.env.parse(expr)
     } catch (err) {
       if (err instanceof ParseError) return { message: summary(err), offset: rangeStart(err), syntax: true }
       throw err
     }
-    const result = this.#env.check(expr)
+    const result = this.env.check(expr)
     if (result.valid) return null
     const error = result.error as { message: string; range?: { start: number } } | undefined
     return { message: summary(error), offset: error?.range?.start ?? 0, syntax: false }

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs'
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js'
 import { RunbookError } from '../errors.ts'
 import type { FieldSchema, ParserRegistry } from '../parsers/registry.ts'
-import { CheckEnv, hasTemplate, parseTemplate } from './expr.ts'
+import { CheckScope, type CheckEnv, hasTemplate, parseTemplate } from './expr.ts'
 import { loadSource, type PathSegment, type SourceDoc } from './load.ts'
 import { accessFileReason, accessReason, mutatingReason } from './mutating.ts'
 import { checkParam, describeType } from './params.ts'
@@ -480,7 +480,8 @@ class Checker {
       const kind = this.kinds.get(name)!
       stepsSchema[name] = { status: 'string', result: this.resultSchema(step, kind), output: COMMAND_FIELDS, error: ERROR_FIELDS }
     }
-    const envFor = (result: FieldSchema | null) => new CheckEnv({ params, steps: stepsSchema, result })
+    const scope = new CheckScope({ params, steps: stepsSchema })
+    const envFor = (result: FieldSchema | null) => scope.env(result)
     const noResult = envFor({})
 
     for (const [name, p] of Object.entries(this.rb.params ?? {})) {
