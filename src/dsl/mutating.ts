@@ -9,7 +9,8 @@ interface Rule {
   why: string
 }
 
-const WORD = '(?:^|[\\s;&|(`]|\\$\\()'
+// Rules match at the start of a simple command (see `commands()`): arguments are not commands.
+const WORD = '^'
 
 const RULES: Rule[] = [
   { pattern: new RegExp(`${WORD}(rm|rmdir|mv|cp|dd|shred|truncate|chmod|chown|chgrp|ln|install|mkdir|touch|tee|mkfs(\\.\\w+)?|mkswap|wipefs|fdisk|parted)\\b`), why: 'changes files' },
@@ -24,28 +25,51 @@ const RULES: Rule[] = [
   { pattern: new RegExp(`${WORD}ip\\s+(-\\S+\\s+)*(link|l|addr|address|a|route|r|rule|neigh|n|netns|tunnel)\\s+(add|del|delete|set|change|replace|flush|append)\\b`), why: 'changes networking' },
   { pattern: new RegExp(`${WORD}find\\b[^;&|]*\\s(-delete|-exec(dir)?\\s+(rm|mv|chmod|chown|truncate|sed\\s+-i))\\b`), why: 'deletes or changes files' },
   { pattern: new RegExp(`${WORD}(sed|perl)\\s[^;&|]*-i\\b`), why: 'edits files in place' },
-  { pattern: new RegExp(`${WORD}(useradd|userdel|usermod|groupadd|groupdel|passwd|chpasswd|crontab|visudo|mount|umount|swapoff|modprobe|rmmod|insmod|hostnamectl|timedatectl|resolvectl|sshguard)\\b`), why: 'changes system state' },
+  { pattern: new RegExp(`${WORD}(useradd|userdel|usermod|groupadd|groupdel|passwd|chpasswd|crontab|visudo|mount|umount|swapoff|modprobe|rmmod|insmod|hostnamectl|timedatectl|resolvectl)\\b`), why: 'changes system state' },
   { pattern: new RegExp(`${WORD}sysctl\\b[^;&|]*\\s(-w|-p|--write|--load|--system)\\b`), why: 'changes kernel settings' },
   { pattern: new RegExp(`${WORD}(apt|apt-get|dpkg|dnf|yum|rpm|pip3?|npm|snap)\\s+(-\\S+\\s+)*(install|remove|purge|upgrade|dist-upgrade|autoremove|-i|-e|-U|erase|update)\\b`), why: 'changes packages' },
   { pattern: new RegExp(`${WORD}journalctl\\b[^;&|]*--(vacuum-\\w+|rotate|flush)\\b`), why: 'changes the journal' },
-  { pattern: /(^|[^0-9&>=<-])>>?\s*(?!&|\/dev\/null\b)[^\s&|;]/, why: 'writes a file with a redirection' },
 ]
+
+const REDIRECT = /(^|[^0-9&>=<-])>>?\s*(?!&|\/dev\/null\b)[^\s&|;]/
+
+/** Wrappers that run the command after them: `sudo systemctl restart x` is `systemctl restart x`. */
+const WRAPPER = /^(?:(?:sudo|doas|env|nohup|exec|command|builtin|nice|ionice|chrt|stdbuf|setsid|time|xargs|timeout)\b(?:\s+-{1,2}[\w-]+(?:[= ]\S+)?)*(?:\s+\d+[smhd]?(?=\s))?\s+|[A-Za-z_][A-Za-z0-9_]*=\S*\s+)/
+
+/** The simple commands of a command line: split at ; & | && || $( ` ( ) and stripped of wrappers. */
+function commands(text: string): string[] {
+  return text
+    .split(/\|\||&&|[;|&\n`()]|\$\(/)
+    .map((c) => {
+      let cmd = c.trim()
+      for (let prev = ''; prev !== cmd; ) {
+        prev = cmd
+        cmd = cmd.replace(WRAPPER, '')
+      }
+      return cmd
+    })
+    .filter((c) => c !== '')
+}
 
 /** Why the command mutates the host, or null when it looks read-only. `${{ }}` parts count as plain words. */
 export function mutatingReason(command: string): string | null {
   const text = command.replace(/\$\{\{[\s\S]*?\}\}/g, 'X').replace(/'[^']*'/g, "''")
-  for (const rule of RULES) {
-    const m = rule.pattern.exec(text)
-    if (m) return `'${m[0].trim().replace(/^[;&|(`$]+\s*/, '')}' ${rule.why}`
+  for (const cmd of commands(text)) {
+    for (const rule of RULES) {
+      const m = rule.pattern.exec(cmd)
+      if (m) return `'${m[0].trim()}' ${rule.why}`
+    }
   }
-  return null
+  // `echo "a > b"` writes nothing: quoted text is not a redirection.
+  const r = REDIRECT.exec(text.replace(/"(?:[^"\\]|\\.)*"/g, '""'))
+  return r ? `'${r[0].trim()}' writes a file with a redirection` : null
 }
 
 const ACCESS_COMMAND = new RegExp(
   `${WORD}(sshd|ssh-keygen|ip6?tables(-legacy|-nft)?(-restore)?|nft|ipset|ufw|firewall-cmd|fail2ban-client|sshguard|ip\\s+(-\\S+\\s+)*(link|l|addr|address|a|route|r|rule|netns|tunnel)|iptables-apply)\\b|` +
-    `\\b(systemctl|service)\\b[^;&|]*\\b(ssh|sshd|ssh\\.service|sshd\\.service|networking|NetworkManager|systemd-networkd|nftables|netfilter-persistent|fail2ban|sshguard)\\b|` +
-    `/etc/ssh/|/etc/nftables|/etc/iptables|/etc/network/|/etc/netplan/|/etc/fail2ban/|/etc/sshguard`,
+    `^(systemctl|service)\\b[^;&|]*\\b(ssh|sshd|ssh\\.service|sshd\\.service|networking|NetworkManager|systemd-networkd|nftables|netfilter-persistent|fail2ban|sshguard)\\b`,
 )
+const ACCESS_PATH = /\/etc\/ssh\/|\/etc\/nftables|\/etc\/iptables|\/etc\/network\/|\/etc\/netplan\/|\/etc\/fail2ban\/|\/etc\/sshguard/
 const ACCESS_FILE = /^(\/etc\/ssh\/|\/etc\/nftables|\/etc\/iptables\/|\/etc\/network\/|\/etc\/netplan\/|\/etc\/sysconfig\/(iptables|network)|\/etc\/fail2ban\/|\/etc\/sshguard|\/root\/\.ssh\/|\/home\/[^/]+\/\.ssh\/)/
 
 /**
@@ -54,8 +78,12 @@ const ACCESS_FILE = /^(\/etc\/ssh\/|\/etc\/nftables|\/etc\/iptables\/|\/etc\/net
  */
 export function accessReason(command: string): string | null {
   const text = command.replace(/\$\{\{[\s\S]*?\}\}/g, 'X')
-  const m = ACCESS_COMMAND.exec(text)
-  return m ? `'${m[0].trim().replace(/^[;&|(`$]+\s*/, '')}' can cut access (sshd, firewall or networking)` : null
+  for (const cmd of commands(text)) {
+    const m = ACCESS_COMMAND.exec(cmd)
+    if (m) return `'${m[0].trim()}' can cut access (sshd, firewall or networking)`
+  }
+  const f = ACCESS_PATH.exec(text)
+  return f ? `'${f[0]}' can cut access (sshd, firewall or networking)` : null
 }
 
 export function accessFileReason(path: string): string | null {

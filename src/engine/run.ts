@@ -260,7 +260,8 @@ interface OutcomeFacts {
 }
 
 function evidenceOf(step: string, facts: OutcomeFacts, contains: string | null, maxLines: number): Evidence[] {
-  return (facts.outputs.get(step) ?? []).map(({ command, text }) => {
+  const outputs = (facts.outputs.get(step) ?? []).filter(({ text }) => contains === null || text.includes(contains))
+  return outputs.map(({ command, text }) => {
     let lines = text.split('\n').filter((l) => l !== '')
     if (contains !== null) lines = lines.filter((l) => l.includes(contains))
     const shown = lines.slice(0, maxLines)
