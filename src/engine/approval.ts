@@ -33,6 +33,11 @@ export const refusingApprover: Approver = {
   approve: async () => ({ approved: false, by: 'runbook', reason: 'no terminal to ask and --yes not given' }),
 }
 
+/** A labelled multi-line command (kept here: the engine must not depend on views). */
+function labelled(label: string, command: string): string[] {
+  return command.replace(/\n+$/, '').split('\n').map((l, i) => (i === 0 ? label : ' '.repeat(label.length)) + l)
+}
+
 /** Interactive prompt on a TTY: shows the plan, asks y/N. */
 export function promptApprover(input: NodeJS.ReadableStream, output: NodeJS.WritableStream, operator: string): Approver {
   return {
@@ -43,9 +48,11 @@ export function promptApprover(input: NodeJS.ReadableStream, output: NodeJS.Writ
           '',
           `Fix ${req.step}: ${req.summary}`,
           `  on ${req.plan.host}${req.plan.sudo ? ' (sudo)' : ''}, plan ${req.plan.hash.slice(0, 12)}`,
-          ...req.plan.apply.map((c) => `  apply:    ${c}`),
-          ...req.plan.verify.map((c) => `  verify:   ${c}`),
-          ...req.plan.rollback.map((c) => `  rollback: ${c}`),
+          ...req.plan.apply.flatMap((c) => labelled('  apply:    ', c)),
+          ...req.plan.verify.flatMap((c) => labelled('  verify:   ', c)),
+          ...req.plan.rollback.flatMap((c) => labelled('  rollback: ', c)),
+          ...req.plan.files.flatMap((f) => [`  file:     ${f.path}`, ...f.diff.split('\n').filter((l) => /^[-+@ ]/.test(l) && !/^(---|\+\+\+) /.test(l)).map((l) => `    ${l}`)]),
+          ...(req.plan.access ? [`  access:   commit-confirmed: the host reverts by itself within ${Math.round(req.plan.access.confirmWithinMs / 1000)} s unless verified`] : []),
           '',
         ]
         output.write(lines.join('\n') + '\n')

@@ -241,6 +241,7 @@ export async function labDown(opts: { name?: string; env?: NodeJS.ProcessEnv } =
       }
     }
     await waitGone(state.hosts.flatMap((h) => (h.pid === undefined ? [] : [h.pid])))
+    removed.push(...((await SCENARIOS.get(state.scenario)?.teardown?.(state)) ?? []))
     for (const h of state.hosts) {
       if (netnsExists(h.netns) && shQuiet('ip', ['netns', 'del', h.netns])) removed.push(`netns ${h.netns}`)
       if (linkExists(h.veth) && shQuiet('ip', ['link', 'del', h.veth])) removed.push(`veth ${h.veth}`)

@@ -20,6 +20,8 @@ export interface Scenario {
   extras(state: LabState, host: LabHostState): HostExtras
   /** Seed the fault once every host is up; returns what was seeded, one line each. */
   seed(ctx: ScenarioContext): Promise<string[]>
+  /** Remove what the scenario made outside its hosts' processes (cgroups...), once they are killed; returns what it removed. */
+  teardown?(state: LabState): Promise<string[]>
 }
 
 export const BASE = [{ bin: 'sshd', pkg: 'openssh-server' }, { bin: 'ssh-keygen', pkg: 'openssh-client' }, { bin: 'ip', pkg: 'iproute2' }]

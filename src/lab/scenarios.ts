@@ -10,6 +10,10 @@ import { hostFiles } from './host.ts'
 import type { LabHostState, LabState } from './state.ts'
 import { BASE, waitFor, web1, type Scenario, type ScenarioContext } from './scenario-kit.ts'
 import { inNetns, which } from './sys.ts'
+import { hungUnit } from './scenario-hung-unit.ts'
+import { bruteForce } from './scenario-brute-force.ts'
+import { proxyProbes } from './scenario-proxy-probes.ts'
+import { staleConnections } from './scenario-stale-connections.ts'
 
 const healthy: Scenario = {
   name: 'healthy',
@@ -135,7 +139,7 @@ const nftDrop: Scenario = {
 }
 
 // Scenarios in their own files register here, one import and one entry each.
-const ALL: Scenario[] = [healthy, sshguardBlock, fail2banBan, nftDrop]
+const ALL: Scenario[] = [healthy, sshguardBlock, fail2banBan, nftDrop, hungUnit, proxyProbes, bruteForce, staleConnections]
 
 export const SCENARIOS: ReadonlyMap<string, Scenario> = new Map(ALL.map((s) => [s.name, s]))
 export type { Scenario, ScenarioContext } from './scenario-kit.ts'

@@ -80,3 +80,9 @@ export function tail(text: string, n: number): string[] {
   if (n <= 0) return []
   return text.split('\n').map((l) => l.trimEnd()).filter((l) => l !== '').slice(-n)
 }
+
+/** A labelled shell command, one line per line of it: continuation lines align under the first. */
+export function labelled(label: string, command: string): string[] {
+  const parts = command.replace(/\n+$/, '').split('\n')
+  return parts.map((l, i) => (i === 0 ? label : ' '.repeat(label.length)) + l)
+}

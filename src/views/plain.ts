@@ -3,7 +3,7 @@
  * escape codes, nothing redrawn, so `grep` and `tail -f` work on it.
  */
 import type { CommandResult, ExecFailure, RunEvent } from '../types.ts'
-import { formatDuration, renderLine, tail } from './ansi.ts'
+import { formatDuration, renderLine, tail, labelled } from './ansi.ts'
 import { dispatch, type EventHandlers, type RunModel } from './model.ts'
 import { outcomeLines } from './tree.ts'
 
@@ -65,9 +65,9 @@ export function plainLines(e: RunEvent, m: RunModel, o: PlainOptions): string[] 
     'fix.proposed': (e) => [
       `${ts} fix ${e.step}: proposed: ${e.summary}`,
       `    on ${e.plan.host}${e.plan.sudo ? ' with sudo' : ''}, plan ${e.plan.hash.slice(0, 12)}`,
-      ...e.plan.apply.map((c) => `    apply:    ${c}`),
-      ...e.plan.verify.map((c) => `    verify:   ${c}`),
-      ...e.plan.rollback.map((c) => `    rollback: ${c}`),
+      ...e.plan.apply.flatMap((c) => labelled('    apply:    ', c)),
+      ...e.plan.verify.flatMap((c) => labelled('    verify:   ', c)),
+      ...e.plan.rollback.flatMap((c) => labelled('    rollback: ', c)),
       ...e.plan.files.flatMap((f) => [`    file:     ${f.path}`, ...f.diff.split('\n').filter((l) => l !== '' && !l.startsWith('=')).map((l) => `      ${l}`)]),
       ...(e.plan.access ? [`    access:   commit-confirmed; reverts by itself within ${formatDuration(e.plan.access.confirmWithinMs)} unless verified`] : []),
     ],

@@ -3,7 +3,7 @@
  * lines out; the live view decides when to redraw, the replay renderer just prints them.
  */
 import type { FixPhase, RunStatus, Severity } from '../types.ts'
-import { formatDuration, renderLine, tail, type Segment, type Style } from './ansi.ts'
+import { formatDuration, renderLine, tail, type Segment, type Style, labelled } from './ansi.ts'
 import { pendingFix, type CommandNode, type ProbeNode, type RunModel, type StepDisplay, type StepNode } from './model.ts'
 
 export interface TreeOptions {
@@ -129,8 +129,10 @@ function fixLines(step: StepNode, o: TreeOptions): string[] {
   if (f.notNeeded) lines.push(line([['✓ not needed: ', 'green'], [f.summary]]))
   if (f.plan) {
     lines.push(line([['plan     ', 'magenta'], [`on ${f.plan.host}${f.plan.sudo ? ' (sudo)' : ''}, plan ${f.plan.hash.slice(0, 12)}`, 'dim']]))
-    for (const c of f.plan.apply) lines.push(fit([[pad + '  apply:    ', 'dim']], [c], [], o))
-    for (const c of f.plan.rollback) lines.push(fit([[pad + '  rollback: ', 'dim']], [c], [], o))
+    // Compact in the tree: the first line of each command (the full plan comes with the outcome).
+    const first = (c: string) => { const [head = '', ...more] = c.trim().split('\n'); return more.length ? `${head} … (+${more.length} lines)` : head }
+    for (const c of f.plan.apply) lines.push(fit([[pad + '  apply:    ', 'dim']], [first(c)], [], o))
+    for (const c of f.plan.rollback) lines.push(fit([[pad + '  rollback: ', 'dim']], [first(c)], [], o))
     for (const file of f.plan.files) {
       lines.push(fit([[pad + '  file:     ', 'dim']], [file.path], [], o))
       for (const l of file.diff.split('\n').filter((x) => /^[-+@ ]/.test(x) && !/^(---|\+\+\+) /.test(x))) lines.push(fit([[pad + '    ', 'dim']], [l, l.startsWith('+') ? 'green' : l.startsWith('-') ? 'red' : 'dim'], [], o))
@@ -195,8 +197,13 @@ export function outcomeLines(m: RunModel, o: Pick<TreeOptions, 'color'>): string
     lines.push('', line([[`Proposed fix (${pending.step}): `, 'bold'], [pending.fix.summary]]))
     lines.push(line([[`  on ${plan.host}${plan.sudo ? ' with sudo' : ''}, plan ${plan.hash.slice(0, 12)}`, 'dim']]))
     for (const [label, cmds] of [['apply:   ', plan.apply], ['verify:  ', plan.verify], ['rollback:', plan.rollback]] as const) {
-      for (const c of cmds) lines.push(line([[`  ${label} `, 'dim'], [c]]))
+      for (const c of cmds) for (const l of labelled(`  ${label} `, c)) lines.push(line([[l.slice(0, label.length + 3), 'dim'], [l.slice(label.length + 3)]]))
     }
+    for (const file of plan.files) {
+      lines.push(line([['  file:     ', 'dim'], [file.path]]))
+      for (const l of file.diff.split('\n').filter((x) => /^[-+@ ]/.test(x) && !/^(---|\+\+\+) /.test(x))) lines.push(line([[`    ${l}`, l.startsWith('+') ? 'green' : l.startsWith('-') ? 'red' : 'dim']]))
+    }
+    if (plan.access) lines.push(line([[`  access:   commit-confirmed: the host reverts by itself within ${formatDuration(plan.access.confirmWithinMs)} unless verified`, 'yellow']]))
     if (decision && !decision.approved) lines.push(line([[`  declined by ${decision.by}: ${decision.reason ?? ''}`, 'yellow']]))
     lines.push(line([['  Nothing was changed: run again with --apply to apply.', 'yellow']]))
   }
