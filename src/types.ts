@@ -247,7 +247,7 @@ export type RunEventBody =
   | { type: 'fix.applied'; step: string; planHash: string }
   | { type: 'fix.verified'; step: string; ok: boolean }
   | { type: 'fix.rolled_back'; step: string; ok: boolean }
-  | { type: 'outcome'; id: string; severity: Severity; summary: string; evidence: Evidence[] }
+  | { type: 'outcome'; id: string; severity: Severity; summary: string; evidence: Evidence[]; see?: string[] }
   | { type: 'run.finished'; status: RunStatus; exitCode: number; durationMs: number; error?: { code: string; message: string } }
 
 export type RunEvent = { seq: number; at: string } & RunEventBody

@@ -38,7 +38,7 @@ export interface RunOptions {
 export interface RunSummary {
   status: RunStatus
   exitCode: number
-  outcome: { id: string; severity: Severity; summary: string; evidence: Evidence[] } | null
+  outcome: { id: string; severity: Severity; summary: string; evidence: Evidence[]; see?: string[] } | null
   /** Edge ids taken, in order. */
   path: string[]
   /** Set when the run could not finish (status `incomplete`). */
@@ -277,7 +277,7 @@ function buildOutcome(compiled: CompiledRunbook, final: string, context: RunCont
     const evidence = authored.evidence.flatMap((e): Evidence[] =>
       'template' in e ? [{ text: e.template.render(scope, 'text') }] : evidenceOf(e.step, facts, e.contains ? e.contains.render(scope, 'text') : null, e.maxLines),
     )
-    return { id: final, severity: authored.severity, summary: authored.summary.render(scope, 'text'), evidence }
+    return { id: final, severity: authored.severity, summary: authored.summary.render(scope, 'text'), evidence, ...(authored.see.length ? { see: authored.see } : {}) }
   }
   const step = facts.proposedStep ?? facts.lastStep ?? ''
   const fixResult = context.steps[step]?.result as { summary?: string } | undefined

@@ -80,7 +80,7 @@ export interface RunModel {
   targets: string[]
   operator?: string
   steps: StepNode[]
-  outcome?: { id: string; severity: Severity; summary: string; evidence: Evidence[] }
+  outcome?: { id: string; severity: Severity; summary: string; evidence: Evidence[]; see?: string[] }
   finished?: { status: RunStatus; exitCode: number; durationMs: number; error?: { code: string; message: string } }
   /** Time of the latest event, the clock for durations of steps the engine never closes. */
   lastAt: number
@@ -237,7 +237,7 @@ const reducers: EventHandlers<(m: RunModel, at: number) => void> = {
     if (f) f.rolledBack = e.ok
   },
   outcome: (e) => (m, at) => {
-    m.outcome = { id: e.id, severity: e.severity, summary: e.summary, evidence: e.evidence }
+    m.outcome = { id: e.id, severity: e.severity, summary: e.summary, evidence: e.evidence, ...(e.see ? { see: e.see } : {}) }
     closeAll(m, at)
   },
   'run.finished': (e) => (m, at) => {

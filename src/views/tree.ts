@@ -188,6 +188,7 @@ export function outcomeLines(m: RunModel, o: Pick<TreeOptions, 'color'>): string
       if (text === '') lines.push(line([['      (no output)', 'dim']]))
       for (const t of text === '' ? [] : text.split('\n')) lines.push(line([[`      ${t}`]]))
     }
+    if (out.see?.length) lines.push(line([['  see also: ', 'dim'], [out.see.map((r) => `runbook show ${r}`).join(', ')]]))
   } else {
     lines.push(line([['NO OUTCOME', 'red'], ['  the run reached no outcome']]))
   }
