@@ -4,6 +4,7 @@
  */
 import { ParserRegistry, type Parser } from './registry.ts'
 import { accessLogParser } from './access-log.ts'
+import { authLogParser } from './auth-log.ts'
 import { dfParser } from './df.ts'
 import { duParser } from './du.ts'
 import { fail2banStatusParser } from './fail2ban-status.ts'
@@ -20,6 +21,9 @@ import { psParser } from './ps.ts'
 import { sshdConfigParser } from './sshd-config.ts'
 import { ssParser } from './ss.ts'
 import { swaponParser } from './swapon.ts'
+import { systemctlFailedParser } from './systemctl-failed.ts'
+import { systemctlShowParser } from './systemctl-show.ts'
+import { journalParser } from './journal.ts'
 import { tracerouteParser } from './traceroute.ts'
 import { uptimeParser } from './uptime.ts'
 
@@ -33,7 +37,8 @@ export const builtinParsers: Parser[] = [
   iptablesParser, nftParser, ipsetParser,
   sshdConfigParser, fail2banStatusParser,
   pingParser, tracerouteParser,
-  accessLogParser, lastParser,
+  accessLogParser, lastParser, authLogParser,
+  systemctlShowParser, systemctlFailedParser, journalParser,
 ] as Parser[]
 
 /** A registry holding every built-in parser; callers may register more. */

@@ -23,6 +23,7 @@ const CASES: Record<string, Case | 'local'> = {
   'unreachable-host': { scenario: 'sshguard-block', params: (lab) => ['--host', 'web1', '-p', `client_ip=${lab.up.state.operatorAddress}`] },
   'open-proxy-probes': { scenario: 'proxy-probes', params: () => ['--host', 'web1', '-p', 'log=/var/log/flask/access.log'] },
   'host-triage': { scenario: 'healthy', params: () => ['--host', 'web1'] },
+  'hung-unit': { scenario: 'hung-unit', params: () => ['--host', 'web1'] },
 }
 
 const shipped = [...listRunbookFiles(['runbooks']).keys()]

@@ -1,0 +1,261 @@
+import { defineParser, parseError } from './registry.ts'
+import { int, nonBlankLines, stderrLines, type Line } from './text.ts'
+
+/** One authentication event of sshd. */
+export interface AuthEvent {
+  /** The line's timestamp as printed: `Nov 21 06:02:59` (syslog, no year) or ISO 8601 (rsyslog, journalctl -o short-iso). */
+  time: string
+  /** `sshd`, or `sshd-session` / `sshd-auth` (OpenSSH ≥ 9.8). */
+  program: string
+  pid: number | null
+  /**
+   * `failed`: `Failed <method> for [invalid user] U from A port P ssh2`;
+   * `invalid-user`: `Invalid user U from A port P`;
+   * `closed`: the connection ended before login (`Connection closed by` / `Disconnected from` /
+   * `Disconnecting` `invalid|authenticating user U A port P ... [preauth]`, `maximum authentication attempts exceeded`);
+   * `accepted`: `Accepted <method> for U from A port P ssh2`.
+   */
+  event: 'failed' | 'invalid-user' | 'closed' | 'accepted'
+  user: string
+  /** sshd said `invalid user`: no such account on the host. */
+  invalidUser: boolean
+  source: string
+  port: number
+  /** `password`, `publickey`, `keyboard-interactive/pam`, `none` for failed and accepted; null otherwise. */
+  method: string | null
+  raw: string
+}
+
+export interface SourceAttempts {
+  source: string
+  attempts: number
+  /** Users tried from this source, most attempts first. */
+  users: string[]
+}
+
+export interface AcceptedAfterFailures {
+  user: string
+  source: string
+  method: string
+  time: string
+  /** Failed attempts from the same source before or after (any user). */
+  failuresFromSource: number
+  raw: string
+}
+
+/** Accepted logins grouped by user, method and source. */
+export interface AcceptedGroup {
+  user: string
+  method: string
+  source: string
+  count: number
+  first: string
+  last: string
+}
+
+export interface AuthLogResult {
+  /** sshd authentication events, in log order. */
+  events: AuthEvent[]
+  /**
+   * Failed login attempts: one per `Failed ...` line, and one for a connection that ended before
+   * login without any (`Connection closed by invalid user pi ... [preauth]`: a bot that only probed).
+   */
+  failedAttempts: number
+  /** `Failed password` / `Failed keyboard-interactive` lines: passwords guessed. */
+  failedPasswords: number
+  /** Failed attempts per user name. */
+  byUser: Record<string, number>
+  /** Failed attempts per source address. */
+  bySource: Record<string, number>
+  /** The 10 users with most failed attempts, most first (ties by name). */
+  topUsers: string[]
+  userCount: number
+  /** The 10 sources with most failed attempts, most first (ties by address). */
+  topSources: SourceAttempts[]
+  sourceCount: number
+  /** Timestamps of the first and last failed attempt, as printed; null without any. */
+  window: { first: string | null; last: string | null }
+  /** Successful logins (`Accepted ...`), in log order. */
+  accepted: AuthEvent[]
+  /** The same, grouped by user, method and source, in order of first appearance. */
+  acceptedBy: AcceptedGroup[]
+  /** Accepted password or keyboard-interactive logins from a source that also has failed attempts. */
+  acceptedAfterFailures: AcceptedAfterFailures[]
+  /** Log lines that are not sshd authentication events (other sshd messages, other programs, journal markers). */
+  otherLines: number
+}
+
+const NAME = 'auth-log'
+const TOP = 10
+// `Nov 21 06:02:59 web1 sshd[1234]: msg` (syslog), `2026-11-21T06:02:59.123456+00:00 web1 sshd[1234]: msg`
+// (rsyslog RFC 3339), `2026-11-21T06:02:59+0000 web1 sshd[1234]: msg` (journalctl -o short-iso).
+const HEADER = /^((?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?) (\S+) ([^\s[:]+)(?:\[(\d+)\])?: ?(.*)$/
+const SSHD = /^sshd(?:-session|-auth)?$/
+const WHO = String.raw`(invalid|authenticating) user (.*) (\S+) port (\d+)`
+const MESSAGES: { event: AuthEvent['event']; re: RegExp }[] = [
+  // `Failed password for invalid user pi from 198.18.2.201 port 40312 ssh2`
+  { event: 'failed', re: /^Failed (\S+) for (invalid user )?(.*) from (\S+) port (\d+) ssh2(?: \[preauth\])?$/ },
+  // `Invalid user pi from 198.18.2.201 port 40312` (no user: `Invalid user  from ...`)
+  { event: 'invalid-user', re: /^Invalid user (.*) from (\S+) port (\d+)$/ },
+  { event: 'accepted', re: /^Accepted (\S+) for (.*) from (\S+) port (\d+) ssh2(?::.*)?$/ },
+  { event: 'closed', re: new RegExp(String.raw`^(?:Connection closed by|Disconnected from) ${WHO} \[preauth\]$`) },
+  { event: 'closed', re: new RegExp(String.raw`^Disconnecting ${WHO}: .* \[preauth\]$`) },
+  { event: 'closed', re: /^maximum authentication attempts exceeded for (invalid user )?(.*) from (\S+) port (\d+) ssh2 \[preauth\]$/ },
+]
+
+/**
+ * sshd authentication events from an auth log: `/var/log/auth.log` (Debian, Ubuntu),
+ * `/var/log/secure` (RHEL, Fedora) or `journalctl -o short|short-iso` of sshd; whole logs or
+ * `grep`ed sshd lines. Summarises failed attempts by user and source, their time window, accepted
+ * logins, and accepted password logins from sources that also failed (a guessed password).
+ *
+ * Every line must start with a syslog header (`Nov 21 06:02:59 host prog[pid]: `, or an ISO 8601
+ * timestamp); lines of other programs and other sshd messages are counted in `otherLines`, journal
+ * markers (`-- No entries --`) too. Anything else (a wtmp file, an access log) is a parse error. An
+ * empty log is a valid, empty result; no output with a failing exit code (no such file) is an error.
+ *
+ * @example
+ * // grep -a -h sshd /var/log/auth.log
+ * // Nov 21 06:02:59 web1 sshd[1234]: Failed password for invalid user pi from 198.18.2.201 port 40312 ssh2
+ * // Nov 21 06:02:59 web1 sshd[1234]: Connection closed by invalid user pi 198.18.2.201 port 40312 [preauth]
+ * // → { failedAttempts: 1, byUser: { pi: 1 }, bySource: { '198.18.2.201': 1 }, window: { first: 'Nov 21 06:02:59', ... }, ... }
+ */
+export const authLogParser = defineParser<AuthLogResult>({
+  name: NAME,
+  describe: 'sshd lines of /var/log/auth.log, /var/log/secure or journalctl -o short[-iso]: failed/invalid/accepted logins',
+  fields: {
+    events: 'list', failedAttempts: 'int', failedPasswords: 'int', byUser: 'map', bySource: 'map', topUsers: 'list', userCount: 'int',
+    topSources: 'list', sourceCount: 'int', window: { first: 'string', last: 'string' }, accepted: 'list', acceptedBy: 'list', acceptedAfterFailures: 'list', otherLines: 'int',
+  },
+  parse(result) {
+    const all = nonBlankLines(result.stdout)
+    if (all.length === 0 && result.exitCode !== 0) {
+      const err = stderrLines(result)[0]
+      throw parseError(NAME, `no log lines (exit code ${result.exitCode})${err ? `: ${err}` : ''}`)
+    }
+    const events: AuthEvent[] = []
+    let otherLines = 0
+    for (const line of all) {
+      const e = readLine(line)
+      if (e) events.push(e)
+      else otherLines++
+    }
+    return summarize(events, otherLines)
+  },
+})
+
+function readLine(line: Line): AuthEvent | null {
+  if (line.text.startsWith('-- ')) return null // journalctl: `-- No entries --`, `-- Boot ... --`
+  const h = HEADER.exec(line.text)
+  if (!h) throw parseError(NAME, 'expected a syslog line (`Mmm dd HH:MM:SS host program[pid]: message` or an ISO 8601 timestamp)', line)
+  const [, time, , program, pid, message] = h
+  if (!SSHD.test(program!)) return null
+  for (const { event, re } of MESSAGES) {
+    const m = re.exec(message!)
+    if (!m) continue
+    const base = { time: time!, program: program!, pid: pid === undefined ? null : int(NAME, pid, line, 'pid'), event }
+    const raw = line.text
+    const at = (source: string, port: string | undefined) => ({ source, port: int(NAME, port, line, 'port') })
+    switch (event) {
+      case 'failed':
+        return { ...base, user: m[3]!, invalidUser: m[2] !== undefined, ...at(m[4]!, m[5]), method: m[1]!, raw }
+      case 'invalid-user':
+        return { ...base, user: m[1]!, invalidUser: true, ...at(m[2]!, m[3]), method: null, raw }
+      case 'accepted':
+        return { ...base, user: m[2]!, invalidUser: false, ...at(m[3]!, m[4]), method: m[1]!, raw }
+      case 'closed':
+        // m[1]: `invalid` / `authenticating` (`... user U A port P`), or `invalid user ` / none (`maximum authentication attempts exceeded for ...`).
+        return { ...base, user: m[2]!, invalidUser: m[1] === 'invalid' || m[1] === 'invalid user ', ...at(m[3]!, m[4]), method: null, raw }
+    }
+  }
+  return null
+}
+
+interface Connection {
+  user: string
+  source: string
+  failed: number
+  /** Indexes (in `events`) of its events before login. */
+  seen: number[]
+}
+
+function isPassword(method: string | null): boolean {
+  return method === 'password' || (method?.startsWith('keyboard-interactive') ?? false)
+}
+
+function summarize(events: AuthEvent[], otherLines: number): AuthLogResult {
+  const byUser: Record<string, number> = {}
+  const bySource: Record<string, number> = {}
+  const usersOf = new Map<string, Record<string, number>>()
+  let failedAttempts = 0
+  // Indexes of the first and last event of a failed attempt (log order is time order).
+  let first = Infinity
+  let last = -1
+  // A connection is its source address and port; it ends with a `closed` or `accepted` line.
+  const open = new Map<string, Connection>()
+  const close = (key: string, accepted: boolean): void => {
+    const c = open.get(key)
+    if (!c) return
+    open.delete(key)
+    // A probe that ended before login without a Failed line still counts once; an accepted login
+    // counts only the failures before it.
+    const attempts = accepted ? c.failed : Math.max(1, c.failed)
+    if (attempts === 0) return
+    failedAttempts += attempts
+    byUser[c.user] = (byUser[c.user] ?? 0) + attempts
+    bySource[c.source] = (bySource[c.source] ?? 0) + attempts
+    const users = usersOf.get(c.source) ?? {}
+    users[c.user] = (users[c.user] ?? 0) + attempts
+    usersOf.set(c.source, users)
+    first = Math.min(first, ...c.seen)
+    last = Math.max(last, ...c.seen)
+  }
+  events.forEach((e, i) => {
+    const key = `${e.source} ${e.port}`
+    const c = open.get(key) ?? { user: e.user, source: e.source, failed: 0, seen: [] }
+    open.set(key, c)
+    c.user = e.user
+    if (e.event !== 'accepted') c.seen.push(i)
+    if (e.event === 'failed') c.failed++
+    if (e.event === 'closed') close(key, false)
+    if (e.event === 'accepted') close(key, true)
+  })
+  for (const key of [...open.keys()]) close(key, false)
+
+  const accepted = events.filter((e) => e.event === 'accepted')
+  const ranked = (counts: Record<string, number>): string[] =>
+    Object.keys(counts).sort((a, b) => counts[b]! - counts[a]! || a.localeCompare(b))
+  return {
+    events,
+    failedAttempts,
+    failedPasswords: events.filter((e) => e.event === 'failed' && isPassword(e.method)).length,
+    byUser,
+    bySource,
+    topUsers: ranked(byUser).slice(0, TOP),
+    userCount: Object.keys(byUser).length,
+    topSources: ranked(bySource).slice(0, TOP).map((source) => ({ source, attempts: bySource[source]!, users: ranked(usersOf.get(source) ?? {}) })),
+    sourceCount: Object.keys(bySource).length,
+    window: { first: events[first]?.time ?? null, last: events[last]?.time ?? null },
+    accepted,
+    acceptedBy: groupAccepted(accepted),
+    acceptedAfterFailures: accepted
+      .filter((a) => isPassword(a.method) && (bySource[a.source] ?? 0) > 0)
+      .map((a) => ({ user: a.user, source: a.source, method: a.method!, time: a.time, failuresFromSource: bySource[a.source]!, raw: a.raw })),
+    otherLines,
+  }
+}
+
+function groupAccepted(accepted: AuthEvent[]): AcceptedGroup[] {
+  const groups = new Map<string, AcceptedGroup>()
+  for (const a of accepted) {
+    const key = `${a.user}\u0000${a.method}\u0000${a.source}`
+    const g = groups.get(key)
+    if (g) {
+      g.count++
+      g.last = a.time
+    } else {
+      groups.set(key, { user: a.user, method: a.method!, source: a.source, count: 1, first: a.time, last: a.time })
+    }
+  }
+  return [...groups.values()]
+}
