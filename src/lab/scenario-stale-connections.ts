@@ -16,7 +16,7 @@
  * Nothing here touches the machine's services: every process runs in a lab namespace, every byte
  * goes to a lab address, the pid files live in the lab's folder. The programs are Python (stdlib).
  */
-import { writeFileSync, mkdirSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { hostFiles } from './host.ts'
 import { BASE, web1, type Scenario } from './scenario-kit.ts'
@@ -26,7 +26,7 @@ import { inNetns, sleep } from './sys.ts'
 export const APP_PORT = 8080
 export const CRL_PORT = 80
 export const STALE_REQUESTS = 111
-/** The seed waits until the connections have waited this long (the runbook's idle_after default is 10s). */
+/** The seed waits until the connections have waited this long (the runbook's idle_seconds defaults to 10). */
 export const STALE_IDLE_SECONDS = 11
 
 /** One program, several roles: `python3 labapp.py <role> ...`. */

@@ -24,6 +24,8 @@ const CASES: Record<string, Case | 'local'> = {
   'open-proxy-probes': { scenario: 'proxy-probes', params: () => ['--host', 'web1', '-p', 'log=/var/log/flask/access.log'] },
   'host-triage': { scenario: 'healthy', params: () => ['--host', 'web1'] },
   'hung-unit': { scenario: 'hung-unit', params: () => ['--host', 'web1'] },
+  'stale-connections': { scenario: 'stale-connections', params: () => ['--host', 'web1'] },
+  'ssh-hardening': { scenario: 'brute-force', params: () => ['--host', 'web1'] },
 }
 
 const shipped = [...listRunbookFiles(['runbooks']).keys()]
