@@ -294,12 +294,11 @@ export function labStatus(opts: { name?: string; env?: NodeJS.ProcessEnv } = {})
   const env = opts.env ?? process.env
   const state = readState(labDir(opts.name ?? 'default', env))
   if (!state) return undefined
-  return {
-    state,
-    healthy: isHealthy(state),
-    hosts: state.hosts.map((h) => ({
-      name: h.name, address: h.address, seeded: h.seeded,
-      running: h.pid !== undefined && pidAlive(h.pid) && existsSync(hostFiles(state.dir, h.name).sshdPid),
-    })),
-  }
+  // Hosts first, then the verdict from the same observations: a host dying between two looks
+  // must not give "up" above a STOPPED host.
+  const hosts = state.hosts.map((h) => ({
+    name: h.name, address: h.address, seeded: h.seeded,
+    running: h.pid !== undefined && pidAlive(h.pid) && existsSync(hostFiles(state.dir, h.name).sshdPid),
+  }))
+  return { state, healthy: hosts.every((h) => h.running) && isHealthy(state), hosts }
 }
