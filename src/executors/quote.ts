@@ -25,7 +25,11 @@ export function quoteArgv(argv: readonly string[]): string {
   return argv.map(quote).join(' ')
 }
 
-/** Wrap a command for non-interactive sudo: `sudo -n sh -c '<command>'`. */
+/**
+ * Wrap a command for non-interactive sudo. sudo resets the environment (env_reset), so the one
+ * variable the engine's own host state depends on, RUNBOOK_HOST_DIR, is passed through explicitly
+ * (expanded by the calling shell; empty means the default).
+ */
 export function withSudo(command: string): string {
-  return `sudo -n -- sh -c ${quote(command)}`
+  return `sudo -n -- env "RUNBOOK_HOST_DIR=\${RUNBOOK_HOST_DIR:-}" sh -c ${quote(command)}`
 }

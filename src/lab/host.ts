@@ -85,13 +85,15 @@ export function prepareHost(labDir: string, host: LabHostState, authorizedKeys: 
     `# init of lab host ${host.name}: PID 1 of its own PID namespace; killing it ends the host.`,
     'set -e',
     'mount --make-rprivate /',
+    // sshd and PAM record logins under /var/log (btmp, wtmp, lastlog): never the machine's own.
+    'mount -t tmpfs -o mode=0755 lab-var-log /var/log',
     ...binds.map(([src, dst]) => `mount --bind '${src}' '${dst}'`),
     'mkdir -p /run/sshd',
     'ip link set lo up',
     ...(extras.preStart ?? []),
     'set +e',
     // sshd logs to stderr; give each line a syslog header so sshguard and fail2ban parse it.
-    `/usr/sbin/sshd -D -e -f '${f.sshdConfig}' 2>&1 | while IFS= read -r line; do printf '%s ${host.name} sshd[1]: %s\\n' "$(date '+%b %e %H:%M:%S')" "$line"; done >> '${f.authLog}' &`,
+    `/usr/sbin/sshd -D -e -f '${f.sshdConfig}' 2>&1 | tr -d '\\r' | while IFS= read -r line; do printf '%s ${host.name} sshd[1]: %s\\n' "$(date '+%b %e %H:%M:%S')" "$line"; done >> '${f.authLog}' &`,
     ...(extras.daemons ?? []).map((d) => `${d} &`),
     `echo started > '${join(f.dir, 'started')}'`,
     'wait',
