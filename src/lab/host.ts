@@ -93,7 +93,8 @@ export function prepareHost(labDir: string, host: LabHostState, authorizedKeys: 
     ...(extras.preStart ?? []),
     'set +e',
     // sshd logs to stderr; give each line a syslog header so sshguard and fail2ban parse it.
-    `/usr/sbin/sshd -D -e -f '${f.sshdConfig}' 2>&1 | tr -d '\\r' | while IFS= read -r line; do printf '%s ${host.name} sshd[1]: %s\\n' "$(date '+%b %e %H:%M:%S')" "$line"; done >> '${f.authLog}' &`,
+    // sshd -e ends lines with CR; strip it in the loop itself (tr would buffer: log lines must arrive at once).
+    `cr=$(printf '\\r'); /usr/sbin/sshd -D -e -f '${f.sshdConfig}' 2>&1 | while IFS= read -r line; do line=\${line%"$cr"}; printf '%s ${host.name} sshd[1]: %s\\n' "$(date '+%b %e %H:%M:%S')" "$line"; done >> '${f.authLog}' &`,
     ...(extras.daemons ?? []).map((d) => `${d} &`),
     `echo started > '${join(f.dir, 'started')}'`,
     'wait',

@@ -142,7 +142,7 @@ function prepareScript(hostDir: string, hostName: string, sshdConfig: string, p:
     '  mount -n -t tmpfs -o "mode=$2,nosuid,nodev,size=256m" runbook-lab "$stage"',
     '  case "$HOSTDIR/" in "$1"/*) rel=${HOSTDIR#"$1"/}; mkdir -p "$stage/$rel"; mount -n --bind "$HOSTDIR" "$stage/$rel" ;; esac',
     '  mount -n --move "$stage" "$1"',
-    '  [ "$(findmnt -n -o FSTYPE --mountpoint "$1")" = tmpfs ] || { echo "prepare: $1 is not a tmpfs" >&2; exit 1; }',
+    '  [ "$(findmnt -n -o FSTYPE --mountpoint "$1" | tail -n 1)" = tmpfs ] || { echo "prepare: $1 is not a tmpfs" >&2; exit 1; }',
     '}',
     ...PRIVATE_MOUNTS.map((m) => `private_tmpfs ${m} ${m === '/tmp' || m === '/var/tmp' ? '1777' : '0755'}`),
     'mkdir -p /run/sshd /run/lock /run/systemd/system /run/systemd/system/multi-user.target.wants /run/runbook-no-generators',

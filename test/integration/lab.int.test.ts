@@ -102,7 +102,12 @@ describe.skipIf(skip)('runbook lab', () => {
   it('lab down removes everything, also after a crash (host process killed, state left behind)', async () => {
     const state = current()
     process.kill(state.hosts[0]!.pid!, 'SIGKILL') // a crash: the host dies, the lab state stays
-    const st = await lab('status')
+    // A signal is not instant: give the host a moment to die before asking.
+    let st = await lab('status')
+    for (let i = 0; i < 20 && !st.stdout.includes('BROKEN'); i++) {
+      await new Promise((r) => setTimeout(r, 100))
+      st = await lab('status')
+    }
     expect(st.stdout).toContain('BROKEN')
     const down = await lab('down')
     expect(down.code).toBe(0)
