@@ -50,6 +50,8 @@ export interface SshFactoryOptions extends Partial<SshDefaults> {
   agent?: string | null
   /** Passphrase for encrypted keys; defaults to RUNBOOK_SSH_PASSPHRASE. */
   passphrase?: (file: string) => Promise<string | undefined>
+  /** Login password, tried after keys; defaults to RUNBOOK_SSH_PASSWORD (never logged or recorded). */
+  password?: (target: SshTarget) => Promise<string | undefined>
   prober?: Prober
   lookup?: SshConnectOptions['lookup']
   env?: NodeJS.ProcessEnv
@@ -97,6 +99,7 @@ export class SshExecutorFactory implements ExecutorFactory {
       keepaliveCountMax: this.defaults.keepaliveCountMax,
       agent: options.agent === null ? undefined : options.agent ?? env.SSH_AUTH_SOCK,
       passphrase: options.passphrase ?? (envPass === undefined ? undefined : () => Promise.resolve(envPass)),
+      password: options.password ?? (env.RUNBOOK_SSH_PASSWORD === undefined ? undefined : () => Promise.resolve(env.RUNBOOK_SSH_PASSWORD)),
       lookup: options.lookup,
     }
     const local = options.prober ?? new LocalProber()

@@ -26,10 +26,11 @@ export function quoteArgv(argv: readonly string[]): string {
 }
 
 /**
- * Wrap a command for non-interactive sudo. sudo resets the environment (env_reset), so the one
- * variable the engine's own host state depends on, RUNBOOK_HOST_DIR, is passed through explicitly
- * (expanded by the calling shell; empty means the default).
+ * Wrap a command for non-interactive sudo. sudo resets the environment (env_reset), so what the
+ * engine and runbooks rely on is passed through explicitly, expanded by the calling shell:
+ * RUNBOOK_HOST_DIR (engine state; empty means the default) and SSH_CONNECTION (which session this
+ * is, e.g. to prove from sshd's log how it logged in). sudo itself sets SUDO_USER.
  */
 export function withSudo(command: string): string {
-  return `sudo -n -- env "RUNBOOK_HOST_DIR=\${RUNBOOK_HOST_DIR:-}" sh -c ${quote(command)}`
+  return `sudo -n -- env "RUNBOOK_HOST_DIR=\${RUNBOOK_HOST_DIR:-}" "SSH_CONNECTION=\${SSH_CONNECTION:-}" sh -c ${quote(command)}`
 }

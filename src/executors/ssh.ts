@@ -46,6 +46,8 @@ export interface SshConnectOptions {
   agent: string | undefined
   /** Passphrase for encrypted identity files, asked at most once per file. */
   passphrase?: ((file: string) => Promise<string | undefined>) | undefined
+  /** Password, tried after the agent and the keys (like OpenSSH); undefined: no password auth. */
+  password?: ((target: SshTarget) => Promise<string | undefined>) | undefined
   /** DNS resolution; dns.lookup by default. */
   lookup?: LookupFunction | undefined
   signal?: AbortSignal | undefined
@@ -248,15 +250,32 @@ export class SshConnection {
     }
 
     // Agent first, then each identity file, like OpenSSH.
-    type AuthMethod = { type: 'agent'; username: string; agent: string } | { type: 'publickey'; username: string; key: ParsedKey }
+    type AuthMethod = { type: 'agent'; username: string; agent: string } | { type: 'publickey'; username: string; key: ParsedKey } | { type: 'password'; username: string; password: string }
     const methods: AuthMethod[] = []
     if (opts.agent) methods.push({ type: 'agent', username: target.user, agent: opts.agent })
     for (const { key } of keys) methods.push({ type: 'publickey', username: target.user, key })
     const tried: string[] = []
-    const authHandler = (_left: AuthenticationType[], _partial: boolean, next: (m: AuthMethod | false) => void): void => {
+    let passwordAsked = false
+    const authHandler = (left: AuthenticationType[] | null, _partial: boolean, next: (m: AuthMethod | false) => void): void => {
       const m = methods.shift()
-      if (m) tried.push(m.type === 'agent' ? 'agent' : `key ${m.key.comment || m.key.type}`)
-      next(m ?? false)
+      if (m) {
+        tried.push(m.type === 'agent' ? 'agent' : m.type === 'publickey' ? `key ${m.key.comment || m.key.type}` : 'password')
+        return next(m)
+      }
+      // Keys first; a password only when they did not do and the server still takes one.
+      if (opts.password && !passwordAsked && (left === null || left.includes('password'))) {
+        passwordAsked = true
+        void opts.password(target).then(
+          (password) => {
+            if (password === undefined) return next(false)
+            tried.push('password')
+            next({ type: 'password', username: target.user, password })
+          },
+          () => next(false),
+        )
+        return
+      }
+      next(false)
     }
 
     const config: ConnectConfig = {

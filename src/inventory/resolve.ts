@@ -36,8 +36,18 @@ function resolveInner(name: string, ctx: ResolveContext, seen: string[]): SshTar
   }
   if (!HOST_NAME.test(name)) throw new RunbookError('RB_USAGE', `'${name}' is not a host name, inventory name or user@host:port`)
   const inv = ctx.inventory
-  const invHost = inv?.hosts[name]
-  const dest = invHost ? { user: undefined, host: invHost.address ?? name, port: undefined } : parseDestination(name)
+  let invHost = inv?.hosts[name]
+  let dest: { user: string | undefined; host: string; port: number | undefined }
+  if (invHost) dest = { user: undefined, host: invHost.address ?? name, port: undefined }
+  else {
+    // `deploy@web1`: another user on an inventory host keeps the host's address and bastion.
+    const parsed = parseDestination(name)
+    const byName = inv?.hosts[parsed.host]
+    if (byName) {
+      invHost = byName
+      dest = { user: parsed.user, host: byName.address ?? parsed.host, port: parsed.port }
+    } else dest = parsed
+  }
   const cfg = ctx.sshConfig?.resolve(dest.host)
   const d: ConnectionSettings = inv?.defaults ?? {}
   const h: ConnectionSettings = invHost ?? {}

@@ -178,7 +178,7 @@ export const bruteForce: Scenario = {
     writeUsers(priv, home, password)
     // `sudo -n -- sh -c` (steps with sudo: true) resets the environment: keep the engine's host dir,
     // else its locks and backups would land in the machine's /var/lib/runbook.
-    writeFileSync(join(priv, 'sudoers'), readFileSync('/etc/sudoers', 'utf8') + '\n# runbook lab\nDefaults env_keep += "RUNBOOK_HOST_DIR"\n', { mode: 0o440 })
+    writeFileSync(join(priv, 'sudoers'), readFileSync('/etc/sudoers', 'utf8') + '\n# runbook lab\nDefaults env_keep += "RUNBOOK_HOST_DIR"\n# deploy administers web1 (with a password, no key: the safety test of ssh-hardening logs in as deploy)\n' + `${ATTACK_USER} ALL=(ALL:ALL) NOPASSWD: ALL\n`, { mode: 0o440 })
     chmodSync(join(priv, 'sudoers'), 0o440)
     return {
       binds: [

@@ -126,6 +126,23 @@ describe.skipIf(skip)('ssh-hardening on the brute-force lab', () => {
     expect(r.status, r.output).toBe(0)
   }, 60_000)
 
+  it('--apply as a user who logged in with a password and has no key: refused before any change (exit 9), saying why', async () => {
+    const before = await web1State(lab, env)
+    // deploy logs in with its real password (the lab key is offered first and refused: no authorized key).
+    const asDeploy = { ...env, RUNBOOK_SSH_PASSWORD: deployPassword(lab.up.state) }
+    const r = await cli(['run', 'ssh-hardening', '--host', 'deploy@web1', '--inventory', lab.inventory, '--json', '--apply', '--yes'], asDeploy)
+    expect(r.code, r.stderr + r.stdout.slice(-2000)).toBe(9)
+    const refused = r.events.find((e) => e.type === 'fix.refused') as (Event & { reason?: string }) | undefined
+    expect(refused?.reason).toContain('has no key in ~/.ssh/authorized_keys')
+    expect(refused?.reason).toContain('did not log in with a key')
+    expect(r.events.find((e) => e.type === 'outcome')!.id).toBe('_refused')
+    // Nothing mutating was even attempted, and web1 is exactly as it was.
+    expect(r.events.filter((e) => e.type === 'command.started' && (e as { spec?: { mutating: boolean } }).spec?.mutating)).toEqual([])
+    expect(await web1State(lab, env)).toEqual(before)
+    // The password never reached the transcript events.
+    expect(r.stdout).not.toContain(deployPassword(lab.up.state))
+  }, 180_000)
+
   it('--apply --yes: passwords off (sshd -T), a right password is refused, the operator key still works', async () => {
     const applied = await cli([...args(), '--apply', '--yes'], env)
     expect(applied.code, applied.stderr + applied.stdout.slice(-3000)).toBe(5)
