@@ -85,6 +85,8 @@ export function prepareHost(labDir: string, host: LabHostState, authorizedKeys: 
     `# init of lab host ${host.name}: PID 1 of its own PID namespace; killing it ends the host.`,
     'set -e',
     'mount --make-rprivate /',
+    // The host's own PID namespace deserves its own /proc: ps, ss -p and /proc/<pid> show its processes only.
+    'mount -t proc -o nosuid,nodev,noexec lab-proc /proc',
     // sshd and PAM record logins under /var/log (btmp, wtmp, lastlog): never the machine's own.
     'mount -t tmpfs -o mode=0755 lab-var-log /var/log',
     ...binds.map(([src, dst]) => `mount --bind '${src}' '${dst}'`),
