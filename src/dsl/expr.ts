@@ -88,10 +88,40 @@ export class CheckEnv {
       if (err instanceof ParseError) return { message: summary(err), offset: rangeStart(err), syntax: true }
       throw err
     }
-    const result = this.env.check(expr)
+    const { text, original } = nullComparisons(expr)
+    const result = this.env.check(text)
     if (result.valid) return null
     const error = result.error as { message: string; range?: { start: number } } | undefined
-    return { message: summary(error), offset: error?.range?.start ?? 0, syntax: false }
+    return { message: summary(error), offset: original(error?.range?.start ?? 0), syntax: false }
+  }
+}
+
+/**
+ * The checker types parser results that are objects as their own types, which CEL cannot compare
+ * with null (`result.lastResponding == null`: "no such overload"), though at run time everything is
+ * dyn and the comparison works. For checking only, `a.b == null` becomes the equivalent
+ * `type(a.b) == null_type`; `original` maps offsets in the rewritten text back to `expr`.
+ */
+export function nullComparisons(expr: string): { text: string; original(offset: number): number } {
+  const shifts: Array<{ at: number; delta: number }> = []
+  let text = ''
+  let last = 0
+  for (const m of expr.matchAll(/\b((?:params|result|steps|facts)(?:\.[A-Za-z_]\w*)+)\s*(==|!=)\s*null\b/g)) {
+    const [whole, chain, op] = m as unknown as [string, string, string]
+    const replacement = `type(${chain}) ${op} null_type`
+    text += expr.slice(last, m.index) + replacement
+    shifts.push({ at: text.length, delta: replacement.length - whole.length })
+    last = (m.index ?? 0) + whole.length
+  }
+  text += expr.slice(last)
+  return {
+    text,
+    original: (offset) => {
+      // Inside `type(` the chain starts 5 characters later than in the source.
+      let o = offset
+      for (const sh of shifts) if (offset >= sh.at) o -= sh.delta
+      return Math.max(0, Math.min(expr.length, o))
+    },
   }
 }
 
