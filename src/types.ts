@@ -133,6 +133,8 @@ export interface ExecutorFactory {
    * without connections (local, replay) may return their usual executor.
    */
   fresh?(host: string): Executor
+  /** This machine's address as `host` would see a direct connection from us (param defaults: facts.operator_ip). */
+  sourceAddress?(host: string): Promise<string | undefined>
   prober: Prober
   close(): Promise<void>
 }

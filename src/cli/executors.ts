@@ -24,6 +24,7 @@ export function chooseExecutors(choice: ExecutorChoice, io: Io): ExecutorFactory
     prober: ssh.prober,
     executor: (host) => (host === 'local' ? local.executor(host) : ssh.executor(host)),
     fresh: (host) => (host === 'local' ? local.executor(host) : ssh.fresh(host)),
+    sourceAddress: (host) => (host === 'local' ? Promise.resolve('127.0.0.1') : ssh.sourceAddress(host)),
     close: async () => {
       await Promise.all([ssh.close(), local.close()])
     },

@@ -9,7 +9,7 @@ import { createActor, fromPromise, type AnyActorRef } from 'xstate'
 import { scopeFor, type ActorInput, type CompiledRunbook, type RunContext, type StepRecord } from '../compile/compile.ts'
 import { INTERNAL_FINALS, type CompiledOutcome, type CompiledStep, type EdgeInfo } from '../compile/model.ts'
 import { compileTemplate, textOf, type ExprScope } from '../dsl/expr.ts'
-import { resolveParams } from '../dsl/params.ts'
+import { checkParam, resolveParams } from '../dsl/params.ts'
 import { EXIT, RunbookError } from '../errors.ts'
 import { TRANSCRIPT_VERSION, systemClock, type Clock, type Evidence, type ExecutorFactory, type Mode, type RunEvent, type RunStatus, type Severity } from '../types.ts'
 import { VERSION } from '../version.ts'
@@ -77,9 +77,10 @@ export function currentOperator(): string {
  * process.exitCode = summary.exitCode
  */
 export async function runRunbook(compiled: CompiledRunbook, options: RunOptions): Promise<RunSummary> {
+  const facts = await runFacts(compiled, options)
   const params = resolveParams(compiled.params, options.params, {
     ...(options.acceptRedacted ? { acceptRedacted: true } : {}),
-    renderDefault: (t, resolved) => compileTemplate(t).render({ params: resolved, steps: {}, facts: {}, result: null }, 'text'),
+    renderDefault: (t, resolved) => compileTemplate(t).render({ params: resolved, steps: {}, facts, result: null }, 'text'),
   })
   const secrets = Object.entries(compiled.params)
     .filter(([name, decl]) => decl.secret && typeof params[name] === 'string')
@@ -194,7 +195,7 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
 
   const done = new Promise<{ error?: unknown }>((resolve) => {
     const ref: AnyActorRef = createActor(machine, {
-      input: { params, facts: { mode: options.mode } },
+      input: { params, facts },
       inspect: (ev) => {
         if (ev.type !== '@xstate.microstep') return
         for (const t of (ev as unknown as { _transitions: Array<{ description?: string }> })._transitions) {
@@ -242,6 +243,25 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
   })
   runController.abort()
   return { status, exitCode, outcome, path, interrupted, ...(error ? { error } : {}) }
+}
+
+/**
+ * What a run knows about where it runs, for guards and param defaults. `operator_ip` (this
+ * machine's address as the target sees us) is looked up only when a param default uses it; the
+ * resolved param is recorded, so a replay never looks it up.
+ */
+async function runFacts(compiled: CompiledRunbook, options: RunOptions): Promise<RunContext['facts']> {
+  const facts: RunContext['facts'] = { mode: options.mode }
+  const wanted = Object.values(compiled.params).some((p) => typeof p.default === 'string' && p.default.includes('facts.operator_ip'))
+  if (!wanted) return facts
+  facts.operator_ip = null // unknown: a default that needs it comes out empty, and the param is reported missing
+  const host = options.params.host
+  // Only a host that passes its type: nothing, not even a route lookup, happens with an unchecked value.
+  const decl = compiled.params.host
+  if (typeof host === 'string' && decl && checkParam(decl, host).ok && options.executors.sourceAddress) {
+    facts.operator_ip = (await options.executors.sourceAddress(host).catch(() => undefined)) ?? null
+  }
+  return facts
 }
 
 function asRunbookError(err: unknown, step: string | undefined): RunbookError {

@@ -13,6 +13,7 @@ import { LocalProber } from './probe.ts'
 import { withSudo } from './quote.ts'
 import { SshConfigFile } from './ssh-config.ts'
 import { SshConnection, type SshConnectOptions, type SshTarget } from './ssh.ts'
+import { sourceAddressTo } from './source-address.ts'
 
 /** Defaults of the SSH executor; each can be overridden by the `RUNBOOK_SSH_*` env var named beside it. */
 export const SSH_DEFAULTS = {
@@ -191,6 +192,11 @@ export class SshExecutorFactory implements ExecutorFactory {
         conn?.close()
       },
     }
+  }
+
+  /** Our source address toward the host's real address (inventory-resolved: never a DNS query for a lab name). */
+  sourceAddress(host: string): Promise<string | undefined> {
+    return sourceAddressTo(resolveAddress(host, this.ctx))
   }
 
   private async closeIdle(): Promise<void> {

@@ -124,5 +124,7 @@ export function resolveAddress(name: string, ctx: ResolveContext): string {
   const invHost = ctx.inventory?.hosts[name]
   if (invHost?.address) return invHost.address
   const host = parseDestination(name).host
+  const byName = ctx.inventory?.hosts[host]
+  if (byName?.address) return byName.address
   return ctx.sshConfig?.resolve(host).hostName ?? host
 }

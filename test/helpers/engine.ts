@@ -16,6 +16,8 @@ export function recording(inner: ExecutorFactory): ExecutorFactory & { asked: Co
       return { exec: (spec, signal) => (asked.push(spec), ex.exec(spec, signal)), close: () => ex.close() }
     },
     close: () => inner.close(),
+    ...(inner.fresh ? { fresh: inner.fresh.bind(inner) } : {}),
+    ...(inner.sourceAddress ? { sourceAddress: inner.sourceAddress.bind(inner) } : {}),
   }
 }
 

@@ -167,3 +167,23 @@ function listen(): Promise<Server> {
 function port(s: Server): number {
   return (s.address() as { port: number }).port
 }
+
+describe('facts.operator_ip', () => {
+  it('is our source address toward the host, from the routing table (no packet sent)', async () => {
+    const { sourceAddressTo } = await import('../../../src/executors/source-address.ts')
+    expect(await sourceAddressTo('127.0.0.1')).toBe('127.0.0.1')
+    expect(await sourceAddressTo('no-such-host.invalid')).toBeUndefined()
+  })
+
+  it('is never looked up for a host that fails its type', async () => {
+    const { createLocalExecutorFactory } = await import('../../../src/executors/local.ts')
+    const local = createLocalExecutorFactory()
+    const looked: string[] = []
+    const executors = { ...local, executor: local.executor, prober: local.prober, close: local.close, sourceAddress: async (h: string) => (looked.push(h), '127.0.0.1') }
+    const err = await runFile('runbooks/unreachable-host.yaml', { params: { host: 'web1; touch /tmp/x' }, executors }).catch((e: unknown) => e)
+    // The host's type error, and client_ip reported missing (its default could not be worked out).
+    const codes = ((err as { errors?: Array<{ code: string }> }).errors ?? [err as { code: string }]).map((e) => e.code)
+    expect(codes).toContain('RB_PARAM_TYPE')
+    expect(looked).toEqual([])
+  })
+})
