@@ -31,8 +31,8 @@ async function labDemo(): Promise<number> {
       say('unreachable-host is not shipped yet: probing web1 with the port-check sample instead')
       return await cli('run', 'fixtures/runbooks/valid/port-check.yaml', '--host', 'web1')
     }
-    say('Diagnose it (dry-run: nothing changes)')
-    return await cli('run', 'unreachable-host', '--host', 'web1', '--param', `client_ip=${operator}`)
+    say(`Diagnose it (dry-run: nothing changes; client_ip defaults to our own address, ${operator})`)
+    return await cli('run', 'unreachable-host', '--host', 'web1')
   } finally {
     say('Tear the lab down')
     await cli('lab', 'down')
