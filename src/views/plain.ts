@@ -61,7 +61,8 @@ export function plainLines(e: RunEvent, m: RunModel, o: PlainOptions): string[] 
     'step.finished': (e) => [
       `${ts} step ${e.step}: ${e.status} (${formatDuration(e.durationMs)})${e.error ? `: ${e.error.kind}: ${e.error.message}` : ''}`,
     ],
-    transition: (e) => [`transition ${e.from} → ${e.to}${e.via === 'default' ? '' : ` (${e.via})`}`],
+    // The guard in full is in the transcript; one line here is enough to follow the run.
+    transition: (e) => [`transition ${e.from} → ${e.to}${e.via === 'default' ? '' : ` (${e.via.length > 100 ? `${e.via.slice(0, 99)}…` : e.via})`}`],
     'fix.proposed': (e) => [
       `${ts} fix ${e.step}: proposed: ${e.summary}`,
       `    on ${e.plan.host}${e.plan.sudo ? ' with sudo' : ''}, plan ${e.plan.hash.slice(0, 12)}`,
