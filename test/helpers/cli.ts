@@ -23,3 +23,42 @@ export async function cli(argv: string[], options: { env?: NodeJS.ProcessEnv; cw
   const code = await main(argv, { stdout: out, stderr: err, stdin, env, cwd: options.cwd ?? process.cwd(), signal: new AbortController().signal })
   return { code, stdout, stderr }
 }
+
+/** What tests read from `run --json` events (loose on purpose: each test reads what it checks). */
+export interface CliEvent {
+  type: string
+  id?: string
+  mode?: string
+  summary?: string
+  severity?: string
+  evidence?: { text: string }[]
+  step?: string
+  value?: unknown
+  to?: string
+  status?: string
+  exitCode?: number
+  parser?: string
+  reason?: string
+  spec?: { mutating: boolean; command: string }
+}
+
+/** The CLI in-process with exactly this environment; every JSON line of stdout parsed as an event. */
+export async function runCli(argv: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; events: CliEvent[]; stdout: string; stderr: string }> {
+  const out = new PassThrough()
+  const err = new PassThrough()
+  let stdout = ''
+  let stderr = ''
+  out.on('data', (c: Buffer) => (stdout += c.toString()))
+  err.on('data', (c: Buffer) => (stderr += c.toString()))
+  const code = await main(argv, { stdout: out, stderr: err, stdin: new PassThrough(), env, cwd: process.cwd(), signal: new AbortController().signal })
+  const events: CliEvent[] = []
+  for (const line of stdout.split('\n')) {
+    if (!line.startsWith('{')) continue
+    try {
+      events.push(JSON.parse(line) as CliEvent)
+    } catch {
+      // a pretty-printed document (exec --json), not an event line
+    }
+  }
+  return { code, events, stdout, stderr }
+}

@@ -9,30 +9,18 @@
  */
 import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { PassThrough } from 'node:stream'
 import { afterAll, describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/main.ts'
 import { labDown } from '../../src/lab/lab.ts'
 import { inNetns } from '../../src/lab/sys.ts'
 import { announceSkip, startLab, type TestLab } from '../helpers/lab.ts'
+import { runCli as cli, type CliEvent as Event } from '../helpers/cli.ts'
 
 const skip = announceSkip('host-triage.int.test.ts', ['healthy', 'proxy-probes', 'sshguard-block'])
 const ROOT = '/run/runbook-lab-test-host-triage'
 const LAB = 'ht'
 
-interface Event { type: string; id?: string; mode?: string; summary?: string; severity?: string; evidence?: { text: string }[]; to?: string }
 
-async function cli(argv: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; events: Event[]; stderr: string }> {
-  const out = new PassThrough()
-  const err = new PassThrough()
-  let stdout = ''
-  let stderr = ''
-  out.on('data', (c: Buffer) => { stdout += c.toString() })
-  err.on('data', (c: Buffer) => { stderr += c.toString() })
-  const code = await main(argv, { stdout: out, stderr: err, stdin: new PassThrough(), env, cwd: process.cwd(), signal: new AbortController().signal })
-  const events = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Event)
-  return { code, events, stderr }
-}
 
 /** What a first look must not change on web1. */
 function web1State(lab: TestLab): Record<string, string> {

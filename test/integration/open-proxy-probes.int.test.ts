@@ -10,31 +10,19 @@
 import { createHash } from 'node:crypto'
 import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { PassThrough } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/main.ts'
 import { labDown } from '../../src/lab/lab.ts'
 import { accessLogOnDisk, botAddresses, PROXY_PROBES_LOG, request, sendRequests } from '../../src/lab/scenario-proxy-probes.ts'
 import { inNetns } from '../../src/lab/sys.ts'
 import { announceSkip, startLab, type TestLab } from '../helpers/lab.ts'
+import { runCli as cli, type CliEvent as Event } from '../helpers/cli.ts'
 
 const skip = announceSkip('open-proxy-probes.int.test.ts', ['proxy-probes'])
 const ROOT = '/run/runbook-lab-test-open-proxy-probes'
 const LAB = 'opp'
 
-interface Event { type: string; id?: string; mode?: string; summary?: string; severity?: string; evidence?: { text: string }[] }
 
-async function cli(argv: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; events: Event[]; stderr: string }> {
-  const out = new PassThrough()
-  const err = new PassThrough()
-  let stdout = ''
-  let stderr = ''
-  out.on('data', (c: Buffer) => { stdout += c.toString() })
-  err.on('data', (c: Buffer) => { stderr += c.toString() })
-  const code = await main(argv, { stdout: out, stderr: err, stdin: new PassThrough(), env, cwd: process.cwd(), signal: new AbortController().signal })
-  const events = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Event)
-  return { code, events, stderr }
-}
 
 const sha = (text: string | Buffer): string => createHash('sha256').update(text).digest('hex')
 

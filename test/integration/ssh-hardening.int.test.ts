@@ -12,32 +12,19 @@ import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { PassThrough } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/main.ts'
 import { labDown } from '../../src/lab/lab.ts'
 import { attackerAddresses, deployPassword, operatorLogin, passwordLogin } from '../../src/lab/scenario-brute-force.ts'
 import { announceSkip, startLab, type TestLab } from '../helpers/lab.ts'
+import { runCli as cli, type CliEvent as Event } from '../helpers/cli.ts'
 
 const skip = announceSkip('ssh-hardening.int.test.ts', ['brute-force'])
 const ROOT = '/run/runbook-lab-test-ssh-hardening'
 const LAB = 'sshh'
 const DROPIN = '/etc/ssh/sshd_config.d/01-runbook-ssh-hardening.conf'
 
-interface Event { type: string; id?: string; summary?: string; evidence?: { text: string }[]; parser?: string; step?: string; value?: unknown }
 
-async function cli(argv: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; events: Event[]; stdout: string; stderr: string }> {
-  const out = new PassThrough()
-  const err = new PassThrough()
-  let stdout = ''
-  let stderr = ''
-  out.on('data', (c: Buffer) => { stdout += c.toString() })
-  err.on('data', (c: Buffer) => { stderr += c.toString() })
-  const code = await main(argv, { stdout: out, stderr: err, stdin: new PassThrough(), env, cwd: process.cwd(), signal: new AbortController().signal })
-  // `run --json` prints one event per line; `exec --json` one pretty-printed document (no events).
-  const events = argv[0] === 'run' ? stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Event) : []
-  return { code, events, stdout, stderr }
-}
 
 /** A command on web1 over SSH (through the bastion, as the runbook reaches it). */
 async function onWeb1(lab: TestLab, env: NodeJS.ProcessEnv, command: string): Promise<string> {

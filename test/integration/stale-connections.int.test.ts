@@ -9,32 +9,21 @@
  */
 import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { PassThrough } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/main.ts'
 import { labDown } from '../../src/lab/lab.ts'
 import { CRL_PORT, STALE_REQUESTS, crawl, establishedTo, staleConnectionsFiles } from '../../src/lab/scenario-stale-connections.ts'
 import { sleep } from '../../src/lab/sys.ts'
 import { announceSkip, startLab, type TestLab } from '../helpers/lab.ts'
+import { runCli, type CliEvent as Event } from '../helpers/cli.ts'
 
 const skip = announceSkip('stale-connections.int.test.ts', ['stale-connections'])
 const ROOT = '/run/runbook-lab-test-stale-connections'
 const LAB = 'sc'
 const env = { ...process.env, RUNBOOK_LAB_DIR: ROOT, RUNBOOK_STATE_DIR: join(ROOT, '.state') }
 
-interface Event { type: string; id?: string; summary?: string; evidence?: { text: string }[] }
 
-async function cli(argv: string[]): Promise<{ code: number; events: Event[]; stderr: string }> {
-  const out = new PassThrough()
-  const err = new PassThrough()
-  let stdout = ''
-  let stderr = ''
-  out.on('data', (c: Buffer) => { stdout += c.toString() })
-  err.on('data', (c: Buffer) => { stderr += c.toString() })
-  const code = await main(argv, { stdout: out, stderr: err, stdin: new PassThrough(), env, cwd: process.cwd(), signal: new AbortController().signal })
-  const events = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Event)
-  return { code, events, stderr }
-}
+const cli = (argv: string[]) => runCli(argv, env)
 
 /**
  * A fix run is refused (exit 9, nothing changed) while another run holds the engine's host lock,

@@ -9,32 +9,20 @@
 import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { PassThrough } from 'node:stream'
 import { afterAll, describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/main.ts'
 import { LocalProber } from '../../src/executors/probe.ts'
 import { labDown } from '../../src/lab/lab.ts'
 import { inNetns } from '../../src/lab/sys.ts'
 import { announceSkip, startLab, type TestLab } from '../helpers/lab.ts'
+import { runCli as cli, type CliEvent as Event } from '../helpers/cli.ts'
 
 const SCENARIOS = ['sshguard-block', 'fail2ban-ban', 'nft-drop'] as const
 const skip = announceSkip('unreachable-host.int.test.ts', [...SCENARIOS])
 const ROOT = '/run/runbook-lab-test-unreachable-host'
 const LAB = 'uh'
 
-interface Event { type: string; id?: string; summary?: string; evidence?: { text: string }[]; status?: string; exitCode?: number }
 
-async function cli(argv: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; events: Event[]; stdout: string; stderr: string }> {
-  const out = new PassThrough()
-  const err = new PassThrough()
-  let stdout = ''
-  let stderr = ''
-  out.on('data', (c: Buffer) => { stdout += c.toString() })
-  err.on('data', (c: Buffer) => { stderr += c.toString() })
-  const code = await main(argv, { stdout: out, stderr: err, stdin: new PassThrough(), env, cwd: process.cwd(), signal: new AbortController().signal })
-  const events = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Event)
-  return { code, events, stdout, stderr }
-}
 
 /** Everything on web1 a fix may change, without counters, timestamps or handles' packet counts. */
 function hostState(lab: TestLab): Record<string, string> {
