@@ -135,6 +135,8 @@ export interface ExecutorFactory {
   fresh?(host: string): Executor
   /** This machine's address as `host` would see a direct connection from us (param defaults: facts.operator_ip). */
   sourceAddress?(host: string): Promise<string | undefined>
+  /** The hop commands to `host` go through (inventory bastion or ProxyJump), if any (facts.bastion). */
+  bastionOf?(host: string): string | undefined
   prober: Prober
   close(): Promise<void>
 }

@@ -25,6 +25,7 @@ export function chooseExecutors(choice: ExecutorChoice, io: Io): ExecutorFactory
     executor: (host) => (host === 'local' ? local.executor(host) : ssh.executor(host)),
     fresh: (host) => (host === 'local' ? local.executor(host) : ssh.fresh(host)),
     sourceAddress: (host) => (host === 'local' ? Promise.resolve('127.0.0.1') : ssh.sourceAddress(host)),
+    bastionOf: (host) => (host === 'local' ? undefined : ssh.bastionOf(host)),
     close: async () => {
       await Promise.all([ssh.close(), local.close()])
     },

@@ -252,14 +252,23 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
  */
 async function runFacts(compiled: CompiledRunbook, options: RunOptions): Promise<RunContext['facts']> {
   const facts: RunContext['facts'] = { mode: options.mode }
-  const wanted = Object.values(compiled.params).some((p) => typeof p.default === 'string' && p.default.includes('facts.operator_ip'))
-  if (!wanted) return facts
-  facts.operator_ip = null // unknown: a default that needs it comes out empty, and the param is reported missing
+  const wants = (fact: string) => Object.values(compiled.params).some((p) => typeof p.default === 'string' && p.default.includes(`facts.${fact}`))
   const host = options.params.host
   // Only a host that passes its type: nothing, not even a route lookup, happens with an unchecked value.
   const decl = compiled.params.host
-  if (typeof host === 'string' && decl && checkParam(decl, host).ok && options.executors.sourceAddress) {
-    facts.operator_ip = (await options.executors.sourceAddress(host).catch(() => undefined)) ?? null
+  const valid = typeof host === 'string' && decl !== undefined && checkParam(decl, host).ok
+  // Unknown facts are null: a default that needs one comes out empty (a required param is then reported missing).
+  if (wants('operator_ip')) {
+    facts.operator_ip = valid && options.executors.sourceAddress ? ((await options.executors.sourceAddress(host as string).catch(() => undefined)) ?? null) : null
+  }
+  if (wants('bastion')) {
+    let bastion: string | undefined
+    try {
+      bastion = valid ? options.executors.bastionOf?.(host as string) : undefined
+    } catch {
+      bastion = undefined // an unresolvable host fails later, where its step can handle it
+    }
+    facts.bastion = bastion ?? null
   }
   return facts
 }

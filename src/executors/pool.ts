@@ -194,6 +194,11 @@ export class SshExecutorFactory implements ExecutorFactory {
     }
   }
 
+  /** The hop nearest the target on its path (inventory bastion or ProxyJump), by the operator's name for it. */
+  bastionOf(host: string): string | undefined {
+    return this.resolve(host).jump?.name
+  }
+
   /** Our source address toward the host's real address (inventory-resolved: never a DNS query for a lab name). */
   sourceAddress(host: string): Promise<string | undefined> {
     return sourceAddressTo(resolveAddress(host, this.ctx))

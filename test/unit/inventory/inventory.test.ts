@@ -62,3 +62,20 @@ describe('inventory', () => {
     expect(() => resolveTarget('a', { inventory: loop })).toThrow(/bastion loop/)
   })
 })
+
+describe('facts from the inventory', () => {
+  it('bastionOf names the hop a host is reached through; user@name keeps the inventory path and address', async () => {
+    const { SshExecutorFactory } = await import('../../../src/executors/pool.ts')
+    const inv = parseInventory('hosts:\n  bastion: { address: 198.18.9.10 }\n  web1: { address: 198.18.9.11, bastion: bastion }\n  solo: { address: 198.18.9.12 }\n', 'inv.yaml')
+    const f = new SshExecutorFactory({ inventory: inv, agent: null })
+    try {
+      expect(f.bastionOf('web1')).toBe('bastion')
+      expect(f.bastionOf('deploy@web1')).toBe('bastion')
+      expect(f.bastionOf('solo')).toBeUndefined()
+      expect(f.resolve('deploy@web1')).toMatchObject({ user: 'deploy', host: '198.18.9.11' })
+      expect(resolveAddress('deploy@web1', { inventory: inv, sshConfig: undefined, acceptNewHostKeys: false })).toBe('198.18.9.11')
+    } finally {
+      await f.close()
+    }
+  })
+})
