@@ -6,11 +6,12 @@
  * The only file that imports ajv for runbooks.
  */
 import { readFileSync } from 'node:fs'
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js'
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
 import { RunbookError } from '../errors.ts'
 import type { FieldSchema, ParserRegistry } from '../parsers/registry.ts'
 import { CheckScope, type CheckEnv, hasTemplate, parseTemplate } from './expr.ts'
 import { loadSource, type PathSegment, type SourceDoc } from './load.ts'
+import { closest, schemaErrors } from './schema-errors.ts'
 import { accessFileReason, accessReason, mutatingReason } from './mutating.ts'
 import { checkParam, describeType } from './params.ts'
 import type { Command, Fix, Runbook, Step } from './runbook.generated.ts'
@@ -60,124 +61,6 @@ export function validateSource(file: string, text: string, parsers: ParserRegist
   const validate = schemaValidator()
   if (!validate(source.data)) return { ok: false, errors: schemaErrors(source, validate.errors ?? []) }
   return new Checker(source, source.data as Runbook, parsers).run()
-}
-
-// ---------------------------------------------------------------------------------------------
-// Schema errors
-
-function pointerToPath(pointer: string): PathSegment[] {
-  if (pointer === '') return []
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((s) => (/^[0-9]+$/.test(s) ? Number(s) : s))
-}
-
-function label(path: readonly PathSegment[]): string {
-  if (path.length === 0) return 'the runbook'
-  return path.reduce<string>((acc, seg) => (typeof seg === 'number' ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg), '')
-}
-
-function schemaErrors(source: SourceDoc, errors: ErrorObject[]): RunbookError[] {
-  // anyOf branches each report their own failure at the same path; keep the deepest errors only.
-  const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath))
-  const deeper = (p: string) => errors.some((e) => e.keyword !== 'anyOf' && e.instancePath.startsWith(p + '/'))
-  const out: RunbookError[] = []
-  const seen = new Set<string>()
-  for (const e of errors) {
-    if (anyOfPaths.has(e.instancePath) && e.keyword !== 'anyOf') continue
-    if (e.keyword === 'anyOf' && deeper(e.instancePath)) continue
-    if (e.keyword === 'if') continue
-    const path = pointerToPath(e.instancePath)
-    const what = label(path)
-    let message: string
-    let at = path
-    let key = false
-    switch (e.keyword) {
-      case 'required':
-        message = `${what} is missing required field '${(e.params as { missingProperty: string }).missingProperty}'`
-        break
-      case 'additionalProperties': {
-        const field = (e.params as { additionalProperty: string }).additionalProperty
-        const known = Object.keys((e.parentSchema as { properties?: object })?.properties ?? {})
-        const near = closest(field, known)
-        message = `unknown field '${field}' in ${what}${near ? `: did you mean '${near}'?` : ` (allowed: ${known.join(', ')})`}`
-        at = [...path, field]
-        key = true
-        break
-      }
-      case 'propertyNames': {
-        const name = (e.params as { propertyName: string }).propertyName
-        message = `invalid name '${name}' in ${what}: use lowercase letters, digits and _ (starting with a letter or _)`
-        at = [...path, name]
-        key = true
-        break
-      }
-      case 'pattern':
-        if (e.parentSchema && (e.parentSchema as { pattern?: string }).pattern === '^[0-9]+(ms|s|m|h)$') {
-          message = `${what} must be a duration like 500ms, 3s, 2m or 1h`
-        } else if (path.at(-2) === 'name' || what === 'name') {
-          message = `${what} must be lowercase letters, digits and - (like unreachable-host)`
-        } else {
-          message = `${what} must be a name of lowercase letters, digits and _ (got ${JSON.stringify(e.data)})`
-        }
-        break
-      case 'enum':
-        message = `${what} must be one of: ${((e.params as { allowedValues: unknown[] }).allowedValues).join(', ')} (got ${JSON.stringify(e.data)})`
-        break
-      case 'const':
-        message = `${what} must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`
-        break
-      case 'type':
-        message = `${what} must be ${article((e.params as { type: string }).type)}`
-        break
-      case 'anyOf':
-        message = `${what} is not valid: ${(e.parentSchema as { description?: string })?.description ?? 'see the schema'}`
-        break
-      case 'minProperties':
-        message = `${what} must not be empty`
-        break
-      case 'minItems':
-        message = `${what} must have at least ${(e.params as { limit: number }).limit} item(s)`
-        break
-      default:
-        message = `${what} ${e.message ?? 'is invalid'}`
-    }
-    const id = `${label(at)}|${message}`
-    if (seen.has(id)) continue
-    seen.add(id)
-    out.push(source.error('RB_SCHEMA', at, message, { key }))
-  }
-  return out
-}
-
-function article(type: string): string {
-  return type.split(',').map((t) => (/^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`)).join(' or ')
-}
-
-/** Nearest known word within edit distance 2, for "did you mean". */
-export function closest(word: string, known: readonly string[]): string | undefined {
-  let best: { w: string; d: number } | undefined
-  for (const w of known) {
-    const d = editDistance(word, w)
-    if (d <= 2 && (!best || d < best.d)) best = { w, d }
-  }
-  return best?.w
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i)
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!
-    row[0] = i
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]!
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1))
-      prev = tmp
-    }
-  }
-  return row[b.length]!
 }
 
 // ---------------------------------------------------------------------------------------------
