@@ -20,6 +20,7 @@ import { join } from 'node:path'
 import { labDown, labUp } from '../../src/lab/lab.ts'
 import type { LabHostState, LabState } from '../../src/lab/state.ts'
 import { inNetns, LAB_PATH } from '../../src/lab/sys.ts'
+import { judge } from './record.ts'
 
 const OUT = 'fixtures/host-triage'
 const ROOT = '/run/runbook-lab-record-ht'
@@ -126,11 +127,7 @@ async function record(c: Case): Promise<boolean> {
     ]
     const runEnv = { ...process.env, RUNBOOK_STATE_DIR: join(ROOT, 'state'), ...(c.path === 'only-ping' ? { PATH: onlyPing() } : {}) }
     const r = spawnSync(process.execPath, args, { encoding: 'utf8', env: runEnv, timeout: 120_000 })
-    const outcome = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; id?: string }).find((e) => e.type === 'outcome')?.id
-    const ok = r.status === c.expectExit && outcome === c.outcome
-    console.log(`${ok ? 'ok  ' : 'FAIL'} ${c.name}: exit ${r.status} (expected ${c.expectExit}), outcome ${outcome} (expected ${c.outcome})`)
-    if (!ok) console.error(r.stderr)
-    return ok
+    return judge(c, r)
   } finally {
     await labDown({ name: LAB, env })
   }

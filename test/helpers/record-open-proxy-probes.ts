@@ -15,6 +15,7 @@ import { join } from 'node:path'
 import { labDown, labUp } from '../../src/lab/lab.ts'
 import { botAddresses, PROXY_PROBES_LOG, request, sendRequests } from '../../src/lab/scenario-proxy-probes.ts'
 import type { LabState } from '../../src/lab/state.ts'
+import { judge } from './record.ts'
 
 const OUT = 'fixtures/open-proxy-probes'
 const ROOT = '/run/runbook-lab-record-opp'
@@ -59,11 +60,7 @@ function record(c: Case, state: LabState, inventory: string): boolean {
     '--transcript', transcript, '--json',
   ]
   const r = spawnSync('node', args, { encoding: 'utf8', env: { ...process.env, RUNBOOK_STATE_DIR: join(ROOT, 'state') }, timeout: 120_000 })
-  const outcome = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; id?: string }).find((e) => e.type === 'outcome')?.id
-  const ok = r.status === c.expectExit && outcome === c.outcome
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${c.name}: exit ${r.status} (expected ${c.expectExit}), outcome ${outcome} (expected ${c.outcome})`)
-  if (!ok) console.error(r.stderr)
-  return ok
+  return judge(c, r)
 }
 
 async function main(): Promise<void> {

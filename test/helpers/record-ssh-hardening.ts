@@ -19,6 +19,7 @@ import { join } from 'node:path'
 import { labDown, labUp } from '../../src/lab/lab.ts'
 import { attackerAddresses, bruteForceFiles, intrude, passwordLogin } from '../../src/lab/scenario-brute-force.ts'
 import type { LabState } from '../../src/lab/state.ts'
+import { judge } from './record.ts'
 
 const OUT = 'fixtures/ssh-hardening'
 const PARSER_OUT = 'fixtures/parsers/auth-log'
@@ -83,11 +84,7 @@ async function record(c: Case): Promise<boolean> {
     const transcript = join(OUT, `${c.name}.jsonl`)
     rmSync(transcript, { force: true })
     const r = runbook(up.inventory, ['--transcript', transcript, '--json', ...(c.apply ? ['--apply', '--yes'] : [])])
-    const outcome = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; id?: string }).find((e) => e.type === 'outcome')?.id
-    const ok = r.status === c.expectExit && outcome === c.outcome
-    console.log(`${ok ? 'ok  ' : 'FAIL'} ${c.name}: exit ${r.status} (expected ${c.expectExit}), outcome ${outcome} (expected ${c.outcome})`)
-    if (!ok) console.error(r.stderr)
-    return ok
+    return judge(c, r)
   } finally {
     await labDown({ name: NAME, env })
   }

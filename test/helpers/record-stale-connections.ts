@@ -22,6 +22,7 @@ import { labDown, labUp } from '../../src/lab/lab.ts'
 import { APP_PORT, staleConnectionsFiles, writeLabProgram } from '../../src/lab/scenario-stale-connections.ts'
 import type { LabState } from '../../src/lab/state.ts'
 import { cleanEnv, sleep } from '../../src/lab/sys.ts'
+import { judge } from './record.ts'
 
 const OUT = 'fixtures/stale-connections'
 const ROOT = '/run/runbook-lab-record-sc'
@@ -146,11 +147,7 @@ async function record(c: Case): Promise<boolean> {
       rmSync(transcript, { force: true })
       r = runCli(args)
     }
-    const outcome = outcomeOf(r.stdout)
-    const ok = r.status === c.expectExit && outcome === c.outcome
-    console.log(`${ok ? 'ok  ' : 'FAIL'} ${c.name}: exit ${r.status} (expected ${c.expectExit}), outcome ${outcome} (expected ${c.outcome})`)
-    if (!ok) console.error(r.stderr)
-    return ok
+    return judge(c, r)
   } finally {
     for (const p of started) {
       if (p.pid !== undefined && p.exitCode === null) process.kill(p.pid, 'SIGTERM')

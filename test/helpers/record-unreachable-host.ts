@@ -14,6 +14,7 @@ import { join } from 'node:path'
 import { labDown, labUp } from '../../src/lab/lab.ts'
 import { inNetns } from '../../src/lab/sys.ts'
 import type { LabState } from '../../src/lab/state.ts'
+import { judge } from './record.ts'
 
 const OUT = 'fixtures/unreachable-host'
 const ROOT = '/run/runbook-lab-record-uh'
@@ -88,11 +89,7 @@ async function record(c: Case): Promise<boolean> {
       '--transcript', transcript, '--json', ...(c.apply ? ['--apply', '--yes'] : []),
     ]
     const r = spawnSync('node', args, { encoding: 'utf8', env: { ...process.env, RUNBOOK_STATE_DIR: join(ROOT, 'state') }, timeout: 120_000 })
-    const outcome = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; id?: string }).find((e) => e.type === 'outcome')?.id
-    const ok = r.status === c.expectExit && outcome === c.outcome
-    console.log(`${ok ? 'ok  ' : 'FAIL'} ${c.name}: exit ${r.status} (expected ${c.expectExit}), outcome ${outcome} (expected ${c.outcome})`)
-    if (!ok) console.error(r.stderr)
-    return ok
+    return judge(c, r)
   } finally {
     await labDown({ name: 'rec', env })
   }
