@@ -6,9 +6,6 @@
 import { createInterface } from 'node:readline'
 import { Writable } from 'node:stream'
 import { ExecError, RunbookError, describeExitCode } from '../../errors.ts'
-import { SshExecutorFactory, fanOut } from '../../executors/pool.ts'
-import { findInventory } from '../../inventory/discover.ts'
-import { expandHosts } from '../../inventory/resolve.ts'
 import type { CommandResult, ExecFailure } from '../../types.ts'
 import { defineCommand, type Io } from '../command.ts'
 
@@ -87,6 +84,10 @@ not be reached (DNS, refused, timeout, host key, authentication).`,
     'runbook exec root@198.18.1.11:22 --sudo -- iptables -S',
   ],
   async run({ values, positionals, rest, io }) {
+    // Loaded here, not at start-up: `runbook --help` and other commands stay fast.
+    const { SshExecutorFactory, fanOut } = await import('../../executors/pool.ts')
+    const { findInventory } = await import('../../inventory/discover.ts')
+    const { expandHosts } = await import('../../inventory/resolve.ts')
     if (positionals.length === 0) throw new RunbookError('RB_USAGE', 'exec: name at least one host or group. Usage: runbook exec <host|group> -- <command>')
     if (rest.length === 0) throw new RunbookError('RB_USAGE', 'exec: give the command after --, e.g. runbook exec web1 -- uptime')
     const command = rest.join(' ')

@@ -1,6 +1,4 @@
-import { toDot, toMermaid } from '../../compile/graph.ts'
 import { RunbookError } from '../../errors.ts'
-import { loadRunbook, resolveRunbook, runbookDirs } from '../../library.ts'
 import { defineCommand } from '../command.ts'
 
 export default defineCommand({
@@ -15,6 +13,9 @@ export default defineCommand({
   maxPositionals: 1,
   examples: ['runbook graph log-dir-full > graph.mmd', 'runbook graph log-dir-full --format dot | dot -Tsvg > graph.svg'],
   async run({ values, positionals, io }) {
+    // Loaded here, not at start-up: `runbook --help` and other commands stay fast.
+    const { toDot, toMermaid } = await import('../../compile/graph.ts')
+    const { loadRunbook, resolveRunbook, runbookDirs } = await import('../../library.ts')
     const ref = positionals[0]
     if (!ref) throw new RunbookError('RB_USAGE', 'graph: which runbook? Usage: runbook graph <runbook>')
     const format = (values.format as string | undefined) ?? 'mermaid'

@@ -5,9 +5,8 @@
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { RunbookError } from '../../errors.ts'
-import { labDown, labStatus, labUp } from '../../lab/lab.ts'
-import { SCENARIOS } from '../../lab/scenarios.ts'
 import { defineCommand } from '../command.ts'
+import { SCENARIOS } from '../../lab/scenarios.ts'
 
 const SUBCOMMANDS = ['up', 'down', 'status', 'ssh'] as const
 
@@ -41,6 +40,8 @@ namespace, link, process and file the lab created, also after a crash.`,
     'runbook lab down',
   ],
   async run({ values, positionals, rest, io }) {
+    // Loaded here, not at start-up: `runbook --help` and other commands stay fast.
+    const { labDown, labStatus, labUp } = await import('../../lab/lab.ts')
     const [sub, arg] = positionals
     if (!sub || !(SUBCOMMANDS as readonly string[]).includes(sub)) {
       throw new RunbookError('RB_USAGE', `lab: expected one of ${SUBCOMMANDS.join(', ')}. Usage: runbook lab up <scenario> | down | status | ssh <host>`)

@@ -1,6 +1,3 @@
-import { listRunbookFiles, runbookDirs } from '../../library.ts'
-import { validateFile } from '../../dsl/validate.ts'
-import { parsers } from '../../library.ts'
 import { defineCommand } from '../command.ts'
 import { writeJson } from '../output.ts'
 
@@ -11,6 +8,10 @@ export default defineCommand({
   description: 'Searches $RUNBOOK_PATH (colon-separated), ./runbooks, then the runbooks shipped with runbook. A runbook in an earlier directory hides one of the same name in a later one.',
   options: { json: { type: 'boolean', description: 'Print JSON' } },
   async run({ values, io }) {
+    // Loaded here, not at start-up: `runbook --help` and other commands stay fast.
+    const { listRunbookFiles, runbookDirs } = await import('../../library.ts')
+    const { validateFile } = await import('../../dsl/validate.ts')
+    const { parsers } = await import('../../library.ts')
     const files = listRunbookFiles(runbookDirs(io.env, io.cwd))
     const rows = [...files].map(([name, file]) => {
       const v = validateFile(file, parsers())

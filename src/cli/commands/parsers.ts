@@ -1,4 +1,3 @@
-import { parsers } from '../../library.ts'
 import { defineCommand } from '../command.ts'
 import { writeJson } from '../output.ts'
 
@@ -8,6 +7,8 @@ export default defineCommand({
   usage: 'parsers [--json]',
   options: { json: { type: 'boolean', description: 'Print JSON with each parser\'s result fields' } },
   async run({ values, io }) {
+    // Loaded here, not at start-up: `runbook --help` and other commands stay fast.
+    const { parsers } = await import('../../library.ts')
     const list = parsers().list()
     if (values.json) writeJson(io, list.map((p) => ({ name: p.name, describe: p.describe, fields: p.fields })))
     else {

@@ -1,7 +1,5 @@
 import { resolve } from 'node:path'
 import { RunbookError } from '../../errors.ts'
-import { readTranscript } from '../../transcript/reader.ts'
-import { renderTranscript } from '../../views/replay-render.ts'
 import { defineCommand } from '../command.ts'
 import { useColor } from '../output.ts'
 
@@ -16,6 +14,9 @@ export default defineCommand({
   },
   maxPositionals: 1,
   async run({ values, positionals, io }) {
+    // Loaded here, not at start-up: `runbook --help` and other commands stay fast.
+    const { readTranscript } = await import('../../transcript/reader.ts')
+    const { renderTranscript } = await import('../../views/replay-render.ts')
     const file = positionals[0]
     if (!file) throw new RunbookError('RB_USAGE', 'replay: which transcript? Usage: runbook replay <transcript.jsonl>')
     const t = readTranscript(resolve(io.cwd, file))

@@ -1,15 +1,6 @@
-import pino from 'pino'
-import { refusingApprover, promptApprover, yesApprover } from '../../engine/approval.ts'
-import { fanOut, type EventSink } from '../../engine/emitter.ts'
-import { currentOperator, runRunbook } from '../../engine/run.ts'
+import type { EventSink } from '../../engine/emitter.ts'
 import { RunbookError } from '../../errors.ts'
-import { loadRunbook, resolveRunbook, runbookDirs } from '../../library.ts'
-import { defaultTranscriptPath, openTranscript, stateDir } from '../../transcript/writer.ts'
-import { createJsonView } from '../../views/json.ts'
-import { createLogSink } from '../../views/log.ts'
-import { createProgressView } from '../../views/progress.ts'
 import { defineCommand } from '../command.ts'
-import { chooseExecutors } from '../executors.ts'
 import { parseParamFlags, useColor } from '../output.ts'
 import { join, resolve } from 'node:path'
 import { mkdirSync } from 'node:fs'
@@ -46,6 +37,17 @@ Exit codes: 0 healthy, 3 problem found, 4 fix proposed, 5 fix applied and verifi
     'runbook run log-dir-full --local --apply --yes',
   ],
   async run({ values, positionals, io }) {
+    // Loaded here, not at start-up: `runbook --help` and other commands stay fast.
+    const { default: pino } = await import('pino')
+    const { refusingApprover, promptApprover, yesApprover } = await import('../../engine/approval.ts')
+    const { fanOut } = await import('../../engine/emitter.ts')
+    const { currentOperator, runRunbook } = await import('../../engine/run.ts')
+    const { loadRunbook, resolveRunbook, runbookDirs } = await import('../../library.ts')
+    const { defaultTranscriptPath, openTranscript, stateDir } = await import('../../transcript/writer.ts')
+    const { createJsonView } = await import('../../views/json.ts')
+    const { createLogSink } = await import('../../views/log.ts')
+    const { createProgressView } = await import('../../views/progress.ts')
+    const { chooseExecutors } = await import('../executors.ts')
     const ref = positionals[0]
     if (!ref) throw new RunbookError('RB_USAGE', 'run: which runbook? Usage: runbook run <runbook> --host H (see `runbook list`)')
     if (values.yes && !values.apply) throw new RunbookError('RB_USAGE', 'run: --yes only makes sense with --apply (dry-run never changes anything)')

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { RUNBOOK_SCHEMA_URL } from '../../dsl/validate.ts'
 import { defineCommand } from '../command.ts'
 
 export default defineCommand({
@@ -10,6 +9,8 @@ export default defineCommand({
   description: 'The schema drives validation and editor completion. With the YAML language server, start a runbook with:\n  # yaml-language-server: $schema=<path printed by `runbook schema --path`>',
   options: { path: { type: 'boolean', description: 'Print the file path only' } },
   async run({ values, io }) {
+    // Loaded here, not at start-up: `runbook --help` and other commands stay fast.
+    const { RUNBOOK_SCHEMA_URL } = await import('../../dsl/validate.ts')
     io.stdout.write(values.path ? fileURLToPath(RUNBOOK_SCHEMA_URL) + '\n' : readFileSync(RUNBOOK_SCHEMA_URL, 'utf8'))
     return 0
   },

@@ -1,6 +1,4 @@
-import { loadRunbook, resolveRunbook, runbookDirs } from '../../library.ts'
 import { RunbookError } from '../../errors.ts'
-import { describeType } from '../../dsl/params.ts'
 import { defineCommand } from '../command.ts'
 import { writeJson } from '../output.ts'
 
@@ -12,6 +10,9 @@ export default defineCommand({
   maxPositionals: 1,
   examples: ['runbook show log-dir-full'],
   async run({ values, positionals, io }) {
+    // Loaded here, not at start-up: `runbook --help` and other commands stay fast.
+    const { loadRunbook, resolveRunbook, runbookDirs } = await import('../../library.ts')
+    const { describeType } = await import('../../dsl/params.ts')
     const ref = positionals[0]
     if (!ref) throw new RunbookError('RB_USAGE', 'show: which runbook? Usage: runbook show <runbook>')
     const c = loadRunbook(resolveRunbook(ref, runbookDirs(io.env, io.cwd), io.cwd))

@@ -1,8 +1,6 @@
 import { readdirSync, statSync } from 'node:fs'
 import { extname, join, relative, resolve } from 'node:path'
-import { validateFile } from '../../dsl/validate.ts'
 import { EXIT } from '../../errors.ts'
-import { parsers, runbookDirs } from '../../library.ts'
 import { defineCommand } from '../command.ts'
 import { formatError, useColor, writeJson } from '../output.ts'
 
@@ -24,6 +22,9 @@ export default defineCommand({
   maxPositionals: Infinity,
   examples: ['runbook validate runbooks/', 'runbook validate my-runbook.yaml'],
   async run({ values, positionals, io }) {
+    // Loaded here, not at start-up: `runbook --help` and other commands stay fast.
+    const { validateFile } = await import('../../dsl/validate.ts')
+    const { parsers, runbookDirs } = await import('../../library.ts')
     const roots = positionals.length > 0 ? positionals.map((p) => resolve(io.cwd, p)) : runbookDirs(io.env, io.cwd)
     const files = roots.flatMap(yamlFiles)
     const results = files.map((file) => ({ file, result: validateFile(file, parsers()) }))
