@@ -33,6 +33,23 @@ export function hostFiles(labDir: string, name: string): HostFiles {
   }
 }
 
+/** The sshd settings every lab host shares (scenarios that write their own sshd_config end with these). */
+export const LAB_SSHD_COMMON: readonly string[] = [
+  // The lab home of root is not owned the way StrictModes wants.
+  'StrictModes no',
+  'UseDNS no',
+  'PrintMotd no',
+  'PrintLastLog no',
+  'MaxSessions 10',
+  'MaxStartups 200:30:400',
+  'AllowTcpForwarding yes',
+  'LogLevel VERBOSE',
+  'AcceptEnv LANG LC_*',
+  // Engine state on the host (locks, backups, revert pids) stays in the host's private home.
+  'SetEnv RUNBOOK_HOST_DIR=/root/.runbook',
+  'Subsystem sftp internal-sftp',
+]
+
 /** Extra pieces a scenario adds to a host before it starts. */
 export interface HostExtras {
   /** Shell lines run by the host's init before sshd starts (firewall setup). */
@@ -65,18 +82,7 @@ export function prepareHost(labDir: string, host: LabHostState, authorizedKeys: 
     'PasswordAuthentication no',
     'KbdInteractiveAuthentication no',
     'UsePAM no',
-    'StrictModes no',
-    'UseDNS no',
-    'PrintMotd no',
-    'PrintLastLog no',
-    'MaxSessions 10',
-    'MaxStartups 200:30:400',
-    'AllowTcpForwarding yes',
-    'LogLevel VERBOSE',
-    'AcceptEnv LANG LC_*',
-    // Engine state on the host (locks, backups, revert pids) stays in the host's private home.
-    'SetEnv RUNBOOK_HOST_DIR=/root/.runbook',
-    'Subsystem sftp internal-sftp',
+    ...LAB_SSHD_COMMON,
     '',
   ].join('\n'))
   const binds = [[f.home, '/root'] as [string, string], ...(extras.binds ?? [])]

@@ -26,7 +26,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { hostFiles } from './host.ts'
+import { hostFiles, LAB_SSHD_COMMON } from './host.ts'
 import type { LabHostState, LabState } from './state.ts'
 import { BASE, waitFor, web1, type Scenario } from './scenario-kit.ts'
 import { cleanEnv, inNetns, sh } from './sys.ts'
@@ -95,19 +95,7 @@ function sshdConfig(state: LabState, h: LabHostState): string {
     '',
     'KbdInteractiveAuthentication no',
     'UsePAM yes',
-    // The lab home of root is not owned the way StrictModes wants.
-    'StrictModes no',
-    'UseDNS no',
-    'PrintMotd no',
-    'PrintLastLog no',
-    'MaxSessions 10',
-    'MaxStartups 200:30:400',
-    'AllowTcpForwarding yes',
-    'LogLevel VERBOSE',
-    'AcceptEnv LANG LC_*',
-    // As every lab host: engine state on the host (locks, backups, revert pids) in its private home.
-    'SetEnv RUNBOOK_HOST_DIR=/root/.runbook',
-    'Subsystem sftp internal-sftp',
+    ...LAB_SSHD_COMMON,
     '',
   ].join('\n')
 }
