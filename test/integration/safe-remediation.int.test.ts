@@ -28,6 +28,8 @@ describe.skipIf(skip)('safe remediation against a real sshd', () => {
   }, 120_000)
   afterAll(async () => {
     await lab?.down()
+    // The spawned runs' state folders (transcripts, logs) live under the lab root too.
+    rmSync(ROOT, { recursive: true, force: true })
   }, 60_000)
 
   const web1 = () => hostFiles(lab.dir, 'web1')
