@@ -20,7 +20,7 @@ import { join } from 'node:path'
 import { labDown, labUp } from '../../src/lab/lab.ts'
 import type { LabHostState, LabState } from '../../src/lab/state.ts'
 import { inNetns, LAB_PATH } from '../../src/lab/sys.ts'
-import { judge } from './record.ts'
+import { judge, recordCases } from './record.ts'
 
 const OUT = 'fixtures/host-triage'
 const ROOT = '/run/runbook-lab-record-ht'
@@ -134,22 +134,13 @@ async function record(c: Case): Promise<boolean> {
 }
 
 async function main(): Promise<void> {
-  if (process.getuid?.() !== 0) throw new Error('record-host-triage needs root (it builds labs)')
-  mkdirSync(OUT, { recursive: true })
-  const only = process.argv.slice(2)
-  let failed = 0
-  try {
-    for (const c of CASES.filter((x) => only.length === 0 || only.includes(x.name))) {
-      if (!(await record(c))) failed++
-    }
-  } finally {
-    await labDown({ name: LAB, env })
-    rmSync(ROOT, { recursive: true, force: true })
-  }
-  if (failed > 0) {
-    console.error(`${failed} case(s) failed`)
-    process.exitCode = 1
-  }
+  await recordCases({
+    script: 'record-host-triage', out: OUT, cases: CASES, record,
+    cleanup: async () => {
+      await labDown({ name: LAB, env })
+      rmSync(ROOT, { recursive: true, force: true })
+    },
+  })
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main()

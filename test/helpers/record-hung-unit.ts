@@ -15,7 +15,7 @@ import { join } from 'node:path'
 import { labDown, labUp } from '../../src/lab/lab.ts'
 import { inSystemd, MIRROR_DOWN_FLAG } from '../../src/lab/scenario-hung-unit.ts'
 import type { LabState } from '../../src/lab/state.ts'
-import { judge } from './record.ts'
+import { judge, recordCases } from './record.ts'
 
 const OUT = 'fixtures/hung-unit'
 const ROOT = '/run/runbook-lab-record-hu'
@@ -73,22 +73,13 @@ async function record(c: Case): Promise<boolean> {
 }
 
 async function main(): Promise<void> {
-  if (process.getuid?.() !== 0) throw new Error('record-hung-unit needs root (it builds labs and boots systemd)')
-  mkdirSync(OUT, { recursive: true })
-  const only = process.argv.slice(2)
-  let failed = 0
-  try {
-    for (const c of CASES.filter((x) => only.length === 0 || only.includes(x.name))) {
-      if (!(await record(c))) failed++
-    }
-  } finally {
-    await labDown({ name: 'rec', env })
-    rmSync(ROOT, { recursive: true, force: true })
-  }
-  if (failed > 0) {
-    console.error(`${failed} case(s) failed`)
-    process.exitCode = 1
-  }
+  await recordCases({
+    script: 'record-hung-unit', out: OUT, cases: CASES, record,
+    cleanup: async () => {
+      await labDown({ name: 'rec', env })
+      rmSync(ROOT, { recursive: true, force: true })
+    },
+  })
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main()

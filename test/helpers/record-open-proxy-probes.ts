@@ -15,7 +15,7 @@ import { join } from 'node:path'
 import { labDown, labUp } from '../../src/lab/lab.ts'
 import { botAddresses, PROXY_PROBES_LOG, request, sendRequests } from '../../src/lab/scenario-proxy-probes.ts'
 import type { LabState } from '../../src/lab/state.ts'
-import { judge } from './record.ts'
+import { judge, recordCases } from './record.ts'
 
 const OUT = 'fixtures/open-proxy-probes'
 const ROOT = '/run/runbook-lab-record-opp'
@@ -64,23 +64,19 @@ function record(c: Case, state: LabState, inventory: string): boolean {
 }
 
 async function main(): Promise<void> {
-  if (process.getuid?.() !== 0) throw new Error('record-open-proxy-probes needs root (it builds a lab)')
-  mkdirSync(OUT, { recursive: true })
-  const only = process.argv.slice(2)
-  let failed = 0
-  try {
-    const up = await labUp('proxy-probes', { name: LAB, env })
-    for (const c of CASES.filter((x) => only.length === 0 || only.includes(x.name))) {
-      if (!record(c, up.state, up.inventory)) failed++
-    }
-  } finally {
-    await labDown({ name: LAB, env })
-    rmSync(ROOT, { recursive: true, force: true })
-  }
-  if (failed > 0) {
-    console.error(`${failed} case(s) failed`)
-    process.exitCode = 1
-  }
+  // One lab for every case, brought up by the first one.
+  let up: Awaited<ReturnType<typeof labUp>> | undefined
+  await recordCases({
+    script: 'record-open-proxy-probes', out: OUT, cases: CASES,
+    record: async (c) => {
+      up ??= await labUp('proxy-probes', { name: LAB, env })
+      return record(c, up.state, up.inventory)
+    },
+    cleanup: async () => {
+      await labDown({ name: LAB, env })
+      rmSync(ROOT, { recursive: true, force: true })
+    },
+  })
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main()

@@ -19,7 +19,7 @@ import { join } from 'node:path'
 import { labDown, labUp } from '../../src/lab/lab.ts'
 import { attackerAddresses, bruteForceFiles, intrude, passwordLogin } from '../../src/lab/scenario-brute-force.ts'
 import type { LabState } from '../../src/lab/state.ts'
-import { judge } from './record.ts'
+import { judge, recordCases } from './record.ts'
 
 const OUT = 'fixtures/ssh-hardening'
 const PARSER_OUT = 'fixtures/parsers/auth-log'
@@ -132,26 +132,19 @@ async function captureParsers(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  if (process.getuid?.() !== 0) throw new Error('record-ssh-hardening needs root (it builds labs)')
-  const only = process.argv.slice(2)
-  let failed = 0
-  try {
-    if (only.includes('parsers')) {
-      await captureParsers()
-      return
-    }
-    mkdirSync(OUT, { recursive: true })
-    for (const c of CASES.filter((x) => only.length === 0 || only.includes(x.name))) {
-      if (!(await record(c))) failed++
-    }
-  } finally {
+  const cleanup = async (): Promise<void> => {
     await labDown({ name: NAME, env })
     rmSync(ROOT, { recursive: true, force: true })
   }
-  if (failed > 0) {
-    console.error(`${failed} case(s) failed`)
-    process.exitCode = 1
+  if (process.argv.slice(2).includes('parsers')) {
+    try {
+      await captureParsers()
+    } finally {
+      await cleanup()
+    }
+    return
   }
+  await recordCases({ script: 'record-ssh-hardening', out: OUT, cases: CASES, record, cleanup })
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main()

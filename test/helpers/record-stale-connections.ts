@@ -22,7 +22,7 @@ import { labDown, labUp } from '../../src/lab/lab.ts'
 import { APP_PORT, staleConnectionsFiles, writeLabProgram } from '../../src/lab/scenario-stale-connections.ts'
 import type { LabState } from '../../src/lab/state.ts'
 import { cleanEnv, sleep } from '../../src/lab/sys.ts'
-import { judge } from './record.ts'
+import { judge, recordCases } from './record.ts'
 
 const OUT = 'fixtures/stale-connections'
 const ROOT = '/run/runbook-lab-record-sc'
@@ -157,22 +157,13 @@ async function record(c: Case): Promise<boolean> {
 }
 
 async function main(): Promise<void> {
-  if (process.getuid?.() !== 0) throw new Error('record-stale-connections needs root (it builds labs)')
-  mkdirSync(OUT, { recursive: true })
-  const only = process.argv.slice(2)
-  let failed = 0
-  try {
-    for (const c of CASES.filter((x) => only.length === 0 || only.includes(x.name))) {
-      if (!(await record(c))) failed++
-    }
-  } finally {
-    await labDown({ name: 'rec', env })
-    rmSync(ROOT, { recursive: true, force: true })
-  }
-  if (failed > 0) {
-    console.error(`${failed} case(s) failed`)
-    process.exitCode = 1
-  }
+  await recordCases({
+    script: 'record-stale-connections', out: OUT, cases: CASES, record,
+    cleanup: async () => {
+      await labDown({ name: 'rec', env })
+      rmSync(ROOT, { recursive: true, force: true })
+    },
+  })
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main()

@@ -14,7 +14,7 @@ import { join } from 'node:path'
 import { labDown, labUp } from '../../src/lab/lab.ts'
 import { inNetns } from '../../src/lab/sys.ts'
 import type { LabState } from '../../src/lab/state.ts'
-import { judge } from './record.ts'
+import { judge, recordCases } from './record.ts'
 
 const OUT = 'fixtures/unreachable-host'
 const ROOT = '/run/runbook-lab-record-uh'
@@ -96,24 +96,15 @@ async function record(c: Case): Promise<boolean> {
 }
 
 async function main(): Promise<void> {
-  if (process.getuid?.() !== 0) throw new Error('record-unreachable-host needs root (it builds labs)')
-  mkdirSync(OUT, { recursive: true })
-  const only = process.argv.slice(2)
-  let failed = 0
-  try {
-    for (const c of CASES.filter((x) => only.length === 0 || only.includes(x.name))) {
-      if (!(await record(c))) failed++
-    }
-  } finally {
-    await labDown({ name: 'rec', env })
-    rmSync(ROOT, { recursive: true, force: true })
-    // Backups the fixes write on the host (lab hosts share this machine's /var/tmp).
-    spawnSync('sh', ['-c', 'rm -f /var/tmp/runbook-unreachable-host.198.18.*'])
-  }
-  if (failed > 0) {
-    console.error(`${failed} case(s) failed`)
-    process.exitCode = 1
-  }
+  await recordCases({
+    script: 'record-unreachable-host', out: OUT, cases: CASES, record,
+    cleanup: async () => {
+      await labDown({ name: 'rec', env })
+      rmSync(ROOT, { recursive: true, force: true })
+      // Backups the fixes write on the host (lab hosts share this machine's /var/tmp).
+      spawnSync('sh', ['-c', 'rm -f /var/tmp/runbook-unreachable-host.198.18.*'])
+    },
+  })
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main()
