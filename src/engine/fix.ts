@@ -223,11 +223,13 @@ export class FixRunner {
       const windowS = Math.ceil(plan.access.confirmWithinMs / 1000)
       // Reverting by itself means the run is gone: the revert frees the host's lock too.
       const script = [...restore, ...plan.rollback, lockRelease(this.#token)].join('\n')
-      const r = await this.steps.raw(step.name, 'apply', spec(scheduleRevert(planId, windowS, script)))
+      // One id per run, not per plan: two runs of the same plan must never cancel each other's revert.
+      const revertId = `${planId}-${this.#token}`
+      const r = await this.steps.raw(step.name, 'apply', spec(scheduleRevert(revertId, windowS, script)))
       if (r.result?.exitCode !== 0) return refuse(`could not schedule the automatic revert on ${plan.host}: ${r.error?.message ?? r.result?.stderr.trim() ?? ''}`)
-      revert = planId
+      revert = revertId
       const mechanism = r.result.stdout.includes('systemd-run') ? 'systemd-run' : 'background'
-      this.#emit({ type: 'fix.revert_scheduled', step: step.name, host: plan.host, id: planId, mechanism, windowMs: windowS * 1000, at: new Date(this.deps.clockNow() + windowS * 1000).toISOString() })
+      this.#emit({ type: 'fix.revert_scheduled', step: step.name, host: plan.host, id: revertId, mechanism, windowMs: windowS * 1000, at: new Date(this.deps.clockNow() + windowS * 1000).toISOString() })
     }
 
     // 5. Apply: files first, then commands; stop at the first failure.

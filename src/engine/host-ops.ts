@@ -14,29 +14,65 @@ const HOST_DIR = '"${RUNBOOK_HOST_DIR:-/var/lib/runbook}"'
 export const LOCK_HELD = 75
 
 /**
- * Take the host's lease lock (an atomic mkdir). The lease expires by itself after `ttlSeconds`,
- * so a lock whose run died is taken over once it expires. Prints the holder and exits 75 when held.
+ * The host's lease lock: a directory `lock/` holding `token`, `owner` and `expires`.
+ *
+ * Every change is one atomic rename, so no reader ever sees a half-written lock:
+ * - acquire: write all three files into a fresh temp dir, then `mv -T` it onto `lock/` (rename(2)
+ *   onto a non-empty directory fails, so exactly one of many concurrent runs wins);
+ * - a lock whose `expires` is missing or unreadable is held (never "expired by default");
+ * - every other change to a live lock (renew, release, take-over of an expired lease) first takes
+ *   the lock's own `busy/` mark with mkdir, so at most one of them works on one lease at a time; a
+ *   take-over then renames the dead lease to a name of its own before removing it, and acquires
+ *   like anyone else.
+ * Needs GNU `mv -T` (coreutils; BusyBox >= 1.32).
  */
 export function lockAcquire(token: string, owner: string, ttlSeconds: number): string {
+  const t = quote(token)
   return [
     `h=${HOST_DIR}; d="$h/lock"; now=$(date +%s); mkdir -p "$h" || exit 70`,
-    `if mkdir "$d" 2>/dev/null; then :`,
-    `elif [ "$(cat "$d/expires" 2>/dev/null || echo 0)" -lt "$now" ]; then rm -rf "$d"; mkdir "$d" || { echo "another run took the expired lock"; exit ${LOCK_HELD}; }`,
-    `else cat "$d/owner" 2>/dev/null || echo "another run (no owner recorded)"; exit ${LOCK_HELD}; fi`,
-    `printf '%s\\n' ${quote(token)} > "$d/token"`,
-    `printf '%s since %s\\n' ${quote(owner)} "$(date -u +%Y-%m-%dT%H:%M:%SZ)" > "$d/owner"`,
-    `echo $((now + ${ttlSeconds})) > "$d/expires"; echo "$d"`,
+    `t=$(mktemp -d "$h/.lock.XXXXXX") || exit 70`,
+    `printf '%s\n' ${t} > "$t/token"`,
+    `printf '%s since %s\n' ${quote(owner)} "$(date -u +%Y-%m-%dT%H:%M:%SZ)" > "$t/owner"`,
+    `echo $((now + ${ttlSeconds})) > "$t/expires" || { rm -rf "$t"; exit 70; }`,
+    `if mv -T "$t" "$d" 2>/dev/null; then echo "$d"; exit 0; fi`,
+    // Held. Take it over only if its lease ran out, and only with its busy mark.
+    `o=$(cat "$d/token" 2>/dev/null); e=$(cat "$d/expires" 2>/dev/null)`,
+    `if [ -n "$e" ] && [ "$e" -lt "$now" ] 2>/dev/null && mkdir "$d/busy" 2>/dev/null; then`,
+    `  if [ "$(cat "$d/token" 2>/dev/null)" = "$o" ] && [ "$(cat "$d/expires" 2>/dev/null)" = "$e" ]; then`,
+    `    s="$h/.expired.$(basename "$t")"; mv -T "$d" "$s" && rm -rf "$s"`,
+    `    if mv -T "$t" "$d" 2>/dev/null; then echo "$d"; exit 0; fi`,
+    `  else rmdir "$d/busy"; fi`,
+    `fi`,
+    `rm -rf "$t"`,
+    `cat "$d/owner" 2>/dev/null || echo "another run (no owner recorded)"; exit ${LOCK_HELD}`,
   ].join('\n')
 }
 
+/** Take the lock's busy mark, retrying briefly (a renew may hold it for a few milliseconds). */
+const busy = (d: string) => `i=0; until mkdir "${d}/busy" 2>/dev/null; do i=$((i+1)); [ $i -lt 30 ] || exit 1; sleep 0.1; done`
+
 /** Extend the lease, only if the lock is still ours (exit 1 otherwise). */
 export function lockRenew(token: string, ttlSeconds: number): string {
-  return `d=${HOST_DIR}/lock; [ "$(cat "$d/token" 2>/dev/null)" = ${quote(token)} ] && echo $(( $(date +%s) + ${ttlSeconds} )) > "$d/expires"`
+  const t = quote(token)
+  return [
+    `d=${HOST_DIR}/lock; [ "$(cat "$d/token" 2>/dev/null)" = ${t} ] || exit 1`,
+    busy('$d'),
+    `if [ "$(cat "$d/token" 2>/dev/null)" = ${t} ]; then echo $(( $(date +%s) + ${ttlSeconds} )) > "$d/expires.new" && mv -f "$d/expires.new" "$d/expires"; r=$?; else r=1; fi`,
+    `rmdir "$d/busy"; exit $r`,
+  ].join('\n')
 }
 
-/** Release the lock, only if it is still ours. */
+/**
+ * Release the lock, only if it is still ours. If our lease ran out and another run is taking it
+ * over right now (busy mark held past the retries), that run removes it: nothing to do.
+ */
 export function lockRelease(token: string): string {
-  return `d=${HOST_DIR}/lock; [ "$(cat "$d/token" 2>/dev/null)" = ${quote(token)} ] && rm -rf "$d"; true`
+  const t = quote(token)
+  return [
+    `h=${HOST_DIR}; d="$h/lock"; [ "$(cat "$d/token" 2>/dev/null)" = ${t} ] || exit 0`,
+    `(${busy('$d').replace('|| exit 1', '|| exit 0')}`,
+    ` if [ "$(cat "$d/token" 2>/dev/null)" = ${t} ]; then s="$h/.released.$$"; mv -T "$d" "$s" && rm -rf "$s"; else rmdir "$d/busy"; fi); true`,
+  ].join('\n')
 }
 
 /** Current content of a file, base64 (so any bytes survive), or `absent`. Read-only. */
@@ -81,12 +117,18 @@ export function restoreFiles(planId: string, files: ReadonlyArray<{ path: string
   return files.map((f, i) => (f.existed ? `cp -p ${backupDir(planId)}/${i} ${quote(f.path)}` : `rm -f ${quote(f.path)}`))
 }
 
+/** The revert's systemd unit and pid-file name; the id (plan + run token) goes into shell unquoted. */
+function revertUnit(id: string): string {
+  if (!/^[A-Za-z0-9_.-]{1,100}$/.test(id)) throw new Error(`revert id '${id}' must be 1-100 characters of A-Z, a-z, 0-9, '_', '.', '-'`)
+  return `runbook-revert-${id}`
+}
+
 /**
  * Schedule the revert on the host itself, so it runs even if the engine dies: a transient systemd
  * timer where systemd runs, else a detached `sleep N; revert` in its own session. Prints which.
  */
 export function scheduleRevert(id: string, windowSeconds: number, revert: string): string {
-  const unit = `runbook-revert-${id}`
+  const unit = revertUnit(id)
   const script = quote(revert)
   return [
     `h=${HOST_DIR}; mkdir -p "$h" || exit 70`,
@@ -97,7 +139,7 @@ export function scheduleRevert(id: string, windowSeconds: number, revert: string
 
 /** Cancel a scheduled revert (whichever way it was scheduled). */
 export function cancelRevert(id: string): string {
-  const unit = `runbook-revert-${id}`
+  const unit = revertUnit(id)
   return [
     `h=${HOST_DIR}`,
     `if [ -f "$h/${unit}.pid" ]; then kill -- -"$(cat "$h/${unit}.pid")" 2>/dev/null || kill "$(cat "$h/${unit}.pid")" 2>/dev/null; rm -f "$h/${unit}.pid"; fi`,
