@@ -27,6 +27,7 @@ export const ERROR_CODES = {
   RB_CEL_REFERENCE: { kind: 'user', fix: 'Refer only to declared params, existing steps and fields their parser produces.' },
   RB_PARAM_DEFAULT: { kind: 'user', fix: 'Change the default so that it matches the param type.' },
   RB_MUTATING_OUTSIDE_FIX: { kind: 'user', fix: 'Move the command into a fix (apply or rollback); diagnostic steps must be read-only.' },
+  RB_QUOTED_INTERPOLATION: { kind: 'user', fix: 'Put `${{ }}` in plain word position in shell commands: not inside quotes, backticks, heredocs or comments, nor after a backslash. The engine quotes every value itself; close your quotes before it and reopen them after.' },
   RB_UNKNOWN_PARSER: { kind: 'user', fix: 'Use one of the registered parsers listed in the message (runbook parsers lists them).' },
   RB_PARAM_TYPE: { kind: 'user', fix: 'Pass a value of the declared type; the message says what the type accepts.' },
   RB_PARAM_MISSING: { kind: 'user', fix: 'Pass the parameter with --param name=value (or --host for host).' },

@@ -89,6 +89,8 @@ export function checkParam(param: Param, raw: unknown): ParamCheck {
     case 'int': {
       if (!/^-?[0-9]{1,15}$/.test(text)) return fail
       const n = Number(text)
+      // A negative number is also an option to most programs (`head -5`): only when min allows it.
+      if (n < 0 && !(param.min !== undefined && param.min < 0)) return fail
       if (param.min !== undefined && n < param.min) return fail
       if (param.max !== undefined && n > param.max) return fail
       return pass(n)
@@ -100,6 +102,7 @@ export function checkParam(param: Param, raw: unknown): ParamCheck {
     case 'enum':
       return param.values?.includes(text) ? pass(text) : fail
     case 'string': {
+      if (text.startsWith('-') && param.allow_leading_dash !== true) return fail
       if (param.pattern === undefined) return pass(text)
       return new RegExp(`^(?:${param.pattern})$`, 'u').test(text) ? pass(text) : fail
     }
@@ -117,12 +120,16 @@ export function describeType(param: Param): string {
     case 'path': return 'an absolute path'
     case 'duration': return 'a duration like 500ms, 3s, 2m, 1h'
     case 'int': {
-      const range = param.min !== undefined || param.max !== undefined ? ` from ${param.min ?? '-∞'} to ${param.max ?? '∞'}` : ''
+      const negative = param.min !== undefined && param.min < 0
+      const range = param.min !== undefined || param.max !== undefined ? ` from ${param.min ?? 0} to ${param.max ?? '∞'}` : negative ? '' : ' from 0'
       return `an integer${range}`
     }
     case 'bool': return 'true or false'
     case 'enum': return `one of ${(param.values ?? []).join(', ')}`
-    case 'string': return param.pattern === undefined ? 'text' : `text matching /^(?:${param.pattern})$/`
+    case 'string': {
+      const dash = param.allow_leading_dash === true ? '' : ' not starting with - (an option to most programs; allow_leading_dash: true accepts it)'
+      return param.pattern === undefined ? `text${dash}` : `text matching /^(?:${param.pattern})$/${dash}`
+    }
   }
 }
 

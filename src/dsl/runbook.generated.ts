@@ -108,6 +108,10 @@ export interface Param {
    */
   pattern?: string
   /**
+   * string: accept a value that starts with '-'. Off by default, because a program may read such a value as an option (-oProxyCommand=...). Negative int values need a negative `min` instead.
+   */
+  allow_leading_dash?: boolean
+  /**
    * enum: the allowed values.
    *
    * @minItems 1

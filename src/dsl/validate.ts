@@ -14,6 +14,7 @@ import { loadSource, type PathSegment, type SourceDoc } from './load.ts'
 import { closest, schemaErrors } from './schema-errors.ts'
 import { accessFileReason, accessReason, mutatingReason } from './mutating.ts'
 import { checkParam, describeType } from './params.ts'
+import { quotedInterpolationAdvice, quotedInterpolations } from './shell-context.ts'
 import type { Command, Fix, Runbook, Step } from './runbook.generated.ts'
 
 export const RUNBOOK_SCHEMA_URL = new URL('../../schemas/runbook.schema.json', import.meta.url)
@@ -374,11 +375,11 @@ class Checker {
       const step = this.steps[name]!
       const kind = this.kinds.get(name)!
       const path = ['steps', name]
-      this.template(noResult, [...path, 'run'], step.run)
+      this.template(noResult, [...path, 'run'], step.run, 'shell')
       this.template(noResult, [...path, 'host'], step.host)
       this.probeTemplates(noResult, [...path, 'probe'], step.probe)
       for (const [sub, cmd] of Object.entries(step.parallel ?? {})) {
-        this.template(noResult, [...path, 'parallel', sub, 'run'], cmd?.run)
+        this.template(noResult, [...path, 'parallel', sub, 'run'], cmd?.run, 'shell')
         this.template(noResult, [...path, 'parallel', sub, 'host'], cmd?.host)
         this.probeTemplates(noResult, [...path, 'parallel', sub, 'probe'], cmd?.probe)
       }
@@ -402,19 +403,19 @@ class Checker {
     const checkEnv = envFor(this.commandSchema(fix.check?.parse))
     // Fix templates see the check's result: apply commands may use what check found.
     const inFix = fix.check ? checkEnv : envFor({})
-    this.template(envFor({}), [...path, 'check', 'run'], fix.check?.run)
+    this.template(envFor({}), [...path, 'check', 'run'], fix.check?.run, 'shell')
     this.guard(checkEnv, [...path, 'check', 'needed_if'], fix.check?.needed_if)
     this.template(inFix, [...path, 'summary'], fix.summary)
     this.template(inFix, [...path, 'host'], fix.host)
-    fix.apply.forEach((c, i) => this.template(inFix, [...path, 'apply', i], c))
-    ;(fix.rollback ?? []).forEach((c, i) => this.template(inFix, [...path, 'rollback', i], c))
-    this.template(inFix, [...path, 'verify', 'run'], fix.verify?.run)
+    fix.apply.forEach((c, i) => this.template(inFix, [...path, 'apply', i], c, 'shell'))
+    ;(fix.rollback ?? []).forEach((c, i) => this.template(inFix, [...path, 'rollback', i], c, 'shell'))
+    this.template(inFix, [...path, 'verify', 'run'], fix.verify?.run, 'shell')
     ;(fix.files ?? []).forEach((f, i) => {
       this.template(inFix, [...path, 'files', i, 'path'], f.path)
       this.template(inFix, [...path, 'files', i, 'content'], f.content)
     })
     ;(fix.preflight ?? []).forEach((p, i) => {
-      this.template(inFix, [...path, 'preflight', i, 'run'], p.run)
+      this.template(inFix, [...path, 'preflight', i, 'run'], p.run, 'shell')
       this.template(inFix, [...path, 'preflight', i, 'message'], p.message)
       this.guard(envFor(this.commandSchema(p.parse)), [...path, 'preflight', i, 'expect'], p.expect)
     })
@@ -434,12 +435,20 @@ class Checker {
     if (problem) this.celError(path, expr, problem, 0)
   }
 
-  template(env: CheckEnv, path: PathSegment[], text: string | undefined): void {
+  /** A `shell` template is a command line: its values must also sit where the engine's quoting holds. */
+  template(env: CheckEnv, path: PathSegment[], text: string | undefined, kind: 'text' | 'shell' = 'text'): void {
     if (text === undefined || !hasTemplate(text)) return
     const parsed = parseTemplate(text)
     if (!Array.isArray(parsed)) {
       this.err('RB_CEL_SYNTAX', path, `template: ${parsed.error}`, { offset: parsed.offset })
       return
+    }
+    if (kind === 'shell') {
+      for (const q of quotedInterpolations(text)) {
+        const close = text.indexOf('}}', q.offset)
+        const shown = text.slice(q.offset, close === -1 ? undefined : close + 2)
+        this.err('RB_QUOTED_INTERPOLATION', path, `${shown} sits inside ${q.context}: ${quotedInterpolationAdvice(q.context)}`, { offset: q.offset })
+      }
     }
     for (const seg of parsed) {
       if (!('expr' in seg)) continue

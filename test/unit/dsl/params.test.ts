@@ -20,6 +20,8 @@ const accepts: Array<[Param, string, unknown]> = [
   [{ type: 'bool' }, 'yes', true],
   [{ type: 'enum', values: ['sshguard', 'fail2ban'] }, 'fail2ban', 'fail2ban'],
   [{ type: 'string', pattern: '[a-z]+' }, 'abc', 'abc'],
+  [{ type: 'string', allow_leading_dash: true }, '-n', '-n'],
+  [{ type: 'int', min: -5 }, '-3', -3],
 ]
 
 const refuses: Array<[Param, string]> = [
@@ -37,6 +39,12 @@ const refuses: Array<[Param, string]> = [
   [{ type: 'duration' }, '5 minutes'],
   [{ type: 'int', min: 1, max: 10 }, '11'],
   [{ type: 'int' }, '1e3'],
+  // A leading '-' reads as an option (ssh -oProxyCommand=..., head -5) unless the param allows it.
+  [{ type: 'string' }, '-oProxyCommand=sh -c id'],
+  [{ type: 'string' }, '--help'],
+  [{ type: 'string', pattern: '.*' }, '-rf'],
+  [{ type: 'int' }, '-1'],
+  [{ type: 'int', max: 10 }, '-5'],
   [{ type: 'bool' }, 'maybe'],
   [{ type: 'enum', values: ['a', 'b'] }, 'c'],
   [{ type: 'string', pattern: '[a-z]+' }, 'abc; ls'],
