@@ -3,12 +3,13 @@
  * enough: the engine shell-quotes every value it interpolates (`it's` becomes `'it'\''s'`), sudo
  * quotes the whole command once more (`sh -c '…'\''it'\''\'\'''\''s…'`), a map rendered into a
  * command is JSON first, and a command's own output can echo any of these (`ps`, `set -x`, a JSON
- * API). Every rendering the engine itself can produce is derived here from the value, and all of
- * them are replaced, longest first, in one pass.
+ * API), and the engine moves file content as base64 (writeFile, readFile in host-ops.ts). Every
+ * rendering the engine itself can produce is derived here from the value and replaced, longest
+ * first, in one pass; base64 blocks whose decoded text holds a secret are re-encoded redacted.
  *
  * Not covered (no engine rendering produces them, and a runbook that computes them is on its own):
- * parts of a secret (substring(), one line of a multi-line value), base64/URL encodings, bash's
- * `$'…'` form in `set -x` traces.
+ * parts of a secret (substring(), one line of a multi-line value), base64 of something other than
+ * UTF-8 text, URL encoding, bash's `$'…'` form in `set -x` traces.
  */
 import { REDACTED } from '../dsl/params.ts'
 
@@ -47,6 +48,26 @@ export function renderings(secret: string): string[] {
   return [...all]
 }
 
+/** Shorter tokens are mostly words; a secret's base64 is at least this long in practice. */
+const MIN_BASE64 = 16
+const BASE64_BLOCK = /[A-Za-z0-9+/]{16,}={0,2}(?:\n[A-Za-z0-9+/]{4,}={0,2})*/g
+
+/** The UTF-8 text `b64` encodes, or null when it is not canonical base64 of valid UTF-8. */
+function decodeBase64Text(b64: string): string | null {
+  if (b64.length % 4 !== 0) return null
+  const bytes = Buffer.from(b64, 'base64')
+  if (bytes.toString('base64') !== b64) return null
+  const text = bytes.toString('utf8')
+  return Buffer.from(text, 'utf8').equals(bytes) ? text : null
+}
+
+function wrap(s: string, width: number): string[] {
+  if (!Number.isFinite(width) || width <= 0) return [s]
+  const out: string[] = []
+  for (let i = 0; i < s.length; i += width) out.push(s.slice(i, i + width))
+  return out
+}
+
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')
 /** A secret alone in a command is quoted, then redacted to `'[redacted]'`; a replay quotes REDACTED itself. */
 const QUOTED_REDACTED = `'${REDACTED}'`
@@ -72,8 +93,34 @@ export class Redactor {
   /** A string with every rendering of every secret replaced. */
   text(s: string): string {
     if (this.#pattern === null) return s
-    this.#pattern.lastIndex = 0
-    return s.replace(this.#pattern, REDACTED)
+    // base64 first: a `[redacted]` inserted into a block would make it undecodable.
+    return this.#plain(s.length >= MIN_BASE64 ? s.replace(BASE64_BLOCK, (block) => this.#base64(block)) : s)
+  }
+
+  #plain(s: string): string {
+    return s.replace(this.#pattern!, REDACTED)
+  }
+
+  /**
+   * A run of base64 (one token, or `base64`'s 76-column lines) whose decoded UTF-8 text holds a
+   * secret: re-encoded with the secret redacted, so a replay (which encodes `[redacted]`) writes the
+   * same command. A line of plain words may touch the block (`present` above it in readFile's
+   * output), so up to two lines are dropped from either end before giving up.
+   */
+  #base64(block: string): string {
+    const lines = block.split('\n')
+    for (let start = 0; start < Math.min(3, lines.length); start++) {
+      for (let end = lines.length; end > start && end >= lines.length - 2; end--) {
+        const b64 = lines.slice(start, end).join('')
+        const text = decodeBase64Text(b64)
+        if (text === null) continue
+        const redacted = this.#plain(text)
+        if (redacted === text) return block
+        const width = end - start > 1 ? lines[start]!.length : Infinity
+        return [...lines.slice(0, start), ...wrap(Buffer.from(redacted, 'utf8').toString('base64'), width), ...lines.slice(end)].join('\n')
+      }
+    }
+    return block
   }
 
   /** Deep copy with every string redacted (object keys included: a parsed result may key by value). */
