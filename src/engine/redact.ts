@@ -1,7 +1,7 @@
 /**
  * The one place that knows how a secret can be written. Replacing only the literal value is not
  * enough: the engine shell-quotes every value it interpolates (`it's` becomes `'it'\''s'`), sudo
- * quotes the whole command once more (`sh -c '…'\''it'\''\'\'''\''s…'`), a map rendered into a
+ * quotes the whole command once more (`sh -c 'echo '\''it'\''\'\'''\''s'\'''`), a map rendered into a
  * command is JSON first, and a command's own output can echo any of these (`ps`, `set -x`, a JSON
  * API), and the engine moves file content as base64 (writeFile, readFile in host-ops.ts). Every
  * rendering the engine itself can produce is derived here from the value and replaced, longest
