@@ -39,12 +39,12 @@ export function stripOneNewline(text: string): string {
   return text.endsWith('\r\n') ? text.slice(0, -2) : text.endsWith('\n') ? text.slice(0, -1) : text
 }
 
-function readFileCapped(name: string, path: string): string {
+function readFileCapped(name: string, given: string, path: string): string {
   let fd: number
   try {
     fd = openSync(path, 'r')
   } catch (err) {
-    throw new RunbookError('RB_USAGE', `--param-file ${name}=${path}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); give a readable file, or ${name}=- to read stdin`)
+    throw new RunbookError('RB_USAGE', `--param-file ${name}=${given}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); give a readable file, or ${name}=- to read stdin`)
   }
   try {
     const buf = Buffer.alloc(MAX_PARAM_BYTES + 1)
@@ -54,7 +54,7 @@ function readFileCapped(name: string, path: string): string {
       if (r === 0) break
       n += r
     }
-    if (n > MAX_PARAM_BYTES) throw new RunbookError('RB_USAGE', `--param-file ${name}=${path}: larger than ${MAX_PARAM_BYTES} bytes; a param value is a token, a password or a key, not a data file`)
+    if (n > MAX_PARAM_BYTES) throw new RunbookError('RB_USAGE', `--param-file ${name}=${given}: larger than ${MAX_PARAM_BYTES} bytes; a param value is a token, a password or a key, not a data file`)
     return buf.subarray(0, n).toString('utf8')
   } finally {
     closeSync(fd)
@@ -103,7 +103,7 @@ export async function gatherParams(flags: ParamFlags, io: Io, secretNames: Reado
   const files = pairs('--param-file', flags.paramFile)
   if (files.filter(([, p]) => p === '-').length > 1) throw new RunbookError('RB_USAGE', '--param-file: only one param can be read from stdin (-)')
   for (const [name, path] of files) {
-    const text = path === '-' ? await readStdin(name, io) : readFileCapped(name, resolve(io.cwd, path))
+    const text = path === '-' ? await readStdin(name, io) : readFileCapped(name, path, resolve(io.cwd, path))
     put('--param-file', name, stripOneNewline(text))
   }
   for (const [name, variable] of pairs('--param-env', flags.paramEnv)) {
