@@ -41,11 +41,6 @@ function keepDigests(safe: RunEvent, event: RunEvent): RunEvent {
   return safe
 }
 
-/** Deep copy with every rendering (raw, shell-quoted, JSON-escaped) of every secret replaced by `[redacted]`. */
-export function redact(value: unknown, secrets: readonly string[]): unknown {
-  return new Redactor(secrets).value(value)
-}
-
 /** Fan one event out to many sinks; a failing sink must not stop the run or the other sinks. */
 export function fanOut(sinks: readonly EventSink[], onSinkError: (err: unknown) => void = () => {}): EventSink {
   return (event) => {

@@ -4,9 +4,9 @@
  * then every sink is read back: the JSONL transcript, the pino log file, `--json` stdout, the plain
  * view (with command output), stderr, and `runbook replay`. The recorded transcript still replays.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { loadRunbook } from '../../../src/library.ts'
 import { testRunbook } from '../../../src/testing/replay.ts'
@@ -82,6 +82,12 @@ describe.each(SECRET_CASES)('a secret with %s', (_name, secret) => {
     expect(tested.fixtures.map((f) => f.error?.message ?? 'ok')).toEqual(['ok'])
     // The replay asked for the recorded backup and write commands, which name the plan: same id.
     expect(tested.fixtures[0]!.result!.summary.status).toBe('fix-applied')
+    // The same through the CLI, as CI runs it: the transcript as a fixture of the runbook.
+    mkdirSync(join(dir, 'fixtures', 'secret-renderings'), { recursive: true })
+    copyFileSync(run.transcript, join(dir, 'fixtures', 'secret-renderings', 'case.jsonl'))
+    const cliTest = await runCli(['test', RUNBOOK, '--fixtures', relative(process.cwd(), join(dir, 'fixtures'))], { ...process.env, NO_COLOR: '1' })
+    expect(cliTest.stdout).toContain('1/1 fixtures pass')
+    expect(cliTest.code, cliTest.stdout).toBe(0)
     const shown = await runCli(['replay', run.transcript, '--verbose'], { ...process.env, NO_COLOR: '1' })
     expect(shown.stdout).toContain('[redacted]')
     expect(leaksIn(shown.stdout, secret, fileContent)).toEqual([])
