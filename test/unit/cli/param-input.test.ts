@@ -94,6 +94,11 @@ describe('secret params from a file, stdin or the environment', () => {
     expect(r.arrived).toBeNull()
   })
 
+  it('runbook show says how to give a secret param', async () => {
+    const r = await cli(['show', join(process.cwd(), RUNBOOK)])
+    expect(r.stdout).toContain('token (string, required, secret: give it with --param-file token=PATH or --param-env token=VAR)')
+  })
+
   it('run --help teaches the secret flags', async () => {
     const r = await cli(['run', '--help'])
     expect(r.code).toBe(0)
