@@ -23,18 +23,20 @@ export class Emitter {
 
   emit(body: RunEventBody): RunEvent {
     const event = { seq: ++this.#seq, at: new Date(this.clock.now()).toISOString(), ...body } as RunEvent
-    const safe = keepDigests(this.redactor.value(event), event)
+    const safe = keepEngineFields(this.redactor.value(event), event)
     this.sink(safe)
     return safe
   }
 }
 
 /**
- * Digests the engine computed carry no secret (plan hashes are keyed: plan-hash.ts) and must stay
- * intact: approvals quote them. A short secret (a PIN) can occur in 64 hex digits by chance.
+ * What the engine itself computed carries no secret and must stay intact: plan hashes (keyed:
+ * plan-hash.ts) are what approvals quote, and timestamps must stay dates. A short secret (a PIN
+ * like 2026) can occur in them by chance.
  */
-function keepDigests(safe: RunEvent, event: RunEvent): RunEvent {
-  if (event.type === 'run.started' && safe.type === 'run.started') safe.hash = event.hash
+function keepEngineFields(safe: RunEvent, event: RunEvent): RunEvent {
+  safe.at = event.at
+  if (event.type === 'run.started' && safe.type === 'run.started') Object.assign(safe, { startedAt: event.startedAt, hash: event.hash })
   if ('planHash' in event && 'planHash' in safe) safe.planHash = event.planHash
   if ('plan' in event && 'plan' in safe) safe.plan.hash = event.plan.hash
   if (event.type === 'fix.replanned' && safe.type === 'fix.replanned') Object.assign(safe, { from: event.from, to: event.to })

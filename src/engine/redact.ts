@@ -123,7 +123,11 @@ export class Redactor {
     return block
   }
 
-  /** Deep copy with every string redacted (object keys included: a parsed result may key by value). */
+  /**
+   * Deep copy with every string redacted. Keys are field names, left alone (a short secret such as
+   * `e` must not turn `type` into `typ[redacted]` and the transcript unreadable), except under a
+   * `value` key: a parser's result, which may key its data by what the command printed.
+   */
   value<T>(value: T): T {
     if (this.#pattern === null) return value
     return this.#walk(value, (s) => this.text(s)) as T
@@ -139,11 +143,11 @@ export class Redactor {
     return this.#walk(value, (s) => this.text(s).split(QUOTED_REDACTED).join(REDACTED)) as T
   }
 
-  #walk(value: unknown, f: (s: string) => string): unknown {
+  #walk(value: unknown, f: (s: string) => string, keys = false): unknown {
     if (typeof value === 'string') return f(value)
-    if (Array.isArray(value)) return value.map((v) => this.#walk(v, f))
+    if (Array.isArray(value)) return value.map((v) => this.#walk(v, f, keys))
     if (value !== null && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [f(k), this.#walk(v, f)]))
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [keys ? f(k) : k, this.#walk(v, f, keys || k === 'value')]))
     }
     return value
   }

@@ -19,7 +19,7 @@ visible to every user in \`ps\` and kept in your shell history (runbook warns wh
   --param-file token=PATH   read the value from a file (one trailing newline is stripped)
   --param-file token=-      read it from stdin, e.g. \`pass show db/token | runbook run ... --param-file token=-\`
   --param-env token=VAR     read it from environment variable VAR
-Every rendering of a secret (as typed, shell-quoted, JSON-escaped) is replaced by [redacted] in the transcript,
+Every rendering of a secret (as typed, shell-quoted, JSON-escaped, base64 file content) is replaced by [redacted] in the transcript,
 the log, --json and this view.
 
 Exit codes: 0 healthy, 3 problem found, 4 fix proposed, 5 fix applied and verified, 6 fix rolled back,

@@ -48,15 +48,17 @@ describe('Redactor', () => {
     expect(r.text('xabcx abc')).toBe('[redacted] [redacted]')
   })
 
-  it('redacts object keys too (a parser may key its result by value)', () => {
-    expect(new Redactor(['k3y']).value({ k3y: ['k3y'] })).toEqual({ '[redacted]': ['[redacted]'] })
+  it("redacts keys of a parser's result (it may key by what was printed), not the event's field names", () => {
+    const r = new Redactor(['k3y', 'y'])
+    expect(r.value({ type: 'result.parsed', value: { k3y: ['k3y'] } })).toEqual({ type: 'result.parsed', value: { '[redacted]': ['[redacted]'] } })
   })
 
-  it('the emitter keeps plan hashes intact when a short secret occurs in their hex', () => {
+  it('the emitter keeps plan hashes and timestamps intact when a short secret occurs in them', () => {
     const hash = 'ab4821cd'.padEnd(64, '0')
+    const at = Date.UTC(2026, 10, 27, 5, 48, 21)
     const seen: RunEvent[] = []
-    const emitter = new Emitter({ now: () => 0 }, (e) => seen.push(e), ['4821'])
-    emitter.emit({ type: 'fix.approved', step: 's', planHash: hash, by: 'user 4821' })
-    expect(seen[0]).toMatchObject({ planHash: hash, by: 'user [redacted]' })
+    const emitter = new Emitter({ now: () => at }, (e) => seen.push(e), ['4821', '2026'])
+    emitter.emit({ type: 'fix.approved', step: 's', planHash: hash, by: 'user 4821 in 2026' })
+    expect(seen[0]).toMatchObject({ planHash: hash, at: new Date(at).toISOString(), by: 'user [redacted] in [redacted]' })
   })
 })
