@@ -10,7 +10,7 @@
  * No automatic RUNBOOK_PARAM_* lookup: a variable left over in a shell must not silently become a
  * param of some later run.
  */
-import { closeSync, openSync, readSync } from 'node:fs'
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { RunbookError } from '../errors.ts'
 import type { Io } from './command.ts'
@@ -39,7 +39,7 @@ export function stripOneNewline(text: string): string {
   return text.endsWith('\r\n') ? text.slice(0, -2) : text.endsWith('\n') ? text.slice(0, -1) : text
 }
 
-function readFileCapped(name: string, given: string, path: string): string {
+function readFileCapped(name: string, given: string, path: string, secret: boolean, warnings: string[]): string {
   let fd: number
   try {
     fd = openSync(path, 'r')
@@ -47,6 +47,11 @@ function readFileCapped(name: string, given: string, path: string): string {
     throw new RunbookError('RB_USAGE', `--param-file ${name}=${given}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); give a readable file, or ${name}=- to read stdin`)
   }
   try {
+    const mode = fstatSync(fd).mode
+    // A secret in a file others can read is no better than one in argv.
+    if (secret && (mode & 0o077) !== 0 && (mode & 0o170000) === 0o100000) {
+      warnings.push(`param '${name}' is secret, but ${given} can be read by other users (mode ${(mode & 0o777).toString(8)}); chmod 600 ${given}`)
+    }
     const buf = Buffer.alloc(MAX_PARAM_BYTES + 1)
     let n = 0
     while (n < buf.length) {
@@ -103,7 +108,7 @@ export async function gatherParams(flags: ParamFlags, io: Io, secretNames: Reado
   const files = pairs('--param-file', flags.paramFile)
   if (files.filter(([, p]) => p === '-').length > 1) throw new RunbookError('RB_USAGE', '--param-file: only one param can be read from stdin (-)')
   for (const [name, path] of files) {
-    const text = path === '-' ? await readStdin(name, io) : readFileCapped(name, path, resolve(io.cwd, path))
+    const text = path === '-' ? await readStdin(name, io) : readFileCapped(name, path, resolve(io.cwd, path), secretNames.has(name), warnings)
     put('--param-file', name, stripOneNewline(text))
   }
   for (const [name, variable] of pairs('--param-env', flags.paramEnv)) {

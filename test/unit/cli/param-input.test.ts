@@ -3,7 +3,7 @@
  * them), and `-p` with a secret warns. Real `runbook run --apply --yes --local` runs; the value that
  * reached the host is read back from the file the runbook's fix writes.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PassThrough, Readable } from 'node:stream'
@@ -55,11 +55,19 @@ async function apply(tokenFlags: string[], options: { stdin?: string; env?: Node
 
 describe('secret params from a file, stdin or the environment', () => {
   it('--param-file reads the file, stripping exactly one trailing newline', async () => {
-    writeFileSync(join(dir, 'token'), "it's a\nmulti-line token\n\n")
+    writeFileSync(join(dir, 'token'), "it's a\nmulti-line token\n\n", { mode: 0o600 })
     const r = await apply(['--param-file', 'token=token'])
     expect(r.code, r.stderr).toBe(5)
     expect(r.arrived).toBe("it's a\nmulti-line token\n")
     expect(r.stderr).not.toContain('warning')
+  })
+
+  it('--param-file with a secret in a file other users can read warns, saying how to fix it', async () => {
+    writeFileSync(join(dir, 'token'), 'world-readable\n')
+    chmodSync(join(dir, 'token'), 0o644)
+    const r = await apply(['--param-file', 'token=token'])
+    expect(r.code, r.stderr).toBe(5)
+    expect(r.stderr).toContain("warning: param 'token' is secret, but token can be read by other users (mode 644); chmod 600 token")
   })
 
   it('--param-file NAME=- reads stdin', async () => {
