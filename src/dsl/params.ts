@@ -66,7 +66,10 @@ function isCidr(value: string): boolean {
 export function checkParam(param: Param, raw: unknown): ParamCheck {
   const text = typeof raw === 'string' ? raw : typeof raw === 'number' || typeof raw === 'boolean' ? String(raw) : undefined
   const expected = describeType(param)
-  if (text === undefined || text.includes('\0') || text.includes('\n')) return { ok: false, expected }
+  // A newline is refused where a value is one word or one line; a secret string may be a private
+  // key or a multi-line token (from --param-file), and the engine quotes it as one shell word anyway.
+  const multiline = param.type === 'string' && param.secret === true
+  if (text === undefined || text.includes('\0') || (text.includes('\n') && !multiline)) return { ok: false, expected }
   const pass = (value: ParamValue): ParamCheck => ({ ok: true, value })
   const fail: ParamCheck = { ok: false, expected }
   switch (param.type) {

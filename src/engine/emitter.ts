@@ -3,44 +3,44 @@
  * sinks (transcript writer, CLI view, pino, chat). Redaction happens here, once, before any sink
  * sees an event: secrets cannot leak through a sink that forgot to redact.
  */
-import { REDACTED } from '../dsl/params.ts'
 import type { Clock, RunEvent, RunEventBody } from '../types.ts'
+import { Redactor } from './redact.ts'
 
 export type EventSink = (event: RunEvent) => void
 
 export class Emitter {
   #seq = 0
-  readonly #secrets: string[]
+  /** Shared with whatever else must show or digest run data without its secrets (approver, plan hash). */
+  readonly redactor: Redactor
 
   constructor(
     readonly clock: Clock,
     readonly sink: EventSink,
-    secrets: Iterable<string> = [],
+    secrets: Iterable<string> | Redactor = [],
   ) {
-    // Longest first, so a secret that contains another is replaced whole.
-    this.#secrets = [...new Set(secrets)].filter((s) => s.length > 0 && s !== REDACTED).sort((a, b) => b.length - a.length)
+    this.redactor = secrets instanceof Redactor ? secrets : new Redactor(secrets)
   }
 
   emit(body: RunEventBody): RunEvent {
     const event = { seq: ++this.#seq, at: new Date(this.clock.now()).toISOString(), ...body } as RunEvent
-    const safe = this.#secrets.length > 0 ? (redact(event, this.#secrets) as RunEvent) : event
+    const safe = keepEngineFields(this.redactor.value(event), event)
     this.sink(safe)
     return safe
   }
 }
 
-/** Deep copy with every occurrence of every secret replaced by `[redacted]`. */
-export function redact(value: unknown, secrets: readonly string[]): unknown {
-  if (typeof value === 'string') {
-    let out = value
-    for (const s of secrets) if (out.includes(s)) out = out.split(s).join(REDACTED)
-    return out
-  }
-  if (Array.isArray(value)) return value.map((v) => redact(v, secrets))
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(v, secrets)]))
-  }
-  return value
+/**
+ * What the engine itself computed carries no secret and must stay intact: plan hashes (keyed:
+ * plan-hash.ts) are what approvals quote, and timestamps must stay dates. A short secret (a PIN
+ * like 2026) can occur in them by chance.
+ */
+function keepEngineFields(safe: RunEvent, event: RunEvent): RunEvent {
+  safe.at = event.at
+  if (event.type === 'run.started' && safe.type === 'run.started') Object.assign(safe, { startedAt: event.startedAt, hash: event.hash })
+  if ('planHash' in event && 'planHash' in safe) safe.planHash = event.planHash
+  if ('plan' in event && 'plan' in safe) safe.plan.hash = event.plan.hash
+  if (event.type === 'fix.replanned' && safe.type === 'fix.replanned') Object.assign(safe, { from: event.from, to: event.to })
+  return safe
 }
 
 /** Fan one event out to many sinks; a failing sink must not stop the run or the other sinks. */

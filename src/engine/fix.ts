@@ -14,6 +14,7 @@ import { scopeFor, type RunContext, type StepRecord } from '../compile/compile.t
 import type { CompiledFix, CompiledStep } from '../compile/model.ts'
 import { evaluateGuard, type ExprScope, type Template } from '../dsl/expr.ts'
 import type { CommandSpec, Executor, FileChange, FixPlan, Mode } from '../types.ts'
+import { planDigests, type PlanSeal } from './plan-hash.ts'
 import { backupFiles, cancelRevert, LOCK_HELD, lockAcquire, lockRelease, lockRenew, parseReadFile, readFile, restoreFiles, scheduleRevert, writeFile } from './host-ops.ts'
 import type { StepRunner } from './steps.ts'
 
@@ -27,6 +28,8 @@ export interface FixDeps {
   operator: string
   mode: Mode
   clockNow(): number
+  /** Binds plan hashes to the run's secrets without revealing them (engine/plan-hash.ts). */
+  seal: PlanSeal
 }
 
 /** What a fix step carries from phase to phase (the step record's `result`). */
@@ -34,6 +37,8 @@ interface FixState {
   status: string
   check: unknown
   plan: FixPlan
+  /** Names the fix's backups and scheduled revert on the host: from the redacted plan, so a replay reproduces it. */
+  id: string
   summary: string
   /** Content of each planned file before the fix (null: did not exist). */
   before: Array<string | null>
@@ -74,11 +79,11 @@ export class FixRunner {
       return { status: 'ok', result: { status: 'not_needed', check: checked.result }, ...(checked.output ? { output: checked.output } : {}) }
     }
     const scope = { ...base, result: checked.result }
-    const { plan, before } = await this.plan(step, scope)
+    const { plan, id, before } = await this.plan(step, scope)
     const summary = fix.summary.render(scope, 'text')
     this.#emit({ type: 'fix.proposed', step: step.name, summary, plan })
     const preflight = await this.#preflight(step, scope, plan)
-    const state: FixState = { status: 'needed', check: checked.result, plan, summary, before, preflight }
+    const state: FixState = { status: 'needed', check: checked.result, plan, id, summary, before, preflight }
     if (!preflight.ok && this.deps.mode === 'apply') {
       this.#emit({ type: 'fix.refused', step: step.name, reason: preflight.message })
       state.status = 'refused'
@@ -96,7 +101,7 @@ export class FixRunner {
   }
 
   /** Render the plan. File changes are diffed against what the host has now (read-only reads). */
-  async plan(step: CompiledStep, scope: ExprScope): Promise<{ plan: FixPlan; before: Array<string | null> }> {
+  async plan(step: CompiledStep, scope: ExprScope): Promise<{ plan: FixPlan; id: string; before: Array<string | null> }> {
     const fix = step.fix!
     const host = this.steps.host(fix.host, scope)
     const render = (ts: Template[]) => ts.map((t) => t.render(scope, 'shell'))
@@ -110,7 +115,11 @@ export class FixRunner {
       const current = read.result?.exitCode === 0 ? parseReadFile(read.result.stdout) : undefined
       if (current === undefined) throw new Error(`could not read ${path} on ${host} to plan the fix: ${read.error?.message ?? read.result?.stderr ?? ''}`)
       before.push(current)
-      files.push({ path, before: current === null ? null : sha(current), after, diff: createTwoFilesPatch(path, path, current ?? '', after, current === null ? '(absent)' : 'now', 'after the fix') })
+      // The diff is for showing: made from redacted text, as a diff cuts a multi-line secret into
+      // `+`-prefixed lines that no longer contain it whole. `before` digests the redacted content
+      // too: a sha of the raw content would let the transcript confirm a guessed secret in it.
+      const shown = this.deps.seal.redactor
+      files.push({ path, before: current === null ? null : sha(shown.canonical(current)), after, diff: createTwoFilesPatch(path, path, shown.text(current ?? ''), shown.text(after), current === null ? '(absent)' : 'now', 'after the fix') })
     }
     const body = {
       host,
@@ -122,7 +131,8 @@ export class FixRunner {
       files,
       access: fix.access,
     }
-    return { plan: { ...body, hash: sha(JSON.stringify(body)) }, before }
+    const { hash, id } = planDigests(body, this.deps.seal)
+    return { plan: { ...body, hash }, id, before }
   }
 
   async #preflight(step: CompiledStep, scope: ExprScope, plan: FixPlan): Promise<{ ok: boolean; message: string }> {
@@ -149,7 +159,9 @@ export class FixRunner {
   }
 
   async #ask(step: CompiledStep, plan: FixPlan, summary: string): Promise<boolean> {
-    const d = await this.steps.deps.approver.approve({ runbook: this.steps.deps.runbook, step: step.name, summary, plan }, this.steps.deps.signal)
+    // The approver shows the plan (a terminal, a chat): the redacted one. The hash is unchanged by it.
+    const redactor = this.steps.deps.emitter.redactor
+    const d = await this.steps.deps.approver.approve({ runbook: this.steps.deps.runbook, step: step.name, summary: redactor.text(summary), plan: { ...redactor.value(plan), hash: plan.hash } }, this.steps.deps.signal)
     if (d.approved) this.#emit({ type: 'fix.approved', step: step.name, planHash: plan.hash, by: d.by })
     else this.#emit({ type: 'fix.declined', step: step.name, planHash: plan.hash, by: d.by, reason: d.reason ?? 'declined' })
     return d.approved
@@ -192,7 +204,7 @@ export class FixRunner {
       if (fresh.plan.hash === state.plan.hash) break
       this.#emit({ type: 'fix.replanned', step: step.name, from: state.plan.hash, to: fresh.plan.hash, plan: fresh.plan })
       const summary = fix.summary.render(scope, 'text')
-      state = { ...state, check: checked.result, plan: fresh.plan, before: fresh.before, summary }
+      state = { ...state, check: checked.result, plan: fresh.plan, id: fresh.id, before: fresh.before, summary }
       if (round + 1 >= MAX_REPLANS || !(await this.#ask(step, fresh.plan, summary))) {
         await this.#release(state.plan.host)
         return done('declined')
@@ -200,7 +212,7 @@ export class FixRunner {
     }
 
     const plan = state.plan
-    const planId = plan.hash.slice(0, 16)
+    const planId = state.id
     const spec = (command: string, mutating = true): CommandSpec => ({ host: plan.host, command, sudo: plan.sudo, timeoutMs: fix.timeoutMs, mutating })
 
     // 3. Back up every file the fix writes.
@@ -294,7 +306,7 @@ export class FixRunner {
     const prev = context.steps[step.name]!
     const state = prev.result as FixState
     const plan = state.plan
-    const commands = [...restoreFiles(plan.hash.slice(0, 16), state.backups ?? []), ...plan.rollback]
+    const commands = [...restoreFiles(state.id, state.backups ?? []), ...plan.rollback]
     let ok = true
     // Every rollback command runs even when one fails: restore as much as can be restored.
     for (const command of commands) {

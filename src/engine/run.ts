@@ -2,7 +2,7 @@
  * Runs a compiled runbook: provides the machine's actors (StepRunner), starts it, turns what
  * happens into RunEvents, and ends with one RunSummary whose status decides the exit code.
  */
-import { randomUUID } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { hostname, userInfo } from 'node:os'
 import { setTimeout as delay } from 'node:timers/promises'
 import { createActor, fromPromise, type AnyActorRef } from 'xstate'
@@ -15,6 +15,7 @@ import { TRANSCRIPT_VERSION, systemClock, type Clock, type Evidence, type Execut
 import { VERSION } from '../version.ts'
 import type { Approver } from './approval.ts'
 import { Emitter, type EventSink } from './emitter.ts'
+import { Redactor } from './redact.ts'
 import { StepRunner } from './steps.ts'
 import { FixRunner } from './fix.ts'
 
@@ -32,6 +33,12 @@ export interface RunOptions {
   acceptRedacted?: boolean
   /** Identifies the run on hosts (lock token). Replays pass the recorded one. */
   runId?: string
+  /**
+   * Key binding plan hashes to secret values (engine/plan-hash.ts). Default: 32 random bytes for
+   * this run, never emitted. A service that must reproduce a run's plan hashes after a restart
+   * stores the key with the run (not in its events) and passes it back.
+   */
+  planKey?: Uint8Array
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>
 }
 
@@ -84,11 +91,13 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
   })
   const secrets = Object.entries(compiled.params)
     .filter(([name, decl]) => decl.secret && typeof params[name] === 'string')
-    .map(([name]) => String(params[name]))
+    .map(([name]) => [name, String(params[name])] as const)
+  // Active also in a replay, where the values are already `[redacted]`: plan ids must be derived alike.
+  const redactor = new Redactor(secrets.map(([, v]) => v), secrets.length > 0)
   const clock = options.clock ?? systemClock
   const runController = new AbortController()
   const signal = options.signal ? AbortSignal.any([options.signal, runController.signal]) : runController.signal
-  const emitter = new Emitter(clock, options.onEvent, secrets)
+  const emitter = new Emitter(clock, options.onEvent, redactor)
   const defaultHost = 'host' in compiled.params && typeof params.host === 'string' ? params.host : 'local'
   const startedAt = clock.now()
   const runId = options.runId ?? randomUUID().slice(0, 8)
@@ -116,7 +125,8 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
     signal,
     sleep: options.sleep ?? ((ms, s) => delay(ms, undefined, { signal: s })),
   })
-  const fixes_ = new FixRunner(runner, { runId, operator: options.operator ?? currentOperator(), mode: options.mode, clockNow: () => clock.now() })
+  const seal = { redactor, key: options.planKey ?? randomBytes(32), secrets }
+  const fixes_ = new FixRunner(runner, { runId, operator: options.operator ?? currentOperator(), mode: options.mode, clockNow: () => clock.now(), seal })
 
   // What the outcome and the exit status are made of.
   const outputs = new Map<string, { command: string; text: string }[]>()
@@ -187,7 +197,8 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
       finish: ({ context }: { context: RunContext }, p: { final: string }) => {
         final = p.final
         const built = buildOutcome(compiled, p.final, context, { outputs, proposedStep: fixes.proposedStep, lastStep, crash, refusal: fixes.refusal })
-        outcome = built
+        // The summary goes back to the caller (CLI, chat): as redacted as the event.
+        outcome = redactor.value(built)
         queueMicrotask(() => emitter.emit({ type: 'outcome', ...built }))
       },
     },

@@ -1,25 +1,35 @@
 import type { EventSink } from '../../engine/emitter.ts'
 import { RunbookError } from '../../errors.ts'
 import { defineCommand } from '../command.ts'
-import { parseParamFlags, useColor } from '../output.ts'
+import { useColor } from '../output.ts'
 import { join, resolve } from 'node:path'
 import { mkdirSync } from 'node:fs'
 
 export default defineCommand({
   name: 'run',
   summary: 'Run a runbook against a host (dry-run unless --apply)',
-  usage: 'run <runbook> [--host H] [--param k=v ...] [--apply [--yes]] [--local] [--transcript FILE] [--json]',
+  usage: 'run <runbook> [--host H] [--param k=v ...] [--param-file k=PATH ...] [--param-env k=VAR ...] [--apply [--yes]] [--local] [--transcript FILE] [--json]',
   description: `Runs the runbook's read-only diagnostics for real, follows its branches, and ends with an outcome: a diagnosis with evidence.
 Dry-run (the default) never changes the host: every fix the run reaches is shown as a plan with its exact commands.
 With --apply, a fix runs only after you approve its plan (a prompt, or --yes), is verified, and is rolled back when verification fails.
 Every run is recorded as a transcript (JSON Lines, secrets redacted) that \`runbook replay\` re-renders and \`runbook test\` replays.
+
+Secrets (params declared \`secret: true\`): do not pass them with --param, which puts them on the command line,
+visible to every user in \`ps\` and kept in your shell history (runbook warns when you do). Instead:
+  --param-file token=PATH   read the value from a file (one trailing newline is stripped)
+  --param-file token=-      read it from stdin, e.g. \`pass show db/token | runbook run ... --param-file token=-\`
+  --param-env token=VAR     read it from environment variable VAR
+Every rendering of a secret (as typed, shell-quoted, JSON-escaped, base64 file content) is replaced by [redacted] in the transcript,
+the log, --json and this view.
 
 Exit codes: 0 healthy, 3 problem found, 4 fix proposed, 5 fix applied and verified, 6 fix rolled back,
 7 run incomplete (a step failed with no handler), 8 fix and rollback both failed, 9 fix refused (pre-flight failed or host locked),
 2 usage/validation error, 1 internal error.`,
   options: {
     host: { type: 'string', valueName: 'H', description: 'Target: inventory name, user@host:port, ssh_config alias (sets param host)' },
-    param: { type: 'string', short: 'p', multiple: true, valueName: 'k=v', description: 'A runbook parameter' },
+    param: { type: 'string', short: 'p', multiple: true, valueName: 'k=v', description: 'A runbook parameter (not for secrets: argv shows in `ps`)' },
+    'param-file': { type: 'string', multiple: true, valueName: 'k=PATH', description: 'A parameter read from a file, one trailing newline stripped; PATH - is stdin' },
+    'param-env': { type: 'string', multiple: true, valueName: 'k=VAR', description: 'A parameter read from environment variable VAR' },
     apply: { type: 'boolean', description: 'Apply fixes (after approval); default is dry-run' },
     yes: { type: 'boolean', short: 'y', description: 'With --apply: approve every fix plan without asking' },
     local: { type: 'boolean', description: 'Run commands on this machine instead of over SSH' },
@@ -35,6 +45,7 @@ Exit codes: 0 healthy, 3 problem found, 4 fix proposed, 5 fix applied and verifi
     'runbook run unreachable-host --host web1 --param client_ip=203.0.113.7',
     'runbook run log-dir-full --local --param dir=/var/log --param max_dir_mb=500',
     'runbook run log-dir-full --local --apply --yes',
+    'pass show ops/api-token | runbook run <runbook> --host web1 --param-file token=-',
   ],
   async run({ values, positionals, io }) {
     // Loaded here, not at start-up: `runbook --help` and other commands stay fast.
@@ -52,7 +63,12 @@ Exit codes: 0 healthy, 3 problem found, 4 fix proposed, 5 fix applied and verifi
     if (!ref) throw new RunbookError('RB_USAGE', 'run: which runbook? Usage: runbook run <runbook> --host H (see `runbook list`)')
     if (values.yes && !values.apply) throw new RunbookError('RB_USAGE', 'run: --yes only makes sense with --apply (dry-run never changes anything)')
     const compiled = loadRunbook(resolveRunbook(ref, runbookDirs(io.env, io.cwd), io.cwd))
-    const params: Record<string, unknown> = parseParamFlags(values.param as string[] | undefined)
+    const { gatherParams } = await import('../param-input.ts')
+    const secretNames = new Set(Object.entries(compiled.params).filter(([, d]) => d.secret).map(([name]) => name))
+    const flags = { param: values.param as string[] | undefined, paramFile: values['param-file'] as string[] | undefined, paramEnv: values['param-env'] as string[] | undefined }
+    const gathered = await gatherParams(flags, io, secretNames)
+    for (const w of gathered.warnings) io.stderr.write(`warning: ${w}\n`)
+    const params: Record<string, unknown> = gathered.params
     if (typeof values.host === 'string') {
       if (!('host' in compiled.params)) throw new RunbookError('RB_PARAM_UNKNOWN', `run: runbook '${compiled.name}' takes no host (it runs with --local)`)
       params.host = values.host

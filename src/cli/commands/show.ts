@@ -28,7 +28,7 @@ export default defineCommand({
     out.push('', 'Params:')
     if (params.length === 0) out.push('  (none)')
     for (const p of params) {
-      const flags = [p.required ? 'required' : p.default !== null ? `default ${JSON.stringify(p.default)}` : 'optional', p.secret ? 'secret' : ''].filter(Boolean).join(', ')
+      const flags = [p.required ? 'required' : p.default !== null ? `default ${JSON.stringify(p.default)}` : 'optional', p.secret ? `secret: give it with --param-file ${p.name}=PATH or --param-env ${p.name}=VAR` : ''].filter(Boolean).join(', ')
       out.push(`  ${p.name} (${p.type}, ${flags}): ${p.description || p.accepts}`)
     }
     out.push('', 'Steps:')
