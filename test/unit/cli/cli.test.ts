@@ -111,7 +111,7 @@ describe('runbook CLI', () => {
     const r = await cli(['run', 'log-dir-full', '--local', '--json', '-p', `dir=${d.dir}; touch ${marker}`])
     expect(existsSync(marker)).toBe(false)
     expect(r.code).toBe(3) // no such directory: the outcome 'unreadable'
-    expect(r.stdout).toContain(`du -sk '${d.dir}; touch ${marker}'`)
+    expect(r.stdout).toContain(`du -sk -- '${d.dir}; touch ${marker}'`)
   })
 
   it('--yes without --apply is refused: dry-run never needs approval', async () => {

@@ -39,7 +39,7 @@ describe('progress view, not a TTY', () => {
     expect(text).not.toMatch(ANSI_PATTERN)
     expect(text).toMatch(/^\[\d\d:\d\d:\d\d\] run log-dir-full \(dry-run\) on local/m)
     expect(text).toMatch(/^\[\d\d:\d\d:\d\d\] step usage: started/m)
-    expect(text).toMatch(new RegExp(`^  \\[fs\\] \\$ df -P -k ${escape(dir)} → exit 0 \\(\\d+ ms\\)$`, 'm'))
+    expect(text).toMatch(new RegExp(`^  \\[fs\\] \\$ df -P -k -- ${escape(dir)} → exit 0 \\(\\d+ ms\\)$`, 'm'))
     expect(text).toContain('transition usage → largest (result.dir.total > params.max_dir_mb * 1024)')
     expect(text).toMatch(/step largest: ok \(\d+ ms\)/)
     const [proposed] = byType(runs.proposed.events, 'fix.proposed')
@@ -55,7 +55,7 @@ describe('progress view, not a TTY', () => {
 
   test('apply: approval, apply, verify in order, and no "run again" advice', ({ runs }) => {
     const text = plain(runs.applied)
-    const order = ['fix archive_rotated: proposed', 'fix archive_rotated: approved by me (--yes)', 'apply $ cd ', 'fix archive_rotated: applied', 'verify $ du -sk', 'fix archive_rotated: verified', 'Exit 5 (fix-applied)']
+    const order = ['fix archive_rotated: proposed', 'fix archive_rotated: approved by me (--yes)', 'apply $ cd -- ', 'fix archive_rotated: applied', 'verify $ du -sk', 'fix archive_rotated: verified', 'Exit 5 (fix-applied)']
     const at = order.map((s) => text.indexOf(s))
     expect(at.every((i) => i >= 0)).toBe(true)
     expect([...at].sort((a, b) => a - b)).toEqual(at)
@@ -64,7 +64,7 @@ describe('progress view, not a TTY', () => {
 
   test('a missing directory: failed commands show their stderr, evidence is indented', ({ runs }) => {
     const text = plain(runs.unreadable)
-    expect(text).toMatch(/\$ du -sk \S+ → exit 1 \(\d+ ms\)\n    ! du: cannot access/)
+    expect(text).toMatch(/\$ du -sk -- \S+ → exit 1 \(\d+ ms\)\n    ! du: cannot access/)
     expect(text).toMatch(/step usage: failed/)
     expect(text).toMatch(/^      du: cannot access .*No such file or directory$/m)
     expect(text).toContain('Exit 3 (problem)')
@@ -72,7 +72,7 @@ describe('progress view, not a TTY', () => {
 
   test('verbose adds command starts, output tails and parsed results', ({ runs }) => {
     const text = plain(runs.proposed, true)
-    expect(text).toMatch(/\$ du -sk \S+ \.\.\./)
+    expect(text).toMatch(/\$ du -sk -- \S+ \.\.\./)
     expect(text).toContain('parsed by du: {"entries"')
     expect(text).toMatch(/^      3000000 .*syslog\.1\.gz$/m)
   })
