@@ -67,10 +67,10 @@ describe('the replay executor records what a run asks for', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rb-diverge-'))
     try {
       const changed = join(dir, 'log-dir-full.yaml')
-      writeFileSync(changed, readFileSync('runbooks/log-dir-full.yaml', 'utf8').replace('run: "du -sk ${{ params.dir }}"', 'run: "du -sk --apparent-size ${{ params.dir }}"'))
+      writeFileSync(changed, readFileSync('runbooks/log-dir-full.yaml', 'utf8').replace('run: "du -sk -- ${{ params.dir }}"', 'run: "du -sk --apparent-size -- ${{ params.dir }}"'))
       const result = await replayTranscript(loadRunbook(changed), applied)
       expect(result.mismatch?.code).toBe('RB_REPLAY_DIVERGED')
-      expect(result.mismatch?.detail).toMatchObject({ actual: expect.stringContaining('du -sk --apparent-size'), expected: 'du -sk /tmp/runbook-fixture/log' })
+      expect(result.mismatch?.detail).toMatchObject({ actual: expect.stringContaining('du -sk --apparent-size'), expected: 'du -sk -- /tmp/runbook-fixture/log' })
       expect(result.summary.exitCode).toBe(7)
     } finally {
       rmSync(dir, { recursive: true, force: true })
