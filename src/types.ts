@@ -30,6 +30,8 @@ export interface CommandSpec {
    * in transcripts, and answered with success by the replay executor.
    */
   housekeeping?: boolean
+  /** The runbook author's reason why this diagnostic is read-only (`readonly:`), where the check could not prove it. */
+  readonly?: string
 }
 
 /**
@@ -171,6 +173,8 @@ export interface FixPlan {
   files: FileChange[]
   /** The fix may cut access: it runs commit-confirmed, with a revert scheduled on the host. */
   access: { confirmWithinMs: number } | null
+  /** Check, verify and preflight commands their author vouched read-only (`readonly:`), with the reason. */
+  vouched?: Array<{ command: string; reason: string }>
   /** sha256 of everything above; approval binds to it. */
   hash: string
 }

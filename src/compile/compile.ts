@@ -83,7 +83,7 @@ export function compileRunbook(valid: ValidRunbook, parsers: ParserRegistry): Co
   const defaults = { timeoutMs: rb.defaults?.timeout ? parseDuration(rb.defaults.timeout) : DEFAULT_TIMEOUT_MS, sudo: rb.defaults?.sudo ?? false }
   const parser = (name: string | undefined) => (name === undefined ? null : parsers.get(name) ?? null)
 
-  const compileRun = (c: { run?: string; host?: string; sudo?: boolean; timeout?: string; parse?: string; ok_exit?: Command['ok_exit'] }, inherit: { sudo: boolean; timeoutMs: number; host: Template | null }): CompiledRun => ({
+  const compileRun = (c: { run?: string; readonly?: string; host?: string; sudo?: boolean; timeout?: string; parse?: string; ok_exit?: Command['ok_exit'] }, inherit: { sudo: boolean; timeoutMs: number; host: Template | null; readonly?: string }): CompiledRun => ({
     kind: 'run',
     run: compileTemplate(c.run!),
     host: c.host !== undefined ? compileTemplate(c.host) : inherit.host,
@@ -91,6 +91,7 @@ export function compileRunbook(valid: ValidRunbook, parsers: ParserRegistry): Co
     timeoutMs: c.timeout ? parseDuration(c.timeout) : inherit.timeoutMs,
     parser: parser(c.parse),
     okExit: c.ok_exit ?? [0],
+    ...((c.readonly ?? inherit.readonly) !== undefined ? { readonly: (c.readonly ?? inherit.readonly)! } : {}),
   })
   const compileProbe = (p: Probe): CompiledCommand => {
     const probe = p.tcp !== undefined ? 'tcp' : p.ping !== undefined ? 'ping' : 'http'
@@ -102,14 +103,14 @@ export function compileRunbook(valid: ValidRunbook, parsers: ParserRegistry): Co
       timeoutMs: p.timeout ? parseDuration(p.timeout) : DEFAULT_PROBE_TIMEOUT_MS,
     }
   }
-  const compileCommand = (c: Command | Step, inherit: { sudo: boolean; timeoutMs: number; host: Template | null }): CompiledCommand =>
+  const compileCommand = (c: Command | Step, inherit: { sudo: boolean; timeoutMs: number; host: Template | null; readonly?: string }): CompiledCommand =>
     c.probe !== undefined ? compileProbe(c.probe) : compileRun(c, inherit)
 
   const steps = new Map<string, CompiledStep>()
   for (const name of valid.stepNames) {
     const s = (rb.steps as Record<string, Step>)[name]!
     const kind = valid.kindOf(name)
-    const inherit = { sudo: s.sudo ?? defaults.sudo, timeoutMs: s.timeout ? parseDuration(s.timeout) : defaults.timeoutMs, host: s.host !== undefined ? compileTemplate(s.host) : null }
+    const inherit = { sudo: s.sudo ?? defaults.sudo, timeoutMs: s.timeout ? parseDuration(s.timeout) : defaults.timeoutMs, host: s.host !== undefined ? compileTemplate(s.host) : null, ...(s.readonly !== undefined ? { readonly: s.readonly } : {}) }
     steps.set(name, {
       name,
       kind,
@@ -166,20 +167,20 @@ function compileFix(f: Fix, defaults: { sudo: boolean; timeoutMs: number }, pars
   const sudo = f.sudo ?? defaults.sudo
   const timeoutMs = f.timeout ? parseDuration(f.timeout) : defaults.timeoutMs
   const host = f.host !== undefined ? compileTemplate(f.host) : null
-  const run = (cmd: string, parse?: string): CompiledRun => ({ kind: 'run', run: compileTemplate(cmd), host, sudo, timeoutMs, parser: parser(parse), okExit: 'any' })
+  const run = (cmd: string, parse?: string, vouched?: string): CompiledRun => ({ kind: 'run', run: compileTemplate(cmd), host, sudo, timeoutMs, parser: parser(parse), okExit: 'any', ...(vouched !== undefined ? { readonly: vouched } : {}) })
   const v = f.verify
   return {
     summary: compileTemplate(f.summary),
     host,
     sudo,
     timeoutMs,
-    check: f.check ? { run: run(f.check.run, f.check.parse), neededIf: compileExpr(f.check.needed_if ?? 'result.exitCode == 0') } : null,
+    check: f.check ? { run: run(f.check.run, f.check.parse, f.check.readonly), neededIf: compileExpr(f.check.needed_if ?? 'result.exitCode == 0') } : null,
     apply: f.apply.map(compileTemplate),
     verify: v
       ? {
           command: v.probe
             ? { kind: 'probe', probe: v.probe.tcp !== undefined ? 'tcp' : v.probe.ping !== undefined ? 'ping' : 'http', target: compileTemplate((v.probe.tcp ?? v.probe.ping ?? v.probe.http)!), count: v.probe.count ?? 3, timeoutMs: v.probe.timeout ? parseDuration(v.probe.timeout) : DEFAULT_PROBE_TIMEOUT_MS }
-            : run(v.run!, v.parse),
+            : run(v.run!, v.parse, v.readonly),
           expect: compileExpr(v.expect ?? (v.probe ? 'result.ok' : 'result.exitCode == 0')),
           retries: v.retries ?? 0,
           intervalMs: v.interval ? parseDuration(v.interval) : 1000,
@@ -187,7 +188,7 @@ function compileFix(f: Fix, defaults: { sudo: boolean; timeoutMs: number }, pars
       : null,
     rollback: (f.rollback ?? []).map(compileTemplate),
     access: f.access ? { confirmWithinMs: f.confirm_within ? parseDuration(f.confirm_within) : DEFAULT_CONFIRM_MS } : null,
-    preflight: (f.preflight ?? []).map((p) => ({ run: run(p.run, p.parse), expect: compileExpr(p.expect ?? 'result.exitCode == 0'), message: compileTemplate(p.message) })),
+    preflight: (f.preflight ?? []).map((p) => ({ run: run(p.run, p.parse, p.readonly), expect: compileExpr(p.expect ?? 'result.exitCode == 0'), message: compileTemplate(p.message) })),
     files: (f.files ?? []).map((file) => ({ path: compileTemplate(file.path), content: compileTemplate(file.content), mode: file.mode ?? '0644' })),
   }
 }

@@ -17,6 +17,8 @@ export interface CompiledRun {
   timeoutMs: number
   parser: Parser | null
   okExit: readonly number[] | 'any'
+  /** The author vouches that this command is read-only (`readonly:`), where the check could not prove it. */
+  readonly?: string
 }
 
 export interface CompiledProbe {

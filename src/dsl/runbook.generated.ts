@@ -132,6 +132,10 @@ export interface Step {
    * A read-only shell command on the target.
    */
   run?: string
+  /**
+   * Vouch that this command is read-only when the read-only check cannot prove it (a program not on its allow-list, a computed command): say why it changes nothing. Reviewed like code; the reason is recorded with the command in plans and transcripts.
+   */
+  readonly?: string
   probe?: Probe
   /**
    * Read-only commands run at once; result.<name> is each one's result.
@@ -188,6 +192,10 @@ export interface Probe {
 export interface Command {
   title?: string
   run?: Template
+  /**
+   * Vouch that this command is read-only when the read-only check cannot prove it (a program not on its allow-list, a computed command): say why it changes nothing. Reviewed like code; the reason is recorded with the command in plans and transcripts.
+   */
+  readonly?: string
   probe?: Probe
   /**
    * Text with ${{ CEL }} interpolations. In commands, interpolated values are shell-quoted by the engine: do not quote them yourself.
@@ -238,6 +246,10 @@ export interface Fix {
  */
 export interface Check {
   run: Template
+  /**
+   * Vouch that this command is read-only when the read-only check cannot prove it (a program not on its allow-list, a computed command): say why it changes nothing. Reviewed like code; the reason is recorded with the command in plans and transcripts.
+   */
+  readonly?: string
   parse?: string
   /**
    * Default: result.exitCode == 0
@@ -249,6 +261,10 @@ export interface Check {
  */
 export interface Verify {
   run?: Template
+  /**
+   * Vouch that this command is read-only when the read-only check cannot prove it (a program not on its allow-list, a computed command): say why it changes nothing. Reviewed like code; the reason is recorded with the command in plans and transcripts.
+   */
+  readonly?: string
   probe?: Probe
   parse?: string
   /**
@@ -260,6 +276,10 @@ export interface Verify {
 }
 export interface Preflight {
   run: Template
+  /**
+   * Vouch that this command is read-only when the read-only check cannot prove it (a program not on its allow-list, a computed command): say why it changes nothing. Reviewed like code; the reason is recorded with the command in plans and transcripts.
+   */
+  readonly?: string
   parse?: string
   /**
    * Default: result.exitCode == 0

@@ -12,8 +12,9 @@ import type { FieldSchema, ParserRegistry } from '../parsers/registry.ts'
 import { CheckScope, type CheckEnv, hasTemplate, parseTemplate } from './expr.ts'
 import { loadSource, type PathSegment, type SourceDoc } from './load.ts'
 import { closest, schemaErrors } from './schema-errors.ts'
-import { accessFileReason, accessReason, mutatingReason } from './mutating.ts'
+import { accessFileReason, accessReason } from './mutating.ts'
 import { checkParam, describeType } from './params.ts'
+import { readOnlyProblems } from './readonly.ts'
 import { quotedInterpolationAdvice, quotedInterpolations } from './shell-context.ts'
 import type { Command, Fix, Runbook, Step } from './runbook.generated.ts'
 
@@ -207,18 +208,19 @@ class Checker {
     for (const [sub, cmd] of Object.entries(step.parallel ?? {})) parserAt(cmd?.parse, [...path, 'parallel', sub, 'parse'])
     parserAt(step.fix?.check?.parse, [...path, 'fix', 'check', 'parse'])
     parserAt(step.fix?.verify?.parse, [...path, 'fix', 'verify', 'parse'])
-    // Read-only commands must look read-only.
-    const readOnly = (cmd: string | undefined, at: PathSegment[]) => {
-      if (cmd === undefined) return
-      const why = mutatingReason(cmd)
-      if (why) this.err('RB_MUTATING_OUTSIDE_FIX', at, `step '${name}' runs a mutating command outside a fix: ${why}. Diagnostics must be read-only; move it to fix.apply`)
+    // Diagnostics must be provably read-only, or vouched for by their author.
+    const readOnly = (cmd: string | undefined, vouched: string | undefined, at: PathSegment[]) => {
+      if (cmd === undefined || vouched !== undefined) return
+      for (const p of readOnlyProblems(cmd)) {
+        this.err('RB_MUTATING_OUTSIDE_FIX', at, `step '${name}': '${p.word}' ${p.why}. Diagnostics must be read-only: move it to fix.apply, or vouch for it with readonly: "<why it changes nothing>"`, { offset: p.offset })
+      }
     }
-    readOnly(step.run, [...path, 'run'])
-    for (const [sub, cmd] of Object.entries(step.parallel ?? {})) readOnly(cmd?.run, [...path, 'parallel', sub, 'run'])
-    readOnly(step.fix?.check?.run, [...path, 'fix', 'check', 'run'])
-    readOnly(step.fix?.verify?.run, [...path, 'fix', 'verify', 'run'])
+    readOnly(step.run, step.readonly, [...path, 'run'])
+    for (const [sub, cmd] of Object.entries(step.parallel ?? {})) readOnly(cmd?.run, cmd?.readonly ?? step.readonly, [...path, 'parallel', sub, 'run'])
+    readOnly(step.fix?.check?.run, step.fix?.check?.readonly, [...path, 'fix', 'check', 'run'])
+    readOnly(step.fix?.verify?.run, step.fix?.verify?.readonly, [...path, 'fix', 'verify', 'run'])
     ;(step.fix?.preflight ?? []).forEach((p, i) => {
-      readOnly(p.run, [...path, 'fix', 'preflight', i, 'run'])
+      readOnly(p.run, p.readonly, [...path, 'fix', 'preflight', i, 'run'])
       parserAt(p.parse, [...path, 'fix', 'preflight', i, 'parse'])
     })
     if (step.fix) this.checkAccess(name, [...path, 'fix'], step.fix)

@@ -121,6 +121,9 @@ export class FixRunner {
       const shown = this.deps.seal.redactor
       files.push({ path, before: current === null ? null : sha(shown.canonical(current)), after, diff: createTwoFilesPatch(path, path, shown.text(current ?? ''), shown.text(after), current === null ? '(absent)' : 'now', 'after the fix') })
     }
+    // Read-only commands the author vouched for are shown with the reason, for the approver to weigh.
+    const vouched = [fix.check?.run, fix.verify?.command, ...fix.preflight.map((p) => p.run)]
+      .flatMap((c) => (c?.kind === 'run' && c.readonly !== undefined ? [{ command: c.run.render(scope, 'shell'), reason: c.readonly }] : []))
     const body = {
       host,
       sudo: fix.sudo,
@@ -130,6 +133,7 @@ export class FixRunner {
       rollback: render(fix.rollback),
       files,
       access: fix.access,
+      ...(vouched.length > 0 ? { vouched } : {}),
     }
     const { hash, id } = planDigests(body, this.deps.seal)
     return { plan: { ...body, hash }, id, before }

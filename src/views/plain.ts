@@ -71,6 +71,7 @@ export function plainLines(e: RunEvent, m: RunModel, o: PlainOptions): string[] 
       ...e.plan.rollback.flatMap((c) => labelled('    rollback: ', c)),
       ...e.plan.files.flatMap((f) => [`    file:     ${f.path}`, ...f.diff.split('\n').filter((l) => l !== '' && !l.startsWith('=')).map((l) => `      ${l}`)]),
       ...(e.plan.access ? [`    access:   commit-confirmed; reverts by itself within ${formatDuration(e.plan.access.confirmWithinMs)} unless verified`] : []),
+      ...(e.plan.vouched ?? []).map((v) => `    read-only by the author's word: ${v.command.split('\n')[0]} (${v.reason})`),
     ],
     'fix.preflight': (e) => [`${ts} fix ${e.step}: pre-flight ${e.ok ? 'ok' : `FAILED: ${e.checks.filter((c) => !c.ok).map((c) => c.message).join('; ')}`}`],
     'fix.refused': (e) => [`${ts} fix ${e.step}: REFUSED: ${e.reason}`],

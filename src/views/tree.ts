@@ -137,6 +137,7 @@ function fixLines(step: StepNode, o: TreeOptions): string[] {
       lines.push(fit([[pad + '  file:     ', 'dim']], [file.path], [], o))
       for (const l of file.diff.split('\n').filter((x) => /^[-+@ ]/.test(x) && !/^(---|\+\+\+) /.test(x))) lines.push(fit([[pad + '    ', 'dim']], [l, l.startsWith('+') ? 'green' : l.startsWith('-') ? 'red' : 'dim'], [], o))
     }
+    for (const v of f.plan.vouched ?? []) lines.push(fit([[pad + '  read-only by the author\'s word: ', 'dim']], [`${first(v.command)} (${v.reason})`], [], o))
     if (f.plan.access) lines.push(line([['access   ', 'magenta'], [`commit-confirmed: reverts by itself within ${formatDuration(f.plan.access.confirmWithinMs)} unless verified`, 'yellow']]))
   }
   for (const n of f.notes) lines.push(line([['safety   ', 'magenta'], [n, 'dim']]))
