@@ -138,8 +138,21 @@ const nftDrop: Scenario = {
   },
 }
 
+const iptablesLegacyDrop: Scenario = {
+  name: 'iptables-legacy-drop',
+  summary: 'a rule in the iptables-legacy tables of web1 drops the operator; iptables (nft) only warns that legacy tables exist',
+  requires: [...BASE, { bin: 'iptables-legacy', pkg: 'iptables' }, { bin: 'iptables', pkg: 'iptables' }],
+  extras: () => ({}),
+  seed(ctx) {
+    const host = web1(ctx.state)
+    const op = ctx.state.operatorAddress
+    inNetns(host.netns, 'iptables-legacy', ['-w', '-I', 'INPUT', '-s', op, '-m', 'comment', '--comment', 'legacy block', '-j', 'DROP'])
+    return Promise.resolve([`web1: iptables-legacy rule '-A INPUT -s ${op}/32 -j DROP' (invisible to iptables-nft, which only warns)`])
+  },
+}
+
 // Scenarios in their own files register here, one import and one entry each.
-const ALL: Scenario[] = [healthy, sshguardBlock, fail2banBan, nftDrop, hungUnit, proxyProbes, bruteForce, staleConnections]
+const ALL: Scenario[] = [healthy, sshguardBlock, fail2banBan, nftDrop, iptablesLegacyDrop, hungUnit, proxyProbes, bruteForce, staleConnections]
 
 export const SCENARIOS: ReadonlyMap<string, Scenario> = new Map(ALL.map((s) => [s.name, s]))
 export type { Scenario, ScenarioContext } from './scenario-kit.ts'

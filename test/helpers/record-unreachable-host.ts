@@ -69,6 +69,9 @@ export const CASES: Case[] = [
   { name: 'nft-drop-dry-run', scenario: 'nft-drop', extras: [], apply: false, expectExit: 4, outcome: '_proposed' },
   { name: 'nft-drop-apply', scenario: 'nft-drop', extras: [], apply: true, expectExit: 5, outcome: 'unblocked' },
   { name: 'nft-drop-apply-rolled-back', scenario: 'nft-drop', extras: [blackhole], apply: true, expectExit: 6, outcome: 'not_the_cause' },
+  { name: 'iptables-legacy-dry-run', scenario: 'iptables-legacy-drop', extras: [], apply: false, expectExit: 4, outcome: '_proposed' },
+  { name: 'iptables-legacy-apply', scenario: 'iptables-legacy-drop', extras: [], apply: true, expectExit: 5, outcome: 'unblocked' },
+  { name: 'iptables-legacy-apply-rolled-back', scenario: 'iptables-legacy-drop', extras: [blackhole], apply: true, expectExit: 6, outcome: 'not_the_cause' },
 ]
 
 function web1(state: LabState): LabState['hosts'][number] {

@@ -17,7 +17,7 @@ import { inNetns } from '../../src/lab/sys.ts'
 import { announceSkip, startLab, type TestLab } from '../helpers/lab.ts'
 import { runCli as cli, type CliEvent as Event } from '../helpers/cli.ts'
 
-const SCENARIOS = ['sshguard-block', 'fail2ban-ban', 'nft-drop'] as const
+const SCENARIOS = ['sshguard-block', 'fail2ban-ban', 'nft-drop', 'iptables-legacy-drop'] as const
 const skip = announceSkip('unreachable-host.int.test.ts', [...SCENARIOS])
 const ROOT = '/run/runbook-lab-test-unreachable-host'
 const LAB = 'uh'
@@ -32,6 +32,7 @@ function hostState(lab: TestLab): Record<string, string> {
   const whitelist = join(hostDir, 'sshguard.whitelist')
   return {
     iptables: inNetns(ns, 'iptables-save', []).split('\n').filter((l) => !l.startsWith('#')).map((l) => l.replace(/\[\d+:\d+\]/g, '[-]')).join('\n'),
+    iptablesLegacy: inNetns(ns, 'iptables-legacy-save', []).split('\n').filter((l) => !l.startsWith('#')).map((l) => l.replace(/\[\d+:\d+\]/g, '[-]')).join('\n'),
     nft: inNetns(ns, 'nft', ['list', 'ruleset']).replace(/counter packets \d+ bytes \d+/g, 'counter'),
     whitelist: existsSync(whitelist) ? readFileSync(whitelist, 'utf8') : '(none)',
     jailD: existsSync(f2bJails) ? readdirSync(f2bJails).sort().map((f) => `${f} ${createHash('sha256').update(readFileSync(join(f2bJails, f))).digest('hex')}`).join('\n') : '(none)',
@@ -50,7 +51,7 @@ describe.skipIf(skip)('unreachable-host on the lab', () => {
   afterAll(async () => {
     // Torn down even when a test failed; the fixes' backups live in this machine's /var/tmp (lab hosts share it).
     await labDown({ name: LAB, env })
-    for (const op of operators) for (const f of ['iptables-save', 'nft']) rmSync(`/var/tmp/runbook-unreachable-host.${op}.${f}`, { force: true })
+    for (const op of operators) for (const f of ['iptables-save', 'iptables-legacy-save', 'nft']) rmSync(`/var/tmp/runbook-unreachable-host.${op}.${f}`, { force: true })
     rmSync(ROOT, { recursive: true, force: true })
   }, 60_000)
 
@@ -70,7 +71,7 @@ describe.skipIf(skip)('unreachable-host on the lab', () => {
       expect(proposed.id).toBe('_proposed')
       expect(proposed.summary).toContain(operator)
       expect(proposed.evidence!.some((e) => e.text.split('\n').some((l) => l.includes(operator)))).toBe(true)
-      const fixed = { 'sshguard-block': 'sshguard', 'fail2ban-ban': 'fail2ban', 'nft-drop': 'nftables' }[scenario]
+      const fixed = { 'sshguard-block': 'sshguard', 'fail2ban-ban': 'fail2ban', 'nft-drop': 'nftables', 'iptables-legacy-drop': 'iptables-legacy' }[scenario]
       expect(proposed.summary).toContain(fixed)
       expect(hostState(lab)).toEqual(before)
       expect(await reaches(web1)).toBe(false)
