@@ -10,7 +10,7 @@ import type { CommandResult, CommandSpec, Executor, ExecutorFactory, Prober, Pro
 import { resolveAddress, resolveTarget, type ResolveContext } from '../inventory/resolve.ts'
 import type { Inventory } from '../inventory/load.ts'
 import { LocalProber } from './probe.ts'
-import { withSudo } from './quote.ts'
+import { remoteCommand } from './remote-command.ts'
 import { SshConfigFile } from './ssh-config.ts'
 import { SshConnection, type SshConnectOptions, type SshTarget } from './ssh.ts'
 import { sourceAddressTo } from './source-address.ts'
@@ -156,7 +156,7 @@ export class SshExecutorFactory implements ExecutorFactory {
     const exec = async (spec: CommandSpec, signal?: AbortSignal): Promise<CommandResult> => {
       const target = this.resolve(host)
       const conn = await this.connection(target, signal)
-      return conn.exec(spec.sudo ? withSudo(spec.command) : spec.command, {
+      return conn.exec(remoteCommand(spec.command, spec.sudo), {
         timeoutMs: spec.timeoutMs,
         maxOutputBytes: this.defaults.maxOutputBytes,
         signal,
@@ -185,7 +185,7 @@ export class SshExecutorFactory implements ExecutorFactory {
     return {
       exec: async (spec, signal) => {
         const conn = await open(signal)
-        return conn.exec(spec.sudo ? withSudo(spec.command) : spec.command, { timeoutMs: spec.timeoutMs, maxOutputBytes: this.defaults.maxOutputBytes, signal })
+        return conn.exec(remoteCommand(spec.command, spec.sudo), { timeoutMs: spec.timeoutMs, maxOutputBytes: this.defaults.maxOutputBytes, signal })
       },
       close: async () => {
         const conn = await opened?.catch(() => undefined)

@@ -457,8 +457,10 @@ export class SshConnection {
 
   /**
    * Run one command (`sh -c` semantics of the login shell) and collect its result. Resolves for any
-   * command that started, including a non-zero exit or a timeout (`timedOut: true`, killed with
-   * SIGKILL through the channel); rejects with ExecError when it could not run.
+   * command that started, including a non-zero exit or a timeout (`timedOut: true`: the channel
+   * gets a KILL signal request, EOF and close; a command wrapped by `remoteCommand` then has its
+   * process group killed on the host); rejects with ExecError when it could not run. Nothing is
+   * ever written to the command's stdin, and it is not closed before the command ends.
    */
   async exec(command: string, opts: SshExecOptions): Promise<CommandResult> {
     if (!this.open) throw this.lostError ?? new ExecError('unreachable', this.target.name, 'connection closed')
@@ -541,7 +543,11 @@ export class SshConnection {
       let grace: NodeJS.Timeout | undefined
       const kill = (): void => {
         try {
+          // Ends the process group where sshd honours the request (not for root logins, not
+          // through sudo); EOF on stdin is what the host-side watcher of remote-command.ts waits
+          // for, and it works everywhere.
           stream.signal('KILL')
+          stream.eof()
         } catch { /* channel already gone */ }
         stream.close()
         // Do not wait for a server that no longer answers.

@@ -1,0 +1,66 @@
+/**
+ * The command line the SSH executor really sends: the runbook's command behind a watcher that ends
+ * the command's process group when the channel goes away. Transport only: transcripts, plans and
+ * replays keep the command as written (`CommandSpec.command`).
+ *
+ * Why: closing the channel at a timeout does not stop the command on the host. sshd keeps a command
+ * running after its channel closes, and the 'signal' channel request does not help: OpenSSH refuses
+ * it for root logins ("session signalling requires privilege separation"), a user's signal cannot
+ * reach a command run through sudo, and servers before 7.9 ignore it. So a timed-out `df` on a hung
+ * NFS mount stayed, and piled up run after run.
+ *
+ * How: sshd starts the command as the leader of a new session and process group (setsid), with the
+ * channel's data as stdin. The executor never sends data nor EOF on a command's stdin until it gives
+ * up on the command (timeout or abort); sshd also closes that pipe when the connection dies. A
+ * background reader of stdin therefore sees EOF exactly when the command must end; it then kills the
+ * whole process group (`kill -KILL 0`: its own group, which is the command's) if the command is
+ * still running. Under sudo the watcher runs inside sudo, so the kill has the command's privileges.
+ *
+ * What stays the same for the command: stdin, stdout and stderr (the watcher uses none of them), the
+ * exit status and the killing signal (the command's shell is still the process sshd waits for),
+ * `$$`, `$0`, `$!`, `wait` (the watcher is not in the command shell's job table), and line numbers
+ * in the shell's messages (the watcher is on the same line). One visible difference: bash quotes
+ * the whole line in a syntax error message, watcher included.
+ * Cost: one or two forks of the shell on the host, no exec of a program.
+ */
+import { quote, withSudo } from './quote.ts'
+
+/**
+ * Reads the channel (fd 3) until EOF, then kills its process group if the command still runs.
+ * `$$` is the command's shell even inside the subshell. When the command ended normally, sshd
+ * closes stdin too; its group is then left alone (it may hold a deliberate background job).
+ */
+const WATCH = '(while read -r _; do :; done <&3; kill -0 $$ && kill -KILL 0) >/dev/null 2>&1 &'
+
+/**
+ * The watcher, for a command the login shell runs itself. POSIX sh, also valid in bash, dash, ksh
+ * and zsh (the login shells that run exec requests).
+ * - `3<&0` outside the asynchronous list: such a list gets /dev/null as stdin in a non-interactive
+ *   shell, so the watcher reads the channel through fd 3.
+ * - The outer `( ... )` exits at once, so the watcher is not a child of the command's shell: a bare
+ *   `wait` in the command would otherwise wait for it forever, and `$!` would be its pid.
+ */
+export const STDIN_EOF_WATCHER = `( ${WATCH} ) 3<&0; `
+
+/** Wrap a command, run by the login shell itself, so that it dies with its channel. */
+export function guardCommand(command: string): string {
+  return STDIN_EOF_WATCHER + command
+}
+
+/**
+ * The command line sent to the host for a command: guarded, and through sudo when asked (the
+ * watcher then runs inside sudo, so it may kill the command).
+ *
+ * @example
+ * remoteCommand('df -h', false)  // ( (while read ... kill -KILL 0) >/dev/null 2>&1 & ) 3<&0; df -h
+ * remoteCommand('df -h', true)   // sudo -n -- env ... sh -c '{ (while read ...) ... & } 3<&0; exec sh -c '\''df -h'\'''
+ */
+export function remoteCommand(command: string, sudo: boolean): string {
+  if (!sudo) return guardCommand(command)
+  // Under sudo the command always ran as `sh -c <command>`, and still does, exec'd by the wrapper:
+  // same pid, so the watcher's `$$` is the command's. dash runs a last command in place only when
+  // it is the whole script, so `sh -c '<watcher> <command>'` would turn a command killed by a
+  // signal into exit code 128+n, and would change `$0` and the shell's messages. The exec'd shell
+  // starts with an empty job table, so here the watcher needs no second fork to stay out of `wait`.
+  return withSudo(`{ ${WATCH} } 3<&0; exec sh -c ${quote(command)}`)
+}
