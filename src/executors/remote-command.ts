@@ -15,6 +15,8 @@
  * background reader of stdin therefore sees EOF exactly when the command must end; it then kills the
  * whole process group (`kill -KILL 0`: its own group, which is the command's) if the command is
  * still running. Under sudo the watcher runs inside sudo, so the kill has the command's privileges.
+ * This relies on the server starting each exec request in a session of its own, as OpenSSH and
+ * Dropbear do; never run a guarded command in a process group shared with anything else.
  *
  * What stays the same for the command: stdin, stdout and stderr (the watcher uses none of them), the
  * exit status and the killing signal (the command's shell is still the process sshd waits for),
