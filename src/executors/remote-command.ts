@@ -20,10 +20,12 @@
  *
  * What stays the same for the command: stdin, stdout and stderr (the watcher uses none of them), the
  * exit status and the killing signal (the command's shell is still the process sshd waits for),
- * `$$`, `$0`, `$!`, `wait` (the watcher is not in the command shell's job table), and line numbers
- * in the shell's messages (the watcher is on the same line). One visible difference: bash quotes
- * the whole line in a syntax error message, watcher included.
- * Cost: one or two forks of the shell on the host, no exec of a program.
+ * `$$`, `$0`, `wait` and `jobs` (the watcher is not in the command shell's job table), and line
+ * numbers in the shell's messages (the watcher is on the same line). Visible differences: bash
+ * quotes the whole line in a syntax error message, watcher included; in bash, `$!` before the
+ * command's first background job is the watcher's pid instead of empty.
+ * Cost: one fork of the shell on the host (two for login shells other than bash, one fork and one
+ * exec of sh under sudo), no other program.
  */
 import { quote, withSudo } from './quote.ts'
 
@@ -39,10 +41,12 @@ const WATCH = '(while read -r _; do :; done <&3; kill -0 $$ && kill -KILL 0) >/d
  * and zsh (the login shells that run exec requests).
  * - `3<&0` outside the asynchronous list: such a list gets /dev/null as stdin in a non-interactive
  *   shell, so the watcher reads the channel through fd 3.
- * - The outer `( ... )` exits at once, so the watcher is not a child of the command's shell: a bare
- *   `wait` in the command would otherwise wait for it forever, and `$!` would be its pid.
+ * - It must not stay in the job table of the command's shell: a bare `wait` in the command would
+ *   wait for it forever. bash (nearly every login shell) starts it and `disown`s it: one fork.
+ *   Other shells start it from a subshell that exits at once: two forks, and `$!` stays unset. In
+ *   bash `$!` is the watcher's pid until the command starts a job of its own.
  */
-export const STDIN_EOF_WATCHER = `( ${WATCH} ) 3<&0; `
+export const STDIN_EOF_WATCHER = `if [ -n "\${BASH_VERSION-}" ]; then { ${WATCH} } 3<&0; disown; else ( ${WATCH} ) 3<&0; fi; `
 
 /** Wrap a command, run by the login shell itself, so that it dies with its channel. */
 export function guardCommand(command: string): string {
@@ -54,7 +58,7 @@ export function guardCommand(command: string): string {
  * watcher then runs inside sudo, so it may kill the command).
  *
  * @example
- * remoteCommand('df -h', false)  // ( (while read ... kill -KILL 0) >/dev/null 2>&1 & ) 3<&0; df -h
+ * remoteCommand('df -h', false)  // if [ -n "${BASH_VERSION-}" ]; then { (while read ...) ... & } 3<&0; disown; else ...; fi; df -h
  * remoteCommand('df -h', true)   // sudo -n -- env ... sh -c '{ (while read ...) ... & } 3<&0; exec sh -c '\''df -h'\'''
  */
 export function remoteCommand(command: string, sudo: boolean): string {

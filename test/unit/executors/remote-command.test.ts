@@ -90,7 +90,7 @@ describe.skipIf(process.platform !== 'linux' || SHELLS.length === 0).each(SHELLS
   it.each([
     'echo out; echo err >&2; exit 3',
     'kill -TERM $$',
-    'echo "[$!]"; sleep 0.05 & wait; echo "waited $?"',
+    'sleep 0.05 & wait; echo "waited $?"; jobs',
     'nosuchcommand-x8',
     'ls /proc/self/fd | sort -n | tr "\\n" " "',
   ])('changes nothing the command sees: %s', async (cmd) => {
