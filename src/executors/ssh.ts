@@ -351,7 +351,7 @@ export class SshConnection {
         }
         if (err.level === 'client-timeout') {
           return reject(new ExecError('timeout', target.name,
-            `SSH handshake with ${where} did not finish within ${opts.connectTimeoutMs} ms (TCP connected, but the server did not answer)`, { cause: err }))
+            `SSH handshake with ${where} did not finish within ${opts.connectTimeoutMs} ms (TCP connected, but the server did not answer: its sshd may be hung, stopped or overloaded; check it from the host's console, or raise the connect timeout if the host is just slow)`, { cause: err }))
         }
         reject(new ExecError('unreachable', target.name, `SSH connection to ${where} failed: ${err.message}`, { cause: err }))
       })
