@@ -58,6 +58,16 @@ export interface SshFactoryOptions extends Partial<SshDefaults> {
   env?: NodeJS.ProcessEnv
 }
 
+/**
+ * A failed hop, told from the target's side: the operator asked for web1, and "handshake with
+ * 198.18.0.10 timed out" alone does not say that this is web1's bastion.
+ */
+function throughJump(err: unknown, target: SshTarget): unknown {
+  if (!(err instanceof ExecError) || !target.jump) return err
+  return new ExecError(err.kind, target.name, `${target.name} is reached through ${target.jump.name}, which failed: ${err.message}`,
+    { cause: err, detail: { ...err.detail, via: target.jump.name } })
+}
+
 function targetKey(t: SshTarget): string {
   return `${t.user}@${t.host}:${t.port}${t.jump ? `>${targetKey(t.jump)}` : ''}`
 }
@@ -128,7 +138,7 @@ export class SshExecutorFactory implements ExecutorFactory {
     const existing = this.connections.get(key)
     if (existing) return existing
     const opening = (async () => {
-      const via = target.jump ? await this.connection(target.jump, signal) : undefined
+      const via = target.jump ? await this.connection(target.jump, signal).catch((err: unknown) => { throw throughJump(err, target) }) : undefined
       const conn = await SshConnection.open(target, { ...this.connectOpts, connectTimeoutMs: this.connectTimeoutFor(target), signal }, via)
       conn.onClose(() => {
         if (this.connections.get(key) === opening) this.connections.delete(key)
@@ -177,7 +187,7 @@ export class SshExecutorFactory implements ExecutorFactory {
     const open = (signal?: AbortSignal) => {
       opened ??= (async () => {
         const target = this.resolve(host)
-        const via = target.jump ? await this.connection(target.jump, signal) : undefined
+        const via = target.jump ? await this.connection(target.jump, signal).catch((err: unknown) => { throw throughJump(err, target) }) : undefined
         return SshConnection.open(target, { ...this.connectOpts, connectTimeoutMs: this.connectTimeoutFor(target), signal }, via)
       })()
       return opened

@@ -107,6 +107,7 @@ describe.skipIf(skip)('a silent sshd (accepts TCP, never answers)', () => {
     expect(code).toBe(7)
     expect(byHost(doc, 'bastion').error).toMatchObject({ kind: 'timeout' })
     expect(byHost(doc, 'web1').error).toMatchObject({ kind: 'timeout' })
+    expect(byHost(doc, 'web1').error?.message).toMatch(/^web1 is reached through bastion, which failed: SSH handshake with .*did not finish/)
     expect(byHost(doc, web2).ok).toBe(true)
     expect(byHost(doc, web2).error).toBeUndefined()
   })
