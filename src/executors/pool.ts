@@ -22,6 +22,10 @@ export const SSH_DEFAULTS = {
   keepaliveCountMax: 3, // RUNBOOK_SSH_KEEPALIVE_COUNT_MAX
   idleTimeoutMs: 300_000, // RUNBOOK_SSH_IDLE_TIMEOUT_MS
   maxOutputBytes: 4 * 1024 * 1024, // RUNBOOK_SSH_MAX_OUTPUT_BYTES
+  // 1: each command runs behind a watcher that kills it on the host when the executor gives up on
+  // it (remote-command.ts). 0 sends commands bare, for hosts whose login shell is not a POSIX sh;
+  // a timed-out command then keeps running there.
+  guardCommands: 1, // RUNBOOK_SSH_GUARD_COMMANDS
 }
 
 export type SshDefaults = typeof SSH_DEFAULTS
@@ -38,6 +42,7 @@ export function sshDefaults(env: NodeJS.ProcessEnv = process.env): SshDefaults {
     keepaliveCountMax: num('RUNBOOK_SSH_KEEPALIVE_COUNT_MAX', SSH_DEFAULTS.keepaliveCountMax),
     idleTimeoutMs: num('RUNBOOK_SSH_IDLE_TIMEOUT_MS', SSH_DEFAULTS.idleTimeoutMs),
     maxOutputBytes: num('RUNBOOK_SSH_MAX_OUTPUT_BYTES', SSH_DEFAULTS.maxOutputBytes),
+    guardCommands: num('RUNBOOK_SSH_GUARD_COMMANDS', SSH_DEFAULTS.guardCommands) === 0 ? 0 : 1,
   }
 }
 
@@ -97,6 +102,7 @@ export class SshExecutorFactory implements ExecutorFactory {
       keepaliveCountMax: options.keepaliveCountMax ?? d.keepaliveCountMax,
       idleTimeoutMs: options.idleTimeoutMs ?? d.idleTimeoutMs,
       maxOutputBytes: options.maxOutputBytes ?? d.maxOutputBytes,
+      guardCommands: options.guardCommands ?? d.guardCommands,
     }
     this.ctx = {
       inventory: options.inventory,
@@ -166,7 +172,7 @@ export class SshExecutorFactory implements ExecutorFactory {
     const exec = async (spec: CommandSpec, signal?: AbortSignal): Promise<CommandResult> => {
       const target = this.resolve(host)
       const conn = await this.connection(target, signal)
-      return conn.exec(remoteCommand(spec.command, spec.sudo), {
+      return conn.exec(remoteCommand(spec.command, spec.sudo, this.defaults.guardCommands !== 0), {
         timeoutMs: spec.timeoutMs,
         maxOutputBytes: this.defaults.maxOutputBytes,
         signal,
@@ -195,7 +201,7 @@ export class SshExecutorFactory implements ExecutorFactory {
     return {
       exec: async (spec, signal) => {
         const conn = await open(signal)
-        return conn.exec(remoteCommand(spec.command, spec.sudo), { timeoutMs: spec.timeoutMs, maxOutputBytes: this.defaults.maxOutputBytes, signal })
+        return conn.exec(remoteCommand(spec.command, spec.sudo, this.defaults.guardCommands !== 0), { timeoutMs: spec.timeoutMs, maxOutputBytes: this.defaults.maxOutputBytes, signal })
       },
       close: async () => {
         const conn = await opened?.catch(() => undefined)

@@ -55,13 +55,15 @@ export function guardCommand(command: string): string {
 
 /**
  * The command line sent to the host for a command: guarded, and through sudo when asked (the
- * watcher then runs inside sudo, so it may kill the command).
+ * watcher then runs inside sudo, so it may kill the command). `guard: false` sends the command as
+ * before, for a host whose login shell is not a POSIX sh (RUNBOOK_SSH_GUARD_COMMANDS=0).
  *
  * @example
  * remoteCommand('df -h', false)  // if [ -n "${BASH_VERSION-}" ]; then { (while read ...) ... & } 3<&0; disown; else ...; fi; df -h
  * remoteCommand('df -h', true)   // sudo -n -- env ... sh -c '{ (while read ...) ... & } 3<&0; exec sh -c '\''df -h'\'''
  */
-export function remoteCommand(command: string, sudo: boolean): string {
+export function remoteCommand(command: string, sudo: boolean, guard = true): string {
+  if (!guard) return sudo ? withSudo(command) : command
   if (!sudo) return guardCommand(command)
   // Under sudo the command always ran as `sh -c <command>`, and still does, exec'd by the wrapper:
   // same pid, so the watcher's `$$` is the command's. dash runs a last command in place only when

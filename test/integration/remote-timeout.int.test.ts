@@ -105,6 +105,19 @@ describe.skipIf(skip)('timed-out and abandoned commands end on the host', () => 
     expect(await left(slow)).toEqual([])
   })
 
+  it('control: with guarding off (RUNBOOK_SSH_GUARD_COMMANDS=0) the timed-out command stays, as it did before', async () => {
+    const bare = new SshExecutorFactory({ inventory: loadInventory(lab.inventory), agent: null, sshConfig: new SshConfigFile(''), guardCommands: 0 })
+    const cmd = marker()
+    try {
+      expect((await bare.executor('web1').exec(spec(cmd, 300))).timedOut).toBe(true)
+      await sleep(500)
+      expect(exactly(cmd)).toHaveLength(1) // what this file's other checks would see without the fix
+    } finally {
+      for (const p of running(cmd)) process.kill(p.pid, 'SIGKILL')
+      await bare.close()
+    }
+  })
+
   it('an aborted command ends on the host', async () => {
     const cmd = marker()
     const ac = new AbortController()

@@ -6,6 +6,8 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { readFileSync, readdirSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import { sshDefaults } from '../../../src/executors/pool.ts'
+import { withSudo } from '../../../src/executors/quote.ts'
 import { STDIN_EOF_WATCHER, guardCommand, remoteCommand } from '../../../src/executors/remote-command.ts'
 
 const SHELLS = ['bash', 'dash'].filter((s) => spawnSync('sh', ['-c', `command -v ${s}`]).status === 0)
@@ -83,6 +85,13 @@ describe('remoteCommand', () => {
     // process group): the command arrives intact, in a shell of its own ($0 is sh).
     const r = await run('sh', sudo.replace(/^sudo -n -- /, ''))
     expect(r).toMatchObject({ code: 0, stdout: 'a b\nsh\n' })
+  })
+
+  it('sends the command as before when guarding is off (RUNBOOK_SSH_GUARD_COMMANDS=0)', () => {
+    expect(remoteCommand('df -h', false, false)).toBe('df -h')
+    expect(remoteCommand('df -h', true, false)).toBe(withSudo('df -h'))
+    expect(sshDefaults({}).guardCommands).toBe(1)
+    expect(sshDefaults({ RUNBOOK_SSH_GUARD_COMMANDS: '0' }).guardCommands).toBe(0)
   })
 })
 
