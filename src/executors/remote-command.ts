@@ -42,11 +42,13 @@ const WATCH = '(while read -r _; do :; done <&3; kill -0 $$ && kill -KILL 0) >/d
  * - `3<&0` outside the asynchronous list: such a list gets /dev/null as stdin in a non-interactive
  *   shell, so the watcher reads the channel through fd 3.
  * - It must not stay in the job table of the command's shell: a bare `wait` in the command would
- *   wait for it forever. bash (nearly every login shell) starts it and `disown`s it: one fork.
+ *   wait for it forever. bash (nearly every login shell) starts it and `disown`s it: one fork
+ *   (disown's stderr is dropped: when the watcher is already gone it would complain on the
+ *   command's stderr).
  *   Other shells start it from a subshell that exits at once: two forks, and `$!` stays unset. In
  *   bash `$!` is the watcher's pid until the command starts a job of its own.
  */
-export const STDIN_EOF_WATCHER = `if [ -n "\${BASH_VERSION-}" ]; then { ${WATCH} } 3<&0; disown; else ( ${WATCH} ) 3<&0; fi; `
+export const STDIN_EOF_WATCHER = `if [ -n "\${BASH_VERSION-}" ]; then { ${WATCH} } 3<&0; disown 2>/dev/null; else ( ${WATCH} ) 3<&0; fi; `
 
 /** Wrap a command, run by the login shell itself, so that it dies with its channel. */
 export function guardCommand(command: string): string {
