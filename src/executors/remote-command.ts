@@ -68,9 +68,9 @@ export function remoteCommand(command: string, sudo: boolean, guard = true): str
   if (!guard) return sudo ? withSudo(command) : command
   if (!sudo) return guardCommand(command)
   // Under sudo the command always ran as `sh -c <command>`, and still does, exec'd by the wrapper:
-  // same pid, so the watcher's `$$` is the command's. dash runs a last command in place only when
-  // it is the whole script, so `sh -c '<watcher> <command>'` would turn a command killed by a
-  // signal into exit code 128+n, and would change `$0` and the shell's messages. The exec'd shell
-  // starts with an empty job table, so here the watcher needs no second fork to stay out of `wait`.
+  // same pid, so the watcher's `$$` is the command's. The command is thus parsed and run exactly
+  // as before by whatever /bin/sh is (dash or bash, each with its own way of running a last
+  // command in place or not), with the same messages. The exec'd shell starts with an empty job
+  // table, so here the watcher needs no second fork to stay out of `wait`.
   return withSudo(`{ ${WATCH} } 3<&0; exec sh -c ${quote(command)}`)
 }
