@@ -10,7 +10,7 @@ import type { CommandResult, CommandSpec, Executor, ExecutorFactory, Prober, Pro
 import { resolveAddress, resolveTarget, type ResolveContext } from '../inventory/resolve.ts'
 import type { Inventory } from '../inventory/load.ts'
 import { LocalProber } from './probe.ts'
-import { withSudo } from './quote.ts'
+import { remoteCommand } from './remote-command.ts'
 import { SshConfigFile } from './ssh-config.ts'
 import { SshConnection, type SshConnectOptions, type SshTarget } from './ssh.ts'
 import { sourceAddressTo } from './source-address.ts'
@@ -22,6 +22,10 @@ export const SSH_DEFAULTS = {
   keepaliveCountMax: 3, // RUNBOOK_SSH_KEEPALIVE_COUNT_MAX
   idleTimeoutMs: 300_000, // RUNBOOK_SSH_IDLE_TIMEOUT_MS
   maxOutputBytes: 4 * 1024 * 1024, // RUNBOOK_SSH_MAX_OUTPUT_BYTES
+  // 1: each command runs behind a watcher that kills it on the host when the executor gives up on
+  // it (remote-command.ts). 0 sends commands bare, for hosts whose login shell is not a POSIX sh;
+  // a timed-out command then keeps running there.
+  guardCommands: 1, // RUNBOOK_SSH_GUARD_COMMANDS
 }
 
 export type SshDefaults = typeof SSH_DEFAULTS
@@ -38,6 +42,7 @@ export function sshDefaults(env: NodeJS.ProcessEnv = process.env): SshDefaults {
     keepaliveCountMax: num('RUNBOOK_SSH_KEEPALIVE_COUNT_MAX', SSH_DEFAULTS.keepaliveCountMax),
     idleTimeoutMs: num('RUNBOOK_SSH_IDLE_TIMEOUT_MS', SSH_DEFAULTS.idleTimeoutMs),
     maxOutputBytes: num('RUNBOOK_SSH_MAX_OUTPUT_BYTES', SSH_DEFAULTS.maxOutputBytes),
+    guardCommands: num('RUNBOOK_SSH_GUARD_COMMANDS', SSH_DEFAULTS.guardCommands) === 0 ? 0 : 1,
   }
 }
 
@@ -56,6 +61,16 @@ export interface SshFactoryOptions extends Partial<SshDefaults> {
   prober?: Prober
   lookup?: SshConnectOptions['lookup']
   env?: NodeJS.ProcessEnv
+}
+
+/**
+ * A failed hop, told from the target's side: the operator asked for web1, and "handshake with
+ * 198.18.0.10 timed out" alone does not say that this is web1's bastion.
+ */
+function throughJump(err: unknown, target: SshTarget): unknown {
+  if (!(err instanceof ExecError) || !target.jump) return err
+  return new ExecError(err.kind, target.name, `${target.name} is reached through ${target.jump.name}, which failed: ${err.message}`,
+    { cause: err, detail: { ...err.detail, via: target.jump.name } })
 }
 
 function targetKey(t: SshTarget): string {
@@ -87,6 +102,7 @@ export class SshExecutorFactory implements ExecutorFactory {
       keepaliveCountMax: options.keepaliveCountMax ?? d.keepaliveCountMax,
       idleTimeoutMs: options.idleTimeoutMs ?? d.idleTimeoutMs,
       maxOutputBytes: options.maxOutputBytes ?? d.maxOutputBytes,
+      guardCommands: options.guardCommands ?? d.guardCommands,
     }
     this.ctx = {
       inventory: options.inventory,
@@ -128,7 +144,7 @@ export class SshExecutorFactory implements ExecutorFactory {
     const existing = this.connections.get(key)
     if (existing) return existing
     const opening = (async () => {
-      const via = target.jump ? await this.connection(target.jump, signal) : undefined
+      const via = target.jump ? await this.connection(target.jump, signal).catch((err: unknown) => { throw throughJump(err, target) }) : undefined
       const conn = await SshConnection.open(target, { ...this.connectOpts, connectTimeoutMs: this.connectTimeoutFor(target), signal }, via)
       conn.onClose(() => {
         if (this.connections.get(key) === opening) this.connections.delete(key)
@@ -156,7 +172,7 @@ export class SshExecutorFactory implements ExecutorFactory {
     const exec = async (spec: CommandSpec, signal?: AbortSignal): Promise<CommandResult> => {
       const target = this.resolve(host)
       const conn = await this.connection(target, signal)
-      return conn.exec(spec.sudo ? withSudo(spec.command) : spec.command, {
+      return conn.exec(remoteCommand(spec.command, spec.sudo, this.defaults.guardCommands !== 0), {
         timeoutMs: spec.timeoutMs,
         maxOutputBytes: this.defaults.maxOutputBytes,
         signal,
@@ -177,7 +193,7 @@ export class SshExecutorFactory implements ExecutorFactory {
     const open = (signal?: AbortSignal) => {
       opened ??= (async () => {
         const target = this.resolve(host)
-        const via = target.jump ? await this.connection(target.jump, signal) : undefined
+        const via = target.jump ? await this.connection(target.jump, signal).catch((err: unknown) => { throw throughJump(err, target) }) : undefined
         return SshConnection.open(target, { ...this.connectOpts, connectTimeoutMs: this.connectTimeoutFor(target), signal }, via)
       })()
       return opened
@@ -185,7 +201,7 @@ export class SshExecutorFactory implements ExecutorFactory {
     return {
       exec: async (spec, signal) => {
         const conn = await open(signal)
-        return conn.exec(spec.sudo ? withSudo(spec.command) : spec.command, { timeoutMs: spec.timeoutMs, maxOutputBytes: this.defaults.maxOutputBytes, signal })
+        return conn.exec(remoteCommand(spec.command, spec.sudo, this.defaults.guardCommands !== 0), { timeoutMs: spec.timeoutMs, maxOutputBytes: this.defaults.maxOutputBytes, signal })
       },
       close: async () => {
         const conn = await opened?.catch(() => undefined)

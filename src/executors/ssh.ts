@@ -182,6 +182,9 @@ export class SshConnection {
     readonly target: SshTarget,
     private readonly via: SshConnection | undefined,
   ) {
+    // Attached in the 'ready' handler itself, before any later event can arrive, and never removed:
+    // ssh2 emits 'error' at any time (keepalive timeout, socket reset, a late 'Connection lost'),
+    // and an 'error' with no listener kills the whole process.
     client.on('close', () => this.lose(new ExecError('unreachable', target.name, `connection to ${describeTarget(target)} closed`)))
     client.on('error', (err: Error & { level?: string }) => {
       const kind: ExecFailureKind = err.level === 'client-timeout' ? 'timeout' : 'unreachable'
@@ -216,8 +219,22 @@ export class SshConnection {
     const sock: Duplex = via
       ? await via.forwardOut(target.host, target.port, opts.connectTimeoutMs, target.name)
       : await tcpConnect(target, opts)
-    const known = new KnownHosts(target.knownHostsFiles)
-    const keys = await loadKeys(target.identityFiles, opts)
+    // Until ssh2 attaches its own listener (client.connect), a reset while the keys load must not
+    // become an unhandled 'error'. Kept for the socket's whole life: it costs nothing.
+    let sockError: Error | undefined
+    sock.on('error', (err: Error) => { sockError ??= err })
+    let keys: { file: string; key: ParsedKey }[]
+    let known: KnownHosts
+    try {
+      known = new KnownHosts(target.knownHostsFiles)
+      keys = await loadKeys(target.identityFiles, opts)
+    } catch (err) {
+      sock.destroy()
+      throw err
+    }
+    if (sock.destroyed) {
+      throw new ExecError('unreachable', target.name, `connection to ${describeTarget(target)} closed before the SSH handshake${sockError ? `: ${sockError.message}` : ''}`, { cause: sockError })
+    }
     const client = new Client()
     let hostKeyError: ExecError | undefined
 
@@ -291,20 +308,37 @@ export class SshConnection {
       algorithms: { serverHostKey: hostKeyOrder(known.knownKeyTypes(target.host, target.port)) },
     }
 
-    await new Promise<void>((resolve, reject) => {
+    return new Promise<SshConnection>((resolve, reject) => {
+      // ssh2 can emit several errors for one failed handshake: after the ready timeout it destroys
+      // the socket and then reports 'Connection lost before handshake' as well (a silent sshd, e.g.
+      // SIGSTOPped, does exactly this). The first one decides; this listener stays for the client's
+      // whole life and swallows the rest, which have already been reported.
+      let settled = false
+      const settle = (): boolean => {
+        if (settled) return false
+        settled = true
+        opts.signal?.removeEventListener('abort', onAbort)
+        return true
+      }
       const onAbort = (): void => {
+        if (!settle()) return
         client.end()
+        sock.destroy()
         reject(new ExecError('aborted', target.name, `connect to ${describeTarget(target)} aborted`))
       }
       opts.signal?.addEventListener('abort', onAbort, { once: true })
-      const done = (): void => opts.signal?.removeEventListener('abort', onAbort)
       client.once('ready', () => {
-        done()
-        client.removeAllListeners('error')
-        resolve()
+        if (!settle()) return
+        // Created here, synchronously, so its own error and close listeners are in place before
+        // any later event of this client.
+        resolve(new SshConnection(client, target, via))
       })
-      client.once('error', (err: Error & { level?: string }) => {
-        done()
+      client.once('close', () => {
+        if (!settle()) return
+        reject(hostKeyError ?? new ExecError('unreachable', target.name, `${describeTarget(target)} closed the connection during the SSH handshake`))
+      })
+      client.on('error', (err: Error & { level?: string }) => {
+        if (!settle()) return
         client.end()
         sock.destroy()
         if (hostKeyError) return reject(hostKeyError)
@@ -317,13 +351,12 @@ export class SshConnection {
         }
         if (err.level === 'client-timeout') {
           return reject(new ExecError('timeout', target.name,
-            `SSH handshake with ${where} did not finish within ${opts.connectTimeoutMs} ms (TCP connected, but the server did not answer)`, { cause: err }))
+            `SSH handshake with ${where} did not finish within ${opts.connectTimeoutMs} ms (TCP connected, but the server did not answer: its sshd may be hung, stopped or overloaded; check it from the host's console, or raise the connect timeout if the host is just slow)`, { cause: err }))
         }
         reject(new ExecError('unreachable', target.name, `SSH connection to ${where} failed: ${err.message}`, { cause: err }))
       })
       client.connect(config)
     })
-    return new SshConnection(client, target, via)
   }
 
   /** Open a `direct-tcpip` channel to host:port as seen from this host (ProxyJump). */
@@ -350,6 +383,9 @@ export class SshConnection {
             : 'unreachable'
           return reject(new ExecError(kind, forName, `${this.target.name} could not connect to ${host}:${port}: ${desc}`, { cause: err, detail: { address: `${host}:${port}`, via: this.target.name } }))
         }
+        // The forwarded channel carries the next hop's SSH connection; that client reports its
+        // failures. This listener covers the gap before it attaches its own, and stays.
+        stream.on('error', () => {})
         this.busy++
         stream.once('close', () => {
           this.busy--
@@ -421,8 +457,10 @@ export class SshConnection {
 
   /**
    * Run one command (`sh -c` semantics of the login shell) and collect its result. Resolves for any
-   * command that started, including a non-zero exit or a timeout (`timedOut: true`, killed with
-   * SIGKILL through the channel); rejects with ExecError when it could not run.
+   * command that started, including a non-zero exit or a timeout (`timedOut: true`: the channel
+   * gets a KILL signal request, EOF and close; a command wrapped by `remoteCommand` then has its
+   * process group killed on the host); rejects with ExecError when it could not run. Nothing is
+   * ever written to the command's stdin, and it is not closed before the command ends.
    */
   async exec(command: string, opts: SshExecOptions): Promise<CommandResult> {
     if (!this.open) throw this.lostError ?? new ExecError('unreachable', this.target.name, 'connection closed')
@@ -467,6 +505,11 @@ export class SshConnection {
         chunks.push(chunk)
         return size + chunk.length
       }
+      let channelError: Error | undefined
+      // An 'error' with no listener would kill the process; 'close' follows and settles the result.
+      const onChannelError = (e: Error): void => { channelError ??= e }
+      stream.on('error', onChannelError)
+      stream.stderr.on('error', onChannelError)
       stream.on('data', (c: Buffer) => { outBytes = take(out, outBytes, c) })
       stream.stderr.on('data', (c: Buffer) => { errBytes = take(err, errBytes, c) })
       stream.on('exit', (code: number | null, sig?: string) => {
@@ -484,6 +527,9 @@ export class SshConnection {
         if (!gotExit && !timedOut && !this.open) {
           return reject(new ExecError('unreachable', this.target.name, `connection to ${this.target.name} lost while the command ran`, { cause: this.lostError }))
         }
+        if (!gotExit && !timedOut && channelError) {
+          return reject(new ExecError('channel-failed', this.target.name, `the SSH channel of the command on ${this.target.name} failed: ${channelError.message}`, { cause: channelError }))
+        }
         resolve({
           exitCode: timedOut && !gotExit ? null : exitCode,
           signal: signalName,
@@ -497,7 +543,11 @@ export class SshConnection {
       let grace: NodeJS.Timeout | undefined
       const kill = (): void => {
         try {
+          // Ends the process group where sshd honours the request (not for root logins, not
+          // through sudo); EOF on stdin is what the host-side watcher of remote-command.ts waits
+          // for, and it works everywhere.
           stream.signal('KILL')
+          stream.eof()
         } catch { /* channel already gone */ }
         stream.close()
         // Do not wait for a server that no longer answers.

@@ -72,14 +72,18 @@ describe.skipIf(skip)('ssh executor against a real lab', () => {
     const accepted = (): number => (readFileSync(join(lab.dir, 'hosts', 'web2', 'auth.log'), 'utf8').match(/Accepted publickey/g) ?? []).length
     await f.executor(target).exec(spec('true'))
     const before = accepted()
-    const t0 = performance.now()
+    const took: number[] = []
     for (let i = 0; i < 200; i++) {
+      const t0 = performance.now()
       const r = await f.executor(target).exec(spec(`echo ${i}`))
+      took.push(performance.now() - t0)
       expect(r.stdout).toBe(`${i}\n`)
     }
-    const perCommand = (performance.now() - t0) / 200
     expect(accepted()).toBe(before) // no new login: the same connection served all 200
-    expect(perCommand).toBeLessThan(20) // ~2-5 ms with TCP_NODELAY, ~44 ms without
+    // The median, not the mean: Nagle delays every command by ~40 ms, while a busy CI machine
+    // (2 cores shared by parallel lab tests) adds spikes to some of them only.
+    const median = took.sort((a, b) => a - b)[100]!
+    expect(median).toBeLessThan(20) // ~2-5 ms with TCP_NODELAY on an idle machine, ~44 ms without
   })
 
   it('runs parallel channels and queues past MaxSessions instead of failing', async () => {

@@ -63,7 +63,8 @@ export default defineCommand({
 Runs the command on every host (inventory groups are expanded; 'all' means every inventory host),
 at most --concurrency hosts at a time, one SSH connection per host. Hosts can be inventory names,
 ~/.ssh/config aliases or user@host:port. Host keys are checked against known_hosts: an unknown or
-changed key is an error showing its fingerprint. The inventory is --inventory, else
+changed key is an error showing its fingerprint. A command that outlives --timeout is killed on
+the host, with every process it started (its process group). The inventory is --inventory, else
 $RUNBOOK_INVENTORY, else ./inventory.yaml, else the running lab's (runbook lab up).
 
 Exit code: 0 when every command exited 0, 3 when a command failed or timed out, 7 when a host could

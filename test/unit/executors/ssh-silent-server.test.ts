@@ -1,0 +1,89 @@
+/**
+ * SshConnection.open against loopback TCP servers that misbehave the way a hung sshd does. ssh2
+ * emits more than one 'error' for such a handshake (the ready timeout, then 'Connection lost before
+ * handshake' once the socket is gone); an 'error' without a listener is an uncaught exception that
+ * ends the process, which vitest reports as a failure of this file.
+ */
+import { createServer, type Server, type Socket } from 'node:net'
+import { afterEach, describe, expect, it } from 'vitest'
+import { ExecError } from '../../../src/errors.ts'
+import { SshConnection, type SshTarget } from '../../../src/executors/ssh.ts'
+
+const servers: Server[] = []
+const sockets: Socket[] = []
+
+afterEach(async () => {
+  for (const s of sockets.splice(0)) s.destroy()
+  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))))
+})
+
+/** A loopback server that does `onConnection` with each client; resolves its port. */
+async function serve(onConnection: (s: Socket) => void): Promise<number> {
+  const server = createServer((s) => {
+    sockets.push(s)
+    s.on('error', () => {})
+    onConnection(s)
+  })
+  servers.push(server)
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  const addr = server.address()
+  if (addr === null || typeof addr === 'string') throw new Error('no port')
+  return addr.port
+}
+
+const target = (port: number): SshTarget => ({
+  name: 'silent', host: '127.0.0.1', port, user: 'nobody',
+  identityFiles: ['/nonexistent/id_ed25519'], knownHostsFiles: ['/nonexistent/known_hosts'], acceptNewHostKeys: false,
+})
+
+const open = (port: number, connectTimeoutMs = 300): Promise<SshConnection> =>
+  SshConnection.open(target(port), { connectTimeoutMs, keepaliveIntervalMs: 0, keepaliveCountMax: 3, agent: undefined })
+
+async function failure(p: Promise<unknown>): Promise<ExecError> {
+  try {
+    await p
+  } catch (err) {
+    if (err instanceof ExecError) return err
+    throw err
+  }
+  throw new Error('expected an ExecError, the connection opened')
+}
+
+/** Let ssh2's late events (socket close, 'Connection lost before handshake') happen inside the test. */
+const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 200))
+
+describe('SshConnection.open against a silent or dying server', () => {
+  it('a server that accepts and never says a word: timeout, and no uncaught error afterwards', async () => {
+    const port = await serve(() => {})
+    const t0 = performance.now()
+    const err = await failure(open(port))
+    expect(err.kind).toBe('timeout')
+    expect(err.host).toBe('silent')
+    expect(err.message).toContain('did not finish within 300 ms')
+    expect(performance.now() - t0).toBeLessThan(2000)
+    await settle()
+  })
+
+  it('a server that sends its banner, then goes silent: timeout', async () => {
+    const port = await serve((s) => s.write('SSH-2.0-OpenSSH_9.2\r\n'))
+    expect((await failure(open(port))).kind).toBe('timeout')
+    await settle()
+  })
+
+  it('a server that accepts, then closes before the handshake: unreachable, at once', async () => {
+    const port = await serve((s) => setTimeout(() => s.end(), 20))
+    const t0 = performance.now()
+    expect((await failure(open(port, 5000))).kind).toBe('unreachable')
+    expect(performance.now() - t0).toBeLessThan(2000)
+    await settle()
+  })
+
+  it('a server that resets the connection mid-handshake: unreachable', async () => {
+    const port = await serve((s) => {
+      s.write('SSH-2.0-OpenSSH_9.2\r\n')
+      setTimeout(() => s.resetAndDestroy(), 20)
+    })
+    expect((await failure(open(port, 5000))).kind).toBe('unreachable')
+    await settle()
+  })
+})
