@@ -4,16 +4,16 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto'
 import { hostname, userInfo } from 'node:os'
-import { setTimeout as delay } from 'node:timers/promises'
 import { createActor, fromPromise, type AnyActorRef } from 'xstate'
 import { scopeFor, type ActorInput, type CompiledRunbook, type RunContext, type StepRecord } from '../compile/compile.ts'
 import { INTERNAL_FINALS, type CompiledOutcome, type CompiledStep, type EdgeInfo } from '../compile/model.ts'
 import { compileTemplate, textOf, type ExprScope } from '../dsl/expr.ts'
 import { checkParam, resolveParams } from '../dsl/params.ts'
 import { EXIT, RunbookError } from '../errors.ts'
-import { TRANSCRIPT_VERSION, systemClock, type Clock, type Evidence, type ExecutorFactory, type Mode, type RunEvent, type RunStatus, type Severity } from '../types.ts'
+import { TRANSCRIPT_VERSION, type Clock, type Evidence, type ExecutorFactory, type Mode, type RunEvent, type RunStatus, type Severity } from '../types.ts'
 import { VERSION } from '../version.ts'
 import type { Approver } from './approval.ts'
+import { systemClock } from './clock.ts'
 import { Emitter, type EventSink } from './emitter.ts'
 import { Redactor } from './redact.ts'
 import { StepRunner } from './steps.ts'
@@ -26,6 +26,7 @@ export interface RunOptions {
   executors: ExecutorFactory
   approver: Approver
   onEvent: EventSink
+  /** Time and waits (verify retries). Default: the wall clock; replays pass a SimulatedClock. */
   clock?: Clock
   signal?: AbortSignal
   operator?: string
@@ -39,7 +40,6 @@ export interface RunOptions {
    * stores the key with the run (not in its events) and passes it back.
    */
   planKey?: Uint8Array
-  sleep?: (ms: number, signal: AbortSignal) => Promise<void>
 }
 
 export interface RunSummary {
@@ -123,10 +123,10 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
     approver: options.approver,
     defaultHost,
     signal,
-    sleep: options.sleep ?? ((ms, s) => delay(ms, undefined, { signal: s })),
+    clock,
   })
   const seal = { redactor, key: options.planKey ?? randomBytes(32), secrets }
-  const fixes_ = new FixRunner(runner, { runId, operator: options.operator ?? currentOperator(), mode: options.mode, clockNow: () => clock.now(), seal })
+  const fixes_ = new FixRunner(runner, { runId, operator: options.operator ?? currentOperator(), mode: options.mode, seal })
 
   // What the outcome and the exit status are made of.
   const outputs = new Map<string, { command: string; text: string }[]>()
