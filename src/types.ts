@@ -193,6 +193,8 @@ export type RunStatus =
   | 'fix-proposed'
   | 'fix-applied'
   | 'fix-rolled-back'
+  /** Applied (or half applied), not verified, and no rollback declared: nothing was undone. */
+  | 'fix-unverified'
   | 'rollback-failed'
   | 'refused'
   | 'incomplete'

@@ -46,11 +46,15 @@ interface FixState {
   revert?: string
   preflight?: { ok: boolean; message: string }
   verify?: unknown
+  /** Set when nothing could undo the fix: which phase failed. */
+  failedAt?: 'apply' | 'verify'
 }
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex')
 
 export class FixRunner {
+  /** Fixes left applied without verification because they declare no rollback: the host needs a human. */
+  readonly unverified: string[] = []
   /** Locks this run holds: host → token. Released when the fix ends, and by releaseAll() at run end. */
   readonly #locks = new Map<string, { step: string; sudo: boolean; renew: NodeJS.Timeout }>()
 
@@ -321,6 +325,12 @@ export class FixRunner {
     const state = prev.result as FixState
     const plan = state.plan
     const commands = [...restoreFiles(state.id, state.backups ?? []), ...plan.rollback]
+    if (commands.length === 0) {
+      // Nothing declared to undo the fix with: nothing was rolled back, and no event may say so.
+      this.unverified.push(step.name)
+      await this.#release(plan.host)
+      return { ...prev, status: 'ok', result: { ...state, status: 'not-rolled-back', failedAt: state.status === 'apply-failed' ? 'apply' : 'verify' } }
+    }
     let ok = true
     // Every rollback command runs even when one fails: restore as much as can be restored.
     for (const command of commands) {

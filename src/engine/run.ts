@@ -59,6 +59,8 @@ export const STATUS_EXIT: Readonly<Record<RunStatus, number>> = {
   'fix-proposed': EXIT.FIX_PROPOSED,
   'fix-applied': EXIT.FIX_APPLIED,
   'fix-rolled-back': EXIT.FIX_ROLLED_BACK,
+  // Like a failed rollback, nothing undid the fix: the host needs a human.
+  'fix-unverified': EXIT.ROLLBACK_FAILED,
   'rollback-failed': EXIT.ROLLBACK_FAILED,
   refused: EXIT.REFUSED,
   incomplete: EXIT.INCOMPLETE,
@@ -234,6 +236,7 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
   if (ended.error !== undefined || final === INTERNAL_FINALS.aborted || final === undefined) status = 'incomplete'
   else if (final === INTERNAL_FINALS.rollbackFailed) status = 'rollback-failed'
   else if (final === INTERNAL_FINALS.refused) status = 'refused'
+  else if (fixes_.unverified.length > 0) status = 'fix-unverified'
   else if (fixes.rolledBack > 0) status = 'fix-rolled-back'
   else if (fixes.applied > 0) status = 'fix-applied'
   else if (final === INTERNAL_FINALS.proposed || final === INTERNAL_FINALS.declined) status = 'fix-proposed'
@@ -334,6 +337,10 @@ function buildOutcome(compiled: CompiledRunbook, final: string, context: RunCont
       return { id: final, severity: 'warning', summary: `Fix not applied: ${fixSummary} (approval declined)`, evidence: evidenceOf(step, facts, null, 20) }
     case INTERNAL_FINALS.rolledBack:
       return { id: final, severity: 'critical', summary: `Fix '${step}' failed verification and was rolled back: ${fixSummary}`, evidence: evidenceOf(step, facts, null, 20) }
+    case INTERNAL_FINALS.unverified: {
+      const how = (fixResult as { failedAt?: string } | undefined)?.failedAt === 'apply' ? 'its apply failed part way' : 'it was applied but not verified'
+      return { id: final, severity: 'critical', summary: `Fix '${step}': ${how}, and it declares no rollback, so nothing was undone: the host needs a human now (${fixSummary})`, evidence: evidenceOf(step, facts, null, 40) }
+    }
     case INTERNAL_FINALS.rollbackFailed:
       return { id: final, severity: 'critical', summary: `Fix '${step}' failed AND its rollback failed: the host needs a human now`, evidence: evidenceOf(step, facts, null, 40) }
     default: {

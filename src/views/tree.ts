@@ -38,6 +38,7 @@ export const STATUS_WORDS: Readonly<Record<RunStatus, string>> = {
   'fix-proposed': 'a fix was proposed; nothing was changed',
   'fix-applied': 'the fix was applied and verified',
   'fix-rolled-back': 'the fix failed verification and was rolled back',
+  'fix-unverified': 'the fix was applied but not verified, and it declares no rollback: nothing was undone; the host needs a human now',
   'rollback-failed': 'the fix failed and so did its rollback: the host needs a human now',
   refused: 'the fix was refused before it changed anything',
   incomplete: 'the run could not finish',
@@ -213,7 +214,7 @@ export function outcomeLines(m: RunModel, o: Pick<TreeOptions, 'color'>): string
   lines.push('')
   if (f) {
     const words = `${STATUS_WORDS[f.status]}${f.error ? `: ${f.error.code} ${f.error.message}` : ''}`
-    const style: Style = f.exitCode === 0 ? 'green' : f.status === 'incomplete' || f.status === 'rollback-failed' ? 'red' : 'yellow'
+    const style: Style = f.exitCode === 0 ? 'green' : f.status === 'incomplete' || f.status === 'rollback-failed' || f.status === 'fix-unverified' ? 'red' : 'yellow'
     lines.push(line([[`Exit ${f.exitCode} (${f.status}): `, style], [words], [`  in ${formatDuration(f.durationMs)}`, 'dim']]))
   } else {
     lines.push(line([['Unfinished: ', 'red'], ['the record ends before run.finished (interrupted or crashed)']]))

@@ -23,7 +23,7 @@ Every rendering of a secret (as typed, shell-quoted, JSON-escaped, base64 file c
 the log, --json and this view.
 
 Exit codes: 0 healthy, 3 problem found, 4 fix proposed, 5 fix applied and verified, 6 fix rolled back,
-7 run incomplete (a step failed with no handler), 8 fix and rollback both failed, 9 fix refused (pre-flight failed or host locked),
+7 run incomplete (a step failed with no handler), 8 fix failed and not undone (rollback failed or none declared), 9 fix refused (pre-flight failed or host locked),
 2 usage/validation error, 1 internal error.`,
   options: {
     host: { type: 'string', valueName: 'H', description: 'Target: inventory name, user@host:port, ssh_config alias (sets param host)' },

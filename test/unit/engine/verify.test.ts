@@ -91,3 +91,27 @@ describe('verify retries', () => {
     expect(Date.now() - started).toBeLessThan(1900)
   })
 })
+
+describe('a fix that declares no rollback', () => {
+  it('whose verify fails is reported as applied and not verified, nothing rolled back: the host needs a human (exit 8)', async () => {
+    const { summary, events } = await runFile(NO_ROLLBACK, { params: { dir }, ...apply, clock: new TestClock() })
+    expect(verifyCommands(events)).toHaveLength(2)
+    expect(events.filter((e) => e.type === 'fix.rolled_back')).toEqual([])
+    expect(events.filter((e) => e.type === 'command.started' && e.phase === 'rollback')).toEqual([])
+    expect(existsSync(join(dir, 'applied'))).toBe(true)
+    expect(summary.status).toBe('fix-unverified')
+    expect(summary.exitCode).toBe(EXIT.ROLLBACK_FAILED)
+    expect(summary.outcome?.id).toBe('_unverified')
+    expect(summary.outcome?.summary).toMatch(/applied but not verified/)
+    expect(summary.outcome?.summary).not.toMatch(/rolled back/)
+    const finished = events.find((e) => e.type === 'run.finished')
+    expect(finished).toMatchObject({ status: 'fix-unverified', exitCode: EXIT.ROLLBACK_FAILED })
+    const taken = events.filter((e) => e.type === 'transition').map((e) => (e.type === 'transition' ? e.via : ''))
+    expect(taken.join(' | ')).not.toMatch(/rolled back/)
+  })
+
+  it('(control) whose verify passes is applied and verified (exit 5)', async () => {
+    const { summary } = await runFile(NO_ROLLBACK, { params: { dir }, ...apply, clock: new TestClock(appearsAfter(0)) })
+    expect(summary.exitCode).toBe(EXIT.FIX_APPLIED)
+  })
+})
