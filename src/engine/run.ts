@@ -132,7 +132,7 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
 
   // What the outcome and the exit status are made of.
   const outputs = new Map<string, { command: string; text: string }[]>()
-  const fixes = { applied: 0, rolledBack: 0, proposedStep: undefined as string | undefined, refusal: undefined as string | undefined }
+  const fixes = { applied: 0, rolledBack: 0, proposedStep: undefined as string | undefined, refusal: undefined as string | undefined, preflightFailed: new Set<string>() }
   const path: string[] = []
   let crash: unknown
   let lastStep: string | undefined
@@ -148,6 +148,7 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
     else if (e.type === 'fix.rolled_back') fixes.rolledBack++
     else if (e.type === 'fix.refused') fixes.refusal = e.reason
     else if (e.type === 'fix.proposed') fixes.proposedStep = e.step
+    else if (e.type === 'fix.preflight' && !e.ok) fixes.preflightFailed.add(e.step)
   }
   const emit = emitter.emit.bind(emitter)
   emitter.emit = (body) => {
@@ -237,6 +238,8 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
   else if (final === INTERNAL_FINALS.rollbackFailed) status = 'rollback-failed'
   else if (final === INTERNAL_FINALS.refused) status = 'refused'
   else if (fixes_.unverified.length > 0) status = 'fix-unverified'
+  // A dry-run ends at the fix it proposes: one that --apply would refuse is reported as refused (exit 9).
+  else if (final === INTERNAL_FINALS.proposed && fixes.proposedStep !== undefined && fixes.preflightFailed.has(fixes.proposedStep)) status = 'refused'
   else if (fixes.rolledBack > 0) status = 'fix-rolled-back'
   else if (fixes.applied > 0) status = 'fix-applied'
   else if (final === INTERNAL_FINALS.proposed || final === INTERNAL_FINALS.declined) status = 'fix-proposed'
@@ -328,8 +331,10 @@ function buildOutcome(compiled: CompiledRunbook, final: string, context: RunCont
   switch (final) {
     case INTERNAL_FINALS.proposed: {
       const pre = (fixResult as { preflight?: { ok: boolean; message: string } } | undefined)?.preflight
-      const warn = pre && !pre.ok ? `; its pre-flight check fails, so --apply would refuse it: ${pre.message}` : '; run with --apply to apply it'
-      return { id: final, severity: 'warning', summary: `Fix proposed: ${fixSummary} (dry-run: nothing was changed${warn})`, evidence: evidenceOf(step, facts, null, 20) }
+      if (pre && !pre.ok) {
+        return { id: final, severity: 'critical', summary: `Fix '${step}' cannot be applied: its pre-flight check fails, so --apply would refuse it: ${pre.message} (dry-run: nothing was changed; the fix: ${fixSummary})`, evidence: evidenceOf(step, facts, null, 20) }
+      }
+      return { id: final, severity: 'warning', summary: `Fix proposed: ${fixSummary} (dry-run: nothing was changed; run with --apply to apply it)`, evidence: evidenceOf(step, facts, null, 20) }
     }
     case INTERNAL_FINALS.refused:
       return { id: final, severity: 'critical', summary: `Fix '${step}' refused, nothing was changed: ${facts.refusal ?? 'refused'}`, evidence: evidenceOf(step, facts, null, 20) }

@@ -40,7 +40,7 @@ export const STATUS_WORDS: Readonly<Record<RunStatus, string>> = {
   'fix-rolled-back': 'the fix failed verification and was rolled back',
   'fix-unverified': 'the fix was applied but not verified, and it declares no rollback: nothing was undone; the host needs a human now',
   'rollback-failed': 'the fix failed and so did its rollback: the host needs a human now',
-  refused: 'the fix was refused before it changed anything',
+  refused: 'the fix was refused (a dry-run: would be refused) before it changed anything',
   incomplete: 'the run could not finish',
 }
 
