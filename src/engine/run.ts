@@ -9,7 +9,7 @@ import { scopeFor, type ActorInput, type CompiledRunbook, type RunContext, type 
 import { INTERNAL_FINALS, type CompiledOutcome, type CompiledStep, type EdgeInfo } from '../compile/model.ts'
 import { compileTemplate, textOf, type ExprScope } from '../dsl/expr.ts'
 import { checkParam, resolveParams } from '../dsl/params.ts'
-import { EXIT, RunbookError } from '../errors.ts'
+import { ERROR_CODES, EXIT, RunbookError } from '../errors.ts'
 import { TRANSCRIPT_VERSION, type Clock, type Evidence, type ExecutorFactory, type Mode, type RunEvent, type RunStatus, type Severity } from '../types.ts'
 import { VERSION } from '../version.ts'
 import type { Approver } from './approval.ts'
@@ -135,6 +135,9 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
   const fixes = { applied: 0, rolledBack: 0, proposedStep: undefined as string | undefined, refusal: undefined as string | undefined, preflightFailed: new Set<string>() }
   const path: string[] = []
   let crash: unknown
+  // An error thrown by a guard the machine evaluates: xstate rethrows it as a plain Error with its
+  // own wording, so the original (RB_CEL_EVAL, with the step) is kept here.
+  let guardError: RunbookError | undefined
   let lastStep: string | undefined
   let outcome: RunSummary['outcome'] = null
   let final: string | undefined
@@ -184,7 +187,18 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
     })
 
   const edges = new Map<string, EdgeInfo>(compiled.edges.map((e) => [e.id, e]))
+  const cel = (compiled.machine.implementations.guards as Record<string, (args: unknown, params: { step: string }) => boolean>).cel!
   const machine = compiled.machine.provide({
+    guards: {
+      cel: (args: unknown, params: { step: string }) => {
+        try {
+          return cel(args, params)
+        } catch (err) {
+          guardError ??= atStep(err instanceof RunbookError ? err : new RunbookError('RB_INTERNAL', String(err), { cause: err }), params.step)
+          throw err
+        }
+      },
+    },
     actors: {
       step: actor('step'),
       fixCheck: actor('fixCheck'),
@@ -230,7 +244,7 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
   const ended = await done
   await null // flush the deferred outcome event
   await fixes_.releaseAll()
-  if (ended.error !== undefined) crash = ended.error
+  if (ended.error !== undefined) crash = guardError ?? ended.error
 
   const interrupted = options.signal?.aborted ?? false
   let status: RunStatus
@@ -247,7 +261,8 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
 
   const error = status === 'incomplete' ? asRunbookError(crash, lastStep) : undefined
   if (error && outcome === null) {
-    outcome = { id: INTERNAL_FINALS.aborted, severity: 'critical', summary: `Run stopped at step '${lastStep ?? '?'}': ${error.message}`, evidence: [] }
+    const where = error.code === 'RB_CEL_EVAL' ? 'Run stopped' : `Run stopped at step '${lastStep ?? '?'}'`
+    outcome = { id: INTERNAL_FINALS.aborted, severity: 'critical', summary: `${where}: ${error.message}`, evidence: [] }
     emitter.emit({ type: 'outcome', ...outcome })
   }
   const exitCode = interrupted ? EXIT.INTERRUPTED : STATUS_EXIT[status]
@@ -290,8 +305,14 @@ async function runFacts(compiled: CompiledRunbook, options: RunOptions): Promise
   return facts
 }
 
+/** A CEL error says which step's expression failed. */
+function atStep(err: RunbookError, step: string | undefined): RunbookError {
+  if (err.code !== 'RB_CEL_EVAL' || step === undefined || err.detail.step !== undefined) return err
+  return new RunbookError('RB_CEL_EVAL', `step '${step}': ${err.message}`, { cause: err.cause, detail: { ...err.detail, step } })
+}
+
 function asRunbookError(err: unknown, step: string | undefined): RunbookError {
-  if (err instanceof RunbookError) return err
+  if (err instanceof RunbookError) return atStep(err, step)
   if (err === undefined) return new RunbookError('RB_STEP_FAILED', `step '${step ?? '?'}' failed and has no handler for it`, { detail: { step } })
   const message = err instanceof Error ? err.message : String(err)
   return new RunbookError('RB_INTERNAL', message, { cause: err })
@@ -349,6 +370,9 @@ function buildOutcome(compiled: CompiledRunbook, final: string, context: RunCont
     case INTERNAL_FINALS.rollbackFailed:
       return { id: final, severity: 'critical', summary: `Fix '${step}' failed AND its rollback failed: the host needs a human now`, evidence: evidenceOf(step, facts, null, 40) }
     default: {
+      if (facts.crash instanceof RunbookError && facts.crash.code === 'RB_CEL_EVAL') {
+        return { id: final, severity: 'critical', summary: `Run stopped: ${atStep(facts.crash, facts.lastStep).message}. ${ERROR_CODES.RB_CEL_EVAL.fix}`, evidence: evidenceOf(facts.lastStep ?? '', facts, null, 20) }
+      }
       const record = context.steps[facts.lastStep ?? '']
       const why = record?.error ? `${record.error.kind}: ${record.error.message}` : record ? `status ${record.status}${record.output ? `, exit ${textOf(record.output.exitCode ?? record.output.signal)}` : ''}` : facts.crash instanceof Error ? facts.crash.message : 'unknown error'
       return { id: final, severity: 'critical', summary: `Run stopped at step '${facts.lastStep ?? '?'}' (${why}); add on_failure/on_timeout/on_error to handle it`, evidence: evidenceOf(facts.lastStep ?? '', facts, null, 20) }
