@@ -35,7 +35,7 @@ Exit codes: 0 healthy, 3 problem found, 4 fix proposed, 5 fix applied and verifi
     local: { type: 'boolean', description: 'Run commands on this machine instead of over SSH' },
     inventory: { type: 'string', short: 'i', valueName: 'FILE', description: 'Inventory file (default: $RUNBOOK_INVENTORY, ./inventory.yaml, or the running lab)' },
     'accept-new-host-keys': { type: 'boolean', description: 'Record unknown host keys (never changed ones) in known_hosts' },
-    transcript: { type: 'string', short: 't', valueName: 'FILE', description: 'Where to record the run (default: $RUNBOOK_STATE_DIR/runs/<runbook>-<time>.jsonl)' },
+    transcript: { type: 'string', short: 't', valueName: 'FILE', description: 'Where to record the run, replacing the file if it exists (default: $RUNBOOK_STATE_DIR/runs/<runbook>-<time>.jsonl)' },
     json: { type: 'boolean', description: 'Print events as JSON lines instead of the progress view' },
     verbose: { type: 'boolean', short: 'v', description: 'Show command output in the progress view' },
     'log-level': { type: 'string', valueName: 'LEVEL', description: 'pino log level for the run log (default info; RUNBOOK_LOG_LEVEL)' },
