@@ -3,7 +3,7 @@
  * `interval` are honoured, the waits go through the clock (a replay never waits in real time), and
  * a fix that declares no rollback is never reported as rolled back.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -113,5 +113,22 @@ describe('a fix that declares no rollback', () => {
   it('(control) whose verify passes is applied and verified (exit 5)', async () => {
     const { summary } = await runFile(NO_ROLLBACK, { params: { dir }, ...apply, clock: new TestClock(appearsAfter(0)) })
     expect(summary.exitCode).toBe(EXIT.FIX_APPLIED)
+  })
+})
+
+describe('replaying a recording made with fewer verify attempts', () => {
+  it('diverges loudly, saying the verify command was asked more often than recorded', async () => {
+    // The same runbook recorded with `retries: 0`: one failed verify, then the rollback.
+    const once = join(dir, 'late-file.yaml')
+    writeFileSync(once, readFileSync(LATE, 'utf8').replace('retries: 3', 'retries: 0'))
+    const { events } = await runFile(once, { params: { dir }, ...apply, clock: new TestClock() })
+    expect(verifyCommands(events)).toHaveLength(1)
+    const transcript = parseTranscript('once.jsonl', events.map((e) => JSON.stringify(e)).join('\n'))
+    const replay = await replayTranscript(loadRunbook(LATE), transcript)
+    expect(replay.mismatch?.code).toBe('RB_REPLAY_DIVERGED')
+    expect(replay.mismatch?.detail).toMatchObject({ actual: `test -e ${join(dir, 'late')}`, recordedTimes: 1 })
+    expect(replay.mismatch?.message).toContain('asked local for')
+    expect(replay.mismatch?.message).toContain('2 times, the recording answers it 1 time(s)')
+    expect(replay.summary.exitCode).toBe(EXIT.INCOMPLETE)
   })
 })
