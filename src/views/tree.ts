@@ -208,7 +208,8 @@ export function outcomeLines(m: RunModel, o: Pick<TreeOptions, 'color'>): string
     }
     if (plan.access) lines.push(line([[`  access:   commit-confirmed: the host reverts by itself within ${formatDuration(plan.access.confirmWithinMs)} unless verified`, 'yellow']]))
     if (decision && !decision.approved) lines.push(line([[`  declined by ${decision.by}: ${decision.reason ?? ''}`, 'yellow']]))
-    lines.push(line([['  Nothing was changed: run again with --apply to apply.', 'yellow']]))
+    const refused = m.finished?.status === 'refused'
+    lines.push(line([[refused ? '  Nothing was changed, and --apply would refuse this fix: its pre-flight check fails.' : '  Nothing was changed: run again with --apply to apply.', refused ? 'red' : 'yellow']]))
   }
   const f = m.finished
   lines.push('')

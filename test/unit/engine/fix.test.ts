@@ -6,9 +6,11 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { PassThrough } from 'node:stream'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { yesApprover } from '../../../src/engine/approval.ts'
 import { EXIT } from '../../../src/errors.ts'
+import { renderTranscript } from '../../../src/views/replay-render.ts'
 import { runFile } from '../../helpers/engine.ts'
 
 const RUNBOOK = 'fixtures/runbooks/valid/write-config.yaml'
@@ -55,6 +57,11 @@ describe('fix lifecycle (local)', () => {
     expect(summary.outcome?.summary).toContain(`${file}.lock exists`)
     expect(asked.filter((s) => s.mutating)).toEqual([])
     expect(readFileSync(file, 'utf8')).toBe('value = old\n')
+    // The view says so too, instead of inviting an --apply that would be refused.
+    let text = ''
+    renderTranscript(events, Object.assign(new PassThrough(), { write: (c: string) => ((text += c), true) }))
+    expect(text).toContain('--apply would refuse this fix')
+    expect(text).not.toContain('run again with --apply to apply')
   })
 
   it('(control) dry-run of the same fix with its pre-flight passing proposes it (exit 4)', async () => {
