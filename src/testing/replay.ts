@@ -37,7 +37,7 @@ export async function replayTranscript(compiled: CompiledRunbook, transcript: Tr
     ...(transcript.started.runId ? { runId: transcript.started.runId } : {}),
     acceptRedacted: true,
     // Recorded time: verify's retry intervals pass at once, and event times are reproducible.
-    clock: new SimulatedClock(Date.parse(transcript.started.startedAt)),
+    clock: new SimulatedClock(Number.isFinite(Date.parse(transcript.started.startedAt)) ? Date.parse(transcript.started.startedAt) : 0),
     onEvent: (e) => {
       events.push(e)
       onEvent(e)
