@@ -146,7 +146,7 @@ export const EXIT = {
   FIX_APPLIED: 5, // a fix was applied and verified
   FIX_ROLLED_BACK: 6, // a fix failed verification and was rolled back
   INCOMPLETE: 7, // the run could not finish: a step failed with no handler, replay diverged
-  ROLLBACK_FAILED: 8, // a fix failed and so did its rollback: the host needs a human now
-  REFUSED: 9, // a fix was refused before it changed anything: a pre-flight check failed or another run holds the host's lock
+  ROLLBACK_FAILED: 8, // a fix failed and nothing undid it (its rollback failed, or it declares none): the host needs a human now
+  REFUSED: 9, // a fix was refused before it changed anything: a pre-flight check failed (a dry-run too: --apply would refuse it) or another run holds the host's lock
   INTERRUPTED: 130,
 } as const

@@ -193,6 +193,8 @@ export type RunStatus =
   | 'fix-proposed'
   | 'fix-applied'
   | 'fix-rolled-back'
+  /** Applied (or half applied), not verified, and no rollback declared: nothing was undone. */
+  | 'fix-unverified'
   | 'rollback-failed'
   | 'refused'
   | 'incomplete'
@@ -261,9 +263,9 @@ export type RunEventBody =
 export type RunEvent = { seq: number; at: string } & RunEventBody
 export type RunEventType = RunEventBody['type']
 
-/** Time comes from here, never from Date directly, so runs can be replayed and tested. */
+/** Time comes from here, never from Date directly, so runs can be replayed and tested (engine/clock.ts). */
 export interface Clock {
   now(): number
+  /** Wait `ms` of this clock's time; rejects when `signal` aborts. */
+  sleep(ms: number, signal: AbortSignal): Promise<void>
 }
-
-export const systemClock: Clock = { now: () => Date.now() }

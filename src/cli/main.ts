@@ -37,7 +37,7 @@ function topHelp(): string {
     '  runbook run <runbook> --host H --apply        diagnose and fix, after you approve the plan',
     '',
     'Exit codes: 0 healthy, 1 internal error, 2 usage/validation error, 3 problem found, 4 fix proposed,',
-    '            5 fix applied and verified, 6 fix rolled back, 7 run incomplete, 8 fix and rollback failed,',
+    '            5 fix applied and verified, 6 fix rolled back, 7 run incomplete, 8 fix failed, not undone,',
     '            9 fix refused (pre-flight failed or host locked by another run).',
     "Run 'runbook <command> --help' for a command's options.",
     '',

@@ -295,6 +295,9 @@ function fixState(s: CompiledStep, entry: unknown[], next: unknown[], crash: (ed
   })
   const stage = (src: string, onDone: unknown[]) => ({ invoke: { src, input, onDone, onError: crash(`${n}.${src}~crash`) } })
   const errorTarget = s.onError !== undefined ? ref(s.onError) : ref(INTERNAL_FINALS.aborted)
+  // Without rollback commands or files to restore, the rollback phase undoes nothing: say so.
+  const undoable = s.fix!.rollback.length > 0 || s.fix!.files.length > 0
+  const afterRollback = s.onRollback !== undefined ? ref(s.onRollback) : ref(undoable ? INTERNAL_FINALS.rolledBack : INTERNAL_FINALS.unverified)
   return {
     entry,
     initial: 'check',
@@ -319,7 +322,7 @@ function fixState(s: CompiledStep, entry: unknown[], next: unknown[], crash: (ed
       ]),
       verify: stage('fixVerify', [t('done', 'verify~ok', 'verified', { guard: ok }), t('rollback', 'verify~failed', 'verify failed')]),
       rollback: stage('fixRollback', [
-        t(s.onRollback !== undefined ? ref(s.onRollback) : ref(INTERNAL_FINALS.rolledBack), 'rollback~ok', 'rolled back', { guard: ok }),
+        t(afterRollback, 'rollback~ok', undoable ? 'rolled back' : 'not verified, no rollback declared', { guard: ok }),
         t(ref(INTERNAL_FINALS.rollbackFailed), 'rollback~failed', 'rollback failed', {}, true),
       ]),
       done: { always: next },

@@ -94,6 +94,8 @@ export const INTERNAL_FINALS = {
   proposed: '_proposed',
   declined: '_declined',
   rolledBack: '_rolled_back',
+  /** A fix that was applied (or half applied), not verified, and declares nothing to undo it with. */
+  unverified: '_unverified',
   rollbackFailed: '_rollback_failed',
   refused: '_refused',
 } as const

@@ -166,9 +166,10 @@ export function compileExpr(source: string): Expr {
       try {
         return fromCel(fn(toCelScope(scope)))
       } catch (err) {
-        throw new RunbookError('RB_CEL_EVAL', `evaluating ${JSON.stringify(source)}: ${summary(err as Error)}`, {
+        const types = valueTypes(source, scope)
+        throw new RunbookError('RB_CEL_EVAL', `evaluating ${JSON.stringify(source)}: ${summary(err as Error)}${types.length > 0 ? ` (values: ${types.join(', ')})` : ''}`, {
           cause: err,
-          detail: { expr: source },
+          detail: { expr: source, types },
         })
       }
     },
@@ -179,11 +180,50 @@ export function compileExpr(source: string): Expr {
 export function evaluateGuard(expr: Expr, scope: ExprScope): boolean {
   const value = expr.evaluate(scope)
   if (typeof value !== 'boolean') {
-    throw new RunbookError('RB_CEL_EVAL', `guard ${JSON.stringify(expr.source)} gave ${JSON.stringify(value)}, not true or false`, {
-      detail: { expr: expr.source },
+    throw new RunbookError('RB_CEL_EVAL', `guard ${JSON.stringify(expr.source)} gave a ${typeName(value)}, not true or false`, {
+      detail: { expr: expr.source, types: valueTypes(expr.source, scope) },
     })
   }
   return value
+}
+
+/** A value's type as CEL names it; lists with their length, as an index past the end is a common failure. */
+function typeName(value: unknown): string {
+  if (value === null || value === undefined) return 'null'
+  if (Array.isArray(value)) return `list of ${value.length}`
+  if (typeof value === 'bigint') return 'int'
+  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'double'
+  if (typeof value === 'string') return 'string'
+  if (typeof value === 'boolean') return 'bool'
+  return 'map'
+}
+
+/**
+ * The types (never the values: they may be secret) of what an expression reads from its scope,
+ * for error messages: `result.lines[0]: string`, `result.x: null (no field y)`. Method calls
+ * (`.exists(`) are not fields; macro variables are not in the scope and are skipped.
+ */
+export function valueTypes(source: string, scope: ExprScope): string[] {
+  const code = source.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '""')
+  const out = new Set<string>()
+  for (const m of code.matchAll(/(?<![.\w])(params|result|steps|facts)\b((?:\s*\.\s*[A-Za-z_]\w*\b(?!\s*\()|\s*\[\s*\d+\s*\])*)/g)) {
+    let value: unknown = (scope as unknown as Record<string, unknown>)[m[1]!]
+    let path = m[1]!
+    let missing = ''
+    for (const seg of m[2]!.matchAll(/\.\s*([A-Za-z_]\w*)|\[\s*(\d+)\s*\]/g)) {
+      const index = seg[2] === undefined ? undefined : Number(seg[2])
+      const field = seg[1]
+      const next = index !== undefined ? (Array.isArray(value) ? (value[index] as unknown) : undefined) : value !== null && typeof value === 'object' && !Array.isArray(value) && field! in value ? (value as Record<string, unknown>)[field!] : undefined
+      if (next === undefined) {
+        missing = index !== undefined ? ` (no [${index}])` : ` (no field ${field})`
+        break
+      }
+      value = next
+      path += index !== undefined ? `[${index}]` : `.${field}`
+    }
+    out.add(`${path}: ${typeName(value)}${missing}`)
+  }
+  return [...out]
 }
 
 export interface Template {

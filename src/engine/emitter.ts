@@ -14,7 +14,7 @@ export class Emitter {
   readonly redactor: Redactor
 
   constructor(
-    readonly clock: Clock,
+    readonly clock: Pick<Clock, 'now'>,
     readonly sink: EventSink,
     secrets: Iterable<string> | Redactor = [],
   ) {

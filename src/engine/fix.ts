@@ -17,6 +17,7 @@ import type { CommandSpec, Executor, FileChange, FixPlan, Mode } from '../types.
 import { planDigests, type PlanSeal } from './plan-hash.ts'
 import { backupFiles, cancelRevert, LOCK_HELD, lockAcquire, lockRelease, lockRenew, parseReadFile, readFile, restoreFiles, scheduleRevert, writeFile } from './host-ops.ts'
 import type { StepRunner } from './steps.ts'
+import { RunbookError } from '../errors.ts'
 
 const MAX_REPLANS = 3
 /** The lock is a lease: renewed while the run lives, so a run that dies frees its host within the TTL. */
@@ -27,7 +28,6 @@ export interface FixDeps {
   runId: string
   operator: string
   mode: Mode
-  clockNow(): number
   /** Binds plan hashes to the run's secrets without revealing them (engine/plan-hash.ts). */
   seal: PlanSeal
 }
@@ -46,11 +46,15 @@ interface FixState {
   revert?: string
   preflight?: { ok: boolean; message: string }
   verify?: unknown
+  /** Set when nothing could undo the fix: which phase failed. */
+  failedAt?: 'apply' | 'verify'
 }
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex')
 
 export class FixRunner {
+  /** Fixes left applied without verification because they declare no rollback: the host needs a human. */
+  readonly unverified: string[] = []
   /** Locks this run holds: host → token. Released when the fix ends, and by releaseAll() at run end. */
   readonly #locks = new Map<string, { step: string; sudo: boolean; renew: NodeJS.Timeout }>()
 
@@ -245,7 +249,7 @@ export class FixRunner {
       if (r.result?.exitCode !== 0) return refuse(`could not schedule the automatic revert on ${plan.host}: ${r.error?.message ?? r.result?.stderr.trim() ?? ''}`)
       revert = revertId
       const mechanism = r.result.stdout.includes('systemd-run') ? 'systemd-run' : 'background'
-      this.#emit({ type: 'fix.revert_scheduled', step: step.name, host: plan.host, id: revertId, mechanism, windowMs: windowS * 1000, at: new Date(this.deps.clockNow() + windowS * 1000).toISOString() })
+      this.#emit({ type: 'fix.revert_scheduled', step: step.name, host: plan.host, id: revertId, mechanism, windowMs: windowS * 1000, at: new Date(this.steps.deps.clock.now() + windowS * 1000).toISOString() })
     }
 
     // 5. Apply: files first, then commands; stop at the first failure.
@@ -286,14 +290,14 @@ export class FixRunner {
         ok = login.result?.exitCode === 0
       }
       const v = fix.verify
-      for (let attempt = 0; ok && v && attempt <= v.retries; attempt++) {
-        if (attempt > 0) await this.steps.deps.sleep(v.intervalMs, this.steps.deps.signal)
+      // 1 + retries attempts, `interval` apart (on the run's clock: a replay does not wait), until one passes.
+      for (let attempt = 0; ok && v; attempt++) {
+        if (attempt > 0) await this.#wait(v.intervalMs)
         last = v.command.kind === 'run'
           ? await this.steps.run(step.name, undefined, { ...v.command, sudo: plan.sudo }, scope, 'verify', false, fresh)
           : await this.steps.probe(step.name, undefined, v.command, scope)
-        ok = last.status === 'ok' && evaluateGuard(v.expect, { ...scope, result: last.result })
-        if (ok) break
-        if (attempt === v.retries) ok = false
+        if (last.status === 'ok' && evaluateGuard(v.expect, { ...scope, result: last.result })) break
+        if (attempt >= v.retries) ok = false
       }
     } finally {
       if (fresh && fresh !== this.steps.deps.executors.executor(plan.host)) await fresh.close()
@@ -304,6 +308,16 @@ export class FixRunner {
     return { ...prev, status: ok ? 'ok' : 'failed', result: { ...state, status: ok ? 'verified' : 'verify-failed', verify: last?.result ?? null } }
   }
 
+  async #wait(ms: number): Promise<void> {
+    const { clock, signal } = this.steps.deps
+    try {
+      await clock.sleep(ms, signal)
+    } catch (err) {
+      if (signal.aborted) throw new RunbookError('RB_USAGE', 'run interrupted', { cause: err })
+      throw err
+    }
+  }
+
   // --- rollback ---------------------------------------------------------------------------------
 
   async rollback(step: CompiledStep, context: RunContext): Promise<StepRecord> {
@@ -311,6 +325,12 @@ export class FixRunner {
     const state = prev.result as FixState
     const plan = state.plan
     const commands = [...restoreFiles(state.id, state.backups ?? []), ...plan.rollback]
+    if (commands.length === 0) {
+      // Nothing declared to undo the fix with: nothing was rolled back, and no event may say so.
+      this.unverified.push(step.name)
+      await this.#release(plan.host)
+      return { ...prev, status: 'ok', result: { ...state, status: 'not-rolled-back', failedAt: state.status === 'apply-failed' ? 'apply' : 'verify' } }
+    }
     let ok = true
     // Every rollback command runs even when one fails: restore as much as can be restored.
     for (const command of commands) {

@@ -4,16 +4,16 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto'
 import { hostname, userInfo } from 'node:os'
-import { setTimeout as delay } from 'node:timers/promises'
 import { createActor, fromPromise, type AnyActorRef } from 'xstate'
 import { scopeFor, type ActorInput, type CompiledRunbook, type RunContext, type StepRecord } from '../compile/compile.ts'
 import { INTERNAL_FINALS, type CompiledOutcome, type CompiledStep, type EdgeInfo } from '../compile/model.ts'
 import { compileTemplate, textOf, type ExprScope } from '../dsl/expr.ts'
 import { checkParam, resolveParams } from '../dsl/params.ts'
-import { EXIT, RunbookError } from '../errors.ts'
-import { TRANSCRIPT_VERSION, systemClock, type Clock, type Evidence, type ExecutorFactory, type Mode, type RunEvent, type RunStatus, type Severity } from '../types.ts'
+import { ERROR_CODES, EXIT, RunbookError } from '../errors.ts'
+import { TRANSCRIPT_VERSION, type Clock, type Evidence, type ExecutorFactory, type Mode, type RunEvent, type RunStatus, type Severity } from '../types.ts'
 import { VERSION } from '../version.ts'
 import type { Approver } from './approval.ts'
+import { systemClock } from './clock.ts'
 import { Emitter, type EventSink } from './emitter.ts'
 import { Redactor } from './redact.ts'
 import { StepRunner } from './steps.ts'
@@ -26,6 +26,7 @@ export interface RunOptions {
   executors: ExecutorFactory
   approver: Approver
   onEvent: EventSink
+  /** Time and waits (verify retries). Default: the wall clock; replays pass a SimulatedClock. */
   clock?: Clock
   signal?: AbortSignal
   operator?: string
@@ -39,7 +40,6 @@ export interface RunOptions {
    * stores the key with the run (not in its events) and passes it back.
    */
   planKey?: Uint8Array
-  sleep?: (ms: number, signal: AbortSignal) => Promise<void>
 }
 
 export interface RunSummary {
@@ -59,6 +59,8 @@ export const STATUS_EXIT: Readonly<Record<RunStatus, number>> = {
   'fix-proposed': EXIT.FIX_PROPOSED,
   'fix-applied': EXIT.FIX_APPLIED,
   'fix-rolled-back': EXIT.FIX_ROLLED_BACK,
+  // Like a failed rollback, nothing undid the fix: the host needs a human.
+  'fix-unverified': EXIT.ROLLBACK_FAILED,
   'rollback-failed': EXIT.ROLLBACK_FAILED,
   refused: EXIT.REFUSED,
   incomplete: EXIT.INCOMPLETE,
@@ -123,16 +125,19 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
     approver: options.approver,
     defaultHost,
     signal,
-    sleep: options.sleep ?? ((ms, s) => delay(ms, undefined, { signal: s })),
+    clock,
   })
   const seal = { redactor, key: options.planKey ?? randomBytes(32), secrets }
-  const fixes_ = new FixRunner(runner, { runId, operator: options.operator ?? currentOperator(), mode: options.mode, clockNow: () => clock.now(), seal })
+  const fixes_ = new FixRunner(runner, { runId, operator: options.operator ?? currentOperator(), mode: options.mode, seal })
 
   // What the outcome and the exit status are made of.
   const outputs = new Map<string, { command: string; text: string }[]>()
-  const fixes = { applied: 0, rolledBack: 0, proposedStep: undefined as string | undefined, refusal: undefined as string | undefined }
+  const fixes = { applied: 0, rolledBack: 0, proposedStep: undefined as string | undefined, refusal: undefined as string | undefined, preflightFailed: new Set<string>() }
   const path: string[] = []
   let crash: unknown
+  // An error thrown by a guard the machine evaluates: xstate rethrows it as a plain Error with its
+  // own wording, so the original (RB_CEL_EVAL, with the step) is kept here.
+  let guardError: RunbookError | undefined
   let lastStep: string | undefined
   let outcome: RunSummary['outcome'] = null
   let final: string | undefined
@@ -146,6 +151,7 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
     else if (e.type === 'fix.rolled_back') fixes.rolledBack++
     else if (e.type === 'fix.refused') fixes.refusal = e.reason
     else if (e.type === 'fix.proposed') fixes.proposedStep = e.step
+    else if (e.type === 'fix.preflight' && !e.ok) fixes.preflightFailed.add(e.step)
   }
   const emit = emitter.emit.bind(emitter)
   emitter.emit = (body) => {
@@ -181,7 +187,18 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
     })
 
   const edges = new Map<string, EdgeInfo>(compiled.edges.map((e) => [e.id, e]))
+  const cel = (compiled.machine.implementations.guards as Record<string, (args: unknown, params: { step: string }) => boolean>).cel!
   const machine = compiled.machine.provide({
+    guards: {
+      cel: (args: unknown, params: { step: string }) => {
+        try {
+          return cel(args, params)
+        } catch (err) {
+          guardError ??= atStep(err instanceof RunbookError ? err : new RunbookError('RB_INTERNAL', String(err), { cause: err }), params.step)
+          throw err
+        }
+      },
+    },
     actors: {
       step: actor('step'),
       fixCheck: actor('fixCheck'),
@@ -227,13 +244,16 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
   const ended = await done
   await null // flush the deferred outcome event
   await fixes_.releaseAll()
-  if (ended.error !== undefined) crash = ended.error
+  if (ended.error !== undefined) crash = guardError ?? ended.error
 
   const interrupted = options.signal?.aborted ?? false
   let status: RunStatus
   if (ended.error !== undefined || final === INTERNAL_FINALS.aborted || final === undefined) status = 'incomplete'
   else if (final === INTERNAL_FINALS.rollbackFailed) status = 'rollback-failed'
   else if (final === INTERNAL_FINALS.refused) status = 'refused'
+  else if (fixes_.unverified.length > 0) status = 'fix-unverified'
+  // A dry-run ends at the fix it proposes: one that --apply would refuse is reported as refused (exit 9).
+  else if (final === INTERNAL_FINALS.proposed && fixes.proposedStep !== undefined && fixes.preflightFailed.has(fixes.proposedStep)) status = 'refused'
   else if (fixes.rolledBack > 0) status = 'fix-rolled-back'
   else if (fixes.applied > 0) status = 'fix-applied'
   else if (final === INTERNAL_FINALS.proposed || final === INTERNAL_FINALS.declined) status = 'fix-proposed'
@@ -241,7 +261,8 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
 
   const error = status === 'incomplete' ? asRunbookError(crash, lastStep) : undefined
   if (error && outcome === null) {
-    outcome = { id: INTERNAL_FINALS.aborted, severity: 'critical', summary: `Run stopped at step '${lastStep ?? '?'}': ${error.message}`, evidence: [] }
+    const where = error.code === 'RB_CEL_EVAL' ? 'Run stopped' : `Run stopped at step '${lastStep ?? '?'}'`
+    outcome = { id: INTERNAL_FINALS.aborted, severity: 'critical', summary: `${where}: ${error.message}`, evidence: [] }
     emitter.emit({ type: 'outcome', ...outcome })
   }
   const exitCode = interrupted ? EXIT.INTERRUPTED : STATUS_EXIT[status]
@@ -284,8 +305,14 @@ async function runFacts(compiled: CompiledRunbook, options: RunOptions): Promise
   return facts
 }
 
+/** A CEL error says which step's expression failed. */
+function atStep(err: RunbookError, step: string | undefined): RunbookError {
+  if (err.code !== 'RB_CEL_EVAL' || step === undefined || err.detail.step !== undefined) return err
+  return new RunbookError('RB_CEL_EVAL', `step '${step}': ${err.message}`, { cause: err.cause, detail: { ...err.detail, step } })
+}
+
 function asRunbookError(err: unknown, step: string | undefined): RunbookError {
-  if (err instanceof RunbookError) return err
+  if (err instanceof RunbookError) return atStep(err, step)
   if (err === undefined) return new RunbookError('RB_STEP_FAILED', `step '${step ?? '?'}' failed and has no handler for it`, { detail: { step } })
   const message = err instanceof Error ? err.message : String(err)
   return new RunbookError('RB_INTERNAL', message, { cause: err })
@@ -325,8 +352,10 @@ function buildOutcome(compiled: CompiledRunbook, final: string, context: RunCont
   switch (final) {
     case INTERNAL_FINALS.proposed: {
       const pre = (fixResult as { preflight?: { ok: boolean; message: string } } | undefined)?.preflight
-      const warn = pre && !pre.ok ? `; its pre-flight check fails, so --apply would refuse it: ${pre.message}` : '; run with --apply to apply it'
-      return { id: final, severity: 'warning', summary: `Fix proposed: ${fixSummary} (dry-run: nothing was changed${warn})`, evidence: evidenceOf(step, facts, null, 20) }
+      if (pre && !pre.ok) {
+        return { id: final, severity: 'critical', summary: `Fix '${step}' cannot be applied: its pre-flight check fails, so --apply would refuse it: ${pre.message} (dry-run: nothing was changed; the fix: ${fixSummary})`, evidence: evidenceOf(step, facts, null, 20) }
+      }
+      return { id: final, severity: 'warning', summary: `Fix proposed: ${fixSummary} (dry-run: nothing was changed; run with --apply to apply it)`, evidence: evidenceOf(step, facts, null, 20) }
     }
     case INTERNAL_FINALS.refused:
       return { id: final, severity: 'critical', summary: `Fix '${step}' refused, nothing was changed: ${facts.refusal ?? 'refused'}`, evidence: evidenceOf(step, facts, null, 20) }
@@ -334,9 +363,16 @@ function buildOutcome(compiled: CompiledRunbook, final: string, context: RunCont
       return { id: final, severity: 'warning', summary: `Fix not applied: ${fixSummary} (approval declined)`, evidence: evidenceOf(step, facts, null, 20) }
     case INTERNAL_FINALS.rolledBack:
       return { id: final, severity: 'critical', summary: `Fix '${step}' failed verification and was rolled back: ${fixSummary}`, evidence: evidenceOf(step, facts, null, 20) }
+    case INTERNAL_FINALS.unverified: {
+      const how = (fixResult as { failedAt?: string } | undefined)?.failedAt === 'apply' ? 'its apply failed part way' : 'it was applied but not verified'
+      return { id: final, severity: 'critical', summary: `Fix '${step}': ${how}, and it declares no rollback, so nothing was undone: the host needs a human now (${fixSummary})`, evidence: evidenceOf(step, facts, null, 40) }
+    }
     case INTERNAL_FINALS.rollbackFailed:
       return { id: final, severity: 'critical', summary: `Fix '${step}' failed AND its rollback failed: the host needs a human now`, evidence: evidenceOf(step, facts, null, 40) }
     default: {
+      if (facts.crash instanceof RunbookError && facts.crash.code === 'RB_CEL_EVAL') {
+        return { id: final, severity: 'critical', summary: `Run stopped: ${atStep(facts.crash, facts.lastStep).message}. ${ERROR_CODES.RB_CEL_EVAL.fix}`, evidence: evidenceOf(facts.lastStep ?? '', facts, null, 20) }
+      }
       const record = context.steps[facts.lastStep ?? '']
       const why = record?.error ? `${record.error.kind}: ${record.error.message}` : record ? `status ${record.status}${record.output ? `, exit ${textOf(record.output.exitCode ?? record.output.signal)}` : ''}` : facts.crash instanceof Error ? facts.crash.message : 'unknown error'
       return { id: final, severity: 'critical', summary: `Run stopped at step '${facts.lastStep ?? '?'}' (${why}); add on_failure/on_timeout/on_error to handle it`, evidence: evidenceOf(facts.lastStep ?? '', facts, null, 20) }

@@ -7,7 +7,7 @@ import type { ExprScope, Template } from '../dsl/expr.ts'
 import type { CompiledCommand, CompiledRun, CompiledStep } from '../compile/model.ts'
 import { scopeFor, type RunContext, type StepRecord } from '../compile/compile.ts'
 import { ExecError, RunbookError } from '../errors.ts'
-import type { CommandResult, CommandSpec, ExecFailure, Executor, ExecutorFactory, FixPhase, ProbeSpec, StepStatus } from '../types.ts'
+import type { Clock, CommandResult, CommandSpec, ExecFailure, Executor, ExecutorFactory, FixPhase, ProbeSpec, StepStatus } from '../types.ts'
 import type { Approver } from './approval.ts'
 import type { Emitter } from './emitter.ts'
 
@@ -22,7 +22,8 @@ export interface StepDeps {
   /** Host for commands that name none: params.host, or `local`. */
   defaultHost: string
   signal: AbortSignal
-  sleep(ms: number, signal: AbortSignal): Promise<void>
+  /** Time and waits: never the wall clock directly, so replays do not wait. */
+  clock: Clock
 }
 
 /** A command's outcome as guards and evidence see it. */

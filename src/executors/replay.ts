@@ -17,6 +17,8 @@ const key = (host: string, command: string) => `${host}\u0000${normal(command)}`
 
 export class ReplayExecutors implements ExecutorFactory {
   readonly #commands = new Map<string, Answer[]>()
+  /** How many times each command was answered: a command asked once more than recorded is named as such. */
+  readonly #answered = new Map<string, number>()
   readonly #probes = new Map<string, ProbeResult[]>()
   /** Recorded commands not yet asked for, in recorded order (for divergence messages). */
   readonly #pending: CommandSpec[] = []
@@ -54,9 +56,22 @@ export class ReplayExecutors implements ExecutorFactory {
       exec: async (spec: CommandSpec) => {
         if (spec.housekeeping) return { exitCode: 0, signal: null, stdout: '', stderr: '', durationMs: 0, timedOut: false }
         this.asked.push(spec)
-        const answer = this.#commands.get(key(spec.host, spec.command))?.shift()
+        const k = key(spec.host, spec.command)
+        const answer = this.#commands.get(k)?.shift()
         if (!answer) {
           const expected = this.#pending[0]
+          const times = this.#answered.get(k) ?? 0
+          if (times > 0) {
+            // Same command, asked more often than recorded: typically a verify that now retries
+            // (retries/interval) where the recording, made otherwise, has fewer attempts.
+            throw new RunbookError(
+              'RB_REPLAY_DIVERGED',
+              `replay: the runbook asked ${host} for \`${spec.command}\` ${times + 1} times, the recording answers it ${times} time(s)` +
+                `${spec.command === expected?.command ? '' : expected ? `; next recorded command: \`${expected.command}\` on ${expected.host}` : '; the recording has no commands left'}` +
+                ` (a verify retry the recording does not have? re-record the fixture)`,
+              { detail: { host, actual: spec.command, expected: expected?.command ?? null, recordedTimes: times } },
+            )
+          }
           throw new RunbookError(
             'RB_REPLAY_DIVERGED',
             `replay: the runbook asked ${host} for \`${spec.command}\`, which the recording does not have` +
@@ -64,7 +79,8 @@ export class ReplayExecutors implements ExecutorFactory {
             { detail: { host, actual: spec.command, expected: expected?.command ?? null } },
           )
         }
-        const i = this.#pending.findIndex((p) => key(p.host, p.command) === key(spec.host, spec.command))
+        this.#answered.set(k, (this.#answered.get(k) ?? 0) + 1)
+        const i = this.#pending.findIndex((p) => key(p.host, p.command) === k)
         if (i >= 0) this.#pending.splice(i, 1)
         if ('error' in answer) throw new ExecError(answer.error.kind, host, answer.error.message, answer.error.detail ? { detail: answer.error.detail } : {})
         return answer.result

@@ -7,6 +7,7 @@ import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { CompiledRunbook } from '../compile/compile.ts'
 import type { EdgeInfo } from '../compile/model.ts'
+import { SimulatedClock } from '../engine/clock.ts'
 import { runRunbook, type RunSummary } from '../engine/run.ts'
 import { RunbookError } from '../errors.ts'
 import { ReplayExecutors, replayApprover } from '../executors/replay.ts'
@@ -35,7 +36,8 @@ export async function replayTranscript(compiled: CompiledRunbook, transcript: Tr
     operator: transcript.started.operator,
     ...(transcript.started.runId ? { runId: transcript.started.runId } : {}),
     acceptRedacted: true,
-    sleep: async () => {},
+    // Recorded time: verify's retry intervals pass at once, and event times are reproducible.
+    clock: new SimulatedClock(Number.isFinite(Date.parse(transcript.started.startedAt)) ? Date.parse(transcript.started.startedAt) : 0),
     onEvent: (e) => {
       events.push(e)
       onEvent(e)

@@ -1,6 +1,7 @@
 /**
  * JSON Lines transcript: one event per line, appended and written through to the OS per event, so
- * a crash leaves a valid prefix. Events arrive already redacted (engine/emitter.ts).
+ * a crash leaves a valid prefix. Events arrive already redacted (engine/emitter.ts). A file holds
+ * one run: opening an existing one replaces it (two runs in one file replay as neither).
  */
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs'
 import { homedir } from 'node:os'
@@ -15,7 +16,7 @@ export interface TranscriptWriter {
 
 export function openTranscript(path: string): TranscriptWriter {
   mkdirSync(dirname(path), { recursive: true })
-  const fd = openSync(path, 'a', 0o600)
+  const fd = openSync(path, 'w', 0o600)
   let open = true
   return {
     path,

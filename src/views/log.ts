@@ -24,6 +24,7 @@ const RUN_LEVEL: Readonly<Record<RunStatus, Level>> = {
   'fix-proposed': 'info',
   'fix-applied': 'info',
   'fix-rolled-back': 'warn',
+  'fix-unverified': 'error',
   'rollback-failed': 'error',
   refused: 'warn',
   incomplete: 'error',

@@ -38,8 +38,9 @@ export const STATUS_WORDS: Readonly<Record<RunStatus, string>> = {
   'fix-proposed': 'a fix was proposed; nothing was changed',
   'fix-applied': 'the fix was applied and verified',
   'fix-rolled-back': 'the fix failed verification and was rolled back',
+  'fix-unverified': 'the fix was applied but not verified, and it declares no rollback: nothing was undone; the host needs a human now',
   'rollback-failed': 'the fix failed and so did its rollback: the host needs a human now',
-  refused: 'the fix was refused before it changed anything',
+  refused: 'the fix was refused (a dry-run: would be refused) before it changed anything',
   incomplete: 'the run could not finish',
 }
 
@@ -207,13 +208,14 @@ export function outcomeLines(m: RunModel, o: Pick<TreeOptions, 'color'>): string
     }
     if (plan.access) lines.push(line([[`  access:   commit-confirmed: the host reverts by itself within ${formatDuration(plan.access.confirmWithinMs)} unless verified`, 'yellow']]))
     if (decision && !decision.approved) lines.push(line([[`  declined by ${decision.by}: ${decision.reason ?? ''}`, 'yellow']]))
-    lines.push(line([['  Nothing was changed: run again with --apply to apply.', 'yellow']]))
+    const refused = m.finished?.status === 'refused'
+    lines.push(line([[refused ? '  Nothing was changed, and --apply would refuse this fix: its pre-flight check fails.' : '  Nothing was changed: run again with --apply to apply.', refused ? 'red' : 'yellow']]))
   }
   const f = m.finished
   lines.push('')
   if (f) {
     const words = `${STATUS_WORDS[f.status]}${f.error ? `: ${f.error.code} ${f.error.message}` : ''}`
-    const style: Style = f.exitCode === 0 ? 'green' : f.status === 'incomplete' || f.status === 'rollback-failed' ? 'red' : 'yellow'
+    const style: Style = f.exitCode === 0 ? 'green' : f.status === 'incomplete' || f.status === 'rollback-failed' || f.status === 'fix-unverified' ? 'red' : 'yellow'
     lines.push(line([[`Exit ${f.exitCode} (${f.status}): `, style], [words], [`  in ${formatDuration(f.durationMs)}`, 'dim']]))
   } else {
     lines.push(line([['Unfinished: ', 'red'], ['the record ends before run.finished (interrupted or crashed)']]))

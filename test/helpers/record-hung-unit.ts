@@ -51,7 +51,7 @@ export const CASES: Case[] = [
   { name: 'killed-dry-run', host: 'web1', extras: [], apply: false, expectExit: 4, outcome: '_proposed' },
   { name: 'killed-apply-still-hanging', host: 'web1', extras: [], apply: true, expectExit: 5, outcome: 'hanging' },
   { name: 'killed-apply-recovered', host: 'web1', extras: [stopHanging], apply: true, expectExit: 5, outcome: 'recovered' },
-  { name: 'killed-apply-fails-again', host: 'web1', extras: [stopHanging, mirrorDown], apply: true, expectExit: 6, outcome: 'still_failing' },
+  { name: 'killed-apply-fails-again', host: 'web1', extras: [stopHanging, mirrorDown], apply: true, expectExit: 8, outcome: 'still_failing' },
   { name: 'hanging-only', host: 'web1', extras: [resetFailed], apply: false, expectExit: 3, outcome: 'hanging' },
 ]
 

@@ -23,7 +23,7 @@ Every rendering of a secret (as typed, shell-quoted, JSON-escaped, base64 file c
 the log, --json and this view.
 
 Exit codes: 0 healthy, 3 problem found, 4 fix proposed, 5 fix applied and verified, 6 fix rolled back,
-7 run incomplete (a step failed with no handler), 8 fix and rollback both failed, 9 fix refused (pre-flight failed or host locked),
+7 run incomplete (a step failed with no handler), 8 fix failed and not undone (rollback failed or none declared), 9 fix refused (pre-flight failed or host locked),
 2 usage/validation error, 1 internal error.`,
   options: {
     host: { type: 'string', valueName: 'H', description: 'Target: inventory name, user@host:port, ssh_config alias (sets param host)' },
@@ -35,7 +35,7 @@ Exit codes: 0 healthy, 3 problem found, 4 fix proposed, 5 fix applied and verifi
     local: { type: 'boolean', description: 'Run commands on this machine instead of over SSH' },
     inventory: { type: 'string', short: 'i', valueName: 'FILE', description: 'Inventory file (default: $RUNBOOK_INVENTORY, ./inventory.yaml, or the running lab)' },
     'accept-new-host-keys': { type: 'boolean', description: 'Record unknown host keys (never changed ones) in known_hosts' },
-    transcript: { type: 'string', short: 't', valueName: 'FILE', description: 'Where to record the run (default: $RUNBOOK_STATE_DIR/runs/<runbook>-<time>.jsonl)' },
+    transcript: { type: 'string', short: 't', valueName: 'FILE', description: 'Where to record the run, replacing the file if it exists (default: $RUNBOOK_STATE_DIR/runs/<runbook>-<time>.jsonl)' },
     json: { type: 'boolean', description: 'Print events as JSON lines instead of the progress view' },
     verbose: { type: 'boolean', short: 'v', description: 'Show command output in the progress view' },
     'log-level': { type: 'string', valueName: 'LEVEL', description: 'pino log level for the run log (default info; RUNBOOK_LOG_LEVEL)' },

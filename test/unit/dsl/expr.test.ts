@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { CheckScope, compileExpr, compileTemplate, nullComparisons, parseTemplate } from '../../../src/dsl/expr.ts'
+import { CheckScope, compileExpr, compileTemplate, evaluateGuard, nullComparisons, parseTemplate, valueTypes } from '../../../src/dsl/expr.ts'
+import type { RunbookError } from '../../../src/errors.ts'
 
 const env = new CheckScope({ params: ['host', 'port'], steps: { probe: { result: { open: 'bool' } } } }).env({ last: { hop: 'int' }, hops: 'list', n: 'int' })
 
@@ -42,5 +43,25 @@ describe('evaluation', () => {
   })
   it('an unclosed ${{ is a syntax error with its offset', () => {
     expect(parseTemplate('a ${{ b')).toEqual({ error: "unclosed '${{': add the closing '}}'", offset: 2 })
+  })
+})
+
+describe('value types in evaluation errors', () => {
+  const scope = { params: { token: 's3cret', max: 3 }, result: { x: null, lines: ['a'] }, steps: { gather: { result: { rules: [] } } }, facts: {} } as never
+  it('names the type of each value read, where a path stops, and never a value', () => {
+    expect(valueTypes("result.x.y == 1 && result.lines[2] == 'result.q' && params.token == 'a'", scope)).toEqual(['result.x: null (no field y)', 'result.lines: list of 1 (no [2])', 'params.token: string'])
+    expect(valueTypes('steps.gather.result.rules.exists(r, r.result == params.max)', scope)).toEqual(['steps.gather.result.rules: list of 0', 'params.max: int'])
+  })
+  it('a failing evaluation is RB_CEL_EVAL with the expression and the types', () => {
+    const err = (() => {
+      try {
+        evaluateGuard(compileExpr('params.token > params.max'), scope)
+      } catch (e) {
+        return e as RunbookError
+      }
+    })()
+    expect(err?.code).toBe('RB_CEL_EVAL')
+    expect(err?.detail).toMatchObject({ expr: 'params.token > params.max', types: ['params.token: string', 'params.max: int'] })
+    expect(err?.message).not.toContain('s3cret')
   })
 })

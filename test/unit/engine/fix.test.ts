@@ -6,9 +6,11 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { PassThrough } from 'node:stream'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { yesApprover } from '../../../src/engine/approval.ts'
 import { EXIT } from '../../../src/errors.ts'
+import { renderTranscript } from '../../../src/views/replay-render.ts'
 import { runFile } from '../../helpers/engine.ts'
 
 const RUNBOOK = 'fixtures/runbooks/valid/write-config.yaml'
@@ -39,6 +41,35 @@ describe('fix lifecycle (local)', () => {
     expect(asked.filter((s) => s.mutating)).toEqual([])
     expect(readFileSync(file, 'utf8')).toBe('value = old\n')
     expect(existsSync(join(dir, 'host-state'))).toBe(false)
+  })
+
+  it('dry-run of a fix whose pre-flight fails says --apply would refuse it: status refused, exit 9 (not "Fix proposed", 4)', async () => {
+    const file = join(dir, 'app.conf')
+    writeFileSync(file, 'value = old\n')
+    writeFileSync(`${file}.lock`, '')
+    const { summary, events, asked } = await runFile(RUNBOOK, { params: { host: 'localhost', path: file } })
+    expect(events.filter((e) => e.type === 'fix.preflight')).toMatchObject([{ ok: false }])
+    expect(summary.status).toBe('refused')
+    expect(summary.exitCode).toBe(EXIT.REFUSED)
+    expect(events.find((e) => e.type === 'run.finished')).toMatchObject({ status: 'refused', exitCode: EXIT.REFUSED })
+    expect(summary.outcome?.summary).not.toMatch(/^Fix proposed/)
+    expect(summary.outcome?.summary).toMatch(/--apply would refuse it/)
+    expect(summary.outcome?.summary).toContain(`${file}.lock exists`)
+    expect(asked.filter((s) => s.mutating)).toEqual([])
+    expect(readFileSync(file, 'utf8')).toBe('value = old\n')
+    // The view says so too, instead of inviting an --apply that would be refused.
+    let text = ''
+    renderTranscript(events, Object.assign(new PassThrough(), { write: (c: string) => ((text += c), true) }))
+    expect(text).toContain('--apply would refuse this fix')
+    expect(text).not.toContain('run again with --apply to apply')
+  })
+
+  it('(control) dry-run of the same fix with its pre-flight passing proposes it (exit 4)', async () => {
+    const file = join(dir, 'app.conf')
+    writeFileSync(file, 'value = old\n')
+    const { summary, events } = await runFile(RUNBOOK, { params: { host: 'localhost', path: file } })
+    expect(events.filter((e) => e.type === 'fix.preflight')).toMatchObject([{ ok: true }])
+    expect(summary).toMatchObject({ status: 'fix-proposed', exitCode: EXIT.FIX_PROPOSED })
   })
 
   it('--apply backs the file up, writes it, verifies, and releases the lock', async () => {
