@@ -325,7 +325,13 @@ export async function waitSystemdBooted(state: LabState, timeoutMs = BOOT_TIMEOU
     await sleep(200)
   }
   // `--wait` blocks until the boot job queue is empty: running, or degraded when a unit failed.
-  const r = inSystemd(state, ['systemctl', 'is-system-running', '--wait'], Math.max(5_000, deadline - Date.now()))
+  // PID 1 exists a moment before its bus socket does: on a loaded machine systemctl can ask too
+  // early ("Failed to connect to bus"), so ask again until the deadline.
+  let r = inSystemd(state, ['systemctl', 'is-system-running', '--wait'], Math.max(5_000, deadline - Date.now()))
+  while (r.stdout.trim() === '' && /Failed to connect to bus/.test(r.stderr) && Date.now() < deadline) {
+    await sleep(200)
+    r = inSystemd(state, ['systemctl', 'is-system-running', '--wait'], Math.max(5_000, deadline - Date.now()))
+  }
   const st = r.stdout.trim()
   if (st !== 'running' && st !== 'degraded') throw new Error(`lab: systemd on web1 is '${st}' after boot: ${r.stderr.trim()}\n${log()}`)
   return pid

@@ -118,7 +118,7 @@ export const CASES: Case[] = [
   { name: 'busy-pool', scenario: 'healthy', extras: [busyPool], apply: false, expectExit: 0, outcome: 'busy_connections' },
   { name: 'stale-dry-run', scenario: 'stale-connections', extras: [], apply: false, expectExit: 4, outcome: '_proposed' },
   { name: 'stale-apply', scenario: 'stale-connections', extras: [], apply: true, expectExit: 5, outcome: 'stale_connections' },
-  { name: 'stale-apply-crawler-returns', scenario: 'stale-connections', extras: [crawler], apply: true, expectExit: 6, outcome: 'connections_persist' },
+  { name: 'stale-apply-crawler-returns', scenario: 'stale-connections', extras: [crawler], apply: true, expectExit: 8, outcome: 'connections_persist' },
   { name: 'stale-apply-netstat-no-ss', scenario: 'stale-connections', extras: [noSs], apply: true, expectExit: 5, outcome: 'stale_connections' },
   { name: 'stale-no-supervisor-pid-file', scenario: 'stale-connections', extras: [lostPidFile], apply: false, expectExit: 3, outcome: 'stale_connections_manual' },
 ]
