@@ -38,6 +38,10 @@ export const nftSet: Extra = (ns, op) => {
     '',
   ].join('\n'))
 }
+/** Only port 8080 is dropped for the operator: SSH still works directly, with no bastion. */
+export const port8080Rule: Extra = (ns, op) => {
+  inNetns(ns, 'iptables', ['-w', '-I', 'INPUT', '-s', op, '-p', 'tcp', '--dport', '8080', '-j', 'DROP'])
+}
 /** The host's only link is down: nobody reaches it. */
 export const linkDown: Extra = (ns) => { inNetns(ns, 'ip', ['link', 'set', 'eth0', 'down']) }
 
@@ -47,6 +51,8 @@ export interface Case {
   extras: Extra[]
   apply: boolean
   params?: Record<string, string>
+  /** `address`: name web1 by root@<address>, so no inventory bastion applies (facts.bastion is null). */
+  host?: 'address'
   expectExit: number
   outcome: string
 }
@@ -69,6 +75,7 @@ export const CASES: Case[] = [
   { name: 'nft-drop-dry-run', scenario: 'nft-drop', extras: [], apply: false, expectExit: 4, outcome: '_proposed' },
   { name: 'nft-drop-apply', scenario: 'nft-drop', extras: [], apply: true, expectExit: 5, outcome: 'unblocked' },
   { name: 'nft-drop-apply-rolled-back', scenario: 'nft-drop', extras: [blackhole], apply: true, expectExit: 6, outcome: 'not_the_cause' },
+  { name: 'direct-port-rule-dry-run', scenario: 'healthy', extras: [port8080Rule], apply: false, host: 'address', params: { port: '8080' }, expectExit: 4, outcome: '_proposed' },
   { name: 'iptables-legacy-dry-run', scenario: 'iptables-legacy-drop', extras: [], apply: false, expectExit: 4, outcome: '_proposed' },
   { name: 'iptables-legacy-apply', scenario: 'iptables-legacy-drop', extras: [], apply: true, expectExit: 5, outcome: 'unblocked' },
   { name: 'iptables-legacy-apply-rolled-back', scenario: 'iptables-legacy-drop', extras: [blackhole], apply: true, expectExit: 6, outcome: 'not_the_cause' },
@@ -87,7 +94,7 @@ async function record(c: Case): Promise<boolean> {
     rmSync(transcript, { force: true })
     const params = { client_ip: up.state.operatorAddress, ...c.params }
     const args = [
-      'bin/runbook.js', 'run', 'unreachable-host', '--host', 'web1', '--inventory', up.inventory,
+      'bin/runbook.js', 'run', 'unreachable-host', '--host', c.host === 'address' ? `root@${w.address}` : 'web1', '--inventory', up.inventory,
       ...Object.entries(params).flatMap(([k, v]) => ['--param', `${k}=${v}`]),
       '--transcript', transcript, '--json', ...(c.apply ? ['--apply', '--yes'] : []),
     ]
