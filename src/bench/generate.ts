@@ -14,7 +14,9 @@ export function generateRunbook(steps: number, name = 'bench-validate'): string 
       '    next:',
       `      - if: result.exitCode == 0 && size(result.lines) == 1 && steps.${prev}.status == "ok"`,
       `        goto: ${next}`,
-      '      - goto: failed',
+      // Defaults lead on too: only the last step reaches an outcome directly, so the graph checks
+      // (reachability, paths to an outcome) must walk the whole chain.
+      `      - goto: ${i + 1 < steps ? next : 'failed'}`,
     )
   }
   lines.push('outcomes:', '  done: { severity: ok, summary: all steps ran }', '  failed: { severity: critical, summary: a step failed }')

@@ -297,11 +297,15 @@ class Checker {
 
   checkGraph(start: string): void {
     const out = new Map<string, string[]>()
-    for (const e of this.edges) out.set(e.from, [...(out.get(e.from) ?? []), e.to])
+    const into = new Map<string, string[]>()
+    for (const e of this.edges) {
+      ;(out.get(e.from) ?? out.set(e.from, []).get(e.from)!).push(e.to)
+      ;(into.get(e.to) ?? into.set(e.to, []).get(e.to)!).push(e.from)
+    }
     const seen = new Set<string>([start])
     const queue = [start]
-    while (queue.length > 0) {
-      for (const to of out.get(queue.shift()!) ?? []) {
+    for (let head = 0; head < queue.length; head++) {
+      for (const to of out.get(queue[head]!) ?? []) {
         if (!seen.has(to)) {
           seen.add(to)
           queue.push(to)
@@ -314,15 +318,15 @@ class Checker {
     for (const name of Object.keys(this.outcomes)) {
       if (!seen.has(name)) this.err('RB_UNREACHABLE_STEP', ['outcomes', name], `outcome '${name}' is unreachable: no step goes to it`, { key: true })
     }
-    // Reverse reachability from outcomes.
+    // Reverse reachability from outcomes: one walk over incoming edges (re-scanning every step
+    // until nothing changes was quadratic on a long chain).
     const reaches = new Set(Object.keys(this.outcomes))
-    let grew = true
-    while (grew) {
-      grew = false
-      for (const name of this.names) {
-        if (!reaches.has(name) && (out.get(name) ?? []).some((t) => reaches.has(t))) {
-          reaches.add(name)
-          grew = true
+    const back = [...reaches]
+    for (let head = 0; head < back.length; head++) {
+      for (const from of into.get(back[head]!) ?? []) {
+        if (!reaches.has(from)) {
+          reaches.add(from)
+          back.push(from)
         }
       }
     }
