@@ -2,7 +2,8 @@
  * Text → JS value, keeping where every node came from. The only file that imports `yaml`.
  */
 import { createHash } from 'node:crypto'
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml'
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Alias, type Document, type Node, type Pair, type YAMLMap } from 'yaml'
+import { INPUT_LIMITS } from '../input.ts'
 import { RunbookError } from '../errors.ts'
 import type { SourcePos } from '../types.ts'
 import { codeFrame } from './source-map.ts'
@@ -99,7 +100,24 @@ export function loadSource(file: string, text: string): SourceDoc {
     return located(code, pos, message)
   }
 
-  const data = errors.some((e) => e.code === 'RB_YAML_SYNTAX') ? undefined : doc.toJS({ maxAliasCount: 100 })
+  let data: unknown
+  if (!errors.some((e) => e.code === 'RB_YAML_SYNTAX')) {
+    try {
+      data = doc.toJS({ maxAliasCount: INPUT_LIMITS.yamlAliases })
+    } catch (err) {
+      // yaml throws a ReferenceError for an alias to an anchor not (yet) defined, and for alias
+      // expansion past maxAliasCount (a "billion laughs" document): point at the alias.
+      if (!(err instanceof ReferenceError)) throw err
+      const unresolved = /Unresolved alias.*: (.*)$/.exec(err.message)?.[1]
+      const alias = findAlias(doc, unresolved)
+      const pos = toPos(alias?.range?.[0] ?? 0)
+      errors.push(
+        unresolved !== undefined
+          ? located('RB_YAML_ALIAS', pos, `alias *${unresolved} names no anchor defined before it: define &${unresolved} first`)
+          : located('RB_YAML_ALIAS', pos, `YAML aliases expand past the limit (${INPUT_LIMITS.yamlAliases}): a document that multiplies itself through aliases is refused`),
+      )
+    }
+  }
   return { file, text, hash: sha256(text), data, errors, posOf, posInString, error }
 }
 
@@ -116,6 +134,21 @@ function keyIndex(map: YAMLMap): Map<string, Pair> {
     keyIndexes.set(map, index)
   }
   return index
+}
+
+/** The first alias node (named `source`, when given), in document order. */
+function findAlias(doc: Document, source: string | undefined): Alias | undefined {
+  let found: Alias | undefined
+  visit(doc, {
+    Alias(_, node) {
+      if (source === undefined || node.source === source) {
+        found = node
+        return visit.BREAK
+      }
+      return undefined
+    },
+  })
+  return found
 }
 
 function yamlMessage(message: string): string {

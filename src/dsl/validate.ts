@@ -11,6 +11,7 @@ import { RunbookError } from '../errors.ts'
 import type { FieldSchema, ParserRegistry } from '../parsers/registry.ts'
 import { CheckScope, type CheckEnv, hasTemplate, parseTemplate } from './expr.ts'
 import { loadSource, type PathSegment, type SourceDoc } from './load.ts'
+import { readRunbookText } from './read.ts'
 import { closest, schemaErrors } from './schema-errors.ts'
 import { accessFileReason, accessReason, mutatingReason } from './mutating.ts'
 import { checkParam, describeType } from './params.ts'
@@ -44,10 +45,11 @@ export type ValidationResult = { ok: true; value: ValidRunbook } | { ok: false; 
 export function validateFile(file: string, parsers: ParserRegistry): ValidationResult {
   let text: string
   try {
-    text = readFileSync(file, 'utf8')
+    // Refuses devices, FIFOs, oversized files and files that are not runbooks, quoting none of them.
+    text = readRunbookText(file)
   } catch (err) {
-    const e = err as NodeJS.ErrnoException
-    return { ok: false, errors: [new RunbookError('RB_RUNBOOK_NOT_FOUND', `${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`)] }
+    if (err instanceof RunbookError) return { ok: false, errors: [err] }
+    throw err
   }
   return validateSource(file, text, parsers)
 }

@@ -11,6 +11,27 @@ export interface ReplayRenderOptions {
   verbose?: boolean
 }
 
+type Out = NodeJS.WritableStream & { columns?: number }
+
+/**
+ * A renderer fed one event at a time, so a transcript can be drawn while it streams from disk
+ * (never held whole in memory); `end()` prints the result once.
+ */
+export function createReplayRenderer(out: Out, options: ReplayRenderOptions = {}): { add(e: RunEvent): void; end(): void } {
+  const model = emptyModel()
+  return {
+    add: (e) => foldEvent(model, e),
+    end() {
+      endModel(model)
+      const color = options.color ?? false
+      // A file or a pipe has no width: keep commands whole there.
+      const width = out.columns !== undefined ? Math.max(20, out.columns - 1) : Infinity
+      const lines = [...treeLines(model, { width, color, verbose: options.verbose ?? false }), ...outcomeLines(model, { color })]
+      out.write(lines.join('\n') + '\n')
+    },
+  }
+}
+
 /**
  * Fold the events into the same model the live view uses and print it once. A transcript cut short
  * (crash, kill -9) still renders: unfinished steps are marked and the last line says so.
@@ -18,17 +39,8 @@ export interface ReplayRenderOptions {
  * @example
  * renderTranscript(transcript.events, process.stdout, { color: true })
  */
-export function renderTranscript(
-  events: readonly RunEvent[],
-  out: NodeJS.WritableStream & { columns?: number },
-  options: ReplayRenderOptions = {},
-): void {
-  const model = emptyModel()
-  for (const e of events) foldEvent(model, e)
-  endModel(model)
-  const color = options.color ?? false
-  // A file or a pipe has no width: keep commands whole there.
-  const width = out.columns !== undefined ? Math.max(20, out.columns - 1) : Infinity
-  const lines = [...treeLines(model, { width, color, verbose: options.verbose ?? false }), ...outcomeLines(model, { color })]
-  out.write(lines.join('\n') + '\n')
+export function renderTranscript(events: readonly RunEvent[], out: Out, options: ReplayRenderOptions = {}): void {
+  const r = createReplayRenderer(out, options)
+  for (const e of events) r.add(e)
+  r.end()
 }
