@@ -151,5 +151,6 @@ export const EXIT = {
   INCOMPLETE: 7, // the run could not finish: a step failed with no handler, replay diverged
   ROLLBACK_FAILED: 8, // a fix failed and so did its rollback: the host needs a human now
   REFUSED: 9, // a fix was refused before it changed anything: a pre-flight check failed or another run holds the host's lock
-  INTERRUPTED: 130,
+  INTERRUPTED: 130, // SIGINT
+  TERMINATED: 143, // SIGTERM
 } as const

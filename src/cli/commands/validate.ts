@@ -1,5 +1,6 @@
 import { readdirSync, statSync } from 'node:fs'
 import { extname, join, relative, resolve } from 'node:path'
+import { setImmediate } from 'node:timers/promises'
 import { EXIT } from '../../errors.ts'
 import { defineCommand } from '../command.ts'
 import { formatError, useColor, writeJson } from '../output.ts'
@@ -46,7 +47,13 @@ export default defineCommand({
     const { parsers, runbookDirs } = await import('../../library.ts')
     const roots = positionals.length > 0 ? positionals.map((p) => resolve(io.cwd, p)) : runbookDirs(io.env, io.cwd)
     const files = roots.flatMap((root) => yamlFiles(root))
-    const results = files.map((file) => ({ file, result: validateFile(file, parsers()) }))
+    const results: Array<{ file: string; result: ReturnType<typeof validateFile> }> = []
+    for (const file of files) {
+      // Yield between files: SIGINT/SIGTERM are handled while a large tree validates.
+      await setImmediate()
+      io.signal.throwIfAborted()
+      results.push({ file, result: validateFile(file, parsers()) })
+    }
     const show = (f: string) => relative(io.cwd, f) || f
     if (values.json) {
       writeJson(io, results.map(({ file, result }) => ({ file: show(file), valid: result.ok, errors: result.ok ? [] : result.errors.map((e) => ({ code: e.code, message: e.message, ...(e.pos ? { line: e.pos.line, col: e.pos.col } : {}) })) })))
