@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { EXIT, RunbookError } from '../../errors.ts'
 import { defineCommand } from '../command.ts'
@@ -28,7 +28,7 @@ Exits 0 when every fixture passes (and coverage meets --min-coverage), 7 otherwi
     // Loaded here, not at start-up: `runbook --help` and other commands stay fast.
     const { listRunbookFiles, loadRunbook, resolveRunbook, runbookDirs } = await import('../../library.ts')
     const { fixtureFiles, testRunbook } = await import('../../testing/replay.ts')
-    const root = typeof values.fixtures === 'string' ? join(io.cwd, values.fixtures) : existsSync(join(io.cwd, 'fixtures')) ? join(io.cwd, 'fixtures') : SHIPPED_FIXTURES
+    const root = typeof values.fixtures === 'string' ? resolve(io.cwd, values.fixtures) : existsSync(join(io.cwd, 'fixtures')) ? join(io.cwd, 'fixtures') : SHIPPED_FIXTURES
     const min = values['min-coverage'] === undefined ? 0 : Number(values['min-coverage'])
     if (!Number.isFinite(min) || min < 0 || min > 100) throw new RunbookError('RB_USAGE', `test: --min-coverage must be a number from 0 to 100`)
     const dirs = runbookDirs(io.env, io.cwd)
