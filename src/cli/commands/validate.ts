@@ -54,7 +54,9 @@ export default defineCommand({
       io.signal.throwIfAborted()
       results.push({ file, result: validateFile(file, parsers()) })
     }
-    const show = (f: string) => relative(io.cwd, f) || f
+    const { escapeControls } = await import('../../dsl/source-map.ts')
+    // File names come from directory listings: escaped like everything else quoted from input.
+    const show = (f: string) => escapeControls(relative(io.cwd, f) || f)
     if (values.json) {
       writeJson(io, results.map(({ file, result }) => ({ file: show(file), valid: result.ok, errors: result.ok ? [] : result.errors.map((e) => ({ code: e.code, message: e.message, ...(e.pos ? { line: e.pos.line, col: e.pos.col } : {}) })) })))
     } else {
@@ -63,7 +65,7 @@ export default defineCommand({
         if (result.ok) io.stdout.write(`ok    ${show(file)}\n`)
         else {
           io.stdout.write(`FAIL  ${show(file)} (${result.errors.length} error${result.errors.length === 1 ? '' : 's'})\n`)
-          for (const e of result.errors) io.stderr.write(formatError(e, color).replace(file, show(file)) + '\n\n')
+          for (const e of result.errors) io.stderr.write(formatError(e, color).replace(escapeControls(file), show(file)) + '\n\n')
         }
       }
       const bad = results.filter((r) => !r.result.ok).length
