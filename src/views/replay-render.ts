@@ -3,6 +3,7 @@
  * final tree and the outcome), from its recorded events. No live redraws, no wall clock.
  */
 import type { RunEvent } from '../types.ts'
+import { tail } from './ansi.ts'
 import { foldEvent, emptyModel, endModel } from './model.ts'
 import { outcomeLines, treeLines } from './tree.ts'
 
@@ -13,6 +14,8 @@ export interface ReplayRenderOptions {
 
 type Out = NodeJS.WritableStream & { columns?: number }
 
+const lastLines = (text: string) => tail(text, 3).join('\n')
+
 /**
  * A renderer fed one event at a time, so a transcript can be drawn while it streams from disk
  * (never held whole in memory); `end()` prints the result once.
@@ -20,7 +23,9 @@ type Out = NodeJS.WritableStream & { columns?: number }
 export function createReplayRenderer(out: Out, options: ReplayRenderOptions = {}): { add(e: RunEvent): void; end(): void } {
   const model = emptyModel()
   return {
-    add: (e) => foldEvent(model, e),
+    // The tree shows at most the last 3 lines of a command's output: keep only those, so drawing a
+    // transcript costs memory for its steps, not for every byte of output it recorded.
+    add: (e) => foldEvent(model, e.type === 'command.finished' && e.result ? { ...e, result: { ...e.result, stdout: lastLines(e.result.stdout), stderr: lastLines(e.result.stderr) } } : e),
     end() {
       endModel(model)
       const color = options.color ?? false
