@@ -42,7 +42,19 @@ export function resolveRunbook(ref: string, dirs: readonly string[], cwd: string
     if (!existsSync(path)) throw new RunbookError('RB_RUNBOOK_NOT_FOUND', `no runbook file ${ref}`)
     return path
   }
-  return resolveRunbookName(ref, dirs)
+  // The operator may name any runbook file in the folders, even one whose file name is not a
+  // valid runbook name (`My_Checks.yaml`): looked up, never used as a path.
+  return findByName(ref, dirs)
+}
+
+function findByName(name: string, dirs: readonly string[]): string {
+  const files = listRunbookFiles(dirs)
+  const file = files.get(name)
+  if (!file) {
+    const known = [...files.keys()]
+    throw new RunbookError('RB_RUNBOOK_NOT_FOUND', `no runbook named '${name}'${known.length ? ` (known: ${known.join(', ')})` : ''}; searched ${dirs.join(', ')}`, { detail: { name } })
+  }
+  return file
 }
 
 /** What a runbook name may look like: the schema's `name` pattern, bounded. */
@@ -62,13 +74,7 @@ export function resolveRunbookName(name: string, dirs: readonly string[]): strin
   if (!RUNBOOK_NAME.test(name)) {
     throw new RunbookError('RB_RUNBOOK_NOT_FOUND', 'not a runbook name: a name is lowercase letters, digits and - (like unreachable-host), never a path', { detail: { reason: 'not-a-name' } })
   }
-  const files = listRunbookFiles(dirs)
-  const file = files.get(name)
-  if (!file) {
-    const known = [...files.keys()]
-    throw new RunbookError('RB_RUNBOOK_NOT_FOUND', `no runbook named '${name}'${known.length ? ` (known: ${known.join(', ')})` : ''}; searched ${dirs.join(', ')}`, { detail: { name } })
-  }
-  return file
+  return findByName(name, dirs)
 }
 
 let sharedParsers: ParserRegistry | undefined
