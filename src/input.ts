@@ -23,6 +23,8 @@ export const INPUT_LIMITS = {
 // O_NONBLOCK: opening a FIFO must not wait for a writer (a regular file reads the same either way).
 const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY
 
+const a = (noun: string) => `${/^[aeiou]/.test(noun) ? 'an' : 'a'} ${noun}`
+
 function describeNode(st: Stats): string {
   if (st.isDirectory()) return 'a directory'
   if (st.isFIFO()) return 'a FIFO (named pipe)'
@@ -45,19 +47,19 @@ export function inputError(file: string, err: unknown, options: InputOptions): R
   if (err instanceof RunbookError) return err
   if (e.code === 'ELOOP') return new RunbookError('RB_INPUT_NOT_FILE', `${file}: symlink loop (a link that leads back to itself): fix or remove the link`, { detail: { file, reason: 'ELOOP' } })
   if (e.code === 'ENOENT') return new RunbookError(options.missing, `${file}: no such file`, { detail: { file } })
-  if (e.code === 'EISDIR') return new RunbookError('RB_INPUT_NOT_FILE', `${file}: is a directory, not a ${options.what} file`, { detail: { file, reason: 'EISDIR' } })
+  if (e.code === 'EISDIR') return new RunbookError('RB_INPUT_NOT_FILE', `${file}: is a directory, not ${a(options.what)} file`, { detail: { file, reason: 'EISDIR' } })
   return new RunbookError(options.missing, `${file}: ${e.code ? `${e.code}: ` : ''}${e.message}`, { detail: { file } })
 }
 
 /** Throws RB_INPUT_NOT_FILE unless `st` is a regular file. */
 function mustBeRegular(file: string, st: Stats, what: string): void {
   if (!st.isFile()) {
-    throw new RunbookError('RB_INPUT_NOT_FILE', `${file}: ${describeNode(st)}, not a ${what} file: refused without reading it`, { detail: { file, reason: 'not-regular' } })
+    throw new RunbookError('RB_INPUT_NOT_FILE', `${file}: ${describeNode(st)}, not ${a(what)} file: refused without reading it`, { detail: { file, reason: 'not-regular' } })
   }
 }
 
 function tooLarge(file: string, what: string, max: number): RunbookError {
-  return new RunbookError('RB_INPUT_TOO_LARGE', `${file}: larger than ${formatBytes(max)}, the cap for a ${what}: refused`, { detail: { file, max } })
+  return new RunbookError('RB_INPUT_TOO_LARGE', `${file}: larger than ${formatBytes(max)}, the cap for ${a(what)}: refused`, { detail: { file, max } })
 }
 
 export function formatBytes(n: number): string {
