@@ -33,6 +33,10 @@ export const ERROR_CODES = {
   RB_PARAM_MISSING: { kind: 'user', fix: 'Pass the parameter with --param name=value (or --host for host).' },
   RB_PARAM_UNKNOWN: { kind: 'user', fix: 'Use one of the params the runbook declares (runbook show <name> lists them).' },
   RB_RUNBOOK_NOT_FOUND: { kind: 'user', fix: 'Check the name with `runbook list`, or pass a path to a .yaml file.' },
+  RB_NOT_A_RUNBOOK: { kind: 'user', fix: 'Pass a runbook: a .yaml/.yml file that starts with `apiVersion: runbook/v1`. Nothing of other files is printed (they may hold secrets).' },
+  RB_INPUT_NOT_FILE: { kind: 'user', fix: 'Pass a regular file: devices (/dev/zero), FIFOs, sockets and directories are refused unread, since reading them may never end; fix or remove a symlink loop.' },
+  RB_INPUT_TOO_LARGE: { kind: 'user', fix: 'Check that the file is the one you meant: runbooks are capped at 8 MiB, transcript events at 64 MiB per line and 64 levels of nesting.' },
+  RB_YAML_ALIAS: { kind: 'user', fix: 'Write the values out or use fewer aliases: at most 100 aliases (*name) are expanded (a "billion laughs" document is refused), and each must follow its anchor (&name).' },
   RB_USAGE: { kind: 'user', fix: 'See `runbook <command> --help`.' },
   RB_TRANSCRIPT_INVALID: { kind: 'user', fix: 'Pass a transcript written by `runbook run --transcript` (JSON Lines, first line run.started).' },
   RB_REPLAY_DIVERGED: { kind: 'operational', fix: 'The runbook asked for a command the recording does not have: re-record the fixture, or fix the runbook change that caused it.' },
@@ -148,5 +152,6 @@ export const EXIT = {
   INCOMPLETE: 7, // the run could not finish: a step failed with no handler, replay diverged
   ROLLBACK_FAILED: 8, // a fix failed and nothing undid it (its rollback failed, or it declares none): the host needs a human now
   REFUSED: 9, // a fix was refused before it changed anything: a pre-flight check failed (a dry-run too: --apply would refuse it) or another run holds the host's lock
-  INTERRUPTED: 130,
+  INTERRUPTED: 130, // SIGINT
+  TERMINATED: 143, // SIGTERM
 } as const

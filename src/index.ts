@@ -1,9 +1,9 @@
 /** Public API. Everything else is internal. */
-export { loadRunbook, resolveRunbook, runbookDirs, listRunbookFiles } from './library.ts'
+export { loadRunbook, resolveRunbook, resolveRunbookName, runbookDirs, listRunbookFiles } from './library.ts'
 export { compileRunbook, type CompiledRunbook } from './compile/compile.ts'
 export { validateFile, validateSource, type ValidRunbook } from './dsl/validate.ts'
 export { runRunbook, type RunOptions, type RunSummary } from './engine/run.ts'
 export { replayTranscript, testRunbook, coverage } from './testing/replay.ts'
-export { readTranscript } from './transcript/reader.ts'
+export { readTranscript, streamTranscript } from './transcript/reader.ts'
 export { RunbookError, RunbookErrors, ExecError, ERROR_CODES, EXIT } from './errors.ts'
 export type * from './types.ts'

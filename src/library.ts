@@ -32,20 +32,49 @@ export function listRunbookFiles(dirs: readonly string[]): Map<string, string> {
   return out
 }
 
-/** A name (`unreachable-host`) or a path (`./my.yaml`) → the file. */
+/**
+ * A name (`unreachable-host`) or a path (`./my.yaml`) → the file. For the CLI, whose user may name
+ * any file they can read; loading it still refuses (and never quotes) a file that is not a runbook.
+ */
 export function resolveRunbook(ref: string, dirs: readonly string[], cwd: string): string {
   if (ref.includes('/') || isYaml(ref)) {
     const path = resolve(cwd, ref)
     if (!existsSync(path)) throw new RunbookError('RB_RUNBOOK_NOT_FOUND', `no runbook file ${ref}`)
     return path
   }
+  // The operator may name any runbook file in the folders, even one whose file name is not a
+  // valid runbook name (`My_Checks.yaml`): looked up, never used as a path.
+  return findByName(ref, dirs)
+}
+
+function findByName(name: string, dirs: readonly string[]): string {
   const files = listRunbookFiles(dirs)
-  const file = files.get(ref)
+  const file = files.get(name)
   if (!file) {
     const known = [...files.keys()]
-    throw new RunbookError('RB_RUNBOOK_NOT_FOUND', `no runbook named '${ref}'${known.length ? ` (known: ${known.join(', ')})` : ''}; searched ${dirs.join(', ')}`)
+    throw new RunbookError('RB_RUNBOOK_NOT_FOUND', `no runbook named '${name}'${known.length ? ` (known: ${known.join(', ')})` : ''}; searched ${dirs.join(', ')}`, { detail: { name } })
   }
   return file
+}
+
+/** What a runbook name may look like: the schema's `name` pattern, bounded. */
+const RUNBOOK_NAME = /^[a-z0-9][a-z0-9-]{0,99}$/
+
+/**
+ * A runbook name → its file, found only among the runbooks in `dirs`. For names that come from
+ * people other than the operator (chat, webhooks): a path, a file name with an extension or
+ * anything but a plain name (`../../etc/shadow`, `/etc/passwd`, `x.yaml`) is refused without
+ * touching the file system, and the refused text is not echoed back.
+ *
+ * @example
+ * resolveRunbookName('unreachable-host', runbookDirs(env, cwd)) // → '/…/runbooks/unreachable-host.yaml'
+ * resolveRunbookName('../secrets', dirs)                         // → throws RB_RUNBOOK_NOT_FOUND
+ */
+export function resolveRunbookName(name: string, dirs: readonly string[]): string {
+  if (!RUNBOOK_NAME.test(name)) {
+    throw new RunbookError('RB_RUNBOOK_NOT_FOUND', 'not a runbook name: a name is lowercase letters, digits and - (like unreachable-host), never a path', { detail: { reason: 'not-a-name' } })
+  }
+  return findByName(name, dirs)
 }
 
 let sharedParsers: ParserRegistry | undefined

@@ -69,8 +69,15 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     }
     return await command.run({ ...args, io })
   } catch (err) {
+    // Interrupted while reading or waiting: the error is the interruption itself, not a bug.
+    if (io.signal.aborted) return interruptedExit(io.signal.reason)
     return reportError(err, io)
   }
+}
+
+/** 128 + the signal's number, as a shell reports it: SIGINT 130, SIGTERM 143. */
+export function interruptedExit(reason: unknown): number {
+  return reason === 'SIGTERM' ? EXIT.TERMINATED : EXIT.INTERRUPTED
 }
 
 /** Entry point of the `runbook` bin. */
@@ -81,7 +88,7 @@ export async function run(): Promise<void> {
     interrupts++
     if (interrupts === 1) {
       process.stderr.write(`\n${sig}: stopping the run (again to force)\n`)
-      controller.abort()
+      controller.abort(sig)
     } else {
       process.exitCode = EXIT.INTERRUPTED
       process.kill(process.pid, 'SIGKILL')

@@ -2,6 +2,7 @@
  * How the CLI reports errors: user errors as `file:line:col: message` + code frame + what to do,
  * no stack; bugs with the stack and a request to report. Exit codes per kind.
  */
+import { escapeControls } from '../dsl/source-map.ts'
 import { ERROR_CODES, EXIT, RunbookError, RunbookErrors } from '../errors.ts'
 import type { Io } from './command.ts'
 
@@ -12,7 +13,8 @@ export function useColor(io: Io): boolean {
 const paint = (on: boolean, code: string, s: string) => (on ? `\u001b[${code}m${s}\u001b[0m` : s)
 
 export function formatError(err: RunbookError, color: boolean): string {
-  const lines = [`${paint(color, '31;1', 'error')}${paint(color, '2', `[${err.code}]`)} ${err.located}`]
+  // Messages quote names and values from the input (a key, a param, a path): escaped like frames.
+  const lines = [`${paint(color, '31;1', 'error')}${paint(color, '2', `[${err.code}]`)} ${escapeControls(err.located)}`]
   if (err.frame) lines.push(err.frame)
   lines.push(paint(color, '2', `  fix: ${ERROR_CODES[err.code].fix}`))
   return lines.join('\n')

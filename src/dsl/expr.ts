@@ -50,46 +50,103 @@ export function hasTemplate(text: string): boolean {
 
 /**
  * Type-checking environments for validation. Leaves are `dyn`: we check names, not types.
- * params, steps and facts are registered once; each distinct `result` shape gets a clone of that
- * base (registering the steps schema per step would make validation quadratic in runbook size).
+ *
+ * Why it is built this way: cel-js registers every object type of a schema with a `type()` overload
+ * and checks each new overload against all earlier ones, so registering a schema with a type per
+ * step costs time quadratic in the number of steps (5,000 steps took seconds, 20,000 minutes).
+ * Here each distinct step *shape* (its status/result/output/error fields) is registered once, as a
+ * named type in the base environment; each distinct `result` shape gets one clone of the base; and
+ * an expression is checked in a clone of that with a `steps` variable holding only the steps it
+ * names, each typed by its shape: one small type per expression. A name that is not a step stays
+ * out, so the checker reports it ("No such key") as it would with every step registered.
  */
 export class CheckScope {
   readonly #base: Environment
-  readonly #byResult = new Map<string, CheckEnv>()
+  /** Step name → the registered type of its shape. */
+  readonly #stepType = new Map<string, string>()
+  readonly #byResult = new Map<string, { env: Environment; check: CheckEnv }>()
+  readonly #envs = new Map<string, Environment>()
   constructor(scope: { params: string[]; steps: FieldSchema }) {
     const params: FieldSchema = Object.fromEntries(scope.params.map((p) => [p, 'dyn']))
     this.#base = new Environment({ homogeneousAggregateLiterals: false, enableOptionalTypes: true })
       .registerVariable({ name: 'params', schema: dynSchema(params) })
-      .registerVariable({ name: 'steps', schema: dynSchema(scope.steps) })
       .registerVariable('facts', 'dyn')
+    const shapes = new Map<string, string>()
+    for (const [name, schema] of Object.entries(scope.steps)) {
+      const shape = typeof schema === 'string' ? schema : dynSchema(schema)
+      const key = JSON.stringify(shape)
+      let type = shapes.get(key)
+      if (!type) {
+        type = typeof shape === 'string' ? shape : `RbStepShape${shapes.size}`
+        if (typeof shape !== 'string') this.#base.registerType({ name: type, schema: shape })
+        shapes.set(key, type)
+      }
+      this.#stepType.set(name, type)
+    }
   }
 
   /** The environment for expressions that see `result` of this shape (null: anything). */
   env(result: FieldSchema | null): CheckEnv {
     const key = JSON.stringify(result)
-    let env = this.#byResult.get(key)
-    if (!env) {
+    let entry = this.#byResult.get(key)
+    if (!entry) {
       const e = this.#base.clone()
-      env = new CheckEnv(result === null ? e.registerVariable('result', 'dyn') : e.registerVariable({ name: 'result', schema: dynSchema(result) }))
-      this.#byResult.set(key, env)
+      const env = result === null ? e.registerVariable('result', 'dyn') : e.registerVariable({ name: 'result', schema: dynSchema(result) })
+      entry = { env, check: new CheckEnv((expr) => this.#withSteps(key, env, expr)) }
+      this.#byResult.set(key, entry)
+    }
+    return entry.check
+  }
+
+  #withSteps(resultKey: string, resultEnv: Environment, expr: string): Environment {
+    const named = stepsNamed(expr)
+    const known = named === 'all' ? [...this.#stepType.keys()] : named.filter((n) => this.#stepType.has(n))
+    const types = new Set(known.map((n) => this.#stepType.get(n)!))
+    // Every step it names exists and has one shape: `steps` as a map of that shape checks the same
+    // fields, and the environment is shared by all expressions of that (result, step) shape pair.
+    const byShape = named !== 'all' && known.length === named.length && types.size === 1
+    const key = byShape ? `${resultKey}|map:${[...types][0]}` : `${resultKey}|${known.join(',')}`
+    let env = this.#envs.get(key)
+    if (!env) {
+      env = byShape
+        ? resultEnv.clone().registerVariable('steps', `map<string, ${[...types][0]}>`)
+        : resultEnv.clone().registerVariable({ name: 'steps', schema: Object.fromEntries(known.map((n) => [n, this.#stepType.get(n)!])) })
+      // Expressions that name several steps of different shapes (or a step that does not exist)
+      // get an environment of their own: keep the cache small rather than complete.
+      if (this.#envs.size >= 256) this.#envs.clear()
+      this.#envs.set(key, env)
     }
     return env
   }
 }
 
+/**
+ * The step names an expression reads as `steps.<name>`, sorted; 'all' when it uses `steps` any
+ * other way (`steps["x"]`, `steps` alone), which needs every step to check.
+ */
+export function stepsNamed(expr: string): string[] | 'all' {
+  const names = new Set<string>()
+  for (const m of expr.matchAll(/\bsteps\b(\s*\.\s*([A-Za-z_]\w*))?/g)) {
+    if (m[2] === undefined) return 'all'
+    names.add(m[2])
+  }
+  return [...names].sort()
+}
+
 export class CheckEnv {
-  constructor(readonly env: Environment) {}
+  constructor(readonly envFor: (expr: string) => Environment) {}
 
   /** Null when fine; else the message, its offset in `expr`, and whether it is a syntax error. */
   check(expr: string): { message: string; offset: number; syntax: boolean } | null {
+    const env = this.envFor(expr)
     try {
-      this.env.parse(expr)
+      env.parse(expr)
     } catch (err) {
       if (err instanceof ParseError) return { message: summary(err), offset: rangeStart(err), syntax: true }
       throw err
     }
     const { text, original } = nullComparisons(expr)
-    const result = this.env.check(text)
+    const result = env.check(text)
     if (result.valid) return null
     const error = result.error as { message: string; range?: { start: number } } | undefined
     return { message: summary(error), offset: original(error?.range?.start ?? 0), syntax: false }

@@ -2,7 +2,8 @@
  * Text → JS value, keeping where every node came from. The only file that imports `yaml`.
  */
 import { createHash } from 'node:crypto'
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml'
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Alias, type Document, type Node, type Pair, type YAMLMap } from 'yaml'
+import { INPUT_LIMITS } from '../input.ts'
 import { RunbookError } from '../errors.ts'
 import type { SourcePos } from '../types.ts'
 import { codeFrame } from './source-map.ts'
@@ -52,7 +53,7 @@ export function loadSource(file: string, text: string): SourceDoc {
       const seg = path[i]
       const last = i === path.length - 1
       if (isMap(node)) {
-        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg))
+        const pair = keyIndex(node).get(String(seg))
         if (!pair) return found
         if (last && key) return pair.key as Node
         node = pair.value
@@ -83,7 +84,9 @@ export function loadSource(file: string, text: string): SourceDoc {
     if (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') {
       // Block scalars start on the line after the indicator; content is indented as in the source.
       const line = start.line + 1 + newlines
-      const lineText = text.split('\n')[line - 1] ?? ''
+      const from = lineCounter.lineStarts[line - 1] ?? 0
+      const end = text.indexOf('\n', from)
+      const lineText = text.slice(from, end === -1 ? undefined : end)
       const indent = lineText.length - lineText.trimStart().length
       const col = indent + 1 + (before.length - before.lastIndexOf('\n') - 1)
       return { file, line, col }
@@ -97,8 +100,55 @@ export function loadSource(file: string, text: string): SourceDoc {
     return located(code, pos, message)
   }
 
-  const data = errors.some((e) => e.code === 'RB_YAML_SYNTAX') ? undefined : doc.toJS({ maxAliasCount: 100 })
+  let data: unknown
+  if (!errors.some((e) => e.code === 'RB_YAML_SYNTAX')) {
+    try {
+      data = doc.toJS({ maxAliasCount: INPUT_LIMITS.yamlAliases })
+    } catch (err) {
+      // yaml throws a ReferenceError for an alias to an anchor not (yet) defined, and for alias
+      // expansion past maxAliasCount (a "billion laughs" document): point at the alias.
+      if (!(err instanceof ReferenceError)) throw err
+      const unresolved = /Unresolved alias.*: (.*)$/.exec(err.message)?.[1]
+      const alias = findAlias(doc, unresolved)
+      const pos = toPos(alias?.range?.[0] ?? 0)
+      errors.push(
+        unresolved !== undefined
+          ? located('RB_YAML_ALIAS', pos, `alias *${unresolved} names no anchor defined before it: define &${unresolved} first`)
+          : located('RB_YAML_ALIAS', pos, `YAML aliases expand past the limit (${INPUT_LIMITS.yamlAliases}): a document that multiplies itself through aliases is refused`),
+      )
+    }
+  }
   return { file, text, hash: sha256(text), data, errors, posOf, posInString, error }
+}
+
+/**
+ * Key → pair of a YAML mapping, built once per mapping: every error of a large runbook looks up its
+ * position, and a linear search per lookup made many errors quadratic. First key wins, as before.
+ */
+const keyIndexes = new WeakMap<object, Map<string, Pair>>()
+function keyIndex(map: YAMLMap): Map<string, Pair> {
+  let index = keyIndexes.get(map)
+  if (!index) {
+    index = new Map()
+    for (const p of map.items) if (isScalar(p.key) && !index.has(String(p.key.value))) index.set(String(p.key.value), p)
+    keyIndexes.set(map, index)
+  }
+  return index
+}
+
+/** The first alias node (named `source`, when given), in document order. */
+function findAlias(doc: Document, source: string | undefined): Alias | undefined {
+  let found: Alias | undefined
+  visit(doc, {
+    Alias(_, node) {
+      if (source === undefined || node.source === source) {
+        found = node
+        return visit.BREAK
+      }
+      return undefined
+    },
+  })
+  return found
 }
 
 function yamlMessage(message: string): string {

@@ -11,6 +11,7 @@ import { RunbookError } from '../errors.ts'
 import type { FieldSchema, ParserRegistry } from '../parsers/registry.ts'
 import { CheckScope, type CheckEnv, hasTemplate, parseTemplate } from './expr.ts'
 import { loadSource, type PathSegment, type SourceDoc } from './load.ts'
+import { readRunbookText } from './read.ts'
 import { closest, schemaErrors } from './schema-errors.ts'
 import { accessFileReason, accessReason } from './mutating.ts'
 import { checkParam, describeType } from './params.ts'
@@ -46,10 +47,11 @@ export type ValidationResult = { ok: true; value: ValidRunbook } | { ok: false; 
 export function validateFile(file: string, parsers: ParserRegistry): ValidationResult {
   let text: string
   try {
-    text = readFileSync(file, 'utf8')
+    // Refuses devices, FIFOs, oversized files and files that are not runbooks, quoting none of them.
+    text = readRunbookText(file)
   } catch (err) {
-    const e = err as NodeJS.ErrnoException
-    return { ok: false, errors: [new RunbookError('RB_RUNBOOK_NOT_FOUND', `${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`)] }
+    if (err instanceof RunbookError) return { ok: false, errors: [err] }
+    throw err
   }
   return validateSource(file, text, parsers)
 }
@@ -300,11 +302,15 @@ class Checker {
 
   checkGraph(start: string): void {
     const out = new Map<string, string[]>()
-    for (const e of this.edges) out.set(e.from, [...(out.get(e.from) ?? []), e.to])
+    const into = new Map<string, string[]>()
+    for (const e of this.edges) {
+      ;(out.get(e.from) ?? out.set(e.from, []).get(e.from)!).push(e.to)
+      ;(into.get(e.to) ?? into.set(e.to, []).get(e.to)!).push(e.from)
+    }
     const seen = new Set<string>([start])
     const queue = [start]
-    while (queue.length > 0) {
-      for (const to of out.get(queue.shift()!) ?? []) {
+    for (let head = 0; head < queue.length; head++) {
+      for (const to of out.get(queue[head]!) ?? []) {
         if (!seen.has(to)) {
           seen.add(to)
           queue.push(to)
@@ -317,15 +323,15 @@ class Checker {
     for (const name of Object.keys(this.outcomes)) {
       if (!seen.has(name)) this.err('RB_UNREACHABLE_STEP', ['outcomes', name], `outcome '${name}' is unreachable: no step goes to it`, { key: true })
     }
-    // Reverse reachability from outcomes.
+    // Reverse reachability from outcomes: one walk over incoming edges (re-scanning every step
+    // until nothing changes was quadratic on a long chain).
     const reaches = new Set(Object.keys(this.outcomes))
-    let grew = true
-    while (grew) {
-      grew = false
-      for (const name of this.names) {
-        if (!reaches.has(name) && (out.get(name) ?? []).some((t) => reaches.has(t))) {
-          reaches.add(name)
-          grew = true
+    const back = [...reaches]
+    for (let head = 0; head < back.length; head++) {
+      for (const from of into.get(back[head]!) ?? []) {
+        if (!reaches.has(from)) {
+          reaches.add(from)
+          back.push(from)
         }
       }
     }

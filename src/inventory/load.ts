@@ -8,6 +8,7 @@ import { dirname, isAbsolute, resolve } from 'node:path'
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
 import { LineCounter, parseDocument } from 'yaml'
 import { RunbookError } from '../errors.ts'
+import { INPUT_LIMITS, readRegularFile } from '../input.ts'
 
 export const INVENTORY_SCHEMA_URL = new URL('../../schemas/inventory.schema.json', import.meta.url)
 
@@ -118,8 +119,10 @@ export function loadInventory(file: string): Inventory {
   const abs = resolve(file)
   let text: string
   try {
-    text = readFileSync(abs, 'utf8')
+    // Regular files only, bounded: `--inventory /dev/zero` or a FIFO must not hang the CLI.
+    text = readRegularFile(abs, INPUT_LIMITS.runbookBytes, { what: 'inventory', missing: 'RB_USAGE' })
   } catch (err) {
+    if (err instanceof RunbookError && err.code !== 'RB_USAGE') throw err
     throw new RunbookError('RB_USAGE', `cannot read inventory ${abs}: ${(err as Error).message}`, { cause: err })
   }
   return parseInventory(text, abs)

@@ -104,7 +104,7 @@ export async function testRunbook(compiled: CompiledRunbook, files: readonly str
   const fixtures: FixtureResult[] = []
   for (const file of files) {
     try {
-      const transcript = readTranscript(file)
+      const transcript = await readTranscript(file)
       if (transcript.started.runbook !== compiled.name) {
         throw new RunbookError('RB_TRANSCRIPT_INVALID', `${file} records runbook '${transcript.started.runbook}', not '${compiled.name}'`)
       }

@@ -1,75 +1,145 @@
 /**
- * Reads a transcript back: every line must be a JSON event, the first one `run.started`. A crash
- * leaves a valid prefix, so a missing `run.finished` is allowed (and reported by `complete`).
+ * Reads a transcript back: every line must be a JSON event of a known type with the fields that
+ * type needs (event-shape.ts), the first one `run.started`. A crash leaves a valid prefix, so a
+ * missing `run.finished` is allowed (and reported by `finished` being undefined).
+ *
+ * Files are streamed (input.ts): memory holds one line at a time plus what the caller keeps, only
+ * regular files are read, and aborting the signal stops the read. Errors are RB_TRANSCRIPT_INVALID
+ * (or RB_INPUT_*) at `file:line`.
  */
-import { readFileSync } from 'node:fs'
 import { RunbookError } from '../errors.ts'
+import { INPUT_LIMITS, readLines, type InputOptions } from '../input.ts'
 import { TRANSCRIPT_VERSION, type RunEvent, type RunEventType } from '../types.ts'
+import { eventProblem, KNOWN_EVENT_TYPES, nestedDeeperThan } from './event-shape.ts'
+
+type Started = Extract<RunEvent, { type: 'run.started' }>
+type Finished = Extract<RunEvent, { type: 'run.finished' }>
+type OutcomeEvent = Extract<RunEvent, { type: 'outcome' }>
 
 export interface Transcript {
   file: string
   events: RunEvent[]
-  started: Extract<RunEvent, { type: 'run.started' }>
-  finished: Extract<RunEvent, { type: 'run.finished' }> | undefined
-  outcome: Extract<RunEvent, { type: 'outcome' }> | undefined
+  started: Started
+  finished: Finished | undefined
+  outcome: OutcomeEvent | undefined
   /** Edge ids of the transitions taken, in order. */
   path: string[]
 }
 
-// A Record over the union: adding an event type without listing it here is a compile error.
-const KNOWN_TYPES: Record<RunEventType, true> = {
-  'run.started': true, 'step.started': true, 'command.started': true, 'command.finished': true, 'probe.finished': true,
-  'result.parsed': true, 'step.finished': true, transition: true, 'fix.proposed': true, 'fix.not_needed': true,
-  'fix.preflight': true, 'fix.refused': true, 'fix.replanned': true, 'fix.approved': true, 'fix.declined': true,
-  'lock.acquired': true, 'lock.refused': true, 'lock.released': true, 'fix.backup': true, 'fix.revert_scheduled': true,
-  'fix.revert_cancelled': true, 'fix.applied': true, 'fix.verified': true, 'fix.rolled_back': true, outcome: true, 'run.finished': true,
-}
-const KNOWN = new Set(Object.keys(KNOWN_TYPES))
-
-export function readTranscript(file: string): Transcript {
-  let text: string
-  try {
-    text = readFileSync(file, 'utf8')
-  } catch (err) {
-    throw new RunbookError('RB_TRANSCRIPT_INVALID', `${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`)
-  }
-  return parseTranscript(file, text)
+/** What a streamed read learns without keeping the events. */
+export interface TranscriptSummary {
+  file: string
+  started: Started
+  finished: Finished | undefined
+  outcome: OutcomeEvent | undefined
+  /** Events read. */
+  count: number
+  /** The last event read (for "the run never finished: it stops after ..."). */
+  last: RunEvent
 }
 
-export function parseTranscript(file: string, text: string): Transcript {
-  const events: RunEvent[] = []
-  const lines = text.split('\n')
-  lines.forEach((line, i) => {
-    if (line.trim() === '') return
-    const at = { file, line: i + 1, col: 1 }
-    let event: unknown
+const INPUT: InputOptions = { what: 'transcript', missing: 'RB_TRANSCRIPT_INVALID' }
+
+/**
+ * Checks events line by line. A line that is not JSON is held back: it is fine as the last line
+ * (a crash mid-write), an error when any event follows it.
+ */
+class EventChecker {
+  started: Started | undefined
+  finished: Finished | undefined
+  outcome: OutcomeEvent | undefined
+  last: RunEvent | undefined
+  count = 0
+  #cut: RunbookError | undefined
+
+  constructor(readonly file: string) {}
+
+  line(text: string, n: number): RunEvent | undefined {
+    if (text.trim() === '') return undefined
+    const at = { file: this.file, line: n, col: 1 }
+    const fail = (message: string) => new RunbookError('RB_TRANSCRIPT_INVALID', `${this.file}:${n}: ${message}`, { pos: at, detail: { file: this.file, line: n } })
+    if (this.#cut) throw this.#cut
+    let value: unknown
     try {
-      event = JSON.parse(line)
+      value = JSON.parse(text)
     } catch (err) {
-      // The last line may be cut by a crash mid-write: a valid prefix is still a transcript.
-      if (i === lines.length - 1 || lines.slice(i + 1).every((l) => l.trim() === '')) return
-      throw new RunbookError('RB_TRANSCRIPT_INVALID', `line ${i + 1} is not JSON: ${(err as Error).message}`, { pos: at })
+      this.#cut = fail(`not JSON: ${(err as Error).message}`)
+      return undefined
     }
-    const type = (event as { type?: unknown })?.type
-    if (typeof type !== 'string' || !KNOWN.has(type as RunEventType)) {
-      throw new RunbookError('RB_TRANSCRIPT_INVALID', `line ${i + 1}: unknown event type ${JSON.stringify(type)}`, { pos: at })
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw fail('not an event: each line must be a JSON object')
+    const type = (value as { type?: unknown }).type
+    if (typeof type !== 'string' || !KNOWN_EVENT_TYPES.has(type)) throw fail(`unknown event type ${JSON.stringify(type)?.slice(0, 80)}`)
+    if (nestedDeeperThan(value, INPUT_LIMITS.transcriptDepth)) {
+      throw new RunbookError('RB_INPUT_TOO_LARGE', `${this.file}:${n}: ${type} event nested deeper than ${INPUT_LIMITS.transcriptDepth} levels: refused`, { pos: at, detail: { file: this.file, line: n } })
     }
-    events.push(event as RunEvent)
-  })
-  const started = events[0]
-  if (!started || started.type !== 'run.started') {
-    throw new RunbookError('RB_TRANSCRIPT_INVALID', `${file}: the first event must be run.started`, { pos: { file, line: 1, col: 1 } })
+    const problem = eventProblem(value as Record<string, unknown>, type as RunEventType)
+    if (problem) throw fail(`${type} event: ${problem}`)
+    const event = value as RunEvent
+    if (this.count === 0) {
+      if (event.type !== 'run.started') throw fail(`the first event must be run.started (got ${event.type})`)
+      if (event.transcriptVersion > TRANSCRIPT_VERSION) {
+        throw fail(`transcript version ${event.transcriptVersion} is newer than this runbook (${TRANSCRIPT_VERSION}): upgrade runbook`)
+      }
+      this.started = event
+    }
+    if (event.type === 'run.finished') this.finished = event
+    if (event.type === 'outcome') this.outcome = event
+    this.count++
+    this.last = event
+    return event
   }
-  if (started.transcriptVersion > TRANSCRIPT_VERSION) {
-    throw new RunbookError('RB_TRANSCRIPT_INVALID', `${file}: transcript version ${started.transcriptVersion} is newer than this runbook (${TRANSCRIPT_VERSION}): upgrade runbook`)
+
+  summary(): TranscriptSummary {
+    if (!this.started || !this.last) {
+      throw new RunbookError('RB_TRANSCRIPT_INVALID', `${this.file}: no events: the first event must be run.started`, { pos: { file: this.file, line: 1, col: 1 } })
+    }
+    return { file: this.file, started: this.started, finished: this.finished, outcome: this.outcome, count: this.count, last: this.last }
   }
-  const last = <K extends RunEventType>(type: K) => events.findLast((e): e is Extract<RunEvent, { type: K }> => e.type === type)
+}
+
+function toTranscript(s: TranscriptSummary, events: RunEvent[]): Transcript {
   return {
-    file,
+    file: s.file,
     events,
-    started,
-    finished: last('run.finished'),
-    outcome: last('outcome'),
+    started: s.started,
+    finished: s.finished,
+    outcome: s.outcome,
     path: events.filter((e): e is Extract<RunEvent, { type: 'transition' }> => e.type === 'transition').map((e) => e.edge),
   }
+}
+
+/**
+ * Stream the events of `file` to `onEvent`, each checked, none kept. For views of transcripts of
+ * any size (`runbook replay`). Aborting `signal` rejects with an AbortError.
+ */
+export async function streamTranscript(
+  file: string,
+  onEvent: (e: RunEvent) => void | Promise<void>,
+  options: { signal?: AbortSignal } = {},
+): Promise<TranscriptSummary> {
+  const checker = new EventChecker(file)
+  for await (const { text, line } of readLines(file, { ...INPUT, maxLineBytes: INPUT_LIMITS.transcriptLineBytes, ...(options.signal ? { signal: options.signal } : {}) })) {
+    const event = checker.line(text, line)
+    // A promise means "wait" (e.g. stdout is full): the read pauses with it.
+    if (event) await onEvent(event)
+  }
+  return checker.summary()
+}
+
+/** Every event of `file`, checked (for replays, which need them all). */
+export async function readTranscript(file: string, options: { signal?: AbortSignal } = {}): Promise<Transcript> {
+  const events: RunEvent[] = []
+  const summary = await streamTranscript(file, (e) => void events.push(e), options)
+  return toTranscript(summary, events)
+}
+
+/** The same checks on a transcript already in memory. */
+export function parseTranscript(file: string, text: string): Transcript {
+  const checker = new EventChecker(file)
+  const events: RunEvent[] = []
+  text.split('\n').forEach((line, i) => {
+    const event = checker.line(line, i + 1)
+    if (event) events.push(event)
+  })
+  return toTranscript(checker.summary(), events)
 }

@@ -122,8 +122,16 @@ function closeStep(s: StepNode, at: number, end: { crashed?: boolean; runStatus?
   else s.status = 'ok'
 }
 
+/**
+ * How many of a model's steps are closed for good: a step is only ever opened when it is pushed, so
+ * closeAll need not revisit earlier ones (re-scanning every step at each step.started made drawing
+ * a long run quadratic: a 117,000-step transcript took minutes to replay).
+ */
+const closedUpTo = new WeakMap<RunModel, number>()
+
 function closeAll(m: RunModel, at: number, runStatus?: RunStatus): void {
-  for (const s of m.steps) closeStep(s, at, runStatus ? { runStatus } : {})
+  for (let i = closedUpTo.get(m) ?? 0; i < m.steps.length; i++) closeStep(m.steps[i]!, at, runStatus ? { runStatus } : {})
+  closedUpTo.set(m, m.steps.length)
 }
 
 const ensureFix = (s: StepNode | undefined): FixState | undefined => {

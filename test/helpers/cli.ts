@@ -1,5 +1,5 @@
 /** Run the CLI in-process with captured output, as a user would type it. */
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PassThrough, Readable } from 'node:stream'
@@ -19,9 +19,15 @@ export async function cli(argv: string[], options: { env?: NodeJS.ProcessEnv; cw
   out.on('data', (d) => (stdout += d))
   err.on('data', (d) => (stderr += d))
   const stdin = Object.assign(Readable.from([]), { isTTY: false })
-  const env = { ...process.env, RUNBOOK_STATE_DIR: mkdtempSync(join(tmpdir(), 'rb-state-')), NO_COLOR: '1', ...options.env }
-  const code = await main(argv, { stdout: out, stderr: err, stdin, env, cwd: options.cwd ?? process.cwd(), signal: new AbortController().signal })
-  return { code, stdout, stderr }
+  // A state dir of its own unless the test passes one; the caller never sees it, so it goes after.
+  const ownState = options.env?.RUNBOOK_STATE_DIR === undefined ? mkdtempSync(join(tmpdir(), 'rb-state-')) : undefined
+  const env = { ...process.env, ...(ownState ? { RUNBOOK_STATE_DIR: ownState } : {}), NO_COLOR: '1', ...options.env }
+  try {
+    const code = await main(argv, { stdout: out, stderr: err, stdin, env, cwd: options.cwd ?? process.cwd(), signal: new AbortController().signal })
+    return { code, stdout, stderr }
+  } finally {
+    if (ownState) rmSync(ownState, { recursive: true, force: true })
+  }
 }
 
 /** What tests read from `run --json` events (loose on purpose: each test reads what it checks). */

@@ -11,7 +11,7 @@ import { refusingApprover } from '../../src/engine/approval.ts'
 import { ReplayExecutors, replayApprover } from '../../src/executors/replay.ts'
 import { listRunbookFiles, loadRunbook } from '../../src/library.ts'
 import { fixtureFiles, replayTranscript, testRunbook } from '../../src/testing/replay.ts'
-import { parseTranscript, readTranscript } from '../../src/transcript/reader.ts'
+import { parseTranscript } from '../../src/transcript/reader.ts'
 
 const runbooks = [...listRunbookFiles(['runbooks'])].filter(([name]) => existsSync(join('fixtures', name)))
 
@@ -35,7 +35,7 @@ describe('recorded transcripts replay', () => {
 
 describe('the replay executor records what a run asks for', () => {
   const compiled = loadRunbook('runbooks/log-dir-full.yaml')
-  const applied = readTranscript('fixtures/log-dir-full/rotated-apply.jsonl')
+  const applied = parseTranscript('fixtures/log-dir-full/rotated-apply.jsonl', readFileSync('fixtures/log-dir-full/rotated-apply.jsonl', 'utf8'))
 
   const replayIn = async (mode: 'dry-run' | 'apply') => {
     const executors = new ReplayExecutors(applied.events)

@@ -20,7 +20,9 @@ export default defineCommand({
     if (values.json) writeJson(io, rows)
     else {
       const width = Math.max(4, ...rows.map((r) => r.name.length)) + 2
-      for (const r of rows) io.stdout.write(`${r.name.padEnd(width)}${r.summary}\n`)
+      // Names are file names and summaries come from files: escaped, as in error messages.
+      const { escapeControls } = await import('../../dsl/source-map.ts')
+      for (const r of rows) io.stdout.write(escapeControls(`${r.name.padEnd(width)}${r.summary}`) + '\n')
       if (rows.length === 0) io.stdout.write('No runbooks found. Put .yaml runbooks in ./runbooks or set RUNBOOK_PATH.\n')
     }
     return 0

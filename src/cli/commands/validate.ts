@@ -1,15 +1,35 @@
 import { readdirSync, statSync } from 'node:fs'
 import { extname, join, relative, resolve } from 'node:path'
+import { setImmediate } from 'node:timers/promises'
 import { EXIT } from '../../errors.ts'
 import { defineCommand } from '../command.ts'
 import { formatError, useColor, writeJson } from '../output.ts'
 
-function yamlFiles(path: string): string[] {
-  if (!statSync(path, { throwIfNoEntry: false })) return [path]
-  if (statSync(path).isFile()) return [path]
+/**
+ * The runbook files under `path`. Nothing is opened here: a FIFO or device named *.yaml, a symlink
+ * loop or a dangling link is listed, and validateFile reports it as an error of that file while
+ * the others still validate. A directory reached twice (a symlink back up the tree) is searched once.
+ */
+function yamlFiles(path: string, seen = new Set<string>()): string[] {
+  let st: ReturnType<typeof statSync>
+  try {
+    st = statSync(path)
+  } catch {
+    return [path]
+  }
+  if (!st?.isDirectory()) return [path]
+  const id = `${st.dev}:${st.ino}`
+  if (seen.has(id)) return []
+  seen.add(id)
   return readdirSync(path).sort().flatMap((f) => {
     const p = join(path, f)
-    return statSync(p).isDirectory() ? yamlFiles(p) : ['.yaml', '.yml'].includes(extname(f)) ? [p] : []
+    let isDir = false
+    try {
+      isDir = statSync(p).isDirectory()
+    } catch {
+      // ELOOP, a dangling link, a permission: validateFile says which, if it looks like a runbook.
+    }
+    return isDir ? yamlFiles(p, seen) : ['.yaml', '.yml'].includes(extname(f)) ? [p] : []
   })
 }
 
@@ -26,9 +46,17 @@ export default defineCommand({
     const { validateFile } = await import('../../dsl/validate.ts')
     const { parsers, runbookDirs } = await import('../../library.ts')
     const roots = positionals.length > 0 ? positionals.map((p) => resolve(io.cwd, p)) : runbookDirs(io.env, io.cwd)
-    const files = roots.flatMap(yamlFiles)
-    const results = files.map((file) => ({ file, result: validateFile(file, parsers()) }))
-    const show = (f: string) => relative(io.cwd, f) || f
+    const files = roots.flatMap((root) => yamlFiles(root))
+    const results: Array<{ file: string; result: ReturnType<typeof validateFile> }> = []
+    for (const file of files) {
+      // Yield between files: SIGINT/SIGTERM are handled while a large tree validates.
+      await setImmediate()
+      io.signal.throwIfAborted()
+      results.push({ file, result: validateFile(file, parsers()) })
+    }
+    const { escapeControls } = await import('../../dsl/source-map.ts')
+    // File names come from directory listings: escaped like everything else quoted from input.
+    const show = (f: string) => escapeControls(relative(io.cwd, f) || f)
     if (values.json) {
       writeJson(io, results.map(({ file, result }) => ({ file: show(file), valid: result.ok, errors: result.ok ? [] : result.errors.map((e) => ({ code: e.code, message: e.message, ...(e.pos ? { line: e.pos.line, col: e.pos.col } : {}) })) })))
     } else {
@@ -37,7 +65,7 @@ export default defineCommand({
         if (result.ok) io.stdout.write(`ok    ${show(file)}\n`)
         else {
           io.stdout.write(`FAIL  ${show(file)} (${result.errors.length} error${result.errors.length === 1 ? '' : 's'})\n`)
-          for (const e of result.errors) io.stderr.write(formatError(e, color).replace(file, show(file)) + '\n\n')
+          for (const e of result.errors) io.stderr.write(formatError(e, color).replace(escapeControls(file), show(file)) + '\n\n')
         }
       }
       const bad = results.filter((r) => !r.result.ok).length

@@ -125,7 +125,7 @@ describe('transcripts', () => {
     const text = readFileSync(path, 'utf8')
     expect(text).not.toContain('hunter')
     expect(text).toContain('[redacted]')
-    const t = readTranscript(path)
+    const t = await readTranscript(path)
     expect(t.started).toMatchObject({ runbook: 'port-check', mode: 'dry-run', params: { token: '[redacted]', port: serverPort }, targets: ['127.0.0.1'], tool: { name: 'runbook' } })
     expect(t.started.hash).toMatch(/^[0-9a-f]{64}$/)
     expect(t.finished?.status).toBe('healthy')

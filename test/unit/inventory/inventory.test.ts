@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { RunbookError } from '../../../src/errors.ts'
-import { parseInventory } from '../../../src/inventory/load.ts'
+import { loadInventory, parseInventory } from '../../../src/inventory/load.ts'
 import { expandHosts, hostVars, resolveAddress, resolveTarget } from '../../../src/inventory/resolve.ts'
 
 const TEXT = `
@@ -77,5 +77,11 @@ describe('facts from the inventory', () => {
     } finally {
       await f.close()
     }
+  })
+})
+
+describe('loadInventory reads only regular files', () => {
+  it('a device is refused at once with RB_INPUT_NOT_FILE (reading /dev/zero would never end)', () => {
+    expect(() => loadInventory('/dev/null')).toThrow(expect.objectContaining({ code: 'RB_INPUT_NOT_FILE' }))
   })
 })
