@@ -8,7 +8,7 @@ import { authLogParser } from './auth-log.ts'
 import { dfParser } from './df.ts'
 import { duParser } from './du.ts'
 import { fail2banStatusParser } from './fail2ban-status.ts'
-import { freeParser } from './free.ts'
+import { freeGParser, freeKParser, freeMParser, freeParser } from './free.ts'
 import { ipsetParser } from './ipset.ts'
 import { iptablesParser } from './iptables.ts'
 import { lastParser } from './last.ts'
@@ -32,7 +32,7 @@ export type { FieldSchema, Parser } from './registry.ts'
 
 export const builtinParsers: Parser[] = [
   dfParser, duParser,
-  loadavgParser, uptimeParser, freeParser, meminfoParser, swaponParser, psParser,
+  loadavgParser, uptimeParser, freeParser, freeKParser, freeMParser, freeGParser, meminfoParser, swaponParser, psParser,
   ssParser, netstatParser,
   iptablesParser, nftParser, ipsetParser,
   sshdConfigParser, fail2banStatusParser,
