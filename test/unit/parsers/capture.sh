@@ -14,3 +14,4 @@ echo $? >"$base.exit"
 printf '%s\n' "$shown" >"$base.cmd"
 [ -s "$base.stderr" ] || rm -f "$base.stderr"
 echo "== $parser/$case (exit $(cat "$base.exit"))"; head -c 1500 "$base.stdout"; [ -f "$base.stderr" ] && { echo '-- stderr'; cat "$base.stderr"; }
+exit 0
