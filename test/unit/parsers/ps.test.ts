@@ -6,7 +6,7 @@ describe('ps parser', () => {
   snapshotCases(psParser)
 
   it('keeps kernel thread names whole, `/` included, in every layout', () => {
-    for (const c of ['comm-last', 'aux', 'ef', 'comm-wide', 'kthreads', 'eo-default']) {
+    for (const c of ['comm-last', 'aux', 'ef', 'comm-wide', 'kthreads']) {
       const names = psParser.parse(commandResult(fixtureStdout('ps', c))).processes.map((p) => p.comm)
       expect(names.filter((n) => n.startsWith('kworker/')).length, c).toBeGreaterThan(0)
       expect(names.filter((n) => /^\d+:\d+/.test(n)), c).toEqual([])
