@@ -19,7 +19,7 @@ import { nftParser } from './nft.ts'
 import { pingParser } from './ping.ts'
 import { psParser } from './ps.ts'
 import { sshdConfigParser } from './sshd-config.ts'
-import { ssParser } from './ss.ts'
+import { ssParser, ssSummaryParser } from './ss.ts'
 import { swaponParser } from './swapon.ts'
 import { systemctlFailedParser } from './systemctl-failed.ts'
 import { systemctlShowParser } from './systemctl-show.ts'
@@ -33,7 +33,7 @@ export type { FieldSchema, Parser } from './registry.ts'
 export const builtinParsers: Parser[] = [
   dfParser, duParser,
   loadavgParser, uptimeParser, freeParser, freeKParser, freeMParser, freeGParser, meminfoParser, swaponParser, psParser,
-  ssParser, netstatParser,
+  ssParser, ssSummaryParser, netstatParser,
   iptablesParser, nftParser, ipsetParser,
   sshdConfigParser, fail2banStatusParser,
   pingParser, tracerouteParser,
