@@ -10,7 +10,10 @@ const NARROW = 23
  * TCP sockets from net-tools: `netstat -antp` or, better, `netstat -antpW` (wide: IPv6
  * addresses are not cut). Numeric output (`-n`) is required. Same shape as the `ss` parser.
  * The program column is `PID/name` where name is argv[0]'s base name as netstat read it
- * (`31485/nginx -g daem` is cut at 20 characters); `-` when unknown or not permitted.
+ * (`31485/nginx -g daem` is cut at 20 characters); `-` when unknown or not permitted. A process that
+ * rewrote its title shows it there (`27211/sshd: /usr/sb`, `5811/sshd: root@not`): `name` is the
+ * program as the kernel names it (`sshd`, `nginx`: first word, without a trailing `:` or a
+ * directory), `command` the column as printed.
  */
 export const netstatParser = defineParser({
   name: NAME,
@@ -46,6 +49,13 @@ function readSocket(line: Line): Socket {
   if (!p) throw parseError(NAME, `cannot read foreign address ${JSON.stringify(peer)} (run netstat with -n)`, line)
   const pm = /^(\d+)\/(.+)$/.exec(prog)
   if (prog !== '' && prog !== '-' && !pm) throw parseError(NAME, `cannot read PID/Program name ${JSON.stringify(prog)}`, line)
-  const process = pm ? { name: pm[2]!.trim(), pid: Number(pm[1]), fd: null } : null
+  const process = pm ? { name: programName(pm[2]!), pid: Number(pm[1]), fd: null, command: pm[2]!.trim() } : null
   return socketRow(NAME, line, { proto, state, stateRaw, recvQ, sendQ, local: l, peer: p, processes: process ? [process] : [] })
+}
+
+/** `sshd: /usr/sb` → `sshd`; `nginx -g daem` → `nginx`; `/usr/bin/python3 -m` → `python3`; `kworker/0:1` stays. */
+function programName(column: string): string {
+  const first = column.trim().split(/\s+/)[0] ?? ''
+  const bare = first.replace(/:$/, '')
+  return bare.startsWith('/') ? bare.slice(bare.lastIndexOf('/') + 1) || bare : bare
 }

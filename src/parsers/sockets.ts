@@ -14,6 +14,8 @@ export interface SocketProcess {
   pid: number
   /** ss only; null from netstat. */
   fd: number | null
+  /** netstat only: the program column as printed after `PID/` (a process title, cut at 20 columns: `sshd: /usr/sb`). */
+  command?: string
 }
 
 export interface Socket {
