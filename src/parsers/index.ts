@@ -7,6 +7,7 @@ import { accessLogParser } from './access-log.ts'
 import { authLogParser } from './auth-log.ts'
 import { dfParser } from './df.ts'
 import { duParser } from './du.ts'
+import { fail2banBannedParser } from './fail2ban-banned.ts'
 import { fail2banStatusParser } from './fail2ban-status.ts'
 import { freeGParser, freeKParser, freeMParser, freeParser } from './free.ts'
 import { ipsetParser } from './ipset.ts'
@@ -35,7 +36,7 @@ export const builtinParsers: Parser[] = [
   loadavgParser, uptimeParser, freeParser, freeKParser, freeMParser, freeGParser, meminfoParser, swaponParser, psParser,
   ssParser, ssSummaryParser, netstatParser,
   iptablesParser, nftParser, ipsetParser,
-  sshdConfigParser, fail2banStatusParser,
+  sshdConfigParser, fail2banStatusParser, fail2banBannedParser,
   pingParser, tracerouteParser,
   accessLogParser, lastParser, authLogParser,
   systemctlShowParser, systemctlFailedParser, journalParser,
