@@ -24,6 +24,7 @@ import { ssParser, ssSummaryParser } from './ss.ts'
 import { swaponParser } from './swapon.ts'
 import { systemctlFailedParser } from './systemctl-failed.ts'
 import { systemctlShowParser } from './systemctl-show.ts'
+import { systemctlStatusParser } from './systemctl-status.ts'
 import { journalParser } from './journal.ts'
 import { tracerouteParser } from './traceroute.ts'
 import { uptimeParser } from './uptime.ts'
@@ -39,7 +40,7 @@ export const builtinParsers: Parser[] = [
   sshdConfigParser, fail2banStatusParser, fail2banBannedParser,
   pingParser, tracerouteParser,
   accessLogParser, lastParser, authLogParser,
-  systemctlShowParser, systemctlFailedParser, journalParser,
+  systemctlShowParser, systemctlStatusParser, systemctlFailedParser, journalParser,
 ] as Parser[]
 
 /** A registry holding every built-in parser; callers may register more. */

@@ -19,12 +19,24 @@ describe('systemctl-show parser', () => {
     expectParseError(systemctlShowParser, malformed('systemctl-show', 'status-output'), 1)
   })
 
-  it('refuses a block without Id, naming its first line', () => {
-    const real = fixtureStdout('systemctl-show', 'running')
-    expectParseError(systemctlShowParser, commandResult(real.split('\n').filter((l) => !l.startsWith('Id=')).join('\n')), 1)
+  it('reads blocks without Id (-p ActiveState,Result) by their position', () => {
+    const c = loadCases('systemctl-show').find((x) => x.name === 'failed-and-activating')!
+    const stdout = c.result.stdout.split('\n').filter((l) => !l.startsWith('Id=') && !l.startsWith('Names=')).join('\n')
+    const r = systemctlShowParser.parse(commandResult(stdout))
+    expect(r.units.map((u) => [u.id, u.label, u.index])).toEqual([[null, '#1', 0], [null, '#2', 1]])
+    expect(r.failed).toEqual(['#1'])
+  })
+
+  it('refuses --value output (values without names), naming the line', () => {
+    expectParseError(systemctlShowParser, commandResult('failed\ntimeout\n'), 1)
+  })
+
+  it('answers systemdRunning: false on a host without systemd', () => {
+    const c = loadCases('systemctl-show').find((x) => x.name === 'no-systemd')!
+    expect(systemctlShowParser.parse(c.result)).toMatchObject({ units: [], systemdRunning: false })
   })
 
   it('refuses empty output, quoting stderr', () => {
-    expectParseError(systemctlShowParser, commandResult('', 'Failed to connect to bus: No such file or directory\n', 1))
+    expectParseError(systemctlShowParser, commandResult('', 'Failed to get properties: Access denied\n', 1))
   })
 })
