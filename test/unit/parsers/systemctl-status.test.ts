@@ -5,6 +5,18 @@ import { commandResult, expectParseError, fixtureStdout, loadCases, snapshotCase
 describe('systemctl-status parser', () => {
   snapshotCases(systemctlStatusParser)
 
+  it('reads a unit killed by its start timeout, with its journal lines', () => {
+    const c = loadCases('systemctl-status').find((x) => x.name === 'failed-timeout')!
+    const r = systemctlStatusParser.parse(c.result)
+    expect(r.failed).toEqual(['makecache.service'])
+    expect(r.units[0]).toMatchObject({
+      loadState: 'loaded', unitFile: '/run/systemd/system/makecache.service', enabled: 'static', activeState: 'failed', result: 'timeout',
+      since: 'Sat 2026-11-21 06:06:17 UTC', mainPid: 44, mainProcess: 'code=killed, signal=KILL',
+    })
+    expect(r.units[0]!.processes[0]).toMatchObject({ pid: 44, code: 'code=killed, signal=KILL' })
+    expect(r.units[0]!.journal).toHaveLength(8)
+  })
+
   it('answers systemdRunning: false on a host without systemd', () => {
     const c = loadCases('systemctl-status').find((x) => x.name === 'no-systemd')!
     expect(systemctlStatusParser.parse(c.result)).toMatchObject({ units: [], systemdRunning: false })
