@@ -176,9 +176,12 @@ function dash(v: string): string | null {
   return v === '-' ? null : v
 }
 
-/** nginx writes `"` as `\x22` and `\` as `\x5C`; decode those two so agents read as sent. Other bytes stay escaped. */
+/**
+ * nginx writes `"` as `\x22` and `\` as `\x5C`; Apache writes `\"` and `\\`. Decode those so agents
+ * read as sent. Other bytes stay escaped (`\x16\x03...`).
+ */
 function unescape(v: string): string {
-  return v.replace(/\\x(22|5C)/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16)))
+  return v.replace(/\\x(22|5C)/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16))).replace(/\\(["\\])/g, '$1')
 }
 
 function probeTarget(e: AccessLogEntry): string {
