@@ -28,6 +28,8 @@ import { systemctlStatusParser } from './systemctl-status.ts'
 import { journalParser } from './journal.ts'
 import { tracerouteParser } from './traceroute.ts'
 import { uptimeParser } from './uptime.ts'
+import { vmstatParser } from './vmstat.ts'
+import { whoParser } from './who.ts'
 
 export { defineParser, parseError, ParserRegistry } from './registry.ts'
 export type { FieldSchema, Parser } from './registry.ts'
@@ -38,7 +40,7 @@ export const builtinParsers: Parser[] = [
   ssParser, ssSummaryParser, netstatParser,
   iptablesParser, nftParser, ipsetParser,
   sshdConfigParser, fail2banStatusParser, fail2banBannedParser,
-  pingParser, tracerouteParser,
+  pingParser, tracerouteParser, vmstatParser, whoParser,
   accessLogParser, lastParser, authLogParser,
   systemctlShowParser, systemctlStatusParser, systemctlFailedParser, journalParser,
 ] as Parser[]
