@@ -20,6 +20,7 @@ import { nftParser } from './nft.ts'
 import { pingParser } from './ping.ts'
 import { psParser } from './ps.ts'
 import { sshdConfigParser } from './sshd-config.ts'
+import { sshguardLogParser, sshguardWhitelistParser } from './sshguard.ts'
 import { ssParser, ssSummaryParser } from './ss.ts'
 import { swaponParser } from './swapon.ts'
 import { systemctlFailedParser } from './systemctl-failed.ts'
@@ -39,7 +40,7 @@ export const builtinParsers: Parser[] = [
   loadavgParser, uptimeParser, freeParser, freeKParser, freeMParser, freeGParser, meminfoParser, swaponParser, psParser,
   ssParser, ssSummaryParser, netstatParser,
   iptablesParser, nftParser, ipsetParser,
-  sshdConfigParser, fail2banStatusParser, fail2banBannedParser,
+  sshdConfigParser, sshguardLogParser, sshguardWhitelistParser, fail2banStatusParser, fail2banBannedParser,
   pingParser, tracerouteParser, vmstatParser, whoParser,
   accessLogParser, lastParser, authLogParser,
   systemctlShowParser, systemctlStatusParser, systemctlFailedParser, journalParser,
