@@ -86,7 +86,7 @@ describe('auth-log parser', () => {
   })
 
   it('reads the same events from sshd -E, every journalctl text form and journal JSON', () => {
-    const forms = ['sshd-E', 'journal-short', 'journal-short-iso', 'journal-short-iso-precise', 'journal-short-precise', 'journal-short-full', 'journal-short-monotonic', 'journal-with-unit', 'journal-cat', 'journal-json']
+    const forms = ['sshd-E', 'rsyslog-traditional', 'rsyslog-rfc3339', 'journal-short', 'journal-short-iso', 'journal-short-iso-precise', 'journal-short-precise', 'journal-short-full', 'journal-short-monotonic', 'journal-with-unit', 'journal-cat', 'journal-json']
     const digest = (name: string) => {
       const r = parse(name)
       return { events: r.events.map((e) => [e.event, e.user, e.source, e.port, e.method]), failedPasswords: r.failedPasswords, failedPublickeys: r.failedPublickeys, byUser: r.byUser }
