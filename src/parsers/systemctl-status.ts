@@ -63,7 +63,8 @@ const TYPES = 'service|socket|target|timer|mount|automount|swap|path|slice|scope
 // `● ssh.service - OpenBSD Secure Shell server`; `○` inactive, `×` failed, `↻` reloading (systemd ≥ 248),
 // `*` in a non-UTF-8 locale; old systemd prints `●` for every state.
 const HEADER = new RegExp(String.raw`^(?:[●○×↻✗✓*] )?(\S+\.(?:${TYPES}))(?: - (.*))?$`)
-const FIELD = /^\s{1,12}([A-Z][A-Za-z ]*?|IO|IP|CPU): (.*)$/
+// Keys are right-aligned to `Main PID:`; a longer one (`TriggeredBy:`) starts at column 0.
+const FIELD = /^\s{0,12}([A-Z][A-Za-z ]*?|IO|IP|CPU): (.*)$/
 const NOT_FOUND = /^Unit (\S+) could not be found\.$/
 const NO_SYSTEMD = /System has not been booted with systemd|Failed to connect to bus|Failed to get D-Bus connection/
 
@@ -106,6 +107,8 @@ export const systemctlStatusParser = defineParser<SystemctlStatusResult>({
       }
       if (t.trim() === '') { inJournal = true; continue }
       if (inJournal) { unit.journal.push(t); continue }
+      // Lines systemctl prints between fields (`Warning: The unit file ... changed on disk`, `Notice: ...`).
+      if (/^(?:Warning|Notice|Hint): /.test(t)) { unit.journal.push(t); continue }
       const f = FIELD.exec(t)
       if (f) {
         lastKey = f[1]!.trim()
@@ -116,8 +119,6 @@ export const systemctlStatusParser = defineParser<SystemctlStatusResult>({
         unit.fields[lastKey] += `\n${t.trim()}`
         continue
       }
-      // Lines systemctl prints between fields (`Notice: journal has been rotated ...`) or a warning.
-      if (/^(?:Warning|Notice|Hint): /.test(t)) { inJournal = true; unit.journal.push(t); continue }
       throw parseError(NAME, 'expected `Key: value`, its continuation, or a journal line after a blank line', line)
     }
     for (const u of units) readFields(u, all)

@@ -19,16 +19,16 @@ describe('systemctl-show parser', () => {
     expectParseError(systemctlShowParser, malformed('systemctl-show', 'status-output'), 1)
   })
 
-  it('reads blocks without Id (-p ActiveState,Result) by their position', () => {
-    const c = loadCases('systemctl-show').find((x) => x.name === 'failed-and-activating')!
-    const stdout = c.result.stdout.split('\n').filter((l) => !l.startsWith('Id=') && !l.startsWith('Names=')).join('\n')
-    const r = systemctlShowParser.parse(commandResult(stdout))
-    expect(r.units.map((u) => [u.id, u.label, u.index])).toEqual([[null, '#1', 0], [null, '#2', 1]])
+  it('reads blocks without Id (-p ActiveState,...) by their position', () => {
+    const c = loadCases('systemctl-show').find((x) => x.name === 'no-id-two-units')!
+    const r = systemctlShowParser.parse(c.result)
+    expect(r.units.map((u) => [u.id, u.label, u.index, u.activeState])).toEqual([[null, '#1', 0, 'failed'], [null, '#2', 1, 'activating']])
     expect(r.failed).toEqual(['#1'])
+    expect(r.killed).toEqual(['#1'])
   })
 
   it('refuses --value output (values without names), naming the line', () => {
-    expectParseError(systemctlShowParser, commandResult('failed\ntimeout\n'), 1)
+    expectParseError(systemctlShowParser, malformed('systemctl-show', 'value'), 1)
   })
 
   it('answers systemdRunning: false on a host without systemd', () => {

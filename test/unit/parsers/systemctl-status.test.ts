@@ -17,6 +17,17 @@ describe('systemctl-status parser', () => {
     expect(r.units[0]!.journal).toHaveLength(8)
   })
 
+  it('reads running, activating, inactive, masked and not-found units, several at once', () => {
+    const get = (name: string) => systemctlStatusParser.parse(loadCases('systemctl-status').find((x) => x.name === name)!.result)
+    expect(get('ssh-running').units[0]).toMatchObject({ activeState: 'active', subState: 'running', enabled: 'enabled', preset: 'enabled', mainProcess: 'sshd' })
+    expect(get('ssh-inactive').units[0]).toMatchObject({ activeState: 'inactive', subState: 'dead', mainProcess: 'code=exited, status=0/SUCCESS' })
+    expect(get('activating').units[0]).toMatchObject({ activeState: 'activating', subState: 'start', mainPid: 48, tasks: 1 })
+    expect(get('masked').units[0]).toMatchObject({ loadState: 'masked', activeState: 'inactive' })
+    expect(get('not-found')).toMatchObject({ units: [], notFound: ['nosuch.service'] })
+    expect(get('several')).toMatchObject({ failed: ['makecache.service'], notFound: ['nosuch.service'] })
+    expect(get('running-journald').units[0]!.fields['TriggeredBy']).toContain('systemd-journald.socket')
+  })
+
   it('answers systemdRunning: false on a host without systemd', () => {
     const c = loadCases('systemctl-status').find((x) => x.name === 'no-systemd')!
     expect(systemctlStatusParser.parse(c.result)).toMatchObject({ units: [], systemdRunning: false })
