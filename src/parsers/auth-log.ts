@@ -187,14 +187,19 @@ function formatOf(all: Line[]): AuthLogResult['format'] {
   throw parseError(NAME, 'expected a syslog line (`Mmm dd HH:MM:SS host program[pid]: message`, an ISO 8601 timestamp), journal JSON, or sshd\'s own messages (sshd -E)', first)
 }
 
+// Lines of other logs: an access log (`1.2.3.4 - - [21/Nov/2026:...`), journal JSON, last/who rows.
+const OTHER_FORMATS = /^(?:\S+ \S+ \S+ \[\d\d\/\w{3}\/\d{4}[: ]|\{"|\S+\s+(?:pts\/\d+|tty\d+|ssh:notty)\s)/
+
 /** A line of `sshd -E FILE` / journalctl -o cat: sshd's message alone. Anything not sshd's is refused. */
 function readBare(line: Line): AuthEvent | null {
   if (line.text.startsWith('-- ')) return null
   const e = readMessage(line.text, { time: null, program: 'sshd', pid: null }, line)
   if (e) return e
-  if (SSHD_OTHER.test(line.text) || /^(?:Invalid user|Failed |Accepted |maximum authentication)/.test(line.text)) return null
+  // sshd prints many other messages (and new ones per release: OpenSSH 9.8's `drop connection ...
+  // penalty`); they count as other lines. A line of another log format means two logs were mixed.
   if (HEADER.test(line.text)) throw parseError(NAME, 'a syslog line in a log without headers (two logs mixed?)', line)
-  throw parseError(NAME, 'not an sshd message (sshd -E / journalctl -o cat)', line)
+  if (OTHER_FORMATS.test(line.text)) throw parseError(NAME, 'not an sshd message (sshd -E / journalctl -o cat): another log format', line)
+  return null
 }
 
 type Json = Record<string, unknown>

@@ -107,9 +107,12 @@ describe('auth-log parser', () => {
     expect(r.format).toBe('bare')
   })
 
-  it('refuses lines that are not sshd messages in a log without headers, naming the line', () => {
+  it('refuses lines of another log in a log without headers, naming the line', () => {
     const real = fixtureStdout('auth-log', 'sshd-E').split('\n')
-    real.splice(3, 0, 'GET / HTTP/1.1 200')
+    real.splice(3, 0, fixtureStdout('access-log', 'nginx-combined').split('\n')[0]!)
     expectParseError(authLogParser, commandResult(real.join('\n')), 4)
+    const mixed = fixtureStdout('auth-log', 'sshd-E').split('\n')
+    mixed.splice(3, 0, fixtureStdout('auth-log', 'journal-short').split('\n')[0]!)
+    expectParseError(authLogParser, commandResult(mixed.join('\n')), 4)
   })
 })
