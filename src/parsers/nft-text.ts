@@ -81,7 +81,8 @@ function readElements(text: string): string[] {
 function readSetLine(set: NftSet, t: string, line: Line, open: (text: string) => void): void {
   let m: RegExpExecArray | null
   if ((m = /^(?:type|typeof) (.+?);?$/.exec(t))) set.type = m[1]!
-  else if ((m = /^flags (.+?);?$/.exec(t))) set.flags = m[1]!.split(/,\s*/)
+  else if ((m = /^flags (.+?);?$/.exec(t))) set.flags = [...new Set([...set.flags, ...m[1]!.split(/,\s*/)])]
+  else if (/^timeout \S+;?$/.test(t)) { if (!set.flags.includes('timeout')) set.flags.push('timeout') } // a default timeout implies the flag
   else if (t.startsWith('elements = {')) {
     if (balanced(t)) set.elements.push(...readElements(t))
     else open(t)
@@ -106,20 +107,23 @@ function readChainLine(out: NftResult, table: { family: string; name: string }, 
   const v = VERDICT.exec(body)
   const saddr = /(?:^|\s)ip6? saddr (?!!=)(\S+(?: \S+)?)/.exec(body)
   let saddrText: string | null = null
+  let saddrs: string[] = []
   let saddrSet: string | null = null
   if (saddr) {
     const first = saddr[1]!.split(' ')[0]!
+    const anon = /(?:^|\s)ip6? saddr \{([^}]*)\}/.exec(body)
     if (first.startsWith('@')) saddrSet = first.slice(1)
-    else if (first !== '{' && first !== '!=') saddrText = first
+    else if (first === '{' && anon) saddrs = anon[1]!.split(',').map((x) => x.trim()).filter((x) => x !== '')
+    else if (first !== '{' && first !== '!=') { saddrText = first; saddrs = [first] }
   }
-  const dport = /(?:^|\s)(tcp|udp|sctp|dccp|udplite) dport (\{[^}]*\}|\S+)/.exec(body)
+  const dport = /(?:^|\s)(tcp|udp|sctp|dccp|udplite) dport (?!vmap |map )(\{[^}]*\}|\S+)/.exec(body)
   const l4 = /(?:^|\s)(?:meta l4proto|ip protocol|ip6 nexthdr) (\S+)/.exec(body)
-  const proto = dport?.[1] ?? l4?.[1] ?? (/(?:^|\s)(tcp|udp|sctp|dccp|udplite) (?:sport|flags)/.exec(body)?.[1] ?? null)
+  const proto = dport?.[1] ?? l4?.[1] ?? (/(?:^|\s)(tcp|udp|sctp|dccp|udplite) (?:sport|flags|dport vmap)/.exec(body)?.[1] ?? null)
   const rule: NftRule = {
     family: table.family, table: table.name, chain: chain.name,
     handle: handle ? Number(handle[1]) : null,
     verdict: v ? v[1]!.replace(/ with .*$/, '') : null,
-    saddr: saddrText, saddrSet,
+    saddr: saddrText, saddrs, saddrSet,
     protocol: proto,
     dport: dport ? dport[2]! : null,
     comment: commentMatch ? commentMatch[1]!.replace(/\\(.)/g, '$1') : null,

@@ -17,8 +17,10 @@ export interface NftRule {
   handle: number | null
   /** Final verdict (`drop`, `reject`, `accept`, `jump f2b-sshd`, `return`), null if none. */
   verdict: string | null
-  /** Literal source address matched (`ip saddr 198.51.100.23`), null when none. */
+  /** Literal source address matched (`ip saddr 198.51.100.23`), null when none or several. */
   saddr: string | null
+  /** Every literal source address matched: the one of `saddr`, or the members of an anonymous set (`ip saddr { a, b }`). */
+  saddrs: string[]
   /** Set matched as source (`ip saddr @attackers` → `attackers`). */
   saddrSet: string | null
   /** Layer 4 protocol matched (`tcp dport 22`, `meta l4proto tcp`, `ip protocol udp`), null when none. */
@@ -137,6 +139,7 @@ function readRule(r: Json): NftRule {
   const exprs = Array.isArray(r['expr']) ? (r['expr'] as Json[]) : []
   let verdict: string | null = null
   let saddr: string | null = null
+  let saddrs: string[] = []
   let saddrSet: string | null = null
   let protocol: string | null = null
   let dport: string | null = null
@@ -156,9 +159,16 @@ function readRule(r: Json): NftRule {
       if (meta && meta['key'] === 'l4proto' && str(m['op']) === '==') protocol = value
       if (left && left['field'] === 'protocol' && left['protocol'] === 'ip' && str(m['op']) === '==') protocol = value
       if (left && left['field'] === 'saddr' && str(m['op']) === '==') {
-        if (value.startsWith('@')) saddrSet = value.slice(1)
-        else saddr = value
+        const set = (right as Json | null)?.['set']
+        if (Array.isArray(set)) saddrs = set.map(element)
+        else if (value.startsWith('@')) saddrSet = value.slice(1)
+        else { saddr = value; saddrs = [value] }
       }
+    } else if (kind === 'vmap') {
+      // `tcp dport vmap @ports`: a verdict per port, so no single verdict; the protocol is known.
+      const key = ((body as Json | null)?.['key'] as Json | undefined)?.['payload'] as Json | undefined
+      if (key && ['tcp', 'udp', 'sctp', 'dccp', 'udplite'].includes(str(key['protocol']))) protocol ??= str(key['protocol'])
+      parts.push('vmap')
     } else if (VERDICTS.includes(kind)) {
       const target = (body as Json | null)?.['target']
       verdict = target ? `${kind} ${str(target)}` : kind
@@ -177,7 +187,7 @@ function readRule(r: Json): NftRule {
   const chain = str(r['chain'])
   const handle = typeof r['handle'] === 'number' ? r['handle'] : null
   return {
-    family, table, chain, handle, verdict, saddr, saddrSet, protocol, dport,
+    family, table, chain, handle, verdict, saddr, saddrs, saddrSet, protocol, dport,
     comment: typeof r['comment'] === 'string' ? r['comment'] : null,
     raw: `${family} ${table} ${chain}${handle === null ? '' : ` handle ${handle}`}: ${parts.join(' ')}`,
   }
@@ -214,8 +224,8 @@ function withBlocks(out: NftResult): NftResult {
   for (const r of out.rules) {
     if (r.saddrSet && blocking(r.verdict)) setRules.set(setKey(r.family, r.table, r.saddrSet), r)
     if (r.chain.startsWith('f2b-') && r.table !== 'f2b-table') jails.add(r.chain.slice(4))
-    if (r.saddr && blocking(r.verdict)) {
-      const a = normaliseCidr(r.saddr)
+    for (const addr of blocking(r.verdict) ? r.saddrs : []) {
+      const a = normaliseCidr(addr)
       out.blocked.push({ ...a, ...ownerOf(r.table, r.chain, null), table: `${r.family} ${r.table}`, chain: r.chain, set: null, target: r.verdict, raw: r.raw })
     }
   }
