@@ -57,7 +57,8 @@ export const fail2banStatusParser = defineParser<Fail2banStatusResult>({
     for (const line of ls.slice(1)) {
       const m = /^[\s|`-]*([A-Za-z][A-Za-z ]*?):\s*(.*)$/.exec(line.text)
       if (!m) {
-        if (/^[\s|`-]*(Filter|Actions)\s*$/.test(line.text)) continue
+        // `Filter` / `Actions`; fail2ban 0.8 writes `filter` / `action`.
+        if (/^[\s|`-]*(Filter|Actions|filter|action)\s*$/.test(line.text)) continue
         throw parseError(NAME, 'expected a `|- Key:\tvalue` line', line)
       }
       const [key, value] = [m[1]!, m[2]!.trim()]
@@ -70,6 +71,7 @@ export const fail2banStatusParser = defineParser<Fail2banStatusResult>({
         case 'Currently banned': out.currentlyBanned = int(NAME, value, line, key); break
         case 'Total banned': out.totalBanned = int(NAME, value, line, key); break
         case 'Banned IP list': out.bannedIps = words; break
+        case 'IP list': out.bannedIps = words; break // fail2ban 0.8: `|  \`- IP list:`
         case 'File list': out.files = words; break
         default: break // journal matches etc.: not needed
       }
