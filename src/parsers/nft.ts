@@ -117,7 +117,8 @@ function readSet(s: Json): NftSet {
   return {
     family: str(s['family']), table: str(s['table']), name: str(s['name']),
     type: Array.isArray(s['type']) ? (s['type'] as unknown[]).map(str).join(' . ') : str(s['type']),
-    flags: Array.isArray(s['flags']) ? (s['flags'] as unknown[]).map(str) : [],
+    // nft writes one flag as a string, several as an array.
+    flags: Array.isArray(s['flags']) ? (s['flags'] as unknown[]).map(str) : typeof s['flags'] === 'string' ? [s['flags']] : [],
     elements: elems.map(element),
   }
 }
