@@ -121,7 +121,8 @@ function nthFieldEnd(text: string, n: number): number {
 /** `users:(("nginx",pid=1,fd=6),("nginx",pid=2,fd=6))`; names may hold spaces and commas. */
 function readUsers(text: string, line: Line): SocketProcess[] {
   const out: SocketProcess[] = []
-  for (const m of text.matchAll(/\("((?:[^"\\]|\\.)*)",pid=(\d+),fd=(\d+)\)/g)) {
+  // iproute2 before 3.x printed `("sshd",1234,3)`, without `pid=` and `fd=`.
+  for (const m of text.matchAll(/\("((?:[^"\\]|\\.)*)",(?:pid=)?(\d+),(?:fd=)?(\d+)\)/g)) {
     out.push({ name: m[1]!, pid: Number(m[2]), fd: Number(m[3]) })
   }
   if (out.length === 0) throw parseError(NAME, 'cannot read the users:(...) process list', line)
