@@ -70,13 +70,17 @@ const DEV_CHATTER = [
   /^ \* /, /^WARNING: This is a development server/, /^Press CTRL\+C to quit$/, /^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+\] [A-Z]+ in /,
   /^Serving HTTP on \S+ port \d+ \(https?:\/\/\S+\) \.\.\.$/, /^Keyboard interrupt received, exiting\.$/,
 ]
+// A server that logs through syslog or the journal (`journalctl -u app`, nginx `access_log syslog:`):
+// the access-log line follows the syslog header.
+const SYSLOG_PREFIX = /^(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)?|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?) \S+ [^\s[:]+(?:\[\d+\])?: ?/
 // Werkzeug colours the line when it writes to a terminal (`script`, `unbuffer`, a pasted console).
 const ANSI = /\x1b\[[0-9;]*m/g
 
 /**
  * Web server access logs: nginx/Apache `combined` and `common` formats (also Apache's `vhost_combined`
  * and nginx's `main` with X-Forwarded-For), and the Flask/werkzeug dev server (or `python3 -m
- * http.server`, its `Serving HTTP on ...` banner included) lines `127.0.0.1 - - [21/Nov/2026 05:40:00] "GET / HTTP/1.1" 200 -`.
+ * http.server`, its `Serving HTTP on ...` banner included) lines, also behind a syslog or journal
+ * header (`journalctl -u app -o short|short-iso`, nginx's `access_log syslog:`) `127.0.0.1 - - [21/Nov/2026 05:40:00] "GET / HTTP/1.1" 200 -`.
  *
  * Expects log lines as printed by `tail -n N /var/log/nginx/access.log` (or the dev server's
  * `nohup.log`). Dev-server chatter (banner, `code 400, message ...`, Flask tracebacks) is counted in
@@ -103,7 +107,9 @@ export const accessLogParser = defineParser<AccessLogResult>({
     let ignoredLines = 0
     let inTraceback = false
     for (const l of all) {
-      const line = l.text.includes('\x1b[') ? { ...l, text: l.text.replace(ANSI, '') } : l
+      if (l.text.startsWith('-- ')) { ignoredLines++; continue } // journalctl: `-- No entries --`, `-- Boot ... --`
+      const plain = l.text.replace(ANSI, '').replace(SYSLOG_PREFIX, '')
+      const line = plain === l.text ? l : { ...l, text: plain }
       const parsed = readEntry(line)
       if (parsed) {
         inTraceback = false

@@ -60,4 +60,10 @@ describe('access-log parser', () => {
     expect(r.entries.find((e) => e.request === 'GET /')).toMatchObject({ method: 'GET', target: '/', protocol: 'HTTP/0.9' })
     expect(r.entries.find((e) => e.status === 400)).toMatchObject({ method: null, proxyProbe: false })
   })
+
+  it('reads the same requests behind a journal header (journalctl -u app -o short / short-iso)', () => {
+    const key = (name: string) => accessLogParser.parse(commandResult(fixtureStdout('access-log', name))).entries.map((e) => [e.client, e.time, e.request, e.status])
+    expect(key('flask-journal')).toEqual(key('flask-traceback'))
+    expect(key('flask-journal-iso')).toEqual(key('flask-traceback'))
+  })
 })
