@@ -134,8 +134,8 @@ export interface SsSummaryResult {
   total: number
   /** The TCP line: `TCP: 47 (estab 23, closed 20, orphaned 5, timewait 4)`. Older ss add synrecv and `timewait N/M`. */
   tcp: { total: number; estab: number; closed: number; orphaned: number; timewait: number; synrecv: number | null }
-  /** Transport table rows by name (`RAW`, `UDP`, `TCP`, `INET`, `FRAG`): total / IP / IPv6. */
-  transports: Record<string, { total: number; ipv4: number; ipv6: number }>
+  /** Transport table rows by name (`RAW`, `UDP`, `TCP`, `INET`, `FRAG`; `*` in older ss): total / IP / IPv6, null where ss prints `-`. */
+  transports: Record<string, { total: number | null; ipv4: number | null; ipv6: number | null }>
 }
 
 /**
@@ -173,8 +173,9 @@ export const ssSummaryParser = defineParser<SsSummaryResult>({
         continue
       }
       if (/^Transport\s+Total\s+IP\s+IPv6$/.test(t)) { table = true; continue }
-      if (table && (m = /^(\w+)\s+(\d+|-)\s+(\d+|-)\s+(\d+|-)$/.exec(t))) {
-        const n = (v: string): number => (v === '-' ? 0 : Number(v))
+      // Older ss print a `*` row (every socket the kernel counts) and `-` for a count it does not know.
+      if (table && (m = /^(\S+)\s+(\d+|-)\s+(\d+|-)\s+(\d+|-)$/.exec(t))) {
+        const n = (v: string): number | null => (v === '-' ? null : Number(v))
         transports[m[1]!] = { total: n(m[2]!), ipv4: n(m[3]!), ipv6: n(m[4]!) }
         continue
       }
