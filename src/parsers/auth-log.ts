@@ -168,8 +168,8 @@ export const authLogParser = defineParser<AuthLogResult>({
       return summarize(events, otherLines, format)
     }
     for (const line of all) {
-      const e = format === 'bare' ? readBare(line) : readLine(line)
-      if (e) events.push(e)
+      const es = format === 'bare' ? [readBare(line)].filter((x): x is AuthEvent => x !== null) : readLine(line)
+      if (es.length > 0) events.push(...es)
       else otherLines++
     }
     return summarize(events, otherLines, format)
@@ -240,13 +240,21 @@ function jsonEntries(all: Line[]): { entry: Json; line: Line }[] {
   return out
 }
 
-function readLine(line: Line): AuthEvent | null {
-  if (line.text.startsWith('-- ')) return null // journalctl: `-- No entries --`, `-- Boot ... --`
+// rsyslog's repeated-message reduction (on in Ubuntu's rsyslog.conf):
+// `sshd[1234]: message repeated 2 times: [ Failed password for root from 198.18.2.9 port 40312 ssh2]`.
+const REPEATED = /^message repeated (\d+) times: \[ ?(.*?) ?\]$/
+
+/** The events of one syslog line: none, one, or N for `message repeated N times: [ ... ]`. */
+function readLine(line: Line): AuthEvent[] {
+  if (line.text.startsWith('-- ')) return [] // journalctl: `-- No entries --`, `-- Boot ... --`
   const h = HEADER.exec(line.text)
   if (!h) throw parseError(NAME, 'expected a syslog line (`Mmm dd HH:MM:SS host program[pid]: message` or an ISO 8601 timestamp)', line)
   const [, time, , program, pid, msg] = h
-  if (!SSHD.test(program!)) return null
-  return readMessage(msg!, { time: time!, program: program!, pid: pid === undefined ? null : int(NAME, pid, line, 'pid') }, line)
+  if (!SSHD.test(program!)) return []
+  const head = { time: time!, program: program!, pid: pid === undefined ? null : int(NAME, pid, line, 'pid') }
+  const rep = REPEATED.exec(msg!)
+  const e = readMessage(rep ? rep[2]! : msg!, head, line)
+  return e === null ? [] : Array.from({ length: rep ? Number(rep[1]) : 1 }, () => ({ ...e }))
 }
 
 function readMessage(message: string, head: { time: string | null; program: string; pid: number | null }, line: Line): AuthEvent | null {

@@ -115,4 +115,10 @@ describe('auth-log parser', () => {
     mixed.splice(3, 0, fixtureStdout('auth-log', 'journal-short').split('\n')[0]!)
     expectParseError(authLogParser, commandResult(mixed.join('\n')), 4)
   })
+
+  it("counts rsyslog's `message repeated N times: [ ... ]` as N events", () => {
+    const r = parse('rsyslog-repeated')
+    expect(r.failedPasswords).toBe(3)
+    expect(r.byUser).toEqual({ root: 3 })
+  })
 })
