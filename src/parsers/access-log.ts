@@ -19,6 +19,10 @@ export interface AccessLogEntry {
   /** null for `-` and in the common format, which has no referer or agent. */
   referer: string | null
   agent: string | null
+  /** Apache vhost_combined's `host:port` prefix; null otherwise. */
+  vhost: string | null
+  /** nginx `main` (RHEL/Fedora default): `$http_x_forwarded_for`; null when absent or `-`. */
+  forwardedFor: string | null
   /** `CONNECT host:port` or an absolute-URI target (`GET http://...`): someone using the server as a proxy. */
   proxyProbe: boolean
   raw: string
@@ -52,17 +56,31 @@ const MONTHS: Record<string, string> = {
 // A quoted field: nginx escapes `"` as \x22, werkzeug/http.server do not escape it but never log a referer.
 const Q = String.raw`"((?:[^"\\]|\\.)*)"`
 // nginx/Apache: `client ident user [21/Nov/2026:05:42:48 +0000] "request" status bytes ["referer" "agent"]`
-const NCSA = new RegExp(String.raw`^(\S+) (\S+) (\S+) \[(\d\d)/(\w{3})/(\d{4}):(\d\d:\d\d:\d\d) ([+-]\d{4})\] ${Q} (\d{3}) (\d+|-)(?: ${Q} ${Q})?$`)
+// Also Apache's vhost_combined (`web1.example:80 client ...`) and nginx's `main` of RHEL/Fedora (a third
+// quoted field: `"$http_x_forwarded_for"`).
+const NCSA = new RegExp(String.raw`^(?:(\S+:\d+) )?(\S+) (\S+) (\S+) \[(\d\d)/(\w{3})/(\d{4}):(\d\d:\d\d:\d\d) ([+-]\d{4})\] ${Q} (\d{3}) (\d+|-)(?: ${Q} ${Q}(?: ${Q})?)?$`)
 // werkzeug and python -m http.server (BaseHTTPRequestHandler): `client - - [21/Nov/2026 05:40:00] "request" status size`
 const DEV = new RegExp(String.raw`^(\S+) - - \[(\d\d)/(\w{3})/(\d{4}) (\d\d:\d\d:\d\d)\] ${Q} (\d{3}) (\d+|-)$`)
 // BaseHTTPRequestHandler.log_error: logged before the request line of the same request.
 const DEV_ERROR = /^\S+ - - \[\d\d\/\w{3}\/\d{4} \d\d:\d\d:\d\d\] code \d{3}, message /
 // Werkzeug/Flask startup banner and Flask's own error log line (`[2026-11-21 05:43:08,724] ERROR in app: ...`).
-const DEV_CHATTER = [/^ \* /, /^WARNING: This is a development server/, /^Press CTRL\+C to quit$/, /^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+\] [A-Z]+ in /]
+// python -m http.server prints `Serving HTTP on 0.0.0.0 port 8000 (http://0.0.0.0:8000/) ...` on start
+// and `Keyboard interrupt received, exiting.` on Ctrl-C.
+const DEV_CHATTER = [
+  /^ \* /, /^WARNING: This is a development server/, /^Press CTRL\+C to quit$/, /^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+\] [A-Z]+ in /,
+  /^Serving HTTP on \S+ port \d+ \(https?:\/\/\S+\) \.\.\.$/, /^Keyboard interrupt received, exiting\.$/,
+]
+// A server that logs through syslog or the journal (`journalctl -u app`, nginx `access_log syslog:`):
+// the access-log line follows the syslog header.
+const SYSLOG_PREFIX = /^(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)?|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?) \S+ [^\s[:]+(?:\[\d+\])?: ?/
+// Werkzeug colours the line when it writes to a terminal (`script`, `unbuffer`, a pasted console).
+const ANSI = /\x1b\[[0-9;]*m/g
 
 /**
- * Web server access logs: nginx/Apache `combined` and `common` formats, and the Flask/werkzeug dev
- * server (or `python3 -m http.server`) lines `127.0.0.1 - - [21/Nov/2026 05:40:00] "GET / HTTP/1.1" 200 -`.
+ * Web server access logs: nginx/Apache `combined` and `common` formats (also Apache's `vhost_combined`
+ * and nginx's `main` with X-Forwarded-For), and the Flask/werkzeug dev server (or `python3 -m
+ * http.server`, its `Serving HTTP on ...` banner included) lines, also behind a syslog or journal
+ * header (`journalctl -u app -o short|short-iso`, nginx's `access_log syslog:`) `127.0.0.1 - - [21/Nov/2026 05:40:00] "GET / HTTP/1.1" 200 -`.
  *
  * Expects log lines as printed by `tail -n N /var/log/nginx/access.log` (or the dev server's
  * `nohup.log`). Dev-server chatter (banner, `code 400, message ...`, Flask tracebacks) is counted in
@@ -88,7 +106,10 @@ export const accessLogParser = defineParser<AccessLogResult>({
     const formats = new Set<NonNullable<AccessLogResult['format']>>()
     let ignoredLines = 0
     let inTraceback = false
-    for (const line of all) {
+    for (const l of all) {
+      if (l.text.startsWith('-- ')) { ignoredLines++; continue } // journalctl: `-- No entries --`, `-- Boot ... --`
+      const plain = l.text.replace(ANSI, '').replace(SYSLOG_PREFIX, '')
+      const line = plain === l.text ? l : { ...l, text: plain }
       const parsed = readEntry(line)
       if (parsed) {
         inTraceback = false
@@ -115,13 +136,14 @@ export const accessLogParser = defineParser<AccessLogResult>({
 function readEntry(line: Line): { entry: AccessLogEntry; format: NonNullable<AccessLogResult['format']> } | null {
   const n = NCSA.exec(line.text)
   if (n) {
-    const [, client, , user, day, mon, year, hms, zone, request, status, bytes, referer, agent] = n
+    const [, vhost, client, , user, day, mon, year, hms, zone, request, status, bytes, referer, agent, forwarded] = n
     return {
       format: referer === undefined ? 'common' : 'combined',
       entry: entry(line, {
         client: client!, user: dash(user!), time: `${year}-${month(mon!, line)}-${day}T${hms}${zone!.slice(0, 3)}:${zone!.slice(3)}`,
         request: unescape(request!), status: int(NAME, status, line, 'status'), bytes: bytes === '-' ? null : int(NAME, bytes, line, 'bytes'),
         referer: referer === undefined ? null : dash(unescape(referer)), agent: agent === undefined ? null : dash(unescape(agent)),
+        vhost: vhost ?? null, forwardedFor: forwarded === undefined ? null : dash(unescape(forwarded)),
       }),
     }
   }
@@ -133,6 +155,7 @@ function readEntry(line: Line): { entry: AccessLogEntry; format: NonNullable<Acc
       entry: entry(line, {
         client: client!, user: null, time: `${year}-${month(mon!, line)}-${day}T${hms}`, request: request!,
         status: int(NAME, status, line, 'status'), bytes: bytes === '-' ? null : int(NAME, bytes, line, 'bytes'), referer: null, agent: null,
+        vhost: null, forwardedFor: null,
       }),
     }
   }
@@ -142,8 +165,9 @@ function readEntry(line: Line): { entry: AccessLogEntry; format: NonNullable<Acc
 type EntryBase = Omit<AccessLogEntry, 'method' | 'target' | 'protocol' | 'proxyProbe' | 'raw'>
 
 function entry(line: Line, base: EntryBase): AccessLogEntry {
-  const r = /^([A-Z][A-Z_-]*) (\S+) (HTTP\/\d(?:\.\d)?)$/.exec(base.request)
-  const [method, target, protocol] = r ? [r[1]!, r[2]!, r[3]!] : [null, null, null]
+  // `GET /` without a version is an HTTP/0.9 request line (python http.server logs it so).
+  const r = /^([A-Z][A-Z_-]*) (\S+)(?: (HTTP\/\d(?:\.\d)?))?$/.exec(base.request)
+  const [method, target, protocol] = r ? [r[1]!, r[2]!, r[3] ?? 'HTTP/0.9'] : [null, null, null]
   const proxyProbe = method === 'CONNECT' || (target !== null && /^[a-z][a-z0-9+.-]*:\/\//i.test(target))
   return { ...base, method, target, protocol, proxyProbe, raw: line.text }
 }
@@ -158,9 +182,12 @@ function dash(v: string): string | null {
   return v === '-' ? null : v
 }
 
-/** nginx writes `"` as `\x22` and `\` as `\x5C`; decode those two so agents read as sent. Other bytes stay escaped. */
+/**
+ * nginx writes `"` as `\x22` and `\` as `\x5C`; Apache writes `\"` and `\\`. Decode those so agents
+ * read as sent. Other bytes stay escaped (`\x16\x03...`).
+ */
 function unescape(v: string): string {
-  return v.replace(/\\x(22|5C)/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16)))
+  return v.replace(/\\x(22|5C)/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16))).replace(/\\(["\\])/g, '$1')
 }
 
 function probeTarget(e: AccessLogEntry): string {

@@ -3,38 +3,45 @@ import { int, nonBlankLines, stderrLines, type Line } from './text.ts'
 
 export interface DfEntry {
   filesystem: string
+  /** `df -T` only; null otherwise. */
+  type: string | null
   mountpoint: string
-  /** KiB in block mode, inodes in inode mode. */
+  /** KiB in block mode, inodes in inode mode (from `-h` sizes: rounded, see `approximate`). */
   total: number
   used: number
   available: number
-  /** `Capacity` / `IUse%` as a number; null where df prints `-` (proc, sysfs: no inodes). */
+  /** `Capacity` / `Use%` / `IUse%` as a number; null where df prints `-` (proc, sysfs: no inodes). */
   usePercent: number | null
   raw: string
 }
 
 export interface DfResult {
-  /** `kb`: `df -P -k` (sizes in KiB); `inodes`: `df -P -i`. Detected from the header. */
+  /** `kb`: sizes in KiB (`-P -k`, plain `df`, or `-h` converted); `inodes`: `-i`. Detected from the header. */
   mode: 'kb' | 'inodes'
   filesystems: DfEntry[]
   /** Highest usePercent of all filesystems, null when none has one. */
   maxUsePercent: number | null
   /** stderr lines, e.g. `df: /srv: No such file or directory` for a missing path argument. */
   errors: string[]
+  /** Sizes were human-readable (`-h`, `-H`): converted, but only as exact as df printed them. */
+  approximate: boolean
 }
 
 const NAME = 'df'
-// POSIX format always has six columns; the filesystem is non-greedy so that a mount point with
-// spaces (`/tmp/rbcap full`) stays whole.
-const ROW = /^(\S.*?)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+%|-)\s+(\/.*|-)$/
+const SIZE_HEADERS = /^(?:(\d+)([KMG]?)-blocks|Size|Inodes)$/
+// `-h` prints K M G T P E Z Y (powers of 1024); `-H` prints k for 1000 and the same capitals for
+// powers of 1000, so capitals are read as powers of 1024 (within 7% for `-H`, hence `approximate`).
+const HUMAN = /^(\d+(?:[.,]\d+)?)([kKMGTPEZY]?)$/
+const POWER: Record<string, number> = { '': 0, k: 1, K: 1, M: 2, G: 3, T: 4, P: 5, E: 6, Z: 7, Y: 8 }
 
 /**
- * Disk space or inode usage per filesystem.
- *
- * Expects POSIX output: `df -P -k [PATH...]` (header `Filesystem 1024-blocks Used Available
- * Capacity Mounted on`) or `df -P -i [PATH...]` (header `Filesystem Inodes IUsed IFree IUse%
- * Mounted on`). `N-blocks` headers other than 1024 (plain `df -P` with POSIXLY_CORRECT) are
- * converted to KiB. Human sizes (`-h`) are refused: compare numbers, not strings.
+ * Disk space or inode usage per filesystem, read by the header: `df -P -k` (`1024-blocks ...
+ * Capacity`), plain `df` (`1K-blocks ... Use%`), `df -h` / `-H` (`Size Used Avail Use%`, sizes
+ * converted to KiB and flagged `approximate`), `df -i` / `-ih` (`Inodes IUsed IFree IUse%`), each
+ * with or without `-T` (Type column) and PATH arguments. `N-blocks` other than 1024 are converted
+ * to KiB. A filesystem name that old df wrapped onto its own line is joined with the next line.
+ * A missing PATH is reported in `errors` (stderr), not thrown. Other columns (`--output`) and
+ * translated headers are refused: run with LC_ALL=C.
  *
  * @example
  * // df -P -k /var
@@ -44,51 +51,78 @@ const ROW = /^(\S.*?)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+%|-)\s+(\/.*|-)$/
  */
 export const dfParser = defineParser<DfResult>({
   name: NAME,
-  describe: 'df -P -k [PATH...] or df -P -i [PATH...] (POSIX format; inode mode detected from the header)',
-  fields: { mode: 'string', filesystems: 'list', maxUsePercent: 'int', errors: 'list' },
+  describe: 'df [-P] [-k|-h|-H|-i] [-T] [PATH...] (header-driven; sizes in KiB, inode mode detected)',
+  fields: { mode: 'string', filesystems: 'list', maxUsePercent: 'int', errors: 'list', approximate: 'bool' },
   parse(result) {
     const errors = stderrLines(result)
     const all = nonBlankLines(result.stdout)
     const header = all[0]
     if (header === undefined) {
       // Every PATH argument missing: df prints no header, only errors, and exits 1.
-      if (errors.length > 0 && result.exitCode !== 0) return { mode: 'kb', filesystems: [], maxUsePercent: null, errors }
-      throw parseError(NAME, 'empty output, expected the df -P header')
+      if (errors.length > 0 && result.exitCode !== 0) return { mode: 'kb', filesystems: [], maxUsePercent: null, errors, approximate: false }
+      throw parseError(NAME, 'empty output, expected the df header')
     }
-    const { mode, blockSize } = readHeader(header)
-    const filesystems = all.slice(1).map((line) => readRow(line, mode, blockSize))
+    const h = readHeader(header)
+    const filesystems: DfEntry[] = []
+    const body = all.slice(1)
+    for (let i = 0; i < body.length; i++) {
+      let line = body[i]!
+      // Old df: a long device name alone on its line, the numbers on the next (indented) one.
+      if (/^\S+$/.test(line.text) && body[i + 1] && /^\s/.test(body[i + 1]!.text)) {
+        line = { number: line.number, text: `${line.text} ${body[i + 1]!.text.trim()}` }
+        i++
+      }
+      filesystems.push(readRow(line, h))
+    }
     const percents = filesystems.map((f) => f.usePercent).filter((p): p is number => p !== null)
     return {
-      mode,
+      mode: h.mode,
       filesystems,
       maxUsePercent: percents.length > 0 ? Math.max(...percents) : null,
       errors,
+      approximate: h.sawHuman === true,
     }
   },
 })
 
-function readHeader(line: Line): { mode: DfResult['mode']; blockSize: number } {
-  const h = line.text
-  if (/^Filesystem\s+Inodes\s+IUsed\s+IFree\s+IUse%\s+Mounted on\s*$/.test(h)) return { mode: 'inodes', blockSize: 0 }
-  const m = /^Filesystem\s+(\d+)-blocks\s+Used\s+Available\s+Capacity\s+Mounted on\s*$/.exec(h)
-  if (m) return { mode: 'kb', blockSize: Number(m[1]) }
-  throw parseError(NAME, 'expected the POSIX header of `df -P -k` or `df -P -i`', line)
+interface Header { mode: DfResult['mode']; blockSize: number; human: boolean; typed: boolean; sawHuman?: boolean }
+
+function readHeader(line: Line): Header {
+  const m = /^Filesystem\s+(Type\s+)?(\S+)\s+(?:Used|IUsed)\s+(?:Available|Avail|IFree)\s+(?:Capacity|Use%|IUse%)\s+Mounted on\s*$/.exec(line.text)
+  const size = m ? SIZE_HEADERS.exec(m[2]!) : null
+  if (!m || !size) throw parseError(NAME, 'expected a df header (`Filesystem [Type] 1K-blocks|Size|Inodes Used Avail Use% Mounted on`; run with LC_ALL=C)', line)
+  const typed = m[1] !== undefined
+  if (m[2] === 'Inodes') return { mode: 'inodes', blockSize: 1, human: false, typed }
+  if (m[2] === 'Size') return { mode: 'kb', blockSize: 0, human: true, typed }
+  const blockSize = Number(size[1]) * 1024 ** (POWER[size[2] ?? ''] ?? 0)
+  return { mode: 'kb', blockSize, human: false, typed }
 }
 
-function readRow(line: Line, mode: DfResult['mode'], blockSize: number): DfEntry {
-  const m = ROW.exec(line.text)
-  if (!m) throw parseError(NAME, 'expected `filesystem total used available use% mountpoint`', line)
-  const scale = (v: string | undefined, what: string): number => {
+function readRow(line: Line, h: Header): DfEntry {
+  const num = String.raw`(\S+)`
+  const re = new RegExp(String.raw`^(\S.*?)\s+${h.typed ? String.raw`(\S+)\s+` : '()'}${num}\s+${num}\s+${num}\s+(\d+%|-)\s+(\/.*|-)$`)
+  const m = re.exec(line.text)
+  if (!m) throw parseError(NAME, `expected \`filesystem${h.typed ? ' type' : ''} total used available use% mountpoint\``, line)
+  const value = (v: string, what: string): number => {
+    // Inode counts in `df -ih` are human too; the header alone does not say it.
+    const human = HUMAN.exec(v)
+    if (h.human || (h.mode === 'inodes' && human && human[2] !== '')) {
+      h.sawHuman = true
+      if (!human) throw parseError(NAME, `expected a size like 1.5G for ${what}, got ${JSON.stringify(v)}`, line)
+      const n = Number(human[1]!.replace(',', '.')) * 1024 ** POWER[human[2]!]!
+      return Math.round(h.mode === 'kb' ? n / 1024 : n)
+    }
     const n = int(NAME, v, line, what)
-    return mode === 'kb' && blockSize !== 1024 ? Math.ceil((n * blockSize) / 1024) : n
+    return h.mode === 'kb' && h.blockSize !== 1024 ? Math.ceil((n * h.blockSize) / 1024) : n
   }
-  const pct = m[5]!
+  const pct = m[6]!
   return {
     filesystem: m[1]!,
-    mountpoint: m[6]!,
-    total: scale(m[2], 'total'),
-    used: scale(m[3], 'used'),
-    available: scale(m[4], 'available'),
+    type: h.typed ? m[2]! : null,
+    mountpoint: m[7]!,
+    total: value(m[3]!, 'total'),
+    used: value(m[4]!, 'used'),
+    available: value(m[5]!, 'available'),
     usePercent: pct === '-' ? null : Number(pct.slice(0, -1)),
     raw: line.text,
   }

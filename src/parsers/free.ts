@@ -1,5 +1,5 @@
-import { defineParser, parseError } from './registry.ts'
-import { fieldsOf, int, percent, requireOutput, type Line } from './text.ts'
+import { defineParser, parseError, type Parser } from './registry.ts'
+import { fieldsOf, percent, requireOutput, type Line } from './text.ts'
 
 export interface FreeMem {
   total: number
@@ -12,6 +12,9 @@ export interface FreeMem {
   available: number | null
 }
 
+/** The unit the numbers were printed in: bytes (`-b`), KiB (`-k`, the default), MiB, GiB, or `human` (`-h`). */
+export type FreeUnit = 'B' | 'KiB' | 'MiB' | 'GiB' | 'human'
+
 export interface FreeResult {
   /** Bytes. */
   mem: FreeMem
@@ -23,71 +26,122 @@ export interface FreeResult {
   swapUsedPercent: number
   /** The host has swap configured (swap.total > 0). */
   hasSwap: boolean
+  /** How the numbers were printed; every value above is converted to bytes. */
+  unit: FreeUnit
+  /** Values were rounded by free (`-m`, `-g`, `-h`): bytes are exact only to that unit. */
+  approximate: boolean
 }
 
-const NAME = 'free'
 const COLUMNS: Record<string, string> = {
   total: 'total', used: 'used', free: 'free', shared: 'shared', 'buff/cache': 'buffCache',
   buffers: 'buffers', cache: 'cache', cached: 'cache', available: 'available',
 }
+const FIELDS = {
+  mem: { total: 'int', used: 'int', free: 'int', shared: 'int', buffCache: 'int', available: 'int' },
+  swap: { total: 'int', used: 'int', free: 'int' },
+  memAvailablePercent: 'double', swapUsedPercent: 'double', hasSwap: 'bool', unit: 'string', approximate: 'bool',
+} as const
+const FACTOR: Record<Exclude<FreeUnit, 'human'>, number> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 }
+// procps `-h`: `B`, `Ki`..`Pi` (procps-ng >= 3.3.13), bare `K`..`P` in older releases (still powers
+// of 1024) and with `--si` (powers of 1000: free prints the same letters, so they cannot be told apart).
+const HUMAN = /^(\d+(?:[.,]\d+)?)(B|[KMGTPE]i?)$/
+const POWER: Record<string, number> = { K: 1, M: 2, G: 3, T: 4, P: 5, E: 6 }
 
 /**
- * Memory and swap in bytes, from `free -b` (also `free -b -w`, and the old procps layout with
- * `buffers cached` columns and a `-/+ buffers/cache:` line). Columns are read from the header.
+ * Memory and swap, always returned in bytes. `free -b` and `free -h` say their unit in the output
+ * (bytes are detected: the kernel counts memory in KiB, so every byte value is a multiple of 1024);
+ * the plain numbers of `free`, `free -k`, `-m` and `-g` do not, so they are refused here unless the
+ * unit is declared by the parser's name: `parse: free-k`, `free-m`, `free-g`. Columns are read from
+ * the header (also `-w`, `-t`, `-l`, and the old procps `buffers cached` layout with its
+ * `-/+ buffers/cache:` line). Needs the C locale's header (`LC_ALL=C free ...`).
  */
-export const freeParser = defineParser<FreeResult>({
-  name: NAME,
-  describe: 'free -b (or free -b -w): memory and swap in bytes',
-  fields: {
-    mem: { total: 'int', used: 'int', free: 'int', shared: 'int', buffCache: 'int', available: 'int' },
-    swap: { total: 'int', used: 'int', free: 'int' },
-    memAvailablePercent: 'double', swapUsedPercent: 'double', hasSwap: 'bool',
-  },
-  parse(result) {
-    const ls = requireOutput(NAME, result, 'the free -b header')
-    const header = ls[0]!
-    const cols = fieldsOf(header.text).map((c) => {
-      const key = COLUMNS[c]
-      if (!key) throw parseError(NAME, `unknown column ${JSON.stringify(c)} (expected free -b)`, header)
-      return key
-    })
-    if (cols[0] !== 'total') throw parseError(NAME, 'expected a header starting with `total`', header)
-    let mem: Record<string, number> | undefined
-    let swap: Record<string, number> | undefined
-    for (const line of ls.slice(1)) {
-      const [label, ...values] = fieldsOf(line.text)
-      if (label === '-/+') continue // old procps: `-/+ buffers/cache: used free`, derived from Mem
-      const row = readRow(line, cols, values)
-      if (label === 'Mem:') mem = row
-      else if (label === 'Swap:') swap = row
-      else if (label === 'Total:' || label === 'Low:' || label === 'High:') continue // free -t / -l
-      else throw parseError(NAME, `unexpected row ${JSON.stringify(label)}`, line)
-    }
-    if (!mem) throw parseError(NAME, 'no `Mem:` row', ls[ls.length - 1])
-    if (!swap) throw parseError(NAME, 'no `Swap:` row', ls[ls.length - 1])
-    const buffCache = mem['buffCache'] ?? (mem['buffers'] !== undefined && mem['cache'] !== undefined ? mem['buffers'] + mem['cache'] : null)
-    const m: FreeMem = {
-      total: mem['total']!, used: mem['used'] ?? 0, free: mem['free'] ?? 0,
-      shared: mem['shared'] ?? null, buffCache, available: mem['available'] ?? null,
-    }
-    const s = { total: swap['total']!, used: swap['used'] ?? 0, free: swap['free'] ?? 0 }
-    return {
-      mem: m,
-      swap: s,
-      memAvailablePercent: m.available === null ? null : percent(m.available, m.total),
-      swapUsedPercent: percent(s.used, s.total),
-      hasSwap: s.total > 0,
-    }
-  },
-})
+export const freeParser = makeFree('free', null, 'free -b, free -h (also -w, -t; unit detected): memory and swap in bytes')
+/** `free` / `free -k`: KiB declared. */
+export const freeKParser = makeFree('free-k', 'KiB', 'free or free -k (KiB declared; also -w, -t): memory and swap in bytes')
+/** `free -m`: MiB declared. */
+export const freeMParser = makeFree('free-m', 'MiB', 'free -m (MiB declared; also -w, -t): memory and swap in bytes (rounded to MiB)')
+/** `free -g`: GiB declared. */
+export const freeGParser = makeFree('free-g', 'GiB', 'free -g (GiB declared; also -w, -t): memory and swap in bytes (rounded to GiB)')
 
-function readRow(line: Line, cols: string[], values: string[]): Record<string, number> {
-  // The Swap row has only total/used/free: fewer values than columns is normal, more is not.
-  if (values.length === 0 || values.length > cols.length) throw parseError(NAME, `expected up to ${cols.length} numbers`, line)
+function makeFree(name: string, declared: Exclude<FreeUnit, 'human' | 'B'> | null, describe: string): Parser<FreeResult> {
+  return defineParser<FreeResult>({
+    name,
+    describe,
+    fields: FIELDS,
+    parse(result) {
+      const ls = requireOutput(name, result, 'the free header (`total used free ...`)')
+      const header = ls[0]!
+      const cols = fieldsOf(header.text).map((c) => {
+        const key = COLUMNS[c]
+        if (!key) throw parseError(name, `unknown column ${JSON.stringify(c)} (run free with LC_ALL=C)`, header)
+        return key
+      })
+      if (cols[0] !== 'total') throw parseError(name, 'expected a header starting with `total`', header)
+      let mem: { line: Line; values: string[] } | undefined
+      let swap: { line: Line; values: string[] } | undefined
+      for (const line of ls.slice(1)) {
+        const [label, ...values] = fieldsOf(line.text)
+        if (label === '-/+') continue // old procps: `-/+ buffers/cache: used free`, derived from Mem
+        if (values.length === 0 || values.length > cols.length) throw parseError(name, `expected a label and up to ${cols.length} values`, line)
+        if (label === 'Mem:') { if (mem) throw parseError(name, 'a second `Mem:` row (free -s/-c repeats: run it once)', line); mem = { line, values } }
+        else if (label === 'Swap:') swap = { line, values }
+        else if (label === 'Total:' || label === 'Low:' || label === 'High:' || label === 'Comm:') continue // -t / -l / --committed
+        else throw parseError(name, `unexpected row ${JSON.stringify(label)}`, line)
+      }
+      if (!mem) throw parseError(name, 'no `Mem:` row', ls[ls.length - 1])
+      if (!swap) throw parseError(name, 'no `Swap:` row', ls[ls.length - 1])
+      const human = [mem, swap].some((r) => r.values.some((v) => /[A-Za-z]$/.test(v)))
+      let unit: FreeUnit
+      if (human) {
+        if (declared) throw parseError(name, `sizes carry a unit (free -h): use parse: free, not ${name}`, mem.line)
+        unit = 'human'
+      } else if (declared) {
+        unit = declared
+      } else {
+        const nums = mem.values.map((v) => Number(v))
+        const looksBytes = nums.every((n) => n % 1024 === 0) && nums.filter((n) => n > 0).length >= 3 && (nums[0] ?? 0) >= 1024 ** 2
+        if (!looksBytes) {
+          throw parseError(name, 'plain numbers that are not bytes (free prints KiB by default): run free -b or -h, or declare the unit with parse: free-k, free-m or free-g', mem.line)
+        }
+        unit = 'B'
+      }
+      const m = readRow(name, mem.line, cols, mem.values, unit)
+      const s = readRow(name, swap.line, cols, swap.values, unit)
+      const buffCache = m['buffCache'] ?? (m['buffers'] !== undefined && m['cache'] !== undefined ? m['buffers'] + m['cache'] : null)
+      const out: FreeMem = {
+        total: m['total']!, used: m['used'] ?? 0, free: m['free'] ?? 0,
+        shared: m['shared'] ?? null, buffCache, available: m['available'] ?? null,
+      }
+      const sw = { total: s['total']!, used: s['used'] ?? 0, free: s['free'] ?? 0 }
+      return {
+        mem: out,
+        swap: sw,
+        memAvailablePercent: out.available === null ? null : percent(out.available, out.total),
+        swapUsedPercent: percent(sw.used, sw.total),
+        hasSwap: sw.total > 0,
+        unit,
+        approximate: unit !== 'B' && unit !== 'KiB',
+      }
+    },
+  })
+}
+
+function readRow(name: string, line: Line, cols: string[], values: string[], unit: FreeUnit): Record<string, number> {
   const row: Record<string, number> = {}
   values.forEach((v, i) => {
-    if (/^\d+(\.\d+)?[KMGTP]i?$|^\d+(\.\d+)?B$/.test(v)) throw parseError(NAME, 'human-readable sizes: run free -b', line)
-    row[cols[i]!] = int(NAME, v, line, cols[i]!)
+    const col = cols[i]!
+    if (unit === 'human') {
+      const h = HUMAN.exec(v)
+      if (!h) throw parseError(name, `expected a size like 1.5Gi for ${col}, got ${JSON.stringify(v)}`, line)
+      const letter = h[2]!
+      const exp = letter === 'B' ? 0 : POWER[letter[0]!]!
+      row[col] = Math.round(Number(h[1]!.replace(',', '.')) * 1024 ** exp)
+      return
+    }
+    if (!/^\d+$/.test(v)) throw parseError(name, `expected an integer for ${col}, got ${JSON.stringify(v)}`, line)
+    const n = Number(v) * FACTOR[unit]
+    if (!Number.isSafeInteger(n)) throw parseError(name, `${col} ${v} is too large for a JSON number`, line)
+    row[col] = n
   })
   return row
 }

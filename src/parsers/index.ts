@@ -7,8 +7,9 @@ import { accessLogParser } from './access-log.ts'
 import { authLogParser } from './auth-log.ts'
 import { dfParser } from './df.ts'
 import { duParser } from './du.ts'
+import { fail2banBannedParser } from './fail2ban-banned.ts'
 import { fail2banStatusParser } from './fail2ban-status.ts'
-import { freeParser } from './free.ts'
+import { freeGParser, freeKParser, freeMParser, freeParser } from './free.ts'
 import { ipsetParser } from './ipset.ts'
 import { iptablesParser } from './iptables.ts'
 import { lastParser } from './last.ts'
@@ -19,26 +20,30 @@ import { nftParser } from './nft.ts'
 import { pingParser } from './ping.ts'
 import { psParser } from './ps.ts'
 import { sshdConfigParser } from './sshd-config.ts'
-import { ssParser } from './ss.ts'
+import { sshguardLogParser, sshguardWhitelistParser } from './sshguard.ts'
+import { ssParser, ssSummaryParser } from './ss.ts'
 import { swaponParser } from './swapon.ts'
 import { systemctlFailedParser } from './systemctl-failed.ts'
 import { systemctlShowParser } from './systemctl-show.ts'
+import { systemctlStatusParser } from './systemctl-status.ts'
 import { journalParser } from './journal.ts'
 import { tracerouteParser } from './traceroute.ts'
 import { uptimeParser } from './uptime.ts'
+import { vmstatParser } from './vmstat.ts'
+import { whoParser } from './who.ts'
 
 export { defineParser, parseError, ParserRegistry } from './registry.ts'
 export type { FieldSchema, Parser } from './registry.ts'
 
 export const builtinParsers: Parser[] = [
   dfParser, duParser,
-  loadavgParser, uptimeParser, freeParser, meminfoParser, swaponParser, psParser,
-  ssParser, netstatParser,
+  loadavgParser, uptimeParser, freeParser, freeKParser, freeMParser, freeGParser, meminfoParser, swaponParser, psParser,
+  ssParser, ssSummaryParser, netstatParser,
   iptablesParser, nftParser, ipsetParser,
-  sshdConfigParser, fail2banStatusParser,
-  pingParser, tracerouteParser,
+  sshdConfigParser, sshguardLogParser, sshguardWhitelistParser, fail2banStatusParser, fail2banBannedParser,
+  pingParser, tracerouteParser, vmstatParser, whoParser,
   accessLogParser, lastParser, authLogParser,
-  systemctlShowParser, systemctlFailedParser, journalParser,
+  systemctlShowParser, systemctlStatusParser, systemctlFailedParser, journalParser,
 ] as Parser[]
 
 /** A registry holding every built-in parser; callers may register more. */

@@ -7,14 +7,18 @@ const NAME = 'netstat'
 const NARROW = 23
 
 /**
- * TCP sockets from net-tools: `netstat -antp` or, better, `netstat -antpW` (wide: IPv6
- * addresses are not cut). Numeric output (`-n`) is required. Same shape as the `ss` parser.
+ * Sockets from net-tools: `netstat -antp` or, better, `netstat -antpW` (wide: IPv6
+ * addresses are not cut); also `-tunap` (UDP rows have no state unless connected: read as CLOSE,
+ * like ss's UNCONN) and `-anp` (its UNIX domain section is skipped with a warning). Numeric output (`-n`) is required. Same shape as the `ss` parser.
  * The program column is `PID/name` where name is argv[0]'s base name as netstat read it
- * (`31485/nginx -g daem` is cut at 20 characters); `-` when unknown or not permitted.
+ * (`31485/nginx -g daem` is cut at 20 characters); `-` when unknown or not permitted. A process that
+ * rewrote its title shows it there (`27211/sshd: /usr/sb`, `5811/sshd: root@not`): `name` is the
+ * program as the kernel names it (`sshd`, `nginx`: first word, without a trailing `:` or a
+ * directory), `command` the column as printed.
  */
 export const netstatParser = defineParser({
   name: NAME,
-  describe: 'netstat -antpW (or -antp): TCP sockets, owning processes, grouped by process/peer/state',
+  describe: 'netstat -antpW (or -antp, -tunap, -anp): sockets, owning processes, grouped by process/peer/state',
   fields: SOCKETS_FIELDS,
   parse(result) {
     const all = nonBlankLines(result.stdout)
@@ -24,28 +28,44 @@ export const netstatParser = defineParser({
     if (!header || !/^Proto\s+Recv-Q\s+Send-Q\s+Local Address\s+Foreign Address\s+State/.test(header.text)) {
       throw parseError(NAME, 'expected the netstat -antp header (`Proto Recv-Q Send-Q Local Address Foreign Address State ...`)', header ?? all[0])
     }
-    const body = all.slice(i + 1)
+    // `netstat -anp` goes on with `Active UNIX domain sockets` (and Bluetooth): not IP sockets.
+    const end = all.findIndex((l, k) => k > i && /^Active /.test(l.text))
+    const body = all.slice(i + 1, end === -1 ? undefined : end)
+    const skipped = end === -1 ? 0 : all.length - end
     const sockets = body.map(readSocket)
     const cut = sockets.filter((s) => s.proto.endsWith('6') && /^\S+\s+\d+\s+\d+\s+(\S{23}\s|\S+\s+\S{23}\s)/.test(s.raw)).length
     const warnings = cut > 0
       ? [`${cut} IPv6 address field(s) fill the ${NARROW}-character column: without -W netstat cuts long addresses; use netstat -antpW`]
       : []
+    if (skipped > 0) warnings.push(`${skipped} line(s) of non-IP sockets (UNIX domain, Bluetooth) skipped: use netstat -tunap`)
     return summarise(sockets, warnings)
   },
 })
 
 function readSocket(line: Line): Socket {
-  const m = /^(tcp6?)\s+(\d+)\s+(\d+)\s+(\S+)\s+(\S+)\s+(\S+)\s*(.*?)\s*$/.exec(line.text)
+  const m = /^((?:tcp|udp|udpl|raw|sctp)6?)\s+(\d+)\s+(\d+)\s+(\S+)\s+(\S+)\s*(.*?)\s*$/.exec(line.text)
   if (!m) throw parseError(NAME, 'expected `proto recv-q send-q local foreign state pid/program`', line)
-  const [, proto, recvQ, sendQ, local, peer, stateRaw, prog] = m as unknown as [string, string, string, string, string, string, string, string]
-  const state = tcpState(stateRaw)
-  if (!state) throw parseError(NAME, `unknown state ${JSON.stringify(stateRaw)}`, line)
+  const [, proto, recvQ, sendQ, local, peer, tail] = m as unknown as [string, string, string, string, string, string, string]
+  // UDP and raw sockets have no state unless connected (`ESTABLISHED`); raw ones print a number.
+  const first = tail.split(/\s+/)[0] ?? ''
+  const isState = tcpState(first) !== undefined || (/^raw/.test(proto) && /^\d+$/.test(first))
+  const stateRaw = isState ? first : ''
+  const prog = isState ? tail.slice(first.length).trim() : tail
+  const state = stateRaw === '' ? (proto.startsWith('tcp') ? undefined : 'CLOSE') : tcpState(stateRaw) ?? 'UNKNOWN'
+  if (!state) throw parseError(NAME, `a TCP socket without a state: ${JSON.stringify(tail)}`, line)
   const l = splitHostPort(local)
   const p = splitHostPort(peer)
   if (!l) throw parseError(NAME, `cannot read local address ${JSON.stringify(local)} (run netstat with -n)`, line)
   if (!p) throw parseError(NAME, `cannot read foreign address ${JSON.stringify(peer)} (run netstat with -n)`, line)
   const pm = /^(\d+)\/(.+)$/.exec(prog)
   if (prog !== '' && prog !== '-' && !pm) throw parseError(NAME, `cannot read PID/Program name ${JSON.stringify(prog)}`, line)
-  const process = pm ? { name: pm[2]!.trim(), pid: Number(pm[1]), fd: null } : null
+  const process = pm ? { name: programName(pm[2]!), pid: Number(pm[1]), fd: null, command: pm[2]!.trim() } : null
   return socketRow(NAME, line, { proto, state, stateRaw, recvQ, sendQ, local: l, peer: p, processes: process ? [process] : [] })
+}
+
+/** `sshd: /usr/sb` → `sshd`; `nginx -g daem` → `nginx`; `/usr/bin/python3 -m` → `python3`; `kworker/0:1` stays. */
+function programName(column: string): string {
+  const first = column.trim().split(/\s+/)[0] ?? ''
+  const bare = first.replace(/:$/, '')
+  return bare.startsWith('/') ? bare.slice(bare.lastIndexOf('/') + 1) || bare : bare
 }

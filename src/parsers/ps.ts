@@ -14,6 +14,8 @@ export interface Process {
   /** The comm column, or the program name taken from args when comm was not requested. */
   comm: string
   args: string | null
+  /** Other single-word columns by header (`TTY`, `TIME`, `START`, `STIME`, `C`, `NI`, ...). */
+  extra: Record<string, string>
   raw: string
 }
 
@@ -27,17 +29,20 @@ export interface PsResult {
 }
 
 const NAME = 'ps'
-type Key = 'pid' | 'ppid' | 'user' | 'stat' | 'cpuPercent' | 'memPercent' | 'rssKb' | 'vszKb' | 'elapsedSeconds' | 'comm' | 'args'
+type Key = 'pid' | 'ppid' | 'user' | 'stat' | 'cpuPercent' | 'memPercent' | 'rssKb' | 'vszKb' | 'elapsedSeconds' | 'comm' | 'args' | 'extra'
 const HEADERS: Record<string, Key> = {
-  PID: 'pid', PPID: 'ppid', USER: 'user', STAT: 'stat', '%CPU': 'cpuPercent', '%MEM': 'memPercent',
-  RSS: 'rssKb', VSZ: 'vszKb', ELAPSED: 'elapsedSeconds', COMMAND: 'comm', CMD: 'args',
+  PID: 'pid', PPID: 'ppid', USER: 'user', UID: 'user', STAT: 'stat', S: 'stat', '%CPU': 'cpuPercent', '%MEM': 'memPercent',
+  RSS: 'rssKb', RSZ: 'rssKb', VSZ: 'vszKb', ELAPSED: 'elapsedSeconds', COMMAND: 'comm', CMD: 'args',
 }
+// Columns whose values are one word each (ps aux, ps -ef, ps -el): kept in `extra`, by header.
+const EXTRA = new Set(['TTY', 'TT', 'TIME', 'START', 'STIME', 'C', 'F', 'PRI', 'NI', 'SZ', 'PSR', 'LWP', 'NLWP', 'TID', 'PGID', 'SID', 'GROUP', 'RUSER', 'RUID', 'EUID', 'WCHAN', 'ADDR', 'CLS', 'RTPRIO'])
 
 /**
  * Processes, from `ps -eo pid,ppid,user,stat,pcpu,pmem,rss,etimes,comm,args` (the recommended
  * list). Columns are detected from the header; accepted `-o` keys: pid, ppid, user, stat, pcpu,
  * pmem, rss, vsz, etimes or etime, comm, args (or cmd). `args` must be last, since it holds
- * spaces. `comm` may also hold spaces (`rb worker`): it is read by its column width, which ps
+ * spaces. Also `ps aux`, `ps -ef`, `ps -el`: their one-word columns (TTY, TIME, START, STIME, C, NI,
+ * ...) are kept in `extra`. `comm` may also hold spaces (`rb worker`): it is read by its column width, which ps
  * fixes at 15 characters. A last `COMMAND` column is taken as args.
  *
  * @example
@@ -65,6 +70,7 @@ export const psParser = defineParser<PsResult>({
 
 interface Column {
   key: Key
+  name: string
   /** comm only: its fixed width, from the header. */
   width: number
 }
@@ -72,12 +78,12 @@ interface Column {
 function readHeader(header: Line): Column[] {
   const names = [...header.text.matchAll(/\S+/g)]
   const columns = names.map((m, i): Column => {
-    const key = HEADERS[m[0]]
+    const key = HEADERS[m[0]] ?? (EXTRA.has(m[0]) ? 'extra' : undefined)
     if (!key) throw parseError(NAME, `unsupported column ${JSON.stringify(m[0])} (accepted: pid,ppid,user,stat,pcpu,pmem,rss,vsz,etimes,comm,args)`, header)
     const last = i === names.length - 1
-    if (key === 'comm' && last) return { key: 'args', width: 0 }
+    if (key === 'comm' && last) return { key: 'args', name: m[0], width: 0 }
     const next = names[i + 1]
-    return { key, width: key === 'comm' && next ? next.index - m.index - 1 : 0 }
+    return { key, name: m[0], width: key === 'comm' && next ? next.index - m.index - 1 : 0 }
   })
   if (!columns.some((c) => c.key === 'pid')) throw parseError(NAME, 'the header has no PID column', header)
   const argsAt = columns.findIndex((c) => c.key === 'args')
@@ -88,6 +94,7 @@ function readHeader(header: Line): Column[] {
 function readProcess(line: Line, columns: Column[]): Process {
   const t = line.text
   const v: Partial<Record<Key, string>> = {}
+  const extra: Record<string, string> = {}
   let pos = 0
   for (const [i, c] of columns.entries()) {
     while (t[pos] === ' ') pos++
@@ -96,7 +103,8 @@ function readProcess(line: Line, columns: Column[]): Process {
       throw parseError(NAME, `line ends before the ${c.key} column`, line)
     }
     if (c.key === 'args' || i === columns.length - 1) {
-      v[c.key] = t.slice(pos)
+      if (c.key === 'extra') extra[c.name] = t.slice(pos)
+      else v[c.key] = t.slice(pos)
       break
     }
     if (c.key === 'comm') {
@@ -105,7 +113,8 @@ function readProcess(line: Line, columns: Column[]): Process {
       continue
     }
     const end = t.indexOf(' ', pos)
-    v[c.key] = t.slice(pos, end === -1 ? t.length : end)
+    if (c.key === 'extra') extra[c.name] = t.slice(pos, end === -1 ? t.length : end)
+    else v[c.key] = t.slice(pos, end === -1 ? t.length : end)
     pos = end === -1 ? t.length : end
   }
   const opt = <T>(k: Key, f: (s: string) => T): T | null => (v[k] === undefined ? null : f(v[k]))
@@ -120,8 +129,9 @@ function readProcess(line: Line, columns: Column[]): Process {
     rssKb: opt('rssKb', (s) => int(NAME, s, line, 'RSS')),
     vszKb: opt('vszKb', (s) => int(NAME, s, line, 'VSZ')),
     elapsedSeconds: opt('elapsedSeconds', (s) => elapsed(s, line)),
-    comm: v.comm ?? programName(args ?? ''),
+    comm: fullComm(v.comm, args),
     args,
+    extra,
     raw: t,
   }
 }
@@ -134,10 +144,27 @@ function elapsed(s: string, line: Line): number {
   return Number(m[1] ?? 0) * 86400 + Number(m[2] ?? 0) * 3600 + Number(m[3]) * 60 + Number(m[4])
 }
 
-/** `/usr/sbin/apache2 -k start` → `apache2`; `[kworker/0:1]` → `kworker/0:1`; `[perl] <defunct>` → `perl`. */
+/**
+ * The name as the kernel has it. ps cuts comm at its column width (15 by default:
+ * `kworker/0:1-ine`); a kernel thread's args carry the whole name (`[kworker/0:1-inet_frag_wq]`),
+ * so a cut comm that starts that name is completed from it. Without comm, the name comes from args.
+ */
+function fullComm(comm: string | undefined, args: string | null): string {
+  const kernel = args === null ? null : /^\[(.+)\]$/.exec(args.trim())
+  if (comm === undefined) return programName(args ?? '')
+  if (kernel && kernel[1]!.length > comm.length && kernel[1]!.startsWith(comm)) return kernel[1]!
+  return comm
+}
+
+/**
+ * `/usr/sbin/apache2 -k start` → `apache2`; `[kworker/0:1]` → `kworker/0:1`; `[perl] <defunct>` →
+ * `perl`; `sshd: root@pts/0` → `sshd`. Only a path (`/...`, `./...`) loses its directory: a bare
+ * comm in a last COMMAND column (`ps -eo pid,comm`) may hold `/` (`kworker/0:1-events`).
+ */
 function programName(args: string): string {
   const kernel = /^\[([^\]]+)\]/.exec(args)
   if (kernel) return kernel[1]!
   const first = args.split(' ')[0] ?? ''
-  return first.slice(first.lastIndexOf('/') + 1).replace(/:$/, '')
+  const base = /^\.{0,2}\//.test(first) ? first.slice(first.lastIndexOf('/') + 1) : first
+  return base.replace(/:$/, '')
 }

@@ -14,6 +14,8 @@ export interface SocketProcess {
   pid: number
   /** ss only; null from netstat. */
   fd: number | null
+  /** netstat only: the program column as printed after `PID/` (a process title, cut at 20 columns: `sshd: /usr/sb`). */
+  command?: string
 }
 
 export interface Socket {
@@ -33,6 +35,10 @@ export interface Socket {
   process: SocketProcess | null
   /** Every process sharing the socket (ss lists all of them; forked servers share listeners). */
   processes: SocketProcess[]
+  /** What ss printed after the addresses besides `users:(...)` (`timer:(keepalive,...)`, `ino:`, `sk:`, `uid:`); null when nothing. */
+  extra: string | null
+  /** The `ss -i` line under the socket (`cubic wscale:7,7 rto:204 ...`), null without -i. */
+  info: string | null
   raw: string
 }
 
@@ -121,7 +127,7 @@ export function summarise(sockets: Socket[], warnings: string[]): SocketsResult 
 export function socketRow(
   parser: string,
   line: Line,
-  f: { proto: string; state: TcpState; stateRaw: string; recvQ: string; sendQ: string; local: { address: string; port: number | null }; peer: { address: string; port: number | null }; processes: SocketProcess[] },
+  f: { proto: string; state: TcpState; stateRaw: string; recvQ: string; sendQ: string; local: { address: string; port: number | null }; peer: { address: string; port: number | null }; processes: SocketProcess[]; extra?: string | null },
 ): Socket {
   return {
     proto: f.proto,
@@ -135,6 +141,8 @@ export function socketRow(
     peerPort: f.peer.port,
     process: f.processes[0] ?? null,
     processes: f.processes,
+    extra: f.extra ?? null,
+    info: null,
     raw: line.text,
   }
 }

@@ -2,7 +2,12 @@ import { defineParser, parseError } from './registry.ts'
 import { lines, stderrLines, type Line } from './text.ts'
 
 export interface UnitProperties {
-  id: string
+  /** `Id=`, or the first of `Names=`; null when neither was asked for (`-p ActiveState,Result`). */
+  id: string | null
+  /** 0-based position of the block: systemctl prints one block per unit argument, in their order. */
+  index: number
+  /** `id`, or `#N` (the Nth unit of the command) when the block has no Id: what `failed`/`killed` list. */
+  label: string
   description: string | null
   loadState: string | null
   activeState: string | null
@@ -28,12 +33,14 @@ export interface UnitProperties {
 
 export interface SystemctlShowResult {
   units: UnitProperties[]
-  /** Ids of the units whose ActiveState is `failed`. */
+  /** Labels (ids, or `#N` without Id) of the units whose ActiveState is `failed`. */
   failed: string[]
-  /** Ids of the units whose main process was killed by a signal (code=killed or dumped). */
+  /** Labels of the units whose main process was killed by a signal (code=killed or dumped). */
   killed: string[]
   /** stderr lines (`Failed to get properties: ...`). */
   errors: string[]
+  /** false when there is no systemd to ask (a container: `System has not been booted with systemd`, `Failed to connect to bus`). */
+  systemdRunning: boolean
 }
 
 const NAME = 'systemctl-show'
@@ -47,8 +54,10 @@ const EXIT_NAMES: Record<number, string> = { 0: 'SUCCESS', 1: 'FAILURE', 200: 'C
 /**
  * Properties of one or more units, from `systemctl show [-p Id,ActiveState,SubState,Result,
  * ExecMainCode,ExecMainStatus,...] UNIT...`: `Key=value` lines, one block per unit, blocks separated
- * by a blank line (in systemd's own property order, not the `-p` order). Every block needs `Id`
- * (ask for it with `-p Id,...`). ExecMainCode/ExecMainStatus are translated the way `systemctl
+ * by a blank line (in systemd's own property order, not the `-p` order), one block per unit argument
+ * in their order. Without `Id` (`-p ActiveState,Result`) a unit is known by its position (`#1`).
+ * `--value` output (values without names) is refused: it cannot be told which value is which.
+ * ExecMainCode/ExecMainStatus are translated the way `systemctl
  * status` prints the main process: `code=killed, signal=KILL`.
  *
  * @example
@@ -59,7 +68,7 @@ const EXIT_NAMES: Record<number, string> = { 0: 'SUCCESS', 1: 'FAILURE', 200: 'C
 export const systemctlShowParser = defineParser<SystemctlShowResult>({
   name: NAME,
   describe: 'systemctl show [-p Id,ActiveState,SubState,Result,ExecMainCode,ExecMainStatus,...] UNIT... (Key=value blocks)',
-  fields: { units: 'list', failed: 'list', killed: 'list', errors: 'list' },
+  fields: { units: 'list', failed: 'list', killed: 'list', errors: 'list', systemdRunning: 'bool' },
   parse(result) {
     const errors = stderrLines(result)
     const blocks: Line[][] = [[]]
@@ -68,29 +77,32 @@ export const systemctlShowParser = defineParser<SystemctlShowResult>({
         if (blocks[blocks.length - 1]!.length > 0) blocks.push([])
         continue
       }
-      if (!PROP.test(line.text)) throw parseError(NAME, 'expected `Key=value` lines of `systemctl show`', line)
+      if (!PROP.test(line.text)) throw parseError(NAME, `expected \`Key=value\` lines of \`systemctl show\`${/^[a-z-]+$/.test(line.text.trim()) ? ' (--value prints values without their names: drop it)' : ''}`, line)
       blocks[blocks.length - 1]!.push(line)
     }
     const filled = blocks.filter((b) => b.length > 0)
+    if (filled.length === 0 && errors.some((e) => /System has not been booted with systemd|Failed to connect to bus|Failed to get D-Bus connection/.test(e))) {
+      return { units: [], failed: [], killed: [], errors, systemdRunning: false }
+    }
     if (filled.length === 0) throw parseError(NAME, `empty output, expected Key=value lines${errors[0] ? ` (stderr: ${errors[0]})` : ''}`)
-    const units = filled.map(readUnit)
+    const units = filled.map((b, i) => readUnit(b, i))
     return {
       units,
-      failed: units.filter((u) => u.failed).map((u) => u.id),
-      killed: units.filter((u) => u.execMainCodeName === 'killed' || u.execMainCodeName === 'dumped').map((u) => u.id),
+      failed: units.filter((u) => u.failed).map((u) => u.label),
+      killed: units.filter((u) => u.execMainCodeName === 'killed' || u.execMainCodeName === 'dumped').map((u) => u.label),
       errors,
+      systemdRunning: true,
     }
   },
 })
 
-function readUnit(block: Line[]): UnitProperties {
+function readUnit(block: Line[], index: number): UnitProperties {
   const props: Record<string, string> = {}
   for (const line of block) {
     const m = PROP.exec(line.text)!
     props[m[1]!] = m[2]!
   }
-  const id = props['Id']
-  if (id === undefined || id === '') throw parseError(NAME, 'a unit block without `Id=`: ask for it (`-p Id,...`)', block[0])
+  const id = props['Id'] || props['Names']?.split(' ')[0] || null
   const num = (key: string): number | null => {
     const v = props[key]
     if (v === undefined || v === '') return null
@@ -107,6 +119,8 @@ function readUnit(block: Line[]): UnitProperties {
   else if (codeName !== null) mainProcess = `code=${codeName}, ${signal !== null ? `signal=${signal}` : `status=${status ?? '?'}`}`
   return {
     id,
+    index,
+    label: id ?? `#${index + 1}`,
     description: text('Description'),
     loadState: text('LoadState'),
     activeState: text('ActiveState'),

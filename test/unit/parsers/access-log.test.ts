@@ -38,4 +38,32 @@ describe('access-log parser', () => {
     const cut = [real[0]!, real[1]!.slice(0, 60)].join('\n')
     expectParseError(accessLogParser, commandResult(cut), 2)
   })
+
+  it('reads the same requests from nginx combined, main (X-Forwarded-For) and vhost_combined', () => {
+    const key = (name: string) => accessLogParser.parse(commandResult(fixtureStdout('access-log', name))).entries.map((e) => [e.client, e.method, e.target, e.status, e.agent])
+    expect(key('nginx-main-xff')).toEqual(key('nginx-combined-probes'))
+    expect(key('nginx-vhost-combined')).toEqual(key('nginx-combined-probes'))
+    const xff = accessLogParser.parse(commandResult(fixtureStdout('access-log', 'nginx-main-xff'))).entries.map((e) => e.forwardedFor)
+    expect(xff.filter((x) => x !== null)).toEqual(['203.0.113.5'])
+  })
+
+  it('skips the banners of python http.server and flask --debug, and Flask tracebacks', () => {
+    for (const name of ['python-http-server-banner', 'flask-debug', 'flask-traceback']) {
+      const r = accessLogParser.parse(commandResult(fixtureStdout('access-log', name)))
+      expect(r.format, name).toBe('dev-server')
+      expect(r.ignoredLines, name).toBeGreaterThan(0)
+    }
+  })
+
+  it('reads a request line without a version as HTTP/0.9, and TLS bytes as no method', () => {
+    const r = accessLogParser.parse(commandResult(fixtureStdout('access-log', 'python-http-server-banner')))
+    expect(r.entries.find((e) => e.request === 'GET /')).toMatchObject({ method: 'GET', target: '/', protocol: 'HTTP/0.9' })
+    expect(r.entries.find((e) => e.status === 400)).toMatchObject({ method: null, proxyProbe: false })
+  })
+
+  it('reads the same requests behind a journal header (journalctl -u app -o short / short-iso)', () => {
+    const key = (name: string) => accessLogParser.parse(commandResult(fixtureStdout('access-log', name))).entries.map((e) => [e.client, e.time, e.request, e.status])
+    expect(key('flask-journal')).toEqual(key('flask-traceback'))
+    expect(key('flask-journal-iso')).toEqual(key('flask-traceback'))
+  })
 })

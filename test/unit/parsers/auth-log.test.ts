@@ -84,4 +84,41 @@ describe('auth-log parser', () => {
     const real = fixtureStdout('auth-log', 'lab-brute-force').split('\n')
     expectParseError(authLogParser, commandResult([real[0]!, real[1]!.slice(0, 9)].join('\n')), 2)
   })
+
+  it('reads the same events from sshd -E, every journalctl text form and journal JSON', () => {
+    const forms = ['sshd-E', 'journal-short', 'journal-short-iso', 'journal-short-iso-precise', 'journal-short-precise', 'journal-short-full', 'journal-short-monotonic', 'journal-with-unit', 'journal-cat', 'journal-json']
+    const digest = (name: string) => {
+      const r = parse(name)
+      return { events: r.events.map((e) => [e.event, e.user, e.source, e.port, e.method]), failedPasswords: r.failedPasswords, failedPublickeys: r.failedPublickeys, byUser: r.byUser }
+    }
+    for (const f of forms) expect(digest(f), f).toEqual(digest('sshd-E'))
+    // The rsyslog captures were sent later, when the same sshd had also accepted one more login.
+    expect(digest('rsyslog-rfc3339')).toEqual(digest('rsyslog-traditional'))
+    expect(digest('rsyslog-traditional').events.slice(0, digest('sshd-E').events.length)).toEqual(digest('sshd-E').events)
+  })
+
+  it('tells a refused key and a pre-auth disconnect from a failed password', () => {
+    const r = parse('sshd-E')
+    expect(r.failedPasswords).toBe(2)
+    expect(r.failedPublickeys).toBe(1)
+    expect(r.events.find((e) => e.method === 'publickey' && e.event === 'failed')?.user).toBe('root')
+    // `Connection closed by 127.0.0.1 port 33552 [preauth]` (a key scan) names no user: not an attempt.
+    expect(r.bySource).toEqual({ '127.0.0.1': 3 })
+    expect(r.format).toBe('bare')
+  })
+
+  it('refuses lines of another log in a log without headers, naming the line', () => {
+    const real = fixtureStdout('auth-log', 'sshd-E').split('\n')
+    real.splice(3, 0, fixtureStdout('access-log', 'nginx-combined').split('\n')[0]!)
+    expectParseError(authLogParser, commandResult(real.join('\n')), 4)
+    const mixed = fixtureStdout('auth-log', 'sshd-E').split('\n')
+    mixed.splice(3, 0, fixtureStdout('auth-log', 'journal-short').split('\n')[0]!)
+    expectParseError(authLogParser, commandResult(mixed.join('\n')), 4)
+  })
+
+  it("counts rsyslog's `message repeated N times: [ ... ]` as N events", () => {
+    const r = parse('rsyslog-repeated')
+    expect(r.failedPasswords).toBe(3)
+    expect(r.byUser).toEqual({ root: 3 })
+  })
 })

@@ -19,8 +19,34 @@ describe('last parser', () => {
     expect(r.sessions[0]).toMatchObject({ user: 'root', tty: 'pts/1', end: null, duration: null, stillLoggedIn: true })
   })
 
-  it('refuses last without -F naming the first session line', () => {
-    expectParseError(lastParser, malformed('last', 'without-F'), 1)
+  it('reads crash, down, gone - no logout and still running', () => {
+    const r = lastParser.parse(commandResult(fixtureStdout('last', 'wtmp-crash-down-gone')))
+    const ended = Object.fromEntries(r.sessions.map((s) => [s.user, s.ended]))
+    expect(ended).toMatchObject({ bob: 'crash', carol: 'down', root: 'down', dave: 'gone', alice: 'logout' })
+    expect(r.sessions.find((s) => s.user === 'bob')).toMatchObject({ end: null, durationMinutes: 21 * 60 })
+  })
+
+  it('gives the same sessions with -F, without it (year inferred) and with --time-format iso', () => {
+    const key = (name: string) => lastParser.parse(commandResult(fixtureStdout('last', name))).sessions.map((s) => [s.user, s.tty, s.start.slice(0, 16), s.end?.slice(0, 16) ?? null, s.ended])
+    expect(key('wtmp-short-x')).toEqual(key('wtmp-iso'))
+    expect(key('wtmp-full-x-iw')).toEqual(key('wtmp-iso'))
+    expect(lastParser.parse(commandResult(fixtureStdout('last', 'wtmp-short-x'))).yearInferred).toBe(true)
+  })
+
+  it('infers the year across new year in lastb without -F', () => {
+    const r = lastParser.parse(commandResult(fixtureStdout('last', 'btmp-short')))
+    expect(r.sessions.map((s) => s.start)).toEqual(['2026-11-21T05:50', '2026-11-21T05:46', '2026-01-01T00:00', '2025-12-31T23:59'])
+  })
+
+  it('refuses a weekday that fits no year, naming the line', () => {
+    const real = fixtureStdout('last', 'btmp-short').replace('Thu Jan  1', 'Fri Jan  1')
+    expect(() => lastParser.parse(commandResult(real))).not.toThrow()
+    const bad = fixtureStdout('last', 'btmp-short').replace('Thu Jan  1', 'Thu Feb 30')
+    expectParseError(lastParser, commandResult(bad), 3)
+  })
+
+  it('refuses a missing file quoting lastb', () => {
+    expect(() => lastParser.parse(malformed('last', 'btmp-missing'))).toThrow(/cannot open/)
   })
 
   it('refuses output cut before the footer (last | head)', () => {

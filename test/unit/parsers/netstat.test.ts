@@ -16,4 +16,10 @@ describe('netstat parser', () => {
   it('refuses ss output naming its header line', () => {
     expectParseError(netstatParser, malformed('netstat', 'ss-output'), 1)
   })
+
+  it('names a process by its program, not its cut title (`sshd: /usr/sb`)', () => {
+    const r = netstatParser.parse(commandResult(fixtureStdout('netstat', 'sshd-antpW')))
+    const listener = r.sockets.find((s) => s.state === 'LISTEN')!
+    expect(listener.process).toEqual({ name: 'sshd', pid: 27211, fd: null, command: 'sshd: /usr/sb' })
+  })
 })

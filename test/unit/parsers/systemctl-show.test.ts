@@ -19,12 +19,24 @@ describe('systemctl-show parser', () => {
     expectParseError(systemctlShowParser, malformed('systemctl-show', 'status-output'), 1)
   })
 
-  it('refuses a block without Id, naming its first line', () => {
-    const real = fixtureStdout('systemctl-show', 'running')
-    expectParseError(systemctlShowParser, commandResult(real.split('\n').filter((l) => !l.startsWith('Id=')).join('\n')), 1)
+  it('reads blocks without Id (-p ActiveState,...) by their position', () => {
+    const c = loadCases('systemctl-show').find((x) => x.name === 'no-id-two-units')!
+    const r = systemctlShowParser.parse(c.result)
+    expect(r.units.map((u) => [u.id, u.label, u.index, u.activeState])).toEqual([[null, '#1', 0, 'failed'], [null, '#2', 1, 'activating']])
+    expect(r.failed).toEqual(['#1'])
+    expect(r.killed).toEqual(['#1'])
+  })
+
+  it('refuses --value output (values without names), naming the line', () => {
+    expectParseError(systemctlShowParser, malformed('systemctl-show', 'value'), 1)
+  })
+
+  it('answers systemdRunning: false on a host without systemd', () => {
+    const c = loadCases('systemctl-show').find((x) => x.name === 'no-systemd')!
+    expect(systemctlShowParser.parse(c.result)).toMatchObject({ units: [], systemdRunning: false })
   })
 
   it('refuses empty output, quoting stderr', () => {
-    expectParseError(systemctlShowParser, commandResult('', 'Failed to connect to bus: No such file or directory\n', 1))
+    expectParseError(systemctlShowParser, commandResult('', 'Failed to get properties: Access denied\n', 1))
   })
 })
