@@ -1,5 +1,5 @@
 /** JSON Schemas of the API: validation (ajv in fastify) and reply serialization from one source. */
-import { errorSchema } from './errors.ts'
+import { errorSchema } from './error-replies.ts'
 
 const anyObject = { type: ['object', 'null'], additionalProperties: true } as const
 const nullableString = { type: ['string', 'null'] } as const

@@ -9,7 +9,7 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { RunService } from '../service.ts'
 import { approvalsPlugin } from './approvals.ts'
-import { installErrorHandling } from './errors.ts'
+import { installErrorHandling } from './error-replies.ts'
 import { eventsPlugin } from './events.ts'
 import { healthPlugin } from './health.ts'
 import { runsPlugin } from './runs.ts'
