@@ -133,6 +133,9 @@ describe('HTTP API', () => {
     const hash = waiting.approvalRequest!.planHash
     expect(waiting.plan!.hash).toBe(hash)
     const approve = (who: keyof typeof TOKENS, planHash: string, decision = 'approve') => app.inject({ method: 'POST', url: `/api/runs/${id}/approvals`, headers: auth(who), payload: { planHash, decision } })
+    const metrics = await app.inject({ method: 'GET', url: '/metrics' })
+    expect(metrics.body).toMatch(/runbook_approvals_waiting 1\n/)
+    expect(metrics.body).toContain('runbook_runs{status="waiting-approval"} 1')
     const self = await approve('alice', hash)
     expect([self.statusCode, self.json().error.code, self.json().error.message]).toEqual([409, 'RB_APPROVAL_REFUSED', expect.stringMatching(/four-eyes/)])
     const stale = await approve('bob', '0'.repeat(64))
@@ -145,6 +148,19 @@ describe('HTTP API', () => {
     expect([late.statusCode, late.json().error.message]).toEqual([409, expect.stringMatching(/not waiting for an approval/)])
     const cancel = await app.inject({ method: 'POST', url: `/api/runs/${id}/cancel`, headers: auth('alice') })
     expect([cancel.statusCode, cancel.json().error.code]).toEqual([409, 'RB_RUN_FINISHED'])
+  })
+
+  it('an expired approval request is 409 and the fix is not applied', async () => {
+    const { t, app } = await setup({ approvalTtlMs: 300 })
+    const d = t.logDir('rotated')
+    const before = d.snapshot()
+    const { id } = (await app.inject({ method: 'POST', url: '/api/runs', headers: auth('alice'), payload: { runbook: 'log-dir-full', host: 'local', params: logParams(d), mode: 'apply' } })).json() as { id: string }
+    const hash = (await untilStatus(app, id, ['waiting-approval'])).approvalRequest!.planHash
+    const done = await untilStatus(app, id, ['fix-proposed', 'fix-applied', 'incomplete'])
+    expect(done).toMatchObject({ status: 'fix-proposed', exitCode: 4, approvalRequest: { state: 'expired' } })
+    const late = await app.inject({ method: 'POST', url: `/api/runs/${id}/approvals`, headers: auth('bob'), payload: { planHash: hash, decision: 'approve' } })
+    expect([late.statusCode, late.json().error.code, late.json().error.message]).toEqual([409, 'RB_APPROVAL_REFUSED', expect.stringMatching(/expired at/)])
+    expect(d.snapshot()).toEqual(before)
   })
 
   it('SSE: live events with ids, through approval to the end; Last-Event-ID resumes after the last one seen', async () => {

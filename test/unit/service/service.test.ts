@@ -7,6 +7,11 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { PassThrough } from 'node:stream'
 import { main } from '../../../src/cli/main.ts'
 import type { RunEvent } from '../../../src/types.ts'
+import { join } from 'node:path'
+import { createLocalExecutorFactory } from '../../../src/executors/local.ts'
+import { SHIPPED_RUNBOOKS } from '../../../src/library.ts'
+import { RunService } from '../../../src/service/service.ts'
+import { openSqliteStore } from '../../../src/service/sqlite-store.ts'
 import { logParams, startService, type TestService } from './fixture.ts'
 
 let t: TestService | undefined
@@ -157,5 +162,33 @@ describe('RunService', () => {
     expect(await t.until(run.id, ['incomplete', 'fix-proposed'], 10_000)).toMatchObject({ status: 'incomplete', exitCode: 130, error: 'run timed out after 2 s' })
     expect((await t.service.store.approvalRequest(run.id))!.state).toBe('cancelled')
     expect((await eventsOf(t, run.id)).at(-1)).toMatchObject({ type: 'run.finished' })
+  })
+
+  it('after a restart: a queued run starts; a run that was running or waiting for approval is marked incomplete with the reason', async () => {
+    t = await startService({ concurrency: 1 })
+    const d = t.logDir('rotated')
+    const stateDir = t.stateDir
+    // What a killed server leaves: a run waiting for approval (its job claimed) and a queued one.
+    const store = openSqliteStore(join(stateDir, 'crashed'))
+    const base = { runbook: 'log-dir-full', file: join(SHIPPED_RUNBOOKS, 'log-dir-full.yaml'), host: 'local', params: { ...logParams(d), host: 'local' }, requestedBy: 'alice', planKey: new Uint8Array(32) }
+    await store.createRun({ ...base, id: 'was-waiting', mode: 'apply', createdAt: 1 })
+    await store.claimJob('was-waiting')
+    await store.updateRun('was-waiting', { status: 'waiting-approval', startedAt: 2 })
+    await store.openApprovalRequest({ runId: 'was-waiting', step: 'archive_rotated', planHash: 'h', required: 1, requestedAt: 2, expiresAt: 10 ** 15 })
+    await store.createRun({ ...base, id: 'was-queued', mode: 'dry-run', createdAt: 3 })
+    await store.close()
+
+    const again = new RunService({ store: openSqliteStore(join(stateDir, 'crashed')), access: t.access, runbookDirs: [SHIPPED_RUNBOOKS], executors: () => createLocalExecutorFactory() })
+    try {
+      await again.start()
+      expect(await again.store.getRun('was-waiting')).toMatchObject({ status: 'incomplete', exitCode: 7, error: expect.stringMatching(/server stopped while the run was waiting-approval; resuming .* not implemented/) })
+      expect((await again.store.approvalRequest('was-waiting'))!.state).toBe('cancelled')
+      const end = Date.now() + 20_000
+      while ((await again.store.getRun('was-queued'))!.status !== 'fix-proposed' && Date.now() < end) await new Promise((r) => setTimeout(r, 25))
+      expect(await again.store.getRun('was-queued')).toMatchObject({ status: 'fix-proposed', exitCode: 4 })
+    } finally {
+      await again.close()
+      await again.store.close()
+    }
   })
 })
