@@ -3,7 +3,7 @@
  * status from its code. Bad JSON, schema failures, oversized bodies and unknown routes are 4xx with
  * a clear message; only a bug is a 500.
  */
-import type { FastifyError, FastifyInstance } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify'
 import { ERROR_CODES, RunbookError, RunbookErrors, type ErrorCode } from '../../errors.ts'
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
@@ -49,20 +49,33 @@ function describeValidation(err: FastifyError & { validation?: AjvIssue[]; valid
     .join('; ')
 }
 
-export function installErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError & { validation?: AjvIssue[] }, request, reply) => {
+/**
+ * `record` keeps the refusals fastify itself makes (schema, JSON, size, media type, unknown route);
+ * the service and the auth hook record their own before throwing a RunbookError.
+ */
+export function installErrorHandling(app: FastifyInstance, record: (request: FastifyRequest, code: ErrorCode, reason: string) => Promise<void>): void {
+  const refuse = async (request: FastifyRequest, status: number, code: ErrorCode, message: string) => {
+    await record(request, code, message).catch((err: unknown) => request.log.error({ err }, 'could not record a refusal'))
+    return { status, payload: body(code, message) }
+  }
+  app.setErrorHandler(async (err: FastifyError & { validation?: AjvIssue[] }, request, reply) => {
     if (err instanceof RunbookError) return reply.code(statusOf(err.code)).send(body(err.code, err.message))
     if (err instanceof RunbookErrors) {
       const code = err.errors[0]!.code
       return reply.code(statusOf(code)).send(body(code, err.message))
     }
-    if (err.validation) return reply.code(400).send(body('RB_BAD_REQUEST', describeValidation(err)))
-    if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+    let refused: { status: number; payload: unknown } | undefined
+    if (err.validation) refused = await refuse(request, 400, 'RB_BAD_REQUEST', describeValidation(err))
+    else if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
       const message = err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? `request body larger than ${app.initialConfig.bodyLimit} bytes` : err.message
-      return reply.code(err.statusCode).send(body('RB_BAD_REQUEST', message))
+      refused = await refuse(request, err.statusCode, 'RB_BAD_REQUEST', message)
     }
+    if (refused) return reply.code(refused.status).send(refused.payload)
     request.log.error({ err }, 'unexpected error')
     return reply.code(500).send(body('RB_INTERNAL', `internal error: ${err.message}`))
   })
-  app.setNotFoundHandler((request, reply) => reply.code(404).send(body('RB_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)))
+  app.setNotFoundHandler(async (request, reply) => {
+    const r = await refuse(request, 404, 'RB_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)
+    return reply.code(r.status).send(r.payload)
+  })
 }

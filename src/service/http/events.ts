@@ -13,6 +13,11 @@ const HEARTBEAT_MS = 15_000
 
 export function eventsPlugin(service: RunService) {
   return async function events(app: FastifyInstance) {
+    // Open streams end when the server closes: a follower must not keep `runbook serve` from stopping.
+    const open = new Set<() => void>()
+    app.addHook('preClose', async () => {
+      for (const end of open) end()
+    })
     app.get<{ Params: { id: string }; Querystring: { after?: string } }>('/api/runs/:id/events', {
       schema: { params: runIdParams, querystring: { type: 'object', properties: { after: { type: 'string', pattern: '^[0-9]{1,9}$' } }, additionalProperties: false }, response: errors },
     }, async (request, reply) => {
@@ -42,10 +47,12 @@ export function eventsPlugin(service: RunService) {
       const end = () => {
         if (closed) return
         closed = true
+        open.delete(end)
         clearInterval(heartbeat)
         unsubscribe()
         res.end()
       }
+      open.add(end)
       request.raw.on('close', end)
       const write = (e: { seq: number; json: string; type: string }) => {
         if (closed || e.seq <= sent) return

@@ -9,6 +9,7 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { RunService } from '../service.ts'
 import { approvalsPlugin } from './approvals.ts'
+import { installAuth, identityOf } from './auth.ts'
 import { installErrorHandling } from './error-replies.ts'
 import { eventsPlugin } from './events.ts'
 import { healthPlugin } from './health.ts'
@@ -24,7 +25,10 @@ export async function buildServer(service: RunService, options: { logger?: boole
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true, allowUnionTypes: true } },
     return503OnClosing: true,
   })
-  installErrorHandling(app)
+  installErrorHandling(app, (request, code, reason) =>
+    service.store.recordRefusal({ at: Date.now(), identity: identityOf(request)?.name ?? '(unauthenticated)', action: `${request.method} ${request.url.split('?')[0]}`, runId: null, code, reason }),
+  )
+  installAuth(app, service)
   await app.register(healthPlugin(service))
   await app.register(runsPlugin(service))
   await app.register(approvalsPlugin(service))

@@ -69,7 +69,17 @@ describe('HTTP API', () => {
     }
     expect(await t.service.store.listRuns({})).toEqual([])
     expect(await t.service.store.queuedJobs()).toEqual([])
-    expect((await t.service.store.refusals()).map((r) => r.code)).toEqual(['RB_UNAUTHENTICATED', 'RB_UNAUTHENTICATED', 'RB_RUNBOOK_NOT_FOUND', 'RB_PARAM_TYPE', 'RB_PARAM_UNKNOWN', 'RB_FORBIDDEN'])
+    // Every refusal is recorded, with who and why.
+    const refusals = await t.service.store.refusals()
+    expect(refusals.map((r) => [r.identity, r.code])).toEqual([
+      ['(unauthenticated)', 'RB_UNAUTHENTICATED'], ['(unauthenticated)', 'RB_UNAUTHENTICATED'],
+      ...Array.from({ length: 7 }, () => ['alice', 'RB_BAD_REQUEST']),
+      ['alice', 'RB_RUNBOOK_NOT_FOUND'], ['alice', 'RB_PARAM_TYPE'], ['alice', 'RB_PARAM_UNKNOWN'], ['vic', 'RB_FORBIDDEN'],
+    ])
+    expect(refusals[3]!).toMatchObject({ action: 'POST /api/runs', reason: "body: unknown field 'extra'" })
+    // Without a token, nothing about the body is checked or told.
+    const anonymous = await post('{bad json', { 'content-type': 'application/json' })
+    expect([anonymous.statusCode, anonymous.json().error.code]).toEqual([401, 'RB_UNAUTHENTICATED'])
 
     const unknown = await app.inject({ method: 'GET', url: '/api/runs/does-not-exist', headers: auth('alice') })
     expect([unknown.statusCode, unknown.json().error.code]).toEqual([404, 'RB_NOT_FOUND'])
@@ -161,6 +171,23 @@ describe('HTTP API', () => {
     const late = await app.inject({ method: 'POST', url: `/api/runs/${id}/approvals`, headers: auth('bob'), payload: { planHash: hash, decision: 'approve' } })
     expect([late.statusCode, late.json().error.code, late.json().error.message]).toEqual([409, 'RB_APPROVAL_REFUSED', expect.stringMatching(/expired at/)])
     expect(d.snapshot()).toEqual(before)
+  })
+
+  it('closing the server ends open event streams', async () => {
+    const { t, app } = await setup()
+    const base = await app.listen({ host: '127.0.0.1', port: 0 })
+    const d = t.logDir('rotated')
+    const { id } = (await app.inject({ method: 'POST', url: '/api/runs', headers: auth('alice'), payload: { runbook: 'log-dir-full', host: 'local', params: logParams(d), mode: 'apply' } })).json() as { id: string }
+    await untilStatus(app, id, ['waiting-approval'])
+    const res = await fetch(`${base}/api/runs/${id}/events`, { headers: auth('vic') })
+    const reader = res.body!.getReader()
+    expect(Buffer.from((await reader.read()).value!).toString()).toMatch(/^id: 1\nevent: run\.started/)
+    const started = Date.now()
+    await app.close()
+    expect(Date.now() - started).toBeLessThan(2000)
+    let rest = ''
+    for (let r = await reader.read(); !r.done; r = await reader.read()) rest += Buffer.from(r.value).toString()
+    expect(rest).not.toMatch(/event: end/)
   })
 
   it('SSE: live events with ids, through approval to the end; Last-Event-ID resumes after the last one seen', async () => {
