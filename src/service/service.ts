@@ -84,6 +84,8 @@ export class RunService {
    */
   async start(): Promise<void> {
     const queued = new Set(await this.store.queuedJobs())
+    // No run is running yet: a queue lock left by a killed server would block its host for ever.
+    for (const lock of await this.store.hostLocks()) await this.store.releaseHostLock(lock.host, lock.runId)
     for (const status of LIVE_STATUSES) {
       for (const run of await this.store.listRuns({ status, limit: 100_000 })) {
         if (queued.has(run.id)) continue

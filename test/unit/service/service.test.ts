@@ -164,7 +164,7 @@ describe('RunService', () => {
     expect((await eventsOf(t, run.id)).at(-1)).toMatchObject({ type: 'run.finished' })
   })
 
-  it('after a restart: a queued run starts; a run that was running or waiting for approval is marked incomplete with the reason', async () => {
+  it('after a restart: a run that was waiting for approval is marked incomplete with the reason, its host lock is freed, a queued run starts', async () => {
     t = await startService({ concurrency: 1 })
     const d = t.logDir('rotated')
     const stateDir = t.stateDir
@@ -175,7 +175,8 @@ describe('RunService', () => {
     await store.claimJob('was-waiting')
     await store.updateRun('was-waiting', { status: 'waiting-approval', startedAt: 2 })
     await store.openApprovalRequest({ runId: 'was-waiting', step: 'archive_rotated', planHash: 'h', required: 1, requestedAt: 2, expiresAt: 10 ** 15 })
-    await store.createRun({ ...base, id: 'was-queued', mode: 'dry-run', createdAt: 3 })
+    expect(await store.acquireHostLock('local', 'was-waiting', 2)).toBe(true)
+    await store.createRun({ ...base, id: 'was-queued', mode: 'apply', createdAt: 3 })
     await store.close()
 
     const again = new RunService({ store: openSqliteStore(join(stateDir, 'crashed')), access: t.access, runbookDirs: [SHIPPED_RUNBOOKS], executors: () => createLocalExecutorFactory() })
@@ -184,8 +185,10 @@ describe('RunService', () => {
       expect(await again.store.getRun('was-waiting')).toMatchObject({ status: 'incomplete', exitCode: 7, error: expect.stringMatching(/server stopped while the run was waiting-approval; resuming .* not implemented/) })
       expect((await again.store.approvalRequest('was-waiting'))!.state).toBe('cancelled')
       const end = Date.now() + 20_000
-      while ((await again.store.getRun('was-queued'))!.status !== 'fix-proposed' && Date.now() < end) await new Promise((r) => setTimeout(r, 25))
-      expect(await again.store.getRun('was-queued')).toMatchObject({ status: 'fix-proposed', exitCode: 4 })
+      // The queued apply run gets the host (the dead run's queue lock is gone) and asks for approval.
+      while ((await again.store.getRun('was-queued'))!.status !== 'waiting-approval' && Date.now() < end) await new Promise((r) => setTimeout(r, 25))
+      expect((await again.store.getRun('was-queued'))!.status).toBe('waiting-approval')
+      expect(await again.store.hostLocks()).toEqual([{ host: 'local', runId: 'was-queued', at: expect.any(Number) }])
     } finally {
       await again.close()
       await again.store.close()
