@@ -194,4 +194,22 @@ describe('RunService', () => {
       await again.store.close()
     }
   })
+
+  it('each event is committed (visible to another connection) while the engine is still inside onEvent', async () => {
+    t = await startService()
+    const d = t.logDir()
+    const other = openSqliteStore(t.stateDir)
+    const seen: Array<Promise<number[]>> = []
+    const run = await t.service.submit(t.who('alice'), { runbook: 'log-dir-full', host: 'local', params: logParams(d) })
+    // The listener runs synchronously inside the engine's onEvent, after the insert: the engine has not gone on yet.
+    const off = t.service.subscribe(run.id, (e) => {
+      if (e) seen.push(other.events(run.id).then((rows) => [e.seq, rows.length, rows.at(-1)!.seq]))
+    })
+    await t.until(run.id, ['fix-proposed'])
+    off()
+    const checks = await Promise.all(seen)
+    await other.close()
+    expect(checks.length).toBeGreaterThan(10)
+    for (const [seq, count, last] of checks) expect([count, last]).toEqual([seq, seq])
+  })
 })
