@@ -39,11 +39,15 @@ let served: Promise<number>
 let serveErr: { stderr: string }
 let logs: LogDir
 let env: NodeJS.ProcessEnv
+let savedHostDir: string | undefined
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'rb-serve-cli-'))
   writeFileSync(join(root, 'access.yaml'), ACCESS_YAML)
   env = { ...process.env, RUNBOOK_STATE_DIR: join(root, 'client-state'), RUNBOOK_HOST_DIR: join(root, 'host-state'), RUNBOOK_SERVER: '', RUNBOOK_TOKEN: '', NO_COLOR: '1' }
+  // The engine's host-side lock for local commands: in the test's dir, not this machine's /var/lib/runbook.
+  savedHostDir = process.env.RUNBOOK_HOST_DIR
+  process.env.RUNBOOK_HOST_DIR = env.RUNBOOK_HOST_DIR
   stopServe = new AbortController()
   const { io: i, captured } = io({ ...env, RUNBOOK_ADMIN_TOKEN: TOKENS.admin }, stopServe.signal)
   serveErr = captured
@@ -60,6 +64,8 @@ beforeAll(async () => {
 afterAll(async () => {
   stopServe?.abort()
   if (served) expect(await served).toBe(0)
+  if (savedHostDir === undefined) delete process.env.RUNBOOK_HOST_DIR
+  else process.env.RUNBOOK_HOST_DIR = savedHostDir
   rmSync(root, { recursive: true, force: true })
 })
 
@@ -105,6 +111,30 @@ describe('runbook serve + runbook run --server + runbook runs', () => {
     expect(lines.slice(1)).toEqual([expect.stringMatching(new RegExp(`^${id}\\s+fix-proposed\\s+4\\s+log-dir-full\\s+local\\s+dry-run\\s+alice`))])
     const json = await cli(['runs', '--json'], { ...env, RUNBOOK_SERVER: server, RUNBOOK_TOKEN: TOKENS.vic })
     expect(JSON.parse(json.stdout)).toEqual([expect.objectContaining({ id, status: 'fix-proposed', exitCode: 4 })])
+  })
+
+  it('run --server --apply waits for another identity to approve, then exits 5 with the fix applied', async () => {
+    const before = logs.snapshot()
+    const running = cli(['run', 'log-dir-full', '--server', server, '--apply', '--host', 'local', '-p', `dir=${logs.dir}`, '-p', 'max_dir_mb=2', '-p', `archive=${logs.archive}`, '--json', '--transcript', join(root, 'apply.jsonl')], { ...env, RUNBOOK_TOKEN: TOKENS.alice })
+    const headers = { authorization: `Bearer ${TOKENS.bob}` }
+    let run: { id: string; status: string; approvalRequest: { planHash: string } | null } | undefined
+    const end = Date.now() + 20_000
+    while (run?.status !== 'waiting-approval') {
+      if (Date.now() > end) throw new Error(`no run waits for approval: ${JSON.stringify(run)}`)
+      await new Promise((r) => setTimeout(r, 50))
+      const { runs } = (await (await fetch(`${server}/api/runs?runbook=log-dir-full&limit=1`, { headers })).json()) as { runs: Array<{ id: string }> }
+      run = await (await fetch(`${server}/api/runs/${runs[0]!.id}`, { headers })).json()
+    }
+    const approved = await fetch(`${server}/api/runs/${run.id}/approvals`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ planHash: run.approvalRequest!.planHash, decision: 'approve' }) })
+    expect(approved.status).toBe(200)
+    const r = await running
+    expect(r.stderr).toMatch(/waiting for another identity to approve plan/)
+    expect(r.code, r.stderr).toBe(5)
+    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; by?: string })
+    expect(events.find((e) => e.type === 'fix.approved')).toMatchObject({ by: 'bob' })
+    expect(events.at(-1)).toMatchObject({ type: 'run.finished', status: 'fix-applied', exitCode: 5 })
+    expect(logs.snapshot()).not.toEqual(before)
+    expect(Object.keys(logs.snapshot()).some((f) => f.endsWith('.gz'))).toBe(false)
   })
 
   it('serve logs where it listens and what it serves', () => {
