@@ -123,7 +123,7 @@ describe('runbook serve + runbook run --server + runbook runs', () => {
       if (Date.now() > end) throw new Error(`no run waits for approval: ${JSON.stringify(run)}`)
       await new Promise((r) => setTimeout(r, 50))
       const { runs } = (await (await fetch(`${server}/api/runs?runbook=log-dir-full&limit=1`, { headers })).json()) as { runs: Array<{ id: string }> }
-      run = await (await fetch(`${server}/api/runs/${runs[0]!.id}`, { headers })).json()
+      run = (await (await fetch(`${server}/api/runs/${runs[0]!.id}`, { headers })).json()) as typeof run
     }
     const approved = await fetch(`${server}/api/runs/${run.id}/approvals`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ planHash: run.approvalRequest!.planHash, decision: 'approve' }) })
     expect(approved.status).toBe(200)
