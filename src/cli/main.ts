@@ -13,12 +13,14 @@ import list from './commands/list.ts'
 import parsersCmd from './commands/parsers.ts'
 import replay from './commands/replay.ts'
 import runCmd from './commands/run.ts'
+import runsCmd from './commands/runs.ts'
 import schema from './commands/schema.ts'
+import serve from './commands/serve.ts'
 import show from './commands/show.ts'
 import test from './commands/test.ts'
 import validate from './commands/validate.ts'
 
-export const COMMANDS: readonly CommandDef[] = [runCmd, list, show, validate, graph, test, replay, exec, lab, parsersCmd, schema]
+export const COMMANDS: readonly CommandDef[] = [runCmd, list, show, validate, graph, test, replay, exec, lab, parsersCmd, schema, serve, runsCmd]
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2

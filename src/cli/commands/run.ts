@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs'
 export default defineCommand({
   name: 'run',
   summary: 'Run a runbook against a host (dry-run unless --apply)',
-  usage: 'run <runbook> [--host H] [--param k=v ...] [--param-file k=PATH ...] [--param-env k=VAR ...] [--apply [--yes]] [--local] [--transcript FILE] [--json]',
+  usage: 'run <runbook> [--host H] [--param k=v ...] [--param-file k=PATH ...] [--param-env k=VAR ...] [--apply [--yes]] [--local] [--transcript FILE] [--json] [--server URL]',
   description: `Runs the runbook's read-only diagnostics for real, follows its branches, and ends with an outcome: a diagnosis with evidence.
 Dry-run (the default) never changes the host: every fix the run reaches is shown as a plan with its exact commands.
 With --apply, a fix runs only after you approve its plan (a prompt, or --yes), is verified, and is rolled back when verification fails.
@@ -39,6 +39,7 @@ Exit codes: 0 healthy, 3 problem found, 4 fix proposed, 5 fix applied and verifi
     json: { type: 'boolean', description: 'Print events as JSON lines instead of the progress view' },
     verbose: { type: 'boolean', short: 'v', description: 'Show command output in the progress view' },
     'log-level': { type: 'string', valueName: 'LEVEL', description: 'pino log level for the run log (default info; RUNBOOK_LOG_LEVEL)' },
+    server: { type: 'string', valueName: 'URL', description: 'Submit the run to `runbook serve` and follow it (default $RUNBOOK_SERVER unless --local; token from $RUNBOOK_TOKEN)' },
   },
   maxPositionals: 1,
   examples: [
@@ -48,6 +49,11 @@ Exit codes: 0 healthy, 3 problem found, 4 fix proposed, 5 fix applied and verifi
     'pass show ops/api-token | runbook run <runbook> --host web1 --param-file token=-',
   ],
   async run({ values, positionals, io }) {
+    if (typeof values.server === 'string' || (io.env.RUNBOOK_SERVER && !values.local)) {
+      const { serverOf } = await import('../client.ts')
+      const { remoteRun } = await import('../remote-run.ts')
+      return remoteRun({ values, positionals, io }, serverOf(values.server, io.env, 'run'))
+    }
     // Loaded here, not at start-up: `runbook --help` and other commands stay fast.
     const { default: pino } = await import('pino')
     const { refusingApprover, promptApprover, yesApprover } = await import('../../engine/approval.ts')

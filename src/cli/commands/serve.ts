@@ -1,0 +1,86 @@
+import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { RunbookError } from '../../errors.ts'
+import { defineCommand } from '../command.ts'
+
+/** `127.0.0.1:8080`, `[::1]:8080`, `:8080` (loopback) → host and port. */
+export function parseListen(text: string): { host: string; port: number } {
+  const m = text.match(/^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/)
+  const port = m ? Number(m[3]) : NaN
+  if (!m || port > 65535) throw new RunbookError('RB_USAGE', `serve: --listen ${JSON.stringify(text)}: expected HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080`)
+  return { host: m[1] ?? (m[2] || '127.0.0.1'), port }
+}
+
+export default defineCommand({
+  name: 'serve',
+  summary: 'Run the runbook service: an HTTP API that queues runs, keeps their history and waits for approvals',
+  usage: 'serve [--listen HOST:PORT] [--state-dir DIR] [--access FILE] [--local] [--inventory FILE] [--concurrency N] [--run-timeout SECONDS] [--approval-ttl SECONDS]',
+  description: `One process serves a team: runs come in through the HTTP API (README "runbook serve"), wait in a queue, run with
+the same engine and executors as \`runbook run\`, and every event is committed to an SQLite journal in the state dir
+(runbook.db) before the run goes on. A run's transcript exported from the API replays with \`runbook test\`.
+Who may do what comes from access.yaml (tokens by sha256, roles, rules over view/run/approve/apply × runbooks × hosts);
+RUNBOOK_ADMIN_TOKEN adds an admin. A fix waits for approval of its plan hash by an identity other than the requester.
+Not yet: resuming runs after a restart (a run that was running is marked incomplete with the reason), web pages.
+Stops on SIGINT/SIGTERM: running runs are interrupted and recorded as such.`,
+  options: {
+    listen: { type: 'string', valueName: 'HOST:PORT', description: 'Where to listen (default 127.0.0.1:8080; RUNBOOK_LISTEN). Plain HTTP: keep it on loopback or behind a TLS proxy' },
+    'state-dir': { type: 'string', valueName: 'DIR', description: 'Where the store lives (default $RUNBOOK_STATE_DIR or ~/.local/state/runbook)' },
+    access: { type: 'string', valueName: 'FILE', description: 'access.yaml (default $RUNBOOK_ACCESS, else ./access.yaml if present)' },
+    local: { type: 'boolean', description: 'Run commands on this machine instead of over SSH' },
+    inventory: { type: 'string', short: 'i', valueName: 'FILE', description: 'Inventory file (default: $RUNBOOK_INVENTORY, ./inventory.yaml, or the running lab)' },
+    concurrency: { type: 'string', valueName: 'N', description: 'Runs at once (default 4)' },
+    'run-timeout': { type: 'string', valueName: 'SECONDS', description: 'A run still going after this is stopped (default 1800)' },
+    'approval-ttl': { type: 'string', valueName: 'SECONDS', description: 'An approval request expires after this (default 900)' },
+  },
+  examples: ['RUNBOOK_ADMIN_TOKEN=$(openssl rand -hex 24) runbook serve --state-dir /var/lib/runbook --access /etc/runbook/access.yaml'],
+  async run({ values, io }) {
+    const { loadAccess } = await import('../../service/access.ts')
+    const { RunService } = await import('../../service/service.ts')
+    const { openSqliteStore } = await import('../../service/sqlite-store.ts')
+    const { buildServer } = await import('../../service/http/server.ts')
+    const { stateDir } = await import('../../transcript/writer.ts')
+    const { runbookDirs } = await import('../../library.ts')
+    const { chooseExecutors } = await import('../executors.ts')
+    const number = (name: string, fallback: number) => {
+      const v = values[name]
+      if (v === undefined) return fallback
+      const n = Number(v)
+      if (!Number.isInteger(n) || n < 1) throw new RunbookError('RB_USAGE', `serve: --${name} must be a whole number ≥ 1, not ${JSON.stringify(v)}`)
+      return n
+    }
+    const { host, port } = parseListen((values.listen as string | undefined) ?? io.env.RUNBOOK_LISTEN ?? '127.0.0.1:8080')
+    const dir = resolve(io.cwd, (values['state-dir'] as string | undefined) ?? stateDir(io.env))
+    const given = (values.access as string | undefined) ?? io.env.RUNBOOK_ACCESS
+    const accessFile = given ? resolve(io.cwd, given) : existsSync(resolve(io.cwd, 'access.yaml')) ? resolve(io.cwd, 'access.yaml') : undefined
+    const access = loadAccess(accessFile, io.env)
+    if (access.policy.identities.length === 0 && !io.env.RUNBOOK_ADMIN_TOKEN) {
+      throw new RunbookError('RB_USAGE', 'serve: nobody could use this server: give --access access.yaml with identities, or set RUNBOOK_ADMIN_TOKEN')
+    }
+    const concurrency = number('concurrency', 4)
+    const runTimeoutMs = number('run-timeout', 1800) * 1000
+    const approvalTtlMs = number('approval-ttl', 900) * 1000
+    const store = openSqliteStore(dir)
+    const service = new RunService({
+      store,
+      access,
+      runbookDirs: runbookDirs(io.env, io.cwd),
+      executors: () => chooseExecutors({ local: Boolean(values.local), inventory: values.inventory as string | undefined }, io),
+      concurrency,
+      runTimeoutMs,
+      approvalTtlMs,
+    })
+    const app = await buildServer(service)
+    try {
+      await service.start()
+      const address = await app.listen({ host, port })
+      io.stderr.write(`runbook serve: listening on ${address} (state ${dir}, access ${accessFile ?? 'RUNBOOK_ADMIN_TOKEN only'}, ${values.local ? 'local commands' : 'SSH'}, ${concurrency} at once)\n`)
+      await new Promise<void>((done) => (io.signal.aborted ? done() : io.signal.addEventListener('abort', () => done(), { once: true })))
+      io.stderr.write('runbook serve: stopping\n')
+      return 0
+    } finally {
+      await app.close()
+      await service.close()
+      await store.close()
+    }
+  },
+})

@@ -1,0 +1,162 @@
+/**
+ * Who may do what: `access.yaml` (kept in Git) names identities (API tokens by their sha256, Slack
+ * user ids for the chat issue), roles, and rules over verbs × runbook globs × host globs.
+ * `RUNBOOK_ADMIN_TOKEN` adds a bootstrap `admin` allowed everything (still under four-eyes).
+ *
+ * @example
+ * # access.yaml
+ * identities:
+ *   alice: { token_sha256: 9f86d0…, roles: [operator] }
+ *   bob:   { token_sha256: 60303a…, roles: [approver], slack: U024BE7LH }
+ * roles:
+ *   operator: [{ verbs: [view, run, apply], runbooks: ["*"], hosts: ["web*"] }]
+ *   approver: [{ verbs: [view, approve], runbooks: ["*"], hosts: ["*"] },
+ *              { verbs: [approve], runbooks: [unreachable-host], hosts: ["db*"], approvals: 2 }]
+ */
+import { createHash, timingSafeEqual } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { parse } from 'yaml'
+import { RunbookError } from '../errors.ts'
+
+export const VERBS = ['view', 'run', 'approve', 'apply'] as const
+export type Verb = (typeof VERBS)[number]
+
+export interface Identity {
+  name: string
+  roles: string[]
+  tokenSha256?: string
+  slack?: string
+}
+
+export interface Rule {
+  verbs: Verb[]
+  runbooks: string[]
+  hosts: string[]
+  /** Approvals a matching run's fix needs (default 1). */
+  approvals?: number
+}
+
+export interface AccessPolicy {
+  identities: Identity[]
+  roles: Record<string, Rule[]>
+  /** The requester cannot approve their own run (default true). */
+  fourEyes: boolean
+}
+
+export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
+
+/** `*` any run of characters, `?` one; everything else literal. */
+export function globMatch(glob: string, text: string): boolean {
+  const re = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')
+  return new RegExp(`^${re}$`).test(text)
+}
+
+const ALL: Rule = { verbs: [...VERBS], runbooks: ['*'], hosts: ['*'] }
+
+export class AccessControl {
+  readonly #byToken: Array<{ hash: Buffer; identity: Identity }>
+  constructor(
+    readonly policy: AccessPolicy,
+    adminToken?: string,
+  ) {
+    const ids = [...policy.identities]
+    if (adminToken) ids.push({ name: 'admin', roles: ['__admin'], tokenSha256: sha256(adminToken) })
+    this.#byToken = ids.filter((i) => i.tokenSha256).map((identity) => ({ hash: Buffer.from(identity.tokenSha256!, 'hex'), identity }))
+  }
+
+  /** The identity a bearer token belongs to, compared by hash in constant time. */
+  authenticate(token: string): Identity | undefined {
+    const hash = Buffer.from(sha256(token), 'hex')
+    let found: Identity | undefined
+    for (const t of this.#byToken) if (t.hash.length === hash.length && timingSafeEqual(t.hash, hash)) found = t.identity
+    return found
+  }
+
+  #rules(identity: Identity): Rule[] {
+    return identity.roles.flatMap((r) => (r === '__admin' ? [ALL] : (this.policy.roles[r] ?? [])))
+  }
+
+  /** True when a rule of one of the identity's roles grants the verb on this runbook and host. */
+  can(identity: Identity, verb: Verb, runbook: string, host: string | null): boolean {
+    return this.#rules(identity).some((r) => matches(r, verb, runbook, host))
+  }
+
+  /** The refusal, said as what is missing. */
+  why(identity: Identity, verb: Verb, runbook: string, host: string | null): string {
+    return `'${identity.name}' may not ${verb} runbook '${runbook}'${host ? ` on host '${host}'` : ''}: no rule of its roles (${identity.roles.filter((r) => r !== '__admin').join(', ') || 'none'}) grants it; add one in access.yaml`
+  }
+
+  /** How many approvals a fix of this runbook on this host needs: the most any matching rule asks. */
+  approvalsRequired(runbook: string, host: string | null): number {
+    const asks = Object.values(this.policy.roles).flat().filter((r) => r.approvals !== undefined && matchesTarget(r, runbook, host))
+    return Math.max(1, ...asks.map((r) => r.approvals!))
+  }
+}
+
+function matchesTarget(r: Rule, runbook: string, host: string | null): boolean {
+  return r.runbooks.some((g) => globMatch(g, runbook)) && r.hosts.some((g) => globMatch(g, host ?? 'local'))
+}
+function matches(r: Rule, verb: Verb, runbook: string, host: string | null): boolean {
+  return r.verbs.includes(verb) && matchesTarget(r, runbook, host)
+}
+
+/** Reads access.yaml; every mistake is RB_ACCESS_FILE naming the entry. No file: nobody but admin. */
+export function loadAccess(file: string | undefined, env: NodeJS.ProcessEnv): AccessControl {
+  const admin = env.RUNBOOK_ADMIN_TOKEN || undefined
+  if (!file) return new AccessControl({ identities: [], roles: {}, fourEyes: true }, admin)
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (err) {
+    throw new RunbookError('RB_ACCESS_FILE', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
+  }
+  return new AccessControl(parseAccess(text, file), admin)
+}
+
+export function parseAccess(text: string, file = 'access.yaml'): AccessPolicy {
+  const bad = (where: string, what: string) => new RunbookError('RB_ACCESS_FILE', `${file}: ${where}: ${what}`)
+  let doc: unknown
+  try {
+    doc = parse(text)
+  } catch (err) {
+    throw bad('YAML', (err as Error).message)
+  }
+  const obj = (v: unknown, where: string): Record<string, unknown> => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw bad(where, 'must be a mapping')
+    return v as Record<string, unknown>
+  }
+  const strings = (v: unknown, where: string): string[] => {
+    if (!Array.isArray(v) || v.length === 0 || !v.every((s) => typeof s === 'string' && s !== '')) throw bad(where, 'must be a non-empty list of strings')
+    return v as string[]
+  }
+  const top = obj(doc ?? {}, 'top level')
+  for (const k of Object.keys(top)) if (!['identities', 'roles', 'four_eyes'].includes(k)) throw bad(k, 'unknown key (known: identities, roles, four_eyes)')
+  const roles: Record<string, Rule[]> = {}
+  for (const [name, list] of Object.entries(obj(top.roles ?? {}, 'roles'))) {
+    if (!Array.isArray(list)) throw bad(`roles.${name}`, 'must be a list of rules')
+    roles[name] = list.map((raw, i) => {
+      const where = `roles.${name}[${i}]`
+      const r = obj(raw, where)
+      for (const k of Object.keys(r)) if (!['verbs', 'runbooks', 'hosts', 'approvals'].includes(k)) throw bad(`${where}.${k}`, 'unknown key (known: verbs, runbooks, hosts, approvals)')
+      const verbs = strings(r.verbs, `${where}.verbs`)
+      for (const v of verbs) if (!(VERBS as readonly string[]).includes(v)) throw bad(`${where}.verbs`, `unknown verb '${v}' (known: ${VERBS.join(', ')})`)
+      const approvals = r.approvals
+      if (approvals !== undefined && (!Number.isInteger(approvals) || (approvals as number) < 1)) throw bad(`${where}.approvals`, 'must be an integer ≥ 1')
+      return { verbs: verbs as Verb[], runbooks: strings(r.runbooks ?? ['*'], `${where}.runbooks`), hosts: strings(r.hosts ?? ['*'], `${where}.hosts`), ...(approvals !== undefined ? { approvals: approvals as number } : {}) }
+    })
+  }
+  const identities = Object.entries(obj(top.identities ?? {}, 'identities')).map(([name, raw]): Identity => {
+    const where = `identities.${name}`
+    const i = obj(raw, where)
+    for (const k of Object.keys(i)) if (!['token_sha256', 'slack', 'roles'].includes(k)) throw bad(`${where}.${k}`, 'unknown key (known: token_sha256, slack, roles)')
+    if (name === 'admin') throw bad(where, "'admin' is the RUNBOOK_ADMIN_TOKEN identity; choose another name")
+    const token = i.token_sha256
+    if (token !== undefined && (typeof token !== 'string' || !/^[0-9a-f]{64}$/.test(token))) throw bad(`${where}.token_sha256`, 'must be the hex sha256 of the token (`printf %s "$TOKEN" | sha256sum`), never the token')
+    const idRoles = strings(i.roles, `${where}.roles`)
+    for (const r of idRoles) if (!(r in roles)) throw bad(`${where}.roles`, `unknown role '${r}' (known: ${Object.keys(roles).join(', ') || 'none'})`)
+    return { name, roles: idRoles, ...(token ? { tokenSha256: token as string } : {}), ...(typeof i.slack === 'string' ? { slack: i.slack } : {}) }
+  })
+  const fourEyes = top.four_eyes ?? true
+  if (typeof fourEyes !== 'boolean') throw bad('four_eyes', 'must be true or false')
+  return { identities, roles, fourEyes }
+}

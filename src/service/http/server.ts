@@ -1,0 +1,37 @@
+/**
+ * The HTTP API of `runbook serve` (fastify: the only folder that imports it). One plugin per
+ * concern; the caller listens (or uses inject() in tests).
+ *
+ * @example
+ * const app = await buildServer(service)
+ * await app.listen({ host: '127.0.0.1', port: 8080 })
+ */
+import Fastify, { type FastifyInstance } from 'fastify'
+import type { RunService } from '../service.ts'
+import { approvalsPlugin } from './approvals.ts'
+import { installAuth, identityOf } from './auth.ts'
+import { installErrorHandling } from './error-replies.ts'
+import { eventsPlugin } from './events.ts'
+import { healthPlugin } from './health.ts'
+import { runsPlugin } from './runs.ts'
+
+export const BODY_LIMIT = 64 * 1024
+
+export async function buildServer(service: RunService, options: { logger?: boolean } = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: BODY_LIMIT,
+    // Unknown fields are refused (400), not silently dropped; no type coercion (`"runbook": 1` is an error).
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true, allowUnionTypes: true } },
+    return503OnClosing: true,
+  })
+  installErrorHandling(app, (request, code, reason) =>
+    service.store.recordRefusal({ at: Date.now(), identity: identityOf(request)?.name ?? '(unauthenticated)', action: `${request.method} ${request.url.split('?')[0]}`, runId: null, code, reason }),
+  )
+  installAuth(app, service)
+  await app.register(healthPlugin(service))
+  await app.register(runsPlugin(service))
+  await app.register(approvalsPlugin(service))
+  await app.register(eventsPlugin(service))
+  return app
+}

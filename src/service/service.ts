@@ -1,0 +1,265 @@
+/**
+ * `runbook serve`'s core, under the HTTP layer: intake (RBAC, runbook and params checked before
+ * anything is queued), the queue and its workers (the same engine and executors as the CLI), the
+ * approval desk, live event fan-out and metrics. Every RunEvent is committed to the store inside
+ * the engine's synchronous onEvent, before the engine takes its next step.
+ */
+import { randomBytes, randomUUID } from 'node:crypto'
+import { runRunbook } from '../engine/run.ts'
+import { resolveParams } from '../dsl/params.ts'
+import { EXIT, RunbookError, RunbookErrors, type ErrorCode } from '../errors.ts'
+import { listRunbookFiles, loadRunbook } from '../library.ts'
+import type { ExecutorFactory, Mode, RunEvent } from '../types.ts'
+import type { AccessControl, Identity, Verb } from './access.ts'
+import { ApprovalDesk, DEFAULT_APPROVAL_TTL_MS } from './approvals.ts'
+import { Histogram, gauge } from './metrics.ts'
+import { LocalRunQueue, RunTimeout, type RunQueue } from './queue.ts'
+import { LIVE_STATUSES, type ApprovalRecord, type RunFilter, type RunRecord, type Store } from './store.ts'
+
+export interface ServiceOptions {
+  store: Store
+  access: AccessControl
+  /** Where runbooks are found by name (library.ts runbookDirs). Paths are never accepted. */
+  runbookDirs: string[]
+  /** A fresh executor factory per run (the CLI's chooseExecutors). */
+  executors(): ExecutorFactory
+  concurrency?: number
+  runTimeoutMs?: number
+  approvalTtlMs?: number
+  now?(): number
+}
+
+export interface SubmitBody {
+  runbook: string
+  host?: string
+  params?: Record<string, unknown>
+  mode?: Mode
+}
+
+/** A run as the API shows it: status, outcome, the plan waiting (with its hash), approvals. */
+export interface RunView {
+  id: string
+  runbook: string
+  host: string | null
+  mode: Mode
+  requestedBy: string
+  status: RunRecord['status']
+  exitCode: number | null
+  outcome: unknown
+  error: string | null
+  createdAt: string
+  startedAt: string | null
+  finishedAt: string | null
+  plan: unknown
+  approvalRequest: { step: string; planHash: string; required: number; expiresAt: string; state: string } | null
+  approvals: Array<Pick<ApprovalRecord, 'identity' | 'decision' | 'planHash' | 'voided'> & { at: string }>
+}
+
+/** Called with each committed event, then with null when the run's worker is done. */
+type Listener = (e: { seq: number; json: string; event: RunEvent } | null) => void
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
+
+export class RunService {
+  readonly store: Store
+  readonly access: AccessControl
+  readonly desk: ApprovalDesk
+  readonly queue: RunQueue
+  readonly #listeners = new Map<string, Set<Listener>>()
+  readonly #now: () => number
+  readonly #runDuration = new Histogram('runbook_run_duration_seconds', 'Duration of finished runs', [0.1, 0.5, 1, 5, 30, 60, 300, 900, 3600])
+  readonly #stepDuration = new Histogram('runbook_step_duration_seconds', 'Duration of finished steps', [0.01, 0.05, 0.1, 0.5, 1, 5, 30, 60])
+
+  constructor(readonly o: ServiceOptions) {
+    this.store = o.store
+    this.access = o.access
+    this.#now = o.now ?? Date.now
+    this.desk = new ApprovalDesk({ store: o.store, access: o.access, ttlMs: o.approvalTtlMs ?? DEFAULT_APPROVAL_TTL_MS, now: this.#now })
+    this.queue = new LocalRunQueue({ store: o.store, concurrency: o.concurrency ?? 4, timeoutMs: o.runTimeoutMs ?? 30 * 60_000, now: this.#now, execute: (id, signal) => this.#execute(id, signal) })
+  }
+
+  /**
+   * After a restart: jobs never started are queued again; a run that was running or waiting for
+   * approval is marked incomplete with the reason (resuming from the journal is a later issue).
+   */
+  async start(): Promise<void> {
+    const queued = new Set(await this.store.queuedJobs())
+    // No run is running yet: a queue lock left by a killed server would block its host for ever.
+    for (const lock of await this.store.hostLocks()) await this.store.releaseHostLock(lock.host, lock.runId)
+    for (const status of LIVE_STATUSES) {
+      for (const run of await this.store.listRuns({ status, limit: 100_000 })) {
+        if (queued.has(run.id)) continue
+        await this.store.updateRun(run.id, { status: 'incomplete', exitCode: EXIT.INCOMPLETE, finishedAt: this.#now(), error: `the server stopped while the run was ${run.status}; resuming a run from its journal is not implemented yet` })
+        await this.store.closeApprovalRequest(run.id, 'cancelled')
+      }
+    }
+    for (const id of queued) {
+      const run = await this.store.getRun(id)
+      if (run) this.queue.submit({ id, host: run.host, mutating: run.mode === 'apply' })
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close()
+  }
+
+  async #refuse(identity: Identity, action: string, runId: string | null, code: ErrorCode, reason: string): Promise<never> {
+    await this.store.recordRefusal({ at: this.#now(), identity: identity.name, action, runId, code, reason })
+    throw new RunbookError(code, reason)
+  }
+
+  async #authorize(identity: Identity, verb: Verb, runbook: string, host: string | null, runId: string | null, action: string = verb): Promise<void> {
+    if (!this.access.can(identity, verb, runbook, host)) await this.#refuse(identity, action, runId, 'RB_FORBIDDEN', this.access.why(identity, verb, runbook, host))
+  }
+
+  /** Checks everything a run needs before it is queued: a refusal queues nothing and runs nothing. */
+  async submit(identity: Identity, body: SubmitBody): Promise<RunRecord> {
+    const mode = body.mode ?? 'dry-run'
+    const host = body.host ?? (typeof body.params?.host === 'string' ? body.params.host : null)
+    const file = listRunbookFiles(this.o.runbookDirs).get(body.runbook)
+    if (!file) {
+      const known = [...listRunbookFiles(this.o.runbookDirs).keys()]
+      await this.#refuse(identity, 'run', null, 'RB_RUNBOOK_NOT_FOUND', `no runbook named '${body.runbook}'${known.length ? ` (known: ${known.join(', ')})` : ''}`)
+    }
+    await this.#authorize(identity, mode === 'apply' ? 'apply' : 'run', body.runbook, host, null, 'run')
+    const compiled = loadRunbook(file!)
+    const params: Record<string, unknown> = { ...(body.params ?? {}) }
+    if (body.host !== undefined) {
+      if (!('host' in compiled.params)) await this.#refuse(identity, 'run', null, 'RB_PARAM_UNKNOWN', `run: runbook '${compiled.name}' takes no host (it runs with --local)`)
+      params.host = body.host
+    }
+    try {
+      // Templated defaults (facts.operator_ip, ...) are only known on the worker: checked there.
+      const decls = Object.fromEntries(Object.entries(compiled.params).map(([n, d]) => [n, typeof d.default === 'string' && d.default.includes('${{') ? { ...d, required: false } : d]))
+      resolveParams(decls, params, { renderDefault: () => undefined as never })
+    } catch (err) {
+      if (err instanceof RunbookError) await this.#refuse(identity, 'run', null, err.code, err.message)
+      if (err instanceof RunbookErrors) await this.#refuse(identity, 'run', null, err.errors[0]!.code, err.message)
+      throw err
+    }
+    const run = await this.store.createRun({ id: randomUUID(), runbook: compiled.name, file: file!, host, mode, params, requestedBy: identity.name, createdAt: this.#now(), planKey: new Uint8Array(randomBytes(32)) })
+    this.queue.submit({ id: run.id, host, mutating: mode === 'apply' })
+    return run
+  }
+
+  /** A run the identity may view, or RB_NOT_FOUND / RB_FORBIDDEN. */
+  async run(identity: Identity, id: string, action = 'view'): Promise<RunRecord> {
+    const run = await this.store.getRun(id)
+    if (!run) return this.#refuse(identity, action, null, 'RB_NOT_FOUND', `no run ${id}`)
+    await this.#authorize(identity, 'view', run.runbook, run.host, id, action)
+    return run
+  }
+
+  async list(identity: Identity, filter: RunFilter): Promise<RunRecord[]> {
+    const runs = await this.store.listRuns(filter)
+    return runs.filter((r) => this.access.can(identity, 'view', r.runbook, r.host))
+  }
+
+  async view(run: RunRecord): Promise<RunView> {
+    let plan: unknown = null
+    for (const { json } of await this.store.events(run.id)) {
+      if (!json.includes('"fix.proposed"') && !json.includes('"fix.replanned"')) continue
+      const e = JSON.parse(json) as RunEvent
+      if (e.type === 'fix.proposed' || e.type === 'fix.replanned') plan = { step: e.step, ...e.plan }
+    }
+    const request = await this.store.approvalRequest(run.id)
+    return {
+      id: run.id,
+      runbook: run.runbook,
+      host: run.host,
+      mode: run.mode,
+      requestedBy: run.requestedBy,
+      status: run.status,
+      exitCode: run.exitCode,
+      outcome: run.outcome,
+      error: run.error,
+      createdAt: iso(run.createdAt)!,
+      startedAt: iso(run.startedAt),
+      finishedAt: iso(run.finishedAt),
+      plan,
+      approvalRequest: request ? { step: request.step, planHash: request.planHash, required: request.required, expiresAt: iso(request.expiresAt)!, state: request.state } : null,
+      approvals: (await this.store.approvals(run.id)).map((a) => ({ identity: a.identity, decision: a.decision, planHash: a.planHash, voided: a.voided, at: iso(a.at)! })),
+    }
+  }
+
+  async decide(identity: Identity, id: string, planHash: string, decision: 'approve' | 'decline') {
+    const run = await this.run(identity, id, decision)
+    return this.desk.decide(identity, run, planHash, decision)
+  }
+
+  /** Cancel: a queued run never starts; a running one is aborted (the engine ends it, exit 130). */
+  async cancel(identity: Identity, id: string): Promise<RunRecord> {
+    const run = await this.run(identity, id, 'cancel')
+    // Cancelling takes the right to start such a run.
+    await this.#authorize(identity, run.mode === 'apply' ? 'apply' : 'run', run.runbook, run.host, id, 'cancel')
+    if (!LIVE_STATUSES.includes(run.status as never)) await this.#refuse(identity, 'cancel', id, 'RB_RUN_FINISHED', `run ${id} has already finished (${run.status})`)
+    const where = this.queue.cancel(id, `cancelled by ${identity.name}`)
+    if (where === 'queued') {
+      await this.store.claimJob(id)
+      await this.store.updateRun(id, { status: 'incomplete', exitCode: EXIT.INTERRUPTED, finishedAt: this.#now(), error: `cancelled by ${identity.name} before it started` })
+    }
+    return (await this.store.getRun(id))!
+  }
+
+  /** Live events of a run, after they are committed. Returns the unsubscribe function. */
+  subscribe(runId: string, listener: Listener): () => void {
+    const set = this.#listeners.get(runId) ?? new Set()
+    set.add(listener)
+    this.#listeners.set(runId, set)
+    return () => {
+      set.delete(listener)
+      if (set.size === 0) this.#listeners.delete(runId)
+    }
+  }
+
+  async metrics(): Promise<string> {
+    const byStatus = await this.store.countByStatus()
+    return [
+      ...gauge('runbook_runs', 'Runs in the store by status', Object.entries(byStatus).map(([status, n]) => [{ status }, n])),
+      ...gauge('runbook_queue_depth', 'Runs queued, not started', [[{}, this.queue.depth]]),
+      ...gauge('runbook_runs_running', 'Runs a worker is running now', [[{}, this.queue.running]]),
+      ...gauge('runbook_approvals_waiting', 'Runs waiting for an approval', [[{}, this.desk.waiting]]),
+      ...this.#runDuration.render(),
+      ...this.#stepDuration.render(),
+      '',
+    ].join('\n')
+  }
+
+  async #execute(id: string, signal: AbortSignal): Promise<void> {
+    const run = (await this.store.getRun(id))!
+    const startedAt = this.#now()
+    await this.store.updateRun(id, { status: 'running', startedAt })
+    let executors: ExecutorFactory | undefined
+    try {
+      const compiled = loadRunbook(run.file)
+      executors = this.o.executors()
+      const summary = await runRunbook(compiled, {
+        params: run.params,
+        mode: run.mode,
+        executors,
+        approver: this.desk.approverFor(run),
+        operator: run.requestedBy,
+        signal,
+        runId: id,
+        planKey: run.planKey,
+        onEvent: (event) => {
+          const json = JSON.stringify(event)
+          // Committed before the engine goes on: better-sqlite3 writes synchronously.
+          this.store.appendEvent(id, event)
+          if (event.type === 'step.finished') this.#stepDuration.observe(event.durationMs / 1000)
+          for (const l of this.#listeners.get(id) ?? []) l({ seq: event.seq, json, event })
+        },
+      })
+      const reason = signal.aborted ? (signal.reason instanceof RunTimeout ? signal.reason.message : ((signal.reason as Error | undefined)?.message ?? 'cancelled')) : (summary.error?.message ?? null)
+      await this.store.updateRun(id, { status: summary.status, exitCode: summary.exitCode, outcome: summary.outcome, finishedAt: this.#now(), ...(reason ? { error: reason } : {}) })
+    } catch (err) {
+      const e = err instanceof RunbookError ? err : err instanceof RunbookErrors ? err.errors[0]! : undefined
+      await this.store.updateRun(id, { status: 'incomplete', exitCode: e?.kind === 'user' ? EXIT.USAGE : EXIT.INTERNAL, finishedAt: this.#now(), error: err instanceof Error ? err.message : String(err) })
+    } finally {
+      this.#runDuration.observe((this.#now() - startedAt) / 1000)
+      await executors?.close()
+      // Followers of a run that ended without a run.finished event (a crash) must stop waiting too.
+      for (const l of this.#listeners.get(id) ?? []) l(null)
+    }
+  }
+}

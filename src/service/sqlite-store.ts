@@ -1,0 +1,218 @@
+/**
+ * The embedded store: SQLite through better-sqlite3 (the only file that imports it), WAL mode, in
+ * the state dir. Writes are synchronous, so an event is committed when appendEvent returns.
+ */
+import Database from 'better-sqlite3'
+import { chmodSync, existsSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import type { RunEvent } from '../types.ts'
+import type { ApprovalRecord, ApprovalRequestRecord, RefusalRecord, RunFilter, RunPatch, RunRecord, RunRequest, Store, StoredEvent } from './store.ts'
+
+const SCHEMA = `
+create table if not exists runs (
+  id text primary key, runbook text not null, file text not null, host text, mode text not null,
+  params text not null, requested_by text not null, status text not null, exit_code integer,
+  outcome text, error text, created_at integer not null, started_at integer, finished_at integer,
+  plan_key blob not null
+);
+create index if not exists runs_created on runs (created_at desc);
+create table if not exists events (
+  run_id text not null references runs (id), seq integer not null, json text not null,
+  primary key (run_id, seq)
+) without rowid;
+create table if not exists approval_requests (
+  run_id text primary key references runs (id), step text not null, plan_hash text not null,
+  required integer not null, requested_at integer not null, expires_at integer not null, state text not null
+);
+create table if not exists approvals (
+  id integer primary key, run_id text not null references runs (id), step text not null,
+  plan_hash text not null, identity text not null, decision text not null, at integer not null,
+  voided integer not null default 0
+);
+create table if not exists refusals (
+  id integer primary key, at integer not null, identity text not null, action text not null,
+  run_id text, code text not null, reason text not null
+);
+create table if not exists host_locks (host text primary key, run_id text not null, at integer not null);
+create table if not exists jobs (run_id text primary key references runs (id), enqueued_at integer not null);
+`
+
+interface RunRow {
+  id: string
+  runbook: string
+  file: string
+  host: string | null
+  mode: string
+  params: string
+  requested_by: string
+  status: string
+  exit_code: number | null
+  outcome: string | null
+  error: string | null
+  created_at: number
+  started_at: number | null
+  finished_at: number | null
+  plan_key: Buffer
+}
+
+const toRun = (r: RunRow): RunRecord => ({
+  id: r.id,
+  runbook: r.runbook,
+  file: r.file,
+  host: r.host,
+  mode: r.mode as RunRecord['mode'],
+  params: JSON.parse(r.params) as Record<string, unknown>,
+  requestedBy: r.requested_by,
+  status: r.status as RunRecord['status'],
+  exitCode: r.exit_code,
+  outcome: r.outcome === null ? null : JSON.parse(r.outcome),
+  error: r.error,
+  createdAt: r.created_at,
+  startedAt: r.started_at,
+  finishedAt: r.finished_at,
+  planKey: new Uint8Array(r.plan_key),
+})
+
+/** Opens (creating if needed) `<stateDir>/runbook.db`; `:memory:` for a throwaway store. */
+export function openSqliteStore(stateDir: string | ':memory:'): Store {
+  let file = ':memory:'
+  if (stateDir !== ':memory:') {
+    mkdirSync(stateDir, { recursive: true, mode: 0o700 })
+    file = join(stateDir, 'runbook.db')
+  }
+  const fresh = file !== ':memory:' && !existsSync(file)
+  const db = new Database(file)
+  // Params may hold secrets: only the service's user reads the file.
+  if (fresh) chmodSync(file, 0o600)
+  db.pragma('journal_mode = WAL')
+  // FULL: a committed event survives a power cut too, not only a crash of the process.
+  db.pragma('synchronous = FULL')
+  db.pragma('foreign_keys = ON')
+  db.pragma('busy_timeout = 5000')
+  db.exec(SCHEMA)
+
+  const st = {
+    insertRun: db.prepare(`insert into runs (id, runbook, file, host, mode, params, requested_by, status, created_at, plan_key)
+      values (@id, @runbook, @file, @host, @mode, @params, @requestedBy, 'queued', @createdAt, @planKey)`),
+    insertJob: db.prepare('insert into jobs (run_id, enqueued_at) values (?, ?)'),
+    getRun: db.prepare('select * from runs where id = ?'),
+    insertEvent: db.prepare('insert into events (run_id, seq, json) values (?, ?, ?)'),
+    events: db.prepare('select seq, json from events where run_id = ? and seq > ? order by seq'),
+    byStatus: db.prepare('select status, count(*) as n from runs group by status'),
+    openRequest: db.prepare(`insert into approval_requests (run_id, step, plan_hash, required, requested_at, expires_at, state)
+      values (@runId, @step, @planHash, @required, @requestedAt, @expiresAt, 'open')
+      on conflict (run_id) do update set step = excluded.step, plan_hash = excluded.plan_hash, required = excluded.required,
+        requested_at = excluded.requested_at, expires_at = excluded.expires_at, state = 'open'`),
+    getRequest: db.prepare('select * from approval_requests where run_id = ?'),
+    closeRequest: db.prepare("update approval_requests set state = ? where run_id = ? and state = 'open'"),
+    addApproval: db.prepare('insert into approvals (run_id, step, plan_hash, identity, decision, at) values (@runId, @step, @planHash, @identity, @decision, @at)'),
+    approvals: db.prepare('select * from approvals where run_id = ? order by id'),
+    voidApprovals: db.prepare('update approvals set voided = 1 where run_id = ? and plan_hash <> ? and voided = 0'),
+    addRefusal: db.prepare('insert into refusals (at, identity, action, run_id, code, reason) values (@at, @identity, @action, @runId, @code, @reason)'),
+    refusals: db.prepare('select * from refusals order by id'),
+    refusalsOf: db.prepare('select * from refusals where run_id = ? order by id'),
+    lock: db.prepare('insert into host_locks (host, run_id, at) values (?, ?, ?) on conflict (host) do nothing'),
+    lockHolder: db.prepare('select run_id from host_locks where host = ?'),
+    unlock: db.prepare('delete from host_locks where host = ? and run_id = ?'),
+    locks: db.prepare('select host, run_id as runId, at from host_locks order by host'),
+    jobs: db.prepare('select run_id from jobs order by enqueued_at, rowid'),
+    claim: db.prepare('delete from jobs where run_id = ?'),
+  }
+  const createRun = db.transaction((run: RunRequest & { id: string; createdAt: number; planKey: Uint8Array }) => {
+    st.insertRun.run({ ...run, params: JSON.stringify(run.params), planKey: Buffer.from(run.planKey) })
+    st.insertJob.run(run.id, run.createdAt)
+  })
+  const getRun = (id: string) => {
+    const row = st.getRun.get(id) as RunRow | undefined
+    return row ? toRun(row) : undefined
+  }
+  const events = (runId: string, afterSeq = 0) => st.events.all(runId, afterSeq) as StoredEvent[]
+  const columns: Record<keyof RunPatch, string> = { status: 'status', exitCode: 'exit_code', outcome: 'outcome', error: 'error', startedAt: 'started_at', finishedAt: 'finished_at' }
+
+  return {
+    async createRun(run) {
+      createRun(run)
+      return getRun(run.id)!
+    },
+    async getRun(id) {
+      return getRun(id)
+    },
+    async listRuns(filter: RunFilter) {
+      const where: string[] = []
+      const args: unknown[] = []
+      for (const k of ['runbook', 'host', 'status'] as const) {
+        if (filter[k] !== undefined) {
+          where.push(`${k} = ?`)
+          args.push(filter[k])
+        }
+      }
+      const sql = `select * from runs ${where.length ? `where ${where.join(' and ')}` : ''} order by created_at desc, rowid desc limit ?`
+      return (db.prepare(sql).all(...args, filter.limit ?? 50) as RunRow[]).map(toRun)
+    },
+    async updateRun(id, patch) {
+      const keys = (Object.keys(patch) as Array<keyof RunPatch>).filter((k) => patch[k] !== undefined)
+      if (keys.length === 0) return
+      const values = keys.map((k) => (k === 'outcome' ? JSON.stringify(patch[k]) : patch[k]))
+      db.prepare(`update runs set ${keys.map((k) => `${columns[k]} = ?`).join(', ')} where id = ?`).run(...(values as never[]), id)
+    },
+    async countByStatus() {
+      return Object.fromEntries((st.byStatus.all() as Array<{ status: string; n: number }>).map((r) => [r.status, r.n]))
+    },
+    appendEvent(runId, event) {
+      st.insertEvent.run(runId, event.seq, JSON.stringify(event))
+    },
+    async events(runId, afterSeq) {
+      return events(runId, afterSeq)
+    },
+    async exportTranscript(runId) {
+      return events(runId).map((e) => e.json + '\n').join('')
+    },
+    async openApprovalRequest(request) {
+      st.openRequest.run(request)
+    },
+    async approvalRequest(runId) {
+      const r = st.getRequest.get(runId) as { run_id: string; step: string; plan_hash: string; required: number; requested_at: number; expires_at: number; state: string } | undefined
+      return r && { runId: r.run_id, step: r.step, planHash: r.plan_hash, required: r.required, requestedAt: r.requested_at, expiresAt: r.expires_at, state: r.state as ApprovalRequestRecord['state'] }
+    },
+    async closeApprovalRequest(runId, state) {
+      st.closeRequest.run(state, runId)
+    },
+    async addApproval(a) {
+      st.addApproval.run(a)
+    },
+    async approvals(runId) {
+      return (st.approvals.all(runId) as Array<{ run_id: string; step: string; plan_hash: string; identity: string; decision: string; at: number; voided: number }>).map(
+        (r): ApprovalRecord => ({ runId: r.run_id, step: r.step, planHash: r.plan_hash, identity: r.identity, decision: r.decision as ApprovalRecord['decision'], at: r.at, voided: r.voided === 1 }),
+      )
+    },
+    async voidApprovals(runId, keepHash) {
+      return st.voidApprovals.run(runId, keepHash).changes
+    },
+    async recordRefusal(r) {
+      st.addRefusal.run(r)
+    },
+    async refusals(runId) {
+      const rows = (runId === undefined ? st.refusals.all() : st.refusalsOf.all(runId)) as Array<{ at: number; identity: string; action: string; run_id: string | null; code: string; reason: string }>
+      return rows.map((r): RefusalRecord => ({ at: r.at, identity: r.identity, action: r.action, runId: r.run_id, code: r.code, reason: r.reason }))
+    },
+    async acquireHostLock(host, runId, at) {
+      st.lock.run(host, runId, at)
+      return (st.lockHolder.get(host) as { run_id: string } | undefined)?.run_id === runId
+    },
+    async releaseHostLock(host, runId) {
+      st.unlock.run(host, runId)
+    },
+    async hostLocks() {
+      return st.locks.all() as Array<{ host: string; runId: string; at: number }>
+    },
+    async queuedJobs() {
+      return (st.jobs.all() as Array<{ run_id: string }>).map((r) => r.run_id)
+    },
+    async claimJob(runId) {
+      return st.claim.run(runId).changes === 1
+    },
+    async close() {
+      db.close()
+    },
+  }
+}
