@@ -6,6 +6,7 @@ import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type
 import { INPUT_LIMITS } from '../input.ts'
 import { RunbookError } from '../errors.ts'
 import type { SourcePos } from '../types.ts'
+import { scalarSourceOffset, type ScalarStyle } from './scalar-offset.ts'
 import { codeFrame } from './source-map.ts'
 
 export type PathSegment = string | number
@@ -77,22 +78,9 @@ export function loadSource(file: string, text: string): SourceDoc {
   const posInString = (path: readonly PathSegment[], offset: number): SourcePos => {
     const node = find(path, false)
     if (!node || !isScalar(node) || !node.range) return posOf(path)
-    const start = toPos(node.range[0])
-    const value = String(node.value)
-    const before = value.slice(0, offset)
-    const newlines = before.split('\n').length - 1
-    if (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') {
-      // Block scalars start on the line after the indicator; content is indented as in the source.
-      const line = start.line + 1 + newlines
-      const from = lineCounter.lineStarts[line - 1] ?? 0
-      const end = text.indexOf('\n', from)
-      const lineText = text.slice(from, end === -1 ? undefined : end)
-      const indent = lineText.length - lineText.trimStart().length
-      const col = indent + 1 + (before.length - before.lastIndexOf('\n') - 1)
-      return { file, line, col }
-    }
-    const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' ? 1 : 0
-    return { file, line: start.line + newlines, col: start.col + quoted + offset }
+    // The value is not a slice of the source (escapes, folding, block indentation): walk the source.
+    const style = (node.type ?? 'PLAIN') as ScalarStyle
+    return toPos(scalarSourceOffset(text, style, node.range[0], offset))
   }
 
   const error: SourceDoc['error'] = (code, path, message, options = {}) => {
