@@ -6,6 +6,7 @@
 const ESC = '\x1b['
 
 /** Cursor and screen control, used only by the live TTY view. */
+import { escapeControls } from '../dsl/source-map.ts'
 export const cursor = {
   up: (n: number): string => (n > 0 ? `${ESC}${n}F` : '\r'),
   clearLine: `${ESC}2K`,
@@ -45,8 +46,10 @@ export function renderLine(segments: readonly Segment[], width: number, color: b
   let room = width
   let out = ''
   for (const [raw, style] of segments) {
-    // Control characters (a stray \r or tab in a command) would move the cursor behind our back.
-    const text = raw.replace(/[\x00-\x1f\x7f]/g, ' ')
+    // Control characters would move the cursor behind our back: tabs and line breaks become
+    // spaces; everything else a host's output may carry (ESC sequences, C1 controls, bidi
+    // overrides) is shown escaped (`\x1b`), never sent to the terminal.
+    const text = escapeControls(raw.replace(/[\t\r\n]/g, ' '))
     if (room <= 0) break
     const chars = [...text]
     if (chars.length > room) {

@@ -68,3 +68,22 @@ describe('renderTranscript of an interrupted run', () => {
     expect(text).toMatch(/^Exit 130 \(incomplete\): the run could not finish: RB_USAGE run interrupted/m)
   })
 })
+
+describe('output from a host cannot drive the reader\'s terminal', () => {
+  test('escape sequences, C1 controls and bidi overrides in a command\'s output are shown escaped', ({ runs }) => {
+    const hostile = '\x1b[2J\x1b]0;owned\x07 \x9b31m \u202egnp.exe'
+    const events = runs.proposed.events.map((e) => (e.type === 'command.finished' && e.result
+      ? { ...e, result: { ...e.result, stdout: `${hostile}\n${e.result.stdout}`, stderr: hostile } }
+      : e)) as RunEvent[]
+    for (const color of [false, true]) {
+      const out = capture({ columns: 200 })
+      renderTranscript(events, out, { color, verbose: true })
+      const text = out.text()
+      // Our own colour codes aside, no control character from the host reaches the terminal.
+      const bare = text.replace(new RegExp(ANSI_PATTERN.source, 'g'), '')
+      expect(bare).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/)
+      expect(bare).toContain('\\x1b[2J')
+      expect(bare).toContain('\\u202egnp.exe')
+    }
+  })
+})
