@@ -305,8 +305,7 @@ export const PROGRAMS: ReadonlyMap<string, Rule> = new Map<string, Rule>([
     'blkid', 'findmnt', 'df', 'du', 'lscpu', 'lsmem', 'lspci', 'lsusb', 'lsmod', 'modinfo', 'lsns', 'lslocks', 'lslogins', 'ipcs', 'getent',
     'dig', 'host', 'nslookup', 'ping', 'ping6', 'traceroute', 'traceroute6', 'tracepath', 'tracepath6', 'mtr', 'last', 'lastb', 'getfacl',
     'lsattr', 'namei', 'iptables-save', 'ip6tables-save', 'iptables-legacy-save', 'ip6tables-legacy-save', 'iptables-nft-save',
-    'ip6tables-nft-save', 'sensors', 'getcap', 'getenforce', 'sestatus', 'aa-status', 'apt-cache', 'dpkg-query', 'pg_isready', 'nc', 'ncat',
-    'netcat', 'lvs', 'vgs', 'pvs', 'lvdisplay', 'vgdisplay', 'pvdisplay', 'numfmt', 'expr',
+    'ip6tables-nft-save', 'sensors', 'getcap', 'getenforce', 'sestatus', 'aa-status', 'apt-cache', 'dpkg-query', 'pg_isready', 'lvs', 'vgs', 'pvs', 'lvdisplay', 'vgdisplay', 'pvdisplay', 'numfmt', 'expr',
   ].map((p): [string, Rule] => [p, ok]),
   // Read-only only with the right flags or verbs.
   ['sort', without('o', ['output'], 'writes its output to a file', 'kSTt', ['key', 'buffer-size', 'temporary-directory', 'field-separator', 'parallel'])],
@@ -347,6 +346,8 @@ export const PROGRAMS: ReadonlyMap<string, Rule> = new Map<string, Rule>([
   }],
   ['dmesg', without('cCnDE', ['clear', 'read-clear', 'console-level', 'console-off', 'console-on'], 'changes the kernel log', 'fFlsk', ['facility', 'file', 'level', 'buffer-size'])],
   ['mount', (args) => (parse(args, { withArg: 'tOo', longWithArg: ['types', 'test-opts', 'options'] }).operands.length > 0 || args.some((a) => ['-a', '--all'].includes(t(a))) ? refuse('mounts a filesystem', args[0]) : null)],
+  // Only a port check: nc otherwise sends its input to a service (`echo FLUSHALL | nc redis 6379`).
+  ...['nc', 'ncat', 'netcat'].map((p): [string, Rule] => [p, onlyWith('z', ['zero'], 'sends data to a network service (only -z checks a port)', 'wWsspqiIO')]),
   ['swapon', onlyWith('s', ['show', 'summary'], 'enables swap (only --show or --summary read)')],
   ['ssh', ssh],
   ['kill', (args) => (args.some((a) => ['-0', '-l', '-L', '--list', '--table'].includes(t(a))) ? null : refuse('sends a signal to a process', args[0]))],

@@ -16,7 +16,7 @@ const READ_ONLY = [
   'for p in /proc/[0-9]*; do cat "$p/cmdline"; done', 'x=$(cat f); echo "$x"', 'sh -c "ls /"', 'openssl x509 -in c.pem -noout -text',
   'ss -Htan state established', 'exec 3<>/dev/tcp/198.18.0.1/22', 'echo x >&2', 'ls > /dev/null 2>&1', 'f() { cat "$1"; }; f /etc/hosts',
   'while read -r l; do echo "$l"; done < /etc/hosts', 'if [ -f /x ]; then cat /x; else echo none; fi', 'case "$1" in a) ls ;; esac',
-  'ssh -o BatchMode=yes web1 true', 'sudo -n -- env LANG=C ps -eo pid,comm', 'x=${v%]}; y=${v#[}; echo "$x$y"', 'find / -maxdepth 1 -exec stat {} \\;',
+  'ssh -o BatchMode=yes web1 true', 'nc -z -w 3 198.18.0.1 22', 'sudo -n -- env LANG=C ps -eo pid,comm', 'x=${v%]}; y=${v#[}; echo "$x$y"', 'find / -maxdepth 1 -exec stat {} \\;',
 ]
 
 // [command, offending word shown, start of the text it points at]
@@ -74,6 +74,7 @@ const MUTATING: Array<[string, string, string]> = [
   ['cat <<EOF | sh\nrm x\nEOF', 'sh', 'sh'],
   ['mount /dev/sda1 /mnt', 'mount /dev/sda1', '/dev/sda1'],
   ['dd if=/dev/zero of=/x', 'dd', 'dd'],
+  ['echo FLUSHALL | nc 127.0.0.1 6379', 'nc', 'nc'],
   ['systemctl ${{ params.verb }} nginx', 'systemctl ${{ params.verb }}', '${{'],
 ]
 
