@@ -74,7 +74,7 @@ const MUTATING: Array<[string, string, string]> = [
   ['cat <<EOF | sh\nrm x\nEOF', 'sh', 'sh'],
   ['mount /dev/sda1 /mnt', 'mount /dev/sda1', '/dev/sda1'],
   ['dd if=/dev/zero of=/x', 'dd', 'dd'],
-  ['echo FLUSHALL | nc 127.0.0.1 6379', 'nc', 'nc'],
+  ['echo FLUSHALL | nc 127.0.0.1 6379', 'nc 127.0.0.1', '127.0.0.1'],
   ['systemctl ${{ params.verb }} nginx', 'systemctl ${{ params.verb }}', '${{'],
 ]
 
