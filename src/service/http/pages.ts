@@ -19,7 +19,7 @@ import type { ServiceRunStatus } from '../store.ts'
 import { ANSI_CSS } from './ansi-html.ts'
 import { statusOf } from './error-replies.ts'
 import { html, scriptJson, trusted, type Html } from './html.ts'
-import { isLive, runLive, statusBadge, statusWords, type RunPageInput } from './run-page.ts'
+import { isLive, notice, runLive, statusBadge, type RunPageInput } from './run-page.ts'
 import { runStatus } from './schemas.ts'
 import { SESSION_COOKIE, type Sessions, type Viewer } from './sessions.ts'
 
@@ -258,7 +258,7 @@ ${runs.length === 0 ? html`<p id="no-runs">No runs${runbook || host || status ? 
 
     const runPage = (reply: FastifyReply, status: number, viewer: Viewer, input: RunPageInput) => {
       const title = `${input.view.runbook}${input.view.host ? ` on ${input.view.host}` : ''} · runbook`
-      const body = html`<p><a href="/runs">← all runs</a> · <a href="/runs/${input.view.id}/transcript.jsonl">transcript</a></p><div id="live">${runLive(input)}</div>`
+      const body = html`<p><a href="/runs">← all runs</a> · <a href="/runs/${input.view.id}/transcript.jsonl">transcript</a></p>${notice(input)}<div id="live">${runLive(input)}</div>`
       return page(reply, status, `${title} · ${input.view.status}`, viewer, body, isLive(input.view.status) ? {
         config: { title, fragment: `/runs/${input.view.id}?part=live`, events: `/api/runs/${input.view.id}/events`, types: EVENT_TYPES, pollMs: LIVE_POLL_MS },
         code: LIVE_SCRIPT,
@@ -271,7 +271,7 @@ ${runs.length === 0 ? html`<p id="no-runs">No runs${runbook || host || status ? 
       const notice = NOTICES[one(request.query.notice) ?? '']
       const input = await runInput(viewer, request.params.id, notice)
       if (one(request.query.part) === 'live') {
-        return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').header('x-content-type-options', 'nosniff').send(runLive({ ...input, notice: undefined }).text)
+        return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').header('x-content-type-options', 'nosniff').send(runLive(input).text)
       }
       return runPage(reply, 200, viewer, input)
     })

@@ -118,7 +118,7 @@ function outcomeSection(m: RunModel): Html {
   if (!o) return html``
   return html`<section class="outcome sev-${o.severity}" id="outcome"><h2>Outcome <code>${o.id}</code> <span class="badge sev-${o.severity}">${o.severity}</span></h2>
 <p class="summary">${o.summary}</p>
-${o.evidence.length ? html`<h3>Evidence</h3><ul class="evidence">${o.evidence.map((e) => html`<li>${e.step || e.command ? html`<div class="meta">${e.step ? `step ${e.step}` : ''}${e.command ? html` <code>${e.command}</code>` : ''}</div>` : ''}<pre class="out">${trusted(ansiToHtml(e.text))}</pre></li>`)}</ul>` : ''}
+${o.evidence.length ? html`<h3>Evidence</h3><ul class="evidence">${o.evidence.map((e) => html`<li>${e.step || e.command ? html`<div class="meta">${e.step ? `step ${e.step}` : ''}${e.command ? html` <code>${e.command}</code>` : ''}</div>` : ''}${e.text === '' ? html`<p class="note">no output</p>` : html`<pre class="out">${trusted(ansiToHtml(e.text))}</pre>`}</li>`)}</ul>` : ''}
 ${o.see?.length ? html`<p>See also: ${o.see.map((s, i) => html`${i ? ', ' : ''}<code>${s}</code>`)}</p>` : ''}
 </section>`
 }
@@ -152,6 +152,11 @@ function approvalSection(input: RunPageInput): Html {
 ${action}${history}</section>`
 }
 
+/** What the last POST did (approved, refused and why): above the live part, so a refresh keeps it. */
+export function notice(input: RunPageInput): Html {
+  return input.notice ? html`<p class="notice ${input.notice.kind}" id="notice">${input.notice.text}</p>` : html``
+}
+
 /** The part of the run page that changes while the run goes on (replaced whole by the live script). */
 export function runLive(input: RunPageInput): Html {
   const { view } = input
@@ -160,7 +165,6 @@ export function runLive(input: RunPageInput): Html {
   if (!isLive(view.status)) endModel(model)
   const lastSeq = input.events.at(-1)?.seq ?? 0
   return html`<div id="run-state" data-status="${view.status}" data-live="${String(isLive(view.status))}" data-seq="${lastSeq}"></div>
-${input.notice ? html`<p class="notice ${input.notice.kind}" id="notice">${input.notice.text}</p>` : ''}
 <section class="summary"><h1>${view.runbook}${view.host ? html` <span class="on">on</span> ${view.host}` : ''} ${statusBadge(view.status)}</h1>
 <p class="words" id="status-words">${statusWords(view.status)}${view.exitCode !== null ? ` (exit ${view.exitCode})` : ''}</p>
 <dl>
