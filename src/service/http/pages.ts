@@ -271,7 +271,10 @@ ${runs.length === 0 ? html`<p id="no-runs">No runs${runbook || host || status ? 
       const notice = NOTICES[one(request.query.notice) ?? '']
       const input = await runInput(viewer, request.params.id, notice)
       if (one(request.query.part) === 'live') {
-        return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').header('x-content-type-options', 'nosniff').send(runLive(input).text)
+        return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').header('x-content-type-options', 'nosniff')
+          // Opened directly, the fragment runs nothing either.
+          .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
+          .send(runLive(input).text)
       }
       return runPage(reply, 200, viewer, input)
     })

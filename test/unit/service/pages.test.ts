@@ -107,6 +107,10 @@ describe('web pages', () => {
     expect(body).toMatch(/<div class="out-label">apply<\/div><pre class="cmds">cd -- /)
     // Finished: no live script.
     expect(body).not.toContain('EventSource')
+    const fragment = await get(app, `/runs/${run.id}?part=live`, cookie)
+    expect(fragment.body).toMatch(/^<div id="run-state" data-status="fix-proposed" data-live="false" data-seq="\d+">/)
+    expect(fragment.body).not.toContain('<html')
+    expect(fragment.headers['content-security-policy']).toMatch(/^default-src 'none'/)
     const transcript = await get(app, `/runs/${run.id}/transcript.jsonl`, cookie)
     expect(transcript.body).toBe(await t.service.store.exportTranscript(run.id))
 
