@@ -120,7 +120,7 @@ function page(reply: FastifyReply, status: number, title: string, viewer: Viewer
     // Scripts only with this response's nonce; styles inline (ANSI truecolor spans); fetch and SSE to this server only.
     .header('content-security-policy', `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`)
     .send(
-      html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${title}</title><style>${trusted(CSS)}</style></head>
+      html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${title}</title>${viewer ? html`<meta name="csrf-token" content="${viewer.csrf}">` : ''}<style>${trusted(CSS)}</style></head>
 <body><header><a href="/runs"><strong>runbook</strong></a><a href="/runs">Runs</a>${
         viewer
           ? html`<span class="who">signed in as <strong id="who">${viewer.identity.name}</strong>${viewer.via === 'proxy' ? ' (proxy)' : ''}</span>${

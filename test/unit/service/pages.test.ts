@@ -186,6 +186,11 @@ describe('web pages', () => {
     expect(proxied.statusCode).toBe(200)
     expect(proxied.body).toContain('signed in as <strong id="who">carol</strong> (proxy)')
     expect((await get(app, '/runs', undefined, { 'x-forwarded-user': 'mallory' })).statusCode).toBe(303)
+    // A proxy user's forms carry a CSRF token too (signed by the server, no session to keep it in).
+    const approve = (fields: Record<string, string>) => app.inject({ method: 'POST', url: `/runs/${run.id}/approvals`, headers: { ...FORM, 'x-forwarded-user': 'carol' }, payload: form({ planHash: 'abc', decision: 'approve', ...fields }) })
+    expect((await approve({})).statusCode).toBe(403)
+    const reached = await approve({ csrf: proxied.body.match(/<meta name="csrf-token" content="([^"]+)">/)![1]! })
+    expect([reached.statusCode, /not waiting for an approval/.test(reached.body)]).toEqual([409, true])
 
     const plain = await buildServer(t.service)
     try {
