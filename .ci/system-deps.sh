@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # System packages the lab and the integration tests drive for real: sshd, iptables, nftables,
 # sshguard, fail2ban, systemd (hung-unit), a Flask dev server (proxy-probes), sshpass (brute-force),
-# plus ping/traceroute/netstat/tar used by runbooks. Debian/Ubuntu, as root. Every scenario lists its own
-# needs (src/lab/scenario*.ts `requires`); this list must cover them.
+# plus ping/traceroute/netstat/tar used by runbooks, and chromium for the web pages' browser test
+# (test/integration/serve-pages.int.test.ts drives /usr/bin/chromium; no browser is ever downloaded).
+# Debian/Ubuntu, as root. Every scenario lists its own needs (src/lab/scenario*.ts `requires`); this
+# list must cover them.
 set -euo pipefail
-pkgs=(openssh-server openssh-client iptables nftables ipset sshguard fail2ban sudo iproute2 iputils-ping traceroute procps tar util-linux openssl sshpass net-tools python3 python3-flask systemd)
+pkgs=(openssh-server openssh-client iptables nftables ipset sshguard fail2ban sudo iproute2 iputils-ping traceroute procps tar util-linux openssl sshpass net-tools python3 python3-flask systemd chromium)
 if [ "$(uname -s)" != Linux ] || ! command -v apt-get >/dev/null; then
   echo "system-deps: not a Debian/Ubuntu Linux: skipping (the lab and its integration tests need Linux and root)"; exit 0
 fi

@@ -14,13 +14,14 @@ export function parseListen(text: string): { host: string; port: number } {
 export default defineCommand({
   name: 'serve',
   summary: 'Run the runbook service: an HTTP API that queues runs, keeps their history and waits for approvals',
-  usage: 'serve [--listen HOST:PORT] [--state-dir DIR] [--access FILE] [--local] [--inventory FILE] [--concurrency N] [--run-timeout SECONDS] [--approval-ttl SECONDS]',
+  usage: 'serve [--listen HOST:PORT] [--state-dir DIR] [--access FILE] [--local] [--inventory FILE] [--concurrency N] [--run-timeout SECONDS] [--approval-ttl SECONDS] [--trust-proxy-user-header NAME]',
   description: `One process serves a team: runs come in through the HTTP API (README "runbook serve"), wait in a queue, run with
 the same engine and executors as \`runbook run\`, and every event is committed to an SQLite journal in the state dir
 (runbook.db) before the run goes on. A run's transcript exported from the API replays with \`runbook test\`.
 Who may do what comes from access.yaml (tokens by sha256, roles, rules over view/run/approve/apply × runbooks × hosts);
 RUNBOOK_ADMIN_TOKEN adds an admin. A fix waits for approval of its plan hash by an identity other than the requester.
-Not yet: resuming runs after a restart (a run that was running is marked incomplete with the reason), web pages.
+Web pages: /runs and /runs/<id> (log in with a token, or behind a proxy that sets --trust-proxy-user-header).
+Not yet: resuming runs after a restart (a run that was running is marked incomplete with the reason).
 Stops on SIGINT/SIGTERM: running runs are interrupted and recorded as such.`,
   options: {
     listen: { type: 'string', valueName: 'HOST:PORT', description: 'Where to listen (default 127.0.0.1:8080; RUNBOOK_LISTEN). Plain HTTP: keep it on loopback or behind a TLS proxy' },
@@ -31,6 +32,7 @@ Stops on SIGINT/SIGTERM: running runs are interrupted and recorded as such.`,
     concurrency: { type: 'string', valueName: 'N', description: 'Runs at once (default 4)' },
     'run-timeout': { type: 'string', valueName: 'SECONDS', description: 'A run still going after this is stopped (default 1800)' },
     'approval-ttl': { type: 'string', valueName: 'SECONDS', description: 'An approval request expires after this (default 900)' },
+    'trust-proxy-user-header': { type: 'string', valueName: 'NAME', description: 'Web pages: trust this header (e.g. X-Forwarded-User), set by a reverse proxy that authenticates users, to name the identity in access.yaml. Off by default; only behind such a proxy, with the server unreachable otherwise' },
   },
   examples: ['RUNBOOK_ADMIN_TOKEN=$(openssl rand -hex 24) runbook serve --state-dir /var/lib/runbook --access /etc/runbook/access.yaml'],
   async run({ values, io }) {
@@ -69,7 +71,9 @@ Stops on SIGINT/SIGTERM: running runs are interrupted and recorded as such.`,
       runTimeoutMs,
       approvalTtlMs,
     })
-    const app = await buildServer(service)
+    const proxyHeader = values['trust-proxy-user-header'] as string | undefined
+    if (proxyHeader !== undefined && !/^[A-Za-z0-9-]+$/.test(proxyHeader)) throw new RunbookError('RB_USAGE', `serve: --trust-proxy-user-header ${JSON.stringify(proxyHeader)}: expected a header name, e.g. X-Forwarded-User`)
+    const app = await buildServer(service, proxyHeader ? { trustProxyUserHeader: proxyHeader } : {})
     try {
       await service.start()
       const address = await app.listen({ host, port })

@@ -1,7 +1,8 @@
 /**
  * `Authorization: Bearer <token>` → the identity in access.yaml, checked for every /api/ request
  * before its body is parsed or validated: a request without a valid token learns nothing else.
- * A missing or unknown token is refused (401) and recorded.
+ * A missing or unknown token is refused (401) and recorded. A GET without an Authorization header
+ * may instead carry a web page's session (`pageIdentity`): the run page follows its SSE stream so.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { RunbookError } from '../../errors.ts'
@@ -10,10 +11,17 @@ import type { RunService } from '../service.ts'
 
 const identities = new WeakMap<FastifyRequest, Identity>()
 
-export function installAuth(app: FastifyInstance, service: RunService): void {
+export function installAuth(app: FastifyInstance, service: RunService, pageIdentity?: (request: FastifyRequest) => Identity | undefined): void {
   app.addHook('onRequest', async (request) => {
     if (!request.url.startsWith('/api/')) return
     const header = request.headers.authorization
+    if (header === undefined && (request.method === 'GET' || request.method === 'HEAD') && pageIdentity) {
+      const viewer = pageIdentity(request)
+      if (viewer) {
+        identities.set(request, viewer)
+        return
+      }
+    }
     const token = header?.match(/^Bearer\s+(\S+)\s*$/i)?.[1]
     const identity = token === undefined ? undefined : service.access.authenticate(token)
     if (identity) {

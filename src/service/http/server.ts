@@ -13,11 +13,19 @@ import { installAuth, identityOf } from './auth.ts'
 import { installErrorHandling } from './error-replies.ts'
 import { eventsPlugin } from './events.ts'
 import { healthPlugin } from './health.ts'
+import { pageIdentity, pagesPlugin } from './pages.ts'
 import { runsPlugin } from './runs.ts'
+import { Sessions } from './sessions.ts'
 
 export const BODY_LIMIT = 64 * 1024
 
-export async function buildServer(service: RunService, options: { logger?: boolean } = {}): Promise<FastifyInstance> {
+export interface ServerOptions {
+  logger?: boolean
+  /** A header a trusted reverse proxy sets to the user's identity name (web pages only); off by default. */
+  trustProxyUserHeader?: string
+}
+
+export async function buildServer(service: RunService, options: ServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: BODY_LIMIT,
@@ -28,10 +36,13 @@ export async function buildServer(service: RunService, options: { logger?: boole
   installErrorHandling(app, (request, code, reason) =>
     service.store.recordRefusal({ at: Date.now(), identity: identityOf(request)?.name ?? '(unauthenticated)', action: `${request.method} ${request.url.split('?')[0]}`, runId: null, code, reason }),
   )
-  installAuth(app, service)
+  const sessions = new Sessions({ access: service.access, ...(options.trustProxyUserHeader ? { trustProxyUserHeader: options.trustProxyUserHeader } : {}) })
+  // A page's live script reads the API (SSE) with its session: GET only, so no API write rides on a cookie.
+  installAuth(app, service, pageIdentity(sessions))
   await app.register(healthPlugin(service))
   await app.register(runsPlugin(service))
   await app.register(approvalsPlugin(service))
   await app.register(eventsPlugin(service))
+  await app.register(pagesPlugin(service, sessions))
   return app
 }
