@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { CheckScope, compileExpr, compileTemplate, evaluateGuard, nullComparisons, parseTemplate, valueTypes } from '../../../src/dsl/expr.ts'
 import type { RunbookError } from '../../../src/errors.ts'
 
-const env = new CheckScope({ params: ['host', 'port'], steps: { probe: { result: { open: 'bool' } } } }).env({ last: { hop: 'int' }, hops: 'list', n: 'int' })
+const env = new CheckScope({ params: { host: 'string', port: 'int' }, steps: { probe: { result: { open: 'bool' } } } }).env({ last: { hop: 'int' }, hops: 'list', n: 'int' })
 
 describe('CEL checking', () => {
   it('accepts null comparisons on object-typed parser fields', () => {
