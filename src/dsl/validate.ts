@@ -510,12 +510,11 @@ function typeAdvice(op: string, a: Operand, b: Operand): string | undefined {
   const bt = bare(b.type)
   const quoted = /^(?:"([^"\\]*)"|'([^'\\]*)')$/.exec(b.text)
   const inner = quoted ? (quoted[1] ?? quoted[2]!) : undefined
-  const numeric = at === 'int' || at === 'double'
-  if (op !== '+' && numeric && bt === 'string' && inner !== undefined && /^-?\d+(\.\d+)?$/.test(inner)) return `compare with ${inner}`
+  if (op !== '+' && (at === 'int' || at === 'double') && bt === 'string' && inner !== undefined && /^-?\d+(\.\d+)?$/.test(inner)) return `compare with ${inner}`
   if (at === 'bool' && bt === 'string' && (inner === 'true' || inner === 'false')) return `compare with ${inner}`
   if (at === 'string' && (bt === 'int' || bt === 'double') && /^[<>]=?$/.test(op)) return `convert with ${bt}(${a.text})`
   if (at === 'string' && (bt === 'int' || bt === 'double') && /^-?\d+(\.\d+)?$/.test(b.text)) return op === '+' ? `write "${b.text}", or convert with string(${b.text})` : `compare with "${b.text}"`
-  if (at === 'string' && numeric) return `convert one side: int(${a.text}) or string(${b.text})`
+  if (at === 'string' && (bt === 'int' || bt === 'double')) return `convert one side: ${bt}(${a.text}) or string(${b.text})`
   if (op === 'in' && bt.startsWith('list<')) return `the list holds ${bt.slice(5, -1)} values: make its elements ${aType(at)}s`.replace(/ an? (\w+)s$/, ' $1s')
   return undefined
 }
