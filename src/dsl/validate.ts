@@ -515,7 +515,7 @@ function typeAdvice(op: string, a: Operand, b: Operand): string | undefined {
   if (at === 'string' && (bt === 'int' || bt === 'double') && /^[<>]=?$/.test(op)) return `convert with ${bt}(${a.text})`
   if (at === 'string' && (bt === 'int' || bt === 'double') && /^-?\d+(\.\d+)?$/.test(b.text)) return op === '+' ? `write "${b.text}", or convert with string(${b.text})` : `compare with "${b.text}"`
   if (at === 'string' && (bt === 'int' || bt === 'double')) return `convert one side: ${bt}(${a.text}) or string(${b.text})`
-  if (op === 'in' && bt.startsWith('list<')) return `the list holds ${bt.slice(5, -1)} values: make its elements ${aType(at)}s`.replace(/ an? (\w+)s$/, ' $1s')
+  if (op === 'in' && bt.startsWith('list<')) return `the list holds ${bt.slice(5, -1)}s: write its elements as ${at}s`
   return undefined
 }
 
