@@ -71,7 +71,7 @@ export function validateSource(file: string, text: string, parsers: ParserRegist
 // Semantic checks
 
 const COMMAND_FIELDS: FieldSchema = {
-  exitCode: 'int', signal: 'string', stdout: 'string', stderr: 'string', lines: 'list', durationMs: 'int', timedOut: 'bool', truncated: 'bool',
+  exitCode: 'int', signal: 'string', stdout: 'string', stderr: 'string', lines: 'list<string>', durationMs: 'int', timedOut: 'bool', truncated: 'bool',
 }
 const PROBE_FIELDS: FieldSchema = {
   ok: 'bool', open: 'bool', status: 'int', received: 'int', sent: 'int', rttMs: 'double', durationMs: 'int',
