@@ -502,6 +502,12 @@ class Checker {
  */
 export function typeMismatch({ op, left, right }: NonNullable<CheckProblem['operands']>): string {
   const what = `${left.text} is ${aType(left.type)} and ${right.text} is ${aType(right.type)}`
+  const types = new Set([bare(left.type), bare(right.type)])
+  if (/^[-+*/%]$/.test(op) && types.has('int') && types.has('double')) {
+    // A double field that holds a whole number (a load of 2) is an int at run time: convert both.
+    const d = (o: Operand) => (/^-?\d+(\.\d+)?$/.test(o.text) ? (o.text.includes('.') ? o.text : `${o.text}.0`) : `double(${o.text})`)
+    return `${what}: write ${d(left)} ${op} ${d(right)}`
+  }
   return `${what}: ${typeAdvice(op, left, right) ?? typeAdvice(op, right, left) ?? 'make both sides the same type'}`
 }
 

@@ -78,6 +78,7 @@ describe('type mismatch messages', () => {
     expect(m('==', ['params.ip', 'string'], ['22', 'int'])).toBe('params.ip is a string and 22 is an int: compare with "22"')
     expect(m('>', ['params.n', 'string'], ['2', 'int'])).toBe('params.n is a string and 2 is an int: convert with int(params.n)')
     expect(m('==', ['params.dry', 'bool'], ["'true'", 'string'])).toBe("params.dry is a bool and 'true' is a string: compare with true")
+    expect(m('*', ['result.load1', 'double'], ['2', 'int'])).toBe('result.load1 is a double and 2 is an int: write double(result.load1) * 2.0')
     expect(m('==', ['r.port', 'int'], ['params.p', 'string'])).toBe('r.port is an int and params.p is a string: convert one side: int(params.p) or string(r.port)')
   })
 })
