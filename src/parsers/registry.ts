@@ -21,13 +21,6 @@ export interface FieldSchema {
   [field: string]: FieldType
 }
 
-/** A field type as one line of docs: `int`, `list<{ chain: string, source: string }>`, `{ a: int }`. */
-export function describeField(type: FieldType): string {
-  if (typeof type === 'string') return type
-  if (Array.isArray(type)) return `list<${describeField(type[0] as FieldSchema)}>`
-  return `{ ${Object.entries(type as FieldSchema).map(([k, v]) => `${k}: ${describeField(v)}`).join(', ')} }`
-}
-
 export interface Parser<T = unknown> {
   /** Registry name, used in `parse:`. Lowercase, kebab-case. */
   name: string
