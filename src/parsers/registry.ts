@@ -9,9 +9,10 @@ import type { CommandResult } from '../types.ts'
  * Field shape of a parser's result, declared once: it drives the CEL type checker at validation
  * time (`result.rulez` is an error when the parser has no `rulez`, `result.total == "3"` when
  * `total` is an int) and the docs `runbook parsers` prints. Leaves are CEL type names (`string`,
- * `int`, `double`, `bool`, `list`, `map`, `dyn`); nested objects describe nested maps; a list
- * whose elements have a known shape is that shape in brackets, so the fields of its elements are
- * checked inside `exists`, `filter`, `map` and `all`:
+ * `int`, `double`, `bool`, `list`, `list<string>`, `map`, `dyn`); any of them may be null (absent);
+ * nested objects describe nested maps; a list whose elements have a known shape is that shape in
+ * brackets, so the fields of its elements are checked inside `exists`, `filter`, `map` and `all`.
+ * test/unit/parsers/index.test.ts checks every captured result against these declarations.
  *
  * @example
  * fields: { total: 'int', rules: [{ chain: 'string', source: 'string', ports: 'list' }], byClient: 'map' }
