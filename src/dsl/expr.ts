@@ -10,7 +10,7 @@
 import { Environment, ParseError } from '@marcbachmann/cel-js'
 import { RunbookError } from '../errors.ts'
 import { quote } from '../executors/quote.ts'
-import type { FieldSchema } from '../parsers/registry.ts'
+import type { FieldSchema, FieldType } from '../parsers/registry.ts'
 
 /** The variables every expression sees. */
 export interface ExprScope {
@@ -49,7 +49,10 @@ export function hasTemplate(text: string): boolean {
 }
 
 /**
- * Type-checking environments for validation. Leaves are `dyn`: we check names, not types.
+ * Type-checking environments for validation. Params have the CEL type of their declared type,
+ * parser fields the type their parser declares (`'map'` and `'dyn'` stay dyn), and a list whose
+ * parser declares its element shape (`rules: [{ source: 'string' }]`) is a list of a named type,
+ * so `result.rules.exists(r, r.sourse == ...)` and `params.port == "22"` are errors here.
  *
  * Why it is built this way: cel-js registers every object type of a schema with a `type()` overload
  * and checks each new overload against all earlier ones, so registering a schema with a type per
@@ -58,7 +61,8 @@ export function hasTemplate(text: string): boolean {
  * named type in the base environment; each distinct `result` shape gets one clone of the base; and
  * an expression is checked in a clone of that with a `steps` variable holding only the steps it
  * names, each typed by its shape: one small type per expression. A name that is not a step stays
- * out, so the checker reports it ("No such key") as it would with every step registered.
+ * out, so the checker reports it ("No such key") as it would with every step registered. List
+ * element shapes are few (one or two per parser) and each is registered once per environment.
  */
 export class CheckScope {
   readonly #base: Environment
@@ -66,23 +70,57 @@ export class CheckScope {
   readonly #stepType = new Map<string, string>()
   readonly #byResult = new Map<string, { env: Environment; check: CheckEnv }>()
   readonly #envs = new Map<string, Environment>()
-  constructor(scope: { params: string[]; steps: FieldSchema }) {
-    const params: FieldSchema = Object.fromEntries(scope.params.map((p) => [p, 'dyn']))
+  /** List element shape → the name of its type registered in the base environment. */
+  readonly #baseItems = new Map<string, string>()
+  #itemCount = 0
+  /** Registered object type → its field names, for "did you mean" (cel-js names nested types `T.field`). */
+  readonly #fields = new Map<string, string[]>()
+  /**
+   * @param scope.params param name → CEL type (`string`, `int`, `bool`; `dyn` when unknown)
+   * @param scope.steps step name → the fields of its record
+   */
+  constructor(scope: { params: Record<string, string>; steps: FieldSchema }) {
+    const params = Object.fromEntries(Object.entries(scope.params).map(([k, t]) => [k, celLeaf(t)]))
     this.#base = new Environment({ homogeneousAggregateLiterals: false, enableOptionalTypes: true })
-      .registerVariable({ name: 'params', schema: dynSchema(params) })
+      .registerVariable({ name: 'params', schema: params })
       .registerVariable('facts', 'dyn')
+    recordFields(this.#fields, '$params', params)
+    // At run time ints and doubles compare equal by value (`1 == 1.0` is true); relational
+    // operators already mix them. Only strings, bools and ints meeting are type errors.
+    this.#base.registerOperator('int == double', (a: unknown, b: unknown) => a == b) // eslint-disable-line eqeqeq
+    const items = this.#items(this.#base, this.#baseItems)
     const shapes = new Map<string, string>()
     for (const [name, schema] of Object.entries(scope.steps)) {
-      const shape = typeof schema === 'string' ? schema : dynSchema(schema)
+      const shape = typeof schema === 'string' || Array.isArray(schema) ? celType(schema, items) : celSchema(schema as FieldSchema, items)
       const key = JSON.stringify(shape)
       let type = shapes.get(key)
       if (!type) {
         type = typeof shape === 'string' ? shape : `RbStepShape${shapes.size}`
-        if (typeof shape !== 'string') this.#base.registerType({ name: type, schema: shape })
+        if (typeof shape !== 'string') {
+          this.#base.registerType({ name: type, schema: shape })
+          recordFields(this.#fields, type, shape)
+        }
         shapes.set(key, type)
       }
       this.#stepType.set(name, type)
     }
+  }
+
+  /** Registers list element types in `env` on first use: shape key → type name. */
+  #items(env: Environment, own: Map<string, string>): (shape: FieldSchema) => string {
+    const register = (shape: FieldSchema): string => {
+      const cel = celSchema(shape, register)
+      const key = JSON.stringify(cel)
+      let name = this.#baseItems.get(key) ?? own.get(key)
+      if (!name) {
+        name = `RbItem${this.#itemCount++}`
+        env.registerType({ name, schema: cel })
+        recordFields(this.#fields, name, cel)
+        own.set(key, name)
+      }
+      return name
+    }
+    return register
   }
 
   /** The environment for expressions that see `result` of this shape (null: anything). */
@@ -91,8 +129,15 @@ export class CheckScope {
     let entry = this.#byResult.get(key)
     if (!entry) {
       const e = this.#base.clone()
-      const env = result === null ? e.registerVariable('result', 'dyn') : e.registerVariable({ name: 'result', schema: dynSchema(result) })
-      entry = { env, check: new CheckEnv((expr) => this.#withSteps(key, env, expr)) }
+      const own = new Map<string, string[]>()
+      let env = e
+      if (result === null) env = e.registerVariable('result', 'dyn')
+      else {
+        const schema = celSchema(result, this.#items(e, new Map()))
+        env = e.registerVariable({ name: 'result', schema })
+        recordFields(own, '$result', schema)
+      }
+      entry = { env, check: new CheckEnv((expr) => this.#withSteps(key, env, expr), (type) => own.get(type) ?? this.#fields.get(type)) }
       this.#byResult.set(key, entry)
     }
     return entry.check
@@ -133,11 +178,38 @@ export function stepsNamed(expr: string): string[] | 'all' {
   return [...names].sort()
 }
 
+/** What the checker found wrong with an expression; offsets are in the expression's text. */
+export interface CheckProblem {
+  message: string
+  offset: number
+  syntax: boolean
+  /** An unknown field: the fields its object has, when the checker knows them. */
+  known?: string[]
+  /** Two operands whose types no operator takes (`int == string`). */
+  operands?: { op: string; left: Operand; right: Operand }
+}
+
+export interface Operand {
+  text: string
+  type: string
+}
+
+interface AstNode {
+  op: string
+  args?: unknown
+  start?: number
+  end?: number
+  checkedType?: { name: string }
+}
+
 export class CheckEnv {
-  constructor(readonly envFor: (expr: string) => Environment) {}
+  constructor(
+    readonly envFor: (expr: string) => Environment,
+    readonly fieldsOf: (type: string) => string[] | undefined = () => undefined,
+  ) {}
 
   /** Null when fine; else the message, its offset in `expr`, and whether it is a syntax error. */
-  check(expr: string): { message: string; offset: number; syntax: boolean } | null {
+  check(expr: string): CheckProblem | null {
     const env = this.envFor(expr)
     try {
       env.parse(expr)
@@ -148,22 +220,37 @@ export class CheckEnv {
     const { text, original } = nullComparisons(expr)
     const result = env.check(text)
     if (result.valid) return null
-    const error = result.error as { message: string; range?: { start: number } } | undefined
-    return { message: summary(error), offset: original(error?.range?.start ?? 0), syntax: false }
+    const error = result.error as { message: string; code?: string; range?: { start: number }; node?: AstNode } | undefined
+    const problem: CheckProblem = { message: summary(error), offset: original(error?.range?.start ?? 0), syntax: false }
+    const node = error?.node
+    const args = Array.isArray(node?.args) ? (node.args as unknown[]) : []
+    const [left, right] = args as [AstNode | string | undefined, AstNode | string | undefined]
+    if (error?.code === 'no_such_key' && node?.op === '.' && typeof left === 'object' && left.checkedType) {
+      const known = this.fieldsOf(left.checkedType.name)
+      if (known) problem.known = known
+    }
+    const types = /^no such overload: (\S+) (\S+) (\S+)$/.exec(problem.message)
+    if (error?.code === 'no_such_overload' && types && typeof left === 'object' && typeof right === 'object' && left.start !== undefined && right.end !== undefined) {
+      const operand = (n: AstNode, type: string): Operand => ({ text: expr.slice(original(n.start!), original(n.end!)).trim(), type })
+      problem.operands = { op: types[2]!, left: operand(left, types[1]!), right: operand(right, types[3]!) }
+    }
+    return problem
   }
 }
 
 /**
- * The checker types parser results that are objects as their own types, which CEL cannot compare
- * with null (`result.lastResponding == null`: "no such overload"), though at run time everything is
- * dyn and the comparison works. For checking only, `a.b == null` becomes the equivalent
+ * The checker types params and parser fields (`string`, `int`, objects as their own types), which
+ * CEL cannot compare with null (`result.lastResponding == null`: "no such overload"), though at
+ * run time everything is dyn, a field may be null and the comparison works. For checking only, `a.b == null` becomes the equivalent
  * `type(a.b) == null_type`; `original` maps offsets in the rewritten text back to `expr`.
  */
 export function nullComparisons(expr: string): { text: string; original(offset: number): number } {
   const shifts: Array<{ at: number; delta: number }> = []
   let text = ''
   let last = 0
-  for (const m of expr.matchAll(/\b((?:params|result|steps|facts)(?:\.[A-Za-z_]\w*)+)\s*(==|!=)\s*null\b/g)) {
+  // Any member chain, not only the roots: inside a macro (`r.comment == null`) the chain starts
+  // at its variable. A chain after a call (`a.b().c`) is left alone: it is not a whole operand.
+  for (const m of expr.matchAll(/(?<![.\w])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)\s*(==|!=)\s*null\b/g)) {
     const [whole, chain, op] = m as unknown as [string, string, string]
     const replacement = `type(${chain}) ${op} null_type`
     text += expr.slice(last, m.index) + replacement
@@ -192,13 +279,41 @@ function rangeStart(err: unknown): number {
   return range?.start ?? 0
 }
 
-function dynSchema(schema: FieldSchema): FieldSchema {
-  const out: FieldSchema = {}
+/**
+ * A parser's field schema as a cel-js schema. Leaves keep their CEL type; `list` is a list of dyn,
+ * `[shape]` a list of the registered element type; `map`, `dyn`, unknown names and empty objects
+ * are dyn (maps are keyed by whatever the parser met: their fields cannot be checked).
+ */
+export function celSchema(schema: FieldSchema, item: (shape: FieldSchema) => string): CelSchema {
+  const out: CelSchema = {}
   for (const [k, v] of Object.entries(schema)) {
-    if (typeof v === 'string') out[k] = v.startsWith('list') ? 'list<dyn>' : 'dyn'
-    else out[k] = Object.keys(v).length === 0 ? 'dyn' : dynSchema(v)
+    if (typeof v === 'string' || Array.isArray(v)) out[k] = celType(v, item)
+    else out[k] = Object.keys(v).length === 0 ? 'dyn' : celSchema(v as FieldSchema, item)
   }
   return out
+}
+
+function celType(field: FieldType, item: (shape: FieldSchema) => string): string {
+  if (Array.isArray(field)) return Object.keys(field[0]).length === 0 ? 'list<dyn>' : `list<${item(field[0])}>`
+  return typeof field === 'string' ? celLeaf(field) : 'dyn'
+}
+
+/** Field names of a registered type and of the nested types cel-js registers for it (`T.field`). */
+function recordFields(into: Map<string, string[]>, name: string, schema: CelSchema): void {
+  into.set(name, Object.keys(schema))
+  for (const [k, v] of Object.entries(schema)) if (typeof v === 'object') recordFields(into, `${name}.${k}`, v)
+}
+
+interface CelSchema {
+  [field: string]: string | CelSchema
+}
+
+const LEAVES = new Set(['string', 'int', 'double', 'bool'])
+function celLeaf(type: string): string {
+  if (LEAVES.has(type)) return type
+  const list = /^list<(string|int|double|bool)>$/.exec(type)
+  if (list) return `list<${list[1]}>`
+  return type.startsWith('list') ? 'list<dyn>' : 'dyn'
 }
 
 // One shared runtime environment: every variable is dyn; checking already happened at load time.

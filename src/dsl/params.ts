@@ -55,6 +55,11 @@ function isCidr(value: string): boolean {
   return (family === 4 && prefix <= 32) || (family === 6 && prefix <= 128)
 }
 
+/** The CEL type of a param's value in expressions: ports and ints are ints, bools bools, the rest strings. */
+export function celTypeOf(type: ParamType): 'string' | 'int' | 'bool' {
+  return type === 'int' || type === 'port' ? 'int' : type === 'bool' ? 'bool' : 'string'
+}
+
 /**
  * Check (and coerce, for values from the command line) one value against its param declaration.
  *

@@ -9,12 +9,12 @@ import { readFileSync } from 'node:fs'
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
 import { RunbookError } from '../errors.ts'
 import type { FieldSchema, ParserRegistry } from '../parsers/registry.ts'
-import { CheckScope, type CheckEnv, hasTemplate, parseTemplate } from './expr.ts'
+import { CheckScope, type CheckEnv, type CheckProblem, type Operand, hasTemplate, parseTemplate } from './expr.ts'
 import { loadSource, type PathSegment, type SourceDoc } from './load.ts'
 import { readRunbookText } from './read.ts'
 import { closest, schemaErrors } from './schema-errors.ts'
 import { accessFileReason, accessReason } from './mutating.ts'
-import { checkParam, describeType } from './params.ts'
+import { celTypeOf, checkParam, describeType } from './params.ts'
 import { readOnlyProblems } from './readonly.ts'
 import { quotedInterpolationAdvice, quotedInterpolations } from './shell-context.ts'
 import type { Command, Fix, Runbook, Step } from './runbook.generated.ts'
@@ -71,7 +71,7 @@ export function validateSource(file: string, text: string, parsers: ParserRegist
 // Semantic checks
 
 const COMMAND_FIELDS: FieldSchema = {
-  exitCode: 'int', signal: 'string', stdout: 'string', stderr: 'string', lines: 'list', durationMs: 'int', timedOut: 'bool', truncated: 'bool',
+  exitCode: 'int', signal: 'string', stdout: 'string', stderr: 'string', lines: 'list<string>', durationMs: 'int', timedOut: 'bool', truncated: 'bool',
 }
 const PROBE_FIELDS: FieldSchema = {
   ok: 'bool', open: 'bool', status: 'int', received: 'int', sent: 'int', rttMs: 'double', durationMs: 'int',
@@ -365,7 +365,7 @@ class Checker {
   }
 
   checkExpressions(): void {
-    const params = Object.keys(this.rb.params ?? {})
+    const params = Object.fromEntries(Object.entries(this.rb.params ?? {}).map(([name, p]) => [name, p ? celTypeOf(p.type) : 'dyn']))
     const stepsSchema: FieldSchema = {}
     for (const name of this.names) {
       const step = this.steps[name]!
@@ -465,9 +465,17 @@ class Checker {
     }
   }
 
-  celError(path: PathSegment[], expr: string, problem: { message: string; offset: number; syntax: boolean }, base: number): void {
+  celError(path: PathSegment[], expr: string, problem: CheckProblem, base: number): void {
     if (problem.syntax) {
       this.err('RB_CEL_SYNTAX', path, `CEL syntax error in ${JSON.stringify(expr)}: ${problem.message}`, { offset: base + problem.offset })
+      return
+    }
+    if (problem.operands) {
+      this.err('RB_CEL_TYPE', path, typeMismatch(problem.operands), { offset: base + problem.offset })
+      return
+    }
+    if (/overload|Ternary branches/.test(problem.message)) {
+      this.err('RB_CEL_TYPE', path, `CEL type error in ${JSON.stringify(expr)}: ${problem.message}`, { offset: base + problem.offset })
       return
     }
     const key = /No such key: (\S+)/.exec(problem.message)?.[1]
@@ -478,11 +486,52 @@ class Checker {
       message = `unknown param '${key}' in ${JSON.stringify(expr)}${suggestFrom(key, Object.keys(this.rb.params ?? {}))}`
     } else if (key && root === 'steps' && /steps\.?$/.test(before.trimEnd())) {
       message = `unknown step '${key}' in ${JSON.stringify(expr)}${suggestFrom(key, this.names)}`
+    } else if (key && problem.known) {
+      const near = closest(key, problem.known)
+      message = `unknown field '${key}' in ${JSON.stringify(expr)}${near ? `: did you mean '${near}'?` : ` (fields: ${problem.known.join(', ')})`}`
     } else if (key) {
       message = `unknown field '${key}' in ${JSON.stringify(expr)}: the result has no such field`
     }
     this.err('RB_CEL_REFERENCE', path, message, { offset: base + problem.offset })
   }
+}
+
+/**
+ * `params.port is an int and "22" is a string: compare with 22`. Only what fails or silently
+ * differs at run time gets here (`1 == "1"` is false there; ints and doubles compare fine).
+ */
+export function typeMismatch({ op, left, right }: NonNullable<CheckProblem['operands']>): string {
+  const what = `${left.text} is ${aType(left.type)} and ${right.text} is ${aType(right.type)}`
+  const types = new Set([bare(left.type), bare(right.type)])
+  if (/^[-+*/%]$/.test(op) && types.has('int') && types.has('double')) {
+    // A double field that holds a whole number (a load of 2) is an int at run time: convert both.
+    const d = (o: Operand) => (/^-?\d+(\.\d+)?$/.test(o.text) ? (o.text.includes('.') ? o.text : `${o.text}.0`) : `double(${o.text})`)
+    return `${what}: write ${d(left)} ${op} ${d(right)}`
+  }
+  return `${what}: ${typeAdvice(op, left, right) ?? typeAdvice(op, right, left) ?? 'make both sides the same type'}`
+}
+
+function typeAdvice(op: string, a: Operand, b: Operand): string | undefined {
+  const at = bare(a.type)
+  const bt = bare(b.type)
+  const quoted = /^(?:"([^"\\]*)"|'([^'\\]*)')$/.exec(b.text)
+  const inner = quoted ? (quoted[1] ?? quoted[2]!) : undefined
+  if (op !== '+' && (at === 'int' || at === 'double') && bt === 'string' && inner !== undefined && /^-?\d+(\.\d+)?$/.test(inner)) return `compare with ${inner}`
+  if (at === 'bool' && bt === 'string' && (inner === 'true' || inner === 'false')) return `compare with ${inner}`
+  if (at === 'string' && (bt === 'int' || bt === 'double') && /^[<>]=?$/.test(op)) return `convert with ${bt}(${a.text})`
+  if (at === 'string' && (bt === 'int' || bt === 'double') && /^-?\d+(\.\d+)?$/.test(b.text)) return op === '+' ? `write "${b.text}", or convert with string(${b.text})` : `compare with "${b.text}"`
+  if (at === 'string' && (bt === 'int' || bt === 'double')) return `convert one side: ${bt}(${a.text}) or string(${b.text})`
+  if (op === 'in' && bt.startsWith('list<')) return `the list holds ${bt.slice(5, -1)}s: write its elements as ${at}s`
+  return undefined
+}
+
+function bare(type: string): string {
+  return type.replace(/^dyn<(.*)>$/, '$1')
+}
+
+function aType(type: string): string {
+  const t = bare(type).replace(/RbItem\d+|RbStepShape\d+|\$[\w.]+/g, 'object')
+  return /^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`
 }
 
 function suggestFrom(word: string, known: string[]): string {

@@ -95,7 +95,13 @@ const ANSI = /\x1b\[[0-9;]*m/g
 export const accessLogParser = defineParser<AccessLogResult>({
   name: NAME,
   describe: 'tail -n N <access log>: nginx/Apache combined or common format, Flask/werkzeug or python http.server dev-server lines',
-  fields: { format: 'string', entries: 'list', proxyProbes: { count: 'int', byClient: 'map', byTarget: 'map', anySucceeded: 'bool' }, byStatus: 'map', byClient: 'map', ignoredLines: 'int' },
+  fields: {
+    format: 'string',
+    entries: [{
+      client: 'string', user: 'string', time: 'string', request: 'string', method: 'string', target: 'string', protocol: 'string', status: 'int',
+      bytes: 'int', referer: 'string', agent: 'string', vhost: 'string', forwardedFor: 'string', proxyProbe: 'bool', raw: 'string',
+    }],
+    proxyProbes: { count: 'int', byClient: 'map', byTarget: 'map', anySucceeded: 'bool' }, byStatus: 'map', byClient: 'map', ignoredLines: 'int' },
   parse(result) {
     const all = nonBlankLines(result.stdout)
     if (all.length === 0 && result.exitCode !== 0) {

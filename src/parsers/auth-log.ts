@@ -121,6 +121,10 @@ const MESSAGES: { event: AuthEvent['event']; re: RegExp }[] = [
   { event: 'closed', re: /^maximum authentication attempts exceeded for (invalid user )?(.*) from (\S+) port (\d+) ssh2 \[preauth\]$/ },
 ]
 
+const AUTH_EVENT_FIELDS = {
+  time: 'string', program: 'string', pid: 'int', event: 'string', user: 'string', invalidUser: 'bool', source: 'string', port: 'int', method: 'string', raw: 'string',
+} as const
+
 /**
  * sshd authentication events from an auth log: `/var/log/auth.log` (Debian, Ubuntu),
  * `/var/log/secure` (RHEL, Fedora) or `journalctl -o short|short-iso` of sshd; whole logs or
@@ -142,8 +146,12 @@ export const authLogParser = defineParser<AuthLogResult>({
   name: NAME,
   describe: 'sshd lines of /var/log/auth.log, /var/log/secure, journalctl -o short*/json/cat or sshd -E FILE: failed/invalid/accepted logins',
   fields: {
-    events: 'list', failedAttempts: 'int', failedPasswords: 'int', byUser: 'map', bySource: 'map', topUsers: 'list', userCount: 'int',
-    topSources: 'list', sourceCount: 'int', window: { first: 'string', last: 'string' }, accepted: 'list', acceptedBy: 'list', acceptedAfterFailures: 'list', otherLines: 'int',
+    events: [AUTH_EVENT_FIELDS], failedAttempts: 'int', failedPasswords: 'int', byUser: 'map', bySource: 'map', topUsers: 'list<string>', userCount: 'int',
+    topSources: [{ source: 'string', attempts: 'int', users: 'list<string>' }],
+    sourceCount: 'int', window: { first: 'string', last: 'string' }, accepted: [AUTH_EVENT_FIELDS],
+    acceptedBy: [{ user: 'string', method: 'string', source: 'string', count: 'int', first: 'string', last: 'string' }],
+    acceptedAfterFailures: [{ user: 'string', source: 'string', method: 'string', time: 'string', failuresFromSource: 'int', raw: 'string' }],
+    otherLines: 'int',
     failedPublickeys: 'int', format: 'string',
   },
   parse(result) {

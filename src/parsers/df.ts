@@ -52,7 +52,11 @@ const POWER: Record<string, number> = { '': 0, k: 1, K: 1, M: 2, G: 3, T: 4, P: 
 export const dfParser = defineParser<DfResult>({
   name: NAME,
   describe: 'df [-P] [-k|-h|-H|-i] [-T] [PATH...] (header-driven; sizes in KiB, inode mode detected)',
-  fields: { mode: 'string', filesystems: 'list', maxUsePercent: 'int', errors: 'list', approximate: 'bool' },
+  fields: {
+    mode: 'string',
+    filesystems: [{ filesystem: 'string', type: 'string', mountpoint: 'string', total: 'int', used: 'int', available: 'int', usePercent: 'int', raw: 'string' }],
+    maxUsePercent: 'int', errors: 'list<string>', approximate: 'bool',
+  },
   parse(result) {
     const errors = stderrLines(result)
     const all = nonBlankLines(result.stdout)

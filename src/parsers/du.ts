@@ -32,7 +32,7 @@ const NAME = 'du'
 export const duParser = defineParser<DuResult>({
   name: NAME,
   describe: 'du -sk PATH... (optionally -c): KiB per path and in total',
-  fields: { entries: 'list', total: 'int', errors: 'list' },
+  fields: { entries: [{ path: 'string', kb: 'int' }], total: 'int', errors: 'list<string>' },
   parse(result) {
     const errors = stderrLines(result)
     const all = nonBlankLines(result.stdout)

@@ -47,7 +47,11 @@ const WITH_TIME = /^(\S+)\s+(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) \+ (-?\d+) = (\d{4}
 export const fail2banBannedParser = defineParser<Fail2banBannedResult>({
   name: NAME,
   describe: 'fail2ban-client banned [IP...], fail2ban-client get JAIL banip [--with-time]',
-  fields: { running: 'bool', error: 'string', kind: 'string', bans: 'list', addresses: 'list', byJail: 'map', jailsPerAddress: 'list' },
+  fields: {
+    running: 'bool', error: 'string', kind: 'string',
+    bans: [{ jail: 'string', address: 'string', bannedAt: 'string', banTime: 'int', expiresAt: 'string', permanent: 'bool' }],
+    addresses: 'list<string>', byJail: 'map', jailsPerAddress: 'list',
+  },
   parse(result) {
     const down = serverDown(result)
     if (down !== undefined) return { running: false, error: down, kind: 'down', bans: [], addresses: [], byJail: {}, jailsPerAddress: [] }

@@ -34,8 +34,8 @@ export const fail2banStatusParser = defineParser<Fail2banStatusResult>({
   name: NAME,
   describe: 'fail2ban-client status [JAIL]',
   fields: {
-    running: 'bool', error: 'string', kind: 'string', jails: 'list', jail: 'string', currentlyFailed: 'int', totalFailed: 'int',
-    currentlyBanned: 'int', totalBanned: 'int', bannedIps: 'list', files: 'list',
+    running: 'bool', error: 'string', kind: 'string', jails: 'list<string>', jail: 'string', currentlyFailed: 'int', totalFailed: 'int',
+    currentlyBanned: 'int', totalBanned: 'int', bannedIps: 'list<string>', files: 'list<string>',
   },
   parse(result) {
     const down = serverDown(result)

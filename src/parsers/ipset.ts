@@ -1,5 +1,5 @@
 import { defineParser, parseError } from './registry.ts'
-import { normaliseCidr, ownerOf, type BlockedAddress } from './firewall.ts'
+import { normaliseCidr, ownerOf, BLOCKED_FIELDS, type BlockedAddress } from './firewall.ts'
 import { int, lines } from './text.ts'
 
 export interface IpsetSet {
@@ -29,7 +29,10 @@ const NAME = 'ipset'
 export const ipsetParser = defineParser<IpsetResult>({
   name: NAME,
   describe: 'ipset list [NAME]: sets and members; fail2ban/sshguard members as blocked',
-  fields: { sets: 'list', blocked: 'list', blockedAddresses: 'list', fail2banJails: 'list' },
+  fields: {
+    sets: [{ name: 'string', type: 'string', header: 'string', entries: 'int', members: 'list<string>' }],
+    blocked: BLOCKED_FIELDS.blocked, blockedAddresses: 'list<string>', fail2banJails: 'list<string>',
+  },
   parse(result) {
     if (result.exitCode !== 0 && result.exitCode !== null) {
       throw parseError(NAME, `ipset exited ${result.exitCode}: ${result.stderr.trim().split('\n')[0] ?? ''}`)

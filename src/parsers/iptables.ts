@@ -83,7 +83,14 @@ export const iptablesParser = defineParser<IptablesResult>({
   name: NAME,
   describe: 'iptables -S or iptables-save (nft or legacy backend; also ip6tables)',
   fields: {
-    format: 'string', backend: 'string', legacyTablesPresent: 'bool', warnings: 'list', chains: 'list', rules: 'list', blockingSets: 'list', ...BLOCKED_FIELDS,
+    format: 'string', backend: 'string', legacyTablesPresent: 'bool', warnings: 'list<string>',
+    chains: [{ table: 'string', name: 'string', policy: 'string' }],
+    rules: [{
+      table: 'string', chain: 'string', source: 'string', destination: 'string', protocol: 'string', dport: 'string', target: 'string',
+      matchSet: 'string', packets: 'int', bytes: 'int', raw: 'string', line: 'int',
+    }],
+    blockingSets: [{ set: 'string', chain: 'string', target: 'string', raw: 'string' }],
+    ...BLOCKED_FIELDS,
   },
   parse(result) {
     const all = lines(result.stdout).filter((l) => l.text.trim() !== '')

@@ -46,7 +46,13 @@ const NAME = 'journal'
 export const journalParser = defineParser<JournalResult>({
   name: NAME,
   describe: 'journalctl -o json [-u UNIT] [-n N] --no-pager (one JSON object per line)',
-  fields: { entries: 'list', lines: 'list', units: 'list', errors: 'list' },
+  fields: {
+    entries: [{
+      time: 'string', realtimeUsec: 'int', unit: 'string', identifier: 'string', pid: 'int', priority: 'int', hostname: 'string', message: 'string',
+      binary: 'bool', line: 'string',
+    }],
+    lines: 'list<string>', units: 'list<string>', errors: 'list<string>',
+  },
   parse(result) {
     const errors = stderrLines(result)
     const ls = nonBlankLines(result.stdout)

@@ -114,7 +114,13 @@ export const lastParser = defineParser<LastResult>({
   name: NAME,
   describe: 'last / lastb [-F] [-x] [-i] [-w] [--time-format iso] [-f FILE] (util-linux)',
   fields: {
-    kind: 'string', since: 'string', sessions: 'list', byUser: 'map', bySource: 'map', openSessions: 'int', failures: 'list',
+    kind: 'string', since: 'string',
+    sessions: [{
+      user: 'string', tty: 'string', from: 'string', start: 'string', end: 'string', ended: 'string', duration: 'string', durationMinutes: 'int',
+      stillLoggedIn: 'bool', raw: 'string',
+    }],
+    byUser: 'map', bySource: 'map', openSessions: 'int',
+    failures: [{ user: 'string', from: 'string', count: 'int', first: 'string', last: 'string' }],
     timeFormat: 'string', yearInferred: 'bool',
   },
   parse(result) {

@@ -66,7 +66,19 @@ type Json = Record<string, unknown>
 export const nftParser = defineParser<NftResult>({
   name: NAME,
   describe: 'nft -j list ruleset (JSON): tables, chains, rules, sets; sshguard/fail2ban blocks',
-  fields: { format: 'string', tables: 'list', chains: 'list', rules: 'list', sets: 'list', ...BLOCKED_FIELDS, iptablesNftTables: 'list', warnings: 'list' },
+  fields: {
+    format: 'string',
+    tables: [{ family: 'string', name: 'string', managedBy: 'string' }],
+    chains: [{ family: 'string', table: 'string', name: 'string', hook: 'string', priority: 'int', policy: 'string' }],
+    rules: [{
+      family: 'string', table: 'string', chain: 'string', handle: 'int', verdict: 'string', saddr: 'string', saddrs: 'list<string>',
+      saddrSet: 'string', protocol: 'string', dport: 'string', comment: 'string', raw: 'string',
+    }],
+    sets: [{ family: 'string', table: 'string', name: 'string', type: 'string', flags: 'list<string>', elements: 'list<string>' }],
+    ...BLOCKED_FIELDS,
+    iptablesNftTables: 'list<string>',
+    warnings: 'list<string>',
+  },
   parse(result) {
     const text = result.stdout.trim()
     const warnings = result.stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '')

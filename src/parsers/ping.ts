@@ -65,7 +65,10 @@ export const pingParser = defineParser<PingResult>({
   describe: 'ping -n -c N [-W s] [-q] HOST (iputils)',
   fields: {
     host: 'string', address: 'string', sent: 'int', received: 'int', duplicates: 'int', errors: 'int', lossPercent: 'double',
-    rtt: { min: 'double', avg: 'double', max: 'double', mdev: 'double' }, replies: 'list', icmpErrors: 'list', reachable: 'bool', resolveError: 'string',
+    rtt: { min: 'double', avg: 'double', max: 'double', mdev: 'double' },
+    replies: [{ seq: 'int', ttl: 'int', timeMs: 'double', from: 'string', duplicate: 'bool' }],
+    icmpErrors: [{ from: 'string', seq: 'int', message: 'string' }],
+    reachable: 'bool', resolveError: 'string',
   },
   parse(result) {
     const ls = nonBlankLines(result.stdout)

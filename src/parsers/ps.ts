@@ -51,7 +51,13 @@ const EXTRA = new Set(['TTY', 'TT', 'TIME', 'START', 'STIME', 'C', 'F', 'PRI', '
 export const psParser = defineParser<PsResult>({
   name: NAME,
   describe: 'ps -eo pid,ppid,user,stat,pcpu,pmem,rss,etimes,comm,args (columns from the header; args last)',
-  fields: { processes: 'list', count: 'int', byComm: 'map', zombies: 'int' },
+  fields: {
+    processes: [{
+      pid: 'int', ppid: 'int', user: 'string', stat: 'string', cpuPercent: 'double', memPercent: 'double', rssKb: 'int', vszKb: 'int',
+      elapsedSeconds: 'int', comm: 'string', args: 'string', extra: 'map', raw: 'string',
+    }],
+    count: 'int', byComm: 'map', zombies: 'int',
+  },
   parse(result) {
     const ls = requireOutput(NAME, result, 'the ps -eo header')
     const header = ls[0]!

@@ -6,12 +6,20 @@ import { RunbookError } from '../errors.ts'
 import type { CommandResult } from '../types.ts'
 
 /**
- * Field shape of a parser's result, for checking CEL references at validation time
- * (`result.rulez` is an error when the parser has no `rulez`). Leaves are CEL type names
- * (`string`, `int`, `double`, `bool`, `list`, `map`, `dyn`); nested objects describe nested maps.
+ * Field shape of a parser's result, declared once: it drives the CEL type checker at validation
+ * time (`result.rulez` is an error when the parser has no `rulez`, `result.total == "3"` when
+ * `total` is an int) and the docs `runbook parsers` prints. Leaves are CEL type names (`string`,
+ * `int`, `double`, `bool`, `list`, `list<string>`, `map`, `dyn`); any of them may be null (absent);
+ * nested objects describe nested maps; a list whose elements have a known shape is that shape in
+ * brackets, so the fields of its elements are checked inside `exists`, `filter`, `map` and `all`.
+ * test/unit/parsers/index.test.ts checks every captured result against these declarations.
+ *
+ * @example
+ * fields: { total: 'int', rules: [{ chain: 'string', source: 'string', ports: 'list' }], byClient: 'map' }
  */
+export type FieldType = string | FieldSchema | readonly [FieldSchema]
 export interface FieldSchema {
-  [field: string]: string | FieldSchema
+  [field: string]: FieldType
 }
 
 export interface Parser<T = unknown> {

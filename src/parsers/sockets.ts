@@ -64,7 +64,17 @@ export interface SocketsResult {
   warnings: string[]
 }
 
-export const SOCKETS_FIELDS = { sockets: 'list', groups: 'list', byState: 'map', warnings: 'list' } as const
+const PROCESS_FIELDS = { name: 'string', pid: 'int', fd: 'int', command: 'string' } as const
+
+export const SOCKETS_FIELDS = {
+  sockets: [{
+    proto: 'string', state: 'string', stateRaw: 'string', recvQ: 'int', sendQ: 'int', localAddress: 'string', localPort: 'int',
+    peerAddress: 'string', peerPort: 'int', process: PROCESS_FIELDS, processes: [PROCESS_FIELDS], extra: 'string', info: 'string', raw: 'string',
+  }],
+  groups: [{ process: 'string', pids: 'list<int>', peerAddress: 'string', peerPorts: 'list<int>', state: 'string', count: 'int', summary: 'string' }],
+  byState: 'map',
+  warnings: 'list<string>',
+} as const
 
 const SS_STATES: Record<string, TcpState> = {
   ESTAB: 'ESTABLISHED', 'SYN-SENT': 'SYN_SENT', 'SYN-RECV': 'SYN_RECV', 'FIN-WAIT-1': 'FIN_WAIT1',

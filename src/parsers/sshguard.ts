@@ -66,7 +66,12 @@ const MESSAGES: { type: SshguardEvent['type']; re: RegExp }[] = [
 export const sshguardLogParser = defineParser<SshguardLogResult>({
   name: NAME,
   describe: "journalctl -u sshguard [-o short|short-iso|json|cat], syslog or sshguard's stderr: attacks, blocks, unblocks",
-  fields: { events: 'list', blocked: 'list', attacksBy: 'map', whitelisted: 'list', otherLines: 'int' },
+  fields: {
+    events: [{
+      type: 'string', address: 'string', cidr: 'string', seconds: 'int', attacks: 'int', danger: 'int', service: 'string', time: 'string', raw: 'string',
+    }],
+    blocked: 'list<string>', attacksBy: 'map', whitelisted: 'list<string>', otherLines: 'int',
+  },
   parse(result) {
     const ls = nonBlankLines(result.stdout)
     if (ls.length === 0 && result.exitCode !== 0) throw parseError(NAME, `no output (exit code ${result.exitCode})${stderrLines(result)[0] ? `: ${stderrLines(result)[0]}` : ''}`)
@@ -180,7 +185,10 @@ const HOST = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]
 export const sshguardWhitelistParser = defineParser<SshguardWhitelistResult>({
   name: WL,
   describe: 'cat WHITELIST_FILE of sshguard: addresses, CIDR blocks, host names',
-  fields: { entries: 'list', addresses: 'list', cidrs: 'list', hosts: 'list' },
+  fields: {
+    entries: [{ text: 'string', kind: 'string', cidr: 'string', line: 'int' }],
+    addresses: 'list<string>', cidrs: 'list<string>', hosts: 'list<string>',
+  },
   parse(result) {
     const ls = nonBlankLines(result.stdout)
     if (ls.length === 0 && result.exitCode !== 0) throw parseError(WL, `no output (exit code ${result.exitCode})${stderrLines(result)[0] ? `: ${stderrLines(result)[0]}` : ''}`)

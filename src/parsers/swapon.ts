@@ -30,7 +30,10 @@ const DEFAULT_COLUMNS = ['NAME', 'TYPE', 'SIZE', 'USED', 'PRIO']
 export const swaponParser = defineParser<SwaponResult>({
   name: NAME,
   describe: 'swapon --show --bytes [--noheadings] [--raw]',
-  fields: { devices: 'list', totalBytes: 'int', usedBytes: 'int', usedPercent: 'double' },
+  fields: {
+    devices: [{ name: 'string', type: 'string', sizeBytes: 'int', usedBytes: 'int', priority: 'int', raw: 'string' }],
+    totalBytes: 'int', usedBytes: 'int', usedPercent: 'double',
+  },
   parse(result) {
     const ls = nonBlankLines(result.stdout)
     if (ls.length === 0 && result.exitCode !== 0) throw parseError(NAME, `no output and exit code ${result.exitCode}`)

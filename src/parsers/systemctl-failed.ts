@@ -40,7 +40,11 @@ const TRANSITIONS = new Set(['activating', 'deactivating', 'reloading', 'refresh
 export const systemctlFailedParser = defineParser<SystemctlUnitsResult>({
   name: NAME,
   describe: 'systemctl list-units --failed (or --state=STATE) --output=json, or --no-legend --plain, or the default table',
-  fields: { format: 'string', units: 'list', names: 'list', errors: 'list' },
+  fields: {
+    format: 'string',
+    units: [{ unit: 'string', load: 'string', active: 'string', sub: 'string', job: 'string', description: 'string' }],
+    names: 'list<string>', errors: 'list<string>',
+  },
   parse(result) {
     const errors = stderrLines(result)
     const text = result.stdout.trim()

@@ -68,7 +68,14 @@ const EXIT_NAMES: Record<number, string> = { 0: 'SUCCESS', 1: 'FAILURE', 200: 'C
 export const systemctlShowParser = defineParser<SystemctlShowResult>({
   name: NAME,
   describe: 'systemctl show [-p Id,ActiveState,SubState,Result,ExecMainCode,ExecMainStatus,...] UNIT... (Key=value blocks)',
-  fields: { units: 'list', failed: 'list', killed: 'list', errors: 'list', systemdRunning: 'bool' },
+  fields: {
+    units: [{
+      id: 'string', index: 'int', label: 'string', description: 'string', loadState: 'string', activeState: 'string', subState: 'string', result: 'string',
+      execMainCode: 'int', execMainStatus: 'int', execMainPid: 'int', execMainCodeName: 'string', execMainSignal: 'string', mainProcess: 'string',
+      nRestarts: 'int', failed: 'bool', properties: 'map',
+    }],
+    failed: 'list<string>', killed: 'list<string>', errors: 'list<string>', systemdRunning: 'bool',
+  },
   parse(result) {
     const errors = stderrLines(result)
     const blocks: Line[][] = [[]]

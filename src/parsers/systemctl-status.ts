@@ -82,7 +82,15 @@ const NO_SYSTEMD = /System has not been booted with systemd|Failed to connect to
 export const systemctlStatusParser = defineParser<SystemctlStatusResult>({
   name: NAME,
   describe: 'systemctl status [--no-pager] [-l] [-n N] UNIT...: state, result, main process, journal lines',
-  fields: { units: 'list', failed: 'list', notFound: 'list', systemdRunning: 'bool', errors: 'list' },
+  fields: {
+    units: [{
+      id: 'string', description: 'string', loadState: 'string', unitFile: 'string', enabled: 'string', preset: 'string', activeState: 'string',
+      subState: 'string', result: 'string', since: 'string', mainPid: 'int', mainProcess: 'string',
+      processes: [{ pid: 'int', command: 'string', code: 'string' }],
+      tasks: 'int', memory: 'string', statusText: 'string', condition: 'string', fields: 'map', journal: 'list<string>', failed: 'bool',
+    }],
+    failed: 'list<string>', notFound: 'list<string>', systemdRunning: 'bool', errors: 'list<string>',
+  },
   parse(result) {
     const errors = stderrLines(result)
     const notFound = errors.map((e) => NOT_FOUND.exec(e)?.[1]).filter((x): x is string => x !== undefined)

@@ -54,7 +54,9 @@ export const tracerouteParser = defineParser<TracerouteResult>({
   name: NAME,
   describe: 'traceroute -n [-w SEC] [-q N] [-m MAX] HOST (Linux traceroute 2.x)',
   fields: {
-    host: 'string', address: 'string', maxHops: 'int', hops: 'list', reached: 'bool',
+    host: 'string', address: 'string', maxHops: 'int',
+    hops: [{ hop: 'int', probes: [{ address: 'string', rttMs: 'double', timeout: 'bool', annotation: 'string' }], addresses: 'list<string>', silent: 'bool' }],
+    reached: 'bool',
     lastResponding: { hop: 'int', address: 'string' }, unreachable: 'string', resolveError: 'string',
   },
   parse(result) {

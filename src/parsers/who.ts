@@ -53,7 +53,13 @@ const DEAD = new RegExp(String.raw`^\s+(\S+)\s+${TIME}\s+(\d+) id=\S+(?:\s+term=
 export const whoParser = defineParser<WhoResult>({
   name: NAME,
   describe: 'who [-u] [-H] [-a] [-b] [-q] [FILE]: logged-in users, their ttys, sources, idle time and PIDs',
-  fields: { entries: 'list', users: 'list', bySource: 'map', boot: 'string' },
+  fields: {
+    entries: [{
+      type: 'string', user: 'string', line: 'string', time: 'string', timeIso: 'string', idle: 'string', pid: 'int', from: 'string', mesg: 'string',
+      runLevel: 'string', raw: 'string',
+    }],
+    users: 'list<string>', bySource: 'map', boot: 'string',
+  },
   parse(result) {
     const ls = nonBlankLines(result.stdout)
     if (ls.length === 0 && result.exitCode !== 0) throw parseError(NAME, `no output (exit code ${result.exitCode})${stderrLines(result)[0] ? `: ${stderrLines(result)[0]}` : ''}`)

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { CheckScope, compileExpr, compileTemplate, evaluateGuard, nullComparisons, parseTemplate, valueTypes } from '../../../src/dsl/expr.ts'
 import type { RunbookError } from '../../../src/errors.ts'
+import { typeMismatch } from '../../../src/dsl/validate.ts'
 
-const env = new CheckScope({ params: ['host', 'port'], steps: { probe: { result: { open: 'bool' } } } }).env({ last: { hop: 'int' }, hops: 'list', n: 'int' })
+const env = new CheckScope({ params: { host: 'string', port: 'int' }, steps: { probe: { result: { open: 'bool' } } } }).env({ last: { hop: 'int' }, hops: 'list', n: 'int' })
 
 describe('CEL checking', () => {
   it('accepts null comparisons on object-typed parser fields', () => {
@@ -27,6 +28,58 @@ describe('CEL checking', () => {
   it('rewrites only member chains compared with null', () => {
     expect(nullComparisons('result.a == null && x == 1').text).toBe('type(result.a) == null_type && x == 1')
     expect(nullComparisons('"result.a == null"').text).toBe('"type(result.a) == null_type"') // strings too: harmless for checking
+  })
+})
+
+describe('CEL type checking', () => {
+  const scope = new CheckScope({
+    params: { ip: 'string', port: 'int', dry: 'bool' },
+    steps: { scan: { result: { sockets: [{ localPort: 'int', process: { name: 'string' } }] } } },
+  })
+  const typed = scope.env({
+    total: 'int', load: 'double', byClient: 'map', names: 'list<string>', lines: 'list',
+    rules: [{ source: 'string', dport: 'int', comment: 'string', process: { name: 'string' } }],
+  })
+  const ok = (expr: string) => expect(typed.check(expr), expr).toBeNull()
+
+  it('accepts what is right at run time: int with double, null checks, maps and plain lists as dyn', () => {
+    ok('result.load > params.port && result.total == 2.0 && double(result.total) / result.load > 0.5')
+    ok('result.rules.exists(r, r.comment == null || r.comment.startsWith("x"))')
+    ok('result.rules.exists(r, r.process != null && r.process.name == "sshd")')
+    ok('result.byClient[params.ip] > 3 && result.byClient.anything == "x" && result.lines[0].foo == 1')
+    ok('params.ip in result.names && params.dry == false && steps.scan.result.sockets.all(s, s.localPort != params.port)')
+  })
+
+  it('reports an int param met with a string, with both operands and their types', () => {
+    const p = typed.check('params.port == "22"')
+    expect(p?.operands).toEqual({ op: '==', left: { text: 'params.port', type: 'int' }, right: { text: '"22"', type: 'string' } })
+    expect(p?.offset).toBe(0)
+  })
+
+  it('reports unknown fields of list elements and nested objects, with the fields the object has', () => {
+    const expr = 'result.rules.exists(r, r.sourse == params.ip)'
+    const p = typed.check(expr)
+    expect(p?.message).toBe('No such key: sourse')
+    expect(expr.slice(p!.offset, p!.offset + 6)).toBe('sourse')
+    expect(p?.known).toEqual(['source', 'dport', 'comment', 'process'])
+    expect(typed.check('result.rules.map(r, r.process.nmae)')?.known).toEqual(['name'])
+    expect(typed.check('steps.scan.result.sockets.filter(s, s.localPrt > 1)')?.known).toEqual(['localPort', 'process'])
+  })
+
+  it('types element fields inside macros', () => {
+    expect(typed.check('result.rules.filter(r, r.dport == params.ip).size() > 0')?.operands).toMatchObject({ left: { text: 'r.dport', type: 'int' }, right: { text: 'params.ip', type: 'string' } })
+  })
+})
+
+describe('type mismatch messages', () => {
+  it('say what met and how to fix it', () => {
+    const m = (op: string, l: [string, string], r: [string, string]) => typeMismatch({ op, left: { text: l[0], type: l[1] }, right: { text: r[0], type: r[1] } })
+    expect(m('==', ['params.port', 'int'], ['"22"', 'string'])).toBe('params.port is an int and "22" is a string: compare with 22')
+    expect(m('==', ['params.ip', 'string'], ['22', 'int'])).toBe('params.ip is a string and 22 is an int: compare with "22"')
+    expect(m('>', ['params.n', 'string'], ['2', 'int'])).toBe('params.n is a string and 2 is an int: convert with int(params.n)')
+    expect(m('==', ['params.dry', 'bool'], ["'true'", 'string'])).toBe("params.dry is a bool and 'true' is a string: compare with true")
+    expect(m('*', ['result.load1', 'double'], ['2', 'int'])).toBe('result.load1 is a double and 2 is an int: write double(result.load1) * 2.0')
+    expect(m('==', ['r.port', 'int'], ['params.p', 'string'])).toBe('r.port is an int and params.p is a string: convert one side: int(params.p) or string(r.port)')
   })
 })
 

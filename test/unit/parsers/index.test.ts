@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { builtinParsers, createParserRegistry } from '../../../src/parsers/index.ts'
+import type { FieldSchema, FieldType } from '../../../src/parsers/registry.ts'
 import { RunbookError } from '../../../src/errors.ts'
 import { commandResult, FIXTURES, loadCases } from './cases.ts'
 
@@ -20,6 +21,18 @@ describe('built-in parser registry', () => {
       for (const c of loadCases(parser.name)) {
         const value = parser.parse(c.result) as Record<string, unknown>
         expect(Object.keys(value).sort(), c.name).toEqual(Object.keys(parser.fields).sort())
+      }
+    })
+  }
+
+  // The CEL checker types `result` from these declarations (`params.port == result.total`, fields of
+  // list elements inside exists/filter): a declared type the real output contradicts would reject a
+  // correct runbook or pass a wrong one. Null is allowed everywhere: parsers use it for "absent".
+  for (const parser of builtinParsers) {
+    it(`${parser.name}: every captured result has the types its fields declare`, () => {
+      if (!existsSync(join(FIXTURES, parser.name))) return
+      for (const c of loadCases(parser.name)) {
+        expect(mismatches(parser.parse(c.result), parser.fields, 'result'), c.name).toEqual([])
       }
     })
   }
@@ -43,3 +56,39 @@ describe('built-in parser registry', () => {
     })
   }
 })
+
+/** Where `value` contradicts its declared type: `result.rules[0].line: int expected, got "3"`. */
+function mismatches(value: unknown, type: FieldType, path: string): string[] {
+  if (value === null) return []
+  const got = `${typeof type === 'string' ? type : Array.isArray(type) ? 'list' : 'object'} expected, got ${JSON.stringify(value)?.slice(0, 60)}`
+  if (Array.isArray(type)) {
+    if (!Array.isArray(value)) return [`${path}: ${got}`]
+    return value.flatMap((v, i) => mismatches(v, type[0] as FieldSchema, `${path}[${i}]`)).slice(0, 5)
+  }
+  if (typeof type === 'object') {
+    const shape = type as FieldSchema
+    if (Object.keys(shape).length === 0) return []
+    if (typeof value !== 'object' || Array.isArray(value)) return [`${path}: ${got}`]
+    const v = value as Record<string, unknown>
+    return [
+      ...Object.keys(v).filter((k) => !(k in shape)).map((k) => `${path}.${k}: not declared`),
+      ...Object.entries(shape).flatMap(([k, t]) => (k in v ? mismatches(v[k], t, `${path}.${k}`) : [])),
+    ]
+  }
+  const list = /^list(?:<(\w+)>)?$/.exec(type)
+  if (list) {
+    if (!Array.isArray(value)) return [`${path}: ${got}`]
+    return list[1] ? value.flatMap((v, i) => mismatches(v, list[1]!, `${path}[${i}]`)).slice(0, 5) : []
+  }
+  const ok: Record<string, (v: unknown) => boolean> = {
+    string: (v) => typeof v === 'string',
+    int: (v) => Number.isInteger(v),
+    double: (v) => typeof v === 'number',
+    bool: (v) => typeof v === 'boolean',
+    map: (v) => typeof v === 'object' && !Array.isArray(v),
+    dyn: () => true,
+  }
+  const check = ok[type]
+  if (!check) return [`${path}: unknown type '${type}'`]
+  return check(value) ? [] : [`${path}: ${got}`]
+}
