@@ -3,25 +3,17 @@
  * them), and `-p` with a secret warns. Real `runbook run --apply --yes --local` runs; the value that
  * reached the host is read back from the file the runbook's fix writes.
  */
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { PassThrough, Readable } from 'node:stream'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { main } from '../../../src/cli/main.ts'
+import { useHostDir } from '../../helpers/host-dir.ts'
 
 const RUNBOOK = 'fixtures/runbooks/valid/secret-renderings.yaml'
 let dir: string
-let saved: string | undefined
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'rb-param-input-'))
-  saved = process.env.RUNBOOK_HOST_DIR
-  process.env.RUNBOOK_HOST_DIR = join(dir, 'host-state')
-})
-afterEach(() => {
-  if (saved === undefined) delete process.env.RUNBOOK_HOST_DIR
-  else process.env.RUNBOOK_HOST_DIR = saved
-  rmSync(dir, { recursive: true, force: true })
+useHostDir('rb-param-input-', (d) => {
+  dir = d
 })
 
 /** The CLI in-process with this stdin and extra environment. */

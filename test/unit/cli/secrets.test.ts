@@ -4,28 +4,19 @@
  * then every sink is read back: the JSONL transcript, the pino log file, `--json` stdout, the plain
  * view (with command output), stderr, and `runbook replay`. The recorded transcript still replays.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { loadRunbook } from '../../../src/library.ts'
 import { testRunbook } from '../../../src/testing/replay.ts'
 import { runCli } from '../../helpers/cli.ts'
 import { leaksIn, SECRET_CASES } from '../../helpers/secrets.ts'
+import { useHostDir } from '../../helpers/host-dir.ts'
 
 const RUNBOOK = 'fixtures/runbooks/valid/secret-renderings.yaml'
 let dir: string
-let saved: string | undefined
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'rb-secrets-'))
-  // The local executor's fix state (lock, backups) goes under the test's folder.
-  saved = process.env.RUNBOOK_HOST_DIR
-  process.env.RUNBOOK_HOST_DIR = join(dir, 'host-state')
-})
-afterEach(() => {
-  if (saved === undefined) delete process.env.RUNBOOK_HOST_DIR
-  else process.env.RUNBOOK_HOST_DIR = saved
-  rmSync(dir, { recursive: true, force: true })
+useHostDir('rb-secrets-', (d) => {
+  dir = d
 })
 
 /** One real apply run; `view` picks --json or the plain view. Returns every output it produced. */

@@ -3,28 +3,20 @@
  * the host, files are backed up before they are written, and a failure before the first change
  * refuses the fix without running any rollback.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { yesApprover } from '../../../src/engine/approval.ts'
 import { EXIT } from '../../../src/errors.ts'
 import { renderTranscript } from '../../../src/views/replay-render.ts'
 import { runFile } from '../../helpers/engine.ts'
+import { useHostDir } from '../../helpers/host-dir.ts'
 
 const RUNBOOK = 'fixtures/runbooks/valid/write-config.yaml'
 let dir: string
-let saved: string | undefined
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'rb-fix-'))
-  saved = process.env.RUNBOOK_HOST_DIR
-  process.env.RUNBOOK_HOST_DIR = join(dir, 'host-state')
-})
-afterEach(() => {
-  if (saved === undefined) delete process.env.RUNBOOK_HOST_DIR
-  else process.env.RUNBOOK_HOST_DIR = saved
-  rmSync(dir, { recursive: true, force: true })
+useHostDir('rb-fix-', (d) => {
+  dir = d
 })
 
 describe('fix lifecycle (local)', () => {

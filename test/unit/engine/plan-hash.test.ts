@@ -4,29 +4,21 @@
  * another hash. Real runs of fixtures/runbooks/valid/secret-renderings.yaml on this machine.
  */
 import { createHash } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { yesApprover, type ApprovalRequest } from '../../../src/engine/approval.ts'
 import { openTranscript } from '../../../src/transcript/writer.ts'
 import type { FixPlan, RunEvent } from '../../../src/types.ts'
 import { runFile } from '../../helpers/engine.ts'
+import { useHostDir } from '../../helpers/host-dir.ts'
 
 const RUNBOOK = 'fixtures/runbooks/valid/secret-renderings.yaml'
 const PIN = '4821'
 const KEY = Buffer.alloc(32, 7)
 let dir: string
-let saved: string | undefined
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'rb-planhash-'))
-  saved = process.env.RUNBOOK_HOST_DIR
-  process.env.RUNBOOK_HOST_DIR = join(dir, 'host-state')
-})
-afterEach(() => {
-  if (saved === undefined) delete process.env.RUNBOOK_HOST_DIR
-  else process.env.RUNBOOK_HOST_DIR = saved
-  rmSync(dir, { recursive: true, force: true })
+useHostDir('rb-planhash-', (d) => {
+  dir = d
 })
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex')

@@ -3,10 +3,9 @@
  * `interval` are honoured, the waits go through the clock (a replay never waits in real time), and
  * a fix that declares no rollback is never reported as rolled back.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { yesApprover } from '../../../src/engine/approval.ts'
 import { EXIT } from '../../../src/errors.ts'
 import { loadRunbook } from '../../../src/library.ts'
@@ -14,6 +13,7 @@ import { replayTranscript } from '../../../src/testing/replay.ts'
 import { parseTranscript } from '../../../src/transcript/reader.ts'
 import type { Clock, RunEvent } from '../../../src/types.ts'
 import { runFile } from '../../helpers/engine.ts'
+import { useHostDir } from '../../helpers/host-dir.ts'
 
 const LATE = 'fixtures/runbooks/valid/late-file.yaml'
 const NO_ROLLBACK = 'fixtures/runbooks/valid/late-file-no-rollback.yaml'
@@ -38,16 +38,8 @@ class TestClock implements Clock {
 }
 
 let dir: string
-let saved: string | undefined
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'rb-verify-'))
-  saved = process.env.RUNBOOK_HOST_DIR
-  process.env.RUNBOOK_HOST_DIR = join(dir, 'host-state')
-})
-afterEach(() => {
-  if (saved === undefined) delete process.env.RUNBOOK_HOST_DIR
-  else process.env.RUNBOOK_HOST_DIR = saved
-  rmSync(dir, { recursive: true, force: true })
+useHostDir('rb-verify-', (d) => {
+  dir = d
 })
 
 const appearsAfter = (ms: number) => (elapsed: number) => {
