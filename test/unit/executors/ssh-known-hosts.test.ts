@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { KnownHosts, appendKnownHost, fingerprint, hostKeyName, keyTypeOf, parseKnownHosts, patternsMatch } from '../../../src/executors/known-hosts.ts'
 
 /** An SSH public key blob: string type + string data. */
@@ -20,8 +20,13 @@ function blob(type: string, data: string): Buffer {
 const A = blob('ssh-ed25519', 'key-a-32-bytes-long-xxxxxxxxxxxx')
 const B = blob('ssh-ed25519', 'key-b-32-bytes-long-xxxxxxxxxxxx')
 
+const made: string[] = []
+afterAll(() => made.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })))
+
 function file(text: string): string {
-  const p = join(mkdtempSync(join(tmpdir(), 'rb-kh-')), 'known_hosts')
+  const dir = mkdtempSync(join(tmpdir(), 'rb-kh-'))
+  made.push(dir)
+  const p = join(dir, 'known_hosts')
   writeFileSync(p, text)
   return p
 }
