@@ -15,21 +15,14 @@ import { SshConfigFile } from '../../src/executors/ssh-config.ts'
 import { loadInventory } from '../../src/inventory/load.ts'
 import type { CommandSpec } from '../../src/types.ts'
 import { announceSkip, hostPublicKey, startLab, type TestLab } from '../helpers/lab.ts'
+import { execFailure } from '../helpers/exec-failure.ts'
 
 const skip = announceSkip('ssh-executor.int.test.ts')
 const ROOT = '/run/runbook-lab-test-ssh'
 
 const spec = (command: string, timeoutMs = 5000): CommandSpec => ({ host: 'x', command, sudo: false, timeoutMs, mutating: false })
 
-async function failure(p: Promise<unknown>): Promise<ExecError> {
-  try {
-    await p
-  } catch (err) {
-    if (err instanceof ExecError) return err
-    throw err
-  }
-  throw new Error('expected an ExecError, the command ran')
-}
+const failure = (p: Promise<unknown>): Promise<ExecError> => execFailure(p, 'the command ran')
 
 describe.skipIf(skip)('ssh executor against a real lab', () => {
   let lab: TestLab

@@ -8,6 +8,7 @@ import { createServer, type Server, type Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ExecError } from '../../../src/errors.ts'
 import { SshConnection, type SshTarget } from '../../../src/executors/ssh.ts'
+import { execFailure } from '../../helpers/exec-failure.ts'
 
 const servers: Server[] = []
 const sockets: Socket[] = []
@@ -39,15 +40,7 @@ const target = (port: number): SshTarget => ({
 const open = (port: number, connectTimeoutMs = 300): Promise<SshConnection> =>
   SshConnection.open(target(port), { connectTimeoutMs, keepaliveIntervalMs: 0, keepaliveCountMax: 3, agent: undefined })
 
-async function failure(p: Promise<unknown>): Promise<ExecError> {
-  try {
-    await p
-  } catch (err) {
-    if (err instanceof ExecError) return err
-    throw err
-  }
-  throw new Error('expected an ExecError, the connection opened')
-}
+const failure = (p: Promise<unknown>): Promise<ExecError> => execFailure(p, 'the connection opened')
 
 /** Let ssh2's late events (socket close, 'Connection lost before handshake') happen inside the test. */
 const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 200))
