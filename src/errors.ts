@@ -41,6 +41,7 @@ export const ERROR_CODES = {
   RB_USAGE: { kind: 'user', fix: 'See `runbook <command> --help`.' },
   RB_TRANSCRIPT_INVALID: { kind: 'user', fix: 'Pass a transcript written by `runbook run --transcript` (JSON Lines, first line run.started).' },
   RB_REPLAY_DIVERGED: { kind: 'operational', fix: 'The runbook asked for a command the recording does not have: re-record the fixture, or fix the runbook change that caused it.' },
+  RB_RESUME_DIVERGED: { kind: 'operational', fix: 'The resumed run went another way than its journal (did the runbook or a parser change while the server was down?): the run is ended; start it again.' },
   RB_REPLAY_MISMATCH: { kind: 'operational', fix: 'The replay reached another outcome or path than the recording: re-record the fixture if the change is intended.' },
   RB_STEP_FAILED: { kind: 'operational', fix: 'Add on_failure / on_timeout / on_error to the step to handle this case as a diagnosis.' },
   RB_PARSE: { kind: 'operational', fix: 'The command output did not have the expected format: check the command and the parser, or add a fixture for this output.' },

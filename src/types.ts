@@ -30,6 +30,11 @@ export interface CommandSpec {
    * in transcripts, and answered with success by the replay executor.
    */
   housekeeping?: boolean
+  /**
+   * Mutating, but safe to run again when a crash left it unfinished (cancelling a scheduled revert,
+   * releasing the run's own lock). Other mutating commands left unfinished are never run again.
+   */
+  repeatable?: boolean
   /** The runbook author's reason why this diagnostic is read-only (`readonly:`), where the check could not prove it. */
   readonly?: string
 }
@@ -69,10 +74,15 @@ export type ExecFailureKind =
   | 'spawn-failed'
   | 'parse-failed'
   | 'aborted'
+  /**
+   * A mutating command that was started before the service stopped and whose end was never
+   * recorded: it may or may not have run. Never run again (server resume, service/journal.ts).
+   */
+  | 'in-doubt'
 
 export const EXEC_FAILURE_KINDS: readonly ExecFailureKind[] = [
   'dns', 'refused', 'timeout', 'unreachable', 'host-key-mismatch', 'host-key-unknown', 'auth-failed',
-  'channel-failed', 'command-timeout', 'spawn-failed', 'parse-failed', 'aborted',
+  'channel-failed', 'command-timeout', 'spawn-failed', 'parse-failed', 'aborted', 'in-doubt',
 ]
 
 /** The serialisable form of a failure, as it appears in step results and transcripts. */
@@ -255,6 +265,8 @@ export type RunEventBody =
   | { type: 'fix.revert_scheduled'; step: string; host: string; id: string; mechanism: 'systemd-run' | 'background'; windowMs: number; at: string }
   | { type: 'fix.revert_cancelled'; step: string; host: string; id: string }
   | { type: 'fix.applied'; step: string; planHash: string }
+  /** The service stopped during this apply command: whether it ran is unknown, so verify decides. */
+  | { type: 'fix.in_doubt'; step: string; planHash: string; command: string; reason: string }
   | { type: 'fix.verified'; step: string; ok: boolean }
   | { type: 'fix.rolled_back'; step: string; ok: boolean }
   | { type: 'outcome'; id: string; severity: Severity; summary: string; evidence: Evidence[]; see?: string[] }

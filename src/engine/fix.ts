@@ -48,6 +48,8 @@ interface FixState {
   verify?: unknown
   /** Set when nothing could undo the fix: which phase failed. */
   failedAt?: 'apply' | 'verify'
+  /** The service stopped during an apply command (service resume): only verify can tell whether it ran. */
+  inDoubt?: boolean
 }
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex')
@@ -246,30 +248,33 @@ export class FixRunner {
       // One id per run, not per plan: two runs of the same plan must never cancel each other's revert.
       const revertId = `${planId}-${this.#token}`
       const r = await this.steps.raw(step.name, 'apply', spec(scheduleRevert(revertId, windowS, script)))
+      // Maybe armed, maybe not (the service stopped while scheduling): disarm it, as nothing was applied.
+      if (r.error?.kind === 'in-doubt') await this.steps.raw(step.name, 'apply', { ...spec(cancelRevert(revertId)), repeatable: true })
       if (r.result?.exitCode !== 0) return refuse(`could not schedule the automatic revert on ${plan.host}: ${r.error?.message ?? r.result?.stderr.trim() ?? ''}`)
       revert = revertId
       const mechanism = r.result.stdout.includes('systemd-run') ? 'systemd-run' : 'background'
       this.#emit({ type: 'fix.revert_scheduled', step: step.name, host: plan.host, id: revertId, mechanism, windowMs: windowS * 1000, at: new Date(this.steps.deps.clock.now() + windowS * 1000).toISOString() })
     }
 
-    // 5. Apply: files first, then commands; stop at the first failure.
+    // 5. Apply: files first, then commands; stop at the first failure. A command left unfinished
+    // by a stopped service is never run again: the fix goes to verify "in doubt", nothing after it runs.
     let ok = true
-    for (const [i, f] of plan.files.entries()) {
-      const r = await this.steps.raw(step.name, 'apply', spec(writeFile(f.path, f.after, fix.files[i]!.mode)))
-      if (r.result?.exitCode !== 0) {
-        ok = false
+    let inDoubt = false
+    const commands = [...plan.files.map((f, i) => writeFile(f.path, f.after, fix.files[i]!.mode)), ...plan.apply]
+    for (const command of commands) {
+      const r = await this.steps.raw(step.name, 'apply', spec(command))
+      if (r.error?.kind === 'in-doubt') {
+        inDoubt = true
+        this.#emit({ type: 'fix.in_doubt', step: step.name, planHash: plan.hash, command, reason: r.error.message })
         break
       }
-    }
-    for (const command of ok ? plan.apply : []) {
-      const r = await this.steps.raw(step.name, 'apply', spec(command))
       if (r.result?.exitCode !== 0 || r.result.timedOut) {
         ok = false
         break
       }
     }
-    if (ok) this.#emit({ type: 'fix.applied', step: step.name, planHash: plan.hash })
-    return done(ok ? 'applied' : 'apply-failed', ok, { backups, ...(revert ? { revert } : {}) })
+    if (ok && !inDoubt) this.#emit({ type: 'fix.applied', step: step.name, planHash: plan.hash })
+    return done(inDoubt ? 'in-doubt' : ok ? 'applied' : 'apply-failed', ok, { backups, ...(revert ? { revert } : {}), ...(inDoubt ? { inDoubt } : {}) })
   }
 
   // --- verify -----------------------------------------------------------------------------------
@@ -282,7 +287,8 @@ export class FixRunner {
     const scope = { ...scopeFor(context, step.name, undefined), result: state.check }
     // Access fixes: only a NEW login proves the operator can still get in.
     const fresh: Executor | undefined = plan.access ? this.steps.deps.executors.fresh?.(plan.host) ?? this.steps.deps.executors.executor(plan.host) : undefined
-    let ok = true
+    // In doubt, only a declared verify can tell whether the fix is in place: without one it is not verified.
+    let ok = !(state.inDoubt && !fix.verify)
     let last: StepRecord | undefined
     try {
       if (fresh) {
@@ -345,7 +351,7 @@ export class FixRunner {
   }
 
   async #cancelRevert(step: CompiledStep, plan: FixPlan, id: string): Promise<void> {
-    const r = await this.steps.raw(step.name, 'verify', { host: plan.host, command: cancelRevert(id), sudo: plan.sudo, timeoutMs: 30_000, mutating: true })
+    const r = await this.steps.raw(step.name, 'verify', { host: plan.host, command: cancelRevert(id), sudo: plan.sudo, timeoutMs: 30_000, mutating: true, repeatable: true })
     if (r.result?.exitCode === 0) this.#emit({ type: 'fix.revert_cancelled', step: step.name, host: plan.host, id })
   }
 
@@ -379,7 +385,7 @@ export class FixRunner {
     if (!held) return
     clearInterval(held.renew)
     this.#locks.delete(host)
-    await this.steps.raw(held.step, 'apply', { host, command: lockRelease(this.#token), sudo: held.sudo, timeoutMs: 30_000, mutating: true })
+    await this.steps.raw(held.step, 'apply', { host, command: lockRelease(this.#token), sudo: held.sudo, timeoutMs: 30_000, mutating: true, repeatable: true })
     this.steps.deps.emitter.emit({ type: 'lock.released', host, lock: 'host' })
   }
 

@@ -40,7 +40,7 @@ export class StepRunner {
 
   /** run / probe / parallel steps. */
   async step(step: CompiledStep, context: RunContext): Promise<StepRecord> {
-    const started = Date.now()
+    const started = this.deps.clock.now()
     const scope = scopeFor(context, step.name, undefined)
     let record: StepRecord
     if (step.kind === 'parallel') {
@@ -55,7 +55,7 @@ export class StepRunner {
     } else {
       record = await this.command(step.name, undefined, step.command!, scope)
     }
-    this.deps.emitter.emit({ type: 'step.finished', step: step.name, status: record.status, durationMs: Date.now() - started, ...(record.error ? { error: record.error } : {}) })
+    this.deps.emitter.emit({ type: 'step.finished', step: step.name, status: record.status, durationMs: this.deps.clock.now() - started, ...(record.error ? { error: record.error } : {}) })
     return record
   }
 

@@ -42,11 +42,16 @@ export class ApprovalDesk {
     return {
       approve: async (req, signal) => {
         const required = access.approvalsRequired(run.runbook, run.host)
-        const requestedAt = now()
-        const expiresAt = requestedAt + ttlMs
+        // A run resumed after a restart asks again for the plan it was waiting on: the same request,
+        // with its own expiry (a restart does not give it more time) and the approvals already given.
+        const earlier = await store.approvalRequest(run.id)
+        const same = earlier !== undefined && earlier.step === req.step && earlier.planHash === req.plan.hash && earlier.state !== 'cancelled'
+        const requestedAt = same ? earlier.requestedAt : now()
+        const expiresAt = same ? earlier.expiresAt : requestedAt + ttlMs
         // A re-plan asks again with a new hash: what was approved for the old plan no longer counts.
         await store.voidApprovals(run.id, req.plan.hash)
         await store.openApprovalRequest({ runId: run.id, step: req.step, planHash: req.plan.hash, required, requestedAt, expiresAt })
+        const given = same ? (await store.approvals(run.id)).filter((a) => !a.voided && a.planHash === req.plan.hash && a.at >= requestedAt) : []
         await store.updateRun(run.id, { status: 'waiting-approval' })
         this.o.onStatus?.(run.id)
         try {
@@ -60,10 +65,16 @@ export class ApprovalDesk {
               void store.closeApprovalRequest(run.id, state).then(() => (state === 'cancelled' ? reject(signal?.reason ?? new Error(d.reason)) : resolve(d)))
             }
             const settle = (d: ApprovalDecision) => finish(d, d.approved ? 'approved' : 'declined')
-            const timer = setTimeout(() => finish({ approved: false, by: 'runbook serve', reason: `approval expired: nobody approved plan ${req.plan.hash.slice(0, 12)} within ${Math.round(ttlMs / 1000)} s` }, 'expired'), ttlMs)
+            const expire = () => finish({ approved: false, by: 'runbook serve', reason: `approval expired: nobody approved plan ${req.plan.hash.slice(0, 12)} within ${Math.round((expiresAt - requestedAt) / 1000)} s` }, 'expired')
+            const timer = setTimeout(expire, Math.max(0, expiresAt - now()))
             const onAbort = () => finish({ approved: false, by: 'runbook serve', reason: 'run cancelled while waiting for approval' }, 'cancelled')
             this.#pending.set(run.id, { planHash: req.plan.hash, step: req.step, required, expiresAt, resolve: settle })
+            const declined = given.find((a) => a.decision === 'decline')
+            const approvers = [...new Set(given.filter((a) => a.decision === 'approve').map((a) => a.identity))]
             if (signal?.aborted) onAbort()
+            else if (declined) settle({ approved: false, by: declined.identity, reason: `declined by ${declined.identity}` })
+            else if (approvers.length >= required) settle({ approved: true, by: approvers.join(', ') })
+            else if (now() >= expiresAt) expire()
             else signal?.addEventListener('abort', onAbort, { once: true })
           })
         } finally {

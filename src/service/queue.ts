@@ -10,6 +10,8 @@ export interface QueuedRun {
   host: string | null
   /** Apply mode: holds the host's queue lock while it runs. */
   mutating: boolean
+  /** A run the server stopped in the middle of: it has no job to claim, it goes on from its journal. */
+  resume?: boolean
 }
 
 export interface RunQueue {
@@ -109,7 +111,7 @@ export class LocalRunQueue implements RunQueue {
         continue
       }
       this.#waiting.splice(i, 1)
-      if (!(await store.claimJob(run.id))) {
+      if (!run.resume && !(await store.claimJob(run.id))) {
         if (run.mutating && run.host !== null) await store.releaseHostLock(run.host, run.id)
         continue
       }

@@ -15,6 +15,7 @@ import type { ExecutorFactory, Mode, RunEvent } from '../types.ts'
 import type { AccessControl, Identity, Verb } from './access.ts'
 import { ApprovalDesk, DEFAULT_APPROVAL_TTL_MS } from './approvals.ts'
 import { Histogram, gauge } from './metrics.ts'
+import { Journal, JournalExecutors, journalApprover } from './journal.ts'
 import { LocalRunQueue, RunTimeout, type RunQueue } from './queue.ts'
 import { LIVE_STATUSES, type ApprovalRecord, type RunFilter, type RunRecord, type Store } from './store.ts'
 
@@ -83,20 +84,18 @@ export class RunService {
   }
 
   /**
-   * After a restart: jobs never started are queued again; a run that was running or waiting for
-   * approval is marked incomplete with the reason (resuming from the journal is a later issue).
+   * After a restart (or a crash): every run that was running or waiting for approval resumes from
+   * its journal (journal.ts) ahead of the queue, then jobs never started are queued again.
    */
   async start(): Promise<void> {
     const queued = new Set(await this.store.queuedJobs())
     // No run is running yet: a queue lock left by a killed server would block its host for ever.
     for (const lock of await this.store.hostLocks()) await this.store.releaseHostLock(lock.host, lock.runId)
+    const resume: RunRecord[] = []
     for (const status of LIVE_STATUSES) {
-      for (const run of await this.store.listRuns({ status, limit: 100_000 })) {
-        if (queued.has(run.id)) continue
-        await this.store.updateRun(run.id, { status: 'incomplete', exitCode: EXIT.INCOMPLETE, finishedAt: this.#now(), error: `the server stopped while the run was ${run.status}; resuming a run from its journal is not implemented yet` })
-        await this.store.closeApprovalRequest(run.id, 'cancelled')
-      }
+      for (const run of await this.store.listRuns({ status, limit: 100_000 })) if (!queued.has(run.id)) resume.push(run)
     }
+    for (const run of resume.sort((a, b) => a.createdAt - b.createdAt)) this.queue.submit({ id: run.id, host: run.host, mutating: run.mode === 'apply', resume: true })
     for (const id of queued) {
       const run = await this.store.getRun(id)
       if (run) this.queue.submit({ id, host: run.host, mutating: run.mode === 'apply' })
@@ -241,22 +240,41 @@ export class RunService {
 
   async #execute(id: string, signal: AbortSignal): Promise<void> {
     const run = (await this.store.getRun(id))!
-    const startedAt = this.#now()
+    const startedAt = run.startedAt ?? this.#now()
     await this.store.updateRun(id, { status: 'running', startedAt })
     let executors: ExecutorFactory | undefined
     try {
       const compiled = this.#load(run.file)
-      executors = this.o.executors()
+      // A run the server stopped in the middle of goes on from its journal (journal.ts).
+      const recorded = (await this.store.events(id)).map((e) => JSON.parse(e.json) as RunEvent)
+      const journal = recorded.length > 0 ? new Journal(recorded) : undefined
+      if (journal && journal.started?.hash !== compiled.hash) {
+        throw new RunbookError('RB_RESUME_DIVERGED', `cannot resume: runbook '${run.runbook}' (${run.file}) changed since the run started (${journal.started?.hash.slice(0, 12) ?? '?'} → ${compiled.hash.slice(0, 12)})`)
+      }
+      const live = this.o.executors()
+      executors = journal ? new JournalExecutors(journal, live) : live
+      const diverged = new AbortController()
+      let divergence: RunbookError | undefined
       const summary = await runRunbook(compiled, {
-        params: run.params,
+        // Defaults resolved from facts at the start (operator_ip, ...) come from the journal; secrets from the run.
+        params: journal ? { ...Object.fromEntries(Object.entries(journal.started!.params).filter(([, v]) => v !== null)), ...run.params } : run.params,
         mode: run.mode,
         executors,
-        approver: this.desk.approverFor(run),
+        approver: journal ? journalApprover(journal, this.desk.approverFor(run)) : this.desk.approverFor(run),
         operator: run.requestedBy,
-        signal,
+        signal: AbortSignal.any([signal, diverged.signal]),
         runId: id,
         planKey: run.planKey,
+        ...(journal ? { clock: journal.clock() } : {}),
         onEvent: (event) => {
+          if (divergence) return
+          try {
+            if (journal?.replayed(event)) return
+          } catch (err) {
+            divergence = err as RunbookError
+            diverged.abort(divergence)
+            return
+          }
           const json = JSON.stringify(event)
           // Committed before the engine goes on: better-sqlite3 writes synchronously.
           this.store.appendEvent(id, event)
@@ -264,11 +282,12 @@ export class RunService {
           for (const l of this.#listeners.get(id) ?? []) l({ seq: event.seq, json, event })
         },
       })
+      if (divergence) throw divergence
       const reason = signal.aborted ? (signal.reason instanceof RunTimeout ? signal.reason.message : ((signal.reason as Error | undefined)?.message ?? 'cancelled')) : (summary.error?.message ?? null)
       await this.store.updateRun(id, { status: summary.status, exitCode: summary.exitCode, outcome: summary.outcome, finishedAt: this.#now(), ...(reason ? { error: reason } : {}) })
     } catch (err) {
       const e = err instanceof RunbookError ? err : err instanceof RunbookErrors ? err.errors[0]! : undefined
-      await this.store.updateRun(id, { status: 'incomplete', exitCode: e?.kind === 'user' ? EXIT.USAGE : EXIT.INTERNAL, finishedAt: this.#now(), error: err instanceof Error ? err.message : String(err) })
+      await this.store.updateRun(id, { status: 'incomplete', exitCode: e?.kind === 'user' ? EXIT.USAGE : e?.code === 'RB_RESUME_DIVERGED' ? EXIT.INCOMPLETE : EXIT.INTERNAL, finishedAt: this.#now(), error: err instanceof Error ? err.message : String(err) })
     } finally {
       this.#runDuration.observe((this.#now() - startedAt) / 1000)
       await executors?.close()

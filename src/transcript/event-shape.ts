@@ -44,6 +44,7 @@ export const EVENT_SHAPES: Record<RunEventType, Shape> = {
   'fix.revert_scheduled': { step: 'string', host: 'string', id: 'string', mechanism: 'string', windowMs: 'number', at: 'string' },
   'fix.revert_cancelled': { step: 'string', host: 'string', id: 'string' },
   'fix.applied': { step: 'string', planHash: 'string' },
+  'fix.in_doubt': { step: 'string', planHash: 'string', command: 'string', reason: 'string' },
   'fix.verified': { step: 'string', ok: 'boolean' },
   'fix.rolled_back': { step: 'string', ok: 'boolean' },
   outcome: { id: 'string', severity: 'string', summary: 'string', evidence: [{ text: 'string', 'step?': 'string', 'command?': 'string' }], 'see?': ['string'] },

@@ -97,6 +97,7 @@ const lines: EventHandlers<LogLine[]> = {
   'fix.backup': (e) => [{ level: 'info', fields: { step: e.step, host: e.host, files: e.files }, msg: `fix ${e.step} backed up ${e.files.length} file(s)` }],
   'fix.revert_scheduled': (e) => [{ level: 'info', fields: { step: e.step, host: e.host, id: e.id, mechanism: e.mechanism, at: e.at }, msg: `fix ${e.step} revert scheduled` }],
   'fix.revert_cancelled': (e) => [{ level: 'info', fields: { step: e.step, host: e.host, id: e.id }, msg: `fix ${e.step} revert cancelled` }],
+  'fix.in_doubt': (e) => [{ level: 'warn', fields: { step: e.step, planHash: e.planHash, command: e.command }, msg: `fix ${e.step} in doubt: ${e.reason}` }],
   'fix.verified': (e) => [{ level: e.ok ? 'info' : 'warn', fields: { step: e.step, ok: e.ok }, msg: `fix ${e.step} ${e.ok ? 'verified' : 'failed verification'}` }],
   'fix.rolled_back': (e) => [{
     level: e.ok ? 'warn' : 'error',

@@ -232,6 +232,10 @@ const reducers: EventHandlers<(m: RunModel, at: number) => void> = {
     const f = ensureFix(find(m, e.step))
     if (f) f.decision = { approved: false, by: e.by, reason: e.reason }
   },
+  'fix.in_doubt': (e) => (m) => {
+    const f = ensureFix(find(m, e.step))
+    if (f) f.notes.push(`in doubt: ${e.reason}; verify decides`)
+  },
   'fix.applied': (e) => (m) => {
     const f = ensureFix(find(m, e.step))
     if (f) f.applied = true

@@ -86,6 +86,7 @@ export function plainLines(e: RunEvent, m: RunModel, o: PlainOptions): string[] 
     'fix.approved': (e) => [`${ts} fix ${e.step}: approved by ${e.by}`],
     'fix.declined': (e) => [`${ts} fix ${e.step}: declined by ${e.by}: ${e.reason}`],
     'fix.applied': (e) => [`${ts} fix ${e.step}: applied`],
+    'fix.in_doubt': (e) => [`${ts} fix ${e.step}: IN DOUBT: ${e.reason}; verify decides`],
     'fix.verified': (e) => [`${ts} fix ${e.step}: ${e.ok ? 'verified' : 'verification FAILED'}`],
     'fix.rolled_back': (e) => [`${ts} fix ${e.step}: ${e.ok ? 'rolled back' : 'ROLLBACK FAILED: the host needs a human now'}`],
     // The outcome block waits for run.finished, which adds the exit status to it.

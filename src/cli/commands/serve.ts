@@ -21,7 +21,8 @@ the same engine and executors as \`runbook run\`, and every event is committed t
 Who may do what comes from access.yaml (tokens by sha256, roles, rules over view/run/approve/apply × runbooks × hosts);
 RUNBOOK_ADMIN_TOKEN adds an admin. A fix waits for approval of its plan hash by an identity other than the requester.
 Web pages: /runs and /runs/<id> (log in with a token, or behind a proxy that sets --trust-proxy-user-header).
-Not yet: resuming runs after a restart (a run that was running is marked incomplete with the reason).
+After a restart or a crash, runs that were running or waiting for approval resume from their journal: a finished step is
+never run again, an interrupted apply command is never re-run (the fix goes to verify "in doubt", then rollback if it fails).
 Stops on SIGINT/SIGTERM: running runs are interrupted and recorded as such.`,
   options: {
     listen: { type: 'string', valueName: 'HOST:PORT', description: 'Where to listen (default 127.0.0.1:8080; RUNBOOK_LISTEN). Plain HTTP: keep it on loopback or behind a TLS proxy' },

@@ -28,7 +28,7 @@ const EVENT_TYPES = Object.keys({
   'run.started': 1, 'step.started': 1, 'command.started': 1, 'command.finished': 1, 'probe.finished': 1, 'result.parsed': 1,
   'step.finished': 1, transition: 1, 'fix.proposed': 1, 'fix.not_needed': 1, 'fix.preflight': 1, 'fix.refused': 1,
   'fix.replanned': 1, 'fix.approved': 1, 'fix.declined': 1, 'lock.acquired': 1, 'lock.refused': 1, 'lock.released': 1,
-  'fix.backup': 1, 'fix.revert_scheduled': 1, 'fix.revert_cancelled': 1, 'fix.applied': 1, 'fix.verified': 1,
+  'fix.backup': 1, 'fix.revert_scheduled': 1, 'fix.revert_cancelled': 1, 'fix.applied': 1, 'fix.in_doubt': 1, 'fix.verified': 1,
   'fix.rolled_back': 1, outcome: 1, 'run.finished': 1,
 } satisfies Record<RunEventType, 1>)
 

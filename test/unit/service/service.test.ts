@@ -164,7 +164,7 @@ describe('RunService', () => {
     expect((await eventsOf(t, run.id)).at(-1)).toMatchObject({ type: 'run.finished' })
   })
 
-  it('after a restart: a run that was waiting for approval is marked incomplete with the reason, its host lock is freed, a queued run starts', async () => {
+  it('after a restart: a run that was waiting for approval (with an empty journal) starts again ahead of the queue, and its dead queue lock is freed', async () => {
     t = await startService({ concurrency: 1 })
     const d = t.logDir('rotated')
     const stateDir = t.stateDir
@@ -175,20 +175,21 @@ describe('RunService', () => {
     await store.claimJob('was-waiting')
     await store.updateRun('was-waiting', { status: 'waiting-approval', startedAt: 2 })
     await store.openApprovalRequest({ runId: 'was-waiting', step: 'archive_rotated', planHash: 'h', required: 1, requestedAt: 2, expiresAt: 10 ** 15 })
-    expect(await store.acquireHostLock('local', 'was-waiting', 2)).toBe(true)
+    expect(await store.acquireHostLock('local', 'stale-run', 2)).toBe(true)
     await store.createRun({ ...base, id: 'was-queued', mode: 'apply', createdAt: 3 })
     await store.close()
 
     const again = new RunService({ store: openSqliteStore(join(stateDir, 'crashed')), access: t.access, runbookDirs: [SHIPPED_RUNBOOKS], executors: () => createLocalExecutorFactory() })
     try {
       await again.start()
-      expect(await again.store.getRun('was-waiting')).toMatchObject({ status: 'incomplete', exitCode: 7, error: expect.stringMatching(/server stopped while the run was waiting-approval; resuming .* not implemented/) })
-      expect((await again.store.approvalRequest('was-waiting'))!.state).toBe('cancelled')
       const end = Date.now() + 20_000
-      // The queued apply run gets the host (the dead run's queue lock is gone) and asks for approval.
-      while ((await again.store.getRun('was-queued'))!.status !== 'waiting-approval' && Date.now() < end) await new Promise((r) => setTimeout(r, 25))
-      expect((await again.store.getRun('was-queued'))!.status).toBe('waiting-approval')
-      expect(await again.store.hostLocks()).toEqual([{ host: 'local', runId: 'was-queued', at: expect.any(Number) }])
+      // The resumed run gets the host (the dead queue lock is gone) and asks again, for the plan it makes now.
+      while ((await again.store.getRun('was-waiting'))!.status !== 'waiting-approval' && Date.now() < end) await new Promise((r) => setTimeout(r, 25))
+      await new Promise((r) => setTimeout(r, 100))
+      expect((await again.store.getRun('was-waiting'))!.status).toBe('waiting-approval')
+      expect((await again.store.approvalRequest('was-waiting'))!.planHash).toMatch(/^[0-9a-f]{64}$/)
+      expect(await again.store.hostLocks()).toEqual([{ host: 'local', runId: 'was-waiting', at: expect.any(Number) }])
+      expect((await again.store.getRun('was-queued'))!.status).toBe('queued')
     } finally {
       await again.close()
       await again.store.close()
