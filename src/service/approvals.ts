@@ -7,6 +7,7 @@
 import { RunbookError, type ErrorCode } from '../errors.ts'
 import type { ApprovalDecision, Approver } from '../engine/approval.ts'
 import type { AccessControl, Identity } from './access.ts'
+import { ServerStopping } from './queue.ts'
 import type { ApprovalRecord, RunRecord, Store } from './store.ts'
 
 export const DEFAULT_APPROVAL_TTL_MS = 15 * 60_000
@@ -61,6 +62,8 @@ export class ApprovalDesk {
               this.#pending.delete(run.id)
               clearTimeout(timer)
               signal?.removeEventListener('abort', onAbort)
+              // The server stops: the request stays open, the run waits again after the restart.
+              if (state === 'cancelled' && signal?.reason instanceof ServerStopping) return reject(signal.reason)
               // Cancelled or timed out: the run stops (incomplete), as a Ctrl-C at the CLI's prompt does.
               void store.closeApprovalRequest(run.id, state).then(() => (state === 'cancelled' ? reject(signal?.reason ?? new Error(d.reason)) : resolve(d)))
             }
@@ -78,7 +81,7 @@ export class ApprovalDesk {
             else signal?.addEventListener('abort', onAbort, { once: true })
           })
         } finally {
-          await store.updateRun(run.id, { status: 'running' })
+          if (!(signal?.reason instanceof ServerStopping)) await store.updateRun(run.id, { status: 'running' })
           this.o.onStatus?.(run.id)
         }
       },

@@ -20,7 +20,7 @@ export interface RunQueue {
   cancel(id: string, reason: string): 'queued' | 'running' | false
   readonly depth: number
   readonly running: number
-  /** Abort every running run and wait for all of them. */
+  /** Abort every running run (reason: ServerStopping, so they resume at the next start) and wait for all of them. */
   close(): Promise<void>
 }
 
@@ -37,6 +37,17 @@ export class RunTimeout extends Error {
   constructor(ms: number) {
     super(`run timed out after ${Math.round(ms / 1000)} s`)
     this.name = 'RunTimeout'
+  }
+}
+
+/**
+ * The reason runs are aborted with when the server stops (SIGTERM, a deploy): not an end of the
+ * run. Nothing more is recorded for them, so they resume from their journal at the next start.
+ */
+export class ServerStopping extends Error {
+  constructor() {
+    super('the server is stopping')
+    this.name = 'ServerStopping'
   }
 }
 
@@ -77,7 +88,7 @@ export class LocalRunQueue implements RunQueue {
     this.#closed = true
     this.#waiting.length = 0
     const all = [...this.#running.values()]
-    for (const r of all) r.controller.abort(new Error('the server is stopping'))
+    for (const r of all) r.controller.abort(new ServerStopping())
     await Promise.all(all.map((r) => r.done))
     await this.#pumping
   }
@@ -95,6 +106,8 @@ export class LocalRunQueue implements RunQueue {
       } while (this.#again)
     })().finally(() => {
       this.#pumping = undefined
+      // A submit that came after the last round's check but before this point must not be lost.
+      if (this.#again && !this.#closed) this.#pump()
     })
   }
 

@@ -16,7 +16,7 @@ import type { AccessControl, Identity, Verb } from './access.ts'
 import { ApprovalDesk, DEFAULT_APPROVAL_TTL_MS } from './approvals.ts'
 import { Histogram, gauge } from './metrics.ts'
 import { Journal, JournalExecutors, journalApprover } from './journal.ts'
-import { LocalRunQueue, RunTimeout, type RunQueue } from './queue.ts'
+import { LocalRunQueue, RunTimeout, ServerStopping, type RunQueue } from './queue.ts'
 import { LIVE_STATUSES, type ApprovalRecord, type RunFilter, type RunRecord, type Store } from './store.ts'
 
 export interface ServiceOptions {
@@ -243,6 +243,9 @@ export class RunService {
     const startedAt = run.startedAt ?? this.#now()
     await this.store.updateRun(id, { status: 'running', startedAt })
     let executors: ExecutorFactory | undefined
+    // The server stopping is not the run's end: what the engine does after that is not recorded, and
+    // the run stays running / waiting-approval in the store, to resume at the next start.
+    const stopping = () => signal.aborted && signal.reason instanceof ServerStopping
     try {
       const compiled = this.#load(run.file)
       // A run the server stopped in the middle of goes on from its journal (journal.ts).
@@ -267,7 +270,7 @@ export class RunService {
         planKey: run.planKey,
         ...(journal ? { clock: journal.clock() } : {}),
         onEvent: (event) => {
-          if (divergence) return
+          if (divergence || stopping()) return
           try {
             if (journal?.replayed(event)) return
           } catch (err) {
@@ -283,9 +286,11 @@ export class RunService {
         },
       })
       if (divergence) throw divergence
+      if (stopping()) return
       const reason = signal.aborted ? (signal.reason instanceof RunTimeout ? signal.reason.message : ((signal.reason as Error | undefined)?.message ?? 'cancelled')) : (summary.error?.message ?? null)
       await this.store.updateRun(id, { status: summary.status, exitCode: summary.exitCode, outcome: summary.outcome, finishedAt: this.#now(), ...(reason ? { error: reason } : {}) })
     } catch (err) {
+      if (stopping()) return
       const e = err instanceof RunbookError ? err : err instanceof RunbookErrors ? err.errors[0]! : undefined
       await this.store.updateRun(id, { status: 'incomplete', exitCode: e?.kind === 'user' ? EXIT.USAGE : e?.code === 'RB_RESUME_DIVERGED' ? EXIT.INCOMPLETE : EXIT.INTERNAL, finishedAt: this.#now(), error: err instanceof Error ? err.message : String(err) })
     } finally {

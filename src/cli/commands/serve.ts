@@ -23,7 +23,7 @@ RUNBOOK_ADMIN_TOKEN adds an admin. A fix waits for approval of its plan hash by 
 Web pages: /runs and /runs/<id> (log in with a token, or behind a proxy that sets --trust-proxy-user-header).
 After a restart or a crash, runs that were running or waiting for approval resume from their journal: a finished step is
 never run again, an interrupted apply command is never re-run (the fix goes to verify "in doubt", then rollback if it fails).
-Stops on SIGINT/SIGTERM: running runs are interrupted and recorded as such.`,
+Stops on SIGINT/SIGTERM: running runs are interrupted without being ended, and resume at the next start.`,
   options: {
     listen: { type: 'string', valueName: 'HOST:PORT', description: 'Where to listen (default 127.0.0.1:8080; RUNBOOK_LISTEN). Plain HTTP: keep it on loopback or behind a TLS proxy' },
     'state-dir': { type: 'string', valueName: 'DIR', description: 'Where the store lives (default $RUNBOOK_STATE_DIR or ~/.local/state/runbook)' },

@@ -207,6 +207,33 @@ describe('resuming a served run from its journal', () => {
     expect((await story(second.store, run.id)).map((l) => l.split(w.marker).join('MARKER'))).toEqual(ref.story)
   })
 
+  it('a graceful stop (SIGTERM, a deploy) ends no run: a run waiting for approval waits again after the restart, then applies', async () => {
+    const w = world()
+    const state = join(w.root, 'state')
+    const first = await serviceOn(state, w.runbooks)
+    const run = await first.service.submit(who('alice'), { runbook: 'resume-marker', host: 'local', params: w.params, mode: 'apply' })
+    const diagnosing = await first.service.submit(who('alice'), { runbook: 'resume-marker', host: 'local', params: { ...w.params, pause: '5' } })
+    await until(first.store, run.id, ['waiting-approval'])
+    await until(first.store, diagnosing.id, ['running'])
+    const request = (await first.store.approvalRequest(run.id))!
+    await first.close()
+
+    const second = await serviceOn(state, w.runbooks)
+    expect((await second.store.getRun(diagnosing.id))!.status).toBe('running')
+    await until(second.store, run.id, ['waiting-approval'])
+    expect(await second.store.approvalRequest(run.id)).toEqual(request)
+    await second.service.decide(who('carol'), run.id, request.planHash, 'approve')
+    expect(await until(second.store, run.id, ['fix-applied', 'fix-rolled-back', 'incomplete'])).toMatchObject({ status: 'fix-applied' })
+    expect(lines(w.marker)).toEqual(['applied-1', 'applied-2'])
+    for (const id of [run.id, diagnosing.id]) {
+      if (id === diagnosing.id) await until(second.store, id, ['fix-proposed', 'incomplete'], 30_000)
+      const events = await openAndRead(state, id, second.store)
+      expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1))
+      expect(events.filter((e) => e.type === 'run.finished')).toHaveLength(1)
+      expect(events.filter((e) => e.type === 'run.started')).toHaveLength(1)
+    }
+  }, 40_000)
+
   it('an approval that reached the store just before the crash still counts after the restart', async () => {
     const w = world()
     const state = join(w.root, 'state')
