@@ -361,13 +361,24 @@ export class FixRunner {
     if (this.#locks.has(plan.host)) return { ok: true }
     const ttlS = LOCK_TTL_S
     const owner = `${this.deps.operator}, runbook ${this.steps.deps.runbook} (fix ${step.name}, run ${this.deps.runId})`
-    const r = await this.steps.raw(step.name, 'apply', { host: plan.host, command: lockAcquire(this.#token, owner, ttlS), sudo: plan.sudo, timeoutMs: 30_000, mutating: true })
+    const acquire = { host: plan.host, command: lockAcquire(this.#token, owner, ttlS), sudo: plan.sudo, timeoutMs: 30_000, mutating: true }
+    let r = await this.steps.raw(step.name, 'apply', acquire)
+    // The server stopped while this run was taking the lock (service resume): the lock may be ours
+    // already. Renewing succeeds only on our own lease; if it is not ours, taking it is safe again.
+    for (let attempt = 0; r.error?.kind === 'in-doubt' && attempt < 3; attempt++) {
+      const mine = await this.steps.raw(step.name, 'apply', { ...acquire, command: lockRenew(this.#token, ttlS), repeatable: true })
+      if (mine.result?.exitCode === 0) {
+        r = { result: { ...mine.result, stdout: 'lock (ours since before the server restarted)\n' } }
+        break
+      }
+      r = await this.steps.raw(step.name, 'apply', acquire)
+    }
     if (r.result?.exitCode === 0) {
       // Renewals are housekeeping: not part of the recorded story, so replays stay deterministic.
       const renew = setInterval(() => {
         void this.steps.deps.executors
           .executor(plan.host)
-          .exec({ host: plan.host, command: lockRenew(this.#token, ttlS), sudo: plan.sudo, timeoutMs: 10_000, mutating: true, housekeeping: true })
+          .exec({ host: plan.host, command: lockRenew(this.#token, ttlS), sudo: plan.sudo, timeoutMs: 10_000, mutating: true, repeatable: true, housekeeping: true })
           .catch(() => {})
       }, LOCK_RENEW_MS)
       renew.unref()

@@ -10,6 +10,7 @@ import { ExecError } from '../errors.ts'
 import type { CommandResult, CommandSpec, Executor, ExecutorFactory } from '../types.ts'
 import { LocalProber } from './probe.ts'
 import { withSudo } from './quote.ts'
+import { guardLocalCommand } from './remote-command.ts'
 
 export interface LocalExecutorOptions {
   /** Bytes kept per stream (stdout, stderr); the rest is read and dropped. Default 8 MiB. */
@@ -58,7 +59,11 @@ export class LocalExecutor implements Executor {
       killGraceMs: options.killGraceMs ?? DEFAULTS.killGraceMs,
       shell: options.shell ?? DEFAULTS.shell,
     }
+    this.#posix = /(^|\/)(sh|bash|dash|ksh|zsh|ash|busybox)$/.test(this.#options.shell)
   }
+
+  /** The stdin-EOF watcher is POSIX sh: another shell gets the command as written. */
+  readonly #posix: boolean
 
   exec(spec: CommandSpec, signal?: AbortSignal): Promise<CommandResult> {
     if (signal?.aborted) {
@@ -66,7 +71,13 @@ export class LocalExecutor implements Executor {
     }
     const { maxOutputBytes, killGraceMs, shell } = this.#options
     // Root needs no sudo, and a minimal container or bastion may not even have it installed.
-    const command = spec.sudo && process.getuid?.() !== 0 ? withSudo(spec.command) : spec.command
+    // Guarded like an SSH command (remote-command.ts): fd 3 is a pipe we never write to, and the
+    // command's process group is killed when it reaches EOF before the command ends, i.e. when this
+    // process dies (a SIGKILLed `runbook serve`): no orphaned apply goes on behind a resumed run.
+    // (Not under sudo, which closes fds above 2.)
+    const sudo = spec.sudo && process.getuid?.() !== 0
+    const guard = this.#posix && !sudo
+    const command = sudo ? withSudo(spec.command) : guard ? guardLocalCommand(spec.command) : spec.command
 
     return new Promise<CommandResult>((resolve, reject) => {
       const started = performance.now()
@@ -74,7 +85,7 @@ export class LocalExecutor implements Executor {
       try {
         child = spawn(shell, ['-c', command], {
           detached: true, // own process group: kill(-pid) reaches every process of the pipeline
-          stdio: ['ignore', 'pipe', 'pipe'],
+          stdio: guard ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
           env: { ...process.env, LC_ALL: 'C' },
         })
       } catch (err) {
@@ -152,6 +163,8 @@ export class LocalExecutor implements Executor {
       })
       child.once('exit', (code, sig) => {
         exit = { code, signal: sig }
+        // The shell is reaped: the watcher's EOF now finds it gone and leaves the group alone.
+        ;(child.stdio[3] as Readable | undefined)?.destroy()
         // It finished in time; a background process holding the pipes must not turn it into a timeout.
         clearTimeout(timeoutTimer)
         drainTimer = setTimeout(finish, DRAIN_AFTER_EXIT_MS)

@@ -50,6 +50,15 @@ const WATCH = '(while read -r _; do :; done <&3; kill -0 $$ && kill -KILL 0) >/d
  */
 export const STDIN_EOF_WATCHER = `if [ -n "\${BASH_VERSION-}" ]; then { ${WATCH} } 3<&0; disown 2>/dev/null; else ( ${WATCH} ) 3<&0; fi; `
 
+/**
+ * The same watcher for a command run by this machine's own shell (executors/local.ts), reading an
+ * fd 3 pipe that the executor passes and never writes to: it closes when the executor's process
+ * dies. The command itself keeps stdin as given (/dev/null) and does not see fd 3.
+ */
+export function guardLocalCommand(command: string): string {
+  return `if [ -n "\${BASH_VERSION-}" ]; then { ${WATCH} }; disown 2>/dev/null; else ( ${WATCH} ); fi; exec 3<&-; ${command}`
+}
+
 /** Wrap a command, run by the login shell itself, so that it dies with its channel. */
 export function guardCommand(command: string): string {
   return STDIN_EOF_WATCHER + command

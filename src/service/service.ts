@@ -163,9 +163,14 @@ export class RunService {
     return run
   }
 
+  /** The newest `limit` runs the identity may view (runs it may not view do not count against the limit). */
   async list(identity: Identity, filter: RunFilter): Promise<RunRecord[]> {
-    const runs = await this.store.listRuns(filter)
-    return runs.filter((r) => this.access.can(identity, 'view', r.runbook, r.host))
+    const limit = filter.limit ?? 50
+    for (let fetch = limit; ; fetch *= 10) {
+      const runs = await this.store.listRuns({ ...filter, limit: fetch })
+      const visible = runs.filter((r) => this.access.can(identity, 'view', r.runbook, r.host))
+      if (visible.length >= limit || runs.length < fetch) return visible.slice(0, limit)
+    }
   }
 
   async view(run: RunRecord): Promise<RunView> {

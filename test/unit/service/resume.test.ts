@@ -136,11 +136,20 @@ async function until(store: Store, id: string, statuses: string[], timeoutMs = 2
 
 /** Events without what differs between two runs of the same story: times, durations, run ids, plan hashes. */
 async function story(store: Store, id: string): Promise<string[]> {
-  const drop = new Set(['at', 'durationMs', 'startedAt'])
+  const drop = new Set(['seq', 'at', 'durationMs', 'startedAt'])
   const clean = (v: unknown): unknown =>
     Array.isArray(v) ? v.map(clean) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).filter(([k]) => !drop.has(k)).map(([k, x]) => [k, clean(x)])) : v
-  return (await store.events(id)).map((e) =>
-    JSON.stringify(clean(JSON.parse(e.json)))
+  // The sub-commands of a parallel step finish in either order, in any run: sorted within their block.
+  const events = (await store.events(id)).map((e) => JSON.parse(e.json) as RunEvent)
+  const sorted: RunEvent[] = []
+  for (let i = 0; i < events.length; ) {
+    let j = i
+    while (j < events.length && events[j]!.type === 'command.finished' && (events[j] as { sub?: string }).sub !== undefined) j++
+    if (j === i) sorted.push(events[i++]!)
+    else sorted.push(...events.slice(i, (i = j)).sort((a, b) => String((a as { sub?: string }).sub).localeCompare(String((b as { sub?: string }).sub))))
+  }
+  return sorted.map((e) =>
+    JSON.stringify(clean(e))
       .split(id).join('RUN')
       .split(id.slice(0, 8)).join('RUN')
       .replace(/[0-9a-f]{64}/g, 'HASH')
@@ -310,6 +319,31 @@ describe('resuming a served run from its journal', () => {
     expect(events.find((e) => e.type === 'fix.in_doubt')).toMatchObject({ command: expect.stringContaining('echo applied-2') })
     expect(events.find((e) => e.type === 'fix.verified')).toMatchObject({ ok: true })
   })
+
+  for (const when of ['after', 'before'] as const) {
+    it(`a crash while taking the host lock (${when === 'after' ? 'before it was taken' : 'after it was taken, unrecorded'}): the resumed run finds out whether the lock is its own and applies`, async () => {
+      const w = world()
+      const state = join(w.root, 'state')
+      const first = await serviceOn(state, w.runbooks, { at: when === 'after' ? isCommand('command.started', 'mktemp -d') : isCommand('command.finished', 'mktemp -d'), when })
+      const run = await first.service.submit(who('alice'), { runbook: 'resume-marker', host: 'local', params: w.params, mode: 'apply' })
+      await until(first.store, run.id, ['waiting-approval'])
+      await first.service.decide(who('bob'), run.id, (await first.store.approvalRequest(run.id))!.planHash, 'approve')
+      await first.died
+      await first.close()
+      const second = await serviceOn(state, w.runbooks)
+      const done = await until(second.store, run.id, ['fix-applied', 'fix-rolled-back', 'incomplete', 'refused'])
+      expect(done, JSON.stringify(done.error)).toMatchObject({ status: 'fix-applied' })
+      expect(lines(w.marker)).toEqual(['applied-1', 'applied-2'])
+      const events = await openAndRead(state, run.id, second.store)
+      const renewed = events.filter(isCommand('command.finished', 'expires.new'))
+      expect(renewed).toHaveLength(1)
+      // Not ours yet: the renew fails and the lock is taken again; ours: the renew succeeds.
+      expect((renewed[0] as Extract<RunEvent, { type: 'command.finished' }>).result?.exitCode).toBe(when === 'after' ? 1 : 0)
+      expect(events.filter(isCommand('command.started', 'mktemp -d'))).toHaveLength(when === 'after' ? 2 : 1)
+      expect(events.filter((e) => e.type === 'lock.acquired')).toHaveLength(1)
+      expect(events.filter((e) => e.type === 'lock.released')).toHaveLength(1)
+    })
+  }
 
   it('a runbook edited while the server was down: the run is not resumed but ended with the reason', async () => {
     const w = world()
