@@ -10,10 +10,10 @@ import { parseTriggers, type Alert, type RunbookParamsLookup } from '../../../sr
 const runbooks: RunbookParamsLookup = {
   names: () => ['unreachable-host', 'log-dir-full'],
   params: (name) =>
-    ({
+    (({
       'unreachable-host': { host: { required: true }, client_ip: { required: true, default: '${{ facts.operator_ip }}' }, port: {} },
       'log-dir-full': { dir: { required: true }, max_dir_mb: {} },
-    })[name],
+    }) as Record<string, Record<string, { required?: boolean; default?: unknown }>>)[name],
 }
 
 export const alert = (over: Partial<Alert> = {}): Alert => ({
