@@ -41,7 +41,7 @@ create table if not exists trigger_slots (
 );
 create table if not exists alert_runs (
   run_id text primary key references runs (id), source text not null, fingerprint text not null,
-  rule text not null, incident_id text, channel text, started_at integer not null,
+  alert_name text not null, rule text not null, incident_id text, channel text, started_at integer not null,
   resolved_at integer, notified_at integer
 );
 create index if not exists alert_runs_alert on alert_runs (source, fingerprint);
@@ -140,8 +140,8 @@ export function openSqliteStore(stateDir: string | ':memory:'): Store {
       on conflict (key) do update set rule = excluded.rule, runbook = excluded.runbook, host = excluded.host, run_id = null, claimed_at = excluded.claimed_at, cool_down_until = excluded.cool_down_until`),
     bindSlot: db.prepare('update trigger_slots set run_id = ? where key = ? and run_id is null'),
     dropSlot: db.prepare('delete from trigger_slots where key = ? and run_id is null'),
-    addAlertRun: db.prepare(`insert into alert_runs (run_id, source, fingerprint, rule, incident_id, channel, started_at)
-      values (@runId, @source, @fingerprint, @rule, @incidentId, @channel, @startedAt)`),
+    addAlertRun: db.prepare(`insert into alert_runs (run_id, source, fingerprint, alert_name, rule, incident_id, channel, started_at)
+      values (@runId, @source, @fingerprint, @alertName, @rule, @incidentId, @channel, @startedAt)`),
     alertRun: db.prepare('select * from alert_runs where run_id = ?'),
     unnotified: db.prepare('select * from alert_runs where notified_at is null order by started_at, rowid'),
     unresolved: db.prepare('select * from alert_runs where source = ? and fingerprint = ? and resolved_at is null order by started_at, rowid'),
@@ -308,6 +308,7 @@ interface AlertRunRow {
   run_id: string
   source: string
   fingerprint: string
+  alert_name: string
   rule: string
   incident_id: string | null
   channel: string | null
@@ -320,6 +321,7 @@ const toAlertRun = (r: AlertRunRow): AlertRunRecord => ({
   runId: r.run_id,
   source: r.source,
   fingerprint: r.fingerprint,
+  alertName: r.alert_name,
   rule: r.rule,
   incidentId: r.incident_id,
   channel: r.channel,

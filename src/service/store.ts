@@ -150,6 +150,8 @@ export interface AlertRunRecord {
   source: string
   /** The alert's identity at its source: Alertmanager fingerprint, PagerDuty incident id, ... */
   fingerprint: string
+  /** The alert's name (alertname, incident title), for messages. */
+  alertName: string
   rule: string
   incidentId: string | null
   channel: string | null
