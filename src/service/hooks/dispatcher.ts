@@ -110,8 +110,10 @@ export class AlertDispatcher {
     try {
       matched = rule.when.evaluate({ alert })
     } catch (err) {
-      // A label the rule reads is missing from this alert: not this rule's alert.
-      return { rule: rule.name, action: 'skipped', reason: (err as Error).message }
+      // A label the rule reads is missing from this alert: not this rule's alert (rules of other
+      // sources read other labels). Any other evaluation error is said in the reply.
+      const message = (err as Error).message
+      return /No such key/.test(message) ? undefined : { rule: rule.name, action: 'skipped', reason: message }
     }
     if (matched !== true) return undefined
     const params: Record<string, unknown> = {}

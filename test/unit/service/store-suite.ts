@@ -129,9 +129,9 @@ export function storeSuite(name: string, open: () => Promise<Store>): void {
     it('alert runs: resolved once, notified once, notes kept apart from the journal', async () => {
       await store.createRun(request('r1'))
       await store.createRun(request('r2', { createdAt: 2000 }))
-      await store.recordAlertRun({ runId: 'r1', source: 'alertmanager', fingerprint: 'fp1', rule: 'web-down', incidentId: null, channel: '#ops', startedAt: 10 })
-      await store.recordAlertRun({ runId: 'r2', source: 'pagerduty', fingerprint: 'Q1', rule: 'pd', incidentId: 'Q1', channel: null, startedAt: 11 })
-      expect(await store.alertRun('r1')).toEqual({ runId: 'r1', source: 'alertmanager', fingerprint: 'fp1', rule: 'web-down', incidentId: null, channel: '#ops', startedAt: 10, resolvedAt: null, notifiedAt: null })
+      await store.recordAlertRun({ runId: 'r1', source: 'alertmanager', fingerprint: 'fp1', alertName: 'HostDown', rule: 'web-down', incidentId: null, channel: '#ops', startedAt: 10 })
+      await store.recordAlertRun({ runId: 'r2', source: 'pagerduty', fingerprint: 'Q1', alertName: 'web1 down', rule: 'pd', incidentId: 'Q1', channel: null, startedAt: 11 })
+      expect(await store.alertRun('r1')).toEqual({ runId: 'r1', source: 'alertmanager', fingerprint: 'fp1', alertName: 'HostDown', rule: 'web-down', incidentId: null, channel: '#ops', startedAt: 10, resolvedAt: null, notifiedAt: null })
       expect((await store.unnotifiedAlertRuns()).map((r) => r.runId)).toEqual(['r1', 'r2'])
       expect(await store.claimNotification('r1', 20)).toBe(true)
       expect(await store.claimNotification('r1', 21)).toBe(false)
