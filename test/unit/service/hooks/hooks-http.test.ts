@@ -173,8 +173,8 @@ describe('Alertmanager hook', () => {
     await hooks.dispatcher.idle()
     // Posted once; nothing for PagerDuty (the alert did not come from there).
     expect(apis.requests).toHaveLength(1)
-    const notes = await fetch(`${url}/api/runs/${runId}/notes`, { headers: { authorization: `Bearer ${TOKENS.vic}` } }).then((r) => r.json())
-    expect(notes.notes.map((n: { text: string }) => n.text)).toEqual(['result posted to Slack #ops'])
+    const notes = await fetch(`${url}/api/runs/${runId}/notes`, { headers: { authorization: `Bearer ${TOKENS.vic}` } }).then((r) => r.json() as Promise<{ notes: Array<{ text: string }> }>)
+    expect(notes.notes.map((n) => n.text)).toEqual(['result posted to Slack #ops'])
   })
 
   it('the same payload re-sent within the cool-down starts nothing', async () => {
