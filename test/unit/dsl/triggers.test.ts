@@ -2,7 +2,11 @@
  * triggers.yaml: the shipped example parses and its CEL maps real alerts to params; each mistake
  * is reported with its code at file:line:col (one mistake per case, as the invalid corpus does).
  */
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { PassThrough } from 'node:stream'
+import { main } from '../../../src/cli/main.ts'
 import { describe, expect, it } from 'vitest'
 import { RunbookErrors } from '../../../src/errors.ts'
 import { parseTriggers, type Alert, type RunbookParamsLookup } from '../../../src/dsl/triggers.ts'
@@ -103,6 +107,33 @@ describe('triggers.yaml', () => {
       expect(e.located).toBe("t.yaml:5:17: unknown field 'lables' in \"alert.lables.x == \\\"y\\\"\": did you mean 'labels'?")
       expect(e.frame).toContain('> 5 |     when: alert.lables.x == "y"')
       expect(e.frame).toMatch(/\n\s+\|\s{17}\^/)
+    }
+  })
+})
+
+describe('runbook validate on a triggers file', () => {
+  it('validates it as triggers (against the runbooks it can find), each error at file:line:col; exit 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rb-triggers-'))
+    try {
+      writeFileSync(join(dir, 'bad.yaml'), rule('  - name: r\n    when: alert.lables.x == "y"\n    runbook: unreachable-hots\n'))
+      const run = async (...argv: string[]) => {
+        const out = new PassThrough()
+        const err = new PassThrough()
+        let text = ''
+        out.on('data', (d: Buffer) => (text += d.toString()))
+        err.on('data', (d: Buffer) => (text += d.toString()))
+        const code = await main(['validate', ...argv], { stdout: out, stderr: err, stdin: new PassThrough(), env: { ...process.env, NO_COLOR: '1', RUNBOOK_PATH: '' }, cwd: dir, signal: new AbortController().signal })
+        return { code, text }
+      }
+      const good = await run(join(process.cwd(), 'fixtures/triggers/triggers.yaml'))
+      expect(good.text).toMatch(/ok\s+.*triggers\.yaml/)
+      expect(good.code).toBe(0)
+      const bad = await run('bad.yaml')
+      expect(bad.code).toBe(2)
+      expect(bad.text).toContain("bad.yaml:5:17: unknown field 'lables'")
+      expect(bad.text).toContain("bad.yaml:6:14: no runbook named 'unreachable-hots': did you mean 'unreachable-host'?")
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
     }
   })
 })
