@@ -114,5 +114,7 @@ export function loadHooksConfig(env: NodeJS.ProcessEnv, cwd: string, configFile?
   set(out.pagerDuty, 'token', env.RUNBOOK_PAGERDUTY_TOKEN || str(pd.token))
   set(out.pagerDuty, 'apiUrl', env.RUNBOOK_PAGERDUTY_API_URL || str(pd.api_url))
   set(out.pagerDuty, 'from', env.RUNBOOK_PAGERDUTY_FROM || str(pd.from))
+  // PagerDuty refuses a note without the email of one of its users in `From`.
+  if (out.pagerDuty.token && !out.pagerDuty.from) throw new RunbookError('RB_CONFIG_FILE', 'a PagerDuty API token is set but no From address: set RUNBOOK_PAGERDUTY_FROM (or pagerduty.from) to the email of a PagerDuty user')
   return out
 }

@@ -71,7 +71,7 @@ export function setupHooks(o: { service: RunService; env: NodeJS.ProcessEnv; cwd
   const triggers = config.triggersFile ? new TriggersFile(config.triggersFile, runbookLookup(o.runbookDirs), o.log) : undefined
   const notifiers: Notifier[] = o.notifier ? [o.notifier] : []
   if (!o.notifier && config.slack.token) notifiers.push(new SlackNotifier({ token: config.slack.token, ...(config.slack.apiUrl ? { apiUrl: config.slack.apiUrl } : {}) }))
-  if (config.pagerDuty.token) notifiers.push(new PagerDutyNotifier({ token: config.pagerDuty.token, from: config.pagerDuty.from ?? 'runbook', ...(config.pagerDuty.apiUrl ? { apiUrl: config.pagerDuty.apiUrl } : {}) }))
+  if (config.pagerDuty.token) notifiers.push(new PagerDutyNotifier({ token: config.pagerDuty.token, from: config.pagerDuty.from!, ...(config.pagerDuty.apiUrl ? { apiUrl: config.pagerDuty.apiUrl } : {}) }))
   const dispatcher = new AlertDispatcher({
     service: o.service,
     triggers: () => triggers?.get(),
