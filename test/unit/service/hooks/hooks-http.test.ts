@@ -200,6 +200,21 @@ describe('Alertmanager hook', () => {
     expect(await runCount()).toBe(before)
   })
 
+  it('five deliveries of one alert at once start one run', async () => {
+    const before = await runCount()
+    const body = amPayload('firing')
+    body.alerts[0]!.labels.instance = 'local3:9100'
+    body.alerts[0]!.fingerprint = 'concurrent01'
+    const replies = await Promise.all(Array.from({ length: 5 }, () => post('/hooks/alertmanager', JSON.stringify(body), { authorization: `Bearer ${SECRETS.hook}` })))
+    const actions = replies.map((r) => r.json().results[0].actions[0].action as string)
+    expect(actions.filter((a) => a === 'started')).toHaveLength(1)
+    expect(actions.filter((a) => a === 'deduplicated')).toHaveLength(4)
+    expect(await runCount()).toBe(before + 1)
+    const id = replies.map((r) => r.json().results[0].actions[0]).find((a) => a.action === 'started').runId as string
+    await t.until(id, ['fix-proposed', 'problem', 'healthy', 'incomplete'])
+    await hooks.dispatcher.idle()
+  })
+
   it('refuses a payload that is not version 4, saying why', async () => {
     const res = await post('/hooks/alertmanager', JSON.stringify({ ...amPayload('firing'), version: '3' }), { authorization: `Bearer ${SECRETS.hook}` })
     expect(res.status).toBe(400)
