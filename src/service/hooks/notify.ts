@@ -32,14 +32,28 @@ export interface Notifier {
 }
 
 const EVIDENCE_LINES = 8
+const LINE_CHARS = 300
+
+/** One line of at most LINE_CHARS, saying when it was cut. */
+const line = (text: string) => {
+  const [first = '', ...rest] = text.split('\n')
+  const cut = first.length > LINE_CHARS ? `${first.slice(0, LINE_CHARS)}… (${first.length - LINE_CHARS} more characters)` : first
+  return rest.length > 0 ? `${cut} (+${rest.length} more line${rest.length === 1 ? '' : 's'})` : cut
+}
+
+/**
+ * Slack reads `<…>` as links and mentions (`<!channel>`) and `&` as an entity: text that came from
+ * a host (an outcome summary quoting a log line) must not ping a channel or forge a link.
+ */
+export const slackEscape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 
 /** The message: plain text (Slack mrkdwn renders it; PagerDuty notes are plain text, 25 kB max). */
 export function renderNotice(n: RunResultNotice): string {
   const lines = [`Alert ${n.alert.name || n.alert.fingerprint} (${n.alert.source}, rule ${n.rule}) → dry-run of ${n.runbook}${n.host ? ` on ${n.host}` : ''}: ${n.status}${n.exitCode === null ? '' : ` (exit ${n.exitCode})`}`]
   if (n.outcome) lines.push(n.outcome.summary)
-  if (n.error && !n.outcome) lines.push(`Error: ${n.error}`)
+  if (n.error && !n.outcome) lines.push(`Error: ${line(n.error)}`)
   const evidence = n.outcome?.evidence ?? []
-  for (const e of evidence.slice(0, EVIDENCE_LINES)) lines.push(`• ${e.step ? `${e.step}: ` : ''}${e.text.split('\n')[0]}`)
+  for (const e of evidence.slice(0, EVIDENCE_LINES)) lines.push(`• ${e.step ? `${e.step}: ` : ''}${line(e.text)}`)
   if (evidence.length > EVIDENCE_LINES) lines.push(`… ${evidence.length - EVIDENCE_LINES} more evidence lines${n.runUrl ? ' on the run page' : ` (runbook runs ${n.runId})`}`)
   if (n.fixProposed) lines.push(`Fix proposed, not applied (alert-started runs are dry-runs): ${n.fixProposed}`)
   lines.push(n.runUrl ? `Run: ${n.runUrl}` : `Run id: ${n.runId}`)
@@ -64,7 +78,7 @@ export class SlackNotifier implements Notifier {
   async notify(n: RunResultNotice): Promise<void> {
     if (!n.slackChannel) return
     const base = (this.o.apiUrl ?? 'https://slack.com/api/').replace(/\/?$/, '/')
-    const { status, json } = await postJson(`${base}chat.postMessage`, { authorization: `Bearer ${this.o.token}` }, { channel: n.slackChannel, text: renderNotice(n), unfurl_links: false })
+    const { status, json } = await postJson(`${base}chat.postMessage`, { authorization: `Bearer ${this.o.token}` }, { channel: n.slackChannel, text: slackEscape(renderNotice(n)), unfurl_links: false })
     const ok = (json as { ok?: boolean } | null)?.ok === true
     if (!ok) throw new Error(`Slack chat.postMessage to ${n.slackChannel}: ${(json as { error?: string } | null)?.error ?? `HTTP ${status}`}`)
   }
