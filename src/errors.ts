@@ -55,6 +55,12 @@ export const ERROR_CODES = {
   RB_NOT_FOUND: { kind: 'user', fix: 'Check the run id (GET /api/runs lists runs).' },
   RB_APPROVAL_REFUSED: { kind: 'user', fix: 'Approve the plan hash the run shows now (GET /api/runs/:id), as an identity other than the requester, before the request expires.' },
   RB_RUN_FINISHED: { kind: 'user', fix: 'The run has already finished: nothing to cancel.' },
+  RB_TRIGGERS_FILE: { kind: 'user', fix: 'Pass a readable triggers.yaml (a regular file, at most 1 MiB): --triggers FILE or RUNBOOK_TRIGGERS.' },
+  RB_CONFIG_FILE: { kind: 'user', fix: 'Fix the serve config file at the entry named (hooks: token, pagerduty_secrets, webhook_secret; triggers; public_url; slack: bot_token, api_url; pagerduty: token, from, api_url), and chmod 600 it: it holds secrets.' },
+  RB_HOOK_DISABLED: { kind: 'user', fix: 'Configure the hook: RUNBOOK_HOOK_TOKEN (Alertmanager), RUNBOOK_PAGERDUTY_SECRETS (PagerDuty) or RUNBOOK_WEBHOOK_SECRET (generic), or the same keys in the serve config file.' },
+  RB_HOOK_UNAUTHENTICATED: { kind: 'user', fix: 'Send the hook token (`Authorization: Bearer`) or sign the raw body with the shared secret as README "Alert triggers" describes; nothing was started.' },
+  RB_HOOK_STALE: { kind: 'user', fix: 'Sign with the current time: a generic webhook timestamp must be within 5 minutes of the server clock (check NTP on both ends); nothing was started.' },
+  RB_HOOK_REPLAYED: { kind: 'user', fix: 'Send each webhook with a new id: this id (or PagerDuty event id) was received before; nothing was started.' },
   RB_SERVER_UNREACHABLE: { kind: 'operational', fix: 'Check --server / RUNBOOK_SERVER and that `runbook serve` runs there.' },
   RB_INTERNAL: { kind: 'bug', fix: 'This is a bug in runbook: please report it with the stack trace and the transcript.' },
 } as const satisfies Record<string, CodeInfo>

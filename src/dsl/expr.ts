@@ -304,7 +304,7 @@ function recordFields(into: Map<string, string[]>, name: string, schema: CelSche
   for (const [k, v] of Object.entries(schema)) if (typeof v === 'object') recordFields(into, `${name}.${k}`, v)
 }
 
-interface CelSchema {
+export interface CelSchema {
   [field: string]: string | CelSchema
 }
 
@@ -465,4 +465,62 @@ export function fromCel(value: unknown): unknown {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fromCel(v)]))
   }
   return value
+}
+
+/**
+ * Expressions over named variables of known shapes, outside runbooks (triggers.yaml: `alert`).
+ * `check` reports problems as CheckEnv does; `typeOf` gives the checked type of a valid expression.
+ *
+ * @example
+ * const c = new VarsChecker({ alert: { labels: 'map<string, string>' } })
+ * c.typeOf("alert.labels.instance.split(':')[0]") // 'string'
+ */
+export class VarsChecker {
+  readonly #env: Environment
+  readonly #fields = new Map<string, string[]>()
+  readonly check: CheckEnv
+  constructor(variables: Record<string, string | CelSchema>) {
+    let env = new Environment({ homogeneousAggregateLiterals: false, enableOptionalTypes: true })
+    for (const [name, schema] of Object.entries(variables)) {
+      env = typeof schema === 'string' ? env.registerVariable(name, schema) : env.registerVariable({ name, schema })
+      if (typeof schema !== 'string') recordFields(this.#fields, `$${name}`, schema)
+    }
+    this.#env = env
+    this.check = new CheckEnv(() => env, (type) => this.#fields.get(type))
+  }
+
+  typeOf(expr: string): string | undefined {
+    try {
+      const r = this.#env.check(nullComparisons(expr).text) as { valid: boolean; type?: unknown }
+      return r.valid ? String(r.type) : undefined
+    } catch {
+      return undefined
+    }
+  }
+}
+
+export interface VarsExpr {
+  source: string
+  /** Values are converted as for guards (integral numbers are CEL ints); the result back to JS. */
+  evaluate(variables: Record<string, unknown>): unknown
+}
+
+/** Compile once, evaluate over any variables. Throws RB_CEL_SYNTAX; evaluation throws RB_CEL_EVAL. */
+export function compileVarsExpr(source: string): VarsExpr {
+  let fn: (ctx: Record<string, unknown>) => unknown
+  try {
+    fn = runtimeEnv.parse(source) as unknown as (ctx: Record<string, unknown>) => unknown
+  } catch (err) {
+    throw new RunbookError('RB_CEL_SYNTAX', `invalid CEL ${JSON.stringify(source)}: ${summary(err as Error)}`, { cause: err })
+  }
+  return {
+    source,
+    evaluate(variables) {
+      try {
+        return fromCel(fn(Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, toCel(v)]))))
+      } catch (err) {
+        throw new RunbookError('RB_CEL_EVAL', `evaluating ${JSON.stringify(source)}: ${summary(err as Error)}`, { cause: err, detail: { expr: source } })
+      }
+    },
+  }
 }

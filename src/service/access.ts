@@ -52,6 +52,9 @@ export function globMatch(glob: string, text: string): boolean {
 }
 
 const ALL: Rule = { verbs: [...VERBS], runbooks: ['*'], hosts: ['*'] }
+/** The built-in role of alert-started runs: dry-runs only (never apply, never approve). */
+export const ALERTS_ROLE = '__alerts'
+const ALERTS: Rule = { verbs: ['view', 'run'], runbooks: ['*'], hosts: ['*'] }
 
 export class AccessControl {
   readonly #byToken: Array<{ hash: Buffer; identity: Identity }>
@@ -73,7 +76,7 @@ export class AccessControl {
   }
 
   #rules(identity: Identity): Rule[] {
-    return identity.roles.flatMap((r) => (r === '__admin' ? [ALL] : (this.policy.roles[r] ?? [])))
+    return identity.roles.flatMap((r) => (r === '__admin' ? [ALL] : r === ALERTS_ROLE ? [ALERTS] : (this.policy.roles[r] ?? [])))
   }
 
   /** True when a rule of one of the identity's roles grants the verb on this runbook and host. */
@@ -133,6 +136,7 @@ export function parseAccess(text: string, file = 'access.yaml'): AccessPolicy {
   for (const k of Object.keys(top)) if (!['identities', 'roles', 'four_eyes'].includes(k)) throw bad(k, 'unknown key (known: identities, roles, four_eyes)')
   const roles: Record<string, Rule[]> = {}
   for (const [name, list] of Object.entries(obj(top.roles ?? {}, 'roles'))) {
+    if (name.startsWith('__')) throw bad(`roles.${name}`, 'role names starting with __ are reserved for built-in roles')
     if (!Array.isArray(list)) throw bad(`roles.${name}`, 'must be a list of rules')
     roles[name] = list.map((raw, i) => {
       const where = `roles.${name}[${i}]`

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3'
 import { chmodSync, existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { RunEvent } from '../types.ts'
-import type { ApprovalRecord, ApprovalRequestRecord, RefusalRecord, RunFilter, RunPatch, RunRecord, RunRequest, Store, StoredEvent } from './store.ts'
+import { LIVE_STATUSES, type AlertRunRecord, type ApprovalRecord, type ApprovalRequestRecord, type RefusalRecord, type RunFilter, type RunNote, type RunPatch, type RunRecord, type RunRequest, type Store, type StoredEvent, type TriggerSlot } from './store.ts'
 
 const SCHEMA = `
 create table if not exists runs (
@@ -35,6 +35,23 @@ create table if not exists refusals (
 );
 create table if not exists host_locks (host text primary key, run_id text not null, at integer not null);
 create table if not exists jobs (run_id text primary key references runs (id), enqueued_at integer not null);
+create table if not exists trigger_slots (
+  key text primary key, rule text not null, runbook text not null, host text, run_id text,
+  claimed_at integer not null, cool_down_until integer not null
+);
+create table if not exists alert_runs (
+  run_id text primary key references runs (id), source text not null, fingerprint text not null,
+  alert_name text not null, rule text not null, incident_id text, channel text, started_at integer not null,
+  resolved_at integer, notified_at integer
+);
+create index if not exists alert_runs_alert on alert_runs (source, fingerprint);
+create table if not exists run_notes (
+  id integer primary key, run_id text not null references runs (id), at integer not null,
+  source text not null, text text not null
+);
+create table if not exists webhook_deliveries (
+  source text not null, id text not null, received_at integer not null, primary key (source, id)
+) without rowid;
 `
 
 interface RunRow {
@@ -117,6 +134,23 @@ export function openSqliteStore(stateDir: string | ':memory:'): Store {
     locks: db.prepare('select host, run_id as runId, at from host_locks order by host'),
     jobs: db.prepare('select run_id from jobs order by enqueued_at, rowid'),
     claim: db.prepare('delete from jobs where run_id = ?'),
+    slot: db.prepare(`select s.key, s.rule, s.runbook, s.host, s.run_id as runId, s.claimed_at as claimedAt, s.cool_down_until as coolDownUntil,
+      r.status as status from trigger_slots s left join runs r on r.id = s.run_id where s.key = ?`),
+    putSlot: db.prepare(`insert into trigger_slots (key, rule, runbook, host, run_id, claimed_at, cool_down_until) values (@key, @rule, @runbook, @host, null, @at, @coolDownUntil)
+      on conflict (key) do update set rule = excluded.rule, runbook = excluded.runbook, host = excluded.host, run_id = null, claimed_at = excluded.claimed_at, cool_down_until = excluded.cool_down_until`),
+    bindSlot: db.prepare('update trigger_slots set run_id = ? where key = ? and run_id is null'),
+    dropSlot: db.prepare('delete from trigger_slots where key = ? and run_id is null'),
+    addAlertRun: db.prepare(`insert into alert_runs (run_id, source, fingerprint, alert_name, rule, incident_id, channel, started_at)
+      values (@runId, @source, @fingerprint, @alertName, @rule, @incidentId, @channel, @startedAt)`),
+    alertRun: db.prepare('select * from alert_runs where run_id = ?'),
+    unnotified: db.prepare('select * from alert_runs where notified_at is null order by started_at, rowid'),
+    unresolved: db.prepare('select * from alert_runs where source = ? and fingerprint = ? and resolved_at is null order by started_at, rowid'),
+    resolve: db.prepare('update alert_runs set resolved_at = ? where run_id = ? and resolved_at is null'),
+    notified: db.prepare('update alert_runs set notified_at = ? where run_id = ? and notified_at is null'),
+    addNote: db.prepare('insert into run_notes (run_id, at, source, text) values (@runId, @at, @source, @text)'),
+    notes: db.prepare('select run_id as runId, at, source, text from run_notes where run_id = ? order by id'),
+    remember: db.prepare('insert into webhook_deliveries (source, id, received_at) values (?, ?, ?) on conflict do nothing'),
+    forget: db.prepare('delete from webhook_deliveries where received_at < ?'),
   }
   const createRun = db.transaction((run: RunRequest & { id: string; createdAt: number; planKey: Uint8Array }) => {
     st.insertRun.run({ ...run, params: JSON.stringify(run.params), planKey: Buffer.from(run.planKey) })
@@ -127,6 +161,22 @@ export function openSqliteStore(stateDir: string | ':memory:'): Store {
     return row ? toRun(row) : undefined
   }
   const events = (runId: string, afterSeq = 0) => st.events.all(runId, afterSeq) as StoredEvent[]
+  const claimTrigger = db.transaction((c: { key: string; rule: string; runbook: string; host: string | null; at: number; coolDownUntil: number; pendingTtlMs: number }) => {
+    const row = st.slot.get(c.key) as (TriggerSlot & { status: string | null }) | undefined
+    if (row) {
+      const { status, ...holder } = row
+      if (holder.runId === null && c.at - holder.claimedAt < c.pendingTtlMs) return { claimed: false as const, holder, reason: 'pending' as const }
+      if (holder.runId !== null && status !== null && (LIVE_STATUSES as readonly string[]).includes(status)) return { claimed: false as const, holder, reason: 'active' as const }
+      if (holder.runId !== null && c.at < holder.coolDownUntil) return { claimed: false as const, holder, reason: 'cool-down' as const }
+    }
+    st.putSlot.run({ key: c.key, rule: c.rule, runbook: c.runbook, host: c.host, at: c.at, coolDownUntil: c.coolDownUntil })
+    return { claimed: true as const }
+  })
+  const resolveAlertRuns = db.transaction((source: string, fingerprint: string, at: number) => {
+    const rows = (st.unresolved.all(source, fingerprint) as AlertRunRow[]).map(toAlertRun)
+    for (const r of rows) st.resolve.run(at, r.runId)
+    return rows.map((r) => ({ ...r, resolvedAt: at }))
+  })
   const columns: Record<keyof RunPatch, string> = { status: 'status', exitCode: 'exit_code', outcome: 'outcome', error: 'error', startedAt: 'started_at', finishedAt: 'finished_at' }
 
   return {
@@ -211,8 +261,71 @@ export function openSqliteStore(stateDir: string | ':memory:'): Store {
     async claimJob(runId) {
       return st.claim.run(runId).changes === 1
     },
+    async claimTrigger(claim) {
+      return claimTrigger(claim)
+    },
+    async bindTrigger(key, runId) {
+      st.bindSlot.run(runId, key)
+    },
+    async releaseTrigger(key) {
+      st.dropSlot.run(key)
+    },
+    async recordAlertRun(r) {
+      st.addAlertRun.run(r)
+    },
+    async alertRun(runId) {
+      const row = st.alertRun.get(runId) as AlertRunRow | undefined
+      return row && toAlertRun(row)
+    },
+    async unnotifiedAlertRuns() {
+      return (st.unnotified.all() as AlertRunRow[]).map(toAlertRun)
+    },
+    async resolveAlertRuns(source, fingerprint, at) {
+      return resolveAlertRuns(source, fingerprint, at)
+    },
+    async claimNotification(runId, at) {
+      return st.notified.run(at, runId).changes === 1
+    },
+    async addRunNote(note) {
+      st.addNote.run(note)
+    },
+    async runNotes(runId) {
+      return st.notes.all(runId) as RunNote[]
+    },
+    async rememberDelivery(source, id, at) {
+      return st.remember.run(source, id, at).changes === 1
+    },
+    async forgetDeliveries(before) {
+      return st.forget.run(before).changes
+    },
     async close() {
       db.close()
     },
   }
 }
+
+interface AlertRunRow {
+  run_id: string
+  source: string
+  fingerprint: string
+  alert_name: string
+  rule: string
+  incident_id: string | null
+  channel: string | null
+  started_at: number
+  resolved_at: number | null
+  notified_at: number | null
+}
+
+const toAlertRun = (r: AlertRunRow): AlertRunRecord => ({
+  runId: r.run_id,
+  source: r.source,
+  fingerprint: r.fingerprint,
+  alertName: r.alert_name,
+  rule: r.rule,
+  incidentId: r.incident_id,
+  channel: r.channel,
+  startedAt: r.started_at,
+  resolvedAt: r.resolved_at,
+  notifiedAt: r.notified_at,
+})

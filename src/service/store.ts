@@ -83,7 +83,7 @@ export interface RefusalRecord {
   reason: string
 }
 
-export interface Store {
+export interface Store extends TriggerStore {
   /** Creates the run (status queued) and its queued job, atomically. */
   createRun(run: RunRequest & { id: string; createdAt: number; planKey: Uint8Array }): Promise<RunRecord>
   getRun(id: string): Promise<RunRecord | undefined>
@@ -125,4 +125,73 @@ export interface Store {
   claimJob(runId: string): Promise<boolean>
 
   close(): Promise<void>
+}
+
+/**
+ * Alert triggers (service/hooks): one dedupe slot per (rule, runbook, host). A slot is held while
+ * its run is queued, running or waiting, and for the rule's cool-down after the run was started.
+ */
+export interface TriggerSlot {
+  key: string
+  rule: string
+  runbook: string
+  host: string | null
+  /** Null while the run is being submitted (a pending claim). */
+  runId: string | null
+  claimedAt: number
+  coolDownUntil: number
+}
+
+export type TriggerClaimResult = { claimed: true } | { claimed: false; holder: TriggerSlot; reason: 'active' | 'cool-down' | 'pending' }
+
+/** A run an alert started: where its result goes, and whether the alert has resolved since. */
+export interface AlertRunRecord {
+  runId: string
+  source: string
+  /** The alert's identity at its source: Alertmanager fingerprint, PagerDuty incident id, ... */
+  fingerprint: string
+  /** The alert's name (alertname, incident title), for messages. */
+  alertName: string
+  rule: string
+  incidentId: string | null
+  channel: string | null
+  startedAt: number
+  resolvedAt: number | null
+  notifiedAt: number | null
+}
+
+/** A note about a run from outside its journal (an alert resolved, ...): never part of the transcript. */
+export interface RunNote {
+  runId: string
+  at: number
+  source: string
+  text: string
+}
+
+export interface TriggerStore {
+  /**
+   * Takes the slot atomically, or says who holds it. A pending claim (no run yet) older than
+   * `pendingTtlMs` is taken over: the request that made it died before submitting.
+   */
+  claimTrigger(claim: { key: string; rule: string; runbook: string; host: string | null; at: number; coolDownUntil: number; pendingTtlMs: number }): Promise<TriggerClaimResult>
+  /** The run was queued: the slot now follows it. */
+  bindTrigger(key: string, runId: string): Promise<void>
+  /** The run was refused (RBAC, params): the pending claim is dropped. */
+  releaseTrigger(key: string): Promise<void>
+  recordAlertRun(record: Omit<AlertRunRecord, 'resolvedAt' | 'notifiedAt'>): Promise<void>
+  alertRun(runId: string): Promise<AlertRunRecord | undefined>
+  /** Alert runs whose result has not been posted yet, oldest first. */
+  unnotifiedAlertRuns(): Promise<AlertRunRecord[]>
+  /** Marks the runs this alert started as resolved; returns the ones not marked before. */
+  resolveAlertRuns(source: string, fingerprint: string, at: number): Promise<AlertRunRecord[]>
+  /** True exactly once per run: whoever gets true posts the result (no duplicate posts). */
+  claimNotification(runId: string, at: number): Promise<boolean>
+  addRunNote(note: RunNote): Promise<void>
+  runNotes(runId: string): Promise<RunNote[]>
+  /**
+   * Webhook replay store: true the first time (source, id) is seen, false after. Ids are kept
+   * until forgetDeliveries removes those received before a time.
+   */
+  rememberDelivery(source: string, id: string, at: number): Promise<boolean>
+  forgetDeliveries(before: number): Promise<number>
 }

@@ -14,7 +14,7 @@ export function parseListen(text: string): { host: string; port: number } {
 export default defineCommand({
   name: 'serve',
   summary: 'Run the runbook service: an HTTP API that queues runs, keeps their history and waits for approvals',
-  usage: 'serve [--listen HOST:PORT] [--state-dir DIR] [--access FILE] [--local] [--inventory FILE] [--concurrency N] [--run-timeout SECONDS] [--approval-ttl SECONDS] [--trust-proxy-user-header NAME]',
+  usage: 'serve [--listen HOST:PORT] [--state-dir DIR] [--access FILE] [--local] [--inventory FILE] [--concurrency N] [--run-timeout SECONDS] [--approval-ttl SECONDS] [--trust-proxy-user-header NAME] [--config FILE] [--triggers FILE]',
   description: `One process serves a team: runs come in through the HTTP API (README "runbook serve"), wait in a queue, run with
 the same engine and executors as \`runbook run\`, and every event is committed to an SQLite journal in the state dir
 (runbook.db) before the run goes on. A run's transcript exported from the API replays with \`runbook test\`.
@@ -23,6 +23,8 @@ RUNBOOK_ADMIN_TOKEN adds an admin. A fix waits for approval of its plan hash by 
 Web pages: /runs and /runs/<id> (log in with a token, or behind a proxy that sets --trust-proxy-user-header).
 After a restart or a crash, runs that were running or waiting for approval resume from their journal: a finished step is
 never run again, an interrupted apply command is never re-run (the fix goes to verify "in doubt", then rollback if it fails).
+Alert hooks (README "Alert triggers"): POST /hooks/alertmanager (RUNBOOK_HOOK_TOKEN), /hooks/pagerduty
+(RUNBOOK_PAGERDUTY_SECRETS), /hooks/generic (RUNBOOK_WEBHOOK_SECRET) start dry-runs by the rules of --triggers.
 Stops on SIGINT/SIGTERM: running runs are interrupted without being ended, and resume at the next start.`,
   options: {
     listen: { type: 'string', valueName: 'HOST:PORT', description: 'Where to listen (default 127.0.0.1:8080; RUNBOOK_LISTEN). Plain HTTP: keep it on loopback or behind a TLS proxy' },
@@ -33,6 +35,8 @@ Stops on SIGINT/SIGTERM: running runs are interrupted without being ended, and r
     concurrency: { type: 'string', valueName: 'N', description: 'Runs at once (default 4)' },
     'run-timeout': { type: 'string', valueName: 'SECONDS', description: 'A run still going after this is stopped (default 1800)' },
     'approval-ttl': { type: 'string', valueName: 'SECONDS', description: 'An approval request expires after this (default 900)' },
+    config: { type: 'string', valueName: 'FILE', description: 'Serve config file (YAML, chmod 600): hook secrets, triggers, public_url, Slack and PagerDuty settings (default $RUNBOOK_CONFIG). RUNBOOK_* variables win over it' },
+    triggers: { type: 'string', valueName: 'FILE', description: 'triggers.yaml: which alerts start which diagnosis (default $RUNBOOK_TRIGGERS, or `triggers:` in --config)' },
     'trust-proxy-user-header': { type: 'string', valueName: 'NAME', description: 'Web pages: trust this header (e.g. X-Forwarded-User), set by a reverse proxy that authenticates users, to name the identity in access.yaml. Off by default; only behind such a proxy, with the server unreachable otherwise' },
   },
   examples: ['RUNBOOK_ADMIN_TOKEN=$(openssl rand -hex 24) runbook serve --state-dir /var/lib/runbook --access /etc/runbook/access.yaml'],
@@ -74,17 +78,39 @@ Stops on SIGINT/SIGTERM: running runs are interrupted without being ended, and r
     })
     const proxyHeader = values['trust-proxy-user-header'] as string | undefined
     if (proxyHeader !== undefined && !/^[A-Za-z0-9-]+$/.test(proxyHeader)) throw new RunbookError('RB_USAGE', `serve: --trust-proxy-user-header ${JSON.stringify(proxyHeader)}: expected a header name, e.g. X-Forwarded-User`)
-    const app = await buildServer(service, proxyHeader ? { trustProxyUserHeader: proxyHeader } : {})
+    const { setupHooks } = await import('../../service/hooks/setup.ts')
+    const configFile = (values.config as string | undefined) ?? (io.env.RUNBOOK_CONFIG || undefined)
+    const triggersFlag = values.triggers as string | undefined
+    let hooks: ReturnType<typeof setupHooks>
+    try {
+      hooks = setupHooks({
+      service,
+      env: triggersFlag ? { ...io.env, RUNBOOK_TRIGGERS: resolve(io.cwd, triggersFlag) } : io.env,
+      cwd: io.cwd,
+      ...(configFile ? { configFile } : {}),
+      runbookDirs: runbookDirs(io.env, io.cwd),
+      log: (message) => io.stderr.write(`runbook serve: ${message}\n`),
+      })
+    } catch (err) {
+      // A bad config or triggers file: nothing started, the store is closed again.
+      await service.close()
+      await store.close()
+      throw err
+    }
+    const app = await buildServer(service, { ...(proxyHeader ? { trustProxyUserHeader: proxyHeader } : {}), hooks: { dispatcher: hooks.dispatcher, secrets: hooks.config } })
     try {
       await service.start()
+      await hooks.dispatcher.start()
       const address = await app.listen({ host, port })
       io.stderr.write(`runbook serve: listening on ${address} (state ${dir}, access ${accessFile ?? 'RUNBOOK_ADMIN_TOKEN only'}, ${values.local ? 'local commands' : 'SSH'}, ${concurrency} at once)\n`)
+      io.stderr.write(`runbook serve: ${hooks.describe()}\n`)
       await new Promise<void>((done) => (io.signal.aborted ? done() : io.signal.addEventListener('abort', () => done(), { once: true })))
       io.stderr.write('runbook serve: stopping\n')
       return 0
     } finally {
       await app.close()
       await service.close()
+      await hooks.dispatcher.close()
       await store.close()
     }
   },

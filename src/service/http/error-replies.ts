@@ -12,6 +12,10 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   RB_NOT_FOUND: 404,
   RB_APPROVAL_REFUSED: 409,
   RB_RUN_FINISHED: 409,
+  RB_HOOK_DISABLED: 404,
+  RB_HOOK_UNAUTHENTICATED: 401,
+  RB_HOOK_STALE: 401,
+  RB_HOOK_REPLAYED: 409,
 }
 
 export function statusOf(code: ErrorCode): number {

@@ -13,6 +13,7 @@ import { installAuth, identityOf } from './auth.ts'
 import { installErrorHandling } from './error-replies.ts'
 import { eventsPlugin } from './events.ts'
 import { healthPlugin } from './health.ts'
+import { hooksPlugin, type HooksOptions } from './hooks.ts'
 import { pageIdentity, pagesPlugin } from './pages.ts'
 import { runsPlugin } from './runs.ts'
 import { Sessions } from './sessions.ts'
@@ -23,6 +24,8 @@ export interface ServerOptions {
   logger?: boolean
   /** A header a trusted reverse proxy sets to the user's identity name (web pages only); off by default. */
   trustProxyUserHeader?: string
+  /** Alert hooks (/hooks/*): their dispatcher and secrets. */
+  hooks?: HooksOptions
 }
 
 export async function buildServer(service: RunService, options: ServerOptions = {}): Promise<FastifyInstance> {
@@ -44,5 +47,6 @@ export async function buildServer(service: RunService, options: ServerOptions = 
   await app.register(approvalsPlugin(service))
   await app.register(eventsPlugin(service))
   await app.register(pagesPlugin(service, sessions))
+  if (options.hooks) await app.register(hooksPlugin(service, options.hooks))
   return app
 }

@@ -104,5 +104,55 @@ export function storeSuite(name: string, open: () => Promise<Store>): void {
       await store.releaseHostLock('web1', 'r1')
       expect(await store.acquireHostLock('web1', 'r2', 3)).toBe(true)
     })
+    it('a trigger slot is held while its run lives and through its cool-down; a refused submission frees it', async () => {
+      const claim = (at: number, over: Partial<{ key: string; coolDownUntil: number }> = {}) =>
+        store.claimTrigger({ key: over.key ?? 'web-down|unreachable-host|web1', rule: 'web-down', runbook: 'unreachable-host', host: 'web1', at, coolDownUntil: over.coolDownUntil ?? at + 100, pendingTtlMs: 50 })
+      expect(await claim(1000)).toEqual({ claimed: true })
+      // Pending (no run yet): a second request is told so, until the pending claim is stale.
+      expect(await claim(1010)).toMatchObject({ claimed: false, reason: 'pending', holder: { runId: null, claimedAt: 1000 } })
+      await store.releaseTrigger('web-down|unreachable-host|web1')
+      expect(await claim(1020)).toEqual({ claimed: true })
+      await store.createRun(request('r1'))
+      await store.bindTrigger('web-down|unreachable-host|web1', 'r1')
+      // Active: past the cool-down, but the run is still queued.
+      expect(await claim(5000)).toMatchObject({ claimed: false, reason: 'active', holder: { runId: 'r1', rule: 'web-down', runbook: 'unreachable-host', host: 'web1', coolDownUntil: 1120 } })
+      await store.releaseTrigger('web-down|unreachable-host|web1') // bound: not released
+      await store.updateRun('r1', { status: 'fix-proposed', finishedAt: 1050 })
+      expect(await claim(1100)).toMatchObject({ claimed: false, reason: 'cool-down', holder: { runId: 'r1' } })
+      expect(await claim(1120)).toEqual({ claimed: true })
+      // Other keys are independent.
+      expect(await claim(1121, { key: 'web-down|unreachable-host|web2' })).toEqual({ claimed: true })
+      // A pending claim older than pendingTtlMs is taken over.
+      expect(await claim(1200, { key: 'web-down|unreachable-host|web2' })).toEqual({ claimed: true })
+    })
+
+    it('alert runs: resolved once, notified once, notes kept apart from the journal', async () => {
+      await store.createRun(request('r1'))
+      await store.createRun(request('r2', { createdAt: 2000 }))
+      await store.recordAlertRun({ runId: 'r1', source: 'alertmanager', fingerprint: 'fp1', alertName: 'HostDown', rule: 'web-down', incidentId: null, channel: '#ops', startedAt: 10 })
+      await store.recordAlertRun({ runId: 'r2', source: 'pagerduty', fingerprint: 'Q1', alertName: 'web1 down', rule: 'pd', incidentId: 'Q1', channel: null, startedAt: 11 })
+      expect(await store.alertRun('r1')).toEqual({ runId: 'r1', source: 'alertmanager', fingerprint: 'fp1', alertName: 'HostDown', rule: 'web-down', incidentId: null, channel: '#ops', startedAt: 10, resolvedAt: null, notifiedAt: null })
+      expect((await store.unnotifiedAlertRuns()).map((r) => r.runId)).toEqual(['r1', 'r2'])
+      expect(await store.claimNotification('r1', 20)).toBe(true)
+      expect(await store.claimNotification('r1', 21)).toBe(false)
+      expect((await store.unnotifiedAlertRuns()).map((r) => r.runId)).toEqual(['r2'])
+      expect((await store.resolveAlertRuns('alertmanager', 'fp1', 30)).map((r) => [r.runId, r.resolvedAt])).toEqual([['r1', 30]])
+      expect(await store.resolveAlertRuns('alertmanager', 'fp1', 31)).toEqual([])
+      expect(await store.resolveAlertRuns('generic', 'fp1', 31)).toEqual([])
+      await store.addRunNote({ runId: 'r1', at: 30, source: 'alertmanager', text: 'alert resolved' })
+      expect(await store.runNotes('r1')).toEqual([{ runId: 'r1', at: 30, source: 'alertmanager', text: 'alert resolved' }])
+      expect(await store.runNotes('r2')).toEqual([])
+      expect(await store.events('r1')).toEqual([])
+    })
+
+    it('the webhook replay store remembers each (source, id) once until forgotten', async () => {
+      expect(await store.rememberDelivery('pagerduty', 'w1', 100)).toBe(true)
+      expect(await store.rememberDelivery('pagerduty', 'w1', 101)).toBe(false)
+      expect(await store.rememberDelivery('generic', 'w1', 102)).toBe(true)
+      expect(await store.rememberDelivery('pagerduty', 'w2', 200)).toBe(true)
+      expect(await store.forgetDeliveries(150)).toBe(2)
+      expect(await store.rememberDelivery('pagerduty', 'w1', 300)).toBe(true)
+      expect(await store.rememberDelivery('pagerduty', 'w2', 300)).toBe(false)
+    })
   })
 }
