@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs'
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
 import { RunbookError } from '../errors.ts'
 import type { FieldSchema, ParserRegistry } from '../parsers/registry.ts'
-import { CheckScope, type CheckEnv, type CheckProblem, type Operand, hasTemplate, parseTemplate } from './expr.ts'
+import { CheckScope, type CheckEnv, type CheckProblem, type Operand, freeIdentifiers, hasTemplate, parseTemplate } from './expr.ts'
+import { letDefs, letNameProblem, orderLets, type LetDef } from './lets.ts'
 import { loadSource, type PathSegment, type SourceDoc } from './load.ts'
 import { readRunbookText } from './read.ts'
 import { closest, schemaErrors } from './schema-errors.ts'
@@ -40,6 +41,8 @@ export interface ValidRunbook {
   stepNames: string[]
   start: string
   kindOf(step: string): StepKindName
+  /** `let:` definitions in the order to compile them (each after the lets it reads). */
+  lets: { runbook: LetDef[]; steps: ReadonlyMap<string, LetDef[]> }
 }
 
 export type ValidationResult = { ok: true; value: ValidRunbook } | { ok: false; errors: RunbookError[] }
@@ -93,6 +96,8 @@ class Checker {
   readonly names: string[]
   readonly kinds = new Map<string, StepKindName>()
   readonly edges: Edge[] = []
+  /** Ordered lets, filled by checkExpressions. */
+  readonly lets: { runbook: LetDef[]; steps: Map<string, LetDef[]> } = { runbook: [], steps: new Map() }
 
   constructor(
     readonly source: SourceDoc,
@@ -124,7 +129,7 @@ class Checker {
       return { ok: false, errors: this.errors }
     }
     const kinds = this.kinds
-    return { ok: true, value: { source: this.source, runbook: this.rb, stepNames: this.names, start, kindOf: (s) => kinds.get(s)! } }
+    return { ok: true, value: { source: this.source, runbook: this.rb, stepNames: this.names, start, kindOf: (s) => kinds.get(s)!, lets: this.lets } }
   }
 
   suggest(name: string): string {
@@ -373,16 +378,22 @@ class Checker {
       stepsSchema[name] = { status: 'string', result: this.resultSchema(step, kind), output: COMMAND_FIELDS, error: ERROR_FIELDS }
     }
     const scope = new CheckScope({ params, steps: stepsSchema })
-    const envFor = (result: FieldSchema | null) => scope.env(result)
-    const noResult = envFor({})
-
+    // Param defaults are rendered before anything else exists: they see no lets.
     for (const [name, p] of Object.entries(this.rb.params ?? {})) {
-      if (typeof p?.default === 'string') this.template(noResult, ['params', name, 'default'], p.default)
+      if (typeof p?.default === 'string') this.template(scope.env({}), ['params', name, 'default'], p.default)
     }
+    const runbookLets = this.checkLets(scope.env({}), letDefs(this.rb.let, ['let']), new Map())
+    this.lets.runbook.push(...runbookLets.ordered)
+    const rbEnv = (result: FieldSchema | null) => scope.env(result).withLets(runbookLets.types)
+
     for (const name of this.names) {
       const step = this.steps[name]!
       const kind = this.kinds.get(name)!
       const path = ['steps', name]
+      const stepLets = this.checkLets(scope.env({}), letDefs(step.let, [...path, 'let']), runbookLets.types)
+      this.lets.steps.set(name, stepLets.ordered)
+      const envFor = (result: FieldSchema | null) => scope.env(result).withLets(stepLets.types)
+      const noResult = envFor({})
       this.template(noResult, [...path, 'run'], step.run, 'shell')
       this.template(noResult, [...path, 'host'], step.host)
       this.probeTemplates(noResult, [...path, 'probe'], step.probe)
@@ -397,6 +408,7 @@ class Checker {
         step.next.forEach((t, i) => this.guard(env, [...path, 'next', i, 'if'], t.if))
       }
     }
+    const noResult = rbEnv({})
     for (const [name, o] of Object.entries(this.outcomes)) {
       const outcome = o as { summary: string; evidence?: unknown[] }
       this.template(noResult, ['outcomes', name, 'summary'], outcome.summary)
@@ -405,6 +417,37 @@ class Checker {
         else if (ev && typeof ev === 'object') this.template(noResult, ['outcomes', name, 'evidence', i, 'contains'], (ev as { contains?: string }).contains)
       })
     }
+  }
+
+  /**
+   * Checks one `let:` mapping: names, cycles, no `result`, then each expression in dependency
+   * order, each seeing the types of the lets before it. Returns the types of `outer` plus these
+   * (a let with an error is dyn, so its uses report nothing more) and the order to compile them in.
+   */
+  checkLets(env: CheckEnv, defs: LetDef[], outer: ReadonlyMap<string, string>): { types: Map<string, string>; ordered: LetDef[] } {
+    const types = new Map(outer)
+    const named: LetDef[] = []
+    for (const d of defs) {
+      const problem = letNameProblem(d.name) ?? (outer.has(d.name) ? `'${d.name}' is already a let of the runbook: a step's let cannot hide it, give it another name` : null)
+      if (problem) this.err('RB_LET_NAME', d.path, problem, { key: true })
+      else named.push(d)
+    }
+    const { ordered, cycles } = orderLets(named)
+    for (const c of cycles) {
+      this.err('RB_LET_CYCLE', c.def.path, `let '${c.def.name}' reads itself: ${c.chain.join(' → ')}. A let may read other lets, but not in a circle: inline one of them`, { offset: c.offset })
+    }
+    for (const d of named) types.set(d.name, 'dyn')
+    for (const d of ordered) {
+      const result = freeIdentifiers(d.expr)?.get('result')
+      if (result !== undefined) {
+        this.err('RB_CEL_REFERENCE', d.path, `let '${d.name}' reads result, whose meaning changes from field to field (the step's result in next, the check's in apply): name the step, steps.<step>.result`, { offset: result })
+        continue
+      }
+      const { problem, type } = env.withLets(types).infer(d.expr)
+      if (problem) this.celError(d.path, d.expr, problem, 0)
+      else types.set(d.name, type)
+    }
+    return { types, ordered }
   }
 
   fixExpressions(envFor: (r: FieldSchema | null) => CheckEnv, path: PathSegment[], fix: Fix): void {
@@ -478,6 +521,10 @@ class Checker {
       this.err('RB_CEL_TYPE', path, `CEL type error in ${JSON.stringify(expr)}: ${problem.message}`, { offset: base + problem.offset })
       return
     }
+    if (problem.unknownName !== undefined) {
+      this.err('RB_CEL_REFERENCE', path, this.unknownName(path, expr, problem.unknownName), { offset: base + problem.offset })
+      return
+    }
     const key = /No such key: (\S+)/.exec(problem.message)?.[1]
     const before = expr.slice(0, problem.offset)
     const root = /\b(params|steps|result)\b[\w.]*\.?$/.exec(before)?.[1]
@@ -493,6 +540,18 @@ class Checker {
       message = `unknown field '${key}' in ${JSON.stringify(expr)}: the result has no such field`
     }
     this.err('RB_CEL_REFERENCE', path, message, { offset: base + problem.offset })
+  }
+
+  /** `unknown name 'suspec' in "...": did you mean 'suspect'?`, knowing which lets the field sees. */
+  unknownName(path: PathSegment[], expr: string, name: string): string {
+    const step = path[0] === 'steps' ? String(path[1]) : undefined
+    const visible = [...Object.keys(this.rb.let ?? {}), ...(step !== undefined ? Object.keys(this.steps[step]?.let ?? {}) : [])]
+    const owner = this.names.find((s) => s !== step && this.steps[s]!.let?.[name] !== undefined)
+    const what = `unknown name '${name}' in ${JSON.stringify(expr)}`
+    if (path[0] === 'params') return `${what}: param defaults see params only, not lets`
+    if (owner !== undefined) return `${what}: it is a let of step '${owner}', which only that step sees; move it to the runbook's let: to share it`
+    const near = closest(name, [...visible, 'params', 'steps', 'result', 'facts'])
+    return `${what}: ${near ? `did you mean '${near}'?` : `no let of that name${visible.length ? ` (lets: ${visible.join(', ')})` : ''}; expressions read params, steps, result, facts${visible.length ? ' and lets' : ''}`}`
   }
 }
 
