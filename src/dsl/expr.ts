@@ -10,7 +10,7 @@
 import { Environment, ParseError } from '@marcbachmann/cel-js'
 import { RunbookError } from '../errors.ts'
 import { quote } from '../executors/quote.ts'
-import type { FieldSchema, FieldType } from '../parsers/registry.ts'
+import { MAP_VALUES, type FieldSchema, type FieldType } from '../parsers/registry.ts'
 
 /** The variables every expression sees. */
 export interface ExprScope {
@@ -371,7 +371,7 @@ export function celSchema(schema: FieldSchema, item: (shape: FieldSchema) => str
   const out: CelSchema = {}
   for (const [k, v] of Object.entries(schema)) {
     if (typeof v === 'string' || Array.isArray(v)) out[k] = celType(v, item)
-    else out[k] = Object.keys(v).length === 0 ? 'dyn' : celSchema(v as FieldSchema, item)
+    else out[k] = Object.keys(v).length === 0 || MAP_VALUES in v ? 'dyn' : celSchema(v as FieldSchema, item)
   }
   return out
 }
@@ -394,8 +394,8 @@ interface CelSchema {
 const LEAVES = new Set(['string', 'int', 'double', 'bool'])
 function celLeaf(type: string): string {
   if (LEAVES.has(type)) return type
-  const list = /^list<(string|int|double|bool)>$/.exec(type)
-  if (list) return `list<${list[1]}>`
+  const list = /^list<(.+)>$/.exec(type)
+  if (list) return `list<${celLeaf(list[1]!)}>`
   return type.startsWith('list') ? 'list<dyn>' : 'dyn'
 }
 

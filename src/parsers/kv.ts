@@ -47,7 +47,7 @@ const KEY = /^[A-Za-z0-9_][^\s=]*$/
 export const kvParser = defineParser<KvResult>({
   name: NAME,
   describe: 'key=value lines: systemctl show, /etc/os-release, /etc/default/*, sysctl NAME, blkid -o export, locale',
-  fields: { values: 'map', keys: 'list<string>', duplicates: 'list<string>', records: [{ line: 'int', values: 'map' }] },
+  fields: { values: { '*': 'string' }, keys: 'list<string>', duplicates: 'list<string>', records: [{ line: 'int', values: { '*': 'string' } }] },
   parse(result) {
     requireOutput(NAME, result, 'key=value lines')
     const values: Record<string, string> = {}
