@@ -480,22 +480,28 @@ function bindLets(ctx: Record<string, unknown>, chain: Iterable<Let>, scope: Exp
 
 /** Compile once, evaluate many. Throws RB_CEL_SYNTAX (validation normally caught it earlier). */
 export function compileExpr(source: string, lets: Lets = NO_LETS): Expr {
+  const run = compileRun(source, lets)
+  return { source, evaluate: (scope) => run(toCelScope(scope), scope) }
+}
+
+/**
+ * The expression as a function of a CEL context that may be shared: the lets it reads are added
+ * to it, once, so the segments of one template evaluate a let they share once.
+ */
+function compileRun(source: string, lets: Lets): (ctx: Record<string, unknown>, scope: ExprScope) => unknown {
   const fn = parseRuntime(source)
   const chain = chainOf(source, lets)
-  return {
-    source,
-    evaluate(scope) {
-      const ctx = bindLets(toCelScope(scope), chain, scope)
-      try {
-        return fromCel(fn(ctx))
-      } catch (err) {
-        const types = valueTypes(source, scope)
-        throw new RunbookError('RB_CEL_EVAL', `evaluating ${JSON.stringify(source)}: ${summary(err as Error)}${types.length > 0 ? ` (values: ${types.join(', ')})` : ''}`, {
-          cause: err,
-          detail: { expr: source, types },
-        })
-      }
-    },
+  return (ctx, scope) => {
+    bindLets(ctx, chain, scope)
+    try {
+      return fromCel(fn(ctx))
+    } catch (err) {
+      const types = valueTypes(source, scope)
+      throw new RunbookError('RB_CEL_EVAL', `evaluating ${JSON.stringify(source)}: ${summary(err as Error)}${types.length > 0 ? ` (values: ${types.join(', ')})` : ''}`, {
+        cause: err,
+        detail: { expr: source, types },
+      })
+    }
   }
 }
 
@@ -558,11 +564,12 @@ export interface Template {
 export function compileTemplate(source: string, lets: Lets = NO_LETS): Template {
   const parsed = parseTemplate(source)
   if (!Array.isArray(parsed)) throw new RunbookError('RB_CEL_SYNTAX', `template ${JSON.stringify(source)}: ${parsed.error}`)
-  const parts = parsed.map((s) => ('expr' in s ? compileExpr(s.expr, lets) : s.text))
+  const parts = parsed.map((s) => ('expr' in s ? compileRun(s.expr, lets) : s.text))
   return {
     source,
     render(scope, mode) {
-      return parts.map((p) => (typeof p === 'string' ? p : mode === 'shell' ? shellWords(p.evaluate(scope)) : textOf(p.evaluate(scope)))).join('')
+      const ctx = toCelScope(scope)
+      return parts.map((p) => (typeof p === 'string' ? p : mode === 'shell' ? shellWords(p(ctx, scope)) : textOf(p(ctx, scope)))).join('')
     },
   }
 }

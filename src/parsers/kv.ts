@@ -28,7 +28,7 @@ const KEY = /^[A-Za-z0-9_][^\s=]*$/
 /**
  * `key=value` lines, as real tools print them:
  * - `systemctl show UNIT...` (`ActiveState=active`; one block per unit, separated by a blank line),
- *   `blkid -o export`, `/sys/class/net/<if>/uevent`, `git config -l`, `locale`;
+ *   `/sys/class/net/<if>/uevent`, `git config -l`, `locale`;
  * - shell-style files: `/etc/os-release`, `/etc/default/*` (`PRETTY_NAME="Debian GNU/Linux 12"`,
  *   `# comments`, `export KEY=value`);
  * - `sysctl NAME...` (`net.ipv4.ip_forward = 0`: spaces around `=`).
@@ -46,7 +46,7 @@ const KEY = /^[A-Za-z0-9_][^\s=]*$/
  */
 export const kvParser = defineParser<KvResult>({
   name: NAME,
-  describe: 'key=value lines: systemctl show, /etc/os-release, /etc/default/*, sysctl NAME, blkid -o export, locale',
+  describe: 'key=value lines: systemctl show, /etc/os-release, /etc/default/*, sysctl NAME, locale, /sys/.../uevent',
   fields: { values: { '*': 'string' }, keys: 'list<string>', duplicates: 'list<string>', records: [{ line: 'int', values: { '*': 'string' } }] },
   parse(result) {
     requireOutput(NAME, result, 'key=value lines')

@@ -127,3 +127,19 @@ describe('a runbook with lets', () => {
     expect(summary.outcome?.id).toBe('few')
   })
 })
+
+describe('a let read by several segments of one template', () => {
+  it('is evaluated once per render', () => {
+    let calls = 0
+    const record = { result: { lines: ['a', 'b'] } }
+    const steps = {
+      get s() {
+        calls++
+        return record
+      },
+    }
+    const lets = compileLets([{ name: 'first', expr: 'steps.s.result.lines[0]' }])
+    expect(compileTemplate('${{ first }}-${{ first }}-${{ first + "!" }}', lets).render({ params: {}, steps, facts: {}, result: null }, 'text')).toBe('a-a-a!')
+    expect(calls).toBe(1)
+  })
+})
