@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest'
 import { CheckScope, compileExpr, compileLets, compileTemplate, freeIdentifiers } from '../../../src/dsl/expr.ts'
 import { letNameProblem, orderLets, type LetDef } from '../../../src/dsl/lets.ts'
 import type { RunbookError } from '../../../src/errors.ts'
+import { join } from 'node:path'
+import { cli } from '../../helpers/cli.ts'
 import { runFile } from '../../helpers/engine.ts'
 
 const defs = (lets: Record<string, string>): LetDef[] => Object.entries(lets).map(([name, expr]) => ({ name, expr, path: ['let', name] }))
@@ -120,6 +122,16 @@ describe('a runbook with lets', () => {
     expect(summary.outcome?.id).toBe('many')
     expect(asked.map((a) => a.command)).toContain("echo bb 'bb!' 'ccc!'")
     expect(summary.outcome?.summary).toBe('2 words of 2 letters or more, first bb')
+  })
+
+  it('runbook show lists them, runbook-level first, step lets under their step', async () => {
+    const r = await cli(['show', join(process.cwd(), 'fixtures/runbooks/valid/lets.yaml'), '--json'])
+    expect(JSON.parse(r.stdout).lets).toEqual([
+      { name: 'words', expr: 'steps.list.result.lines.filter(w, size(w) >= params.min)', step: null },
+      { name: 'first_word', expr: "size(words) > 0 ? words[0] : 'none'", step: null },
+      { name: 'loud', expr: "words.map(words, words + '!')", step: 'show' },
+    ])
+    expect((await cli(['show', join(process.cwd(), 'fixtures/runbooks/valid/lets.yaml')])).stdout).toContain('  show.loud = words.map(words, words + \'!\')')
   })
 
   it('takes the other branch when the let says so', async () => {
