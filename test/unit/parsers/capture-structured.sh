@@ -3,8 +3,10 @@
 # (through capture.sh), and reuses two real `systemctl show` captures of the systemctl-show
 # parser (taken where systemd runs) for `kv`. Run from anywhere: test/unit/parsers/capture-structured.sh
 set -u
-# Starts from nothing: a case that is no longer captured must not linger.
-rm -rf "$(cd "$(dirname "$0")/../../.." && pwd)/fixtures/parsers/json" "$(cd "$(dirname "$0")/../../.." && pwd)/fixtures/parsers/kv"
+# Captures anew: a case no longer captured must not linger (its .expected.json stays until the
+# snapshot test is run with -u, so a changed capture shows as a diff to review).
+root=$(cd "$(dirname "$0")/../../.." && pwd)
+find "$root/fixtures/parsers/json" "$root/fixtures/parsers/kv" \( -name '*.stdout' -o -name '*.stderr' -o -name '*.exit' -o -name '*.cmd' \) -delete 2>/dev/null
 here=$(cd "$(dirname "$0")" && pwd)
 fx=$(cd "$here/../../.." && pwd)/fixtures/parsers
 cap() { "$here/capture.sh" "$@"; }
