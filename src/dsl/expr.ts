@@ -221,8 +221,11 @@ export class CheckEnv {
    */
   withLets(types: ReadonlyMap<string, string>): CheckEnv {
     if (types.size === 0) return this
+    // One per (environment, let scope): validation asks for it once per field.
+    const known = this.#withLets.get(types)
+    if (known) return known
     const cache = new WeakMap<Environment, Map<string, Environment>>()
-    return new CheckEnv((expr) => {
+    const withLets = new CheckEnv((expr) => {
       const base = this.envFor(expr)
       const used = [...(freeIdentifiers(expr)?.keys() ?? [])].filter((n) => types.has(n)).sort()
       if (used.length === 0) return base
@@ -243,7 +246,11 @@ export class CheckEnv {
       }
       return env
     }, this.fieldsOf)
+    this.#withLets.set(types, withLets)
+    return withLets
   }
+
+  readonly #withLets = new WeakMap<ReadonlyMap<string, string>, CheckEnv>()
 
   /** The problem (null when fine) and, when fine, the CEL type of the expression (`dyn` if unknown). */
   infer(expr: string): { problem: CheckProblem | null; type: string } {
