@@ -26,6 +26,8 @@ export const ERROR_CODES = {
   RB_CEL_SYNTAX: { kind: 'user', fix: 'Fix the CEL expression at the position shown.' },
   RB_CEL_REFERENCE: { kind: 'user', fix: 'Refer only to declared params, existing steps and fields their parser produces.' },
   RB_CEL_TYPE: { kind: 'user', fix: 'Compare values of one type: an int param with an int (22, not "22"), a string with a string; convert with int(), string() or double() where the types differ on purpose.' },
+  RB_LET_NAME: { kind: 'user', fix: 'Rename the let: not params, steps, result or facts, not a CEL type name or reserved word, and not the name of a runbook-level let (a step\'s let cannot hide one).' },
+  RB_LET_CYCLE: { kind: 'user', fix: 'Break the circle of lets reading each other: write one of them out in full.' },
   RB_PARAM_DEFAULT: { kind: 'user', fix: 'Change the default so that it matches the param type.' },
   RB_MUTATING_OUTSIDE_FIX: { kind: 'user', fix: 'Move the command into a fix (apply or rollback); diagnostic steps must be read-only.' },
   RB_QUOTED_INTERPOLATION: { kind: 'user', fix: 'Put `${{ }}` in plain word position in shell commands: not inside quotes, backticks, heredocs or comments, nor after a backslash. The engine quotes every value itself; close your quotes before it and reopen them after.' },

@@ -5,7 +5,7 @@
  * compile/ and engine/.
  */
 import { assign, fromPromise, setup, type AnyStateMachine } from 'xstate'
-import { compileExpr, compileTemplate, evaluateGuard, type Expr, type ExprScope, type Template } from '../dsl/expr.ts'
+import { compileExpr, compileLets, compileTemplate, evaluateGuard, type Expr, type ExprScope, type Lets, type Template } from '../dsl/expr.ts'
 import { parseDuration } from '../dsl/params.ts'
 import type { Command, Fix, Outcome, Probe, Step } from '../dsl/runbook.generated.ts'
 import type { ValidRunbook } from '../dsl/validate.ts'
@@ -82,11 +82,15 @@ export function compileRunbook(valid: ValidRunbook, parsers: ParserRegistry): Co
   const rb = valid.runbook
   const defaults = { timeoutMs: rb.defaults?.timeout ? parseDuration(rb.defaults.timeout) : DEFAULT_TIMEOUT_MS, sudo: rb.defaults?.sudo ?? false }
   const parser = (name: string | undefined) => (name === undefined ? null : parsers.get(name) ?? null)
+  // Each let is compiled once here and evaluated where an expression reads it.
+  const runbookLets = compileLets(valid.lets.runbook)
+  let lets: Lets = runbookLets
+  const template = (source: string) => compileTemplate(source, lets)
 
   const compileRun = (c: { run?: string; readonly?: string; host?: string; sudo?: boolean; timeout?: string; parse?: string; ok_exit?: Command['ok_exit'] }, inherit: { sudo: boolean; timeoutMs: number; host: Template | null; readonly?: string }): CompiledRun => ({
     kind: 'run',
-    run: compileTemplate(c.run!),
-    host: c.host !== undefined ? compileTemplate(c.host) : inherit.host,
+    run: template(c.run!),
+    host: c.host !== undefined ? template(c.host) : inherit.host,
     sudo: c.sudo ?? inherit.sudo,
     timeoutMs: c.timeout ? parseDuration(c.timeout) : inherit.timeoutMs,
     parser: parser(c.parse),
@@ -98,7 +102,7 @@ export function compileRunbook(valid: ValidRunbook, parsers: ParserRegistry): Co
     return {
       kind: 'probe',
       probe,
-      target: compileTemplate((p[probe] as string)!),
+      target: template((p[probe] as string)!),
       count: p.count ?? 3,
       timeoutMs: p.timeout ? parseDuration(p.timeout) : DEFAULT_PROBE_TIMEOUT_MS,
     }
@@ -110,15 +114,16 @@ export function compileRunbook(valid: ValidRunbook, parsers: ParserRegistry): Co
   for (const name of valid.stepNames) {
     const s = (rb.steps as Record<string, Step>)[name]!
     const kind = valid.kindOf(name)
-    const inherit = { sudo: s.sudo ?? defaults.sudo, timeoutMs: s.timeout ? parseDuration(s.timeout) : defaults.timeoutMs, host: s.host !== undefined ? compileTemplate(s.host) : null, ...(s.readonly !== undefined ? { readonly: s.readonly } : {}) }
+    lets = compileLets(valid.lets.steps.get(name) ?? [], runbookLets)
+    const inherit = { sudo: s.sudo ?? defaults.sudo, timeoutMs: s.timeout ? parseDuration(s.timeout) : defaults.timeoutMs, host: s.host !== undefined ? template(s.host) : null, ...(s.readonly !== undefined ? { readonly: s.readonly } : {}) }
     steps.set(name, {
       name,
       kind,
       title: s.title,
       command: kind === 'run' || kind === 'probe' ? compileCommand(s, inherit) : null,
       parallel: kind === 'parallel' ? Object.entries(s.parallel ?? {}).map(([sub, c]) => [sub, compileCommand(c!, inherit)] as const) : [],
-      fix: kind === 'fix' ? compileFix(s.fix!, defaults, parser) : null,
-      next: compileNext(name, s.next),
+      fix: kind === 'fix' ? compileFix(s.fix!, defaults, parser, lets) : null,
+      next: compileNext(name, s.next, lets),
       onFailure: s.on_failure,
       onTimeout: s.on_timeout,
       onError: s.on_error,
@@ -126,15 +131,16 @@ export function compileRunbook(valid: ValidRunbook, parsers: ParserRegistry): Co
     })
   }
 
+  lets = runbookLets
   const outcomes = new Map<string, CompiledOutcome>()
   for (const [name, o] of Object.entries(rb.outcomes as Record<string, Outcome>)) {
     outcomes.set(name, {
       name,
       severity: o.severity,
-      summary: compileTemplate(o.summary),
+      summary: template(o.summary),
       evidence: (o.evidence ?? []).map(
         (e): CompiledEvidence =>
-          typeof e === 'string' ? { template: compileTemplate(e) } : { step: e.step, contains: e.contains ? compileTemplate(e.contains) : null, maxLines: e.max_lines ?? 20 },
+          typeof e === 'string' ? { template: template(e) } : { step: e.step, contains: e.contains ? template(e.contains) : null, maxLines: e.max_lines ?? 20 },
       ),
       see: o.see ?? [],
     })
@@ -157,39 +163,41 @@ export function compileRunbook(valid: ValidRunbook, parsers: ParserRegistry): Co
   }
 }
 
-function compileNext(step: string, next: Step['next']): CompiledTransition[] {
+function compileNext(step: string, next: Step['next'], lets: Lets): CompiledTransition[] {
   if (next === undefined) return []
   if (typeof next === 'string') return [{ guard: null, to: next, edge: `${step}#0` }]
-  return next.map((t, i) => ({ guard: t.if === undefined ? null : compileExpr(t.if), to: t.goto, edge: `${step}#${i}` }))
+  return next.map((t, i) => ({ guard: t.if === undefined ? null : compileExpr(t.if, lets), to: t.goto, edge: `${step}#${i}` }))
 }
 
-function compileFix(f: Fix, defaults: { sudo: boolean; timeoutMs: number }, parser: (n: string | undefined) => CompiledRun['parser']): CompiledFix {
+function compileFix(f: Fix, defaults: { sudo: boolean; timeoutMs: number }, parser: (n: string | undefined) => CompiledRun['parser'], lets: Lets): CompiledFix {
+  const template = (source: string) => compileTemplate(source, lets)
+  const expr = (source: string) => compileExpr(source, lets)
   const sudo = f.sudo ?? defaults.sudo
   const timeoutMs = f.timeout ? parseDuration(f.timeout) : defaults.timeoutMs
-  const host = f.host !== undefined ? compileTemplate(f.host) : null
-  const run = (cmd: string, parse?: string, vouched?: string): CompiledRun => ({ kind: 'run', run: compileTemplate(cmd), host, sudo, timeoutMs, parser: parser(parse), okExit: 'any', ...(vouched !== undefined ? { readonly: vouched } : {}) })
+  const host = f.host !== undefined ? template(f.host) : null
+  const run = (cmd: string, parse?: string, vouched?: string): CompiledRun => ({ kind: 'run', run: template(cmd), host, sudo, timeoutMs, parser: parser(parse), okExit: 'any', ...(vouched !== undefined ? { readonly: vouched } : {}) })
   const v = f.verify
   return {
-    summary: compileTemplate(f.summary),
+    summary: template(f.summary),
     host,
     sudo,
     timeoutMs,
-    check: f.check ? { run: run(f.check.run, f.check.parse, f.check.readonly), neededIf: compileExpr(f.check.needed_if ?? 'result.exitCode == 0') } : null,
-    apply: f.apply.map(compileTemplate),
+    check: f.check ? { run: run(f.check.run, f.check.parse, f.check.readonly), neededIf: expr(f.check.needed_if ?? 'result.exitCode == 0') } : null,
+    apply: f.apply.map((c) => template(c)),
     verify: v
       ? {
           command: v.probe
-            ? { kind: 'probe', probe: v.probe.tcp !== undefined ? 'tcp' : v.probe.ping !== undefined ? 'ping' : 'http', target: compileTemplate((v.probe.tcp ?? v.probe.ping ?? v.probe.http)!), count: v.probe.count ?? 3, timeoutMs: v.probe.timeout ? parseDuration(v.probe.timeout) : DEFAULT_PROBE_TIMEOUT_MS }
+            ? { kind: 'probe', probe: v.probe.tcp !== undefined ? 'tcp' : v.probe.ping !== undefined ? 'ping' : 'http', target: template((v.probe.tcp ?? v.probe.ping ?? v.probe.http)!), count: v.probe.count ?? 3, timeoutMs: v.probe.timeout ? parseDuration(v.probe.timeout) : DEFAULT_PROBE_TIMEOUT_MS }
             : run(v.run!, v.parse, v.readonly),
-          expect: compileExpr(v.expect ?? (v.probe ? 'result.ok' : 'result.exitCode == 0')),
+          expect: expr(v.expect ?? (v.probe ? 'result.ok' : 'result.exitCode == 0')),
           retries: v.retries ?? 0,
           intervalMs: v.interval ? parseDuration(v.interval) : 1000,
         }
       : null,
-    rollback: (f.rollback ?? []).map(compileTemplate),
+    rollback: (f.rollback ?? []).map((c) => template(c)),
     access: f.access ? { confirmWithinMs: f.confirm_within ? parseDuration(f.confirm_within) : DEFAULT_CONFIRM_MS } : null,
-    preflight: (f.preflight ?? []).map((p) => ({ run: run(p.run, p.parse, p.readonly), expect: compileExpr(p.expect ?? 'result.exitCode == 0'), message: compileTemplate(p.message) })),
-    files: (f.files ?? []).map((file) => ({ path: compileTemplate(file.path), content: compileTemplate(file.content), mode: file.mode ?? '0644' })),
+    preflight: (f.preflight ?? []).map((p) => ({ run: run(p.run, p.parse, p.readonly), expect: expr(p.expect ?? 'result.exitCode == 0'), message: template(p.message) })),
+    files: (f.files ?? []).map((file) => ({ path: template(file.path), content: template(file.content), mode: file.mode ?? '0644' })),
   }
 }
 

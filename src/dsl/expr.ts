@@ -10,7 +10,7 @@
 import { Environment, ParseError } from '@marcbachmann/cel-js'
 import { RunbookError } from '../errors.ts'
 import { quote } from '../executors/quote.ts'
-import type { FieldSchema, FieldType } from '../parsers/registry.ts'
+import { MAP_VALUES, type FieldSchema, type FieldType } from '../parsers/registry.ts'
 
 /** The variables every expression sees. */
 export interface ExprScope {
@@ -187,6 +187,8 @@ export interface CheckProblem {
   known?: string[]
   /** Two operands whose types no operator takes (`int == string`). */
   operands?: { op: string; left: Operand; right: Operand }
+  /** A variable that is not in scope (`foo` where no `let` or root of that name exists). */
+  unknownName?: string
 }
 
 export interface Operand {
@@ -210,16 +212,58 @@ export class CheckEnv {
 
   /** Null when fine; else the message, its offset in `expr`, and whether it is a syntax error. */
   check(expr: string): CheckProblem | null {
+    return this.infer(expr).problem
+  }
+
+  /**
+   * This environment plus `let` names as variables of the given CEL types (`list<RbItem0>`,
+   * `string`, ...), each registered only for the expressions that name it.
+   */
+  withLets(types: ReadonlyMap<string, string>): CheckEnv {
+    if (types.size === 0) return this
+    // One per (environment, let scope): validation asks for it once per field.
+    const known = this.#withLets.get(types)
+    if (known) return known
+    const cache = new WeakMap<Environment, Map<string, Environment>>()
+    const withLets = new CheckEnv((expr) => {
+      const base = this.envFor(expr)
+      const used = [...(freeIdentifiers(expr)?.keys() ?? [])].filter((n) => types.has(n)).sort()
+      if (used.length === 0) return base
+      const key = used.map((n) => `${n}:${types.get(n)}`).join(',')
+      const byKey = cache.get(base) ?? cache.set(base, new Map()).get(base)!
+      let env = byKey.get(key)
+      if (!env) {
+        env = base.clone()
+        for (const n of used) {
+          try {
+            env.registerVariable(n, types.get(n)!)
+          } catch {
+            // A type the checker cannot name again (it came from another environment): dyn.
+            env.registerVariable(n, 'dyn')
+          }
+        }
+        byKey.set(key, env)
+      }
+      return env
+    }, this.fieldsOf)
+    this.#withLets.set(types, withLets)
+    return withLets
+  }
+
+  readonly #withLets = new WeakMap<ReadonlyMap<string, string>, CheckEnv>()
+
+  /** The problem (null when fine) and, when fine, the CEL type of the expression (`dyn` if unknown). */
+  infer(expr: string): { problem: CheckProblem | null; type: string } {
     const env = this.envFor(expr)
     try {
       env.parse(expr)
     } catch (err) {
-      if (err instanceof ParseError) return { message: summary(err), offset: rangeStart(err), syntax: true }
+      if (err instanceof ParseError) return { problem: { message: summary(err), offset: rangeStart(err), syntax: true }, type: 'dyn' }
       throw err
     }
     const { text, original } = nullComparisons(expr)
     const result = env.check(text)
-    if (result.valid) return null
+    if (result.valid) return { problem: null, type: result.type ?? 'dyn' }
     const error = result.error as { message: string; code?: string; range?: { start: number }; node?: AstNode } | undefined
     const problem: CheckProblem = { message: summary(error), offset: original(error?.range?.start ?? 0), syntax: false }
     const node = error?.node
@@ -234,8 +278,54 @@ export class CheckEnv {
       const operand = (n: AstNode, type: string): Operand => ({ text: expr.slice(original(n.start!), original(n.end!)).trim(), type })
       problem.operands = { op: types[2]!, left: operand(left, types[1]!), right: operand(right, types[3]!) }
     }
-    return problem
+    if (error?.code === 'unknown_variable' && typeof node?.args === 'string') problem.unknownName = node.args
+    return { problem, type: 'dyn' }
   }
+}
+
+// A parser that only reads ASTs: every identifier is fine to it.
+const astEnv = new Environment({ unlistedVariablesAreDyn: true, homogeneousAggregateLiterals: false, enableOptionalTypes: true })
+
+/** Macros whose leading arguments are variables bound in their last argument (`l.exists(x, x > 1)`). */
+const BINDING_MACROS = new Set(['all', 'exists', 'exists_one', 'existsOne', 'filter', 'map', 'transformList', 'transformMap', 'sortBy'])
+
+/**
+ * The names an expression reads as variables (not fields, not functions, not macro variables),
+ * each with the offset of its first use; null when the expression does not parse.
+ *
+ * @example freeIdentifiers('xs.exists(x, x == y)') // Map { 'xs' => 0, 'y' => 18 }
+ */
+export function freeIdentifiers(source: string): Map<string, number> | null {
+  let ast: unknown
+  try {
+    ast = astEnv.parse(source).ast
+  } catch {
+    return null
+  }
+  const out = new Map<string, number>()
+  const walk = (node: unknown, bound: ReadonlySet<string>): void => {
+    if (Array.isArray(node)) {
+      for (const n of node) walk(n, bound)
+      return
+    }
+    if (node === null || typeof node !== 'object' || !('op' in node)) return
+    const { op, args, start } = node as { op: string; args: unknown; start?: number }
+    if (op === 'id' && typeof args === 'string') {
+      if (!bound.has(args) && !out.has(args)) out.set(args, start ?? 0)
+      return
+    }
+    if (op === 'rcall' && Array.isArray(args) && BINDING_MACROS.has(args[0] as string) && Array.isArray(args[2])) {
+      const margs = args[2] as Array<{ op?: string; args?: unknown }>
+      const vars = margs.slice(0, -1).filter((a) => a?.op === 'id').map((a) => a.args as string)
+      walk(args[1], bound)
+      const inner = new Set([...bound, ...vars])
+      for (const a of margs.slice(vars.length)) walk(a, inner)
+      return
+    }
+    walk(args, bound)
+  }
+  walk(ast, new Set())
+  return out
 }
 
 /**
@@ -288,7 +378,7 @@ export function celSchema(schema: FieldSchema, item: (shape: FieldSchema) => str
   const out: CelSchema = {}
   for (const [k, v] of Object.entries(schema)) {
     if (typeof v === 'string' || Array.isArray(v)) out[k] = celType(v, item)
-    else out[k] = Object.keys(v).length === 0 ? 'dyn' : celSchema(v as FieldSchema, item)
+    else out[k] = Object.keys(v).length === 0 || MAP_VALUES in v ? 'dyn' : celSchema(v as FieldSchema, item)
   }
   return out
 }
@@ -311,8 +401,8 @@ export interface CelSchema {
 const LEAVES = new Set(['string', 'int', 'double', 'bool'])
 function celLeaf(type: string): string {
   if (LEAVES.has(type)) return type
-  const list = /^list<(string|int|double|bool)>$/.exec(type)
-  if (list) return `list<${list[1]}>`
+  const list = /^list<(.+)>$/.exec(type)
+  if (list) return `list<${celLeaf(list[1]!)}>`
   return type.startsWith('list') ? 'list<dyn>' : 'dyn'
 }
 
@@ -324,27 +414,101 @@ export interface Expr {
   evaluate(scope: ExprScope): unknown
 }
 
-/** Compile once, evaluate many. Throws RB_CEL_SYNTAX (validation normally caught it earlier). */
-export function compileExpr(source: string): Expr {
-  let fn: (ctx: Record<string, unknown>) => unknown
+type CelFn = (ctx: Record<string, unknown>) => unknown
+
+/** A compiled `let`: evaluated where it is used, in the scope of that use, before the expression. */
+export interface Let {
+  readonly name: string
+  readonly source: string
+  /** Every let it reads, directly or through others, in the order to evaluate them; itself last. */
+  readonly chain: readonly Let[]
+  readonly fn: CelFn
+}
+
+/** The `let` names an expression can read. */
+export type Lets = ReadonlyMap<string, Let>
+
+const NO_LETS: Lets = new Map()
+
+function parseRuntime(source: string, what = 'CEL'): CelFn {
   try {
-    fn = runtimeEnv.parse(source) as unknown as (ctx: Record<string, unknown>) => unknown
+    return runtimeEnv.parse(source) as unknown as CelFn
   } catch (err) {
-    throw new RunbookError('RB_CEL_SYNTAX', `invalid CEL ${JSON.stringify(source)}: ${summary(err as Error)}`, { cause: err })
+    throw new RunbookError('RB_CEL_SYNTAX', `invalid ${what} ${JSON.stringify(source)}: ${summary(err as Error)}`, { cause: err })
   }
-  return {
-    source,
-    evaluate(scope) {
-      try {
-        return fromCel(fn(toCelScope(scope)))
-      } catch (err) {
-        const types = valueTypes(source, scope)
-        throw new RunbookError('RB_CEL_EVAL', `evaluating ${JSON.stringify(source)}: ${summary(err as Error)}${types.length > 0 ? ` (values: ${types.join(', ')})` : ''}`, {
-          cause: err,
-          detail: { expr: source, types },
-        })
-      }
-    },
+}
+
+/**
+ * Compiles `let` definitions once, in dependency order (validation ordered them and refused
+ * cycles), on top of the lets of an enclosing scope (a step's lets see the runbook's).
+ *
+ * @example
+ * const lets = compileLets([{ name: 'big', expr: 'params.n > 10' }])
+ * compileExpr('big && params.on', lets).evaluate(scope)
+ */
+export function compileLets(defs: ReadonlyArray<{ name: string; expr: string }>, outer: Lets = NO_LETS): Lets {
+  const out = new Map(outer)
+  for (const d of defs) {
+    const fn = parseRuntime(d.expr, `let '${d.name}'`)
+    const chain: Let[] = [...chainOf(d.expr, out)]
+    const self: Let = { name: d.name, source: d.expr, chain, fn }
+    chain.push(self)
+    out.set(d.name, self)
+  }
+  return out
+}
+
+/** The lets `source` reads, with everything they read first, each once. */
+function chainOf(source: string, lets: Lets): Set<Let> {
+  const chain = new Set<Let>()
+  if (lets.size === 0) return chain
+  for (const name of freeIdentifiers(source)?.keys() ?? []) {
+    for (const l of lets.get(name)?.chain ?? []) chain.add(l)
+  }
+  return chain
+}
+
+/** Adds the values of `chain` to a CEL context (values stay in CEL form: ints as bigints). */
+function bindLets(ctx: Record<string, unknown>, chain: Iterable<Let>, scope: ExprScope): Record<string, unknown> {
+  for (const l of chain) {
+    if (l.name in ctx) continue
+    try {
+      ctx[l.name] = l.fn(ctx)
+    } catch (err) {
+      const types = valueTypes(l.source, scope)
+      throw new RunbookError('RB_CEL_EVAL', `evaluating let '${l.name}' (${JSON.stringify(l.source)}): ${summary(err as Error)}${types.length > 0 ? ` (values: ${types.join(', ')})` : ''}`, {
+        cause: err,
+        detail: { expr: l.source, let: l.name, types },
+      })
+    }
+  }
+  return ctx
+}
+
+/** Compile once, evaluate many. Throws RB_CEL_SYNTAX (validation normally caught it earlier). */
+export function compileExpr(source: string, lets: Lets = NO_LETS): Expr {
+  const run = compileRun(source, lets)
+  return { source, evaluate: (scope) => run(toCelScope(scope), scope) }
+}
+
+/**
+ * The expression as a function of a CEL context that may be shared: the lets it reads are added
+ * to it, once, so the segments of one template evaluate a let they share once.
+ */
+function compileRun(source: string, lets: Lets): (ctx: Record<string, unknown>, scope: ExprScope) => unknown {
+  const fn = parseRuntime(source)
+  const chain = chainOf(source, lets)
+  return (ctx, scope) => {
+    bindLets(ctx, chain, scope)
+    try {
+      return fromCel(fn(ctx))
+    } catch (err) {
+      const types = valueTypes(source, scope)
+      throw new RunbookError('RB_CEL_EVAL', `evaluating ${JSON.stringify(source)}: ${summary(err as Error)}${types.length > 0 ? ` (values: ${types.join(', ')})` : ''}`, {
+        cause: err,
+        detail: { expr: source, types },
+      })
+    }
   }
 }
 
@@ -404,14 +568,15 @@ export interface Template {
   render(scope: ExprScope, mode: 'text' | 'shell'): string
 }
 
-export function compileTemplate(source: string): Template {
+export function compileTemplate(source: string, lets: Lets = NO_LETS): Template {
   const parsed = parseTemplate(source)
   if (!Array.isArray(parsed)) throw new RunbookError('RB_CEL_SYNTAX', `template ${JSON.stringify(source)}: ${parsed.error}`)
-  const parts = parsed.map((s) => ('expr' in s ? compileExpr(s.expr) : s.text))
+  const parts = parsed.map((s) => ('expr' in s ? compileRun(s.expr, lets) : s.text))
   return {
     source,
     render(scope, mode) {
-      return parts.map((p) => (typeof p === 'string' ? p : mode === 'shell' ? shellWords(p.evaluate(scope)) : textOf(p.evaluate(scope)))).join('')
+      const ctx = toCelScope(scope)
+      return parts.map((p) => (typeof p === 'string' ? p : mode === 'shell' ? shellWords(p(ctx, scope)) : textOf(p(ctx, scope)))).join('')
     },
   }
 }

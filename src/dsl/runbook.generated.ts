@@ -5,6 +5,10 @@
  */
 export type Duration = string
 /**
+ * A CEL expression over params, result, steps and facts.
+ */
+export type Cel = string
+/**
  * Text with ${{ CEL }} interpolations. In commands, interpolated values are shell-quoted by the engine: do not quote them yourself.
  */
 export type Template = string
@@ -17,10 +21,6 @@ export type OkExit = 'any' | [number, ...number[]]
  */
 export type Next = StepName | [Transition, ...Transition[]]
 export type StepName = string
-/**
- * A CEL expression over params, result, steps and facts.
- */
-export type Cel = string
 export type Evidence =
   | Template
   | {
@@ -65,6 +65,7 @@ export interface Runbook {
     timeout?: Duration
     sudo?: boolean
   }
+  let?: Lets
   /**
    * First step. Defaults to the first step listed.
    */
@@ -121,6 +122,12 @@ export interface Param {
   max?: number
 }
 /**
+ * Named CEL expressions every step and outcome can read by name (not param defaults).
+ */
+export interface Lets {
+  [k: string]: Cel | undefined
+}
+/**
  * One step: exactly one of run, probe, parallel, fix; or only next (a branch).
  */
 export interface Step {
@@ -128,6 +135,7 @@ export interface Step {
    * What the step asks, shown in progress.
    */
   title?: string
+  let?: Lets1
   /**
    * A read-only shell command on the target.
    */
@@ -166,6 +174,12 @@ export interface Step {
    * fix: where to go after a failed verify was rolled back.
    */
   on_rollback?: string
+}
+/**
+ * Named CEL expressions only this step's fields (commands, fix, next guards) can read by name, besides the runbook's.
+ */
+export interface Lets1 {
+  [k: string]: Cel | undefined
 }
 /**
  * A check from the operator's machine: exactly one of tcp, ping, http.
@@ -252,7 +266,7 @@ export interface Check {
   readonly?: string
   parse?: string
   /**
-   * Default: result.exitCode == 0
+   * A CEL expression over params, result, steps and facts.
    */
   needed_if?: string
 }
@@ -268,7 +282,7 @@ export interface Verify {
   probe?: Probe
   parse?: string
   /**
-   * Default: result.exitCode == 0 (run) or result.ok (probe)
+   * A CEL expression over params, result, steps and facts.
    */
   expect?: string
   retries?: number
@@ -282,7 +296,7 @@ export interface Preflight {
   readonly?: string
   parse?: string
   /**
-   * Default: result.exitCode == 0
+   * A CEL expression over params, result, steps and facts.
    */
   expect?: string
   /**

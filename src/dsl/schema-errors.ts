@@ -31,6 +31,8 @@ export function schemaErrors(source: SourceDoc, errors: ErrorObject[]): RunbookE
     if (anyOfPaths.has(e.instancePath) && e.keyword !== 'anyOf') continue
     if (e.keyword === 'anyOf' && deeper(e.instancePath)) continue
     if (e.keyword === 'if') continue
+    // A misnamed key fails the name's own keyword (pattern) and propertyNames: report it once.
+    if ((e as { propertyName?: string }).propertyName !== undefined && e.keyword !== 'propertyNames') continue
     const path = pointerToPath(e.instancePath)
     const what = label(path)
     let message: string

@@ -8,16 +8,19 @@
 import { readFileSync } from 'node:fs'
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
 import { RunbookError } from '../errors.ts'
-import type { FieldSchema, ParserRegistry } from '../parsers/registry.ts'
-import { CheckScope, type CheckEnv, type CheckProblem, type Operand, hasTemplate, parseTemplate } from './expr.ts'
+import type { ParserRegistry } from '../parsers/registry.ts'
+import { hasTemplate } from './expr.ts'
+import type { LetDef } from './lets.ts'
 import { loadSource, type PathSegment, type SourceDoc } from './load.ts'
 import { readRunbookText } from './read.ts'
 import { closest, schemaErrors } from './schema-errors.ts'
 import { accessFileReason, accessReason } from './mutating.ts'
 import { celTypeOf, checkParam, describeType } from './params.ts'
 import { readOnlyProblems } from './readonly.ts'
-import { quotedInterpolationAdvice, quotedInterpolations } from './shell-context.ts'
-import type { Command, Fix, Runbook, Step } from './runbook.generated.ts'
+import type { Fix, Runbook, Step } from './runbook.generated.ts'
+import { ExpressionChecker } from './validate-expressions.ts'
+
+export { typeMismatch } from './validate-expressions.ts'
 
 export const RUNBOOK_SCHEMA_URL = new URL('../../schemas/runbook.schema.json', import.meta.url)
 
@@ -40,6 +43,8 @@ export interface ValidRunbook {
   stepNames: string[]
   start: string
   kindOf(step: string): StepKindName
+  /** `let:` definitions in the order to compile them (each after the lets it reads). */
+  lets: { runbook: LetDef[]; steps: ReadonlyMap<string, LetDef[]> }
 }
 
 export type ValidationResult = { ok: true; value: ValidRunbook } | { ok: false; errors: RunbookError[] }
@@ -70,14 +75,6 @@ export function validateSource(file: string, text: string, parsers: ParserRegist
 // ---------------------------------------------------------------------------------------------
 // Semantic checks
 
-const COMMAND_FIELDS: FieldSchema = {
-  exitCode: 'int', signal: 'string', stdout: 'string', stderr: 'string', lines: 'list<string>', durationMs: 'int', timedOut: 'bool', truncated: 'bool',
-}
-const PROBE_FIELDS: FieldSchema = {
-  ok: 'bool', open: 'bool', status: 'int', received: 'int', sent: 'int', rttMs: 'double', durationMs: 'int',
-  error: { kind: 'string', message: 'string', detail: 'map' },
-}
-const ERROR_FIELDS: FieldSchema = { kind: 'string', message: 'string', detail: 'map' }
 
 /** Where each step may go, with the path of the field that says so. */
 interface Edge {
@@ -118,13 +115,13 @@ class Checker {
     }
     this.checkTargets()
     this.checkGraph(start)
-    this.checkExpressions()
+    const lets = new ExpressionChecker(this.rb, this.parsers, (s) => this.kinds.get(s)!, this.err.bind(this)).run()
     if (this.errors.length > 0) {
       this.errors.sort((a, b) => (a.pos?.line ?? 0) - (b.pos?.line ?? 0) || (a.pos?.col ?? 0) - (b.pos?.col ?? 0))
       return { ok: false, errors: this.errors }
     }
     const kinds = this.kinds
-    return { ok: true, value: { source: this.source, runbook: this.rb, stepNames: this.names, start, kindOf: (s) => kinds.get(s)! } }
+    return { ok: true, value: { source: this.source, runbook: this.rb, stepNames: this.names, start, kindOf: (s) => kinds.get(s)!, lets } }
   }
 
   suggest(name: string): string {
@@ -343,198 +340,4 @@ class Checker {
     }
   }
 
-  // --- CEL ---------------------------------------------------------------------------------
-
-  resultSchema(step: Step | Command, kind: StepKindName | 'command'): FieldSchema {
-    if (kind === 'branch') return {}
-    if (step.probe !== undefined || kind === 'probe') return PROBE_FIELDS
-    if (kind === 'parallel') {
-      const s = step as Step
-      return Object.fromEntries(Object.entries(s.parallel ?? {}).map(([k, c]) => [k, this.resultSchema(c!, 'command')]))
-    }
-    if (kind === 'fix') {
-      const f = (step as Step).fix!
-      return { status: 'string', check: this.commandSchema(f.check?.parse), verify: f.verify?.probe ? PROBE_FIELDS : this.commandSchema(f.verify?.parse) }
-    }
-    return this.commandSchema(step.parse)
-  }
-
-  commandSchema(parser: string | undefined): FieldSchema {
-    if (parser === undefined) return COMMAND_FIELDS
-    return this.parsers.get(parser)?.fields ?? {}
-  }
-
-  checkExpressions(): void {
-    const params = Object.fromEntries(Object.entries(this.rb.params ?? {}).map(([name, p]) => [name, p ? celTypeOf(p.type) : 'dyn']))
-    const stepsSchema: FieldSchema = {}
-    for (const name of this.names) {
-      const step = this.steps[name]!
-      const kind = this.kinds.get(name)!
-      stepsSchema[name] = { status: 'string', result: this.resultSchema(step, kind), output: COMMAND_FIELDS, error: ERROR_FIELDS }
-    }
-    const scope = new CheckScope({ params, steps: stepsSchema })
-    const envFor = (result: FieldSchema | null) => scope.env(result)
-    const noResult = envFor({})
-
-    for (const [name, p] of Object.entries(this.rb.params ?? {})) {
-      if (typeof p?.default === 'string') this.template(noResult, ['params', name, 'default'], p.default)
-    }
-    for (const name of this.names) {
-      const step = this.steps[name]!
-      const kind = this.kinds.get(name)!
-      const path = ['steps', name]
-      this.template(noResult, [...path, 'run'], step.run, 'shell')
-      this.template(noResult, [...path, 'host'], step.host)
-      this.probeTemplates(noResult, [...path, 'probe'], step.probe)
-      for (const [sub, cmd] of Object.entries(step.parallel ?? {})) {
-        this.template(noResult, [...path, 'parallel', sub, 'run'], cmd?.run, 'shell')
-        this.template(noResult, [...path, 'parallel', sub, 'host'], cmd?.host)
-        this.probeTemplates(noResult, [...path, 'parallel', sub, 'probe'], cmd?.probe)
-      }
-      if (step.fix) this.fixExpressions(envFor, [...path, 'fix'], step.fix)
-      if (Array.isArray(step.next)) {
-        const env = envFor(this.resultSchema(step, kind))
-        step.next.forEach((t, i) => this.guard(env, [...path, 'next', i, 'if'], t.if))
-      }
-    }
-    for (const [name, o] of Object.entries(this.outcomes)) {
-      const outcome = o as { summary: string; evidence?: unknown[] }
-      this.template(noResult, ['outcomes', name, 'summary'], outcome.summary)
-      ;(outcome.evidence ?? []).forEach((ev, i) => {
-        if (typeof ev === 'string') this.template(noResult, ['outcomes', name, 'evidence', i], ev)
-        else if (ev && typeof ev === 'object') this.template(noResult, ['outcomes', name, 'evidence', i, 'contains'], (ev as { contains?: string }).contains)
-      })
-    }
-  }
-
-  fixExpressions(envFor: (r: FieldSchema | null) => CheckEnv, path: PathSegment[], fix: Fix): void {
-    const checkEnv = envFor(this.commandSchema(fix.check?.parse))
-    // Fix templates see the check's result: apply commands may use what check found.
-    const inFix = fix.check ? checkEnv : envFor({})
-    this.template(envFor({}), [...path, 'check', 'run'], fix.check?.run, 'shell')
-    this.guard(checkEnv, [...path, 'check', 'needed_if'], fix.check?.needed_if)
-    this.template(inFix, [...path, 'summary'], fix.summary)
-    this.template(inFix, [...path, 'host'], fix.host)
-    fix.apply.forEach((c, i) => this.template(inFix, [...path, 'apply', i], c, 'shell'))
-    ;(fix.rollback ?? []).forEach((c, i) => this.template(inFix, [...path, 'rollback', i], c, 'shell'))
-    this.template(inFix, [...path, 'verify', 'run'], fix.verify?.run, 'shell')
-    ;(fix.files ?? []).forEach((f, i) => {
-      this.template(inFix, [...path, 'files', i, 'path'], f.path)
-      this.template(inFix, [...path, 'files', i, 'content'], f.content)
-    })
-    ;(fix.preflight ?? []).forEach((p, i) => {
-      this.template(inFix, [...path, 'preflight', i, 'run'], p.run, 'shell')
-      this.template(inFix, [...path, 'preflight', i, 'message'], p.message)
-      this.guard(envFor(this.commandSchema(p.parse)), [...path, 'preflight', i, 'expect'], p.expect)
-    })
-    this.probeTemplates(inFix, [...path, 'verify', 'probe'], fix.verify?.probe)
-    const verifyEnv = envFor(fix.verify?.probe ? PROBE_FIELDS : this.commandSchema(fix.verify?.parse))
-    this.guard(verifyEnv, [...path, 'verify', 'expect'], fix.verify?.expect)
-  }
-
-  probeTemplates(env: CheckEnv, path: PathSegment[], probe: { tcp?: string; ping?: string; http?: string } | undefined): void {
-    if (!probe) return
-    for (const k of ['tcp', 'ping', 'http'] as const) this.template(env, [...path, k], probe[k])
-  }
-
-  guard(env: CheckEnv, path: PathSegment[], expr: string | undefined): void {
-    if (expr === undefined) return
-    const problem = env.check(expr)
-    if (problem) this.celError(path, expr, problem, 0)
-  }
-
-  /** A `shell` template is a command line: its values must also sit where the engine's quoting holds. */
-  template(env: CheckEnv, path: PathSegment[], text: string | undefined, kind: 'text' | 'shell' = 'text'): void {
-    if (text === undefined || !hasTemplate(text)) return
-    const parsed = parseTemplate(text)
-    if (!Array.isArray(parsed)) {
-      this.err('RB_CEL_SYNTAX', path, `template: ${parsed.error}`, { offset: parsed.offset })
-      return
-    }
-    if (kind === 'shell') {
-      for (const q of quotedInterpolations(text)) {
-        const close = text.indexOf('}}', q.offset)
-        const shown = text.slice(q.offset, close === -1 ? undefined : close + 2)
-        this.err('RB_QUOTED_INTERPOLATION', path, `${shown} sits inside ${q.context}: ${quotedInterpolationAdvice(q.context)}`, { offset: q.offset })
-      }
-    }
-    for (const seg of parsed) {
-      if (!('expr' in seg)) continue
-      const problem = env.check(seg.expr)
-      if (problem) this.celError(path, seg.expr, problem, seg.offset)
-    }
-  }
-
-  celError(path: PathSegment[], expr: string, problem: CheckProblem, base: number): void {
-    if (problem.syntax) {
-      this.err('RB_CEL_SYNTAX', path, `CEL syntax error in ${JSON.stringify(expr)}: ${problem.message}`, { offset: base + problem.offset })
-      return
-    }
-    if (problem.operands) {
-      this.err('RB_CEL_TYPE', path, typeMismatch(problem.operands), { offset: base + problem.offset })
-      return
-    }
-    if (/overload|Ternary branches/.test(problem.message)) {
-      this.err('RB_CEL_TYPE', path, `CEL type error in ${JSON.stringify(expr)}: ${problem.message}`, { offset: base + problem.offset })
-      return
-    }
-    const key = /No such key: (\S+)/.exec(problem.message)?.[1]
-    const before = expr.slice(0, problem.offset)
-    const root = /\b(params|steps|result)\b[\w.]*\.?$/.exec(before)?.[1]
-    let message = `CEL error in ${JSON.stringify(expr)}: ${problem.message}`
-    if (key && root === 'params') {
-      message = `unknown param '${key}' in ${JSON.stringify(expr)}${suggestFrom(key, Object.keys(this.rb.params ?? {}))}`
-    } else if (key && root === 'steps' && /steps\.?$/.test(before.trimEnd())) {
-      message = `unknown step '${key}' in ${JSON.stringify(expr)}${suggestFrom(key, this.names)}`
-    } else if (key && problem.known) {
-      const near = closest(key, problem.known)
-      message = `unknown field '${key}' in ${JSON.stringify(expr)}${near ? `: did you mean '${near}'?` : ` (fields: ${problem.known.join(', ')})`}`
-    } else if (key) {
-      message = `unknown field '${key}' in ${JSON.stringify(expr)}: the result has no such field`
-    }
-    this.err('RB_CEL_REFERENCE', path, message, { offset: base + problem.offset })
-  }
-}
-
-/**
- * `params.port is an int and "22" is a string: compare with 22`. Only what fails or silently
- * differs at run time gets here (`1 == "1"` is false there; ints and doubles compare fine).
- */
-export function typeMismatch({ op, left, right }: NonNullable<CheckProblem['operands']>): string {
-  const what = `${left.text} is ${aType(left.type)} and ${right.text} is ${aType(right.type)}`
-  const types = new Set([bare(left.type), bare(right.type)])
-  if (/^[-+*/%]$/.test(op) && types.has('int') && types.has('double')) {
-    // A double field that holds a whole number (a load of 2) is an int at run time: convert both.
-    const d = (o: Operand) => (/^-?\d+(\.\d+)?$/.test(o.text) ? (o.text.includes('.') ? o.text : `${o.text}.0`) : `double(${o.text})`)
-    return `${what}: write ${d(left)} ${op} ${d(right)}`
-  }
-  return `${what}: ${typeAdvice(op, left, right) ?? typeAdvice(op, right, left) ?? 'make both sides the same type'}`
-}
-
-function typeAdvice(op: string, a: Operand, b: Operand): string | undefined {
-  const at = bare(a.type)
-  const bt = bare(b.type)
-  const quoted = /^(?:"([^"\\]*)"|'([^'\\]*)')$/.exec(b.text)
-  const inner = quoted ? (quoted[1] ?? quoted[2]!) : undefined
-  if (op !== '+' && (at === 'int' || at === 'double') && bt === 'string' && inner !== undefined && /^-?\d+(\.\d+)?$/.test(inner)) return `compare with ${inner}`
-  if (at === 'bool' && bt === 'string' && (inner === 'true' || inner === 'false')) return `compare with ${inner}`
-  if (at === 'string' && (bt === 'int' || bt === 'double') && /^[<>]=?$/.test(op)) return `convert with ${bt}(${a.text})`
-  if (at === 'string' && (bt === 'int' || bt === 'double') && /^-?\d+(\.\d+)?$/.test(b.text)) return op === '+' ? `write "${b.text}", or convert with string(${b.text})` : `compare with "${b.text}"`
-  if (at === 'string' && (bt === 'int' || bt === 'double')) return `convert one side: ${bt}(${a.text}) or string(${b.text})`
-  if (op === 'in' && bt.startsWith('list<')) return `the list holds ${bt.slice(5, -1)}s: write its elements as ${at}s`
-  return undefined
-}
-
-function bare(type: string): string {
-  return type.replace(/^dyn<(.*)>$/, '$1')
-}
-
-function aType(type: string): string {
-  const t = bare(type).replace(/RbItem\d+|RbStepShape\d+|\$[\w.]+/g, 'object')
-  return /^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`
-}
-
-function suggestFrom(word: string, known: string[]): string {
-  const near = closest(word, known)
-  return near ? `: did you mean '${near}'?` : known.length ? ` (known: ${known.join(', ')})` : ''
 }

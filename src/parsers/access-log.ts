@@ -101,7 +101,7 @@ export const accessLogParser = defineParser<AccessLogResult>({
       client: 'string', user: 'string', time: 'string', request: 'string', method: 'string', target: 'string', protocol: 'string', status: 'int',
       bytes: 'int', referer: 'string', agent: 'string', vhost: 'string', forwardedFor: 'string', proxyProbe: 'bool', raw: 'string',
     }],
-    proxyProbes: { count: 'int', byClient: 'map', byTarget: 'map', anySucceeded: 'bool' }, byStatus: 'map', byClient: 'map', ignoredLines: 'int' },
+    proxyProbes: { count: 'int', byClient: { '*': 'int' }, byTarget: { '*': 'int' }, anySucceeded: 'bool' }, byStatus: { '*': 'int' }, byClient: { '*': 'int' }, ignoredLines: 'int' },
   parse(result) {
     const all = nonBlankLines(result.stdout)
     if (all.length === 0 && result.exitCode !== 0) {

@@ -146,7 +146,7 @@ export const authLogParser = defineParser<AuthLogResult>({
   name: NAME,
   describe: 'sshd lines of /var/log/auth.log, /var/log/secure, journalctl -o short*/json/cat or sshd -E FILE: failed/invalid/accepted logins',
   fields: {
-    events: [AUTH_EVENT_FIELDS], failedAttempts: 'int', failedPasswords: 'int', byUser: 'map', bySource: 'map', topUsers: 'list<string>', userCount: 'int',
+    events: [AUTH_EVENT_FIELDS], failedAttempts: 'int', failedPasswords: 'int', byUser: { '*': 'int' }, bySource: { '*': 'int' }, topUsers: 'list<string>', userCount: 'int',
     topSources: [{ source: 'string', attempts: 'int', users: 'list<string>' }],
     sourceCount: 'int', window: { first: 'string', last: 'string' }, accepted: [AUTH_EVENT_FIELDS],
     acceptedBy: [{ user: 'string', method: 'string', source: 'string', count: 'int', first: 'string', last: 'string' }],

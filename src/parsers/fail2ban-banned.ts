@@ -50,7 +50,7 @@ export const fail2banBannedParser = defineParser<Fail2banBannedResult>({
   fields: {
     running: 'bool', error: 'string', kind: 'string',
     bans: [{ jail: 'string', address: 'string', bannedAt: 'string', banTime: 'int', expiresAt: 'string', permanent: 'bool' }],
-    addresses: 'list<string>', byJail: 'map', jailsPerAddress: 'list',
+    addresses: 'list<string>', byJail: { '*': 'list<string>' }, jailsPerAddress: 'list<list<string>>',
   },
   parse(result) {
     const down = serverDown(result)

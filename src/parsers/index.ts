@@ -27,6 +27,8 @@ import { systemctlFailedParser } from './systemctl-failed.ts'
 import { systemctlShowParser } from './systemctl-show.ts'
 import { systemctlStatusParser } from './systemctl-status.ts'
 import { journalParser } from './journal.ts'
+import { jsonParser } from './json.ts'
+import { kvParser } from './kv.ts'
 import { tracerouteParser } from './traceroute.ts'
 import { uptimeParser } from './uptime.ts'
 import { vmstatParser } from './vmstat.ts'
@@ -44,6 +46,7 @@ export const builtinParsers: Parser[] = [
   pingParser, tracerouteParser, vmstatParser, whoParser,
   accessLogParser, lastParser, authLogParser,
   systemctlShowParser, systemctlStatusParser, systemctlFailedParser, journalParser,
+  jsonParser, kvParser,
 ] as Parser[]
 
 /** A registry holding every built-in parser; callers may register more. */

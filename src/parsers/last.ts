@@ -119,7 +119,7 @@ export const lastParser = defineParser<LastResult>({
       user: 'string', tty: 'string', from: 'string', start: 'string', end: 'string', ended: 'string', duration: 'string', durationMinutes: 'int',
       stillLoggedIn: 'bool', raw: 'string',
     }],
-    byUser: 'map', bySource: 'map', openSessions: 'int',
+    byUser: { '*': 'int' }, bySource: { '*': 'int' }, openSessions: 'int',
     failures: [{ user: 'string', from: 'string', count: 'int', first: 'string', last: 'string' }],
     timeFormat: 'string', yearInferred: 'bool',
   },

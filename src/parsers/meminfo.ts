@@ -25,7 +25,7 @@ export const meminfoParser = defineParser<MeminfoResult>({
   name: NAME,
   describe: 'cat /proc/meminfo (values in KiB)',
   fields: {
-    values: 'map', memTotalKb: 'int', memFreeKb: 'int', memAvailableKb: 'int', swapTotalKb: 'int', swapFreeKb: 'int',
+    values: { '*': 'int' }, memTotalKb: 'int', memFreeKb: 'int', memAvailableKb: 'int', swapTotalKb: 'int', swapFreeKb: 'int',
     memAvailablePercent: 'double', swapUsedPercent: 'double', hasSwap: 'bool',
   },
   parse(result) {

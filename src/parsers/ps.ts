@@ -54,9 +54,9 @@ export const psParser = defineParser<PsResult>({
   fields: {
     processes: [{
       pid: 'int', ppid: 'int', user: 'string', stat: 'string', cpuPercent: 'double', memPercent: 'double', rssKb: 'int', vszKb: 'int',
-      elapsedSeconds: 'int', comm: 'string', args: 'string', extra: 'map', raw: 'string',
+      elapsedSeconds: 'int', comm: 'string', args: 'string', extra: { '*': 'string' }, raw: 'string',
     }],
-    count: 'int', byComm: 'map', zombies: 'int',
+    count: 'int', byComm: { '*': { count: 'int', rssKb: 'int', cpuPercent: 'double' } }, zombies: 'int',
   },
   parse(result) {
     const ls = requireOutput(NAME, result, 'the ps -eo header')

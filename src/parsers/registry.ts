@@ -9,18 +9,25 @@ import type { CommandResult } from '../types.ts'
  * Field shape of a parser's result, declared once: it drives the CEL type checker at validation
  * time (`result.rulez` is an error when the parser has no `rulez`, `result.total == "3"` when
  * `total` is an int) and the docs `runbook parsers` prints. Leaves are CEL type names (`string`,
- * `int`, `double`, `bool`, `list`, `list<string>`, `map`, `dyn`); any of them may be null (absent);
- * nested objects describe nested maps; a list whose elements have a known shape is that shape in
- * brackets, so the fields of its elements are checked inside `exists`, `filter`, `map` and `all`.
+ * `int`, `double`, `bool`, `list<T>` for a list of leaves, `dyn`); any of them may be null
+ * (absent); nested objects describe nested fields; a list whose elements have a known shape is
+ * that shape in brackets, so the fields of its elements are checked inside `exists`, `filter`,
+ * `map` and `all`. A map keyed by what the parser met (`byClient`: address → count) is `{ '*': T }`
+ * with T the type of each value, a leaf or a shape: the checker does not type maps (their keys
+ * cannot be known), `runbook parsers` documents their values. Bare `list` and `map` (elements
+ * unknown) are left to `dyn` values; built-in parsers declare every element.
  * test/unit/parsers/index.test.ts checks every captured result against these declarations.
  *
  * @example
- * fields: { total: 'int', rules: [{ chain: 'string', source: 'string', ports: 'list' }], byClient: 'map' }
+ * fields: { total: 'int', rules: [{ chain: 'string', source: 'string', ports: 'list<int>' }], byClient: { '*': 'int' } }
  */
 export type FieldType = string | FieldSchema | readonly [FieldSchema]
 export interface FieldSchema {
   [field: string]: FieldType
 }
+
+/** The key of a FieldSchema that makes it a map: `{ '*': 'int' }` is a map of ints. */
+export const MAP_VALUES = '*'
 
 export interface Parser<T = unknown> {
   /** Registry name, used in `parse:`. Lowercase, kebab-case. */

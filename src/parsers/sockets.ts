@@ -72,7 +72,7 @@ export const SOCKETS_FIELDS = {
     peerAddress: 'string', peerPort: 'int', process: PROCESS_FIELDS, processes: [PROCESS_FIELDS], extra: 'string', info: 'string', raw: 'string',
   }],
   groups: [{ process: 'string', pids: 'list<int>', peerAddress: 'string', peerPorts: 'list<int>', state: 'string', count: 'int', summary: 'string' }],
-  byState: 'map',
+  byState: { '*': 'int' },
   warnings: 'list<string>',
 } as const
 

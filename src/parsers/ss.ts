@@ -148,7 +148,7 @@ export const ssSummaryParser = defineParser<SsSummaryResult>({
   fields: {
     total: 'int',
     tcp: { total: 'int', estab: 'int', closed: 'int', orphaned: 'int', timewait: 'int', synrecv: 'int' },
-    transports: 'map',
+    transports: { '*': { total: 'int', ipv4: 'int', ipv6: 'int' } },
   },
   parse(result) {
     const P = 'ss-summary'

@@ -30,8 +30,8 @@ export const sshdConfigParser = defineParser<SshdConfigResult>({
   name: NAME,
   describe: 'sshd -T: effective sshd configuration (lowercase keyword value)',
   fields: {
-    values: 'map', all: 'map', passwordauthentication: 'string', permitrootlogin: 'string', pubkeyauthentication: 'string',
-    kbdinteractiveauthentication: 'string', permitemptypasswords: 'string', ports: 'list', passwordLogin: 'bool', rootLogin: 'bool',
+    values: { '*': 'string' }, all: { '*': 'list<string>' }, passwordauthentication: 'string', permitrootlogin: 'string', pubkeyauthentication: 'string',
+    kbdinteractiveauthentication: 'string', permitemptypasswords: 'string', ports: 'list<int>', passwordLogin: 'bool', rootLogin: 'bool',
   },
   parse(result) {
     const ls = nonBlankLines(result.stdout)

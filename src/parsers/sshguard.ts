@@ -70,7 +70,7 @@ export const sshguardLogParser = defineParser<SshguardLogResult>({
     events: [{
       type: 'string', address: 'string', cidr: 'string', seconds: 'int', attacks: 'int', danger: 'int', service: 'string', time: 'string', raw: 'string',
     }],
-    blocked: 'list<string>', attacksBy: 'map', whitelisted: 'list<string>', otherLines: 'int',
+    blocked: 'list<string>', attacksBy: { '*': 'int' }, whitelisted: 'list<string>', otherLines: 'int',
   },
   parse(result) {
     const ls = nonBlankLines(result.stdout)

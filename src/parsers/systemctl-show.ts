@@ -72,7 +72,7 @@ export const systemctlShowParser = defineParser<SystemctlShowResult>({
     units: [{
       id: 'string', index: 'int', label: 'string', description: 'string', loadState: 'string', activeState: 'string', subState: 'string', result: 'string',
       execMainCode: 'int', execMainStatus: 'int', execMainPid: 'int', execMainCodeName: 'string', execMainSignal: 'string', mainProcess: 'string',
-      nRestarts: 'int', failed: 'bool', properties: 'map',
+      nRestarts: 'int', failed: 'bool', properties: { '*': 'string' },
     }],
     failed: 'list<string>', killed: 'list<string>', errors: 'list<string>', systemdRunning: 'bool',
   },

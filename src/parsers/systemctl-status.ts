@@ -87,7 +87,7 @@ export const systemctlStatusParser = defineParser<SystemctlStatusResult>({
       id: 'string', description: 'string', loadState: 'string', unitFile: 'string', enabled: 'string', preset: 'string', activeState: 'string',
       subState: 'string', result: 'string', since: 'string', mainPid: 'int', mainProcess: 'string',
       processes: [{ pid: 'int', command: 'string', code: 'string' }],
-      tasks: 'int', memory: 'string', statusText: 'string', condition: 'string', fields: 'map', journal: 'list<string>', failed: 'bool',
+      tasks: 'int', memory: 'string', statusText: 'string', condition: 'string', fields: { '*': 'string' }, journal: 'list<string>', failed: 'bool',
     }],
     failed: 'list<string>', notFound: 'list<string>', systemdRunning: 'bool', errors: 'list<string>',
   },

@@ -42,7 +42,10 @@ const KNOWN = new Set(['r', 'b', 'swpd', 'free', 'buff', 'cache', 'inact', 'acti
 export const vmstatParser = defineParser<VmstatResult>({
   name: NAME,
   describe: 'vmstat [-w] [-a] [-t] [-y] [-S u] [delay [count]] or vmstat -s: procs, memory, swap, io, cpu',
-  fields: { kind: 'string', samples: 'list', latest: 'map', columns: 'list', timeZone: 'string', stats: 'map' },
+  fields: {
+    kind: 'string', samples: [{ values: { '*': 'int' }, timestamp: 'string', raw: 'string' }], latest: { '*': 'int' }, columns: 'list<string>',
+    timeZone: 'string', stats: { '*': 'int' },
+  },
   parse(result) {
     const ls = requireOutput(NAME, result, 'the vmstat header')
     if (/^\s*\d+ (?:K )?[a-zA-Z]/.test(ls[0]!.text)) return readStats(ls)

@@ -58,7 +58,7 @@ export const whoParser = defineParser<WhoResult>({
       type: 'string', user: 'string', line: 'string', time: 'string', timeIso: 'string', idle: 'string', pid: 'int', from: 'string', mesg: 'string',
       runLevel: 'string', raw: 'string',
     }],
-    users: 'list<string>', bySource: 'map', boot: 'string',
+    users: 'list<string>', bySource: { '*': 'int' }, boot: 'string',
   },
   parse(result) {
     const ls = nonBlankLines(result.stdout)

@@ -1,7 +1,7 @@
 import { RunbookError } from '../../errors.ts'
 import { defineCommand } from '../command.ts'
 import { writeJson } from '../output.ts'
-import type { FieldSchema, FieldType } from '../../parsers/registry.ts'
+import { MAP_VALUES, type FieldSchema, type FieldType } from '../../parsers/registry.ts'
 
 export default defineCommand({
   name: 'parsers',
@@ -30,8 +30,8 @@ export default defineCommand({
  * uses, so the docs cannot drift from what `validate` accepts.
  *
  * @example
- * fieldLines({ total: 'int', rules: [{ source: 'string' }] }, '')
- * // ['total: int', 'rules: list of', '  source: string']
+ * fieldLines({ total: 'int', rules: [{ source: 'string' }], byClient: { '*': 'int' } }, '')
+ * // ['total: int', 'rules: list of', '  source: string', 'byClient: map of int']
  */
 export function fieldLines(fields: FieldSchema, indent: string): string[] {
   const out: string[] = []
@@ -44,5 +44,12 @@ function fieldLine(name: string, type: FieldType, indent: string): string[] {
   if (Array.isArray(type)) return [`${indent}${name}: list of`, ...fieldLines(type[0] as FieldSchema, `${indent}  `)]
   const nested = type as FieldSchema
   if (Object.keys(nested).length === 0) return [`${indent}${name}: map`]
+  const values = nested[MAP_VALUES]
+  if (values !== undefined) {
+    // A map keyed by what the parser met: say what each value is.
+    if (typeof values === 'string') return [`${indent}${name}: map of ${values}`]
+    if (Array.isArray(values)) return [`${indent}${name}: map of lists of`, ...fieldLines(values[0] as FieldSchema, `${indent}  `)]
+    return [`${indent}${name}: map of`, ...fieldLines(values as FieldSchema, `${indent}  `)]
+  }
   return [`${indent}${name}:`, ...fieldLines(nested, `${indent}  `)]
 }

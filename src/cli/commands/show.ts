@@ -4,7 +4,7 @@ import { writeJson } from '../output.ts'
 
 export default defineCommand({
   name: 'show',
-  summary: 'Show a runbook: params, steps, fixes and outcomes',
+  summary: 'Show a runbook: params, lets, steps, fixes and outcomes',
   usage: 'show <runbook> [--json]',
   options: { json: { type: 'boolean', description: 'Print JSON' } },
   maxPositionals: 1,
@@ -19,8 +19,13 @@ export default defineCommand({
     const params = Object.entries(c.params).map(([name, p]) => ({ name, type: p.type, accepts: describeType(p), required: p.required ?? false, default: p.default ?? null, secret: p.secret ?? false, description: p.description ?? '' }))
     const steps = [...c.steps.values()].map((s) => ({ name: s.name, kind: s.kind, title: s.title ?? '', next: s.next.map((t) => t.to), fix: s.fix ? { apply: s.fix.apply.map((t) => t.source), rollback: s.fix.rollback.map((t) => t.source) } : undefined }))
     const outcomes = [...c.outcomes.values()].map((o) => ({ name: o.name, severity: o.severity, summary: o.summary.source }))
+    // Lets as written, runbook-level first, then each step's (read only by that step).
+    const lets = [
+      ...c.valid.lets.runbook.map((l) => ({ name: l.name, expr: l.expr, step: null as string | null })),
+      ...[...c.valid.lets.steps].flatMap(([step, ls]) => ls.map((l) => ({ name: l.name, expr: l.expr, step }))),
+    ]
     if (values.json) {
-      writeJson(io, { name: c.name, file: c.file, hash: c.hash, summary: c.summary, description: c.description ?? '', params, steps, outcomes })
+      writeJson(io, { name: c.name, file: c.file, hash: c.hash, summary: c.summary, description: c.description ?? '', params, lets, steps, outcomes })
       return 0
     }
     const out: string[] = [`${c.name}: ${c.summary}`, `  file: ${c.file}`]
@@ -30,6 +35,10 @@ export default defineCommand({
     for (const p of params) {
       const flags = [p.required ? 'required' : p.default !== null ? `default ${JSON.stringify(p.default)}` : 'optional', p.secret ? `secret: give it with --param-file ${p.name}=PATH or --param-env ${p.name}=VAR` : ''].filter(Boolean).join(', ')
       out.push(`  ${p.name} (${p.type}, ${flags}): ${p.description || p.accepts}`)
+    }
+    if (lets.length > 0) {
+      out.push('', 'Lets:')
+      for (const l of lets) out.push(`  ${l.step ? `${l.step}.` : ''}${l.name} = ${l.expr.replace(/\s+/g, ' ').trim()}`)
     }
     out.push('', 'Steps:')
     for (const s of steps) out.push(`  ${s.name} [${s.kind}]${s.title ? ` ${s.title}` : ''} → ${s.next.join(' | ') || '(fix outcome)'}`)

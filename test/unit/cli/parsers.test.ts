@@ -15,6 +15,22 @@ describe('runbook parsers', () => {
     expect(lines).toContain(`${' '.repeat(indent(lines[rules]!))}blockedAddresses: list<string>`)
   })
 
+  it('says what every map holds, and documents every list and map of every parser', async () => {
+    const r = await cli(['parsers'])
+    expect(r.code).toBe(0)
+    const lines = r.stdout.split('\n')
+    // Nothing left as a bare container: every list names its elements, every map its values.
+    expect(lines.filter((l) => /: (list|map)$/.test(l))).toEqual([])
+    const ps = (await cli(['parsers', 'ps'])).stdout.split('\n')
+    const byComm = ps.findIndex((l) => l.trim() === 'byComm: map of')
+    expect(ps.slice(byComm + 1, byComm + 4).map((l) => l.trim())).toEqual(['count: int', 'rssKb: int', 'cpuPercent: double'])
+    const kv = (await cli(['parsers', 'kv'])).stdout
+    expect(kv).toMatch(/^kv +key=value lines/)
+    expect(kv).toContain('values: map of string')
+    expect(kv).toMatch(/records: list of\n +line: int\n +values: map of string/)
+    expect((await cli(['parsers', 'json'])).stdout).toMatch(/value: dyn\n +kind: string/)
+  })
+
   it('--json gives the declaration itself: a list of objects is [{ field: type }]', async () => {
     const r = await cli(['parsers', '--json', 'ss'])
     const [ss] = JSON.parse(r.stdout) as Array<{ name: string; fields: Record<string, unknown> }>

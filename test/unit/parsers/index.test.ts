@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { builtinParsers, createParserRegistry } from '../../../src/parsers/index.ts'
-import type { FieldSchema, FieldType } from '../../../src/parsers/registry.ts'
+import { MAP_VALUES, type FieldSchema, type FieldType } from '../../../src/parsers/registry.ts'
 import { RunbookError } from '../../../src/errors.ts'
 import { commandResult, FIXTURES, loadCases } from './cases.ts'
 
@@ -22,6 +22,14 @@ describe('built-in parser registry', () => {
         const value = parser.parse(c.result) as Record<string, unknown>
         expect(Object.keys(value).sort(), c.name).toEqual(Object.keys(parser.fields).sort())
       }
+    })
+  }
+
+  // `runbook parsers` documents results from these declarations: every list and map says what it
+  // holds (a bare `list` or `map` would leave its elements undocumented and unchecked).
+  for (const parser of builtinParsers) {
+    it(`${parser.name}: declares the elements of every list and the values of every map`, () => {
+      expect(untyped(parser.fields, 'result')).toEqual([])
     })
   }
 
@@ -68,6 +76,10 @@ function mismatches(value: unknown, type: FieldType, path: string): string[] {
   if (typeof type === 'object') {
     const shape = type as FieldSchema
     if (Object.keys(shape).length === 0) return []
+    if (MAP_VALUES in shape) {
+      if (typeof value !== 'object' || Array.isArray(value)) return [`${path}: map expected, got ${JSON.stringify(value)?.slice(0, 60)}`]
+      return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => mismatches(v, shape[MAP_VALUES]!, `${path}[${JSON.stringify(k)}]`)).slice(0, 5)
+    }
     if (typeof value !== 'object' || Array.isArray(value)) return [`${path}: ${got}`]
     const v = value as Record<string, unknown>
     return [
@@ -75,7 +87,7 @@ function mismatches(value: unknown, type: FieldType, path: string): string[] {
       ...Object.entries(shape).flatMap(([k, t]) => (k in v ? mismatches(v[k], t, `${path}.${k}`) : [])),
     ]
   }
-  const list = /^list(?:<(\w+)>)?$/.exec(type)
+  const list = /^list(?:<(.+)>)?$/.exec(type)
   if (list) {
     if (!Array.isArray(value)) return [`${path}: ${got}`]
     return list[1] ? value.flatMap((v, i) => mismatches(v, list[1]!, `${path}[${i}]`)).slice(0, 5) : []
@@ -91,4 +103,13 @@ function mismatches(value: unknown, type: FieldType, path: string): string[] {
   const check = ok[type]
   if (!check) return [`${path}: unknown type '${type}'`]
   return check(value) ? [] : [`${path}: ${got}`]
+}
+
+/** Paths of bare `list` / `map` / `{}` declarations: containers whose elements are not declared. */
+function untyped(type: FieldType, path: string): string[] {
+  if (typeof type === 'string') return type === 'list' || type === 'map' ? [`${path}: ${type}`] : []
+  if (Array.isArray(type)) return untyped(type[0] as FieldSchema, `${path}[]`)
+  const shape = type as FieldSchema
+  if (Object.keys(shape).length === 0) return [`${path}: {}`]
+  return Object.entries(shape).flatMap(([k, t]) => untyped(t, k === MAP_VALUES ? `${path}[*]` : `${path}.${k}`))
 }
