@@ -6,7 +6,7 @@ import Database from 'better-sqlite3'
 import { chmodSync, existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { RunEvent } from '../types.ts'
-import type { ApprovalRecord, ApprovalRequestRecord, RefusalRecord, RunFilter, RunPatch, RunRecord, RunRequest, Store, StoredEvent } from './store.ts'
+import type { ApprovalRecord, ChatMessageRecord, ApprovalRequestRecord, RefusalRecord, RunFilter, RunPatch, RunRecord, RunRequest, Store, StoredEvent } from './store.ts'
 
 const SCHEMA = `
 create table if not exists runs (
@@ -35,6 +35,12 @@ create table if not exists refusals (
 );
 create table if not exists host_locks (host text primary key, run_id text not null, at integer not null);
 create table if not exists jobs (run_id text primary key references runs (id), enqueued_at integer not null);
+create table if not exists chat_messages (
+  run_id text not null references runs (id), kind text not null, channel text not null, ts text not null,
+  primary key (run_id, kind)
+) without rowid;
+create table if not exists once_keys (key text primary key, at integer not null) without rowid;
+create index if not exists once_keys_at on once_keys (at);
 `
 
 interface RunRow {
@@ -117,6 +123,12 @@ export function openSqliteStore(stateDir: string | ':memory:'): Store {
     locks: db.prepare('select host, run_id as runId, at from host_locks order by host'),
     jobs: db.prepare('select run_id from jobs order by enqueued_at, rowid'),
     claim: db.prepare('delete from jobs where run_id = ?'),
+    saveChat: db.prepare(`insert into chat_messages (run_id, kind, channel, ts) values (@runId, @kind, @channel, @ts)
+      on conflict (run_id, kind) do update set channel = excluded.channel, ts = excluded.ts`),
+    chat: db.prepare('select run_id as runId, kind, channel, ts from chat_messages where run_id = ? and kind = ?'),
+    chats: db.prepare('select run_id as runId, kind, channel, ts from chat_messages where run_id = ? order by kind'),
+    forget: db.prepare('delete from once_keys where at < ?'),
+    claimOnce: db.prepare('insert into once_keys (key, at) values (?, ?) on conflict (key) do nothing'),
   }
   const createRun = db.transaction((run: RunRequest & { id: string; createdAt: number; planKey: Uint8Array }) => {
     st.insertRun.run({ ...run, params: JSON.stringify(run.params), planKey: Buffer.from(run.planKey) })
@@ -210,6 +222,19 @@ export function openSqliteStore(stateDir: string | ':memory:'): Store {
     },
     async claimJob(runId) {
       return st.claim.run(runId).changes === 1
+    },
+    async saveChatMessage(m) {
+      st.saveChat.run(m)
+    },
+    async chatMessage(runId, kind) {
+      return st.chat.get(runId, kind) as ChatMessageRecord | undefined
+    },
+    async chatMessages(runId) {
+      return st.chats.all(runId) as ChatMessageRecord[]
+    },
+    async claimOnce(key, at, expireBefore) {
+      if (expireBefore !== undefined) st.forget.run(expireBefore)
+      return st.claimOnce.run(key, at).changes === 1
     },
     async close() {
       db.close()
