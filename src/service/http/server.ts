@@ -16,6 +16,7 @@ import { healthPlugin } from './health.ts'
 import { pageIdentity, pagesPlugin } from './pages.ts'
 import { runsPlugin } from './runs.ts'
 import { Sessions } from './sessions.ts'
+import { slackEventsPlugin, type SlackEventsOptions } from './slack-events.ts'
 
 export const BODY_LIMIT = 64 * 1024
 
@@ -23,6 +24,8 @@ export interface ServerOptions {
   logger?: boolean
   /** A header a trusted reverse proxy sets to the user's identity name (web pages only); off by default. */
   trustProxyUserHeader?: string
+  /** Slack's HTTP mode: `POST /slack/events`, signed with this secret, handed to the Slack app. */
+  slack?: SlackEventsOptions
 }
 
 export async function buildServer(service: RunService, options: ServerOptions = {}): Promise<FastifyInstance> {
@@ -44,5 +47,6 @@ export async function buildServer(service: RunService, options: ServerOptions = 
   await app.register(approvalsPlugin(service))
   await app.register(eventsPlugin(service))
   await app.register(pagesPlugin(service, sessions))
+  if (options.slack) await app.register(slackEventsPlugin(service, options.slack))
   return app
 }

@@ -9,24 +9,8 @@ import { ACTION_APPROVE, ACTION_DECLINE } from '../../../src/chat/blocks.ts'
 import { startSlackApp, type SlackApp } from '../../../src/chat/slack-app.ts'
 import { FakeSlack, type FakeMessage } from '../../helpers/fake-slack.ts'
 import { logParams, startService, type TestService } from '../service/fixture.ts'
+import { SLACK_ACCESS } from './fixture.ts'
 
-export const SLACK_ACCESS = `
-identities:
-  alice: { roles: [operator], slack: U0ALICE }
-  bob: { roles: [approver], slack: U0BOB }
-  carol: { roles: [approver], slack: U0CAROL }
-  vic: { roles: [viewer], slack: U0VIC }
-roles:
-  operator:
-    - { verbs: [view, run, apply, approve], runbooks: ["*"], hosts: ["*"] }
-  approver:
-    - { verbs: [view, approve], runbooks: ["*"], hosts: ["*"] }
-    - { verbs: [approve], runbooks: [log-dir-full], hosts: [pair], approvals: 2 }
-  viewer:
-    - { verbs: [view], runbooks: ["*"], hosts: ["*"] }
-slack:
-  channels: [C0OPS]
-`
 
 const texts = (m: FakeMessage | undefined) => JSON.stringify(m?.blocks ?? [])
 
@@ -62,7 +46,7 @@ describe('Slack app (Socket Mode, real Bolt client, fake Slack)', () => {
     await slack.slashCommand({ user: 'U0ALICE', channel: 'C0OPS', text: `plan log-dir-full host=local dir=${d.dir} max_dir_mb=lots` })
     await app.idle()
     // The service's own param message, as the CLI and the API give it, and what to type.
-    const bad = await t.service.submit(t.service.access.bySlackUser('U0ALICE')!, { runbook: 'log-dir-full', host: 'local', params: { dir: d.dir, max_dir_mb: 'lots' } }).catch((e: Error) => e.message)
+    const bad = String(await t.service.submit(t.service.access.bySlackUser("U0ALICE")!, { runbook: "log-dir-full", host: "local", params: { dir: d.dir, max_dir_mb: "lots" } }).catch((e: Error) => e.message))
     const said = slack.ephemerals.at(-1)!.text
     expect(said).toContain(bad.split('\n')[0]!.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'))
     expect(said).toMatch(/\/runbook help log-dir-full/)
