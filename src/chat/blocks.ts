@@ -45,8 +45,8 @@ export interface ClickLine {
 
 /** Slack's mrkdwn needs exactly these three escaped; everything else is literal. */
 export const esc = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
-/** A code block whose content cannot close it early. */
-const code = (t: string) => '```\n' + esc(t).replace(/```/g, '`\u200b``') + '\n```'
+/** A code block of already escaped text, whose content cannot close it early. */
+const code = (escaped: string) => '```\n' + escaped.replace(/```/g, '`\u200b``') + '\n```'
 const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text } })
 const context = (...texts: string[]): Block => ({ type: 'context', elements: texts.slice(0, 10).map((text) => ({ type: 'mrkdwn', text })) })
 const header = (t: string): Block => ({ type: 'header', text: { type: 'plain_text', text: t.length > LIMITS.headerText ? `${t.slice(0, LIMITS.headerText - 1)}…` : t, emoji: true } })
@@ -58,8 +58,9 @@ const runLine = (info: RunInfo) =>
 
 /** A code block of the text's last lines, with what was left out said under it. */
 function boundedCode(label: string, text: string, info: RunInfo, maxLines = 40): Block[] {
+  // Bounded after escaping: `2>&1` grows to `2&gt;&amp;1`, and Slack counts the escaped text.
   const budget = LIMITS.sectionText - label.length - 16
-  const b = lastLines(text, maxLines, budget)
+  const b = lastLines(esc(text), maxLines, budget)
   const note = omissionNote(b, 'earlier')
   return [section(`${label}\n${code(b.text === '' ? '(no output)' : b.text)}`), ...(note ? [context(`✂ ${note}: in full on ${link(info)}`)] : [])]
 }
@@ -142,7 +143,7 @@ export function planMessage(info: RunInfo, step: string, summary: string, plan: 
   const body: Block[] = []
   let fits = true
   const add = (label: string, text: string) => {
-    const full = `${label}\n${code(text)}`
+    const full = `${label}\n${code(esc(text))}`
     if (full.length > LIMITS.sectionText) fits = false
     body.push(section(full))
   }
@@ -165,7 +166,7 @@ export function planMessage(info: RunInfo, step: string, summary: string, plan: 
   const summaryText =
     `:scroll: This plan is too long to show in Slack: ${count(plan.apply, 'apply command')}, ${count(plan.verify, 'verify command')}, ${count(plan.rollback, 'rollback command')}, ${count(plan.files, 'file')} changed (${diffLines} diff lines)` +
     `${plan.access ? `, commit-confirmed within ${formatDuration(plan.access.confirmWithinMs)}` : ''}.\nRead it in full on ${link(info, 'the run page')} before you approve: the buttons approve exactly that plan (\`${plan.hash.slice(0, 12)}\`).`
-  const firstCmd = lastLines(first, 20, 2000)
+  const firstCmd = lastLines(esc(first), 20, 2000)
   return {
     text: `Fix proposed: ${summary} (plan ${plan.hash.slice(0, 12)}, too long for Slack: see the run page)`,
     blocks: [...head, section(summaryText), section(`*First apply command*${firstCmd.omittedChars ? ` (${omissionNote(firstCmd, 'earlier')})` : ''}\n${code(firstCmd.text)}`), ...tail],

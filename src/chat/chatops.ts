@@ -345,6 +345,8 @@ export class ChatOps {
     t.timer = undefined
     void this.#step(t, async () => {
       const { store } = this.o.service
+      // One failed Slack call (rate limit, a message Slack refuses) must not cost the outcome.
+      const safely = (what: string, fn: () => Promise<void>) => fn().catch((err: unknown) => this.#log(`run ${t.run.id}: ${what}: ${(err as Error).message}`))
       // Events committed before the worker ended may still sit in the buffer of a follow() in progress.
       for (const { json } of await store.events(t.run.id, t.lastSeq)) this.#onEvent(t, JSON.parse(json) as RunEvent, true)
       if (!t.model.finished) endModel(t.model)
@@ -354,14 +356,14 @@ export class ChatOps {
         if (p.closed?.startsWith('Approved') && fix?.plan?.hash === p.plan.hash && fix.decision?.approved) {
           const result = fix.rolledBack !== undefined ? `Verification failed: ${fix.rolledBack ? 'rolled back' : 'the ROLLBACK FAILED'}.` : fix.verified ? 'Applied and verified.' : fix.applied ? 'Applied, not verified.' : 'Not applied.'
           p.closed = `Approved by ${fix.decision.by}. ${result}`
-          await this.#updatePlan(t, p)
+          await safely('closing the plan', () => this.#updatePlan(t, p))
         }
         // A dry-run's plan never waited: it stays as posted.
         if (p.closed || t.run.mode !== 'apply') continue
         p.closed = `No longer waiting: the run ended ${run?.status ?? ''}${run?.error ? ` (${run.error})` : ''}. Nothing was approved.`
-        await this.#updatePlan(t, p)
+        await safely('closing the plan', () => this.#updatePlan(t, p))
       }
-      await this.#editParent(t)
+      await safely('the last edit of the parent', () => this.#editParent(t))
       if (await store.claimOnce(`slack-outcome:${t.run.id}`, this.#now())) {
         const msg = outcomeMessage(t.info, t.model)
         if (run?.error && !t.model.finished) msg.blocks.splice(1, 0, { type: 'section', text: { type: 'mrkdwn', text: `:warning: ${esc(run.error).slice(0, 2900)}` } })

@@ -80,6 +80,8 @@ export class FakeSlack {
   readonly messages = new Map<string, FakeMessage>()
   readonly ephemerals: Array<{ channel: string; user: string; text: string; at: number }> = []
   readonly acks: Ack[] = []
+  /** Calls Slack would refuse, with its error: a test expects none. */
+  readonly failures: Array<ApiCall & { error: string }> = []
   #seq = 0
   #socket: WebSocket | undefined
   #waiters = new Set<() => void>()
@@ -138,12 +140,13 @@ export class FakeSlack {
   }
 
   async #api(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0]!
     const reply = (body: Record<string, unknown>) => {
+      if (body.ok === false) this.failures.push({ method, args, at: Date.now(), error: String(body.error) })
       res.writeHead(200, { 'content-type': 'application/json' })
       res.end(JSON.stringify(body))
     }
-    const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0]!
-    let args: Record<string, unknown>
+    let args: Record<string, unknown> = {}
     try {
       args = await readBody(req)
     } catch {

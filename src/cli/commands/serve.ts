@@ -21,6 +21,9 @@ the same engine and executors as \`runbook run\`, and every event is committed t
 Who may do what comes from access.yaml (tokens by sha256, roles, rules over view/run/approve/apply × runbooks × hosts);
 RUNBOOK_ADMIN_TOKEN adds an admin. A fix waits for approval of its plan hash by an identity other than the requester.
 Web pages: /runs and /runs/<id> (log in with a token, or behind a proxy that sets --trust-proxy-user-header).
+Slack: with RUNBOOK_SLACK_BOT_TOKEN set, the Slack app starts too (README "Slack"): Socket Mode with
+RUNBOOK_SLACK_APP_TOKEN (no inbound port), else HTTP mode on POST /slack/events with RUNBOOK_SLACK_SIGNING_SECRET.
+RUNBOOK_SLACK_API_URL points it at another API base; RUNBOOK_PUBLIC_URL is the base of run page links in threads.
 Not yet: resuming runs after a restart (a run that was running is marked incomplete with the reason).
 Stops on SIGINT/SIGTERM: running runs are interrupted and recorded as such.`,
   options: {
@@ -43,6 +46,7 @@ Stops on SIGINT/SIGTERM: running runs are interrupted and recorded as such.`,
     const { stateDir } = await import('../../transcript/writer.ts')
     const { runbookDirs } = await import('../../library.ts')
     const { chooseExecutors } = await import('../executors.ts')
+    const { slackConfig, startSlackApp } = await import('../../chat/slack-app.ts')
     const number = (name: string, fallback: number) => {
       const v = values[name]
       if (v === undefined) return fallback
@@ -58,6 +62,8 @@ Stops on SIGINT/SIGTERM: running runs are interrupted and recorded as such.`,
     if (access.policy.identities.length === 0 && !io.env.RUNBOOK_ADMIN_TOKEN) {
       throw new RunbookError('RB_USAGE', 'serve: nobody could use this server: give --access access.yaml with identities, or set RUNBOOK_ADMIN_TOKEN')
     }
+    // Checked before anything opens: a half-configured Slack app is a usage error, not a silent no-op.
+    const slack = slackConfig(io.env)
     const concurrency = number('concurrency', 4)
     const runTimeoutMs = number('run-timeout', 1800) * 1000
     const approvalTtlMs = number('approval-ttl', 900) * 1000
@@ -73,16 +79,21 @@ Stops on SIGINT/SIGTERM: running runs are interrupted and recorded as such.`,
     })
     const proxyHeader = values['trust-proxy-user-header'] as string | undefined
     if (proxyHeader !== undefined && !/^[A-Za-z0-9-]+$/.test(proxyHeader)) throw new RunbookError('RB_USAGE', `serve: --trust-proxy-user-header ${JSON.stringify(proxyHeader)}: expected a header name, e.g. X-Forwarded-User`)
-    const app = await buildServer(service, proxyHeader ? { trustProxyUserHeader: proxyHeader } : {})
+    let app: Awaited<ReturnType<typeof buildServer>> | undefined
+    let chat: Awaited<ReturnType<typeof startSlackApp>> | undefined
     try {
       await service.start()
+      // After start(): a command arriving over Socket Mode must not race the re-queueing of old jobs.
+      if (slack) chat = await startSlackApp(service, slack, { log: (m) => io.stderr.write(`runbook serve: slack: ${m}\n`) })
+      app = await buildServer(service, { ...(proxyHeader ? { trustProxyUserHeader: proxyHeader } : {}), ...(chat?.dispatch ? { slack: { signingSecret: slack!.signingSecret!, dispatch: chat.dispatch } } : {}) })
       const address = await app.listen({ host, port })
-      io.stderr.write(`runbook serve: listening on ${address} (state ${dir}, access ${accessFile ?? 'RUNBOOK_ADMIN_TOKEN only'}, ${values.local ? 'local commands' : 'SSH'}, ${concurrency} at once)\n`)
+      io.stderr.write(`runbook serve: listening on ${address} (state ${dir}, access ${accessFile ?? 'RUNBOOK_ADMIN_TOKEN only'}, ${values.local ? 'local commands' : 'SSH'}, ${concurrency} at once${slack ? `, Slack ${slack.mode === 'socket' ? 'Socket Mode' : 'HTTP mode on /slack/events'}` : ''})\n`)
       await new Promise<void>((done) => (io.signal.aborted ? done() : io.signal.addEventListener('abort', () => done(), { once: true })))
       io.stderr.write('runbook serve: stopping\n')
       return 0
     } finally {
-      await app.close()
+      await app?.close()
+      await chat?.stop()
       await service.close()
       await store.close()
     }

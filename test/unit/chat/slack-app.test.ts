@@ -20,10 +20,13 @@ describe('Slack app (Socket Mode, real Bolt client, fake Slack)', () => {
   let app: SlackApp | undefined
 
   afterEach(async () => {
+    // Nothing runbook sent was refused by Slack (block limits, unknown message, bad token).
+    const failures = slack?.failures ?? []
     await app?.stop()
     await slack?.close()
     await t?.close()
     app = slack = t = undefined
+    expect(failures).toEqual([])
   })
 
   async function start(over: Parameters<typeof startService>[0] = {}) {
