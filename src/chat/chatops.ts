@@ -332,6 +332,9 @@ export class ChatOps {
 
   async #editParent(t: Thread): Promise<void> {
     if (!t.parentTs) return
+    // The last edit too keeps the pace: Slack rate-limits chat.update per message.
+    const wait = t.lastEdit + this.#interval - this.#now()
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait))
     t.lastEdit = this.#now()
     const status = t.model.finished ? '' : (await this.o.service.store.getRun(t.run.id))?.status ?? 'unknown'
     await this.o.port.update({ channel: t.channel, ts: t.parentTs, ...parentMessage(t.info, t.model, status === 'waiting-approval' ? 'waiting for approval (the plan is in the thread)' : status, this.#now()) })
