@@ -48,7 +48,7 @@ describe('architecture', () => {
     fastify: ['service/http/', 'bench/serve.ts'],
     'web-tree-sitter': ['dsl/shell-syntax.ts'],
     'better-sqlite3': ['service/sqlite-store.ts'],
-    '@slack/bolt': ['chat/slack-app.ts'],
+    '@slack/bolt': ['chat/slack-app.ts', 'bench/chatops.ts'],
     ws: ['testing/fake-slack.ts'],
   }
   it.each(Object.entries(adapters))('%s is imported only by its adapter files', (lib, allowed) => {
