@@ -163,16 +163,30 @@ export async function startSlackApp(service: RunService, config: SlackConfig, o:
     inFlight.add(p)
     void p.finally(() => inFlight.delete(p))
   }
+  // Acks come first: after each handled command or click the loop turns once, so the acks of
+  // envelopes already received go out before the next intake (RBAC, params, SQLite) starts.
+  const intake: Array<() => Promise<void>> = []
+  let pumping: Promise<void> | undefined
+  const handle = (fn: () => Promise<void>) => {
+    intake.push(fn)
+    pumping ??= (async () => {
+      while (intake.length) {
+        await new Promise((r) => setImmediate(r))
+        track(intake.shift()!())
+      }
+      pumping = undefined
+    })()
+  }
 
   app.command(config.command, async ({ ack, command }) => {
     await ack()
-    track(chat.command({ user: command.user_id, channel: command.channel_id, text: command.text, triggerId: command.trigger_id }))
+    handle(() => chat.command({ user: command.user_id, channel: command.channel_id, text: command.text, triggerId: command.trigger_id }))
   })
   for (const actionId of [ACTION_APPROVE, ACTION_DECLINE]) {
     app.action({ type: 'block_actions', action_id: actionId }, async ({ ack, body, action }) => {
       await ack()
       const channel = body.channel?.id ?? (body.container as { channel_id?: string } | undefined)?.channel_id ?? ''
-      track(chat.click({ user: body.user.id, channel, actionId, value: (action as { value?: string }).value ?? '', triggerId: body.trigger_id }))
+      handle(() => chat.click({ user: body.user.id, channel, actionId, value: (action as { value?: string }).value ?? '', triggerId: body.trigger_id }))
     })
   }
   app.error(async (err) => log(`bolt: ${err.message}`))
@@ -180,7 +194,7 @@ export async function startSlackApp(service: RunService, config: SlackConfig, o:
   await app.init()
   await app.start()
   const idle = async () => {
-    while (inFlight.size) await Promise.allSettled([...inFlight])
+    while (inFlight.size || pumping) await Promise.allSettled([...inFlight, pumping])
   }
   return {
     config,
