@@ -47,7 +47,7 @@ export const ERROR_CODES = {
   RB_CEL_EVAL: { kind: 'operational', fix: 'Guard the expression against missing fields, e.g. has(result.x) && result.x > 1.' },
   RB_ACCESS_UNMARKED: { kind: 'user', fix: 'Mark the fix `access: true` (it changes sshd, the firewall or networking): it then runs commit-confirmed, with an automatic revert scheduled on the host.' },
   RB_ACCESS_NO_REVERT: { kind: 'user', fix: 'Give the access fix a rollback (or let it write files, which are restored from backups) so the host can revert by itself.' },
-  RB_ACCESS_FILE: { kind: 'user', fix: 'Fix access.yaml at the entry named: identities (token_sha256, roles, slack), roles (lists of rules: verbs, runbooks, hosts, approvals), four_eyes.' },
+  RB_ACCESS_FILE: { kind: 'user', fix: 'Fix access.yaml at the entry named: identities (token_sha256, roles, slack), roles (lists of rules: verbs, runbooks, hosts, approvals), four_eyes, slack (channels).' },
   RB_BAD_REQUEST: { kind: 'user', fix: 'Send JSON matching the route schema (README "HTTP API"): the message names the field; no unknown fields; bodies up to 64 KiB.' },
   RB_UNAUTHENTICATED: { kind: 'user', fix: 'Send `Authorization: Bearer <token>` with a token whose sha256 is in access.yaml (or RUNBOOK_ADMIN_TOKEN).' },
   RB_FORBIDDEN: { kind: 'user', fix: 'Ask for a rule in access.yaml that grants the verb on this runbook and host.' },

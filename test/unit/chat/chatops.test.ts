@@ -83,3 +83,18 @@ describe('Slack configuration from the environment', () => {
     expect(() => slackConfig(env)).toThrow(expect.objectContaining({ code: 'RB_SLACK_CONFIG' }))
   })
 })
+
+describe('slack/manifest.yaml', () => {
+  it('declares the command, the buttons and Socket Mode the app uses, with the scopes its calls need', async () => {
+    const { readFileSync } = await import('node:fs')
+    const { parse } = await import('yaml')
+    const m = parse(readFileSync('slack/manifest.yaml', 'utf8')) as {
+      features: { slash_commands: Array<{ command: string }> }
+      oauth_config: { scopes: { bot: string[] } }
+      settings: { interactivity: { is_enabled: boolean }; socket_mode_enabled: boolean }
+    }
+    expect(m.features.slash_commands.map((c) => c.command)).toEqual([slackConfig({ RUNBOOK_SLACK_BOT_TOKEN: 'xoxb-1', RUNBOOK_SLACK_APP_TOKEN: 'xapp-1' })!.command])
+    expect(m.oauth_config.scopes.bot).toEqual(expect.arrayContaining(['commands', 'chat:write']))
+    expect(m.settings).toMatchObject({ interactivity: { is_enabled: true }, socket_mode_enabled: true })
+  })
+})
