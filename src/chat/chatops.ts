@@ -267,7 +267,8 @@ export class ChatOps {
     if (e.type === 'fix.approved' || e.type === 'fix.declined') {
       for (const p of t.plans) {
         if (p.step !== e.step || p.plan.hash !== e.planHash || p.closed) continue
-        p.closed = e.type === 'fix.approved' ? `Approved by ${e.by}: applying.` : `Declined by ${e.by}: ${e.reason}. Nothing was changed.`
+        // The desk itself declines when the request expires or the run is cancelled: say that, not "declined by".
+        p.closed = e.type === 'fix.approved' ? `Approved by ${e.by}: applying.` : e.by === 'runbook serve' ? `Not applied: ${e.reason}. Nothing was changed.` : `Declined by ${e.by}: ${e.reason}. Nothing was changed.`
         void this.#step(t, () => this.#updatePlan(t, p))
       }
     }

@@ -122,6 +122,15 @@ describe('Slack app (Socket Mode, real Bolt client, fake Slack)', () => {
     // Each click shows on the plan, with who clicked.
     await slack.waitFor(() => /U0ALICE.*approve refused: four-eyes/.test(texts(slack!.messages.get(plan.ts))) && /U0VIC/.test(texts(slack!.messages.get(plan.ts))), 5000, 'the refusals on the plan')
 
+    // A plan message showing another plan (as after a re-plan) carries another hash: refused as stale.
+    const current = slack.messages.get(plan.ts)!
+    const shown = current.blocks
+    current.blocks = JSON.parse(JSON.stringify(shown).replaceAll(hash, 'f'.repeat(64))) as typeof shown
+    await slack.click({ user: 'U0CAROL', ts: plan.ts, actionId: ACTION_APPROVE })
+    expect((await lastEphemeral(slack, 'U0CAROL')).text).toMatch(/stale plan hash ffffffffffff/)
+    current.blocks = shown
+    expect((await t.service.store.getRun(run!.id))!.status).toBe('waiting-approval')
+
     await slack.click({ user: 'U0BOB', ts: plan.ts, actionId: ACTION_APPROVE })
     const done = await t.until(run!.id, ['fix-applied', 'fix-rolled-back', 'incomplete', 'fix-proposed'])
     expect(done).toMatchObject({ status: 'fix-applied', exitCode: 5 })
@@ -132,8 +141,9 @@ describe('Slack app (Socket Mode, real Bolt client, fake Slack)', () => {
     await slack.waitFor(() => [...slack!.messages.values()].find((m) => m.threadTs === plan.threadTs && /Exit 5/.test(texts(m))), 10_000, 'the outcome')
     // A click on the old buttons after the run ended (the message as a client may still show it) is refused.
     slack.messages.get(plan.ts)!.blocks = plan.versions[0]!.blocks
+    const seen = slack.ephemerals.length
     await slack.click({ user: 'U0CAROL', ts: plan.ts, actionId: ACTION_APPROVE })
-    expect((await lastEphemeral(slack, 'U0CAROL')).text).toMatch(/not waiting for an approval/)
+    expect((await slack.waitFor(() => slack!.ephemerals.slice(seen).find((e) => e.user === 'U0CAROL'), 10_000, 'the late refusal')).text).toMatch(/not waiting for an approval/)
   })
 
   it('approvals: 2 needs two people; Decline ends the wait and nothing is applied', async () => {
@@ -154,5 +164,21 @@ describe('Slack app (Socket Mode, real Bolt client, fake Slack)', () => {
     expect(a.snapshot()).toEqual(before)
     await slack.waitFor(() => /Declined by carol/.test(texts(slack!.messages.get(plan.ts))), 10_000, 'the plan declined')
     expect(slack.buttons(plan.ts)).toEqual([])
+  })
+
+  it('an approval request expires: the plan says so and loses its buttons, and a late click is refused with why', async () => {
+    const { t, slack } = await start({ approvalTtlMs: 700 })
+    const d = t.logDir('rotated')
+    const before = d.snapshot()
+    await slack.slashCommand({ user: 'U0ALICE', channel: 'C0OPS', text: `run log-dir-full host=local dir=${d.dir} max_dir_mb=2 archive=${logParams(d).archive}` })
+    const plan = await slack.waitFor(() => [...slack.messages.values()].find((m) => slack!.buttons(m.ts).length > 0), 10_000, 'the plan')
+    const [run] = await t.service.store.listRuns({})
+    expect(await t.until(run!.id, ['fix-proposed', 'fix-applied', 'incomplete'])).toMatchObject({ status: 'fix-proposed' })
+    await slack.waitFor(() => /Not applied: approval expired/.test(texts(slack!.messages.get(plan.ts))), 10_000, 'the plan marked expired')
+    expect(slack.buttons(plan.ts)).toEqual([])
+    slack.messages.get(plan.ts)!.blocks = plan.versions[0]!.blocks
+    await slack.click({ user: 'U0BOB', ts: plan.ts, actionId: ACTION_APPROVE })
+    expect((await lastEphemeral(slack, 'U0BOB')).text).toMatch(/expired/)
+    expect(d.snapshot()).toEqual(before)
   })
 })
