@@ -10,15 +10,14 @@
  * await chat.command({ user: 'U024BE7LH', channel: 'C0OPS', text: 'run unreachable-host host=web1', triggerId: '13345224609.738474920.8088930838d88f008e0' })
  */
 import { RunbookError, RunbookErrors } from '../errors.ts'
-import { listRunbookFiles, loadRunbook } from '../library.ts'
-import { describeType } from '../dsl/params.ts'
 import type { Identity } from '../service/access.ts'
 import type { RunService } from '../service/service.ts'
 import { LIVE_STATUSES, type RunRecord } from '../service/store.ts'
 import type { FixPlan, RunEvent } from '../types.ts'
 import { emptyModel, foldEvent, endModel, type RunModel } from '../views/model.ts'
 import { ACTION_APPROVE, esc, outcomeMessage, parentMessage, parseButtonValue, planMessage, runUrl, type Block, type ClickLine, type Message, type PlanState, type RunInfo } from './blocks.ts'
-import { parseCommandText, USAGE, type ChatCommand } from './command-text.ts'
+import { parseCommandText, type ChatCommand } from './command-text.ts'
+import { helpText, listText, statusText } from './queries.ts'
 
 /** What ChatOps needs from Slack. */
 export interface ChatPort {
@@ -139,11 +138,11 @@ export class ChatOps {
       } catch (err) {
         return await this.#refuse(c, `:x: ${esc((err as Error).message)}`)
       }
-      if (cmd.verb === 'help') return await this.#help(c, cmd.runbook)
+      if (cmd.verb === 'help') return await this.#refuse(c, helpText(this.o.service, cmd.runbook))
       const identity = await this.#gate(c, cmd.verb === 'list' || cmd.verb === 'status' ? 'view' : 'run', null)
       if (!identity) return
-      if (cmd.verb === 'list') return await this.#list(c, identity)
-      if (cmd.verb === 'status') return await this.#status(c, identity, cmd.id)
+      if (cmd.verb === 'list') return await this.#refuse(c, await listText(this.o.service, identity, this.o.publicUrl))
+      if (cmd.verb === 'status') return await this.#refuse(c, await statusText(this.o.service, identity, cmd.id, this.o.publicUrl))
       let run: RunRecord
       try {
         run = await this.o.service.submit(identity, { runbook: cmd.runbook, ...(cmd.host !== undefined ? { host: cmd.host } : {}), params: cmd.params, mode: cmd.verb === 'run' ? 'apply' : 'dry-run' })
@@ -160,45 +159,6 @@ export class ChatOps {
     } catch (err) {
       this.#log(`command ${JSON.stringify(c.text)} failed: ${(err as Error).stack ?? err}`)
       await this.#refuse(c, `:boom: runbook could not handle this command (a bug: ${esc((err as Error).message)}); the server log has the details`).catch(() => undefined)
-    }
-  }
-
-  async #help(c: SlashCommand, name: string | undefined): Promise<void> {
-    const files = listRunbookFiles(this.o.service.o.runbookDirs)
-    if (!name) return this.#refuse(c, `${USAGE}\n\nRunbooks: ${[...files.keys()].map((n) => `\`${n}\``).join(', ') || 'none'}`)
-    const file = files.get(name)
-    if (!file) return this.#refuse(c, `:x: no runbook named '${esc(name)}' (known: ${[...files.keys()].join(', ')})`)
-    const rb = loadRunbook(file)
-    const params = Object.entries(rb.params).map(([k, p]) => `• \`${k}\` ${esc(describeType(p))}${p.required && p.default === undefined ? ' *required*' : p.default !== undefined ? ` (default ${esc(String(p.default))})` : ''}${p.description ? `: ${esc(p.description.split('\n')[0]!)}` : ''}`)
-    await this.#refuse(c, `*${esc(rb.name)}*: ${esc(rb.summary)}\n${params.join('\n') || 'No params.'}\n\`/runbook plan ${esc(rb.name)}${'host' in rb.params ? ' host=H' : ''} …\` diagnoses; \`/runbook run …\` also applies a fix after approval.`)
-  }
-
-  async #list(c: SlashCommand, identity: Identity): Promise<void> {
-    const runs = await this.o.service.list(identity, { limit: 15 })
-    const lines = runs.map((r) => `• \`${r.id.slice(0, 8)}\` ${esc(r.runbook)}${r.host ? ` on \`${esc(r.host)}\`` : ''} · ${r.mode} · *${r.status}* · ${esc(r.requestedBy)} · ${new Date(r.createdAt).toISOString().slice(0, 16)}Z${this.o.publicUrl ? ` · <${runUrl(this.o.publicUrl, r.id)}|page>` : ''}`)
-    await this.#refuse(c, lines.length ? `Latest runs you may see:\n${lines.join('\n')}` : 'No runs yet that you may see.')
-  }
-
-  async #status(c: SlashCommand, identity: Identity, id: string): Promise<void> {
-    let full = id
-    if (id.length < 36) {
-      const found = (await this.o.service.list(identity, { limit: 500 })).filter((r) => r.id.startsWith(id))
-      if (found.length !== 1) return this.#refuse(c, `:x: ${found.length ? `'${id}' matches ${found.length} runs: give more of the id` : `no run starting with '${id}' that you may see (\`/runbook list\`)`}`)
-      full = found[0]!.id
-    }
-    try {
-      const view = await this.o.service.view(await this.o.service.run(identity, full))
-      const outcome = view.outcome as { summary?: string; severity?: string } | null
-      await this.#refuse(c, [
-        `\`${view.id}\` *${esc(view.runbook)}*${view.host ? ` on \`${esc(view.host)}\`` : ''} · ${view.mode} · requested by ${esc(view.requestedBy)}`,
-        `Status: *${view.status}*${view.exitCode !== null ? ` (exit ${view.exitCode})` : ''}${view.error ? `: ${esc(view.error)}` : ''}`,
-        ...(outcome?.summary ? [`Outcome: ${esc(outcome.severity ?? '')} ${esc(outcome.summary)}`] : []),
-        ...(view.approvalRequest?.state === 'open' ? [`Waiting for ${view.approvalRequest.required} approval(s) of plan \`${view.approvalRequest.planHash.slice(0, 12)}\` until ${view.approvalRequest.expiresAt}`] : []),
-        ...(this.o.publicUrl ? [`<${runUrl(this.o.publicUrl, view.id)}|Run page>`] : []),
-      ].join('\n'))
-    } catch (err) {
-      if (!(err instanceof RunbookError)) throw err
-      await this.#refuse(c, `:x: ${esc(err.message)}`)
     }
   }
 

@@ -95,6 +95,17 @@ describe('Slack app (Socket Mode, real Bolt client, fake Slack)', () => {
     expect(texts(plan)).toMatch(/Dry-run: nothing was changed/)
     expect(texts(outcome)).toContain(`<https://runbook.example.test/runs/${run!.id}|run page>`)
     expect(thread.filter((m) => m === outcome || /Exit 4/.test(texts(m))).length).toBe(1)
+
+    // The read-only commands: status by id prefix, list, help with a runbook's params.
+    const answer = async (text: string) => {
+      const seen = slack.ephemerals.length
+      await slack.slashCommand({ user: 'U0VIC', channel: 'C0OPS', text })
+      return (await slack.waitFor(() => slack.ephemerals.slice(seen).find((e) => e.user === 'U0VIC'), 10_000, text)).text
+    }
+    expect(await answer(`status ${run!.id.slice(0, 8)}`)).toMatch(new RegExp(`${run!.id}.*\\n?Status: \\*fix-proposed\\* \\(exit 4\\)[\\s\\S]*runs/${run!.id}\\|Run page`))
+    expect(await answer('list')).toMatch(new RegExp(`\`${run!.id.slice(0, 8)}\` log-dir-full on \`local\` · dry-run · \\*fix-proposed\\* · alice`))
+    expect(await answer('help log-dir-full')).toMatch(/`max_dir_mb` an integer from 1 to ∞ \(default 1024\)/)
+    expect(await answer('status 00000000')).toMatch(/no run starting with '00000000'/)
   })
 
   it('run: Approve is a danger button with a confirm dialog carrying only run id and plan hash; the requester and a stale click are refused and shown; another user approves; the fix is applied', async () => {
