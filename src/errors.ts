@@ -50,7 +50,7 @@ export const ERROR_CODES = {
   RB_CEL_EVAL: { kind: 'operational', fix: 'Guard the expression against missing fields, e.g. has(result.x) && result.x > 1.' },
   RB_ACCESS_UNMARKED: { kind: 'user', fix: 'Mark the fix `access: true` (it changes sshd, the firewall or networking): it then runs commit-confirmed, with an automatic revert scheduled on the host.' },
   RB_ACCESS_NO_REVERT: { kind: 'user', fix: 'Give the access fix a rollback (or let it write files, which are restored from backups) so the host can revert by itself.' },
-  RB_ACCESS_FILE: { kind: 'user', fix: 'Fix access.yaml at the entry named: identities (token_sha256, roles, slack), roles (lists of rules: verbs, runbooks, hosts, approvals), four_eyes.' },
+  RB_ACCESS_FILE: { kind: 'user', fix: 'Fix access.yaml at the entry named: identities (token_sha256, roles, slack), roles (lists of rules: verbs, runbooks, hosts, approvals), four_eyes, slack (channels).' },
   RB_BAD_REQUEST: { kind: 'user', fix: 'Send JSON matching the route schema (README "HTTP API"): the message names the field; no unknown fields; bodies up to 64 KiB.' },
   RB_UNAUTHENTICATED: { kind: 'user', fix: 'Send `Authorization: Bearer <token>` with a token whose sha256 is in access.yaml (or RUNBOOK_ADMIN_TOKEN).' },
   RB_FORBIDDEN: { kind: 'user', fix: 'Ask for a rule in access.yaml that grants the verb on this runbook and host.' },
@@ -64,6 +64,8 @@ export const ERROR_CODES = {
   RB_HOOK_STALE: { kind: 'user', fix: 'Sign with the current time: a generic webhook timestamp must be within 5 minutes of the server clock (check NTP on both ends); nothing was started.' },
   RB_HOOK_REPLAYED: { kind: 'user', fix: 'Send each webhook with a new id: this id (or PagerDuty event id) was received before; nothing was started.' },
   RB_SERVER_UNREACHABLE: { kind: 'operational', fix: 'Check --server / RUNBOOK_SERVER and that `runbook serve` runs there.' },
+  RB_SLACK_SIGNATURE: { kind: 'user', fix: 'Only Slack can call /slack/events: the request must carry a valid X-Slack-Signature (v0, HMAC-SHA256 with the signing secret) over the raw body, an X-Slack-Request-Timestamp within 5 minutes, and must not be a replay.' },
+  RB_SLACK_CONFIG: { kind: 'user', fix: 'Set RUNBOOK_SLACK_BOT_TOKEN (xoxb-) and either RUNBOOK_SLACK_APP_TOKEN (xapp-, Socket Mode) or RUNBOOK_SLACK_SIGNING_SECRET (HTTP mode); see README "Slack".' },
   RB_INTERNAL: { kind: 'bug', fix: 'This is a bug in runbook: please report it with the stack trace and the transcript.' },
 } as const satisfies Record<string, CodeInfo>
 

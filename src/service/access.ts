@@ -12,6 +12,8 @@
  *   operator: [{ verbs: [view, run, apply], runbooks: ["*"], hosts: ["web*"] }]
  *   approver: [{ verbs: [view, approve], runbooks: ["*"], hosts: ["*"] },
  *              { verbs: [approve], runbooks: [unreachable-host], hosts: ["db*"], approvals: 2 }]
+ * slack:
+ *   channels: [C0ABCDE12]   # commands and buttons only in these channels (default: any)
  */
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { readFileSync } from 'node:fs'
@@ -41,6 +43,8 @@ export interface AccessPolicy {
   roles: Record<string, Rule[]>
   /** The requester cannot approve their own run (default true). */
   fourEyes: boolean
+  /** Slack: the channels where commands and buttons are accepted (none given: any channel). */
+  slack?: { channels?: string[] }
 }
 
 export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
@@ -65,6 +69,18 @@ export class AccessControl {
     const ids = [...policy.identities]
     if (adminToken) ids.push({ name: 'admin', roles: ['__admin'], tokenSha256: sha256(adminToken) })
     this.#byToken = ids.filter((i) => i.tokenSha256).map((identity) => ({ hash: Buffer.from(identity.tokenSha256!, 'hex'), identity }))
+  }
+
+  /** The identity a Slack user id belongs to: users not named in access.yaml are nobody. */
+  bySlackUser(userId: string): Identity | undefined {
+    return this.policy.identities.find((i) => i.slack === userId)
+  }
+
+  /** Why a Slack channel may not be used, or undefined when it may. */
+  slackChannelRefusal(channel: string): string | undefined {
+    const allowed = this.policy.slack?.channels
+    if (!allowed || allowed.includes(channel)) return undefined
+    return `runbook does not take commands in this channel (${channel}); use ${allowed.map((c) => `<#${c}>`).join(', ')} or add it under slack.channels in access.yaml`
   }
 
   /** The identity a bearer token belongs to, compared by hash in constant time. */
@@ -133,7 +149,7 @@ export function parseAccess(text: string, file = 'access.yaml'): AccessPolicy {
     return v as string[]
   }
   const top = obj(doc ?? {}, 'top level')
-  for (const k of Object.keys(top)) if (!['identities', 'roles', 'four_eyes'].includes(k)) throw bad(k, 'unknown key (known: identities, roles, four_eyes)')
+  for (const k of Object.keys(top)) if (!['identities', 'roles', 'four_eyes', 'slack'].includes(k)) throw bad(k, 'unknown key (known: identities, roles, four_eyes, slack)')
   const roles: Record<string, Rule[]> = {}
   for (const [name, list] of Object.entries(obj(top.roles ?? {}, 'roles'))) {
     if (name.startsWith('__')) throw bad(`roles.${name}`, 'role names starting with __ are reserved for built-in roles')
@@ -158,9 +174,24 @@ export function parseAccess(text: string, file = 'access.yaml'): AccessPolicy {
     if (token !== undefined && (typeof token !== 'string' || !/^[0-9a-f]{64}$/.test(token))) throw bad(`${where}.token_sha256`, 'must be the hex sha256 of the token (`printf %s "$TOKEN" | sha256sum`), never the token')
     const idRoles = strings(i.roles, `${where}.roles`)
     for (const r of idRoles) if (!(r in roles)) throw bad(`${where}.roles`, `unknown role '${r}' (known: ${Object.keys(roles).join(', ') || 'none'})`)
+    if (i.slack !== undefined && (typeof i.slack !== 'string' || !/^[UW][A-Z0-9]{2,}$/.test(i.slack))) throw bad(`${where}.slack`, 'must be a Slack user id such as U024BE7LH (profile → ⋮ → Copy member ID), not a name')
     return { name, roles: idRoles, ...(token ? { tokenSha256: token as string } : {}), ...(typeof i.slack === 'string' ? { slack: i.slack } : {}) }
   })
+  const slackUsers = new Map<string, string>()
+  for (const i of identities) {
+    if (!i.slack) continue
+    if (slackUsers.has(i.slack)) throw bad(`identities.${i.name}.slack`, `${i.slack} is already the Slack user of '${slackUsers.get(i.slack)}'; one Slack user is one identity`)
+    slackUsers.set(i.slack, i.name)
+  }
+  let slack: AccessPolicy['slack']
+  if (top.slack !== undefined) {
+    const sl = obj(top.slack, 'slack')
+    for (const k of Object.keys(sl)) if (k !== 'channels') throw bad(`slack.${k}`, 'unknown key (known: channels)')
+    const channels = sl.channels === undefined ? undefined : strings(sl.channels, 'slack.channels')
+    for (const c of channels ?? []) if (!/^[CGD][A-Z0-9]{2,}$/.test(c)) throw bad('slack.channels', `'${c}' is not a Slack channel id (C0ABCDE12: channel details → About → Channel ID)`)
+    slack = channels ? { channels } : {}
+  }
   const fourEyes = top.four_eyes ?? true
   if (typeof fourEyes !== 'boolean') throw bad('four_eyes', 'must be true or false')
-  return { identities, roles, fourEyes }
+  return { identities, roles, fourEyes, ...(slack ? { slack } : {}) }
 }

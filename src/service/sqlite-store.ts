@@ -6,7 +6,7 @@ import Database from 'better-sqlite3'
 import { chmodSync, existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { RunEvent } from '../types.ts'
-import { LIVE_STATUSES, type AlertRunRecord, type ApprovalRecord, type ApprovalRequestRecord, type RefusalRecord, type RunFilter, type RunNote, type RunPatch, type RunRecord, type RunRequest, type Store, type StoredEvent, type TriggerSlot } from './store.ts'
+import { LIVE_STATUSES, type AlertRunRecord, type ApprovalRecord, type ChatMessageRecord, type ApprovalRequestRecord, type RefusalRecord, type RunFilter, type RunNote, type RunPatch, type RunRecord, type RunRequest, type Store, type StoredEvent, type TriggerSlot } from './store.ts'
 
 const SCHEMA = `
 create table if not exists runs (
@@ -52,6 +52,12 @@ create table if not exists run_notes (
 create table if not exists webhook_deliveries (
   source text not null, id text not null, received_at integer not null, primary key (source, id)
 ) without rowid;
+create table if not exists chat_messages (
+  run_id text not null references runs (id), kind text not null, channel text not null, ts text not null,
+  primary key (run_id, kind)
+) without rowid;
+create table if not exists once_keys (key text primary key, at integer not null) without rowid;
+create index if not exists once_keys_at on once_keys (at);
 `
 
 interface RunRow {
@@ -151,6 +157,12 @@ export function openSqliteStore(stateDir: string | ':memory:'): Store {
     notes: db.prepare('select run_id as runId, at, source, text from run_notes where run_id = ? order by id'),
     remember: db.prepare('insert into webhook_deliveries (source, id, received_at) values (?, ?, ?) on conflict do nothing'),
     forget: db.prepare('delete from webhook_deliveries where received_at < ?'),
+    saveChat: db.prepare(`insert into chat_messages (run_id, kind, channel, ts) values (@runId, @kind, @channel, @ts)
+      on conflict (run_id, kind) do update set channel = excluded.channel, ts = excluded.ts`),
+    chat: db.prepare('select run_id as runId, kind, channel, ts from chat_messages where run_id = ? and kind = ?'),
+    chats: db.prepare('select run_id as runId, kind, channel, ts from chat_messages where run_id = ? order by kind'),
+    forgetOnce: db.prepare('delete from once_keys where at < ?'),
+    claimOnce: db.prepare('insert into once_keys (key, at) values (?, ?) on conflict (key) do nothing'),
   }
   const createRun = db.transaction((run: RunRequest & { id: string; createdAt: number; planKey: Uint8Array }) => {
     st.insertRun.run({ ...run, params: JSON.stringify(run.params), planKey: Buffer.from(run.planKey) })
@@ -297,6 +309,19 @@ export function openSqliteStore(stateDir: string | ':memory:'): Store {
     },
     async forgetDeliveries(before) {
       return st.forget.run(before).changes
+    },
+    async saveChatMessage(m) {
+      st.saveChat.run(m)
+    },
+    async chatMessage(runId, kind) {
+      return st.chat.get(runId, kind) as ChatMessageRecord | undefined
+    },
+    async chatMessages(runId) {
+      return st.chats.all(runId) as ChatMessageRecord[]
+    },
+    async claimOnce(key, at, expireBefore) {
+      if (expireBefore !== undefined) st.forgetOnce.run(expireBefore)
+      return st.claimOnce.run(key, at).changes === 1
     },
     async close() {
       db.close()

@@ -83,6 +83,15 @@ export interface RefusalRecord {
   reason: string
 }
 
+/** A chat message a run owns (its thread's parent, its plan), so a restart edits it instead of posting again. */
+export interface ChatMessageRecord {
+  runId: string
+  /** `parent`, or `plan:<hash>` for a plan message. */
+  kind: string
+  channel: string
+  ts: string
+}
+
 export interface Store extends TriggerStore {
   /** Creates the run (status queued) and its queued job, atomically. */
   createRun(run: RunRequest & { id: string; createdAt: number; planKey: Uint8Array }): Promise<RunRecord>
@@ -123,6 +132,16 @@ export interface Store extends TriggerStore {
   queuedJobs(): Promise<string[]>
   /** A worker takes the job: false if it was already taken (or cancelled). */
   claimJob(runId: string): Promise<boolean>
+
+  /** Remembers (or moves) the message a run owns for this kind. */
+  saveChatMessage(message: ChatMessageRecord): Promise<void>
+  chatMessage(runId: string, kind: string): Promise<ChatMessageRecord | undefined>
+  chatMessages(runId: string): Promise<ChatMessageRecord[]>
+  /**
+   * Once-only keys (a Slack trigger id, a request signature, `outcome:<run>`): true the first
+   * time a key is claimed, false ever after. Keys older than `expireBefore` are forgotten.
+   */
+  claimOnce(key: string, at: number, expireBefore?: number): Promise<boolean>
 
   close(): Promise<void>
 }

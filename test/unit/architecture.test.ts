@@ -48,6 +48,8 @@ describe('architecture', () => {
     fastify: ['service/http/', 'bench/serve.ts'],
     'web-tree-sitter': ['dsl/shell-syntax.ts'],
     'better-sqlite3': ['service/sqlite-store.ts'],
+    '@slack/bolt': ['chat/slack-app.ts', 'bench/chatops.ts'],
+    ws: ['testing/fake-slack.ts'],
   }
   it.each(Object.entries(adapters))('%s is imported only by its adapter files', (lib, allowed) => {
     const users = files.filter((f) => importsOf(f).some((i) => i.spec === lib || i.spec.startsWith(`${lib}/`))).map((f) => relative(SRC, f))

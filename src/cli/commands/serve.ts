@@ -25,6 +25,9 @@ After a restart or a crash, runs that were running or waiting for approval resum
 never run again, an interrupted apply command is never re-run (the fix goes to verify "in doubt", then rollback if it fails).
 Alert hooks (README "Alert triggers"): POST /hooks/alertmanager (RUNBOOK_HOOK_TOKEN), /hooks/pagerduty
 (RUNBOOK_PAGERDUTY_SECRETS), /hooks/generic (RUNBOOK_WEBHOOK_SECRET) start dry-runs by the rules of --triggers.
+Slack: with RUNBOOK_SLACK_BOT_TOKEN set, the Slack app starts too (README "Slack"): Socket Mode with
+RUNBOOK_SLACK_APP_TOKEN (no inbound port), else HTTP mode on POST /slack/events with RUNBOOK_SLACK_SIGNING_SECRET.
+RUNBOOK_SLACK_API_URL points it at another API base; RUNBOOK_PUBLIC_URL is the base of run page links in threads.
 Stops on SIGINT/SIGTERM: running runs are interrupted without being ended, and resume at the next start.`,
   options: {
     listen: { type: 'string', valueName: 'HOST:PORT', description: 'Where to listen (default 127.0.0.1:8080; RUNBOOK_LISTEN). Plain HTTP: keep it on loopback or behind a TLS proxy' },
@@ -48,6 +51,7 @@ Stops on SIGINT/SIGTERM: running runs are interrupted without being ended, and r
     const { stateDir } = await import('../../transcript/writer.ts')
     const { runbookDirs } = await import('../../library.ts')
     const { chooseExecutors } = await import('../executors.ts')
+    const { slackConfig, startSlackApp } = await import('../../chat/slack-app.ts')
     const number = (name: string, fallback: number) => {
       const v = values[name]
       if (v === undefined) return fallback
@@ -63,6 +67,8 @@ Stops on SIGINT/SIGTERM: running runs are interrupted without being ended, and r
     if (access.policy.identities.length === 0 && !io.env.RUNBOOK_ADMIN_TOKEN) {
       throw new RunbookError('RB_USAGE', 'serve: nobody could use this server: give --access access.yaml with identities, or set RUNBOOK_ADMIN_TOKEN')
     }
+    // Checked before anything opens: a half-configured Slack app is a usage error, not a silent no-op.
+    const slack = slackConfig(io.env)
     const concurrency = number('concurrency', 4)
     const runTimeoutMs = number('run-timeout', 1800) * 1000
     const approvalTtlMs = number('approval-ttl', 900) * 1000
@@ -84,12 +90,12 @@ Stops on SIGINT/SIGTERM: running runs are interrupted without being ended, and r
     let hooks: ReturnType<typeof setupHooks>
     try {
       hooks = setupHooks({
-      service,
-      env: triggersFlag ? { ...io.env, RUNBOOK_TRIGGERS: resolve(io.cwd, triggersFlag) } : io.env,
-      cwd: io.cwd,
-      ...(configFile ? { configFile } : {}),
-      runbookDirs: runbookDirs(io.env, io.cwd),
-      log: (message) => io.stderr.write(`runbook serve: ${message}\n`),
+        service,
+        env: triggersFlag ? { ...io.env, RUNBOOK_TRIGGERS: resolve(io.cwd, triggersFlag) } : io.env,
+        cwd: io.cwd,
+        ...(configFile ? { configFile } : {}),
+        runbookDirs: runbookDirs(io.env, io.cwd),
+        log: (message) => io.stderr.write(`runbook serve: ${message}\n`),
       })
     } catch (err) {
       // A bad config or triggers file: nothing started, the store is closed again.
@@ -97,18 +103,27 @@ Stops on SIGINT/SIGTERM: running runs are interrupted without being ended, and r
       await store.close()
       throw err
     }
-    const app = await buildServer(service, { ...(proxyHeader ? { trustProxyUserHeader: proxyHeader } : {}), hooks: { dispatcher: hooks.dispatcher, secrets: hooks.config } })
+    let app: Awaited<ReturnType<typeof buildServer>> | undefined
+    let chat: Awaited<ReturnType<typeof startSlackApp>> | undefined
     try {
       await service.start()
       await hooks.dispatcher.start()
+      // After start(): a command arriving over Socket Mode must not race the re-queueing of old jobs.
+      if (slack) chat = await startSlackApp(service, slack, { log: (m) => io.stderr.write(`runbook serve: slack: ${m}\n`) })
+      app = await buildServer(service, {
+        ...(proxyHeader ? { trustProxyUserHeader: proxyHeader } : {}),
+        hooks: { dispatcher: hooks.dispatcher, secrets: hooks.config },
+        ...(chat?.dispatch ? { slack: { signingSecret: slack!.signingSecret!, dispatch: chat.dispatch } } : {}),
+      })
       const address = await app.listen({ host, port })
-      io.stderr.write(`runbook serve: listening on ${address} (state ${dir}, access ${accessFile ?? 'RUNBOOK_ADMIN_TOKEN only'}, ${values.local ? 'local commands' : 'SSH'}, ${concurrency} at once)\n`)
+      io.stderr.write(`runbook serve: listening on ${address} (state ${dir}, access ${accessFile ?? 'RUNBOOK_ADMIN_TOKEN only'}, ${values.local ? 'local commands' : 'SSH'}, ${concurrency} at once${slack ? `, Slack ${slack.mode === 'socket' ? 'Socket Mode' : 'HTTP mode on /slack/events'}` : ''})\n`)
       io.stderr.write(`runbook serve: ${hooks.describe()}\n`)
       await new Promise<void>((done) => (io.signal.aborted ? done() : io.signal.addEventListener('abort', () => done(), { once: true })))
       io.stderr.write('runbook serve: stopping\n')
       return 0
     } finally {
-      await app.close()
+      await app?.close()
+      await chat?.stop()
       await service.close()
       await hooks.dispatcher.close()
       await store.close()

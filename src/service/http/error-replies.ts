@@ -8,6 +8,7 @@ import { ERROR_CODES, RunbookError, RunbookErrors, type ErrorCode } from '../../
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
   RB_UNAUTHENTICATED: 401,
+  RB_SLACK_SIGNATURE: 401,
   RB_FORBIDDEN: 403,
   RB_NOT_FOUND: 404,
   RB_APPROVAL_REFUSED: 409,

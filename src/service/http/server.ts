@@ -17,6 +17,7 @@ import { hooksPlugin, type HooksOptions } from './hooks.ts'
 import { pageIdentity, pagesPlugin } from './pages.ts'
 import { runsPlugin } from './runs.ts'
 import { Sessions } from './sessions.ts'
+import { slackEventsPlugin, type SlackEventsOptions } from './slack-events.ts'
 
 export const BODY_LIMIT = 64 * 1024
 
@@ -26,6 +27,8 @@ export interface ServerOptions {
   trustProxyUserHeader?: string
   /** Alert hooks (/hooks/*): their dispatcher and secrets. */
   hooks?: HooksOptions
+  /** Slack's HTTP mode: `POST /slack/events`, signed with this secret, handed to the Slack app. */
+  slack?: SlackEventsOptions
 }
 
 export async function buildServer(service: RunService, options: ServerOptions = {}): Promise<FastifyInstance> {
@@ -48,5 +51,6 @@ export async function buildServer(service: RunService, options: ServerOptions = 
   await app.register(eventsPlugin(service))
   await app.register(pagesPlugin(service, sessions))
   if (options.hooks) await app.register(hooksPlugin(service, options.hooks))
+  if (options.slack) await app.register(slackEventsPlugin(service, options.slack))
   return app
 }

@@ -41,6 +41,10 @@ describe('access.yaml', () => {
     ['identities: { admin: { roles: [r] } }\nroles: { r: [{ verbs: [run] }] }', /'admin' is the RUNBOOK_ADMIN_TOKEN identity/],
     ['four_eyes: maybe', /four_eyes: must be true or false/],
     ['roles: [', /YAML/],
+    ['identities: { a: { roles: [r], slack: alice } }\nroles: { r: [{ verbs: [run] }] }', /identities\.a\.slack: must be a Slack user id/],
+    ['identities: { a: { roles: [r], slack: U1AA }, b: { roles: [r], slack: U1AA } }\nroles: { r: [{ verbs: [run] }] }', /identities\.b\.slack: U1AA is already the Slack user of 'a'/],
+    ['slack: { channels: [general] }', /slack\.channels: 'general' is not a Slack channel id/],
+    ['slack: { users: [] }', /slack\.users: unknown key/],
   ])('refuses %j with RB_ACCESS_FILE naming the entry', (text, message) => {
     expect(() => parseAccess(text)).toThrow(message)
     try {
@@ -48,6 +52,17 @@ describe('access.yaml', () => {
     } catch (err) {
       expect((err as { code: string }).code).toBe('RB_ACCESS_FILE')
     }
+  })
+
+  it('maps Slack user ids to identities and restricts commands to slack.channels', () => {
+    const text = 'identities: { a: { roles: [r], slack: U0AAA }, b: { roles: [r] } }\nroles: { r: [{ verbs: [run] }] }\nslack: { channels: [C0OPS] }'
+    const slack = new AccessControl(parseAccess(text))
+    expect(slack.bySlackUser('U0AAA')?.name).toBe('a')
+    expect(slack.bySlackUser('U0BBB')).toBeUndefined()
+    expect(slack.slackChannelRefusal('C0OPS')).toBeUndefined()
+    expect(slack.slackChannelRefusal('C0RANDOM')).toMatch(/not take commands in this channel \(C0RANDOM\); use <#C0OPS>/)
+    // No slack.channels: any channel.
+    expect(access.slackChannelRefusal('C0RANDOM')).toBeUndefined()
   })
 
   it('without a file only the admin token works; four-eyes is on by default', () => {

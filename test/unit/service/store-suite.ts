@@ -154,5 +154,23 @@ export function storeSuite(name: string, open: () => Promise<Store>): void {
       expect(await store.rememberDelivery('pagerduty', 'w1', 300)).toBe(true)
       expect(await store.rememberDelivery('pagerduty', 'w2', 300)).toBe(false)
     })
+
+    it('keeps the chat messages a run owns, one per kind, moved in place', async () => {
+      await store.createRun(request('r1'))
+      expect(await store.chatMessage('r1', 'parent')).toBeUndefined()
+      await store.saveChatMessage({ runId: 'r1', kind: 'parent', channel: 'C1', ts: '1.000100' })
+      await store.saveChatMessage({ runId: 'r1', kind: 'plan:abc', channel: 'C1', ts: '1.000200' })
+      await store.saveChatMessage({ runId: 'r1', kind: 'parent', channel: 'C1', ts: '1.000300' })
+      expect(await store.chatMessage('r1', 'parent')).toEqual({ runId: 'r1', kind: 'parent', channel: 'C1', ts: '1.000300' })
+      expect((await store.chatMessages('r1')).map((m) => m.kind)).toEqual(['parent', 'plan:abc'])
+    })
+
+    it('claims a once-only key once, and forgets keys older than asked', async () => {
+      expect(await store.claimOnce('trigger:1', 100)).toBe(true)
+      expect(await store.claimOnce('trigger:1', 101)).toBe(false)
+      expect(await store.claimOnce('trigger:2', 200, 150)).toBe(true) // forgets trigger:1 (at 100 < 150)
+      expect(await store.claimOnce('trigger:1', 201)).toBe(true)
+      expect(await store.claimOnce('trigger:2', 202)).toBe(false)
+    })
   })
 }
