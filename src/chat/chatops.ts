@@ -169,6 +169,24 @@ export class ChatOps {
   }
 
   /**
+   * After a restart: follows again every live run that has a thread (the service resumes the runs
+   * themselves from their journal), so their threads go on being edited. Returns how many.
+   */
+  async resume(): Promise<number> {
+    const { store } = this.o.service
+    let n = 0
+    for (const status of LIVE_STATUSES) {
+      for (const run of await store.listRuns({ status, limit: 100_000 })) {
+        const parent = await store.chatMessage(run.id, 'parent')
+        if (!parent) continue
+        await this.follow(run, parent.channel)
+        n++
+      }
+    }
+    return n
+  }
+
+  /**
    * Follows a run in a thread of `channel`: posts the parent (or finds the one posted before a
    * restart), then edits it as events are committed, until the run's worker is done.
    */
@@ -370,11 +388,16 @@ export class ChatOps {
     }
   }
 
-  /** Stops following runs (the service's close ends them); waits for the Slack calls under way. */
+  /** Stops following runs (they go on, or resume after a restart; resume() follows them again); waits for the Slack calls under way. */
   async close(): Promise<void> {
     this.#closed = true
     const threads = [...this.#threads.values()]
-    for (const t of threads) clearTimeout(t.timer)
+    // Stop listening first: the server stopping is not the end of these runs (they resume after a
+    // restart, and resume() follows them again), so nothing may close their plans or post an outcome.
+    for (const t of threads) {
+      clearTimeout(t.timer)
+      if (!t.done) t.unsubscribe()
+    }
     await Promise.all(threads.map((t) => t.chain))
   }
 }

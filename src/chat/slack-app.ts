@@ -158,6 +158,8 @@ export async function startSlackApp(service: RunService, config: SlackConfig, o:
     },
   }
   const chat = new ChatOps({ service, port, log, ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}), ...(o.editIntervalMs !== undefined ? { editIntervalMs: o.editIntervalMs } : {}) })
+  // Runs the server resumed after a restart keep their threads up to date.
+  void chat.resume().then((n) => n > 0 && log(`following ${n} resumed run(s) in their threads`), (err: unknown) => log(`could not follow resumed runs: ${(err as Error).message}`))
   const inFlight = new Set<Promise<void>>()
   const track = (p: Promise<void>) => {
     inFlight.add(p)

@@ -31,6 +31,33 @@ describe('ChatOps', () => {
     t = undefined
   })
 
+  it('after a restart, resume() follows every live run that has a thread, in its thread, and ends it with its outcome', async () => {
+    t = await startService({ access: new AccessControl(parseAccess(SLACK_ACCESS)) })
+    const d = t.logDir('rotated')
+    const first = recordingPort()
+    const chat = new ChatOps({ service: t.service, port: first.port, editIntervalMs: 50, log: () => {} })
+    await chat.command({ user: 'U0ALICE', channel: 'C0OPS', text: `run log-dir-full host=local dir=${d.dir} max_dir_mb=2 archive=${logParams(d).archive}`, triggerId: 'tr-r' })
+    const [run] = await t.service.store.listRuns({})
+    await t.until(run!.id, ['waiting-approval'])
+    await chat.close()
+    const parent = first.calls.find((c) => c.kind === 'post' && !c.threadTs)!
+
+    // A new ChatOps (a restarted server): nothing posted again, the same thread edited, the outcome in it.
+    const second = recordingPort()
+    const again = new ChatOps({ service: t.service, port: second.port, editIntervalMs: 50, log: () => {} })
+    expect(await again.resume()).toBe(1)
+    const request = (await t.service.store.approvalRequest(run!.id))!
+    await t.service.decide(t.who('bob'), run!.id, request.planHash, 'approve')
+    await t.until(run!.id, ['fix-applied', 'fix-rolled-back', 'incomplete'])
+    const end = Date.now() + 10_000
+    while (!second.calls.some((c) => c.kind === 'post' && /Exit 5/.test(c.text)) && Date.now() < end) await new Promise((r) => setTimeout(r, 20))
+    await again.close()
+    expect(second.calls.filter((c) => c.kind === 'post' && !c.threadTs)).toEqual([])
+    expect(second.calls.filter((c) => c.kind === 'update').every((c) => c.ts !== undefined)).toBe(true)
+    expect(second.calls.some((c) => c.kind === 'update' && c.ts === parent.ts)).toBe(true)
+    expect(second.calls.find((c) => c.kind === 'post' && /Exit 5/.test(c.text))).toMatchObject({ threadTs: parent.ts })
+  })
+
   it('after a restart, following a run again edits its thread instead of posting a new one, and its outcome is never posted twice', async () => {
     t = await startService({ access: new AccessControl(parseAccess(SLACK_ACCESS)) })
     const d = t.logDir('rotated')
