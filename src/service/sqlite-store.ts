@@ -96,6 +96,32 @@ const toRun = (r: RunRow): RunRecord => ({
   planKey: new Uint8Array(r.plan_key),
 })
 
+/**
+ * Node 24 with better-sqlite3 12: when V8 collects a Statement or Database object outside a JS
+ * context (a GC run from an I/O callback), its destructor aborts the process (`Assertion failed:
+ * (env) != nullptr` in node::RemoveEnvironmentCleanupHook; WiseLibs/better-sqlite3#1515, fixed by
+ * the Node-API rewrite of better-sqlite3 13, which needs Node >= 22 while we support 20). So on
+ * Node >= 24 no such object is ever collected: each database and every statement prepared on it,
+ * pragmas and transactions included, stays reachable for the life of the process. They are few:
+ * statements are prepared once per store, and dynamic SQL is cached by its text.
+ */
+const NEVER_COLLECTED: unknown[] = []
+const PIN_NATIVE_OBJECTS = Number(process.versions.node.split('.')[0]) >= 24
+
+function pinNativeObjects(db: Database.Database): void {
+  NEVER_COLLECTED.push(db)
+  for (const symbol of Object.getOwnPropertySymbols(db)) {
+    const native = (db as unknown as Record<symbol, { prepare?: (...args: unknown[]) => unknown } | undefined>)[symbol]
+    if (typeof native?.prepare !== 'function') continue
+    const prepare = native.prepare.bind(native)
+    native.prepare = (...args: unknown[]) => {
+      const statement = prepare(...args)
+      NEVER_COLLECTED.push(statement)
+      return statement
+    }
+  }
+}
+
 /** Opens (creating if needed) `<stateDir>/runbook.db`; `:memory:` for a throwaway store. */
 export function openSqliteStore(stateDir: string | ':memory:'): Store {
   let file = ':memory:'
@@ -105,6 +131,14 @@ export function openSqliteStore(stateDir: string | ':memory:'): Store {
   }
   const fresh = file !== ':memory:' && !existsSync(file)
   const db = new Database(file)
+  if (PIN_NATIVE_OBJECTS) pinNativeObjects(db)
+  const cached = new Map<string, Database.Statement>()
+  /** Dynamic SQL (filters, patches): one statement per distinct text. */
+  const prepared = (sql: string) => {
+    let s = cached.get(sql)
+    if (!s) cached.set(sql, (s = db.prepare(sql)))
+    return s
+  }
   // Params may hold secrets: only the service's user reads the file.
   if (fresh) chmodSync(file, 0o600)
   db.pragma('journal_mode = WAL')
@@ -209,13 +243,13 @@ export function openSqliteStore(stateDir: string | ':memory:'): Store {
         }
       }
       const sql = `select * from runs ${where.length ? `where ${where.join(' and ')}` : ''} order by created_at desc, rowid desc limit ?`
-      return (db.prepare(sql).all(...args, filter.limit ?? 50) as RunRow[]).map(toRun)
+      return (prepared(sql).all(...args, filter.limit ?? 50) as RunRow[]).map(toRun)
     },
     async updateRun(id, patch) {
       const keys = (Object.keys(patch) as Array<keyof RunPatch>).filter((k) => patch[k] !== undefined)
       if (keys.length === 0) return
       const values = keys.map((k) => (k === 'outcome' ? JSON.stringify(patch[k]) : patch[k]))
-      db.prepare(`update runs set ${keys.map((k) => `${columns[k]} = ?`).join(', ')} where id = ?`).run(...(values as never[]), id)
+      prepared(`update runs set ${keys.map((k) => `${columns[k]} = ?`).join(', ')} where id = ?`).run(...(values as never[]), id)
     },
     async countByStatus() {
       return Object.fromEntries((st.byStatus.all() as Array<{ status: string; n: number }>).map((r) => [r.status, r.n]))
