@@ -226,6 +226,8 @@ function buildMachine(name: string, start: string, steps: ReadonlyMap<string, Co
       // Side effects (events) are the engine's: it provides these.
       enter: (_, _params: { step: string }) => {},
       finish: (_, _params: { final: string }) => {},
+      /** First action of every transition: the engine records the edge taken (engine/run.ts). */
+      transition: (_, _params: { edge: string }) => {},
       record: assign(({ context, event }, params: { step: string }) => ({
         steps: { ...context.steps, [params.step]: (event as unknown as { output: StepRecord }).output },
       })),
@@ -286,7 +288,30 @@ function buildMachine(name: string, start: string, steps: ReadonlyMap<string, Co
   for (const f of Object.values(INTERNAL_FINALS)) {
     states[f] = { type: 'final', entry: [{ type: 'finish', params: { final: f } }] }
   }
+  announceTransitions(states)
   return machineSetup.createMachine({ id: ROOT, initial: start, context: ({ input }: { input: RunInput }) => ({ params: input.params, facts: input.facts, steps: {} }), states } as never) as unknown as AnyStateMachine
+}
+
+/**
+ * Every transition (an object with a `target` and the edge id as its `description`, in `on`,
+ * `onDone`, `onError` or `always`, at any depth) runs the `transition` action first, so the engine
+ * learns each edge taken from the machine itself, not from xstate's inspection internals.
+ */
+function announceTransitions(config: unknown): void {
+  if (Array.isArray(config)) {
+    for (const c of config) announceTransitions(c)
+    return
+  }
+  if (config === null || typeof config !== 'object') return
+  const node = config as Record<string, unknown>
+  if (typeof node.description === 'string' && 'target' in node) {
+    const actions = node.actions === undefined ? [] : Array.isArray(node.actions) ? node.actions : [node.actions]
+    node.actions = [{ type: 'transition', params: { edge: node.description } }, ...actions]
+  }
+  for (const [key, value] of Object.entries(node)) {
+    // Guards, inputs and params hold no transitions.
+    if (key !== 'guard' && key !== 'params' && key !== 'input') announceTransitions(value)
+  }
 }
 
 function fixState(s: CompiledStep, entry: unknown[], next: unknown[], crash: (edge: string) => unknown): unknown {

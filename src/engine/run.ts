@@ -208,6 +208,15 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
       fixRollback: actor('fixRollback'),
     },
     actions: {
+      transition: (_: unknown, p: { edge: string }) => {
+        const edge = edges.get(p.edge)
+        if (!edge) return
+        path.push(edge.id)
+        emitter.emit({ type: 'transition', from: edge.from, to: edge.to, via: edge.via, edge: edge.id })
+        // Entering a step (not moving between a fix's phases): announce it right after the transition.
+        const target = edge.to.split('.')[0]!
+        if (steps.has(target) && (edge.from.split('.')[0] !== target || edge.from === edge.to)) stepStarted(target)
+      },
       enter: (_: unknown, p: { step: string }) => {
         lastStep = p.step
       },
@@ -222,21 +231,7 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
   } as never)
 
   const done = new Promise<{ error?: unknown }>((resolve) => {
-    const ref: AnyActorRef = createActor(machine, {
-      input: { params, facts },
-      inspect: (ev) => {
-        if (ev.type !== '@xstate.microstep') return
-        for (const t of (ev as unknown as { _transitions: Array<{ description?: string }> })._transitions) {
-          const edge = t.description ? edges.get(t.description) : undefined
-          if (!edge) continue
-          path.push(edge.id)
-          emitter.emit({ type: 'transition', from: edge.from, to: edge.to, via: edge.via, edge: edge.id })
-          // Entering a step (not moving between a fix's phases): announce it right after the transition.
-          const target = edge.to.split('.')[0]!
-          if (steps.has(target) && (edge.from.split('.')[0] !== target || edge.from === edge.to)) stepStarted(target)
-        }
-      },
-    })
+    const ref: AnyActorRef = createActor(machine, { input: { params, facts } })
     ref.subscribe({ complete: () => resolve({}), error: (error) => resolve({ error }) })
     stepStarted(compiled.start)
     ref.start()
