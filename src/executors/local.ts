@@ -76,7 +76,9 @@ export class LocalExecutor implements Executor {
     // process dies (a SIGKILLed `runbook serve`): no orphaned apply goes on behind a resumed run.
     // (Not under sudo, which closes fds above 2.)
     const sudo = spec.sudo && process.getuid?.() !== 0
-    const guard = this.#posix && !sudo
+    // Engine lock upkeep (renew, release; housekeeping or repeatable) is short and must end cleanly: killed half-way it could
+    // leave the lease's busy mark behind, which blocks the lock's release and take-over.
+    const guard = this.#posix && !sudo && !spec.housekeeping && !spec.repeatable
     const command = sudo ? withSudo(spec.command) : guard ? guardLocalCommand(spec.command) : spec.command
 
     return new Promise<CommandResult>((resolve, reject) => {

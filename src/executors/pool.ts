@@ -172,7 +172,7 @@ export class SshExecutorFactory implements ExecutorFactory {
     const exec = async (spec: CommandSpec, signal?: AbortSignal): Promise<CommandResult> => {
       const target = this.resolve(host)
       const conn = await this.connection(target, signal)
-      return conn.exec(remoteCommand(spec.command, spec.sudo, this.defaults.guardCommands !== 0), {
+      return conn.exec(remoteCommand(spec.command, spec.sudo, this.defaults.guardCommands !== 0 && !spec.housekeeping && !spec.repeatable), {
         timeoutMs: spec.timeoutMs,
         maxOutputBytes: this.defaults.maxOutputBytes,
         signal,
@@ -201,7 +201,7 @@ export class SshExecutorFactory implements ExecutorFactory {
     return {
       exec: async (spec, signal) => {
         const conn = await open(signal)
-        return conn.exec(remoteCommand(spec.command, spec.sudo, this.defaults.guardCommands !== 0), { timeoutMs: spec.timeoutMs, maxOutputBytes: this.defaults.maxOutputBytes, signal })
+        return conn.exec(remoteCommand(spec.command, spec.sudo, this.defaults.guardCommands !== 0 && !spec.housekeeping && !spec.repeatable), { timeoutMs: spec.timeoutMs, maxOutputBytes: this.defaults.maxOutputBytes, signal })
       },
       close: async () => {
         const conn = await opened?.catch(() => undefined)
