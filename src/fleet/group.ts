@@ -68,8 +68,9 @@ export interface OutcomeGroup {
   evidenceFrom: string
   exitCode: number
   failed: boolean
-  /** Fleet group hash of the fix plan, when the hosts proposed or applied a fix. */
+  /** Fleet group hash of the fix plan, and the fix step, when the hosts proposed or applied a fix. */
   planHash?: string
+  fixStep?: string
 }
 
 /** Best first, worst last: the end of the terminal shows what needs attention. */
@@ -103,7 +104,7 @@ export function groupOutcomes(records: readonly HostRecord[]): OutcomeGroup[] {
       evidence: (r.outcome?.evidence ?? []).map((e) => ({ ...e, text: normalizeHost(e.text, r.host), ...(e.command ? { command: normalizeHost(e.command, r.host) } : {}) })),
       evidenceFrom: r.host,
       exitCode: r.exitCode, failed: r.failed,
-      ...(planHash ? { planHash } : {}),
+      ...(planHash ? { planHash, fixStep: r.fix!.step } : {}),
     })
   }
   return [...groups.values()].sort((a, b) => statusRank(a.status) - statusRank(b.status))

@@ -24,7 +24,7 @@ import { FailureBudget, schedule, type Stop } from './schedule.ts'
 import { STATUS_EXIT } from '../engine/run.ts'
 
 export type FleetEvent =
-  | { type: 'fleet.started'; runbook: string; hash: string; mode: Mode; hosts: string[]; plan: string[]; at: number }
+  | { type: 'fleet.started'; runbook: string; hash: string; mode: Mode; hosts: string[]; concurrency: number; plan: string[]; at: number }
   | { type: 'fleet.phase'; phase: Phase; hosts: string[]; group?: { hash: string; step: string; summary: string } }
   | { type: 'fleet.group'; hash: string; step: string; summary: string; hosts: string[]; approved: boolean; by: string; reason?: string }
   | { type: 'host.started'; host: string; phase: Phase; at: number }
@@ -147,7 +147,7 @@ export async function runFleet(compiled: CompiledRunbook, options: FleetOptions)
   let stop: Stop | null = null
   const emit = options.onEvent
 
-  emit({ type: 'fleet.started', runbook: compiled.name, hash: compiled.hash, mode: options.mode, hosts, plan: describePolicy(options.policy, hosts, { apply: options.mode === 'apply' }), at: startedAt })
+  emit({ type: 'fleet.started', runbook: compiled.name, hash: compiled.hash, mode: options.mode, hosts, concurrency: options.policy.concurrency, plan: describePolicy(options.policy, hosts, { apply: options.mode === 'apply' }), at: startedAt })
 
   const runHost = async (host: string, phase: Phase, mode: Mode, approver: Approver): Promise<HostRecord> => {
     const began = now()
