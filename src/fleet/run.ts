@@ -13,7 +13,7 @@
  * The failure budget is one for the whole run: a host failed in `diagnose` counts as much as one
  * failed in `apply`. When it trips, no new host starts, in any phase.
  */
-import { runRunbook } from '../engine/run.ts'
+import { STATUS_EXIT, runRunbook } from '../engine/run.ts'
 import type { ApprovalDecision, ApprovalRequest, Approver } from '../engine/approval.ts'
 import type { CompiledRunbook } from '../compile/compile.ts'
 import { EXIT, RunbookError } from '../errors.ts'
@@ -21,7 +21,6 @@ import type { Clock, ExecutorFactory, FixPlan, Mode, RunEvent } from '../types.t
 import { FAILED_STATUSES, groupHash, groupOutcomes, normalizeHost, normalizePlan, statusRank, type HostRecord, type OutcomeGroup, type Phase } from './group.ts'
 import { describePolicy, failureThreshold, type FleetPolicy } from './policy.ts'
 import { FailureBudget, schedule, type Stop } from './schedule.ts'
-import { STATUS_EXIT } from '../engine/run.ts'
 
 export type FleetEvent =
   | { type: 'fleet.started'; runbook: string; hash: string; mode: Mode; hosts: string[]; concurrency: number; plan: string[]; at: number }

@@ -41,6 +41,13 @@ export function selectHosts(spec: { hosts?: string | undefined; select?: readonl
   const names = spec.hosts === undefined ? ['all'] : spec.hosts.split(',').map((n) => n.trim())
   if (names.some((n) => n === '')) throw new RunbookError('RB_USAGE', `--hosts: '${spec.hosts ?? ''}' has an empty name (write web1,web2 without spaces or trailing commas)`)
   if (!inventory && names.includes('all')) throw new RunbookError('RB_USAGE', '--hosts all needs an inventory (--inventory FILE, $RUNBOOK_INVENTORY, ./inventory.yaml or a running lab)')
+  if (inventory) {
+    // A typo in a list of hosts must not become a DNS name: with an inventory, a bare name must be in it.
+    const unknown = names.filter((n) => n !== 'all' && !(n in inventory.hosts) && !(n in inventory.groups) && !/[@:.]/.test(n))
+    if (unknown.length > 0) {
+      throw new RunbookError('RB_USAGE', `--hosts: ${unknown.map((n) => `'${n}'`).join(', ')} is neither a host nor a group of ${inventory.file} (hosts: ${Object.keys(inventory.hosts).join(', ')}; groups: ${Object.keys(inventory.groups).join(', ') || 'none'}); a host outside the inventory is written user@host, host:port or as a full domain name`)
+    }
+  }
   const out = new Set<string>()
   for (const n of names) for (const h of expandHosts(n, inventory)) out.add(h)
   let hosts = [...out]

@@ -48,6 +48,8 @@ describe('selectHosts', () => {
     expect(err(() => selectHosts({ select: ['role=web'] }, undefined)).message).toMatch(/needs an inventory/)
     expect(err(() => selectHosts({ hosts: 'web1,,web2' }, inventory)).message).toMatch(/empty name/)
     expect(err(() => selectHosts({ hosts: 'all' }, undefined)).code).toBe('RB_USAGE')
+    expect(err(() => selectHosts({ hosts: 'web1,wbe2' }, inventory)).message).toMatch(/'wbe2' is neither a host nor a group of \/etc\/runbook\/inventory.yaml \(hosts: bastion, web1, web2, web10; groups: web, edge\)/)
+    expect(selectHosts({ hosts: 'web1,deploy@db1.example.com' }, inventory)).toEqual(['web1', 'deploy@db1.example.com'])
   })
 
   it('inventory errors keep file:line:col', () => {
