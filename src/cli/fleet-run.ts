@@ -86,8 +86,11 @@ export async function runFleetCli(input: FleetCliInput): Promise<number> {
     index.transcripts[host]!.push({ phase, path })
     return openTranscript(path)
   }
+  // A prompt must not land on the live status line: clear it first (the next event redraws it).
+  const asking: typeof approver = { approve: (req, signal) => (view.close(), approver.approve(req, signal)) }
   const confirm = input.yes ? undefined : async (question: string): Promise<boolean> => {
     if (!io.stdin.isTTY) return false
+    view.close()
     const rl = createInterface({ input: io.stdin, output: io.stderr, terminal: true })
     try {
       return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `, { signal: io.signal })).trim())
@@ -97,7 +100,7 @@ export async function runFleetCli(input: FleetCliInput): Promise<number> {
   }
   try {
     const r = await runFleet(compiled, {
-      hosts, params, mode, policy, executors, approver, operator, signal: io.signal,
+      hosts, params, mode, policy, executors, approver: asking, operator, signal: io.signal,
       ...(confirm ? { confirm } : {}),
       transcript,
       onEvent,
