@@ -43,7 +43,7 @@ export async function runFleetCli(input: FleetCliInput): Promise<number> {
   const { findInventory } = await import('../inventory/discover.ts')
   const { selectHosts } = await import('../fleet/select.ts')
   const { parsePolicy } = await import('../fleet/policy.ts')
-  const { runFleet } = await import('../fleet/run.ts')
+  const { checkFleetParams, runFleet } = await import('../fleet/run.ts')
   const { writeFleetIndex } = await import('../fleet/index-file.ts')
   const { openTranscript, stateDir } = await import('../transcript/writer.ts')
   const { createFleetJsonView, createFleetView } = await import('../views/fleet.ts')
@@ -59,6 +59,7 @@ export async function runFleetCli(input: FleetCliInput): Promise<number> {
     maxFailures: values['max-failures'] as string | undefined,
   }, io.env)
 
+  checkFleetParams(compiled, params) // before the fleet folder is made: a usage error leaves nothing behind
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
   const dir = typeof values.transcript === 'string' ? resolve(io.cwd, values.transcript) : join(stateDir(io.env), 'runs', `${compiled.name}-${stamp}-fleet`)
   mkdirSync(dir, { recursive: true, mode: 0o700 })

@@ -16,7 +16,8 @@
 import { STATUS_EXIT, runRunbook } from '../engine/run.ts'
 import type { ApprovalDecision, ApprovalRequest, Approver } from '../engine/approval.ts'
 import type { CompiledRunbook } from '../compile/compile.ts'
-import { EXIT, RunbookError } from '../errors.ts'
+import { checkParam } from '../dsl/params.ts'
+import { EXIT, RunbookError, RunbookErrors } from '../errors.ts'
 import type { Clock, ExecutorFactory, FixPlan, Mode, RunEvent } from '../types.ts'
 import { FAILED_STATUSES, groupHash, groupOutcomes, normalizeHost, normalizePlan, statusRank, type HostRecord, type OutcomeGroup, type Phase } from './group.ts'
 import { describePolicy, failureThreshold, type FleetPolicy } from './policy.ts'
@@ -130,6 +131,32 @@ export function groupRequest(runbook: string, step: string, summary: string, pla
 }
 
 /**
+ * The params the operator gave are the same for every host: check them once, before any host runs,
+ * so a bad value is one usage error (exit 2), not a failure on every host. Defaults that depend on
+ * the host (facts) are resolved per host by the engine.
+ */
+export function checkFleetParams(compiled: CompiledRunbook, params: Readonly<Record<string, unknown>>): void {
+  const errors: RunbookError[] = []
+  for (const [name, value] of Object.entries(params)) {
+    const decl = compiled.params[name]
+    if (!decl) {
+      const known = Object.keys(compiled.params)
+      errors.push(new RunbookError('RB_PARAM_UNKNOWN', `unknown param '${name}' (this runbook takes: ${known.join(', ') || 'none'})`, { detail: { param: name } }))
+      continue
+    }
+    const check = checkParam(decl, value)
+    if (!check.ok) errors.push(new RunbookError('RB_PARAM_TYPE', `param '${name}': ${decl.secret ? '[redacted]' : JSON.stringify(String(value))} is not ${check.expected}`, { detail: { param: name, type: decl.type } }))
+  }
+  for (const [name, decl] of Object.entries(compiled.params)) {
+    if (name !== 'host' && decl.required && decl.default === undefined && params[name] === undefined) {
+      errors.push(new RunbookError('RB_PARAM_MISSING', `missing required param '${name}': pass --param ${name}=<${decl.type}>`, { detail: { param: name } }))
+    }
+  }
+  if (errors.length === 1) throw errors[0]!
+  if (errors.length > 1) throw new RunbookErrors(errors)
+}
+
+/**
  * @example
  * const r = await runFleet(compiled, { hosts, params, mode: 'dry-run', policy, executors, approver,
  *   transcript: (h) => openTranscript(`runs/${h}.jsonl`), onEvent: view.sink })
@@ -140,6 +167,7 @@ export async function runFleet(compiled: CompiledRunbook, options: FleetOptions)
   const startedAt = now()
   const hosts = [...options.hosts]
   if (hosts.length === 0) throw new RunbookError('RB_USAGE', 'a fleet run needs at least one host')
+  checkFleetParams(compiled, options.params)
   const budget = new FailureBudget(failureThreshold(options.policy, hosts.length))
   const records = new Map<string, HostRecord>()
   const notStarted: NotStarted[] = []

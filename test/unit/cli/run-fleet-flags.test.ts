@@ -20,6 +20,9 @@ describe('run: fleet flags', () => {
     [['--hosts', 'web,wbe3'], /'wbe3' is neither a host nor a group/],
     [['--hosts', 'web', '--param', 'host=web1'], /do not pass --param host too/],
     [['--hosts', 'web', '--yes'], /--yes only makes sense with --apply/],
+    // Checked once for the fleet, before any host runs (not a failure on every host).
+    [['--hosts', 'web', '--param', 'client_ip=1.2.3.4; rm -rf /'], /param 'client_ip': "1.2.3.4; rm -rf \/" is not/],
+    [['--hosts', 'web', '--param', 'nope=1'], /unknown param 'nope'/],
   ]
   it.each(cases)('%j', async (args, message) => {
     const r = await cli(['run', 'unreachable-host', '--inventory', inventory, ...args])
