@@ -172,6 +172,7 @@ export const EXIT = {
   INCOMPLETE: 7, // the run could not finish: a step failed with no handler, replay diverged
   ROLLBACK_FAILED: 8, // a fix failed and nothing undid it (its rollback failed, or it declares none): the host needs a human now
   REFUSED: 9, // a fix was refused before it changed anything: a pre-flight check failed (a dry-run too: --apply would refuse it) or another run holds the host's lock
+  FLEET_STOPPED: 10, // a fleet run stopped early (failure budget reached, canary failed or not confirmed): some hosts never started
   INTERRUPTED: 130, // SIGINT
   TERMINATED: 143, // SIGTERM
 } as const

@@ -40,7 +40,8 @@ function topHelp(): string {
     '',
     'Exit codes: 0 healthy, 1 internal error, 2 usage/validation error, 3 problem found, 4 fix proposed,',
     '            5 fix applied and verified, 6 fix rolled back, 7 run incomplete, 8 fix failed, not undone,',
-    '            9 fix refused (pre-flight failed or host locked by another run).',
+    '            9 fix refused (pre-flight failed or host locked by another run),',
+    '            10 fleet stopped early (failure budget reached, canary failed): some hosts never started.',
     "Run 'runbook <command> --help' for a command's options.",
     '',
   ].join('\n')

@@ -15,7 +15,7 @@ import { ExecError } from '../errors.ts'
 import { SshConnection } from '../executors/ssh.ts'
 import { labRoot } from '../inventory/discover.ts'
 import { createNetwork, hostFiles, prepareHost, startHost, waitHostReady } from './host.ts'
-import { SCENARIOS, missingTools, type Scenario } from './scenarios.ts'
+import { SCENARIOS, missingTools, sshguardBlock1, type Scenario } from './scenarios.ts'
 import { labDir, listLabs, readState, slotAddress, writeState, type LabHostState, type LabState } from './state.ts'
 import { linkExists, netnsExists, pidAlive, sh, shQuiet } from './sys.ts'
 
@@ -23,6 +23,8 @@ export interface LabUpOptions {
   name?: string
   /** Number of web hosts (web1..webN); 2 by default. */
   webHosts?: number
+  /** Web hosts to seed the fault on (scenarios that can seed several: sshguard-block); default web1. */
+  faultHosts?: string[]
   env?: NodeJS.ProcessEnv
   log?: (line: string) => void
 }
@@ -36,6 +38,19 @@ export interface LabUpResult {
 }
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,15}$/
+
+/** Scenarios that can seed their fault on several web hosts (LabUpOptions.faultHosts). */
+const SEVERAL = new Set(['sshguard-block'])
+
+/**
+ * Block the operator with the sshguard of one more host of a running sshguard-block fleet lab
+ * (one started with faultHosts), by real failed logins. For tests that need new blocks.
+ */
+export async function seedSshguardBlock(state: LabState, hostName: string): Promise<string> {
+  const host = state.hosts.find((h) => h.name === hostName)
+  if (!host || state.scenario !== 'sshguard-block' || !state.faultHosts) throw new Error(`lab: ${hostName} is not a web host of an sshguard-block lab started with fault hosts`)
+  return sshguardBlock1({ state, failLogin: (h) => failLogin(state, h) }, host)
+}
 
 export function validateLabName(name: string): void {
   if (!NAME.test(name)) throw new Error(`lab name '${name}' must be 1-16 characters of a-z, 0-9 and '-'`)
@@ -110,7 +125,9 @@ export async function labUp(scenarioName: string, opts: LabUpOptions = {}): Prom
   const dir = labDir(name, env)
   const webHosts = opts.webHosts ?? 2
   const existing = readState(dir)
-  if (existing && existing.scenario === scenarioName && isHealthy(existing) && existing.hosts.length === webHosts + 1) {
+  if (opts.faultHosts && !SEVERAL.has(scenarioName)) throw new Error(`lab scenario '${scenarioName}' seeds web1 only; fault hosts are for ${[...SEVERAL].join(', ')}`)
+  if (existing && existing.scenario === scenarioName && isHealthy(existing) && existing.hosts.length === webHosts + 1
+    && JSON.stringify(existing.faultHosts ?? null) === JSON.stringify(opts.faultHosts ?? null)) {
     return { state: existing, reused: true, seeded: existing.hosts.flatMap((h) => h.seeded), inventory: join(dir, 'inventory.yaml') }
   }
   if (existing || existsSync(dir)) await labDown({ name, env })
@@ -120,6 +137,7 @@ export async function labUp(scenarioName: string, opts: LabUpOptions = {}): Prom
     version: 1, name, scenario: scenarioName, slot, dir,
     bridge: `rbl${slot}`, operatorAddress: slotAddress(slot, 1), createdAt: new Date().toISOString(),
     hosts: [], ready: false,
+    ...(opts.faultHosts ? { faultHosts: opts.faultHosts } : {}),
   }
   const hostNames = ['bastion', ...Array.from({ length: webHosts }, (_, i) => `web${i + 1}`)]
   state.hosts = hostNames.map((h, i) => ({
@@ -149,9 +167,10 @@ export async function labUp(scenarioName: string, opts: LabUpOptions = {}): Prom
     }
     await Promise.all(state.hosts.map((h) => waitHostReady(dir, h)))
     log(`lab ${name}: ${state.hosts.length} hosts up on ${slotAddress(slot, 0)}/24, operator ${state.operatorAddress}`)
+    if (state.faultHosts) for (const n of state.faultHosts) if (!state.hosts.some((h) => h.name === n && h.role === 'web')) throw new Error(`lab: fault host '${n}' is not one of web1..web${webHosts}`)
     const seeded = await scenario.seed({ state, failLogin: (h) => failLogin(state, h) })
-    const web1 = state.hosts.find((h) => h.name === 'web1')
-    if (web1) web1.seeded = seeded
+    // Each line names its host (`web3: ...`); lines of scenarios that name none belong to web1.
+    for (const h of state.hosts) h.seeded = seeded.filter((l) => l.startsWith(`${h.name}: `) || (h.name === 'web1' && !state.hosts.some((x) => l.startsWith(`${x.name}: `))))
     writeInventory(state)
     writeSshConfig(state)
     state.ready = true

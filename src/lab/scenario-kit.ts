@@ -39,6 +39,16 @@ export async function waitFor(what: string, check: () => boolean, attempt: () =>
   throw new Error(`lab: ${what} did not happen within ${timeoutMs} ms`)
 }
 
+/** The web hosts a multi-host scenario seeds: `state.faultHosts`, else web1. */
+export function faultHosts(state: LabState): LabHostState[] {
+  const names = state.faultHosts ?? ['web1']
+  return names.map((n) => {
+    const h = state.hosts.find((x) => x.name === n && x.role === 'web')
+    if (!h) throw new Error(`lab: fault host '${n}' is not a web host of this lab (web1..web${state.hosts.filter((x) => x.role === 'web').length})`)
+    return h
+  })
+}
+
 export function web1(state: LabState): LabHostState {
   const h = state.hosts.find((x) => x.name === 'web1')
   if (!h) throw new Error('lab: scenario needs a host web1')

@@ -8,7 +8,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } fro
 import { join } from 'node:path'
 import { hostFiles } from './host.ts'
 import type { LabHostState, LabState } from './state.ts'
-import { BASE, waitFor, web1, type Scenario, type ScenarioContext } from './scenario-kit.ts'
+import { BASE, faultHosts, waitFor, web1, type Scenario, type ScenarioContext } from './scenario-kit.ts'
 import { inNetns, which } from './sys.ts'
 import { hungUnit } from './scenario-hung-unit.ts'
 import { bruteForce } from './scenario-brute-force.ts'
@@ -25,16 +25,17 @@ const healthy: Scenario = {
 
 const sshguardBlock: Scenario = {
   name: 'sshguard-block',
-  summary: 'sshguard on web1 (iptables backend, chain sshguard) has blocked the operator after failed logins',
+  summary: 'sshguard on web1 (iptables backend, chain sshguard) has blocked the operator after failed logins (lab up --fault-hosts: on those web hosts, with sshguard on every web host)',
   requires: [...BASE, { bin: 'sshguard', pkg: 'sshguard' }, { bin: 'iptables', pkg: 'iptables' }],
   extras(state, host) {
-    if (host.name !== 'web1') return {}
+    // A fleet lab (faultHosts set) runs sshguard on every web host: any of them can be blocked later.
+    if (state.faultHosts ? host.role !== 'web' : host.name !== 'web1') return {}
     const f = hostFiles(state.dir, host.name)
     const conf = join(f.dir, 'sshguard.conf')
     const whitelist = join(f.dir, 'sshguard.whitelist')
     writeFileSync(whitelist, '127.0.0.0/8\n::1/128\n')
     writeFileSync(conf, [
-      '# sshguard of lab host web1; bind-mounted over /etc/sshguard/sshguard.conf inside the host',
+      `# sshguard of lab host ${host.name}; bind-mounted over /etc/sshguard/sshguard.conf inside the host`,
       'BACKEND="/usr/libexec/sshguard/sshg-fw-iptables"',
       `FILES="${f.authLog}"`,
       'THRESHOLD=30',
@@ -51,13 +52,17 @@ const sshguardBlock: Scenario = {
     }
   },
   async seed(ctx) {
-    const host = web1(ctx.state)
-    const op = ctx.state.operatorAddress
-    const blocked = (): boolean => inNetns(host.netns, 'iptables', ['-w', '-S', 'sshguard']).includes(op)
-    // sshguard needs a moment to start tailing the log; attempts made before are simply retried.
-    const attempts = await waitFor(`sshguard blocking ${op} on web1`, blocked, () => ctx.failLogin(host), 30_000)
-    return [`web1: sshguard blocked ${op} after ${attempts} failed logins as 'intruder' (iptables chain sshguard: -A sshguard -s ${op}/32 -j DROP)`]
+    return Promise.all(faultHosts(ctx.state).map((host) => sshguardBlock1(ctx, host)))
   },
+}
+
+/** Make the sshguard of one lab host block the operator, by real failed logins. */
+export async function sshguardBlock1(ctx: ScenarioContext, host: LabHostState): Promise<string> {
+  const op = ctx.state.operatorAddress
+  const blocked = (): boolean => inNetns(host.netns, 'iptables', ['-w', '-S', 'sshguard']).includes(op)
+  // sshguard needs a moment to start tailing the log; attempts made before are simply retried.
+  const attempts = await waitFor(`sshguard blocking ${op} on ${host.name}`, blocked, () => ctx.failLogin(host), 30_000)
+  return `${host.name}: sshguard blocked ${op} after ${attempts} failed logins as 'intruder' (iptables chain sshguard: -A sshguard -s ${op}/32 -j DROP)`
 }
 
 const fail2banBan: Scenario = {

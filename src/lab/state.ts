@@ -31,6 +31,12 @@ export interface LabState {
   hosts: LabHostState[]
   /** Set once `up` finished; a state without it is a crashed or running `up`. */
   ready: boolean
+  /**
+   * Web hosts the fault is seeded on, for scenarios that can seed several (sshguard-block);
+   * absent: web1 only. When set, such a scenario runs its daemon on every web host, so any of them
+   * can be blocked later (seedSshguardBlock) and fixed.
+   */
+  faultHosts?: string[]
 }
 
 export function labDir(name: string, env: NodeJS.ProcessEnv = process.env): string {

@@ -40,7 +40,7 @@ describe('architecture', () => {
   })
 
   const adapters: Record<string, string[]> = {
-    ssh2: ['executors/ssh.ts', 'bench/ssh.ts'],
+    ssh2: ['executors/ssh.ts', 'bench/ssh.ts', 'bench/fleet.ts'],
     ajv: ['dsl/validate.ts', 'dsl/schema-errors.ts', 'inventory/load.ts'],
     '@marcbachmann/cel-js': ['dsl/expr.ts'],
     xstate: ['compile/', 'engine/'],

@@ -31,6 +31,7 @@ namespace, link, process and file the lab created, also after a crash.`,
   options: {
     name: { type: 'string', valueName: 'NAME', description: "Lab name, to run several labs at once (default 'default')" },
     hosts: { type: 'string', valueName: 'N', description: 'Number of web hosts (default 2)' },
+    'fault-hosts': { type: 'string', valueName: 'LIST', description: 'sshguard-block: seed the block on these web hosts, e.g. web3,web6 (sshguard then runs on every web host)' },
     json: { type: 'boolean', description: 'status: print JSON' },
   },
   examples: [
@@ -58,7 +59,8 @@ namespace, link, process and file the lab created, also after a crash.`,
         }
         let r
         try {
-          r = await labUp(arg, { name, env, log: (l) => io.stderr.write(`${l}\n`), ...(webHosts === undefined ? {} : { webHosts }) })
+          const faultHosts = typeof values['fault-hosts'] === 'string' ? values['fault-hosts'].split(',').map((h) => h.trim()).filter(Boolean) : undefined
+          r = await labUp(arg, { name, env, log: (l) => io.stderr.write(`${l}\n`), ...(webHosts === undefined ? {} : { webHosts }), ...(faultHosts ? { faultHosts } : {}) })
         } catch (err) {
           io.stderr.write(`lab up failed (everything created was removed): ${(err as Error).message}\n`)
           return 1

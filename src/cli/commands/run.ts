@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs'
 export default defineCommand({
   name: 'run',
   summary: 'Run a runbook against a host (dry-run unless --apply)',
-  usage: 'run <runbook> [--host H] [--param k=v ...] [--param-file k=PATH ...] [--param-env k=VAR ...] [--apply [--yes]] [--local] [--transcript FILE] [--json] [--server URL]',
+  usage: 'run <runbook> [--host H | --hosts H,GROUP,all [--select k=v] [--concurrency N] [--canary N] [--waves 10%,50%,100%] [--max-failures N|P%]] [--param k=v ...] [--param-file k=PATH ...] [--param-env k=VAR ...] [--apply [--yes]] [--local] [--transcript FILE] [--json] [--server URL]',
   description: `Runs the runbook's read-only diagnostics for real, follows its branches, and ends with an outcome: a diagnosis with evidence.
 Dry-run (the default) never changes the host: every fix the run reaches is shown as a plan with its exact commands.
 With --apply, a fix runs only after you approve its plan (a prompt, or --yes), is verified, and is rolled back when verification fails.
@@ -22,11 +22,30 @@ visible to every user in \`ps\` and kept in your shell history (runbook warns wh
 Every rendering of a secret (as typed, shell-quoted, JSON-escaped, base64 file content) is replaced by [redacted] in the transcript,
 the log, --json and this view.
 
+Fleets: --hosts web1,web2 | GROUP | all and/or --select role=web (inventory vars) run the runbook on each host, one run and
+one transcript per host (in a folder with a fleet.json index that \`runbook replay\` renders), one SSH connection per host.
+  --concurrency N      hosts at a time (default 10)
+  --canary N           the first N hosts run first; the others only when they all end well
+  --waves 10%,50%,100% cumulative waves (counts or percentages, last 100%), each starting when the previous one has finished
+  --max-failures N|P%  counted over the whole run: the fleet stops when the Nth host fails (P%: ceil(P x hosts / 100));
+                       no new host starts, running hosts finish, hosts never started are listed
+A failed host: run incomplete, fix rolled back, fix failed, fix refused (exit 6-9). With --apply every host is first
+diagnosed (dry-run); hosts with the same fix plan up to the host name form a group: one plan hash, one approval, then
+the group is applied with the canary, waves and budget above. The end shows hosts grouped by outcome, evidence once.
+Fleet exit code: 8 if any host needs a human; else 10 if the fleet stopped early (budget, canary); else the worst
+host's code (7, 6, 9, 4, 3, 5, 0 in that order).
+
 Exit codes: 0 healthy, 3 problem found, 4 fix proposed, 5 fix applied and verified, 6 fix rolled back,
 7 run incomplete (a step failed with no handler), 8 fix failed and not undone (rollback failed or none declared), 9 fix refused (pre-flight failed or host locked),
 2 usage/validation error, 1 internal error.`,
   options: {
     host: { type: 'string', valueName: 'H', description: 'Target: inventory name, user@host:port, ssh_config alias (sets param host)' },
+    hosts: { type: 'string', valueName: 'LIST', description: 'Fleet: hosts, groups or all, comma-separated (one run per host)' },
+    select: { type: 'string', multiple: true, valueName: 'k=v', description: 'Fleet: only hosts whose inventory var k is v (k!=v: is not); all must hold' },
+    concurrency: { type: 'string', valueName: 'N', description: 'Fleet: hosts at a time (default 10; RUNBOOK_FLEET_CONCURRENCY)' },
+    canary: { type: 'string', valueName: 'N', description: 'Fleet: run the first N hosts first; the rest only if they end well' },
+    waves: { type: 'string', valueName: 'LIST', description: 'Fleet: cumulative waves, e.g. 10%,50%,100% (barrier between waves)' },
+    'max-failures': { type: 'string', valueName: 'N|P%', description: 'Fleet: stop when the Nth host (or P% of them) has failed, over the whole run' },
     param: { type: 'string', short: 'p', multiple: true, valueName: 'k=v', description: 'A runbook parameter (not for secrets: argv shows in `ps`)' },
     'param-file': { type: 'string', multiple: true, valueName: 'k=PATH', description: 'A parameter read from a file, one trailing newline stripped; PATH - is stdin' },
     'param-env': { type: 'string', multiple: true, valueName: 'k=VAR', description: 'A parameter read from environment variable VAR' },
@@ -35,7 +54,7 @@ Exit codes: 0 healthy, 3 problem found, 4 fix proposed, 5 fix applied and verifi
     local: { type: 'boolean', description: 'Run commands on this machine instead of over SSH' },
     inventory: { type: 'string', short: 'i', valueName: 'FILE', description: 'Inventory file (default: $RUNBOOK_INVENTORY, ./inventory.yaml, or the running lab)' },
     'accept-new-host-keys': { type: 'boolean', description: 'Record unknown host keys (never changed ones) in known_hosts' },
-    transcript: { type: 'string', short: 't', valueName: 'FILE', description: 'Where to record the run, replacing the file if it exists (default: $RUNBOOK_STATE_DIR/runs/<runbook>-<time>.jsonl)' },
+    transcript: { type: 'string', short: 't', valueName: 'FILE', description: 'Where to record the run, replacing the file if it exists (default: $RUNBOOK_STATE_DIR/runs/<runbook>-<time>.jsonl); a fleet: a folder' },
     json: { type: 'boolean', description: 'Print events as JSON lines instead of the progress view' },
     verbose: { type: 'boolean', short: 'v', description: 'Show command output in the progress view' },
     'log-level': { type: 'string', valueName: 'LEVEL', description: 'pino log level for the run log (default info; RUNBOOK_LOG_LEVEL)' },
@@ -46,10 +65,18 @@ Exit codes: 0 healthy, 3 problem found, 4 fix proposed, 5 fix applied and verifi
     'runbook run unreachable-host --host web1 --param client_ip=203.0.113.7',
     'runbook run log-dir-full --local --param dir=/var/log --param max_dir_mb=500',
     'runbook run log-dir-full --local --apply --yes',
+    'runbook run unreachable-host --hosts all --canary 1 --max-failures 10%',
+    'runbook run unreachable-host --select role=web --apply --waves 10%,50%,100%',
     'pass show ops/api-token | runbook run <runbook> --host web1 --param-file token=-',
   ],
   async run({ values, positionals, io }) {
-    if (typeof values.server === 'string' || (io.env.RUNBOOK_SERVER && !values.local)) {
+    const fleet = values.hosts !== undefined || values.select !== undefined
+    const fleetOnly = ['concurrency', 'canary', 'waves', 'max-failures'].filter((f) => values[f] !== undefined)
+    if (!fleet && fleetOnly.length > 0) throw new RunbookError('RB_USAGE', `run: --${fleetOnly[0]} is for fleet runs: add --hosts (or --select)`)
+    if (fleet && values.host !== undefined) throw new RunbookError('RB_USAGE', 'run: --host runs one host, --hosts / --select a fleet: use one of them')
+    if (fleet && values.local) throw new RunbookError('RB_USAGE', 'run: --local runs on this machine: it cannot be combined with --hosts / --select')
+    if (fleet && typeof values.server === 'string') throw new RunbookError('RB_USAGE', 'run: fleet runs (--hosts / --select) run from the CLI; --server does not take them yet')
+    if (typeof values.server === 'string' || (io.env.RUNBOOK_SERVER && !values.local && !fleet)) {
       const { serverOf } = await import('../client.ts')
       const { remoteRun } = await import('../remote-run.ts')
       return remoteRun({ values, positionals, io }, serverOf(values.server, io.env, 'run'))
@@ -84,6 +111,19 @@ Exit codes: 0 healthy, 3 problem found, 4 fix proposed, 5 fix applied and verifi
     const operator = currentOperator()
     const mode = values.apply ? 'apply' : 'dry-run'
     const approver = !values.apply ? refusingApprover : values.yes ? yesApprover(operator) : io.stdin.isTTY ? promptApprover(io.stdin, io.stderr, operator) : refusingApprover
+
+    if (fleet) {
+      mkdirSync(stateDir(io.env), { recursive: true })
+      const level = (values['log-level'] as string | undefined) ?? io.env.RUNBOOK_LOG_LEVEL ?? 'info'
+      const logger = pino({ level, base: { runbook: compiled.name } }, pino.destination({ dest: join(stateDir(io.env), 'runbook.log'), append: true, sync: true }))
+      const executors = chooseExecutors({ local: false, inventory: values.inventory as string | undefined, acceptNewHostKeys: Boolean(values['accept-new-host-keys']) }, io)
+      const { runFleetCli } = await import('../fleet-run.ts')
+      try {
+        return await runFleetCli({ ctx: { values, positionals, rest: [], io }, compiled, params, mode, approver, yes: Boolean(values.yes), operator, executors, inventoryFile: values.inventory as string | undefined, logger })
+      } finally {
+        await executors.close()
+      }
+    }
 
     const transcriptPath = typeof values.transcript === 'string' ? resolve(io.cwd, values.transcript) : defaultTranscriptPath(io.env, compiled.name, new Date())
     const sinks: EventSink[] = []

@@ -1,0 +1,110 @@
+/**
+ * `npm run bench:fleet` (a first version): on lab fleets of N web hosts (N = 1, 10, 50;
+ * BENCH_SIZES), the `runbook` CLI, as its own process, runs a diagnostic runbook on every host
+ * (`run fleet-bench-triage --hosts web --concurrency N`: a login, then 6 reads in parallel on the
+ * same connection, parsed, and a verdict), against a raw-ssh2 floor that runs exactly the commands
+ * the CLI's transcripts recorded for each host, with the same shape (one connection per host, the
+ * login command first, then the others in parallel). Both connect directly (a bench inventory with
+ * no bastion). Also printed: Node's own start-up and `runbook --help`, the fixed cost every CLI run pays.
+ * Not yet here (issue 12, item 5): Ansible, and the service with BullMQ workers. Linux + root.
+ */
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import ssh2 from 'ssh2'
+import { labDown, labUp } from '../lab/lab.ts'
+
+const RUNBOOK = resolve('fixtures/runbooks/valid/fleet-bench-triage.yaml')
+const BIN = resolve('bin/runbook.js')
+
+interface Host { name: string; address: string }
+
+function proc(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string; seconds: number }> {
+  return new Promise((res, rej) => {
+    const t0 = performance.now()
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const chunks: Buffer[] = []
+    child.stdout.on('data', (c: Buffer) => chunks.push(c))
+    child.stderr.on('data', (c: Buffer) => chunks.push(c))
+    child.on('error', rej)
+    child.on('close', (code) => res({ code, out: Buffer.concat(chunks).toString('utf8'), seconds: (performance.now() - t0) / 1000 }))
+  })
+}
+
+/** The commands a host's transcript recorded, in order: the first one ran alone, the rest in parallel. */
+function recordedCommands(dir: string, host: string): string[] {
+  return readFileSync(join(dir, `${host}.jsonl`), 'utf8').split('\n').filter(Boolean)
+    .map((l) => JSON.parse(l) as { type: string; spec?: { command: string } })
+    .filter((e) => e.type === 'command.started').map((e) => e.spec!.command)
+}
+
+async function rawSsh2(hosts: Host[], key: Buffer, commands: Map<string, string[]>): Promise<void> {
+  const run = (c: ssh2.Client, cmd: string): Promise<void> => new Promise((res, rej) => {
+    c.exec(cmd, (err, s) => {
+      if (err) return rej(err)
+      s.on('data', () => {}).stderr.on('data', () => {})
+      s.on('close', () => res())
+    })
+  })
+  await Promise.all(hosts.map((h) => new Promise<void>((res, rej) => {
+    const c = new ssh2.Client()
+    c.on('ready', () => {
+      const [first, ...rest] = commands.get(h.name)!
+      void run(c, first!).then(() => Promise.all(rest.map((cmd) => run(c, cmd)))).then(() => { c.end(); res() }, rej)
+    }).on('error', rej)
+    c.connect({ host: h.address, port: 22, username: 'root', privateKey: key, hostVerifier: () => true })
+    c.setNoDelay(true)
+  })))
+}
+
+async function time(fn: () => Promise<unknown>): Promise<number> {
+  const t0 = performance.now()
+  await fn()
+  return (performance.now() - t0) / 1000
+}
+
+async function main(): Promise<void> {
+  const sizes = (process.env.BENCH_SIZES ?? '1,10,50').split(',').map(Number)
+  const labEnv = { ...process.env, RUNBOOK_LAB_DIR: '/run/runbook-lab-bench-fleet' }
+  const rows = [
+    '| hosts | raw ssh2 floor (s) | runbook CLI process (s) | CLI / floor | of which `runbook --help` (s) | `node -e 0` (s) |',
+    '|---|---|---|---|---|---|',
+  ]
+  for (const n of sizes) {
+    const up = await labUp('healthy', { name: 'fbench', webHosts: n, env: labEnv })
+    const work = mkdtempSync(join(tmpdir(), 'runbook-bench-fleet-'))
+    try {
+      const webs: Host[] = up.state.hosts.filter((h) => h.role === 'web').map((h) => ({ name: h.name, address: h.address }))
+      const inventory = join(work, 'inventory.yaml')
+      writeFileSync(inventory, [
+        'apiVersion: runbook/v1', 'kind: Inventory',
+        `defaults: { user: root, identityFiles: [${join(up.state.dir, 'id_ed25519')}], knownHostsFiles: [${join(up.state.dir, 'known_hosts')}] }`,
+        'hosts:', ...webs.map((h) => `  ${h.name}: { address: ${h.address} }`),
+        'groups:', `  web: { hosts: [${webs.map((h) => h.name).join(', ')}] }`, '',
+      ].join('\n'))
+      const env = { ...process.env, RUNBOOK_STATE_DIR: join(work, 'state'), NO_COLOR: '1' }
+      const cli = async (tag: string) => {
+        const r = await proc('node', [BIN, 'run', RUNBOOK, '--hosts', 'web', '--inventory', inventory, '--concurrency', String(n), '--transcript', join(work, tag), '--json'], env)
+        const finished = r.out.split('\n').filter((l) => l.startsWith('{"type":"fleet.finished"')).map((l) => JSON.parse(l) as { exitCode: number; counts: Record<string, number> })[0]
+        if (r.code !== 0 || finished?.counts.healthy !== n) throw new Error(`bench:fleet: the CLI run at ${n} hosts did not end healthy (exit ${r.code}):\n${r.out.slice(-2000)}`)
+        return r.seconds
+      }
+      await cli('warm')
+      const rb = Math.min(await cli('run1'), await cli('run2'))
+      const commands = new Map(webs.map((h) => [h.name, recordedCommands(join(work, 'run1'), h.name)]))
+      const key = readFileSync(join(up.state.dir, 'id_ed25519'))
+      await rawSsh2(webs, key, commands) // warm-up
+      const raw = Math.min(await time(() => rawSsh2(webs, key, commands)), await time(() => rawSsh2(webs, key, commands)))
+      const help = Math.min((await proc('node', [BIN, '--help'], env)).seconds, (await proc('node', [BIN, '--help'], env)).seconds)
+      const node = Math.min((await proc('node', ['-e', '0'], env)).seconds, (await proc('node', ['-e', '0'], env)).seconds)
+      rows.push(`| ${n} | ${raw.toFixed(2)} | ${rb.toFixed(2)} | ${(rb / raw).toFixed(2)}x | ${help.toFixed(2)} | ${node.toFixed(2)} |`)
+    } finally {
+      rmSync(work, { recursive: true, force: true })
+      await labDown({ name: 'fbench', env: labEnv })
+    }
+  }
+  process.stdout.write(`${rows.join('\n')}\n(best of 2 after a warm-up; the floor runs in this process, the CLI as its own process)\n`)
+}
+
+await main()
