@@ -43,7 +43,8 @@ export function slackConfig(env: NodeJS.ProcessEnv): SlackConfig | undefined {
   }
   if (!botToken.startsWith('xoxb-')) throw bad('RUNBOOK_SLACK_BOT_TOKEN must be a bot token (xoxb-…), from OAuth & Permissions of the app')
   if (appToken && !appToken.startsWith('xapp-')) throw bad('RUNBOOK_SLACK_APP_TOKEN must be an app-level token (xapp-…) with the connections:write scope')
-  if (!appToken && !signingSecret) throw bad('set RUNBOOK_SLACK_APP_TOKEN (Socket Mode, no inbound port) or RUNBOOK_SLACK_SIGNING_SECRET (HTTP mode, /slack/events)')
+  // A bot token alone posts alert results (service/hooks/notify.ts) but takes no commands or clicks.
+  if (!appToken && !signingSecret) return undefined
   const url = (name: string) => {
     const v = env[name] || undefined
     if (v === undefined) return undefined

@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, lstatSync, readlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { listRunbookFiles } from '../../src/library.ts'
@@ -39,9 +39,12 @@ function hashTree(dir: string, out: Record<string, string> = {}): Record<string,
   for (const name of readdirSync(dir)) {
     const p = join(dir, name)
     try {
-      const st = statSync(p, { throwIfNoEntry: false })
+      const st = lstatSync(p, { throwIfNoEntry: false })
       if (!st) continue
-      if (st.isDirectory()) hashTree(p, out)
+      // A symlink is compared by where it points: /etc/mtab -> /proc/self/mounts changes whenever
+      // anything on the machine mounts (other labs do), which is not a change to /etc.
+      if (st.isSymbolicLink()) out[p] = `-> ${readlinkSync(p)}`
+      else if (st.isDirectory()) hashTree(p, out)
       else if (st.isFile()) out[p] = createHash('sha256').update(readFileSync(p)).digest('hex')
     } catch {
       // unreadable: not ours to compare

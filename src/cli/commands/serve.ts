@@ -69,6 +69,7 @@ Stops on SIGINT/SIGTERM: running runs are interrupted without being ended, and r
     }
     // Checked before anything opens: a half-configured Slack app is a usage error, not a silent no-op.
     const slack = slackConfig(io.env)
+    if (!slack && io.env.RUNBOOK_SLACK_BOT_TOKEN) io.stderr.write('runbook serve: slack: a bot token without RUNBOOK_SLACK_APP_TOKEN or RUNBOOK_SLACK_SIGNING_SECRET: alert results are posted, no commands or buttons are taken\n')
     const concurrency = number('concurrency', 4)
     const runTimeoutMs = number('run-timeout', 1800) * 1000
     const approvalTtlMs = number('approval-ttl', 900) * 1000

@@ -92,6 +92,8 @@ describe('ChatOps', () => {
 describe('Slack configuration from the environment', () => {
   it('none without a bot token; Socket Mode with an app token; HTTP mode with only a signing secret', () => {
     expect(slackConfig({})).toBeUndefined()
+    // A bot token alone: no interactive app (alert results are still posted with it).
+    expect(slackConfig({ RUNBOOK_SLACK_BOT_TOKEN: 'xoxb-1' })).toBeUndefined()
     expect(slackConfig({ RUNBOOK_SLACK_BOT_TOKEN: 'xoxb-1', RUNBOOK_SLACK_APP_TOKEN: 'xapp-1', RUNBOOK_SLACK_SIGNING_SECRET: 's' })).toMatchObject({ mode: 'socket', appToken: 'xapp-1', command: '/runbook' })
     expect(slackConfig({ RUNBOOK_SLACK_BOT_TOKEN: 'xoxb-1', RUNBOOK_SLACK_SIGNING_SECRET: 's', RUNBOOK_SLACK_API_URL: 'http://127.0.0.1:9/api', RUNBOOK_PUBLIC_URL: 'https://rb.example' })).toEqual({
       mode: 'http', botToken: 'xoxb-1', signingSecret: 's', apiUrl: 'http://127.0.0.1:9/api/', publicUrl: 'https://rb.example/', command: '/runbook',
@@ -100,7 +102,6 @@ describe('Slack configuration from the environment', () => {
 
   it.each([
     [{ RUNBOOK_SLACK_APP_TOKEN: 'xapp-1' }, /RUNBOOK_SLACK_BOT_TOKEN is not/],
-    [{ RUNBOOK_SLACK_BOT_TOKEN: 'xoxb-1' }, /set RUNBOOK_SLACK_APP_TOKEN \(Socket Mode, no inbound port\) or RUNBOOK_SLACK_SIGNING_SECRET/],
     [{ RUNBOOK_SLACK_BOT_TOKEN: 'xoxp-user', RUNBOOK_SLACK_APP_TOKEN: 'xapp-1' }, /must be a bot token \(xoxb-…\)/],
     [{ RUNBOOK_SLACK_BOT_TOKEN: 'xoxb-1', RUNBOOK_SLACK_APP_TOKEN: 'xoxb-2' }, /app-level token \(xapp-…\)/],
     [{ RUNBOOK_SLACK_BOT_TOKEN: 'xoxb-1', RUNBOOK_SLACK_APP_TOKEN: 'xapp-1', RUNBOOK_SLACK_API_URL: 'ftp://x' }, /must be an http\(s\) URL/],
