@@ -178,12 +178,12 @@ function compileFix(f: Fix, defaults: { sudo: boolean; timeoutMs: number }, pars
   const run = (cmd: string, parse?: string, vouched?: string): CompiledRun => ({ kind: 'run', run: template(cmd), host, sudo, timeoutMs, parser: parser(parse), okExit: 'any', ...(vouched !== undefined ? { readonly: vouched } : {}) })
   const v = f.verify
   return {
-    summary: template(f.summary),
+    summary: template(f.summary!),
     host,
     sudo,
     timeoutMs,
     check: f.check ? { run: run(f.check.run, f.check.parse, f.check.readonly), neededIf: expr(f.check.needed_if ?? 'result.exitCode == 0') } : null,
-    apply: f.apply.map((c) => template(c)),
+    apply: f.apply!.map((c) => template(c)),
     verify: v
       ? {
           command: v.probe
