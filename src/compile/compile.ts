@@ -6,6 +6,7 @@
  */
 import { assign, fromPromise, setup, type AnyStateMachine } from 'xstate'
 import { compileExpr, compileLets, compileTemplate, evaluateGuard, type Expr, type ExprScope, type Lets, type Template } from '../dsl/expr.ts'
+import { sha256 } from '../dsl/load.ts'
 import { parseDuration } from '../dsl/params.ts'
 import type { Command, Fix, Outcome, Probe, Step } from '../dsl/runbook.generated.ts'
 import type { ValidRunbook } from '../dsl/validate.ts'
@@ -115,19 +116,21 @@ export function compileRunbook(valid: ValidRunbook, parsers: ParserRegistry): Co
     const s = (rb.steps as Record<string, Step>)[name]!
     const kind = valid.kindOf(name)
     lets = compileLets(valid.lets.steps.get(name) ?? [], runbookLets)
+    const use = valid.uses.get(name)
     const inherit = { sudo: s.sudo ?? defaults.sudo, timeoutMs: s.timeout ? parseDuration(s.timeout) : defaults.timeoutMs, host: s.host !== undefined ? template(s.host) : null, ...(s.readonly !== undefined ? { readonly: s.readonly } : {}) }
     steps.set(name, {
       name,
       kind,
       title: s.title,
-      command: kind === 'run' || kind === 'probe' ? compileCommand(s, inherit) : null,
+      command: kind === 'run' || kind === 'probe' ? fromAction(compileCommand(s, inherit), use?.action) : null,
       parallel: kind === 'parallel' ? Object.entries(s.parallel ?? {}).map(([sub, c]) => [sub, compileCommand(c!, inherit)] as const) : [],
-      fix: kind === 'fix' ? compileFix(s.fix!, defaults, parser, lets) : null,
+      fix: kind === 'fix' ? { ...compileFix(s.fix!, defaults, parser, lets), ...(use ? { action: { id: use.action, overrides: use.overrides } } : {}) } : null,
       next: compileNext(name, s.next, lets),
       onFailure: s.on_failure,
       onTimeout: s.on_timeout,
       onError: s.on_error,
       onRollback: s.on_rollback,
+      action: use?.action,
     })
   }
 
@@ -152,7 +155,7 @@ export function compileRunbook(valid: ValidRunbook, parsers: ParserRegistry): Co
     summary: rb.summary,
     description: rb.description,
     file: valid.source.file,
-    hash: valid.source.hash,
+    hash: runbookHash(valid),
     params: (rb.params ?? {}) as ParamDecls,
     start: valid.start,
     steps,
@@ -161,6 +164,18 @@ export function compileRunbook(valid: ValidRunbook, parsers: ParserRegistry): Co
     machine,
     valid,
   }
+}
+
+/** A run command expanded from an action says so (transcripts and views name the action). */
+function fromAction(c: CompiledCommand, action: string | undefined): CompiledCommand {
+  return action !== undefined && c.kind === 'run' ? { ...c, action } : c
+}
+
+/** The runbook file's hash; with actions, over the file and every action it uses (a changed action changes what runs). */
+function runbookHash(valid: ValidRunbook): string {
+  if (valid.uses.size === 0) return valid.source.hash
+  const actions = [...new Set([...valid.uses.values()].map((u) => `${u.action} ${u.hash}`))].sort()
+  return sha256([valid.source.hash, ...actions].join('\n'))
 }
 
 function compileNext(step: string, next: Step['next'], lets: Lets): CompiledTransition[] {

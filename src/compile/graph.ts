@@ -14,8 +14,9 @@ export function toMermaid(c: CompiledRunbook, options: { internal?: boolean } = 
       lines.push(`  state ${mid(s.name)} {`, `    [*] --> ${mid(s.name + '.check')}`)
       for (const sub of ['check', 'approve', 'apply', 'verify', 'rollback', 'done']) lines.push(`    ${mid(`${s.name}.${sub}`)} : ${sub}`)
       lines.push('  }')
-    } else if (s.title) {
-      lines.push(`  ${mid(s.name)} : ${label(`${s.name} (${s.kind})`)}`)
+      if (s.action) lines.push(`  note left of ${mid(s.name)} : uses ${label(s.action)}`)
+    } else if (s.title || s.action) {
+      lines.push(`  ${mid(s.name)} : ${label(`${s.name} (${s.kind}${s.action ? `, uses ${s.action}` : ''})`)}`)
     }
   }
   for (const e of c.edges) {
@@ -29,6 +30,7 @@ export function toMermaid(c: CompiledRunbook, options: { internal?: boolean } = 
 export function toDot(c: CompiledRunbook, options: { internal?: boolean } = {}): string {
   const q = (s: string) => JSON.stringify(s)
   const lines = [`digraph ${q(c.name)} {`, '  rankdir=TB;', '  node [shape=box, style=rounded];', `  __start [shape=point]; __start -> ${q(c.start)};`]
+  for (const s of c.steps.values()) if (s.action) lines.push(`  ${q(s.name)} [label=${q(`${s.name}\nuses ${s.action}`)}];`)
   for (const o of c.outcomes.values()) lines.push(`  ${q(o.name)} [shape=doubleoctagon, label=${q(`${o.name}\n(${o.severity})`)}];`)
   for (const e of c.edges) {
     if (e.internal && !options.internal) continue

@@ -70,13 +70,14 @@ export interface ActionLibrary {
 }
 
 /**
- * The folders to look in for a runbook at `file`, in order (see the file comment).
+ * The folders to look in, in order: for each runbook folder (the runbook's own, then each
+ * RUNBOOK_PATH entry) its `actions/` and the `actions/` next to it, then the shipped actions.
  *
  * @example
- * actionDirs('/team/runbooks/x.yaml', { RUNBOOK_PATH: '/team/runbooks' }) // ['/team/runbooks/actions', '/team/actions', …, shipped]
+ * actionDirs(['/team/runbooks'], {}) // ['/team/runbooks/actions', '/team/actions', '<runbook>/actions'] (those that exist)
  */
-export function actionDirs(file: string | undefined, env: NodeJS.ProcessEnv = process.env): string[] {
-  const roots = [...(file ? [dirname(resolve(file))] : []), ...(env.RUNBOOK_PATH ?? '').split(delimiter).filter(Boolean).map((d) => resolve(d))]
+export function actionDirs(near: readonly string[], env: NodeJS.ProcessEnv = process.env): string[] {
+  const roots = [...near.map((d) => resolve(d)), ...(env.RUNBOOK_PATH ?? '').split(delimiter).filter(Boolean).map((d) => resolve(d))]
   const dirs = [...roots.flatMap((r) => [join(r, 'actions'), join(r, '..', 'actions')]), SHIPPED_ACTIONS].map((d) => resolve(d))
   return [...new Set(dirs)].filter((d) => existsSync(d) && statSync(d).isDirectory())
 }

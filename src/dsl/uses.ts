@@ -28,6 +28,8 @@ export interface ActionUse {
   file: string
   /** sha256 of the action file (a runbook's hash covers the actions it uses). */
   hash: string
+  /** Keys of a fix action the step gave itself in its own fix: (summary, verify...). */
+  overrides: string[]
 }
 
 export interface Expansion {
@@ -118,7 +120,7 @@ function expandStep(source: SourceDoc, rb: Runbook, name: string, step: Step, li
     if (errors.length > 0) return null
     expanded = { ...rest, fix }
   }
-  return { step: expanded, use: { action: action.id, file: action.source.file, hash: action.source.hash } }
+  return { step: expanded, use: { action: action.id, file: action.source.file, hash: action.source.hash, overrides: Object.keys(step.fix ?? {}) } }
 }
 
 /** The CEL of each input's value, checked against its declaration; null after an error. */

@@ -6,6 +6,7 @@
  * The only file that imports ajv for runbooks.
  */
 import { readFileSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
 import { RunbookError } from '../errors.ts'
 import type { ParserRegistry } from '../parsers/registry.ts'
@@ -82,7 +83,7 @@ export function validateSource(file: string, text: string, parsers: ParserRegist
   let uses: ReadonlyMap<string, ActionUse> = new Map()
   // Actions are expanded before the semantic checks, which then see ordinary run and fix steps.
   if (Object.values(rb.steps as Record<string, Step>).some((s) => s?.uses !== undefined)) {
-    const expansion = expandUses(source, rb, options.actions ?? createActionLibrary(actionDirs(file), parsers))
+    const expansion = expandUses(source, rb, options.actions ?? createActionLibrary(actionDirs([dirname(file)]), parsers))
     if (expansion.errors.length > 0) return { ok: false, errors: expansion.errors }
     rb = expansion.runbook
     uses = expansion.uses
