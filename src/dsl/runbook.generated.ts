@@ -11,7 +11,9 @@ export type Cel = string
 /**
  * An action to run as this step: <namespace>/<name>, optionally @<version> (actions/<namespace>/<name>.yaml, shipped or on RUNBOOK_PATH). `runbook actions` lists them.
  */
-export type Uses = ('fail2ban/lift-ban' | 'sshguard/lift-block') | string
+export type Uses =
+  | ('fail2ban/lift-ban' | 'sshd/harden-dropin' | 'sshguard/lift-block' | 'systemd/reset-failed-restart')
+  | string
 /**
  * Text with ${{ CEL }} interpolations. In commands, interpolated values are shell-quoted by the engine: do not quote them yourself.
  */
