@@ -58,3 +58,27 @@ describe('shipped actions', () => {
     if (t.started.mode === 'apply' && outcome !== '_refused') expect(executors.asked.filter((s) => s.mutating).length).toBeGreaterThan(2)
   })
 })
+
+describe('the schemas know the actions', () => {
+  const runbookSchema = JSON.parse(readFileSync('schemas/runbook.schema.json', 'utf8'))
+  const actionSchema = JSON.parse(readFileSync('schemas/action.schema.json', 'utf8'))
+
+  it('uses: offers the shipped actions as an enum, with examples (update $defs.uses when adding one)', () => {
+    const uses = runbookSchema.$defs.uses
+    expect(uses.anyOf[0].enum).toEqual(shipped)
+    expect(uses.examples.length).toBeGreaterThan(0)
+    expect(uses.description).toBeTruthy()
+  })
+
+  it('every property of the action schema has a description', () => {
+    const missing: string[] = []
+    const walk = (node: unknown, path: string): void => {
+      if (node === null || typeof node !== 'object') return
+      const props = (node as { properties?: Record<string, { description?: string }> }).properties
+      for (const [k, v] of Object.entries(props ?? {})) if (!v.description) missing.push(`${path}.${k}`)
+      for (const [k, v] of Object.entries(node)) walk(v, `${path}/${k}`)
+    }
+    walk(actionSchema, '#')
+    expect(missing).toEqual([])
+  })
+})
