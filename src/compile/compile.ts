@@ -123,7 +123,7 @@ export function compileRunbook(valid: ValidRunbook, parsers: ParserRegistry): Co
       kind,
       title: s.title,
       command: kind === 'run' || kind === 'probe' ? fromAction(compileCommand(s, inherit), use?.action) : null,
-      parallel: kind === 'parallel' ? Object.entries(s.parallel ?? {}).map(([sub, c]) => [sub, compileCommand(c!, inherit)] as const) : [],
+      parallel: kind === 'parallel' ? Object.entries(s.parallel ?? {}).map(([sub, c]) => [sub, fromAction(compileCommand(c!, inherit), valid.uses.get(`${name}.${sub}`)?.action)] as const) : [],
       fix: kind === 'fix' ? { ...compileFix(s.fix!, defaults, parser, lets), ...(use ? { action: { id: use.action, overrides: use.overrides } } : {}) } : null,
       next: compileNext(name, s.next, lets),
       onFailure: s.on_failure,

@@ -12,7 +12,14 @@ export type Cel = string
  * An action to run as this step: <namespace>/<name>, optionally @<version> (actions/<namespace>/<name>.yaml, shipped or on RUNBOOK_PATH). `runbook actions` lists them.
  */
 export type Uses =
-  | ('fail2ban/lift-ban' | 'sshd/harden-dropin' | 'sshguard/lift-block' | 'systemd/reset-failed-restart')
+  | (
+      | 'fail2ban/lift-ban'
+      | 'fail2ban/status'
+      | 'process/owner'
+      | 'sshd/harden-dropin'
+      | 'sshguard/lift-block'
+      | 'systemd/reset-failed-restart'
+    )
   | string
 /**
  * Text with ${{ CEL }} interpolations. In commands, interpolated values are shell-quoted by the engine: do not quote them yourself.
@@ -222,6 +229,28 @@ export interface Probe {
 export interface Command {
   title?: string
   run?: Template
+  /**
+   * An action to run as this step: <namespace>/<name>, optionally @<version> (actions/<namespace>/<name>.yaml, shipped or on RUNBOOK_PATH). `runbook actions` lists them.
+   */
+  uses?:
+    | (
+        | 'fail2ban/lift-ban'
+        | 'fail2ban/status'
+        | 'process/owner'
+        | 'sshd/harden-dropin'
+        | 'sshguard/lift-block'
+        | 'systemd/reset-failed-restart'
+      )
+    | string
+  /**
+   * Inputs of the action named in uses:, by name. A value is a literal of the input's type or a ${{ }} template over params, steps, facts and lets; a wrong name or type is an error here.
+   */
+  with?: {
+    /**
+     * The input's value.
+     */
+    [k: string]: string | number | boolean | undefined
+  }
   /**
    * Vouch that this command is read-only when the read-only check cannot prove it (a program not on its allow-list, a computed command): say why it changes nothing. Reviewed like code; the reason is recorded with the command in plans and transcripts.
    */

@@ -18,7 +18,7 @@ import { bodyStrings, celParts, inputRefs, type Action, type ActionInput, type A
 import { hasTemplate, parseTemplate } from './expr.ts'
 import type { PathSegment, SourceDoc } from './load.ts'
 import { checkParam, describeType } from './params.ts'
-import type { Fix, Param, Runbook, Step } from './runbook.generated.ts'
+import type { Command, Fix, Param, Runbook, Step } from './runbook.generated.ts'
 import { closest } from './schema-errors.ts'
 
 /** Which action a step was expanded from. */
@@ -46,12 +46,27 @@ export function expandUses(source: SourceDoc, rb: Runbook, library: ActionLibrar
   const uses = new Map<string, ActionUse>()
   const out: Record<string, Step> = {}
   for (const [name, step] of Object.entries(steps)) {
-    if (step.uses === undefined) {
-      out[name] = step
+    let s = step
+    // A parallel command may use a run action too: recorded as `<step>.<command>`.
+    if (step.parallel && Object.values(step.parallel).some((c) => c?.uses !== undefined)) {
+      const parallel: Record<string, Command> = {}
+      for (const [sub, cmd] of Object.entries(step.parallel)) {
+        if (cmd?.uses === undefined) {
+          parallel[sub] = cmd!
+          continue
+        }
+        const expanded = expandStep(source, rb, ['steps', name, 'parallel', sub], `${name}.${sub}`, cmd as Step, library, errors)
+        parallel[sub] = (expanded?.step ?? stripUses(cmd as Step)) as Command
+        if (expanded) uses.set(`${name}.${sub}`, expanded.use)
+      }
+      s = { ...step, parallel }
+    }
+    if (s.uses === undefined) {
+      out[name] = s
       continue
     }
-    const expanded = expandStep(source, rb, name, step, library, errors)
-    out[name] = expanded?.step ?? stripUses(step)
+    const expanded = expandStep(source, rb, ['steps', name], name, s, library, errors)
+    out[name] = expanded?.step ?? stripUses(s)
     if (expanded) uses.set(name, expanded.use)
   }
   return { runbook: { ...rb, steps: out }, uses, errors }
@@ -62,8 +77,10 @@ function stripUses(step: Step): Step {
   return rest
 }
 
-function expandStep(source: SourceDoc, rb: Runbook, name: string, step: Step, library: ActionLibrary, errors: RunbookError[]): { step: Step; use: ActionUse } | null {
-  const at = (...rest: PathSegment[]): PathSegment[] => ['steps', name, ...rest]
+/** One use, at `base` (a step, or a command of a parallel step) named `name` in messages. */
+function expandStep(source: SourceDoc, rb: Runbook, base: PathSegment[], name: string, step: Step, library: ActionLibrary, errors: RunbookError[]): { step: Step; use: ActionUse } | null {
+  const at = (...rest: PathSegment[]): PathSegment[] => [...base, ...rest]
+  const inParallel = base.length > 2
   const err = (path: PathSegment[], code: RunbookError['code'], message: string, key = false) => errors.push(source.error(code, path, message, { key }))
   const m = USES.exec(step.uses!)
   if (!m) {
@@ -94,7 +111,8 @@ function expandStep(source: SourceDoc, rb: Runbook, name: string, step: Step, li
   }
   if (step.parse !== undefined) err(at('parse'), 'RB_STEP_KIND', `step '${name}' uses ${ref}, whose outputs say how its result is parsed: remove parse`, true)
   if (step.fix !== undefined && !action.fix) err(at('fix'), 'RB_STEP_KIND', `${ref} is a run action: fix: applies only to a step using a fix action`, true)
-  const values = inputValues(source, rb, name, step, action, errors)
+  if (inParallel && action.fix) err(at('uses'), 'RB_STEP_KIND', `${ref} is a fix action: a parallel command runs only read-only (run) actions`)
+  const values = inputValues(source, rb, base, step, action, errors)
   if (values === null || errors.length > 0) return null
 
   const body = substitute(action, values)
@@ -124,7 +142,7 @@ function expandStep(source: SourceDoc, rb: Runbook, name: string, step: Step, li
 }
 
 /** The CEL of each input's value, checked against its declaration; null after an error. */
-function inputValues(source: SourceDoc, rb: Runbook, name: string, step: Step, action: Action, errors: RunbookError[]): Map<string, string> | null {
+function inputValues(source: SourceDoc, rb: Runbook, base: PathSegment[], step: Step, action: Action, errors: RunbookError[]): Map<string, string> | null {
   const given = (step.with ?? {}) as Record<string, string | number | boolean>
   const declared = action.inputs
   const before = errors.length
@@ -132,16 +150,16 @@ function inputValues(source: SourceDoc, rb: Runbook, name: string, step: Step, a
   for (const key of Object.keys(given)) {
     if (!(key in declared)) {
       const near = closest(key, Object.keys(declared))
-      err(['steps', name, 'with', key], `${action.name} has no input '${key}'${near ? `: did you mean '${near}'?` : ` (inputs: ${Object.keys(declared).join(', ') || 'none'})`}`, true)
+      err([...base, 'with', key], `${action.name} has no input '${key}'${near ? `: did you mean '${near}'?` : ` (inputs: ${Object.keys(declared).join(', ') || 'none'})`}`, true)
     }
   }
   const out = new Map<string, string>()
   for (const [input, decl] of Object.entries(declared)) {
     const value = given[input]
-    const path: PathSegment[] = ['steps', name, 'with', input]
+    const path: PathSegment[] = [...base, 'with', input]
     if (value === undefined) {
       if (decl.default !== undefined) out.set(input, celLiteral(decl.default))
-      else if (decl.required) err(['steps', name, step.with ? 'with' : 'uses'], `${action.name} needs input '${input}' (${describeType(decl as Param)}): ${decl.description}`, step.with !== undefined)
+      else if (decl.required) err([...base, step.with ? 'with' : 'uses'], `${action.name} needs input '${input}' (${describeType(decl as Param)}): ${decl.description}`, step.with !== undefined)
       else out.set(input, 'null')
       continue
     }

@@ -82,7 +82,7 @@ export function validateSource(file: string, text: string, parsers: ParserRegist
   let rb = source.data as Runbook
   let uses: ReadonlyMap<string, ActionUse> = new Map()
   // Actions are expanded before the semantic checks, which then see ordinary run and fix steps.
-  if (Object.values(rb.steps as Record<string, Step>).some((s) => s?.uses !== undefined)) {
+  if (Object.values(rb.steps as Record<string, Step>).some((s) => s?.uses !== undefined || Object.values(s?.parallel ?? {}).some((c) => c?.uses !== undefined))) {
     const expansion = expandUses(source, rb, options.actions ?? createActionLibrary(actionDirs([dirname(file)]), parsers))
     if (expansion.errors.length > 0) return { ok: false, errors: expansion.errors }
     rb = expansion.runbook

@@ -3,7 +3,8 @@
  * (fixtures/actions/<namespace>/<name>.yaml) is run against recorded real output
  * (<name>.cases.json names the transcripts: lab runs of a shipped runbook) and must reach the
  * outcome each case names. Commands are answered by their exact text, so an action whose commands
- * drift from what was recorded fails here.
+ * drift from what was recorded fails here. A case may add params (a run action's input that the
+ * recorded run computed, like the pid of the process it followed).
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -32,16 +33,17 @@ describe('shipped actions', () => {
   const cases = shipped.flatMap((name) => {
     const file = join('fixtures/actions', `${name}.cases.json`)
     if (!existsSync(file)) return []
-    return (JSON.parse(readFileSync(file, 'utf8')) as Array<{ transcript: string; outcome: string }>).map((c) => ({ name, ...c }))
+    return (JSON.parse(readFileSync(file, 'utf8')) as Array<{ transcript: string; outcome: string; params?: Record<string, unknown> }>).map((c) => ({ name, params: {}, ...c }))
   })
 
-  it.each(cases)('$name against $transcript reaches $outcome', async ({ name, transcript, outcome }) => {
+  it.each(cases)('$name against $transcript reaches $outcome', async ({ name, transcript, outcome, params }) => {
     const compiled = loadRunbook(join('fixtures/actions', `${name}.yaml`))
     expect([...compiled.steps.values()].some((s) => s.action?.startsWith(`${name}@`))).toBe(true)
     const t = parseTranscript(transcript, readFileSync(transcript, 'utf8'))
     const executors = new ReplayExecutors(t.events)
     const summary = await runRunbook(compiled, {
-      params: Object.fromEntries(Object.entries(t.started.params).filter(([, v]) => v !== null)),
+      // The recorded params the test bed declares, and what the case adds (the pid a step found).
+      params: { ...Object.fromEntries(Object.entries(t.started.params).filter(([k, v]) => v !== null && k in compiled.params)), ...params },
       mode: t.started.mode,
       executors,
       approver: replayApprover(t.events),
