@@ -3,6 +3,7 @@
  * This file finds them, reads them and checks each one in its own file, so a mistake inside an
  * action is reported at the action's `file:line:col`, not at every runbook that uses it.
  * Expanding a `uses:` step into the action's body is uses.ts.
+ * Reads its own schema (schemas/action.schema.json) with ajv, as inventory/load.ts reads inventories.
  *
  * Where actions are looked for, first of each name wins: `actions/` next to the runbook's folder
  * and inside it, the same for every RUNBOOK_PATH entry, then the actions shipped with runbook.
