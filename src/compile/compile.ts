@@ -197,7 +197,7 @@ function compileFix(f: Fix, defaults: { sudo: boolean; timeoutMs: number }, pars
     host,
     sudo,
     timeoutMs,
-    check: f.check ? { run: run(f.check.run, f.check.parse, f.check.readonly), neededIf: expr(f.check.needed_if ?? 'result.exitCode == 0') } : null,
+    check: f.check ? { run: run(f.check.run!, f.check.parse, f.check.readonly), neededIf: expr(f.check.needed_if ?? 'result.exitCode == 0') } : null,
     apply: f.apply!.map((c) => template(c)),
     verify: v
       ? {

@@ -26,8 +26,13 @@ export const SHIPPED_ACTIONS = fileURLToPath(new URL('../../actions/', import.me
 export const ACTION_SCHEMA_URL = new URL('../../schemas/action.schema.json', import.meta.url)
 const RUNBOOK_SCHEMA_URL = new URL('../../schemas/runbook.schema.json', import.meta.url)
 
-/** A typed input: a runbook param declaration with a description. */
-export type ActionInput = Pick<Param, 'type' | 'default' | 'pattern' | 'values' | 'min' | 'max' | 'required'> & { description: string }
+/** A typed input: a runbook param declaration with a description, or a list (of strings, from an expression). */
+export type ActionInput = Omit<Pick<Param, 'type' | 'default' | 'pattern' | 'values' | 'min' | 'max' | 'required'>, 'type'> & { type: Param['type'] | 'list'; description: string }
+
+/** What an input accepts, for messages and `runbook actions`. */
+export function describeInput(input: ActionInput): string {
+  return input.type === 'list' ? 'a list of strings (from a ${{ }} expression)' : describeType(input as Param)
+}
 
 export interface ActionOutputs {
   description: string
@@ -104,7 +109,9 @@ const cache = new Map<string, { text: string; result: ActionResult }>()
 
 /** A library over `dirs`. Each file is read once per content (cached by path and text). */
 export function createActionLibrary(dirs: readonly string[], parsers: ParserRegistry): ActionLibrary {
-  const files = listActionFiles(dirs)
+  // Listed on first use: most runbooks use no action, and validating them reads no folder.
+  let listed: Map<string, string> | undefined
+  const fileMap = () => (listed ??= listActionFiles(dirs))
   const load = (file: string): ActionResult => {
     let text: string
     try {
@@ -120,12 +127,12 @@ export function createActionLibrary(dirs: readonly string[], parsers: ParserRegi
     return result
   }
   return {
-    names: () => [...files.keys()].sort(),
+    names: () => [...fileMap().keys()].sort(),
     get: (name) => {
-      const file = files.get(name)
+      const file = fileMap().get(name)
       return file === undefined ? undefined : load(file)
     },
-    list: () => [...files].sort(([a], [b]) => a.localeCompare(b)).map(([name, file]) => ({ name, file, result: load(file) })),
+    list: () => [...fileMap()].sort(([a], [b]) => a.localeCompare(b)).map(([name, file]) => ({ name, file, result: load(file) })),
   }
 }
 
@@ -214,7 +221,8 @@ export function validateActionSource(file: string, text: string, parsers: Parser
   const inputs = a.inputs ?? {}
   for (const [name, p] of Object.entries(inputs)) {
     if (p.type === 'enum' && !p.values) err('RB_SCHEMA', ['inputs', name], `input '${name}' is an enum: list its values`)
-    if (p.default !== undefined && !checkParam(p as Param, p.default).ok) {
+    if (p.type === 'list' && p.default !== undefined) err('RB_SCHEMA', ['inputs', name, 'default'], `input '${name}' is a list: a list has no default (an optional list input is null when not given)`)
+    else if (p.default !== undefined && !checkParam(p as Param, p.default).ok) {
       err('RB_PARAM_DEFAULT', ['inputs', name, 'default'], `default ${JSON.stringify(p.default)} of input '${name}' is not ${describeType(p as Param)}`)
     }
   }

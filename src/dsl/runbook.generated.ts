@@ -16,9 +16,11 @@ export type Uses =
       | 'fail2ban/lift-ban'
       | 'fail2ban/status'
       | 'process/owner'
+      | 'process/restart-owner'
       | 'sshd/harden-dropin'
       | 'sshguard/lift-block'
       | 'systemd/reset-failed-restart'
+      | 'tcp/waiting-connections'
     )
   | string
 /**
@@ -237,9 +239,11 @@ export interface Command {
         | 'fail2ban/lift-ban'
         | 'fail2ban/status'
         | 'process/owner'
+        | 'process/restart-owner'
         | 'sshd/harden-dropin'
         | 'sshguard/lift-block'
         | 'systemd/reset-failed-restart'
+        | 'tcp/waiting-connections'
       )
     | string
   /**
@@ -301,10 +305,34 @@ export interface Fix {
   files?: FileChange[]
 }
 /**
- * Read-only: is the fix still needed? Runs in dry-run too.
+ * Read-only: is the fix still needed? Runs in dry-run too. A command (run) or a run action (uses).
  */
 export interface Check {
-  run: Template
+  run?: Template
+  /**
+   * An action to run as this step: <namespace>/<name>, optionally @<version> (actions/<namespace>/<name>.yaml, shipped or on RUNBOOK_PATH). `runbook actions` lists them.
+   */
+  uses?:
+    | (
+        | 'fail2ban/lift-ban'
+        | 'fail2ban/status'
+        | 'process/owner'
+        | 'process/restart-owner'
+        | 'sshd/harden-dropin'
+        | 'sshguard/lift-block'
+        | 'systemd/reset-failed-restart'
+        | 'tcp/waiting-connections'
+      )
+    | string
+  /**
+   * Inputs of the action named in uses:, by name. A value is a literal of the input's type or a ${{ }} template over params, steps, facts and lets; a wrong name or type is an error here.
+   */
+  with?: {
+    /**
+     * The input's value.
+     */
+    [k: string]: string | number | boolean | undefined
+  }
   /**
    * Vouch that this command is read-only when the read-only check cannot prove it (a program not on its allow-list, a computed command): say why it changes nothing. Reviewed like code; the reason is recorded with the command in plans and transcripts.
    */

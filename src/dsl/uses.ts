@@ -14,7 +14,7 @@
  * param of another type.
  */
 import { RunbookError } from '../errors.ts'
-import { bodyStrings, celParts, inputRefs, type Action, type ActionInput, type ActionLibrary, type BodyString } from './actions.ts'
+import { bodyStrings, celParts, describeInput, inputRefs, type Action, type ActionInput, type ActionLibrary, type BodyString } from './actions.ts'
 import { hasTemplate, parseTemplate } from './expr.ts'
 import type { PathSegment, SourceDoc } from './load.ts'
 import { checkParam, describeType } from './params.ts'
@@ -61,13 +61,25 @@ export function expandUses(source: SourceDoc, rb: Runbook, library: ActionLibrar
       }
       s = { ...step, parallel }
     }
-    if (s.uses === undefined) {
-      out[name] = s
-      continue
+    if (s.uses !== undefined) {
+      const expanded = expandStep(source, rb, ['steps', name], name, s, library, errors)
+      s = expanded?.step ?? stripUses(s)
+      if (expanded) uses.set(name, expanded.use)
     }
-    const expanded = expandStep(source, rb, ['steps', name], name, s, library, errors)
-    out[name] = expanded?.step ?? stripUses(s)
-    if (expanded) uses.set(name, expanded.use)
+    // A fix's check may use a run action (the step's own, or one its fix action gives).
+    if (s.fix?.check?.uses !== undefined) {
+      const check = s.fix.check
+      const expanded = expandStep(source, rb, ['steps', name, 'fix', 'check'], `${name} (check)`, check as Step, library, errors)
+      if (expanded) {
+        const r = expanded.step
+        const { uses: _u, with: _w, ...own } = check
+        s = { ...s, fix: { ...s.fix, check: { ...own, run: r.run!, ...(r.readonly !== undefined ? { readonly: r.readonly } : {}), ...(r.parse !== undefined ? { parse: r.parse } : {}) } } }
+        uses.set(`${name}.check`, expanded.use)
+      }
+    } else if (s.fix?.check && s.fix.check.run === undefined) {
+      errors.push(source.error('RB_SCHEMA', ['steps', name, 'fix', 'check'], `the check of step '${name}' needs run (a command) or uses (a run action)`))
+    }
+    out[name] = s
   }
   return { runbook: { ...rb, steps: out }, uses, errors }
 }
@@ -81,6 +93,7 @@ function stripUses(step: Step): Step {
 function expandStep(source: SourceDoc, rb: Runbook, base: PathSegment[], name: string, step: Step, library: ActionLibrary, errors: RunbookError[]): { step: Step; use: ActionUse } | null {
   const at = (...rest: PathSegment[]): PathSegment[] => [...base, ...rest]
   const inParallel = base.length > 2
+  const inCheck = base.at(-1) === 'check'
   const err = (path: PathSegment[], code: RunbookError['code'], message: string, key = false) => errors.push(source.error(code, path, message, { key }))
   const m = USES.exec(step.uses!)
   if (!m) {
@@ -111,7 +124,7 @@ function expandStep(source: SourceDoc, rb: Runbook, base: PathSegment[], name: s
   }
   if (step.parse !== undefined) err(at('parse'), 'RB_STEP_KIND', `step '${name}' uses ${ref}, whose outputs say how its result is parsed: remove parse`, true)
   if (step.fix !== undefined && !action.fix) err(at('fix'), 'RB_STEP_KIND', `${ref} is a run action: fix: applies only to a step using a fix action`, true)
-  if (inParallel && action.fix) err(at('uses'), 'RB_STEP_KIND', `${ref} is a fix action: a parallel command runs only read-only (run) actions`)
+  if (inParallel && action.fix) err(at('uses'), 'RB_STEP_KIND', `${ref} is a fix action: ${inCheck ? 'a check' : 'a parallel command'} runs only read-only (run) actions`)
   const values = inputValues(source, rb, base, step, action, errors)
   if (values === null || errors.length > 0) return null
 
@@ -159,13 +172,13 @@ function inputValues(source: SourceDoc, rb: Runbook, base: PathSegment[], step: 
     const path: PathSegment[] = [...base, 'with', input]
     if (value === undefined) {
       if (decl.default !== undefined) out.set(input, celLiteral(decl.default))
-      else if (decl.required) err([...base, step.with ? 'with' : 'uses'], `${action.name} needs input '${input}' (${describeType(decl as Param)}): ${decl.description}`, step.with !== undefined)
+      else if (decl.required) err([...base, step.with ? 'with' : 'uses'], `${action.name} needs input '${input}' (${describeInput(decl)}): ${decl.description}`, step.with !== undefined)
       else out.set(input, 'null')
       continue
     }
     const problem = typeProblem(rb, decl, value)
     if (problem) {
-      err(path, `input '${input}' of ${action.name} must be ${describeType(decl as Param)}: ${problem}`)
+      err(path, `input '${input}' of ${action.name} must be ${describeInput(decl)}: ${problem}`)
       continue
     }
     out.set(input, celOf(value))
@@ -175,6 +188,7 @@ function inputValues(source: SourceDoc, rb: Runbook, base: PathSegment[], step: 
 
 /** Why `value` cannot be the input, or null. Templates are checked when they name a param directly. */
 function typeProblem(rb: Runbook, decl: ActionInput, value: string | number | boolean): string | null {
+  if (decl.type === 'list') return typeof value === 'string' && /^\$\{\{[\s\S]*\}\}$/.test(value.trim()) ? null : `a list comes from one \${{ }} expression (got ${JSON.stringify(value)})`
   if (typeof value === 'string' && hasTemplate(value)) {
     const only = /^\$\{\{\s*params\.([a-z_][a-z0-9_]*)\s*\}\}$/.exec(value)
     const param = only ? rb.params?.[only[1]!] : undefined

@@ -79,16 +79,10 @@ export function validateSource(file: string, text: string, parsers: ParserRegist
   }
   const validate = schemaValidator()
   if (!validate(source.data)) return { ok: false, errors: schemaErrors(source, validate.errors ?? []) }
-  let rb = source.data as Runbook
-  let uses: ReadonlyMap<string, ActionUse> = new Map()
   // Actions are expanded before the semantic checks, which then see ordinary run and fix steps.
-  if (Object.values(rb.steps as Record<string, Step>).some((s) => s?.uses !== undefined || Object.values(s?.parallel ?? {}).some((c) => c?.uses !== undefined))) {
-    const expansion = expandUses(source, rb, options.actions ?? createActionLibrary(actionDirs([dirname(file)]), parsers))
-    if (expansion.errors.length > 0) return { ok: false, errors: expansion.errors }
-    rb = expansion.runbook
-    uses = expansion.uses
-  }
-  return new Checker(source, rb, parsers, uses).run()
+  const expansion = expandUses(source, source.data as Runbook, options.actions ?? createActionLibrary(actionDirs([dirname(file)]), parsers))
+  if (expansion.errors.length > 0) return { ok: false, errors: expansion.errors }
+  return new Checker(source, expansion.runbook, parsers, expansion.uses).run()
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -13,8 +13,7 @@ export default defineCommand({
   examples: ['runbook actions', 'runbook actions fail2ban/lift-ban', 'runbook actions --json'],
   async run({ values, positionals, io }) {
     // Loaded here, not at start-up: `runbook --help` and other commands stay fast.
-    const { actionDirs, createActionLibrary } = await import('../../dsl/actions.ts')
-    const { describeType } = await import('../../dsl/params.ts')
+    const { actionDirs, createActionLibrary, describeInput } = await import('../../dsl/actions.ts')
     const { escapeControls } = await import('../../dsl/source-map.ts')
     const { parsers } = await import('../../library.ts')
     const { join } = await import('node:path')
@@ -34,7 +33,7 @@ export default defineCommand({
         kind: a.run ? 'run' : 'fix',
         summary: a.summary,
         description: a.description ?? '',
-        inputs: Object.entries(a.inputs).map(([name, i]) => ({ name, type: i.type, accepts: describeType(i as never), required: i.required ?? false, default: i.default ?? null, description: i.description })),
+        inputs: Object.entries(a.inputs).map(([name, i]) => ({ name, type: i.type, accepts: describeInput(i), required: i.required ?? false, default: i.default ?? null, description: i.description })),
         outputs: a.outputs,
       }]
     })
