@@ -8,7 +8,7 @@
  * Where actions are looked for, first of each name wins: `actions/` next to the runbook's folder
  * and inside it, the same for every RUNBOOK_PATH entry, then the actions shipped with runbook.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs'
 import { basename, delimiter, dirname, extname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
@@ -134,6 +134,37 @@ export function createActionLibrary(dirs: readonly string[], parsers: ParserRegi
     },
     list: () => [...fileMap()].sort(([a], [b]) => a.localeCompare(b)).map(([name, file]) => ({ name, file, result: load(file) })),
   }
+}
+
+/** A top-level `apiVersion: runbook-action/<version>` line, quoted or not. */
+const API_VERSION_LINE = /^apiVersion:[ \t]*["']?runbook-action\//m
+
+/** Whether `file` is an action file (its first 64 KiB hold the apiVersion line); never opens a FIFO or device. */
+export function isActionFile(file: string): boolean {
+  let fd: number | undefined
+  try {
+    if (!statSync(file).isFile()) return false
+    fd = openSync(file, 'r')
+    const buf = Buffer.alloc(64 * 1024)
+    const n = readSync(fd, buf, 0, buf.length, 0)
+    return API_VERSION_LINE.test(buf.subarray(0, n).toString('utf8'))
+  } catch {
+    return false
+  } finally {
+    if (fd !== undefined) closeSync(fd)
+  }
+}
+
+/** One action file, read and checked on its own (`runbook validate actions/`). */
+export function validateActionFile(file: string, parsers: ParserRegistry): ActionResult {
+  let text: string
+  try {
+    text = readRegularFile(file, INPUT_LIMITS.runbookBytes, { what: 'action', missing: 'RB_UNKNOWN_ACTION' })
+  } catch (err) {
+    if (err instanceof RunbookError) return { ok: false, errors: [err] }
+    throw err
+  }
+  return validateActionSource(file, text, parsers)
 }
 
 let compiled: ValidateFunction | undefined

@@ -182,3 +182,115 @@ describe('inputRefs', () => {
     expect(inputRefs(`inputs.a + 'inputs.b' + x.inputs.c + inputs . d`).map((r) => r.name)).toEqual(['a', 'd'])
   })
 })
+
+describe('uses: in parallel commands and fix checks, list inputs', () => {
+  write(
+    'more/actions/team/words.yaml',
+    `apiVersion: runbook-action/v1
+name: team/words
+version: 1
+summary: Print words, one shell word each.
+inputs:
+  words: { type: list, required: true, description: The words. }
+outputs: { description: the words, fields: { lines: one line } }
+run:
+  run: printf '%s\\n' \${{ inputs.words }}
+  sudo: false
+`,
+  )
+  write(
+    'more/actions/team/touch.yaml',
+    `apiVersion: runbook-action/v1
+name: team/touch
+version: 1
+summary: A fix that touches a file.
+inputs:
+  path: { type: path, required: true, description: The file. }
+outputs: { description: exit 0 when the file is missing }
+fix:
+  summary: "touch \${{ inputs.path }}"
+  check: { run: "test ! -e \${{ inputs.path }}" }
+  apply: ["touch \${{ inputs.path }}"]
+`,
+  )
+  const rb = (name: string, steps: string) =>
+    write(
+      `more/runbooks/${name}.yaml`,
+      `apiVersion: runbook/v1
+name: ${name}
+summary: test
+params:
+  file: { type: path, default: /tmp/runbook-actions-test-nonexistent }
+steps:
+${steps}
+outcomes:
+  done: { severity: ok, summary: "\${{ steps }}" }
+`,
+    )
+
+  it('a parallel command and a fix check run run actions; a list input gives one quoted word per element', async () => {
+    const file = rb(
+      'mixed',
+      `  both:
+    parallel:
+      a: { uses: team/words, with: { words: "\${{ ['x y', 'z'] }}" } }
+      b: { run: echo b, sudo: false }
+    next: fix
+  fix:
+    uses: team/touch
+    with: { path: "\${{ params.file }}" }
+    fix:
+      check:
+        uses: team/words
+        with: { words: "\${{ [params.file] }}" }
+        needed_if: "false"
+    next: done`,
+    )
+    const { asked, summary } = await runFile(file, { params: {} })
+    expect(summary.error?.message).toBeUndefined()
+    expect(asked.map((s) => s.command).sort()).toEqual(["echo b", "printf '%s\\n' 'x y' z", "printf '%s\\n' /tmp/runbook-actions-test-nonexistent"])
+    const v = validateFile(file, parsers())
+    if (!v.ok) throw v.errors[0]
+    expect([...v.value.uses.keys()].sort()).toEqual(['both.a', 'fix', 'fix.check'])
+  })
+
+  it('a list input refuses a literal; a parallel command refuses a fix action', () => {
+    const file = rb(
+      'refused',
+      `  both:
+    parallel:
+      a: { uses: team/words, with: { words: "x y" } }
+      b: { uses: team/touch, with: { path: /tmp/x } }
+    next: done`,
+    )
+    expect(located(file)).toEqual([
+      expect.stringMatching(/^RB_ACTION_INPUT 9:45 input 'words' of team\/words must be a list of strings.*a list comes from one/),
+      expect.stringMatching(/^RB_STEP_KIND 10:18 team\/touch is a fix action: a parallel command runs only read-only \(run\) actions/),
+    ])
+  })
+
+  it('a check with neither run nor uses is refused', () => {
+    const file = rb('no-run', `  fix:\n    fix:\n      summary: s\n      check: { needed_if: "true" }\n      apply: ["true"]\n    next: done`)
+    expect(located(file)).toEqual([expect.stringMatching(/^RB_SCHEMA 10:14 the check of step 'fix' needs run \(a command\) or uses \(a run action\)/)])
+  })
+})
+
+describe('runbook validate and runbook actions', () => {
+  it('validate checks an action file as an action, at its own line:col', async () => {
+    const { cli } = await import('../../helpers/cli.ts')
+    const r = await cli(['validate', join(root, 'bad/actions/team/bad.yaml'), join(root, 'team/actions')])
+    expect(r.code).toBe(2)
+    expect(r.stdout).toMatch(/FAIL .*bad\.yaml \(2 errors\)/)
+    expect(r.stdout).toMatch(/ok .*greet\.yaml/)
+    expect(r.stderr).toMatch(/bad\.yaml:9:17: an action reads inputs/)
+  })
+
+  it('actions --json lists the shipped and the team actions with inputs and outputs', async () => {
+    const { cli } = await import('../../helpers/cli.ts')
+    const r = await cli(['actions', '--json'], { cwd: join(root, 'team') })
+    const list = JSON.parse(r.stdout) as Array<{ name: string; id: string; kind: string; inputs: Array<{ name: string; type: string; required: boolean }> }>
+    expect(r.code).toBe(0)
+    expect(list.find((a) => a.name === 'team/greet')).toMatchObject({ id: 'team/greet@2', kind: 'run', inputs: [{ name: 'who', type: 'user', required: true }, { name: 'port', type: 'port', required: false }] })
+    expect(list.find((a) => a.name === 'fail2ban/lift-ban')).toMatchObject({ kind: 'fix', inputs: [{ name: 'ip', type: 'ip' }] })
+  })
+})
