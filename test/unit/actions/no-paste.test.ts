@@ -19,10 +19,22 @@ const LONG_ALLOWED: readonly string[] = []
 /** Blocks of 3 lines or more written out more than once, by their first line. */
 const PASTED_ALLOWED: readonly string[] = []
 
+/**
+ * Stricter than the issue's rule: files where 3 or more consecutive lines are written out in two
+ * blocks (a snippet pasted into bigger commands). These hold commands that recorded fixtures run
+ * byte for byte: the fail2ban-server lookup (pasted six times in unreachable-host, now in its two
+ * fail2ban actions), the walk over the processes of this network namespace that it shares with
+ * sshguard's restart, and sshd's reload (apply and rollback). Factoring them out changes the
+ * commands, so it waits for fixtures re-recorded in the lab.
+ */
+const SNIPPETS_ALLOWED: readonly string[] = ['actions/fail2ban/lift-ban.yaml', 'actions/fail2ban/status.yaml', 'actions/sshd/harden-dropin.yaml', 'actions/sshguard/lift-block.yaml']
+
 interface Block {
   where: string
   kind: 'shell' | 'cel'
+  /** Whitespace-normalised, for comparing whole blocks. */
   text: string
+  raw: string
   lines: number
 }
 
@@ -39,7 +51,7 @@ function blocks(file: string): Block[] {
     const value = node.value.trimEnd()
     // Shell blocks count the lines the shell reads; CEL the lines it spans in the file (>- folds them).
     const lines = kind === 'shell' ? value.split('\n').length : text.slice(node.range[0], node.range[1]).trimEnd().split('\n').length
-    out.push({ where: `${file} ${path.join('.')}`, kind, text: value.replace(/\s+/g, ' ').trim(), lines })
+    out.push({ where: `${file} ${path.join('.')}`, kind, text: value.replace(/\s+/g, ' ').trim(), raw: value, lines })
   }
   const walk = (node: unknown, path: string[]): void => {
     if (isMap(node)) {
@@ -82,6 +94,20 @@ describe('no paste', () => {
     const pasted = [...seen.values()].filter((w) => w.length > 1).map((w) => w.join(' = '))
     expect(pasted.filter((p) => !PASTED_ALLOWED.includes(p))).toEqual([])
     expect(PASTED_ALLOWED.filter((p) => !pasted.includes(p))).toEqual([])
+  })
+
+  it('no snippet of 3 lines or more is pasted into two shell blocks (but in the listed files)', () => {
+    const at = new Map<string, Set<string>>()
+    for (const b of all.filter((x) => x.kind === 'shell')) {
+      const lines = b.raw.split('\n').map((l) => l.replace(/\s+/g, ' ').trim()).filter(Boolean)
+      for (let i = 0; i + 3 <= lines.length; i++) {
+        const key = lines.slice(i, i + 3).join('\n')
+        at.set(key, (at.get(key) ?? new Set()).add(b.where))
+      }
+    }
+    const files = new Set([...at.values()].filter((w) => w.size > 1).flatMap((w) => [...w].map((x) => x.split(' ')[0]!)))
+    expect([...files].filter((f) => !SNIPPETS_ALLOWED.includes(f))).toEqual([])
+    expect(SNIPPETS_ALLOWED.filter((f) => !files.has(f))).toEqual([])
   })
 
   it('finds the blocks it is about (the rule does not pass by reading nothing)', () => {
