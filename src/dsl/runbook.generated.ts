@@ -15,6 +15,7 @@ export type Uses =
   | (
       | 'fail2ban/lift-ban'
       | 'fail2ban/status'
+      | 'iptables/delete-rules'
       | 'process/owner'
       | 'process/restart-owner'
       | 'sshd/harden-dropin'
@@ -238,6 +239,7 @@ export interface Command {
     | (
         | 'fail2ban/lift-ban'
         | 'fail2ban/status'
+        | 'iptables/delete-rules'
         | 'process/owner'
         | 'process/restart-owner'
         | 'sshd/harden-dropin'
@@ -316,6 +318,7 @@ export interface Check {
     | (
         | 'fail2ban/lift-ban'
         | 'fail2ban/status'
+        | 'iptables/delete-rules'
         | 'process/owner'
         | 'process/restart-owner'
         | 'sshd/harden-dropin'

@@ -45,6 +45,9 @@ export function expandUses(source: SourceDoc, rb: Runbook, library: ActionLibrar
   const errors: RunbookError[] = []
   const uses = new Map<string, ActionUse>()
   const out: Record<string, Step> = {}
+  // Action files whose errors were reported already (a broken action used by several steps).
+  const reported = new Set<object>()
+  const expandStep = (base: PathSegment[], label: string, site: Step) => expandOne(source, rb, base, label, site, library, errors, reported)
   for (const [name, step] of Object.entries(steps)) {
     let s = step
     // A parallel command may use a run action too: recorded as `<step>.<command>`.
@@ -55,21 +58,21 @@ export function expandUses(source: SourceDoc, rb: Runbook, library: ActionLibrar
           parallel[sub] = cmd!
           continue
         }
-        const expanded = expandStep(source, rb, ['steps', name, 'parallel', sub], `${name}.${sub}`, cmd as Step, library, errors)
+        const expanded = expandStep(['steps', name, 'parallel', sub], `${name}.${sub}`, cmd as Step)
         parallel[sub] = (expanded?.step ?? stripUses(cmd as Step)) as Command
         if (expanded) uses.set(`${name}.${sub}`, expanded.use)
       }
       s = { ...step, parallel }
     }
     if (s.uses !== undefined) {
-      const expanded = expandStep(source, rb, ['steps', name], name, s, library, errors)
+      const expanded = expandStep(['steps', name], name, s)
       s = expanded?.step ?? stripUses(s)
       if (expanded) uses.set(name, expanded.use)
     }
     // A fix's check may use a run action (the step's own, or one its fix action gives).
     if (s.fix?.check?.uses !== undefined) {
       const check = s.fix.check
-      const expanded = expandStep(source, rb, ['steps', name, 'fix', 'check'], `${name} (check)`, check as Step, library, errors)
+      const expanded = expandStep(['steps', name, 'fix', 'check'], `${name} (check)`, check as Step)
       if (expanded) {
         const r = expanded.step
         const { uses: _u, with: _w, ...own } = check
@@ -90,7 +93,7 @@ function stripUses(step: Step): Step {
 }
 
 /** One use, at `base` (a step, or a command of a parallel step) named `name` in messages. */
-function expandStep(source: SourceDoc, rb: Runbook, base: PathSegment[], name: string, step: Step, library: ActionLibrary, errors: RunbookError[]): { step: Step; use: ActionUse } | null {
+function expandOne(source: SourceDoc, rb: Runbook, base: PathSegment[], name: string, step: Step, library: ActionLibrary, errors: RunbookError[], reported: Set<object>): { step: Step; use: ActionUse } | null {
   const at = (...rest: PathSegment[]): PathSegment[] => [...base, ...rest]
   const inParallel = base.length > 2
   const inCheck = base.at(-1) === 'check'
@@ -108,8 +111,10 @@ function expandStep(source: SourceDoc, rb: Runbook, base: PathSegment[], name: s
     return null
   }
   if (!found.ok) {
-    // The action's own errors, at their place in its file, and one here saying who asked.
-    errors.push(...found.errors)
+    // The action's own errors, at their place in its file (once, however many steps use it), and
+    // one here saying who asked.
+    if (!reported.has(found)) errors.push(...found.errors)
+    reported.add(found)
     err(at('uses'), 'RB_UNKNOWN_ACTION', `action '${ref}' has ${found.errors.length} error(s) in its file (listed with it): fix them first`)
     return null
   }
