@@ -15,6 +15,7 @@ export type Uses =
   | (
       | 'fail2ban/lift-ban'
       | 'fail2ban/status'
+      | 'files/archive-rotated'
       | 'iptables/delete-rules'
       | 'process/owner'
       | 'process/restart-owner'
@@ -239,6 +240,7 @@ export interface Command {
     | (
         | 'fail2ban/lift-ban'
         | 'fail2ban/status'
+        | 'files/archive-rotated'
         | 'iptables/delete-rules'
         | 'process/owner'
         | 'process/restart-owner'
@@ -318,6 +320,7 @@ export interface Check {
     | (
         | 'fail2ban/lift-ban'
         | 'fail2ban/status'
+        | 'files/archive-rotated'
         | 'iptables/delete-rules'
         | 'process/owner'
         | 'process/restart-owner'
