@@ -294,3 +294,38 @@ describe('runbook validate and runbook actions', () => {
     expect(list.find((a) => a.name === 'fail2ban/lift-ban')).toMatchObject({ kind: 'fix', inputs: [{ name: 'ip', type: 'ip' }] })
   })
 })
+
+describe('show and graph name the actions; the hash covers them', () => {
+  it('show --json gives each step its action, graph labels them', async () => {
+    const { cli } = await import('../../helpers/cli.ts')
+    const show = await cli(['show', 'stale-connections', '--json'])
+    const steps = (JSON.parse(show.stdout) as { steps: Array<{ name: string; action: string | null; actions: Array<{ command: string; action: string }> }> }).steps
+    expect(steps.find((s) => s.name === 'restart_owner')?.action).toBe('process/restart-owner@1')
+    expect(steps.find((s) => s.name === 'owner')?.actions).toEqual([
+      { command: 'waiting', action: 'tcp/waiting-connections@1' },
+      { command: 'process', action: 'process/owner@1' },
+    ])
+    const mermaid = await cli(['graph', 'stale-connections'])
+    expect(mermaid.stdout).toContain('note left of restart_owner : uses process/restart-owner@1')
+    expect(mermaid.stdout).toContain('owner (parallel, waiting uses tcp/waiting-connections@1, process uses process/owner@1)')
+    const dot = await cli(['graph', 'unreachable-host', '--format', 'dot'])
+    expect(dot.stdout).toContain('"fix_fail2ban" [label="fix_fail2ban\\nuses fail2ban/lift-ban@1"];')
+  })
+
+  it("a runbook's hash changes when an action it uses changes", () => {
+    const file = runbook('hashed', '    uses: team/greet@2\n    with: { who: bob }')
+    const hash = () => {
+      const v = validateFile(file, parsers())
+      if (!v.ok) throw v.errors[0]
+      return compileRunbook(v.value, parsers()).hash
+    }
+    const before = hash()
+    write('team/actions/team/greet.yaml', GREET.replace('echo hello', 'echo hi'))
+    try {
+      expect(hash()).not.toBe(before)
+    } finally {
+      write('team/actions/team/greet.yaml', GREET)
+    }
+    expect(hash()).toBe(before)
+  })
+})
