@@ -32,6 +32,8 @@ export const ERROR_CODES = {
   RB_MUTATING_OUTSIDE_FIX: { kind: 'user', fix: 'Move the command into a fix (apply or rollback); diagnostic steps must be read-only.' },
   RB_QUOTED_INTERPOLATION: { kind: 'user', fix: 'Put `${{ }}` in plain word position in shell commands: not inside quotes, backticks, heredocs or comments, nor after a backslash. The engine quotes every value itself; close your quotes before it and reopen them after.' },
   RB_UNKNOWN_PARSER: { kind: 'user', fix: 'Use one of the registered parsers listed in the message (runbook parsers lists them).' },
+  RB_UNKNOWN_ACTION: { kind: 'user', fix: 'Name an action that exists (`runbook actions` lists them): <namespace>/<name>, optionally @<version> matching its file\'s version.' },
+  RB_ACTION_INPUT: { kind: 'user', fix: 'Give the action the inputs it declares (`runbook actions NAME`), each of its type; the message names the input.' },
   RB_PARAM_TYPE: { kind: 'user', fix: 'Pass a value of the declared type; the message says what the type accepts.' },
   RB_PARAM_MISSING: { kind: 'user', fix: 'Pass the parameter with --param name=value (or --host for host).' },
   RB_PARAM_UNKNOWN: { kind: 'user', fix: 'Use one of the params the runbook declares (runbook show <name> lists them).' },

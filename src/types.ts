@@ -37,6 +37,8 @@ export interface CommandSpec {
   repeatable?: boolean
   /** The runbook author's reason why this diagnostic is read-only (`readonly:`), where the check could not prove it. */
   readonly?: string
+  /** The action (`namespace/name@version`) whose body this command comes from, when its step says `uses:`. */
+  action?: string
 }
 
 /**

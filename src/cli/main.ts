@@ -10,6 +10,7 @@ import exec from './commands/exec.ts'
 import graph from './commands/graph.ts'
 import lab from './commands/lab.ts'
 import list from './commands/list.ts'
+import actionsCmd from './commands/actions.ts'
 import parsersCmd from './commands/parsers.ts'
 import replay from './commands/replay.ts'
 import runCmd from './commands/run.ts'
@@ -20,7 +21,7 @@ import show from './commands/show.ts'
 import test from './commands/test.ts'
 import validate from './commands/validate.ts'
 
-export const COMMANDS: readonly CommandDef[] = [runCmd, list, show, validate, graph, test, replay, exec, lab, parsersCmd, schema, serve, runsCmd]
+export const COMMANDS: readonly CommandDef[] = [runCmd, list, show, validate, graph, test, replay, exec, lab, parsersCmd, actionsCmd, schema, serve, runsCmd]
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2

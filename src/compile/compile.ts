@@ -6,6 +6,7 @@
  */
 import { assign, fromPromise, setup, type AnyStateMachine } from 'xstate'
 import { compileExpr, compileLets, compileTemplate, evaluateGuard, type Expr, type ExprScope, type Lets, type Template } from '../dsl/expr.ts'
+import { sha256 } from '../dsl/load.ts'
 import { parseDuration } from '../dsl/params.ts'
 import type { Command, Fix, Outcome, Probe, Step } from '../dsl/runbook.generated.ts'
 import type { ValidRunbook } from '../dsl/validate.ts'
@@ -115,19 +116,21 @@ export function compileRunbook(valid: ValidRunbook, parsers: ParserRegistry): Co
     const s = (rb.steps as Record<string, Step>)[name]!
     const kind = valid.kindOf(name)
     lets = compileLets(valid.lets.steps.get(name) ?? [], runbookLets)
+    const use = valid.uses.get(name)
     const inherit = { sudo: s.sudo ?? defaults.sudo, timeoutMs: s.timeout ? parseDuration(s.timeout) : defaults.timeoutMs, host: s.host !== undefined ? template(s.host) : null, ...(s.readonly !== undefined ? { readonly: s.readonly } : {}) }
     steps.set(name, {
       name,
       kind,
       title: s.title,
-      command: kind === 'run' || kind === 'probe' ? compileCommand(s, inherit) : null,
-      parallel: kind === 'parallel' ? Object.entries(s.parallel ?? {}).map(([sub, c]) => [sub, compileCommand(c!, inherit)] as const) : [],
-      fix: kind === 'fix' ? compileFix(s.fix!, defaults, parser, lets) : null,
+      command: kind === 'run' || kind === 'probe' ? fromAction(compileCommand(s, inherit), use?.action) : null,
+      parallel: kind === 'parallel' ? Object.entries(s.parallel ?? {}).map(([sub, c]) => [sub, fromAction(compileCommand(c!, inherit), valid.uses.get(`${name}.${sub}`)?.action)] as const) : [],
+      fix: kind === 'fix' ? { ...compileFix(s.fix!, defaults, parser, lets), ...(use ? { action: { id: use.action, overrides: use.overrides } } : {}) } : null,
       next: compileNext(name, s.next, lets),
       onFailure: s.on_failure,
       onTimeout: s.on_timeout,
       onError: s.on_error,
       onRollback: s.on_rollback,
+      action: use?.action,
     })
   }
 
@@ -152,7 +155,7 @@ export function compileRunbook(valid: ValidRunbook, parsers: ParserRegistry): Co
     summary: rb.summary,
     description: rb.description,
     file: valid.source.file,
-    hash: valid.source.hash,
+    hash: runbookHash(valid),
     params: (rb.params ?? {}) as ParamDecls,
     start: valid.start,
     steps,
@@ -161,6 +164,18 @@ export function compileRunbook(valid: ValidRunbook, parsers: ParserRegistry): Co
     machine,
     valid,
   }
+}
+
+/** A run command expanded from an action says so (transcripts and views name the action). */
+function fromAction(c: CompiledCommand, action: string | undefined): CompiledCommand {
+  return action !== undefined && c.kind === 'run' ? { ...c, action } : c
+}
+
+/** The runbook file's hash; with actions, over the file and every action it uses (a changed action changes what runs). */
+function runbookHash(valid: ValidRunbook): string {
+  if (valid.uses.size === 0) return valid.source.hash
+  const actions = [...new Set([...valid.uses.values()].map((u) => `${u.action} ${u.hash}`))].sort()
+  return sha256([valid.source.hash, ...actions].join('\n'))
 }
 
 function compileNext(step: string, next: Step['next'], lets: Lets): CompiledTransition[] {
@@ -178,12 +193,12 @@ function compileFix(f: Fix, defaults: { sudo: boolean; timeoutMs: number }, pars
   const run = (cmd: string, parse?: string, vouched?: string): CompiledRun => ({ kind: 'run', run: template(cmd), host, sudo, timeoutMs, parser: parser(parse), okExit: 'any', ...(vouched !== undefined ? { readonly: vouched } : {}) })
   const v = f.verify
   return {
-    summary: template(f.summary),
+    summary: template(f.summary!),
     host,
     sudo,
     timeoutMs,
-    check: f.check ? { run: run(f.check.run, f.check.parse, f.check.readonly), neededIf: expr(f.check.needed_if ?? 'result.exitCode == 0') } : null,
-    apply: f.apply.map((c) => template(c)),
+    check: f.check ? { run: run(f.check.run!, f.check.parse, f.check.readonly), neededIf: expr(f.check.needed_if ?? 'result.exitCode == 0') } : null,
+    apply: f.apply!.map((c) => template(c)),
     verify: v
       ? {
           command: v.probe

@@ -19,6 +19,8 @@ export interface CompiledRun {
   okExit: readonly number[] | 'any'
   /** The author vouches that this command is read-only (`readonly:`), where the check could not prove it. */
   readonly?: string
+  /** The action (`namespace/name@version`) this command comes from, when its step says `uses:`. */
+  action?: string
 }
 
 export interface CompiledProbe {
@@ -51,6 +53,8 @@ export interface CompiledFix {
   access: { confirmWithinMs: number } | null
   preflight: Array<{ run: CompiledRun; expect: Expr; message: Template }>
   files: Array<{ path: Template; content: Template; mode: string }>
+  /** The action (`namespace/name@version`) the fix comes from, and the keys its step gave itself (summary, verify...). */
+  action?: { id: string; overrides: readonly string[] }
 }
 
 export interface CompiledStep {
@@ -65,6 +69,8 @@ export interface CompiledStep {
   onTimeout: string | undefined
   onError: string | undefined
   onRollback: string | undefined
+  /** `namespace/name@version` of the action the step uses, if any. */
+  action: string | undefined
 }
 
 export type CompiledEvidence = { template: Template } | { step: string; contains: Template | null; maxLines: number }

@@ -9,6 +9,23 @@ export type Duration = string
  */
 export type Cel = string
 /**
+ * An action to run as this step: <namespace>/<name>, optionally @<version> (actions/<namespace>/<name>.yaml, shipped or on RUNBOOK_PATH). `runbook actions` lists them.
+ */
+export type Uses =
+  | (
+      | 'fail2ban/lift-ban'
+      | 'fail2ban/status'
+      | 'files/archive-rotated'
+      | 'iptables/delete-rules'
+      | 'process/owner'
+      | 'process/restart-owner'
+      | 'sshd/harden-dropin'
+      | 'sshguard/lift-block'
+      | 'systemd/reset-failed-restart'
+      | 'tcp/waiting-connections'
+    )
+  | string
+/**
  * Text with ${{ CEL }} interpolations. In commands, interpolated values are shell-quoted by the engine: do not quote them yourself.
  */
 export type Template = string
@@ -128,7 +145,7 @@ export interface Lets {
   [k: string]: Cel | undefined
 }
 /**
- * One step: exactly one of run, probe, parallel, fix; or only next (a branch).
+ * One step: exactly one of run, probe, parallel, fix, uses (an action); or only next (a branch). A step with uses: may add a fix: that overrides keys of a fix action.
  */
 export interface Step {
   /**
@@ -140,6 +157,16 @@ export interface Step {
    * A read-only shell command on the target.
    */
   run?: string
+  uses?: Uses
+  /**
+   * Inputs of the action named in uses:, by name. A value is a literal of the input's type or a ${{ }} template over params, steps, facts and lets; a wrong name or type is an error here.
+   */
+  with?: {
+    /**
+     * The input's value.
+     */
+    [k: string]: string | number | boolean | undefined
+  }
   /**
    * Vouch that this command is read-only when the read-only check cannot prove it (a program not on its allow-list, a computed command): say why it changes nothing. Reviewed like code; the reason is recorded with the command in plans and transcripts.
    */
@@ -207,6 +234,32 @@ export interface Command {
   title?: string
   run?: Template
   /**
+   * An action to run as this step: <namespace>/<name>, optionally @<version> (actions/<namespace>/<name>.yaml, shipped or on RUNBOOK_PATH). `runbook actions` lists them.
+   */
+  uses?:
+    | (
+        | 'fail2ban/lift-ban'
+        | 'fail2ban/status'
+        | 'files/archive-rotated'
+        | 'iptables/delete-rules'
+        | 'process/owner'
+        | 'process/restart-owner'
+        | 'sshd/harden-dropin'
+        | 'sshguard/lift-block'
+        | 'systemd/reset-failed-restart'
+        | 'tcp/waiting-connections'
+      )
+    | string
+  /**
+   * Inputs of the action named in uses:, by name. A value is a literal of the input's type or a ${{ }} template over params, steps, facts and lets; a wrong name or type is an error here.
+   */
+  with?: {
+    /**
+     * The input's value.
+     */
+    [k: string]: string | number | boolean | undefined
+  }
+  /**
    * Vouch that this command is read-only when the read-only check cannot prove it (a program not on its allow-list, a computed command): say why it changes nothing. Reviewed like code; the reason is recorded with the command in plans and transcripts.
    */
   readonly?: string
@@ -227,7 +280,7 @@ export interface Command {
  * check → approve → apply → verify → rollback on failure. Only apply and rollback may change the host.
  */
 export interface Fix {
-  summary: Template
+  summary?: Template
   host?: Template
   sudo?: boolean
   timeout?: Duration
@@ -235,7 +288,7 @@ export interface Fix {
   /**
    * @minItems 1
    */
-  apply: [Template, ...Template[]]
+  apply?: [Template, ...Template[]]
   verify?: Verify
   rollback?: Template[]
   /**
@@ -256,10 +309,36 @@ export interface Fix {
   files?: FileChange[]
 }
 /**
- * Read-only: is the fix still needed? Runs in dry-run too.
+ * Read-only: is the fix still needed? Runs in dry-run too. A command (run) or a run action (uses).
  */
 export interface Check {
-  run: Template
+  run?: Template
+  /**
+   * An action to run as this step: <namespace>/<name>, optionally @<version> (actions/<namespace>/<name>.yaml, shipped or on RUNBOOK_PATH). `runbook actions` lists them.
+   */
+  uses?:
+    | (
+        | 'fail2ban/lift-ban'
+        | 'fail2ban/status'
+        | 'files/archive-rotated'
+        | 'iptables/delete-rules'
+        | 'process/owner'
+        | 'process/restart-owner'
+        | 'sshd/harden-dropin'
+        | 'sshguard/lift-block'
+        | 'systemd/reset-failed-restart'
+        | 'tcp/waiting-connections'
+      )
+    | string
+  /**
+   * Inputs of the action named in uses:, by name. A value is a literal of the input's type or a ${{ }} template over params, steps, facts and lets; a wrong name or type is an error here.
+   */
+  with?: {
+    /**
+     * The input's value.
+     */
+    [k: string]: string | number | boolean | undefined
+  }
   /**
    * Vouch that this command is read-only when the read-only check cannot prove it (a program not on its allow-list, a computed command): say why it changes nothing. Reviewed like code; the reason is recorded with the command in plans and transcripts.
    */

@@ -158,7 +158,7 @@ export class ExpressionChecker {
     this.guard(checkEnv, [...path, 'check', 'needed_if'], fix.check?.needed_if)
     this.template(inFix, [...path, 'summary'], fix.summary)
     this.template(inFix, [...path, 'host'], fix.host)
-    fix.apply.forEach((c, i) => this.template(inFix, [...path, 'apply', i], c, 'shell'))
+    ;(fix.apply ?? []).forEach((c, i) => this.template(inFix, [...path, 'apply', i], c, 'shell'))
     ;(fix.rollback ?? []).forEach((c, i) => this.template(inFix, [...path, 'rollback', i], c, 'shell'))
     this.template(inFix, [...path, 'verify', 'run'], fix.verify?.run, 'shell')
     ;(fix.files ?? []).forEach((f, i) => {

@@ -6,6 +6,7 @@
  * The only file that imports ajv for runbooks.
  */
 import { readFileSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
 import { RunbookError } from '../errors.ts'
 import type { ParserRegistry } from '../parsers/registry.ts'
@@ -19,6 +20,8 @@ import { celTypeOf, checkParam, describeType } from './params.ts'
 import { readOnlyProblems } from './readonly.ts'
 import type { Fix, Runbook, Step } from './runbook.generated.ts'
 import { ExpressionChecker } from './validate-expressions.ts'
+import { actionDirs, createActionLibrary, type ActionLibrary } from './actions.ts'
+import { expandUses, type ActionUse } from './uses.ts'
 
 export { typeMismatch } from './validate-expressions.ts'
 
@@ -45,11 +48,18 @@ export interface ValidRunbook {
   kindOf(step: string): StepKindName
   /** `let:` definitions in the order to compile them (each after the lets it reads). */
   lets: { runbook: LetDef[]; steps: ReadonlyMap<string, LetDef[]> }
+  /** Steps expanded from an action (`uses:`), with the action's `ns/name@version`. */
+  uses: ReadonlyMap<string, ActionUse>
+}
+
+export interface ValidateOptions {
+  /** Where `uses:` finds actions. Default: actions next to the runbook, on RUNBOOK_PATH, then the shipped ones. */
+  actions?: ActionLibrary
 }
 
 export type ValidationResult = { ok: true; value: ValidRunbook } | { ok: false; errors: RunbookError[] }
 
-export function validateFile(file: string, parsers: ParserRegistry): ValidationResult {
+export function validateFile(file: string, parsers: ParserRegistry, options: ValidateOptions = {}): ValidationResult {
   let text: string
   try {
     // Refuses devices, FIFOs, oversized files and files that are not runbooks, quoting none of them.
@@ -58,10 +68,10 @@ export function validateFile(file: string, parsers: ParserRegistry): ValidationR
     if (err instanceof RunbookError) return { ok: false, errors: [err] }
     throw err
   }
-  return validateSource(file, text, parsers)
+  return validateSource(file, text, parsers, options)
 }
 
-export function validateSource(file: string, text: string, parsers: ParserRegistry): ValidationResult {
+export function validateSource(file: string, text: string, parsers: ParserRegistry, options: ValidateOptions = {}): ValidationResult {
   const source = loadSource(file, text)
   if (source.errors.length > 0) return { ok: false, errors: source.errors }
   if (source.data === null || typeof source.data !== 'object' || Array.isArray(source.data)) {
@@ -69,7 +79,10 @@ export function validateSource(file: string, text: string, parsers: ParserRegist
   }
   const validate = schemaValidator()
   if (!validate(source.data)) return { ok: false, errors: schemaErrors(source, validate.errors ?? []) }
-  return new Checker(source, source.data as Runbook, parsers).run()
+  // Actions are expanded before the semantic checks, which then see ordinary run and fix steps.
+  const expansion = expandUses(source, source.data as Runbook, options.actions ?? createActionLibrary(actionDirs([dirname(file)]), parsers))
+  if (expansion.errors.length > 0) return { ok: false, errors: expansion.errors }
+  return new Checker(source, expansion.runbook, parsers, expansion.uses).run()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -95,6 +108,7 @@ class Checker {
     readonly source: SourceDoc,
     readonly rb: Runbook,
     readonly parsers: ParserRegistry,
+    readonly uses: ReadonlyMap<string, ActionUse> = new Map(),
   ) {
     this.steps = rb.steps as Record<string, Step>
     this.outcomes = rb.outcomes as Record<string, unknown>
@@ -121,7 +135,7 @@ class Checker {
       return { ok: false, errors: this.errors }
     }
     const kinds = this.kinds
-    return { ok: true, value: { source: this.source, runbook: this.rb, stepNames: this.names, start, kindOf: (s) => kinds.get(s)!, lets } }
+    return { ok: true, value: { source: this.source, runbook: this.rb, stepNames: this.names, start, kindOf: (s) => kinds.get(s)!, lets, uses: this.uses } }
   }
 
   suggest(name: string): string {
@@ -252,7 +266,7 @@ class Checker {
   checkAccess(name: string, path: PathSegment[], fix: Fix): void {
     if (!fix.access) {
       const commands: Array<[string, PathSegment[]]> = [
-        ...fix.apply.map((c, i): [string, PathSegment[]] => [c, [...path, 'apply', i]]),
+        ...(fix.apply ?? []).map((c, i): [string, PathSegment[]] => [c, [...path, 'apply', i]]),
         ...(fix.rollback ?? []).map((c, i): [string, PathSegment[]] => [c, [...path, 'rollback', i]]),
       ]
       for (const [command, at] of commands) {

@@ -12,7 +12,7 @@ import type { RunEventType } from '../types.ts'
 type Shape = 'string' | 'number' | 'boolean' | 'object' | 'array' | 'any' | 'string|null' | 'number|null' | 'object|null' | readonly [Shape] | { readonly [field: string]: Shape }
 
 const failure = { kind: 'string', message: 'string', 'detail?': 'object' } as const
-const commandSpec = { host: 'string', command: 'string', 'sudo?': 'boolean', 'timeoutMs?': 'number', 'mutating?': 'boolean' } as const
+const commandSpec = { host: 'string', command: 'string', 'sudo?': 'boolean', 'timeoutMs?': 'number', 'mutating?': 'boolean', 'action?': 'string' } as const
 const commandResult = { exitCode: 'number|null', 'signal?': 'string|null', stdout: 'string', stderr: 'string', durationMs: 'number', 'timedOut?': 'boolean' } as const
 const probeSpec = { kind: 'string', 'host?': 'string', 'url?': 'string', 'port?': 'number', 'timeoutMs?': 'number' } as const
 const probeResult = { ok: 'boolean', durationMs: 'number', 'error?': failure } as const

@@ -4,7 +4,7 @@ import { writeJson } from '../output.ts'
 
 export default defineCommand({
   name: 'show',
-  summary: 'Show a runbook: params, lets, steps, fixes and outcomes',
+  summary: 'Show a runbook: params, lets, steps (with the action each one uses), fixes and outcomes',
   usage: 'show <runbook> [--json]',
   options: { json: { type: 'boolean', description: 'Print JSON' } },
   maxPositionals: 1,
@@ -17,7 +17,7 @@ export default defineCommand({
     if (!ref) throw new RunbookError('RB_USAGE', 'show: which runbook? Usage: runbook show <runbook>')
     const c = loadRunbook(resolveRunbook(ref, runbookDirs(io.env, io.cwd), io.cwd))
     const params = Object.entries(c.params).map(([name, p]) => ({ name, type: p.type, accepts: describeType(p), required: p.required ?? false, default: p.default ?? null, secret: p.secret ?? false, description: p.description ?? '' }))
-    const steps = [...c.steps.values()].map((s) => ({ name: s.name, kind: s.kind, title: s.title ?? '', next: s.next.map((t) => t.to), fix: s.fix ? { apply: s.fix.apply.map((t) => t.source), rollback: s.fix.rollback.map((t) => t.source) } : undefined }))
+    const steps = [...c.steps.values()].map((s) => ({ name: s.name, kind: s.kind, title: s.title ?? '', action: s.action ?? null, actions: s.parallel.flatMap(([sub, c]) => (c.kind === 'run' && c.action ? [{ command: sub, action: c.action }] : [])), next: s.next.map((t) => t.to), fix: s.fix ? { apply: s.fix.apply.map((t) => t.source), rollback: s.fix.rollback.map((t) => t.source) } : undefined }))
     const outcomes = [...c.outcomes.values()].map((o) => ({ name: o.name, severity: o.severity, summary: o.summary.source }))
     // Lets as written, runbook-level first, then each step's (read only by that step).
     const lets = [
@@ -41,7 +41,7 @@ export default defineCommand({
       for (const l of lets) out.push(`  ${l.step ? `${l.step}.` : ''}${l.name} = ${l.expr.replace(/\s+/g, ' ').trim()}`)
     }
     out.push('', 'Steps:')
-    for (const s of steps) out.push(`  ${s.name} [${s.kind}]${s.title ? ` ${s.title}` : ''} → ${s.next.join(' | ') || '(fix outcome)'}`)
+    for (const s of steps) out.push(`  ${s.name} [${s.kind}]${s.action ? ` uses ${s.action}` : ''}${s.actions.length > 0 ? ` (${s.actions.map((a) => `${a.command} uses ${a.action}`).join('; ')})` : ''}${s.title ? ` ${s.title}` : ''} → ${s.next.join(' | ') || '(fix outcome)'}`)
     out.push('', 'Outcomes:')
     for (const o of outcomes) out.push(`  ${o.name} (${o.severity}): ${o.summary}`)
     io.stdout.write(out.join('\n') + '\n')

@@ -37,7 +37,7 @@ export default defineCommand({
   name: 'validate',
   summary: 'Check runbooks: YAML, schema, names, reachability, CEL, params, read-only diagnostics',
   usage: 'validate [paths...] [--json]',
-  description: 'Reports every error of every file at once, each as file:line:col with the offending line and what to do. Paths may be files or directories (searched for .yaml/.yml). Without paths, validates every runbook runbook can find. A triggers file (`kind: Triggers`, for runbook serve) is validated as one: its CEL over alert, and its runbooks and params against the runbooks runbook can find. Exits 0 when all are valid, 2 otherwise.',
+  description: 'Reports every error of every file at once, each as file:line:col with the offending line and what to do. Paths may be files or directories (searched for .yaml/.yml). Without paths, validates every runbook runbook can find. An action file (`apiVersion: runbook-action/v1`) is validated as one, in its own file. A triggers file (`kind: Triggers`, for runbook serve) is validated as one: its CEL over alert, and its runbooks and params against the runbooks runbook can find. Exits 0 when all are valid, 2 otherwise.',
   options: { json: { type: 'boolean', description: 'Print JSON: one entry per file with its errors' } },
   maxPositionals: Infinity,
   examples: ['runbook validate runbooks/', 'runbook validate my-runbook.yaml', 'runbook validate /etc/runbook/triggers.yaml'],
@@ -48,12 +48,19 @@ export default defineCommand({
     const roots = positionals.length > 0 ? positionals.map((p) => resolve(io.cwd, p)) : runbookDirs(io.env, io.cwd)
     const files = roots.flatMap((root) => yamlFiles(root))
     const { isTriggersFile, validateTriggersFile } = await import('../../service/hooks/validate.ts')
+    const { actionDirs, createActionLibrary, isActionFile, validateActionFile } = await import('../../dsl/actions.ts')
+    const { dirname } = await import('node:path')
+    const check = (file: string) => {
+      if (isTriggersFile(file)) return validateTriggersFile(file, runbookDirs(io.env, io.cwd))
+      if (isActionFile(file)) return validateActionFile(file, parsers())
+      return validateFile(file, parsers(), { actions: createActionLibrary(actionDirs([dirname(file)], io.env), parsers()) })
+    }
     const results: Array<{ file: string; result: { ok: true } | { ok: false; errors: readonly RunbookError[] } }> = []
     for (const file of files) {
       // Yield between files: SIGINT/SIGTERM are handled while a large tree validates.
       await setImmediate()
       io.signal.throwIfAborted()
-      results.push({ file, result: isTriggersFile(file) ? validateTriggersFile(file, runbookDirs(io.env, io.cwd)) : validateFile(file, parsers()) })
+      results.push({ file, result: check(file) })
     }
     const { escapeControls } = await import('../../dsl/source-map.ts')
     // File names come from directory listings: escaped like everything else quoted from input.
