@@ -64,6 +64,7 @@ export const ERROR_CODES = {
   RB_HOOK_STALE: { kind: 'user', fix: 'Sign with the current time: a generic webhook timestamp must be within 5 minutes of the server clock (check NTP on both ends); nothing was started.' },
   RB_HOOK_REPLAYED: { kind: 'user', fix: 'Send each webhook with a new id: this id (or PagerDuty event id) was received before; nothing was started.' },
   RB_SERVER_UNREACHABLE: { kind: 'operational', fix: 'Check --server / RUNBOOK_SERVER and that `runbook serve` runs there.' },
+  RB_BACKEND_UNREACHABLE: { kind: 'operational', fix: 'Check --database / RUNBOOK_DATABASE (Postgres) and --queue / RUNBOOK_QUEUE (Redis): the server named must run and accept this machine.' },
   RB_INTERNAL: { kind: 'bug', fix: 'This is a bug in runbook: please report it with the stack trace and the transcript.' },
 } as const satisfies Record<string, CodeInfo>
 

@@ -263,12 +263,17 @@ export class RunService {
       executors = journal ? new JournalExecutors(journal, live) : live
       const diverged = new AbortController()
       let divergence: RunbookError | undefined
+      // A store over the network (Postgres) commits appended events on flush: before each command,
+      // probe and approval wait, and before the run's end is recorded.
+      const flush = this.store.flush ? () => this.store.flush!(id) : undefined
+      const approver = journal ? journalApprover(journal, this.desk.approverFor(run)) : this.desk.approverFor(run)
       const summary = await runRunbook(compiled, {
         // Defaults resolved from facts at the start (operator_ip, ...) come from the journal; secrets from the run.
         params: journal ? { ...Object.fromEntries(Object.entries(journal.started!.params).filter(([, v]) => v !== null)), ...run.params } : run.params,
         mode: run.mode,
         executors,
-        approver: journal ? journalApprover(journal, this.desk.approverFor(run)) : this.desk.approverFor(run),
+        approver: flush ? { approve: async (req, signal) => (await flush(), approver.approve(req, signal)) } : approver,
+        ...(flush ? { beforeCommand: flush } : {}),
         operator: run.requestedBy,
         signal: AbortSignal.any([signal, diverged.signal]),
         runId: id,
@@ -292,6 +297,7 @@ export class RunService {
       })
       if (divergence) throw divergence
       if (stopping()) return
+      await flush?.()
       const reason = signal.aborted ? (signal.reason instanceof RunTimeout ? signal.reason.message : ((signal.reason as Error | undefined)?.message ?? 'cancelled')) : (summary.error?.message ?? null)
       await this.store.updateRun(id, { status: summary.status, exitCode: summary.exitCode, outcome: summary.outcome, finishedAt: this.#now(), ...(reason ? { error: reason } : {}) })
     } catch (err) {

@@ -14,7 +14,7 @@ export function parseListen(text: string): { host: string; port: number } {
 export default defineCommand({
   name: 'serve',
   summary: 'Run the runbook service: an HTTP API that queues runs, keeps their history and waits for approvals',
-  usage: 'serve [--listen HOST:PORT] [--state-dir DIR] [--access FILE] [--local] [--inventory FILE] [--concurrency N] [--run-timeout SECONDS] [--approval-ttl SECONDS] [--trust-proxy-user-header NAME] [--config FILE] [--triggers FILE]',
+  usage: 'serve [--listen HOST:PORT] [--state-dir DIR] [--database postgres://...] [--access FILE] [--local] [--inventory FILE] [--concurrency N] [--run-timeout SECONDS] [--approval-ttl SECONDS] [--trust-proxy-user-header NAME] [--config FILE] [--triggers FILE]',
   description: `One process serves a team: runs come in through the HTTP API (README "runbook serve"), wait in a queue, run with
 the same engine and executors as \`runbook run\`, and every event is committed to an SQLite journal in the state dir
 (runbook.db) before the run goes on. A run's transcript exported from the API replays with \`runbook test\`.
@@ -25,10 +25,13 @@ After a restart or a crash, runs that were running or waiting for approval resum
 never run again, an interrupted apply command is never re-run (the fix goes to verify "in doubt", then rollback if it fails).
 Alert hooks (README "Alert triggers"): POST /hooks/alertmanager (RUNBOOK_HOOK_TOKEN), /hooks/pagerduty
 (RUNBOOK_PAGERDUTY_SECRETS), /hooks/generic (RUNBOOK_WEBHOOK_SECRET) start dry-runs by the rules of --triggers.
-Stops on SIGINT/SIGTERM: running runs are interrupted without being ended, and resume at the next start.`,
+Stops on SIGINT/SIGTERM: running runs are interrupted without being ended, and resume at the next start.
+Growing past one machine (README "Scale-out"): --database postgres://... keeps the same tables on PostgreSQL instead of
+the SQLite file, shared with \`runbook worker\` processes.`,
   options: {
     listen: { type: 'string', valueName: 'HOST:PORT', description: 'Where to listen (default 127.0.0.1:8080; RUNBOOK_LISTEN). Plain HTTP: keep it on loopback or behind a TLS proxy' },
     'state-dir': { type: 'string', valueName: 'DIR', description: 'Where the store lives (default $RUNBOOK_STATE_DIR or ~/.local/state/runbook)' },
+    database: { type: 'string', valueName: 'URL', description: 'Keep the store on PostgreSQL (postgres://user@host/db; RUNBOOK_DATABASE) instead of SQLite in the state dir' },
     access: { type: 'string', valueName: 'FILE', description: 'access.yaml (default $RUNBOOK_ACCESS, else ./access.yaml if present)' },
     local: { type: 'boolean', description: 'Run commands on this machine instead of over SSH' },
     inventory: { type: 'string', short: 'i', valueName: 'FILE', description: 'Inventory file (default: $RUNBOOK_INVENTORY, ./inventory.yaml, or the running lab)' },
@@ -43,7 +46,7 @@ Stops on SIGINT/SIGTERM: running runs are interrupted without being ended, and r
   async run({ values, io }) {
     const { loadAccess } = await import('../../service/access.ts')
     const { RunService } = await import('../../service/service.ts')
-    const { openSqliteStore } = await import('../../service/sqlite-store.ts')
+    const { openStore } = await import('../../service/open-store.ts')
     const { buildServer } = await import('../../service/http/server.ts')
     const { stateDir } = await import('../../transcript/writer.ts')
     const { runbookDirs } = await import('../../library.ts')
@@ -66,7 +69,7 @@ Stops on SIGINT/SIGTERM: running runs are interrupted without being ended, and r
     const concurrency = number('concurrency', 4)
     const runTimeoutMs = number('run-timeout', 1800) * 1000
     const approvalTtlMs = number('approval-ttl', 900) * 1000
-    const store = openSqliteStore(dir)
+    const { store, where } = await openStore({ database: (values.database as string | undefined) ?? (io.env.RUNBOOK_DATABASE || undefined), stateDir: dir, command: 'serve' })
     const service = new RunService({
       store,
       access,
@@ -102,7 +105,7 @@ Stops on SIGINT/SIGTERM: running runs are interrupted without being ended, and r
       await service.start()
       await hooks.dispatcher.start()
       const address = await app.listen({ host, port })
-      io.stderr.write(`runbook serve: listening on ${address} (state ${dir}, access ${accessFile ?? 'RUNBOOK_ADMIN_TOKEN only'}, ${values.local ? 'local commands' : 'SSH'}, ${concurrency} at once)\n`)
+      io.stderr.write(`runbook serve: listening on ${address} (${where}, access ${accessFile ?? 'RUNBOOK_ADMIN_TOKEN only'}, ${values.local ? 'local commands' : 'SSH'}, ${concurrency} at once)\n`)
       io.stderr.write(`runbook serve: ${hooks.describe()}\n`)
       await new Promise<void>((done) => (io.signal.aborted ? done() : io.signal.addEventListener('abort', () => done(), { once: true })))
       io.stderr.write('runbook serve: stopping\n')
