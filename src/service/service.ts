@@ -30,11 +30,26 @@ export interface ServiceOptions {
   runTimeoutMs?: number
   approvalTtlMs?: number
   now?(): number
+  /**
+   * The queue runs go through (default: in this process, LocalRunQueue). `runbook serve --queue`
+   * passes a BullRunQueue: runs are then executed by `runbook worker` processes (executeRun).
+   */
+  queue?(execute: (id: string, signal: AbortSignal) => Promise<void>): RunQueue
+  /** Approvals may be decided in another process (serve and workers share the store): poll it this often. */
+  approvalPollMs?: number
 }
 
 export interface SubmitBody {
   runbook: string
   host?: string
+  params?: Record<string, unknown>
+  mode?: Mode
+}
+
+/** One runbook on several hosts: one run per host, submitted together (a BullMQ flow on a shared queue). */
+export interface FleetBody {
+  runbook: string
+  hosts: string[]
   params?: Record<string, unknown>
   mode?: Mode
 }
@@ -79,8 +94,9 @@ export class RunService {
     this.store = o.store
     this.access = o.access
     this.#now = o.now ?? Date.now
-    this.desk = new ApprovalDesk({ store: o.store, access: o.access, ttlMs: o.approvalTtlMs ?? DEFAULT_APPROVAL_TTL_MS, now: this.#now })
-    this.queue = new LocalRunQueue({ store: o.store, concurrency: o.concurrency ?? 4, timeoutMs: o.runTimeoutMs ?? 30 * 60_000, now: this.#now, execute: (id, signal) => this.#execute(id, signal) })
+    this.desk = new ApprovalDesk({ store: o.store, access: o.access, ttlMs: o.approvalTtlMs ?? DEFAULT_APPROVAL_TTL_MS, now: this.#now, ...(o.approvalPollMs ? { pollMs: o.approvalPollMs } : {}) })
+    const execute = (id: string, signal: AbortSignal) => this.#execute(id, signal)
+    this.queue = o.queue ? o.queue(execute) : new LocalRunQueue({ store: o.store, concurrency: o.concurrency ?? 4, timeoutMs: o.runTimeoutMs ?? 30 * 60_000, now: this.#now, execute })
   }
 
   /**
@@ -90,15 +106,16 @@ export class RunService {
   async start(): Promise<void> {
     const queued = new Set(await this.store.queuedJobs())
     // No run is running yet: a queue lock left by a killed server would block its host for ever.
-    for (const lock of await this.store.hostLocks()) await this.store.releaseHostLock(lock.host, lock.runId)
+    // (With workers, the locks are theirs; a dead worker's run takes its lock back when it resumes.)
+    if (!this.queue.shared) for (const lock of await this.store.hostLocks()) await this.store.releaseHostLock(lock.host, lock.runId)
     const resume: RunRecord[] = []
     for (const status of LIVE_STATUSES) {
       for (const run of await this.store.listRuns({ status, limit: 100_000 })) if (!queued.has(run.id)) resume.push(run)
     }
-    for (const run of resume.sort((a, b) => a.createdAt - b.createdAt)) this.queue.submit({ id: run.id, host: run.host, mutating: run.mode === 'apply', resume: true })
+    for (const run of resume.sort((a, b) => a.createdAt - b.createdAt)) await this.queue.submit({ id: run.id, host: run.host, mutating: run.mode === 'apply', resume: true })
     for (const id of queued) {
       const run = await this.store.getRun(id)
-      if (run) this.queue.submit({ id, host: run.host, mutating: run.mode === 'apply' })
+      if (run) await this.queue.submit({ id, host: run.host, mutating: run.mode === 'apply' })
     }
   }
 
@@ -127,6 +144,27 @@ export class RunService {
 
   /** Checks everything a run needs before it is queued: a refusal queues nothing and runs nothing. */
   async submit(identity: Identity, body: SubmitBody): Promise<RunRecord> {
+    const run = await this.#accept(identity, body)
+    await this.queue.submit({ id: run.id, host: run.host, mutating: run.mode === 'apply' })
+    return run
+  }
+
+  /**
+   * One runbook on several hosts: every host's run is checked (RBAC, params) before any is
+   * queued, then they are submitted together (on BullMQ: a parent job with one child per host).
+   */
+  async submitFleet(identity: Identity, body: FleetBody): Promise<{ id: string; runs: RunRecord[] }> {
+    const hosts = [...new Set(body.hosts)]
+    if (hosts.length === 0) await this.#refuse(identity, 'run', null, 'RB_USAGE', 'a fleet needs at least one host')
+    const runs: RunRecord[] = []
+    for (const host of hosts) runs.push(await this.#accept(identity, { runbook: body.runbook, host, ...(body.params ? { params: body.params } : {}), ...(body.mode ? { mode: body.mode } : {}) }))
+    const fleet = { id: `fleet-${randomUUID()}`, runbook: body.runbook, runs: runs.map((r) => ({ id: r.id, host: r.host, mutating: r.mode === 'apply' })) }
+    if (this.queue.submitFleet) await this.queue.submitFleet(fleet)
+    else for (const r of fleet.runs) await this.queue.submit(r)
+    return { id: fleet.id, runs }
+  }
+
+  async #accept(identity: Identity, body: SubmitBody): Promise<RunRecord> {
     const mode = body.mode ?? 'dry-run'
     const host = body.host ?? (typeof body.params?.host === 'string' ? body.params.host : null)
     const file = listRunbookFiles(this.o.runbookDirs).get(body.runbook)
@@ -150,9 +188,7 @@ export class RunService {
       if (err instanceof RunbookErrors) await this.#refuse(identity, 'run', null, err.errors[0]!.code, err.message)
       throw err
     }
-    const run = await this.store.createRun({ id: randomUUID(), runbook: compiled.name, file: file!, host, mode, params, requestedBy: identity.name, createdAt: this.#now(), planKey: new Uint8Array(randomBytes(32)) })
-    this.queue.submit({ id: run.id, host, mutating: mode === 'apply' })
-    return run
+    return this.store.createRun({ id: randomUUID(), runbook: compiled.name, file: file!, host, mode, params, requestedBy: identity.name, createdAt: this.#now(), planKey: new Uint8Array(randomBytes(32)) })
   }
 
   /** A run the identity may view, or RB_NOT_FOUND / RB_FORBIDDEN. */
@@ -211,7 +247,7 @@ export class RunService {
     // Cancelling takes the right to start such a run.
     await this.#authorize(identity, run.mode === 'apply' ? 'apply' : 'run', run.runbook, run.host, id, 'cancel')
     if (!LIVE_STATUSES.includes(run.status as never)) await this.#refuse(identity, 'cancel', id, 'RB_RUN_FINISHED', `run ${id} has already finished (${run.status})`)
-    const where = this.queue.cancel(id, `cancelled by ${identity.name}`)
+    const where = await this.queue.cancel(id, `cancelled by ${identity.name}`)
     if (where === 'queued') {
       await this.store.claimJob(id)
       await this.store.updateRun(id, { status: 'incomplete', exitCode: EXIT.INTERRUPTED, finishedAt: this.#now(), error: `cancelled by ${identity.name} before it started` })
@@ -241,6 +277,14 @@ export class RunService {
       ...this.#stepDuration.render(),
       '',
     ].join('\n')
+  }
+
+  /**
+   * Runs one run to its end (or resumes it from its journal), recording everything in the store:
+   * what a queue's worker calls. `runbook worker` calls it for the jobs it takes from BullMQ.
+   */
+  executeRun(id: string, signal: AbortSignal): Promise<void> {
+    return this.#execute(id, signal)
   }
 
   async #execute(id: string, signal: AbortSignal): Promise<void> {
