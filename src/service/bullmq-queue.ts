@@ -55,6 +55,46 @@ export interface BullConnection {
 
 const connection = (c: BullConnection) => ({ connection: { url: c.url, maxRetriesPerRequest: null }, prefix: c.prefix ?? 'runbook' })
 
+/**
+ * Resolves when `ready` does; rejects after `timeoutMs` or on `signal` (ioredis retries a refused
+ * connection for ever: a wrong --queue must fail at start, with the last connection error).
+ */
+async function within(ready: Promise<unknown>, what: () => string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  let onAbort: (() => void) | undefined
+  try {
+    await Promise.race([
+      ready,
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${Math.round(timeoutMs / 1000)} s (${what()})`)), timeoutMs)
+        onAbort = () => reject(new Error(`interrupted while connecting (${what()})`))
+        if (signal?.aborted) onAbort()
+        else signal?.addEventListener('abort', onAbort, { once: true })
+      }),
+    ])
+  } finally {
+    clearTimeout(timer)
+    if (onAbort) signal?.removeEventListener('abort', onAbort)
+  }
+}
+
+/** Closes, but gives up waiting after `ms` (a queue that never connected may never say it closed). */
+export async function closeWithin(close: Promise<unknown>, ms = 5000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([close.catch(() => {}), new Promise((r) => (timer = setTimeout(r, ms)))])
+  clearTimeout(timer)
+}
+
+/** Logs each component's error once until it changes (ioredis repeats a refused connect every few ms). */
+function errorLog(log: ((message: string) => void) | undefined) {
+  const last = new Map<string, string>()
+  return (what: string) => (err: Error) => {
+    if (last.get(what) === err.message) return
+    last.set(what, err.message)
+    log?.(`${what}: ${err.message}`)
+  }
+}
+
 /** Redis URL without its password, for messages. */
 export function describeRedis(url: string): string {
   try {
@@ -85,23 +125,28 @@ export class BullRunQueue implements RunQueue {
   readonly #pending = new Set<Promise<unknown>>()
   #depth = 0
   #running = 0
+  #lastError: string | undefined
   readonly #timer: NodeJS.Timeout
 
-  constructor(readonly o: { connection: BullConnection; store: Store; onError?(err: Error): void }) {
+  constructor(readonly o: { connection: BullConnection; store: Store; log?(message: string): void }) {
     this.#queue = new Queue(RUNS_QUEUE, connection(o.connection))
     this.#flows = new FlowProducer(connection(o.connection))
     this.#events = new QueueEventsProducer(RUNS_QUEUE, connection(o.connection))
-    const onError = (err: Error) => o.onError?.(err)
-    this.#queue.on('error', onError)
-    this.#flows.on('error', onError)
-    this.#events.on('error', onError)
+    const logOnce = errorLog(o.log)
+    const onError = (what: string) => (err: Error) => {
+      this.#lastError = err.message
+      logOnce(what)(err)
+    }
+    this.#queue.on('error', onError('queue'))
+    this.#flows.on('error', onError('fleets'))
+    this.#events.on('error', onError('queue events'))
     // depth and running are read synchronously (metrics): counts refreshed in the background.
     this.#timer = setInterval(() => void this.#refresh(), 2000).unref()
   }
 
   /** Waits until Redis answers: a wrong --queue fails at start, not at the first run. */
-  async ready(): Promise<void> {
-    await this.#queue.waitUntilReady()
+  async ready(o: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<void> {
+    await within(Promise.all([this.#queue.waitUntilReady(), this.#events.waitUntilReady()]), () => this.#lastError ?? 'no error yet', o.timeoutMs ?? 30_000, o.signal)
     await this.#refresh()
   }
 
@@ -154,7 +199,8 @@ export class BullRunQueue implements RunQueue {
   async close(): Promise<void> {
     clearInterval(this.#timer)
     await Promise.allSettled([...this.#pending])
-    await Promise.all([this.#queue.close(), this.#flows.close(), this.#events.close()])
+    await closeWithin(Promise.all([this.#queue.close(), this.#flows.close(), this.#events.close()]))
+    await closeWithin(Promise.all([this.#queue.disconnect(), this.#flows.disconnect(), this.#events.disconnect()]))
   }
 }
 
@@ -178,37 +224,53 @@ export interface RunWorkerOptions {
 
 /** `runbook worker`'s side: takes run jobs (and fleet parents) and runs them. */
 export class RunWorker {
-  readonly #runs: Worker<RunJobData, RunJobResult>
-  readonly #fleets: Worker<FleetJobData>
-  readonly #events: QueueEvents
+  /** Created by ready() once Redis answers: a BullMQ Worker that never connected keeps retrying for ever. */
+  #bull: { runs: Worker<RunJobData, RunJobResult>; fleets: Worker<FleetJobData>; events: QueueEvents } | undefined
   readonly #controllers = new Map<string, AbortController>()
   readonly #cancelled = new Map<string, string>()
   #stopping = false
+  #lastError: string | undefined
+  readonly #log: (what: string) => (err: Error) => void
 
   constructor(readonly o: RunWorkerOptions) {
-    const lock = { lockDuration: o.lockDurationMs ?? 30_000, stalledInterval: o.stalledIntervalMs ?? 30_000, maxStalledCount: 1000 }
-    this.#runs = new Worker<RunJobData, RunJobResult>(RUNS_QUEUE, (job, token) => this.#process(job, token), { ...connection(o.connection), ...lock, concurrency: o.concurrency })
-    this.#fleets = new Worker<FleetJobData>(FLEETS_QUEUE, (job) => this.#fleet(job), { ...connection(o.connection), ...lock, concurrency: 1 })
-    this.#events = new QueueEvents(RUNS_QUEUE, connection(o.connection))
-    const log = (what: string) => (err: Error) => o.log?.(`${what}: ${err.message}`)
-    this.#runs.on('error', log('runs queue'))
-    this.#fleets.on('error', log('fleets queue'))
-    this.#events.on('error', log('queue events'))
+    const logOnce = errorLog(o.log)
+    this.#log = (what) => (err) => {
+      this.#lastError = err.message
+      logOnce(what)(err)
+    }
+  }
+
+  /** Connects (a probe first, so a wrong --queue fails cleanly), then starts taking jobs. */
+  async ready(o: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<void> {
+    const probe = new Queue(RUNS_QUEUE, connection(this.o.connection))
+    probe.on('error', this.#log('queue'))
+    try {
+      await within(probe.waitUntilReady(), () => this.#lastError ?? 'no error yet', o.timeoutMs ?? 30_000, o.signal)
+    } finally {
+      await closeWithin(probe.close())
+    }
+    if (this.#stopping) return
+    const { o: opts } = this
+    const lock = { lockDuration: opts.lockDurationMs ?? 30_000, stalledInterval: opts.stalledIntervalMs ?? 30_000, maxStalledCount: 1000 }
+    const runs = new Worker<RunJobData, RunJobResult>(RUNS_QUEUE, (job, token) => this.#process(job, token), { ...connection(opts.connection), ...lock, concurrency: opts.concurrency })
+    const fleets = new Worker<FleetJobData>(FLEETS_QUEUE, (job) => this.#fleet(job), { ...connection(opts.connection), ...lock, concurrency: 1 })
+    const events = new QueueEvents(RUNS_QUEUE, connection(opts.connection))
+    this.#bull = { runs, fleets, events }
+    runs.on('error', this.#log('runs queue'))
+    fleets.on('error', this.#log('fleets queue'))
+    events.on('error', this.#log('queue events'))
     // A lock this worker could not renew is another worker's now (or soon): stop, without ending the run.
-    this.#runs.on('lockRenewalFailed', (ids: string[]) => {
+    runs.on('lockRenewalFailed', (ids: string[]) => {
       for (const id of ids) this.#controllers.get(id)?.abort(new ServerStopping())
     })
-    this.#events.on(CANCEL_EVENT as 'error', ((e: { runId: string; reason: string }) => {
+    events.on(CANCEL_EVENT as 'error', ((e: { runId: string; reason: string }) => {
       const c = this.#controllers.get(e.runId)
       if (c) return c.abort(new Error(e.reason))
       // Maybe this worker is about to take it: remembered for a minute.
       this.#cancelled.set(e.runId, e.reason)
       setTimeout(() => this.#cancelled.delete(e.runId), 60_000).unref()
     }) as never)
-  }
-
-  async ready(): Promise<void> {
-    await Promise.all([this.#runs.waitUntilReady(), this.#fleets.waitUntilReady(), this.#events.waitUntilReady()])
+    await within(Promise.all([runs.waitUntilReady(), fleets.waitUntilReady(), events.waitUntilReady()]), () => this.#lastError ?? 'no error yet', o.timeoutMs ?? 30_000, o.signal)
   }
 
   get running(): number {
@@ -265,9 +327,12 @@ export class RunWorker {
   /** Stops taking jobs; interrupts running runs without ending them and hands their jobs back. */
   async close(): Promise<void> {
     this.#stopping = true
-    const closing = [this.#runs.close(), this.#fleets.close()]
+    const bull = this.#bull
+    if (!bull) return
+    const closing = [bull.runs.close(), bull.fleets.close()]
     for (const c of this.#controllers.values()) c.abort(new ServerStopping())
-    await Promise.all(closing)
-    await this.#events.close()
+    // Running runs end quickly once aborted (they are handed back, not finished).
+    await closeWithin(Promise.all(closing), this.#controllers.size > 0 ? 60_000 : 10_000)
+    await closeWithin(bull.events.close())
   }
 }

@@ -21,7 +21,7 @@ export async function openStore(o: { database?: string | undefined; stateDir: st
     const { openSqliteStore } = await import('./sqlite-store.ts')
     return { store: openSqliteStore(o.stateDir), where: `state ${o.stateDir}` }
   }
-  if (!/^postgres(ql)?:\/\//.test(o.database)) throw new RunbookError('RB_USAGE', `${o.command}: --database ${JSON.stringify(describeDatabase(o.database))} must be a postgres:// or postgresql:// URL (without it, the store is SQLite in the state dir)`)
+  if (!/^postgres(ql)?:\/\//.test(o.database)) throw new RunbookError('RB_USAGE', `${o.command}: --database ${JSON.stringify(describeDatabase(o.database))} must be a postgres:// or postgresql:// URL${o.command === 'serve' ? ' (without it, the store is SQLite in the state dir)' : ''}`)
   const { openPostgresStore } = await import('./postgres-store.ts')
   try {
     return { store: await openPostgresStore(o.database), where: `database ${describeDatabase(o.database)}` }

@@ -77,7 +77,7 @@ instead of running them in this process.`,
     if (queueUrl !== undefined && database === undefined) throw new RunbookError('RB_USAGE', 'serve: --queue needs --database postgres://...: the workers must share the store with this server')
     const { store, where } = await openStore({ database, stateDir: dir, command: 'serve' })
     const bull = queueUrl === undefined ? undefined : await import('../../service/bullmq-queue.ts')
-    const shared = bull && queueUrl ? new bull.BullRunQueue({ connection: { url: queueUrl }, store, onError: (err) => io.stderr.write(`runbook serve: queue: ${err.message}\n`) }) : undefined
+    const shared = bull && queueUrl ? new bull.BullRunQueue({ connection: { url: queueUrl }, store, log: (m) => io.stderr.write(`runbook serve: ${m}\n`) }) : undefined
     const service = new RunService({
       store,
       access,
@@ -113,7 +113,7 @@ instead of running them in this process.`,
     try {
       if (shared) {
         try {
-          await shared.ready()
+          await shared.ready({ signal: io.signal })
         } catch (err) {
           throw new RunbookError('RB_BACKEND_UNREACHABLE', `serve: cannot reach the queue at ${bull!.describeRedis(queueUrl!)}: ${(err as Error).message}`, { cause: err })
         }

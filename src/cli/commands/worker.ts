@@ -71,7 +71,7 @@ inventory (or --local) as serve.`,
     const worker = new RunWorker({ connection: { url: queueUrl }, store, concurrency, execute: (id, signal) => service.executeRun(id, signal), timeoutMs: runTimeoutMs, now: Date.now, lockDurationMs, stalledIntervalMs, log })
     try {
       try {
-        await worker.ready()
+        await worker.ready({ signal: io.signal })
       } catch (err) {
         throw new RunbookError('RB_BACKEND_UNREACHABLE', `worker: cannot reach the queue at ${describeRedis(queueUrl)}: ${(err as Error).message}`, { cause: err })
       }

@@ -15,7 +15,7 @@ import { AccessControl, parseAccess } from '../../../src/service/access.ts'
 import { BullRunQueue, FLEETS_QUEUE, RunWorker } from '../../../src/service/bullmq-queue.ts'
 import { openPostgresStore } from '../../../src/service/postgres-store.ts'
 import { RunService } from '../../../src/service/service.ts'
-import type { Store } from '../../../src/service/store.ts'
+import type { RunRecord, Store } from '../../../src/service/store.ts'
 import type { RunEvent } from '../../../src/types.ts'
 import { startPostgres, type TestPostgres } from '../../helpers/postgres.ts'
 import { startRedis, type TestRedis } from '../../helpers/redis.ts'
@@ -102,7 +102,7 @@ const lines = (f: string) => readFileSync(f, 'utf8').split('\n').filter(Boolean)
 describe('BullMQ queue and workers', () => {
   it('runs submitted at serve run on the workers, each once, with their journals in the shared store', async () => {
     const c = await cluster()
-    const runs = []
+    const runs: RunRecord[] = []
     for (let i = 0; i < 6; i++) runs.push(await c.serve.submit(who('alice'), { runbook: 'resume-marker', host: `h${i}`, params: { marker: marker(c.dir, `h${i}`), pause: '0.05' } }))
     for (const r of runs) expect(await c.until(r.id, FINAL)).toMatchObject({ status: 'fix-proposed', exitCode: 4 })
     for (const r of runs) {
@@ -128,7 +128,7 @@ describe('BullMQ queue and workers', () => {
   it('one mutating run per host across workers: applies on one host never overlap', async () => {
     const c = await cluster()
     const shared = marker(c.dir, 'same')
-    const runs = []
+    const runs: RunRecord[] = []
     for (let i = 0; i < 4; i++) runs.push(await c.serve.submit(who('alice'), { runbook: 'resume-marker', host: 'same', params: { marker: shared, pause: '0.05', apply_pause: '0.3' }, mode: 'apply' }))
     const seenLocks: string[] = []
     const approve = async () => {
