@@ -89,7 +89,7 @@ async function cluster(n = 2) {
     }
   }
   const events = async (id: string) => (await store.events(id)).map((e) => JSON.parse(e.json) as RunEvent)
-  return { serve, store, workers, until, events, connection, dir: join(root, prefix) }
+  return { serve, store, workers, until, events, connection, database: url, dir: join(root, prefix) }
 }
 
 const marker = (dir: string, name: string) => {
@@ -158,6 +158,33 @@ describe('BullMQ queue and workers', () => {
     await new Promise((r) => setTimeout(r, 300))
     expect(await c.serve.cancel(who('alice'), slow.id)).toBeTruthy()
     expect(await c.until(slow.id, FINAL, 10_000)).toMatchObject({ status: 'incomplete', error: expect.stringMatching(/cancelled by alice/) })
+  })
+
+  it('a worker that stops (SIGTERM) hands its runs back at once: another worker resumes them from the journal', async () => {
+    const c = await cluster(1)
+    const m = marker(c.dir, 'handback')
+    const run = await c.serve.submit(who('alice'), { runbook: 'resume-marker', host: 'hb', params: { marker: m, pause: '1' } })
+    await c.until(run.id, ['running'])
+    await new Promise((r) => setTimeout(r, 300))
+    const first = c.workers[0]!
+    await first.worker.close()
+    expect((await c.store.getRun(run.id))!.status).toBe('running')
+    // A second worker comes up and takes the job back at once (no lock to wait out).
+    const runbooks = join(c.dir, 'runbooks')
+    const wstore = await openPostgresStore(c.database)
+    const service = new RunService({ store: wstore, access, runbookDirs: [runbooks], executors: () => createLocalExecutorFactory() })
+    const second = new RunWorker({ connection: c.connection, store: wstore, concurrency: 1, execute: (id, s) => service.executeRun(id, s), timeoutMs: 60_000, now: Date.now })
+    cleanup.push(async () => {
+      await second.close()
+      await wstore.close()
+    })
+    await second.ready()
+    expect(await c.until(run.id, FINAL)).toMatchObject({ status: 'fix-proposed' })
+    const events = await c.events(run.id)
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1))
+    expect(events.filter((e) => e.type === 'run.started')).toHaveLength(1)
+    // The parallel look step finished before the stop: its commands ran once.
+    expect(events.filter((e) => e.type === 'command.finished' && e.step === 'look')).toHaveLength(2)
   })
 
   it('a fleet is a flow: one child job per host, the parent collects their statuses', async () => {
