@@ -280,6 +280,11 @@ export class RunWorker {
   async #process(job: Job<RunJobData, RunJobResult>, token: string | undefined): Promise<RunJobResult> {
     const { store } = this.o
     const { id, host, mutating } = job.data
+    if (this.#stopping) {
+      // Taken while closing (BullMQ may fetch once more): straight back to the queue.
+      await job.moveToWait(token)
+      throw new WaitingError()
+    }
     const status = async () => (await store.getRun(id))?.status ?? 'missing'
     if (mutating && host !== null && !(await store.acquireHostLock(host, id, this.o.now()))) {
       // Another run holds the host (on this worker or another): try again later, without a failed attempt.
@@ -329,6 +334,8 @@ export class RunWorker {
     this.#stopping = true
     const bull = this.#bull
     if (!bull) return
+    // No new job (a job handed back below must go to another worker), then interrupt the running ones.
+    await closeWithin(Promise.all([bull.runs.pause(true), bull.fleets.pause(true)]))
     const closing = [bull.runs.close(), bull.fleets.close()]
     for (const c of this.#controllers.values()) c.abort(new ServerStopping())
     // Running runs end quickly once aborted (they are handed back, not finished).

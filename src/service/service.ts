@@ -260,10 +260,41 @@ export class RunService {
     const set = this.#listeners.get(runId) ?? new Set()
     set.add(listener)
     this.#listeners.set(runId, set)
+    if (this.queue.shared && !this.#polled.has(runId)) this.#follow(runId)
     return () => {
       set.delete(listener)
       if (set.size === 0) this.#listeners.delete(runId)
     }
+  }
+
+  readonly #polled = new Set<string>()
+
+  /**
+   * Runs executed by `runbook worker` processes commit their events to the shared store, not to
+   * this process's listeners: while anyone follows such a run, its new events are read from the
+   * store (every 250 ms), and the followers are told when it ends.
+   */
+  #follow(runId: string): void {
+    this.#polled.add(runId)
+    let after = 0
+    const tick = async () => {
+      const set = this.#listeners.get(runId)
+      if (!set?.size) return this.#polled.delete(runId)
+      const fresh = await this.store.events(runId, after)
+      for (const e of fresh) {
+        after = e.seq
+        const event = JSON.parse(e.json) as RunEvent
+        for (const l of set) l({ seq: e.seq, json: e.json, event })
+      }
+      const run = await this.store.getRun(runId)
+      if (fresh.length === 0 && (!run || !LIVE_STATUSES.includes(run.status as never))) {
+        for (const l of set) l(null)
+        return this.#polled.delete(runId)
+      }
+      setTimeout(() => void tick().catch(retry), 250)
+    }
+    const retry = () => setTimeout(() => void tick().catch(retry), 1000)
+    void tick().catch(retry)
   }
 
   async metrics(): Promise<string> {

@@ -104,6 +104,9 @@ describe('BullMQ queue and workers', () => {
     const c = await cluster()
     const runs: RunRecord[] = []
     for (let i = 0; i < 6; i++) runs.push(await c.serve.submit(who('alice'), { runbook: 'resume-marker', host: `h${i}`, params: { marker: marker(c.dir, `h${i}`), pause: '0.05' } }))
+    // A follower at serve (SSE, `runbook run --server`) sees the worker's events live, then the end.
+    const followed: number[] = []
+    const ended = new Promise<void>((done) => c.serve.subscribe(runs[0]!.id, (e) => (e ? followed.push(e.seq) : done())))
     for (const r of runs) expect(await c.until(r.id, FINAL)).toMatchObject({ status: 'fix-proposed', exitCode: 4 })
     for (const r of runs) {
       const events = await c.events(r.id)
@@ -111,6 +114,8 @@ describe('BullMQ queue and workers', () => {
       expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1))
     }
     expect(await c.store.queuedJobs()).toEqual([])
+    await ended
+    expect(followed).toEqual((await c.events(runs[0]!.id)).map((e) => e.seq))
   })
 
   it('an apply waits for an approval given at serve (another process), then applies once', async () => {
