@@ -286,7 +286,7 @@ export class RunWorker {
       throw new WaitingError()
     }
     const status = async () => (await store.getRun(id))?.status ?? 'missing'
-    if (mutating && host !== null && !(await store.acquireHostLock(host, id, this.o.now()))) {
+    if (mutating && host !== null && !(await this.#hostLock(host, id))) {
       // Another run holds the host (on this worker or another): try again later, without a failed attempt.
       await job.moveToDelayed(Date.now() + (this.o.hostBusyDelayMs ?? 1000), token)
       throw new DelayedError()
@@ -318,6 +318,17 @@ export class RunWorker {
       this.#controllers.delete(id)
       if (mutating && host !== null) await store.releaseHostLock(host, id)
     }
+  }
+
+  /** The store's host lock; one held by a run that has ended (its job gave up) is stale and taken over. */
+  async #hostLock(host: string, id: string): Promise<boolean> {
+    const { store } = this.o
+    if (await store.acquireHostLock(host, id, this.o.now())) return true
+    const holder = (await store.hostLocks()).find((l) => l.host === host)
+    const status = holder && (await store.getRun(holder.runId))?.status
+    if (!holder || (status !== undefined && (LIVE_STATUSES as readonly string[]).includes(status))) return false
+    await store.releaseHostLock(host, holder.runId)
+    return store.acquireHostLock(host, id, this.o.now())
   }
 
   async #fleet(job: Job<FleetJobData>): Promise<{ fleetId: string; runs: Record<string, string> }> {

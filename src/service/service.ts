@@ -144,7 +144,7 @@ export class RunService {
 
   /** Checks everything a run needs before it is queued: a refusal queues nothing and runs nothing. */
   async submit(identity: Identity, body: SubmitBody): Promise<RunRecord> {
-    const run = await this.#accept(identity, body)
+    const run = await this.store.createRun(await this.#accept(identity, body))
     await this.queue.submit({ id: run.id, host: run.host, mutating: run.mode === 'apply' })
     return run
   }
@@ -156,15 +156,18 @@ export class RunService {
   async submitFleet(identity: Identity, body: FleetBody): Promise<{ id: string; runs: RunRecord[] }> {
     const hosts = [...new Set(body.hosts)]
     if (hosts.length === 0) await this.#refuse(identity, 'run', null, 'RB_USAGE', 'a fleet needs at least one host')
+    const accepted = []
+    for (const host of hosts) accepted.push(await this.#accept(identity, { runbook: body.runbook, host, ...(body.params ? { params: body.params } : {}), ...(body.mode ? { mode: body.mode } : {}) }))
     const runs: RunRecord[] = []
-    for (const host of hosts) runs.push(await this.#accept(identity, { runbook: body.runbook, host, ...(body.params ? { params: body.params } : {}), ...(body.mode ? { mode: body.mode } : {}) }))
+    for (const run of accepted) runs.push(await this.store.createRun(run))
     const fleet = { id: `fleet-${randomUUID()}`, runbook: body.runbook, runs: runs.map((r) => ({ id: r.id, host: r.host, mutating: r.mode === 'apply' })) }
     if (this.queue.submitFleet) await this.queue.submitFleet(fleet)
     else for (const r of fleet.runs) await this.queue.submit(r)
     return { id: fleet.id, runs }
   }
 
-  async #accept(identity: Identity, body: SubmitBody): Promise<RunRecord> {
+  /** The run to create, or a recorded refusal (thrown). Creates nothing. */
+  async #accept(identity: Identity, body: SubmitBody): Promise<Parameters<Store['createRun']>[0]> {
     const mode = body.mode ?? 'dry-run'
     const host = body.host ?? (typeof body.params?.host === 'string' ? body.params.host : null)
     const file = listRunbookFiles(this.o.runbookDirs).get(body.runbook)
@@ -188,7 +191,7 @@ export class RunService {
       if (err instanceof RunbookErrors) await this.#refuse(identity, 'run', null, err.errors[0]!.code, err.message)
       throw err
     }
-    return this.store.createRun({ id: randomUUID(), runbook: compiled.name, file: file!, host, mode, params, requestedBy: identity.name, createdAt: this.#now(), planKey: new Uint8Array(randomBytes(32)) })
+    return { id: randomUUID(), runbook: compiled.name, file: file!, host, mode, params, requestedBy: identity.name, createdAt: this.#now(), planKey: new Uint8Array(randomBytes(32)) }
   }
 
   /** A run the identity may view, or RB_NOT_FOUND / RB_FORBIDDEN. */

@@ -1,18 +1,21 @@
 /**
  * Scale-out (issue 12, "Done when"): real processes of the built CLI: `runbook serve --database
  * postgres://... --queue redis://...` and two `runbook worker` processes, on a real PostgreSQL and
- * a real Redis (test/helpers, loopback, temp dirs). Ten apply runs on ten hosts (local commands;
- * RUNBOOK_HOST_DIR=…/{host} keeps each host's engine state apart), approved through the API. One
- * worker is SIGKILLed while one of its runs is in the middle of an apply command. The other worker
- * takes the dead worker's jobs over (BullMQ stalled-job recovery) and resumes them from the journal.
+ * a real Redis (test/helpers, loopback, temp dirs). A fleet of ten hosts in apply mode, submitted
+ * with POST /api/fleets (one BullMQ flow), local commands (RUNBOOK_HOST_DIR=…/{host} keeps each
+ * host's engine state apart), each run approved through the API. One worker is SIGKILLed while one
+ * of its runs is in the middle of an apply command. The other worker takes the dead worker's jobs
+ * over (BullMQ stalled-job recovery) and resumes them from the journal.
  * At the end: every run finished, every host diagnosed exactly once in the history, no apply command
  * ran twice (each leaves a line in its host's marker file), journals contiguous.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Queue } from 'bullmq'
+import { FLEETS_QUEUE } from '../../src/service/bullmq-queue.ts'
 import type { RunEvent } from '../../src/types.ts'
 import { freePort } from '../helpers/daemon.ts'
 import { startPostgres, type TestPostgres } from '../helpers/postgres.ts'
@@ -92,7 +95,9 @@ beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'rb-scaleout-'))
   mkdirSync(join(root, 'runbooks'))
   mkdirSync(join(root, 'markers'))
-  copyFileSync(resolve('fixtures/runbooks/valid/resume-marker.yaml'), join(root, 'runbooks', 'resume-marker.yaml'))
+  // The fixture with one marker file per host (a fleet shares its params): <marker dir>/<host>.
+  const yaml = readFileSync(resolve('fixtures/runbooks/valid/resume-marker.yaml'), 'utf8').replaceAll('${{ params.marker }}', '${{ params.marker }}/${{ params.host }}')
+  writeFileSync(join(root, 'runbooks', 'resume-marker.yaml'), yaml)
   writeFileSync(join(root, 'access.yaml'), ACCESS_YAML)
   ;[pg, redis] = await Promise.all([startPostgres(), startRedis()])
   database = await pg.createDatabase('scaleout')
@@ -115,15 +120,15 @@ describe('scale-out: serve on Postgres, two workers on Redis, one SIGKILLed mid-
     const workers = [worker('worker-a'), worker('worker-b')]
     await waitFor('workers not ready', async () => ([...procs.values()].filter((p) => p.log.includes('taking runs from')).length === 2 ? true : undefined))
 
-    // Ten hosts; the second apply command of each run takes a while, so a kill lands inside one.
-    const runs = new Map<string, { id: string; marker: string }>()
-    for (const host of HOSTS) {
-      const marker = join(root, 'markers', host)
-      writeFileSync(marker, '')
-      const r = await api('POST', '/api/runs', TOKENS.alice, { runbook: 'resume-marker', host, params: { marker, pause: '0.3', apply_pause: '2' }, mode: 'apply' })
-      expect(r.status, r.text).toBe(202)
-      runs.set(host, { id: r.json().id, marker })
-    }
+    // A fleet of ten hosts (one BullMQ flow: a parent job, a child job per host); the second apply
+    // command of each run takes a while, so a kill lands inside one. Each host's marker file is
+    // markers/<host>: the runbook's marker param is the same template for all.
+    for (const host of HOSTS) writeFileSync(join(root, 'markers', host), '')
+    const r = await api('POST', '/api/fleets', TOKENS.alice, { runbook: 'resume-marker', hosts: HOSTS, params: { marker: join(root, 'markers'), pause: '0.3', apply_pause: '2' }, mode: 'apply' })
+    expect(r.status, r.text).toBe(202)
+    const fleet = r.json() as { id: string; runs: Array<{ id: string; host: string }> }
+    expect(fleet.runs.map((x) => x.host)).toEqual(HOSTS)
+    const runs = new Map(fleet.runs.map((x) => [x.host, { id: x.id, marker: join(root, 'markers', x.host) }]))
 
     const approveWaiting = async () => {
       const waiting = (await api('GET', '/api/runs?status=waiting-approval&limit=100', TOKENS.bob)).json().runs as Array<{ id: string }>
@@ -194,6 +199,17 @@ describe('scale-out: serve on Postgres, two workers on Redis, one SIGKILLed mid-
     const rolledBack = HOSTS.filter((h) => all.find((r) => r.id === runs.get(h)!.id)!.status === 'fix-rolled-back')
     expect(rolledBack.length).toBeGreaterThan(0)
     expect(rolledBack.every((h) => inFlight.includes(h))).toBe(true)
+    // The fleet's parent job ran once every child had finished, and collected their statuses.
+    const q = new Queue(FLEETS_QUEUE, { connection: { url: redis!.url }, prefix: 'runbook' })
+    try {
+      const parent = await waitFor('fleet parent job not completed', async () => {
+        const job = await q.getJob(fleet.id)
+        return (await job?.isCompleted()) ? job : undefined
+      })
+      expect(parent.returnvalue).toEqual({ fleetId: fleet.id, runs: Object.fromEntries(all.map((x) => [x.id, x.status])) })
+    } finally {
+      await q.close()
+    }
     // Each host kept its own engine state (lock, backups): RUNBOOK_HOST_DIR=…/{host}.
     expect(readdirSync(join(root, 'host-state')).sort()).toEqual([...HOSTS].sort())
   }, 300_000)
