@@ -10,7 +10,7 @@
  */
 import pg from 'pg'
 import type { RunEvent } from '../types.ts'
-import { LIVE_STATUSES, type AlertRunRecord, type ApprovalRecord, type ApprovalRequestRecord, type RefusalRecord, type RunFilter, type RunNote, type RunPatch, type RunRecord, type Store, type StoredEvent, type TriggerSlot } from './store.ts'
+import { JournalConflict, LIVE_STATUSES, type AlertRunRecord, type ApprovalRecord, type ApprovalRequestRecord, type RefusalRecord, type RunFilter, type RunNote, type RunPatch, type RunRecord, type Store, type StoredEvent, type TriggerSlot } from './store.ts'
 
 // The SQLite schema, with Postgres types: times (ms) are bigint, the plan key bytea, and an `ord`
 // column stands for SQLite's rowid where rows are ordered by insertion.
@@ -251,7 +251,8 @@ export async function openPostgresStore(url: string, o: PostgresStoreOptions = {
         try {
           await q('insert into events (run_id, seq, json) values ($1, $2, $3)', [runId, event.seq, json])
         } catch (err) {
-          chain.failure = err instanceof Error ? err : new Error(String(err))
+          // unique_violation on (run_id, seq): another process writes this run.
+          chain.failure = (err as { code?: string }).code === '23505' ? new JournalConflict(runId, event.seq, { cause: err }) : err instanceof Error ? err : new Error(String(err))
         }
       })
     },

@@ -17,7 +17,7 @@ import { ApprovalDesk, DEFAULT_APPROVAL_TTL_MS } from './approvals.ts'
 import { Histogram, gauge } from './metrics.ts'
 import { Journal, JournalExecutors, journalApprover } from './journal.ts'
 import { LocalRunQueue, RunTimeout, ServerStopping, type RunQueue } from './queue.ts'
-import { LIVE_STATUSES, type ApprovalRecord, type RunFilter, type RunRecord, type Store } from './store.ts'
+import { JournalConflict, LIVE_STATUSES, type ApprovalRecord, type RunFilter, type RunRecord, type Store } from './store.ts'
 
 export interface ServiceOptions {
   store: Store
@@ -328,7 +328,9 @@ export class RunService {
     let executors: ExecutorFactory | undefined
     // The server stopping is not the run's end: what the engine does after that is not recorded, and
     // the run stays running / waiting-approval in the store, to resume at the next start.
-    const stopping = () => signal.aborted && signal.reason instanceof ServerStopping
+    // Another process writes this run's journal (a worker that took it over): stop, record nothing.
+    let conflict: JournalConflict | undefined
+    const stopping = () => (signal.aborted && signal.reason instanceof ServerStopping) || conflict !== undefined
     try {
       const compiled = this.#load(run.file)
       // A run the server stopped in the middle of goes on from its journal (journal.ts).
@@ -343,7 +345,16 @@ export class RunService {
       let divergence: RunbookError | undefined
       // A store over the network (Postgres) commits appended events on flush: before each command,
       // probe and approval wait, and before the run's end is recorded.
-      const flush = this.store.flush ? () => this.store.flush!(id) : undefined
+      const flush = this.store.flush
+        ? () =>
+            this.store.flush!(id).catch((err: unknown) => {
+              if (err instanceof JournalConflict) {
+                conflict ??= err
+                diverged.abort(err)
+              }
+              throw err
+            })
+        : undefined
       const approver = journal ? journalApprover(journal, this.desk.approverFor(run)) : this.desk.approverFor(run)
       const summary = await runRunbook(compiled, {
         // Defaults resolved from facts at the start (operator_ip, ...) come from the journal; secrets from the run.
@@ -368,14 +379,21 @@ export class RunService {
           }
           const json = JSON.stringify(event)
           // Committed before the engine goes on: better-sqlite3 writes synchronously.
-          this.store.appendEvent(id, event)
+          try {
+            this.store.appendEvent(id, event)
+          } catch (err) {
+            if (!(err instanceof JournalConflict)) throw err
+            conflict = err
+            diverged.abort(err)
+            return
+          }
           if (event.type === 'step.finished') this.#stepDuration.observe(event.durationMs / 1000)
           for (const l of this.#listeners.get(id) ?? []) l({ seq: event.seq, json, event })
         },
       })
-      if (divergence) throw divergence
       if (stopping()) return
       await flush?.()
+      if (divergence) throw divergence
       const reason = signal.aborted ? (signal.reason instanceof RunTimeout ? signal.reason.message : ((signal.reason as Error | undefined)?.message ?? 'cancelled')) : (summary.error?.message ?? null)
       await this.store.updateRun(id, { status: summary.status, exitCode: summary.exitCode, outcome: summary.outcome, finishedAt: this.#now(), ...(reason ? { error: reason } : {}) })
     } catch (err) {

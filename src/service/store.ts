@@ -6,6 +6,17 @@
  */
 import type { Mode, RunEvent, RunStatus } from '../types.ts'
 
+/**
+ * Another process has written this run's journal at the same place: this process is not (or no
+ * longer) the run's executor, and must stop without recording anything more for it.
+ */
+export class JournalConflict extends Error {
+  constructor(runId: string, seq: number, options?: { cause?: unknown }) {
+    super(`run ${runId}: event ${seq} is already in the journal, written by another process: this one stops without recording more`, options)
+    this.name = 'JournalConflict'
+  }
+}
+
 /** While a run lives: queued, running, waiting-approval. Then the CLI's final statuses. */
 export type LiveStatus = 'queued' | 'running' | 'waiting-approval'
 export type ServiceRunStatus = LiveStatus | RunStatus

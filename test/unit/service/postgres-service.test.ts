@@ -97,4 +97,43 @@ describe('serve on postgres', () => {
       await reader.close()
     }
   })
+
+  it('two processes executing the same run at once (a worker taken for dead that was not): one journal, the other stops before its first command and records nothing', async () => {
+    const url = await server.createDatabase()
+    const runbooks = join(root, 'runbooks')
+    mkdirSync(runbooks, { recursive: true })
+    copyFileSync(RUNBOOK, join(runbooks, 'resume-marker.yaml'))
+    const marker = join(root, 'marker-fence')
+    writeFileSync(marker, '')
+    const access = new AccessControl(parseAccess(ACCESS_YAML), TOKENS.admin)
+    const ran = [0, 0]
+    const make = async (i: number) => {
+      const store = await openPostgresStore(url)
+      const executors = (): ExecutorFactory => {
+        const live = createLocalExecutorFactory()
+        return { ...live, executor: (host) => ({ exec: (spec, signal) => (ran[i]!++, live.executor(host).exec(spec, signal)), close: async () => {} }) }
+      }
+      return { store, service: new RunService({ store, access, runbookDirs: [runbooks], executors }) }
+    }
+    const [a, b] = [await make(0), await make(1)]
+    try {
+      const run = await a.service.submit(access.authenticate(TOKENS.alice)!, { runbook: 'resume-marker', host: 'local', params: { marker, pause: '0.2' } })
+      // The embedded queue of `a` starts it; `b` executes the same run as if it had taken its job too.
+      await b.service.executeRun(run.id, new AbortController().signal)
+      for (let i = 0; i < 200 && !['fix-proposed', 'incomplete'].includes((await a.store.getRun(run.id))!.status); i++) await new Promise((r) => setTimeout(r, 25))
+      const done = (await a.store.getRun(run.id))!
+      expect(done).toMatchObject({ status: 'fix-proposed', exitCode: 4, error: null })
+      const events = (await a.store.events(run.id)).map((e) => JSON.parse(e.json) as RunEvent)
+      expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1))
+      expect(events.filter((e) => e.type === 'run.started')).toHaveLength(1)
+      expect(events.filter((e) => e.type === 'run.finished')).toHaveLength(1)
+      // One of the two ran the run's commands (look: 2, count: 1); the other none.
+      expect([...ran].sort()).toEqual([0, 3])
+    } finally {
+      await a.service.close()
+      await b.service.close()
+      await a.store.close()
+      await b.store.close()
+    }
+  })
 })

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openPostgresStore } from '../../../src/service/postgres-store.ts'
+import { JournalConflict } from '../../../src/service/store.ts'
 import type { RunEvent } from '../../../src/types.ts'
 import { startPostgres, type TestPostgres } from '../../helpers/postgres.ts'
 import { storeSuite } from './store-suite.ts'
@@ -49,16 +50,16 @@ describe('postgres store', () => {
       await a.createRun(run('r1'))
       a.appendEvent('r1', step(1))
       await a.flush('r1')
-      // A second writer of the same run (another worker) gets the primary key's refusal.
+      // A second writer of the same run (another worker) gets the primary key's refusal, as a JournalConflict.
       b.appendEvent('r1', step(1))
-      await expect(b.flush('r1')).rejects.toThrow(/duplicate key/)
-      expect(() => b.appendEvent('r1', step(2))).toThrow(/duplicate key/)
+      await expect(b.flush('r1')).rejects.toBeInstanceOf(JournalConflict)
+      expect(() => b.appendEvent('r1', step(2))).toThrow(/event 1 is already in the journal, written by another process/)
       // Other runs of that store are not affected.
       await b.createRun(run('r2'))
       b.appendEvent('r2', step(1))
       await b.flush('r2')
       // flush() of every run still reports the broken one.
-      await expect(b.flush()).rejects.toThrow(/duplicate key/)
+      await expect(b.flush()).rejects.toBeInstanceOf(JournalConflict)
       expect((await a.events('r2')).length).toBe(1)
     } finally {
       await a.close().catch(() => {})
