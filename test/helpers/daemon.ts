@@ -4,8 +4,10 @@
  * test fails or the test process exits early. Shared by postgres.ts and redis.ts.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
-import { rmSync } from 'node:fs'
+import { existsSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
+
+const SETPRIV = '/usr/bin/setpriv'
 
 /** A TCP port free on 127.0.0.1 right now (the kernel picks it). */
 export function freePort(): Promise<number> {
@@ -45,7 +47,10 @@ function hookExit(): void {
  */
 export function spawnDaemon(cmd: string, args: string[], o: { dir: string; stopSignal: NodeJS.Signals; graceMs?: number; spawn?: SpawnOptions }): Daemon {
   hookExit()
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...o.spawn })
+  // If the test process is killed outright (a vitest timeout kills its fork), the exit hook never
+  // runs: setpriv makes the kernel SIGKILL the daemon when its parent dies (it execs, same PID).
+  const [file, argv] = existsSync(SETPRIV) ? [SETPRIV, ['--pdeathsig', 'KILL', '--', cmd, ...args]] : [cmd, args]
+  const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], ...o.spawn })
   if (child.pid === undefined) throw new Error(`could not start ${cmd}`)
   alive.add(child)
   let out = ''
