@@ -68,6 +68,7 @@ export const ERROR_CODES = {
   RB_SERVER_UNREACHABLE: { kind: 'operational', fix: 'Check --server / RUNBOOK_SERVER and that `runbook serve` runs there.' },
   RB_SLACK_SIGNATURE: { kind: 'user', fix: 'Only Slack can call /slack/events: the request must carry a valid X-Slack-Signature (v0, HMAC-SHA256 with the signing secret) over the raw body, an X-Slack-Request-Timestamp within 5 minutes, and must not be a replay.' },
   RB_SLACK_CONFIG: { kind: 'user', fix: 'Set RUNBOOK_SLACK_BOT_TOKEN (xoxb-) and either RUNBOOK_SLACK_APP_TOKEN (xapp-, Socket Mode) or RUNBOOK_SLACK_SIGNING_SECRET (HTTP mode); see README "Slack".' },
+  RB_BACKEND_UNREACHABLE: { kind: 'operational', fix: 'Check --database / RUNBOOK_DATABASE (Postgres) and --queue / RUNBOOK_QUEUE (Redis): the server named must run and accept this machine.' },
   RB_INTERNAL: { kind: 'bug', fix: 'This is a bug in runbook: please report it with the stack trace and the transcript.' },
 } as const satisfies Record<string, CodeInfo>
 

@@ -20,8 +20,9 @@ import serve from './commands/serve.ts'
 import show from './commands/show.ts'
 import test from './commands/test.ts'
 import validate from './commands/validate.ts'
+import worker from './commands/worker.ts'
 
-export const COMMANDS: readonly CommandDef[] = [runCmd, list, show, validate, graph, test, replay, exec, lab, parsersCmd, actionsCmd, schema, serve, runsCmd]
+export const COMMANDS: readonly CommandDef[] = [runCmd, list, show, validate, graph, test, replay, exec, lab, parsersCmd, actionsCmd, schema, serve, worker, runsCmd]
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2

@@ -40,6 +40,11 @@ export interface RunOptions {
    * stores the key with the run (not in its events) and passes it back.
    */
   planKey?: Uint8Array
+  /**
+   * Awaited before each command and probe runs, after its events were given to onEvent: a sink that
+   * cannot commit synchronously (a store over the network) makes them durable here first.
+   */
+  beforeCommand?: () => Promise<void>
 }
 
 export interface RunSummary {
@@ -126,6 +131,7 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
     defaultHost,
     signal,
     clock,
+    ...(options.beforeCommand ? { beforeCommand: options.beforeCommand } : {}),
   })
   const seal = { redactor, key: options.planKey ?? randomBytes(32), secrets }
   const fixes_ = new FixRunner(runner, { runId, operator: options.operator ?? currentOperator(), mode: options.mode, seal })

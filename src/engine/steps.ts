@@ -24,6 +24,8 @@ export interface StepDeps {
   signal: AbortSignal
   /** Time and waits: never the wall clock directly, so replays do not wait. */
   clock: Clock
+  /** Awaited before each command and probe runs (RunOptions.beforeCommand). */
+  beforeCommand?: () => Promise<void>
 }
 
 /** A command's outcome as guards and evidence see it. */
@@ -100,6 +102,7 @@ export class StepRunner {
   async probe(step: string, sub: string | undefined, cmd: Extract<CompiledCommand, { kind: 'probe' }>, scope: ExprScope): Promise<StepRecord> {
     const target = cmd.target.render(scope, 'text')
     const spec = probeSpec(cmd.probe, target, cmd.count, cmd.timeoutMs)
+    await this.deps.beforeCommand?.()
     const result = await this.deps.executors.prober.probe(spec, this.deps.signal)
     this.deps.emitter.emit({ type: 'probe.finished', step, ...(sub !== undefined ? { sub } : {}), spec, result })
     // A closed port or a lost ping is data for the runbook's guards, not a failure of the step.
@@ -107,6 +110,8 @@ export class StepRunner {
   }
 
   async exec(spec: CommandSpec, on?: Executor): Promise<CommandResult> {
+    // Its command.started is durable before the command can have any effect (the in-doubt rule needs it).
+    await this.deps.beforeCommand?.()
     const signal = AbortSignal.any([this.deps.signal, AbortSignal.timeout(spec.timeoutMs + EXECUTOR_GRACE_MS)])
     const executor = on ?? this.deps.executors.executor(spec.host)
     try {

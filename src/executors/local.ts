@@ -88,7 +88,7 @@ export class LocalExecutor implements Executor {
         child = spawn(shell, ['-c', command], {
           detached: true, // own process group: kill(-pid) reaches every process of the pipeline
           stdio: guard ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
-          env: { ...process.env, LC_ALL: 'C' },
+          env: { ...process.env, LC_ALL: 'C', ...hostDirFor(spec.host) },
         })
       } catch (err) {
         reject(spawnFailed(spec, shell, err))
@@ -261,4 +261,13 @@ export function createLocalExecutorFactory(options: LocalExecutorFactoryOptions 
     prober,
     close: () => executor.close(),
   }
+}
+
+/**
+ * `{host}` in RUNBOOK_HOST_DIR becomes the command's host: local stand-ins for several hosts (a
+ * fleet or scale-out test on one machine) keep separate engine state (lock, backups, reverts).
+ */
+function hostDirFor(host: string): { RUNBOOK_HOST_DIR?: string } {
+  const dir = process.env.RUNBOOK_HOST_DIR
+  return dir?.includes('{host}') ? { RUNBOOK_HOST_DIR: dir.replaceAll('{host}', host.replace(/[^A-Za-z0-9._-]/g, '_')) } : {}
 }

@@ -27,6 +27,12 @@ export interface DeskOptions {
   now(): number
   /** The run's status changed (for live views). */
   onStatus?(runId: string): void
+  /**
+   * Decisions may be taken in another process (serve decides, a `runbook worker` runs the run; they
+   * share the store): the waiting approver reads the store this often, and decide() accepts a
+   * decision for an open request it does not hold itself.
+   */
+  pollMs?: number
 }
 
 export class ApprovalDesk {
@@ -61,6 +67,7 @@ export class ApprovalDesk {
               if (this.#pending.get(run.id)?.resolve !== settle) return
               this.#pending.delete(run.id)
               clearTimeout(timer)
+              clearInterval(poll)
               signal?.removeEventListener('abort', onAbort)
               // The server stops: the request stays open, the run waits again after the restart.
               if (state === 'cancelled' && signal?.reason instanceof ServerStopping) return reject(signal.reason)
@@ -72,6 +79,18 @@ export class ApprovalDesk {
             const timer = setTimeout(expire, Math.max(0, expiresAt - now()))
             const onAbort = () => finish({ approved: false, by: 'runbook serve', reason: 'run cancelled while waiting for approval' }, 'cancelled')
             this.#pending.set(run.id, { planHash: req.plan.hash, step: req.step, required, expiresAt, resolve: settle })
+            // Decisions recorded by another process: counted as decide() counts them.
+            const poll = this.o.pollMs
+              ? setInterval(() => {
+                  void store.approvals(run.id).then((all) => {
+                    const current = all.filter((a) => !a.voided && a.planHash === req.plan.hash && a.at >= requestedAt)
+                    const no = current.find((a) => a.decision === 'decline')
+                    const yes = [...new Set(current.filter((a) => a.decision === 'approve').map((a) => a.identity))]
+                    if (no) settle({ approved: false, by: no.identity, reason: `declined by ${no.identity}` })
+                    else if (yes.length >= required) settle({ approved: true, by: yes.join(', ') })
+                  }, () => {})
+                }, this.o.pollMs)
+              : undefined
             const declined = given.find((a) => a.decision === 'decline')
             const approvers = [...new Set(given.filter((a) => a.decision === 'approve').map((a) => a.identity))]
             if (signal?.aborted) onAbort()
@@ -100,7 +119,12 @@ export class ApprovalDesk {
       throw new RunbookError(code, reason, { detail: { runId: run.id, identity: identity.name } })
     }
     if (!access.can(identity, 'approve', run.runbook, run.host)) return refuse('RB_FORBIDDEN', access.why(identity, 'approve', run.runbook, run.host))
-    const pending = this.#pending.get(run.id)
+    let pending = this.#pending.get(run.id)
+    if (!pending && this.o.pollMs) {
+      // The run waits in another process: the open request in the store is what it waits on.
+      const open = await store.approvalRequest(run.id)
+      if (open?.state === 'open') pending = { planHash: open.planHash, step: open.step, required: open.required, expiresAt: open.expiresAt, resolve: () => {} }
+    }
     if (!pending) {
       const request = await store.approvalRequest(run.id)
       if (request?.state === 'expired') return refuse('RB_APPROVAL_REFUSED', `the approval request for plan ${request.planHash.slice(0, 12)} expired at ${new Date(request.expiresAt).toISOString()}; the fix was not applied`)

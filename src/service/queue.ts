@@ -1,7 +1,7 @@
 /**
  * The in-process run queue: a concurrency limit, one mutating (apply) run per host at a time
  * through a store-level host lock (on top of the host-side lock the engine takes), cancellation by
- * AbortSignal, and a timeout per run. A later BullMQ queue implements the same RunQueue interface.
+ * AbortSignal, and a timeout per run. bullmq-queue.ts implements the same RunQueue interface over Redis.
  */
 import type { Store } from './store.ts'
 
@@ -14,10 +14,27 @@ export interface QueuedRun {
   resume?: boolean
 }
 
+export type CancelResult = 'queued' | 'running' | false
+
+/** Runs submitted together, one per host (a fleet): BullMQ submits them as one flow. */
+export interface QueuedFleet {
+  id: string
+  runbook: string
+  runs: QueuedRun[]
+}
+
 export interface RunQueue {
-  submit(run: QueuedRun): void
-  /** `queued`: removed before it started; `running`: its signal aborted; false: not here. */
-  cancel(id: string, reason: string): 'queued' | 'running' | false
+  /** A queue over the network (bullmq-queue.ts) resolves once the job is stored. */
+  submit(run: QueuedRun): void | Promise<void>
+  /** Submits the runs together (default: one by one). */
+  submitFleet?(fleet: QueuedFleet): Promise<void>
+  /** `queued`: removed before it started; `running`: its signal aborted (or, shared, the cancel sent to its worker); false: not here. */
+  cancel(id: string, reason: string): CancelResult | Promise<CancelResult>
+  /**
+   * Runs are executed by other processes (`runbook worker`): the host locks in the store are
+   * theirs, not left over from a crash of this one.
+   */
+  readonly shared?: boolean
   readonly depth: number
   readonly running: number
   /** Abort every running run (reason: ServerStopping, so they resume at the next start) and wait for all of them. */
@@ -72,7 +89,7 @@ export class LocalRunQueue implements RunQueue {
     this.#pump()
   }
 
-  cancel(id: string, reason: string): 'queued' | 'running' | false {
+  cancel(id: string, reason: string): CancelResult {
     const i = this.#waiting.findIndex((r) => r.id === id)
     if (i >= 0) {
       this.#waiting.splice(i, 1)

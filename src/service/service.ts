@@ -17,7 +17,7 @@ import { ApprovalDesk, DEFAULT_APPROVAL_TTL_MS } from './approvals.ts'
 import { Histogram, gauge } from './metrics.ts'
 import { Journal, JournalExecutors, journalApprover } from './journal.ts'
 import { LocalRunQueue, RunTimeout, ServerStopping, type RunQueue } from './queue.ts'
-import { LIVE_STATUSES, type ApprovalRecord, type RunFilter, type RunRecord, type Store } from './store.ts'
+import { JournalConflict, LIVE_STATUSES, type ApprovalRecord, type RunFilter, type RunRecord, type Store } from './store.ts'
 
 export interface ServiceOptions {
   store: Store
@@ -30,11 +30,26 @@ export interface ServiceOptions {
   runTimeoutMs?: number
   approvalTtlMs?: number
   now?(): number
+  /**
+   * The queue runs go through (default: in this process, LocalRunQueue). `runbook serve --queue`
+   * passes a BullRunQueue: runs are then executed by `runbook worker` processes (executeRun).
+   */
+  queue?(execute: (id: string, signal: AbortSignal) => Promise<void>): RunQueue
+  /** Approvals may be decided in another process (serve and workers share the store): poll it this often. */
+  approvalPollMs?: number
 }
 
 export interface SubmitBody {
   runbook: string
   host?: string
+  params?: Record<string, unknown>
+  mode?: Mode
+}
+
+/** One runbook on several hosts: one run per host, submitted together (a BullMQ flow on a shared queue). */
+export interface FleetBody {
+  runbook: string
+  hosts: string[]
   params?: Record<string, unknown>
   mode?: Mode
 }
@@ -79,8 +94,9 @@ export class RunService {
     this.store = o.store
     this.access = o.access
     this.#now = o.now ?? Date.now
-    this.desk = new ApprovalDesk({ store: o.store, access: o.access, ttlMs: o.approvalTtlMs ?? DEFAULT_APPROVAL_TTL_MS, now: this.#now })
-    this.queue = new LocalRunQueue({ store: o.store, concurrency: o.concurrency ?? 4, timeoutMs: o.runTimeoutMs ?? 30 * 60_000, now: this.#now, execute: (id, signal) => this.#execute(id, signal) })
+    this.desk = new ApprovalDesk({ store: o.store, access: o.access, ttlMs: o.approvalTtlMs ?? DEFAULT_APPROVAL_TTL_MS, now: this.#now, ...(o.approvalPollMs ? { pollMs: o.approvalPollMs } : {}) })
+    const execute = (id: string, signal: AbortSignal) => this.#execute(id, signal)
+    this.queue = o.queue ? o.queue(execute) : new LocalRunQueue({ store: o.store, concurrency: o.concurrency ?? 4, timeoutMs: o.runTimeoutMs ?? 30 * 60_000, now: this.#now, execute })
   }
 
   /**
@@ -90,15 +106,16 @@ export class RunService {
   async start(): Promise<void> {
     const queued = new Set(await this.store.queuedJobs())
     // No run is running yet: a queue lock left by a killed server would block its host for ever.
-    for (const lock of await this.store.hostLocks()) await this.store.releaseHostLock(lock.host, lock.runId)
+    // (With workers, the locks are theirs; a dead worker's run takes its lock back when it resumes.)
+    if (!this.queue.shared) for (const lock of await this.store.hostLocks()) await this.store.releaseHostLock(lock.host, lock.runId)
     const resume: RunRecord[] = []
     for (const status of LIVE_STATUSES) {
       for (const run of await this.store.listRuns({ status, limit: 100_000 })) if (!queued.has(run.id)) resume.push(run)
     }
-    for (const run of resume.sort((a, b) => a.createdAt - b.createdAt)) this.queue.submit({ id: run.id, host: run.host, mutating: run.mode === 'apply', resume: true })
+    for (const run of resume.sort((a, b) => a.createdAt - b.createdAt)) await this.queue.submit({ id: run.id, host: run.host, mutating: run.mode === 'apply', resume: true })
     for (const id of queued) {
       const run = await this.store.getRun(id)
-      if (run) this.queue.submit({ id, host: run.host, mutating: run.mode === 'apply' })
+      if (run) await this.queue.submit({ id, host: run.host, mutating: run.mode === 'apply' })
     }
   }
 
@@ -127,6 +144,30 @@ export class RunService {
 
   /** Checks everything a run needs before it is queued: a refusal queues nothing and runs nothing. */
   async submit(identity: Identity, body: SubmitBody): Promise<RunRecord> {
+    const run = await this.store.createRun(await this.#accept(identity, body))
+    await this.queue.submit({ id: run.id, host: run.host, mutating: run.mode === 'apply' })
+    return run
+  }
+
+  /**
+   * One runbook on several hosts: every host's run is checked (RBAC, params) before any is
+   * queued, then they are submitted together (on BullMQ: a parent job with one child per host).
+   */
+  async submitFleet(identity: Identity, body: FleetBody): Promise<{ id: string; runs: RunRecord[] }> {
+    const hosts = [...new Set(body.hosts)]
+    if (hosts.length === 0) await this.#refuse(identity, 'run', null, 'RB_USAGE', 'a fleet needs at least one host')
+    const accepted = []
+    for (const host of hosts) accepted.push(await this.#accept(identity, { runbook: body.runbook, host, ...(body.params ? { params: body.params } : {}), ...(body.mode ? { mode: body.mode } : {}) }))
+    const runs: RunRecord[] = []
+    for (const run of accepted) runs.push(await this.store.createRun(run))
+    const fleet = { id: `fleet-${randomUUID()}`, runbook: body.runbook, runs: runs.map((r) => ({ id: r.id, host: r.host, mutating: r.mode === 'apply' })) }
+    if (this.queue.submitFleet) await this.queue.submitFleet(fleet)
+    else for (const r of fleet.runs) await this.queue.submit(r)
+    return { id: fleet.id, runs }
+  }
+
+  /** The run to create, or a recorded refusal (thrown). Creates nothing. */
+  async #accept(identity: Identity, body: SubmitBody): Promise<Parameters<Store['createRun']>[0]> {
     const mode = body.mode ?? 'dry-run'
     const host = body.host ?? (typeof body.params?.host === 'string' ? body.params.host : null)
     const file = listRunbookFiles(this.o.runbookDirs).get(body.runbook)
@@ -150,9 +191,7 @@ export class RunService {
       if (err instanceof RunbookErrors) await this.#refuse(identity, 'run', null, err.errors[0]!.code, err.message)
       throw err
     }
-    const run = await this.store.createRun({ id: randomUUID(), runbook: compiled.name, file: file!, host, mode, params, requestedBy: identity.name, createdAt: this.#now(), planKey: new Uint8Array(randomBytes(32)) })
-    this.queue.submit({ id: run.id, host, mutating: mode === 'apply' })
-    return run
+    return { id: randomUUID(), runbook: compiled.name, file: file!, host, mode, params, requestedBy: identity.name, createdAt: this.#now(), planKey: new Uint8Array(randomBytes(32)) }
   }
 
   /** A run the identity may view, or RB_NOT_FOUND / RB_FORBIDDEN. */
@@ -211,7 +250,7 @@ export class RunService {
     // Cancelling takes the right to start such a run.
     await this.#authorize(identity, run.mode === 'apply' ? 'apply' : 'run', run.runbook, run.host, id, 'cancel')
     if (!LIVE_STATUSES.includes(run.status as never)) await this.#refuse(identity, 'cancel', id, 'RB_RUN_FINISHED', `run ${id} has already finished (${run.status})`)
-    const where = this.queue.cancel(id, `cancelled by ${identity.name}`)
+    const where = await this.queue.cancel(id, `cancelled by ${identity.name}`)
     if (where === 'queued') {
       await this.store.claimJob(id)
       await this.store.updateRun(id, { status: 'incomplete', exitCode: EXIT.INTERRUPTED, finishedAt: this.#now(), error: `cancelled by ${identity.name} before it started` })
@@ -224,10 +263,41 @@ export class RunService {
     const set = this.#listeners.get(runId) ?? new Set()
     set.add(listener)
     this.#listeners.set(runId, set)
+    if (this.queue.shared && !this.#polled.has(runId)) this.#follow(runId)
     return () => {
       set.delete(listener)
       if (set.size === 0) this.#listeners.delete(runId)
     }
+  }
+
+  readonly #polled = new Set<string>()
+
+  /**
+   * Runs executed by `runbook worker` processes commit their events to the shared store, not to
+   * this process's listeners: while anyone follows such a run, its new events are read from the
+   * store (every 250 ms), and the followers are told when it ends.
+   */
+  #follow(runId: string): void {
+    this.#polled.add(runId)
+    let after = 0
+    const tick = async () => {
+      const set = this.#listeners.get(runId)
+      if (!set?.size) return this.#polled.delete(runId)
+      const fresh = await this.store.events(runId, after)
+      for (const e of fresh) {
+        after = e.seq
+        const event = JSON.parse(e.json) as RunEvent
+        for (const l of set) l({ seq: e.seq, json: e.json, event })
+      }
+      const run = await this.store.getRun(runId)
+      if (fresh.length === 0 && (!run || !LIVE_STATUSES.includes(run.status as never))) {
+        for (const l of set) l(null)
+        return this.#polled.delete(runId)
+      }
+      setTimeout(() => void tick().catch(retry), 250)
+    }
+    const retry = () => setTimeout(() => void tick().catch(retry), 1000)
+    void tick().catch(retry)
   }
 
   async metrics(): Promise<string> {
@@ -243,6 +313,14 @@ export class RunService {
     ].join('\n')
   }
 
+  /**
+   * Runs one run to its end (or resumes it from its journal), recording everything in the store:
+   * what a queue's worker calls. `runbook worker` calls it for the jobs it takes from BullMQ.
+   */
+  executeRun(id: string, signal: AbortSignal): Promise<void> {
+    return this.#execute(id, signal)
+  }
+
   async #execute(id: string, signal: AbortSignal): Promise<void> {
     const run = (await this.store.getRun(id))!
     const startedAt = run.startedAt ?? this.#now()
@@ -250,7 +328,9 @@ export class RunService {
     let executors: ExecutorFactory | undefined
     // The server stopping is not the run's end: what the engine does after that is not recorded, and
     // the run stays running / waiting-approval in the store, to resume at the next start.
-    const stopping = () => signal.aborted && signal.reason instanceof ServerStopping
+    // Another process writes this run's journal (a worker that took it over): stop, record nothing.
+    let conflict: JournalConflict | undefined
+    const stopping = () => (signal.aborted && signal.reason instanceof ServerStopping) || conflict !== undefined
     try {
       const compiled = this.#load(run.file)
       // A run the server stopped in the middle of goes on from its journal (journal.ts).
@@ -263,12 +343,26 @@ export class RunService {
       executors = journal ? new JournalExecutors(journal, live) : live
       const diverged = new AbortController()
       let divergence: RunbookError | undefined
+      // A store over the network (Postgres) commits appended events on flush: before each command,
+      // probe and approval wait, and before the run's end is recorded.
+      const flush = this.store.flush
+        ? () =>
+            this.store.flush!(id).catch((err: unknown) => {
+              if (err instanceof JournalConflict) {
+                conflict ??= err
+                diverged.abort(err)
+              }
+              throw err
+            })
+        : undefined
+      const approver = journal ? journalApprover(journal, this.desk.approverFor(run)) : this.desk.approverFor(run)
       const summary = await runRunbook(compiled, {
         // Defaults resolved from facts at the start (operator_ip, ...) come from the journal; secrets from the run.
         params: journal ? { ...Object.fromEntries(Object.entries(journal.started!.params).filter(([, v]) => v !== null)), ...run.params } : run.params,
         mode: run.mode,
         executors,
-        approver: journal ? journalApprover(journal, this.desk.approverFor(run)) : this.desk.approverFor(run),
+        approver: flush ? { approve: async (req, signal) => (await flush(), approver.approve(req, signal)) } : approver,
+        ...(flush ? { beforeCommand: flush } : {}),
         operator: run.requestedBy,
         signal: AbortSignal.any([signal, diverged.signal]),
         runId: id,
@@ -285,13 +379,21 @@ export class RunService {
           }
           const json = JSON.stringify(event)
           // Committed before the engine goes on: better-sqlite3 writes synchronously.
-          this.store.appendEvent(id, event)
+          try {
+            this.store.appendEvent(id, event)
+          } catch (err) {
+            if (!(err instanceof JournalConflict)) throw err
+            conflict = err
+            diverged.abort(err)
+            return
+          }
           if (event.type === 'step.finished') this.#stepDuration.observe(event.durationMs / 1000)
           for (const l of this.#listeners.get(id) ?? []) l({ seq: event.seq, json, event })
         },
       })
-      if (divergence) throw divergence
       if (stopping()) return
+      await flush?.()
+      if (divergence) throw divergence
       const reason = signal.aborted ? (signal.reason instanceof RunTimeout ? signal.reason.message : ((signal.reason as Error | undefined)?.message ?? 'cancelled')) : (summary.error?.message ?? null)
       await this.store.updateRun(id, { status: summary.status, exitCode: summary.exitCode, outcome: summary.outcome, finishedAt: this.#now(), ...(reason ? { error: reason } : {}) })
     } catch (err) {

@@ -6,6 +6,17 @@
  */
 import type { Mode, RunEvent, RunStatus } from '../types.ts'
 
+/**
+ * Another process has written this run's journal at the same place: this process is not (or no
+ * longer) the run's executor, and must stop without recording anything more for it.
+ */
+export class JournalConflict extends Error {
+  constructor(runId: string, seq: number, options?: { cause?: unknown }) {
+    super(`run ${runId}: event ${seq} is already in the journal, written by another process: this one stops without recording more`, options)
+    this.name = 'JournalConflict'
+  }
+}
+
 /** While a run lives: queued, running, waiting-approval. Then the CLI's final statuses. */
 export type LiveStatus = 'queued' | 'running' | 'waiting-approval'
 export type ServiceRunStatus = LiveStatus | RunStatus
@@ -103,10 +114,17 @@ export interface Store extends TriggerStore {
 
   /**
    * Commits one event. Synchronous on purpose: the engine's onEvent is synchronous, and the event
-   * must be durable before the engine takes its next step. A store over the network (Postgres)
-   * will need an engine hook that awaits the sink (a later issue).
+   * must be durable before the engine takes its next step. SQLite commits before returning; a
+   * store over the network (Postgres) checks the order at once, queues the insert, and commits it
+   * by `flush`, which the service awaits before each command, probe and approval
+   * (RunOptions.beforeCommand). A wrong order throws at once in both.
    */
   appendEvent(runId: string, event: RunEvent): void
+  /**
+   * Resolves when every event appended so far (for `runId`, or all runs) is committed; rejects with
+   * the first insert that failed. Absent when appendEvent commits synchronously.
+   */
+  flush?(runId?: string): Promise<void>
   /** Events with seq > afterSeq, in order. */
   events(runId: string, afterSeq?: number): Promise<StoredEvent[]>
   /** The JSONL transcript, byte-for-byte what `runbook run --transcript` writes for these events. */

@@ -14,7 +14,7 @@ export function parseListen(text: string): { host: string; port: number } {
 export default defineCommand({
   name: 'serve',
   summary: 'Run the runbook service: an HTTP API that queues runs, keeps their history and waits for approvals',
-  usage: 'serve [--listen HOST:PORT] [--state-dir DIR] [--access FILE] [--local] [--inventory FILE] [--concurrency N] [--run-timeout SECONDS] [--approval-ttl SECONDS] [--trust-proxy-user-header NAME] [--config FILE] [--triggers FILE]',
+  usage: 'serve [--listen HOST:PORT] [--state-dir DIR] [--database postgres://... [--queue redis://...]] [--access FILE] [--local] [--inventory FILE] [--concurrency N] [--run-timeout SECONDS] [--approval-ttl SECONDS] [--trust-proxy-user-header NAME] [--config FILE] [--triggers FILE]',
   description: `One process serves a team: runs come in through the HTTP API (README "runbook serve"), wait in a queue, run with
 the same engine and executors as \`runbook run\`, and every event is committed to an SQLite journal in the state dir
 (runbook.db) before the run goes on. A run's transcript exported from the API replays with \`runbook test\`.
@@ -28,10 +28,15 @@ Alert hooks (README "Alert triggers"): POST /hooks/alertmanager (RUNBOOK_HOOK_TO
 Slack: with RUNBOOK_SLACK_BOT_TOKEN set, the Slack app starts too (README "Slack"): Socket Mode with
 RUNBOOK_SLACK_APP_TOKEN (no inbound port), else HTTP mode on POST /slack/events with RUNBOOK_SLACK_SIGNING_SECRET.
 RUNBOOK_SLACK_API_URL points it at another API base; RUNBOOK_PUBLIC_URL is the base of run page links in threads.
-Stops on SIGINT/SIGTERM: running runs are interrupted without being ended, and resume at the next start.`,
+Stops on SIGINT/SIGTERM: running runs are interrupted without being ended, and resume at the next start.
+Growing past one machine (README "Scale-out"): --database postgres://... keeps the same tables on PostgreSQL instead of
+the SQLite file; --queue redis://... (with --database) hands the runs to \`runbook worker\` processes through BullMQ
+instead of running them in this process.`,
   options: {
     listen: { type: 'string', valueName: 'HOST:PORT', description: 'Where to listen (default 127.0.0.1:8080; RUNBOOK_LISTEN). Plain HTTP: keep it on loopback or behind a TLS proxy' },
     'state-dir': { type: 'string', valueName: 'DIR', description: 'Where the store lives (default $RUNBOOK_STATE_DIR or ~/.local/state/runbook)' },
+    database: { type: 'string', valueName: 'URL', description: 'Keep the store on PostgreSQL (postgres://user@host/db; RUNBOOK_DATABASE) instead of SQLite in the state dir' },
+    queue: { type: 'string', valueName: 'URL', description: 'Hand runs to `runbook worker` processes through BullMQ on this Redis (redis://host:6379; RUNBOOK_QUEUE); needs --database' },
     access: { type: 'string', valueName: 'FILE', description: 'access.yaml (default $RUNBOOK_ACCESS, else ./access.yaml if present)' },
     local: { type: 'boolean', description: 'Run commands on this machine instead of over SSH' },
     inventory: { type: 'string', short: 'i', valueName: 'FILE', description: 'Inventory file (default: $RUNBOOK_INVENTORY, ./inventory.yaml, or the running lab)' },
@@ -46,7 +51,7 @@ Stops on SIGINT/SIGTERM: running runs are interrupted without being ended, and r
   async run({ values, io }) {
     const { loadAccess } = await import('../../service/access.ts')
     const { RunService } = await import('../../service/service.ts')
-    const { openSqliteStore } = await import('../../service/sqlite-store.ts')
+    const { openStore } = await import('../../service/open-store.ts')
     const { buildServer } = await import('../../service/http/server.ts')
     const { stateDir } = await import('../../transcript/writer.ts')
     const { runbookDirs } = await import('../../library.ts')
@@ -73,7 +78,13 @@ Stops on SIGINT/SIGTERM: running runs are interrupted without being ended, and r
     const concurrency = number('concurrency', 4)
     const runTimeoutMs = number('run-timeout', 1800) * 1000
     const approvalTtlMs = number('approval-ttl', 900) * 1000
-    const store = openSqliteStore(dir)
+    const database = (values.database as string | undefined) ?? (io.env.RUNBOOK_DATABASE || undefined)
+    const queueUrl = (values.queue as string | undefined) ?? (io.env.RUNBOOK_QUEUE || undefined)
+    if (queueUrl !== undefined && !/^rediss?:\/\//.test(queueUrl)) throw new RunbookError('RB_USAGE', 'serve: --queue must be a redis:// URL, e.g. redis://127.0.0.1:6379')
+    if (queueUrl !== undefined && database === undefined) throw new RunbookError('RB_USAGE', 'serve: --queue needs --database postgres://...: the workers must share the store with this server')
+    const { store, where } = await openStore({ database, stateDir: dir, command: 'serve' })
+    const bull = queueUrl === undefined ? undefined : await import('../../service/bullmq-queue.ts')
+    const shared = bull && queueUrl ? new bull.BullRunQueue({ connection: { url: queueUrl }, store, log: (m) => io.stderr.write(`runbook serve: ${m}\n`) }) : undefined
     const service = new RunService({
       store,
       access,
@@ -82,6 +93,7 @@ Stops on SIGINT/SIGTERM: running runs are interrupted without being ended, and r
       concurrency,
       runTimeoutMs,
       approvalTtlMs,
+      ...(shared ? { queue: () => shared, approvalPollMs: 500 } : {}),
     })
     const proxyHeader = values['trust-proxy-user-header'] as string | undefined
     if (proxyHeader !== undefined && !/^[A-Za-z0-9-]+$/.test(proxyHeader)) throw new RunbookError('RB_USAGE', `serve: --trust-proxy-user-header ${JSON.stringify(proxyHeader)}: expected a header name, e.g. X-Forwarded-User`)
@@ -107,6 +119,13 @@ Stops on SIGINT/SIGTERM: running runs are interrupted without being ended, and r
     let app: Awaited<ReturnType<typeof buildServer>> | undefined
     let chat: Awaited<ReturnType<typeof startSlackApp>> | undefined
     try {
+      if (shared) {
+        try {
+          await shared.ready({ signal: io.signal })
+        } catch (err) {
+          throw new RunbookError('RB_BACKEND_UNREACHABLE', `serve: cannot reach the queue at ${bull!.describeRedis(queueUrl!)}: ${(err as Error).message}`, { cause: err })
+        }
+      }
       await service.start()
       await hooks.dispatcher.start()
       // After start(): a command arriving over Socket Mode must not race the re-queueing of old jobs.
@@ -117,7 +136,7 @@ Stops on SIGINT/SIGTERM: running runs are interrupted without being ended, and r
         ...(chat?.dispatch ? { slack: { signingSecret: slack!.signingSecret!, dispatch: chat.dispatch } } : {}),
       })
       const address = await app.listen({ host, port })
-      io.stderr.write(`runbook serve: listening on ${address} (state ${dir}, access ${accessFile ?? 'RUNBOOK_ADMIN_TOKEN only'}, ${values.local ? 'local commands' : 'SSH'}, ${concurrency} at once${slack ? `, Slack ${slack.mode === 'socket' ? 'Socket Mode' : 'HTTP mode on /slack/events'}` : ''})\n`)
+      io.stderr.write(`runbook serve: listening on ${address} (${where}, access ${accessFile ?? 'RUNBOOK_ADMIN_TOKEN only'}, ${shared ? `runs by workers on ${bull!.describeRedis(queueUrl!)}` : `${values.local ? 'local commands' : 'SSH'}, ${concurrency} at once`}${slack ? `, Slack ${slack.mode === 'socket' ? 'Socket Mode' : 'HTTP mode on /slack/events'}` : ''})\n`)
       io.stderr.write(`runbook serve: ${hooks.describe()}\n`)
       await new Promise<void>((done) => (io.signal.aborted ? done() : io.signal.addEventListener('abort', () => done(), { once: true })))
       io.stderr.write('runbook serve: stopping\n')

@@ -12,6 +12,7 @@ import { approvalsPlugin } from './approvals.ts'
 import { installAuth, identityOf } from './auth.ts'
 import { installErrorHandling } from './error-replies.ts'
 import { eventsPlugin } from './events.ts'
+import { fleetsPlugin } from './fleets.ts'
 import { healthPlugin } from './health.ts'
 import { hooksPlugin, type HooksOptions } from './hooks.ts'
 import { pageIdentity, pagesPlugin } from './pages.ts'
@@ -47,6 +48,7 @@ export async function buildServer(service: RunService, options: ServerOptions = 
   installAuth(app, service, pageIdentity(sessions))
   await app.register(healthPlugin(service))
   await app.register(runsPlugin(service))
+  await app.register(fleetsPlugin(service))
   await app.register(approvalsPlugin(service))
   await app.register(eventsPlugin(service))
   await app.register(pagesPlugin(service, sessions))

@@ -1,6 +1,6 @@
 /**
  * The one suite every Store implementation passes (as pino runs one suite against each
- * transport). sqlite-store.test.ts runs it on the embedded store; a Postgres store will run it too.
+ * transport). sqlite-store.test.ts runs it on the embedded store, postgres-store.test.ts on PostgreSQL.
  */
 import { randomBytes } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'

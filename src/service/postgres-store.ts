@@ -1,0 +1,420 @@
+/**
+ * The Store on PostgreSQL (`runbook serve --database postgres://...`, `runbook worker`): the same
+ * tables as the embedded SQLite store (sqlite-store.ts), shared by every serve and worker process,
+ * so host locks, job claims and trigger slots hold across machines. The only file that imports `pg`.
+ *
+ * appendEvent stays synchronous (the engine's sink is): it checks the order at once, queues the
+ * insert behind the run's previous ones, and `flush(runId)` resolves when they are committed. The
+ * service awaits it before every command, probe and approval (RunOptions.beforeCommand), so the
+ * journal holds each event before the step it announces has any effect.
+ */
+import pg from 'pg'
+import type { RunEvent } from '../types.ts'
+import { JournalConflict, LIVE_STATUSES, type AlertRunRecord, type ApprovalRecord, type ApprovalRequestRecord, type ChatMessageRecord, type RefusalRecord, type RunFilter, type RunNote, type RunPatch, type RunRecord, type Store, type StoredEvent, type TriggerSlot } from './store.ts'
+
+// The SQLite schema, with Postgres types: times (ms) are bigint, the plan key bytea, and an `ord`
+// column stands for SQLite's rowid where rows are ordered by insertion.
+const SCHEMA = `
+create table if not exists runs (
+  id text primary key, runbook text not null, file text not null, host text, mode text not null,
+  params text not null, requested_by text not null, status text not null, exit_code integer,
+  outcome text, error text, created_at bigint not null, started_at bigint, finished_at bigint,
+  plan_key bytea not null, ord bigserial
+);
+create index if not exists runs_created on runs (created_at desc, ord desc);
+create table if not exists events (
+  run_id text not null references runs (id), seq integer not null, json text not null,
+  primary key (run_id, seq)
+);
+create table if not exists approval_requests (
+  run_id text primary key references runs (id), step text not null, plan_hash text not null,
+  required integer not null, requested_at bigint not null, expires_at bigint not null, state text not null
+);
+create table if not exists approvals (
+  id bigserial primary key, run_id text not null references runs (id), step text not null,
+  plan_hash text not null, identity text not null, decision text not null, at bigint not null,
+  voided integer not null default 0
+);
+create table if not exists refusals (
+  id bigserial primary key, at bigint not null, identity text not null, action text not null,
+  run_id text, code text not null, reason text not null
+);
+create table if not exists host_locks (host text primary key, run_id text not null, at bigint not null);
+create table if not exists jobs (run_id text primary key references runs (id), enqueued_at bigint not null, ord bigserial);
+create table if not exists trigger_slots (
+  key text primary key, rule text not null, runbook text not null, host text, run_id text,
+  claimed_at bigint not null, cool_down_until bigint not null
+);
+create table if not exists alert_runs (
+  run_id text primary key references runs (id), source text not null, fingerprint text not null,
+  alert_name text not null, rule text not null, incident_id text, channel text, started_at bigint not null,
+  resolved_at bigint, notified_at bigint, ord bigserial
+);
+create index if not exists alert_runs_alert on alert_runs (source, fingerprint);
+create table if not exists run_notes (
+  id bigserial primary key, run_id text not null references runs (id), at bigint not null,
+  source text not null, text text not null
+);
+create table if not exists webhook_deliveries (
+  source text not null, id text not null, received_at bigint not null, primary key (source, id)
+);
+create table if not exists chat_messages (
+  run_id text not null references runs (id), kind text not null, channel text not null, ts text not null,
+  primary key (run_id, kind)
+);
+create table if not exists once_keys (key text primary key, at bigint not null);
+create index if not exists once_keys_at on once_keys (at);
+`
+
+/** Serializes schema creation across processes starting at once (create-if-not-exists races in Postgres). */
+const SCHEMA_LOCK = 0x72756e62 // "runb"
+
+// bigint (int8) columns hold ms timestamps: well inside Number's exact range.
+const INT8 = 20
+const types: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === INT8 && format !== 'binary' ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'))) as pg.CustomTypesConfig['getTypeParser'],
+}
+
+interface RunRow {
+  id: string
+  runbook: string
+  file: string
+  host: string | null
+  mode: string
+  params: string
+  requested_by: string
+  status: string
+  exit_code: number | null
+  outcome: string | null
+  error: string | null
+  created_at: number
+  started_at: number | null
+  finished_at: number | null
+  plan_key: Buffer
+}
+
+const toRun = (r: RunRow): RunRecord => ({
+  id: r.id,
+  runbook: r.runbook,
+  file: r.file,
+  host: r.host,
+  mode: r.mode as RunRecord['mode'],
+  params: JSON.parse(r.params) as Record<string, unknown>,
+  requestedBy: r.requested_by,
+  status: r.status as RunRecord['status'],
+  exitCode: r.exit_code,
+  outcome: r.outcome === null ? null : JSON.parse(r.outcome),
+  error: r.error,
+  createdAt: r.created_at,
+  startedAt: r.started_at,
+  finishedAt: r.finished_at,
+  planKey: new Uint8Array(r.plan_key),
+})
+
+interface AlertRunRow {
+  run_id: string
+  source: string
+  fingerprint: string
+  alert_name: string
+  rule: string
+  incident_id: string | null
+  channel: string | null
+  started_at: number
+  resolved_at: number | null
+  notified_at: number | null
+}
+
+const toAlertRun = (r: AlertRunRow): AlertRunRecord => ({
+  runId: r.run_id,
+  source: r.source,
+  fingerprint: r.fingerprint,
+  alertName: r.alert_name,
+  rule: r.rule,
+  incidentId: r.incident_id,
+  channel: r.channel,
+  startedAt: r.started_at,
+  resolvedAt: r.resolved_at,
+  notifiedAt: r.notified_at,
+})
+
+/** A Store with the flush a network store needs: appendEvent queues, flush commits. */
+export interface FlushingStore extends Store {
+  flush(runId?: string): Promise<void>
+}
+
+/** The run's pending inserts, in order; the first failure sticks (the run's journal is broken from there). */
+interface EventChain {
+  last: number
+  tail: Promise<void>
+  failure?: Error
+}
+
+export interface PostgresStoreOptions {
+  /** Pool size per process (default 10). */
+  max?: number
+}
+
+/**
+ * Connects, creates the tables if missing, and returns the store.
+ *
+ * @example
+ * const store = await openPostgresStore('postgres://runbook@db.internal/runbook')
+ */
+export async function openPostgresStore(url: string, o: PostgresStoreOptions = {}): Promise<FlushingStore> {
+  const pool = new pg.Pool({ connectionString: url, max: o.max ?? 10, types })
+  // An idle client losing its server (a restart) must not crash the process: the next query reconnects.
+  pool.on('error', () => {})
+  const client = await pool.connect()
+  try {
+    await client.query('select pg_advisory_lock($1)', [SCHEMA_LOCK])
+    await client.query(SCHEMA)
+    await client.query('select pg_advisory_unlock($1)', [SCHEMA_LOCK])
+  } finally {
+    client.release()
+  }
+
+  const q = async <R extends object = Record<string, unknown>>(sql: string, args: unknown[] = []) => pool.query<R>(sql, args)
+  /** One transaction on one client: BEGIN, fn, COMMIT (ROLLBACK on error). */
+  const tx = async <T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> => {
+    const c = await pool.connect()
+    try {
+      await c.query('begin')
+      const out = await fn(c)
+      await c.query('commit')
+      return out
+    } catch (err) {
+      await c.query('rollback').catch(() => {})
+      throw err
+    } finally {
+      c.release()
+    }
+  }
+
+  const chains = new Map<string, EventChain>()
+  const flush = async (runId?: string) => {
+    const list = runId === undefined ? [...chains.values()] : [chains.get(runId)].filter((c): c is EventChain => c !== undefined)
+    await Promise.all(list.map((c) => c.tail))
+    const failed = list.find((c) => c.failure)
+    if (failed) throw failed.failure
+  }
+  const getRun = async (id: string) => {
+    const { rows } = await q<RunRow>('select * from runs where id = $1', [id])
+    return rows[0] ? toRun(rows[0]) : undefined
+  }
+  const events = async (runId: string, afterSeq = 0): Promise<StoredEvent[]> => {
+    // What this process appended is read back: its inserts land first (a failed one is not there).
+    await chains.get(runId)?.tail
+    return (await q<StoredEvent>('select seq, json from events where run_id = $1 and seq > $2 order by seq', [runId, afterSeq])).rows
+  }
+  const columns: Record<keyof RunPatch, string> = { status: 'status', exitCode: 'exit_code', outcome: 'outcome', error: 'error', startedAt: 'started_at', finishedAt: 'finished_at' }
+
+  return {
+    async createRun(run) {
+      await tx(async (c) => {
+        await c.query(
+          `insert into runs (id, runbook, file, host, mode, params, requested_by, status, created_at, plan_key)
+           values ($1, $2, $3, $4, $5, $6, $7, 'queued', $8, $9)`,
+          [run.id, run.runbook, run.file, run.host, run.mode, JSON.stringify(run.params), run.requestedBy, run.createdAt, Buffer.from(run.planKey)],
+        )
+        await c.query('insert into jobs (run_id, enqueued_at) values ($1, $2)', [run.id, run.createdAt])
+      })
+      return (await getRun(run.id))!
+    },
+    getRun,
+    async listRuns(filter: RunFilter) {
+      const where: string[] = []
+      const args: unknown[] = []
+      for (const k of ['runbook', 'host', 'status'] as const) {
+        if (filter[k] !== undefined) {
+          args.push(filter[k])
+          where.push(`${k} = $${args.length}`)
+        }
+      }
+      args.push(filter.limit ?? 50)
+      const sql = `select * from runs ${where.length ? `where ${where.join(' and ')}` : ''} order by created_at desc, ord desc limit $${args.length}`
+      return (await q<RunRow>(sql, args)).rows.map(toRun)
+    },
+    async updateRun(id, patch) {
+      const keys = (Object.keys(patch) as Array<keyof RunPatch>).filter((k) => patch[k] !== undefined)
+      if (keys.length === 0) return
+      const values = keys.map((k) => (k === 'outcome' ? JSON.stringify(patch[k]) : patch[k]))
+      await q(`update runs set ${keys.map((k, i) => `${columns[k]} = $${i + 1}`).join(', ')} where id = $${keys.length + 1}`, [...values, id])
+    },
+    async countByStatus() {
+      const { rows } = await q<{ status: string; n: number }>('select status, count(*)::int as n from runs group by status')
+      return Object.fromEntries(rows.map((r) => [r.status, r.n]))
+    },
+    appendEvent(runId, event) {
+      const chain = chains.get(runId) ?? { last: 0, tail: Promise.resolve() }
+      chains.set(runId, chain)
+      if (chain.failure) throw chain.failure
+      // What SQLite's primary key refuses at once is refused here at once too (the insert would fail later).
+      if (event.seq <= chain.last) throw new Error(`event ${event.seq} of run ${runId} is not after event ${chain.last}`)
+      chain.last = event.seq
+      const json = JSON.stringify(event)
+      chain.tail = chain.tail.then(async () => {
+        if (chain.failure) return
+        try {
+          await q('insert into events (run_id, seq, json) values ($1, $2, $3)', [runId, event.seq, json])
+        } catch (err) {
+          // unique_violation on (run_id, seq): another process writes this run.
+          chain.failure = (err as { code?: string }).code === '23505' ? new JournalConflict(runId, event.seq, { cause: err }) : err instanceof Error ? err : new Error(String(err))
+        }
+      })
+    },
+    flush,
+    events,
+    async exportTranscript(runId) {
+      return (await events(runId)).map((e) => e.json + '\n').join('')
+    },
+    async openApprovalRequest(r) {
+      await q(
+        `insert into approval_requests (run_id, step, plan_hash, required, requested_at, expires_at, state)
+         values ($1, $2, $3, $4, $5, $6, 'open')
+         on conflict (run_id) do update set step = excluded.step, plan_hash = excluded.plan_hash, required = excluded.required,
+           requested_at = excluded.requested_at, expires_at = excluded.expires_at, state = 'open'`,
+        [r.runId, r.step, r.planHash, r.required, r.requestedAt, r.expiresAt],
+      )
+    },
+    async approvalRequest(runId) {
+      const r = (await q<{ run_id: string; step: string; plan_hash: string; required: number; requested_at: number; expires_at: number; state: string }>('select * from approval_requests where run_id = $1', [runId])).rows[0]
+      return r && { runId: r.run_id, step: r.step, planHash: r.plan_hash, required: r.required, requestedAt: r.requested_at, expiresAt: r.expires_at, state: r.state as ApprovalRequestRecord['state'] }
+    },
+    async closeApprovalRequest(runId, state) {
+      await q("update approval_requests set state = $1 where run_id = $2 and state = 'open'", [state, runId])
+    },
+    async addApproval(a) {
+      await q('insert into approvals (run_id, step, plan_hash, identity, decision, at) values ($1, $2, $3, $4, $5, $6)', [a.runId, a.step, a.planHash, a.identity, a.decision, a.at])
+    },
+    async approvals(runId) {
+      const { rows } = await q<{ run_id: string; step: string; plan_hash: string; identity: string; decision: string; at: number; voided: number }>('select * from approvals where run_id = $1 order by id', [runId])
+      return rows.map((r): ApprovalRecord => ({ runId: r.run_id, step: r.step, planHash: r.plan_hash, identity: r.identity, decision: r.decision as ApprovalRecord['decision'], at: r.at, voided: r.voided === 1 }))
+    },
+    async voidApprovals(runId, keepHash) {
+      return (await q('update approvals set voided = 1 where run_id = $1 and plan_hash <> $2 and voided = 0', [runId, keepHash])).rowCount ?? 0
+    },
+    async recordRefusal(r) {
+      await q('insert into refusals (at, identity, action, run_id, code, reason) values ($1, $2, $3, $4, $5, $6)', [r.at, r.identity, r.action, r.runId, r.code, r.reason])
+    },
+    async refusals(runId) {
+      const { rows } = runId === undefined ? await q<RefusalRow>('select * from refusals order by id') : await q<RefusalRow>('select * from refusals where run_id = $1 order by id', [runId])
+      return rows.map((r): RefusalRecord => ({ at: r.at, identity: r.identity, action: r.action, runId: r.run_id, code: r.code, reason: r.reason }))
+    },
+    async acquireHostLock(host, runId, at) {
+      // One statement: the primary key decides between processes; the holder is read in the same snapshot.
+      await q('insert into host_locks (host, run_id, at) values ($1, $2, $3) on conflict (host) do nothing', [host, runId, at])
+      return (await q<{ run_id: string }>('select run_id from host_locks where host = $1', [host])).rows[0]?.run_id === runId
+    },
+    async releaseHostLock(host, runId) {
+      await q('delete from host_locks where host = $1 and run_id = $2', [host, runId])
+    },
+    async hostLocks() {
+      return (await q<{ host: string; runId: string; at: number }>('select host, run_id as "runId", at from host_locks order by host')).rows
+    },
+    async queuedJobs() {
+      return (await q<{ run_id: string }>('select run_id from jobs order by enqueued_at, ord')).rows.map((r) => r.run_id)
+    },
+    async claimJob(runId) {
+      return (await q('delete from jobs where run_id = $1', [runId])).rowCount === 1
+    },
+    async claimTrigger(c) {
+      return tx(async (db) => {
+        // Rows that do not exist yet cannot be locked: the key's advisory lock serializes claimers.
+        await db.query('select pg_advisory_xact_lock(hashtext($1))', [c.key])
+        const row = (
+          await db.query<TriggerSlot & { status: string | null }>(
+            `select s.key, s.rule, s.runbook, s.host, s.run_id as "runId", s.claimed_at as "claimedAt", s.cool_down_until as "coolDownUntil",
+               r.status as status from trigger_slots s left join runs r on r.id = s.run_id where s.key = $1`,
+            [c.key],
+          )
+        ).rows[0]
+        if (row) {
+          const { status, ...holder } = row
+          if (holder.runId === null && c.at - holder.claimedAt < c.pendingTtlMs) return { claimed: false as const, holder, reason: 'pending' as const }
+          if (holder.runId !== null && status !== null && (LIVE_STATUSES as readonly string[]).includes(status)) return { claimed: false as const, holder, reason: 'active' as const }
+          if (holder.runId !== null && c.at < holder.coolDownUntil) return { claimed: false as const, holder, reason: 'cool-down' as const }
+        }
+        await db.query(
+          `insert into trigger_slots (key, rule, runbook, host, run_id, claimed_at, cool_down_until) values ($1, $2, $3, $4, null, $5, $6)
+           on conflict (key) do update set rule = excluded.rule, runbook = excluded.runbook, host = excluded.host, run_id = null,
+             claimed_at = excluded.claimed_at, cool_down_until = excluded.cool_down_until`,
+          [c.key, c.rule, c.runbook, c.host, c.at, c.coolDownUntil],
+        )
+        return { claimed: true as const }
+      })
+    },
+    async bindTrigger(key, runId) {
+      await q('update trigger_slots set run_id = $1 where key = $2 and run_id is null', [runId, key])
+    },
+    async releaseTrigger(key) {
+      await q('delete from trigger_slots where key = $1 and run_id is null', [key])
+    },
+    async recordAlertRun(r) {
+      await q(
+        `insert into alert_runs (run_id, source, fingerprint, alert_name, rule, incident_id, channel, started_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [r.runId, r.source, r.fingerprint, r.alertName, r.rule, r.incidentId, r.channel, r.startedAt],
+      )
+    },
+    async alertRun(runId) {
+      const row = (await q<AlertRunRow>('select * from alert_runs where run_id = $1', [runId])).rows[0]
+      return row && toAlertRun(row)
+    },
+    async unnotifiedAlertRuns() {
+      return (await q<AlertRunRow>('select * from alert_runs where notified_at is null order by started_at, ord')).rows.map(toAlertRun)
+    },
+    async resolveAlertRuns(source, fingerprint, at) {
+      const { rows } = await q<AlertRunRow & { ord: number }>(
+        'update alert_runs set resolved_at = $3 where source = $1 and fingerprint = $2 and resolved_at is null returning *',
+        [source, fingerprint, at],
+      )
+      return rows.sort((a, b) => a.started_at - b.started_at || a.ord - b.ord).map(toAlertRun)
+    },
+    async claimNotification(runId, at) {
+      return (await q('update alert_runs set notified_at = $1 where run_id = $2 and notified_at is null', [at, runId])).rowCount === 1
+    },
+    async addRunNote(n) {
+      await q('insert into run_notes (run_id, at, source, text) values ($1, $2, $3, $4)', [n.runId, n.at, n.source, n.text])
+    },
+    async runNotes(runId) {
+      return (await q<RunNote>('select run_id as "runId", at, source, text from run_notes where run_id = $1 order by id', [runId])).rows
+    },
+    async rememberDelivery(source, id, at) {
+      return (await q('insert into webhook_deliveries (source, id, received_at) values ($1, $2, $3) on conflict do nothing', [source, id, at])).rowCount === 1
+    },
+    async forgetDeliveries(before) {
+      return (await q('delete from webhook_deliveries where received_at < $1', [before])).rowCount ?? 0
+    },
+    async saveChatMessage(m) {
+      await q(
+        `insert into chat_messages (run_id, kind, channel, ts) values ($1, $2, $3, $4)
+         on conflict (run_id, kind) do update set channel = excluded.channel, ts = excluded.ts`,
+        [m.runId, m.kind, m.channel, m.ts],
+      )
+    },
+    async chatMessage(runId, kind) {
+      const { rows } = await q<ChatMessageRecord>('select run_id as "runId", kind, channel, ts from chat_messages where run_id = $1 and kind = $2', [runId, kind])
+      return rows[0]
+    },
+    async chatMessages(runId) {
+      return (await q<ChatMessageRecord>('select run_id as "runId", kind, channel, ts from chat_messages where run_id = $1 order by kind', [runId])).rows
+    },
+    async claimOnce(key, at, expireBefore) {
+      if (expireBefore !== undefined) await q('delete from once_keys where at < $1', [expireBefore])
+      return (await q('insert into once_keys (key, at) values ($1, $2) on conflict (key) do nothing', [key, at])).rowCount === 1
+    },
+    async close() {
+      await flush().catch(() => {})
+      await pool.end()
+    },
+  }
+}
+
+interface RefusalRow {
+  at: number
+  identity: string
+  action: string
+  run_id: string | null
+  code: string
+  reason: string
+}

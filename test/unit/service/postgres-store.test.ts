@@ -1,0 +1,85 @@
+/**
+ * The Postgres store against a real PostgreSQL (test/helpers/postgres.ts): the one store suite, then
+ * what only a store over the network has to prove: events appended synchronously are committed by
+ * flush, in order; a failed insert breaks the run's journal loudly; two processes share host locks,
+ * job claims and the events' order.
+ */
+import { randomBytes } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openPostgresStore } from '../../../src/service/postgres-store.ts'
+import { JournalConflict } from '../../../src/service/store.ts'
+import type { RunEvent } from '../../../src/types.ts'
+import { startPostgres, type TestPostgres } from '../../helpers/postgres.ts'
+import { storeSuite } from './store-suite.ts'
+
+let server: TestPostgres
+beforeAll(async () => {
+  server = await startPostgres()
+})
+afterAll(async () => {
+  await server?.stop()
+})
+
+storeSuite('postgres', async () => openPostgresStore(await server.createDatabase()))
+
+const run = (id: string) => ({ id, runbook: 'x', file: 'x.yaml', host: 'web1', mode: 'dry-run' as const, params: { a: 1 }, requestedBy: 'a', createdAt: 1, planKey: new Uint8Array(randomBytes(32)) })
+const step = (seq: number): RunEvent => ({ seq, at: '2026-01-01T00:00:00.000Z', type: 'step.started', step: `s${seq}`, kind: 'run' })
+
+describe('postgres store', () => {
+  it('appendEvent returns at once; flush commits every queued event in order, visible to another process', async () => {
+    const url = await server.createDatabase()
+    const writer = await openPostgresStore(url)
+    const reader = await openPostgresStore(url)
+    try {
+      await writer.createRun(run('r1'))
+      for (let seq = 1; seq <= 200; seq++) writer.appendEvent('r1', step(seq))
+      await writer.flush('r1')
+      // Another connection pool (another worker) sees all of them, in order, without waiting.
+      expect((await reader.events('r1')).map((e) => e.seq)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1))
+    } finally {
+      await writer.close()
+      await reader.close()
+    }
+  })
+
+  it('a failed insert breaks the run loudly: flush rejects and the next append throws', async () => {
+    const url = await server.createDatabase()
+    const a = await openPostgresStore(url)
+    const b = await openPostgresStore(url)
+    try {
+      await a.createRun(run('r1'))
+      a.appendEvent('r1', step(1))
+      await a.flush('r1')
+      // A second writer of the same run (another worker) gets the primary key's refusal, as a JournalConflict.
+      b.appendEvent('r1', step(1))
+      await expect(b.flush('r1')).rejects.toBeInstanceOf(JournalConflict)
+      expect(() => b.appendEvent('r1', step(2))).toThrow(/event 1 is already in the journal, written by another process/)
+      // Other runs of that store are not affected.
+      await b.createRun(run('r2'))
+      b.appendEvent('r2', step(1))
+      await b.flush('r2')
+      // flush() of every run still reports the broken one.
+      await expect(b.flush()).rejects.toBeInstanceOf(JournalConflict)
+      expect((await a.events('r2')).length).toBe(1)
+    } finally {
+      await a.close().catch(() => {})
+      await b.close().catch(() => {})
+    }
+  })
+
+  it('host locks and job claims hold across two processes racing for them', async () => {
+    const url = await server.createDatabase()
+    const a = await openPostgresStore(url)
+    const b = await openPostgresStore(url)
+    try {
+      for (let i = 0; i < 10; i++) await a.createRun(run(`r${i}`))
+      const claims = await Promise.all([...Array(10).keys()].flatMap((i) => [a.claimJob(`r${i}`), b.claimJob(`r${i}`)]))
+      expect(claims.filter(Boolean)).toHaveLength(10)
+      const locks = await Promise.all([...Array(10).keys()].flatMap((i) => [a.acquireHostLock(`h${i}`, 'ra', 1), b.acquireHostLock(`h${i}`, 'rb', 1)]))
+      for (let i = 0; i < 10; i++) expect([locks[2 * i], locks[2 * i + 1]].filter(Boolean)).toHaveLength(1)
+    } finally {
+      await a.close()
+      await b.close()
+    }
+  })
+})
