@@ -94,8 +94,15 @@ export function listActionFiles(dirs: readonly string[]): Map<string, string> {
   for (const dir of dirs) {
     for (const ns of readdirSync(dir).sort()) {
       const nsDir = join(dir, ns)
-      if (!statSync(nsDir).isDirectory()) continue
-      for (const f of readdirSync(nsDir).sort()) {
+      let names: string[]
+      try {
+        // A dangling link, a loop or a folder it may not read is no namespace: skipped, not a crash.
+        if (!statSync(nsDir).isDirectory()) continue
+        names = readdirSync(nsDir)
+      } catch {
+        continue
+      }
+      for (const f of names.sort()) {
         if (!['.yaml', '.yml'].includes(extname(f))) continue
         const name = `${ns}/${basename(f, extname(f))}`
         if (!out.has(name)) out.set(name, join(nsDir, f))

@@ -329,3 +329,13 @@ describe('show and graph name the actions; the hash covers them', () => {
     expect(hash()).toBe(before)
   })
 })
+
+describe('listing actions', () => {
+  it('skips what is not a namespace folder (a file, a dangling link) instead of failing', async () => {
+    const { symlinkSync } = await import('node:fs')
+    write('odd/actions/README.md', 'not an action')
+    symlinkSync(join(root, 'odd/nowhere'), join(root, 'odd/actions/dangling'))
+    write('odd/actions/team/ok.yaml', GREET.replace('name: team/greet', 'name: team/ok'))
+    expect(createActionLibrary([join(root, 'odd/actions')], parsers()).names()).toEqual(['team/ok'])
+  })
+})
