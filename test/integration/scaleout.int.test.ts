@@ -184,21 +184,20 @@ describe('scale-out: serve on Postgres, two workers on Redis, one SIGKILLed mid-
       expect(new Set(lines).size, `${host}: ${lines}`).toBe(lines.length)
       for (const text of ['applied-1', 'applied-2']) expect(events.filter((e) => e.type === 'command.started' && e.spec.command.includes(`echo ${text}`)).length, host).toBeLessThanOrEqual(1)
       if (inDoubt) {
-        // Killed inside `sleep 2; echo applied-2`: not run again, verify fails, rolled back.
+        // Killed inside an apply command: not run again, verify (grep applied-2) fails, rolled back.
+        // In doubt at applied-1, it may or may not have run before the kill; at applied-2, applied-1 surely ran.
         expect(run.status, host).toBe('fix-rolled-back')
-        expect(lines, host).toEqual(['applied-1', 'rolled-back'])
+        if (inDoubt.command.includes('echo applied-1')) expect([['rolled-back'], ['applied-1', 'rolled-back']], host).toContainEqual(lines)
+        else expect(lines, host).toEqual(['applied-1', 'rolled-back'])
+        expect(survivor.log, host).toContain(`resuming run ${id}`)
       } else {
         expect(run.status, host).toBe('fix-applied')
         expect(lines, host).toEqual(['applied-1', 'applied-2'])
       }
     }
     console.log(`killed ${victimName} (pid ${victim.pid}) with ${inFlight.join(', ')} mid-apply\n${report.join('\n')}`)
-    // The killed worker's apply in flight was resumed by the other worker, in doubt.
-    const resumed = inFlight.filter((h) => survivor.log.includes(`resuming run ${runs.get(h)!.id}`))
-    expect(resumed.length, survivor.log).toBeGreaterThan(0)
-    const rolledBack = HOSTS.filter((h) => all.find((r) => r.id === runs.get(h)!.id)!.status === 'fix-rolled-back')
-    expect(rolledBack.length).toBeGreaterThan(0)
-    expect(rolledBack.every((h) => inFlight.includes(h))).toBe(true)
+    // The killed worker's apply in flight (at least the one it was killed in) was resumed by the other worker, in doubt.
+    expect(report.filter((l) => l.includes('in doubt')).length, report.join('\n')).toBeGreaterThan(0)
     // The fleet's parent job ran once every child had finished, and collected their statuses.
     const q = new Queue(FLEETS_QUEUE, { connection: { url: redis!.url }, prefix: 'runbook' })
     try {
