@@ -224,6 +224,9 @@ export class FixRunner {
     const plan = state.plan
     const planId = state.id
     const spec = (command: string, mutating = true): CommandSpec => ({ host: plan.host, command, sudo: plan.sudo, timeoutMs: fix.timeoutMs, mutating })
+    // The transcript names the action an apply command comes from (unless the step wrote its own apply).
+    const fromAction = fix.action && !fix.action.overrides.includes('apply') ? { action: fix.action.id } : {}
+    const applyCommands = new Set(plan.apply)
 
     // 3. Back up every file the fix writes.
     let backups: FixState['backups'] = []
@@ -262,7 +265,7 @@ export class FixRunner {
     let inDoubt = false
     const commands = [...plan.files.map((f, i) => writeFile(f.path, f.after, fix.files[i]!.mode)), ...plan.apply]
     for (const command of commands) {
-      const r = await this.steps.raw(step.name, 'apply', spec(command))
+      const r = await this.steps.raw(step.name, 'apply', { ...spec(command), ...(applyCommands.has(command) ? fromAction : {}) })
       if (r.error?.kind === 'in-doubt') {
         inDoubt = true
         this.#emit({ type: 'fix.in_doubt', step: step.name, planHash: plan.hash, command, reason: r.error.message })
@@ -331,6 +334,8 @@ export class FixRunner {
     const state = prev.result as FixState
     const plan = state.plan
     const commands = [...restoreFiles(state.id, state.backups ?? []), ...plan.rollback]
+    const declared = new Set(plan.rollback)
+    const fromAction = step.fix!.action && !step.fix!.action.overrides.includes('rollback') ? { action: step.fix!.action.id } : {}
     if (commands.length === 0) {
       // Nothing declared to undo the fix with: nothing was rolled back, and no event may say so.
       this.unverified.push(step.name)
@@ -340,7 +345,7 @@ export class FixRunner {
     let ok = true
     // Every rollback command runs even when one fails: restore as much as can be restored.
     for (const command of commands) {
-      const r = await this.steps.raw(step.name, 'rollback', { host: plan.host, command, sudo: plan.sudo, timeoutMs: step.fix!.timeoutMs, mutating: true })
+      const r = await this.steps.raw(step.name, 'rollback', { host: plan.host, command, sudo: plan.sudo, timeoutMs: step.fix!.timeoutMs, mutating: true, ...(declared.has(command) ? fromAction : {}) })
       if (r.result?.exitCode !== 0) ok = false
     }
     // Reverted by us: the scheduled revert is no longer needed. If we failed, leave it armed.

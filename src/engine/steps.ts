@@ -66,7 +66,7 @@ export class StepRunner {
   }
 
   async run(step: string, sub: string | undefined, cmd: CompiledRun, scope: ExprScope, phase: FixPhase | undefined, mutating: boolean, on?: Executor): Promise<StepRecord> {
-    const spec: CommandSpec = { host: this.host(cmd.host, scope), command: cmd.run.render(scope, 'shell'), sudo: cmd.sudo, timeoutMs: cmd.timeoutMs, mutating, ...(cmd.readonly !== undefined ? { readonly: cmd.readonly } : {}) }
+    const spec: CommandSpec = { host: this.host(cmd.host, scope), command: cmd.run.render(scope, 'shell'), sudo: cmd.sudo, timeoutMs: cmd.timeoutMs, mutating, ...(cmd.readonly !== undefined ? { readonly: cmd.readonly } : {}), ...(cmd.action ? { action: cmd.action } : {}) }
     const where = { step, ...(sub !== undefined ? { sub } : {}), ...(phase ? { phase } : {}) }
     this.deps.emitter.emit({ type: 'command.started', ...where, spec })
     let result: CommandResult
