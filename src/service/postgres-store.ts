@@ -11,6 +11,7 @@
 import pg from 'pg'
 import type { RunEvent } from '../types.ts'
 import { JournalConflict, LIVE_STATUSES, type AlertRunRecord, type ApprovalRecord, type ApprovalRequestRecord, type ChatMessageRecord, type RefusalRecord, type RunFilter, type RunNote, type RunPatch, type RunRecord, type Store, type StoredEvent, type TriggerSlot } from './store.ts'
+import { toRun, type RunRow } from './run-row.ts'
 
 // The SQLite schema, with Postgres types: times (ms) are bigint, the plan key bytea, and an `ord`
 // column stands for SQLite's rowid where rows are ordered by insertion.
@@ -75,41 +76,6 @@ const types: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === INT8 && format !== 'binary' ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'))) as pg.CustomTypesConfig['getTypeParser'],
 }
 
-interface RunRow {
-  id: string
-  runbook: string
-  file: string
-  host: string | null
-  mode: string
-  params: string
-  requested_by: string
-  status: string
-  exit_code: number | null
-  outcome: string | null
-  error: string | null
-  created_at: number
-  started_at: number | null
-  finished_at: number | null
-  plan_key: Buffer
-}
-
-const toRun = (r: RunRow): RunRecord => ({
-  id: r.id,
-  runbook: r.runbook,
-  file: r.file,
-  host: r.host,
-  mode: r.mode as RunRecord['mode'],
-  params: JSON.parse(r.params) as Record<string, unknown>,
-  requestedBy: r.requested_by,
-  status: r.status as RunRecord['status'],
-  exitCode: r.exit_code,
-  outcome: r.outcome === null ? null : JSON.parse(r.outcome),
-  error: r.error,
-  createdAt: r.created_at,
-  startedAt: r.started_at,
-  finishedAt: r.finished_at,
-  planKey: new Uint8Array(r.plan_key),
-})
 
 interface AlertRunRow {
   run_id: string

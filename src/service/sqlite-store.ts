@@ -7,6 +7,7 @@ import { chmodSync, existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { RunEvent } from '../types.ts'
 import { LIVE_STATUSES, type AlertRunRecord, type ApprovalRecord, type ChatMessageRecord, type ApprovalRequestRecord, type RefusalRecord, type RunFilter, type RunNote, type RunPatch, type RunRecord, type RunRequest, type Store, type StoredEvent, type TriggerSlot } from './store.ts'
+import { toRun, type RunRow } from './run-row.ts'
 
 const SCHEMA = `
 create table if not exists runs (
@@ -60,41 +61,6 @@ create table if not exists once_keys (key text primary key, at integer not null)
 create index if not exists once_keys_at on once_keys (at);
 `
 
-interface RunRow {
-  id: string
-  runbook: string
-  file: string
-  host: string | null
-  mode: string
-  params: string
-  requested_by: string
-  status: string
-  exit_code: number | null
-  outcome: string | null
-  error: string | null
-  created_at: number
-  started_at: number | null
-  finished_at: number | null
-  plan_key: Buffer
-}
-
-const toRun = (r: RunRow): RunRecord => ({
-  id: r.id,
-  runbook: r.runbook,
-  file: r.file,
-  host: r.host,
-  mode: r.mode as RunRecord['mode'],
-  params: JSON.parse(r.params) as Record<string, unknown>,
-  requestedBy: r.requested_by,
-  status: r.status as RunRecord['status'],
-  exitCode: r.exit_code,
-  outcome: r.outcome === null ? null : JSON.parse(r.outcome),
-  error: r.error,
-  createdAt: r.created_at,
-  startedAt: r.started_at,
-  finishedAt: r.finished_at,
-  planKey: new Uint8Array(r.plan_key),
-})
 
 /**
  * Node 24 with better-sqlite3 12: when V8 collects a Statement or Database object outside a JS
