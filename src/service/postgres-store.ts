@@ -11,7 +11,7 @@
 import pg from 'pg'
 import type { RunEvent } from '../types.ts'
 import { JournalConflict, LIVE_STATUSES, type AlertRunRecord, type ApprovalRecord, type ApprovalRequestRecord, type ChatMessageRecord, type RefusalRecord, type RunFilter, type RunNote, type RunPatch, type RunRecord, type Store, type StoredEvent, type TriggerSlot } from './store.ts'
-import { toRun, type RunRow } from './run-row.ts'
+import { toAlertRun, toRun, type AlertRunRow, type RunRow } from './run-row.ts'
 
 // The SQLite schema, with Postgres types: times (ms) are bigint, the plan key bytea, and an `ord`
 // column stands for SQLite's rowid where rows are ordered by insertion.
@@ -77,31 +77,6 @@ const types: pg.CustomTypesConfig = {
 }
 
 
-interface AlertRunRow {
-  run_id: string
-  source: string
-  fingerprint: string
-  alert_name: string
-  rule: string
-  incident_id: string | null
-  channel: string | null
-  started_at: number
-  resolved_at: number | null
-  notified_at: number | null
-}
-
-const toAlertRun = (r: AlertRunRow): AlertRunRecord => ({
-  runId: r.run_id,
-  source: r.source,
-  fingerprint: r.fingerprint,
-  alertName: r.alert_name,
-  rule: r.rule,
-  incidentId: r.incident_id,
-  channel: r.channel,
-  startedAt: r.started_at,
-  resolvedAt: r.resolved_at,
-  notifiedAt: r.notified_at,
-})
 
 /** A Store with the flush a network store needs: appendEvent queues, flush commits. */
 export interface FlushingStore extends Store {

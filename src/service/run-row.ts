@@ -1,8 +1,8 @@
 /**
- * A row of the `runs` table as both SQL stores read it (snake_case columns, JSON text, the plan key
- * as bytes), and the RunRecord it stands for.
+ * Rows as both SQL stores read them (snake_case columns, JSON text, the plan key as bytes), and the
+ * records they stand for: `runs` and `alert_runs`.
  */
-import type { RunRecord } from './store.ts'
+import type { AlertRunRecord, RunRecord } from './store.ts'
 
 export interface RunRow {
   id: string
@@ -38,4 +38,30 @@ export const toRun = (r: RunRow): RunRecord => ({
   startedAt: r.started_at,
   finishedAt: r.finished_at,
   planKey: new Uint8Array(r.plan_key),
+})
+
+export interface AlertRunRow {
+  run_id: string
+  source: string
+  fingerprint: string
+  alert_name: string
+  rule: string
+  incident_id: string | null
+  channel: string | null
+  started_at: number
+  resolved_at: number | null
+  notified_at: number | null
+}
+
+export const toAlertRun = (r: AlertRunRow): AlertRunRecord => ({
+  runId: r.run_id,
+  source: r.source,
+  fingerprint: r.fingerprint,
+  alertName: r.alert_name,
+  rule: r.rule,
+  incidentId: r.incident_id,
+  channel: r.channel,
+  startedAt: r.started_at,
+  resolvedAt: r.resolved_at,
+  notifiedAt: r.notified_at,
 })

@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { RunEvent } from '../types.ts'
 import { LIVE_STATUSES, type AlertRunRecord, type ApprovalRecord, type ChatMessageRecord, type ApprovalRequestRecord, type RefusalRecord, type RunFilter, type RunNote, type RunPatch, type RunRecord, type RunRequest, type Store, type StoredEvent, type TriggerSlot } from './store.ts'
-import { toRun, type RunRow } from './run-row.ts'
+import { toAlertRun, toRun, type AlertRunRow, type RunRow } from './run-row.ts'
 
 const SCHEMA = `
 create table if not exists runs (
@@ -329,28 +329,3 @@ export function openSqliteStore(stateDir: string | ':memory:'): Store {
   }
 }
 
-interface AlertRunRow {
-  run_id: string
-  source: string
-  fingerprint: string
-  alert_name: string
-  rule: string
-  incident_id: string | null
-  channel: string | null
-  started_at: number
-  resolved_at: number | null
-  notified_at: number | null
-}
-
-const toAlertRun = (r: AlertRunRow): AlertRunRecord => ({
-  runId: r.run_id,
-  source: r.source,
-  fingerprint: r.fingerprint,
-  alertName: r.alert_name,
-  rule: r.rule,
-  incidentId: r.incident_id,
-  channel: r.channel,
-  startedAt: r.started_at,
-  resolvedAt: r.resolved_at,
-  notifiedAt: r.notified_at,
-})
