@@ -321,6 +321,21 @@ export class RunService {
     return this.#execute(id, signal)
   }
 
+  /**
+   * Fenced out by another executor of the same run: this one recorded nothing more, but its start
+   * may have set the run `running` after the other had already ended it. The journal is the truth:
+   * an ended journal gives the run its end again.
+   */
+  async #fenced(id: string, conflict: JournalConflict | undefined): Promise<void> {
+    if (!conflict) return
+    const events = (await this.store.events(id)).map((e) => JSON.parse(e.json) as RunEvent)
+    const end = events.at(-1)
+    if (end?.type !== 'run.finished') return
+    const outcome = events.findLast((e) => e.type === 'outcome')
+    const { seq: _s, at: _a, type: _t, ...shown } = (outcome ?? {}) as Record<string, unknown>
+    await this.store.updateRun(id, { status: end.status, exitCode: end.exitCode, finishedAt: Date.parse(end.at), ...(outcome ? { outcome: shown } : {}), ...(end.error ? { error: end.error.message } : {}) })
+  }
+
   async #execute(id: string, signal: AbortSignal): Promise<void> {
     const run = (await this.store.getRun(id))!
     const startedAt = run.startedAt ?? this.#now()
@@ -391,13 +406,13 @@ export class RunService {
           for (const l of this.#listeners.get(id) ?? []) l({ seq: event.seq, json, event })
         },
       })
-      if (stopping()) return
+      if (stopping()) return this.#fenced(id, conflict)
       await flush?.()
       if (divergence) throw divergence
       const reason = signal.aborted ? (signal.reason instanceof RunTimeout ? signal.reason.message : ((signal.reason as Error | undefined)?.message ?? 'cancelled')) : (summary.error?.message ?? null)
       await this.store.updateRun(id, { status: summary.status, exitCode: summary.exitCode, outcome: summary.outcome, finishedAt: this.#now(), ...(reason ? { error: reason } : {}) })
     } catch (err) {
-      if (stopping()) return
+      if (stopping()) return this.#fenced(id, conflict)
       const e = err instanceof RunbookError ? err : err instanceof RunbookErrors ? err.errors[0]! : undefined
       await this.store.updateRun(id, { status: 'incomplete', exitCode: e?.kind === 'user' ? EXIT.USAGE : e?.code === 'RB_RESUME_DIVERGED' ? EXIT.INCOMPLETE : EXIT.INTERNAL, finishedAt: this.#now(), error: err instanceof Error ? err.message : String(err) })
     } finally {
