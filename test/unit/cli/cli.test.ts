@@ -1,6 +1,6 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest'
 import { COMMANDS } from '../../../src/cli/main.ts'
 import { ERROR_CODES } from '../../../src/errors.ts'
 import { cli } from '../../helpers/cli.ts'
@@ -69,7 +69,9 @@ describe('runbook CLI', () => {
     const d = makeLogDir('rotated')
     dirs.push(d)
     const before = d.snapshot()
+    // Next to the log dir's root (not in it: the snapshot covers the root), removed after the test.
     const transcript = `${d.root}-run.jsonl`
+    onTestFinished(() => rmSync(transcript, { force: true }))
     const r = await cli(['run', 'log-dir-full', '--local', '-p', `dir=${d.dir}`, '-p', 'max_dir_mb=2', '-p', `archive=${d.archive}`, '--transcript', transcript])
     expect(r.code).toBe(4)
     expect(r.stdout).toContain('run again with --apply')
