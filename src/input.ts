@@ -168,3 +168,22 @@ function lineTooLong(file: string, line: number, max: number): RunbookError {
     detail: { file, line, max },
   })
 }
+
+/**
+ * Whether a regular file's first 64 KiB match `pattern` (how `runbook validate` tells an action or a
+ * triggers file from a runbook). Never opens a FIFO or a device: reading one may never end.
+ */
+export function fileHeadMatches(file: string, pattern: RegExp): boolean {
+  let fd: number | undefined
+  try {
+    if (!statSync(file).isFile()) return false
+    fd = openSync(file, 'r')
+    const buf = Buffer.alloc(64 * 1024)
+    const n = readSync(fd, buf, 0, buf.length, 0)
+    return pattern.test(buf.subarray(0, n).toString('utf8'))
+  } catch {
+    return false
+  } finally {
+    if (fd !== undefined) closeSync(fd)
+  }
+}

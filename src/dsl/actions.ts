@@ -8,12 +8,12 @@
  * Where actions are looked for, first of each name wins: `actions/` next to the runbook's folder
  * and inside it, the same for every RUNBOOK_PATH entry, then the actions shipped with runbook.
  */
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { basename, delimiter, dirname, extname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
 import { RunbookError } from '../errors.ts'
-import { INPUT_LIMITS, readRegularFile } from '../input.ts'
+import { fileHeadMatches, INPUT_LIMITS, readRegularFile } from '../input.ts'
 import type { ParserRegistry } from '../parsers/registry.ts'
 import { freeIdentifiers, parseTemplate } from './expr.ts'
 import { loadSource, type PathSegment, type SourceDoc } from './load.ts'
@@ -148,18 +148,7 @@ const API_VERSION_LINE = /^apiVersion:[ \t]*["']?runbook-action\//m
 
 /** Whether `file` is an action file (its first 64 KiB hold the apiVersion line); never opens a FIFO or device. */
 export function isActionFile(file: string): boolean {
-  let fd: number | undefined
-  try {
-    if (!statSync(file).isFile()) return false
-    fd = openSync(file, 'r')
-    const buf = Buffer.alloc(64 * 1024)
-    const n = readSync(fd, buf, 0, buf.length, 0)
-    return API_VERSION_LINE.test(buf.subarray(0, n).toString('utf8'))
-  } catch {
-    return false
-  } finally {
-    if (fd !== undefined) closeSync(fd)
-  }
+  return fileHeadMatches(file, API_VERSION_LINE)
 }
 
 /** One action file, read and checked on its own (`runbook validate actions/`). */

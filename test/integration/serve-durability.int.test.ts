@@ -17,22 +17,12 @@ import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunEvent } from '../../src/types.ts'
 import { ACCESS_YAML, TOKENS } from '../unit/service/fixture.ts'
+import { rng } from '../helpers/rng.ts'
 
 const KILLS = Number(process.env.RUNBOOK_DURABILITY_KILLS ?? 20)
 const SEED = Number(process.env.RUNBOOK_DURABILITY_SEED ?? Date.now() % 100_000)
 const FINAL = ['healthy', 'problem', 'fix-proposed', 'fix-applied', 'fix-rolled-back', 'fix-unverified', 'rollback-failed', 'refused', 'incomplete']
 
-/** mulberry32: a seeded generator, so a failing seed can be re-run. */
-function rng(seed: number) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 let root: string
 let port: number

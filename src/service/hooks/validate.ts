@@ -3,7 +3,7 @@
  * the text, so a file with a YAML error still gets its code frame), validated against the
  * runbooks the CLI can find, with every error located.
  */
-import { closeSync, openSync, readSync, statSync } from 'node:fs'
+import { fileHeadMatches } from '../../input.ts'
 import { RunbookError, RunbookErrors } from '../../errors.ts'
 import { loadTriggers } from '../../dsl/triggers.ts'
 import { runbookLookup } from './setup.ts'
@@ -12,19 +12,7 @@ const KIND_LINE = /^kind:[ \t]*["']?Triggers["']?[ \t]*(#.*)?$/m
 
 /** True for a regular file whose first 64 KiB hold a top-level `kind: Triggers` line. */
 export function isTriggersFile(file: string): boolean {
-  let fd: number | undefined
-  try {
-    // Never open a FIFO or a device to peek at it: reading may never end.
-    if (!statSync(file).isFile()) return false
-    fd = openSync(file, 'r')
-    const buf = Buffer.alloc(64 * 1024)
-    const n = readSync(fd, buf, 0, buf.length, 0)
-    return KIND_LINE.test(buf.subarray(0, n).toString('utf8'))
-  } catch {
-    return false
-  } finally {
-    if (fd !== undefined) closeSync(fd)
-  }
+  return fileHeadMatches(file, KIND_LINE)
 }
 
 export function validateTriggersFile(file: string, runbookDirs: readonly string[]): { ok: true } | { ok: false; errors: readonly RunbookError[] } {

@@ -19,22 +19,12 @@ import type { Param } from '../../../src/dsl/runbook.generated.ts'
 import { validateSource } from '../../../src/dsl/validate.ts'
 import { createParserRegistry } from '../../../src/parsers/index.ts'
 import { quote } from '../../../src/executors/quote.ts'
+import { rng } from '../../helpers/rng.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'rb-fuzz-'))
 const MARKER = join(dir, 'PWNED')
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-/** Small deterministic PRNG (mulberry32): the same values on every run, varied by FUZZ_SEED. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const PAYLOADS = [
   `;touch ${MARKER}`, `$(touch ${MARKER})`, `\`touch ${MARKER}\``, `'; touch ${MARKER}; '`, `"; touch ${MARKER}; "`,
