@@ -7,10 +7,9 @@ import { mkdirSync } from 'node:fs'
 import { createInterface } from 'node:readline/promises'
 import { join, resolve } from 'node:path'
 import type { Approver } from '../engine/approval.ts'
-import type { CompiledRunbook } from '../compile/compile.ts'
 import { RunbookError } from '../errors.ts'
 import type { Phase } from '../fleet/group.ts'
-import type { FleetEvent, HostTranscript } from '../fleet/run.ts'
+import type { FleetEvent, FleetRunbook, HostRunner, HostTranscript } from '../fleet/run.ts'
 import type { ExecutorFactory, Mode, RunEvent } from '../types.ts'
 import type { CommandContext } from './command.ts'
 import { useColor } from './output.ts'
@@ -24,14 +23,17 @@ export function hostFileName(host: string): string {
 
 export interface FleetCliInput {
   ctx: CommandContext
-  compiled: CompiledRunbook
+  /** The compiled runbook; for a fleet through a server, what the server says of it. */
+  compiled: FleetRunbook
   params: Record<string, unknown>
   mode: Mode
   approver: Approver
   /** --yes: the canary of a fix group continues without asking. */
   yes: boolean
   operator: string
-  executors: ExecutorFactory
+  /** Where the hosts run here; or `runHost`: each host's run goes elsewhere (a server). */
+  executors?: ExecutorFactory
+  runHost?: HostRunner
   inventoryFile: string | undefined
   /** The run log (pino stays behind run.ts and views/log.ts). */
   logger: Parameters<typeof import('../views/log.ts').createLogSink>[0]
@@ -101,7 +103,9 @@ export async function runFleetCli(input: FleetCliInput): Promise<number> {
   }
   try {
     const r = await runFleet(compiled, {
-      hosts, params, mode, policy, executors, approver: asking, operator, signal: io.signal,
+      hosts, params, mode, policy, approver: asking, operator, signal: io.signal,
+      ...(executors ? { executors } : {}),
+      ...(input.runHost ? { runHost: input.runHost } : {}),
       ...(confirm ? { confirm } : {}),
       transcript,
       onEvent,

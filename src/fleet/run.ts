@@ -13,7 +13,7 @@
  * The failure budget is one for the whole run: a host failed in `diagnose` counts as much as one
  * failed in `apply`. When it trips, no new host starts, in any phase.
  */
-import { STATUS_EXIT, runRunbook } from '../engine/run.ts'
+import { STATUS_EXIT, runRunbook, type RunSummary } from '../engine/run.ts'
 import type { ApprovalDecision, ApprovalRequest, Approver } from '../engine/approval.ts'
 import type { CompiledRunbook } from '../compile/compile.ts'
 import { checkParam } from '../dsl/params.ts'
@@ -44,13 +44,29 @@ export interface HostTranscript {
   close(): void
 }
 
+/** What a fleet needs to know of one host's run. */
+export type HostRun = Pick<RunSummary, 'status' | 'exitCode' | 'outcome' | 'interrupted'>
+
+/**
+ * Runs the runbook on one host and returns how it ended; every run event goes to `onEvent` as it
+ * happens. The default runs `runRunbook` here on `executors`; `runbook run --server --hosts` passes
+ * one that submits the host's run to `runbook serve` and follows it.
+ */
+export type HostRunner = (host: string, run: { params: Record<string, unknown>; mode: Mode; approver: Approver; onEvent(e: RunEvent): void; signal?: AbortSignal }) => Promise<HostRun>
+
+/** The parts of a runbook a fleet reads itself (a runbook on a server is known by these only). */
+export type FleetRunbook = Pick<CompiledRunbook, 'name' | 'hash' | 'params'>
+
 export interface FleetOptions {
   hosts: readonly string[]
   /** Params for every host; `host` is set per host. */
   params: Readonly<Record<string, unknown>>
   mode: Mode
   policy: FleetPolicy
-  executors: ExecutorFactory
+  /** Where the default runner runs the hosts (one pool: one SSH connection per host). */
+  executors?: ExecutorFactory
+  /** Runs one host; default: `runRunbook` on `executors` (needs the whole compiled runbook). */
+  runHost?: HostRunner
   /** Asked once per fix group (and for a plan no group approval covers). */
   approver: Approver
   /** Asked after a fix group's canary was fixed and verified; default: continue. */
@@ -135,7 +151,7 @@ export function groupRequest(runbook: string, step: string, summary: string, pla
  * so a bad value is one usage error (exit 2), not a failure on every host. Defaults that depend on
  * the host (facts) are resolved per host by the engine.
  */
-export function checkFleetParams(compiled: CompiledRunbook, params: Readonly<Record<string, unknown>>): void {
+export function checkFleetParams(compiled: FleetRunbook, params: Readonly<Record<string, unknown>>): void {
   const errors: RunbookError[] = []
   for (const [name, value] of Object.entries(params)) {
     const decl = compiled.params[name]
@@ -156,14 +172,28 @@ export function checkFleetParams(compiled: CompiledRunbook, params: Readonly<Rec
   if (errors.length > 1) throw new RunbookErrors(errors)
 }
 
+/** The default HostRunner: the engine, here, on the fleet's executors. */
+function localRunner(compiled: FleetRunbook, options: FleetOptions): HostRunner {
+  const isCompiled = (r: FleetRunbook): r is CompiledRunbook => 'machine' in r
+  return (_host, run) => {
+    if (!options.executors || !isCompiled(compiled)) throw new RunbookError('RB_INTERNAL', 'runFleet: without runHost, a fleet needs executors and the compiled runbook')
+    return runRunbook(compiled, {
+      ...run, executors: options.executors,
+      ...(options.operator ? { operator: options.operator } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
+    })
+  }
+}
+
 /**
  * @example
  * const r = await runFleet(compiled, { hosts, params, mode: 'dry-run', policy, executors, approver,
  *   transcript: (h) => openTranscript(`runs/${h}.jsonl`), onEvent: view.sink })
  * process.exitCode = r.exitCode
  */
-export async function runFleet(compiled: CompiledRunbook, options: FleetOptions): Promise<FleetResult> {
+export async function runFleet(compiled: FleetRunbook, options: FleetOptions): Promise<FleetResult> {
   const now = (): number => (options.clock ?? Date).now()
+  const runOne = options.runHost ?? localRunner(compiled, options)
   const startedAt = now()
   const hosts = [...options.hosts]
   if (hosts.length === 0) throw new RunbookError('RB_USAGE', 'a fleet run needs at least one host')
@@ -184,12 +214,10 @@ export async function runFleet(compiled: CompiledRunbook, options: FleetOptions)
     let fix: HostRecord['fix']
     let record: HostRecord
     try {
-      const summary = await runRunbook(compiled, {
+      const summary = await runOne(host, {
         params: { ...options.params, host },
-        mode, executors: options.executors, approver,
-        ...(options.operator ? { operator: options.operator } : {}),
+        mode, approver,
         ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.clock ? { clock: options.clock } : {}),
         onEvent: (e) => {
           transcript ??= options.transcript(host, phase)
           transcript.write(e)

@@ -100,6 +100,11 @@ export class AccessControl {
     return this.#rules(identity).some((r) => matches(r, verb, runbook, host))
   }
 
+  /** True when a rule grants the verb on this runbook on some host (what the runbook takes is no secret to them). */
+  canAnywhere(identity: Identity, verb: Verb, runbook: string): boolean {
+    return this.#rules(identity).some((r) => r.verbs.includes(verb) && r.runbooks.some((g) => globMatch(g, runbook)))
+  }
+
   /** The refusal, said as what is missing. */
   why(identity: Identity, verb: Verb, runbook: string, host: string | null): string {
     return `'${identity.name}' may not ${verb} runbook '${runbook}'${host ? ` on host '${host}'` : ''}: no rule of its roles (${identity.roles.filter((r) => r !== '__admin').join(', ') || 'none'}) grants it; add one in access.yaml`

@@ -166,6 +166,20 @@ export class RunService {
     return { id: fleet.id, runs }
   }
 
+  /**
+   * What a client needs to run a runbook here on a fleet (`runbook run --server --hosts`): its name,
+   * hash and params, to check the params once before any host's run is submitted. For an identity
+   * that may run it on some host. Secret params' defaults are left out.
+   */
+  async runbookInfo(identity: Identity, name: string): Promise<{ name: string; summary: string; hash: string; params: CompiledRunbook['params'] }> {
+    const file = listRunbookFiles(this.o.runbookDirs).get(name)
+    if (!file) await this.#refuse(identity, 'view', null, 'RB_RUNBOOK_NOT_FOUND', `no runbook named '${name}'`)
+    if (!this.access.canAnywhere(identity, 'run', name)) await this.#refuse(identity, 'view', null, 'RB_FORBIDDEN', this.access.why(identity, 'run', name, null))
+    const c = this.#load(file!)
+    const params = Object.fromEntries(Object.entries(c.params).map(([k, d]) => [k, d.secret ? (({ default: _, ...rest }) => rest)(d) : d]))
+    return { name: c.name, summary: c.summary, hash: c.hash, params }
+  }
+
   /** The run to create, or a recorded refusal (thrown). Creates nothing. */
   async #accept(identity: Identity, body: SubmitBody): Promise<Parameters<Store['createRun']>[0]> {
     const mode = body.mode ?? 'dry-run'

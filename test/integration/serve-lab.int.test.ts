@@ -5,8 +5,8 @@
  * hash, the block is lifted (a new TCP connection from the operator's address reaches web1:22),
  * and both exported transcripts replay with `runbook test`. Own lab (x10srv), torn down in afterAll.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { PassThrough } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/main.ts'
@@ -92,6 +92,39 @@ describe.skipIf(skip)('runbook serve on the sshguard-block lab', () => {
     expect(await reaches(web1)).toBe(false)
     transcripts.dry = (await api('GET', `/api/runs/${run.id}/events`, 'vic', undefined, 'application/x-ndjson')).text
   }, 120_000)
+
+  it('a fleet through the server (run --hosts --server): params checked once, one server run per host, grouped summary', async () => {
+    const cli = async (args: string[], token: string) => {
+      const out = capture()
+      const err = capture()
+      const code = await main(args, { stdout: out.stream, stderr: err.stream, stdin: new PassThrough(), env: { ...env, RUNBOOK_TOKEN: token }, cwd: ROOT, signal: new AbortController().signal })
+      return { code, out: out.c.text, err: err.c.text }
+    }
+    const count = async () => (await api('GET', '/api/runs?runbook=unreachable-host&limit=500', 'vic')).json().runs.length as number
+    const before = await count()
+    // Refused before any host's run is submitted: a param that fails its type, and --apply.
+    const bad = await cli(['run', 'unreachable-host', '--hosts', 'web1,web2', '--server', server, '--inventory', lab!.inventory, '--param', 'client_ip=not-an-ip'], TOKENS.alice)
+    expect(bad.code, bad.err).toBe(2)
+    expect(bad.err).toMatch(/client_ip/)
+    const apply = await cli(['run', 'unreachable-host', '--hosts', 'web1,web2', '--server', server, '--inventory', lab!.inventory, '--param', `client_ip=${operator}`, '--apply'], TOKENS.alice)
+    expect(apply.code, apply.err).toBe(2)
+    expect(await count()).toBe(before)
+
+    const transcriptDir = join(ROOT, 'server-fleet')
+    const r = await cli(['run', 'unreachable-host', '--hosts', 'web1,web2', '--server', server, '--inventory', lab!.inventory, '--param', `client_ip=${operator}`, '--canary', '1', '--transcript', transcriptDir], TOKENS.alice)
+    expect(r.code, r.out + r.err).toBe(4) // web1: fix proposed (the sshguard block); web2 healthy
+    expect(r.out).toMatch(/sshguard[^\n]*web1|web1[^\n]*sshguard/i)
+    expect(await count()).toBe(before + 2)
+    const listed = (await api('GET', '/api/runs?runbook=unreachable-host&limit=2', 'vic')).json().runs as { host: string; status: string; requestedBy: string }[]
+    expect(listed.map((x) => `${x.host} ${x.status} ${x.requestedBy}`).sort()).toEqual(['web1 fix-proposed alice', 'web2 healthy alice'])
+    const index = JSON.parse(readFileSync(join(transcriptDir, 'fleet.json'), 'utf8')) as { hosts: string[]; transcripts: Record<string, { path: string }[]> }
+    expect(index.hosts).toEqual(['web1', 'web2'])
+    const web1Events = readFileSync(resolve(transcriptDir, index.transcripts.web1![0]!.path), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string })
+    expect(web1Events[0]!.type).toBe('run.started')
+    expect(web1Events.at(-1)!.type).toBe('run.finished')
+    // Nothing changed: still blocked.
+    expect(await reaches(lab!.address('web1'))).toBe(false)
+  }, 180_000)
 
   it('an apply requested by alice: her own approval is refused, bob approves, the block is lifted', async () => {
     const web1 = lab!.address('web1')

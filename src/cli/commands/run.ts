@@ -58,7 +58,7 @@ Exit codes: 0 healthy, 3 problem found, 4 fix proposed, 5 fix applied and verifi
     json: { type: 'boolean', description: 'Print events as JSON lines instead of the progress view' },
     verbose: { type: 'boolean', short: 'v', description: 'Show command output in the progress view' },
     'log-level': { type: 'string', valueName: 'LEVEL', description: 'pino log level for the run log (default info; RUNBOOK_LOG_LEVEL)' },
-    server: { type: 'string', valueName: 'URL', description: 'Submit the run to `runbook serve` and follow it (default $RUNBOOK_SERVER unless --local; token from $RUNBOOK_TOKEN)' },
+    server: { type: 'string', valueName: 'URL', description: 'Submit the run to `runbook serve` and follow it (default $RUNBOOK_SERVER unless --local or a fleet; token from $RUNBOOK_TOKEN). With --hosts: a fleet diagnosis whose host runs live on the server (dry-run only)' },
   },
   maxPositionals: 1,
   examples: [
@@ -67,6 +67,7 @@ Exit codes: 0 healthy, 3 problem found, 4 fix proposed, 5 fix applied and verifi
     'runbook run log-dir-full --local --apply --yes',
     'runbook run unreachable-host --hosts all --canary 1 --max-failures 10%',
     'runbook run unreachable-host --select role=web --apply --waves 10%,50%,100%',
+    'RUNBOOK_TOKEN=... runbook run stale-connections --hosts web --server http://127.0.0.1:8080',
     'pass show ops/api-token | runbook run <runbook> --host web1 --param-file token=-',
   ],
   async run({ values, positionals, io }) {
@@ -75,7 +76,11 @@ Exit codes: 0 healthy, 3 problem found, 4 fix proposed, 5 fix applied and verifi
     if (!fleet && fleetOnly.length > 0) throw new RunbookError('RB_USAGE', `run: --${fleetOnly[0]} is for fleet runs: add --hosts (or --select)`)
     if (fleet && values.host !== undefined) throw new RunbookError('RB_USAGE', 'run: --host runs one host, --hosts / --select a fleet: use one of them')
     if (fleet && values.local) throw new RunbookError('RB_USAGE', 'run: --local runs on this machine: it cannot be combined with --hosts / --select')
-    if (fleet && typeof values.server === 'string') throw new RunbookError('RB_USAGE', 'run: fleet runs (--hosts / --select) run from the CLI; --server does not take them yet')
+    if (fleet && typeof values.server === 'string') {
+      const { serverOf } = await import('../client.ts')
+      const { remoteFleet } = await import('../remote-fleet.ts')
+      return remoteFleet({ values, positionals, rest: [], io }, serverOf(values.server, io.env, 'run'))
+    }
     if (typeof values.server === 'string' || (io.env.RUNBOOK_SERVER && !values.local && !fleet)) {
       const { serverOf } = await import('../client.ts')
       const { remoteRun } = await import('../remote-run.ts')

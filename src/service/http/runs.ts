@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { ServiceRunStatus, RunRecord } from '../store.ts'
 import type { RunService, SubmitBody } from '../service.ts'
 import { identify } from './auth.ts'
-import { errors, listQuery, runIdParams, runSummary, runView, submitBody } from './schemas.ts'
+import { errors, listQuery, runbookInfo, runbookParams, runIdParams, runSummary, runView, submitBody } from './schemas.ts'
 
 export const runUrl = (request: FastifyRequest, id: string) => `${request.protocol}://${request.host}/api/runs/${id}`
 
@@ -38,6 +38,11 @@ export function runsPlugin(service: RunService) {
       const list = await service.list(identity, { ...filter, limit: limit === undefined ? 50 : Number(limit) })
       return { runs: list.map((r) => summary(request, r)) }
     })
+
+    // A runbook's name, hash and params: `runbook run --server --hosts` checks the params once with them.
+    app.get<{ Params: { name: string } }>('/api/runbooks/:name', {
+      schema: { params: runbookParams, response: { 200: runbookInfo, ...errors } },
+    }, async (request) => service.runbookInfo(await identify(service, request), request.params.name))
 
     app.get<{ Params: { id: string } }>('/api/runs/:id', { schema: { params: runIdParams, response: { 200: runView, ...errors } } }, async (request) => {
       const identity = await identify(service, request)

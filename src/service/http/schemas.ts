@@ -25,6 +25,24 @@ export const submitBody = {
   additionalProperties: false,
 } as const
 
+export const runbookParams = {
+  type: 'object',
+  properties: { name: submitBody.properties.runbook },
+  required: ['name'],
+  additionalProperties: false,
+} as const
+
+export const runbookInfo = {
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    summary: { type: 'string' },
+    hash: { type: 'string' },
+    params: { type: 'object', additionalProperties: { type: 'object', additionalProperties: true } },
+  },
+  required: ['name', 'summary', 'hash', 'params'],
+} as const
+
 export const runSummary = {
   type: 'object',
   properties: {

@@ -40,6 +40,24 @@ async function untilStatus(app: FastifyInstance, id: string, statuses: string[],
 }
 
 describe('HTTP API', () => {
+  it('GET /api/runbooks/:name: name, hash and param types for one who may run it; 404 / 403 / 400 otherwise', async () => {
+    const { app } = await setup()
+    const ok = await app.inject({ method: 'GET', url: '/api/runbooks/log-dir-full', headers: auth('alice') })
+    expect(ok.statusCode, ok.body).toBe(200)
+    const info = ok.json() as { name: string; hash: string; params: Record<string, { type: string }> }
+    expect(info.name).toBe('log-dir-full')
+    expect(info.hash).toMatch(/^[0-9a-f]{16,}$/)
+    expect(info.params.max_dir_mb?.type).toBe('int')
+    const viewer = await app.inject({ method: 'GET', url: '/api/runbooks/log-dir-full', headers: auth('vic') })
+    expect([viewer.statusCode, viewer.json().error.code]).toEqual([403, 'RB_FORBIDDEN'])
+    const missing = await app.inject({ method: 'GET', url: '/api/runbooks/no-such', headers: auth('alice') })
+    expect([missing.statusCode, missing.json().error.code]).toEqual([400, 'RB_RUNBOOK_NOT_FOUND'])
+    const path = await app.inject({ method: 'GET', url: '/api/runbooks/..%2Fetc', headers: auth('alice') })
+    expect([path.statusCode, path.json().error.code]).toEqual([400, 'RB_BAD_REQUEST'])
+    const anonymous = await app.inject({ method: 'GET', url: '/api/runbooks/log-dir-full' })
+    expect(anonymous.statusCode).toBe(401)
+  })
+
   it('refuses bad requests with a 4xx and a clear message, records them, and runs nothing', async () => {
     const { t, app } = await setup()
     const d = t.logDir()
