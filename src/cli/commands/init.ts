@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { RunbookError } from '../../errors.ts'
 import { VERSION } from '../../version.ts'
 import { defineCommand } from '../command.ts'
+import { displayPath } from '../output.ts'
 
 /** What `runbook init` copies: a sample team repository (templates/init/), kept in this repo and tested. */
 const TEMPLATE = fileURLToPath(new URL('../../../templates/init/', import.meta.url))
@@ -86,8 +87,7 @@ those of its own files that exist, and nothing else. --schemas (re)writes only t
       throw new RunbookError('RB_USAGE', `init: ${existing.length} file${existing.length === 1 ? '' : 's'} would be overwritten in ${root}: ${existing.map((f) => f.path).join(', ')}. Nothing was written. Move them away, or pass --force to replace these files (and only these).`)
     }
     for (const f of files) write(root, f, replace)
-    const rel = relative(io.cwd, root)
-    const shown = rel === '' ? '.' : rel.startsWith('..') ? root : rel
+    const shown = displayPath(io.cwd, root)
     const out = [`${values.schemas ? 'Wrote the schemas' : 'Wrote a team repository'} in ${shown} (${files.length} files${existing.length > 0 ? `, ${existing.length} replaced` : ''}):`, ...files.map((f) => `  ${f.path}`)]
     if (!values.schemas) {
       out.push('', 'Next:', ...(shown === '.' ? [] : [`  cd ${/^[\w@%+=:,./-]+$/.test(shown) ? shown : `'${shown.replaceAll("'", "'\\''")}'`}`]), '  runbook validate && runbook test                        what CI runs (ci.sh)', '  runbook run dir-budget --local -p dir=/var/log           the sample, for real (changes nothing)', '  runbook record dir-budget --case NAME --local -p dir=... keep a real run as a fixture', '  runbook actions                                          the actions a step can use')

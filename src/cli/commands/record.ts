@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs'
-import { join, relative, resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { EXIT, RunbookError } from '../../errors.ts'
 import { defineCommand, type OptionDef } from '../command.ts'
+import { displayPath } from '../output.ts'
 import runCmd from './run.ts'
 
 /** The options of `run` that make sense for one recorded run: not fleets, not the service, not --transcript. */
@@ -49,7 +50,7 @@ Exits 0 when the fixture was written (whatever the run diagnosed: its exit code 
     // Not *.jsonl: `runbook test` never picks up a recording that is still being written.
     const recording = `${fixture}.recording-${process.pid}`
     const rejected = `${fixture}.rejected`
-    const show = (p: string) => relative(io.cwd, p) || p
+    const show = (p: string) => displayPath(io.cwd, p)
     rmSync(recording, { force: true })
     let runExit: number
     try {

@@ -1,9 +1,9 @@
 import { existsSync, statSync } from 'node:fs'
-import { join, relative, resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { EXIT, RunbookError } from '../../errors.ts'
 import { defineCommand } from '../command.ts'
-import { writeJson } from '../output.ts'
+import { displayPath, writeJson } from '../output.ts'
 
 const SHIPPED_FIXTURES = fileURLToPath(new URL('../../../fixtures/', import.meta.url))
 
@@ -58,12 +58,12 @@ Exits 0 when every fixture passes (and coverage meets --min-coverage), 7 otherwi
       io.stdout.write(`${compiled.name}: ${files.length === 0 ? 'no fixtures' : `${r.fixtures.length - bad.length}/${r.fixtures.length} fixtures pass`}, transitions ${covered}/${total} covered (${cov.percent}%)${cov.internal ? `, ${cov.internal} engine safety edges not counted` : ''}\n`)
       for (const f of r.fixtures) {
         const out = f.result?.summary.outcome?.id ?? '-'
-        io.stdout.write(`  ${f.ok ? 'ok  ' : 'FAIL'} ${relative(io.cwd, f.file).startsWith('..') ? f.file : relative(io.cwd, f.file) || f.file} → ${out}\n`)
+        io.stdout.write(`  ${f.ok ? 'ok  ' : 'FAIL'} ${displayPath(io.cwd, f.file)} → ${out}\n`)
         if (f.error) io.stdout.write(`       ${f.error.code}: ${f.error.message}\n`)
       }
       if (cov.uncovered.length > 0) io.stdout.write(`  not covered: ${cov.uncovered.map((e) => `${e.id} (${e.from} → ${e.to})`).join(', ')}\n`)
     }
-    if (untested.length > 0 && !values.json) io.stdout.write(`shipped runbooks with no fixtures in ${relative(io.cwd, root) || root}, not tested: ${untested.join(', ')} (\`runbook record <runbook> --case NAME\` records one here)\n`)
+    if (untested.length > 0 && !values.json) io.stdout.write(`shipped runbooks with no fixtures in ${displayPath(io.cwd, root)}, not tested: ${untested.join(', ')} (\`runbook record <runbook> --case NAME\` records one here)\n`)
     if (values.json) {
       writeJson(io, results.map((r) => ({
         runbook: r.runbook,

@@ -1,9 +1,9 @@
 import { readdirSync, statSync } from 'node:fs'
-import { extname, join, relative, resolve } from 'node:path'
+import { extname, join, resolve } from 'node:path'
 import { setImmediate } from 'node:timers/promises'
 import { EXIT, type RunbookError } from '../../errors.ts'
 import { defineCommand } from '../command.ts'
-import { formatError, useColor, writeJson } from '../output.ts'
+import { displayPath, formatError, useColor, writeJson } from '../output.ts'
 
 /**
  * The runbook files under `path`. Nothing is opened here: a FIFO or device named *.yaml, a symlink
@@ -70,8 +70,7 @@ export default defineCommand({
     }
     const { escapeControls } = await import('../../dsl/source-map.ts')
     // File names come from directory listings: escaped like everything else quoted from input.
-    // Files outside the current directory (the shipped runbooks) by their absolute path, not ../../..
-    const show = (f: string) => escapeControls(relative(io.cwd, f).startsWith('..') ? f : relative(io.cwd, f) || f)
+    const show = (f: string) => escapeControls(displayPath(io.cwd, f))
     if (values.json) {
       writeJson(io, results.map(({ file, result }) => ({ file: show(file), valid: result.ok, errors: result.ok ? [] : result.errors.map((e) => ({ code: e.code, message: e.message, ...(e.pos ? { line: e.pos.line, col: e.pos.col } : {}) })) })))
     } else {
