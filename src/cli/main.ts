@@ -41,6 +41,7 @@ function topHelp(): string {
     '  runbook show <runbook>                        what it checks, which params it takes',
     '  runbook run <runbook> --host H                diagnose (changes nothing)',
     '  runbook run <runbook> --host H --apply        diagnose and fix, after you approve the plan',
+    '  runbook init <dir>                            start a team repository: runbooks, actions, fixtures, CI',
     '',
     'Exit codes: 0 healthy, 1 internal error, 2 usage/validation error, 3 problem found, 4 fix proposed,',
     '            5 fix applied and verified, 6 fix rolled back, 7 run incomplete, 8 fix failed, not undone,',

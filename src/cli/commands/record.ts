@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { Writable } from 'node:stream'
 import { EXIT, RunbookError } from '../../errors.ts'
 import { defineCommand, type OptionDef } from '../command.ts'
 import { displayPath } from '../output.ts'
@@ -57,7 +58,10 @@ Exits 0 when the fixture was written (whatever the run diagnosed: its exit code 
       // Recorded from this machine: never handed to a server (RUNBOOK_SERVER), whose runs have no local transcript.
       const env = { ...io.env }
       delete env.RUNBOOK_SERVER
-      runExit = await runCmd.run({ values: { ...values, transcript: recording }, positionals: [ref], rest: [], io: { ...io, env } })
+      // `run` names the file it recorded to; that name is temporary here, and the fixture line below says where it went.
+      const notice = `transcript: ${recording}\n`
+      const stderr = Object.assign(new Writable({ write: (chunk: Buffer, _enc, done) => { if (chunk.toString() !== notice) io.stderr.write(chunk); done() } }), { isTTY: io.stderr.isTTY })
+      runExit = await runCmd.run({ values: { ...values, transcript: recording }, positionals: [ref], rest: [], io: { ...io, env, stderr } })
       if (io.signal.aborted) {
         io.stderr.write(`record: interrupted: ${show(fixture)} not written\n`)
         return runExit

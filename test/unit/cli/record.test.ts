@@ -33,6 +33,8 @@ describe('runbook record', () => {
     const file = join(fixtures(), 'log-dir-full', 'small.jsonl')
     expect(r.stderr).toContain(`fixture: ${file} (new): run exited 0, outcome within_budget`)
     expect(outcomeOf(file)).toBe('within_budget')
+    // The temporary name the run recorded to is not shown: it no longer exists.
+    expect(r.stderr).not.toContain('.recording-')
     const t = await cli(['test', 'log-dir-full', '--fixtures', fixtures()])
     expect(t.code, t.stdout).toBe(0)
     expect(t.stdout).toContain('log-dir-full: 1/1 fixtures pass')
