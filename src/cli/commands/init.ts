@@ -23,8 +23,11 @@ function templateFiles(dir = TEMPLATE): ScaffoldFile[] {
   return readdirSync(dir).sort().flatMap((f) => {
     const p = join(dir, f)
     if (statSync(p).isDirectory()) return templateFiles(p)
-    const content = readFileSync(p, 'utf8').replaceAll('__VERSION__', VERSION)
-    return [{ path: relative(TEMPLATE, p).split(sep).join('/'), content, mode: statSync(p).mode & 0o111 ? 0o755 : 0o644 }]
+    const path = relative(TEMPLATE, p).split(sep).join('/')
+    // Fixtures are recorded runs: copied byte for byte. Other files may name the version that wrote them.
+    const text = readFileSync(p, 'utf8')
+    const content = path.startsWith('fixtures/') ? text : text.replaceAll('__VERSION__', VERSION)
+    return [{ path, content, mode: statSync(p).mode & 0o111 ? 0o755 : 0o644 }]
   })
 }
 
