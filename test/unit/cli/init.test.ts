@@ -65,8 +65,10 @@ describe('runbook init', () => {
     const r = spawnSync('sh', ['-c', 'runbook init "$TEAM" && cd "$TEAM" && runbook validate && runbook test'], {
       cwd: tmp,
       encoding: 'utf8',
-      env: cleanEnv({ PATH: `${bin}:${process.env.PATH}`, TEAM: team, RUNBOOK_STATE_DIR: join(tmp, 'state') }),
+      // No RUNBOOK_* at all; a home of its own, so nothing of this machine's user is read or written.
+      env: Object.fromEntries(Object.entries(cleanEnv({ PATH: `${bin}:${process.env.PATH}`, TEAM: team, HOME: join(tmp, 'home') })).filter(([k]) => !k.startsWith('RUNBOOK_'))),
     })
+    expect(readdirSync(tmp).sort()).toEqual(['bin', 'team'])
     expect(r.status, r.stdout + r.stderr).toBe(0)
     expect(r.stdout).toContain('ok    runbooks/dir-budget.yaml')
     expect(r.stdout).toContain('ok    actions/team/dir-size.yaml')
