@@ -8,10 +8,12 @@ import { parseCommandArgs, renderHelp, type CommandDef, type Io } from './comman
 import { reportError } from './output.ts'
 import exec from './commands/exec.ts'
 import graph from './commands/graph.ts'
+import init from './commands/init.ts'
 import lab from './commands/lab.ts'
 import list from './commands/list.ts'
 import actionsCmd from './commands/actions.ts'
 import parsersCmd from './commands/parsers.ts'
+import record from './commands/record.ts'
 import replay from './commands/replay.ts'
 import runCmd from './commands/run.ts'
 import runsCmd from './commands/runs.ts'
@@ -22,7 +24,7 @@ import test from './commands/test.ts'
 import validate from './commands/validate.ts'
 import worker from './commands/worker.ts'
 
-export const COMMANDS: readonly CommandDef[] = [runCmd, list, show, validate, graph, test, replay, exec, lab, parsersCmd, actionsCmd, schema, serve, worker, runsCmd]
+export const COMMANDS: readonly CommandDef[] = [runCmd, list, show, validate, graph, test, record, replay, exec, lab, parsersCmd, actionsCmd, schema, init, serve, worker, runsCmd]
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2
@@ -39,6 +41,7 @@ function topHelp(): string {
     '  runbook show <runbook>                        what it checks, which params it takes',
     '  runbook run <runbook> --host H                diagnose (changes nothing)',
     '  runbook run <runbook> --host H --apply        diagnose and fix, after you approve the plan',
+    '  runbook init <dir>                            start a team repository: runbooks, actions, fixtures, CI',
     '',
     'Exit codes: 0 healthy, 1 internal error, 2 usage/validation error, 3 problem found, 4 fix proposed,',
     '            5 fix applied and verified, 6 fix rolled back, 7 run incomplete, 8 fix failed, not undone,',

@@ -2,9 +2,16 @@
  * How the CLI reports errors: user errors as `file:line:col: message` + code frame + what to do,
  * no stack; bugs with the stack and a request to report. Exit codes per kind.
  */
+import { isAbsolute, relative } from 'node:path'
 import { escapeControls } from '../dsl/source-map.ts'
 import { ERROR_CODES, EXIT, RunbookError, RunbookErrors } from '../errors.ts'
 import type { Io } from './command.ts'
+
+/** A path as the user reads it: relative under the current directory, else absolute (never `../../..`). */
+export function displayPath(cwd: string, path: string): string {
+  const rel = relative(cwd, path)
+  return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? path : rel
+}
 
 export function useColor(io: Io): boolean {
   return Boolean(io.stderr.isTTY) && io.env.NO_COLOR === undefined && io.env.TERM !== 'dumb'

@@ -8,6 +8,11 @@ export type Duration = string
  * A CEL expression over params, result, steps and facts.
  */
 export type Cel = string
+export type StepName = string
+/**
+ * Text with ${{ CEL }} interpolations. In commands, interpolated values are shell-quoted by the engine: do not quote them yourself.
+ */
+export type Template = string
 /**
  * An action to run as this step: <namespace>/<name>, optionally @<version> (actions/<namespace>/<name>.yaml, shipped or on RUNBOOK_PATH). `runbook actions` lists them.
  */
@@ -27,9 +32,47 @@ export type Uses =
     )
   | string
 /**
- * Text with ${{ CEL }} interpolations. In commands, interpolated values are shell-quoted by the engine: do not quote them yourself.
+ * A parser name: the built-in ones are listed (`runbook parsers NAME` shows the fields each gives); a program that embeds runbook may register more.
  */
-export type Template = string
+export type Parser =
+  | (
+      | 'access-log'
+      | 'auth-log'
+      | 'df'
+      | 'du'
+      | 'fail2ban-banned'
+      | 'fail2ban-status'
+      | 'free'
+      | 'free-g'
+      | 'free-k'
+      | 'free-m'
+      | 'ipset'
+      | 'iptables'
+      | 'journal'
+      | 'json'
+      | 'kv'
+      | 'last'
+      | 'loadavg'
+      | 'meminfo'
+      | 'netstat'
+      | 'nft'
+      | 'ping'
+      | 'ps'
+      | 'ss'
+      | 'ss-summary'
+      | 'sshd-config'
+      | 'sshguard-log'
+      | 'sshguard-whitelist'
+      | 'swapon'
+      | 'systemctl-failed'
+      | 'systemctl-show'
+      | 'systemctl-status'
+      | 'traceroute'
+      | 'uptime'
+      | 'vmstat'
+      | 'who'
+    )
+  | string
 /**
  * Exit codes that count as success (default [0]), or "any".
  */
@@ -38,15 +81,14 @@ export type OkExit = 'any' | [number, ...number[]]
  * Where to go after the step: a step or outcome name, or an ordered list of {if, goto} ending with a default (no if).
  */
 export type Next = StepName | [Transition, ...Transition[]]
-export type StepName = string
 export type Evidence =
   | Template
   | {
       step: StepName
+      contains?: Template
       /**
-       * Text with ${{ CEL }} interpolations. In commands, interpolated values are shell-quoted by the engine: do not quote them yourself.
+       * At most this many lines (default 20).
        */
-      contains?: string
       max_lines?: number
     }
 
@@ -81,16 +123,22 @@ export interface Runbook {
    */
   defaults?: {
     timeout?: Duration
+    /**
+     * Run every command with sudo unless a step says otherwise (default false).
+     */
     sudo?: boolean
   }
   let?: Lets
+  start?: StepName
   /**
-   * First step. Defaults to the first step listed.
+   * The steps, by name (lower case, digits, _). The run starts at start (default: the first listed) and follows each step's next until it reaches an outcome.
    */
-  start?: string
   steps: {
     [k: string]: Step | undefined
   }
+  /**
+   * Where a run ends, by name: a severity, a summary and the evidence that proves it. Steps go to them with next/goto.
+   */
   outcomes: {
     [k: string]: Outcome | undefined
   }
@@ -112,7 +160,13 @@ export interface Param {
     | 'bool'
     | 'enum'
     | 'string'
+  /**
+   * What the parameter is, shown by `runbook show`.
+   */
   description?: string
+  /**
+   * The run is refused without a value (default false). A param with a default is never missing.
+   */
   required?: boolean
   /**
    * Default value; must match the type. May be a ${{ }} template.
@@ -136,11 +190,17 @@ export interface Param {
    * @minItems 1
    */
   values?: [string, ...string[]]
+  /**
+   * int: the smallest value accepted.
+   */
   min?: number
+  /**
+   * int: the largest value accepted.
+   */
   max?: number
 }
 /**
- * Named CEL expressions every step and outcome can read by name (not param defaults).
+ * Named CEL expressions, written once and read by name in guards, ${{ }} templates and other lets (`if: suspect != null`, `${{ suspect.pids[0] }}`). Each is type-checked once and evaluated where it is used, in the scope of that use, so a let changes no command. A let reads params, steps and facts (not result: write steps.<step>.result) and may read other lets, without cycles.
  */
 export interface Lets {
   [k: string]: Cel | undefined
@@ -153,11 +213,8 @@ export interface Step {
    * What the step asks, shown in progress.
    */
   title?: string
-  let?: Lets1
-  /**
-   * A read-only shell command on the target.
-   */
-  run?: string
+  let?: Lets
+  run?: Template
   uses?: Uses
   /**
    * Inputs of the action named in uses:, by name. A value is a literal of the input's type or a ${{ }} template over params, steps, facts and lets; a wrong name or type is an error here.
@@ -181,50 +238,29 @@ export interface Step {
   }
   fix?: Fix
   host?: Template
+  /**
+   * Run the command with sudo (non-interactive). Default: defaults.sudo, else false.
+   */
   sudo?: boolean
   timeout?: Duration
-  parse?: string
+  parse?: Parser
   ok_exit?: OkExit
   next?: Next
-  /**
-   * Where to go when the command exits with a code not in ok_exit.
-   */
-  on_failure?: string
-  /**
-   * Where to go when the command or probe times out.
-   */
-  on_timeout?: string
-  /**
-   * Where to go when the command cannot run (connection refused, DNS, host key, auth) or its output cannot be parsed.
-   */
-  on_error?: string
-  /**
-   * fix: where to go after a failed verify was rolled back.
-   */
-  on_rollback?: string
-}
-/**
- * Named CEL expressions only this step's fields (commands, fix, next guards) can read by name, besides the runbook's.
- */
-export interface Lets1 {
-  [k: string]: Cel | undefined
+  on_failure?: StepName
+  on_timeout?: StepName
+  on_error?: StepName
+  on_rollback?: StepName
 }
 /**
  * A check from the operator's machine: exactly one of tcp, ping, http.
  */
 export interface Probe {
+  tcp?: Template
+  ping?: Template
+  http?: Template
   /**
-   * host:port ([v6]:port).
+   * ping: how many echo requests (1-20, default 3).
    */
-  tcp?: string
-  /**
-   * Host or address to ping.
-   */
-  ping?: string
-  /**
-   * URL to GET.
-   */
-  http?: string
   count?: number
   timeout?: Duration
 }
@@ -232,26 +268,12 @@ export interface Probe {
  * One read-only command on the target, with its parser.
  */
 export interface Command {
+  /**
+   * What this command asks, shown in progress.
+   */
   title?: string
   run?: Template
-  /**
-   * An action to run as this step: <namespace>/<name>, optionally @<version> (actions/<namespace>/<name>.yaml, shipped or on RUNBOOK_PATH). `runbook actions` lists them.
-   */
-  uses?:
-    | (
-        | 'fail2ban/lift-ban'
-        | 'fail2ban/status'
-        | 'files/archive-rotated'
-        | 'iptables/delete-rules'
-        | 'nft/delete-rules'
-        | 'process/owner'
-        | 'process/restart-owner'
-        | 'sshd/harden-dropin'
-        | 'sshguard/lift-block'
-        | 'systemd/reset-failed-restart'
-        | 'tcp/waiting-connections'
-      )
-    | string
+  uses?: Uses
   /**
    * Inputs of the action named in uses:, by name. A value is a literal of the input's type or a ${{ }} template over params, steps, facts and lets; a wrong name or type is an error here.
    */
@@ -266,16 +288,13 @@ export interface Command {
    */
   readonly?: string
   probe?: Probe
+  host?: Template
   /**
-   * Text with ${{ CEL }} interpolations. In commands, interpolated values are shell-quoted by the engine: do not quote them yourself.
+   * Run the command with sudo (non-interactive). Default: the step's, else defaults.sudo, else false.
    */
-  host?: string
   sudo?: boolean
   timeout?: Duration
-  /**
-   * A registered parser (`runbook parsers`).
-   */
-  parse?: string
+  parse?: Parser
   ok_exit?: OkExit
 }
 /**
@@ -284,23 +303,28 @@ export interface Command {
 export interface Fix {
   summary?: Template
   host?: Template
+  /**
+   * Run check, apply, verify and rollback with sudo. Default: defaults.sudo, else false.
+   */
   sudo?: boolean
   timeout?: Duration
   check?: Check
   /**
+   * The commands that change the host, in order; they run only with --apply, after the plan is approved.
+   *
    * @minItems 1
    */
   apply?: [Template, ...Template[]]
   verify?: Verify
+  /**
+   * Commands that undo apply, run when verify fails. Without them a failed fix exits 8 (needs a human).
+   */
   rollback?: Template[]
   /**
    * The fix may cut access (sshd, firewall, networking): it runs commit-confirmed. A revert is scheduled on the host before apply, verification goes through a NEW connection, and the revert is cancelled only then. Required for commands touching sshd, iptables, nft, ipset or ip.
    */
   access?: boolean
-  /**
-   * A duration like 500ms, 3s, 2m, 1h.
-   */
-  confirm_within?: string
+  confirm_within?: Duration
   /**
    * Read-only checks that must all pass before the fix is approved or applied; a failure refuses the fix and changes nothing.
    */
@@ -315,24 +339,7 @@ export interface Fix {
  */
 export interface Check {
   run?: Template
-  /**
-   * An action to run as this step: <namespace>/<name>, optionally @<version> (actions/<namespace>/<name>.yaml, shipped or on RUNBOOK_PATH). `runbook actions` lists them.
-   */
-  uses?:
-    | (
-        | 'fail2ban/lift-ban'
-        | 'fail2ban/status'
-        | 'files/archive-rotated'
-        | 'iptables/delete-rules'
-        | 'nft/delete-rules'
-        | 'process/owner'
-        | 'process/restart-owner'
-        | 'sshd/harden-dropin'
-        | 'sshguard/lift-block'
-        | 'systemd/reset-failed-restart'
-        | 'tcp/waiting-connections'
-      )
-    | string
+  uses?: Uses
   /**
    * Inputs of the action named in uses:, by name. A value is a literal of the input's type or a ${{ }} template over params, steps, facts and lets; a wrong name or type is an error here.
    */
@@ -346,11 +353,8 @@ export interface Check {
    * Vouch that this command is read-only when the read-only check cannot prove it (a program not on its allow-list, a computed command): say why it changes nothing. Reviewed like code; the reason is recorded with the command in plans and transcripts.
    */
   readonly?: string
-  parse?: string
-  /**
-   * A CEL expression over params, result, steps and facts.
-   */
-  needed_if?: string
+  parse?: Parser
+  needed_if?: Cel
 }
 /**
  * Read-only: did the fix work? A command on the target (run) or a probe from here.
@@ -362,11 +366,11 @@ export interface Verify {
    */
   readonly?: string
   probe?: Probe
-  parse?: string
+  parse?: Parser
+  expect?: Cel
   /**
-   * A CEL expression over params, result, steps and facts.
+   * How many more times to try verify before rolling back (0-20, default 0).
    */
-  expect?: string
   retries?: number
   interval?: Duration
 }
@@ -376,22 +380,13 @@ export interface Preflight {
    * Vouch that this command is read-only when the read-only check cannot prove it (a program not on its allow-list, a computed command): say why it changes nothing. Reviewed like code; the reason is recorded with the command in plans and transcripts.
    */
   readonly?: string
-  parse?: string
-  /**
-   * A CEL expression over params, result, steps and facts.
-   */
-  expect?: string
-  /**
-   * Text with ${{ CEL }} interpolations. In commands, interpolated values are shell-quoted by the engine: do not quote them yourself.
-   */
-  message: string
+  parse?: Parser
+  expect?: Cel
+  message: Template
 }
 export interface FileChange {
   path: Template
-  /**
-   * Text with ${{ CEL }} interpolations. In commands, interpolated values are shell-quoted by the engine: do not quote them yourself.
-   */
-  content: string
+  content: Template
   /**
    * File mode for a new file (default 0644); an existing file keeps its mode.
    */
@@ -402,8 +397,14 @@ export interface Transition {
   goto: StepName
 }
 export interface Outcome {
+  /**
+   * ok (nothing wrong), info, warning or critical: how bad the diagnosed state is.
+   */
   severity: 'ok' | 'info' | 'warning' | 'critical'
   summary: Template
+  /**
+   * What proves the outcome: templates, or {step, contains, max_lines} to quote a step's output.
+   */
   evidence?: Evidence[]
   /**
    * Other runbooks worth running next.

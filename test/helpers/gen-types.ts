@@ -9,9 +9,22 @@ import { compile } from 'json-schema-to-typescript'
 export const GENERATED_PATH = new URL('../../src/dsl/runbook.generated.ts', import.meta.url)
 const SCHEMA_PATH = new URL('../../schemas/runbook.schema.json', import.meta.url)
 
+/**
+ * The schema gives each property its own description (for editors), also where the property is a
+ * `$ref`. json-schema-to-typescript would turn every such `{ $ref, description }` into a fresh
+ * anonymous type (`Probe1`, `Probe2`, and no `OkExit` at all), so for the types the sibling
+ * description is dropped and the property keeps its named type.
+ */
+function withoutRefDescriptions(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(withoutRefDescriptions)
+  if (node === null || typeof node !== 'object') return node
+  const entries = Object.entries(node).filter(([k]) => !(k === 'description' && '$ref' in node))
+  return Object.fromEntries(entries.map(([k, v]) => [k, withoutRefDescriptions(v)]))
+}
+
 export async function generateRunbookTypes(): Promise<string> {
-  const schema = JSON.parse(await readFile(SCHEMA_PATH, 'utf8'))
-  const body = await compile(schema, 'Runbook', {
+  const schema = withoutRefDescriptions(JSON.parse(await readFile(SCHEMA_PATH, 'utf8')))
+  const body = await compile(schema as Parameters<typeof compile>[0], 'Runbook', {
     bannerComment: '',
     additionalProperties: false,
     strictIndexSignatures: true,

@@ -1,9 +1,9 @@
 import { existsSync, statSync } from 'node:fs'
-import { join, relative, resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { EXIT, RunbookError } from '../../errors.ts'
 import { defineCommand } from '../command.ts'
-import { writeJson } from '../output.ts'
+import { displayPath, writeJson } from '../output.ts'
 
 const SHIPPED_FIXTURES = fileURLToPath(new URL('../../../fixtures/', import.meta.url))
 
@@ -15,7 +15,8 @@ export default defineCommand({
 replay executor answers each command from the recording, and a command the recording does not have fails loudly.
 Each fixture must reach its recorded outcome along its recorded path. Coverage is the share of the compiled
 machine's authored transitions that some fixture takes (engine safety edges are not counted).
-Record a fixture with: runbook run <runbook> ... --transcript fixtures/<runbook>/<case>.jsonl
+Record a fixture with: runbook record <runbook> --case NAME [run options] (it writes fixtures/<runbook>/<NAME>.jsonl).
+Without names, shipped runbooks that have no fixtures under a team's fixtures root are listed on one line, not tested.
 Exits 0 when every fixture passes (and coverage meets --min-coverage), 7 otherwise.`,
   options: {
     fixtures: { type: 'string', valueName: 'DIR', description: 'Fixtures root (default ./fixtures, else the shipped fixtures)' },
@@ -26,7 +27,7 @@ Exits 0 when every fixture passes (and coverage meets --min-coverage), 7 otherwi
   examples: ['runbook test', 'runbook test log-dir-full --min-coverage 100'],
   async run({ values, positionals, io }) {
     // Loaded here, not at start-up: `runbook --help` and other commands stay fast.
-    const { listRunbookFiles, loadRunbook, resolveRunbook, runbookDirs } = await import('../../library.ts')
+    const { listRunbookFiles, loadRunbook, resolveRunbook, runbookDirs, SHIPPED_RUNBOOKS } = await import('../../library.ts')
     const { fixtureFiles, testRunbook } = await import('../../testing/replay.ts')
     // resolve, not join: an absolute --fixtures is taken as given.
     const root = typeof values.fixtures === 'string' ? resolve(io.cwd, values.fixtures) : existsSync(join(io.cwd, 'fixtures')) ? join(io.cwd, 'fixtures') : SHIPPED_FIXTURES
@@ -36,7 +37,11 @@ Exits 0 when every fixture passes (and coverage meets --min-coverage), 7 otherwi
     const min = values['min-coverage'] === undefined ? 0 : Number(values['min-coverage'])
     if (!Number.isFinite(min) || min < 0 || min > 100) throw new RunbookError('RB_USAGE', `test: --min-coverage must be a number from 0 to 100`)
     const dirs = runbookDirs(io.env, io.cwd)
-    const names = positionals.length > 0 ? positionals : [...listRunbookFiles(dirs).keys()]
+    const found = listRunbookFiles(dirs)
+    // A team's fixtures (./fixtures, --fixtures) do not hold the shipped runbooks' recordings: unless named
+    // or recorded there, those are tested in runbook's own repository, and listed here on one line.
+    const untested = positionals.length > 0 || resolve(root) === resolve(SHIPPED_FIXTURES) ? [] : [...found].filter(([name, file]) => file.startsWith(SHIPPED_RUNBOOKS) && fixtureFiles(root, name).length === 0).map(([name]) => name)
+    const names = positionals.length > 0 ? positionals : [...found.keys()].filter((n) => !untested.includes(n))
     const results = []
     let failed = false
     for (const name of names) {
@@ -53,11 +58,12 @@ Exits 0 when every fixture passes (and coverage meets --min-coverage), 7 otherwi
       io.stdout.write(`${compiled.name}: ${files.length === 0 ? 'no fixtures' : `${r.fixtures.length - bad.length}/${r.fixtures.length} fixtures pass`}, transitions ${covered}/${total} covered (${cov.percent}%)${cov.internal ? `, ${cov.internal} engine safety edges not counted` : ''}\n`)
       for (const f of r.fixtures) {
         const out = f.result?.summary.outcome?.id ?? '-'
-        io.stdout.write(`  ${f.ok ? 'ok  ' : 'FAIL'} ${relative(io.cwd, f.file) || f.file} → ${out}\n`)
+        io.stdout.write(`  ${f.ok ? 'ok  ' : 'FAIL'} ${displayPath(io.cwd, f.file)} → ${out}\n`)
         if (f.error) io.stdout.write(`       ${f.error.code}: ${f.error.message}\n`)
       }
       if (cov.uncovered.length > 0) io.stdout.write(`  not covered: ${cov.uncovered.map((e) => `${e.id} (${e.from} → ${e.to})`).join(', ')}\n`)
     }
+    if (untested.length > 0 && !values.json) io.stdout.write(`shipped runbooks with no fixtures in ${displayPath(io.cwd, root)}, not tested: ${untested.join(', ')} (\`runbook record <runbook> --case NAME\` records one here)\n`)
     if (values.json) {
       writeJson(io, results.map((r) => ({
         runbook: r.runbook,

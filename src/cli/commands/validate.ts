@@ -1,9 +1,9 @@
 import { readdirSync, statSync } from 'node:fs'
-import { extname, join, relative, resolve } from 'node:path'
+import { extname, join, resolve } from 'node:path'
 import { setImmediate } from 'node:timers/promises'
 import { EXIT, type RunbookError } from '../../errors.ts'
 import { defineCommand } from '../command.ts'
-import { formatError, useColor, writeJson } from '../output.ts'
+import { displayPath, formatError, useColor, writeJson } from '../output.ts'
 
 /**
  * The runbook files under `path`. Nothing is opened here: a FIFO or device named *.yaml, a symlink
@@ -37,18 +37,24 @@ export default defineCommand({
   name: 'validate',
   summary: 'Check runbooks: YAML, schema, names, reachability, CEL, params, read-only diagnostics',
   usage: 'validate [paths...] [--json]',
-  description: 'Reports every error of every file at once, each as file:line:col with the offending line and what to do. Paths may be files or directories (searched for .yaml/.yml). Without paths, validates every runbook runbook can find. An action file (`apiVersion: runbook-action/v1`) is validated as one, in its own file. A triggers file (`kind: Triggers`, for runbook serve) is validated as one: its CEL over alert, and its runbooks and params against the runbooks runbook can find. Exits 0 when all are valid, 2 otherwise.',
+  description: 'Reports every error of every file at once, each as file:line:col with the offending line and what to do. Paths may be files or directories (searched for .yaml/.yml). Without paths, validates every runbook runbook can find, and the actions in ./actions (and next to each $RUNBOOK_PATH entry). An action file (`apiVersion: runbook-action/v1`) is validated as one, in its own file. A triggers file (`kind: Triggers`, for runbook serve) is validated as one: its CEL over alert, and its runbooks and params against the runbooks runbook can find. Exits 0 when all are valid, 2 otherwise.',
   options: { json: { type: 'boolean', description: 'Print JSON: one entry per file with its errors' } },
   maxPositionals: Infinity,
   examples: ['runbook validate runbooks/', 'runbook validate my-runbook.yaml', 'runbook validate /etc/runbook/triggers.yaml'],
   async run({ values, positionals, io }) {
     // Loaded here, not at start-up: `runbook --help` and other commands stay fast.
     const { validateFile } = await import('../../dsl/validate.ts')
-    const { parsers, runbookDirs } = await import('../../library.ts')
-    const roots = positionals.length > 0 ? positionals.map((p) => resolve(io.cwd, p)) : runbookDirs(io.env, io.cwd)
-    const files = roots.flatMap((root) => yamlFiles(root))
+    const { parsers, runbookDirs, SHIPPED_RUNBOOKS } = await import('../../library.ts')
+    const { actionDirs, createActionLibrary, isActionFile, validateActionFile, SHIPPED_ACTIONS } = await import('../../dsl/actions.ts')
+    // Without paths: the runbooks runbook finds, and the actions a team keeps next to its own runbooks
+    // (./actions, and those of each RUNBOOK_PATH entry), so `runbook validate` in a team repository checks both.
+    const teamActions = () => {
+      const own = runbookDirs(io.env, io.cwd).filter((d) => resolve(d) !== resolve(SHIPPED_RUNBOOKS))
+      return actionDirs(own, io.env).filter((d) => resolve(d) !== resolve(SHIPPED_ACTIONS))
+    }
+    const roots = positionals.length > 0 ? positionals.map((p) => resolve(io.cwd, p)) : [...runbookDirs(io.env, io.cwd), ...teamActions()]
+    const files = [...new Set(roots.flatMap((root) => yamlFiles(root)))]
     const { isTriggersFile, validateTriggersFile } = await import('../../service/hooks/validate.ts')
-    const { actionDirs, createActionLibrary, isActionFile, validateActionFile } = await import('../../dsl/actions.ts')
     const { dirname } = await import('node:path')
     const check = (file: string) => {
       if (isTriggersFile(file)) return validateTriggersFile(file, runbookDirs(io.env, io.cwd))
@@ -64,7 +70,7 @@ export default defineCommand({
     }
     const { escapeControls } = await import('../../dsl/source-map.ts')
     // File names come from directory listings: escaped like everything else quoted from input.
-    const show = (f: string) => escapeControls(relative(io.cwd, f) || f)
+    const show = (f: string) => escapeControls(displayPath(io.cwd, f))
     if (values.json) {
       writeJson(io, results.map(({ file, result }) => ({ file: show(file), valid: result.ok, errors: result.ok ? [] : result.errors.map((e) => ({ code: e.code, message: e.message, ...(e.pos ? { line: e.pos.line, col: e.pos.col } : {}) })) })))
     } else {
