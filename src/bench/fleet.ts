@@ -1,12 +1,18 @@
 /**
- * `npm run bench:fleet` (a first version): on lab fleets of N web hosts (N = 1, 10, 50;
- * BENCH_SIZES), the `runbook` CLI, as its own process, runs a diagnostic runbook on every host
- * (`run fleet-bench-triage --hosts web --concurrency N`: a login, then 6 reads in parallel on the
- * same connection, parsed, and a verdict), against a raw-ssh2 floor that runs exactly the commands
- * the CLI's transcripts recorded for each host, with the same shape (one connection per host, the
- * login command first, then the others in parallel). Both connect directly (a bench inventory with
- * no bastion). Also printed: Node's own start-up and `runbook --help`, the fixed cost every CLI run pays.
- * Not yet here (issue 12, item 5): Ansible, and the service with BullMQ workers. Linux + root.
+ * `npm run bench:fleet`: on lab fleets of N web hosts (N = 1, 10, 50; BENCH_SIZES), the `runbook`
+ * CLI, as its own process, runs a diagnostic runbook on every host (`run fleet-bench-triage --hosts
+ * web --concurrency N`: a login, then 6 reads in parallel on the same connection, parsed, and a
+ * verdict). In the same run, on the same fleet:
+ * - the raw-ssh2 floor runs exactly the commands the CLI's transcripts recorded for each host, with
+ *   the same shape (one connection per host, the login command first, then the others in parallel);
+ * - Ansible (Debian's ansible-core) runs a playbook of the same recorded commands: forks = N,
+ *   pipelining on, host keys checked, the play recap verified (fleet-ansible.ts);
+ * - at 50 hosts (BENCH_SERVICE_SIZES), the same fleet through `POST /api/fleets` on the embedded
+ *   service against serve + 2 BullMQ workers on a real Postgres and Redis (fleet-service.ts).
+ * Both the CLI and the floor connect directly (a bench inventory with no bastion) and check host
+ * keys against the lab's known_hosts. Also printed: Node's own start-up and `runbook --help`.
+ * CLI and floor: best of 2 after a warm-up; Ansible: one run; the services: best of 2 after a
+ * warm-up fleet each. Linux + root.
  */
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -14,6 +20,8 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import ssh2 from 'ssh2'
 import { labDown, labUp } from '../lab/lab.ts'
+import { ansibleFleet, ansibleInstalled } from './fleet-ansible.ts'
+import { serviceFleets, type ServiceTimes } from './fleet-service.ts'
 
 const RUNBOOK = resolve('fixtures/runbooks/valid/fleet-bench-triage.yaml')
 const BIN = resolve('bin/runbook.js')
@@ -66,20 +74,25 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
 
 async function main(): Promise<void> {
   const sizes = (process.env.BENCH_SIZES ?? '1,10,50').split(',').map(Number)
+  const serviceSizes = new Set((process.env.BENCH_SERVICE_SIZES ?? '50').split(',').filter(Boolean).map(Number))
+  if (!ansibleInstalled()) throw new Error('bench:fleet: ansible-playbook is not installed (npm run system-deps installs ansible-core)')
   const labEnv = { ...process.env, RUNBOOK_LAB_DIR: '/run/runbook-lab-bench-fleet' }
   const rows = [
-    '| hosts | raw ssh2 floor (s) | runbook CLI process (s) | CLI / floor | of which `runbook --help` (s) | `node -e 0` (s) |',
-    '|---|---|---|---|---|---|',
+    '| hosts | raw ssh2 floor (s) | runbook CLI process (s) | CLI / floor | Ansible playbook (s) | Ansible / CLI | of which `runbook --help` (s) | `node -e 0` (s) |',
+    '|---|---|---|---|---|---|---|---|',
   ]
+  const services: Array<[number, ServiceTimes]> = []
   for (const n of sizes) {
     const up = await labUp('healthy', { name: 'fbench', webHosts: n, env: labEnv })
     const work = mkdtempSync(join(tmpdir(), 'runbook-bench-fleet-'))
     try {
       const webs: Host[] = up.state.hosts.filter((h) => h.role === 'web').map((h) => ({ name: h.name, address: h.address }))
+      const identityFile = join(up.state.dir, 'id_ed25519')
+      const knownHosts = join(up.state.dir, 'known_hosts')
       const inventory = join(work, 'inventory.yaml')
       writeFileSync(inventory, [
         'apiVersion: runbook/v1', 'kind: Inventory',
-        `defaults: { user: root, identityFiles: [${join(up.state.dir, 'id_ed25519')}], knownHostsFiles: [${join(up.state.dir, 'known_hosts')}] }`,
+        `defaults: { user: root, identityFiles: [${identityFile}], knownHostsFiles: [${knownHosts}] }`,
         'hosts:', ...webs.map((h) => `  ${h.name}: { address: ${h.address} }`),
         'groups:', `  web: { hosts: [${webs.map((h) => h.name).join(', ')}] }`, '',
       ].join('\n'))
@@ -93,18 +106,28 @@ async function main(): Promise<void> {
       await cli('warm')
       const rb = Math.min(await cli('run1'), await cli('run2'))
       const commands = new Map(webs.map((h) => [h.name, recordedCommands(join(work, 'run1'), h.name)]))
-      const key = readFileSync(join(up.state.dir, 'id_ed25519'))
+      const key = readFileSync(identityFile)
       await rawSsh2(webs, key, commands) // warm-up
       const raw = Math.min(await time(() => rawSsh2(webs, key, commands)), await time(() => rawSsh2(webs, key, commands)))
+      const ansible = await ansibleFleet(webs.map((h) => ({ ...h, commands: commands.get(h.name)! })), { dir: join(work, 'ansible'), identityFile, knownHosts })
       const help = Math.min((await proc('node', [BIN, '--help'], env)).seconds, (await proc('node', [BIN, '--help'], env)).seconds)
       const node = Math.min((await proc('node', ['-e', '0'], env)).seconds, (await proc('node', ['-e', '0'], env)).seconds)
-      rows.push(`| ${n} | ${raw.toFixed(2)} | ${rb.toFixed(2)} | ${(rb / raw).toFixed(2)}x | ${help.toFixed(2)} | ${node.toFixed(2)} |`)
+      rows.push(`| ${n} | ${raw.toFixed(2)} | ${rb.toFixed(2)} | ${(rb / raw).toFixed(2)}x | ${ansible.toFixed(2)} | ${(ansible / rb).toFixed(1)}x | ${help.toFixed(2)} | ${node.toFixed(2)} |`)
+      if (serviceSizes.has(n)) {
+        services.push([n, await serviceFleets({ dir: join(work, 'service'), bin: BIN, runbookFile: RUNBOOK, runbook: 'fleet-bench-triage', inventory, hosts: webs.map((h) => h.name) })])
+      }
     } finally {
       rmSync(work, { recursive: true, force: true })
       await labDown({ name: 'fbench', env: labEnv })
     }
   }
-  process.stdout.write(`${rows.join('\n')}\n(best of 2 after a warm-up; the floor runs in this process, the CLI as its own process)\n`)
+  const out = [...rows, '(CLI and floor: best of 2 after a warm-up, the floor in this process, the CLI as its own process; Ansible: one run)']
+  if (services.length > 0) {
+    out.push('', '| hosts | embedded `runbook serve` (s) | serve + 2 BullMQ workers (s) | workers / embedded |', '|---|---|---|---|')
+    for (const [n, t] of services) out.push(`| ${n} | ${t.embedded.toFixed(2)} | ${t.workers.toFixed(2)} | ${(t.workers / t.embedded).toFixed(2)}x |`)
+    out.push('(POST /api/fleets to the last run\'s end; best of 2 after a warm-up fleet; workers: Postgres store, Redis queue)')
+  }
+  process.stdout.write(`${out.join('\n')}\n`)
 }
 
 await main()

@@ -3,15 +3,14 @@
  * This file finds them, reads them and checks each one in its own file, so a mistake inside an
  * action is reported at the action's `file:line:col`, not at every runbook that uses it.
  * Expanding a `uses:` step into the action's body is uses.ts.
- * Reads its own schema (schemas/action.schema.json) with ajv, as inventory/load.ts reads inventories.
+ * Checks them against their own schema (schemas/action.schema.json; validator from schemas.ts).
  *
  * Where actions are looked for, first of each name wins: `actions/` next to the runbook's folder
  * and inside it, the same for every RUNBOOK_PATH entry, then the actions shipped with runbook.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, statSync } from 'node:fs'
 import { basename, delimiter, dirname, extname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
 import { RunbookError } from '../errors.ts'
 import { fileHeadMatches, INPUT_LIMITS, readRegularFile } from '../input.ts'
 import type { ParserRegistry } from '../parsers/registry.ts'
@@ -21,10 +20,10 @@ import { checkParam, describeType } from './params.ts'
 import { readOnlyProblems } from './readonly.ts'
 import type { Fix, OkExit, Param } from './runbook.generated.ts'
 import { closest, schemaErrors } from './schema-errors.ts'
+import { SCHEMA_URLS, schemaValidator } from './schemas.ts'
 
 export const SHIPPED_ACTIONS = fileURLToPath(new URL('../../actions/', import.meta.url))
-export const ACTION_SCHEMA_URL = new URL('../../schemas/action.schema.json', import.meta.url)
-const RUNBOOK_SCHEMA_URL = new URL('../../schemas/runbook.schema.json', import.meta.url)
+export const ACTION_SCHEMA_URL = SCHEMA_URLS.action
 
 /** A typed input: a runbook param declaration with a description, or a list (of strings, from an expression). */
 export type ActionInput = Omit<Pick<Param, 'type' | 'default' | 'pattern' | 'values' | 'min' | 'max' | 'required'>, 'type'> & { type: Param['type'] | 'list'; description: string }
@@ -163,16 +162,6 @@ export function validateActionFile(file: string, parsers: ParserRegistry): Actio
   return validateActionSource(file, text, parsers)
 }
 
-let compiled: ValidateFunction | undefined
-function schemaValidator(): ValidateFunction {
-  if (!compiled) {
-    const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true })
-    ajv.addSchema(JSON.parse(readFileSync(RUNBOOK_SCHEMA_URL, 'utf8')))
-    compiled = ajv.compile(JSON.parse(readFileSync(ACTION_SCHEMA_URL, 'utf8')))
-  }
-  return compiled
-}
-
 /** Where a template or CEL string sits in an action's body, and which it is. */
 export interface BodyString {
   path: PathSegment[]
@@ -235,7 +224,7 @@ export function validateActionSource(file: string, text: string, parsers: Parser
   if (source.data === null || typeof source.data !== 'object' || Array.isArray(source.data)) {
     return { ok: false, errors: [source.error('RB_SCHEMA', [], 'an action must be a YAML mapping with apiVersion, name, version, summary, outputs and run or fix')] }
   }
-  const validate = schemaValidator()
+  const validate = schemaValidator('action')
   if (!validate(source.data)) return { ok: false, errors: schemaErrors(source, validate.errors ?? []) }
   const a = source.data as Omit<Action, 'id' | 'source'>
   const errors: RunbookError[] = []

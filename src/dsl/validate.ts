@@ -1,13 +1,10 @@
 /**
  * Source → validated Runbook. Reports every error of a file at once, each at `file:line:col`:
- * YAML syntax, schema (ajv, compiled once from schemas/runbook.schema.json), then the checks a
+ * YAML syntax, schema (schemas/runbook.schema.json, compiled by ajv ahead of time: schemas.ts), then the checks a
  * schema cannot express: step kinds, names, targets, reachability, paths to an outcome, CEL syntax
  * and references, param defaults, mutating commands outside fixes, parser names.
- * The only file that imports ajv for runbooks.
  */
-import { readFileSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
 import { RunbookError } from '../errors.ts'
 import type { ParserRegistry } from '../parsers/registry.ts'
 import { hasTemplate } from './expr.ts'
@@ -18,6 +15,7 @@ import { closest, schemaErrors } from './schema-errors.ts'
 import { accessFileReason, accessReason } from './mutating.ts'
 import { celTypeOf, checkParam, describeType } from './params.ts'
 import { readOnlyProblems } from './readonly.ts'
+import { SCHEMA_URLS, schemaValidator } from './schemas.ts'
 import type { Fix, Runbook, Step } from './runbook.generated.ts'
 import { ExpressionChecker } from './validate-expressions.ts'
 import { actionDirs, createActionLibrary, type ActionLibrary } from './actions.ts'
@@ -25,16 +23,7 @@ import { expandUses, type ActionUse } from './uses.ts'
 
 export { typeMismatch } from './validate-expressions.ts'
 
-export const RUNBOOK_SCHEMA_URL = new URL('../../schemas/runbook.schema.json', import.meta.url)
-
-let compiled: ValidateFunction | undefined
-function schemaValidator(): ValidateFunction {
-  if (!compiled) {
-    const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true })
-    compiled = ajv.compile(JSON.parse(readFileSync(RUNBOOK_SCHEMA_URL, 'utf8')))
-  }
-  return compiled
-}
+export const RUNBOOK_SCHEMA_URL = SCHEMA_URLS.runbook
 
 export type StepKindName = 'run' | 'probe' | 'parallel' | 'fix' | 'branch'
 
@@ -77,7 +66,7 @@ export function validateSource(file: string, text: string, parsers: ParserRegist
   if (source.data === null || typeof source.data !== 'object' || Array.isArray(source.data)) {
     return { ok: false, errors: [source.error('RB_SCHEMA', [], 'a runbook must be a YAML mapping with apiVersion, name, summary, steps and outcomes')] }
   }
-  const validate = schemaValidator()
+  const validate = schemaValidator('runbook')
   if (!validate(source.data)) return { ok: false, errors: schemaErrors(source, validate.errors ?? []) }
   // Actions are expanded before the semantic checks, which then see ordinary run and fix steps.
   const expansion = expandUses(source, source.data as Runbook, options.actions ?? createActionLibrary(actionDirs([dirname(file)]), parsers))

@@ -6,7 +6,7 @@
  * the `@revoked` marker (`@cert-authority` lines are ignored: no certificate support yet).
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto'
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { appendFileSync, mkdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
 
 export interface KnownHostEntry {
@@ -61,9 +61,16 @@ export function parseKnownHosts(text: string, file = '<memory>'): KnownHostEntry
   return entries
 }
 
+// A fleet checks every host against the same file: each pattern is compiled once, not per lookup.
+const globs = new Map<string, RegExp>()
 function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')
-  return new RegExp(`^${body}$`, 'i')
+  let re = globs.get(glob)
+  if (!re) {
+    const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')
+    re = new RegExp(`^${body}$`, 'i')
+    globs.set(glob, re)
+  }
+  return re
 }
 
 function matchesHashed(pattern: string, name: string): boolean {
@@ -93,12 +100,27 @@ export function patternsMatch(patterns: string, names: readonly string[]): boole
   return matched
 }
 
+// Parsed files, reused while the file is unchanged (same inode, size and mtime): a fleet opens one
+// connection per host, and each read the whole file again. A key recorded meanwhile (TOFU) changes
+// the file, so the next connection reads it anew.
+const parsed = new Map<string, { stamp: string; entries: KnownHostEntry[] }>()
+function readKnownHostsFile(file: string): KnownHostEntry[] {
+  const st = statSync(file, { throwIfNoEntry: false })
+  if (!st) return []
+  const stamp = `${st.ino}:${st.size}:${st.mtimeMs}`
+  const hit = parsed.get(file)
+  if (hit?.stamp === stamp) return hit.entries
+  const entries = parseKnownHosts(readFileSync(file, 'utf8'), file)
+  parsed.set(file, { stamp, entries })
+  return entries
+}
+
 /** Reads known_hosts files; missing files count as empty. */
 export class KnownHosts {
   readonly entries: KnownHostEntry[]
 
   constructor(readonly files: readonly string[]) {
-    this.entries = files.flatMap((f) => (existsSync(f) ? parseKnownHosts(readFileSync(f, 'utf8'), f) : []))
+    this.entries = files.flatMap(readKnownHostsFile)
   }
 
   /** Entries that apply to a host (`names` are the host and, for port 22, nothing else). */

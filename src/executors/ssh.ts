@@ -7,7 +7,7 @@
  * with our own connect timeout, so every way a connection can fail is classified into an
  * `ExecFailureKind` a runbook can branch on.
  */
-import { readFileSync, existsSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { connect as netConnect } from 'node:net'
@@ -136,15 +136,26 @@ function tcpConnect(target: SshTarget, opts: SshConnectOptions): Promise<Socket>
 }
 
 const passphraseCache = new Map<string, string | undefined>()
+// Identity files as read and parsed, reused while the file is unchanged (same inode, size and mtime):
+// a fleet opens one connection per host with the same key.
+const keyFiles = new Map<string, { stamp: string; data: Buffer; parsed: ReturnType<typeof utils.parseKey> }>()
 
 /** Load and (if needed) decrypt the identity files; unreadable or undecryptable keys are skipped. */
 async function loadKeys(files: readonly string[], opts: SshConnectOptions): Promise<{ file: string; key: ParsedKey }[]> {
   const keys: { file: string; key: ParsedKey }[] = []
   const candidates = files.length > 0 ? files : DEFAULT_IDENTITY_FILES.map((f) => join(homedir(), '.ssh', f))
   for (const file of candidates) {
-    if (!existsSync(file)) continue
-    const data = readFileSync(file)
-    let parsed = utils.parseKey(data)
+    const st = statSync(file, { throwIfNoEntry: false })
+    if (!st) continue
+    const stamp = `${st.ino}:${st.size}:${st.mtimeMs}`
+    let read = keyFiles.get(file)
+    if (read?.stamp !== stamp) {
+      const data = readFileSync(file)
+      read = { stamp, data, parsed: utils.parseKey(data) }
+      keyFiles.set(file, read)
+    }
+    const data = read.data
+    let parsed = read.parsed
     if (parsed instanceof Error && /encrypted|passphrase/i.test(parsed.message)) {
       let pass = passphraseCache.get(file)
       if (pass === undefined && opts.passphrase) {

@@ -1,16 +1,15 @@
 /**
  * Inventory file → validated `Inventory`. YAML is parsed keeping positions so a schema error points
  * at `file:line:col`; the schema (schemas/inventory.schema.json, JSON Schema 2020-12) is compiled
- * once by ajv. Relative paths in the file are made absolute against the file's folder.
+ * by ajv ahead of time (dsl/schemas.ts). Relative paths in the file are made absolute against the file's folder.
  */
-import { readFileSync } from 'node:fs'
 import { dirname, isAbsolute, resolve } from 'node:path'
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
 import { LineCounter, parseDocument } from 'yaml'
+import { SCHEMA_URLS, schemaValidator } from '../dsl/schemas.ts'
 import { RunbookError } from '../errors.ts'
 import { INPUT_LIMITS, readRegularFile } from '../input.ts'
 
-export const INVENTORY_SCHEMA_URL = new URL('../../schemas/inventory.schema.json', import.meta.url)
+export const INVENTORY_SCHEMA_URL = SCHEMA_URLS.inventory
 
 export interface ConnectionSettings {
   user?: string
@@ -43,15 +42,6 @@ export interface Inventory {
   groups: Record<string, InventoryGroup>
 }
 
-let compiled: ValidateFunction | undefined
-function validator(): ValidateFunction {
-  if (!compiled) {
-    const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true })
-    compiled = ajv.compile(JSON.parse(readFileSync(INVENTORY_SCHEMA_URL, 'utf8')))
-  }
-  return compiled
-}
-
 function absolutize(list: string[] | undefined, base: string): string[] | undefined {
   return list?.map((p) => (p.startsWith('~') || isAbsolute(p) ? p : resolve(base, p)))
 }
@@ -69,7 +59,7 @@ export function parseInventory(text: string, file = '<memory>'): Inventory {
     throw new RunbookError('RB_USAGE', `inventory is not valid YAML: ${e.message.split('\n')[0]}`, { pos: posAt(e.pos[0]) })
   }
   const data: unknown = doc.toJS() ?? {}
-  const validate = validator()
+  const validate = schemaValidator('inventory')
   if (!validate(data)) {
     const err = validate.errors![0]!
     const path = err.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))

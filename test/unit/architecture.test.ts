@@ -41,7 +41,7 @@ describe('architecture', () => {
 
   const adapters: Record<string, string[]> = {
     ssh2: ['executors/ssh.ts', 'bench/ssh.ts', 'bench/fleet.ts'],
-    ajv: ['dsl/validate.ts', 'dsl/actions.ts', 'dsl/schema-errors.ts', 'inventory/load.ts'],
+    ajv: ['dsl/schemas.ts', 'dsl/schema-errors.ts'],
     '@marcbachmann/cel-js': ['dsl/expr.ts'],
     xstate: ['compile/', 'engine/'],
     pino: ['views/log.ts', 'cli/commands/run.ts'],

@@ -78,4 +78,15 @@ describe('known_hosts', () => {
     expect(kh.knownKeyTypes('198.18.1.11', 22)).toEqual(['ssh-ed25519'])
     expect(parseKnownHosts('garbage\n')).toEqual([])
   })
+
+  it('reads a file again once it changed (a fleet reuses the parsed file while it is the same)', () => {
+    const p = file(`web1 ssh-ed25519 ${A.toString('base64')}\n`)
+    expect(new KnownHosts([p]).verify('web2', 22, B).status).toBe('unknown')
+    appendKnownHost(p, 'web2', 22, B) // what --accept-new-host-keys does during a fleet run
+    expect(new KnownHosts([p]).verify('web2', 22, B).status).toBe('known')
+    writeFileSync(p, `web1 ssh-ed25519 ${B.toString('base64')}\n`) // same size, another key
+    expect(new KnownHosts([p]).verify('web1', 22, A).status).toBe('mismatch')
+    rmSync(p)
+    expect(new KnownHosts([p]).verify('web1', 22, A).status).toBe('unknown')
+  })
 })
