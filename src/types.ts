@@ -14,7 +14,7 @@ export type Mode = 'dry-run' | 'apply'
 
 /**
  * One command to run on one host. `command` is a complete POSIX shell command line: every value
- * interpolated into it has already been quoted by the engine (`executors/quote.ts`), so an executor
+ * interpolated into it has already been quoted by the engine (`shared/quote.ts`), so an executor
  * runs it as is (`sh -c command`), wrapped in `sudo -n` when `sudo` is set.
  */
 export interface CommandSpec {

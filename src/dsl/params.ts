@@ -6,6 +6,7 @@
 import { isIP } from 'node:net'
 import { RunbookError, RunbookErrors } from '../errors.ts'
 import type { Param } from './runbook.generated.ts'
+import { REDACTED } from '../shared/redacted.ts'
 
 export type ParamType = Param['type']
 export type ParamValue = string | number | boolean
@@ -140,9 +141,6 @@ export function describeType(param: Param): string {
     }
   }
 }
-
-/** Value substituted for secret params in transcripts (and when replaying them). */
-export const REDACTED = '[redacted]'
 
 export interface ResolveOptions {
   /** Replay: secret params arrive as REDACTED and are taken as they are. */

@@ -9,7 +9,7 @@ import type { Readable } from 'node:stream'
 import { ExecError } from '../errors.ts'
 import type { CommandResult, CommandSpec, Executor, ExecutorFactory } from '../types.ts'
 import { LocalProber } from './probe.ts'
-import { withSudo } from './quote.ts'
+import { withSudo } from '../shared/quote.ts'
 import { guardLocalCommand } from './remote-command.ts'
 
 export interface LocalExecutorOptions {

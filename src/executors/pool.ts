@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks'
 import { ExecError } from '../errors.ts'
 import type { CommandResult, CommandSpec, Executor, ExecutorFactory, Prober, ProbeResult, ProbeSpec } from '../types.ts'
-import { resolveAddress, resolveTarget, type ResolveContext } from '../inventory/resolve.ts'
+import { resolveAddress, resolveTarget, type ResolveContext } from './ssh-target.ts'
 import type { Inventory } from '../inventory/load.ts'
 import { LocalProber } from './probe.ts'
 import { remoteCommand } from './remote-command.ts'

@@ -88,7 +88,7 @@ not be reached (DNS, refused, timeout, host key, authentication).`,
     // Loaded here, not at start-up: `runbook --help` and other commands stay fast.
     const { SshExecutorFactory, fanOut } = await import('../../executors/pool.ts')
     const { findInventory } = await import('../../inventory/discover.ts')
-    const { expandHosts } = await import('../../inventory/resolve.ts')
+    const { expandHosts } = await import('../../inventory/hosts.ts')
     if (positionals.length === 0) throw new RunbookError('RB_USAGE', 'exec: name at least one host or group. Usage: runbook exec <host|group> -- <command>')
     if (rest.length === 0) throw new RunbookError('RB_USAGE', 'exec: give the command after --, e.g. runbook exec web1 -- uptime')
     const command = rest.join(' ')
