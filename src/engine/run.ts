@@ -6,7 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import { hostname, userInfo } from 'node:os'
 import { createActor, fromPromise, type AnyActorRef } from 'xstate'
 import { scopeFor, type ActorInput, type CompiledRunbook, type RunContext, type StepRecord } from '../compile/compile.ts'
-import { INTERNAL_FINALS, type CompiledOutcome, type CompiledStep, type EdgeInfo } from '../compile/model.ts'
+import { INTERNAL_FINALS, stepOfKind, type CompiledOutcome, type CompiledStep, type EdgeInfo } from '../compile/model.ts'
 import { compileTemplate, textOf, type ExprScope } from '../dsl/expr.ts'
 import { checkParam, resolveParams } from '../dsl/params.ts'
 import { ERROR_CODES, EXIT, RunbookError } from '../errors.ts'
@@ -172,12 +172,12 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
     emitter.emit({ type: 'step.started', step: name, kind: step.kind, ...(step.title ? { title: step.title } : {}) })
   }
   const impl = {
-    step: (s: CompiledStep, c: RunContext) => runner.step(s, c),
-    fixCheck: (s: CompiledStep, c: RunContext) => fixes_.check(s, c),
-    approve: (s: CompiledStep, c: RunContext) => fixes_.approve(s, c),
-    fixApply: (s: CompiledStep, c: RunContext) => fixes_.apply(s, c),
-    fixVerify: (s: CompiledStep, c: RunContext) => fixes_.verify(s, c),
-    fixRollback: (s: CompiledStep, c: RunContext) => fixes_.rollback(s, c),
+    step: (s: CompiledStep, c: RunContext) => runner.step(stepOfKind(s, 'run', 'probe', 'parallel'), c),
+    fixCheck: (s: CompiledStep, c: RunContext) => fixes_.check(stepOfKind(s, 'fix'), c),
+    approve: (s: CompiledStep, c: RunContext) => fixes_.approve(stepOfKind(s, 'fix'), c),
+    fixApply: (s: CompiledStep, c: RunContext) => fixes_.apply(stepOfKind(s, 'fix'), c),
+    fixVerify: (s: CompiledStep, c: RunContext) => fixes_.verify(stepOfKind(s, 'fix'), c),
+    fixRollback: (s: CompiledStep, c: RunContext) => fixes_.rollback(stepOfKind(s, 'fix'), c),
   }
   const actor = (kind: keyof typeof impl) =>
     fromPromise<StepRecord, ActorInput>(async ({ input }) => {
