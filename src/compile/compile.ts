@@ -7,11 +7,12 @@
 import { assign, fromPromise, setup, type AnyStateMachine } from 'xstate'
 import { compileExpr, compileLets, compileTemplate, evaluateGuard, type Expr, type ExprScope, type Lets, type Template } from '../dsl/expr.ts'
 import { sha256 } from '../dsl/load.ts'
-import { parseDuration } from '../dsl/params.ts'
 import type { Command, Fix, Outcome, Probe, Step } from '../dsl/runbook.generated.ts'
 import type { ValidRunbook } from '../dsl/validate.ts'
 import { RunbookError } from '../errors.ts'
 import type { ParserRegistry } from '../parsers/registry.ts'
+import { DEFAULTS } from '../shared/defaults.ts'
+import { parseDuration } from '../shared/duration.ts'
 import type { ExecFailure, FixStatus, Mode, StepKind, StepStatus } from '../types.ts'
 import {
   INTERNAL_FINALS,
@@ -29,9 +30,12 @@ import {
   type ParamDecls,
 } from './model.ts'
 
-export const DEFAULT_TIMEOUT_MS = 30_000
-export const DEFAULT_PROBE_TIMEOUT_MS = 5_000
-export const DEFAULT_CONFIRM_MS = 60_000
+/** A duration field of the runbook, in ms. Its format was checked by the schema (`^[0-9]+(ms|s|m|h)$`). */
+function ms(text: string): number {
+  const n = parseDuration(text)
+  if (n === undefined) throw new RunbookError('RB_INTERNAL', `'${text}' passed the schema but is not a duration`)
+  return n
+}
 
 /** What a step leaves behind, visible to later guards as `steps.<name>`. */
 export interface StepRecord {
@@ -84,7 +88,7 @@ const ref = (state: string) => `#${ROOT}.${state}`
 
 export function compileRunbook(valid: ValidRunbook, parsers: ParserRegistry): CompiledRunbook {
   const rb = valid.runbook
-  const defaults = { timeoutMs: rb.defaults?.timeout ? parseDuration(rb.defaults.timeout) : DEFAULT_TIMEOUT_MS, sudo: rb.defaults?.sudo ?? false }
+  const defaults = { timeoutMs: rb.defaults?.timeout ? ms(rb.defaults.timeout) : DEFAULTS.commandTimeoutMs, sudo: rb.defaults?.sudo ?? false }
   const parser = (name: string | undefined) => (name === undefined ? null : parsers.get(name) ?? null)
   // Each let is compiled once here and evaluated where an expression reads it.
   const runbookLets = compileLets(valid.lets.runbook)
@@ -96,7 +100,7 @@ export function compileRunbook(valid: ValidRunbook, parsers: ParserRegistry): Co
     run: template(c.run!),
     host: c.host !== undefined ? template(c.host) : inherit.host,
     sudo: c.sudo ?? inherit.sudo,
-    timeoutMs: c.timeout ? parseDuration(c.timeout) : inherit.timeoutMs,
+    timeoutMs: c.timeout ? ms(c.timeout) : inherit.timeoutMs,
     parser: parser(c.parse),
     okExit: c.ok_exit ?? [0],
     ...((c.readonly ?? inherit.readonly) !== undefined ? { readonly: (c.readonly ?? inherit.readonly)! } : {}),
@@ -107,8 +111,8 @@ export function compileRunbook(valid: ValidRunbook, parsers: ParserRegistry): Co
       kind: 'probe',
       probe,
       target: template((p[probe] as string)!),
-      count: p.count ?? 3,
-      timeoutMs: p.timeout ? parseDuration(p.timeout) : DEFAULT_PROBE_TIMEOUT_MS,
+      count: p.count ?? DEFAULTS.probeCount,
+      timeoutMs: p.timeout ? ms(p.timeout) : DEFAULTS.probeTimeoutMs,
     }
   }
   const compileCommand = (c: Command | Step, inherit: { sudo: boolean; timeoutMs: number; host: Template | null; readonly?: string }): CompiledCommand =>
@@ -119,7 +123,7 @@ export function compileRunbook(valid: ValidRunbook, parsers: ParserRegistry): Co
     const s = (rb.steps as Record<string, Step>)[name]!
     lets = compileLets(valid.lets.steps.get(name) ?? [], runbookLets)
     const use = valid.uses.get(name)
-    const inherit = { sudo: s.sudo ?? defaults.sudo, timeoutMs: s.timeout ? parseDuration(s.timeout) : defaults.timeoutMs, host: s.host !== undefined ? template(s.host) : null, ...(s.readonly !== undefined ? { readonly: s.readonly } : {}) }
+    const inherit = { sudo: s.sudo ?? defaults.sudo, timeoutMs: s.timeout ? ms(s.timeout) : defaults.timeoutMs, host: s.host !== undefined ? template(s.host) : null, ...(s.readonly !== undefined ? { readonly: s.readonly } : {}) }
     const base = { name, title: s.title, next: compileNext(name, s.next, lets), onFailure: s.on_failure, onTimeout: s.on_timeout, onError: s.on_error, onRollback: s.on_rollback, action: use?.action }
     const byKind = (kind: StepKind): CompiledStep => {
       switch (kind) {
@@ -187,7 +191,7 @@ function compileFix(f: Fix, defaults: { sudo: boolean; timeoutMs: number }, pars
   const template = (source: string) => compileTemplate(source, lets)
   const expr = (source: string) => compileExpr(source, lets)
   const sudo = f.sudo ?? defaults.sudo
-  const timeoutMs = f.timeout ? parseDuration(f.timeout) : defaults.timeoutMs
+  const timeoutMs = f.timeout ? ms(f.timeout) : defaults.timeoutMs
   const host = f.host !== undefined ? template(f.host) : null
   const run = (cmd: string, parse?: string, vouched?: string): CompiledRun => ({ kind: 'run', run: template(cmd), host, sudo, timeoutMs, parser: parser(parse), okExit: 'any', ...(vouched !== undefined ? { readonly: vouched } : {}) })
   const v = f.verify
@@ -201,15 +205,15 @@ function compileFix(f: Fix, defaults: { sudo: boolean; timeoutMs: number }, pars
     verify: v
       ? {
           command: v.probe
-            ? { kind: 'probe', probe: v.probe.tcp !== undefined ? 'tcp' : v.probe.ping !== undefined ? 'ping' : 'http', target: template((v.probe.tcp ?? v.probe.ping ?? v.probe.http)!), count: v.probe.count ?? 3, timeoutMs: v.probe.timeout ? parseDuration(v.probe.timeout) : DEFAULT_PROBE_TIMEOUT_MS }
+            ? { kind: 'probe', probe: v.probe.tcp !== undefined ? 'tcp' : v.probe.ping !== undefined ? 'ping' : 'http', target: template((v.probe.tcp ?? v.probe.ping ?? v.probe.http)!), count: v.probe.count ?? DEFAULTS.probeCount, timeoutMs: v.probe.timeout ? ms(v.probe.timeout) : DEFAULTS.probeTimeoutMs }
             : run(v.run!, v.parse, v.readonly),
           expect: expr(v.expect ?? (v.probe ? 'result.ok' : 'result.exitCode == 0')),
           retries: v.retries ?? 0,
-          intervalMs: v.interval ? parseDuration(v.interval) : 1000,
+          intervalMs: v.interval ? ms(v.interval) : DEFAULTS.verifyIntervalMs,
         }
       : null,
     rollback: (f.rollback ?? []).map((c) => template(c)),
-    access: f.access ? { confirmWithinMs: f.confirm_within ? parseDuration(f.confirm_within) : DEFAULT_CONFIRM_MS } : null,
+    access: f.access ? { confirmWithinMs: f.confirm_within ? ms(f.confirm_within) : DEFAULTS.confirmWithinMs } : null,
     preflight: (f.preflight ?? []).map((p) => ({ run: run(p.run, p.parse, p.readonly), expect: expr(p.expect ?? 'result.exitCode == 0'), message: template(p.message) })),
     files: (f.files ?? []).map((file) => ({ path: template(file.path), content: template(file.content), mode: file.mode ?? '0644' })),
   }

@@ -23,15 +23,6 @@ const USER = /^[a-z_][a-z0-9_.-]{0,31}\$?$/
 const UNIT = /^[A-Za-z0-9:_.\\@-]+$/
 const DURATION = /^[0-9]+(ms|s|m|h)$/
 
-/** `3s` → 3000. */
-export function parseDuration(text: string): number {
-  const m = /^([0-9]+)(ms|s|m|h)$/.exec(text)
-  if (!m) throw new Error(`not a duration: ${text}`)
-  const n = Number(m[1])
-  const unit = m[2] as 'ms' | 's' | 'm' | 'h'
-  return n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit]
-}
-
 function isHost(value: string): boolean {
   // [user@]host[:port], host being a name, an IPv4 address or an [IPv6] address; or a bare IPv6.
   if (isIP(value) === 6) return true

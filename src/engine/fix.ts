@@ -18,6 +18,7 @@ import { planDigests, type PlanSeal } from './plan-hash.ts'
 import { backupFiles, cancelRevert, LOCK_HELD, lockAcquire, lockRelease, lockRenew, parseReadFile, readFile, restoreFiles, scheduleRevert, writeFile } from './host-ops.ts'
 import type { StepRunner } from './steps.ts'
 import { RunbookError } from '../errors.ts'
+import { DEFAULTS } from '../shared/defaults.ts'
 
 const MAX_REPLANS = 3
 /** The lock is a lease: renewed while the run lives, so a run that dies frees its host within the TTL. */
@@ -295,7 +296,7 @@ export class FixRunner {
     let last: StepRecord | undefined
     try {
       if (fresh) {
-        const login = await this.steps.raw(step.name, 'verify', { host: plan.host, command: 'true', sudo: false, timeoutMs: Math.min(fix.timeoutMs, 30_000), mutating: false }, fresh)
+        const login = await this.steps.raw(step.name, 'verify', { host: plan.host, command: 'true', sudo: false, timeoutMs: Math.min(fix.timeoutMs, DEFAULTS.housekeepingTimeoutMs), mutating: false }, fresh)
         ok = login.result?.exitCode === 0
       }
       const v = fix.verify
@@ -356,7 +357,7 @@ export class FixRunner {
   }
 
   async #cancelRevert(step: CompiledFixStep, plan: FixPlan, id: string): Promise<void> {
-    const r = await this.steps.raw(step.name, 'verify', { host: plan.host, command: cancelRevert(id), sudo: plan.sudo, timeoutMs: 30_000, mutating: true, repeatable: true })
+    const r = await this.steps.raw(step.name, 'verify', { host: plan.host, command: cancelRevert(id), sudo: plan.sudo, timeoutMs: DEFAULTS.housekeepingTimeoutMs, mutating: true, repeatable: true })
     if (r.result?.exitCode === 0) this.#emit({ type: 'fix.revert_cancelled', step: step.name, host: plan.host, id })
   }
 
@@ -366,7 +367,7 @@ export class FixRunner {
     if (this.#locks.has(plan.host)) return { ok: true }
     const ttlS = LOCK_TTL_S
     const owner = `${this.deps.operator}, runbook ${this.steps.deps.runbook} (fix ${step.name}, run ${this.deps.runId})`
-    const acquire = { host: plan.host, command: lockAcquire(this.#token, owner, ttlS), sudo: plan.sudo, timeoutMs: 30_000, mutating: true }
+    const acquire = { host: plan.host, command: lockAcquire(this.#token, owner, ttlS), sudo: plan.sudo, timeoutMs: DEFAULTS.housekeepingTimeoutMs, mutating: true }
     let r = await this.steps.raw(step.name, 'apply', acquire)
     // The server stopped while this run was taking the lock (service resume): the lock may be ours
     // already. Renewing succeeds only on our own lease; if it is not ours, taking it is safe again.
@@ -401,7 +402,7 @@ export class FixRunner {
     if (!held) return
     clearInterval(held.renew)
     this.#locks.delete(host)
-    await this.steps.raw(held.step, 'apply', { host, command: lockRelease(this.#token), sudo: held.sudo, timeoutMs: 30_000, mutating: true, repeatable: true })
+    await this.steps.raw(held.step, 'apply', { host, command: lockRelease(this.#token), sudo: held.sudo, timeoutMs: DEFAULTS.housekeepingTimeoutMs, mutating: true, repeatable: true })
     this.steps.deps.emitter.emit({ type: 'lock.released', host, lock: 'host' })
   }
 
