@@ -3,9 +3,8 @@
  * evidence, and the error of a run that could not finish. Pure: reads the machine's context and
  * the tally of events (summary.ts).
  */
-import { scopeFor, type RunContext } from '../compile/compile.ts'
+import { scopeFor, type CompiledRunbook, type RunContext } from '../compile/compile.ts'
 import { INTERNAL_FINALS, type CompiledOutcome } from '../compile/model.ts'
-import type { CompiledRunbook } from '../compile/compile.ts'
 import { textOf, type ExprScope } from '../dsl/expr.ts'
 import { ERROR_CODES, RunbookError } from '../errors.ts'
 import type { Evidence } from '../types.ts'

@@ -87,10 +87,10 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
   const runController = new AbortController()
   const signal = options.signal ? AbortSignal.any([options.signal, runController.signal]) : runController.signal
   // The summary is a fold over the run's own events (summary.ts), taken as each one is emitted.
-  let events: RunTally = EMPTY_TALLY
+  let tallied: RunTally = EMPTY_TALLY
   const emitter = new Emitter(clock, (e) => {
     options.onEvent(e)
-    events = tally(events, e)
+    tallied = tally(tallied, e)
   }, redactor)
   const defaultHost = 'host' in compiled.params && typeof params.host === 'string' ? params.host : 'local'
   const startedAt = clock.now()
@@ -122,7 +122,7 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
   })
   const seal = { redactor, key: options.planKey ?? randomBytes(32), secrets }
   const fixes = new FixRunner(steps, { runId, operator: options.operator ?? currentOperator(), mode: options.mode, seal })
-  const { machine, record, stepStarted } = provideRun(compiled, { emitter, steps, fixes, signal, tally: () => events })
+  const { machine, record, stepStarted } = provideRun(compiled, { emitter, steps, fixes, signal, tally: () => tallied })
 
   const ended = await new Promise<{ error?: unknown }>((resolve) => {
     const ref: AnyActorRef = createActor(machine, { input: { params, facts } })
@@ -135,7 +135,7 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
   const crash = ended.error !== undefined ? record.guardError ?? ended.error : record.crash
 
   const interrupted = options.signal?.aborted ?? false
-  const status = runStatus({ final: record.final, tally: events, unverified: fixes.unverified.length, severity: record.outcome?.severity, crashed: ended.error !== undefined })
+  const status = runStatus({ final: record.final, tally: tallied, unverified: fixes.unverified.length, severity: record.outcome?.severity, crashed: ended.error !== undefined })
   let outcome = record.outcome
   const error = status === 'incomplete' ? asRunbookError(crash, record.lastStep) : undefined
   if (error && outcome === null) {
@@ -152,7 +152,7 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
     ...(error ? { error: { code: error.code, message: error.message } } : {}),
   })
   runController.abort()
-  return { status, exitCode, outcome, path: [...events.path], interrupted, ...(error ? { error } : {}) }
+  return { status, exitCode, outcome, path: [...tallied.path], interrupted, ...(error ? { error } : {}) }
 }
 
 /**

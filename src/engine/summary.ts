@@ -8,9 +8,8 @@
  * const t = events.reduce(tally, EMPTY_TALLY)
  * runStatus({ final: '_proposed', tally: t, unverified: 0, severity: undefined, crashed: false })  // 'fix-proposed'
  */
-import type { RunbookError } from '../errors.ts'
-import { EXIT } from '../errors.ts'
 import { INTERNAL_FINALS } from '../compile/model.ts'
+import { EXIT, type RunbookError } from '../errors.ts'
 import type { Evidence, RunEvent, RunStatus, Severity } from '../types.ts'
 
 export interface RunSummary {
