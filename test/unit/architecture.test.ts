@@ -105,6 +105,19 @@ describe('architecture', () => {
     expect(cycles).toEqual([])
   })
 
+  it('every dependency in package.json is used by src/ (imported or resolved), or is the peer of one that is', () => {
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies: Record<string, string> }
+    const sources = files.map((f) => readFileSync(f, 'utf8')).join('\n')
+    const used = (dep: string) => new RegExp(`['"]${dep.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}(?:/[^'"]*)?['"]`).test(sources)
+    const peersOfUsed = new Set(
+      Object.keys(pkg.dependencies).filter(used).flatMap((dep) => {
+        const manifest = JSON.parse(readFileSync(join('node_modules', dep, 'package.json'), 'utf8')) as { peerDependencies?: Record<string, string> }
+        return Object.keys(manifest.peerDependencies ?? {})
+      }),
+    )
+    expect(Object.keys(pkg.dependencies).filter((dep) => !used(dep) && !peersOfUsed.has(dep)).map((dep) => `${dep} is in package.json but nothing in src/ uses it`)).toEqual([])
+  })
+
   const adapters: Record<string, string[]> = {
     ssh2: ['executors/ssh.ts', 'bench/ssh.ts', 'bench/fleet.ts'],
     ajv: ['dsl/validate.ts', 'dsl/actions.ts', 'dsl/schema-errors.ts', 'inventory/load.ts'],
