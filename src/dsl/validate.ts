@@ -22,6 +22,7 @@ import type { Fix, Runbook, Step } from './runbook.generated.ts'
 import { ExpressionChecker } from './validate-expressions.ts'
 import { actionDirs, createActionLibrary, type ActionLibrary } from './actions.ts'
 import { expandUses, type ActionUse } from './uses.ts'
+import type { StepKind } from '../types.ts'
 
 export { typeMismatch } from './validate-expressions.ts'
 
@@ -36,7 +37,8 @@ function schemaValidator(): ValidateFunction {
   return compiled
 }
 
-export type StepKindName = 'run' | 'probe' | 'parallel' | 'fix' | 'branch'
+/** The step kinds (types.ts StepKind): one list for the validator, the compiled machine and the views. */
+export type StepKindName = StepKind
 
 /** A runbook that passed every check. */
 export interface ValidRunbook {
