@@ -69,6 +69,9 @@ export const ERROR_CODES = {
   RB_SLACK_SIGNATURE: { kind: 'user', fix: 'Only Slack can call /slack/events: the request must carry a valid X-Slack-Signature (v0, HMAC-SHA256 with the signing secret) over the raw body, an X-Slack-Request-Timestamp within 5 minutes, and must not be a replay.' },
   RB_SLACK_CONFIG: { kind: 'user', fix: 'Set RUNBOOK_SLACK_BOT_TOKEN (xoxb-) and either RUNBOOK_SLACK_APP_TOKEN (xapp-, Socket Mode) or RUNBOOK_SLACK_SIGNING_SECRET (HTTP mode); see README "Slack".' },
   RB_BACKEND_UNREACHABLE: { kind: 'operational', fix: 'Check --database / RUNBOOK_DATABASE (Postgres) and --queue / RUNBOOK_QUEUE (Redis): the server named must run and accept this machine.' },
+  RB_LAB_UNSUPPORTED: { kind: 'user', fix: 'Run `runbook lab` as root on Linux, with the tools the message names installed (.ci/system-deps.sh installs all of them); it builds network namespaces on this machine.' },
+  RB_LAB_SETUP: { kind: 'operational', fix: 'The lab could not be built or seeded: the message names the step that failed and what it saw. What was created is removed; if a crash left parts behind, run `runbook lab down --name NAME`, then `lab up` again.' },
+  RB_LAB_COMMAND: { kind: 'operational', fix: 'A system command of the lab (ip, iptables, nft, sshd, ssh-keygen...) failed: the message shows it with its exit code and stderr. Check the tool is installed and works as root.' },
   RB_INTERNAL: { kind: 'bug', fix: 'This is a bug in runbook: please report it with the stack trace and the transcript.' },
 } as const satisfies Record<string, CodeInfo>
 

@@ -14,7 +14,7 @@ export type Mode = 'dry-run' | 'apply'
 
 /**
  * One command to run on one host. `command` is a complete POSIX shell command line: every value
- * interpolated into it has already been quoted by the engine (`executors/quote.ts`), so an executor
+ * interpolated into it has already been quoted by the engine (`shared/quote.ts`), so an executor
  * runs it as is (`sh -c command`), wrapped in `sudo -n` when `sudo` is set.
  */
 export interface CommandSpec {
@@ -162,6 +162,35 @@ export type Severity = 'ok' | 'info' | 'warning' | 'critical'
 export type StepKind = 'run' | 'probe' | 'parallel' | 'fix' | 'branch'
 export type StepStatus = 'ok' | 'failed' | 'timeout' | 'error'
 export type FixPhase = 'check' | 'apply' | 'verify' | 'rollback'
+
+/**
+ * Where a fix stands: the `status` of a fix step's `result`, set by the engine (engine/fix.ts),
+ * read by the compiled machine's guards and by runbooks (`if: result.status == "not_needed"`,
+ * `steps.fix_x.result.status` in a summary). The validator refuses a comparison with any other string.
+ */
+export const FIX_STATUSES = [
+  /** check: the problem is there, a plan is made (dry-run stops here). */
+  'needed',
+  /** check (or the re-check before applying): nothing to do. */
+  'not_needed',
+  /** the check command itself failed. */
+  'check-failed',
+  /** a pre-flight failed, or another run holds the host's lock: nothing was changed. */
+  'refused',
+  'approved',
+  'declined',
+  'applied',
+  'apply-failed',
+  /** the service stopped during an apply command: only verify can tell whether it ran. */
+  'in-doubt',
+  'verified',
+  'verify-failed',
+  'rolled_back',
+  'rollback-failed',
+  /** not verified and nothing declared to undo it with: left as it is, for a human. */
+  'not-rolled-back',
+] as const
+export type FixStatus = (typeof FIX_STATUSES)[number]
 
 /** One file a fix writes, with the unified diff between what the host has now and what it will have. */
 export interface FileChange {

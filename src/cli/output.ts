@@ -5,6 +5,7 @@
 import { isAbsolute, relative } from 'node:path'
 import { escapeControls } from '../dsl/source-map.ts'
 import { ERROR_CODES, EXIT, RunbookError, RunbookErrors } from '../errors.ts'
+import { parseDuration } from '../shared/duration.ts'
 import type { Io } from './command.ts'
 
 /** A path as the user reads it: relative under the current directory, else absolute (never `../../..`). */
@@ -45,6 +46,17 @@ export function reportError(err: unknown, io: Io): number {
   const e = err instanceof Error ? err : new Error(String(err))
   io.stderr.write(`${paint(color, '31;1', 'internal error')}: ${e.message}\n${e.stack ?? ''}\nThis is a bug in runbook: please report it with the command you ran and its transcript.\n`)
   return EXIT.INTERNAL
+}
+
+/**
+ * A duration flag in ms (`--timeout 30s`, `1500ms`, `2m`; a bare number counts seconds), or
+ * undefined when the flag is not given. Zero or a non-duration is RB_USAGE naming the flag.
+ */
+export function durationFlag(command: string, flag: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined
+  const ms = typeof value === 'string' ? parseDuration(value, { bare: 's' }) : undefined
+  if (ms === undefined || ms <= 0) throw new RunbookError('RB_USAGE', `${command}: --${flag}: ${JSON.stringify(value)} is not a duration > 0 (examples: 500ms, 30s, 2m; a bare number counts seconds)`)
+  return ms
 }
 
 /** `k=v` pairs from repeated --param flags. */

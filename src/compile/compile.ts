@@ -7,28 +7,35 @@
 import { assign, fromPromise, setup, type AnyStateMachine } from 'xstate'
 import { compileExpr, compileLets, compileTemplate, evaluateGuard, type Expr, type ExprScope, type Lets, type Template } from '../dsl/expr.ts'
 import { sha256 } from '../dsl/load.ts'
-import { parseDuration } from '../dsl/params.ts'
 import type { Command, Fix, Outcome, Probe, Step } from '../dsl/runbook.generated.ts'
 import type { ValidRunbook } from '../dsl/validate.ts'
 import { RunbookError } from '../errors.ts'
 import type { ParserRegistry } from '../parsers/registry.ts'
-import type { ExecFailure, Mode, StepStatus } from '../types.ts'
+import { DEFAULTS } from '../shared/defaults.ts'
+import { parseDuration } from '../shared/duration.ts'
+import type { ExecFailure, FixStatus, Mode, StepKind, StepStatus } from '../types.ts'
 import {
   INTERNAL_FINALS,
   type CompiledCommand,
   type CompiledEvidence,
   type CompiledFix,
+  type CompiledFixStep,
   type CompiledOutcome,
+  type CompiledProbe,
   type CompiledRun,
+  unhandledKind,
   type CompiledStep,
   type CompiledTransition,
   type EdgeInfo,
   type ParamDecls,
 } from './model.ts'
 
-export const DEFAULT_TIMEOUT_MS = 30_000
-export const DEFAULT_PROBE_TIMEOUT_MS = 5_000
-export const DEFAULT_CONFIRM_MS = 60_000
+/** A duration field of the runbook, in ms. Its format was checked by the schema (`^[0-9]+(ms|s|m|h)$`). */
+function ms(text: string): number {
+  const n = parseDuration(text)
+  if (n === undefined) throw new RunbookError('RB_INTERNAL', `'${text}' passed the schema but is not a duration`)
+  return n
+}
 
 /** What a step leaves behind, visible to later guards as `steps.<name>`. */
 export interface StepRecord {
@@ -81,7 +88,7 @@ const ref = (state: string) => `#${ROOT}.${state}`
 
 export function compileRunbook(valid: ValidRunbook, parsers: ParserRegistry): CompiledRunbook {
   const rb = valid.runbook
-  const defaults = { timeoutMs: rb.defaults?.timeout ? parseDuration(rb.defaults.timeout) : DEFAULT_TIMEOUT_MS, sudo: rb.defaults?.sudo ?? false }
+  const defaults = { timeoutMs: rb.defaults?.timeout ? ms(rb.defaults.timeout) : DEFAULTS.commandTimeoutMs, sudo: rb.defaults?.sudo ?? false }
   const parser = (name: string | undefined) => (name === undefined ? null : parsers.get(name) ?? null)
   // Each let is compiled once here and evaluated where an expression reads it.
   const runbookLets = compileLets(valid.lets.runbook)
@@ -93,19 +100,19 @@ export function compileRunbook(valid: ValidRunbook, parsers: ParserRegistry): Co
     run: template(c.run!),
     host: c.host !== undefined ? template(c.host) : inherit.host,
     sudo: c.sudo ?? inherit.sudo,
-    timeoutMs: c.timeout ? parseDuration(c.timeout) : inherit.timeoutMs,
+    timeoutMs: c.timeout ? ms(c.timeout) : inherit.timeoutMs,
     parser: parser(c.parse),
     okExit: c.ok_exit ?? [0],
     ...((c.readonly ?? inherit.readonly) !== undefined ? { readonly: (c.readonly ?? inherit.readonly)! } : {}),
   })
-  const compileProbe = (p: Probe): CompiledCommand => {
+  const compileProbe = (p: Probe): CompiledProbe => {
     const probe = p.tcp !== undefined ? 'tcp' : p.ping !== undefined ? 'ping' : 'http'
     return {
       kind: 'probe',
       probe,
       target: template((p[probe] as string)!),
-      count: p.count ?? 3,
-      timeoutMs: p.timeout ? parseDuration(p.timeout) : DEFAULT_PROBE_TIMEOUT_MS,
+      count: p.count ?? DEFAULTS.probeCount,
+      timeoutMs: p.timeout ? ms(p.timeout) : DEFAULTS.probeTimeoutMs,
     }
   }
   const compileCommand = (c: Command | Step, inherit: { sudo: boolean; timeoutMs: number; host: Template | null; readonly?: string }): CompiledCommand =>
@@ -114,26 +121,22 @@ export function compileRunbook(valid: ValidRunbook, parsers: ParserRegistry): Co
   const steps = new Map<string, CompiledStep>()
   for (const name of valid.stepNames) {
     const s = (rb.steps as Record<string, Step>)[name]!
-    const kind = valid.kindOf(name)
     lets = compileLets(valid.lets.steps.get(name) ?? [], runbookLets)
     const use = valid.uses.get(name)
-    const inherit = { sudo: s.sudo ?? defaults.sudo, timeoutMs: s.timeout ? parseDuration(s.timeout) : defaults.timeoutMs, host: s.host !== undefined ? template(s.host) : null, ...(s.readonly !== undefined ? { readonly: s.readonly } : {}) }
-    steps.set(name, {
-      name,
-      kind,
-      title: s.title,
-      command: kind === 'run' || kind === 'probe' ? fromAction(compileCommand(s, inherit), use?.action) : null,
-      parallel: kind === 'parallel' ? Object.entries(s.parallel ?? {}).map(([sub, c]) => [sub, fromAction(compileCommand(c!, inherit), valid.uses.get(`${name}.${sub}`)?.action)] as const) : [],
-      fix: kind === 'fix' ? { ...compileFix(s.fix!, defaults, parser, lets), ...(use ? { action: { id: use.action, overrides: use.overrides } } : {}) } : null,
-      next: compileNext(name, s.next, lets),
-      onFailure: s.on_failure,
-      onTimeout: s.on_timeout,
-      onError: s.on_error,
-      onRollback: s.on_rollback,
-      action: use?.action,
-    })
+    const inherit = { sudo: s.sudo ?? defaults.sudo, timeoutMs: s.timeout ? ms(s.timeout) : defaults.timeoutMs, host: s.host !== undefined ? template(s.host) : null, ...(s.readonly !== undefined ? { readonly: s.readonly } : {}) }
+    const base = { name, title: s.title, next: compileNext(name, s.next, lets), onFailure: s.on_failure, onTimeout: s.on_timeout, onError: s.on_error, onRollback: s.on_rollback, action: use?.action }
+    const byKind = (kind: StepKind): CompiledStep => {
+      switch (kind) {
+        case 'run': return { ...base, kind, command: fromAction(compileRun(s, inherit), use?.action) }
+        case 'probe': return { ...base, kind, command: compileProbe(s.probe!) }
+        case 'parallel': return { ...base, kind, parallel: Object.entries(s.parallel ?? {}).map(([sub, c]) => [sub, fromAction(compileCommand(c!, inherit), valid.uses.get(`${name}.${sub}`)?.action)] as const) }
+        case 'fix': return { ...base, kind, fix: { ...compileFix(s.fix!, defaults, parser, lets), ...(use ? { action: { id: use.action, overrides: use.overrides } } : {}) } }
+        case 'branch': return { ...base, kind }
+        default: return unhandledKind(kind)
+      }
+    }
+    steps.set(name, byKind(valid.kindOf(name)))
   }
-
   lets = runbookLets
   const outcomes = new Map<string, CompiledOutcome>()
   for (const [name, o] of Object.entries(rb.outcomes as Record<string, Outcome>)) {
@@ -167,7 +170,7 @@ export function compileRunbook(valid: ValidRunbook, parsers: ParserRegistry): Co
 }
 
 /** A run command expanded from an action says so (transcripts and views name the action). */
-function fromAction(c: CompiledCommand, action: string | undefined): CompiledCommand {
+function fromAction<C extends CompiledCommand>(c: C, action: string | undefined): C {
   return action !== undefined && c.kind === 'run' ? { ...c, action } : c
 }
 
@@ -188,7 +191,7 @@ function compileFix(f: Fix, defaults: { sudo: boolean; timeoutMs: number }, pars
   const template = (source: string) => compileTemplate(source, lets)
   const expr = (source: string) => compileExpr(source, lets)
   const sudo = f.sudo ?? defaults.sudo
-  const timeoutMs = f.timeout ? parseDuration(f.timeout) : defaults.timeoutMs
+  const timeoutMs = f.timeout ? ms(f.timeout) : defaults.timeoutMs
   const host = f.host !== undefined ? template(f.host) : null
   const run = (cmd: string, parse?: string, vouched?: string): CompiledRun => ({ kind: 'run', run: template(cmd), host, sudo, timeoutMs, parser: parser(parse), okExit: 'any', ...(vouched !== undefined ? { readonly: vouched } : {}) })
   const v = f.verify
@@ -202,15 +205,15 @@ function compileFix(f: Fix, defaults: { sudo: boolean; timeoutMs: number }, pars
     verify: v
       ? {
           command: v.probe
-            ? { kind: 'probe', probe: v.probe.tcp !== undefined ? 'tcp' : v.probe.ping !== undefined ? 'ping' : 'http', target: template((v.probe.tcp ?? v.probe.ping ?? v.probe.http)!), count: v.probe.count ?? 3, timeoutMs: v.probe.timeout ? parseDuration(v.probe.timeout) : DEFAULT_PROBE_TIMEOUT_MS }
+            ? { kind: 'probe', probe: v.probe.tcp !== undefined ? 'tcp' : v.probe.ping !== undefined ? 'ping' : 'http', target: template((v.probe.tcp ?? v.probe.ping ?? v.probe.http)!), count: v.probe.count ?? DEFAULTS.probeCount, timeoutMs: v.probe.timeout ? ms(v.probe.timeout) : DEFAULTS.probeTimeoutMs }
             : run(v.run!, v.parse, v.readonly),
           expect: expr(v.expect ?? (v.probe ? 'result.ok' : 'result.exitCode == 0')),
           retries: v.retries ?? 0,
-          intervalMs: v.interval ? parseDuration(v.interval) : 1000,
+          intervalMs: v.interval ? ms(v.interval) : DEFAULTS.verifyIntervalMs,
         }
       : null,
     rollback: (f.rollback ?? []).map((c) => template(c)),
-    access: f.access ? { confirmWithinMs: f.confirm_within ? parseDuration(f.confirm_within) : DEFAULT_CONFIRM_MS } : null,
+    access: f.access ? { confirmWithinMs: f.confirm_within ? ms(f.confirm_within) : DEFAULTS.confirmWithinMs } : null,
     preflight: (f.preflight ?? []).map((p) => ({ run: run(p.run, p.parse, p.readonly), expect: expr(p.expect ?? 'result.exitCode == 0'), message: template(p.message) })),
     files: (f.files ?? []).map((file) => ({ path: template(file.path), content: template(file.content), mode: file.mode ?? '0644' })),
   }
@@ -253,7 +256,7 @@ function buildMachine(name: string, start: string, steps: ReadonlyMap<string, Co
         return evaluateGuard(exprs.get(params.edge)!, scopeFor(context, params.step, record))
       },
       status: ({ event }, params: { is: StepStatus[] }) => params.is.includes((event as unknown as { output: StepRecord }).output.status),
-      resultStatus: ({ event }, params: { is: string }) => ((event as unknown as { output: StepRecord }).output.result as { status?: string } | null)?.status === params.is,
+      resultStatus: ({ event }, params: { is: FixStatus }) => ((event as unknown as { output: StepRecord }).output.result as { status?: FixStatus } | null)?.status === params.is,
       dryRun: ({ context }) => context.facts.mode === 'dry-run',
     },
   })
@@ -329,11 +332,13 @@ function announceTransitions(config: unknown): void {
   }
 }
 
-function fixState(s: CompiledStep, entry: unknown[], next: unknown[], crash: (edge: string) => unknown): unknown {
+function fixState(s: CompiledFixStep, entry: unknown[], next: unknown[], crash: (edge: string) => unknown): unknown {
   const n = s.name
   const input = ({ context }: { context: RunContext }) => ({ step: n, context })
   const record = [{ type: 'record', params: { step: n } }]
   const ok = { type: 'status', params: { is: ['ok'] } }
+  /** Taken when the fix's phase ended in this status (typed: a misspelt status is a compile error). */
+  const fixIs = (is: FixStatus) => ({ guard: { type: 'resultStatus', params: { is } } })
   const t = (target: string, edge: string, via: string, extra: Record<string, unknown> = {}, internal = false) => ({
     target,
     actions: record,
@@ -344,27 +349,27 @@ function fixState(s: CompiledStep, entry: unknown[], next: unknown[], crash: (ed
   const stage = (src: string, onDone: unknown[]) => ({ invoke: { src, input, onDone, onError: crash(`${n}.${src}~crash`) } })
   const errorTarget = s.onError !== undefined ? ref(s.onError) : ref(INTERNAL_FINALS.aborted)
   // Without rollback commands or files to restore, the rollback phase undoes nothing: say so.
-  const undoable = s.fix!.rollback.length > 0 || s.fix!.files.length > 0
+  const undoable = s.fix.rollback.length > 0 || s.fix.files.length > 0
   const afterRollback = s.onRollback !== undefined ? ref(s.onRollback) : ref(undoable ? INTERNAL_FINALS.rolledBack : INTERNAL_FINALS.unverified)
   return {
     entry,
     initial: 'check',
     states: {
       check: stage('fixCheck', [
-        t(ref(INTERNAL_FINALS.refused), 'check~refused', 'pre-flight failed', { guard: { type: 'resultStatus', params: { is: 'refused' } } }, true),
+        t(ref(INTERNAL_FINALS.refused), 'check~refused', 'pre-flight failed', fixIs('refused'), true),
         t(errorTarget, 'check~error', s.onError !== undefined ? 'on_error' : 'unhandled failure', { guard: { type: 'status', params: { is: ['failed', 'timeout', 'error'] } } }, s.onError === undefined),
-        t('done', 'check~not_needed', 'not needed', { guard: { type: 'resultStatus', params: { is: 'not_needed' } } }),
+        t('done', 'check~not_needed', 'not needed', fixIs('not_needed')),
         t(ref(INTERNAL_FINALS.proposed), 'check~proposed', 'dry-run', { guard: 'dryRun' }),
         t('approve', 'check~needed', 'needed'),
       ]),
       approve: stage('approve', [
-        t('apply', 'approve~approved', 'approved', { guard: { type: 'resultStatus', params: { is: 'approved' } } }),
+        t('apply', 'approve~approved', 'approved', fixIs('approved')),
         t(ref(INTERNAL_FINALS.declined), 'approve~declined', 'declined', {}, true),
       ]),
       apply: stage('fixApply', [
-        t(ref(INTERNAL_FINALS.refused), 'apply~refused', 'host locked', { guard: { type: 'resultStatus', params: { is: 'refused' } } }, true),
-        t(ref(INTERNAL_FINALS.declined), 'apply~declined', 're-planned and declined', { guard: { type: 'resultStatus', params: { is: 'declined' } } }, true),
-        t('done', 'apply~not_needed', 'no longer needed', { guard: { type: 'resultStatus', params: { is: 'not_needed' } } }, true),
+        t(ref(INTERNAL_FINALS.refused), 'apply~refused', 'host locked', fixIs('refused'), true),
+        t(ref(INTERNAL_FINALS.declined), 'apply~declined', 're-planned and declined', fixIs('declined'), true),
+        t('done', 'apply~not_needed', 'no longer needed', fixIs('not_needed'), true),
         t('verify', 'apply~ok', 'applied', { guard: ok }),
         t('rollback', 'apply~failed', 'apply failed', {}, true),
       ]),

@@ -11,6 +11,7 @@ const label = (s: string, max = 80) => s.replace(/"/g, "'").replace(/[:;]/g, ' '
 /** The actions a step uses: its own (`uses ns/x@1`), or those of its parallel commands (`cmd uses ns/x@1`). */
 function usesOf(s: CompiledStep): string[] {
   if (s.action) return [`uses ${s.action}`]
+  if (s.kind !== 'parallel') return []
   return s.parallel.flatMap(([sub, c]) => (c.kind === 'run' && c.action ? [`${sub} uses ${c.action}`] : []))
 }
 

@@ -4,9 +4,9 @@
  */
 import type { Expr, Template } from '../dsl/expr.ts'
 import type { Param } from '../dsl/runbook.generated.ts'
-import type { StepKindName } from '../dsl/validate.ts'
 import type { Parser } from '../parsers/registry.ts'
-import type { Severity } from '../types.ts'
+import { RunbookError } from '../errors.ts'
+import type { Severity, StepKind } from '../types.ts'
 
 export interface CompiledRun {
   kind: 'run'
@@ -57,13 +57,10 @@ export interface CompiledFix {
   action?: { id: string; overrides: readonly string[] }
 }
 
-export interface CompiledStep {
+/** What every compiled step has, whatever its kind. */
+interface CompiledStepBase {
   name: string
-  kind: StepKindName
   title: string | undefined
-  command: CompiledCommand | null
-  parallel: ReadonlyArray<readonly [string, CompiledCommand]>
-  fix: CompiledFix | null
   next: CompiledTransition[]
   onFailure: string | undefined
   onTimeout: string | undefined
@@ -71,6 +68,29 @@ export interface CompiledStep {
   onRollback: string | undefined
   /** `namespace/name@version` of the action the step uses, if any. */
   action: string | undefined
+}
+
+/** A compiled step, by kind: each kind carries exactly what it runs, so no reader needs a `!`. */
+export type CompiledStep =
+  | (CompiledStepBase & { kind: 'run'; command: CompiledRun })
+  | (CompiledStepBase & { kind: 'probe'; command: CompiledProbe })
+  | (CompiledStepBase & { kind: 'parallel'; parallel: ReadonlyArray<readonly [string, CompiledCommand]> })
+  | (CompiledStepBase & { kind: 'fix'; fix: CompiledFix })
+  | (CompiledStepBase & { kind: 'branch' })
+
+export type CompiledFixStep = Extract<CompiledStep, { kind: 'fix' }>
+/** The steps the `step` actor runs: one command, a probe, or commands in parallel. */
+export type CompiledCommandStep = Extract<CompiledStep, { kind: 'run' | 'probe' | 'parallel' }>
+
+/** For a `switch (step.kind)` that handles every kind: the compiler fails on a kind left out. */
+export function unhandledKind(kind: never): never {
+  throw new RunbookError('RB_INTERNAL', `unhandled step kind: ${String(kind)}`)
+}
+
+/** The step as one of the kinds an actor handles. The machine invokes each actor only on its kinds, so another kind is a bug. */
+export function stepOfKind<K extends StepKind>(step: CompiledStep, ...kinds: K[]): Extract<CompiledStep, { kind: K }> {
+  if (!(kinds as readonly StepKind[]).includes(step.kind)) throw new RunbookError('RB_INTERNAL', `step '${step.name}' is a ${step.kind} step, not ${kinds.join(' or ')}`)
+  return step as Extract<CompiledStep, { kind: K }>
 }
 
 export type CompiledEvidence = { template: Template } | { step: string; contains: Template | null; maxLines: number }

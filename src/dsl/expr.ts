@@ -9,7 +9,7 @@
  */
 import { Environment, ParseError } from '@marcbachmann/cel-js'
 import { RunbookError } from '../errors.ts'
-import { quote } from '../executors/quote.ts'
+import { quote } from '../shared/quote.ts'
 import { MAP_VALUES, type FieldSchema, type FieldType } from '../parsers/registry.ts'
 
 /** The variables every expression sees. */

@@ -6,6 +6,7 @@
 import { isIP } from 'node:net'
 import { RunbookError, RunbookErrors } from '../errors.ts'
 import type { Param } from './runbook.generated.ts'
+import { REDACTED } from '../shared/redacted.ts'
 
 export type ParamType = Param['type']
 export type ParamValue = string | number | boolean
@@ -21,15 +22,6 @@ const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62})(?:\.[A-Za-z0
 const USER = /^[a-z_][a-z0-9_.-]{0,31}\$?$/
 const UNIT = /^[A-Za-z0-9:_.\\@-]+$/
 const DURATION = /^[0-9]+(ms|s|m|h)$/
-
-/** `3s` → 3000. */
-export function parseDuration(text: string): number {
-  const m = /^([0-9]+)(ms|s|m|h)$/.exec(text)
-  if (!m) throw new Error(`not a duration: ${text}`)
-  const n = Number(m[1])
-  const unit = m[2] as 'ms' | 's' | 'm' | 'h'
-  return n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit]
-}
 
 function isHost(value: string): boolean {
   // [user@]host[:port], host being a name, an IPv4 address or an [IPv6] address; or a bare IPv6.
@@ -140,9 +132,6 @@ export function describeType(param: Param): string {
     }
   }
 }
-
-/** Value substituted for secret params in transcripts (and when replaying them). */
-export const REDACTED = '[redacted]'
 
 export interface ResolveOptions {
   /** Replay: secret params arrive as REDACTED and are taken as they are. */

@@ -23,6 +23,8 @@ import { compileVarsExpr, VarsChecker, type CelSchema, type CheckProblem, type V
 import { loadSource, type PathSegment, type SourceDoc } from './load.ts'
 import { closest } from './schema-errors.ts'
 import { typeMismatch } from './validate.ts'
+import { DEFAULTS } from '../shared/defaults.ts'
+import { parseDuration } from '../shared/duration.ts'
 
 /** An alert as rules see it, whatever sent it. Every field is always present (empty when unknown). */
 export interface Alert {
@@ -84,17 +86,8 @@ export interface RunbookParamsLookup {
   params(runbook: string): Record<string, { required?: boolean; default?: unknown }> | undefined
 }
 
-export const DEFAULT_ONCE_WITHIN = '1h'
 const RULE_KEYS = ['name', 'when', 'runbook', 'params', 'once_within', 'slack_channel'] as const
 const NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/
-const ONCE_WITHIN = /^([0-9]+)(s|m|h|d)$/
-
-/** `30m` → 1_800_000; undefined when the text is not a duration. */
-export function parseOnceWithin(text: string): number | undefined {
-  const m = ONCE_WITHIN.exec(text)
-  if (!m) return undefined
-  return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 's' | 'm' | 'h' | 'd']
-}
 
 /** Reads and validates a triggers file: RunbookErrors with every problem, each located. */
 export function loadTriggers(file: string, runbooks?: RunbookParamsLookup): Triggers {
@@ -206,9 +199,9 @@ class TriggerValidator {
         }
       }
     }
-    let onceWithinMs = parseOnceWithin(DEFAULT_ONCE_WITHIN)!
+    let onceWithinMs = parseDuration(DEFAULTS.onceWithin)!
     if (raw.once_within !== undefined) {
-      const ms = typeof raw.once_within === 'string' ? parseOnceWithin(raw.once_within) : undefined
+      const ms = typeof raw.once_within === 'string' ? parseDuration(raw.once_within) : undefined
       if (ms === undefined || ms === 0) this.err('RB_SCHEMA', [...path, 'once_within'], 'once_within must be a duration such as 90s, 30m, 4h or 1d (more than zero)')
       else onceWithinMs = ms
     }

@@ -5,6 +5,7 @@
  * exists. Also refuses `${{ }}` in shell commands where the engine's quoting would not hold.
  */
 import type { RunbookError } from '../errors.ts'
+import { FIX_STATUSES } from '../types.ts'
 import type { FieldSchema, ParserRegistry } from '../parsers/registry.ts'
 import { CheckScope, type CheckEnv, type CheckProblem, type Operand, freeIdentifiers, hasTemplate, parseTemplate } from './expr.ts'
 import { letDefs, letNameProblem, orderLets, type LetDef } from './lets.ts'
@@ -105,7 +106,7 @@ export class ExpressionChecker {
       if (step.fix) this.fixExpressions(envFor, [...path, 'fix'], step.fix)
       if (Array.isArray(step.next)) {
         const env = envFor(this.resultSchema(step, kind))
-        step.next.forEach((t, i) => this.guard(env, [...path, 'next', i, 'if'], t.if))
+        step.next.forEach((t, i) => this.guard(env, [...path, 'next', i, 'if'], t.if, kind === 'fix'))
       }
     }
     const noResult = rbEnv({})
@@ -180,10 +181,32 @@ export class ExpressionChecker {
     for (const k of ['tcp', 'ping', 'http'] as const) this.template(env, [...path, k], probe[k])
   }
 
-  guard(env: CheckEnv, path: PathSegment[], expr: string | undefined): void {
+  /** `resultIsFix`: `result` is a fix's state here (its step's `next`), so `result.status` is a FixStatus. */
+  guard(env: CheckEnv, path: PathSegment[], expr: string | undefined, resultIsFix = false): void {
     if (expr === undefined) return
     const problem = env.check(expr)
     if (problem) this.celError(path, expr, problem, 0)
+    else this.fixStatusLiterals(path, expr, 0, resultIsFix)
+  }
+
+  /**
+   * A fix's `result.status` (and `steps.<fix>.result.status`) is one of FIX_STATUSES: the engine
+   * sets no other, so a comparison with any other string never holds. Refused like a type error.
+   */
+  fixStatusLiterals(path: PathSegment[], expr: string, base: number, resultIsFix: boolean): void {
+    const operand = String.raw`(\bsteps\.[A-Za-z_]\w*\.|[\w.]*)result\.status\b`
+    const literal = (quote: number) => `(['"])([^'"\\\\]*)\\${quote}`
+    const comparisons = [
+      ...[...expr.matchAll(new RegExp(`${operand}\\s*[!=]=\\s*${literal(2)}`, 'g'))].map((m) => ({ owner: m[1]!, value: m[3]!, at: m.index + m[0].length - m[3]!.length - 2 })),
+      ...[...expr.matchAll(new RegExp(`${literal(1)}\\s*[!=]=\\s*${operand}`, 'g'))].map((m) => ({ owner: m[3]!, value: m[2]!, at: m.index })),
+    ]
+    for (const { owner, value, at } of comparisons) {
+      const step = /^steps\.(\w+)\.$/.exec(owner)?.[1]
+      const fix = owner === '' ? resultIsFix : step !== undefined && this.steps[step] !== undefined && this.kindOf(step) === 'fix'
+      if (!fix || (FIX_STATUSES as readonly string[]).includes(value)) continue
+      const near = closest(value, FIX_STATUSES)
+      this.err('RB_CEL_TYPE', path, `${JSON.stringify(value)} is never the status of a fix${near ? ` (did you mean ${JSON.stringify(near)}?)` : ''}: a fix's result.status is one of ${FIX_STATUSES.join(', ')}`, { offset: base + at })
+    }
   }
 
   /** A `shell` template is a command line: its values must also sit where the engine's quoting holds. */
@@ -205,6 +228,7 @@ export class ExpressionChecker {
       if (!('expr' in seg)) continue
       const problem = env.check(seg.expr)
       if (problem) this.celError(path, seg.expr, problem, seg.offset)
+      else this.fixStatusLiterals(path, seg.expr, seg.offset, false)
     }
   }
 

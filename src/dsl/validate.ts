@@ -20,12 +20,14 @@ import type { Fix, Runbook, Step } from './runbook.generated.ts'
 import { ExpressionChecker } from './validate-expressions.ts'
 import { actionDirs, createActionLibrary, type ActionLibrary } from './actions.ts'
 import { expandUses, type ActionUse } from './uses.ts'
+import type { StepKind } from '../types.ts'
 
 export { typeMismatch } from './validate-expressions.ts'
 
 export const RUNBOOK_SCHEMA_URL = SCHEMA_URLS.runbook
 
-export type StepKindName = 'run' | 'probe' | 'parallel' | 'fix' | 'branch'
+/** The step kinds (types.ts StepKind): one list for the validator, the compiled machine and the views. */
+export type StepKindName = StepKind
 
 /** A runbook that passed every check. */
 export interface ValidRunbook {

@@ -11,13 +11,14 @@
 import { createHash } from 'node:crypto'
 import { createTwoFilesPatch } from 'diff'
 import { scopeFor, type RunContext, type StepRecord } from '../compile/compile.ts'
-import type { CompiledFix, CompiledStep } from '../compile/model.ts'
+import type { CompiledFix, CompiledFixStep } from '../compile/model.ts'
 import { evaluateGuard, type ExprScope, type Template } from '../dsl/expr.ts'
-import type { CommandSpec, Executor, FileChange, FixPlan, Mode } from '../types.ts'
+import type { CommandSpec, Executor, FileChange, FixPlan, FixStatus, Mode } from '../types.ts'
 import { planDigests, type PlanSeal } from './plan-hash.ts'
 import { backupFiles, cancelRevert, LOCK_HELD, lockAcquire, lockRelease, lockRenew, parseReadFile, readFile, restoreFiles, scheduleRevert, writeFile } from './host-ops.ts'
 import type { StepRunner } from './steps.ts'
 import { RunbookError } from '../errors.ts'
+import { DEFAULTS } from '../shared/defaults.ts'
 
 const MAX_REPLANS = 3
 /** The lock is a lease: renewed while the run lives, so a run that dies frees its host within the TTL. */
@@ -34,7 +35,7 @@ export interface FixDeps {
 
 /** What a fix step carries from phase to phase (the step record's `result`). */
 interface FixState {
-  status: string
+  status: FixStatus
   check: unknown
   plan: FixPlan
   /** Names the fix's backups and scheduled revert on the host: from the redacted plan, so a replay reproduces it. */
@@ -75,14 +76,14 @@ export class FixRunner {
 
   // --- check & plan -----------------------------------------------------------------------------
 
-  async check(step: CompiledStep, context: RunContext): Promise<StepRecord> {
-    const fix = step.fix!
+  async check(step: CompiledFixStep, context: RunContext): Promise<StepRecord> {
+    const fix = step.fix
     const base = scopeFor(context, step.name, undefined)
     const checked = await this.#runCheck(step, base)
     if ('record' in checked) return checked.record
     if (!checked.needed) {
       this.#emit({ type: 'fix.not_needed', step: step.name, summary: fix.summary.render({ ...base, result: checked.result }, 'text') })
-      return { status: 'ok', result: { status: 'not_needed', check: checked.result }, ...(checked.output ? { output: checked.output } : {}) }
+      return { status: 'ok', result: { status: 'not_needed' satisfies FixStatus, check: checked.result }, ...(checked.output ? { output: checked.output } : {}) }
     }
     const scope = { ...base, result: checked.result }
     const { plan, id, before } = await this.plan(step, scope)
@@ -97,18 +98,18 @@ export class FixRunner {
     return { status: 'ok', result: state, ...(checked.output ? { output: checked.output } : {}) }
   }
 
-  async #runCheck(step: CompiledStep, scope: ExprScope): Promise<{ record: StepRecord } | { needed: boolean; result: unknown; output?: StepRecord['output'] }> {
-    const fix = step.fix!
+  async #runCheck(step: CompiledFixStep, scope: ExprScope): Promise<{ record: StepRecord } | { needed: boolean; result: unknown; output?: StepRecord['output'] }> {
+    const fix = step.fix
     if (!fix.check) return { needed: true, result: null }
     const check = await this.steps.run(step.name, undefined, fix.check.run, scope, 'check', false)
-    if (check.status !== 'ok') return { record: { ...check, result: { status: 'check-failed', check: check.result } } }
+    if (check.status !== 'ok') return { record: { ...check, result: { status: 'check-failed' satisfies FixStatus, check: check.result } } }
     const needed = evaluateGuard(fix.check.neededIf, { ...scope, result: check.result })
     return { needed, result: check.result, ...(check.output ? { output: check.output } : {}) }
   }
 
   /** Render the plan. File changes are diffed against what the host has now (read-only reads). */
-  async plan(step: CompiledStep, scope: ExprScope): Promise<{ plan: FixPlan; id: string; before: Array<string | null> }> {
-    const fix = step.fix!
+  async plan(step: CompiledFixStep, scope: ExprScope): Promise<{ plan: FixPlan; id: string; before: Array<string | null> }> {
+    const fix = step.fix
     const host = this.steps.host(fix.host, scope)
     const render = (ts: Template[]) => ts.map((t) => t.render(scope, 'shell'))
     const verify = fix.verify ? [fix.verify.command.kind === 'run' ? fix.verify.command.run.render(scope, 'shell') : `probe ${fix.verify.command.probe} ${fix.verify.command.target.render(scope, 'text')}`] : []
@@ -145,8 +146,8 @@ export class FixRunner {
     return { plan: { ...body, hash }, id, before }
   }
 
-  async #preflight(step: CompiledStep, scope: ExprScope, plan: FixPlan): Promise<{ ok: boolean; message: string }> {
-    const fix = step.fix!
+  async #preflight(step: CompiledFixStep, scope: ExprScope, plan: FixPlan): Promise<{ ok: boolean; message: string }> {
+    const fix = step.fix
     if (fix.preflight.length === 0) return { ok: true, message: '' }
     const checks: Array<{ command: string; ok: boolean; message: string }> = []
     for (const p of fix.preflight) {
@@ -161,14 +162,14 @@ export class FixRunner {
 
   // --- approve ----------------------------------------------------------------------------------
 
-  async approve(step: CompiledStep, context: RunContext): Promise<StepRecord> {
+  async approve(step: CompiledFixStep, context: RunContext): Promise<StepRecord> {
     const prev = context.steps[step.name]!
     const state = prev.result as FixState
     const approved = await this.#ask(step, state.plan, state.summary)
     return { ...prev, result: { ...state, status: approved ? 'approved' : 'declined' } }
   }
 
-  async #ask(step: CompiledStep, plan: FixPlan, summary: string): Promise<boolean> {
+  async #ask(step: CompiledFixStep, plan: FixPlan, summary: string): Promise<boolean> {
     // The approver shows the plan (a terminal, a chat): the redacted one. The hash is unchanged by it.
     const redactor = this.steps.deps.emitter.redactor
     const d = await this.steps.deps.approver.approve({ runbook: this.steps.deps.runbook, step: step.name, summary: redactor.text(summary), plan: { ...redactor.value(plan), hash: plan.hash } }, this.steps.deps.signal)
@@ -179,11 +180,11 @@ export class FixRunner {
 
   // --- apply ------------------------------------------------------------------------------------
 
-  async apply(step: CompiledStep, context: RunContext): Promise<StepRecord> {
+  async apply(step: CompiledFixStep, context: RunContext): Promise<StepRecord> {
     const prev = context.steps[step.name]!
     let state = prev.result as FixState
-    const fix = step.fix!
-    const done = (status: string, ok = true, extra: Partial<FixState> = {}): StepRecord => ({ ...prev, status: ok ? 'ok' : 'failed', result: { ...state, ...extra, status } })
+    const fix = step.fix
+    const done = (status: FixStatus, ok = true, extra: Partial<FixState> = {}): StepRecord => ({ ...prev, status: ok ? 'ok' : 'failed', result: { ...state, ...extra, status } })
     // Before the first change a failure must not lead to a rollback (rolling back what was never
     // applied can do harm, e.g. re-add a firewall block): it refuses the fix instead.
     const refuse = async (reason: string): Promise<StepRecord> => {
@@ -282,10 +283,10 @@ export class FixRunner {
 
   // --- verify -----------------------------------------------------------------------------------
 
-  async verify(step: CompiledStep, context: RunContext): Promise<StepRecord> {
+  async verify(step: CompiledFixStep, context: RunContext): Promise<StepRecord> {
     const prev = context.steps[step.name]!
     const state = prev.result as FixState
-    const fix = step.fix!
+    const fix = step.fix
     const plan = state.plan
     const scope = { ...scopeFor(context, step.name, undefined), result: state.check }
     // Access fixes: only a NEW login proves the operator can still get in.
@@ -295,7 +296,7 @@ export class FixRunner {
     let last: StepRecord | undefined
     try {
       if (fresh) {
-        const login = await this.steps.raw(step.name, 'verify', { host: plan.host, command: 'true', sudo: false, timeoutMs: Math.min(fix.timeoutMs, 30_000), mutating: false }, fresh)
+        const login = await this.steps.raw(step.name, 'verify', { host: plan.host, command: 'true', sudo: false, timeoutMs: Math.min(fix.timeoutMs, DEFAULTS.housekeepingTimeoutMs), mutating: false }, fresh)
         ok = login.result?.exitCode === 0
       }
       const v = fix.verify
@@ -329,13 +330,13 @@ export class FixRunner {
 
   // --- rollback ---------------------------------------------------------------------------------
 
-  async rollback(step: CompiledStep, context: RunContext): Promise<StepRecord> {
+  async rollback(step: CompiledFixStep, context: RunContext): Promise<StepRecord> {
     const prev = context.steps[step.name]!
     const state = prev.result as FixState
     const plan = state.plan
     const commands = [...restoreFiles(state.id, state.backups ?? []), ...plan.rollback]
     const declared = new Set(plan.rollback)
-    const fromAction = step.fix!.action && !step.fix!.action.overrides.includes('rollback') ? { action: step.fix!.action.id } : {}
+    const fromAction = step.fix.action && !step.fix.action.overrides.includes('rollback') ? { action: step.fix.action.id } : {}
     if (commands.length === 0) {
       // Nothing declared to undo the fix with: nothing was rolled back, and no event may say so.
       this.unverified.push(step.name)
@@ -345,7 +346,7 @@ export class FixRunner {
     let ok = true
     // Every rollback command runs even when one fails: restore as much as can be restored.
     for (const command of commands) {
-      const r = await this.steps.raw(step.name, 'rollback', { host: plan.host, command, sudo: plan.sudo, timeoutMs: step.fix!.timeoutMs, mutating: true, ...(declared.has(command) ? fromAction : {}) })
+      const r = await this.steps.raw(step.name, 'rollback', { host: plan.host, command, sudo: plan.sudo, timeoutMs: step.fix.timeoutMs, mutating: true, ...(declared.has(command) ? fromAction : {}) })
       if (r.result?.exitCode !== 0) ok = false
     }
     // Reverted by us: the scheduled revert is no longer needed. If we failed, leave it armed.
@@ -355,18 +356,18 @@ export class FixRunner {
     return { ...prev, status: ok ? 'ok' : 'failed', result: { ...state, status: ok ? 'rolled_back' : 'rollback-failed' } }
   }
 
-  async #cancelRevert(step: CompiledStep, plan: FixPlan, id: string): Promise<void> {
-    const r = await this.steps.raw(step.name, 'verify', { host: plan.host, command: cancelRevert(id), sudo: plan.sudo, timeoutMs: 30_000, mutating: true, repeatable: true })
+  async #cancelRevert(step: CompiledFixStep, plan: FixPlan, id: string): Promise<void> {
+    const r = await this.steps.raw(step.name, 'verify', { host: plan.host, command: cancelRevert(id), sudo: plan.sudo, timeoutMs: DEFAULTS.housekeepingTimeoutMs, mutating: true, repeatable: true })
     if (r.result?.exitCode === 0) this.#emit({ type: 'fix.revert_cancelled', step: step.name, host: plan.host, id })
   }
 
   // --- lock -------------------------------------------------------------------------------------
 
-  async #lock(step: CompiledStep, plan: FixPlan, fix: CompiledFix): Promise<{ ok: true } | { ok: false; holder: string }> {
+  async #lock(step: CompiledFixStep, plan: FixPlan, fix: CompiledFix): Promise<{ ok: true } | { ok: false; holder: string }> {
     if (this.#locks.has(plan.host)) return { ok: true }
     const ttlS = LOCK_TTL_S
     const owner = `${this.deps.operator}, runbook ${this.steps.deps.runbook} (fix ${step.name}, run ${this.deps.runId})`
-    const acquire = { host: plan.host, command: lockAcquire(this.#token, owner, ttlS), sudo: plan.sudo, timeoutMs: 30_000, mutating: true }
+    const acquire = { host: plan.host, command: lockAcquire(this.#token, owner, ttlS), sudo: plan.sudo, timeoutMs: DEFAULTS.housekeepingTimeoutMs, mutating: true }
     let r = await this.steps.raw(step.name, 'apply', acquire)
     // The server stopped while this run was taking the lock (service resume): the lock may be ours
     // already. Renewing succeeds only on our own lease; if it is not ours, taking it is safe again.
@@ -401,7 +402,7 @@ export class FixRunner {
     if (!held) return
     clearInterval(held.renew)
     this.#locks.delete(host)
-    await this.steps.raw(held.step, 'apply', { host, command: lockRelease(this.#token), sudo: held.sudo, timeoutMs: 30_000, mutating: true, repeatable: true })
+    await this.steps.raw(held.step, 'apply', { host, command: lockRelease(this.#token), sudo: held.sudo, timeoutMs: DEFAULTS.housekeepingTimeoutMs, mutating: true, repeatable: true })
     this.steps.deps.emitter.emit({ type: 'lock.released', host, lock: 'host' })
   }
 

@@ -6,7 +6,7 @@
  *
  * Commands are deterministic for a given plan and run id, so recorded runs replay exactly.
  */
-import { quote } from '../executors/quote.ts'
+import { quote } from '../shared/quote.ts'
 
 const HOST_DIR = '"${RUNBOOK_HOST_DIR:-/var/lib/runbook}"'
 

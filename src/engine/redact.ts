@@ -11,9 +11,9 @@
  * parts of a secret (substring(), one line of a multi-line value), base64 of something other than
  * UTF-8 text, URL encoding, bash's `$'…'` form in `set -x` traces.
  */
-import { REDACTED } from '../dsl/params.ts'
+import { QUOTED_REDACTED, REDACTED } from '../shared/redacted.ts'
 
-/** Inside single quotes, `'` is written `'\''` (executors/quote.ts). */
+/** Inside single quotes, `'` is written `'\''` (shared/quote.ts). */
 const shellInner = (s: string): string => s.replace(/'/g, `'\\''`)
 /** Inside a JSON string (a map rendered by `${{ }}`, or a command printing JSON). */
 const jsonInner = (s: string): string => JSON.stringify(s).slice(1, -1)
@@ -69,9 +69,6 @@ function wrap(s: string, width: number): string[] {
 }
 
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')
-/** A secret alone in a command is quoted, then redacted to `'[redacted]'`; a replay quotes REDACTED itself. */
-const QUOTED_REDACTED = `'${REDACTED}'`
-
 /**
  * Replaces every rendering of every secret of a run by `[redacted]`. One instance per run, shared by
  * the emitter (every sink), the approver and the plan hash, so they cannot disagree.

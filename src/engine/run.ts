@@ -1,23 +1,29 @@
 /**
- * Runs a compiled runbook: provides the machine's actors (StepRunner), starts it, turns what
- * happens into RunEvents, and ends with one RunSummary whose status decides the exit code.
+ * Runs a compiled runbook: checks the params, starts the machine with this run's implementations
+ * (actors.ts), and ends with one RunSummary whose status decides the exit code. The summary is a
+ * fold over the run's own events (summary.ts); the outcome's words come from outcome.ts.
  */
 import { randomBytes, randomUUID } from 'node:crypto'
 import { hostname, userInfo } from 'node:os'
-import { createActor, fromPromise, type AnyActorRef } from 'xstate'
-import { scopeFor, type ActorInput, type CompiledRunbook, type RunContext, type StepRecord } from '../compile/compile.ts'
-import { INTERNAL_FINALS, type CompiledOutcome, type CompiledStep, type EdgeInfo } from '../compile/model.ts'
-import { compileTemplate, textOf, type ExprScope } from '../dsl/expr.ts'
+import { createActor, type AnyActorRef } from 'xstate'
+import type { CompiledRunbook, RunContext } from '../compile/compile.ts'
+import { INTERNAL_FINALS } from '../compile/model.ts'
+import { compileTemplate } from '../dsl/expr.ts'
 import { checkParam, resolveParams } from '../dsl/params.ts'
-import { ERROR_CODES, EXIT, RunbookError } from '../errors.ts'
-import { TRANSCRIPT_VERSION, type Clock, type Evidence, type ExecutorFactory, type Mode, type RunEvent, type RunStatus, type Severity } from '../types.ts'
+import { EXIT } from '../errors.ts'
+import { TRANSCRIPT_VERSION, type Clock, type ExecutorFactory, type Mode, type RunEvent } from '../types.ts'
 import { VERSION } from '../version.ts'
+import { provideRun } from './actors.ts'
 import type { Approver } from './approval.ts'
 import { systemClock } from './clock.ts'
 import { Emitter, type EventSink } from './emitter.ts'
+import { FixRunner } from './fix.ts'
+import { asRunbookError } from './outcome.ts'
 import { Redactor } from './redact.ts'
 import { StepRunner } from './steps.ts'
-import { FixRunner } from './fix.ts'
+import { EMPTY_TALLY, runStatus, STATUS_EXIT, tally, type RunSummary, type RunTally } from './summary.ts'
+
+export { STATUS_EXIT, type RunSummary } from './summary.ts'
 
 export interface RunOptions {
   /** Raw values by name (strings from the CLI are fine: they are checked and coerced). */
@@ -45,30 +51,6 @@ export interface RunOptions {
    * cannot commit synchronously (a store over the network) makes them durable here first.
    */
   beforeCommand?: () => Promise<void>
-}
-
-export interface RunSummary {
-  status: RunStatus
-  exitCode: number
-  outcome: { id: string; severity: Severity; summary: string; evidence: Evidence[]; see?: string[] } | null
-  /** Edge ids taken, in order. */
-  path: string[]
-  /** Set when the run could not finish (status `incomplete`). */
-  error?: RunbookError
-  interrupted: boolean
-}
-
-export const STATUS_EXIT: Readonly<Record<RunStatus, number>> = {
-  healthy: EXIT.OK,
-  problem: EXIT.PROBLEM,
-  'fix-proposed': EXIT.FIX_PROPOSED,
-  'fix-applied': EXIT.FIX_APPLIED,
-  'fix-rolled-back': EXIT.FIX_ROLLED_BACK,
-  // Like a failed rollback, nothing undid the fix: the host needs a human.
-  'fix-unverified': EXIT.ROLLBACK_FAILED,
-  'rollback-failed': EXIT.ROLLBACK_FAILED,
-  refused: EXIT.REFUSED,
-  incomplete: EXIT.INCOMPLETE,
 }
 
 export function currentOperator(): string {
@@ -104,7 +86,12 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
   const clock = options.clock ?? systemClock
   const runController = new AbortController()
   const signal = options.signal ? AbortSignal.any([options.signal, runController.signal]) : runController.signal
-  const emitter = new Emitter(clock, options.onEvent, redactor)
+  // The summary is a fold over the run's own events (summary.ts), taken as each one is emitted.
+  let tallied: RunTally = EMPTY_TALLY
+  const emitter = new Emitter(clock, (e) => {
+    options.onEvent(e)
+    tallied = tally(tallied, e)
+  }, redactor)
   const defaultHost = 'host' in compiled.params && typeof params.host === 'string' ? params.host : 'local'
   const startedAt = clock.now()
   const runId = options.runId ?? randomUUID().slice(0, 8)
@@ -123,7 +110,7 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
     runId,
   })
 
-  const runner = new StepRunner({
+  const steps = new StepRunner({
     runbook: compiled.name,
     executors: options.executors,
     emitter,
@@ -134,135 +121,25 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
     ...(options.beforeCommand ? { beforeCommand: options.beforeCommand } : {}),
   })
   const seal = { redactor, key: options.planKey ?? randomBytes(32), secrets }
-  const fixes_ = new FixRunner(runner, { runId, operator: options.operator ?? currentOperator(), mode: options.mode, seal })
+  const fixes = new FixRunner(steps, { runId, operator: options.operator ?? currentOperator(), mode: options.mode, seal })
+  const { machine, record, stepStarted } = provideRun(compiled, { emitter, steps, fixes, signal, tally: () => tallied })
 
-  // What the outcome and the exit status are made of.
-  const outputs = new Map<string, { command: string; text: string }[]>()
-  const fixes = { applied: 0, rolledBack: 0, proposedStep: undefined as string | undefined, refusal: undefined as string | undefined, preflightFailed: new Set<string>() }
-  const path: string[] = []
-  let crash: unknown
-  // An error thrown by a guard the machine evaluates: xstate rethrows it as a plain Error with its
-  // own wording, so the original (RB_CEL_EVAL, with the step) is kept here.
-  let guardError: RunbookError | undefined
-  let lastStep: string | undefined
-  let outcome: RunSummary['outcome'] = null
-  let final: string | undefined
-
-  const watch: EventSink = (e) => {
-    if (e.type === 'command.finished') {
-      const list = outputs.get(e.step) ?? []
-      list.push({ command: e.spec.command, text: e.result ? [e.result.stdout, e.result.exitCode === 0 ? '' : e.result.stderr].filter(Boolean).join('\n') : e.error?.message ?? '' })
-      outputs.set(e.step, list)
-    } else if (e.type === 'fix.verified' && e.ok) fixes.applied++
-    else if (e.type === 'fix.rolled_back') fixes.rolledBack++
-    else if (e.type === 'fix.refused') fixes.refusal = e.reason
-    else if (e.type === 'fix.proposed') fixes.proposedStep = e.step
-    else if (e.type === 'fix.preflight' && !e.ok) fixes.preflightFailed.add(e.step)
-  }
-  const emit = emitter.emit.bind(emitter)
-  emitter.emit = (body) => {
-    const e = emit(body)
-    watch(e)
-    return e
-  }
-
-  const steps = compiled.steps
-  const stepStarted = (name: string) => {
-    const step = steps.get(name)!
-    emitter.emit({ type: 'step.started', step: name, kind: step.kind, ...(step.title ? { title: step.title } : {}) })
-  }
-  const impl = {
-    step: (s: CompiledStep, c: RunContext) => runner.step(s, c),
-    fixCheck: (s: CompiledStep, c: RunContext) => fixes_.check(s, c),
-    approve: (s: CompiledStep, c: RunContext) => fixes_.approve(s, c),
-    fixApply: (s: CompiledStep, c: RunContext) => fixes_.apply(s, c),
-    fixVerify: (s: CompiledStep, c: RunContext) => fixes_.verify(s, c),
-    fixRollback: (s: CompiledStep, c: RunContext) => fixes_.rollback(s, c),
-  }
-  const actor = (kind: keyof typeof impl) =>
-    fromPromise<StepRecord, ActorInput>(async ({ input }) => {
-      try {
-        // Runs after xstate reported the transition that led here, so events read transition → step.
-        await null
-        if (signal.aborted) throw new RunbookError('RB_USAGE', 'run interrupted')
-        return await impl[kind](steps.get(input.step)!, input.context)
-      } catch (err) {
-        crash = err
-        throw err
-      }
-    })
-
-  const edges = new Map<string, EdgeInfo>(compiled.edges.map((e) => [e.id, e]))
-  const cel = (compiled.machine.implementations.guards as Record<string, (args: unknown, params: { step: string }) => boolean>).cel!
-  const machine = compiled.machine.provide({
-    guards: {
-      cel: (args: unknown, params: { step: string }) => {
-        try {
-          return cel(args, params)
-        } catch (err) {
-          guardError ??= atStep(err instanceof RunbookError ? err : new RunbookError('RB_INTERNAL', String(err), { cause: err }), params.step)
-          throw err
-        }
-      },
-    },
-    actors: {
-      step: actor('step'),
-      fixCheck: actor('fixCheck'),
-      approve: actor('approve'),
-      fixApply: actor('fixApply'),
-      fixVerify: actor('fixVerify'),
-      fixRollback: actor('fixRollback'),
-    },
-    actions: {
-      transition: (_: unknown, p: { edge: string }) => {
-        const edge = edges.get(p.edge)
-        if (!edge) return
-        path.push(edge.id)
-        emitter.emit({ type: 'transition', from: edge.from, to: edge.to, via: edge.via, edge: edge.id })
-        // Entering a step (not moving between a fix's phases): announce it right after the transition.
-        const target = edge.to.split('.')[0]!
-        if (steps.has(target) && (edge.from.split('.')[0] !== target || edge.from === edge.to)) stepStarted(target)
-      },
-      enter: (_: unknown, p: { step: string }) => {
-        lastStep = p.step
-      },
-      finish: ({ context }: { context: RunContext }, p: { final: string }) => {
-        final = p.final
-        const built = buildOutcome(compiled, p.final, context, { outputs, proposedStep: fixes.proposedStep, lastStep, crash, refusal: fixes.refusal })
-        // The summary goes back to the caller (CLI, chat): as redacted as the event.
-        outcome = redactor.value(built)
-        queueMicrotask(() => emitter.emit({ type: 'outcome', ...built }))
-      },
-    },
-  } as never)
-
-  const done = new Promise<{ error?: unknown }>((resolve) => {
+  const ended = await new Promise<{ error?: unknown }>((resolve) => {
     const ref: AnyActorRef = createActor(machine, { input: { params, facts } })
     ref.subscribe({ complete: () => resolve({}), error: (error) => resolve({ error }) })
     stepStarted(compiled.start)
     ref.start()
   })
-  const ended = await done
   await null // flush the deferred outcome event
-  await fixes_.releaseAll()
-  if (ended.error !== undefined) crash = guardError ?? ended.error
+  await fixes.releaseAll()
+  const crash = ended.error !== undefined ? record.guardError ?? ended.error : record.crash
 
   const interrupted = options.signal?.aborted ?? false
-  let status: RunStatus
-  if (ended.error !== undefined || final === INTERNAL_FINALS.aborted || final === undefined) status = 'incomplete'
-  else if (final === INTERNAL_FINALS.rollbackFailed) status = 'rollback-failed'
-  else if (final === INTERNAL_FINALS.refused) status = 'refused'
-  else if (fixes_.unverified.length > 0) status = 'fix-unverified'
-  // A dry-run ends at the fix it proposes: one that --apply would refuse is reported as refused (exit 9).
-  else if (final === INTERNAL_FINALS.proposed && fixes.proposedStep !== undefined && fixes.preflightFailed.has(fixes.proposedStep)) status = 'refused'
-  else if (fixes.rolledBack > 0) status = 'fix-rolled-back'
-  else if (fixes.applied > 0) status = 'fix-applied'
-  else if (final === INTERNAL_FINALS.proposed || final === INTERNAL_FINALS.declined) status = 'fix-proposed'
-  else status = (outcome as RunSummary['outcome'])?.severity === 'ok' || (outcome as RunSummary['outcome'])?.severity === 'info' ? 'healthy' : 'problem'
-
-  const error = status === 'incomplete' ? asRunbookError(crash, lastStep) : undefined
+  const status = runStatus({ final: record.final, tally: tallied, unverified: fixes.unverified.length, severity: record.outcome?.severity, crashed: ended.error !== undefined })
+  let outcome = record.outcome
+  const error = status === 'incomplete' ? asRunbookError(crash, record.lastStep) : undefined
   if (error && outcome === null) {
-    const where = error.code === 'RB_CEL_EVAL' ? 'Run stopped' : `Run stopped at step '${lastStep ?? '?'}'`
+    const where = error.code === 'RB_CEL_EVAL' ? 'Run stopped' : `Run stopped at step '${record.lastStep ?? '?'}'`
     outcome = { id: INTERNAL_FINALS.aborted, severity: 'critical', summary: `${where}: ${error.message}`, evidence: [] }
     emitter.emit({ type: 'outcome', ...outcome })
   }
@@ -275,7 +152,7 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
     ...(error ? { error: { code: error.code, message: error.message } } : {}),
   })
   runController.abort()
-  return { status, exitCode, outcome, path, interrupted, ...(error ? { error } : {}) }
+  return { status, exitCode, outcome, path: [...tallied.path], interrupted, ...(error ? { error } : {}) }
 }
 
 /**
@@ -304,81 +181,6 @@ async function runFacts(compiled: CompiledRunbook, options: RunOptions): Promise
     facts.bastion = bastion ?? null
   }
   return facts
-}
-
-/** A CEL error says which step's expression failed. */
-function atStep(err: RunbookError, step: string | undefined): RunbookError {
-  if (err.code !== 'RB_CEL_EVAL' || step === undefined || err.detail.step !== undefined) return err
-  return new RunbookError('RB_CEL_EVAL', `step '${step}': ${err.message}`, { cause: err.cause, detail: { ...err.detail, step } })
-}
-
-function asRunbookError(err: unknown, step: string | undefined): RunbookError {
-  if (err instanceof RunbookError) return atStep(err, step)
-  if (err === undefined) return new RunbookError('RB_STEP_FAILED', `step '${step ?? '?'}' failed and has no handler for it`, { detail: { step } })
-  const message = err instanceof Error ? err.message : String(err)
-  return new RunbookError('RB_INTERNAL', message, { cause: err })
-}
-
-interface OutcomeFacts {
-  outputs: ReadonlyMap<string, { command: string; text: string }[]>
-  proposedStep: string | undefined
-  lastStep: string | undefined
-  crash: unknown
-  refusal: string | undefined
-}
-
-function evidenceOf(step: string, facts: OutcomeFacts, contains: string | null, maxLines: number): Evidence[] {
-  const outputs = (facts.outputs.get(step) ?? []).filter(({ text }) => contains === null || text.includes(contains))
-  return outputs.map(({ command, text }) => {
-    let lines = text.split('\n').filter((l) => l !== '')
-    if (contains !== null) lines = lines.filter((l) => l.includes(contains))
-    const shown = lines.slice(0, maxLines)
-    if (lines.length > maxLines) shown.push(`… ${lines.length - maxLines} more line(s)`)
-    return { step, command, text: shown.join('\n') }
-  })
-}
-
-function buildOutcome(compiled: CompiledRunbook, final: string, context: RunContext, facts: OutcomeFacts): NonNullable<RunSummary['outcome']> {
-  const scope: ExprScope = { ...scopeFor(context, '', undefined), result: null }
-  const authored: CompiledOutcome | undefined = compiled.outcomes.get(final)
-  if (authored) {
-    const evidence = authored.evidence.flatMap((e): Evidence[] =>
-      'template' in e ? [{ text: e.template.render(scope, 'text') }] : evidenceOf(e.step, facts, e.contains ? e.contains.render(scope, 'text') : null, e.maxLines),
-    )
-    return { id: final, severity: authored.severity, summary: authored.summary.render(scope, 'text'), evidence, ...(authored.see.length ? { see: authored.see } : {}) }
-  }
-  const step = facts.proposedStep ?? facts.lastStep ?? ''
-  const fixResult = context.steps[step]?.result as { summary?: string } | undefined
-  const fixSummary = fixResult?.summary ?? step
-  switch (final) {
-    case INTERNAL_FINALS.proposed: {
-      const pre = (fixResult as { preflight?: { ok: boolean; message: string } } | undefined)?.preflight
-      if (pre && !pre.ok) {
-        return { id: final, severity: 'critical', summary: `Fix '${step}' cannot be applied: its pre-flight check fails, so --apply would refuse it: ${pre.message} (dry-run: nothing was changed; the fix: ${fixSummary})`, evidence: evidenceOf(step, facts, null, 20) }
-      }
-      return { id: final, severity: 'warning', summary: `Fix proposed: ${fixSummary} (dry-run: nothing was changed; run with --apply to apply it)`, evidence: evidenceOf(step, facts, null, 20) }
-    }
-    case INTERNAL_FINALS.refused:
-      return { id: final, severity: 'critical', summary: `Fix '${step}' refused, nothing was changed: ${facts.refusal ?? 'refused'}`, evidence: evidenceOf(step, facts, null, 20) }
-    case INTERNAL_FINALS.declined:
-      return { id: final, severity: 'warning', summary: `Fix not applied: ${fixSummary} (approval declined)`, evidence: evidenceOf(step, facts, null, 20) }
-    case INTERNAL_FINALS.rolledBack:
-      return { id: final, severity: 'critical', summary: `Fix '${step}' failed verification and was rolled back: ${fixSummary}`, evidence: evidenceOf(step, facts, null, 20) }
-    case INTERNAL_FINALS.unverified: {
-      const how = (fixResult as { failedAt?: string } | undefined)?.failedAt === 'apply' ? 'its apply failed part way' : 'it was applied but not verified'
-      return { id: final, severity: 'critical', summary: `Fix '${step}': ${how}, and it declares no rollback, so nothing was undone: the host needs a human now (${fixSummary})`, evidence: evidenceOf(step, facts, null, 40) }
-    }
-    case INTERNAL_FINALS.rollbackFailed:
-      return { id: final, severity: 'critical', summary: `Fix '${step}' failed AND its rollback failed: the host needs a human now`, evidence: evidenceOf(step, facts, null, 40) }
-    default: {
-      if (facts.crash instanceof RunbookError && facts.crash.code === 'RB_CEL_EVAL') {
-        return { id: final, severity: 'critical', summary: `Run stopped: ${atStep(facts.crash, facts.lastStep).message}. ${ERROR_CODES.RB_CEL_EVAL.fix}`, evidence: evidenceOf(facts.lastStep ?? '', facts, null, 20) }
-      }
-      const record = context.steps[facts.lastStep ?? '']
-      const why = record?.error ? `${record.error.kind}: ${record.error.message}` : record ? `status ${record.status}${record.output ? `, exit ${textOf(record.output.exitCode ?? record.output.signal)}` : ''}` : facts.crash instanceof Error ? facts.crash.message : 'unknown error'
-      return { id: final, severity: 'critical', summary: `Run stopped at step '${facts.lastStep ?? '?'}' (${why}); add on_failure/on_timeout/on_error to handle it`, evidence: evidenceOf(facts.lastStep ?? '', facts, null, 20) }
-    }
-  }
 }
 
 export type { RunEvent }

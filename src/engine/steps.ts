@@ -4,7 +4,7 @@
  * their interface; emits every command and result as an event.
  */
 import type { ExprScope, Template } from '../dsl/expr.ts'
-import type { CompiledCommand, CompiledRun, CompiledStep } from '../compile/model.ts'
+import type { CompiledCommand, CompiledCommandStep, CompiledRun } from '../compile/model.ts'
 import { scopeFor, type RunContext, type StepRecord } from '../compile/compile.ts'
 import { ExecError, RunbookError } from '../errors.ts'
 import type { Clock, CommandResult, CommandSpec, ExecFailure, Executor, ExecutorFactory, FixPhase, ProbeSpec, StepStatus } from '../types.ts'
@@ -41,7 +41,7 @@ export class StepRunner {
   constructor(readonly deps: StepDeps) {}
 
   /** run / probe / parallel steps. */
-  async step(step: CompiledStep, context: RunContext): Promise<StepRecord> {
+  async step(step: CompiledCommandStep, context: RunContext): Promise<StepRecord> {
     const started = this.deps.clock.now()
     const scope = scopeFor(context, step.name, undefined)
     let record: StepRecord
@@ -55,7 +55,7 @@ export class StepRunner {
         ...(failed?.[1].error ? { error: failed[1].error } : {}),
       }
     } else {
-      record = await this.command(step.name, undefined, step.command!, scope)
+      record = await this.command(step.name, undefined, step.command, scope)
     }
     this.deps.emitter.emit({ type: 'step.finished', step: step.name, status: record.status, durationMs: this.deps.clock.now() - started, ...(record.error ? { error: record.error } : {}) })
     return record

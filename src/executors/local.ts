@@ -9,7 +9,8 @@ import type { Readable } from 'node:stream'
 import { ExecError } from '../errors.ts'
 import type { CommandResult, CommandSpec, Executor, ExecutorFactory } from '../types.ts'
 import { LocalProber } from './probe.ts'
-import { withSudo } from './quote.ts'
+import { DEFAULTS } from '../shared/defaults.ts'
+import { withSudo } from '../shared/quote.ts'
 import { guardLocalCommand } from './remote-command.ts'
 
 export interface LocalExecutorOptions {
@@ -20,12 +21,6 @@ export interface LocalExecutorOptions {
   /** Shell that runs `spec.command` with `-c`. Default `/bin/sh`. */
   shell?: string
 }
-
-const DEFAULTS = {
-  maxOutputBytes: 8 * 1024 * 1024,
-  killGraceMs: 500,
-  shell: '/bin/sh',
-} as const
 
 /**
  * After the shell exits, how long to wait for its output pipes to close. A command that leaves a
@@ -55,9 +50,9 @@ export class LocalExecutor implements Executor {
   constructor(options: LocalExecutorOptions = {}) {
     // Field by field, so an explicit `undefined` (e.g. from an unset env var) keeps the default.
     this.#options = {
-      maxOutputBytes: options.maxOutputBytes ?? DEFAULTS.maxOutputBytes,
-      killGraceMs: options.killGraceMs ?? DEFAULTS.killGraceMs,
-      shell: options.shell ?? DEFAULTS.shell,
+      maxOutputBytes: options.maxOutputBytes ?? DEFAULTS.local.maxOutputBytes,
+      killGraceMs: options.killGraceMs ?? DEFAULTS.local.killGraceMs,
+      shell: options.shell ?? DEFAULTS.local.shell,
     }
     this.#posix = /(^|\/)(sh|bash|dash|ksh|zsh|ash|busybox)$/.test(this.#options.shell)
   }

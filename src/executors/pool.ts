@@ -6,8 +6,9 @@
  */
 import { performance } from 'node:perf_hooks'
 import { ExecError } from '../errors.ts'
+import { DEFAULTS } from '../shared/defaults.ts'
 import type { CommandResult, CommandSpec, Executor, ExecutorFactory, Prober, ProbeResult, ProbeSpec } from '../types.ts'
-import { resolveAddress, resolveTarget, type ResolveContext } from '../inventory/resolve.ts'
+import { resolveAddress, resolveTarget, type ResolveContext } from './ssh-target.ts'
 import type { Inventory } from '../inventory/load.ts'
 import { LocalProber } from './probe.ts'
 import { remoteCommand } from './remote-command.ts'
@@ -15,18 +16,8 @@ import { SshConfigFile } from './ssh-config.ts'
 import { SshConnection, type SshConnectOptions, type SshTarget } from './ssh.ts'
 import { sourceAddressTo } from './source-address.ts'
 
-/** Defaults of the SSH executor; each can be overridden by the `RUNBOOK_SSH_*` env var named beside it. */
-export const SSH_DEFAULTS = {
-  connectTimeoutMs: 10_000, // RUNBOOK_SSH_CONNECT_TIMEOUT_MS
-  keepaliveIntervalMs: 15_000, // RUNBOOK_SSH_KEEPALIVE_INTERVAL_MS
-  keepaliveCountMax: 3, // RUNBOOK_SSH_KEEPALIVE_COUNT_MAX
-  idleTimeoutMs: 300_000, // RUNBOOK_SSH_IDLE_TIMEOUT_MS
-  maxOutputBytes: 4 * 1024 * 1024, // RUNBOOK_SSH_MAX_OUTPUT_BYTES
-  // 1: each command runs behind a watcher that kills it on the host when the executor gives up on
-  // it (remote-command.ts). 0 sends commands bare, for hosts whose login shell is not a POSIX sh;
-  // a timed-out command then keeps running there.
-  guardCommands: 1, // RUNBOOK_SSH_GUARD_COMMANDS
-}
+/** Defaults of the SSH executor (shared/defaults.ts); each can be overridden by the `RUNBOOK_SSH_*` env var named there. */
+const SSH_DEFAULTS = DEFAULTS.ssh
 
 export type SshDefaults = typeof SSH_DEFAULTS
 

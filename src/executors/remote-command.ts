@@ -27,7 +27,7 @@
  * Cost: one fork of the shell on the host (two for login shells other than bash, one fork and one
  * exec of sh under sudo), no other program.
  */
-import { quote, withSudo } from './quote.ts'
+import { quote, withSudo } from '../shared/quote.ts'
 
 /**
  * Reads the channel (fd 3) until EOF, then kills its process group if the command still runs.

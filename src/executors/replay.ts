@@ -5,14 +5,13 @@
  * Records every command asked of it: tests use that to prove what ran.
  */
 import { ExecError, RunbookError } from '../errors.ts'
-import { REDACTED } from '../dsl/params.ts'
+import { QUOTED_REDACTED, REDACTED } from '../shared/redacted.ts'
 import type { CommandResult, CommandSpec, Executor, ExecutorFactory, ExecFailure, ProbeResult, ProbeSpec, Prober, RunEvent } from '../types.ts'
-import type { Approver } from '../engine/approval.ts'
 
 type Answer = { result: CommandResult } | { error: ExecFailure }
 
 // Secrets are redacted in the recording; a quoted secret and a bare one must compare equal.
-const normal = (command: string) => command.split(`'${REDACTED}'`).join(REDACTED)
+const normal = (command: string) => command.split(QUOTED_REDACTED).join(REDACTED)
 const key = (host: string, command: string) => `${host}\u0000${normal(command)}`
 
 export class ReplayExecutors implements ExecutorFactory {
@@ -90,17 +89,4 @@ export class ReplayExecutors implements ExecutorFactory {
   }
 
   async close(): Promise<void> {}
-}
-
-/** Approvals as they were recorded: a fix approved then is approved now, a declined one declined. */
-export function replayApprover(events: readonly RunEvent[]): Approver {
-  const decisions = events.filter((e) => e.type === 'fix.approved' || e.type === 'fix.declined')
-  return {
-    approve: async (req) => {
-      const i = decisions.findIndex((d) => 'step' in d && d.step === req.step)
-      const d = i >= 0 ? decisions.splice(i, 1)[0] : undefined
-      if (!d) throw new RunbookError('RB_REPLAY_DIVERGED', `replay: fix '${req.step}' asks for approval, but the recording has no decision for it`)
-      return d.type === 'fix.approved' ? { approved: true, by: d.by } : { approved: false, by: d.by, reason: d.reason }
-    },
-  }
 }

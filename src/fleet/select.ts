@@ -6,7 +6,7 @@
  */
 import { RunbookError } from '../errors.ts'
 import type { Inventory } from '../inventory/load.ts'
-import { expandHosts, hostVars } from '../inventory/resolve.ts'
+import { expandHosts, hostVars } from '../inventory/hosts.ts'
 
 export interface Selector {
   key: string

@@ -9,6 +9,7 @@ import { chmodSync, existsSync, mkdirSync, openSync, closeSync, readFileSync, wr
 import { join } from 'node:path'
 import type { LabHostState } from './state.ts'
 import { cleanEnv, sh, sleep } from './sys.ts'
+import { RunbookError } from '../errors.ts'
 
 export interface HostFiles {
   dir: string
@@ -135,7 +136,7 @@ export function startHost(labDir: string, host: LabHostState): number {
   })
   closeSync(log)
   child.unref()
-  if (child.pid === undefined) throw new Error(`could not start lab host ${host.name}`)
+  if (child.pid === undefined) throw new RunbookError('RB_LAB_SETUP', `could not start lab host ${host.name}`)
   return child.pid
 }
 
@@ -149,5 +150,5 @@ export async function waitHostReady(labDir: string, host: LabHostState, timeoutM
   }
   const log = existsSync(join(f.dir, 'init.log')) ? readFileSync(join(f.dir, 'init.log'), 'utf8') : ''
   const auth = existsSync(f.authLog) ? readFileSync(f.authLog, 'utf8') : ''
-  throw new Error(`lab host ${host.name}: sshd did not start within ${timeoutMs} ms\n${log}${auth}`)
+  throw new RunbookError('RB_LAB_SETUP', `lab host ${host.name}: sshd did not start within ${timeoutMs} ms\n${log}${auth}`)
 }

@@ -11,7 +11,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, rmdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { ExecError } from '../errors.ts'
+import { ExecError, RunbookError } from '../errors.ts'
 import { SshConnection } from '../executors/ssh.ts'
 import { labRoot } from '../inventory/discover.ts'
 import { createNetwork, hostFiles, prepareHost, startHost, waitHostReady } from './host.ts'
@@ -48,12 +48,12 @@ const SEVERAL = new Set(['sshguard-block'])
  */
 export async function seedSshguardBlock(state: LabState, hostName: string): Promise<string> {
   const host = state.hosts.find((h) => h.name === hostName)
-  if (!host || state.scenario !== 'sshguard-block' || !state.faultHosts) throw new Error(`lab: ${hostName} is not a web host of an sshguard-block lab started with fault hosts`)
+  if (!host || state.scenario !== 'sshguard-block' || !state.faultHosts) throw new RunbookError('RB_USAGE', `lab: ${hostName} is not a web host of an sshguard-block lab started with fault hosts`)
   return sshguardBlock1({ state, failLogin: (h) => failLogin(state, h) }, host)
 }
 
 export function validateLabName(name: string): void {
-  if (!NAME.test(name)) throw new Error(`lab name '${name}' must be 1-16 characters of a-z, 0-9 and '-'`)
+  if (!NAME.test(name)) throw new RunbookError('RB_USAGE', `lab name '${name}' must be 1-16 characters of a-z, 0-9 and '-'`)
 }
 
 /** Check the machine can host a lab: Linux, root, the tools of the scenario. */
@@ -84,7 +84,7 @@ function reserveSlot(env: NodeJS.ProcessEnv): number {
       continue
     }
   }
-  throw new Error('lab: no free slot in 198.18.1.0-198.18.254.0; run runbook lab down on old labs')
+  throw new RunbookError('RB_LAB_SETUP', 'lab: no free slot in 198.18.1.0-198.18.254.0; run runbook lab down on old labs')
 }
 
 function releaseSlot(slot: number): void {
@@ -119,13 +119,13 @@ export async function labUp(scenarioName: string, opts: LabUpOptions = {}): Prom
   const log = opts.log ?? (() => {})
   validateLabName(name)
   const scenario = SCENARIOS.get(scenarioName)
-  if (!scenario) throw new Error(`unknown lab scenario '${scenarioName}' (known: ${[...SCENARIOS.keys()].join(', ')})`)
+  if (!scenario) throw new RunbookError('RB_USAGE', `unknown lab scenario '${scenarioName}' (known: ${[...SCENARIOS.keys()].join(', ')})`)
   const problems = labPreflight(scenario)
-  if (problems.length > 0) throw new Error(problems.join('; '))
+  if (problems.length > 0) throw new RunbookError('RB_LAB_UNSUPPORTED', problems.join('; '))
   const dir = labDir(name, env)
   const webHosts = opts.webHosts ?? 2
   const existing = readState(dir)
-  if (opts.faultHosts && !SEVERAL.has(scenarioName)) throw new Error(`lab scenario '${scenarioName}' seeds web1 only; fault hosts are for ${[...SEVERAL].join(', ')}`)
+  if (opts.faultHosts && !SEVERAL.has(scenarioName)) throw new RunbookError('RB_USAGE', `lab scenario '${scenarioName}' seeds web1 only; fault hosts are for ${[...SEVERAL].join(', ')}`)
   if (existing && existing.scenario === scenarioName && isHealthy(existing) && existing.hosts.length === webHosts + 1
     && JSON.stringify(existing.faultHosts ?? null) === JSON.stringify(opts.faultHosts ?? null)) {
     return { state: existing, reused: true, seeded: existing.hosts.flatMap((h) => h.seeded), inventory: join(dir, 'inventory.yaml') }
@@ -167,7 +167,7 @@ export async function labUp(scenarioName: string, opts: LabUpOptions = {}): Prom
     }
     await Promise.all(state.hosts.map((h) => waitHostReady(dir, h)))
     log(`lab ${name}: ${state.hosts.length} hosts up on ${slotAddress(slot, 0)}/24, operator ${state.operatorAddress}`)
-    if (state.faultHosts) for (const n of state.faultHosts) if (!state.hosts.some((h) => h.name === n && h.role === 'web')) throw new Error(`lab: fault host '${n}' is not one of web1..web${webHosts}`)
+    if (state.faultHosts) for (const n of state.faultHosts) if (!state.hosts.some((h) => h.name === n && h.role === 'web')) throw new RunbookError('RB_USAGE', `lab: fault host '${n}' is not one of web1..web${webHosts}`)
     const seeded = await scenario.seed({ state, failLogin: (h) => failLogin(state, h) })
     // Each line names its host (`web3: ...`); lines of scenarios that name none belong to web1.
     for (const h of state.hosts) h.seeded = seeded.filter((l) => l.startsWith(`${h.name}: `) || (h.name === 'web1' && !state.hosts.some((x) => l.startsWith(`${x.name}: `))))

@@ -30,6 +30,7 @@ import { hostFiles, LAB_SSHD_COMMON } from './host.ts'
 import type { LabHostState, LabState } from './state.ts'
 import { BASE, waitFor, web1, type Scenario } from './scenario-kit.ts'
 import { cleanEnv, inNetns, sh } from './sys.ts'
+import { RunbookError } from '../errors.ts'
 
 /** Where web1's private files of this scenario live on the machine (under the lab folder). */
 export interface BruteForceFiles {
@@ -70,7 +71,7 @@ export function attackerAddresses(state: LabState): string[] {
 
 function host(state: LabState, name: string): LabHostState {
   const h = state.hosts.find((x) => x.name === name)
-  if (!h) throw new Error(`lab: scenario brute-force needs a host ${name}`)
+  if (!h) throw new RunbookError('RB_LAB_SETUP', `lab: scenario brute-force needs a host ${name}`)
   return h
 }
 
@@ -122,7 +123,7 @@ function hashPassword(password: string): string {
 function writeUsers(dir: string, home: string, password: string): void {
   const passwd = readFileSync('/etc/passwd', 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith(`${ATTACK_USER}:`))
   const group = readFileSync('/etc/group', 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith(`${ATTACK_USER}:`))
-  if (passwd.some((l) => l.split(':')[2] === String(DEPLOY_UID))) throw new Error(`lab: uid ${DEPLOY_UID} is taken on this machine`)
+  if (passwd.some((l) => l.split(':')[2] === String(DEPLOY_UID))) throw new RunbookError('RB_LAB_UNSUPPORTED', `lab: uid ${DEPLOY_UID} is taken on this machine`)
   passwd.push(`${ATTACK_USER}:x:${DEPLOY_UID}:${DEPLOY_UID}:deploy user:${home}:/bin/sh`)
   group.push(`${ATTACK_USER}:x:${DEPLOY_UID}:`)
   const day = Math.floor(Date.now() / 86_400_000)
@@ -193,7 +194,7 @@ export const bruteForce: Scenario = {
 
     // The operator's own login, with a terminal (only those are recorded in wtmp), through the bastion.
     const op = operatorLogin(state, 'exit 0')
-    if (op.status !== 0) throw new Error(`lab: operator key login to web1 failed (exit ${op.status}): ${op.stderr}`)
+    if (op.status !== 0) throw new RunbookError('RB_LAB_SETUP', `lab: operator key login to web1 failed (exit ${op.status}): ${op.stderr}`)
 
     // Bots: one wrong password per connection (sshpass gives up at the second prompt), in parallel.
     const attempts: [string, string][] = [
@@ -209,7 +210,7 @@ export const bruteForce: Scenario = {
       await waitFor(`${attempts.length} failed password logins in web1's auth.log`, () => failed() >= attempts.length, () => Promise.resolve(), 15_000)
     } catch (err) {
       const log = readFileSync(hostFiles(state.dir, target.name).authLog, 'utf8').split('\n').slice(-15).join('\n')
-      throw new Error(`${(err as Error).message}\nssh clients: ${results.map((r) => `exit ${r.status}: ${r.output.trim()}`).join('; ')}\nauth.log:\n${log}`)
+      throw new RunbookError('RB_LAB_SETUP', `${(err as Error).message}\nssh clients: ${results.map((r) => `exit ${r.status}: ${r.output.trim()}`).join('; ')}\nauth.log:\n${log}`, { cause: err })
     }
     const btmp = readFileSync(join(p.varLog, 'btmp')).length / 384
     return [
@@ -299,5 +300,5 @@ export function deployPassword(state: LabState): string {
 export async function intrude(state: LabState): Promise<void> {
   const source = attackerAddresses(state)[1]!
   const r = await passwordLogin(state, { user: ATTACK_USER, password: deployPassword(state), source, command: 'id; exit 0' })
-  if (r.status !== 0) throw new Error(`lab: the intrusion login as ${ATTACK_USER} from ${source} failed (exit ${r.status}): ${r.output}`)
+  if (r.status !== 0) throw new RunbookError('RB_LAB_SETUP', `lab: the intrusion login as ${ATTACK_USER} from ${source} failed (exit ${r.status}): ${r.output}`)
 }

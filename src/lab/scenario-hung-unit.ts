@@ -33,6 +33,7 @@ import { hostFiles, type HostExtras } from './host.ts'
 import { BASE, waitFor, web1, type Scenario } from './scenario-kit.ts'
 import type { LabHostState, LabState } from './state.ts'
 import { cleanEnv, LAB_PATH, pidAlive, sleep } from './sys.ts'
+import { RunbookError } from '../errors.ts'
 
 /** Held (flock) by the host that boots a systemd; the cgroup v1 tree is shared, one boot at a time. */
 export const SYSTEMD_LOCK = '/run/runbook-lab-systemd.lock'
@@ -233,7 +234,7 @@ function innerScript(hostName: string, rehearse: boolean): string {
 
 /** Write the scripts, units and machine-id of a booted host; returns its init extras. */
 export function systemdHostExtras(state: LabState, host: LabHostState, opts: { rehearse?: boolean } = {}): HostExtras {
-  if (!existsSync(SYSTEMD_BIN)) throw new Error(`lab: hung-unit needs systemd (${SYSTEMD_BIN}); apt-get install systemd`)
+  if (!existsSync(SYSTEMD_BIN)) throw new RunbookError('RB_LAB_UNSUPPORTED', `lab: hung-unit needs systemd (${SYSTEMD_BIN}); apt-get install systemd`)
   const hostDir = hostFiles(state.dir, host.name).dir
   const p = systemdPaths(state, host)
   mkdirSync(p.units, { recursive: true })
@@ -276,15 +277,15 @@ export interface InSystemdResult {
 /** Run a command in every namespace of the booted systemd (`nsenter -t <pid1> -a`). Never the machine's. */
 export function inSystemd(state: LabState, argv: readonly string[], timeoutMs = 30_000): InSystemdResult {
   const pid = systemdPid(state)
-  if (pid === undefined) throw new Error(`lab ${state.name}: no systemd is running on web1`)
+  if (pid === undefined) throw new RunbookError('RB_LAB_SETUP', `lab ${state.name}: no systemd is running on web1`)
   const r = spawnSync('nsenter', ['-t', String(pid), '-a', '--', ...argv], { encoding: 'utf8', env: cleanEnv(), timeout: timeoutMs })
-  if (r.error) throw new Error(`nsenter -t ${pid} -a ${argv.join(' ')}: ${r.error.message}`)
+  if (r.error) throw new RunbookError('RB_LAB_SETUP', `nsenter -t ${pid} -a ${argv.join(' ')}: ${r.error.message}`)
   return { status: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 
 function mustInSystemd(state: LabState, argv: readonly string[], timeoutMs?: number): string {
   const r = inSystemd(state, argv, timeoutMs)
-  if (r.status !== 0) throw new Error(`lab: ${argv.join(' ')} in web1's systemd failed (exit ${r.status}): ${r.stderr.trim()}`)
+  if (r.status !== 0) throw new RunbookError('RB_LAB_SETUP', `lab: ${argv.join(' ')} in web1's systemd failed (exit ${r.status}): ${r.stderr.trim()}`)
   return r.stdout
 }
 
@@ -301,10 +302,10 @@ export function unitProps(state: LabState, unit: string, props: readonly string[
 export function seedHungUnits(state: LabState): string[] {
   mustInSystemd(state, ['touch', MIRROR_DOWN_FLAG])
   const start = inSystemd(state, ['systemctl', 'start', 'makecache.service'], 20_000)
-  if (start.status === 0) throw new Error('lab: makecache.service started although its mirror is down')
+  if (start.status === 0) throw new RunbookError('RB_LAB_SETUP', 'lab: makecache.service started although its mirror is down')
   const mk = unitProps(state, 'makecache.service', ['ActiveState', 'Result', 'ExecMainCode', 'ExecMainStatus'])
   if (mk['ActiveState'] !== 'failed' || mk['Result'] !== 'timeout' || mk['ExecMainCode'] !== '2' || mk['ExecMainStatus'] !== '9') {
-    throw new Error(`lab: makecache.service did not fail as seeded: ${JSON.stringify(mk)}`)
+    throw new RunbookError('RB_LAB_SETUP', `lab: makecache.service did not fail as seeded: ${JSON.stringify(mk)}`)
   }
   mustInSystemd(state, ['rm', '-f', MIRROR_DOWN_FLAG])
   mustInSystemd(state, ['systemctl', 'start', '--no-block', 'backup-sync.service'])
@@ -321,7 +322,7 @@ export async function waitSystemdBooted(state: LabState, timeoutMs = BOOT_TIMEOU
   const deadline = Date.now() + timeoutMs
   let pid: number | undefined
   while ((pid = systemdPid(state)) === undefined) {
-    if (Date.now() > deadline) throw new Error(`lab: systemd did not start on web1 within ${timeoutMs} ms; boot log:\n${log()}`)
+    if (Date.now() > deadline) throw new RunbookError('RB_LAB_SETUP', `lab: systemd did not start on web1 within ${timeoutMs} ms; boot log:\n${log()}`)
     await sleep(200)
   }
   // `--wait` blocks until the boot job queue is empty: running, or degraded when a unit failed.
@@ -333,7 +334,7 @@ export async function waitSystemdBooted(state: LabState, timeoutMs = BOOT_TIMEOU
     r = inSystemd(state, ['systemctl', 'is-system-running', '--wait'], Math.max(5_000, deadline - Date.now()))
   }
   const st = r.stdout.trim()
-  if (st !== 'running' && st !== 'degraded') throw new Error(`lab: systemd on web1 is '${st}' after boot: ${r.stderr.trim()}\n${log()}`)
+  if (st !== 'running' && st !== 'degraded') throw new RunbookError('RB_LAB_SETUP', `lab: systemd on web1 is '${st}' after boot: ${r.stderr.trim()}\n${log()}`)
   return pid
 }
 

@@ -4,6 +4,7 @@
  */
 import type { HostExtras } from './host.ts'
 import type { LabHostState, LabState } from './state.ts'
+import { RunbookError } from '../errors.ts'
 
 export interface ScenarioContext {
   state: LabState
@@ -36,7 +37,7 @@ export async function waitFor(what: string, check: () => boolean, attempt: () =>
     await new Promise((r) => setTimeout(r, 150))
   }
   if (check()) return attempts
-  throw new Error(`lab: ${what} did not happen within ${timeoutMs} ms`)
+  throw new RunbookError('RB_LAB_SETUP', `lab: ${what} did not happen within ${timeoutMs} ms`)
 }
 
 /** The web hosts a multi-host scenario seeds: `state.faultHosts`, else web1. */
@@ -44,13 +45,13 @@ export function faultHosts(state: LabState): LabHostState[] {
   const names = state.faultHosts ?? ['web1']
   return names.map((n) => {
     const h = state.hosts.find((x) => x.name === n && x.role === 'web')
-    if (!h) throw new Error(`lab: fault host '${n}' is not a web host of this lab (web1..web${state.hosts.filter((x) => x.role === 'web').length})`)
+    if (!h) throw new RunbookError('RB_USAGE', `lab: fault host '${n}' is not a web host of this lab (web1..web${state.hosts.filter((x) => x.role === 'web').length})`)
     return h
   })
 }
 
 export function web1(state: LabState): LabHostState {
   const h = state.hosts.find((x) => x.name === 'web1')
-  if (!h) throw new Error('lab: scenario needs a host web1')
+  if (!h) throw new RunbookError('RB_LAB_SETUP', 'lab: scenario needs a host web1')
   return h
 }

@@ -18,6 +18,7 @@ import { hostFiles } from './host.ts'
 import { BASE, web1, type Scenario } from './scenario-kit.ts'
 import type { LabHostState, LabState } from './state.ts'
 import { cleanEnv, sh, sleep } from './sys.ts'
+import { RunbookError } from '../errors.ts'
 
 /** The access log, as a path inside web1 and web2 (what `runbook run open-proxy-probes` reads). */
 export const PROXY_PROBES_LOG = '/var/log/flask/access.log'
@@ -85,7 +86,7 @@ let python: string | undefined
 
 function appPython(): string {
   python ??= flaskPython()
-  if (python === undefined) throw new Error('lab proxy-probes: no python3 with Flask (apt-get install python3-flask, or set RUNBOOK_LAB_PYTHON)')
+  if (python === undefined) throw new RunbookError('RB_LAB_UNSUPPORTED', 'lab proxy-probes: no python3 with Flask (apt-get install python3-flask, or set RUNBOOK_LAB_PYTHON)')
   return python
 }
 
@@ -106,7 +107,7 @@ export function botAddresses(state: LabState): [string, string] {
 
 function host(state: LabState, name: string): LabHostState {
   const h = state.hosts.find((x) => x.name === name)
-  if (!h) throw new Error(`lab proxy-probes: no host ${name}`)
+  if (!h) throw new RunbookError('RB_LAB_SETUP', `lab proxy-probes: no host ${name}`)
   return h
 }
 
@@ -124,7 +125,7 @@ export function sendRequests(state: LabState, from: string, source: string | und
   const dst = host(state, to)
   const arg = JSON.stringify([source ?? null, dst.address, PROXY_PROBES_PORT, requests])
   const r = spawnSync('ip', ['netns', 'exec', src.netns, 'python3', '-c', SENDER, arg], { env: cleanEnv(), encoding: 'utf8', timeout: 30_000 })
-  if (r.status !== 0) throw new Error(`lab proxy-probes: sending requests from ${from} to ${to} failed (exit ${r.status ?? 'signal'}): ${r.stderr.trim()}`)
+  if (r.status !== 0) throw new RunbookError('RB_LAB_SETUP', `lab proxy-probes: sending requests from ${from} to ${to} failed (exit ${r.status ?? 'signal'}): ${r.stderr.trim()}`)
   return r.stdout.trim().split('\n')
 }
 
@@ -141,7 +142,7 @@ async function waitPort(address: string, port: number, timeoutMs: number): Promi
     if (open) return
     await sleep(100)
   }
-  throw new Error(`lab proxy-probes: nothing listens on ${address}:${port} after ${timeoutMs} ms`)
+  throw new RunbookError('RB_LAB_SETUP', `lab proxy-probes: nothing listens on ${address}:${port} after ${timeoutMs} ms`)
 }
 
 /** Waits until the access log holds `count` request lines (the dev server writes each after answering). */
@@ -149,7 +150,7 @@ async function waitLogLines(file: string, count: number, timeoutMs: number): Pro
   const deadline = Date.now() + timeoutMs
   const lines = (): number => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((l) => l.includes('] "')).length : 0)
   while (lines() < count && Date.now() < deadline) await sleep(50)
-  if (lines() < count) throw new Error(`lab proxy-probes: ${file} has ${lines()} request lines, expected ${count}`)
+  if (lines() < count) throw new RunbookError('RB_LAB_SETUP', `lab proxy-probes: ${file} has ${lines()} request lines, expected ${count}`)
 }
 
 const VISITS = [request('GET / HTTP/1.1', 'www.example.org'), request('GET /about HTTP/1.1', 'www.example.org')]
@@ -198,7 +199,7 @@ export const proxyProbes: Scenario = {
     const probeStatus = PROBES.map(([bot, line, hostHeader]) => sendRequests(state, 'bastion', bots[bot], 'web1', [request(line, hostHeader)])[0] ?? '')
     statuses.push(...sendRequests(state, 'bastion', undefined, 'web1', [VISITS[0]!]))
     const refused = probeStatus.filter((s) => / 404 /.test(s)).length
-    if (refused !== PROBES.length) throw new Error(`lab proxy-probes: expected 404 for every probe, got ${JSON.stringify(probeStatus)}`)
+    if (refused !== PROBES.length) throw new RunbookError('RB_LAB_SETUP', `lab proxy-probes: expected 404 for every probe, got ${JSON.stringify(probeStatus)}`)
     await waitLogLines(accessLogOnDisk(state, 'web1'), VISITS.length + PROBES.length + 1, 10_000)
     await waitLogLines(accessLogOnDisk(state, 'web2'), VISITS.length, 10_000)
     return [

@@ -22,6 +22,7 @@ import { hostFiles } from './host.ts'
 import { BASE, web1, type Scenario } from './scenario-kit.ts'
 import type { LabHostState, LabState } from './state.ts'
 import { inNetns, sleep } from './sys.ts'
+import { RunbookError } from '../errors.ts'
 
 export const APP_PORT = 8080
 export const CRL_PORT = 80
@@ -226,7 +227,7 @@ export function writeLabProgram(labDir: string, hostName: string): string {
 
 function host(state: LabState, name: string): LabHostState {
   const h = state.hosts.find((x) => x.name === name)
-  if (!h) throw new Error(`lab: scenario stale-connections needs a host ${name}`)
+  if (!h) throw new RunbookError('RB_LAB_SETUP', `lab: scenario stale-connections needs a host ${name}`)
   return h
 }
 
@@ -274,7 +275,7 @@ export const staleConnections: Scenario = {
         crawl(ctx.state, 'bastion', 1)
         break
       } catch (err) {
-        if (Date.now() > deadline) throw new Error(`lab: the app on web1 did not answer within 20 s: ${(err as Error).message}`)
+        if (Date.now() > deadline) throw new RunbookError('RB_LAB_SETUP', `lab: the app on web1 did not answer within 20 s: ${(err as Error).message}`)
         await sleep(200)
       }
     }
@@ -282,7 +283,7 @@ export const staleConnections: Scenario = {
     let seen = establishedTo(w1.netns, w2.address, CRL_PORT)
     const until = Date.now() + 20_000 + STALE_IDLE_SECONDS * 1000
     while (seen.count < STALE_REQUESTS || seen.minIdleMs < STALE_IDLE_SECONDS * 1000) {
-      if (Date.now() > until) throw new Error(`lab: expected ${STALE_REQUESTS} connections idle for ${STALE_IDLE_SECONDS} s from web1 to ${w2.address}:${CRL_PORT}, have ${seen.count} (least idle ${seen.minIdleMs} ms)`)
+      if (Date.now() > until) throw new RunbookError('RB_LAB_SETUP', `lab: expected ${STALE_REQUESTS} connections idle for ${STALE_IDLE_SECONDS} s from web1 to ${w2.address}:${CRL_PORT}, have ${seen.count} (least idle ${seen.minIdleMs} ms)`)
       await sleep(500)
       seen = establishedTo(w1.netns, w2.address, CRL_PORT)
     }

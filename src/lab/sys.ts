@@ -4,6 +4,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
+import { RunbookError } from '../errors.ts'
 
 export const LAB_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 
@@ -11,9 +12,10 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return { PATH: LAB_PATH, LANG: 'C', LC_ALL: 'C', HOME: '/root', ...extra }
 }
 
-export class LabCommandError extends Error {
+/** A system command of the lab failed (RB_LAB_COMMAND), with what it was and what it said. */
+export class LabCommandError extends RunbookError {
   constructor(readonly argv: readonly string[], readonly status: number | null, readonly stderr: string) {
-    super(`${argv.join(' ')} failed (exit ${status ?? 'signal'}): ${stderr.trim()}`)
+    super('RB_LAB_COMMAND', `${argv.join(' ')} failed (exit ${status ?? 'signal'}): ${stderr.trim()}`, { detail: { argv, status, stderr } })
     this.name = 'LabCommandError'
   }
 }

@@ -10,7 +10,6 @@ import type { AccessControl, Identity } from './access.ts'
 import { ServerStopping } from './queue.ts'
 import type { ApprovalRecord, RunRecord, Store } from './store.ts'
 
-export const DEFAULT_APPROVAL_TTL_MS = 15 * 60_000
 
 interface Pending {
   planHash: string

@@ -13,7 +13,8 @@ import { listRunbookFiles, loadRunbook } from '../library.ts'
 import type { CompiledRunbook } from '../compile/compile.ts'
 import type { ExecutorFactory, Mode, RunEvent } from '../types.ts'
 import type { AccessControl, Identity, Verb } from './access.ts'
-import { ApprovalDesk, DEFAULT_APPROVAL_TTL_MS } from './approvals.ts'
+import { ApprovalDesk } from './approvals.ts'
+import { DEFAULTS } from '../shared/defaults.ts'
 import { Histogram, gauge } from './metrics.ts'
 import { Journal, JournalExecutors, journalApprover } from './journal.ts'
 import { LocalRunQueue, RunTimeout, ServerStopping, type RunQueue } from './queue.ts'
@@ -94,9 +95,9 @@ export class RunService {
     this.store = o.store
     this.access = o.access
     this.#now = o.now ?? Date.now
-    this.desk = new ApprovalDesk({ store: o.store, access: o.access, ttlMs: o.approvalTtlMs ?? DEFAULT_APPROVAL_TTL_MS, now: this.#now, ...(o.approvalPollMs ? { pollMs: o.approvalPollMs } : {}) })
+    this.desk = new ApprovalDesk({ store: o.store, access: o.access, ttlMs: o.approvalTtlMs ?? DEFAULTS.approvalTtlMs, now: this.#now, ...(o.approvalPollMs ? { pollMs: o.approvalPollMs } : {}) })
     const execute = (id: string, signal: AbortSignal) => this.#execute(id, signal)
-    this.queue = o.queue ? o.queue(execute) : new LocalRunQueue({ store: o.store, concurrency: o.concurrency ?? 4, timeoutMs: o.runTimeoutMs ?? 30 * 60_000, now: this.#now, execute })
+    this.queue = o.queue ? o.queue(execute) : new LocalRunQueue({ store: o.store, concurrency: o.concurrency ?? DEFAULTS.concurrency, timeoutMs: o.runTimeoutMs ?? DEFAULTS.runTimeoutMs, now: this.#now, execute })
   }
 
   /**

@@ -3,7 +3,7 @@
  * production quoting (what the engine really sends), not from the redactor, so a redactor that
  * forgets a form fails these tests.
  */
-import { quote, withSudo } from '../../src/executors/quote.ts'
+import { quote, withSudo } from '../../src/shared/quote.ts'
 
 export const SECRET_CASES: ReadonlyArray<readonly [string, string]> = [
   ['single quote', "it's-a-secret"],

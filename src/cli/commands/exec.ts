@@ -7,7 +7,9 @@ import { createInterface } from 'node:readline'
 import { Writable } from 'node:stream'
 import { ExecError, RunbookError, describeExitCode } from '../../errors.ts'
 import type { CommandResult, ExecFailure } from '../../types.ts'
+import { DEFAULTS } from '../../shared/defaults.ts'
 import { defineCommand, type Io } from '../command.ts'
+import { durationFlag } from '../output.ts'
 
 export interface HostOutcome {
   host: string
@@ -25,14 +27,6 @@ export function execExitCode(outcomes: readonly HostOutcome[]): number {
   return EXEC_EXIT.OK
 }
 
-/** `30s`, `1500ms`, `2m` or a bare number of seconds → milliseconds. */
-export function parseDuration(text: string, flag: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim())
-  if (!m) throw new RunbookError('RB_USAGE', `--${flag}: '${text}' is not a duration (examples: 500ms, 30s, 2m)`)
-  const n = Number(m[1])
-  const unit = m[2] ?? 's'
-  return Math.round(unit === 'ms' ? n : unit === 's' ? n * 1000 : n * 60_000)
-}
 
 /** Ask for a key passphrase on the terminal without echoing it. */
 function promptPassphrase(io: Io): (file: string) => Promise<string | undefined> {
@@ -88,14 +82,14 @@ not be reached (DNS, refused, timeout, host key, authentication).`,
     // Loaded here, not at start-up: `runbook --help` and other commands stay fast.
     const { SshExecutorFactory, fanOut } = await import('../../executors/pool.ts')
     const { findInventory } = await import('../../inventory/discover.ts')
-    const { expandHosts } = await import('../../inventory/resolve.ts')
+    const { expandHosts } = await import('../../inventory/hosts.ts')
     if (positionals.length === 0) throw new RunbookError('RB_USAGE', 'exec: name at least one host or group. Usage: runbook exec <host|group> -- <command>')
     if (rest.length === 0) throw new RunbookError('RB_USAGE', 'exec: give the command after --, e.g. runbook exec web1 -- uptime')
     const command = rest.join(' ')
     const concurrency = values.concurrency === undefined ? 20 : Number(values.concurrency)
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new RunbookError('RB_USAGE', `--concurrency must be a positive integer, got '${String(values.concurrency)}'`)
-    const timeoutMs = typeof values.timeout === 'string' ? parseDuration(values.timeout, 'timeout') : 30_000
-    const connectTimeoutMs = typeof values['connect-timeout'] === 'string' ? parseDuration(values['connect-timeout'], 'connect-timeout') : undefined
+    const timeoutMs = durationFlag('exec', 'timeout', values.timeout) ?? DEFAULTS.commandTimeoutMs
+    const connectTimeoutMs = durationFlag('exec', 'connect-timeout', values['connect-timeout'])
     const inventory = findInventory(typeof values.inventory === 'string' ? values.inventory : undefined, io.env, io.cwd)
     const hosts = [...new Set(positionals.flatMap((p) => p.split(',')).filter(Boolean).flatMap((n) => expandHosts(n, inventory)))]
     if (hosts.length === 0) throw new RunbookError('RB_USAGE', `exec: '${positionals.join(' ')}' names no host`)

@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
-import { RunbookError } from '../../errors.ts'
+import { EXIT, RunbookError } from '../../errors.ts'
 import { defineCommand } from '../command.ts'
 import { SCENARIOS } from '../../lab/scenarios.ts'
 
@@ -62,8 +62,9 @@ namespace, link, process and file the lab created, also after a crash.`,
           const faultHosts = typeof values['fault-hosts'] === 'string' ? values['fault-hosts'].split(',').map((h) => h.trim()).filter(Boolean) : undefined
           r = await labUp(arg, { name, env, log: (l) => io.stderr.write(`${l}\n`), ...(webHosts === undefined ? {} : { webHosts }), ...(faultHosts ? { faultHosts } : {}) })
         } catch (err) {
-          io.stderr.write(`lab up failed (everything created was removed): ${(err as Error).message}\n`)
-          return 1
+          // Reported by main like any error: its code's fix, and the exit code of its kind (user 2, operational 7).
+          if (!(err instanceof RunbookError)) throw err
+          throw new RunbookError(err.code, `lab up failed (everything created was removed): ${err.message}`, { cause: err, detail: err.detail })
         }
         const s = r.state
         io.stdout.write(`${r.reused ? 'Lab already up' : 'Lab up'}: '${s.name}', scenario ${s.scenario}, operator address ${s.operatorAddress}\n`)
@@ -71,29 +72,30 @@ namespace, link, process and file the lab created, also after a crash.`,
         io.stdout.write(r.seeded.length > 0 ? `Seeded:\n${r.seeded.map((l) => `  ${l}\n`).join('')}` : 'Seeded: nothing (healthy)\n')
         io.stdout.write(`Inventory: ${r.inventory}${name === 'default' ? ' (used automatically)' : ' (pass --inventory)'}\n`)
         io.stdout.write(`Try: runbook exec web1 -- uptime   |   ssh -F ${join(s.dir, 'ssh_config')} web1   |   runbook lab down\n`)
-        return 0
+        return EXIT.OK
       }
       case 'down': {
         const r = await labDown({ name, env })
         io.stdout.write(r.removed.length > 0 ? `Lab '${name}' removed:\n${r.removed.map((l) => `  ${l}\n`).join('')}` : `No lab '${name}' to remove\n`)
-        return 0
+        return EXIT.OK
       }
       case 'status': {
         const st = labStatus({ name, env })
         if (values.json) {
           io.stdout.write(JSON.stringify(st ?? null, null, 2) + '\n')
-          return st ? 0 : 3
+          return st ? EXIT.OK : EXIT.PROBLEM
         }
         if (!st) {
           io.stdout.write(`No lab '${name}' (runbook lab up <scenario> builds one)\n`)
-          return 3
+          return EXIT.PROBLEM
         }
         io.stdout.write(`Lab '${name}': scenario ${st.state.scenario}, ${st.healthy ? 'up' : 'BROKEN (run runbook lab down, then up)'}, operator ${st.state.operatorAddress}\n`)
         for (const h of st.hosts) {
           io.stdout.write(`  ${h.name.padEnd(8)} ${h.address.padEnd(14)} ${h.running ? 'running' : 'STOPPED'}${h.seeded.length ? `  seeded: ${h.seeded.join('; ')}` : ''}\n`)
         }
         io.stdout.write(`Inventory: ${join(st.state.dir, 'inventory.yaml')}\n`)
-        return st.healthy ? 0 : 3
+        // No lab, or a broken one, is a problem found (exit 3), as `systemctl status` says of a stopped unit.
+        return st.healthy ? EXIT.OK : EXIT.PROBLEM
       }
       case 'ssh': {
         if (!arg) throw new RunbookError('RB_USAGE', 'lab ssh: name a host (bastion, web1, ...)')
@@ -101,15 +103,13 @@ namespace, link, process and file the lab created, also after a crash.`,
         if (!st) throw new RunbookError('RB_USAGE', `lab ssh: no lab '${name}' is up`)
         if (!st.hosts.some((h) => h.name === arg)) throw new RunbookError('RB_USAGE', `lab ssh: no host '${arg}' in lab '${name}' (hosts: ${st.hosts.map((h) => h.name).join(', ')})`)
         const child = spawn('ssh', ['-F', join(st.state.dir, 'ssh_config'), arg, ...rest], { stdio: 'inherit', env: { ...env } })
-        return await new Promise<number>((resolve) => {
-          child.on('error', (err) => {
-            io.stderr.write(`lab ssh: cannot run ssh: ${err.message}\n`)
-            resolve(1)
-          })
-          child.on('exit', (code) => resolve(code ?? 1))
+        // ssh's own exit code is the remote command's (as with ssh itself); killed by a signal, it has none.
+        return await new Promise<number>((resolve, reject) => {
+          child.on('error', (err) => reject(new RunbookError('RB_LAB_COMMAND', `lab ssh: cannot run ssh: ${err.message}`, { cause: err })))
+          child.on('exit', (code) => resolve(code ?? EXIT.INCOMPLETE))
         })
       }
     }
-    return 2
+    return EXIT.USAGE
   },
 })

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { RunbookError } from '../../errors.ts'
+import { DEFAULTS } from '../../shared/defaults.ts'
 import { defineCommand } from '../command.ts'
+import { durationFlag } from '../output.ts'
 
 /** `127.0.0.1:8080`, `[::1]:8080`, `:8080` (loopback) → host and port. */
 export function parseListen(text: string): { host: string; port: number } {
@@ -75,9 +77,9 @@ instead of running them in this process.`,
     // Checked before anything opens: a half-configured Slack app is a usage error, not a silent no-op.
     const slack = slackConfig(io.env)
     if (!slack && io.env.RUNBOOK_SLACK_BOT_TOKEN) io.stderr.write('runbook serve: slack: a bot token without RUNBOOK_SLACK_APP_TOKEN or RUNBOOK_SLACK_SIGNING_SECRET: alert results are posted, no commands or buttons are taken\n')
-    const concurrency = number('concurrency', 4)
-    const runTimeoutMs = number('run-timeout', 1800) * 1000
-    const approvalTtlMs = number('approval-ttl', 900) * 1000
+    const concurrency = number('concurrency', DEFAULTS.concurrency)
+    const runTimeoutMs = durationFlag('serve', 'run-timeout', values['run-timeout']) ?? DEFAULTS.runTimeoutMs
+    const approvalTtlMs = durationFlag('serve', 'approval-ttl', values['approval-ttl']) ?? DEFAULTS.approvalTtlMs
     const database = (values.database as string | undefined) ?? (io.env.RUNBOOK_DATABASE || undefined)
     const queueUrl = (values.queue as string | undefined) ?? (io.env.RUNBOOK_QUEUE || undefined)
     if (queueUrl !== undefined && !/^rediss?:\/\//.test(queueUrl)) throw new RunbookError('RB_USAGE', 'serve: --queue must be a redis:// URL, e.g. redis://127.0.0.1:6379')

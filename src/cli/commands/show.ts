@@ -17,7 +17,7 @@ export default defineCommand({
     if (!ref) throw new RunbookError('RB_USAGE', 'show: which runbook? Usage: runbook show <runbook>')
     const c = loadRunbook(resolveRunbook(ref, runbookDirs(io.env, io.cwd), io.cwd))
     const params = Object.entries(c.params).map(([name, p]) => ({ name, type: p.type, accepts: describeType(p), required: p.required ?? false, default: p.default ?? null, secret: p.secret ?? false, description: p.description ?? '' }))
-    const steps = [...c.steps.values()].map((s) => ({ name: s.name, kind: s.kind, title: s.title ?? '', action: s.action ?? null, actions: s.parallel.flatMap(([sub, c]) => (c.kind === 'run' && c.action ? [{ command: sub, action: c.action }] : [])), next: s.next.map((t) => t.to), fix: s.fix ? { apply: s.fix.apply.map((t) => t.source), rollback: s.fix.rollback.map((t) => t.source) } : undefined }))
+    const steps = [...c.steps.values()].map((s) => ({ name: s.name, kind: s.kind, title: s.title ?? '', action: s.action ?? null, actions: (s.kind === 'parallel' ? s.parallel : []).flatMap(([sub, c]) => (c.kind === 'run' && c.action ? [{ command: sub, action: c.action }] : [])), next: s.next.map((t) => t.to), fix: s.kind === 'fix' ? { apply: s.fix.apply.map((t) => t.source), rollback: s.fix.rollback.map((t) => t.source) } : undefined }))
     const outcomes = [...c.outcomes.values()].map((o) => ({ name: o.name, severity: o.severity, summary: o.summary.source }))
     // Lets as written, runbook-level first, then each step's (read only by that step).
     const lets = [

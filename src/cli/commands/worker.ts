@@ -1,16 +1,11 @@
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { RunbookError } from '../../errors.ts'
+import { DEFAULTS } from '../../shared/defaults.ts'
 import { defineCommand } from '../command.ts'
+import { durationFlag } from '../output.ts'
 
 /** A positive number of seconds (decimals allowed) as ms. */
-export function seconds(command: string, name: string, v: unknown, fallback: number): number {
-  if (v === undefined) return fallback * 1000
-  const n = Number(v)
-  if (!Number.isFinite(n) || n <= 0) throw new RunbookError('RB_USAGE', `${command}: --${name} must be a number of seconds > 0, not ${JSON.stringify(v)}`)
-  return Math.round(n * 1000)
-}
-
 export default defineCommand({
   name: 'worker',
   summary: 'Take runs from the shared queue (BullMQ on Redis) and run them: scale-out for `runbook serve`',
@@ -48,12 +43,12 @@ inventory (or --local) as serve.`,
     const database = (values.database as string | undefined) ?? (io.env.RUNBOOK_DATABASE || undefined)
     if (!queueUrl || !/^rediss?:\/\//.test(queueUrl)) throw new RunbookError('RB_USAGE', 'worker: which queue? Pass --queue redis://host:6379 (or set RUNBOOK_QUEUE): the Redis `runbook serve --queue` submits to')
     if (!database) throw new RunbookError('RB_USAGE', 'worker: which store? Pass --database postgres://... (or set RUNBOOK_DATABASE): the one `runbook serve --database` uses')
-    const concurrency = Number(values.concurrency ?? 4)
+    const concurrency = Number(values.concurrency ?? DEFAULTS.concurrency)
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new RunbookError('RB_USAGE', `worker: --concurrency must be a whole number ≥ 1, not ${JSON.stringify(values.concurrency)}`)
-    const runTimeoutMs = seconds('worker', 'run-timeout', values['run-timeout'], 1800)
-    const approvalTtlMs = seconds('worker', 'approval-ttl', values['approval-ttl'], 900)
-    const lockDurationMs = seconds('worker', 'lock-duration', values['lock-duration'], 30)
-    const stalledIntervalMs = seconds('worker', 'stalled-interval', values['stalled-interval'], 30)
+    const runTimeoutMs = durationFlag('worker', 'run-timeout', values['run-timeout']) ?? DEFAULTS.runTimeoutMs
+    const approvalTtlMs = durationFlag('worker', 'approval-ttl', values['approval-ttl']) ?? DEFAULTS.approvalTtlMs
+    const lockDurationMs = durationFlag('worker', 'lock-duration', values['lock-duration']) ?? DEFAULTS.queueLockMs
+    const stalledIntervalMs = durationFlag('worker', 'stalled-interval', values['stalled-interval']) ?? DEFAULTS.queueStalledIntervalMs
     const given = (values.access as string | undefined) ?? io.env.RUNBOOK_ACCESS
     const accessFile = given ? resolve(io.cwd, given) : existsSync(resolve(io.cwd, 'access.yaml')) ? resolve(io.cwd, 'access.yaml') : undefined
     const access = loadAccess(accessFile, io.env)

@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify'
 import { RunbookError } from '../../errors.ts'
-import { verifySlackRequest } from '../../chat/signature.ts'
+import { verifySlackRequest } from './slack-signature.ts'
 import type { RunService } from '../service.ts'
 
 export interface SlackEventsOptions {

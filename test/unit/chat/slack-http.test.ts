@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
-import { slackSignature } from '../../../src/chat/signature.ts'
+import { slackSignature } from '../../../src/service/http/slack-signature.ts'
 import { startSlackApp, type SlackApp } from '../../../src/chat/slack-app.ts'
 import { AccessControl, parseAccess } from '../../../src/service/access.ts'
 import { buildServer } from '../../../src/service/http/server.ts'

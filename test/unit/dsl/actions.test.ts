@@ -78,7 +78,8 @@ describe('uses: a run action', () => {
     if (!v.ok) throw v.errors[0]
     const compiled = compileRunbook(v.value, parsers())
     expect(compiled.steps.get('greet')?.action).toBe('team/greet@2')
-    expect(compiled.steps.get('greet')?.command).toMatchObject({ kind: 'run', action: 'team/greet@2' })
+    const greet = compiled.steps.get('greet')
+    expect(greet?.kind === 'run' && greet.command).toMatchObject({ kind: 'run', action: 'team/greet@2' })
   })
 
   it('an unknown action is reported at uses:, with did-you-mean', () => {

@@ -18,7 +18,7 @@ import { checkParam } from '../../../src/dsl/params.ts'
 import type { Param } from '../../../src/dsl/runbook.generated.ts'
 import { validateSource } from '../../../src/dsl/validate.ts'
 import { createParserRegistry } from '../../../src/parsers/index.ts'
-import { quote } from '../../../src/executors/quote.ts'
+import { quote } from '../../../src/shared/quote.ts'
 import { rng } from '../../helpers/rng.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'rb-fuzz-'))

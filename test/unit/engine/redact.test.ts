@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import { Emitter } from '../../../src/engine/emitter.ts'
 import { Redactor } from '../../../src/engine/redact.ts'
-import { quote, withSudo } from '../../../src/executors/quote.ts'
+import { quote, withSudo } from '../../../src/shared/quote.ts'
 import type { RunEvent } from '../../../src/types.ts'
 import { leakForms, SECRET_CASES } from '../../helpers/secrets.ts'
 

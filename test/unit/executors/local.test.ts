@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { ExecError } from '../../../src/errors.ts'
 import { createLocalExecutorFactory, LocalExecutor } from '../../../src/executors/local.ts'
 import { LocalProber } from '../../../src/executors/probe.ts'
-import { quote } from '../../../src/executors/quote.ts'
+import { quote } from '../../../src/shared/quote.ts'
 import type { CommandSpec } from '../../../src/types.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'runbook-local-'))

@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { readFileSync, readdirSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { sshDefaults } from '../../../src/executors/pool.ts'
-import { withSudo } from '../../../src/executors/quote.ts'
+import { withSudo } from '../../../src/shared/quote.ts'
 import { STDIN_EOF_WATCHER, guardCommand, remoteCommand } from '../../../src/executors/remote-command.ts'
 
 const SHELLS = ['bash', 'dash'].filter((s) => spawnSync('sh', ['-c', `command -v ${s}`]).status === 0)

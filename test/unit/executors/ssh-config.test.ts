@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { SshConfigFile, expandPath, parseDestination, parseProxyJump } from '../../../src/executors/ssh-config.ts'
-import { resolveTarget } from '../../../src/inventory/resolve.ts'
+import { resolveTarget } from '../../../src/executors/ssh-target.ts'
 
 describe('ssh_config', () => {
   const cfg = new SshConfigFile([

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { RunbookError } from '../../../src/errors.ts'
 import { loadInventory, parseInventory } from '../../../src/inventory/load.ts'
-import { expandHosts, hostVars, resolveAddress, resolveTarget } from '../../../src/inventory/resolve.ts'
+import { expandHosts, hostVars } from '../../../src/inventory/hosts.ts'
+import { resolveAddress, resolveTarget } from '../../../src/executors/ssh-target.ts'
 
 const TEXT = `
 apiVersion: runbook/v1

@@ -7,9 +7,9 @@
 import { homedir, userInfo } from 'node:os'
 import { join } from 'node:path'
 import { RunbookError } from '../errors.ts'
-import { parseDestination, parseProxyJump, type SshConfigFile } from '../executors/ssh-config.ts'
-import type { SshTarget } from '../executors/ssh.ts'
-import type { ConnectionSettings, Inventory } from './load.ts'
+import type { ConnectionSettings, Inventory } from '../inventory/load.ts'
+import { parseDestination, parseProxyJump, type SshConfigFile } from './ssh-config.ts'
+import type { SshTarget } from './ssh.ts'
 
 export interface ResolveContext {
   inventory?: Inventory | undefined
@@ -86,37 +86,6 @@ function resolveInner(name: string, ctx: ResolveContext, seen: string[]): SshTar
 function appendChain(hop: SshTarget, first: SshTarget): SshTarget {
   if (!hop.jump) return { ...hop, jump: first }
   return { ...hop, jump: appendChain(hop.jump, first) }
-}
-
-/**
- * Expand a host-or-group name into host names, in inventory order, without duplicates. A name that
- * is not an inventory group is returned as is (a host, alias or user@host:port).
- */
-export function expandHosts(name: string, inventory: Inventory | undefined): string[] {
-  if (!inventory) return [name]
-  if (name === 'all') return Object.keys(inventory.hosts)
-  const group = inventory.groups[name]
-  if (!group) return [name]
-  const out = new Set<string>()
-  const walk = (g: string, path: string[]): void => {
-    if (path.includes(g)) throw new RunbookError('RB_USAGE', `group loop in inventory: ${[...path, g].join(' -> ')}`)
-    const grp = inventory.groups[g]!
-    for (const h of grp.hosts ?? []) out.add(h)
-    for (const c of grp.children ?? []) walk(c, [...path, g])
-  }
-  walk(name, [])
-  return [...out]
-}
-
-/** Vars of a host: inventory vars, then each group containing it (in file order), then the host's. */
-export function hostVars(name: string, inventory: Inventory | undefined): Record<string, unknown> {
-  if (!inventory) return {}
-  const vars: Record<string, unknown> = { ...inventory.vars }
-  for (const g of Object.keys(inventory.groups)) {
-    if (expandHosts(g, inventory).includes(name)) Object.assign(vars, inventory.groups[g]!.vars ?? {})
-  }
-  Object.assign(vars, inventory.hosts[name]?.vars ?? {})
-  return vars
 }
 
 /** The address probes should use for a name (inventory address or ssh_config HostName). */

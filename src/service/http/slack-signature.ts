@@ -8,7 +8,7 @@
  *   { secret, now: Date.now(), claimOnce: (k, at, old) => store.claimOnce(k, at, old) })
  */
 import { createHmac, timingSafeEqual } from 'node:crypto'
-import { RunbookError } from '../errors.ts'
+import { RunbookError } from '../../errors.ts'
 
 export const SIGNATURE_WINDOW_S = 5 * 60
 
