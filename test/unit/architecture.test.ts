@@ -42,7 +42,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   // 2. text → data, and "run this command there" (executors read inventory settings, never runbooks)
   parsers: VOCABULARY,
   dsl: [...VOCABULARY, 'parsers'],
-  inventory: VOCABULARY,
+  // the inventory file is checked by the same ahead-of-time schema validators as runbooks (dsl/schemas.ts)
+  inventory: [...VOCABULARY, 'dsl'],
   executors: [...VOCABULARY, 'inventory'],
   transcript: VOCABULARY,
   // 3. Runbook → machine
