@@ -124,7 +124,7 @@ export function compileRunbook(valid: ValidRunbook, parsers: ParserRegistry): Co
       title: s.title,
       command: kind === 'run' || kind === 'probe' ? fromAction(compileCommand(s, inherit), use?.action) : null,
       parallel: kind === 'parallel' ? Object.entries(s.parallel ?? {}).map(([sub, c]) => [sub, fromAction(compileCommand(c!, inherit), valid.uses.get(`${name}.${sub}`)?.action)] as const) : [],
-      fix: kind === 'fix' ? { ...compileFix(s.fix!, defaults, parser, lets), ...(use ? { action: { id: use.action, overrides: use.overrides } } : {}) } : null,
+      fix: kind === 'fix' ? { ...compileFix(s.fix!, defaults, parser, lets), ...(use ? { action: { id: use.action, overrides: use.overrides, inputs: use.inputs.map((i) => ({ name: i.name, value: compileTemplate(`\${{ ${i.cel} }}`, lets) })) } } : {}) } : null,
       next: compileNext(name, s.next, lets),
       onFailure: s.on_failure,
       onTimeout: s.on_timeout,

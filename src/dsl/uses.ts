@@ -30,6 +30,8 @@ export interface ActionUse {
   hash: string
   /** Keys of a fix action the step gave itself in its own fix: (summary, verify...). */
   overrides: string[]
+  /** Each input with the CEL of its value (given in with:, or its default), for plans that show intent. */
+  inputs: Array<{ name: string; cel: string }>
 }
 
 export interface Expansion {
@@ -156,7 +158,7 @@ function expandOne(source: SourceDoc, rb: Runbook, base: PathSegment[], name: st
     if (errors.length > 0) return null
     expanded = { ...rest, fix }
   }
-  return { step: expanded, use: { action: action.id, file: action.source.file, hash: action.source.hash, overrides: Object.keys(step.fix ?? {}) } }
+  return { step: expanded, use: { action: action.id, file: action.source.file, hash: action.source.hash, overrides: Object.keys(step.fix ?? {}), inputs: [...values].map(([name, cel]) => ({ name, cel })) } }
 }
 
 /** The CEL of each input's value, checked against its declaration; null after an error. */

@@ -13,7 +13,7 @@ import { createTwoFilesPatch } from 'diff'
 import { scopeFor, type RunContext, type StepRecord } from '../compile/compile.ts'
 import type { CompiledFix, CompiledStep } from '../compile/model.ts'
 import { evaluateGuard, type ExprScope, type Template } from '../dsl/expr.ts'
-import type { CommandSpec, Executor, FileChange, FixPlan, Mode } from '../types.ts'
+import type { CommandSpec, Executor, FileChange, FixIntent, FixPlan, Mode } from '../types.ts'
 import { planDigests, type PlanSeal } from './plan-hash.ts'
 import { backupFiles, cancelRevert, LOCK_HELD, lockAcquire, lockRelease, lockRenew, parseReadFile, readFile, restoreFiles, scheduleRevert, writeFile } from './host-ops.ts'
 import type { StepRunner } from './steps.ts'
@@ -59,6 +59,8 @@ export class FixRunner {
   readonly unverified: string[] = []
   /** Locks this run holds: host → token. Released when the fix ends, and by releaseAll() at run end. */
   readonly #locks = new Map<string, { step: string; sudo: boolean; renew: NodeJS.Timeout }>()
+  /** The intent (action and inputs) of each proposed fix, by step, for the approver. */
+  readonly #intents = new Map<string, FixIntent>()
 
   constructor(
     readonly steps: StepRunner,
@@ -87,7 +89,9 @@ export class FixRunner {
     const scope = { ...base, result: checked.result }
     const { plan, id, before } = await this.plan(step, scope)
     const summary = fix.summary.render(scope, 'text')
-    this.#emit({ type: 'fix.proposed', step: step.name, summary, plan })
+    const intent = fix.action ? { action: fix.action.id, inputs: fix.action.inputs.map((i) => ({ name: i.name, value: i.value.render(scope, 'text') })) } : undefined
+    if (intent) this.#intents.set(step.name, intent)
+    this.#emit({ type: 'fix.proposed', step: step.name, summary, plan, ...(intent ? { intent } : {}) })
     const preflight = await this.#preflight(step, scope, plan)
     const state: FixState = { status: 'needed', check: checked.result, plan, id, summary, before, preflight }
     if (!preflight.ok && this.deps.mode === 'apply') {
@@ -171,7 +175,11 @@ export class FixRunner {
   async #ask(step: CompiledStep, plan: FixPlan, summary: string): Promise<boolean> {
     // The approver shows the plan (a terminal, a chat): the redacted one. The hash is unchanged by it.
     const redactor = this.steps.deps.emitter.redactor
-    const d = await this.steps.deps.approver.approve({ runbook: this.steps.deps.runbook, step: step.name, summary: redactor.text(summary), plan: { ...redactor.value(plan), hash: plan.hash } }, this.steps.deps.signal)
+    const intent = this.#intents.get(step.name)
+    const d = await this.steps.deps.approver.approve({
+      runbook: this.steps.deps.runbook, step: step.name, summary: redactor.text(summary), plan: { ...redactor.value(plan), hash: plan.hash },
+      ...(intent ? { intent: redactor.value(intent) } : {}),
+    }, this.steps.deps.signal)
     if (d.approved) this.#emit({ type: 'fix.approved', step: step.name, planHash: plan.hash, by: d.by })
     else this.#emit({ type: 'fix.declined', step: step.name, planHash: plan.hash, by: d.by, reason: d.reason ?? 'declined' })
     return d.approved

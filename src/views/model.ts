@@ -2,10 +2,7 @@
  * What a run looks like so far, folded from its RunEvents. The live tree, the final tree and the
  * replay renderer all draw this model, so a past run reads exactly like a live one.
  */
-import type {
-  CommandSpec, ExecFailure, CommandResult, FixPhase, FixPlan, ProbeSpec, ProbeResult, RunEvent,
-  RunEventType, RunStatus, Severity, StepKind, StepStatus, Evidence,
-} from '../types.ts'
+import type { CommandResult, CommandSpec, Evidence, ExecFailure, FixIntent, FixPhase, FixPlan, ProbeResult, ProbeSpec, RunEvent, RunEventType, RunStatus, Severity, StepKind, StepStatus } from '../types.ts'
 
 /**
  * One handler per event type. A mapped type rather than a switch: adding a member to RunEvent
@@ -45,6 +42,8 @@ export interface ProbeNode {
 export interface FixState {
   summary: string
   plan?: FixPlan
+  /** The action and inputs the fix comes from: what the plan means to do, shown before its commands. */
+  intent?: FixIntent
   notNeeded?: boolean
   decision?: { approved: boolean; by: string; reason?: string }
   applied?: boolean
@@ -188,7 +187,7 @@ const reducers: EventHandlers<(m: RunModel, at: number) => void> = {
   },
   'fix.proposed': (e) => (m) => {
     const f = ensureFix(find(m, e.step))
-    if (f) Object.assign(f, { summary: e.summary, plan: e.plan })
+    if (f) Object.assign(f, { summary: e.summary, plan: e.plan, ...(e.intent ? { intent: e.intent } : {}) })
   },
   'fix.not_needed': (e) => (m) => {
     const f = ensureFix(find(m, e.step))
