@@ -46,6 +46,12 @@ describe('firewall-objects parser (the firewall/find-address action)', () => {
     expect(none.owners).toEqual([])
   })
 
+  it('an IPv6 address is read through ip6tables and the ip6 nft tables', () => {
+    const r = parse('ipv6-ip6tables-and-nft')
+    expect(r.address).toBe('2001:db8::7')
+    expect(r.blocks.map((b) => [b.source, b.family, b.iptablesNft, b.handle !== null])).toEqual([['iptables', 'ipv6', false, false], ['nft', 'ipv6', true, true], ['nft', 'ipv6', false, true]])
+  })
+
   it('refuses output that is not the action\'s (no `### address` line first), and a broken section, naming itself', () => {
     expectParseError(firewallObjectsParser, commandResult('-P INPUT ACCEPT\n'), 1)
     const cut = fixtureStdout('firewall-objects', 'nft-drop-dry-run').replace(/"nftables": \[/, '"nftables": ')
