@@ -89,7 +89,7 @@ export class FixRunner {
     const scope = { ...base, result: checked.result }
     const { plan, id, before } = await this.plan(step, scope)
     const summary = fix.summary.render(scope, 'text')
-    const intent = fix.action ? { action: fix.action.id, inputs: fix.action.inputs.map((i) => ({ name: i.name, value: i.value.render(scope, 'text') })) } : undefined
+    const intent = fix.action ? { action: fix.action.id, inputs: fix.action.inputs.map((i) => ({ name: i.name, value: shown(i.value, scope) })) } : undefined
     if (intent) this.#intents.set(step.name, intent)
     this.#emit({ type: 'fix.proposed', step: step.name, summary, plan, ...(intent ? { intent } : {}) })
     const preflight = await this.#preflight(step, scope, plan)
@@ -422,5 +422,14 @@ export class FixRunner {
         // The lease expires by itself.
       }
     }
+  }
+}
+
+/** An input's value for the plan's intent line; showing it never fails the plan (the commands are what run). */
+function shown(value: Template, scope: ExprScope): string {
+  try {
+    return value.render(scope, 'text')
+  } catch {
+    return value.source
   }
 }

@@ -6,7 +6,7 @@
  */
 import type { FixIntent, FixPlan } from '../types.ts'
 
-/** `sshguard/lift-block@1 with ip=198.51.100.23`; an action without inputs is just its name. */
+/** `sshguard/lift-block@2 with ip=198.51.100.23`; an action without inputs is just its name. */
 export function intentText(intent: FixIntent): string {
   const inputs = intent.inputs.filter((i) => i.value !== '' && i.value !== 'null').map((i) => `${i.name}=${oneLine(i.value)}`)
   return inputs.length === 0 ? intent.action : `${intent.action} with ${inputs.join(', ')}`
