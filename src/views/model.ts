@@ -2,7 +2,10 @@
  * What a run looks like so far, folded from its RunEvents. The live tree, the final tree and the
  * replay renderer all draw this model, so a past run reads exactly like a live one.
  */
-import type { CommandResult, CommandSpec, Evidence, ExecFailure, FixIntent, FixPhase, FixPlan, ProbeResult, ProbeSpec, RunEvent, RunEventType, RunStatus, Severity, StepKind, StepStatus } from '../types.ts'
+import type {
+  CommandSpec, ExecFailure, CommandResult, FixIntent, FixPhase, FixPlan, ProbeSpec, ProbeResult, RunEvent,
+  RunEventType, RunStatus, Severity, StepKind, StepStatus, Evidence,
+} from '../types.ts'
 
 /**
  * One handler per event type. A mapped type rather than a switch: adding a member to RunEvent

@@ -3,7 +3,7 @@
  * escape codes, nothing redrawn, so `grep` and `tail -f` work on it.
  */
 import type { CommandResult, ExecFailure, RunEvent } from '../types.ts'
-import { formatDuration, renderLine, tail, labelled } from './ansi.ts'
+import { formatDuration, renderLine, tail } from './ansi.ts'
 import { dispatch, type EventHandlers, type RunModel } from './model.ts'
 import { outcomeLines } from './tree.ts'
 import { lockUpkeep } from '../engine/host-ops.ts'

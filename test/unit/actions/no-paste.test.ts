@@ -22,8 +22,9 @@ const PASTED_ALLOWED: readonly string[] = []
 /**
  * Stricter than the issue's rule: files where 3 or more consecutive lines are written out in two
  * blocks (a snippet pasted into bigger commands). These hold the walk over the processes of this
- * network namespace that finds fail2ban-server (with its -c folder) and sshguard: every command
- * that calls fail2ban-client needs it, and one shell block cannot call another. sshd's reload is
+ * network namespace that finds fail2ban-server (with its -c folder) and sshguard's processes:
+ * fail2ban/status and fail2ban/lift-ban's check run it once each (lift-ban's other commands take
+ * the folder from the check's result), and one shell block cannot call another. sshd's reload is
  * one block now (apply and rollback share it by a YAML alias).
  */
 const SNIPPETS_ALLOWED: readonly string[] = ['actions/fail2ban/lift-ban.yaml', 'actions/fail2ban/status.yaml', 'actions/sshguard/lift-block.yaml']
