@@ -220,6 +220,16 @@ export interface FixPlan {
   hash: string
 }
 
+/**
+ * What a fix that comes from an action means to do: the action (`namespace/name@version`) and its
+ * inputs, rendered. Shown before the exact commands; outside the plan and its hash (the commands
+ * the plan lists are what runs, and what an approval binds to).
+ */
+export interface FixIntent {
+  action: string
+  inputs: Array<{ name: string; value: string }>
+}
+
 /** A line (or lines) that prove an outcome, and where they came from. */
 export interface Evidence {
   step?: string
@@ -282,7 +292,7 @@ export type RunEventBody =
       /** Stable id of the transition in the compiled machine (for coverage). */
       edge: string
     }
-  | { type: 'fix.proposed'; step: string; summary: string; plan: FixPlan }
+  | { type: 'fix.proposed'; step: string; summary: string; plan: FixPlan; intent?: FixIntent }
   | { type: 'fix.not_needed'; step: string; summary: string }
   | { type: 'fix.preflight'; step: string; ok: boolean; checks: Array<{ command: string; ok: boolean; message: string }> }
   | { type: 'fix.refused'; step: string; reason: string }

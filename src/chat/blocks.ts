@@ -4,7 +4,8 @@
  * models in, messages out. Every message stays within Block Kit's limits (3000 characters of text
  * per section, 50 blocks), and whatever does not fit is counted and linked, never dropped silently.
  */
-import type { FixPlan, Mode } from '../types.ts'
+import { intentText } from '../engine/plan-text.ts'
+import type { FixIntent, FixPlan, Mode } from '../types.ts'
 import { formatDuration } from '../views/ansi.ts'
 import type { RunModel } from '../views/model.ts'
 import { STATUS_WORDS, treeLines } from '../views/tree.ts'
@@ -132,11 +133,13 @@ const clickText = (c: ClickLine) =>
  * buttons while it waits. A plan too long for one message shows a summary and the link to the full
  * plan; the buttons still bind to the hash of the full plan.
  */
-export function planMessage(info: RunInfo, step: string, summary: string, plan: FixPlan, state: PlanState, clicks: ClickLine[] = []): Message {
+export function planMessage(info: RunInfo, step: string, summary: string, plan: FixPlan, state: PlanState, clicks: ClickLine[] = [], intent?: FixIntent): Message {
   const head = [
     header(`Fix proposed: ${summary}`),
     section(
       `${runLine(info)}\n*Step* \`${esc(step)}\` · on \`${esc(plan.host)}\`${plan.sudo ? ' with sudo' : ''} · plan \`${plan.hash.slice(0, 12)}\`` +
+        // Intent first: the action and its inputs; the exact commands follow.
+        (intent ? `\n*Does* \`${esc(intentText(intent))}\`` : '') +
         (state.kind === 'waiting' ? `\nNeeds *${state.required}* approval${state.required === 1 ? '' : 's'} from someone other than the requester${state.expiresAt ? `, before ${new Date(state.expiresAt).toISOString().slice(0, 19)}Z` : ''}.` : ''),
     ),
   ]

@@ -13,7 +13,7 @@ import { RunbookError, RunbookErrors } from '../errors.ts'
 import type { Identity } from '../service/access.ts'
 import type { RunService } from '../service/service.ts'
 import { LIVE_STATUSES, type RunRecord } from '../service/store.ts'
-import type { FixPlan, RunEvent } from '../types.ts'
+import type { FixIntent, FixPlan, RunEvent } from '../types.ts'
 import { emptyModel, foldEvent, endModel, type RunModel } from '../views/model.ts'
 import { ACTION_APPROVE, esc, outcomeMessage, parentMessage, parseButtonValue, planMessage, runUrl, type Block, type ClickLine, type Message, type PlanState, type RunInfo } from './blocks.ts'
 import { parseCommandText, type ChatCommand } from './command-text.ts'
@@ -61,6 +61,7 @@ interface PlanPost {
   step: string
   summary: string
   plan: FixPlan
+  intent?: FixIntent
   ts?: string
   closed?: string
 }
@@ -235,7 +236,8 @@ export class ChatOps {
     if (e.type === 'fix.proposed' || e.type === 'fix.replanned') {
       const summary = e.type === 'fix.proposed' ? e.summary : (t.plans.findLast((p) => p.step === e.step)?.summary ?? e.step)
       for (const old of t.plans) if (old.step === e.step && !old.closed) old.closed = `Superseded: the host changed, and the run re-planned as \`${e.plan.hash.slice(0, 12)}\` (below). Approvals of this plan no longer count.`
-      const post: PlanPost = { step: e.step, summary, plan: e.plan }
+      const intent = e.type === 'fix.proposed' ? e.intent : t.plans.findLast((p) => p.step === e.step)?.intent
+      const post: PlanPost = { step: e.step, summary, plan: e.plan, ...(intent ? { intent } : {}) }
       t.plans.push(post)
       void this.#step(t, async () => {
         for (const old of t.plans) if (old !== post && old.ts && old.closed) await this.#updatePlan(t, old)
@@ -278,7 +280,7 @@ export class ChatOps {
   }
 
   async #planMessage(t: Thread, p: PlanPost): Promise<Message> {
-    return planMessage(t.info, p.step, p.summary, p.plan, await this.#planState(t, p), await this.#clicks(t.run.id, p.plan.hash))
+    return planMessage(t.info, p.step, p.summary, p.plan, await this.#planState(t, p), await this.#clicks(t.run.id, p.plan.hash), p.intent)
   }
 
   async #postPlan(t: Thread, p: PlanPost): Promise<void> {

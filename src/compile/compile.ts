@@ -130,7 +130,7 @@ export function compileRunbook(valid: ValidRunbook, parsers: ParserRegistry): Co
         case 'run': return { ...base, kind, command: fromAction(compileRun(s, inherit), use?.action) }
         case 'probe': return { ...base, kind, command: compileProbe(s.probe!) }
         case 'parallel': return { ...base, kind, parallel: Object.entries(s.parallel ?? {}).map(([sub, c]) => [sub, fromAction(compileCommand(c!, inherit), valid.uses.get(`${name}.${sub}`)?.action)] as const) }
-        case 'fix': return { ...base, kind, fix: { ...compileFix(s.fix!, defaults, parser, lets), ...(use ? { action: { id: use.action, overrides: use.overrides } } : {}) } }
+        case 'fix': return { ...base, kind, fix: { ...compileFix(s.fix!, defaults, parser, lets), ...(use ? { action: { id: use.action, overrides: use.overrides, inputs: use.inputs.map((i) => ({ name: i.name, value: compileTemplate(`\${{ ${i.cel} }}`, lets) })) } } : {}) } }
         case 'branch': return { ...base, kind }
         default: return unhandledKind(kind)
       }

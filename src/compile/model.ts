@@ -53,8 +53,11 @@ export interface CompiledFix {
   access: { confirmWithinMs: number } | null
   preflight: Array<{ run: CompiledRun; expect: Expr; message: Template }>
   files: Array<{ path: Template; content: Template; mode: string }>
-  /** The action (`namespace/name@version`) the fix comes from, and the keys its step gave itself (summary, verify...). */
-  action?: { id: string; overrides: readonly string[] }
+  /**
+   * The action (`namespace/name@version`) the fix comes from, the keys its step gave itself
+   * (summary, verify...), and its inputs (rendered for the plan's intent line).
+   */
+  action?: { id: string; overrides: readonly string[]; inputs: ReadonlyArray<{ name: string; value: Template }> }
 }
 
 /** What every compiled step has, whatever its kind. */

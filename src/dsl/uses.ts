@@ -30,6 +30,11 @@ export interface ActionUse {
   hash: string
   /** Keys of a fix action the step gave itself in its own fix: (summary, verify...). */
   overrides: string[]
+  /**
+   * Each input with the CEL that shows its value (given in with:, or its default) in a plan's
+   * intent line; a list shows as its words, space-separated.
+   */
+  inputs: Array<{ name: string; cel: string }>
 }
 
 export interface Expansion {
@@ -156,7 +161,7 @@ function expandOne(source: SourceDoc, rb: Runbook, base: PathSegment[], name: st
     if (errors.length > 0) return null
     expanded = { ...rest, fix }
   }
-  return { step: expanded, use: { action: action.id, file: action.source.file, hash: action.source.hash, overrides: Object.keys(step.fix ?? {}) } }
+  return { step: expanded, use: { action: action.id, file: action.source.file, hash: action.source.hash, overrides: Object.keys(step.fix ?? {}), inputs: [...values].map(([name, cel]) => ({ name, cel: action.inputs[name]?.type === 'list' ? `(${cel}) == null ? '' : (${cel}).join(' ')` : cel })) } }
 }
 
 /** The CEL of each input's value, checked against its declaration; null after an error. */

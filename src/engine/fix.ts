@@ -13,7 +13,7 @@ import { createTwoFilesPatch } from 'diff'
 import { scopeFor, type RunContext, type StepRecord } from '../compile/compile.ts'
 import type { CompiledFix, CompiledFixStep } from '../compile/model.ts'
 import { evaluateGuard, type ExprScope, type Template } from '../dsl/expr.ts'
-import type { CommandSpec, Executor, FileChange, FixPlan, FixStatus, Mode } from '../types.ts'
+import type { CommandSpec, Executor, FileChange, FixIntent, FixPlan, FixStatus, Mode } from '../types.ts'
 import { planDigests, type PlanSeal } from './plan-hash.ts'
 import { backupFiles, cancelRevert, LOCK_HELD, lockAcquire, lockRelease, lockRenew, parseReadFile, readFile, restoreFiles, scheduleRevert, writeFile } from './host-ops.ts'
 import type { StepRunner } from './steps.ts'
@@ -60,6 +60,8 @@ export class FixRunner {
   readonly unverified: string[] = []
   /** Locks this run holds: host → token. Released when the fix ends, and by releaseAll() at run end. */
   readonly #locks = new Map<string, { step: string; sudo: boolean; renew: NodeJS.Timeout }>()
+  /** The intent (action and inputs) of each proposed fix, by step, for the approver. */
+  readonly #intents = new Map<string, FixIntent>()
 
   constructor(
     readonly steps: StepRunner,
@@ -88,7 +90,9 @@ export class FixRunner {
     const scope = { ...base, result: checked.result }
     const { plan, id, before } = await this.plan(step, scope)
     const summary = fix.summary.render(scope, 'text')
-    this.#emit({ type: 'fix.proposed', step: step.name, summary, plan })
+    const intent = fix.action ? { action: fix.action.id, inputs: fix.action.inputs.map((i) => ({ name: i.name, value: shown(i.value, scope) })) } : undefined
+    if (intent) this.#intents.set(step.name, intent)
+    this.#emit({ type: 'fix.proposed', step: step.name, summary, plan, ...(intent ? { intent } : {}) })
     const preflight = await this.#preflight(step, scope, plan)
     const state: FixState = { status: 'needed', check: checked.result, plan, id, summary, before, preflight }
     if (!preflight.ok && this.deps.mode === 'apply') {
@@ -172,7 +176,11 @@ export class FixRunner {
   async #ask(step: CompiledFixStep, plan: FixPlan, summary: string): Promise<boolean> {
     // The approver shows the plan (a terminal, a chat): the redacted one. The hash is unchanged by it.
     const redactor = this.steps.deps.emitter.redactor
-    const d = await this.steps.deps.approver.approve({ runbook: this.steps.deps.runbook, step: step.name, summary: redactor.text(summary), plan: { ...redactor.value(plan), hash: plan.hash } }, this.steps.deps.signal)
+    const intent = this.#intents.get(step.name)
+    const d = await this.steps.deps.approver.approve({
+      runbook: this.steps.deps.runbook, step: step.name, summary: redactor.text(summary), plan: { ...redactor.value(plan), hash: plan.hash },
+      ...(intent ? { intent: redactor.value(intent) } : {}),
+    }, this.steps.deps.signal)
     if (d.approved) this.#emit({ type: 'fix.approved', step: step.name, planHash: plan.hash, by: d.by })
     else this.#emit({ type: 'fix.declined', step: step.name, planHash: plan.hash, by: d.by, reason: d.reason ?? 'declined' })
     return d.approved
@@ -415,5 +423,14 @@ export class FixRunner {
         // The lease expires by itself.
       }
     }
+  }
+}
+
+/** An input's value for the plan's intent line; showing it never fails the plan (the commands are what run). */
+function shown(value: Template, scope: ExprScope): string {
+  try {
+    return value.render(scope, 'text')
+  } catch {
+    return value.source
   }
 }

@@ -9,6 +9,7 @@ import { dfParser } from './df.ts'
 import { duParser } from './du.ts'
 import { fail2banBannedParser } from './fail2ban-banned.ts'
 import { fail2banStatusParser } from './fail2ban-status.ts'
+import { firewallObjectsParser } from './firewall-objects.ts'
 import { freeGParser, freeKParser, freeMParser, freeParser } from './free.ts'
 import { ipsetParser } from './ipset.ts'
 import { iptablesParser } from './iptables.ts'
@@ -41,7 +42,7 @@ export const builtinParsers: Parser[] = [
   dfParser, duParser,
   loadavgParser, uptimeParser, freeParser, freeKParser, freeMParser, freeGParser, meminfoParser, swaponParser, psParser,
   ssParser, ssSummaryParser, netstatParser,
-  iptablesParser, nftParser, ipsetParser,
+  iptablesParser, nftParser, ipsetParser, firewallObjectsParser,
   sshdConfigParser, sshguardLogParser, sshguardWhitelistParser, fail2banStatusParser, fail2banBannedParser,
   pingParser, tracerouteParser, vmstatParser, whoParser,
   accessLogParser, lastParser, authLogParser,

@@ -30,7 +30,7 @@ export const EVENT_SHAPES: Record<RunEventType, Shape> = {
   'result.parsed': { step: 'string', parser: 'string', 'value?': 'any' },
   'step.finished': { step: 'string', status: 'string', durationMs: 'number', 'error?': failure },
   transition: { from: 'string', to: 'string', via: 'string', edge: 'string' },
-  'fix.proposed': { step: 'string', summary: 'string', plan },
+  'fix.proposed': { step: 'string', summary: 'string', plan, 'intent?': { action: 'string', inputs: [{ name: 'string', value: 'string' }] } },
   'fix.not_needed': { step: 'string', summary: 'string' },
   'fix.preflight': { step: 'string', ok: 'boolean', checks: [{ command: 'string', ok: 'boolean', message: 'string' }] },
   'fix.refused': { step: 'string', reason: 'string' },

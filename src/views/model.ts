@@ -3,7 +3,7 @@
  * replay renderer all draw this model, so a past run reads exactly like a live one.
  */
 import type {
-  CommandSpec, ExecFailure, CommandResult, FixPhase, FixPlan, ProbeSpec, ProbeResult, RunEvent,
+  CommandSpec, ExecFailure, CommandResult, FixIntent, FixPhase, FixPlan, ProbeSpec, ProbeResult, RunEvent,
   RunEventType, RunStatus, Severity, StepKind, StepStatus, Evidence,
 } from '../types.ts'
 
@@ -45,6 +45,8 @@ export interface ProbeNode {
 export interface FixState {
   summary: string
   plan?: FixPlan
+  /** The action and inputs the fix comes from: what the plan means to do, shown before its commands. */
+  intent?: FixIntent
   notNeeded?: boolean
   decision?: { approved: boolean; by: string; reason?: string }
   applied?: boolean
@@ -188,7 +190,7 @@ const reducers: EventHandlers<(m: RunModel, at: number) => void> = {
   },
   'fix.proposed': (e) => (m) => {
     const f = ensureFix(find(m, e.step))
-    if (f) Object.assign(f, { summary: e.summary, plan: e.plan })
+    if (f) Object.assign(f, { summary: e.summary, plan: e.plan, ...(e.intent ? { intent: e.intent } : {}) })
   },
   'fix.not_needed': (e) => (m) => {
     const f = ensureFix(find(m, e.step))

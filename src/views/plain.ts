@@ -3,9 +3,11 @@
  * escape codes, nothing redrawn, so `grep` and `tail -f` work on it.
  */
 import type { CommandResult, ExecFailure, RunEvent } from '../types.ts'
-import { formatDuration, renderLine, tail, labelled } from './ansi.ts'
+import { formatDuration, renderLine, tail } from './ansi.ts'
 import { dispatch, type EventHandlers, type RunModel } from './model.ts'
 import { outcomeLines } from './tree.ts'
+import { lockUpkeep } from '../engine/host-ops.ts'
+import { planLines } from '../engine/plan-text.ts'
 
 export interface PlainOptions {
   verbose: boolean
@@ -43,6 +45,8 @@ export function plainLines(e: RunEvent, m: RunModel, o: PlainOptions): string[] 
     // The finished line carries everything; the start only matters to someone watching a slow command.
     'command.started': (e) => (o.verbose ? [`  ${label(e)}$ ${e.spec.command} ...`] : []),
     'command.finished': (e) => {
+      // The host lock's lease is the engine's housekeeping, not the fix: --verbose and --json show it.
+      if (!o.verbose && lockUpkeep(e.spec.command) && e.result?.exitCode === 0) return []
       const r = e.result
       const failed = e.error !== undefined || r?.exitCode !== 0
       return [
@@ -63,22 +67,14 @@ export function plainLines(e: RunEvent, m: RunModel, o: PlainOptions): string[] 
     ],
     // The guard in full is in the transcript; one line here is enough to follow the run.
     transition: (e) => [`transition ${e.from} → ${e.to}${e.via === 'default' ? '' : ` (${e.via.length > 100 ? `${e.via.slice(0, 99)}…` : e.via})`}`],
-    'fix.proposed': (e) => [
-      `${ts} fix ${e.step}: proposed: ${e.summary}`,
-      `    on ${e.plan.host}${e.plan.sudo ? ' with sudo' : ''}, plan ${e.plan.hash.slice(0, 12)}`,
-      ...e.plan.apply.flatMap((c) => labelled('    apply:    ', c)),
-      ...e.plan.verify.flatMap((c) => labelled('    verify:   ', c)),
-      ...e.plan.rollback.flatMap((c) => labelled('    rollback: ', c)),
-      ...e.plan.files.flatMap((f) => [`    file:     ${f.path}`, ...f.diff.split('\n').filter((l) => l !== '' && !l.startsWith('=')).map((l) => `      ${l}`)]),
-      ...(e.plan.access ? [`    access:   commit-confirmed; reverts by itself within ${formatDuration(e.plan.access.confirmWithinMs)} unless verified`] : []),
-      ...(e.plan.vouched ?? []).map((v) => `    read-only by the author's word: ${v.command.split('\n')[0]} (${v.reason})`),
-    ],
+    // Intent first (the action and its inputs), then every command in full.
+    'fix.proposed': (e) => [`${ts} fix ${e.step}: proposed: ${e.summary}`, ...planLines(e, '    ', formatDuration)],
     'fix.preflight': (e) => [`${ts} fix ${e.step}: pre-flight ${e.ok ? 'ok' : `FAILED: ${e.checks.filter((c) => !c.ok).map((c) => c.message).join('; ')}`}`],
     'fix.refused': (e) => [`${ts} fix ${e.step}: REFUSED: ${e.reason}`],
     'fix.replanned': (e) => [`${ts} fix ${e.step}: the host changed since plan ${e.from.slice(0, 12)}: re-planned as ${e.to.slice(0, 12)}, asking again`],
-    'lock.acquired': (e) => [`${ts} lock on ${e.host} taken (${e.lock})`],
+    'lock.acquired': (e) => (o.verbose ? [`${ts} lock on ${e.host} taken (${e.lock})`] : []),
     'lock.refused': (e) => [`${ts} lock on ${e.host} held by ${e.holder}`],
-    'lock.released': (e) => [`${ts} lock on ${e.host} released`],
+    'lock.released': (e) => (o.verbose ? [`${ts} lock on ${e.host} released`] : []),
     'fix.backup': (e) => e.files.map((b) => `${ts} fix ${e.step}: ${b.backup ? `backed up ${b.path} → ${b.backup}` : `${b.path} is new`}`),
     'fix.revert_scheduled': (e) => [`${ts} fix ${e.step}: revert scheduled on ${e.host} for ${e.at} (${e.mechanism}) unless verified`],
     'fix.revert_cancelled': (e) => [`${ts} fix ${e.step}: scheduled revert cancelled`],
@@ -91,7 +87,7 @@ export function plainLines(e: RunEvent, m: RunModel, o: PlainOptions): string[] 
     'fix.rolled_back': (e) => [`${ts} fix ${e.step}: ${e.ok ? 'rolled back' : 'ROLLBACK FAILED: the host needs a human now'}`],
     // The outcome block waits for run.finished, which adds the exit status to it.
     outcome: () => [],
-    'run.finished': () => outcomeLines(m, { color: false }),
+    'run.finished': () => outcomeLines(m, { color: false, verbose: o.verbose }),
   }
   // Strip control characters a command or its output may carry: the log stays one record per line.
   return dispatch(handlers, e).map((l) => renderLine([[l]], Infinity, false))

@@ -108,7 +108,7 @@ function createLiveView(out: ProgressOutput, model: RunModel, color: boolean, ve
     done = true
     stop()
     endModel(model)
-    const lines = [...treeLines(model, { width: width(), color, verbose }), ...outcomeLines(model, { color })]
+    const lines = [...treeLines(model, { width: width(), color, verbose }), ...outcomeLines(model, { color, verbose })]
     out.write(cursor.up(drawn) + cursor.clearDown + lines.join('\n') + '\n' + cursor.show)
     drawn = 0
   }

@@ -31,7 +31,7 @@ export function createReplayRenderer(out: Out, options: ReplayRenderOptions = {}
       const color = options.color ?? false
       // A file or a pipe has no width: keep commands whole there.
       const width = out.columns !== undefined ? Math.max(20, out.columns - 1) : Infinity
-      const lines = [...treeLines(model, { width, color, verbose: options.verbose ?? false }), ...outcomeLines(model, { color })]
+      const lines = [...treeLines(model, { width, color, verbose: options.verbose ?? false }), ...outcomeLines(model, { color, verbose: options.verbose ?? false })]
       out.write(lines.join('\n') + '\n')
     },
   }

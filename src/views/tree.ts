@@ -4,6 +4,8 @@
  */
 import type { FixPhase, RunStatus, Severity } from '../types.ts'
 import { formatDuration, renderLine, tail, type Segment, type Style, labelled } from './ansi.ts'
+import { lockUpkeep } from '../engine/host-ops.ts'
+import { intentText } from '../engine/plan-text.ts'
 import { pendingFix, type CommandNode, type ProbeNode, type RunModel, type StepDisplay, type StepNode } from './model.ts'
 
 export interface TreeOptions {
@@ -124,11 +126,15 @@ function fixLines(step: StepNode, o: TreeOptions): string[] {
   const f = step.fix
   const pad = '     '
   const line = (segs: Segment[]): string => renderLine([[pad], ...segs], o.width, o.color)
-  const phase = (p: FixPhase): string[] => step.commands.filter((c) => c.phase === p).flatMap((c) => commandLine(c, pad, pad, o))
+  // The host lock's lease is the engine's housekeeping: shown with --verbose (and in --json), or when it failed.
+  const shown = (c: CommandNode): boolean => o.verbose || c.status !== 'ok' || lockUpkeep(c.spec.command) === undefined
+  const phase = (p: FixPhase): string[] => step.commands.filter((c) => c.phase === p && shown(c)).flatMap((c) => commandLine(c, pad, pad, o))
   const lines = phase('check')
   if (!f) return [...lines, ...phase('apply'), ...phase('verify'), ...phase('rollback')]
   if (f.notNeeded) lines.push(line([['✓ not needed: ', 'green'], [f.summary]]))
   if (f.plan) {
+    // Intent first: the action and its inputs, then the commands.
+    if (f.intent) lines.push(fit([[pad], ['does     ', 'magenta']], [intentText(f.intent)], [], o))
     lines.push(line([['plan     ', 'magenta'], [`on ${f.plan.host}${f.plan.sudo ? ' (sudo)' : ''}, plan ${f.plan.hash.slice(0, 12)}`, 'dim']]))
     // Compact in the tree: the first line of each command (the full plan comes with the outcome).
     const first = (c: string) => { const [head = '', ...more] = c.trim().split('\n'); return more.length ? `${head} … (+${more.length} lines)` : head }
@@ -177,14 +183,15 @@ export function treeLines(m: RunModel, o: TreeOptions): string[] {
  * Severity, summary, evidence, the exact commands of a fix still to apply, and the exit status in
  * words. Never truncated: these are the lines someone copies into a terminal or a ticket.
  */
-export function outcomeLines(m: RunModel, o: Pick<TreeOptions, 'color'>): string[] {
+export function outcomeLines(m: RunModel, o: Pick<TreeOptions, 'color'> & { verbose?: boolean }): string[] {
   const line = (segs: Segment[]): string => renderLine(segs, Infinity, o.color)
   const lines: string[] = ['']
   const out = m.outcome
   if (out) {
     lines.push(line([[out.severity.toUpperCase(), SEVERITY_STYLE[out.severity]], ['  '], [out.summary, 'bold']]))
-    if (out.evidence.length > 0) lines.push(line([['  evidence:', 'dim']]))
-    for (const ev of out.evidence) {
+    if (out.evidence.some((x) => o.verbose || x.command === undefined || lockUpkeep(x.command) === undefined)) lines.push(line([['  evidence:', 'dim']]))
+    // Evidence the engine's lock upkeep left (its commands' output) is housekeeping: --verbose shows it.
+    for (const ev of out.evidence.filter((x) => o.verbose || x.command === undefined || lockUpkeep(x.command) === undefined)) {
       if (ev.step || ev.command) lines.push(line([[`    ${ev.step ?? ''}${ev.command ? ` $ ${ev.command}` : ''}`, 'dim']]))
       const text = ev.text.trimEnd()
       if (text === '') lines.push(line([['      (no output)', 'dim']]))
@@ -198,6 +205,7 @@ export function outcomeLines(m: RunModel, o: Pick<TreeOptions, 'color'>): string
   if (pending) {
     const { plan, decision } = pending.fix
     lines.push('', line([[`Proposed fix (${pending.step}): `, 'bold'], [pending.fix.summary]]))
+    if (pending.fix.intent) lines.push(line([['  does:     ', 'dim'], [intentText(pending.fix.intent)]]))
     lines.push(line([[`  on ${plan.host}${plan.sudo ? ' with sudo' : ''}, plan ${plan.hash.slice(0, 12)}`, 'dim']]))
     for (const [label, cmds] of [['apply:   ', plan.apply], ['verify:  ', plan.verify], ['rollback:', plan.rollback]] as const) {
       for (const c of cmds) for (const l of labelled(`  ${label} `, c)) lines.push(line([[l.slice(0, label.length + 3), 'dim'], [l.slice(label.length + 3)]]))

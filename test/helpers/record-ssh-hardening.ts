@@ -23,8 +23,9 @@ import { judge, recordCases } from './record.ts'
 
 const OUT = 'fixtures/ssh-hardening'
 const PARSER_OUT = 'fixtures/parsers/auth-log'
-const ROOT = '/run/runbook-lab-record-sshh'
-const NAME = 'rec'
+// A lab root and name of your own (RUNBOOK_RECORD_LAB_DIR, RUNBOOK_RECORD_LAB) when others record at the same time.
+const ROOT = process.env['RUNBOOK_RECORD_LAB_DIR'] ?? '/run/runbook-lab-record-sshh'
+const NAME = process.env['RUNBOOK_RECORD_LAB'] ?? 'rec'
 const env = { ...process.env, RUNBOOK_LAB_DIR: ROOT }
 const cliEnv = { ...process.env, RUNBOOK_STATE_DIR: join(ROOT, 'state') }
 

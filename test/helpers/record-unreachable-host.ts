@@ -17,7 +17,9 @@ import type { LabState } from '../../src/lab/state.ts'
 import { judge, recordCases } from './record.ts'
 
 const OUT = 'fixtures/unreachable-host'
-const ROOT = '/run/runbook-lab-record-uh'
+// A lab root and name of your own (RUNBOOK_RECORD_LAB_DIR, RUNBOOK_RECORD_LAB) when others record at the same time.
+const ROOT = process.env['RUNBOOK_RECORD_LAB_DIR'] ?? '/run/runbook-lab-record-uh'
+const LAB = process.env['RUNBOOK_RECORD_LAB'] ?? 'rec'
 const env = { ...process.env, RUNBOOK_LAB_DIR: ROOT }
 
 type Extra = (web1: string, op: string) => void
@@ -86,7 +88,7 @@ function web1(state: LabState): LabState['hosts'][number] {
 }
 
 async function record(c: Case): Promise<boolean> {
-  const up = await labUp(c.scenario, { name: 'rec', env })
+  const up = await labUp(c.scenario, { name: LAB, env })
   try {
     const w = web1(up.state)
     for (const extra of c.extras) extra(w.netns, up.state.operatorAddress)
@@ -101,7 +103,7 @@ async function record(c: Case): Promise<boolean> {
     const r = spawnSync('node', args, { encoding: 'utf8', env: { ...process.env, RUNBOOK_STATE_DIR: join(ROOT, 'state') }, timeout: 120_000 })
     return judge(c, r)
   } finally {
-    await labDown({ name: 'rec', env })
+    await labDown({ name: LAB, env })
   }
 }
 
@@ -109,7 +111,7 @@ async function main(): Promise<void> {
   await recordCases({
     script: 'record-unreachable-host', out: OUT, cases: CASES, record,
     cleanup: async () => {
-      await labDown({ name: 'rec', env })
+      await labDown({ name: LAB, env })
       rmSync(ROOT, { recursive: true, force: true })
       // Backups the fixes write on the host (lab hosts share this machine's /var/tmp).
       spawnSync('sh', ['-c', 'rm -f /var/tmp/runbook-unreachable-host.198.18.*'])

@@ -67,6 +67,14 @@ describe('Block Kit messages', () => {
 
   const plan = (over: Partial<FixPlan> = {}): FixPlan => ({ host: 'web1', sudo: true, check: ['sshguard -v'], apply: ['sshguard-whitelist 198.18.0.1', 'systemctl restart sshguard'], verify: ['nc -z web1 22'], rollback: ['iptables-restore < /var/tmp/backup'], files: [{ path: '/etc/sshguard/whitelist', before: null, after: 'x', diff: '--- /etc/sshguard/whitelist\n+++ /etc/sshguard/whitelist\n@@ -0,0 +1 @@\n+198.18.0.1\n' }], access: { confirmWithinMs: 120_000 }, hash: HASH, ...over })
 
+  it('a plan from an action says what it does (the action and its inputs) before the exact commands', () => {
+    const intent = { action: 'sshguard/lift-block@2', inputs: [{ name: 'ip', value: '198.18.0.1' }] }
+    const all = JSON.stringify(planMessage(info, 'lift_sshguard', 'Whitelist 198.18.0.1 in sshguard', plan(), { kind: 'waiting', required: 1 }, [], intent).blocks)
+    expect(all).toContain('*Does* `sshguard/lift-block@2 with ip=198.18.0.1`')
+    expect(all.indexOf('*Does*')).toBeLessThan(all.indexOf('sshguard-whitelist 198.18.0.1'))
+    expect(JSON.stringify(planMessage(info, 'lift_sshguard', 'Whitelist', plan(), { kind: 'waiting', required: 1 }).blocks)).not.toContain('*Does*')
+  })
+
   it('a plan shows host, exact commands, diffs, rollback and the commit-confirmed window; Approve is danger with a confirm, and both buttons carry only run id and plan hash', () => {
     const msg = planMessage(info, 'lift_sshguard', 'Whitelist 198.18.0.1 in sshguard', plan(), { kind: 'waiting', required: 2 })
     withinLimits(msg)

@@ -310,7 +310,7 @@ describe('show and graph name the actions; the hash covers them', () => {
     expect(mermaid.stdout).toContain('note left of restart_owner : uses process/restart-owner@1')
     expect(mermaid.stdout).toContain('owner (parallel, waiting uses tcp/waiting-connections@1, process uses process/owner@1)')
     const dot = await cli(['graph', 'unreachable-host', '--format', 'dot'])
-    expect(dot.stdout).toContain('"fix_fail2ban" [label="fix_fail2ban\\nuses fail2ban/lift-ban@1"];')
+    expect(dot.stdout).toContain('"fix_fail2ban" [label="fix_fail2ban\\nuses fail2ban/lift-ban@2"];')
   })
 
   it("a runbook's hash changes when an action it uses changes", () => {

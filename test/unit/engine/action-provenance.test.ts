@@ -1,7 +1,7 @@
 /**
  * The transcript names the action each command comes from (issue 9: "transcripts record which action
  * and version produced each command"): replays of recorded sshguard runs, where the fix step
- * `uses: sshguard/lift-block@1` and a parallel command `uses: fail2ban/status@1`.
+ * `uses: sshguard/lift-block@2` and a parallel command `uses: fail2ban/status@1`.
  */
 import { describe, expect, it } from 'vitest'
 import { join } from 'node:path'
@@ -24,7 +24,7 @@ describe('action provenance in transcripts', () => {
         const declared = new Set(phase === 'apply' ? proposed.plan.apply : proposed.plan.rollback)
         const mine = started.filter((e) => e.phase === phase && declared.has(e.spec.command))
         expect(mine.length, `${file} ${phase}`).toBeGreaterThan(0)
-        for (const e of mine) expect(e.spec.action, e.spec.command).toBe('sshguard/lift-block@1')
+        for (const e of mine) expect(e.spec.action, e.spec.command).toBe('sshguard/lift-block@2')
       }
       // The engine's own lock and revert scripts are no action's.
       for (const e of started.filter((e) => e.spec.command.includes('RUNBOOK_HOST_DIR'))) expect(e.spec.action).toBeUndefined()
