@@ -4,7 +4,7 @@
  * models in, messages out. Every message stays within Block Kit's limits (3000 characters of text
  * per section, 50 blocks), and whatever does not fit is counted and linked, never dropped silently.
  */
-import { intentText } from '../engine/plan-text.ts'
+import { intentText } from '../shared/plan-text.ts'
 import type { FixIntent, FixPlan, Mode } from '../types.ts'
 import { formatDuration } from '../views/ansi.ts'
 import type { RunModel } from '../views/model.ts'

@@ -46,6 +46,7 @@ export type Parser =
       | 'du'
       | 'fail2ban-banned'
       | 'fail2ban-status'
+      | 'firewall-objects'
       | 'free'
       | 'free-g'
       | 'free-k'

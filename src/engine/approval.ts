@@ -4,7 +4,7 @@
  */
 import { createInterface } from 'node:readline/promises'
 import type { FixIntent, FixPlan } from '../types.ts'
-import { planLines } from './plan-text.ts'
+import { planLines } from '../shared/plan-text.ts'
 
 export interface ApprovalRequest {
   runbook: string

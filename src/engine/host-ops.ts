@@ -6,9 +6,9 @@
  *
  * Commands are deterministic for a given plan and run id, so recorded runs replay exactly.
  */
+import { HOST_DIR } from '../shared/lock-upkeep.ts'
 import { quote } from '../shared/quote.ts'
 
-const HOST_DIR = '"${RUNBOOK_HOST_DIR:-/var/lib/runbook}"'
 
 /** Exit status of a lock attempt that found another run holding the host. */
 export const LOCK_HELD = 75
@@ -75,19 +75,6 @@ export function lockRelease(token: string): string {
   ].join('\n')
 }
 
-/**
- * Which lock upkeep a command is (`lock acquire`, `lock renew`, `lock release`), or undefined for
- * any other command. Views keep the engine's own housekeeping out of the normal plan and progress
- * (shown with --verbose and in --json); recorded transcripts carry no marker, so it is told by the
- * command's opening, which only lockAcquire/lockRenew/lockRelease write.
- */
-export function lockUpkeep(command: string): 'lock acquire' | 'lock renew' | 'lock release' | undefined {
-  const first = command.split('\n', 1)[0]!
-  if (first.startsWith(`h=${HOST_DIR}; d="$h/lock"; now=$(date +%s);`)) return 'lock acquire'
-  if (first.startsWith(`d=${HOST_DIR}/lock; [ "$(cat "$d/token" 2>/dev/null)" = `)) return 'lock renew'
-  if (first.startsWith(`h=${HOST_DIR}; d="$h/lock"; [ "$(cat "$d/token" 2>/dev/null)" = `)) return 'lock release'
-  return undefined
-}
 
 /** Current content of a file, base64 (so any bytes survive), or `absent`. Read-only. */
 export function readFile(path: string): string {

@@ -6,8 +6,8 @@ import type { CommandResult, ExecFailure, RunEvent } from '../types.ts'
 import { formatDuration, renderLine, tail } from './ansi.ts'
 import { dispatch, type EventHandlers, type RunModel } from './model.ts'
 import { outcomeLines } from './tree.ts'
-import { lockUpkeep } from '../engine/host-ops.ts'
-import { planLines } from '../engine/plan-text.ts'
+import { lockUpkeep } from '../shared/lock-upkeep.ts'
+import { planLines } from '../shared/plan-text.ts'
 
 export interface PlainOptions {
   verbose: boolean

@@ -4,8 +4,8 @@
  */
 import type { FixPhase, RunStatus, Severity } from '../types.ts'
 import { formatDuration, renderLine, tail, type Segment, type Style, labelled } from './ansi.ts'
-import { lockUpkeep } from '../engine/host-ops.ts'
-import { intentText } from '../engine/plan-text.ts'
+import { lockUpkeep } from '../shared/lock-upkeep.ts'
+import { intentText } from '../shared/plan-text.ts'
 import { pendingFix, type CommandNode, type ProbeNode, type RunModel, type StepDisplay, type StepNode } from './model.ts'
 
 export interface TreeOptions {
