@@ -18,7 +18,9 @@ function count(text) {
   const shell = (n) => {
     if (!isScalar(n) || typeof n.value !== 'string') return
     const l = n.value.trimEnd().split('\n').length
-    c.shell += l; c.blocks++; c.longest = Math.max(c.longest, l)
+    c.shell += l
+    c.blocks++
+    c.longest = Math.max(c.longest, l)
   }
   const walk = (node, inLet) => {
     if (isSeq(node)) return node.items.forEach((i) => walk(i, false))
@@ -28,7 +30,8 @@ function count(text) {
       if (k === 'uses') c.uses++
       if (SHELL.has(k)) shell(p.value)
       else if (SHELL_LISTS.has(k) && isSeq(p.value)) p.value.items.forEach(shell)
-      else if ((CEL.has(k) || inLet) && isScalar(p.value) && p.value.range) c.cel += text.slice(p.value.range[0], p.value.range[1]).trimEnd().split('\n').length
+      else if ((CEL.has(k) || inLet) && isScalar(p.value) && p.value.range)
+        c.cel += text.slice(p.value.range[0], p.value.range[1]).trimEnd().split('\n').length
       walk(p.value, k === 'let')
     }
   }
@@ -37,10 +40,17 @@ function count(text) {
 }
 
 const rev = process.argv[2] ?? 'HEAD'
-const names = process.argv[3]?.split(',') ?? readdirSync('runbooks').filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5)).sort()
+const names =
+  process.argv[3]?.split(',') ??
+  readdirSync('runbooks')
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => f.slice(0, -5))
+    .sort()
 const pct = (a, b) => `${Math.round((100 * a) / b)}%`
 for (const rb of names) {
   const a = count(execFileSync('git', ['show', `${rev}:runbooks/${rb}.yaml`], { encoding: 'utf8' }))
   const b = count(readFileSync(`runbooks/${rb}.yaml`, 'utf8'))
-  console.log(`${rb.padEnd(18)} lines ${a.lines} -> ${b.lines}; shell lines ${a.shell} (${pct(a.shell, a.lines)}) -> ${b.shell} (${pct(b.shell, b.lines)}) in ${a.blocks} -> ${b.blocks} blocks, longest ${a.longest} -> ${b.longest}; CEL lines ${a.cel} -> ${b.cel}; uses ${a.uses} -> ${b.uses}`)
+  console.log(
+    `${rb.padEnd(18)} lines ${a.lines} -> ${b.lines}; shell lines ${a.shell} (${pct(a.shell, a.lines)}) -> ${b.shell} (${pct(b.shell, b.lines)}) in ${a.blocks} -> ${b.blocks} blocks, longest ${a.longest} -> ${b.longest}; CEL lines ${a.cel} -> ${b.cel}; uses ${a.uses} -> ${b.uses}`,
+  )
 }

@@ -12,7 +12,14 @@ import type { Io } from './cli/command.ts'
 import { labStatus } from './lab/lab.ts'
 import { SHIPPED_RUNBOOKS } from './library.ts'
 
-const io: Io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd(), signal: new AbortController().signal }
+const io: Io = {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+  env: process.env,
+  cwd: process.cwd(),
+  signal: new AbortController().signal,
+}
 const say = (s: string) => process.stdout.write(`\n\u001b[1m== ${s}\u001b[0m\n`)
 const cli = (...argv: string[]) => {
   process.stdout.write(`\n$ runbook ${argv.join(' ')}\n`)
@@ -46,7 +53,17 @@ async function localDemo(): Promise<number> {
     mkdirSync(join(root, 'log'))
     writeFileSync(join(root, 'log', 'syslog.1.gz'), Buffer.alloc(3_000_000, 1))
     writeFileSync(join(root, 'log', 'syslog'), Buffer.alloc(100_000, 1))
-    return await cli('run', 'log-dir-full', '--local', '--param', `dir=${join(root, 'log')}`, '--param', 'max_dir_mb=2', '--param', `archive=${join(root, 'rotated.tar')}`)
+    return await cli(
+      'run',
+      'log-dir-full',
+      '--local',
+      '--param',
+      `dir=${join(root, 'log')}`,
+      '--param',
+      'max_dir_mb=2',
+      '--param',
+      `archive=${join(root, 'rotated.tar')}`,
+    )
   } finally {
     rmSync(root, { recursive: true, force: true })
   }

@@ -45,21 +45,31 @@ export interface InputOptions {
 export function inputError(file: string, err: unknown, options: InputOptions): RunbookError {
   const e = err as NodeJS.ErrnoException
   if (err instanceof RunbookError) return err
-  if (e.code === 'ELOOP') return new RunbookError('RB_INPUT_NOT_FILE', `${file}: symlink loop (a link that leads back to itself): fix or remove the link`, { detail: { file, reason: 'ELOOP' } })
+  if (e.code === 'ELOOP')
+    return new RunbookError('RB_INPUT_NOT_FILE', `${file}: symlink loop (a link that leads back to itself): fix or remove the link`, {
+      detail: { file, reason: 'ELOOP' },
+    })
   if (e.code === 'ENOENT') return new RunbookError(options.missing, `${file}: no such file`, { detail: { file } })
-  if (e.code === 'EISDIR') return new RunbookError('RB_INPUT_NOT_FILE', `${file}: is a directory, not ${a(options.what)} file`, { detail: { file, reason: 'EISDIR' } })
+  if (e.code === 'EISDIR')
+    return new RunbookError('RB_INPUT_NOT_FILE', `${file}: is a directory, not ${a(options.what)} file`, {
+      detail: { file, reason: 'EISDIR' },
+    })
   return new RunbookError(options.missing, `${file}: ${e.code ? `${e.code}: ` : ''}${e.message}`, { detail: { file } })
 }
 
 /** Throws RB_INPUT_NOT_FILE unless `st` is a regular file. */
 function mustBeRegular(file: string, st: Stats, what: string): void {
   if (!st.isFile()) {
-    throw new RunbookError('RB_INPUT_NOT_FILE', `${file}: ${describeNode(st)}, not ${a(what)} file: refused without reading it`, { detail: { file, reason: 'not-regular' } })
+    throw new RunbookError('RB_INPUT_NOT_FILE', `${file}: ${describeNode(st)}, not ${a(what)} file: refused without reading it`, {
+      detail: { file, reason: 'not-regular' },
+    })
   }
 }
 
 function tooLarge(file: string, what: string, max: number): RunbookError {
-  return new RunbookError('RB_INPUT_TOO_LARGE', `${file}: larger than ${formatBytes(max)}, the cap for ${a(what)}: refused`, { detail: { file, max } })
+  return new RunbookError('RB_INPUT_TOO_LARGE', `${file}: larger than ${formatBytes(max)}, the cap for ${a(what)}: refused`, {
+    detail: { file, max },
+  })
 }
 
 export function formatBytes(n: number): string {
@@ -133,7 +143,11 @@ export async function* readLines(
     throw inputError(file, err, options)
   }
   // The stream owns the handle from here on and closes it when it ends or is destroyed.
-  const stream = handle.createReadStream({ autoClose: true, highWaterMark: 1024 * 1024, ...(options.signal ? { signal: options.signal } : {}) })
+  const stream = handle.createReadStream({
+    autoClose: true,
+    highWaterMark: 1024 * 1024,
+    ...(options.signal ? { signal: options.signal } : {}),
+  })
   let line = 0
   let partial: Buffer[] = []
   let partialBytes = 0

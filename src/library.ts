@@ -14,7 +14,14 @@ import type { ParserRegistry } from './parsers/registry.ts'
 export const SHIPPED_RUNBOOKS = fileURLToPath(new URL('../runbooks/', import.meta.url))
 
 export function runbookDirs(env: NodeJS.ProcessEnv, cwd: string): string[] {
-  const dirs = [...(env.RUNBOOK_PATH ?? '').split(delimiter).filter(Boolean).map((d) => resolve(cwd, d)), resolve(cwd, 'runbooks'), SHIPPED_RUNBOOKS]
+  const dirs = [
+    ...(env.RUNBOOK_PATH ?? '')
+      .split(delimiter)
+      .filter(Boolean)
+      .map((d) => resolve(cwd, d)),
+    resolve(cwd, 'runbooks'),
+    SHIPPED_RUNBOOKS,
+  ]
   return [...new Set(dirs.map((d) => resolve(d)))].filter((d) => existsSync(d) && statSync(d).isDirectory())
 }
 
@@ -52,7 +59,11 @@ function findByName(name: string, dirs: readonly string[]): string {
   const file = files.get(name)
   if (!file) {
     const known = [...files.keys()]
-    throw new RunbookError('RB_RUNBOOK_NOT_FOUND', `no runbook named '${name}'${known.length ? ` (known: ${known.join(', ')})` : ''}; searched ${dirs.join(', ')}`, { detail: { name } })
+    throw new RunbookError(
+      'RB_RUNBOOK_NOT_FOUND',
+      `no runbook named '${name}'${known.length ? ` (known: ${known.join(', ')})` : ''}; searched ${dirs.join(', ')}`,
+      { detail: { name } },
+    )
   }
   return file
 }
@@ -72,7 +83,11 @@ const RUNBOOK_NAME = /^[a-z0-9][a-z0-9-]{0,99}$/
  */
 export function resolveRunbookName(name: string, dirs: readonly string[]): string {
   if (!RUNBOOK_NAME.test(name)) {
-    throw new RunbookError('RB_RUNBOOK_NOT_FOUND', 'not a runbook name: a name is lowercase letters, digits and - (like unreachable-host), never a path', { detail: { reason: 'not-a-name' } })
+    throw new RunbookError(
+      'RB_RUNBOOK_NOT_FOUND',
+      'not a runbook name: a name is lowercase letters, digits and - (like unreachable-host), never a path',
+      { detail: { reason: 'not-a-name' } },
+    )
   }
   return findByName(name, dirs)
 }

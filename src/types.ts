@@ -83,8 +83,19 @@ export type ExecFailureKind =
   | 'in-doubt'
 
 export const EXEC_FAILURE_KINDS: readonly ExecFailureKind[] = [
-  'dns', 'refused', 'timeout', 'unreachable', 'host-key-mismatch', 'host-key-unknown', 'auth-failed',
-  'channel-failed', 'command-timeout', 'spawn-failed', 'parse-failed', 'aborted', 'in-doubt',
+  'dns',
+  'refused',
+  'timeout',
+  'unreachable',
+  'host-key-mismatch',
+  'host-key-unknown',
+  'auth-failed',
+  'channel-failed',
+  'command-timeout',
+  'spawn-failed',
+  'parse-failed',
+  'aborted',
+  'in-doubt',
 ]
 
 /** The serialisable form of a failure, as it appears in step results and transcripts. */
@@ -303,7 +314,15 @@ export type RunEventBody =
   | { type: 'lock.refused'; host: string; lock: string; holder: string }
   | { type: 'lock.released'; host: string; lock: string }
   | { type: 'fix.backup'; step: string; host: string; files: Array<{ path: string; backup: string | null; existed: boolean }> }
-  | { type: 'fix.revert_scheduled'; step: string; host: string; id: string; mechanism: 'systemd-run' | 'background'; windowMs: number; at: string }
+  | {
+      type: 'fix.revert_scheduled'
+      step: string
+      host: string
+      id: string
+      mechanism: 'systemd-run' | 'background'
+      windowMs: number
+      at: string
+    }
   | { type: 'fix.revert_cancelled'; step: string; host: string; id: string }
   | { type: 'fix.applied'; step: string; planHash: string }
   /** The service stopped during this apply command: whether it ran is unknown, so verify decides. */

@@ -48,7 +48,13 @@ async function record(root: string): Promise<Setup> {
   const params = { dir, max_dir_mb: 2, archive: join(root, 'rotated.tar') }
   const events: RunEvent[] = []
   const local = createLocalExecutorFactory()
-  const summary = await runRunbook(loadRunbook(join(SHIPPED_RUNBOOKS, 'log-dir-full.yaml')), { params: { host: 'local', ...params }, mode: 'dry-run', executors: local, approver: refusingApprover, onEvent: (e) => events.push(e) })
+  const summary = await runRunbook(loadRunbook(join(SHIPPED_RUNBOOKS, 'log-dir-full.yaml')), {
+    params: { host: 'local', ...params },
+    mode: 'dry-run',
+    executors: local,
+    approver: refusingApprover,
+    onEvent: (e) => events.push(e),
+  })
   await local.close()
   if (summary.status !== 'healthy') throw new Error(`recording run ended ${summary.status}`)
   return { params, events }
@@ -82,13 +88,30 @@ async function child(kind: string, apiUrl: string, botToken: string, appToken: s
   } else {
     const setup = JSON.parse(readFileSync(join(root, 'setup.json'), 'utf8')) as Setup
     const store = openSqliteStore(join(root, 'state'))
-    const access = new AccessControl(parseAccess(`identities: { bench: { roles: [operator], slack: ${USER} } }\nroles: { operator: [{ verbs: [view, run], runbooks: ["*"], hosts: ["*"] }] }`))
-    const service = new RunService({ store, access, runbookDirs: [SHIPPED_RUNBOOKS], executors: () => new ReplayExecutors(setup.events), concurrency: 4 })
+    const access = new AccessControl(
+      parseAccess(
+        `identities: { bench: { roles: [operator], slack: ${USER} } }\nroles: { operator: [{ verbs: [view, run], runbooks: ["*"], hosts: ["*"] }] }`,
+      ),
+    )
+    const service = new RunService({
+      store,
+      access,
+      runbookDirs: [SHIPPED_RUNBOOKS],
+      executors: () => new ReplayExecutors(setup.events),
+      concurrency: 4,
+    })
     await service.start()
-    const slack = await startSlackApp(service, { mode: 'socket', botToken, appToken, apiUrl, publicUrl: 'https://runbook.bench.example', command: '/runbook' }, { log: (m) => process.stderr.write(`bench child: ${m}\n`) })
+    const slack = await startSlackApp(
+      service,
+      { mode: 'socket', botToken, appToken, apiUrl, publicUrl: 'https://runbook.bench.example', command: '/runbook' },
+      { log: (m) => process.stderr.write(`bench child: ${m}\n`) },
+    )
     state = async () => {
       const byStatus = await store.countByStatus()
-      return { runs: Object.values(byStatus).reduce((a, b) => a + b, 0), busy: service.queue.depth + service.queue.running > 0 || slack.chat.following > 0 }
+      return {
+        runs: Object.values(byStatus).reduce((a, b) => a + b, 0),
+        busy: service.queue.depth + service.queue.running > 0 || slack.chat.following > 0,
+      }
     }
     stop = async () => {
       await slack.stop()
@@ -118,7 +141,9 @@ interface Measured {
 
 async function measure(kind: 'baseline' | 'runbook', setup: Setup, root: string): Promise<Measured> {
   const slack = await FakeSlack.start()
-  const proc: ChildProcess = fork(fileURLToPath(import.meta.url), ['--child', kind, slack.apiUrl, slack.botToken, slack.appToken, root], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const proc: ChildProcess = fork(fileURLToPath(import.meta.url), ['--child', kind, slack.apiUrl, slack.botToken, slack.appToken, root], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
   const ask = () =>
     new Promise<ChildState>((resolve) => {
       proc.once('message', (m: { state: ChildState }) => resolve(m.state))
@@ -136,7 +161,9 @@ async function measure(kind: 'baseline' | 'runbook', setup: Setup, root: string)
     let sent = 0
     for (let round = -1; round < ROUNDS; round++) {
       const t = performance.now()
-      const replies = await Promise.all(Array.from({ length: CONCURRENCY }, () => slack.slashCommand({ user: USER, channel: CHANNEL, text })))
+      const replies = await Promise.all(
+        Array.from({ length: CONCURRENCY }, () => slack.slashCommand({ user: USER, channel: CHANNEL, text })),
+      )
       sent += CONCURRENCY
       // Every round starts quiet: the runs of this one have run and posted their outcomes.
       for (let s = await ask(); s.busy || s.runs < sent; s = await ask()) {
@@ -148,7 +175,10 @@ async function measure(kind: 'baseline' | 'runbook', setup: Setup, root: string)
       acks.push(...replies.map((r) => r.ms))
     }
     const received = (await ask()).runs
-    if (slack.failures.length) throw new Error(`${kind}: Slack refused ${slack.failures.length} calls, first: ${slack.failures[0]!.method} ${slack.failures[0]!.error}`)
+    if (slack.failures.length)
+      throw new Error(
+        `${kind}: Slack refused ${slack.failures.length} calls, first: ${slack.failures[0]!.method} ${slack.failures[0]!.error}`,
+      )
     if (kind === 'runbook') {
       const outcomes = [...slack.messages.values()].filter((m) => m.threadTs && /Exit \d+ \(/.test(JSON.stringify(m.blocks))).length
       if (outcomes !== sent) throw new Error(`runbook: ${outcomes} outcomes posted for ${sent} runs`)
@@ -169,13 +199,24 @@ async function main(): Promise<void> {
     writeFileSync(join(root, 'setup.json'), JSON.stringify(setup))
     const baseline = await measure('baseline', setup, root)
     const served = await measure('runbook', setup, root)
-    console.log(`bench:chatops: ${CONCURRENCY} concurrent /runbook plan commands over Socket Mode (fake Slack on loopback, real Bolt client), ${ROUNDS} rounds after a warm-up, app and baseline each in their own process (node ${process.version})`)
-    const row = (what: string, m: Measured) => console.log(`  ${what.padEnd(50)} ack p50 ${m.p50.toFixed(1).padStart(7)} ms   p99 ${m.p99.toFixed(1).padStart(7)} ms   max ${m.max.toFixed(1).padStart(7)} ms`)
+    console.log(
+      `bench:chatops: ${CONCURRENCY} concurrent /runbook plan commands over Socket Mode (fake Slack on loopback, real Bolt client), ${ROUNDS} rounds after a warm-up, app and baseline each in their own process (node ${process.version})`,
+    )
+    const row = (what: string, m: Measured) =>
+      console.log(
+        `  ${what.padEnd(50)} ack p50 ${m.p50.toFixed(1).padStart(7)} ms   p99 ${m.p99.toFixed(1).padStart(7)} ms   max ${m.max.toFixed(1).padStart(7)} ms`,
+      )
     row('runbook (ack, then RBAC, params, SQLite, queue)', served)
     row('baseline: Bolt app that only acks', baseline)
-    console.log(`  ratios runbook/baseline: ${(served.p50 / baseline.p50).toFixed(2)}x the p50, ${(served.p99 / baseline.p99).toFixed(2)}x the p99 (Slack's limit: 3000 ms)`)
-    console.log(`  runs queued: ${served.received} of ${served.sent} commands (warm-up included), ${served.sent - served.received} lost; every run posted its thread and its outcome`)
-    console.log(`  a round of ${CONCURRENCY} commands, from the first sent to the last outcome posted: ${median(served.drainedMs).toFixed(0)} ms median (baseline acks only: ${median(baseline.drainedMs).toFixed(0)} ms)`)
+    console.log(
+      `  ratios runbook/baseline: ${(served.p50 / baseline.p50).toFixed(2)}x the p50, ${(served.p99 / baseline.p99).toFixed(2)}x the p99 (Slack's limit: 3000 ms)`,
+    )
+    console.log(
+      `  runs queued: ${served.received} of ${served.sent} commands (warm-up included), ${served.sent - served.received} lost; every run posted its thread and its outcome`,
+    )
+    console.log(
+      `  a round of ${CONCURRENCY} commands, from the first sent to the last outcome posted: ${median(served.drainedMs).toFixed(0)} ms median (baseline acks only: ${median(baseline.drainedMs).toFixed(0)} ms)`,
+    )
     if (served.received !== served.sent) process.exitCode = 1
   } finally {
     rmSync(root, { recursive: true, force: true })

@@ -21,10 +21,24 @@ const STEPS = Number(process.env.BENCH_STEPS ?? 200)
 const RUNS = Number(process.env.BENCH_RUNS ?? 30)
 
 function generate(steps: number): string {
-  const lines = ['apiVersion: runbook/v1', 'name: bench-engine', 'summary: generated benchmark runbook', 'params:', '  n: { type: int, default: 1 }', 'steps:']
+  const lines = [
+    'apiVersion: runbook/v1',
+    'name: bench-engine',
+    'summary: generated benchmark runbook',
+    'params:',
+    '  n: { type: int, default: 1 }',
+    'steps:',
+  ]
   for (let i = 0; i < steps; i++) {
     const next = i + 1 < steps ? `s${i + 1}` : 'done'
-    lines.push(`  s${i}:`, `    run: "echo ${i} ${'${{'} params.n ${'}}'}"`, '    next:', `      - if: result.exitCode == 0 && size(result.lines) == 1`, `        goto: ${next}`, '      - goto: failed')
+    lines.push(
+      `  s${i}:`,
+      `    run: "echo ${i} ${'${{'} params.n ${'}}'}"`,
+      '    next:',
+      `      - if: result.exitCode == 0 && size(result.lines) == 1`,
+      `        goto: ${next}`,
+      '      - goto: failed',
+    )
   }
   lines.push('outcomes:', '  done: { severity: ok, summary: all steps ran }', '  failed: { severity: critical, summary: a step failed }')
   return lines.join('\n') + '\n'
@@ -43,14 +57,26 @@ async function main(): Promise<void> {
     const recorded: RunEvent[] = []
     const local = createLocalExecutorFactory()
     const t0 = performance.now()
-    const live = await runRunbook(compiled, { params: {}, mode: 'dry-run', executors: local, approver: refusingApprover, onEvent: (e) => recorded.push(e) })
+    const live = await runRunbook(compiled, {
+      params: {},
+      mode: 'dry-run',
+      executors: local,
+      approver: refusingApprover,
+      onEvent: (e) => recorded.push(e),
+    })
     const liveMs = performance.now() - t0
     await local.close()
     if (live.outcome?.id !== 'done') throw new Error(`recording run ended in ${live.outcome?.id}`)
 
     // Engine: full replay.
     const engineRun = async () => {
-      const s = await runRunbook(compiled, { params: {}, mode: 'dry-run', executors: new ReplayExecutors(recorded), approver: refusingApprover, onEvent: () => {} })
+      const s = await runRunbook(compiled, {
+        params: {},
+        mode: 'dry-run',
+        executors: new ReplayExecutors(recorded),
+        approver: refusingApprover,
+        onEvent: () => {},
+      })
       if (s.outcome?.id !== 'done') throw new Error('replay diverged')
     }
     // Baseline: the same per-step work, without machine, events or executor.
@@ -93,7 +119,9 @@ async function main(): Promise<void> {
     ]
     console.log(`bench:engine: ${STEPS}-step runbook, median of ${RUNS} runs (node ${process.version})`)
     for (const [what, total, step] of rows) console.log(`  ${what!.padEnd(42)} ${total!.padStart(10)} ${step!.padStart(10)} per step`)
-    console.log(`  ratio engine/baseline: ${(e / b).toFixed(1)}x; overhead per step is ${((perStep(e - b) / perStep(liveMs)) * 100).toFixed(1)}% of a real local command`)
+    console.log(
+      `  ratio engine/baseline: ${(e / b).toFixed(1)}x; overhead per step is ${((perStep(e - b) / perStep(liveMs)) * 100).toFixed(1)}% of a real local command`,
+    )
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

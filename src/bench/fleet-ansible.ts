@@ -13,7 +13,11 @@ import { join } from 'node:path'
 
 export const ANSIBLE_PLAYBOOK = '/usr/bin/ansible-playbook'
 
-export interface AnsibleHost { name: string; address: string; commands: string[] }
+export interface AnsibleHost {
+  name: string
+  address: string
+  commands: string[]
+}
 
 export interface AnsibleSetup {
   /** A temporary folder of its own. */
@@ -23,7 +27,12 @@ export interface AnsibleSetup {
   knownHosts: string
 }
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<{ code: number | null; out: string; seconds: number }> {
+function run(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Promise<{ code: number | null; out: string; seconds: number }> {
   return new Promise((res, rej) => {
     const t0 = performance.now()
     const child = spawn(cmd, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -55,42 +64,51 @@ export function parseRecap(out: string): Map<string, Record<string, number>> {
  */
 export async function ansibleFleet(hosts: readonly AnsibleHost[], s: AnsibleSetup): Promise<number> {
   mkdirSync(join(s.dir, 'cp'), { recursive: true })
-  writeFileSync(join(s.dir, 'ansible.cfg'), [
-    '[defaults]',
-    `forks = ${hosts.length}`,
-    'host_key_checking = True',
-    'gathering = explicit',
-    'interpreter_python = /usr/bin/python3',
-    'retry_files_enabled = False',
-    `local_tmp = ${join(s.dir, 'local')}`,
-    'remote_tmp = /tmp/.ansible-bench-fleet',
-    'timeout = 30',
-    'nocolor = True',
-    '[ssh_connection]',
-    'pipelining = True',
-    `ssh_args = -o ControlMaster=auto -o ControlPersist=60s -o UserKnownHostsFile=${s.knownHosts} -o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes -o BatchMode=yes`,
-    `control_path_dir = ${join(s.dir, 'cp')}`,
-    'control_path = %(directory)s/%%C',
-    '',
-  ].join('\n'))
+  writeFileSync(
+    join(s.dir, 'ansible.cfg'),
+    [
+      '[defaults]',
+      `forks = ${hosts.length}`,
+      'host_key_checking = True',
+      'gathering = explicit',
+      'interpreter_python = /usr/bin/python3',
+      'retry_files_enabled = False',
+      `local_tmp = ${join(s.dir, 'local')}`,
+      'remote_tmp = /tmp/.ansible-bench-fleet',
+      'timeout = 30',
+      'nocolor = True',
+      '[ssh_connection]',
+      'pipelining = True',
+      `ssh_args = -o ControlMaster=auto -o ControlPersist=60s -o UserKnownHostsFile=${s.knownHosts} -o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes -o BatchMode=yes`,
+      `control_path_dir = ${join(s.dir, 'cp')}`,
+      'control_path = %(directory)s/%%C',
+      '',
+    ].join('\n'),
+  )
   // Lab hosts are namespaces sharing this machine's file system: its python3 is theirs.
-  writeFileSync(join(s.dir, 'inventory.json'), JSON.stringify({
-    all: {
-      vars: { ansible_user: 'root', ansible_ssh_private_key_file: s.identityFile, ansible_python_interpreter: '/usr/bin/python3' },
-      hosts: Object.fromEntries(hosts.map((h) => [h.name, { ansible_host: h.address, rb_commands: h.commands }])),
-    },
-  }))
-  writeFileSync(join(s.dir, 'play.yml'), [
-    '- name: the commands the runbook CLI recorded for each host',
-    '  hosts: all',
-    '  gather_facts: false',
-    '  tasks:',
-    '    - name: recorded commands, in order',
-    '      ansible.builtin.shell: "{{ item }}"',
-    '      loop: "{{ rb_commands }}"',
-    '      changed_when: false',
-    '',
-  ].join('\n'))
+  writeFileSync(
+    join(s.dir, 'inventory.json'),
+    JSON.stringify({
+      all: {
+        vars: { ansible_user: 'root', ansible_ssh_private_key_file: s.identityFile, ansible_python_interpreter: '/usr/bin/python3' },
+        hosts: Object.fromEntries(hosts.map((h) => [h.name, { ansible_host: h.address, rb_commands: h.commands }])),
+      },
+    }),
+  )
+  writeFileSync(
+    join(s.dir, 'play.yml'),
+    [
+      '- name: the commands the runbook CLI recorded for each host',
+      '  hosts: all',
+      '  gather_facts: false',
+      '  tasks:',
+      '    - name: recorded commands, in order',
+      '      ansible.builtin.shell: "{{ item }}"',
+      '      loop: "{{ rb_commands }}"',
+      '      changed_when: false',
+      '',
+    ].join('\n'),
+  )
   const env = { ...process.env, ANSIBLE_CONFIG: join(s.dir, 'ansible.cfg'), ANSIBLE_HOME: join(s.dir, 'home'), ANSIBLE_NOCOLOR: '1' }
   try {
     const r = await run(ANSIBLE_PLAYBOOK, ['-i', 'inventory.json', 'play.yml'], env, s.dir)
@@ -100,12 +118,16 @@ export async function ansibleFleet(hosts: readonly AnsibleHost[], s: AnsibleSetu
       return !c || c.ok !== 1 || c.failed !== 0 || c.unreachable !== 0
     })
     if (r.code !== 0 || bad.length > 0 || recap.size !== hosts.length) {
-      throw new Error(`bench:fleet: ansible-playbook at ${hosts.length} hosts did not end well (exit ${r.code}; not ok: ${bad.map((h) => h.name).join(', ') || 'none'}):\n${r.out.slice(-3000)}`)
+      throw new Error(
+        `bench:fleet: ansible-playbook at ${hosts.length} hosts did not end well (exit ${r.code}; not ok: ${bad.map((h) => h.name).join(', ') || 'none'}):\n${r.out.slice(-3000)}`,
+      )
     }
     return r.seconds
   } finally {
     // The masters are ssh's own daemons: ask each to exit through its control socket.
-    await Promise.all(hosts.map((h) => run('ssh', ['-o', `ControlPath=${join(s.dir, 'cp')}/%C`, '-O', 'exit', '-l', 'root', h.address], env, s.dir)))
+    await Promise.all(
+      hosts.map((h) => run('ssh', ['-o', `ControlPath=${join(s.dir, 'cp')}/%C`, '-O', 'exit', '-l', 'root', h.address], env, s.dir)),
+    )
   }
 }
 

@@ -30,9 +30,15 @@ export interface ServiceSetup {
   hosts: readonly string[]
 }
 
-export interface ServiceTimes { embedded: number; workers: number }
+export interface ServiceTimes {
+  embedded: number
+  workers: number
+}
 
-interface Proc { child: ChildProcess; log: string }
+interface Proc {
+  child: ChildProcess
+  log: string
+}
 
 function start(bin: string, args: string[], env: NodeJS.ProcessEnv, procs: Proc[]): Proc {
   const child = spawn(process.execPath, [bin, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] })
@@ -54,7 +60,11 @@ async function stop(p: Proc): Promise<void> {
 
 async function waitFor(what: string, procs: Proc[], check: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
   const end = Date.now() + timeoutMs
-  while (!(await Promise.resolve().then(check).catch(() => false))) {
+  while (
+    !(await Promise.resolve()
+      .then(check)
+      .catch(() => false))
+  ) {
     const dead = procs.find((p) => p.child.exitCode !== null || p.child.signalCode !== null)
     if (dead || Date.now() > end) throw new Error(`bench:fleet: ${what}\n${procs.map((p) => p.log.slice(-2000)).join('\n---\n')}`)
     await sleep(50)
@@ -73,17 +83,30 @@ async function fleet(port: number, s: ServiceSetup, procs: Proc[]): Promise<numb
     return r.json()
   }
   const t0 = performance.now()
-  const submitted = await api('POST', '/api/fleets', { runbook: s.runbook, hosts: s.hosts, mode: 'dry-run' }) as { runs: Array<{ id: string }> }
+  const submitted = (await api('POST', '/api/fleets', { runbook: s.runbook, hosts: s.hosts, mode: 'dry-run' })) as {
+    runs: Array<{ id: string }>
+  }
   const ids = new Set(submitted.runs.map((r) => r.id))
   let runs: Array<{ id: string; status: string }> = []
-  await waitFor('the fleet did not end', procs, async () => {
-    const list = await api('GET', `/api/runs?runbook=${s.runbook}&limit=999`) as { runs: Array<{ id: string; status: string }> }
-    runs = list.runs.filter((r) => ids.has(r.id))
-    return runs.length === ids.size && runs.every((r) => !LIVE.has(r.status))
-  }, 300_000)
+  await waitFor(
+    'the fleet did not end',
+    procs,
+    async () => {
+      const list = (await api('GET', `/api/runs?runbook=${s.runbook}&limit=999`)) as { runs: Array<{ id: string; status: string }> }
+      runs = list.runs.filter((r) => ids.has(r.id))
+      return runs.length === ids.size && runs.every((r) => !LIVE.has(r.status))
+    },
+    300_000,
+  )
   const seconds = (performance.now() - t0) / 1000
   const unwell = runs.filter((r) => r.status !== 'healthy')
-  if (unwell.length > 0) throw new Error(`bench:fleet: service fleet: ${unwell.length} runs did not end healthy: ${unwell.slice(0, 5).map((r) => `${r.id} ${r.status}`).join(', ')}`)
+  if (unwell.length > 0)
+    throw new Error(
+      `bench:fleet: service fleet: ${unwell.length} runs did not end healthy: ${unwell
+        .slice(0, 5)
+        .map((r) => `${r.id} ${r.status}`)
+        .join(', ')}`,
+    )
   return seconds
 }
 
@@ -102,16 +125,22 @@ export async function serviceFleets(s: ServiceSetup): Promise<ServiceTimes> {
   mkdirSync(join(s.dir, 'runbooks'), { recursive: true })
   copyFileSync(s.runbookFile, join(s.dir, 'runbooks', `${s.runbook}.yaml`))
   const access = join(s.dir, 'access.yaml')
-  writeFileSync(access, [
-    'identities:',
-    `  bench: { token_sha256: ${createHash('sha256').update(TOKEN).digest('hex')}, roles: [operator] }`,
-    'roles:',
-    '  operator:',
-    '    - { verbs: [view, run], runbooks: ["*"], hosts: ["*"] }',
-    '',
-  ].join('\n'))
+  writeFileSync(
+    access,
+    [
+      'identities:',
+      `  bench: { token_sha256: ${createHash('sha256').update(TOKEN).digest('hex')}, roles: [operator] }`,
+      'roles:',
+      '  operator:',
+      '    - { verbs: [view, run], runbooks: ["*"], hosts: ["*"] }',
+      '',
+    ].join('\n'),
+  )
   const env = {
-    ...process.env, NO_COLOR: '1', RUNBOOK_PATH: join(s.dir, 'runbooks'), RUNBOOK_INVENTORY: s.inventory,
+    ...process.env,
+    NO_COLOR: '1',
+    RUNBOOK_PATH: join(s.dir, 'runbooks'),
+    RUNBOOK_INVENTORY: s.inventory,
     RUNBOOK_SSH_IDLE_TIMEOUT_MS: '500',
   }
   const common = ['--access', access, '--inventory', s.inventory]
@@ -121,7 +150,12 @@ export async function serviceFleets(s: ServiceSetup): Promise<ServiceTimes> {
   let redis: TestRedis | undefined
   try {
     const port1 = await freePort()
-    start(s.bin, ['serve', '--listen', `127.0.0.1:${port1}`, '--state-dir', join(s.dir, 'embedded'), '--concurrency', String(n), ...common], env, procs)
+    start(
+      s.bin,
+      ['serve', '--listen', `127.0.0.1:${port1}`, '--state-dir', join(s.dir, 'embedded'), '--concurrency', String(n), ...common],
+      env,
+      procs,
+    )
     await waitFor('embedded serve did not come up', procs, async () => (await fetch(`http://127.0.0.1:${port1}/healthz`)).ok)
     const embedded = await bestOf2(port1, s, procs)
     await Promise.all(procs.splice(0).map(stop))

@@ -26,7 +26,10 @@ import { serviceFleets, type ServiceTimes } from './fleet-service.ts'
 const RUNBOOK = resolve('fixtures/runbooks/valid/fleet-bench-triage.yaml')
 const BIN = resolve('bin/runbook.js')
 
-interface Host { name: string; address: string }
+interface Host {
+  name: string
+  address: string
+}
 
 function proc(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string; seconds: number }> {
   return new Promise((res, rej) => {
@@ -42,28 +45,42 @@ function proc(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ co
 
 /** The commands a host's transcript recorded, in order: the first one ran alone, the rest in parallel. */
 function recordedCommands(dir: string, host: string): string[] {
-  return readFileSync(join(dir, `${host}.jsonl`), 'utf8').split('\n').filter(Boolean)
+  return readFileSync(join(dir, `${host}.jsonl`), 'utf8')
+    .split('\n')
+    .filter(Boolean)
     .map((l) => JSON.parse(l) as { type: string; spec?: { command: string } })
-    .filter((e) => e.type === 'command.started').map((e) => e.spec!.command)
+    .filter((e) => e.type === 'command.started')
+    .map((e) => e.spec!.command)
 }
 
 async function rawSsh2(hosts: Host[], key: Buffer, commands: Map<string, string[]>): Promise<void> {
-  const run = (c: ssh2.Client, cmd: string): Promise<void> => new Promise((res, rej) => {
-    c.exec(cmd, (err, s) => {
-      if (err) return rej(err)
-      s.on('data', () => {}).stderr.on('data', () => {})
-      s.on('close', () => res())
+  const run = (c: ssh2.Client, cmd: string): Promise<void> =>
+    new Promise((res, rej) => {
+      c.exec(cmd, (err, s) => {
+        if (err) return rej(err)
+        s.on('data', () => {}).stderr.on('data', () => {})
+        s.on('close', () => res())
+      })
     })
-  })
-  await Promise.all(hosts.map((h) => new Promise<void>((res, rej) => {
-    const c = new ssh2.Client()
-    c.on('ready', () => {
-      const [first, ...rest] = commands.get(h.name)!
-      void run(c, first!).then(() => Promise.all(rest.map((cmd) => run(c, cmd)))).then(() => { c.end(); res() }, rej)
-    }).on('error', rej)
-    c.connect({ host: h.address, port: 22, username: 'root', privateKey: key, hostVerifier: () => true })
-    c.setNoDelay(true)
-  })))
+  await Promise.all(
+    hosts.map(
+      (h) =>
+        new Promise<void>((res, rej) => {
+          const c = new ssh2.Client()
+          c.on('ready', () => {
+            const [first, ...rest] = commands.get(h.name)!
+            void run(c, first!)
+              .then(() => Promise.all(rest.map((cmd) => run(c, cmd))))
+              .then(() => {
+                c.end()
+                res()
+              }, rej)
+          }).on('error', rej)
+          c.connect({ host: h.address, port: 22, username: 'root', privateKey: key, hostVerifier: () => true })
+          c.setNoDelay(true)
+        }),
+    ),
+  )
 }
 
 async function time(fn: () => Promise<unknown>): Promise<number> {
@@ -90,17 +107,45 @@ async function main(): Promise<void> {
       const identityFile = join(up.state.dir, 'id_ed25519')
       const knownHosts = join(up.state.dir, 'known_hosts')
       const inventory = join(work, 'inventory.yaml')
-      writeFileSync(inventory, [
-        'apiVersion: runbook/v1', 'kind: Inventory',
-        `defaults: { user: root, identityFiles: [${identityFile}], knownHostsFiles: [${knownHosts}] }`,
-        'hosts:', ...webs.map((h) => `  ${h.name}: { address: ${h.address} }`),
-        'groups:', `  web: { hosts: [${webs.map((h) => h.name).join(', ')}] }`, '',
-      ].join('\n'))
+      writeFileSync(
+        inventory,
+        [
+          'apiVersion: runbook/v1',
+          'kind: Inventory',
+          `defaults: { user: root, identityFiles: [${identityFile}], knownHostsFiles: [${knownHosts}] }`,
+          'hosts:',
+          ...webs.map((h) => `  ${h.name}: { address: ${h.address} }`),
+          'groups:',
+          `  web: { hosts: [${webs.map((h) => h.name).join(', ')}] }`,
+          '',
+        ].join('\n'),
+      )
       const env = { ...process.env, RUNBOOK_STATE_DIR: join(work, 'state'), NO_COLOR: '1' }
       const cli = async (tag: string) => {
-        const r = await proc('node', [BIN, 'run', RUNBOOK, '--hosts', 'web', '--inventory', inventory, '--concurrency', String(n), '--transcript', join(work, tag), '--json'], env)
-        const finished = r.out.split('\n').filter((l) => l.startsWith('{"type":"fleet.finished"')).map((l) => JSON.parse(l) as { exitCode: number; counts: Record<string, number> })[0]
-        if (r.code !== 0 || finished?.counts.healthy !== n) throw new Error(`bench:fleet: the CLI run at ${n} hosts did not end healthy (exit ${r.code}):\n${r.out.slice(-2000)}`)
+        const r = await proc(
+          'node',
+          [
+            BIN,
+            'run',
+            RUNBOOK,
+            '--hosts',
+            'web',
+            '--inventory',
+            inventory,
+            '--concurrency',
+            String(n),
+            '--transcript',
+            join(work, tag),
+            '--json',
+          ],
+          env,
+        )
+        const finished = r.out
+          .split('\n')
+          .filter((l) => l.startsWith('{"type":"fleet.finished"'))
+          .map((l) => JSON.parse(l) as { exitCode: number; counts: Record<string, number> })[0]
+        if (r.code !== 0 || finished?.counts.healthy !== n)
+          throw new Error(`bench:fleet: the CLI run at ${n} hosts did not end healthy (exit ${r.code}):\n${r.out.slice(-2000)}`)
         return r.seconds
       }
       await cli('warm')
@@ -109,23 +154,42 @@ async function main(): Promise<void> {
       const key = readFileSync(identityFile)
       await rawSsh2(webs, key, commands) // warm-up
       const raw = Math.min(await time(() => rawSsh2(webs, key, commands)), await time(() => rawSsh2(webs, key, commands)))
-      const ansible = await ansibleFleet(webs.map((h) => ({ ...h, commands: commands.get(h.name)! })), { dir: join(work, 'ansible'), identityFile, knownHosts })
+      const ansible = await ansibleFleet(
+        webs.map((h) => ({ ...h, commands: commands.get(h.name)! })),
+        { dir: join(work, 'ansible'), identityFile, knownHosts },
+      )
       const help = Math.min((await proc('node', [BIN, '--help'], env)).seconds, (await proc('node', [BIN, '--help'], env)).seconds)
       const node = Math.min((await proc('node', ['-e', '0'], env)).seconds, (await proc('node', ['-e', '0'], env)).seconds)
-      rows.push(`| ${n} | ${raw.toFixed(2)} | ${rb.toFixed(2)} | ${(rb / raw).toFixed(2)}x | ${ansible.toFixed(2)} | ${(ansible / rb).toFixed(1)}x | ${help.toFixed(2)} | ${node.toFixed(2)} |`)
+      rows.push(
+        `| ${n} | ${raw.toFixed(2)} | ${rb.toFixed(2)} | ${(rb / raw).toFixed(2)}x | ${ansible.toFixed(2)} | ${(ansible / rb).toFixed(1)}x | ${help.toFixed(2)} | ${node.toFixed(2)} |`,
+      )
       if (serviceSizes.has(n)) {
-        services.push([n, await serviceFleets({ dir: join(work, 'service'), bin: BIN, runbookFile: RUNBOOK, runbook: 'fleet-bench-triage', inventory, hosts: webs.map((h) => h.name) })])
+        services.push([
+          n,
+          await serviceFleets({
+            dir: join(work, 'service'),
+            bin: BIN,
+            runbookFile: RUNBOOK,
+            runbook: 'fleet-bench-triage',
+            inventory,
+            hosts: webs.map((h) => h.name),
+          }),
+        ])
       }
     } finally {
       rmSync(work, { recursive: true, force: true })
       await labDown({ name: 'fbench', env: labEnv })
     }
   }
-  const out = [...rows, '(CLI and floor: best of 2 after a warm-up, the floor in this process, the CLI as its own process; Ansible: one run)']
+  const out = [
+    ...rows,
+    '(CLI and floor: best of 2 after a warm-up, the floor in this process, the CLI as its own process; Ansible: one run)',
+  ]
   if (services.length > 0) {
     out.push('', '| hosts | embedded `runbook serve` (s) | serve + 2 BullMQ workers (s) | workers / embedded |', '|---|---|---|---|')
-    for (const [n, t] of services) out.push(`| ${n} | ${t.embedded.toFixed(2)} | ${t.workers.toFixed(2)} | ${(t.workers / t.embedded).toFixed(2)}x |`)
-    out.push('(POST /api/fleets to the last run\'s end; best of 2 after a warm-up fleet; workers: Postgres store, Redis queue)')
+    for (const [n, t] of services)
+      out.push(`| ${n} | ${t.embedded.toFixed(2)} | ${t.workers.toFixed(2)} | ${(t.workers / t.embedded).toFixed(2)}x |`)
+    out.push("(POST /api/fleets to the last run's end; best of 2 after a warm-up fleet; workers: Postgres store, Redis queue)")
   }
   process.stdout.write(`${out.join('\n')}\n`)
 }

@@ -4,7 +4,14 @@
  * validation (schema, names, graph, CEL checks) sees work proportional to the size.
  */
 export function generateRunbook(steps: number, name = 'bench-validate'): string {
-  const lines = ['apiVersion: runbook/v1', `name: ${name}`, 'summary: generated benchmark runbook', 'params:', '  n: { type: int, default: 1 }', 'steps:']
+  const lines = [
+    'apiVersion: runbook/v1',
+    `name: ${name}`,
+    'summary: generated benchmark runbook',
+    'params:',
+    '  n: { type: int, default: 1 }',
+    'steps:',
+  ]
   for (let i = 0; i < steps; i++) {
     const next = i + 1 < steps ? `s${i + 1}` : 'done'
     const prev = i > 0 ? `s${i - 1}` : 's0'

@@ -45,7 +45,13 @@ async function record(root: string): Promise<Setup> {
   const params = { host: 'local', dir, max_dir_mb: 2, archive: join(root, 'rotated.tar') }
   const events: RunEvent[] = []
   const local = createLocalExecutorFactory()
-  const summary = await runRunbook(loadRunbook(join(SHIPPED_RUNBOOKS, 'log-dir-full.yaml')), { params, mode: 'dry-run', executors: local, approver: refusingApprover, onEvent: (e) => events.push(e) })
+  const summary = await runRunbook(loadRunbook(join(SHIPPED_RUNBOOKS, 'log-dir-full.yaml')), {
+    params,
+    mode: 'dry-run',
+    executors: local,
+    approver: refusingApprover,
+    onEvent: (e) => events.push(e),
+  })
   await local.close()
   if (summary.status !== 'healthy') throw new Error(`recording run ended ${summary.status}`)
   return { dir, params, events }
@@ -89,10 +95,18 @@ async function child(kind: string, setup: Setup, root: string): Promise<void> {
 function post(agent: Agent, url: URL, body: string): Promise<{ status: number; ms: number }> {
   const t = performance.now()
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume()
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - t }))
-    })
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume()
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - t }))
+      },
+    )
     req.on('error', reject)
     req.end(body)
   })
@@ -122,7 +136,9 @@ interface Measured {
 }
 
 async function measure(kind: 'static' | 'runbook', setup: Setup, root: string): Promise<Measured> {
-  const proc: ChildProcess = fork(fileURLToPath(import.meta.url), ['--child', kind, root], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const proc: ChildProcess = fork(fileURLToPath(import.meta.url), ['--child', kind, root], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
   try {
     const address = await new Promise<string>((resolve, reject) => {
       proc.once('message', (m: { address: string }) => resolve(m.address))
@@ -130,7 +146,11 @@ async function measure(kind: 'static' | 'runbook', setup: Setup, root: string): 
     })
     const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY })
     const url = new URL('/api/runs', address)
-    const body = JSON.stringify({ runbook: 'log-dir-full', host: 'local', params: { dir: setup.params.dir, max_dir_mb: setup.params.max_dir_mb, archive: setup.params.archive } })
+    const body = JSON.stringify({
+      runbook: 'log-dir-full',
+      host: 'local',
+      params: { dir: setup.params.dir, max_dir_mb: setup.params.max_dir_mb, archive: setup.params.archive },
+    })
     const latencies: number[] = []
     const rates: number[] = []
     const drainedMs: number[] = []
@@ -141,7 +161,8 @@ async function measure(kind: 'static' | 'runbook', setup: Setup, root: string): 
       const bad = replies.filter((r) => r.status !== 202)
       if (bad.length) throw new Error(`${kind}: ${bad.length} of ${CONCURRENCY} requests were not accepted (status ${bad[0]!.status})`)
       // Every round starts with an empty queue: the runs accepted must run to their end first.
-      for (let h = await health(agent, address); h.queued + h.running > 0; h = await health(agent, address)) await new Promise((r) => setTimeout(r, 20))
+      for (let h = await health(agent, address); h.queued + h.running > 0; h = await health(agent, address))
+        await new Promise((r) => setTimeout(r, 20))
       if (round < 0) continue // warm-up
       drainedMs.push(performance.now() - t)
       latencies.push(...replies.map((r) => r.ms))
@@ -164,12 +185,21 @@ async function main(): Promise<void> {
     const baseline = await measure('static', setup, root)
     const served = await measure('runbook', setup, root)
     const runs = ROUNDS * CONCURRENCY
-    console.log(`bench:serve: ${CONCURRENCY} concurrent POST /api/runs (log-dir-full, replayed), ${ROUNDS} rounds after a warm-up, server and baseline each in their own process (node ${process.version})`)
-    const row = (what: string, m: Measured) => console.log(`  ${what.padEnd(44)} ${m.acceptedPerSecond.toFixed(0).padStart(7)} accepted/s   p50 ${m.p50.toFixed(1).padStart(7)} ms   p99 ${m.p99.toFixed(1).padStart(7)} ms`)
+    console.log(
+      `bench:serve: ${CONCURRENCY} concurrent POST /api/runs (log-dir-full, replayed), ${ROUNDS} rounds after a warm-up, server and baseline each in their own process (node ${process.version})`,
+    )
+    const row = (what: string, m: Measured) =>
+      console.log(
+        `  ${what.padEnd(44)} ${m.acceptedPerSecond.toFixed(0).padStart(7)} accepted/s   p50 ${m.p50.toFixed(1).padStart(7)} ms   p99 ${m.p99.toFixed(1).padStart(7)} ms`,
+      )
     row('runbook serve (auth, checks, SQLite, queue)', served)
     row('baseline: fastify, static POST route', baseline)
-    console.log(`  ratios runbook/baseline: ${(served.acceptedPerSecond / baseline.acceptedPerSecond).toFixed(2)}x the accepted/s, ${(served.p99 / baseline.p99).toFixed(1)}x the p99 latency`)
-    console.log(`  ${runs} runs accepted and replayed to their end (4 workers): a round of ${CONCURRENCY} drains in ${median(served.drainedMs).toFixed(0)} ms median (${((CONCURRENCY / median(served.drainedMs)) * 1000).toFixed(0)} runs finished/s)`)
+    console.log(
+      `  ratios runbook/baseline: ${(served.acceptedPerSecond / baseline.acceptedPerSecond).toFixed(2)}x the accepted/s, ${(served.p99 / baseline.p99).toFixed(1)}x the p99 latency`,
+    )
+    console.log(
+      `  ${runs} runs accepted and replayed to their end (4 workers): a round of ${CONCURRENCY} drains in ${median(served.drainedMs).toFixed(0)} ms median (${((CONCURRENCY / median(served.drainedMs)) * 1000).toFixed(0)} runs finished/s)`,
+    )
   } finally {
     rmSync(root, { recursive: true, force: true })
   }

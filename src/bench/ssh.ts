@@ -25,7 +25,12 @@ const COMMANDS = [
   'cat /proc/meminfo | head -5',
 ]
 
-interface Fleet { addresses: string[]; key: string; inventory: string; dir: string }
+interface Fleet {
+  addresses: string[]
+  key: string
+  inventory: string
+  dir: string
+}
 
 async function runbookExec(fleet: Fleet, inventory: ReturnType<typeof loadInventory>): Promise<void> {
   const f = new SshExecutorFactory({ inventory, agent: null, sshConfig: new SshConfigFile('') })
@@ -38,27 +43,58 @@ async function runbookExec(fleet: Fleet, inventory: ReturnType<typeof loadInvent
 
 async function rawSsh2(fleet: Fleet): Promise<void> {
   const key = readFileSync(fleet.key)
-  await Promise.all(fleet.addresses.map((host) => new Promise<void>((resolve, reject) => {
-    const c = new ssh2.Client()
-    c.on('ready', () => {
-      let left = COMMANDS.length
-      for (const cmd of COMMANDS) {
-        c.exec(cmd, (err, s) => {
-          if (err) return reject(err)
-          s.on('data', () => {}).stderr.on('data', () => {})
-          s.on('close', () => { if (--left === 0) { c.end(); resolve() } })
-        })
-      }
-    }).on('error', reject)
-    c.connect({ host, port: 22, username: 'root', privateKey: key, hostVerifier: () => true })
-    c.setNoDelay(true)
-  })))
+  await Promise.all(
+    fleet.addresses.map(
+      (host) =>
+        new Promise<void>((resolve, reject) => {
+          const c = new ssh2.Client()
+          c.on('ready', () => {
+            let left = COMMANDS.length
+            for (const cmd of COMMANDS) {
+              c.exec(cmd, (err, s) => {
+                if (err) return reject(err)
+                s.on('data', () => {}).stderr.on('data', () => {})
+                s.on('close', () => {
+                  if (--left === 0) {
+                    c.end()
+                    resolve()
+                  }
+                })
+              })
+            }
+          }).on('error', reject)
+          c.connect({ host, port: 22, username: 'root', privateKey: key, hostVerifier: () => true })
+          c.setNoDelay(true)
+        }),
+    ),
+  )
 }
 
 function openssh(fleet: Fleet): void {
-  const base = ['-F', '/dev/null', '-i', fleet.key, '-o', 'IdentitiesOnly=yes', '-o', `UserKnownHostsFile=${join(fleet.dir, 'known_hosts')}`,
-    '-o', 'ControlMaster=auto', '-o', `ControlPath=${join(fleet.dir, 'cm-%h')}`, '-o', 'ControlPersist=30', '-o', 'BatchMode=yes']
-  const script = fleet.addresses.map((a) => `( ${COMMANDS.map((c) => `ssh ${base.join(' ')} root@${a} '${c.replace(/'/g, `'\\''`)}' >/dev/null &`).join(' ')} wait ) &`).join('\n') + '\nwait\n'
+  const base = [
+    '-F',
+    '/dev/null',
+    '-i',
+    fleet.key,
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    `UserKnownHostsFile=${join(fleet.dir, 'known_hosts')}`,
+    '-o',
+    'ControlMaster=auto',
+    '-o',
+    `ControlPath=${join(fleet.dir, 'cm-%h')}`,
+    '-o',
+    'ControlPersist=30',
+    '-o',
+    'BatchMode=yes',
+  ]
+  const script =
+    fleet.addresses
+      .map(
+        (a) => `( ${COMMANDS.map((c) => `ssh ${base.join(' ')} root@${a} '${c.replace(/'/g, `'\\''`)}' >/dev/null &`).join(' ')} wait ) &`,
+      )
+      .join('\n') + '\nwait\n'
   spawnSync('sh', ['-c', script], { stdio: 'ignore', env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: fleet.dir } })
   for (const a of fleet.addresses) spawnSync('ssh', [...base, '-O', 'exit', `root@${a}`], { stdio: 'ignore' })
 }
@@ -75,51 +111,77 @@ class AnsibleBench {
   readonly env: NodeJS.ProcessEnv
   readonly playbook: string
 
-  constructor(readonly dir: string, readonly fleet: Fleet, readonly names: string[]) {
+  constructor(
+    readonly dir: string,
+    readonly fleet: Fleet,
+    readonly names: string[],
+  ) {
     this.cp = join(dir, 'cp')
     for (const d of ['home', 'ansible-home', 'local-tmp', 'cp']) mkdirSync(join(dir, d), { mode: 0o700 })
     const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`
     const inventory = join(dir, 'hosts.ini')
-    writeFileSync(inventory, [
-      '[web]',
-      ...names.map((n, i) => `${n} ansible_host=${fleet.addresses[i]}`),
-      '',
-      '[all:vars]',
-      'ansible_user=root',
-      `ansible_ssh_private_key_file=${fleet.key}`,
-      // -F /dev/null like the OpenSSH contender: the machine's ssh_config stays out of it.
-      `ansible_ssh_common_args=${q(`-F /dev/null -o IdentitiesOnly=yes -o UserKnownHostsFile=${join(fleet.dir, 'known_hosts')} -o StrictHostKeyChecking=yes`)}`,
-      'ansible_python_interpreter=/usr/bin/python3',
-      '',
-    ].join('\n'))
-    writeFileSync(join(dir, 'ansible.cfg'), [
-      '[defaults]',
-      `inventory = ${inventory}`,
-      `forks = ${Math.min(Math.max(names.length, 1), 50)}`,
-      'host_key_checking = True',
-      'retry_files_enabled = False',
-      'gathering = explicit',
-      'interpreter_python = /usr/bin/python3',
-      'stdout_callback = default',
-      `local_tmp = ${join(dir, 'local-tmp')}`,
-      'nocows = True',
-      '',
-      '[ssh_connection]',
-      'pipelining = True',
-      `control_path_dir = ${this.cp}`,
-      '# ssh_args left at the default: -C -o ControlMaster=auto -o ControlPersist=60s',
-      '',
-    ].join('\n'))
+    writeFileSync(
+      inventory,
+      [
+        '[web]',
+        ...names.map((n, i) => `${n} ansible_host=${fleet.addresses[i]}`),
+        '',
+        '[all:vars]',
+        'ansible_user=root',
+        `ansible_ssh_private_key_file=${fleet.key}`,
+        // -F /dev/null like the OpenSSH contender: the machine's ssh_config stays out of it.
+        `ansible_ssh_common_args=${q(`-F /dev/null -o IdentitiesOnly=yes -o UserKnownHostsFile=${join(fleet.dir, 'known_hosts')} -o StrictHostKeyChecking=yes`)}`,
+        'ansible_python_interpreter=/usr/bin/python3',
+        '',
+      ].join('\n'),
+    )
+    writeFileSync(
+      join(dir, 'ansible.cfg'),
+      [
+        '[defaults]',
+        `inventory = ${inventory}`,
+        `forks = ${Math.min(Math.max(names.length, 1), 50)}`,
+        'host_key_checking = True',
+        'retry_files_enabled = False',
+        'gathering = explicit',
+        'interpreter_python = /usr/bin/python3',
+        'stdout_callback = default',
+        `local_tmp = ${join(dir, 'local-tmp')}`,
+        'nocows = True',
+        '',
+        '[ssh_connection]',
+        'pipelining = True',
+        `control_path_dir = ${this.cp}`,
+        '# ssh_args left at the default: -C -o ControlMaster=auto -o ControlPersist=60s',
+        '',
+      ].join('\n'),
+    )
     this.playbook = join(dir, 'diagnose.yml')
     // JSON is YAML: no quoting surprises in the commands.
-    writeFileSync(this.playbook, JSON.stringify([{
-      name: 'diagnose', hosts: 'all', gather_facts: false,
-      tasks: COMMANDS.map((command, i) => ({ name: `diag ${i + 1}`, shell: command })),
-    }], null, 2) + '\n')
+    writeFileSync(
+      this.playbook,
+      JSON.stringify(
+        [
+          {
+            name: 'diagnose',
+            hosts: 'all',
+            gather_facts: false,
+            tasks: COMMANDS.map((command, i) => ({ name: `diag ${i + 1}`, shell: command })),
+          },
+        ],
+        null,
+        2,
+      ) + '\n',
+    )
     this.env = {
-      PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: join(dir, 'home'), LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8',
-      ANSIBLE_CONFIG: join(dir, 'ansible.cfg'), ANSIBLE_HOME: join(dir, 'ansible-home'),
-      ANSIBLE_LOCAL_TEMP: join(dir, 'local-tmp'), ANSIBLE_NOCOLOR: '1',
+      PATH: '/usr/sbin:/usr/bin:/sbin:/bin',
+      HOME: join(dir, 'home'),
+      LANG: 'C.UTF-8',
+      LC_ALL: 'C.UTF-8',
+      ANSIBLE_CONFIG: join(dir, 'ansible.cfg'),
+      ANSIBLE_HOME: join(dir, 'ansible-home'),
+      ANSIBLE_LOCAL_TEMP: join(dir, 'local-tmp'),
+      ANSIBLE_NOCOLOR: '1',
     }
   }
 
@@ -127,12 +189,18 @@ class AnsibleBench {
   async playbookRun(): Promise<number> {
     const r = await this.run('ansible-playbook', [this.playbook])
     const recap = new Map<string, string>()
-    for (const m of r.out.matchAll(/^(\S+)\s+:\s+(ok=\d+\s+changed=\d+\s+unreachable=\d+\s+failed=\d+)/gm)) recap.set(m[1]!, m[2]!.replace(/\s+/g, ' '))
+    for (const m of r.out.matchAll(/^(\S+)\s+:\s+(ok=\d+\s+changed=\d+\s+unreachable=\d+\s+failed=\d+)/gm))
+      recap.set(m[1]!, m[2]!.replace(/\s+/g, ' '))
     const want = `ok=${COMMANDS.length} changed=${COMMANDS.length} unreachable=0 failed=0`
     const bad = this.names.filter((n) => recap.get(n) !== want)
     if (r.code !== 0 || bad.length > 0 || recap.size !== this.names.length) {
-      throw new Error(`ansible-playbook did not run the ${COMMANDS.length} commands on every host (exit ${r.code}; ` +
-        `expected '${want}' for ${this.names.length} hosts; wrong: ${bad.slice(0, 5).map((n) => `${n}: ${recap.get(n) ?? 'missing'}`).join(', ')})\n${r.out.slice(-3000)}`)
+      throw new Error(
+        `ansible-playbook did not run the ${COMMANDS.length} commands on every host (exit ${r.code}; ` +
+          `expected '${want}' for ${this.names.length} hosts; wrong: ${bad
+            .slice(0, 5)
+            .map((n) => `${n}: ${recap.get(n) ?? 'missing'}`)
+            .join(', ')})\n${r.out.slice(-3000)}`,
+      )
     }
     return r.seconds
   }
@@ -143,7 +211,9 @@ class AnsibleBench {
     const okHosts = new Set([...r.out.matchAll(/^(\S+) \| CHANGED \| rc=0 >>/gm)].map((m) => m[1]!))
     const bad = this.names.filter((n) => !okHosts.has(n))
     if (r.code !== 0 || bad.length > 0) {
-      throw new Error(`ansible ad-hoc did not run on every host (exit ${r.code}; not ok: ${bad.slice(0, 5).join(', ')})\n${r.out.slice(-3000)}`)
+      throw new Error(
+        `ansible ad-hoc did not run on every host (exit ${r.code}; not ok: ${bad.slice(0, 5).join(', ')})\n${r.out.slice(-3000)}`,
+      )
     }
     return r.seconds
   }
@@ -157,9 +227,17 @@ class AnsibleBench {
       child.stdout.on('data', (c: Buffer) => chunks.push(c))
       child.stderr.on('data', (c: Buffer) => chunks.push(c))
       const timer = setTimeout(() => {
-        if (child.pid !== undefined) try { process.kill(-child.pid, 'SIGKILL') } catch { /* gone */ }
+        if (child.pid !== undefined)
+          try {
+            process.kill(-child.pid, 'SIGKILL')
+          } catch {
+            /* gone */
+          }
       }, timeoutMs)
-      child.on('error', (err) => { clearTimeout(timer); reject(err) })
+      child.on('error', (err) => {
+        clearTimeout(timer)
+        reject(err)
+      })
       child.on('close', (code) => {
         clearTimeout(timer)
         resolve({ code, out: Buffer.concat(chunks).toString('utf8'), seconds: (performance.now() - t0) / 1000 })
@@ -179,7 +257,11 @@ class AnsibleBench {
       } catch {
         continue
       }
-      spawnSync('ssh', ['-F', '/dev/null', '-o', `ControlPath=${sock}`, '-O', 'exit', 'lab-host'], { stdio: 'ignore', env: this.env, timeout: 10_000 })
+      spawnSync('ssh', ['-F', '/dev/null', '-o', `ControlPath=${sock}`, '-O', 'exit', 'lab-host'], {
+        stdio: 'ignore',
+        env: this.env,
+        timeout: 10_000,
+      })
     }
   }
 }
@@ -215,13 +297,19 @@ async function main(): Promise<void> {
     '|---|---|---|---|---|---|---|---|---|',
   ]
   const env = { ...process.env, RUNBOOK_LAB_DIR: '/run/runbook-lab-bench' }
-  const has = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`], { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } }).status === 0
+  const has = (cmd: string): boolean =>
+    spawnSync('sh', ['-c', `command -v ${cmd}`], { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } }).status === 0
   const hasAnsible = has('ansible-playbook') && has('ansible')
   for (const n of sizes) {
     const up = await labUp('healthy', { name: 'bench', webHosts: n, env })
     try {
       const webs = up.state.hosts.filter((h) => h.role === 'web')
-      const fleet: Fleet = { addresses: webs.map((h) => h.address), key: join(up.state.dir, 'id_ed25519'), inventory: join(up.state.dir, 'inventory.yaml'), dir: up.state.dir }
+      const fleet: Fleet = {
+        addresses: webs.map((h) => h.address),
+        key: join(up.state.dir, 'id_ed25519'),
+        inventory: join(up.state.dir, 'inventory.yaml'),
+        dir: up.state.dir,
+      }
       await rawSsh2(fleet) // warm-up
       const raw = await time(() => rawSsh2(fleet))
       const inventory = loadInventory(fleet.inventory) // read once, like the CLI does before connecting
@@ -231,8 +319,16 @@ async function main(): Promise<void> {
       let ansible = ['not installed', '', 'not installed', '']
       if (hasAnsible) {
         try {
-          const a = await ansibleContenders(fleet, webs.map((h) => h.name))
-          ansible = [a.playbook.toFixed(2), `${(a.playbook / rb).toFixed(1)}x faster`, a.adhoc.toFixed(2), `${(a.adhoc / rb).toFixed(1)}x faster`]
+          const a = await ansibleContenders(
+            fleet,
+            webs.map((h) => h.name),
+          )
+          ansible = [
+            a.playbook.toFixed(2),
+            `${(a.playbook / rb).toFixed(1)}x faster`,
+            a.adhoc.toFixed(2),
+            `${(a.adhoc / rb).toFixed(1)}x faster`,
+          ]
         } catch (err) {
           process.stderr.write(`bench:ssh: Ansible at ${n} hosts FAILED: ${(err as Error).message}\n`)
           process.exitCode = 1

@@ -29,7 +29,9 @@ const registry = createParserRegistry()
 validateSource('warmup.yaml', generateRunbook(200), registry)
 
 console.log(`bench:validate: generated runbooks, best of ${REPEAT} (node ${process.version})`)
-console.log(`  ${'steps'.padStart(7)} ${'validate'.padStart(10)} ${'per step'.padStart(10)} ${'vs ref'.padStart(8)} ${'yaml only'.padStart(10)} ${'validate/yaml'.padStart(14)}`)
+console.log(
+  `  ${'steps'.padStart(7)} ${'validate'.padStart(10)} ${'per step'.padStart(10)} ${'vs ref'.padStart(8)} ${'yaml only'.padStart(10)} ${'validate/yaml'.padStart(14)}`,
+)
 let ref: number | undefined
 for (const steps of SIZES) {
   const text = generateRunbook(steps)

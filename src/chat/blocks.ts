@@ -50,10 +50,14 @@ export const esc = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;')
 const code = (escaped: string) => '```\n' + escaped.replace(/```/g, '`\u200b``') + '\n```'
 const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text } })
 const context = (...texts: string[]): Block => ({ type: 'context', elements: texts.slice(0, 10).map((text) => ({ type: 'mrkdwn', text })) })
-const header = (t: string): Block => ({ type: 'header', text: { type: 'plain_text', text: t.length > LIMITS.headerText ? `${t.slice(0, LIMITS.headerText - 1)}…` : t, emoji: true } })
+const header = (t: string): Block => ({
+  type: 'header',
+  text: { type: 'plain_text', text: t.length > LIMITS.headerText ? `${t.slice(0, LIMITS.headerText - 1)}…` : t, emoji: true },
+})
 const short = (id: string) => id.slice(0, 8)
 const who = (identity: string, slack?: string) => (slack ? `<@${slack}> (${esc(identity)})` : esc(identity))
-const link = (info: RunInfo, label = 'run page') => (info.url ? `<${info.url}|${label}>` : `the run page (set RUNBOOK_PUBLIC_URL for a link; \`runbook\` API: /runs/${info.id})`)
+const link = (info: RunInfo, label = 'run page') =>
+  info.url ? `<${info.url}|${label}>` : `the run page (set RUNBOOK_PUBLIC_URL for a link; \`runbook\` API: /runs/${info.id})`
 const runLine = (info: RunInfo) =>
   `*${esc(info.runbook)}*${info.host ? ` on \`${esc(info.host)}\`` : ''} · ${info.mode === 'apply' ? 'run (fixes wait for approval)' : 'plan (dry-run: changes nothing)'} · requested by ${who(info.requestedBy, info.requesterSlack)} · run \`${short(info.id)}\``
 
@@ -63,7 +67,10 @@ function boundedCode(label: string, text: string, info: RunInfo, maxLines = 40):
   const budget = LIMITS.sectionText - label.length - 16
   const b = lastLines(esc(text), maxLines, budget)
   const note = omissionNote(b, 'earlier')
-  return [section(`${label}\n${code(b.text === '' ? '(no output)' : b.text)}`), ...(note ? [context(`✂ ${note}: in full on ${link(info)}`)] : [])]
+  return [
+    section(`${label}\n${code(b.text === '' ? '(no output)' : b.text)}`),
+    ...(note ? [context(`✂ ${note}: in full on ${link(info)}`)] : []),
+  ]
 }
 
 export function runUrl(publicUrl: string | undefined, id: string): string | undefined {
@@ -73,8 +80,16 @@ export function runUrl(publicUrl: string | undefined, id: string): string | unde
 /** The thread's parent: what runs, where, who asked, and the step tree so far. Edited in place. */
 export function parentMessage(info: RunInfo, m: RunModel, status: string, now = Date.now()): Message {
   const tree = treeLines(m, { width: 100, color: false, verbose: false, now }).slice(1)
-  const icon = m.finished ? (m.finished.exitCode === 0 ? ':white_check_mark:' : m.finished.status === 'fix-applied' ? ':white_check_mark:' : ':warning:') : ':hourglass_flowing_sand:'
-  const state = m.finished ? `${m.finished.status}: ${STATUS_WORDS[m.finished.status]} (exit ${m.finished.exitCode}, ${formatDuration(m.finished.durationMs)})` : status
+  const icon = m.finished
+    ? m.finished.exitCode === 0
+      ? ':white_check_mark:'
+      : m.finished.status === 'fix-applied'
+        ? ':white_check_mark:'
+        : ':warning:'
+    : ':hourglass_flowing_sand:'
+  const state = m.finished
+    ? `${m.finished.status}: ${STATUS_WORDS[m.finished.status]} (exit ${m.finished.exitCode}, ${formatDuration(m.finished.durationMs)})`
+    : status
   return {
     text: `runbook ${info.runbook}${info.host ? ` on ${info.host}` : ''}: ${state}`,
     blocks: [
@@ -85,12 +100,13 @@ export function parentMessage(info: RunInfo, m: RunModel, status: string, now = 
   }
 }
 
-export type PlanState =
-  | { kind: 'waiting'; required: number; expiresAt?: number }
-  | { kind: 'dry-run' }
-  | { kind: 'closed'; why: string }
+export type PlanState = { kind: 'waiting'; required: number; expiresAt?: number } | { kind: 'dry-run' } | { kind: 'closed'; why: string }
 
-const PHASES = [['Apply', 'apply'], ['Verify', 'verify'], ['Rollback', 'rollback']] as const
+const PHASES = [
+  ['Apply', 'apply'],
+  ['Verify', 'verify'],
+  ['Rollback', 'rollback'],
+] as const
 
 /** The button value: the run id and the plan hash, nothing else. */
 export const buttonValue = (runId: string, planHash: string) => `${runId}:${planHash}`
@@ -112,7 +128,12 @@ function planButtons(info: RunInfo, plan: FixPlan): Block {
         value: buttonValue(info.id, plan.hash),
         confirm: {
           title: { type: 'plain_text', text: 'Apply this fix?' },
-          text: { type: 'mrkdwn', text: esc(`Plan ${plan.hash.slice(0, 12)} will run its apply commands on ${plan.host}${plan.sudo ? ' with sudo' : ''}. Approve only what the message shows.`).slice(0, 300) },
+          text: {
+            type: 'mrkdwn',
+            text: esc(
+              `Plan ${plan.hash.slice(0, 12)} will run its apply commands on ${plan.host}${plan.sudo ? ' with sudo' : ''}. Approve only what the message shows.`,
+            ).slice(0, 300),
+          },
           confirm: { type: 'plain_text', text: 'Approve and apply' },
           deny: { type: 'plain_text', text: 'Cancel' },
           style: 'danger',
@@ -133,14 +154,24 @@ const clickText = (c: ClickLine) =>
  * buttons while it waits. A plan too long for one message shows a summary and the link to the full
  * plan; the buttons still bind to the hash of the full plan.
  */
-export function planMessage(info: RunInfo, step: string, summary: string, plan: FixPlan, state: PlanState, clicks: ClickLine[] = [], intent?: FixIntent): Message {
+export function planMessage(
+  info: RunInfo,
+  step: string,
+  summary: string,
+  plan: FixPlan,
+  state: PlanState,
+  clicks: ClickLine[] = [],
+  intent?: FixIntent,
+): Message {
   const head = [
     header(`Fix proposed: ${summary}`),
     section(
       `${runLine(info)}\n*Step* \`${esc(step)}\` · on \`${esc(plan.host)}\`${plan.sudo ? ' with sudo' : ''} · plan \`${plan.hash.slice(0, 12)}\`` +
         // Intent first: the action and its inputs; the exact commands follow.
         (intent ? `\n*Does* \`${esc(intentText(intent))}\`` : '') +
-        (state.kind === 'waiting' ? `\nNeeds *${state.required}* approval${state.required === 1 ? '' : 's'} from someone other than the requester${state.expiresAt ? `, before ${new Date(state.expiresAt).toISOString().slice(0, 19)}Z` : ''}.` : ''),
+        (state.kind === 'waiting'
+          ? `\nNeeds *${state.required}* approval${state.required === 1 ? '' : 's'} from someone other than the requester${state.expiresAt ? `, before ${new Date(state.expiresAt).toISOString().slice(0, 19)}Z` : ''}.`
+          : ''),
     ),
   ]
   const body: Block[] = []
@@ -150,17 +181,44 @@ export function planMessage(info: RunInfo, step: string, summary: string, plan: 
     if (full.length > LIMITS.sectionText) fits = false
     body.push(section(full))
   }
-  for (const [label, key] of PHASES) if (plan[key].length) add(`*${label}* (${plan[key].length} command${plan[key].length === 1 ? '' : 's'})`, plan[key].join('\n'))
+  for (const [label, key] of PHASES)
+    if (plan[key].length) add(`*${label}* (${plan[key].length} command${plan[key].length === 1 ? '' : 's'})`, plan[key].join('\n'))
   for (const f of plan.files) add(`*File* \`${esc(f.path)}\`${f.before === null ? ' (new)' : ''}`, f.diff.trimEnd() || '(no change)')
-  if (plan.access) body.push(section(`:hourglass: *Commit-confirmed:* the host reverts this fix by itself within *${formatDuration(plan.access.confirmWithinMs)}* unless it is verified over a new connection.`))
-  if (plan.vouched?.length) body.push(context(...plan.vouched.slice(0, 10).map((v) => `read-only by the author's word: \`${esc(v.command.split('\n')[0]!.slice(0, 200))}\` (${esc(v.reason.slice(0, 200))})`)))
+  if (plan.access)
+    body.push(
+      section(
+        `:hourglass: *Commit-confirmed:* the host reverts this fix by itself within *${formatDuration(plan.access.confirmWithinMs)}* unless it is verified over a new connection.`,
+      ),
+    )
+  if (plan.vouched?.length)
+    body.push(
+      context(
+        ...plan.vouched
+          .slice(0, 10)
+          .map(
+            (v) => `read-only by the author's word: \`${esc(v.command.split('\n')[0]!.slice(0, 200))}\` (${esc(v.reason.slice(0, 200))})`,
+          ),
+      ),
+    )
   const tail: Block[] = []
   if (state.kind === 'waiting') tail.push(planButtons(info, plan))
-  else if (state.kind === 'dry-run') tail.push(context(`Dry-run: nothing was changed. \`/runbook run ${esc(info.runbook)}${info.host ? ` host=${esc(info.host)}` : ''}\` runs it with this fix waiting for approval.`))
+  else if (state.kind === 'dry-run')
+    tail.push(
+      context(
+        `Dry-run: nothing was changed. \`/runbook run ${esc(info.runbook)}${info.host ? ` host=${esc(info.host)}` : ''}\` runs it with this fix waiting for approval.`,
+      ),
+    )
   else tail.push(context(esc(state.why)))
   const shown = clicks.slice(-9)
-  if (shown.length) tail.push(context(...(clicks.length > shown.length ? [`${clicks.length - shown.length} earlier clicks on ${link(info)}`] : []), ...shown.map(clickText)))
-  if (fits && head.length + body.length + tail.length <= LIMITS.blocks) return { text: `Fix proposed: ${summary} (plan ${plan.hash.slice(0, 12)})`, blocks: [...head, ...body, ...tail] }
+  if (shown.length)
+    tail.push(
+      context(
+        ...(clicks.length > shown.length ? [`${clicks.length - shown.length} earlier clicks on ${link(info)}`] : []),
+        ...shown.map(clickText),
+      ),
+    )
+  if (fits && head.length + body.length + tail.length <= LIMITS.blocks)
+    return { text: `Fix proposed: ${summary} (plan ${plan.hash.slice(0, 12)})`, blocks: [...head, ...body, ...tail] }
 
   // Too long for Slack: say so, count what is left out, keep the first apply command visible.
   const count = (xs: unknown[], what: string) => `${xs.length} ${what}${xs.length === 1 ? '' : 's'}`
@@ -172,7 +230,12 @@ export function planMessage(info: RunInfo, step: string, summary: string, plan: 
   const firstCmd = lastLines(esc(first), 20, 2000)
   return {
     text: `Fix proposed: ${summary} (plan ${plan.hash.slice(0, 12)}, too long for Slack: see the run page)`,
-    blocks: [...head, section(summaryText), section(`*First apply command*${firstCmd.omittedChars ? ` (${omissionNote(firstCmd, 'earlier')})` : ''}\n${code(firstCmd.text)}`), ...tail],
+    blocks: [
+      ...head,
+      section(summaryText),
+      section(`*First apply command*${firstCmd.omittedChars ? ` (${omissionNote(firstCmd, 'earlier')})` : ''}\n${code(firstCmd.text)}`),
+      ...tail,
+    ],
   }
 }
 
@@ -193,7 +256,9 @@ export function outcomeMessage(info: RunInfo, m: RunModel): Message {
   }
   if (evidence.length > room) blocks.push(context(`✂ ${evidence.length - room} more evidence items not shown: on ${link(info)}`))
   const f = m.finished
-  const status = f ? `Exit ${f.exitCode} (${f.status}): ${STATUS_WORDS[f.status]}${f.error ? `: ${f.error.code} ${f.error.message}` : ''} in ${formatDuration(f.durationMs)}` : 'Unfinished: the record ends before run.finished (interrupted or crashed)'
+  const status = f
+    ? `Exit ${f.exitCode} (${f.status}): ${STATUS_WORDS[f.status]}${f.error ? `: ${f.error.code} ${f.error.message}` : ''} in ${formatDuration(f.durationMs)}`
+    : 'Unfinished: the record ends before run.finished (interrupted or crashed)'
   blocks.push(section(esc(status).slice(0, LIMITS.sectionText)))
   blocks.push(context(`Full record: ${link(info)}${info.url ? ` · <${info.url}/transcript.jsonl|transcript>` : ''}`))
   return { text: `${o ? `${o.severity.toUpperCase()}: ${o.summary}` : 'no outcome'} · ${status}`.slice(0, 3000), blocks }

@@ -40,5 +40,7 @@ export function firstLines(lines: readonly string[], maxChars: number): { lines:
 export function omissionNote(b: Pick<Bounded, 'omittedLines' | 'omittedChars'>, where: 'earlier' | 'more'): string {
   if (b.omittedChars === 0 && b.omittedLines === 0) return ''
   const size = b.omittedChars >= 1024 ? `${(b.omittedChars / 1024).toFixed(1)} KiB` : `${b.omittedChars} chars`
-  return b.omittedLines > 0 ? `${b.omittedLines} ${where} line${b.omittedLines === 1 ? '' : 's'} (${size}) not shown` : `${size} of a long line not shown`
+  return b.omittedLines > 0
+    ? `${b.omittedLines} ${where} line${b.omittedLines === 1 ? '' : 's'} (${size}) not shown`
+    : `${size} of a long line not shown`
 }

@@ -15,7 +15,20 @@ import type { RunService } from '../service/service.ts'
 import { LIVE_STATUSES, type RunRecord } from '../service/store.ts'
 import type { FixIntent, FixPlan, RunEvent } from '../types.ts'
 import { emptyModel, foldEvent, endModel, type RunModel } from '../views/model.ts'
-import { ACTION_APPROVE, esc, outcomeMessage, parentMessage, parseButtonValue, planMessage, runUrl, type Block, type ClickLine, type Message, type PlanState, type RunInfo } from './blocks.ts'
+import {
+  ACTION_APPROVE,
+  esc,
+  outcomeMessage,
+  parentMessage,
+  parseButtonValue,
+  planMessage,
+  runUrl,
+  type Block,
+  type ClickLine,
+  type Message,
+  type PlanState,
+  type RunInfo,
+} from './blocks.ts'
 import { parseCommandText, type ChatCommand } from './command-text.ts'
 import { helpText, listText, statusText } from './queries.ts'
 
@@ -124,7 +137,14 @@ export class ChatOps {
       ? access.slackChannelRefusal(c.channel)
       : `your Slack user ${c.user} is not in access.yaml: ask an admin to add \`slack: ${c.user}\` to your identity there`
     if (!refusal) return identity
-    await store.recordRefusal({ at: this.#now(), identity: identity?.name ?? `slack:${c.user}`, action, runId, code: 'RB_FORBIDDEN', reason: refusal })
+    await store.recordRefusal({
+      at: this.#now(),
+      identity: identity?.name ?? `slack:${c.user}`,
+      action,
+      runId,
+      code: 'RB_FORBIDDEN',
+      reason: refusal,
+    })
     await this.#refuse(c, `:no_entry: ${refusal}`)
     return undefined
   }
@@ -146,7 +166,12 @@ export class ChatOps {
       if (cmd.verb === 'status') return await this.#refuse(c, await statusText(this.o.service, identity, cmd.id, this.o.publicUrl))
       let run: RunRecord
       try {
-        run = await this.o.service.submit(identity, { runbook: cmd.runbook, ...(cmd.host !== undefined ? { host: cmd.host } : {}), params: cmd.params, mode: cmd.verb === 'run' ? 'apply' : 'dry-run' })
+        run = await this.o.service.submit(identity, {
+          runbook: cmd.runbook,
+          ...(cmd.host !== undefined ? { host: cmd.host } : {}),
+          params: cmd.params,
+          mode: cmd.verb === 'run' ? 'apply' : 'dry-run',
+        })
       } catch (err) {
         if (!(err instanceof RunbookError)) throw err
         const hint = err.code.startsWith('RB_PARAM')
@@ -159,14 +184,25 @@ export class ChatOps {
       await this.follow(run, c.channel)
     } catch (err) {
       this.#log(`command ${JSON.stringify(c.text)} failed: ${(err as Error).stack ?? err}`)
-      await this.#refuse(c, `:boom: runbook could not handle this command (a bug: ${esc((err as Error).message)}); the server log has the details`).catch(() => undefined)
+      await this.#refuse(
+        c,
+        `:boom: runbook could not handle this command (a bug: ${esc((err as Error).message)}); the server log has the details`,
+      ).catch(() => undefined)
     }
   }
 
   #info(run: RunRecord): RunInfo {
     const slack = this.#slackOf(run.requestedBy)
     const url = runUrl(this.o.publicUrl, run.id)
-    return { id: run.id, runbook: run.runbook, host: run.host, mode: run.mode, requestedBy: run.requestedBy, ...(slack ? { requesterSlack: slack } : {}), ...(url ? { url } : {}) }
+    return {
+      id: run.id,
+      runbook: run.runbook,
+      host: run.host,
+      mode: run.mode,
+      requestedBy: run.requestedBy,
+      ...(slack ? { requesterSlack: slack } : {}),
+      ...(url ? { url } : {}),
+    }
   }
 
   /**
@@ -193,7 +229,20 @@ export class ChatOps {
    */
   async follow(run: RunRecord, channel: string): Promise<void> {
     if (this.#threads.has(run.id) || this.#closed) return
-    const t: Thread = { run, info: this.#info(run), channel, model: emptyModel(), lastSeq: 0, ready: false, buffer: [], chain: Promise.resolve(), lastEdit: 0, plans: [], unsubscribe: () => {}, done: false }
+    const t: Thread = {
+      run,
+      info: this.#info(run),
+      channel,
+      model: emptyModel(),
+      lastSeq: 0,
+      ready: false,
+      buffer: [],
+      chain: Promise.resolve(),
+      lastEdit: 0,
+      plans: [],
+      unsubscribe: () => {},
+      done: false,
+    }
     this.#threads.set(run.id, t)
     t.unsubscribe = this.o.service.subscribe(run.id, (e) => {
       if (e === null) this.#finish(t)
@@ -235,7 +284,9 @@ export class ChatOps {
     foldEvent(t.model, e)
     if (e.type === 'fix.proposed' || e.type === 'fix.replanned') {
       const summary = e.type === 'fix.proposed' ? e.summary : (t.plans.findLast((p) => p.step === e.step)?.summary ?? e.step)
-      for (const old of t.plans) if (old.step === e.step && !old.closed) old.closed = `Superseded: the host changed, and the run re-planned as \`${e.plan.hash.slice(0, 12)}\` (below). Approvals of this plan no longer count.`
+      for (const old of t.plans)
+        if (old.step === e.step && !old.closed)
+          old.closed = `Superseded: the host changed, and the run re-planned as \`${e.plan.hash.slice(0, 12)}\` (below). Approvals of this plan no longer count.`
       const intent = e.type === 'fix.proposed' ? e.intent : t.plans.findLast((p) => p.step === e.step)?.intent
       const post: PlanPost = { step: e.step, summary, plan: e.plan, ...(intent ? { intent } : {}) }
       t.plans.push(post)
@@ -248,7 +299,12 @@ export class ChatOps {
       for (const p of t.plans) {
         if (p.step !== e.step || p.plan.hash !== e.planHash || p.closed) continue
         // The desk itself declines when the request expires or the run is cancelled: say that, not "declined by".
-        p.closed = e.type === 'fix.approved' ? `Approved by ${e.by}: applying.` : e.by === 'runbook serve' ? `Not applied: ${e.reason}. Nothing was changed.` : `Declined by ${e.by}: ${e.reason}. Nothing was changed.`
+        p.closed =
+          e.type === 'fix.approved'
+            ? `Approved by ${e.by}: applying.`
+            : e.by === 'runbook serve'
+              ? `Not applied: ${e.reason}. Nothing was changed.`
+              : `Declined by ${e.by}: ${e.reason}. Nothing was changed.`
         void this.#step(t, () => this.#updatePlan(t, p))
       }
     }
@@ -260,17 +316,30 @@ export class ChatOps {
     if (t.run.mode !== 'apply') return { kind: 'dry-run' }
     const request = await this.o.service.store.approvalRequest(t.run.id)
     const expiresAt = request?.planHash === p.plan.hash && request.state === 'open' ? request.expiresAt : undefined
-    return { kind: 'waiting', required: this.o.service.access.approvalsRequired(t.run.runbook, t.run.host), ...(expiresAt ? { expiresAt } : {}) }
+    return {
+      kind: 'waiting',
+      required: this.o.service.access.approvalsRequired(t.run.runbook, t.run.host),
+      ...(expiresAt ? { expiresAt } : {}),
+    }
   }
 
   /** Every click on this plan, as the store recorded it: approvals and declines, and refusals. */
   async #clicks(runId: string, hash: string): Promise<ClickLine[]> {
     const { store } = this.o.service
-    const done = (await store.approvals(runId)).filter((a) => a.planHash === hash).map((a): ClickLine => ({ identity: a.identity, ...this.#slackField(a.identity), decision: a.decision, ok: true, at: a.at }))
+    const done = (await store.approvals(runId))
+      .filter((a) => a.planHash === hash)
+      .map((a): ClickLine => ({ identity: a.identity, ...this.#slackField(a.identity), decision: a.decision, ok: true, at: a.at }))
     const refused = (await store.refusals(runId))
       // A refusal has no plan hash: every refused click of the run shows on its plans.
       .filter((r) => r.action === 'approve' || r.action === 'decline')
-      .map((r): ClickLine => ({ identity: r.identity, ...this.#slackField(r.identity), decision: r.action as ClickLine['decision'], ok: false, reason: r.reason, at: r.at }))
+      .map((r): ClickLine => ({
+        identity: r.identity,
+        ...this.#slackField(r.identity),
+        decision: r.action as ClickLine['decision'],
+        ok: false,
+        reason: r.reason,
+        at: r.at,
+      }))
     return [...done, ...refused].sort((a, b) => a.at - b.at)
   }
 
@@ -317,8 +386,17 @@ export class ChatOps {
     const wait = t.lastEdit + this.#interval - this.#now()
     if (wait > 0) await new Promise((r) => setTimeout(r, wait))
     t.lastEdit = this.#now()
-    const status = t.model.finished ? '' : (await this.o.service.store.getRun(t.run.id))?.status ?? 'unknown'
-    await this.o.port.update({ channel: t.channel, ts: t.parentTs, ...parentMessage(t.info, t.model, status === 'waiting-approval' ? 'waiting for approval (the plan is in the thread)' : status, this.#now()) })
+    const status = t.model.finished ? '' : ((await this.o.service.store.getRun(t.run.id))?.status ?? 'unknown')
+    await this.o.port.update({
+      channel: t.channel,
+      ts: t.parentTs,
+      ...parentMessage(
+        t.info,
+        t.model,
+        status === 'waiting-approval' ? 'waiting for approval (the plan is in the thread)' : status,
+        this.#now(),
+      ),
+    })
   }
 
   /** The run's worker is done: last edit, plans closed, the outcome posted once. */
@@ -330,7 +408,8 @@ export class ChatOps {
     void this.#step(t, async () => {
       const { store } = this.o.service
       // One failed Slack call (rate limit, a message Slack refuses) must not cost the outcome.
-      const safely = (what: string, fn: () => Promise<void>) => fn().catch((err: unknown) => this.#log(`run ${t.run.id}: ${what}: ${(err as Error).message}`))
+      const safely = (what: string, fn: () => Promise<void>) =>
+        fn().catch((err: unknown) => this.#log(`run ${t.run.id}: ${what}: ${(err as Error).message}`))
       // Events committed before the worker ended may still sit in the buffer of a follow() in progress.
       for (const { json } of await store.events(t.run.id, t.lastSeq)) this.#onEvent(t, JSON.parse(json) as RunEvent, true)
       if (!t.model.finished) endModel(t.model)
@@ -338,7 +417,14 @@ export class ChatOps {
       for (const p of t.plans) {
         const fix = t.model.steps.findLast((s) => s.id === p.step)?.fix
         if (p.closed?.startsWith('Approved') && fix?.plan?.hash === p.plan.hash && fix.decision?.approved) {
-          const result = fix.rolledBack !== undefined ? `Verification failed: ${fix.rolledBack ? 'rolled back' : 'the ROLLBACK FAILED'}.` : fix.verified ? 'Applied and verified.' : fix.applied ? 'Applied, not verified.' : 'Not applied.'
+          const result =
+            fix.rolledBack !== undefined
+              ? `Verification failed: ${fix.rolledBack ? 'rolled back' : 'the ROLLBACK FAILED'}.`
+              : fix.verified
+                ? 'Applied and verified.'
+                : fix.applied
+                  ? 'Applied, not verified.'
+                  : 'Not applied.'
           p.closed = `Approved by ${fix.decision.by}. ${result}`
           await safely('closing the plan', () => this.#updatePlan(t, p))
         }
@@ -350,7 +436,8 @@ export class ChatOps {
       await safely('the last edit of the parent', () => this.#editParent(t))
       if (await store.claimOnce(`slack-outcome:${t.run.id}`, this.#now())) {
         const msg = outcomeMessage(t.info, t.model)
-        if (run?.error && !t.model.finished) msg.blocks.splice(1, 0, { type: 'section', text: { type: 'mrkdwn', text: `:warning: ${esc(run.error).slice(0, 2900)}` } })
+        if (run?.error && !t.model.finished)
+          msg.blocks.splice(1, 0, { type: 'section', text: { type: 'mrkdwn', text: `:warning: ${esc(run.error).slice(0, 2900)}` } })
         await this.o.port.post({ channel: t.channel, threadTs: t.parentTs!, ...msg })
       }
     }).finally(() => {
@@ -365,7 +452,7 @@ export class ChatOps {
       const { store } = this.o.service
       if (!(await store.claimOnce(`slack-trigger:${c.triggerId}`, this.#now(), this.#now() - ONCE_TTL_MS))) return
       const target = parseButtonValue(c.value)
-      if (!target) return await this.#refuse(c, ':x: this button is not one of runbook\'s (its value must be <run id>:<plan hash>)')
+      if (!target) return await this.#refuse(c, ":x: this button is not one of runbook's (its value must be <run id>:<plan hash>)")
       const decision = c.actionId === ACTION_APPROVE ? 'approve' : 'decline'
       const identity = await this.#gate(c, decision, (await store.getRun(target.runId)) ? target.runId : null)
       if (identity) {
@@ -374,7 +461,10 @@ export class ChatOps {
           if (r.state === 'waiting') {
             const left = (await store.approvalRequest(target.runId))?.required ?? 1
             const given = r.approvals.filter((a) => !a.voided && a.planHash === target.planHash && a.decision === 'approve').length
-            await this.#refuse(c, `:white_check_mark: Your approval of plan \`${target.planHash.slice(0, 12)}\` is recorded; ${Math.max(0, left - given)} more needed from other people.`)
+            await this.#refuse(
+              c,
+              `:white_check_mark: Your approval of plan \`${target.planHash.slice(0, 12)}\` is recorded; ${Math.max(0, left - given)} more needed from other people.`,
+            )
           }
         } catch (err) {
           if (!(err instanceof RunbookError || err instanceof RunbookErrors)) throw err

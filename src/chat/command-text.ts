@@ -36,7 +36,8 @@ export function unlink(text: string): string {
 export function words(text: string): string[] {
   const out: string[] = []
   const re = /(?:[^\s"'“”‘’]+|"[^"]*"|“[^”]*”|'[^']*'|‘[^’]*’)+/g
-  for (const m of text.matchAll(re)) out.push(m[0].replace(/"([^"]*)"|“([^”]*)”|'([^']*)'|‘([^’]*)’/g, (_all, a, b, c, d) => a ?? b ?? c ?? d ?? ''))
+  for (const m of text.matchAll(re))
+    out.push(m[0].replace(/"([^"]*)"|“([^”]*)”|'([^']*)'|‘([^’]*)’/g, (_all, a, b, c, d) => a ?? b ?? c ?? d ?? ''))
   return out
 }
 

@@ -37,7 +37,8 @@ export async function statusText(service: RunService, identity: Identity, id: st
   let full = id
   if (id.length < 36) {
     const found = (await service.list(identity, { limit: 500 })).filter((r) => r.id.startsWith(id))
-    if (found.length !== 1) return `:x: ${found.length ? `'${id}' matches ${found.length} runs: give more of the id` : `no run starting with '${id}' that you may see (\`/runbook list\`)`}`
+    if (found.length !== 1)
+      return `:x: ${found.length ? `'${id}' matches ${found.length} runs: give more of the id` : `no run starting with '${id}' that you may see (\`/runbook list\`)`}`
     full = found[0]!.id
   }
   try {
@@ -47,7 +48,11 @@ export async function statusText(service: RunService, identity: Identity, id: st
       `\`${view.id}\` *${esc(view.runbook)}*${view.host ? ` on \`${esc(view.host)}\`` : ''} · ${view.mode} · requested by ${esc(view.requestedBy)}`,
       `Status: *${view.status}*${view.exitCode !== null ? ` (exit ${view.exitCode})` : ''}${view.error ? `: ${esc(view.error)}` : ''}`,
       ...(outcome?.summary ? [`Outcome: ${esc(outcome.severity ?? '')} ${esc(outcome.summary)}`] : []),
-      ...(view.approvalRequest?.state === 'open' ? [`Waiting for ${view.approvalRequest.required} approval(s) of plan \`${view.approvalRequest.planHash.slice(0, 12)}\` until ${view.approvalRequest.expiresAt}`] : []),
+      ...(view.approvalRequest?.state === 'open'
+        ? [
+            `Waiting for ${view.approvalRequest.required} approval(s) of plan \`${view.approvalRequest.planHash.slice(0, 12)}\` until ${view.approvalRequest.expiresAt}`,
+          ]
+        : []),
       ...(publicUrl ? [`<${runUrl(publicUrl, view.id)}|Run page>`] : []),
     ].join('\n')
   } catch (err) {

@@ -14,7 +14,6 @@ import type { RunService } from '../service/service.ts'
 import { ACTION_APPROVE, ACTION_DECLINE } from './blocks.ts'
 import { ChatOps, type ChatPort } from './chatops.ts'
 
-
 export interface SlackConfig {
   mode: 'socket' | 'http'
   botToken: string
@@ -38,11 +37,15 @@ export function slackConfig(env: NodeJS.ProcessEnv): SlackConfig | undefined {
   const appToken = env.RUNBOOK_SLACK_APP_TOKEN || undefined
   const signingSecret = env.RUNBOOK_SLACK_SIGNING_SECRET || undefined
   if (!botToken) {
-    if (appToken || signingSecret) throw bad('RUNBOOK_SLACK_APP_TOKEN or RUNBOOK_SLACK_SIGNING_SECRET is set but RUNBOOK_SLACK_BOT_TOKEN is not: set the bot token (xoxb-…) too')
+    if (appToken || signingSecret)
+      throw bad(
+        'RUNBOOK_SLACK_APP_TOKEN or RUNBOOK_SLACK_SIGNING_SECRET is set but RUNBOOK_SLACK_BOT_TOKEN is not: set the bot token (xoxb-…) too',
+      )
     return undefined
   }
   if (!botToken.startsWith('xoxb-')) throw bad('RUNBOOK_SLACK_BOT_TOKEN must be a bot token (xoxb-…), from OAuth & Permissions of the app')
-  if (appToken && !appToken.startsWith('xapp-')) throw bad('RUNBOOK_SLACK_APP_TOKEN must be an app-level token (xapp-…) with the connections:write scope')
+  if (appToken && !appToken.startsWith('xapp-'))
+    throw bad('RUNBOOK_SLACK_APP_TOKEN must be an app-level token (xapp-…) with the connections:write scope')
   // A bot token alone posts alert results (service/hooks/notify.ts) but takes no commands or clicks.
   if (!appToken && !signingSecret) return undefined
   const url = (name: string) => {
@@ -72,7 +75,10 @@ export function slackConfig(env: NodeJS.ProcessEnv): SlackConfig | undefined {
 }
 
 /** HTTP mode: a request whose signature /slack/events has checked, given to Bolt; resolves with Slack's reply. */
-export type SlackDispatch = (body: Record<string, unknown>, retry: { num?: number; reason?: string }) => Promise<{ status: number; body: unknown }>
+export type SlackDispatch = (
+  body: Record<string, unknown>,
+  retry: { num?: number; reason?: string },
+) => Promise<{ status: number; body: unknown }>
 
 /** Bolt's receiver for HTTP mode: the serve listener's route hands it checked requests. */
 class RouteReceiver implements Receiver {
@@ -110,7 +116,10 @@ class RouteReceiver implements Receiver {
 function boltLogger(log: (m: string) => void): Logger {
   let level = LogLevel.WARN
   let name = 'bolt'
-  const at = (l: string) => (...msg: unknown[]) => log(`${name} ${l}: ${msg.map((m) => (m instanceof Error ? m.message : String(m))).join(' ')}`)
+  const at =
+    (l: string) =>
+    (...msg: unknown[]) =>
+      log(`${name} ${l}: ${msg.map((m) => (m instanceof Error ? m.message : String(m))).join(' ')}`)
   return {
     debug: () => {},
     info: () => {},
@@ -148,19 +157,40 @@ export async function startSlackApp(service: RunService, config: SlackConfig, o:
 
   const port: ChatPort = {
     post: async (m) => {
-      const r = await app.client.chat.postMessage({ channel: m.channel, text: m.text, blocks: m.blocks as never, ...(m.threadTs ? { thread_ts: m.threadTs } : {}), unfurl_links: false })
+      const r = await app.client.chat.postMessage({
+        channel: m.channel,
+        text: m.text,
+        blocks: m.blocks as never,
+        ...(m.threadTs ? { thread_ts: m.threadTs } : {}),
+        unfurl_links: false,
+      })
       return { channel: r.channel!, ts: r.ts! }
     },
     update: async (m) => {
       await app.client.chat.update({ channel: m.channel, ts: m.ts, text: m.text, blocks: m.blocks as never })
     },
     ephemeral: async (m) => {
-      await app.client.chat.postEphemeral({ channel: m.channel, user: m.user, text: m.text, ...(m.blocks ? { blocks: m.blocks as never } : {}), ...(m.threadTs ? { thread_ts: m.threadTs } : {}) })
+      await app.client.chat.postEphemeral({
+        channel: m.channel,
+        user: m.user,
+        text: m.text,
+        ...(m.blocks ? { blocks: m.blocks as never } : {}),
+        ...(m.threadTs ? { thread_ts: m.threadTs } : {}),
+      })
     },
   }
-  const chat = new ChatOps({ service, port, log, ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}), ...(o.editIntervalMs !== undefined ? { editIntervalMs: o.editIntervalMs } : {}) })
+  const chat = new ChatOps({
+    service,
+    port,
+    log,
+    ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+    ...(o.editIntervalMs !== undefined ? { editIntervalMs: o.editIntervalMs } : {}),
+  })
   // Runs the server resumed after a restart keep their threads up to date.
-  void chat.resume().then((n) => n > 0 && log(`following ${n} resumed run(s) in their threads`), (err: unknown) => log(`could not follow resumed runs: ${(err as Error).message}`))
+  void chat.resume().then(
+    (n) => n > 0 && log(`following ${n} resumed run(s) in their threads`),
+    (err: unknown) => log(`could not follow resumed runs: ${(err as Error).message}`),
+  )
   const inFlight = new Set<Promise<void>>()
   const track = (p: Promise<void>) => {
     inFlight.add(p)
@@ -189,7 +219,15 @@ export async function startSlackApp(service: RunService, config: SlackConfig, o:
     app.action({ type: 'block_actions', action_id: actionId }, async ({ ack, body, action }) => {
       await ack()
       const channel = body.channel?.id ?? (body.container as { channel_id?: string } | undefined)?.channel_id ?? ''
-      handle(() => chat.click({ user: body.user.id, channel, actionId, value: (action as { value?: string }).value ?? '', triggerId: body.trigger_id }))
+      handle(() =>
+        chat.click({
+          user: body.user.id,
+          channel,
+          actionId,
+          value: (action as { value?: string }).value ?? '',
+          triggerId: body.trigger_id,
+        }),
+      )
     })
   }
   app.error(async (err) => log(`bolt: ${err.message}`))

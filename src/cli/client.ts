@@ -12,19 +12,28 @@ export interface Server {
 
 export function serverOf(flag: unknown, env: NodeJS.ProcessEnv, command: string): Server {
   const url = typeof flag === 'string' ? flag : env.RUNBOOK_SERVER
-  if (!url) throw new RunbookError('RB_USAGE', `${command}: which server? Pass --server URL or set RUNBOOK_SERVER (e.g. http://127.0.0.1:8080)`)
-  if (!/^https?:\/\//.test(url)) throw new RunbookError('RB_USAGE', `${command}: --server ${JSON.stringify(url)} must be an http:// or https:// URL`)
+  if (!url)
+    throw new RunbookError('RB_USAGE', `${command}: which server? Pass --server URL or set RUNBOOK_SERVER (e.g. http://127.0.0.1:8080)`)
+  if (!/^https?:\/\//.test(url))
+    throw new RunbookError('RB_USAGE', `${command}: --server ${JSON.stringify(url)} must be an http:// or https:// URL`)
   return { url: url.replace(/\/+$/, ''), token: env.RUNBOOK_TOKEN || undefined }
 }
 
-const headers = (server: Server, extra: Record<string, string> = {}) => ({ ...extra, ...(server.token ? { authorization: `Bearer ${server.token}` } : {}) })
+const headers = (server: Server, extra: Record<string, string> = {}) => ({
+  ...extra,
+  ...(server.token ? { authorization: `Bearer ${server.token}` } : {}),
+})
 
 async function send(server: Server, path: string, init: RequestInit): Promise<Response> {
   try {
     return await fetch(`${server.url}${path}`, init)
   } catch (err) {
     const cause = (err as { cause?: { code?: string; message?: string } }).cause
-    throw new RunbookError('RB_SERVER_UNREACHABLE', `cannot reach ${server.url}: ${cause?.code ?? cause?.message ?? (err as Error).message}`, { cause: err })
+    throw new RunbookError(
+      'RB_SERVER_UNREACHABLE',
+      `cannot reach ${server.url}: ${cause?.code ?? cause?.message ?? (err as Error).message}`,
+      { cause: err },
+    )
   }
 }
 
@@ -41,7 +50,11 @@ async function failure(res: Response): Promise<RunbookError> {
 }
 
 export async function apiJson<T>(server: Server, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-  const res = await send(server, path, { method, headers: headers(server, body === undefined ? {} : { 'content-type': 'application/json' }), ...(body === undefined ? {} : { body: JSON.stringify(body) }) })
+  const res = await send(server, path, {
+    method,
+    headers: headers(server, body === undefined ? {} : { 'content-type': 'application/json' }),
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  })
   if (!res.ok) throw await failure(res)
   return (await res.json()) as T
 }

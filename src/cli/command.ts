@@ -57,7 +57,9 @@ export function parseCommandArgs(def: CommandDef, argv: string[]): Omit<CommandC
   const dashdash = argv.indexOf('--')
   const own = dashdash === -1 ? argv : argv.slice(0, dashdash)
   const rest = dashdash === -1 ? [] : argv.slice(dashdash + 1)
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = { help: { type: 'boolean', short: 'h' } }
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {
+    help: { type: 'boolean', short: 'h' },
+  }
   for (const [name, o] of Object.entries(def.options)) {
     options[name] = { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) }
   }

@@ -19,7 +19,11 @@ export interface ExecutorChoice {
 export function chooseExecutors(choice: ExecutorChoice, io: Io): ExecutorFactory {
   const local = createLocalExecutorFactory()
   if (choice.local) return local
-  const ssh = new SshExecutorFactory({ inventory: findInventory(choice.inventory, io.env, io.cwd), acceptNewHostKeys: choice.acceptNewHostKeys ?? false, env: io.env })
+  const ssh = new SshExecutorFactory({
+    inventory: findInventory(choice.inventory, io.env, io.cwd),
+    acceptNewHostKeys: choice.acceptNewHostKeys ?? false,
+    env: io.env,
+  })
   return {
     prober: ssh.prober,
     executor: (host) => (host === 'local' ? local.executor(host) : ssh.executor(host)),

@@ -51,19 +51,32 @@ export async function runFleetCli(input: FleetCliInput): Promise<number> {
   const { createFleetJsonView, createFleetView } = await import('../views/fleet.ts')
   const { createLogSink } = await import('../views/log.ts')
 
-  if (!('host' in compiled.params)) throw new RunbookError('RB_PARAM_UNKNOWN', `run: runbook '${compiled.name}' takes no host, so it cannot run on --hosts`)
+  if (!('host' in compiled.params))
+    throw new RunbookError('RB_PARAM_UNKNOWN', `run: runbook '${compiled.name}' takes no host, so it cannot run on --hosts`)
   if ('host' in params) throw new RunbookError('RB_USAGE', 'run: --hosts (or --select) chooses the hosts; do not pass --param host too')
-  const hosts = selectHosts({ hosts: values.hosts as string | undefined, select: values.select as string[] | undefined }, findInventory(input.inventoryFile, io.env, io.cwd))
-  const policy = parsePolicy({
-    concurrency: values.concurrency as string | undefined,
-    canary: values.canary as string | undefined,
-    waves: values.waves as string | undefined,
-    maxFailures: values['max-failures'] as string | undefined,
-  }, io.env)
+  const hosts = selectHosts(
+    { hosts: values.hosts as string | undefined, select: values.select as string[] | undefined },
+    findInventory(input.inventoryFile, io.env, io.cwd),
+  )
+  const policy = parsePolicy(
+    {
+      concurrency: values.concurrency as string | undefined,
+      canary: values.canary as string | undefined,
+      waves: values.waves as string | undefined,
+      maxFailures: values['max-failures'] as string | undefined,
+    },
+    io.env,
+  )
 
   checkFleetParams(compiled, params) // before the fleet folder is made: a usage error leaves nothing behind
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
-  const dir = typeof values.transcript === 'string' ? resolve(io.cwd, values.transcript) : join(stateDir(io.env), 'runs', `${compiled.name}-${stamp}-fleet`)
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')
+  const dir =
+    typeof values.transcript === 'string'
+      ? resolve(io.cwd, values.transcript)
+      : join(stateDir(io.env), 'runs', `${compiled.name}-${stamp}-fleet`)
   mkdirSync(dir, { recursive: true, mode: 0o700 })
   const indexPath = join(dir, 'fleet.json')
   const logger = input.logger
@@ -71,12 +84,21 @@ export async function runFleetCli(input: FleetCliInput): Promise<number> {
 
   const startedAt = new Date()
   const index = {
-    kind: 'runbook-fleet' as const, version: 1 as const, runbook: compiled.name, hash: compiled.hash, mode,
-    startedAt: startedAt.toISOString(), plan: [] as string[], hosts,
+    kind: 'runbook-fleet' as const,
+    version: 1 as const,
+    runbook: compiled.name,
+    hash: compiled.hash,
+    mode,
+    startedAt: startedAt.toISOString(),
+    plan: [] as string[],
+    hosts,
     transcripts: Object.fromEntries(hosts.map((h) => [h, [] as { phase: Phase; path: string }[]])),
-    notStarted: [] as { host: string; phase: Phase }[], stop: null as import('../fleet/schedule.ts').Stop | null,
+    notStarted: [] as { host: string; phase: Phase }[],
+    stop: null as import('../fleet/schedule.ts').Stop | null,
   }
-  const view = values.json ? createFleetJsonView(io.stdout) : createFleetView(io.stdout, { color: useColor(io) && Boolean(io.stdout.isTTY), verbose: Boolean(values.verbose), index: indexPath })
+  const view = values.json
+    ? createFleetJsonView(io.stdout)
+    : createFleetView(io.stdout, { color: useColor(io) && Boolean(io.stdout.isTTY), verbose: Boolean(values.verbose), index: indexPath })
   const onEvent = (e: FleetEvent): void => {
     if (e.type === 'fleet.started') {
       index.plan = e.plan
@@ -91,19 +113,27 @@ export async function runFleetCli(input: FleetCliInput): Promise<number> {
   }
   // A prompt must not land on the live status line: clear it first (the next event redraws it).
   const asking: typeof approver = { approve: (req, signal) => (view.close(), approver.approve(req, signal)) }
-  const confirm = input.yes ? undefined : async (question: string): Promise<boolean> => {
-    if (!io.stdin.isTTY) return false
-    view.close()
-    const rl = createInterface({ input: io.stdin, output: io.stderr, terminal: true })
-    try {
-      return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `, { signal: io.signal })).trim())
-    } finally {
-      rl.close()
-    }
-  }
+  const confirm = input.yes
+    ? undefined
+    : async (question: string): Promise<boolean> => {
+        if (!io.stdin.isTTY) return false
+        view.close()
+        const rl = createInterface({ input: io.stdin, output: io.stderr, terminal: true })
+        try {
+          return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `, { signal: io.signal })).trim())
+        } finally {
+          rl.close()
+        }
+      }
   try {
     const r = await runFleet(compiled, {
-      hosts, params, mode, policy, approver: asking, operator, signal: io.signal,
+      hosts,
+      params,
+      mode,
+      policy,
+      approver: asking,
+      operator,
+      signal: io.signal,
       ...(executors ? { executors } : {}),
       ...(input.runHost ? { runHost: input.runHost } : {}),
       ...(confirm ? { confirm } : {}),
@@ -119,7 +149,14 @@ export async function runFleetCli(input: FleetCliInput): Promise<number> {
         sink(e)
       },
     })
-    writeFleetIndex(indexPath, { ...index, finishedAt: new Date().toISOString(), durationMs: Date.now() - startedAt.getTime(), notStarted: r.notStarted, stop: r.stop, exitCode: r.exitCode })
+    writeFleetIndex(indexPath, {
+      ...index,
+      finishedAt: new Date().toISOString(),
+      durationMs: Date.now() - startedAt.getTime(),
+      notStarted: r.notStarted,
+      stop: r.stop,
+      exitCode: r.exitCode,
+    })
     if (values.json) io.stderr.write(`fleet index: ${indexPath}\n`)
     return r.exitCode
   } finally {

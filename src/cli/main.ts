@@ -24,7 +24,25 @@ import test from './commands/test.ts'
 import validate from './commands/validate.ts'
 import worker from './commands/worker.ts'
 
-export const COMMANDS: readonly CommandDef[] = [runCmd, list, show, validate, graph, test, record, replay, exec, lab, parsersCmd, actionsCmd, schema, init, serve, worker, runsCmd]
+export const COMMANDS: readonly CommandDef[] = [
+  runCmd,
+  list,
+  show,
+  validate,
+  graph,
+  test,
+  record,
+  replay,
+  exec,
+  lab,
+  parsersCmd,
+  actionsCmd,
+  schema,
+  init,
+  serve,
+  worker,
+  runsCmd,
+]
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2
@@ -109,7 +127,14 @@ export async function run(): Promise<void> {
     if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err
     process.stdout.destroy()
   })
-  const io: Io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd(), signal: controller.signal }
+  const io: Io = {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    cwd: process.cwd(),
+    signal: controller.signal,
+  }
   process.exitCode = await main(process.argv.slice(2), io)
   process.off('SIGINT', onSignal)
   process.off('SIGTERM', onSignal)

@@ -44,7 +44,9 @@ export function reportError(err: unknown, io: Io): number {
     return err.kind === 'user' ? EXIT.USAGE : EXIT.INCOMPLETE
   }
   const e = err instanceof Error ? err : new Error(String(err))
-  io.stderr.write(`${paint(color, '31;1', 'internal error')}: ${e.message}\n${e.stack ?? ''}\nThis is a bug in runbook: please report it with the command you ran and its transcript.\n`)
+  io.stderr.write(
+    `${paint(color, '31;1', 'internal error')}: ${e.message}\n${e.stack ?? ''}\nThis is a bug in runbook: please report it with the command you ran and its transcript.\n`,
+  )
   return EXIT.INTERNAL
 }
 
@@ -55,7 +57,11 @@ export function reportError(err: unknown, io: Io): number {
 export function durationFlag(command: string, flag: string, value: unknown): number | undefined {
   if (value === undefined) return undefined
   const ms = typeof value === 'string' ? parseDuration(value, { bare: 's' }) : undefined
-  if (ms === undefined || ms <= 0) throw new RunbookError('RB_USAGE', `${command}: --${flag}: ${JSON.stringify(value)} is not a duration > 0 (examples: 500ms, 30s, 2m; a bare number counts seconds)`)
+  if (ms === undefined || ms <= 0)
+    throw new RunbookError(
+      'RB_USAGE',
+      `${command}: --${flag}: ${JSON.stringify(value)} is not a duration > 0 (examples: 500ms, 30s, 2m; a bare number counts seconds)`,
+    )
   return ms
 }
 

@@ -29,7 +29,8 @@ export interface ParamFlags {
 function pairs(flag: string, values: readonly string[] | undefined): Array<[string, string]> {
   return (values ?? []).map((kv) => {
     const i = kv.indexOf('=')
-    if (i <= 0 || i === kv.length - 1) throw new RunbookError('RB_USAGE', `${flag} ${JSON.stringify(kv)}: expected name=${flag === '--param-env' ? 'VAR' : 'PATH'}`)
+    if (i <= 0 || i === kv.length - 1)
+      throw new RunbookError('RB_USAGE', `${flag} ${JSON.stringify(kv)}: expected name=${flag === '--param-env' ? 'VAR' : 'PATH'}`)
     return [kv.slice(0, i), kv.slice(i + 1)]
   })
 }
@@ -44,13 +45,18 @@ function readFileCapped(name: string, given: string, path: string, secret: boole
   try {
     fd = openSync(path, 'r')
   } catch (err) {
-    throw new RunbookError('RB_USAGE', `--param-file ${name}=${given}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); give a readable file, or ${name}=- to read stdin`)
+    throw new RunbookError(
+      'RB_USAGE',
+      `--param-file ${name}=${given}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); give a readable file, or ${name}=- to read stdin`,
+    )
   }
   try {
     const mode = fstatSync(fd).mode
     // A secret in a file others can read is no better than one in argv.
     if (secret && (mode & 0o077) !== 0 && (mode & 0o170000) === 0o100000) {
-      warnings.push(`param '${name}' is secret, but ${given} can be read by other users (mode ${(mode & 0o777).toString(8)}); chmod 600 ${given}`)
+      warnings.push(
+        `param '${name}' is secret, but ${given} can be read by other users (mode ${(mode & 0o777).toString(8)}); chmod 600 ${given}`,
+      )
     }
     const buf = Buffer.alloc(MAX_PARAM_BYTES + 1)
     let n = 0
@@ -59,7 +65,11 @@ function readFileCapped(name: string, given: string, path: string, secret: boole
       if (r === 0) break
       n += r
     }
-    if (n > MAX_PARAM_BYTES) throw new RunbookError('RB_USAGE', `--param-file ${name}=${given}: larger than ${MAX_PARAM_BYTES} bytes; a param value is a token, a password or a key, not a data file`)
+    if (n > MAX_PARAM_BYTES)
+      throw new RunbookError(
+        'RB_USAGE',
+        `--param-file ${name}=${given}: larger than ${MAX_PARAM_BYTES} bytes; a param value is a token, a password or a key, not a data file`,
+      )
     return buf.subarray(0, n).toString('utf8')
   } finally {
     closeSync(fd)
@@ -68,7 +78,10 @@ function readFileCapped(name: string, given: string, path: string, secret: boole
 
 async function readStdin(name: string, io: Io): Promise<string> {
   if (io.stdin.isTTY) {
-    throw new RunbookError('RB_USAGE', `--param-file ${name}=-: stdin is a terminal (what you type would be echoed); pipe the value in, e.g. \`pass show x | runbook run … --param-file ${name}=-\`, or give a file`)
+    throw new RunbookError(
+      'RB_USAGE',
+      `--param-file ${name}=-: stdin is a terminal (what you type would be echoed); pipe the value in, e.g. \`pass show x | runbook run … --param-file ${name}=-\`, or give a file`,
+    )
   }
   const chunks: Buffer[] = []
   let size = 0
@@ -88,13 +101,18 @@ async function readStdin(name: string, io: Io): Promise<string> {
  * @example
  * const { params, warnings } = await gatherParams({ param: ['host=web1'], paramEnv: ['token=DB_TOKEN'] }, io, new Set(['token']))
  */
-export async function gatherParams(flags: ParamFlags, io: Io, secretNames: ReadonlySet<string>): Promise<{ params: Record<string, string>; warnings: string[] }> {
+export async function gatherParams(
+  flags: ParamFlags,
+  io: Io,
+  secretNames: ReadonlySet<string>,
+): Promise<{ params: Record<string, string>; warnings: string[] }> {
   const params: Record<string, string> = {}
   const from = new Map<string, string>()
   const warnings: string[] = []
   const put = (flag: string, name: string, value: string) => {
     const earlier = from.get(name)
-    if (earlier !== undefined && earlier !== flag) throw new RunbookError('RB_USAGE', `param '${name}' is given by both ${earlier} and ${flag}: give it once`)
+    if (earlier !== undefined && earlier !== flag)
+      throw new RunbookError('RB_USAGE', `param '${name}' is given by both ${earlier} and ${flag}: give it once`)
     from.set(name, flag)
     params[name] = value
   }
@@ -102,18 +120,26 @@ export async function gatherParams(flags: ParamFlags, io: Io, secretNames: Reado
   for (const [name, value] of Object.entries(parseParamFlags(flags.param))) {
     put('--param', name, value)
     if (secretNames.has(name)) {
-      warnings.push(`param '${name}' is secret, but --param puts its value on the command line, where other users see it in \`ps\` and your shell keeps it in its history; use --param-file ${name}=PATH, --param-file ${name}=- (stdin) or --param-env ${name}=VAR`)
+      warnings.push(
+        `param '${name}' is secret, but --param puts its value on the command line, where other users see it in \`ps\` and your shell keeps it in its history; use --param-file ${name}=PATH, --param-file ${name}=- (stdin) or --param-env ${name}=VAR`,
+      )
     }
   }
   const files = pairs('--param-file', flags.paramFile)
-  if (files.filter(([, p]) => p === '-').length > 1) throw new RunbookError('RB_USAGE', '--param-file: only one param can be read from stdin (-)')
+  if (files.filter(([, p]) => p === '-').length > 1)
+    throw new RunbookError('RB_USAGE', '--param-file: only one param can be read from stdin (-)')
   for (const [name, path] of files) {
-    const text = path === '-' ? await readStdin(name, io) : readFileCapped(name, path, resolve(io.cwd, path), secretNames.has(name), warnings)
+    const text =
+      path === '-' ? await readStdin(name, io) : readFileCapped(name, path, resolve(io.cwd, path), secretNames.has(name), warnings)
     put('--param-file', name, stripOneNewline(text))
   }
   for (const [name, variable] of pairs('--param-env', flags.paramEnv)) {
     const value = io.env[variable]
-    if (value === undefined) throw new RunbookError('RB_USAGE', `--param-env ${name}=${variable}: environment variable ${variable} is not set; export it first, or use --param-file`)
+    if (value === undefined)
+      throw new RunbookError(
+        'RB_USAGE',
+        `--param-env ${name}=${variable}: environment variable ${variable} is not set; export it first, or use --param-file`,
+      )
     put('--param-env', name, value)
   }
   return { params, warnings }

@@ -31,7 +31,14 @@ export function serverRunner(server: Server, runbook: string): HostRunner {
         if (msg.event === 'end') break
         const event = JSON.parse(msg.data) as RunEvent
         run.onEvent(event)
-        if (event.type === 'outcome') outcome = { id: event.id, severity: event.severity, summary: event.summary, evidence: event.evidence, ...(event.see ? { see: event.see } : {}) }
+        if (event.type === 'outcome')
+          outcome = {
+            id: event.id,
+            severity: event.severity,
+            summary: event.summary,
+            evidence: event.evidence,
+            ...(event.see ? { see: event.see } : {}),
+          }
         if (event.type === 'run.finished') finished = event
       }
     } catch (err) {
@@ -45,8 +52,15 @@ export function serverRunner(server: Server, runbook: string): HostRunner {
     // The stream ended without run.finished (cancelled before it started, a worker that died): its record says why.
     const record = await apiJson<{ status: string; exitCode: number | null; error: string | null }>(server, 'GET', `/api/runs/${id}`)
     return {
-      status: 'incomplete', exitCode: record.exitCode ?? EXIT.INCOMPLETE, interrupted: false,
-      outcome: { id: '_error', severity: 'critical', summary: `run ${id} on the server: ${record.status}${record.error ? ` (${record.error})` : ''}`, evidence: [] },
+      status: 'incomplete',
+      exitCode: record.exitCode ?? EXIT.INCOMPLETE,
+      interrupted: false,
+      outcome: {
+        id: '_error',
+        severity: 'critical',
+        summary: `run ${id} on the server: ${record.status}${record.error ? ` (${record.error})` : ''}`,
+        evidence: [],
+      },
     }
   }
 }
@@ -56,10 +70,14 @@ export async function remoteFleet(ctx: CommandContext, server: Server): Promise<
   const ref = positionals[0]
   if (!ref) throw new RunbookError('RB_USAGE', 'run: which runbook? Usage: runbook run <runbook> --hosts H,GROUP --server URL')
   if (values.apply || values.yes) {
-    throw new RunbookError('RB_USAGE', 'run --server --hosts: fleet fixes are not submitted to a server (a server asks another identity to approve each run). Diagnose the fleet with --server, then apply per host (`run <runbook> --host H --apply --server URL`) or run the fleet fix from the CLI (`--hosts ... --apply` without --server)')
+    throw new RunbookError(
+      'RB_USAGE',
+      'run --server --hosts: fleet fixes are not submitted to a server (a server asks another identity to approve each run). Diagnose the fleet with --server, then apply per host (`run <runbook> --host H --apply --server URL`) or run the fleet fix from the CLI (`--hosts ... --apply` without --server)',
+    )
   }
   for (const flag of ['accept-new-host-keys'] as const) {
-    if (values[flag] !== undefined) throw new RunbookError('RB_USAGE', `run --server: --${flag} is for local runs; the server decides how it reaches hosts`)
+    if (values[flag] !== undefined)
+      throw new RunbookError('RB_USAGE', `run --server: --${flag} is for local runs; the server decides how it reaches hosts`)
   }
   const { default: pino } = await import('pino')
   const { join } = await import('node:path')
@@ -71,17 +89,36 @@ export async function remoteFleet(ctx: CommandContext, server: Server): Promise<
   const { runFleetCli } = await import('./fleet-run.ts')
 
   const info = await apiJson<FleetRunbook & { summary: string }>(server, 'GET', `/api/runbooks/${encodeURIComponent(ref)}`)
-  const secretNames = new Set(Object.entries(info.params).filter(([, d]) => d.secret).map(([name]) => name))
-  const flags = { param: values.param as string[] | undefined, paramFile: values['param-file'] as string[] | undefined, paramEnv: values['param-env'] as string[] | undefined }
+  const secretNames = new Set(
+    Object.entries(info.params)
+      .filter(([, d]) => d.secret)
+      .map(([name]) => name),
+  )
+  const flags = {
+    param: values.param as string[] | undefined,
+    paramFile: values['param-file'] as string[] | undefined,
+    paramEnv: values['param-env'] as string[] | undefined,
+  }
   const gathered = await gatherParams(flags, io, secretNames)
   for (const w of gathered.warnings) io.stderr.write(`warning: ${w}\n`)
 
   mkdirSync(stateDir(io.env), { recursive: true })
   const level = (values['log-level'] as string | undefined) ?? io.env.RUNBOOK_LOG_LEVEL ?? 'info'
-  const logger = pino({ level, base: { runbook: info.name, server: server.url } }, pino.destination({ dest: join(stateDir(io.env), 'runbook.log'), append: true, sync: true }))
+  const logger = pino(
+    { level, base: { runbook: info.name, server: server.url } },
+    pino.destination({ dest: join(stateDir(io.env), 'runbook.log'), append: true, sync: true }),
+  )
   io.stderr.write(`fleet of ${info.name} through ${server.url}: each host's run is submitted there as the schedule starts it\n`)
   return runFleetCli({
-    ctx, compiled: info, params: gathered.params, mode: 'dry-run', approver: refusingApprover, yes: false,
-    operator: currentOperator(), runHost: serverRunner(server, info.name), inventoryFile: values.inventory as string | undefined, logger,
+    ctx,
+    compiled: info,
+    params: gathered.params,
+    mode: 'dry-run',
+    approver: refusingApprover,
+    yes: false,
+    operator: currentOperator(),
+    runHost: serverRunner(server, info.name),
+    inventoryFile: values.inventory as string | undefined,
+    logger,
   })
 }

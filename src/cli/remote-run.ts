@@ -17,18 +17,34 @@ export async function remoteRun({ values, positionals, io }: Omit<CommandContext
   const { createProgressView } = await import('../views/progress.ts')
   const ref = positionals[0]
   if (!ref) throw new RunbookError('RB_USAGE', 'run: which runbook? Usage: runbook run <runbook> --host H --server URL')
-  if (values.yes) throw new RunbookError('RB_USAGE', 'run --server: --yes is not possible: the server asks another identity to approve (POST /api/runs/<id>/approvals)')
+  if (values.yes)
+    throw new RunbookError(
+      'RB_USAGE',
+      'run --server: --yes is not possible: the server asks another identity to approve (POST /api/runs/<id>/approvals)',
+    )
   for (const flag of ['local', 'inventory', 'accept-new-host-keys'] as const) {
-    if (values[flag] !== undefined) throw new RunbookError('RB_USAGE', `run --server: --${flag} is for local runs; the server decides how it reaches hosts`)
+    if (values[flag] !== undefined)
+      throw new RunbookError('RB_USAGE', `run --server: --${flag} is for local runs; the server decides how it reaches hosts`)
   }
-  const flags = { param: values.param as string[] | undefined, paramFile: values['param-file'] as string[] | undefined, paramEnv: values['param-env'] as string[] | undefined }
+  const flags = {
+    param: values.param as string[] | undefined,
+    paramFile: values['param-file'] as string[] | undefined,
+    paramEnv: values['param-env'] as string[] | undefined,
+  }
   const gathered = await gatherParams(flags, io, new Set())
   for (const w of gathered.warnings) io.stderr.write(`warning: ${w}\n`)
-  const body = { runbook: ref, ...(typeof values.host === 'string' ? { host: values.host } : {}), params: gathered.params, mode: values.apply ? 'apply' : 'dry-run' }
+  const body = {
+    runbook: ref,
+    ...(typeof values.host === 'string' ? { host: values.host } : {}),
+    params: gathered.params,
+    mode: values.apply ? 'apply' : 'dry-run',
+  }
   const { id, url } = await apiJson<{ id: string; url: string }>(server, 'POST', '/api/runs', body)
   io.stderr.write(`run ${id} queued on ${server.url}: ${url}\n`)
 
-  const view = values.json ? createJsonView(io.stdout) : createProgressView(io.stdout, { color: useColor(io) && Boolean(io.stdout.isTTY), verbose: Boolean(values.verbose) })
+  const view = values.json
+    ? createJsonView(io.stdout)
+    : createProgressView(io.stdout, { color: useColor(io) && Boolean(io.stdout.isTTY), verbose: Boolean(values.verbose) })
   let transcript: ReturnType<typeof openTranscript> | undefined
   let exitCode: number | undefined
   const follow = new AbortController()
@@ -39,12 +55,16 @@ export async function remoteRun({ values, positionals, io }: Omit<CommandContext
       if (msg.event === 'end') break
       const event = JSON.parse(msg.data) as RunEvent
       if (!transcript) {
-        const path = typeof values.transcript === 'string' ? resolve(io.cwd, values.transcript) : defaultTranscriptPath(io.env, event.type === 'run.started' ? event.runbook : ref, new Date())
+        const path =
+          typeof values.transcript === 'string'
+            ? resolve(io.cwd, values.transcript)
+            : defaultTranscriptPath(io.env, event.type === 'run.started' ? event.runbook : ref, new Date())
         transcript = openTranscript(path)
       }
       transcript.write(event)
       view.sink(event)
-      if (event.type === 'fix.proposed' && values.apply) io.stderr.write(`waiting for another identity to approve plan ${event.plan.hash} (POST ${url}/approvals)\n`)
+      if (event.type === 'fix.proposed' && values.apply)
+        io.stderr.write(`waiting for another identity to approve plan ${event.plan.hash} (POST ${url}/approvals)\n`)
       if (event.type === 'run.finished') exitCode = event.exitCode
     }
   } catch (err) {

@@ -5,7 +5,16 @@
  * compile/ and engine/.
  */
 import { assign, fromPromise, setup, type AnyStateMachine } from 'xstate'
-import { compileExpr, compileLets, compileTemplate, evaluateGuard, type Expr, type ExprScope, type Lets, type Template } from '../dsl/expr.ts'
+import {
+  compileExpr,
+  compileLets,
+  compileTemplate,
+  evaluateGuard,
+  type Expr,
+  type ExprScope,
+  type Lets,
+  type Template,
+} from '../dsl/expr.ts'
 import { sha256 } from '../dsl/load.ts'
 import type { Command, Fix, Outcome, Probe, Step } from '../dsl/runbook.generated.ts'
 import type { ValidRunbook } from '../dsl/validate.ts'
@@ -42,7 +51,15 @@ export interface StepRecord {
   status: StepStatus
   result: unknown
   /** The raw command outcome (run steps), also when a parser produced `result`. */
-  output?: { exitCode: number | null; signal: string | null; stdout: string; stderr: string; lines: string[]; durationMs: number; timedOut: boolean }
+  output?: {
+    exitCode: number | null
+    signal: string | null
+    stdout: string
+    stderr: string
+    lines: string[]
+    durationMs: number
+    timedOut: boolean
+  }
   error?: ExecFailure
 }
 
@@ -88,14 +105,20 @@ const ref = (state: string) => `#${ROOT}.${state}`
 
 export function compileRunbook(valid: ValidRunbook, parsers: ParserRegistry): CompiledRunbook {
   const rb = valid.runbook
-  const defaults = { timeoutMs: rb.defaults?.timeout ? ms(rb.defaults.timeout) : DEFAULTS.commandTimeoutMs, sudo: rb.defaults?.sudo ?? false }
-  const parser = (name: string | undefined) => (name === undefined ? null : parsers.get(name) ?? null)
+  const defaults = {
+    timeoutMs: rb.defaults?.timeout ? ms(rb.defaults.timeout) : DEFAULTS.commandTimeoutMs,
+    sudo: rb.defaults?.sudo ?? false,
+  }
+  const parser = (name: string | undefined) => (name === undefined ? null : (parsers.get(name) ?? null))
   // Each let is compiled once here and evaluated where an expression reads it.
   const runbookLets = compileLets(valid.lets.runbook)
   let lets: Lets = runbookLets
   const template = (source: string) => compileTemplate(source, lets)
 
-  const compileRun = (c: { run?: string; readonly?: string; host?: string; sudo?: boolean; timeout?: string; parse?: string; ok_exit?: Command['ok_exit'] }, inherit: { sudo: boolean; timeoutMs: number; host: Template | null; readonly?: string }): CompiledRun => ({
+  const compileRun = (
+    c: { run?: string; readonly?: string; host?: string; sudo?: boolean; timeout?: string; parse?: string; ok_exit?: Command['ok_exit'] },
+    inherit: { sudo: boolean; timeoutMs: number; host: Template | null; readonly?: string },
+  ): CompiledRun => ({
     kind: 'run',
     run: template(c.run!),
     host: c.host !== undefined ? template(c.host) : inherit.host,
@@ -115,24 +138,67 @@ export function compileRunbook(valid: ValidRunbook, parsers: ParserRegistry): Co
       timeoutMs: p.timeout ? ms(p.timeout) : DEFAULTS.probeTimeoutMs,
     }
   }
-  const compileCommand = (c: Command | Step, inherit: { sudo: boolean; timeoutMs: number; host: Template | null; readonly?: string }): CompiledCommand =>
-    c.probe !== undefined ? compileProbe(c.probe) : compileRun(c, inherit)
+  const compileCommand = (
+    c: Command | Step,
+    inherit: { sudo: boolean; timeoutMs: number; host: Template | null; readonly?: string },
+  ): CompiledCommand => (c.probe !== undefined ? compileProbe(c.probe) : compileRun(c, inherit))
 
   const steps = new Map<string, CompiledStep>()
   for (const name of valid.stepNames) {
     const s = (rb.steps as Record<string, Step>)[name]!
     lets = compileLets(valid.lets.steps.get(name) ?? [], runbookLets)
     const use = valid.uses.get(name)
-    const inherit = { sudo: s.sudo ?? defaults.sudo, timeoutMs: s.timeout ? ms(s.timeout) : defaults.timeoutMs, host: s.host !== undefined ? template(s.host) : null, ...(s.readonly !== undefined ? { readonly: s.readonly } : {}) }
-    const base = { name, title: s.title, next: compileNext(name, s.next, lets), onFailure: s.on_failure, onTimeout: s.on_timeout, onError: s.on_error, onRollback: s.on_rollback, action: use?.action }
+    const inherit = {
+      sudo: s.sudo ?? defaults.sudo,
+      timeoutMs: s.timeout ? ms(s.timeout) : defaults.timeoutMs,
+      host: s.host !== undefined ? template(s.host) : null,
+      ...(s.readonly !== undefined ? { readonly: s.readonly } : {}),
+    }
+    const base = {
+      name,
+      title: s.title,
+      next: compileNext(name, s.next, lets),
+      onFailure: s.on_failure,
+      onTimeout: s.on_timeout,
+      onError: s.on_error,
+      onRollback: s.on_rollback,
+      action: use?.action,
+    }
     const byKind = (kind: StepKind): CompiledStep => {
       switch (kind) {
-        case 'run': return { ...base, kind, command: fromAction(compileRun(s, inherit), use?.action) }
-        case 'probe': return { ...base, kind, command: compileProbe(s.probe!) }
-        case 'parallel': return { ...base, kind, parallel: Object.entries(s.parallel ?? {}).map(([sub, c]) => [sub, fromAction(compileCommand(c!, inherit), valid.uses.get(`${name}.${sub}`)?.action)] as const) }
-        case 'fix': return { ...base, kind, fix: { ...compileFix(s.fix!, defaults, parser, lets), ...(use ? { action: { id: use.action, overrides: use.overrides, inputs: use.inputs.map((i) => ({ name: i.name, value: compileTemplate(`\${{ ${i.cel} }}`, lets) })) } } : {}) } }
-        case 'branch': return { ...base, kind }
-        default: return unhandledKind(kind)
+        case 'run':
+          return { ...base, kind, command: fromAction(compileRun(s, inherit), use?.action) }
+        case 'probe':
+          return { ...base, kind, command: compileProbe(s.probe!) }
+        case 'parallel':
+          return {
+            ...base,
+            kind,
+            parallel: Object.entries(s.parallel ?? {}).map(
+              ([sub, c]) => [sub, fromAction(compileCommand(c!, inherit), valid.uses.get(`${name}.${sub}`)?.action)] as const,
+            ),
+          }
+        case 'fix':
+          return {
+            ...base,
+            kind,
+            fix: {
+              ...compileFix(s.fix!, defaults, parser, lets),
+              ...(use
+                ? {
+                    action: {
+                      id: use.action,
+                      overrides: use.overrides,
+                      inputs: use.inputs.map((i) => ({ name: i.name, value: compileTemplate(`\${{ ${i.cel} }}`, lets) })),
+                    },
+                  }
+                : {}),
+            },
+          }
+        case 'branch':
+          return { ...base, kind }
+        default:
+          return unhandledKind(kind)
       }
     }
     steps.set(name, byKind(valid.kindOf(name)))
@@ -144,9 +210,10 @@ export function compileRunbook(valid: ValidRunbook, parsers: ParserRegistry): Co
       name,
       severity: o.severity,
       summary: template(o.summary),
-      evidence: (o.evidence ?? []).map(
-        (e): CompiledEvidence =>
-          typeof e === 'string' ? { template: template(e) } : { step: e.step, contains: e.contains ? template(e.contains) : null, maxLines: e.max_lines ?? 20 },
+      evidence: (o.evidence ?? []).map((e): CompiledEvidence =>
+        typeof e === 'string'
+          ? { template: template(e) }
+          : { step: e.step, contains: e.contains ? template(e.contains) : null, maxLines: e.max_lines ?? 20 },
       ),
       see: o.see ?? [],
     })
@@ -187,25 +254,47 @@ function compileNext(step: string, next: Step['next'], lets: Lets): CompiledTran
   return next.map((t, i) => ({ guard: t.if === undefined ? null : compileExpr(t.if, lets), to: t.goto, edge: `${step}#${i}` }))
 }
 
-function compileFix(f: Fix, defaults: { sudo: boolean; timeoutMs: number }, parser: (n: string | undefined) => CompiledRun['parser'], lets: Lets): CompiledFix {
+function compileFix(
+  f: Fix,
+  defaults: { sudo: boolean; timeoutMs: number },
+  parser: (n: string | undefined) => CompiledRun['parser'],
+  lets: Lets,
+): CompiledFix {
   const template = (source: string) => compileTemplate(source, lets)
   const expr = (source: string) => compileExpr(source, lets)
   const sudo = f.sudo ?? defaults.sudo
   const timeoutMs = f.timeout ? ms(f.timeout) : defaults.timeoutMs
   const host = f.host !== undefined ? template(f.host) : null
-  const run = (cmd: string, parse?: string, vouched?: string): CompiledRun => ({ kind: 'run', run: template(cmd), host, sudo, timeoutMs, parser: parser(parse), okExit: 'any', ...(vouched !== undefined ? { readonly: vouched } : {}) })
+  const run = (cmd: string, parse?: string, vouched?: string): CompiledRun => ({
+    kind: 'run',
+    run: template(cmd),
+    host,
+    sudo,
+    timeoutMs,
+    parser: parser(parse),
+    okExit: 'any',
+    ...(vouched !== undefined ? { readonly: vouched } : {}),
+  })
   const v = f.verify
   return {
     summary: template(f.summary!),
     host,
     sudo,
     timeoutMs,
-    check: f.check ? { run: run(f.check.run!, f.check.parse, f.check.readonly), neededIf: expr(f.check.needed_if ?? 'result.exitCode == 0') } : null,
+    check: f.check
+      ? { run: run(f.check.run!, f.check.parse, f.check.readonly), neededIf: expr(f.check.needed_if ?? 'result.exitCode == 0') }
+      : null,
     apply: f.apply!.map((c) => template(c)),
     verify: v
       ? {
           command: v.probe
-            ? { kind: 'probe', probe: v.probe.tcp !== undefined ? 'tcp' : v.probe.ping !== undefined ? 'ping' : 'http', target: template((v.probe.tcp ?? v.probe.ping ?? v.probe.http)!), count: v.probe.count ?? DEFAULTS.probeCount, timeoutMs: v.probe.timeout ? ms(v.probe.timeout) : DEFAULTS.probeTimeoutMs }
+            ? {
+                kind: 'probe',
+                probe: v.probe.tcp !== undefined ? 'tcp' : v.probe.ping !== undefined ? 'ping' : 'http',
+                target: template((v.probe.tcp ?? v.probe.ping ?? v.probe.http)!),
+                count: v.probe.count ?? DEFAULTS.probeCount,
+                timeoutMs: v.probe.timeout ? ms(v.probe.timeout) : DEFAULTS.probeTimeoutMs,
+              }
             : run(v.run!, v.parse, v.readonly),
           expect: expr(v.expect ?? (v.probe ? 'result.ok' : 'result.exitCode == 0')),
           retries: v.retries ?? 0,
@@ -214,7 +303,11 @@ function compileFix(f: Fix, defaults: { sudo: boolean; timeoutMs: number }, pars
       : null,
     rollback: (f.rollback ?? []).map((c) => template(c)),
     access: f.access ? { confirmWithinMs: f.confirm_within ? ms(f.confirm_within) : DEFAULTS.confirmWithinMs } : null,
-    preflight: (f.preflight ?? []).map((p) => ({ run: run(p.run, p.parse, p.readonly), expect: expr(p.expect ?? 'result.exitCode == 0'), message: template(p.message) })),
+    preflight: (f.preflight ?? []).map((p) => ({
+      run: run(p.run, p.parse, p.readonly),
+      expect: expr(p.expect ?? 'result.exitCode == 0'),
+      message: template(p.message),
+    })),
     files: (f.files ?? []).map((file) => ({ path: template(file.path), content: template(file.content), mode: file.mode ?? '0644' })),
   }
 }
@@ -228,7 +321,12 @@ export function scopeFor(context: RunContext, step: string, record: StepRecord |
   return { params: context.params, result: record?.result ?? null, steps, facts: context.facts }
 }
 
-function buildMachine(name: string, start: string, steps: ReadonlyMap<string, CompiledStep>, outcomes: ReadonlyMap<string, CompiledOutcome>): AnyStateMachine {
+function buildMachine(
+  name: string,
+  start: string,
+  steps: ReadonlyMap<string, CompiledStep>,
+  outcomes: ReadonlyMap<string, CompiledOutcome>,
+): AnyStateMachine {
   const exprs = new Map<string, Expr>()
   const machineSetup = setup({
     types: {} as { context: RunContext; input: RunInput; output: { final: string } },
@@ -256,7 +354,8 @@ function buildMachine(name: string, start: string, steps: ReadonlyMap<string, Co
         return evaluateGuard(exprs.get(params.edge)!, scopeFor(context, params.step, record))
       },
       status: ({ event }, params: { is: StepStatus[] }) => params.is.includes((event as unknown as { output: StepRecord }).output.status),
-      resultStatus: ({ event }, params: { is: FixStatus }) => ((event as unknown as { output: StepRecord }).output.result as { status?: FixStatus } | null)?.status === params.is,
+      resultStatus: ({ event }, params: { is: FixStatus }) =>
+        ((event as unknown as { output: StepRecord }).output.result as { status?: FixStatus } | null)?.status === params.is,
       dryRun: ({ context }) => context.facts.mode === 'dry-run',
     },
   })
@@ -288,16 +387,34 @@ function buildMachine(name: string, start: string, steps: ReadonlyMap<string, Co
     }
     const onDone: unknown[] = []
     const handler = (is: StepStatus[], to: string | undefined, name: string) => {
-      if (to !== undefined) onDone.push({ target: ref(to), guard: { type: 'status', params: { is } }, actions: [recordAction(s.name)], description: `${s.name}~${name}`, meta: { via: name } })
+      if (to !== undefined)
+        onDone.push({
+          target: ref(to),
+          guard: { type: 'status', params: { is } },
+          actions: [recordAction(s.name)],
+          description: `${s.name}~${name}`,
+          meta: { via: name },
+        })
     }
     handler(['timeout'], s.onTimeout, 'on_timeout')
     handler(s.onTimeout === undefined ? ['error', 'timeout'] : ['error'], s.onError, 'on_error')
     handler(['failed'], s.onFailure, 'on_failure')
-    onDone.push({ target: ref(INTERNAL_FINALS.aborted), guard: { type: 'status', params: { is: ['failed', 'timeout', 'error'] } }, actions: [recordAction(s.name)], description: `${s.name}~unhandled`, meta: { via: 'unhandled failure', internal: true } })
+    onDone.push({
+      target: ref(INTERNAL_FINALS.aborted),
+      guard: { type: 'status', params: { is: ['failed', 'timeout', 'error'] } },
+      actions: [recordAction(s.name)],
+      description: `${s.name}~unhandled`,
+      meta: { via: 'unhandled failure', internal: true },
+    })
     onDone.push(...nextTransitions(s, true, ref('')))
     states[s.name] = {
       entry,
-      invoke: { src: 'step', input: ({ context }: { context: RunContext }) => ({ step: s.name, context }), onDone, onError: crash(`${s.name}~crash`) },
+      invoke: {
+        src: 'step',
+        input: ({ context }: { context: RunContext }) => ({ step: s.name, context }),
+        onDone,
+        onError: crash(`${s.name}~crash`),
+      },
     }
   }
   for (const o of outcomes.values()) {
@@ -307,7 +424,12 @@ function buildMachine(name: string, start: string, steps: ReadonlyMap<string, Co
     states[f] = { type: 'final', entry: [{ type: 'finish', params: { final: f } }] }
   }
   announceTransitions(states)
-  return machineSetup.createMachine({ id: ROOT, initial: start, context: ({ input }: { input: RunInput }) => ({ params: input.params, facts: input.facts, steps: {} }), states } as never) as unknown as AnyStateMachine
+  return machineSetup.createMachine({
+    id: ROOT,
+    initial: start,
+    context: ({ input }: { input: RunInput }) => ({ params: input.params, facts: input.facts, steps: {} }),
+    states,
+  } as never) as unknown as AnyStateMachine
 }
 
 /**
@@ -350,14 +472,21 @@ function fixState(s: CompiledFixStep, entry: unknown[], next: unknown[], crash: 
   const errorTarget = s.onError !== undefined ? ref(s.onError) : ref(INTERNAL_FINALS.aborted)
   // Without rollback commands or files to restore, the rollback phase undoes nothing: say so.
   const undoable = s.fix.rollback.length > 0 || s.fix.files.length > 0
-  const afterRollback = s.onRollback !== undefined ? ref(s.onRollback) : ref(undoable ? INTERNAL_FINALS.rolledBack : INTERNAL_FINALS.unverified)
+  const afterRollback =
+    s.onRollback !== undefined ? ref(s.onRollback) : ref(undoable ? INTERNAL_FINALS.rolledBack : INTERNAL_FINALS.unverified)
   return {
     entry,
     initial: 'check',
     states: {
       check: stage('fixCheck', [
         t(ref(INTERNAL_FINALS.refused), 'check~refused', 'pre-flight failed', fixIs('refused'), true),
-        t(errorTarget, 'check~error', s.onError !== undefined ? 'on_error' : 'unhandled failure', { guard: { type: 'status', params: { is: ['failed', 'timeout', 'error'] } } }, s.onError === undefined),
+        t(
+          errorTarget,
+          'check~error',
+          s.onError !== undefined ? 'on_error' : 'unhandled failure',
+          { guard: { type: 'status', params: { is: ['failed', 'timeout', 'error'] } } },
+          s.onError === undefined,
+        ),
         t('done', 'check~not_needed', 'not needed', fixIs('not_needed')),
         t(ref(INTERNAL_FINALS.proposed), 'check~proposed', 'dry-run', { guard: 'dryRun' }),
         t('approve', 'check~needed', 'needed'),

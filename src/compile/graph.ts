@@ -37,7 +37,12 @@ export function toMermaid(c: CompiledRunbook, options: { internal?: boolean } = 
 
 export function toDot(c: CompiledRunbook, options: { internal?: boolean } = {}): string {
   const q = (s: string) => JSON.stringify(s)
-  const lines = [`digraph ${q(c.name)} {`, '  rankdir=TB;', '  node [shape=box, style=rounded];', `  __start [shape=point]; __start -> ${q(c.start)};`]
+  const lines = [
+    `digraph ${q(c.name)} {`,
+    '  rankdir=TB;',
+    '  node [shape=box, style=rounded];',
+    `  __start [shape=point]; __start -> ${q(c.start)};`,
+  ]
   for (const s of c.steps.values()) if (usesOf(s).length > 0) lines.push(`  ${q(s.name)} [label=${q([s.name, ...usesOf(s)].join('\n'))}];`)
   for (const o of c.outcomes.values()) lines.push(`  ${q(o.name)} [shape=doubleoctagon, label=${q(`${o.name}\n(${o.severity})`)}];`)
   for (const e of c.edges) {

@@ -92,7 +92,8 @@ export function unhandledKind(kind: never): never {
 
 /** The step as one of the kinds an actor handles. The machine invokes each actor only on its kinds, so another kind is a bug. */
 export function stepOfKind<K extends StepKind>(step: CompiledStep, ...kinds: K[]): Extract<CompiledStep, { kind: K }> {
-  if (!(kinds as readonly StepKind[]).includes(step.kind)) throw new RunbookError('RB_INTERNAL', `step '${step.name}' is a ${step.kind} step, not ${kinds.join(' or ')}`)
+  if (!(kinds as readonly StepKind[]).includes(step.kind))
+    throw new RunbookError('RB_INTERNAL', `step '${step.name}' is a ${step.kind} step, not ${kinds.join(' or ')}`)
   return step as Extract<CompiledStep, { kind: K }>
 }
 

@@ -26,7 +26,10 @@ export const SHIPPED_ACTIONS = fileURLToPath(new URL('../../actions/', import.me
 export const ACTION_SCHEMA_URL = SCHEMA_URLS.action
 
 /** A typed input: a runbook param declaration with a description, or a list (of strings, from an expression). */
-export type ActionInput = Omit<Pick<Param, 'type' | 'default' | 'pattern' | 'values' | 'min' | 'max' | 'required'>, 'type'> & { type: Param['type'] | 'list'; description: string }
+export type ActionInput = Omit<Pick<Param, 'type' | 'default' | 'pattern' | 'values' | 'min' | 'max' | 'required'>, 'type'> & {
+  type: Param['type'] | 'list'
+  description: string
+}
 
 /** What an input accepts, for messages and `runbook actions`. */
 export function describeInput(input: ActionInput): string {
@@ -82,7 +85,13 @@ export interface ActionLibrary {
  * actionDirs(['/team/runbooks'], {}) // ['/team/runbooks/actions', '/team/actions', '<runbook>/actions'] (those that exist)
  */
 export function actionDirs(near: readonly string[], env: NodeJS.ProcessEnv = process.env): string[] {
-  const roots = [...near.map((d) => resolve(d)), ...(env.RUNBOOK_PATH ?? '').split(delimiter).filter(Boolean).map((d) => resolve(d))]
+  const roots = [
+    ...near.map((d) => resolve(d)),
+    ...(env.RUNBOOK_PATH ?? '')
+      .split(delimiter)
+      .filter(Boolean)
+      .map((d) => resolve(d)),
+  ]
   const dirs = [...roots.flatMap((r) => [join(r, 'actions'), join(r, '..', 'actions')]), SHIPPED_ACTIONS].map((d) => resolve(d))
   return [...new Set(dirs)].filter((d) => existsSync(d) && statSync(d).isDirectory())
 }
@@ -201,7 +210,9 @@ export function bodyStrings(body: { run?: ActionRun; fix?: Partial<Fix> }): Body
 }
 
 /** The CEL expressions of a body string, each with its offset in the string. */
-export function celParts(s: Pick<BodyString, 'value' | 'kind'>): Array<{ expr: string; offset: number }> | { error: string; offset: number } {
+export function celParts(
+  s: Pick<BodyString, 'value' | 'kind'>,
+): Array<{ expr: string; offset: number }> | { error: string; offset: number } {
   if (s.kind === 'cel') return [{ expr: s.value, offset: 0 }]
   const parsed = parseTemplate(s.value)
   if (!Array.isArray(parsed)) return parsed
@@ -213,7 +224,11 @@ const STRING_LITERAL = /"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g
 /** Every `inputs.<name>` an expression reads, with the offset of `inputs` and the end of the name. */
 export function inputRefs(expr: string): Array<{ name: string; start: number; end: number }> {
   const code = expr.replace(STRING_LITERAL, (m) => ' '.repeat(m.length))
-  return [...code.matchAll(/(?<![\w.])inputs\s*\.\s*([A-Za-z_]\w*)/g)].map((m) => ({ name: m[1]!, start: m.index, end: m.index + m[0].length }))
+  return [...code.matchAll(/(?<![\w.])inputs\s*\.\s*([A-Za-z_]\w*)/g)].map((m) => ({
+    name: m[1]!,
+    start: m.index,
+    end: m.index + m[0].length,
+  }))
 }
 
 const ROOTS_AN_ACTION_SEES = new Set(['inputs', 'result', 'facts'])
@@ -222,24 +237,45 @@ export function validateActionSource(file: string, text: string, parsers: Parser
   const source = loadSource(file, text)
   if (source.errors.length > 0) return { ok: false, errors: source.errors }
   if (source.data === null || typeof source.data !== 'object' || Array.isArray(source.data)) {
-    return { ok: false, errors: [source.error('RB_SCHEMA', [], 'an action must be a YAML mapping with apiVersion, name, version, summary, outputs and run or fix')] }
+    return {
+      ok: false,
+      errors: [
+        source.error('RB_SCHEMA', [], 'an action must be a YAML mapping with apiVersion, name, version, summary, outputs and run or fix'),
+      ],
+    }
   }
   const validate = schemaValidator('action')
   if (!validate(source.data)) return { ok: false, errors: schemaErrors(source, validate.errors ?? []) }
   const a = source.data as Omit<Action, 'id' | 'source'>
   const errors: RunbookError[] = []
-  const err = (code: RunbookError['code'], path: PathSegment[], message: string, options?: { key?: boolean; offset?: number }) => errors.push(source.error(code, path, message, options))
+  const err = (code: RunbookError['code'], path: PathSegment[], message: string, options?: { key?: boolean; offset?: number }) =>
+    errors.push(source.error(code, path, message, options))
 
-  if ((a.run === undefined) === (a.fix === undefined)) err('RB_STEP_KIND', [], `action '${a.name}' needs exactly one of run (a read-only command) or fix (check/apply/verify/rollback)`)
+  if ((a.run === undefined) === (a.fix === undefined))
+    err('RB_STEP_KIND', [], `action '${a.name}' needs exactly one of run (a read-only command) or fix (check/apply/verify/rollback)`)
   const expected = `${basename(dirname(file))}/${basename(file, extname(file))}`
-  if (a.name !== expected) err('RB_SCHEMA', ['name'], `action '${a.name}' is in ${expected}'s file: name it '${expected}', or move the file to actions/${a.name}.yaml`)
+  if (a.name !== expected)
+    err(
+      'RB_SCHEMA',
+      ['name'],
+      `action '${a.name}' is in ${expected}'s file: name it '${expected}', or move the file to actions/${a.name}.yaml`,
+    )
 
   const inputs = a.inputs ?? {}
   for (const [name, p] of Object.entries(inputs)) {
     if (p.type === 'enum' && !p.values) err('RB_SCHEMA', ['inputs', name], `input '${name}' is an enum: list its values`)
-    if (p.type === 'list' && p.default !== undefined) err('RB_SCHEMA', ['inputs', name, 'default'], `input '${name}' is a list: a list has no default (an optional list input is null when not given)`)
+    if (p.type === 'list' && p.default !== undefined)
+      err(
+        'RB_SCHEMA',
+        ['inputs', name, 'default'],
+        `input '${name}' is a list: a list has no default (an optional list input is null when not given)`,
+      )
     else if (p.default !== undefined && !checkParam(p as Param, p.default).ok) {
-      err('RB_PARAM_DEFAULT', ['inputs', name, 'default'], `default ${JSON.stringify(p.default)} of input '${name}' is not ${describeType(p as Param)}`)
+      err(
+        'RB_PARAM_DEFAULT',
+        ['inputs', name, 'default'],
+        `default ${JSON.stringify(p.default)} of input '${name}' is not ${describeType(p as Param)}`,
+      )
     }
   }
 
@@ -258,13 +294,23 @@ export function validateActionSource(file: string, text: string, parsers: Parser
       }
       for (const [id, at] of free) {
         if (!ROOTS_AN_ACTION_SEES.has(id)) {
-          err('RB_CEL_REFERENCE', s.path, `an action reads inputs.<name>, result and facts, not '${id}': declare an input for what it needs`, { offset: offset + at })
+          err(
+            'RB_CEL_REFERENCE',
+            s.path,
+            `an action reads inputs.<name>, result and facts, not '${id}': declare an input for what it needs`,
+            { offset: offset + at },
+          )
         }
       }
       for (const ref of inputRefs(expr)) {
         if (!(ref.name in inputs)) {
           const near = closest(ref.name, Object.keys(inputs))
-          err('RB_CEL_REFERENCE', s.path, `input '${ref.name}' is not declared${near ? `: did you mean '${near}'?` : ` (inputs: ${Object.keys(inputs).join(', ') || 'none'})`}`, { offset: offset + ref.start })
+          err(
+            'RB_CEL_REFERENCE',
+            s.path,
+            `input '${ref.name}' is not declared${near ? `: did you mean '${near}'?` : ` (inputs: ${Object.keys(inputs).join(', ') || 'none'})`}`,
+            { offset: offset + ref.start },
+          )
         }
       }
     }
@@ -281,7 +327,12 @@ export function validateActionSource(file: string, text: string, parsers: Parser
   const readOnly = (cmd: string | undefined, vouched: string | undefined, at: PathSegment[]) => {
     if (cmd === undefined || vouched !== undefined) return
     for (const p of readOnlyProblems(cmd)) {
-      err('RB_MUTATING_OUTSIDE_FIX', at, `action '${a.name}': '${p.word}' ${p.why}. Its read-only commands must be read-only: move it to fix.apply, or vouch for it with readonly: "<why it changes nothing>"`, { offset: p.offset })
+      err(
+        'RB_MUTATING_OUTSIDE_FIX',
+        at,
+        `action '${a.name}': '${p.word}' ${p.why}. Its read-only commands must be read-only: move it to fix.apply, or vouch for it with readonly: "<why it changes nothing>"`,
+        { offset: p.offset },
+      )
     }
   }
   readOnly(a.run?.run, a.run?.readonly, ['run', 'run'])
@@ -294,7 +345,12 @@ export function validateActionSource(file: string, text: string, parsers: Parser
     readOnly(f.verify?.run, f.verify?.readonly, ['fix', 'verify', 'run'])
     f.preflight?.forEach((p, i) => readOnly(p.run, p.readonly, ['fix', 'preflight', i, 'run']))
     if ((f.check?.parse ?? null) !== (a.outputs.parser ?? null)) {
-      err('RB_SCHEMA', ['outputs', 'parser'], `outputs.parser must name the parser of fix.check (${f.check?.parse ?? 'none'}): the step's result is its check's`, { key: a.outputs.parser !== undefined ? false : true })
+      err(
+        'RB_SCHEMA',
+        ['outputs', 'parser'],
+        `outputs.parser must name the parser of fix.check (${f.check?.parse ?? 'none'}): the step's result is its check's`,
+        { key: a.outputs.parser !== undefined ? false : true },
+      )
     }
   }
   if (errors.length > 0) return { ok: false, errors }

@@ -137,7 +137,13 @@ export class CheckScope {
         env = e.registerVariable({ name: 'result', schema })
         recordFields(own, '$result', schema)
       }
-      entry = { env, check: new CheckEnv((expr) => this.#withSteps(key, env, expr), (type) => own.get(type) ?? this.#fields.get(type)) }
+      entry = {
+        env,
+        check: new CheckEnv(
+          (expr) => this.#withSteps(key, env, expr),
+          (type) => own.get(type) ?? this.#fields.get(type),
+        ),
+      }
       this.#byResult.set(key, entry)
     }
     return entry.check
@@ -274,7 +280,14 @@ export class CheckEnv {
       if (known) problem.known = known
     }
     const types = /^no such overload: (\S+) (\S+) (\S+)$/.exec(problem.message)
-    if (error?.code === 'no_such_overload' && types && typeof left === 'object' && typeof right === 'object' && left.start !== undefined && right.end !== undefined) {
+    if (
+      error?.code === 'no_such_overload' &&
+      types &&
+      typeof left === 'object' &&
+      typeof right === 'object' &&
+      left.start !== undefined &&
+      right.end !== undefined
+    ) {
       const operand = (n: AstNode, type: string): Operand => ({ text: expr.slice(original(n.start!), original(n.end!)).trim(), type })
       problem.operands = { op: types[2]!, left: operand(left, types[1]!), right: operand(right, types[3]!) }
     }
@@ -316,7 +329,10 @@ export function freeIdentifiers(source: string): Map<string, number> | null {
     }
     if (op === 'rcall' && Array.isArray(args) && BINDING_MACROS.has(args[0] as string) && Array.isArray(args[2])) {
       const margs = args[2] as Array<{ op?: string; args?: unknown }>
-      const vars = margs.slice(0, -1).filter((a) => a?.op === 'id').map((a) => a.args as string)
+      const vars = margs
+        .slice(0, -1)
+        .filter((a) => a?.op === 'id')
+        .map((a) => a.args as string)
       walk(args[1], bound)
       const inner = new Set([...bound, ...vars])
       for (const a of margs.slice(vars.length)) walk(a, inner)
@@ -476,10 +492,14 @@ function bindLets(ctx: Record<string, unknown>, chain: Iterable<Let>, scope: Exp
       ctx[l.name] = l.fn(ctx)
     } catch (err) {
       const types = valueTypes(l.source, scope)
-      throw new RunbookError('RB_CEL_EVAL', `evaluating let '${l.name}' (${JSON.stringify(l.source)}): ${summary(err as Error)}${types.length > 0 ? ` (values: ${types.join(', ')})` : ''}`, {
-        cause: err,
-        detail: { expr: l.source, let: l.name, types },
-      })
+      throw new RunbookError(
+        'RB_CEL_EVAL',
+        `evaluating let '${l.name}' (${JSON.stringify(l.source)}): ${summary(err as Error)}${types.length > 0 ? ` (values: ${types.join(', ')})` : ''}`,
+        {
+          cause: err,
+          detail: { expr: l.source, let: l.name, types },
+        },
+      )
     }
   }
   return ctx
@@ -504,10 +524,14 @@ function compileRun(source: string, lets: Lets): (ctx: Record<string, unknown>, 
       return fromCel(fn(ctx))
     } catch (err) {
       const types = valueTypes(source, scope)
-      throw new RunbookError('RB_CEL_EVAL', `evaluating ${JSON.stringify(source)}: ${summary(err as Error)}${types.length > 0 ? ` (values: ${types.join(', ')})` : ''}`, {
-        cause: err,
-        detail: { expr: source, types },
-      })
+      throw new RunbookError(
+        'RB_CEL_EVAL',
+        `evaluating ${JSON.stringify(source)}: ${summary(err as Error)}${types.length > 0 ? ` (values: ${types.join(', ')})` : ''}`,
+        {
+          cause: err,
+          detail: { expr: source, types },
+        },
+      )
     }
   }
 }
@@ -549,7 +573,14 @@ export function valueTypes(source: string, scope: ExprScope): string[] {
     for (const seg of m[2]!.matchAll(/\.\s*([A-Za-z_]\w*)|\[\s*(\d+)\s*\]/g)) {
       const index = seg[2] === undefined ? undefined : Number(seg[2])
       const field = seg[1]
-      const next = index !== undefined ? (Array.isArray(value) ? (value[index] as unknown) : undefined) : value !== null && typeof value === 'object' && !Array.isArray(value) && field! in value ? (value as Record<string, unknown>)[field!] : undefined
+      const next =
+        index !== undefined
+          ? Array.isArray(value)
+            ? (value[index] as unknown)
+            : undefined
+          : value !== null && typeof value === 'object' && !Array.isArray(value) && field! in value
+            ? (value as Record<string, unknown>)[field!]
+            : undefined
       if (next === undefined) {
         missing = index !== undefined ? ` (no [${index}])` : ` (no field ${field})`
         break
@@ -651,7 +682,10 @@ export class VarsChecker {
       if (typeof schema !== 'string') recordFields(this.#fields, `$${name}`, schema)
     }
     this.#env = env
-    this.check = new CheckEnv(() => env, (type) => this.#fields.get(type))
+    this.check = new CheckEnv(
+      () => env,
+      (type) => this.#fields.get(type),
+    )
   }
 
   typeOf(expr: string): string | undefined {
@@ -684,7 +718,10 @@ export function compileVarsExpr(source: string): VarsExpr {
       try {
         return fromCel(fn(Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, toCel(v)]))))
       } catch (err) {
-        throw new RunbookError('RB_CEL_EVAL', `evaluating ${JSON.stringify(source)}: ${summary(err as Error)}`, { cause: err, detail: { expr: source } })
+        throw new RunbookError('RB_CEL_EVAL', `evaluating ${JSON.stringify(source)}: ${summary(err as Error)}`, {
+          cause: err,
+          detail: { expr: source },
+        })
       }
     },
   }

@@ -18,12 +18,35 @@ export interface LetDef {
 export const SCOPE_ROOTS = ['params', 'steps', 'result', 'facts'] as const
 
 // CEL reserved words and the names of its types (`type(x) == int`): a variable cannot take them.
-const CEL_RESERVED = ['as', 'break', 'const', 'continue', 'else', 'false', 'for', 'function', 'if', 'import', 'in', 'let', 'loop', 'package', 'namespace', 'null', 'return', 'true', 'var', 'void', 'while']
+const CEL_RESERVED = [
+  'as',
+  'break',
+  'const',
+  'continue',
+  'else',
+  'false',
+  'for',
+  'function',
+  'if',
+  'import',
+  'in',
+  'let',
+  'loop',
+  'package',
+  'namespace',
+  'null',
+  'return',
+  'true',
+  'var',
+  'void',
+  'while',
+]
 const CEL_TYPES = ['int', 'uint', 'double', 'bool', 'string', 'bytes', 'list', 'map', 'null_type', 'type', 'dyn', 'optional']
 
 /** Why `name` cannot be a let (the schema already checked its characters), or null. */
 export function letNameProblem(name: string): string | null {
-  if ((SCOPE_ROOTS as readonly string[]).includes(name)) return `'${name}' is a root every expression already sees (${SCOPE_ROOTS.join(', ')}): give the let another name`
+  if ((SCOPE_ROOTS as readonly string[]).includes(name))
+    return `'${name}' is a root every expression already sees (${SCOPE_ROOTS.join(', ')}): give the let another name`
   if (CEL_RESERVED.includes(name)) return `'${name}' is a reserved word in CEL: give the let another name`
   if (CEL_TYPES.includes(name)) return `'${name}' is a CEL type name: give the let another name`
   return null

@@ -2,7 +2,20 @@
  * Text → JS value, keeping where every node came from. The only file that imports `yaml`.
  */
 import { createHash } from 'node:crypto'
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Alias, type Document, type Node, type Pair, type YAMLMap } from 'yaml'
+import {
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  visit,
+  type Alias,
+  type Document,
+  type Node,
+  type Pair,
+  type YAMLMap,
+} from 'yaml'
 import { INPUT_LIMITS } from '../input.ts'
 import { RunbookError } from '../errors.ts'
 import type { SourcePos } from '../types.ts'
@@ -26,7 +39,12 @@ export interface SourceDoc {
   /** Position of character `offset` inside the string scalar at `path` (for CEL errors). */
   posInString(path: readonly PathSegment[], offset: number): SourcePos
   /** A located RunbookError with a code frame. */
-  error(code: RunbookError['code'], path: readonly PathSegment[], message: string, options?: { key?: boolean; offset?: number }): RunbookError
+  error(
+    code: RunbookError['code'],
+    path: readonly PathSegment[],
+    message: string,
+    options?: { key?: boolean; offset?: number },
+  ): RunbookError
 }
 
 export function sha256(text: string): string {
@@ -102,7 +120,11 @@ export function loadSource(file: string, text: string): SourceDoc {
       errors.push(
         unresolved !== undefined
           ? located('RB_YAML_ALIAS', pos, `alias *${unresolved} names no anchor defined before it: define &${unresolved} first`)
-          : located('RB_YAML_ALIAS', pos, `YAML aliases expand past the limit (${INPUT_LIMITS.yamlAliases}): a document that multiplies itself through aliases is refused`),
+          : located(
+              'RB_YAML_ALIAS',
+              pos,
+              `YAML aliases expand past the limit (${INPUT_LIMITS.yamlAliases}): a document that multiplies itself through aliases is refused`,
+            ),
       )
     }
   }
@@ -163,7 +185,11 @@ function duplicateKeys(
           const isStep = path.length === 1 && (path[0] === 'steps' || path[0] === 'outcomes')
           errors.push(
             isStep
-              ? located('RB_DUPLICATE_STEP', pos, `duplicate ${path[0] === 'steps' ? 'step' : 'outcome'} '${key}' (first defined at line ${first.line})`)
+              ? located(
+                  'RB_DUPLICATE_STEP',
+                  pos,
+                  `duplicate ${path[0] === 'steps' ? 'step' : 'outcome'} '${key}' (first defined at line ${first.line})`,
+                )
               : located('RB_YAML_SYNTAX', pos, `duplicate key '${key}' (first defined at line ${first.line})`),
           )
         } else {

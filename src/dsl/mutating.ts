@@ -8,7 +8,8 @@
 const WORD = '^'
 
 /** Wrappers that run the command after them: `sudo systemctl restart x` is `systemctl restart x`. */
-const WRAPPER = /^(?:(?:sudo|doas|env|nohup|exec|command|builtin|nice|ionice|chrt|stdbuf|setsid|time|xargs|timeout)\b(?:\s+-{1,2}[\w-]+(?:[= ]\S+)?)*(?:\s+\d+[smhd]?(?=\s))?\s+|[A-Za-z_][A-Za-z0-9_]*=\S*\s+)/
+const WRAPPER =
+  /^(?:(?:sudo|doas|env|nohup|exec|command|builtin|nice|ionice|chrt|stdbuf|setsid|time|xargs|timeout)\b(?:\s+-{1,2}[\w-]+(?:[= ]\S+)?)*(?:\s+\d+[smhd]?(?=\s))?\s+|[A-Za-z_][A-Za-z0-9_]*=\S*\s+)/
 
 /** The simple commands of a command line: split at ; & | && || $( ` ( ) and stripped of wrappers. */
 function commands(text: string): string[] {
@@ -16,7 +17,7 @@ function commands(text: string): string[] {
     .split(/\|\||&&|[;|&\n`()]|\$\(/)
     .map((c) => {
       let cmd = c.trim()
-      for (let prev = ''; prev !== cmd; ) {
+      for (let prev = ''; prev !== cmd;) {
         prev = cmd
         cmd = cmd.replace(WRAPPER, '')
       }
@@ -30,7 +31,8 @@ const ACCESS_COMMAND = new RegExp(
     `^(systemctl|service)\\b[^;&|]*\\b(ssh|sshd|ssh\\.service|sshd\\.service|networking|NetworkManager|systemd-networkd|nftables|netfilter-persistent|fail2ban|sshguard)\\b`,
 )
 const ACCESS_PATH = /\/etc\/ssh\/|\/etc\/nftables|\/etc\/iptables|\/etc\/network\/|\/etc\/netplan\/|\/etc\/fail2ban\/|\/etc\/sshguard/
-const ACCESS_FILE = /^(\/etc\/ssh\/|\/etc\/nftables|\/etc\/iptables\/|\/etc\/network\/|\/etc\/netplan\/|\/etc\/sysconfig\/(iptables|network)|\/etc\/fail2ban\/|\/etc\/sshguard|\/root\/\.ssh\/|\/home\/[^/]+\/\.ssh\/)/
+const ACCESS_FILE =
+  /^(\/etc\/ssh\/|\/etc\/nftables|\/etc\/iptables\/|\/etc\/network\/|\/etc\/netplan\/|\/etc\/sysconfig\/(iptables|network)|\/etc\/fail2ban\/|\/etc\/sshguard|\/root\/\.ssh\/|\/home\/[^/]+\/\.ssh\/)/
 
 /**
  * Why a fix command could cut the operator off (sshd, firewall, networking), or null. Such fixes

@@ -111,23 +111,35 @@ export function checkParam(param: Param, raw: unknown): ParamCheck {
 
 export function describeType(param: Param): string {
   switch (param.type) {
-    case 'ip': return 'an IPv4 or IPv6 address'
-    case 'cidr': return 'a network in CIDR notation, like 203.0.113.0/24'
-    case 'host': return 'a host name, IP address, or user@host:port'
-    case 'port': return 'a TCP/UDP port from 1 to 65535'
-    case 'unit': return 'a systemd unit name, like nginx.service'
-    case 'user': return 'a login name (lowercase letters, digits, _ . -)'
-    case 'path': return 'an absolute path'
-    case 'duration': return 'a duration like 500ms, 3s, 2m, 1h'
+    case 'ip':
+      return 'an IPv4 or IPv6 address'
+    case 'cidr':
+      return 'a network in CIDR notation, like 203.0.113.0/24'
+    case 'host':
+      return 'a host name, IP address, or user@host:port'
+    case 'port':
+      return 'a TCP/UDP port from 1 to 65535'
+    case 'unit':
+      return 'a systemd unit name, like nginx.service'
+    case 'user':
+      return 'a login name (lowercase letters, digits, _ . -)'
+    case 'path':
+      return 'an absolute path'
+    case 'duration':
+      return 'a duration like 500ms, 3s, 2m, 1h'
     case 'int': {
       const negative = param.min !== undefined && param.min < 0
-      const range = param.min !== undefined || param.max !== undefined ? ` from ${param.min ?? 0} to ${param.max ?? '∞'}` : negative ? '' : ' from 0'
+      const range =
+        param.min !== undefined || param.max !== undefined ? ` from ${param.min ?? 0} to ${param.max ?? '∞'}` : negative ? '' : ' from 0'
       return `an integer${range}`
     }
-    case 'bool': return 'true or false'
-    case 'enum': return `one of ${(param.values ?? []).join(', ')}`
+    case 'bool':
+      return 'true or false'
+    case 'enum':
+      return `one of ${(param.values ?? []).join(', ')}`
     case 'string': {
-      const dash = param.allow_leading_dash === true ? '' : ' not starting with - (an option to most programs; allow_leading_dash: true accepts it)'
+      const dash =
+        param.allow_leading_dash === true ? '' : ' not starting with - (an option to most programs; allow_leading_dash: true accepts it)'
       return param.pattern === undefined ? `text${dash}` : `text matching /^(?:${param.pattern})$/${dash}`
     }
   }
@@ -144,12 +156,22 @@ export interface ResolveOptions {
  * Raw values (from --param, --host, chat) → typed params. Refuses unknown names, missing required
  * params and values that fail their type, all before anything runs.
  */
-export function resolveParams(decls: Readonly<Record<string, Param>>, raw: Readonly<Record<string, unknown>>, options: ResolveOptions = {}): Record<string, ParamValue | null> {
+export function resolveParams(
+  decls: Readonly<Record<string, Param>>,
+  raw: Readonly<Record<string, unknown>>,
+  options: ResolveOptions = {},
+): Record<string, ParamValue | null> {
   const errors: RunbookError[] = []
   for (const name of Object.keys(raw)) {
     if (!(name in decls)) {
       const known = Object.keys(decls)
-      errors.push(new RunbookError('RB_PARAM_UNKNOWN', `unknown param '${name}'${known.length ? ` (this runbook takes: ${known.join(', ')})` : ' (this runbook takes none)'}`, { detail: { param: name } }))
+      errors.push(
+        new RunbookError(
+          'RB_PARAM_UNKNOWN',
+          `unknown param '${name}'${known.length ? ` (this runbook takes: ${known.join(', ')})` : ' (this runbook takes none)'}`,
+          { detail: { param: name } },
+        ),
+      )
     }
   }
   const out: Record<string, ParamValue | null> = {}
@@ -161,7 +183,14 @@ export function resolveParams(decls: Readonly<Record<string, Param>>, raw: Reado
       value = isTemplated(decl.default) && options.renderDefault ? options.renderDefault(String(decl.default), out) : decl.default
     }
     if (value === undefined || value === '') {
-      if (decl.required) errors.push(new RunbookError('RB_PARAM_MISSING', `missing required param '${name}'${decl.description ? ` (${decl.description})` : ''}: pass --param ${name}=<${decl.type}>`, { detail: { param: name } }))
+      if (decl.required)
+        errors.push(
+          new RunbookError(
+            'RB_PARAM_MISSING',
+            `missing required param '${name}'${decl.description ? ` (${decl.description})` : ''}: pass --param ${name}=<${decl.type}>`,
+            { detail: { param: name } },
+          ),
+        )
       out[name] = null
       continue
     }
@@ -172,7 +201,11 @@ export function resolveParams(decls: Readonly<Record<string, Param>>, raw: Reado
     const check = checkParam(decl, value)
     if (!check.ok) {
       const shown = decl.secret ? REDACTED : JSON.stringify(String(value))
-      errors.push(new RunbookError('RB_PARAM_TYPE', `param '${name}': ${shown} is not ${check.expected}`, { detail: { param: name, type: decl.type } }))
+      errors.push(
+        new RunbookError('RB_PARAM_TYPE', `param '${name}': ${shown} is not ${check.expected}`, {
+          detail: { param: name, type: decl.type },
+        }),
+      )
       continue
     }
     out[name] = check.value!

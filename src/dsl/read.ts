@@ -29,11 +29,15 @@ export function readRunbookText(file: string): string {
   const notRegular = checkRegularFile(file, INPUT)
   if (notRegular) throw notRegular
   if (!RUNBOOK_EXTENSIONS.includes(extname(file))) {
-    throw new RunbookError('RB_NOT_A_RUNBOOK', `${file}: not a runbook file (runbooks are named *.yaml or *.yml); nothing of it is shown`, { detail: { file, reason: 'extension' } })
+    throw new RunbookError('RB_NOT_A_RUNBOOK', `${file}: not a runbook file (runbooks are named *.yaml or *.yml); nothing of it is shown`, {
+      detail: { file, reason: 'extension' },
+    })
   }
   const text = readRegularFile(file, INPUT_LIMITS.runbookBytes, INPUT)
   if (!looksLikeRunbook(text)) {
-    throw new RunbookError('RB_NOT_A_RUNBOOK', `${file}: not a runbook (no line \`apiVersion: runbook/v1\`); nothing of it is shown`, { detail: { file, reason: 'apiVersion' } })
+    throw new RunbookError('RB_NOT_A_RUNBOOK', `${file}: not a runbook (no line \`apiVersion: runbook/v1\`); nothing of it is shown`, {
+      detail: { file, reason: 'apiVersion' },
+    })
   }
   return text
 }

@@ -27,9 +27,48 @@ export interface ReadOnlyProblem {
 
 /** Commands whose only effect is on the shell running them. */
 const SHELL_BUILTINS = new Set([
-  ':', 'true', 'false', 'echo', 'printf', 'read', 'mapfile', 'readarray', 'cd', 'pushd', 'popd', 'dirs', 'pwd', 'set', 'unset',
-  'shift', 'exit', 'return', 'break', 'continue', 'wait', 'trap', 'type', 'hash', 'getopts', 'let', 'test', '[', '[[', 'umask',
-  'ulimit', 'shopt', 'times', 'alias', 'unalias', 'caller', 'local', 'export', 'declare', 'typeset', 'readonly', 'sleep',
+  ':',
+  'true',
+  'false',
+  'echo',
+  'printf',
+  'read',
+  'mapfile',
+  'readarray',
+  'cd',
+  'pushd',
+  'popd',
+  'dirs',
+  'pwd',
+  'set',
+  'unset',
+  'shift',
+  'exit',
+  'return',
+  'break',
+  'continue',
+  'wait',
+  'trap',
+  'type',
+  'hash',
+  'getopts',
+  'let',
+  'test',
+  '[',
+  '[[',
+  'umask',
+  'ulimit',
+  'shopt',
+  'times',
+  'alias',
+  'unalias',
+  'caller',
+  'local',
+  'export',
+  'declare',
+  'typeset',
+  'readonly',
+  'sleep',
 ])
 
 /**
@@ -81,7 +120,9 @@ interface Body {
 function normalise(text: string): string {
   return text
     .replace(/(\d?)<>/g, (_m, fd: string) => `${fd}>|`)
-    .replace(/\$\{([A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])(##?|%%?)([^}]*)\}/g, (m, _v: string, _op: string, pat: string) => (/[`$]/.test(pat) ? m : m.replace(pat, 'x'.repeat(pat.length))))
+    .replace(/\$\{([A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])(##?|%%?)([^}]*)\}/g, (m, _v: string, _op: string, pat: string) =>
+      /[`$]/.test(pat) ? m : m.replace(pat, 'x'.repeat(pat.length)),
+    )
 }
 
 /** A function body's command with the call's arguments in place of "$@", "$*" and $1..$9. */
@@ -147,7 +188,10 @@ class Checker {
       if (fn && name) {
         if (callStack.includes(name)) continue
         const args = words.slice(1)
-        this.body({ commands: fn.commands.map((c) => bindPositional(c, args)), redirects: fn.redirects }, functions, depth, [...callStack, name])
+        this.body({ commands: fn.commands.map((c) => bindPositional(c, args)), redirects: fn.redirects }, functions, depth, [
+          ...callStack,
+          name,
+        ])
         continue
       }
       this.argv(words, depth)
@@ -176,7 +220,8 @@ class Checker {
     const args = words.slice(1)
     if (SHELL_BUILTINS.has(name)) return
     const program = PROGRAMS.get(name)
-    if (!program) return this.report(first.offset, first.raw, `is not on the read-only allow-list${first.raw === name ? '' : ` (program '${name}')`}`)
+    if (!program)
+      return this.report(first.offset, first.raw, `is not on the read-only allow-list${first.raw === name ? '' : ` (program '${name}')`}`)
     const verdict = program(args)
     if (verdict === null) return
     if ('runs' in verdict) {
@@ -186,7 +231,8 @@ class Checker {
     }
     if ('script' in verdict) {
       const s = verdict.script
-      if (s.text === null || s.text.includes(VALUE)) return this.report(s.offset, s.raw, `${name} runs a script that is computed when the command runs`)
+      if (s.text === null || s.text.includes(VALUE))
+        return this.report(s.offset, s.raw, `${name} runs a script that is computed when the command runs`)
       // Inside single quotes the script is verbatim, so offsets map exactly; otherwise to its start.
       const base = s.rawNode === 'raw_string' ? s.offset + 1 : s.offset
       const before = this.problems.length

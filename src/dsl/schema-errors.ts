@@ -68,7 +68,7 @@ export function schemaErrors(source: SourceDoc, errors: ErrorObject[]): RunbookE
         }
         break
       case 'enum':
-        message = `${what} must be one of: ${((e.params as { allowedValues: unknown[] }).allowedValues).join(', ')} (got ${JSON.stringify(e.data)})`
+        message = `${what} must be one of: ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')} (got ${JSON.stringify(e.data)})`
         break
       case 'const':
         message = `${what} must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`
@@ -97,7 +97,10 @@ export function schemaErrors(source: SourceDoc, errors: ErrorObject[]): RunbookE
 }
 
 function article(type: string): string {
-  return type.split(',').map((t) => (/^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`)).join(' or ')
+  return type
+    .split(',')
+    .map((t) => (/^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`))
+    .join(' or ')
 }
 
 /** Nearest known word within edit distance 2, for "did you mean". */

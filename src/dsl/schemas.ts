@@ -76,7 +76,10 @@ export function schemaId(text: string): string {
 }
 
 /** A validator compiled by ajv now, from the given schema texts (default: the files). */
-export function compileSchema(name: SchemaName, texts: ReadonlyMap<SchemaName, string> = new Map(SCHEMA_READS[name].map((n) => [n, schemaText(n)]))): ValidateFunction {
+export function compileSchema(
+  name: SchemaName,
+  texts: ReadonlyMap<SchemaName, string> = new Map(SCHEMA_READS[name].map((n) => [n, schemaText(n)])),
+): ValidateFunction {
   const v = ajvWith(texts).getSchema(schemaId(texts.get(name)!))
   if (!v) throw new Error(`schema ${SCHEMA_URLS[name].pathname} has no $id`)
   return v

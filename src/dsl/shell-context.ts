@@ -17,7 +17,8 @@
  * // → [{ offset: 18, context: 'single quotes' }]
  */
 
-export type QuoteContext = 'single quotes' | 'double quotes' | 'backticks' | "$'...' quotes" | 'a heredoc' | 'a backslash escape' | 'a comment'
+export type QuoteContext =
+  'single quotes' | 'double quotes' | 'backticks' | "$'...' quotes" | 'a heredoc' | 'a backslash escape' | 'a comment'
 
 export interface QuotedInterpolation {
   /** Offset of the `${{` in the template. */
@@ -66,7 +67,8 @@ export function quotedInterpolations(template: string): QuotedInterpolation[] {
       continue
     }
     if (c === '\\') {
-      if (at('${{', i + 1)) i = flag(i + 1, frame === 'double' ? 'double quotes' : frame === 'backtick' ? 'backticks' : 'a backslash escape')
+      if (at('${{', i + 1))
+        i = flag(i + 1, frame === 'double' ? 'double quotes' : frame === 'backtick' ? 'backticks' : 'a backslash escape')
       else i += 2
       continue
     }
@@ -173,6 +175,6 @@ export function quotedInterpolationAdvice(context: QuoteContext): string {
     case 'a comment':
       return 'a value with a newline would end the comment and run its next line. Move the value out of the comment'
     case 'a backslash escape':
-      return 'the backslash escapes the engine\'s opening quote. Remove the backslash'
+      return "the backslash escapes the engine's opening quote. Remove the backslash"
   }
 }

@@ -15,7 +15,10 @@ import { setFlagsFromString } from 'node:v8'
 import { Language, Parser, type Node } from 'web-tree-sitter'
 
 /** The parts of a syntax node the read-only check uses. */
-export type ShNode = Pick<Node, 'type' | 'text' | 'startIndex' | 'endIndex' | 'children' | 'namedChildren' | 'isNamed' | 'isMissing' | 'hasError'> & {
+export type ShNode = Pick<
+  Node,
+  'type' | 'text' | 'startIndex' | 'endIndex' | 'children' | 'namedChildren' | 'isNamed' | 'isMissing' | 'hasError'
+> & {
   childForFieldName(name: string): ShNode | null
   childrenForFieldName(name: string): ShNode[]
 }

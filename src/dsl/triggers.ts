@@ -44,7 +44,18 @@ export interface Alert {
   receiver: string
   groupKey: string
   externalURL: string
-  incident: { id: string; number: number; title: string; status: string; urgency: string; html_url: string; service: string; priority: string; incident_key: string; event_type: string }
+  incident: {
+    id: string
+    number: number
+    title: string
+    status: string
+    urgency: string
+    html_url: string
+    service: string
+    priority: string
+    incident_key: string
+    event_type: string
+  }
 }
 
 /** The CEL type of `alert`: a typo (`alert.lables`) is an error at validation, with its position. */
@@ -61,7 +72,18 @@ export const ALERT_CEL_SCHEMA: CelSchema = {
   receiver: 'string',
   groupKey: 'string',
   externalURL: 'string',
-  incident: { id: 'string', number: 'int', title: 'string', status: 'string', urgency: 'string', html_url: 'string', service: 'string', priority: 'string', incident_key: 'string', event_type: 'string' },
+  incident: {
+    id: 'string',
+    number: 'int',
+    title: 'string',
+    status: 'string',
+    urgency: 'string',
+    html_url: 'string',
+    service: 'string',
+    priority: 'string',
+    incident_key: 'string',
+    event_type: 'string',
+  },
 }
 
 export interface TriggerRule {
@@ -126,7 +148,9 @@ class TriggerValidator {
       this.err('RB_SCHEMA', [], 'a triggers file is a mapping with apiVersion: runbook/v1, kind: Triggers and rules: [...]')
       return []
     }
-    for (const k of Object.keys(top)) if (!['apiVersion', 'kind', 'rules'].includes(k)) this.err('RB_SCHEMA', [k], `unknown key '${k}' (known: apiVersion, kind, rules)`, { key: true })
+    for (const k of Object.keys(top))
+      if (!['apiVersion', 'kind', 'rules'].includes(k))
+        this.err('RB_SCHEMA', [k], `unknown key '${k}' (known: apiVersion, kind, rules)`, { key: true })
     if (top.apiVersion !== 'runbook/v1') this.err('RB_SCHEMA', ['apiVersion'], 'apiVersion must be runbook/v1')
     if (top.kind !== 'Triggers') this.err('RB_SCHEMA', ['kind'], 'kind must be Triggers')
     if (!Array.isArray(top.rules)) {
@@ -151,12 +175,18 @@ class TriggerValidator {
     for (const k of Object.keys(raw)) {
       if (!(RULE_KEYS as readonly string[]).includes(k)) {
         const near = closest(k, RULE_KEYS)
-        this.err('RB_SCHEMA', [...path, k], `unknown key '${k}'${near ? `: did you mean '${near}'?` : ''} (known: ${RULE_KEYS.join(', ')})`, { key: true })
+        this.err(
+          'RB_SCHEMA',
+          [...path, k],
+          `unknown key '${k}'${near ? `: did you mean '${near}'?` : ''} (known: ${RULE_KEYS.join(', ')})`,
+          { key: true },
+        )
       }
     }
     for (const k of ['name', 'when', 'runbook'] as const) if (raw[k] === undefined) this.err('RB_SCHEMA', path, `the rule has no '${k}'`)
     const name = raw.name
-    if (name !== undefined && (typeof name !== 'string' || !NAME.test(name))) this.err('RB_SCHEMA', [...path, 'name'], 'name must be lowercase letters, digits, - and _ (at most 63)')
+    if (name !== undefined && (typeof name !== 'string' || !NAME.test(name)))
+      this.err('RB_SCHEMA', [...path, 'name'], 'name must be lowercase letters, digits, - and _ (at most 63)')
     else if (typeof name === 'string') {
       const first = seen.get(name)
       if (first !== undefined) this.err('RB_SCHEMA', [...path, 'name'], `duplicate rule name '${name}' (first defined at line ${first})`)
@@ -165,23 +195,34 @@ class TriggerValidator {
     const when = this.expr(raw.when, [...path, 'when'], 'bool')
     const runbook = raw.runbook
     let declared: Record<string, { required?: boolean; default?: unknown }> | undefined
-    if (runbook !== undefined && typeof runbook !== 'string') this.err('RB_SCHEMA', [...path, 'runbook'], 'runbook must be the name of a runbook (runbook list shows them)')
+    if (runbook !== undefined && typeof runbook !== 'string')
+      this.err('RB_SCHEMA', [...path, 'runbook'], 'runbook must be the name of a runbook (runbook list shows them)')
     else if (typeof runbook === 'string' && this.runbooks) {
       declared = this.runbooks.params(runbook)
       if (!declared) {
         const known = this.runbooks.names()
         const near = closest(runbook, known)
-        this.err('RB_RUNBOOK_NOT_FOUND', [...path, 'runbook'], `no runbook named '${runbook}'${near ? `: did you mean '${near}'?` : ` (known: ${known.join(', ')})`}`)
+        this.err(
+          'RB_RUNBOOK_NOT_FOUND',
+          [...path, 'runbook'],
+          `no runbook named '${runbook}'${near ? `: did you mean '${near}'?` : ` (known: ${known.join(', ')})`}`,
+        )
       }
     }
     const params: TriggerRule['params'] = {}
-    if (raw.params !== undefined && !isMap(raw.params)) this.err('RB_SCHEMA', [...path, 'params'], 'params must be a mapping of param name → CEL expression over alert')
+    if (raw.params !== undefined && !isMap(raw.params))
+      this.err('RB_SCHEMA', [...path, 'params'], 'params must be a mapping of param name → CEL expression over alert')
     else if (isMap(raw.params)) {
       for (const [p, value] of Object.entries(raw.params)) {
         const where = [...path, 'params', p]
         if (declared && !(p in declared)) {
           const near = closest(p, Object.keys(declared))
-          this.err('RB_PARAM_UNKNOWN', where, `runbook '${String(runbook)}' has no param '${p}'${near ? `: did you mean '${near}'?` : ` (params: ${Object.keys(declared).join(', ')})`}`, { key: true })
+          this.err(
+            'RB_PARAM_UNKNOWN',
+            where,
+            `runbook '${String(runbook)}' has no param '${p}'${near ? `: did you mean '${near}'?` : ` (params: ${Object.keys(declared).join(', ')})`}`,
+            { key: true },
+          )
         }
         if (typeof value === 'number' || typeof value === 'boolean') params[p] = value
         else {
@@ -195,27 +236,47 @@ class TriggerValidator {
       for (const [p, d] of Object.entries(declared)) {
         if (d.required && d.default === undefined && !(p in given)) {
           const at = isMap(raw.params) ? [...path, 'params'] : [...path, 'runbook']
-          this.err('RB_PARAM_MISSING', at, `runbook '${String(runbook)}' needs param '${p}': map it from the alert, e.g. ${p}: alert.labels.${p}`, { key: isMap(raw.params) })
+          this.err(
+            'RB_PARAM_MISSING',
+            at,
+            `runbook '${String(runbook)}' needs param '${p}': map it from the alert, e.g. ${p}: alert.labels.${p}`,
+            { key: isMap(raw.params) },
+          )
         }
       }
     }
     let onceWithinMs = parseDuration(DEFAULTS.onceWithin)!
     if (raw.once_within !== undefined) {
       const ms = typeof raw.once_within === 'string' ? parseDuration(raw.once_within) : undefined
-      if (ms === undefined || ms === 0) this.err('RB_SCHEMA', [...path, 'once_within'], 'once_within must be a duration such as 90s, 30m, 4h or 1d (more than zero)')
+      if (ms === undefined || ms === 0)
+        this.err('RB_SCHEMA', [...path, 'once_within'], 'once_within must be a duration such as 90s, 30m, 4h or 1d (more than zero)')
       else onceWithinMs = ms
     }
     const channel = raw.slack_channel
-    if (channel !== undefined && (typeof channel !== 'string' || !/^[#@]?[A-Za-z0-9._-]{1,80}$/.test(channel))) this.err('RB_SCHEMA', [...path, 'slack_channel'], 'slack_channel must be a channel name (#ops) or id (C0123456)')
+    if (channel !== undefined && (typeof channel !== 'string' || !/^[#@]?[A-Za-z0-9._-]{1,80}$/.test(channel)))
+      this.err('RB_SCHEMA', [...path, 'slack_channel'], 'slack_channel must be a channel name (#ops) or id (C0123456)')
     if (this.errors.length > before || !when) return undefined
-    return { name: name as string, when, runbook: runbook as string, params, onceWithinMs, slackChannel: (channel as string | undefined) ?? null }
+    return {
+      name: name as string,
+      when,
+      runbook: runbook as string,
+      params,
+      onceWithinMs,
+      slackChannel: (channel as string | undefined) ?? null,
+    }
   }
 
   /** A CEL string over `alert`, checked; `want: 'bool'` for conditions. */
   expr(value: unknown, path: PathSegment[], want: 'bool' | 'value'): VarsExpr | undefined {
     if (value === undefined) return undefined
     if (typeof value !== 'string' || value.trim() === '') {
-      this.err('RB_SCHEMA', path, want === 'bool' ? 'when must be a CEL condition over alert, e.g. alert.labels.alertname == "HostDown"' : 'a param must be a CEL expression over alert (a quoted string literal: "\'text\'"), a number or a boolean')
+      this.err(
+        'RB_SCHEMA',
+        path,
+        want === 'bool'
+          ? 'when must be a CEL condition over alert, e.g. alert.labels.alertname == "HostDown"'
+          : 'a param must be a CEL expression over alert (a quoted string literal: "\'text\'"), a number or a boolean',
+      )
       return undefined
     }
     const problem = this.#checker.check.check(value)
@@ -225,7 +286,9 @@ class TriggerValidator {
     }
     const type = this.#checker.typeOf(value)
     if (want === 'bool' && type !== undefined && type !== 'bool' && type !== 'dyn') {
-      this.err('RB_CEL_TYPE', path, `when must be true or false, but ${JSON.stringify(value)} is ${type === 'int' ? 'an' : 'a'} ${type}`, { offset: 0 })
+      this.err('RB_CEL_TYPE', path, `when must be true or false, but ${JSON.stringify(value)} is ${type === 'int' ? 'an' : 'a'} ${type}`, {
+        offset: 0,
+      })
       return undefined
     }
     return compileVarsExpr(value)
@@ -235,7 +298,8 @@ class TriggerValidator {
     const at = { offset: problem.offset }
     if (problem.syntax) return this.err('RB_CEL_SYNTAX', path, `CEL syntax error in ${JSON.stringify(expr)}: ${problem.message}`, at)
     if (problem.operands) return this.err('RB_CEL_TYPE', path, typeMismatch(problem.operands), at)
-    if (/overload|Ternary branches/.test(problem.message)) return this.err('RB_CEL_TYPE', path, `CEL type error in ${JSON.stringify(expr)}: ${problem.message}`, at)
+    if (/overload|Ternary branches/.test(problem.message))
+      return this.err('RB_CEL_TYPE', path, `CEL type error in ${JSON.stringify(expr)}: ${problem.message}`, at)
     const key = /No such key: (\S+)/.exec(problem.message)?.[1]
     const near = key && problem.known ? closest(key, problem.known) : undefined
     const message = key

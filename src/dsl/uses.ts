@@ -14,7 +14,16 @@
  * param of another type.
  */
 import { RunbookError } from '../errors.ts'
-import { bodyStrings, celParts, describeInput, inputRefs, type Action, type ActionInput, type ActionLibrary, type BodyString } from './actions.ts'
+import {
+  bodyStrings,
+  celParts,
+  describeInput,
+  inputRefs,
+  type Action,
+  type ActionInput,
+  type ActionLibrary,
+  type BodyString,
+} from './actions.ts'
 import { hasTemplate, parseTemplate } from './expr.ts'
 import type { PathSegment, SourceDoc } from './load.ts'
 import { checkParam, describeType } from './params.ts'
@@ -81,11 +90,28 @@ export function expandUses(source: SourceDoc, rb: Runbook, library: ActionLibrar
       if (expanded) {
         const r = expanded.step
         const { uses: _u, with: _w, ...own } = check
-        s = { ...s, fix: { ...s.fix, check: { ...own, run: r.run!, ...(r.readonly !== undefined ? { readonly: r.readonly } : {}), ...(r.parse !== undefined ? { parse: r.parse } : {}) } } }
+        s = {
+          ...s,
+          fix: {
+            ...s.fix,
+            check: {
+              ...own,
+              run: r.run!,
+              ...(r.readonly !== undefined ? { readonly: r.readonly } : {}),
+              ...(r.parse !== undefined ? { parse: r.parse } : {}),
+            },
+          },
+        }
         uses.set(`${name}.check`, expanded.use)
       }
     } else if (s.fix?.check && s.fix.check.run === undefined) {
-      errors.push(source.error('RB_SCHEMA', ['steps', name, 'fix', 'check'], `the check of step '${name}' needs run (a command) or uses (a run action)`))
+      errors.push(
+        source.error(
+          'RB_SCHEMA',
+          ['steps', name, 'fix', 'check'],
+          `the check of step '${name}' needs run (a command) or uses (a run action)`,
+        ),
+      )
     }
     out[name] = s
   }
@@ -98,11 +124,21 @@ function stripUses(step: Step): Step {
 }
 
 /** One use, at `base` (a step, or a command of a parallel step) named `name` in messages. */
-function expandOne(source: SourceDoc, rb: Runbook, base: PathSegment[], name: string, step: Step, library: ActionLibrary, errors: RunbookError[], reported: Set<object>): { step: Step; use: ActionUse } | null {
+function expandOne(
+  source: SourceDoc,
+  rb: Runbook,
+  base: PathSegment[],
+  name: string,
+  step: Step,
+  library: ActionLibrary,
+  errors: RunbookError[],
+  reported: Set<object>,
+): { step: Step; use: ActionUse } | null {
   const at = (...rest: PathSegment[]): PathSegment[] => [...base, ...rest]
   const inParallel = base.length > 2
   const inCheck = base.at(-1) === 'check'
-  const err = (path: PathSegment[], code: RunbookError['code'], message: string, key = false) => errors.push(source.error(code, path, message, { key }))
+  const err = (path: PathSegment[], code: RunbookError['code'], message: string, key = false) =>
+    errors.push(source.error(code, path, message, { key }))
   const m = USES.exec(step.uses!)
   if (!m) {
     err(at('uses'), 'RB_UNKNOWN_ACTION', `uses '${step.uses}' is not an action name: write <namespace>/<name>, optionally @<version>`)
@@ -112,7 +148,11 @@ function expandOne(source: SourceDoc, rb: Runbook, base: PathSegment[], name: st
   const found = library.get(ref)
   if (!found) {
     const near = closest(ref, library.names())
-    err(at('uses'), 'RB_UNKNOWN_ACTION', `action '${ref}' does not exist${near ? `: did you mean '${near}'?` : ` (known: ${library.names().join(', ') || 'none'})`}`)
+    err(
+      at('uses'),
+      'RB_UNKNOWN_ACTION',
+      `action '${ref}' does not exist${near ? `: did you mean '${near}'?` : ` (known: ${library.names().join(', ') || 'none'})`}`,
+    )
     return null
   }
   if (!found.ok) {
@@ -125,16 +165,28 @@ function expandOne(source: SourceDoc, rb: Runbook, base: PathSegment[], name: st
   }
   const action = found.action
   if (pinned !== undefined && Number(pinned) !== action.version) {
-    err(at('uses'), 'RB_UNKNOWN_ACTION', `step '${name}' asks for ${ref}@${pinned}, but ${ref} is version ${action.version}: update the step to @${action.version} after checking what changed`)
+    err(
+      at('uses'),
+      'RB_UNKNOWN_ACTION',
+      `step '${name}' asks for ${ref}@${pinned}, but ${ref} is version ${action.version}: update the step to @${action.version} after checking what changed`,
+    )
     return null
   }
   // A step that uses an action does what the action does.
   for (const other of ['run', 'probe', 'parallel'] as const) {
-    if (step[other] !== undefined) err(at(other), 'RB_STEP_KIND', `step '${name}' uses ${ref} and has ${other}: a step does exactly one thing`, true)
+    if (step[other] !== undefined)
+      err(at(other), 'RB_STEP_KIND', `step '${name}' uses ${ref} and has ${other}: a step does exactly one thing`, true)
   }
-  if (step.parse !== undefined) err(at('parse'), 'RB_STEP_KIND', `step '${name}' uses ${ref}, whose outputs say how its result is parsed: remove parse`, true)
-  if (step.fix !== undefined && !action.fix) err(at('fix'), 'RB_STEP_KIND', `${ref} is a run action: fix: applies only to a step using a fix action`, true)
-  if (inParallel && action.fix) err(at('uses'), 'RB_STEP_KIND', `${ref} is a fix action: ${inCheck ? 'a check' : 'a parallel command'} runs only read-only (run) actions`)
+  if (step.parse !== undefined)
+    err(at('parse'), 'RB_STEP_KIND', `step '${name}' uses ${ref}, whose outputs say how its result is parsed: remove parse`, true)
+  if (step.fix !== undefined && !action.fix)
+    err(at('fix'), 'RB_STEP_KIND', `${ref} is a run action: fix: applies only to a step using a fix action`, true)
+  if (inParallel && action.fix)
+    err(
+      at('uses'),
+      'RB_STEP_KIND',
+      `${ref} is a fix action: ${inCheck ? 'a check' : 'a parallel command'} runs only read-only (run) actions`,
+    )
   const values = inputValues(source, rb, base, step, action, errors)
   if (values === null || errors.length > 0) return null
 
@@ -156,16 +208,36 @@ function expandOne(source: SourceDoc, rb: Runbook, base: PathSegment[], name: st
     // The step's own fix keys win: a verify that knows the service, a summary in the runbook's words.
     const fix = { ...body.fix!, ...(step.fix ?? {}) } as Fix
     for (const field of ['summary', 'apply'] as const) {
-      if (fix[field] === undefined) err(at('uses'), 'RB_SCHEMA', `${ref} gives no fix ${field}: add fix: { ${field}: ... } to step '${name}'`)
+      if (fix[field] === undefined)
+        err(at('uses'), 'RB_SCHEMA', `${ref} gives no fix ${field}: add fix: { ${field}: ... } to step '${name}'`)
     }
     if (errors.length > 0) return null
     expanded = { ...rest, fix }
   }
-  return { step: expanded, use: { action: action.id, file: action.source.file, hash: action.source.hash, overrides: Object.keys(step.fix ?? {}), inputs: [...values].map(([name, cel]) => ({ name, cel: action.inputs[name]?.type === 'list' ? `(${cel}) == null ? '' : (${cel}).join(' ')` : cel })) } }
+  return {
+    step: expanded,
+    use: {
+      action: action.id,
+      file: action.source.file,
+      hash: action.source.hash,
+      overrides: Object.keys(step.fix ?? {}),
+      inputs: [...values].map(([name, cel]) => ({
+        name,
+        cel: action.inputs[name]?.type === 'list' ? `(${cel}) == null ? '' : (${cel}).join(' ')` : cel,
+      })),
+    },
+  }
 }
 
 /** The CEL of each input's value, checked against its declaration; null after an error. */
-function inputValues(source: SourceDoc, rb: Runbook, base: PathSegment[], step: Step, action: Action, errors: RunbookError[]): Map<string, string> | null {
+function inputValues(
+  source: SourceDoc,
+  rb: Runbook,
+  base: PathSegment[],
+  step: Step,
+  action: Action,
+  errors: RunbookError[],
+): Map<string, string> | null {
   const given = (step.with ?? {}) as Record<string, string | number | boolean>
   const declared = action.inputs
   const before = errors.length
@@ -173,7 +245,11 @@ function inputValues(source: SourceDoc, rb: Runbook, base: PathSegment[], step: 
   for (const key of Object.keys(given)) {
     if (!(key in declared)) {
       const near = closest(key, Object.keys(declared))
-      err([...base, 'with', key], `${action.name} has no input '${key}'${near ? `: did you mean '${near}'?` : ` (inputs: ${Object.keys(declared).join(', ') || 'none'})`}`, true)
+      err(
+        [...base, 'with', key],
+        `${action.name} has no input '${key}'${near ? `: did you mean '${near}'?` : ` (inputs: ${Object.keys(declared).join(', ') || 'none'})`}`,
+        true,
+      )
     }
   }
   const out = new Map<string, string>()
@@ -182,7 +258,12 @@ function inputValues(source: SourceDoc, rb: Runbook, base: PathSegment[], step: 
     const path: PathSegment[] = [...base, 'with', input]
     if (value === undefined) {
       if (decl.default !== undefined) out.set(input, celLiteral(decl.default))
-      else if (decl.required) err([...base, step.with ? 'with' : 'uses'], `${action.name} needs input '${input}' (${describeInput(decl)}): ${decl.description}`, step.with !== undefined)
+      else if (decl.required)
+        err(
+          [...base, step.with ? 'with' : 'uses'],
+          `${action.name} needs input '${input}' (${describeInput(decl)}): ${decl.description}`,
+          step.with !== undefined,
+        )
       else out.set(input, 'null')
       continue
     }
@@ -198,7 +279,10 @@ function inputValues(source: SourceDoc, rb: Runbook, base: PathSegment[], step: 
 
 /** Why `value` cannot be the input, or null. Templates are checked when they name a param directly. */
 function typeProblem(rb: Runbook, decl: ActionInput, value: string | number | boolean): string | null {
-  if (decl.type === 'list') return typeof value === 'string' && /^\$\{\{[\s\S]*\}\}$/.test(value.trim()) ? null : `a list comes from one \${{ }} expression (got ${JSON.stringify(value)})`
+  if (decl.type === 'list')
+    return typeof value === 'string' && /^\$\{\{[\s\S]*\}\}$/.test(value.trim())
+      ? null
+      : `a list comes from one \${{ }} expression (got ${JSON.stringify(value)})`
   if (typeof value === 'string' && hasTemplate(value)) {
     const only = /^\$\{\{\s*params\.([a-z_][a-z0-9_]*)\s*\}\}$/.exec(value)
     const param = only ? rb.params?.[only[1]!] : undefined
@@ -233,7 +317,9 @@ function replaceInputs(s: BodyString, values: ReadonlyMap<string, string>): stri
   if (!Array.isArray(parts)) return s.value
   let text = s.value
   // From the end, so earlier offsets stay valid.
-  const edits = parts.flatMap((p) => inputRefs(p.expr).map((r) => ({ start: p.offset + r.start, end: p.offset + r.end, to: values.get(r.name) ?? 'null' })))
+  const edits = parts.flatMap((p) =>
+    inputRefs(p.expr).map((r) => ({ start: p.offset + r.start, end: p.offset + r.end, to: values.get(r.name) ?? 'null' })),
+  )
   for (const e of edits.sort((a, b) => b.start - a.start)) text = text.slice(0, e.start) + e.to + text.slice(e.end)
   return text
 }

@@ -17,10 +17,23 @@ import type { Command, Fix, Runbook, Step } from './runbook.generated.ts'
 import type { StepKindName } from './validate.ts'
 
 const COMMAND_FIELDS: FieldSchema = {
-  exitCode: 'int', signal: 'string', stdout: 'string', stderr: 'string', lines: 'list<string>', durationMs: 'int', timedOut: 'bool', truncated: 'bool',
+  exitCode: 'int',
+  signal: 'string',
+  stdout: 'string',
+  stderr: 'string',
+  lines: 'list<string>',
+  durationMs: 'int',
+  timedOut: 'bool',
+  truncated: 'bool',
 }
 const PROBE_FIELDS: FieldSchema = {
-  ok: 'bool', open: 'bool', status: 'int', received: 'int', sent: 'int', rttMs: 'double', durationMs: 'int',
+  ok: 'bool',
+  open: 'bool',
+  status: 'int',
+  received: 'int',
+  sent: 'int',
+  rttMs: 'double',
+  durationMs: 'int',
   error: { kind: 'string', message: 'string', detail: 'map' },
 }
 const ERROR_FIELDS: FieldSchema = { kind: 'string', message: 'string', detail: 'map' }
@@ -60,7 +73,11 @@ export class ExpressionChecker {
     }
     if (kind === 'fix') {
       const f = (step as Step).fix!
-      return { status: 'string', check: this.commandSchema(f.check?.parse), verify: f.verify?.probe ? PROBE_FIELDS : this.commandSchema(f.verify?.parse) }
+      return {
+        status: 'string',
+        check: this.commandSchema(f.check?.parse),
+        verify: f.verify?.probe ? PROBE_FIELDS : this.commandSchema(f.verify?.parse),
+      }
     }
     return this.commandSchema(step.parse)
   }
@@ -115,7 +132,8 @@ export class ExpressionChecker {
       this.template(noResult, ['outcomes', name, 'summary'], outcome.summary)
       ;(outcome.evidence ?? []).forEach((ev, i) => {
         if (typeof ev === 'string') this.template(noResult, ['outcomes', name, 'evidence', i], ev)
-        else if (ev && typeof ev === 'object') this.template(noResult, ['outcomes', name, 'evidence', i, 'contains'], (ev as { contains?: string }).contains)
+        else if (ev && typeof ev === 'object')
+          this.template(noResult, ['outcomes', name, 'evidence', i, 'contains'], (ev as { contains?: string }).contains)
       })
     }
   }
@@ -129,19 +147,31 @@ export class ExpressionChecker {
     const types = new Map(outer)
     const named: LetDef[] = []
     for (const d of defs) {
-      const problem = letNameProblem(d.name) ?? (outer.has(d.name) ? `'${d.name}' is already a let of the runbook: a step's let cannot hide it, give it another name` : null)
+      const problem =
+        letNameProblem(d.name) ??
+        (outer.has(d.name) ? `'${d.name}' is already a let of the runbook: a step's let cannot hide it, give it another name` : null)
       if (problem) this.err('RB_LET_NAME', d.path, problem, { key: true })
       else named.push(d)
     }
     const { ordered, cycles } = orderLets(named)
     for (const c of cycles) {
-      this.err('RB_LET_CYCLE', c.def.path, `let '${c.def.name}' reads itself: ${c.chain.join(' → ')}. A let may read other lets, but not in a circle: inline one of them`, { offset: c.offset })
+      this.err(
+        'RB_LET_CYCLE',
+        c.def.path,
+        `let '${c.def.name}' reads itself: ${c.chain.join(' → ')}. A let may read other lets, but not in a circle: inline one of them`,
+        { offset: c.offset },
+      )
     }
     for (const d of named) types.set(d.name, 'dyn')
     for (const d of ordered) {
       const result = freeIdentifiers(d.expr)?.get('result')
       if (result !== undefined) {
-        this.err('RB_CEL_REFERENCE', d.path, `let '${d.name}' reads result, whose meaning changes from field to field (the step's result in next, the check's in apply): name the step, steps.<step>.result`, { offset: result })
+        this.err(
+          'RB_CEL_REFERENCE',
+          d.path,
+          `let '${d.name}' reads result, whose meaning changes from field to field (the step's result in next, the check's in apply): name the step, steps.<step>.result`,
+          { offset: result },
+        )
         continue
       }
       const { problem, type } = env.withLets(types).infer(d.expr)
@@ -197,15 +227,28 @@ export class ExpressionChecker {
     const operand = String.raw`(\bsteps\.[A-Za-z_]\w*\.|[\w.]*)result\.status\b`
     const literal = (quote: number) => `(['"])([^'"\\\\]*)\\${quote}`
     const comparisons = [
-      ...[...expr.matchAll(new RegExp(`${operand}\\s*[!=]=\\s*${literal(2)}`, 'g'))].map((m) => ({ owner: m[1]!, value: m[3]!, at: m.index + m[0].length - m[3]!.length - 2 })),
-      ...[...expr.matchAll(new RegExp(`${literal(1)}\\s*[!=]=\\s*${operand}`, 'g'))].map((m) => ({ owner: m[3]!, value: m[2]!, at: m.index })),
+      ...[...expr.matchAll(new RegExp(`${operand}\\s*[!=]=\\s*${literal(2)}`, 'g'))].map((m) => ({
+        owner: m[1]!,
+        value: m[3]!,
+        at: m.index + m[0].length - m[3]!.length - 2,
+      })),
+      ...[...expr.matchAll(new RegExp(`${literal(1)}\\s*[!=]=\\s*${operand}`, 'g'))].map((m) => ({
+        owner: m[3]!,
+        value: m[2]!,
+        at: m.index,
+      })),
     ]
     for (const { owner, value, at } of comparisons) {
       const step = /^steps\.(\w+)\.$/.exec(owner)?.[1]
       const fix = owner === '' ? resultIsFix : step !== undefined && this.steps[step] !== undefined && this.kindOf(step) === 'fix'
       if (!fix || (FIX_STATUSES as readonly string[]).includes(value)) continue
       const near = closest(value, FIX_STATUSES)
-      this.err('RB_CEL_TYPE', path, `${JSON.stringify(value)} is never the status of a fix${near ? ` (did you mean ${JSON.stringify(near)}?)` : ''}: a fix's result.status is one of ${FIX_STATUSES.join(', ')}`, { offset: base + at })
+      this.err(
+        'RB_CEL_TYPE',
+        path,
+        `${JSON.stringify(value)} is never the status of a fix${near ? ` (did you mean ${JSON.stringify(near)}?)` : ''}: a fix's result.status is one of ${FIX_STATUSES.join(', ')}`,
+        { offset: base + at },
+      )
     }
   }
 
@@ -221,7 +264,9 @@ export class ExpressionChecker {
       for (const q of quotedInterpolations(text)) {
         const close = text.indexOf('}}', q.offset)
         const shown = text.slice(q.offset, close === -1 ? undefined : close + 2)
-        this.err('RB_QUOTED_INTERPOLATION', path, `${shown} sits inside ${q.context}: ${quotedInterpolationAdvice(q.context)}`, { offset: q.offset })
+        this.err('RB_QUOTED_INTERPOLATION', path, `${shown} sits inside ${q.context}: ${quotedInterpolationAdvice(q.context)}`, {
+          offset: q.offset,
+        })
       }
     }
     for (const seg of parsed) {
@@ -273,7 +318,8 @@ export class ExpressionChecker {
     const owner = this.names.find((s) => s !== step && this.steps[s]!.let?.[name] !== undefined)
     const what = `unknown name '${name}' in ${JSON.stringify(expr)}`
     if (path[0] === 'params') return `${what}: param defaults see params only, not lets`
-    if (owner !== undefined) return `${what}: it is a let of step '${owner}', which only that step sees; move it to the runbook's let: to share it`
+    if (owner !== undefined)
+      return `${what}: it is a let of step '${owner}', which only that step sees; move it to the runbook's let: to share it`
     const near = closest(name, [...visible, 'params', 'steps', 'result', 'facts'])
     return `${what}: ${near ? `did you mean '${near}'?` : `no let of that name${visible.length ? ` (lets: ${visible.join(', ')})` : ''}; expressions read params, steps, result, facts${visible.length ? ' and lets' : ''}`}`
   }
@@ -299,10 +345,12 @@ function typeAdvice(op: string, a: Operand, b: Operand): string | undefined {
   const bt = bare(b.type)
   const quoted = /^(?:"([^"\\]*)"|'([^'\\]*)')$/.exec(b.text)
   const inner = quoted ? (quoted[1] ?? quoted[2]!) : undefined
-  if (op !== '+' && (at === 'int' || at === 'double') && bt === 'string' && inner !== undefined && /^-?\d+(\.\d+)?$/.test(inner)) return `compare with ${inner}`
+  if (op !== '+' && (at === 'int' || at === 'double') && bt === 'string' && inner !== undefined && /^-?\d+(\.\d+)?$/.test(inner))
+    return `compare with ${inner}`
   if (at === 'bool' && bt === 'string' && (inner === 'true' || inner === 'false')) return `compare with ${inner}`
   if (at === 'string' && (bt === 'int' || bt === 'double') && /^[<>]=?$/.test(op)) return `convert with ${bt}(${a.text})`
-  if (at === 'string' && (bt === 'int' || bt === 'double') && /^-?\d+(\.\d+)?$/.test(b.text)) return op === '+' ? `write "${b.text}", or convert with string(${b.text})` : `compare with "${b.text}"`
+  if (at === 'string' && (bt === 'int' || bt === 'double') && /^-?\d+(\.\d+)?$/.test(b.text))
+    return op === '+' ? `write "${b.text}", or convert with string(${b.text})` : `compare with "${b.text}"`
   if (at === 'string' && (bt === 'int' || bt === 'double')) return `convert one side: ${bt}(${a.text}) or string(${b.text})`
   if (op === 'in' && bt.startsWith('list<')) return `the list holds ${bt.slice(5, -1)}s: write its elements as ${at}s`
   return undefined

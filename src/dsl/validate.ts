@@ -66,7 +66,10 @@ export function validateSource(file: string, text: string, parsers: ParserRegist
   const source = loadSource(file, text)
   if (source.errors.length > 0) return { ok: false, errors: source.errors }
   if (source.data === null || typeof source.data !== 'object' || Array.isArray(source.data)) {
-    return { ok: false, errors: [source.error('RB_SCHEMA', [], 'a runbook must be a YAML mapping with apiVersion, name, summary, steps and outcomes')] }
+    return {
+      ok: false,
+      errors: [source.error('RB_SCHEMA', [], 'a runbook must be a YAML mapping with apiVersion, name, summary, steps and outcomes')],
+    }
   }
   const validate = schemaValidator('runbook')
   if (!validate(source.data)) return { ok: false, errors: schemaErrors(source, validate.errors ?? []) }
@@ -78,7 +81,6 @@ export function validateSource(file: string, text: string, parsers: ParserRegist
 
 // ---------------------------------------------------------------------------------------------
 // Semantic checks
-
 
 /** Where each step may go, with the path of the field that says so. */
 interface Edge {
@@ -126,7 +128,10 @@ class Checker {
       return { ok: false, errors: this.errors }
     }
     const kinds = this.kinds
-    return { ok: true, value: { source: this.source, runbook: this.rb, stepNames: this.names, start, kindOf: (s) => kinds.get(s)!, lets, uses: this.uses } }
+    return {
+      ok: true,
+      value: { source: this.source, runbook: this.rb, stepNames: this.names, start, kindOf: (s) => kinds.get(s)!, lets, uses: this.uses },
+    }
   }
 
   suggest(name: string): string {
@@ -148,7 +153,11 @@ class Checker {
       if (p.default !== undefined && !(typeof p.default === 'string' && hasTemplate(p.default))) {
         const check = checkParam(p, p.default)
         if (!check.ok) {
-          this.err('RB_PARAM_DEFAULT', ['params', name, 'default'], `default ${JSON.stringify(p.default)} of param '${name}' is not ${describeType(p)}`)
+          this.err(
+            'RB_PARAM_DEFAULT',
+            ['params', name, 'default'],
+            `default ${JSON.stringify(p.default)} of param '${name}' is not ${describeType(p)}`,
+          )
         }
       }
     }
@@ -164,7 +173,9 @@ class Checker {
     const path = ['steps', name]
     const actions = (['run', 'probe', 'parallel', 'fix'] as const).filter((k) => step[k] !== undefined)
     if (actions.length > 1) {
-      this.err('RB_STEP_KIND', [...path, actions[1]!], `step '${name}' has both ${actions.join(' and ')}: a step does exactly one thing`, { key: true })
+      this.err('RB_STEP_KIND', [...path, actions[1]!], `step '${name}' has both ${actions.join(' and ')}: a step does exactly one thing`, {
+        key: true,
+      })
     }
     const kind: StepKindName = actions[0] ?? 'branch'
     this.kinds.set(name, kind)
@@ -205,7 +216,11 @@ class Checker {
     const parserAt = (p: string | undefined, at: PathSegment[]) => {
       if (p !== undefined && !this.parsers.get(p)) {
         const near = closest(p, this.parsers.names())
-        this.err('RB_UNKNOWN_PARSER', at, `parser '${p}' is not registered${near ? `: did you mean '${near}'?` : ` (known: ${this.parsers.names().join(', ')})`}`)
+        this.err(
+          'RB_UNKNOWN_PARSER',
+          at,
+          `parser '${p}' is not registered${near ? `: did you mean '${near}'?` : ` (known: ${this.parsers.names().join(', ')})`}`,
+        )
       }
     }
     parserAt(step.parse, [...path, 'parse'])
@@ -216,11 +231,17 @@ class Checker {
     const readOnly = (cmd: string | undefined, vouched: string | undefined, at: PathSegment[]) => {
       if (cmd === undefined || vouched !== undefined) return
       for (const p of readOnlyProblems(cmd)) {
-        this.err('RB_MUTATING_OUTSIDE_FIX', at, `step '${name}': '${p.word}' ${p.why}. Diagnostics must be read-only: move it to fix.apply, or vouch for it with readonly: "<why it changes nothing>"`, { offset: p.offset })
+        this.err(
+          'RB_MUTATING_OUTSIDE_FIX',
+          at,
+          `step '${name}': '${p.word}' ${p.why}. Diagnostics must be read-only: move it to fix.apply, or vouch for it with readonly: "<why it changes nothing>"`,
+          { offset: p.offset },
+        )
       }
     }
     readOnly(step.run, step.readonly, [...path, 'run'])
-    for (const [sub, cmd] of Object.entries(step.parallel ?? {})) readOnly(cmd?.run, cmd?.readonly ?? step.readonly, [...path, 'parallel', sub, 'run'])
+    for (const [sub, cmd] of Object.entries(step.parallel ?? {}))
+      readOnly(cmd?.run, cmd?.readonly ?? step.readonly, [...path, 'parallel', sub, 'run'])
     readOnly(step.fix?.check?.run, step.fix?.check?.readonly, [...path, 'fix', 'check', 'run'])
     readOnly(step.fix?.verify?.run, step.fix?.verify?.readonly, [...path, 'fix', 'verify', 'run'])
     ;(step.fix?.preflight ?? []).forEach((p, i) => {
@@ -240,11 +261,17 @@ class Checker {
       next.forEach((t, i) => {
         this.edges.push({ from: name, to: t.goto, path: [...path, 'next', i, 'goto'] })
         if (t.if === undefined && i < next.length - 1) {
-          this.err('RB_NO_DEFAULT', [...path, 'next', i], `next entry ${i} of step '${name}' has no 'if' but is not the last: the entries after it can never be taken`)
+          this.err(
+            'RB_NO_DEFAULT',
+            [...path, 'next', i],
+            `next entry ${i} of step '${name}' has no 'if' but is not the last: the entries after it can never be taken`,
+          )
         }
       })
       if (next.at(-1)?.if !== undefined) {
-        this.err('RB_NO_DEFAULT', [...path, 'next'], `next of step '${name}' has no default: end it with an entry without 'if'`, { key: true })
+        this.err('RB_NO_DEFAULT', [...path, 'next'], `next of step '${name}' has no default: end it with an entry without 'if'`, {
+          key: true,
+        })
       }
     }
     for (const h of ['on_failure', 'on_timeout', 'on_error', 'on_rollback'] as const) {
@@ -274,21 +301,32 @@ class Checker {
           return
         }
       }
-      if (fix.confirm_within !== undefined) this.err('RB_STEP_KIND', [...path, 'confirm_within'], `confirm_within only applies to fixes marked access: true`, { key: true })
+      if (fix.confirm_within !== undefined)
+        this.err('RB_STEP_KIND', [...path, 'confirm_within'], `confirm_within only applies to fixes marked access: true`, { key: true })
     } else if ((fix.rollback ?? []).length === 0 && (fix.files ?? []).length === 0) {
-      this.err('RB_ACCESS_NO_REVERT', [...path, 'access'], `fix '${name}' can cut access but has no rollback and writes no files: give it a rollback so the host can revert by itself`, { key: true })
+      this.err(
+        'RB_ACCESS_NO_REVERT',
+        [...path, 'access'],
+        `fix '${name}' can cut access but has no rollback and writes no files: give it a rollback so the host can revert by itself`,
+        { key: true },
+      )
     }
   }
 
   checkProbe(path: PathSegment[], probe: Record<string, unknown>): void {
     const kinds = ['tcp', 'ping', 'http'].filter((k) => probe[k] !== undefined)
-    if (kinds.length !== 1) this.err('RB_STEP_KIND', path, `a probe needs exactly one of tcp, ping, http${kinds.length ? ` (has ${kinds.join(', ')})` : ''}`)
+    if (kinds.length !== 1)
+      this.err('RB_STEP_KIND', path, `a probe needs exactly one of tcp, ping, http${kinds.length ? ` (has ${kinds.join(', ')})` : ''}`)
   }
 
   checkTargets(): void {
     for (const e of this.edges) {
       if (!(e.to in this.steps) && !(e.to in this.outcomes)) {
-        this.err('RB_UNKNOWN_TARGET', e.path, `step '${e.from}' goes to '${e.to}', which is neither a step nor an outcome${this.suggest(e.to)}`)
+        this.err(
+          'RB_UNKNOWN_TARGET',
+          e.path,
+          `step '${e.from}' goes to '${e.to}', which is neither a step nor an outcome${this.suggest(e.to)}`,
+        )
       }
     }
     for (const [name, o] of Object.entries(this.outcomes)) {
@@ -296,7 +334,12 @@ class Checker {
       evidence.forEach((ev, i) => {
         if (ev && typeof ev === 'object' && 'step' in ev) {
           const s = (ev as { step: string }).step
-          if (!(s in this.steps)) this.err('RB_UNKNOWN_TARGET', ['outcomes', name, 'evidence', i, 'step'], `evidence of outcome '${name}' names step '${s}', which does not exist${this.suggest(s)}`)
+          if (!(s in this.steps))
+            this.err(
+              'RB_UNKNOWN_TARGET',
+              ['outcomes', name, 'evidence', i, 'step'],
+              `evidence of outcome '${name}' names step '${s}', which does not exist${this.suggest(s)}`,
+            )
         }
       })
     }
@@ -320,10 +363,14 @@ class Checker {
       }
     }
     for (const name of this.names) {
-      if (!seen.has(name)) this.err('RB_UNREACHABLE_STEP', ['steps', name], `step '${name}' is unreachable: no transition from '${start}' leads to it`, { key: true })
+      if (!seen.has(name))
+        this.err('RB_UNREACHABLE_STEP', ['steps', name], `step '${name}' is unreachable: no transition from '${start}' leads to it`, {
+          key: true,
+        })
     }
     for (const name of Object.keys(this.outcomes)) {
-      if (!seen.has(name)) this.err('RB_UNREACHABLE_STEP', ['outcomes', name], `outcome '${name}' is unreachable: no step goes to it`, { key: true })
+      if (!seen.has(name))
+        this.err('RB_UNREACHABLE_STEP', ['outcomes', name], `outcome '${name}' is unreachable: no step goes to it`, { key: true })
     }
     // Reverse reachability from outcomes: one walk over incoming edges (re-scanning every step
     // until nothing changes was quadratic on a long chain).
@@ -340,9 +387,10 @@ class Checker {
     for (const name of this.names) {
       const hasNext = this.steps[name]!.next !== undefined || this.steps[name]!.on_rollback !== undefined
       if (!reaches.has(name) && hasNext && seen.has(name)) {
-        this.err('RB_NO_OUTCOME_PATH', ['steps', name], `step '${name}' has no path to an outcome: every way out of it loops back`, { key: true })
+        this.err('RB_NO_OUTCOME_PATH', ['steps', name], `step '${name}' has no path to an outcome: every way out of it loops back`, {
+          key: true,
+        })
       }
     }
   }
-
 }

@@ -40,7 +40,10 @@ export interface MachineRecord {
 }
 
 /** The machine with this run's implementations, the record they keep, and how to announce a step. */
-export function provideRun(compiled: CompiledRunbook, deps: ActorDeps): { machine: AnyStateMachine; record: MachineRecord; stepStarted: (name: string) => void } {
+export function provideRun(
+  compiled: CompiledRunbook,
+  deps: ActorDeps,
+): { machine: AnyStateMachine; record: MachineRecord; stepStarted: (name: string) => void } {
   const { emitter, signal } = deps
   const steps = compiled.steps
   const record: MachineRecord = { final: undefined, outcome: null, lastStep: undefined, crash: undefined, guardError: undefined }
@@ -78,7 +81,10 @@ export function provideRun(compiled: CompiledRunbook, deps: ActorDeps): { machin
         try {
           return cel(args, params)
         } catch (err) {
-          record.guardError ??= atStep(err instanceof RunbookError ? err : new RunbookError('RB_INTERNAL', String(err), { cause: err }), params.step)
+          record.guardError ??= atStep(
+            err instanceof RunbookError ? err : new RunbookError('RB_INTERNAL', String(err), { cause: err }),
+            params.step,
+          )
           throw err
         }
       },
@@ -106,7 +112,13 @@ export function provideRun(compiled: CompiledRunbook, deps: ActorDeps): { machin
       finish: ({ context }: { context: RunContext }, p: { final: string }) => {
         record.final = p.final
         const t = deps.tally()
-        const built = buildOutcome(compiled, p.final, context, { outputs: t.outputs, proposedStep: t.proposedStep, lastStep: record.lastStep, crash: record.crash, refusal: t.refusal })
+        const built = buildOutcome(compiled, p.final, context, {
+          outputs: t.outputs,
+          proposedStep: t.proposedStep,
+          lastStep: record.lastStep,
+          crash: record.crash,
+          refusal: t.refusal,
+        })
         // The summary goes back to the caller (CLI, chat): as redacted as the event.
         record.outcome = emitter.redactor.value(built)
         queueMicrotask(() => emitter.emit({ type: 'outcome', ...built }))

@@ -47,7 +47,9 @@ export function promptApprover(input: NodeJS.ReadableStream, output: NodeJS.Writ
         output.write(lines.join('\n') + '\n')
         const answer = await rl.question('Apply this fix? [y/N] ', signal ? { signal } : {})
         const approved = /^y(es)?$/i.test(answer.trim())
-        return approved ? { approved, by: `${operator} (prompt)` } : { approved, by: `${operator} (prompt)`, reason: 'declined at the prompt' }
+        return approved
+          ? { approved, by: `${operator} (prompt)` }
+          : { approved, by: `${operator} (prompt)`, reason: 'declined at the prompt' }
       } finally {
         rl.close()
       }

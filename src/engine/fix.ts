@@ -15,7 +15,19 @@ import type { CompiledFix, CompiledFixStep } from '../compile/model.ts'
 import { evaluateGuard, type ExprScope, type Template } from '../dsl/expr.ts'
 import type { CommandSpec, Executor, FileChange, FixIntent, FixPlan, FixStatus, Mode } from '../types.ts'
 import { planDigests, type PlanSeal } from './plan-hash.ts'
-import { backupFiles, cancelRevert, LOCK_HELD, lockAcquire, lockRelease, lockRenew, parseReadFile, readFile, restoreFiles, scheduleRevert, writeFile } from './host-ops.ts'
+import {
+  backupFiles,
+  cancelRevert,
+  LOCK_HELD,
+  lockAcquire,
+  lockRelease,
+  lockRenew,
+  parseReadFile,
+  readFile,
+  restoreFiles,
+  scheduleRevert,
+  writeFile,
+} from './host-ops.ts'
 import type { StepRunner } from './steps.ts'
 import { RunbookError } from '../errors.ts'
 import { DEFAULTS } from '../shared/defaults.ts'
@@ -85,12 +97,18 @@ export class FixRunner {
     if ('record' in checked) return checked.record
     if (!checked.needed) {
       this.#emit({ type: 'fix.not_needed', step: step.name, summary: fix.summary.render({ ...base, result: checked.result }, 'text') })
-      return { status: 'ok', result: { status: 'not_needed' satisfies FixStatus, check: checked.result }, ...(checked.output ? { output: checked.output } : {}) }
+      return {
+        status: 'ok',
+        result: { status: 'not_needed' satisfies FixStatus, check: checked.result },
+        ...(checked.output ? { output: checked.output } : {}),
+      }
     }
     const scope = { ...base, result: checked.result }
     const { plan, id, before } = await this.plan(step, scope)
     const summary = fix.summary.render(scope, 'text')
-    const intent = fix.action ? { action: fix.action.id, inputs: fix.action.inputs.map((i) => ({ name: i.name, value: shown(i.value, scope) })) } : undefined
+    const intent = fix.action
+      ? { action: fix.action.id, inputs: fix.action.inputs.map((i) => ({ name: i.name, value: shown(i.value, scope) })) }
+      : undefined
     if (intent) this.#intents.set(step.name, intent)
     this.#emit({ type: 'fix.proposed', step: step.name, summary, plan, ...(intent ? { intent } : {}) })
     const preflight = await this.#preflight(step, scope, plan)
@@ -102,7 +120,10 @@ export class FixRunner {
     return { status: 'ok', result: state, ...(checked.output ? { output: checked.output } : {}) }
   }
 
-  async #runCheck(step: CompiledFixStep, scope: ExprScope): Promise<{ record: StepRecord } | { needed: boolean; result: unknown; output?: StepRecord['output'] }> {
+  async #runCheck(
+    step: CompiledFixStep,
+    scope: ExprScope,
+  ): Promise<{ record: StepRecord } | { needed: boolean; result: unknown; output?: StepRecord['output'] }> {
     const fix = step.fix
     if (!fix.check) return { needed: true, result: null }
     const check = await this.steps.run(step.name, undefined, fix.check.run, scope, 'check', false)
@@ -116,25 +137,51 @@ export class FixRunner {
     const fix = step.fix
     const host = this.steps.host(fix.host, scope)
     const render = (ts: Template[]) => ts.map((t) => t.render(scope, 'shell'))
-    const verify = fix.verify ? [fix.verify.command.kind === 'run' ? fix.verify.command.run.render(scope, 'shell') : `probe ${fix.verify.command.probe} ${fix.verify.command.target.render(scope, 'text')}`] : []
+    const verify = fix.verify
+      ? [
+          fix.verify.command.kind === 'run'
+            ? fix.verify.command.run.render(scope, 'shell')
+            : `probe ${fix.verify.command.probe} ${fix.verify.command.target.render(scope, 'text')}`,
+        ]
+      : []
     const before: Array<string | null> = []
     const files: FileChange[] = []
     for (const f of fix.files) {
       const path = f.path.render(scope, 'text')
       const after = f.content.render(scope, 'text')
-      const read = await this.steps.raw(step.name, 'check', { host, command: readFile(path), sudo: fix.sudo, timeoutMs: fix.timeoutMs, mutating: false })
+      const read = await this.steps.raw(step.name, 'check', {
+        host,
+        command: readFile(path),
+        sudo: fix.sudo,
+        timeoutMs: fix.timeoutMs,
+        mutating: false,
+      })
       const current = read.result?.exitCode === 0 ? parseReadFile(read.result.stdout) : undefined
-      if (current === undefined) throw new Error(`could not read ${path} on ${host} to plan the fix: ${read.error?.message ?? read.result?.stderr ?? ''}`)
+      if (current === undefined)
+        throw new Error(`could not read ${path} on ${host} to plan the fix: ${read.error?.message ?? read.result?.stderr ?? ''}`)
       before.push(current)
       // The diff is for showing: made from redacted text, as a diff cuts a multi-line secret into
       // `+`-prefixed lines that no longer contain it whole. `before` digests the redacted content
       // too: a sha of the raw content would let the transcript confirm a guessed secret in it.
       const shown = this.deps.seal.redactor
-      files.push({ path, before: current === null ? null : sha(shown.canonical(current)), after, diff: createTwoFilesPatch(path, path, shown.text(current ?? ''), shown.text(after), current === null ? '(absent)' : 'now', 'after the fix') })
+      files.push({
+        path,
+        before: current === null ? null : sha(shown.canonical(current)),
+        after,
+        diff: createTwoFilesPatch(
+          path,
+          path,
+          shown.text(current ?? ''),
+          shown.text(after),
+          current === null ? '(absent)' : 'now',
+          'after the fix',
+        ),
+      })
     }
     // Read-only commands the author vouched for are shown with the reason, for the approver to weigh.
-    const vouched = [fix.check?.run, fix.verify?.command, ...fix.preflight.map((p) => p.run)]
-      .flatMap((c) => (c?.kind === 'run' && c.readonly !== undefined ? [{ command: c.run.render(scope, 'shell'), reason: c.readonly }] : []))
+    const vouched = [fix.check?.run, fix.verify?.command, ...fix.preflight.map((p) => p.run)].flatMap((c) =>
+      c?.kind === 'run' && c.readonly !== undefined ? [{ command: c.run.render(scope, 'shell'), reason: c.readonly }] : [],
+    )
     const body = {
       host,
       sudo: fix.sudo,
@@ -155,13 +202,31 @@ export class FixRunner {
     if (fix.preflight.length === 0) return { ok: true, message: '' }
     const checks: Array<{ command: string; ok: boolean; message: string }> = []
     for (const p of fix.preflight) {
-      const r = await this.steps.run(step.name, undefined, { ...p.run, host: null, sudo: plan.sudo }, { ...scope }, 'check', false, this.steps.deps.executors.executor(plan.host))
+      const r = await this.steps.run(
+        step.name,
+        undefined,
+        { ...p.run, host: null, sudo: plan.sudo },
+        { ...scope },
+        'check',
+        false,
+        this.steps.deps.executors.executor(plan.host),
+      )
       const ok = r.status !== 'error' && r.status !== 'timeout' && evaluateGuard(p.expect, { ...scope, result: r.result })
-      checks.push({ command: p.run.run.render(scope, 'shell'), ok, message: ok ? '' : p.message.render({ ...scope, result: r.result }, 'text') })
+      checks.push({
+        command: p.run.run.render(scope, 'shell'),
+        ok,
+        message: ok ? '' : p.message.render({ ...scope, result: r.result }, 'text'),
+      })
     }
     const ok = checks.every((c) => c.ok)
     this.#emit({ type: 'fix.preflight', step: step.name, ok, checks })
-    return { ok, message: checks.filter((c) => !c.ok).map((c) => c.message).join('; ') }
+    return {
+      ok,
+      message: checks
+        .filter((c) => !c.ok)
+        .map((c) => c.message)
+        .join('; '),
+    }
   }
 
   // --- approve ----------------------------------------------------------------------------------
@@ -177,10 +242,16 @@ export class FixRunner {
     // The approver shows the plan (a terminal, a chat): the redacted one. The hash is unchanged by it.
     const redactor = this.steps.deps.emitter.redactor
     const intent = this.#intents.get(step.name)
-    const d = await this.steps.deps.approver.approve({
-      runbook: this.steps.deps.runbook, step: step.name, summary: redactor.text(summary), plan: { ...redactor.value(plan), hash: plan.hash },
-      ...(intent ? { intent: redactor.value(intent) } : {}),
-    }, this.steps.deps.signal)
+    const d = await this.steps.deps.approver.approve(
+      {
+        runbook: this.steps.deps.runbook,
+        step: step.name,
+        summary: redactor.text(summary),
+        plan: { ...redactor.value(plan), hash: plan.hash },
+        ...(intent ? { intent: redactor.value(intent) } : {}),
+      },
+      this.steps.deps.signal,
+    )
     if (d.approved) this.#emit({ type: 'fix.approved', step: step.name, planHash: plan.hash, by: d.by })
     else this.#emit({ type: 'fix.declined', step: step.name, planHash: plan.hash, by: d.by, reason: d.reason ?? 'declined' })
     return d.approved
@@ -192,7 +263,11 @@ export class FixRunner {
     const prev = context.steps[step.name]!
     let state = prev.result as FixState
     const fix = step.fix
-    const done = (status: FixStatus, ok = true, extra: Partial<FixState> = {}): StepRecord => ({ ...prev, status: ok ? 'ok' : 'failed', result: { ...state, ...extra, status } })
+    const done = (status: FixStatus, ok = true, extra: Partial<FixState> = {}): StepRecord => ({
+      ...prev,
+      status: ok ? 'ok' : 'failed',
+      result: { ...state, ...extra, status },
+    })
     // Before the first change a failure must not lead to a rollback (rolling back what was never
     // applied can do harm, e.g. re-add a firewall block): it refuses the fix instead.
     const refuse = async (reason: string): Promise<StepRecord> => {
@@ -212,7 +287,8 @@ export class FixRunner {
     for (let round = 0; ; round++) {
       const base = scopeFor(context, step.name, undefined)
       const checked = await this.#runCheck(step, base)
-      if ('record' in checked) return refuse(`the check failed when re-run before applying: ${checked.record.error?.message ?? `status ${checked.record.status}`}`)
+      if ('record' in checked)
+        return refuse(`the check failed when re-run before applying: ${checked.record.error?.message ?? `status ${checked.record.status}`}`)
       if (!checked.needed) {
         this.#emit({ type: 'fix.not_needed', step: step.name, summary: state.summary })
         await this.#release(state.plan.host)
@@ -232,7 +308,13 @@ export class FixRunner {
 
     const plan = state.plan
     const planId = state.id
-    const spec = (command: string, mutating = true): CommandSpec => ({ host: plan.host, command, sudo: plan.sudo, timeoutMs: fix.timeoutMs, mutating })
+    const spec = (command: string, mutating = true): CommandSpec => ({
+      host: plan.host,
+      command,
+      sudo: plan.sudo,
+      timeoutMs: fix.timeoutMs,
+      mutating,
+    })
     // The transcript names the action an apply command comes from (unless the step wrote its own apply).
     const fromAction = fix.action && !fix.action.overrides.includes('apply') ? { action: fix.action.id } : {}
     const applyCommands = new Set(plan.apply)
@@ -240,12 +322,26 @@ export class FixRunner {
     // 3. Back up every file the fix writes.
     let backups: FixState['backups'] = []
     if (plan.files.length > 0) {
-      const r = await this.steps.raw(step.name, 'apply', spec(backupFiles(planId, plan.files.map((f) => f.path))))
-      if (r.result?.exitCode !== 0) return refuse(`could not back up the files it changes: ${r.error?.message ?? r.result?.stderr.trim() ?? ''}`)
+      const r = await this.steps.raw(
+        step.name,
+        'apply',
+        spec(
+          backupFiles(
+            planId,
+            plan.files.map((f) => f.path),
+          ),
+        ),
+      )
+      if (r.result?.exitCode !== 0)
+        return refuse(`could not back up the files it changes: ${r.error?.message ?? r.result?.stderr.trim() ?? ''}`)
       const lines = r.result.stdout.trim().split('\n')
       backups = plan.files.map((f, i) => {
         const line = lines[i] ?? ''
-        return { path: f.path, existed: line.startsWith('present '), backup: line.startsWith('present ') ? line.slice('present '.length) : null }
+        return {
+          path: f.path,
+          existed: line.startsWith('present '),
+          backup: line.startsWith('present ') ? line.slice('present '.length) : null,
+        }
       })
       this.#emit({ type: 'fix.backup', step: step.name, host: plan.host, files: backups })
     }
@@ -262,10 +358,19 @@ export class FixRunner {
       const r = await this.steps.raw(step.name, 'apply', spec(scheduleRevert(revertId, windowS, script)))
       // Maybe armed, maybe not (the service stopped while scheduling): disarm it, as nothing was applied.
       if (r.error?.kind === 'in-doubt') await this.steps.raw(step.name, 'apply', { ...spec(cancelRevert(revertId)), repeatable: true })
-      if (r.result?.exitCode !== 0) return refuse(`could not schedule the automatic revert on ${plan.host}: ${r.error?.message ?? r.result?.stderr.trim() ?? ''}`)
+      if (r.result?.exitCode !== 0)
+        return refuse(`could not schedule the automatic revert on ${plan.host}: ${r.error?.message ?? r.result?.stderr.trim() ?? ''}`)
       revert = revertId
       const mechanism = r.result.stdout.includes('systemd-run') ? 'systemd-run' : 'background'
-      this.#emit({ type: 'fix.revert_scheduled', step: step.name, host: plan.host, id: revertId, mechanism, windowMs: windowS * 1000, at: new Date(this.steps.deps.clock.now() + windowS * 1000).toISOString() })
+      this.#emit({
+        type: 'fix.revert_scheduled',
+        step: step.name,
+        host: plan.host,
+        id: revertId,
+        mechanism,
+        windowMs: windowS * 1000,
+        at: new Date(this.steps.deps.clock.now() + windowS * 1000).toISOString(),
+      })
     }
 
     // 5. Apply: files first, then commands; stop at the first failure. A command left unfinished
@@ -286,7 +391,11 @@ export class FixRunner {
       }
     }
     if (ok && !inDoubt) this.#emit({ type: 'fix.applied', step: step.name, planHash: plan.hash })
-    return done(inDoubt ? 'in-doubt' : ok ? 'applied' : 'apply-failed', ok, { backups, ...(revert ? { revert } : {}), ...(inDoubt ? { inDoubt } : {}) })
+    return done(inDoubt ? 'in-doubt' : ok ? 'applied' : 'apply-failed', ok, {
+      backups,
+      ...(revert ? { revert } : {}),
+      ...(inDoubt ? { inDoubt } : {}),
+    })
   }
 
   // --- verify -----------------------------------------------------------------------------------
@@ -298,22 +407,36 @@ export class FixRunner {
     const plan = state.plan
     const scope = { ...scopeFor(context, step.name, undefined), result: state.check }
     // Access fixes: only a NEW login proves the operator can still get in.
-    const fresh: Executor | undefined = plan.access ? this.steps.deps.executors.fresh?.(plan.host) ?? this.steps.deps.executors.executor(plan.host) : undefined
+    const fresh: Executor | undefined = plan.access
+      ? (this.steps.deps.executors.fresh?.(plan.host) ?? this.steps.deps.executors.executor(plan.host))
+      : undefined
     // In doubt, only a declared verify can tell whether the fix is in place: without one it is not verified.
     let ok = !(state.inDoubt && !fix.verify)
     let last: StepRecord | undefined
     try {
       if (fresh) {
-        const login = await this.steps.raw(step.name, 'verify', { host: plan.host, command: 'true', sudo: false, timeoutMs: Math.min(fix.timeoutMs, DEFAULTS.housekeepingTimeoutMs), mutating: false }, fresh)
+        const login = await this.steps.raw(
+          step.name,
+          'verify',
+          {
+            host: plan.host,
+            command: 'true',
+            sudo: false,
+            timeoutMs: Math.min(fix.timeoutMs, DEFAULTS.housekeepingTimeoutMs),
+            mutating: false,
+          },
+          fresh,
+        )
         ok = login.result?.exitCode === 0
       }
       const v = fix.verify
       // 1 + retries attempts, `interval` apart (on the run's clock: a replay does not wait), until one passes.
       for (let attempt = 0; ok && v; attempt++) {
         if (attempt > 0) await this.#wait(v.intervalMs)
-        last = v.command.kind === 'run'
-          ? await this.steps.run(step.name, undefined, { ...v.command, sudo: plan.sudo }, scope, 'verify', false, fresh)
-          : await this.steps.probe(step.name, undefined, v.command, scope)
+        last =
+          v.command.kind === 'run'
+            ? await this.steps.run(step.name, undefined, { ...v.command, sudo: plan.sudo }, scope, 'verify', false, fresh)
+            : await this.steps.probe(step.name, undefined, v.command, scope)
         if (last.status === 'ok' && evaluateGuard(v.expect, { ...scope, result: last.result })) break
         if (attempt >= v.retries) ok = false
       }
@@ -323,7 +446,11 @@ export class FixRunner {
     if (ok && state.revert) await this.#cancelRevert(step, plan, state.revert)
     this.#emit({ type: 'fix.verified', step: step.name, ok })
     if (ok) await this.#release(plan.host)
-    return { ...prev, status: ok ? 'ok' : 'failed', result: { ...state, status: ok ? 'verified' : 'verify-failed', verify: last?.result ?? null } }
+    return {
+      ...prev,
+      status: ok ? 'ok' : 'failed',
+      result: { ...state, status: ok ? 'verified' : 'verify-failed', verify: last?.result ?? null },
+    }
   }
 
   async #wait(ms: number): Promise<void> {
@@ -349,12 +476,23 @@ export class FixRunner {
       // Nothing declared to undo the fix with: nothing was rolled back, and no event may say so.
       this.unverified.push(step.name)
       await this.#release(plan.host)
-      return { ...prev, status: 'ok', result: { ...state, status: 'not-rolled-back', failedAt: state.status === 'apply-failed' ? 'apply' : 'verify' } }
+      return {
+        ...prev,
+        status: 'ok',
+        result: { ...state, status: 'not-rolled-back', failedAt: state.status === 'apply-failed' ? 'apply' : 'verify' },
+      }
     }
     let ok = true
     // Every rollback command runs even when one fails: restore as much as can be restored.
     for (const command of commands) {
-      const r = await this.steps.raw(step.name, 'rollback', { host: plan.host, command, sudo: plan.sudo, timeoutMs: step.fix.timeoutMs, mutating: true, ...(declared.has(command) ? fromAction : {}) })
+      const r = await this.steps.raw(step.name, 'rollback', {
+        host: plan.host,
+        command,
+        sudo: plan.sudo,
+        timeoutMs: step.fix.timeoutMs,
+        mutating: true,
+        ...(declared.has(command) ? fromAction : {}),
+      })
       if (r.result?.exitCode !== 0) ok = false
     }
     // Reverted by us: the scheduled revert is no longer needed. If we failed, leave it armed.
@@ -365,7 +503,14 @@ export class FixRunner {
   }
 
   async #cancelRevert(step: CompiledFixStep, plan: FixPlan, id: string): Promise<void> {
-    const r = await this.steps.raw(step.name, 'verify', { host: plan.host, command: cancelRevert(id), sudo: plan.sudo, timeoutMs: DEFAULTS.housekeepingTimeoutMs, mutating: true, repeatable: true })
+    const r = await this.steps.raw(step.name, 'verify', {
+      host: plan.host,
+      command: cancelRevert(id),
+      sudo: plan.sudo,
+      timeoutMs: DEFAULTS.housekeepingTimeoutMs,
+      mutating: true,
+      repeatable: true,
+    })
     if (r.result?.exitCode === 0) this.#emit({ type: 'fix.revert_cancelled', step: step.name, host: plan.host, id })
   }
 
@@ -375,7 +520,13 @@ export class FixRunner {
     if (this.#locks.has(plan.host)) return { ok: true }
     const ttlS = LOCK_TTL_S
     const owner = `${this.deps.operator}, runbook ${this.steps.deps.runbook} (fix ${step.name}, run ${this.deps.runId})`
-    const acquire = { host: plan.host, command: lockAcquire(this.#token, owner, ttlS), sudo: plan.sudo, timeoutMs: DEFAULTS.housekeepingTimeoutMs, mutating: true }
+    const acquire = {
+      host: plan.host,
+      command: lockAcquire(this.#token, owner, ttlS),
+      sudo: plan.sudo,
+      timeoutMs: DEFAULTS.housekeepingTimeoutMs,
+      mutating: true,
+    }
     let r = await this.steps.raw(step.name, 'apply', acquire)
     // The server stopped while this run was taking the lock (service resume): the lock may be ours
     // already. Renewing succeeds only on our own lease; if it is not ours, taking it is safe again.
@@ -392,15 +543,32 @@ export class FixRunner {
       const renew = setInterval(() => {
         void this.steps.deps.executors
           .executor(plan.host)
-          .exec({ host: plan.host, command: lockRenew(this.#token, ttlS), sudo: plan.sudo, timeoutMs: 10_000, mutating: true, repeatable: true, housekeeping: true })
+          .exec({
+            host: plan.host,
+            command: lockRenew(this.#token, ttlS),
+            sudo: plan.sudo,
+            timeoutMs: 10_000,
+            mutating: true,
+            repeatable: true,
+            housekeeping: true,
+          })
           .catch(() => {})
       }, LOCK_RENEW_MS)
       renew.unref()
       this.#locks.set(plan.host, { step: step.name, sudo: plan.sudo, renew })
-      this.steps.deps.emitter.emit({ type: 'lock.acquired', host: plan.host, lock: r.result.stdout.trim(), owner, expiresInMs: ttlS * 1000 })
+      this.steps.deps.emitter.emit({
+        type: 'lock.acquired',
+        host: plan.host,
+        lock: r.result.stdout.trim(),
+        owner,
+        expiresInMs: ttlS * 1000,
+      })
       return { ok: true }
     }
-    const holder = r.result?.exitCode === LOCK_HELD ? r.result.stdout.trim() : `could not take the lock: ${r.error?.message ?? r.result?.stderr.trim() ?? 'unknown error'}`
+    const holder =
+      r.result?.exitCode === LOCK_HELD
+        ? r.result.stdout.trim()
+        : `could not take the lock: ${r.error?.message ?? r.result?.stderr.trim() ?? 'unknown error'}`
     this.steps.deps.emitter.emit({ type: 'lock.refused', host: plan.host, lock: 'host', holder })
     return { ok: false, holder }
   }
@@ -410,7 +578,14 @@ export class FixRunner {
     if (!held) return
     clearInterval(held.renew)
     this.#locks.delete(host)
-    await this.steps.raw(held.step, 'apply', { host, command: lockRelease(this.#token), sudo: held.sudo, timeoutMs: DEFAULTS.housekeepingTimeoutMs, mutating: true, repeatable: true })
+    await this.steps.raw(held.step, 'apply', {
+      host,
+      command: lockRelease(this.#token),
+      sudo: held.sudo,
+      timeoutMs: DEFAULTS.housekeepingTimeoutMs,
+      mutating: true,
+      repeatable: true,
+    })
     this.steps.deps.emitter.emit({ type: 'lock.released', host, lock: 'host' })
   }
 

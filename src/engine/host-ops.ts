@@ -9,7 +9,6 @@
 import { HOST_DIR } from '../shared/lock-upkeep.ts'
 import { quote } from '../shared/quote.ts'
 
-
 /** Exit status of a lock attempt that found another run holding the host. */
 export const LOCK_HELD = 75
 
@@ -75,7 +74,6 @@ export function lockRelease(token: string): string {
   ].join('\n')
 }
 
-
 /** Current content of a file, base64 (so any bytes survive), or `absent`. Read-only. */
 export function readFile(path: string): string {
   return `if [ -f ${quote(path)} ]; then echo present; base64 < ${quote(path)}; else echo absent; fi`
@@ -97,7 +95,9 @@ export function backupDir(planId: string): string {
 export function backupFiles(planId: string, paths: readonly string[]): string {
   const lines = [`b=${backupDir(planId)}; mkdir -p "$b" || exit 70`]
   paths.forEach((p, i) => {
-    lines.push(`if [ -f ${quote(p)} ]; then cp -p ${quote(p)} "$b/${i}" || exit 71; echo "present $b/${i}"; else rm -f "$b/${i}"; echo "absent"; fi`)
+    lines.push(
+      `if [ -f ${quote(p)} ]; then cp -p ${quote(p)} "$b/${i}" || exit 71; echo "present $b/${i}"; else rm -f "$b/${i}"; echo "absent"; fi`,
+    )
   })
   return lines.join('\n')
 }

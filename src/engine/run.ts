@@ -82,16 +82,23 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
     .filter(([name, decl]) => decl.secret && typeof params[name] === 'string')
     .map(([name]) => [name, String(params[name])] as const)
   // Active also in a replay, where the values are already `[redacted]`: plan ids must be derived alike.
-  const redactor = new Redactor(secrets.map(([, v]) => v), secrets.length > 0)
+  const redactor = new Redactor(
+    secrets.map(([, v]) => v),
+    secrets.length > 0,
+  )
   const clock = options.clock ?? systemClock
   const runController = new AbortController()
   const signal = options.signal ? AbortSignal.any([options.signal, runController.signal]) : runController.signal
   // The summary is a fold over the run's own events (summary.ts), taken as each one is emitted.
   let tallied: RunTally = EMPTY_TALLY
-  const emitter = new Emitter(clock, (e) => {
-    options.onEvent(e)
-    tallied = tally(tallied, e)
-  }, redactor)
+  const emitter = new Emitter(
+    clock,
+    (e) => {
+      options.onEvent(e)
+      tallied = tally(tallied, e)
+    },
+    redactor,
+  )
   const defaultHost = 'host' in compiled.params && typeof params.host === 'string' ? params.host : 'local'
   const startedAt = clock.now()
   const runId = options.runId ?? randomUUID().slice(0, 8)
@@ -132,10 +139,16 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
   })
   await null // flush the deferred outcome event
   await fixes.releaseAll()
-  const crash = ended.error !== undefined ? record.guardError ?? ended.error : record.crash
+  const crash = ended.error !== undefined ? (record.guardError ?? ended.error) : record.crash
 
   const interrupted = options.signal?.aborted ?? false
-  const status = runStatus({ final: record.final, tally: tallied, unverified: fixes.unverified.length, severity: record.outcome?.severity, crashed: ended.error !== undefined })
+  const status = runStatus({
+    final: record.final,
+    tally: tallied,
+    unverified: fixes.unverified.length,
+    severity: record.outcome?.severity,
+    crashed: ended.error !== undefined,
+  })
   let outcome = record.outcome
   const error = status === 'incomplete' ? asRunbookError(crash, record.lastStep) : undefined
   if (error && outcome === null) {
@@ -162,14 +175,18 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
  */
 async function runFacts(compiled: CompiledRunbook, options: RunOptions): Promise<RunContext['facts']> {
   const facts: RunContext['facts'] = { mode: options.mode }
-  const wants = (fact: string) => Object.values(compiled.params).some((p) => typeof p.default === 'string' && p.default.includes(`facts.${fact}`))
+  const wants = (fact: string) =>
+    Object.values(compiled.params).some((p) => typeof p.default === 'string' && p.default.includes(`facts.${fact}`))
   const host = options.params.host
   // Only a host that passes its type: nothing, not even a route lookup, happens with an unchecked value.
   const decl = compiled.params.host
   const valid = typeof host === 'string' && decl !== undefined && checkParam(decl, host).ok
   // Unknown facts are null: a default that needs one comes out empty (a required param is then reported missing).
   if (wants('operator_ip')) {
-    facts.operator_ip = valid && options.executors.sourceAddress ? ((await options.executors.sourceAddress(host as string).catch(() => undefined)) ?? null) : null
+    facts.operator_ip =
+      valid && options.executors.sourceAddress
+        ? ((await options.executors.sourceAddress(host as string).catch(() => undefined)) ?? null)
+        : null
   }
   if (wants('bastion')) {
     let bastion: string | undefined

@@ -7,7 +7,17 @@ import type { ExprScope, Template } from '../dsl/expr.ts'
 import type { CompiledCommand, CompiledCommandStep, CompiledRun } from '../compile/model.ts'
 import { scopeFor, type RunContext, type StepRecord } from '../compile/compile.ts'
 import { ExecError, RunbookError } from '../errors.ts'
-import type { Clock, CommandResult, CommandSpec, ExecFailure, Executor, ExecutorFactory, FixPhase, ProbeSpec, StepStatus } from '../types.ts'
+import type {
+  Clock,
+  CommandResult,
+  CommandSpec,
+  ExecFailure,
+  Executor,
+  ExecutorFactory,
+  FixPhase,
+  ProbeSpec,
+  StepStatus,
+} from '../types.ts'
 import type { Approver } from './approval.ts'
 import type { Emitter } from './emitter.ts'
 
@@ -31,7 +41,15 @@ export interface StepDeps {
 /** A command's outcome as guards and evidence see it. */
 export function outputView(r: CommandResult): NonNullable<StepRecord['output']> {
   const lines = r.stdout === '' ? [] : r.stdout.replace(/\n$/, '').split('\n')
-  return { exitCode: r.exitCode, signal: r.signal, stdout: r.stdout, stderr: r.stderr, lines, durationMs: r.durationMs, timedOut: r.timedOut }
+  return {
+    exitCode: r.exitCode,
+    signal: r.signal,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    lines,
+    durationMs: r.durationMs,
+    timedOut: r.timedOut,
+  }
 }
 
 const WORST: readonly StepStatus[] = ['ok', 'failed', 'timeout', 'error']
@@ -46,7 +64,9 @@ export class StepRunner {
     const scope = scopeFor(context, step.name, undefined)
     let record: StepRecord
     if (step.kind === 'parallel') {
-      const subs = await Promise.all(step.parallel.map(async ([sub, cmd]) => [sub, await this.command(step.name, sub, cmd, scope)] as const))
+      const subs = await Promise.all(
+        step.parallel.map(async ([sub, cmd]) => [sub, await this.command(step.name, sub, cmd, scope)] as const),
+      )
       const status = subs.reduce<StepStatus>((acc, [, r]) => worst(acc, r.status), 'ok')
       const failed = subs.find(([, r]) => r.status !== 'ok')
       record = {
@@ -57,7 +77,13 @@ export class StepRunner {
     } else {
       record = await this.command(step.name, undefined, step.command, scope)
     }
-    this.deps.emitter.emit({ type: 'step.finished', step: step.name, status: record.status, durationMs: this.deps.clock.now() - started, ...(record.error ? { error: record.error } : {}) })
+    this.deps.emitter.emit({
+      type: 'step.finished',
+      step: step.name,
+      status: record.status,
+      durationMs: this.deps.clock.now() - started,
+      ...(record.error ? { error: record.error } : {}),
+    })
     return record
   }
 
@@ -65,8 +91,24 @@ export class StepRunner {
     return cmd.kind === 'probe' ? this.probe(step, sub, cmd, scope) : this.run(step, sub, cmd, scope, phase, false)
   }
 
-  async run(step: string, sub: string | undefined, cmd: CompiledRun, scope: ExprScope, phase: FixPhase | undefined, mutating: boolean, on?: Executor): Promise<StepRecord> {
-    const spec: CommandSpec = { host: this.host(cmd.host, scope), command: cmd.run.render(scope, 'shell'), sudo: cmd.sudo, timeoutMs: cmd.timeoutMs, mutating, ...(cmd.readonly !== undefined ? { readonly: cmd.readonly } : {}), ...(cmd.action ? { action: cmd.action } : {}) }
+  async run(
+    step: string,
+    sub: string | undefined,
+    cmd: CompiledRun,
+    scope: ExprScope,
+    phase: FixPhase | undefined,
+    mutating: boolean,
+    on?: Executor,
+  ): Promise<StepRecord> {
+    const spec: CommandSpec = {
+      host: this.host(cmd.host, scope),
+      command: cmd.run.render(scope, 'shell'),
+      sudo: cmd.sudo,
+      timeoutMs: cmd.timeoutMs,
+      mutating,
+      ...(cmd.readonly !== undefined ? { readonly: cmd.readonly } : {}),
+      ...(cmd.action ? { action: cmd.action } : {}),
+    }
     const where = { step, ...(sub !== undefined ? { sub } : {}), ...(phase ? { phase } : {}) }
     this.deps.emitter.emit({ type: 'command.started', ...where, spec })
     let result: CommandResult
@@ -80,8 +122,14 @@ export class StepRunner {
     }
     this.deps.emitter.emit({ type: 'command.finished', ...where, spec, result })
     const output = outputView(result)
-    let status: StepStatus = result.timedOut ? 'timeout' : cmd.okExit === 'any' || (result.exitCode !== null && cmd.okExit.includes(result.exitCode)) ? 'ok' : 'failed'
-    let error: ExecFailure | undefined = result.timedOut ? { kind: 'command-timeout', message: `command ran past its ${cmd.timeoutMs} ms timeout` } : undefined
+    let status: StepStatus = result.timedOut
+      ? 'timeout'
+      : cmd.okExit === 'any' || (result.exitCode !== null && cmd.okExit.includes(result.exitCode))
+        ? 'ok'
+        : 'failed'
+    let error: ExecFailure | undefined = result.timedOut
+      ? { kind: 'command-timeout', message: `command ran past its ${cmd.timeoutMs} ms timeout` }
+      : undefined
     let value: unknown = output
     if (cmd.parser && !result.timedOut) {
       try {
@@ -99,7 +147,12 @@ export class StepRunner {
     return { status, result: value, output, ...(error ? { error } : {}) }
   }
 
-  async probe(step: string, sub: string | undefined, cmd: Extract<CompiledCommand, { kind: 'probe' }>, scope: ExprScope): Promise<StepRecord> {
+  async probe(
+    step: string,
+    sub: string | undefined,
+    cmd: Extract<CompiledCommand, { kind: 'probe' }>,
+    scope: ExprScope,
+  ): Promise<StepRecord> {
     const target = cmd.target.render(scope, 'text')
     const spec = probeSpec(cmd.probe, target, cmd.count, cmd.timeoutMs)
     await this.deps.beforeCommand?.()
@@ -118,7 +171,11 @@ export class StepRunner {
       return await executor.exec(spec, signal)
     } catch (err) {
       if (err instanceof ExecError && err.kind === 'aborted' && !this.deps.signal.aborted) {
-        throw new ExecError('command-timeout', spec.host, `no answer from the executor ${EXECUTOR_GRACE_MS} ms after the command's ${spec.timeoutMs} ms timeout`)
+        throw new ExecError(
+          'command-timeout',
+          spec.host,
+          `no answer from the executor ${EXECUTOR_GRACE_MS} ms after the command's ${spec.timeoutMs} ms timeout`,
+        )
       }
       if (err instanceof ExecError && this.deps.signal.aborted) throw new RunbookError('RB_USAGE', 'run interrupted', { cause: err })
       throw err
@@ -133,7 +190,12 @@ export class StepRunner {
    * A command the engine itself runs around a fix (lock, file reads, backups, writes, revert):
    * recorded like any other. Resolves with the result, or the failure when it could not run.
    */
-  async raw(step: string, phase: FixPhase, spec: CommandSpec, executor?: Executor): Promise<{ result?: CommandResult; error?: ExecFailure }> {
+  async raw(
+    step: string,
+    phase: FixPhase,
+    spec: CommandSpec,
+    executor?: Executor,
+  ): Promise<{ result?: CommandResult; error?: ExecFailure }> {
     this.deps.emitter.emit({ type: 'command.started', step, phase, spec })
     try {
       const result = await this.exec(spec, executor)

@@ -59,7 +59,15 @@ export interface RunTally {
   readonly path: readonly string[]
 }
 
-export const EMPTY_TALLY: RunTally = { outputs: {}, applied: 0, rolledBack: 0, proposedStep: undefined, refusal: undefined, preflightFailed: [], path: [] }
+export const EMPTY_TALLY: RunTally = {
+  outputs: {},
+  applied: 0,
+  rolledBack: 0,
+  proposedStep: undefined,
+  refusal: undefined,
+  preflightFailed: [],
+  path: [],
+}
 
 /** Fold one event into the tally; returns a new tally (the one given is never changed). */
 export function tally(t: RunTally, e: RunEvent): RunTally {
@@ -67,7 +75,9 @@ export function tally(t: RunTally, e: RunEvent): RunTally {
     case 'transition':
       return { ...t, path: [...t.path, e.edge] }
     case 'command.finished': {
-      const text = e.result ? [e.result.stdout, e.result.exitCode === 0 ? '' : e.result.stderr].filter(Boolean).join('\n') : e.error?.message ?? ''
+      const text = e.result
+        ? [e.result.stdout, e.result.exitCode === 0 ? '' : e.result.stderr].filter(Boolean).join('\n')
+        : (e.error?.message ?? '')
       return { ...t, outputs: { ...t.outputs, [e.step]: [...(t.outputs[e.step] ?? []), { command: e.spec.command, text }] } }
     }
     case 'fix.verified':

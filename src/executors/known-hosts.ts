@@ -66,7 +66,10 @@ const globs = new Map<string, RegExp>()
 function globToRegExp(glob: string): RegExp {
   let re = globs.get(glob)
   if (!re) {
-    const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')
+    const body = glob
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')
     re = new RegExp(`^${body}$`, 'i')
     globs.set(glob, re)
   }
@@ -131,7 +134,13 @@ export class KnownHosts {
 
   /** Key types known for a host, to prefer them in the key exchange (what OpenSSH does). */
   knownKeyTypes(host: string, port: number): string[] {
-    return [...new Set(this.lookup(host, port).filter((e) => e.marker === null).map((e) => e.keyType))]
+    return [
+      ...new Set(
+        this.lookup(host, port)
+          .filter((e) => e.marker === null)
+          .map((e) => e.keyType),
+      ),
+    ]
   }
 
   verify(host: string, port: number, blob: Buffer): HostKeyVerdict {

@@ -60,8 +60,10 @@ export interface SshFactoryOptions extends Partial<SshDefaults> {
  */
 function throughJump(err: unknown, target: SshTarget): unknown {
   if (!(err instanceof ExecError) || !target.jump) return err
-  return new ExecError(err.kind, target.name, `${target.name} is reached through ${target.jump.name}, which failed: ${err.message}`,
-    { cause: err, detail: { ...err.detail, via: target.jump.name } })
+  return new ExecError(err.kind, target.name, `${target.name} is reached through ${target.jump.name}, which failed: ${err.message}`, {
+    cause: err,
+    detail: { ...err.detail, via: target.jump.name },
+  })
 }
 
 function targetKey(t: SshTarget): string {
@@ -105,7 +107,7 @@ export class SshExecutorFactory implements ExecutorFactory {
       connectTimeoutMs: this.defaults.connectTimeoutMs,
       keepaliveIntervalMs: this.defaults.keepaliveIntervalMs,
       keepaliveCountMax: this.defaults.keepaliveCountMax,
-      agent: options.agent === null ? undefined : options.agent ?? env.SSH_AUTH_SOCK,
+      agent: options.agent === null ? undefined : (options.agent ?? env.SSH_AUTH_SOCK),
       passphrase: options.passphrase ?? (envPass === undefined ? undefined : () => Promise.resolve(envPass)),
       password: options.password ?? (env.RUNBOOK_SSH_PASSWORD === undefined ? undefined : () => Promise.resolve(env.RUNBOOK_SSH_PASSWORD)),
       lookup: options.lookup,
@@ -135,7 +137,11 @@ export class SshExecutorFactory implements ExecutorFactory {
     const existing = this.connections.get(key)
     if (existing) return existing
     const opening = (async () => {
-      const via = target.jump ? await this.connection(target.jump, signal).catch((err: unknown) => { throw throughJump(err, target) }) : undefined
+      const via = target.jump
+        ? await this.connection(target.jump, signal).catch((err: unknown) => {
+            throw throughJump(err, target)
+          })
+        : undefined
       const conn = await SshConnection.open(target, { ...this.connectOpts, connectTimeoutMs: this.connectTimeoutFor(target), signal }, via)
       conn.onClose(() => {
         if (this.connections.get(key) === opening) this.connections.delete(key)
@@ -163,11 +169,14 @@ export class SshExecutorFactory implements ExecutorFactory {
     const exec = async (spec: CommandSpec, signal?: AbortSignal): Promise<CommandResult> => {
       const target = this.resolve(host)
       const conn = await this.connection(target, signal)
-      return conn.exec(remoteCommand(spec.command, spec.sudo, this.defaults.guardCommands !== 0 && !spec.housekeeping && !spec.repeatable), {
-        timeoutMs: spec.timeoutMs,
-        maxOutputBytes: this.defaults.maxOutputBytes,
-        signal,
-      })
+      return conn.exec(
+        remoteCommand(spec.command, spec.sudo, this.defaults.guardCommands !== 0 && !spec.housekeeping && !spec.repeatable),
+        {
+          timeoutMs: spec.timeoutMs,
+          maxOutputBytes: this.defaults.maxOutputBytes,
+          signal,
+        },
+      )
     }
     const executor: Executor = { exec, close: () => Promise.resolve() }
     this.executors.set(host, executor)
@@ -184,7 +193,11 @@ export class SshExecutorFactory implements ExecutorFactory {
     const open = (signal?: AbortSignal) => {
       opened ??= (async () => {
         const target = this.resolve(host)
-        const via = target.jump ? await this.connection(target.jump, signal).catch((err: unknown) => { throw throughJump(err, target) }) : undefined
+        const via = target.jump
+          ? await this.connection(target.jump, signal).catch((err: unknown) => {
+              throw throughJump(err, target)
+            })
+          : undefined
         return SshConnection.open(target, { ...this.connectOpts, connectTimeoutMs: this.connectTimeoutFor(target), signal }, via)
       })()
       return opened
@@ -192,7 +205,10 @@ export class SshExecutorFactory implements ExecutorFactory {
     return {
       exec: async (spec, signal) => {
         const conn = await open(signal)
-        return conn.exec(remoteCommand(spec.command, spec.sudo, this.defaults.guardCommands !== 0 && !spec.housekeeping && !spec.repeatable), { timeoutMs: spec.timeoutMs, maxOutputBytes: this.defaults.maxOutputBytes, signal })
+        return conn.exec(
+          remoteCommand(spec.command, spec.sudo, this.defaults.guardCommands !== 0 && !spec.housekeeping && !spec.repeatable),
+          { timeoutMs: spec.timeoutMs, maxOutputBytes: this.defaults.maxOutputBytes, signal },
+        )
       },
       close: async () => {
         const conn = await opened?.catch(() => undefined)

@@ -293,7 +293,15 @@ function pingResult(spec: PingSpec, stdout: string, stderr: string, durationMs: 
   if (summary.received === 0) {
     // iputils prints "From <router> ... Destination Host Unreachable" when a router says so.
     result.error = /unreachable/i.test(stdout)
-      ? failure('unreachable', `ping ${spec.host}: ${firstLine(stdout.split('\n').filter((l) => /unreachable/i.test(l)).join('\n'))}`)
+      ? failure(
+          'unreachable',
+          `ping ${spec.host}: ${firstLine(
+            stdout
+              .split('\n')
+              .filter((l) => /unreachable/i.test(l))
+              .join('\n'),
+          )}`,
+        )
       : failure('timeout', `No reply to ${summary.sent} ping(s) from ${spec.host}`)
   }
   return result

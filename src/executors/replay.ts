@@ -6,7 +6,17 @@
  */
 import { ExecError, RunbookError } from '../errors.ts'
 import { QUOTED_REDACTED, REDACTED } from '../shared/redacted.ts'
-import type { CommandResult, CommandSpec, Executor, ExecutorFactory, ExecFailure, ProbeResult, ProbeSpec, Prober, RunEvent } from '../types.ts'
+import type {
+  CommandResult,
+  CommandSpec,
+  Executor,
+  ExecutorFactory,
+  ExecFailure,
+  ProbeResult,
+  ProbeSpec,
+  Prober,
+  RunEvent,
+} from '../types.ts'
 
 type Answer = { result: CommandResult } | { error: ExecFailure }
 
@@ -43,7 +53,9 @@ export class ReplayExecutors implements ExecutorFactory {
         const answers = this.#probes.get(JSON.stringify(spec))
         const answer = answers?.shift()
         if (!answer) {
-          throw new RunbookError('RB_REPLAY_DIVERGED', `replay: probe ${JSON.stringify(spec)} is not in the recording`, { detail: { actual: spec } })
+          throw new RunbookError('RB_REPLAY_DIVERGED', `replay: probe ${JSON.stringify(spec)} is not in the recording`, {
+            detail: { actual: spec },
+          })
         }
         return answer
       },
@@ -81,7 +93,8 @@ export class ReplayExecutors implements ExecutorFactory {
         this.#answered.set(k, (this.#answered.get(k) ?? 0) + 1)
         const i = this.#pending.findIndex((p) => key(p.host, p.command) === k)
         if (i >= 0) this.#pending.splice(i, 1)
-        if ('error' in answer) throw new ExecError(answer.error.kind, host, answer.error.message, answer.error.detail ? { detail: answer.error.detail } : {})
+        if ('error' in answer)
+          throw new ExecError(answer.error.kind, host, answer.error.message, answer.error.detail ? { detail: answer.error.detail } : {})
         return answer.result
       },
       close: async () => {},

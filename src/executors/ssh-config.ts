@@ -30,13 +30,20 @@ export function expandPath(path: string, tokens: { h: string; p: number; r: stri
   let out = path.replace(/^~(?=\/|$)/, home)
   out = out.replace(/%([%hprud])/g, (_, t: string) => {
     switch (t) {
-      case '%': return '%'
-      case 'h': return tokens.h
-      case 'p': return String(tokens.p)
-      case 'r': return tokens.r
-      case 'u': return userInfo().username
-      case 'd': return home
-      default: return t
+      case '%':
+        return '%'
+      case 'h':
+        return tokens.h
+      case 'p':
+        return String(tokens.p)
+      case 'r':
+        return tokens.r
+      case 'u':
+        return userInfo().username
+      case 'd':
+        return home
+      default:
+        return t
     }
   })
   return out
@@ -55,7 +62,10 @@ function first(v: string | string[] | undefined): string | undefined {
 export class SshConfigFile {
   private readonly config: SSHConfig
 
-  constructor(text: string, private readonly home = homedir()) {
+  constructor(
+    text: string,
+    private readonly home = homedir(),
+  ) {
     this.config = SSHConfig.parse(text)
   }
 
@@ -78,7 +88,9 @@ export class SshConfigFile {
       port: port !== undefined && Number.isInteger(port) ? port : undefined,
       identityFiles: asList(c.identityfile).map((f) => expandPath(f, tokens, this.home)),
       proxyJump: first(c.proxyjump),
-      knownHostsFiles: asList(c.userknownhostsfile).flatMap((f) => f.split(/\s+/)).map((f) => expandPath(f, tokens, this.home)),
+      knownHostsFiles: asList(c.userknownhostsfile)
+        .flatMap((f) => f.split(/\s+/))
+        .map((f) => expandPath(f, tokens, this.home)),
       acceptNew: strict === 'accept-new',
     }
   }

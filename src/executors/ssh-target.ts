@@ -55,8 +55,12 @@ function resolveInner(name: string, ctx: ResolveContext, seen: string[]): SshTar
 
   const user = dest.user ?? h.user ?? cfg?.user ?? d.user ?? userInfo().username
   const port = dest.port ?? h.port ?? cfg?.port ?? d.port ?? 22
-  const identityFiles = [...(h.identityFiles ?? []), ...(cfg?.identityFiles ?? []), ...(h.identityFiles ? [] : d.identityFiles ?? [])]
-  const knownHostsFiles = h.knownHostsFiles ?? (cfg && cfg.knownHostsFiles.length > 0 ? cfg.knownHostsFiles : undefined) ?? d.knownHostsFiles ?? defaultKnownHostsFiles(ctx.home)
+  const identityFiles = [...(h.identityFiles ?? []), ...(cfg?.identityFiles ?? []), ...(h.identityFiles ? [] : (d.identityFiles ?? []))]
+  const knownHostsFiles =
+    h.knownHostsFiles ??
+    (cfg && cfg.knownHostsFiles.length > 0 ? cfg.knownHostsFiles : undefined) ??
+    d.knownHostsFiles ??
+    defaultKnownHostsFiles(ctx.home)
   const acceptNewHostKeys = ctx.acceptNewHostKeys === true || pick('acceptNewHostKeys') === true || cfg?.acceptNew === true
 
   const target: SshTarget = {
@@ -71,7 +75,12 @@ function resolveInner(name: string, ctx: ResolveContext, seen: string[]): SshTar
 
   // Bastion: the inventory's (host, then defaults), else ~/.ssh/config ProxyJump.
   const bastion = pick('bastion')
-  const chain: string[] = bastion === null ? [] : bastion !== undefined ? [bastion] : parseProxyJump(cfg?.proxyJump).map((j) => `${j.user ? `${j.user}@` : ''}${j.host}${j.port ? `:${j.port}` : ''}`)
+  const chain: string[] =
+    bastion === null
+      ? []
+      : bastion !== undefined
+        ? [bastion]
+        : parseProxyJump(cfg?.proxyJump).map((j) => `${j.user ? `${j.user}@` : ''}${j.host}${j.port ? `:${j.port}` : ''}`)
   // `a,b` means: connect to a, from a to b, from b to the target.
   let jump: SshTarget | undefined
   for (const hop of chain) {

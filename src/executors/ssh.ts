@@ -71,7 +71,13 @@ const HOST_KEY_ALGOS: Record<string, ServerHostKeyAlgorithm[]> = {
   'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
 }
 const DEFAULT_HOST_KEY_ORDER: ServerHostKeyAlgorithm[] = [
-  'ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa',
+  'ssh-ed25519',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+  'rsa-sha2-512',
+  'rsa-sha2-256',
+  'ssh-rsa',
 ]
 
 /** Prefer the key types already recorded for the host, like OpenSSH, so a known host is not "changed". */
@@ -112,7 +118,8 @@ function tcpConnect(target: SshTarget, opts: SshConnectOptions): Promise<Socket>
       reject(new ExecError(kind, target.name, message, { cause, detail: { address: where } }))
     }
     const timer = setTimeout(
-      () => fail('timeout', `TCP connect to ${where} timed out after ${opts.connectTimeoutMs} ms (no answer: a firewall may drop the packets)`),
+      () =>
+        fail('timeout', `TCP connect to ${where} timed out after ${opts.connectTimeoutMs} ms (no answer: a firewall may drop the packets)`),
       opts.connectTimeoutMs,
     )
     const onAbort = (): void => fail('aborted', `connect to ${where} aborted`)
@@ -129,7 +136,12 @@ function tcpConnect(target: SshTarget, opts: SshConnectOptions): Promise<Socket>
     })
     sock.once('error', (err: NodeJS.ErrnoException) => {
       const kind = classifySocketError(err)
-      const why = kind === 'dns' ? `cannot resolve host name '${target.host}'` : kind === 'refused' ? `connection refused by ${where} (nothing listens on port ${target.port})` : `cannot reach ${where}: ${err.message}`
+      const why =
+        kind === 'dns'
+          ? `cannot resolve host name '${target.host}'`
+          : kind === 'refused'
+            ? `connection refused by ${where} (nothing listens on port ${target.port})`
+            : `cannot reach ${where}: ${err.message}`
       fail(kind, why, err)
     })
   })
@@ -233,7 +245,9 @@ export class SshConnection {
     // Until ssh2 attaches its own listener (client.connect), a reset while the keys load must not
     // become an unhandled 'error'. Kept for the socket's whole life: it costs nothing.
     let sockError: Error | undefined
-    sock.on('error', (err: Error) => { sockError ??= err })
+    sock.on('error', (err: Error) => {
+      sockError ??= err
+    })
     let keys: { file: string; key: ParsedKey }[]
     let known: KnownHosts
     try {
@@ -244,7 +258,12 @@ export class SshConnection {
       throw err
     }
     if (sock.destroyed) {
-      throw new ExecError('unreachable', target.name, `connection to ${describeTarget(target)} closed before the SSH handshake${sockError ? `: ${sockError.message}` : ''}`, { cause: sockError })
+      throw new ExecError(
+        'unreachable',
+        target.name,
+        `connection to ${describeTarget(target)} closed before the SSH handshake${sockError ? `: ${sockError.message}` : ''}`,
+        { cause: sockError },
+      )
     }
     const client = new Client()
     let hostKeyError: ExecError | undefined
@@ -260,25 +279,46 @@ export class SshConnection {
             appendKnownHost(target.knownHostsFiles[0], target.host, target.port, blob)
             return true
           }
-          hostKeyError = new ExecError('host-key-unknown', target.name,
+          hostKeyError = new ExecError(
+            'host-key-unknown',
+            target.name,
             `host key of ${name} is not known (${verdict.keyType} ${verdict.fingerprint}). Check the fingerprint with the host's owner, then add it to ${target.knownHostsFiles[0] ?? '~/.ssh/known_hosts'} or pass --accept-new-host-keys`,
-            { detail: { fingerprint: verdict.fingerprint, keyType: verdict.keyType, host: name } })
+            { detail: { fingerprint: verdict.fingerprint, keyType: verdict.keyType, host: name } },
+          )
           return false
         case 'mismatch':
-          hostKeyError = new ExecError('host-key-mismatch', target.name,
+          hostKeyError = new ExecError(
+            'host-key-mismatch',
+            target.name,
             `HOST KEY CHANGED for ${name}: the server shows ${verdict.keyType} ${verdict.fingerprint}, known_hosts (${verdict.file}:${verdict.line}) has ${verdict.expected.join(', ')}. Someone may be intercepting the connection, or the host was reinstalled; if you know why, remove the old key with ssh-keygen -R '${name}'`,
-            { detail: { fingerprint: verdict.fingerprint, keyType: verdict.keyType, expected: verdict.expected.join(','), host: name, file: verdict.file, line: String(verdict.line) } })
+            {
+              detail: {
+                fingerprint: verdict.fingerprint,
+                keyType: verdict.keyType,
+                expected: verdict.expected.join(','),
+                host: name,
+                file: verdict.file,
+                line: String(verdict.line),
+              },
+            },
+          )
           return false
         case 'revoked':
-          hostKeyError = new ExecError('host-key-mismatch', target.name,
+          hostKeyError = new ExecError(
+            'host-key-mismatch',
+            target.name,
             `host key of ${name} (${verdict.fingerprint}) is marked @revoked in ${verdict.file}:${verdict.line}`,
-            { detail: { fingerprint: verdict.fingerprint, keyType: verdict.keyType, host: name } })
+            { detail: { fingerprint: verdict.fingerprint, keyType: verdict.keyType, host: name } },
+          )
           return false
       }
     }
 
     // Agent first, then each identity file, like OpenSSH.
-    type AuthMethod = { type: 'agent'; username: string; agent: string } | { type: 'publickey'; username: string; key: ParsedKey } | { type: 'password'; username: string; password: string }
+    type AuthMethod =
+      | { type: 'agent'; username: string; agent: string }
+      | { type: 'publickey'; username: string; key: ParsedKey }
+      | { type: 'password'; username: string; password: string }
     const methods: AuthMethod[] = []
     if (opts.agent) methods.push({ type: 'agent', username: target.user, agent: opts.agent })
     for (const { key } of keys) methods.push({ type: 'publickey', username: target.user, key })
@@ -346,7 +386,10 @@ export class SshConnection {
       })
       client.once('close', () => {
         if (!settle()) return
-        reject(hostKeyError ?? new ExecError('unreachable', target.name, `${describeTarget(target)} closed the connection during the SSH handshake`))
+        reject(
+          hostKeyError ??
+            new ExecError('unreachable', target.name, `${describeTarget(target)} closed the connection during the SSH handshake`),
+        )
       })
       client.on('error', (err: Error & { level?: string }) => {
         if (!settle()) return
@@ -356,13 +399,24 @@ export class SshConnection {
         const where = describeTarget(target)
         if (err.level === 'client-authentication') {
           const offered = tried.length > 0 ? tried.join(', ') : 'nothing (no agent, no identity file found)'
-          return reject(new ExecError('auth-failed', target.name,
-            `authentication as '${target.user}' refused by ${where} (offered: ${offered}). Check the user, and that the key is in the host's authorized_keys`,
-            { cause: err, detail: { user: target.user } }))
+          return reject(
+            new ExecError(
+              'auth-failed',
+              target.name,
+              `authentication as '${target.user}' refused by ${where} (offered: ${offered}). Check the user, and that the key is in the host's authorized_keys`,
+              { cause: err, detail: { user: target.user } },
+            ),
+          )
         }
         if (err.level === 'client-timeout') {
-          return reject(new ExecError('timeout', target.name,
-            `SSH handshake with ${where} did not finish within ${opts.connectTimeoutMs} ms (TCP connected, but the server did not answer: its sshd may be hung, stopped or overloaded; check it from the host's console, or raise the connect timeout if the host is just slow)`, { cause: err }))
+          return reject(
+            new ExecError(
+              'timeout',
+              target.name,
+              `SSH handshake with ${where} did not finish within ${opts.connectTimeoutMs} ms (TCP connected, but the server did not answer: its sshd may be hung, stopped or overloaded; check it from the host's console, or raise the connect timeout if the host is just slow)`,
+              { cause: err },
+            ),
+          )
         }
         reject(new ExecError('unreachable', target.name, `SSH connection to ${where} failed: ${err.message}`, { cause: err }))
       })
@@ -378,7 +432,14 @@ export class SshConnection {
       let settled = false
       const timer = setTimeout(() => {
         settled = true
-        reject(new ExecError('timeout', forName, `TCP connect to ${where} timed out after ${timeoutMs} ms (no answer: a firewall may drop the packets)`, { detail: { address: `${host}:${port}`, via: this.target.name } }))
+        reject(
+          new ExecError(
+            'timeout',
+            forName,
+            `TCP connect to ${where} timed out after ${timeoutMs} ms (no answer: a firewall may drop the packets)`,
+            { detail: { address: `${host}:${port}`, via: this.target.name } },
+          ),
+        )
       }, timeoutMs)
       this.client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => {
         clearTimeout(timer)
@@ -388,11 +449,19 @@ export class SshConnection {
         }
         if (err) {
           const desc = err.message
-          const kind: ExecFailureKind = /refused/i.test(desc) ? 'refused'
-            : /timed out/i.test(desc) ? 'timeout'
-            : /resolve|not known|name/i.test(desc) ? 'dns'
-            : 'unreachable'
-          return reject(new ExecError(kind, forName, `${this.target.name} could not connect to ${host}:${port}: ${desc}`, { cause: err, detail: { address: `${host}:${port}`, via: this.target.name } }))
+          const kind: ExecFailureKind = /refused/i.test(desc)
+            ? 'refused'
+            : /timed out/i.test(desc)
+              ? 'timeout'
+              : /resolve|not known|name/i.test(desc)
+                ? 'dns'
+                : 'unreachable'
+          return reject(
+            new ExecError(kind, forName, `${this.target.name} could not connect to ${host}:${port}: ${desc}`, {
+              cause: err,
+              detail: { address: `${host}:${port}`, via: this.target.name },
+            }),
+          )
         }
         // The forwarded channel carries the next hop's SSH connection; that client reports its
         // failures. This listener covers the gap before it attaches its own, and stays.
@@ -461,7 +530,9 @@ export class SshConnection {
           this.maxSessions = Math.max(1, this.sessions)
           continue
         }
-        throw new ExecError('channel-failed', this.target.name, `${this.target.name} refused to run a command: ${(err as Error).message}`, { cause: err })
+        throw new ExecError('channel-failed', this.target.name, `${this.target.name} refused to run a command: ${(err as Error).message}`, {
+          cause: err,
+        })
       }
     }
   }
@@ -518,11 +589,17 @@ export class SshConnection {
       }
       let channelError: Error | undefined
       // An 'error' with no listener would kill the process; 'close' follows and settles the result.
-      const onChannelError = (e: Error): void => { channelError ??= e }
+      const onChannelError = (e: Error): void => {
+        channelError ??= e
+      }
       stream.on('error', onChannelError)
       stream.stderr.on('error', onChannelError)
-      stream.on('data', (c: Buffer) => { outBytes = take(out, outBytes, c) })
-      stream.stderr.on('data', (c: Buffer) => { errBytes = take(err, errBytes, c) })
+      stream.on('data', (c: Buffer) => {
+        outBytes = take(out, outBytes, c)
+      })
+      stream.stderr.on('data', (c: Buffer) => {
+        errBytes = take(err, errBytes, c)
+      })
       stream.on('exit', (code: number | null, sig?: string) => {
         gotExit = true
         exitCode = code ?? null
@@ -536,10 +613,21 @@ export class SshConnection {
         opts.signal?.removeEventListener('abort', onAbort)
         this.release()
         if (!gotExit && !timedOut && !this.open) {
-          return reject(new ExecError('unreachable', this.target.name, `connection to ${this.target.name} lost while the command ran`, { cause: this.lostError }))
+          return reject(
+            new ExecError('unreachable', this.target.name, `connection to ${this.target.name} lost while the command ran`, {
+              cause: this.lostError,
+            }),
+          )
         }
         if (!gotExit && !timedOut && channelError) {
-          return reject(new ExecError('channel-failed', this.target.name, `the SSH channel of the command on ${this.target.name} failed: ${channelError.message}`, { cause: channelError }))
+          return reject(
+            new ExecError(
+              'channel-failed',
+              this.target.name,
+              `the SSH channel of the command on ${this.target.name} failed: ${channelError.message}`,
+              { cause: channelError },
+            ),
+          )
         }
         resolve({
           exitCode: timedOut && !gotExit ? null : exitCode,
@@ -559,7 +647,9 @@ export class SshConnection {
           // for, and it works everywhere.
           stream.signal('KILL')
           stream.eof()
-        } catch { /* channel already gone */ }
+        } catch {
+          /* channel already gone */
+        }
         stream.close()
         // Do not wait for a server that no longer answers.
         grace = setTimeout(finish, 250)

@@ -33,7 +33,9 @@ export function normalizePlan(plan: FixPlan, host: string): Omit<FixPlan, 'hash'
 
 /** sha256 of the normalized plan plus the fix step: what a fleet group approval binds to. */
 export function groupHash(step: string, plan: FixPlan, host: string): string {
-  return createHash('sha256').update(JSON.stringify({ step, plan: normalizePlan(plan, host) })).digest('hex')
+  return createHash('sha256')
+    .update(JSON.stringify({ step, plan: normalizePlan(plan, host) }))
+    .digest('hex')
 }
 
 /** What the fleet keeps of one host's run. */
@@ -54,7 +56,14 @@ export interface HostRecord {
 export type Phase = 'diagnose' | 'apply'
 
 /** Statuses that count against the failure budget and make a canary end badly. */
-export const FAILED_STATUSES: ReadonlySet<HostRecord['status']> = new Set(['incomplete', 'fix-rolled-back', 'fix-unverified', 'rollback-failed', 'refused', 'error'])
+export const FAILED_STATUSES: ReadonlySet<HostRecord['status']> = new Set([
+  'incomplete',
+  'fix-rolled-back',
+  'fix-unverified',
+  'rollback-failed',
+  'refused',
+  'error',
+])
 
 export interface OutcomeGroup {
   key: string
@@ -75,7 +84,16 @@ export interface OutcomeGroup {
 
 /** Best first, worst last: the end of the terminal shows what needs attention. */
 const RANK: Record<HostRecord['status'], number> = {
-  healthy: 0, 'fix-applied': 1, problem: 2, 'fix-proposed': 3, refused: 4, 'fix-rolled-back': 5, incomplete: 6, error: 7, 'fix-unverified': 8, 'rollback-failed': 9,
+  healthy: 0,
+  'fix-applied': 1,
+  problem: 2,
+  'fix-proposed': 3,
+  refused: 4,
+  'fix-rolled-back': 5,
+  incomplete: 6,
+  error: 7,
+  'fix-unverified': 8,
+  'rollback-failed': 9,
 }
 
 export function statusRank(status: HostRecord['status']): number {
@@ -90,7 +108,10 @@ export function groupOutcomes(records: readonly HostRecord[]): OutcomeGroup[] {
   const groups = new Map<string, OutcomeGroup>()
   for (const r of records) {
     const outcomeId = r.outcome?.id ?? r.status
-    const planHash = r.fix && (r.status === 'fix-proposed' || r.status === 'fix-applied' || r.status === 'refused' || r.status === 'fix-rolled-back') ? r.fix.groupHash : undefined
+    const planHash =
+      r.fix && (r.status === 'fix-proposed' || r.status === 'fix-applied' || r.status === 'refused' || r.status === 'fix-rolled-back')
+        ? r.fix.groupHash
+        : undefined
     const key = `${r.status}|${outcomeId}|${planHash ?? ''}`
     const g = groups.get(key)
     if (g) {
@@ -98,12 +119,19 @@ export function groupOutcomes(records: readonly HostRecord[]): OutcomeGroup[] {
       continue
     }
     groups.set(key, {
-      key, status: r.status, outcomeId,
+      key,
+      status: r.status,
+      outcomeId,
       summary: normalizeHost(r.outcome?.summary ?? r.status, r.host),
       hosts: [r.host],
-      evidence: (r.outcome?.evidence ?? []).map((e) => ({ ...e, text: normalizeHost(e.text, r.host), ...(e.command ? { command: normalizeHost(e.command, r.host) } : {}) })),
+      evidence: (r.outcome?.evidence ?? []).map((e) => ({
+        ...e,
+        text: normalizeHost(e.text, r.host),
+        ...(e.command ? { command: normalizeHost(e.command, r.host) } : {}),
+      })),
       evidenceFrom: r.host,
-      exitCode: r.exitCode, failed: r.failed,
+      exitCode: r.exitCode,
+      failed: r.failed,
       ...(planHash ? { planHash, fixStep: r.fix!.step } : {}),
     })
   }

@@ -41,7 +41,10 @@ export interface FleetIndex {
 /** Write atomically (temp file + rename): a reader never sees half an index. */
 export function writeFleetIndex(file: string, index: FleetIndex): void {
   const rel = (p: string): string => (isAbsolute(p) ? relative(dirname(file), p) : p)
-  const out: FleetIndex = { ...index, transcripts: Object.fromEntries(Object.entries(index.transcripts).map(([h, ts]) => [h, ts.map((t) => ({ ...t, path: rel(t.path) }))])) }
+  const out: FleetIndex = {
+    ...index,
+    transcripts: Object.fromEntries(Object.entries(index.transcripts).map(([h, ts]) => [h, ts.map((t) => ({ ...t, path: rel(t.path) }))])),
+  }
   const tmp = `${file}.tmp`
   writeFileSync(tmp, JSON.stringify(out, null, 2) + '\n', { mode: 0o600 })
   renameSync(tmp, file)
@@ -73,7 +76,10 @@ export function readFleetIndex(file: string): FleetIndex {
     throw new RunbookError('RB_TRANSCRIPT_INVALID', `${file}: not a fleet index (not JSON: ${(err as Error).message})`)
   }
   if (data?.kind !== FLEET_INDEX_KIND || data.version !== 1 || !Array.isArray(data.hosts) || typeof data.transcripts !== 'object') {
-    throw new RunbookError('RB_TRANSCRIPT_INVALID', `${file}: not a fleet index (expected kind "${FLEET_INDEX_KIND}", version 1, hosts, transcripts)`)
+    throw new RunbookError(
+      'RB_TRANSCRIPT_INVALID',
+      `${file}: not a fleet index (expected kind "${FLEET_INDEX_KIND}", version 1, hosts, transcripts)`,
+    )
   }
   return data
 }
@@ -99,7 +105,8 @@ export async function recordsFromTranscripts(file: string, index: FleetIndex, si
     }
     const status = last!.finished?.status ?? 'incomplete'
     out.push({
-      host, status,
+      host,
+      status,
       exitCode: last!.finished?.exitCode ?? 7,
       failed: FAILED_STATUSES.has(status),
       outcome: last!.outcome ? { id: last!.outcome.id, summary: last!.outcome.summary, evidence: last!.outcome.evidence } : null,

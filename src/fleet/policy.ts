@@ -54,7 +54,8 @@ function parseSize(flag: string, text: string): { count: number } | { percent: n
   if (/^\d+$/.test(t)) {
     const n = Number(t)
     if (n < 1) {
-      const why = flag === 'max-failures' ? ': a budget of 0 failures would stop before the first host; use 1 to stop at the first failed host' : ''
+      const why =
+        flag === 'max-failures' ? ': a budget of 0 failures would stop before the first host; use 1 to stop at the first failed host' : ''
       throw new RunbookError('RB_USAGE', `--${flag}: must be at least 1 (got ${t})${why}`)
     }
     return { count: n }
@@ -70,20 +71,29 @@ function parseSize(flag: string, text: string): { count: number } | { percent: n
  */
 export function parsePolicy(flags: FleetFlags, env: NodeJS.ProcessEnv = {}): FleetPolicy {
   const envConc = env.RUNBOOK_FLEET_CONCURRENCY
-  const concurrency = flags.concurrency !== undefined ? positiveInt('concurrency', flags.concurrency, 1)
-    : envConc !== undefined && /^\d+$/.test(envConc) && Number(envConc) >= 1 ? Number(envConc) : FLEET_DEFAULTS.concurrency
+  const concurrency =
+    flags.concurrency !== undefined
+      ? positiveInt('concurrency', flags.concurrency, 1)
+      : envConc !== undefined && /^\d+$/.test(envConc) && Number(envConc) >= 1
+        ? Number(envConc)
+        : FLEET_DEFAULTS.concurrency
   const canary = flags.canary !== undefined ? positiveInt('canary', flags.canary, 1) : 0
   const waves = flags.waves !== undefined ? flags.waves.split(',').map((w) => parseSize('waves', w)) : []
   if (waves.length > 0) {
     const last = waves[waves.length - 1]!
     if (!('percent' in last && last.percent === 100)) {
-      throw new RunbookError('RB_USAGE', `--waves: the last wave must be 100% (got '${flags.waves}'), so that no host is left out silently; e.g. --waves 10%,50%,100%`)
+      throw new RunbookError(
+        'RB_USAGE',
+        `--waves: the last wave must be 100% (got '${flags.waves}'), so that no host is left out silently; e.g. --waves 10%,50%,100%`,
+      )
     }
     for (let i = 1; i < waves.length; i++) {
       const a = waves[i - 1]!
       const b = waves[i]!
-      if ('percent' in a && 'percent' in b && b.percent <= a.percent) throw new RunbookError('RB_USAGE', `--waves: waves are cumulative and must grow (${a.percent}% then ${b.percent}%)`)
-      if ('count' in a && 'count' in b && b.count <= a.count) throw new RunbookError('RB_USAGE', `--waves: waves are cumulative and must grow (${a.count} then ${b.count} hosts)`)
+      if ('percent' in a && 'percent' in b && b.percent <= a.percent)
+        throw new RunbookError('RB_USAGE', `--waves: waves are cumulative and must grow (${a.percent}% then ${b.percent}%)`)
+      if ('count' in a && 'count' in b && b.count <= a.count)
+        throw new RunbookError('RB_USAGE', `--waves: waves are cumulative and must grow (${a.count} then ${b.count} hosts)`)
     }
   }
   const maxFailures = flags.maxFailures !== undefined ? parseSize('max-failures', flags.maxFailures) : null
@@ -127,7 +137,7 @@ export function batches<T>(hosts: readonly T[], policy: Pick<FleetPolicy, 'canar
 
 const ordinal = (n: number): string => {
   const mod100 = n % 100
-  const suffix = mod100 >= 11 && mod100 <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th'
+  const suffix = mod100 >= 11 && mod100 <= 13 ? 'th' : (({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th')
   return `${n}${suffix}`
 }
 
@@ -138,7 +148,10 @@ export function describeBudget(policy: Pick<FleetPolicy, 'maxFailures'>, total: 
   const threshold = failureThreshold(policy, total)
   if (threshold === null) return `no failure budget: every one of the ${plural(total, 'host')} runs, whatever happens to the others`
   const m = policy.maxFailures!
-  const how = 'percent' in m ? ` (--max-failures ${m.percent}% of ${total} = ${((m.percent * total) / 100).toFixed(2).replace(/\.?0+$/, '')}, rounded up)` : ''
+  const how =
+    'percent' in m
+      ? ` (--max-failures ${m.percent}% of ${total} = ${((m.percent * total) / 100).toFixed(2).replace(/\.?0+$/, '')}, rounded up)`
+      : ''
   if (threshold > total) return `failure budget: ${threshold} failed hosts${how}, more than the ${total} selected: it cannot trip`
   return `stops after the ${ordinal(threshold)} failed host of ${total}${how}: then no new host starts, running hosts finish, and the hosts never started are listed`
 }
@@ -150,13 +163,18 @@ export function describePolicy(policy: FleetPolicy, hosts: readonly string[], op
   const b = batches(hosts, policy)
   if (policy.canary > 0) {
     const canary = b[0]!
-    lines.push(`canary: ${canary.join(', ')} first; the others only if ${canary.length === 1 ? 'it ends' : 'they all end'} well${options.apply ? ' (a fix group: after its canary was fixed and verified, and your confirmation unless --yes)' : ''}`)
+    lines.push(
+      `canary: ${canary.join(', ')} first; the others only if ${canary.length === 1 ? 'it ends' : 'they all end'} well${options.apply ? ' (a fix group: after its canary was fixed and verified, and your confirmation unless --yes)' : ''}`,
+    )
   }
   if (policy.waves.length > 0) {
     const sizes = policy.waves.map((w) => `${waveCount(w, total)}${'percent' in w ? ` (${w.percent}%)` : ''}`)
     lines.push(`waves (cumulative, each starts when the previous one has finished): ${sizes.join(', ')} hosts`)
   }
   lines.push(describeBudget(policy, total))
-  if (options.apply) lines.push('apply: every host is diagnosed first (dry-run); hosts with identical fix plans form a group with one plan hash and one approval; groups are applied one after the other, each with the canary and waves above')
+  if (options.apply)
+    lines.push(
+      'apply: every host is diagnosed first (dry-run); hosts with identical fix plans form a group with one plan hash and one approval; groups are applied one after the other, each with the canary and waves above',
+    )
   return lines
 }

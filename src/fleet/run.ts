@@ -19,7 +19,17 @@ import type { CompiledRunbook } from '../compile/compile.ts'
 import { checkParam } from '../dsl/params.ts'
 import { EXIT, RunbookError, RunbookErrors } from '../errors.ts'
 import type { Clock, ExecutorFactory, FixPlan, Mode, RunEvent } from '../types.ts'
-import { FAILED_STATUSES, groupHash, groupOutcomes, normalizeHost, normalizePlan, statusRank, type HostRecord, type OutcomeGroup, type Phase } from './group.ts'
+import {
+  FAILED_STATUSES,
+  groupHash,
+  groupOutcomes,
+  normalizeHost,
+  normalizePlan,
+  statusRank,
+  type HostRecord,
+  type OutcomeGroup,
+  type Phase,
+} from './group.ts'
 import { describePolicy, failureThreshold, type FleetPolicy } from './policy.ts'
 import { FailureBudget, schedule, type Stop } from './schedule.ts'
 
@@ -28,9 +38,28 @@ export type FleetEvent =
   | { type: 'fleet.phase'; phase: Phase; hosts: string[]; group?: { hash: string; step: string; summary: string } }
   | { type: 'fleet.group'; hash: string; step: string; summary: string; hosts: string[]; approved: boolean; by: string; reason?: string }
   | { type: 'host.started'; host: string; phase: Phase; at: number }
-  | { type: 'host.finished'; host: string; phase: Phase; status: HostRecord['status']; exitCode: number; failed: boolean; outcome: { id: string; summary: string } | null; durationMs: number; transcript?: string; at: number }
+  | {
+      type: 'host.finished'
+      host: string
+      phase: Phase
+      status: HostRecord['status']
+      exitCode: number
+      failed: boolean
+      outcome: { id: string; summary: string } | null
+      durationMs: number
+      transcript?: string
+      at: number
+    }
   | { type: 'fleet.stopped'; reason: Stop['reason']; message: string; notStarted: NotStarted[] }
-  | { type: 'fleet.finished'; exitCode: number; durationMs: number; counts: Partial<Record<HostRecord['status'], number>>; groups: OutcomeGroup[]; notStarted: NotStarted[]; stop: Stop | null }
+  | {
+      type: 'fleet.finished'
+      exitCode: number
+      durationMs: number
+      counts: Partial<Record<HostRecord['status'], number>>
+      groups: OutcomeGroup[]
+      notStarted: NotStarted[]
+      stop: Stop | null
+    }
 
 export interface NotStarted {
   host: string
@@ -52,7 +81,10 @@ export type HostRun = Pick<RunSummary, 'status' | 'exitCode' | 'outcome' | 'inte
  * happens. The default runs `runRunbook` here on `executors`; `runbook run --server --hosts` passes
  * one that submits the host's run to `runbook serve` and follows it.
  */
-export type HostRunner = (host: string, run: { params: Record<string, unknown>; mode: Mode; approver: Approver; onEvent(e: RunEvent): void; signal?: AbortSignal }) => Promise<HostRun>
+export type HostRunner = (
+  host: string,
+  run: { params: Record<string, unknown>; mode: Mode; approver: Approver; onEvent(e: RunEvent): void; signal?: AbortSignal },
+) => Promise<HostRun>
 
 /** The parts of a runbook a fleet reads itself (a runbook on a server is known by these only). */
 export type FleetRunbook = Pick<CompiledRunbook, 'name' | 'hash' | 'params'>
@@ -110,7 +142,10 @@ export function fleetExitCode(records: readonly HostRecord[], stop: Stop | null)
 class GroupApprovals {
   readonly #decisions = new Map<string, Promise<ApprovalDecision>>()
   #queue: Promise<unknown> = Promise.resolve()
-  constructor(private readonly underlying: Approver, private readonly signal: AbortSignal | undefined) {}
+  constructor(
+    private readonly underlying: Approver,
+    private readonly signal: AbortSignal | undefined,
+  ) {}
 
   /** Ask the underlying approver, one question at a time (a prompt cannot ask two at once). */
   ask(hash: string, request: ApprovalRequest): Promise<ApprovalDecision> {
@@ -137,10 +172,19 @@ class GroupApprovals {
 }
 
 /** The approval request of a whole group: the plan once, host name as `<host>`, the hosts listed. */
-export function groupRequest(runbook: string, step: string, summary: string, plan: FixPlan, host: string, hosts: readonly string[], hash: string): ApprovalRequest {
+export function groupRequest(
+  runbook: string,
+  step: string,
+  summary: string,
+  plan: FixPlan,
+  host: string,
+  hosts: readonly string[],
+  hash: string,
+): ApprovalRequest {
   const body = normalizePlan(plan, host)
   return {
-    runbook, step,
+    runbook,
+    step,
     summary: `${normalizeHost(summary, host)} [on ${hosts.length} host${hosts.length === 1 ? '' : 's'}: ${hosts.join(', ')}]`,
     plan: { ...body, host: `${hosts.join(', ')} (as <host>)`, hash },
   }
@@ -157,15 +201,30 @@ export function checkFleetParams(compiled: FleetRunbook, params: Readonly<Record
     const decl = compiled.params[name]
     if (!decl) {
       const known = Object.keys(compiled.params)
-      errors.push(new RunbookError('RB_PARAM_UNKNOWN', `unknown param '${name}' (this runbook takes: ${known.join(', ') || 'none'})`, { detail: { param: name } }))
+      errors.push(
+        new RunbookError('RB_PARAM_UNKNOWN', `unknown param '${name}' (this runbook takes: ${known.join(', ') || 'none'})`, {
+          detail: { param: name },
+        }),
+      )
       continue
     }
     const check = checkParam(decl, value)
-    if (!check.ok) errors.push(new RunbookError('RB_PARAM_TYPE', `param '${name}': ${decl.secret ? '[redacted]' : JSON.stringify(String(value))} is not ${check.expected}`, { detail: { param: name, type: decl.type } }))
+    if (!check.ok)
+      errors.push(
+        new RunbookError(
+          'RB_PARAM_TYPE',
+          `param '${name}': ${decl.secret ? '[redacted]' : JSON.stringify(String(value))} is not ${check.expected}`,
+          { detail: { param: name, type: decl.type } },
+        ),
+      )
   }
   for (const [name, decl] of Object.entries(compiled.params)) {
     if (name !== 'host' && decl.required && decl.default === undefined && params[name] === undefined) {
-      errors.push(new RunbookError('RB_PARAM_MISSING', `missing required param '${name}': pass --param ${name}=<${decl.type}>`, { detail: { param: name } }))
+      errors.push(
+        new RunbookError('RB_PARAM_MISSING', `missing required param '${name}': pass --param ${name}=<${decl.type}>`, {
+          detail: { param: name },
+        }),
+      )
     }
   }
   if (errors.length === 1) throw errors[0]!
@@ -176,9 +235,11 @@ export function checkFleetParams(compiled: FleetRunbook, params: Readonly<Record
 function localRunner(compiled: FleetRunbook, options: FleetOptions): HostRunner {
   const isCompiled = (r: FleetRunbook): r is CompiledRunbook => 'machine' in r
   return (_host, run) => {
-    if (!options.executors || !isCompiled(compiled)) throw new RunbookError('RB_INTERNAL', 'runFleet: without runHost, a fleet needs executors and the compiled runbook')
+    if (!options.executors || !isCompiled(compiled))
+      throw new RunbookError('RB_INTERNAL', 'runFleet: without runHost, a fleet needs executors and the compiled runbook')
     return runRunbook(compiled, {
-      ...run, executors: options.executors,
+      ...run,
+      executors: options.executors,
       ...(options.operator ? { operator: options.operator } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
     })
@@ -204,7 +265,16 @@ export async function runFleet(compiled: FleetRunbook, options: FleetOptions): P
   let stop: Stop | null = null
   const emit = options.onEvent
 
-  emit({ type: 'fleet.started', runbook: compiled.name, hash: compiled.hash, mode: options.mode, hosts, concurrency: options.policy.concurrency, plan: describePolicy(options.policy, hosts, { apply: options.mode === 'apply' }), at: startedAt })
+  emit({
+    type: 'fleet.started',
+    runbook: compiled.name,
+    hash: compiled.hash,
+    mode: options.mode,
+    hosts,
+    concurrency: options.policy.concurrency,
+    plan: describePolicy(options.policy, hosts, { apply: options.mode === 'apply' }),
+    at: startedAt,
+  })
 
   const runHost = async (host: string, phase: Phase, mode: Mode, approver: Approver): Promise<HostRecord> => {
     const began = now()
@@ -216,27 +286,40 @@ export async function runFleet(compiled: FleetRunbook, options: FleetOptions): P
     try {
       const summary = await runOne(host, {
         params: { ...options.params, host },
-        mode, approver,
+        mode,
+        approver,
         ...(options.signal ? { signal: options.signal } : {}),
         onEvent: (e) => {
           transcript ??= options.transcript(host, phase)
           transcript.write(e)
           if (e.type === 'fix.proposed' || e.type === 'fix.replanned') {
-            const summary = e.type === 'fix.proposed' ? e.summary : fix?.summary ?? ''
+            const summary = e.type === 'fix.proposed' ? e.summary : (fix?.summary ?? '')
             fix = { step: e.step, summary, plan: e.plan, groupHash: groupHash(e.step, e.plan, host) }
           }
           options.onRunEvent?.(host, phase, e)
         },
       })
       record = {
-        host, status: summary.status, exitCode: summary.exitCode, failed: FAILED_STATUSES.has(summary.status) || summary.interrupted,
+        host,
+        status: summary.status,
+        exitCode: summary.exitCode,
+        failed: FAILED_STATUSES.has(summary.status) || summary.interrupted,
         outcome: summary.outcome ? { id: summary.outcome.id, summary: summary.outcome.summary, evidence: summary.outcome.evidence } : null,
-        durationMs: 0, transcripts: [],
+        durationMs: 0,
+        transcripts: [],
       }
     } catch (err) {
       // A host the engine refuses before it starts (a host name that fails its param type...).
       const e = err instanceof RunbookError ? err : new RunbookError('RB_INTERNAL', String(err), { cause: err })
-      record = { host, status: 'error', exitCode: e.kind === 'user' ? EXIT.USAGE : EXIT.INTERNAL, failed: true, outcome: { id: '_error', summary: e.message, evidence: [] }, durationMs: 0, transcripts: [] }
+      record = {
+        host,
+        status: 'error',
+        exitCode: e.kind === 'user' ? EXIT.USAGE : EXIT.INTERNAL,
+        failed: true,
+        outcome: { id: '_error', summary: e.message, evidence: [] },
+        durationMs: 0,
+        transcripts: [],
+      }
     } finally {
       transcript?.close()
     }
@@ -246,14 +329,26 @@ export async function runFleet(compiled: FleetRunbook, options: FleetOptions): P
     if (kept) record.fix = kept
     records.set(host, record)
     emit({
-      type: 'host.finished', host, phase, status: record.status, exitCode: record.exitCode, failed: record.failed,
-      outcome: record.outcome ? { id: record.outcome.id, summary: record.outcome.summary } : null, durationMs: record.durationMs,
-      ...(transcript ? { transcript: transcript.path } : {}), at: now(),
+      type: 'host.finished',
+      host,
+      phase,
+      status: record.status,
+      exitCode: record.exitCode,
+      failed: record.failed,
+      outcome: record.outcome ? { id: record.outcome.id, summary: record.outcome.summary } : null,
+      durationMs: record.durationMs,
+      ...(transcript ? { transcript: transcript.path } : {}),
+      at: now(),
     })
     return record
   }
 
-  const common = { policy: options.policy, budget, failed: (r: HostRecord) => r.failed, ...(options.signal ? { signal: options.signal } : {}) }
+  const common = {
+    policy: options.policy,
+    budget,
+    failed: (r: HostRecord) => r.failed,
+    ...(options.signal ? { signal: options.signal } : {}),
+  }
 
   // Phase 1: diagnose (the whole run in dry-run mode).
   emit({ type: 'fleet.phase', phase: 'diagnose', hosts })
@@ -280,7 +375,16 @@ export async function runFleet(compiled: FleetRunbook, options: FleetOptions): P
       const fix = g.first.fix!
       const request = groupRequest(compiled.name, g.step, g.summary, fix.plan, g.first.host, g.hosts, hash)
       const decision = await approvals.ask(hash, request)
-      emit({ type: 'fleet.group', hash, step: g.step, summary: request.summary, hosts: g.hosts, approved: decision.approved, by: decision.by, ...(decision.reason ? { reason: decision.reason } : {}) })
+      emit({
+        type: 'fleet.group',
+        hash,
+        step: g.step,
+        summary: request.summary,
+        hosts: g.hosts,
+        approved: decision.approved,
+        by: decision.by,
+        ...(decision.reason ? { reason: decision.reason } : {}),
+      })
       if (!decision.approved) continue
       emit({ type: 'fleet.phase', phase: 'apply', hosts: g.hosts, group: { hash, step: g.step, summary: request.summary } })
       const applied = await schedule(g.hosts, {
@@ -288,7 +392,11 @@ export async function runFleet(compiled: FleetRunbook, options: FleetOptions): P
         runHost: (h) => runHost(h, 'apply', 'apply', approvals.forHost(h)),
         confirmAfterCanary: async (canary) => {
           const list = [...canary.entries()].map(([h, r]) => `${h}: ${r.status}`).join(', ')
-          return options.confirm ? options.confirm(`Canary of fix group ${hash.slice(0, 12)} done (${list}). Continue with the other ${g.hosts.length - canary.size} host(s)?`) : true
+          return options.confirm
+            ? options.confirm(
+                `Canary of fix group ${hash.slice(0, 12)} done (${list}). Continue with the other ${g.hosts.length - canary.size} host(s)?`,
+              )
+            : true
         },
       })
       stop = applied.stop

@@ -109,7 +109,10 @@ export async function schedule<R>(hosts: readonly string[], options: ScheduleOpt
       if (bad.length > 0) {
         stop = { reason: 'canary', message: `canary ${bad.join(', ')} did not end well: the other hosts were not started` }
       } else if (options.confirmAfterCanary && !(await options.confirmAfterCanary(new Map(batch.map((h) => [h, results.get(h)!]))))) {
-        stop = { reason: 'not-confirmed', message: `not confirmed after the canary (${batch.join(', ')}): the other hosts were not started` }
+        stop = {
+          reason: 'not-confirmed',
+          message: `not confirmed after the canary (${batch.join(', ')}): the other hosts were not started`,
+        }
       }
     }
   }

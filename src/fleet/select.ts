@@ -33,19 +33,36 @@ function matches(vars: Record<string, unknown>, s: Selector): boolean {
  * @example
  * selectHosts({ hosts: 'web', select: ['role=web'] }, inventory) // ['web1', 'web2']
  */
-export function selectHosts(spec: { hosts?: string | undefined; select?: readonly string[] | undefined }, inventory: Inventory | undefined): string[] {
+export function selectHosts(
+  spec: { hosts?: string | undefined; select?: readonly string[] | undefined },
+  inventory: Inventory | undefined,
+): string[] {
   const selectors = (spec.select ?? []).map(parseSelector)
   if (selectors.length > 0 && !inventory) {
-    throw new RunbookError('RB_USAGE', '--select needs an inventory (--inventory FILE, $RUNBOOK_INVENTORY, ./inventory.yaml or a running lab): host vars live there')
+    throw new RunbookError(
+      'RB_USAGE',
+      '--select needs an inventory (--inventory FILE, $RUNBOOK_INVENTORY, ./inventory.yaml or a running lab): host vars live there',
+    )
   }
   const names = spec.hosts === undefined ? ['all'] : spec.hosts.split(',').map((n) => n.trim())
-  if (names.some((n) => n === '')) throw new RunbookError('RB_USAGE', `--hosts: '${spec.hosts ?? ''}' has an empty name (write web1,web2 without spaces or trailing commas)`)
-  if (!inventory && names.includes('all')) throw new RunbookError('RB_USAGE', '--hosts all needs an inventory (--inventory FILE, $RUNBOOK_INVENTORY, ./inventory.yaml or a running lab)')
+  if (names.some((n) => n === ''))
+    throw new RunbookError(
+      'RB_USAGE',
+      `--hosts: '${spec.hosts ?? ''}' has an empty name (write web1,web2 without spaces or trailing commas)`,
+    )
+  if (!inventory && names.includes('all'))
+    throw new RunbookError(
+      'RB_USAGE',
+      '--hosts all needs an inventory (--inventory FILE, $RUNBOOK_INVENTORY, ./inventory.yaml or a running lab)',
+    )
   if (inventory) {
     // A typo in a list of hosts must not become a DNS name: with an inventory, a bare name must be in it.
     const unknown = names.filter((n) => n !== 'all' && !(n in inventory.hosts) && !(n in inventory.groups) && !/[@:.]/.test(n))
     if (unknown.length > 0) {
-      throw new RunbookError('RB_USAGE', `--hosts: ${unknown.map((n) => `'${n}'`).join(', ')} is neither a host nor a group of ${inventory.file} (hosts: ${Object.keys(inventory.hosts).join(', ')}; groups: ${Object.keys(inventory.groups).join(', ') || 'none'}); a host outside the inventory is written user@host, host:port or as a full domain name`)
+      throw new RunbookError(
+        'RB_USAGE',
+        `--hosts: ${unknown.map((n) => `'${n}'`).join(', ')} is neither a host nor a group of ${inventory.file} (hosts: ${Object.keys(inventory.hosts).join(', ')}; groups: ${Object.keys(inventory.groups).join(', ') || 'none'}); a host outside the inventory is written user@host, host:port or as a full domain name`,
+      )
     }
   }
   const out = new Set<string>()
@@ -56,13 +73,19 @@ export function selectHosts(spec: { hosts?: string | undefined; select?: readonl
     for (const s of selectors) {
       const known = new Set(hosts.flatMap((h) => Object.keys(hostVars(h, inv))))
       if (!known.has(s.key)) {
-        throw new RunbookError('RB_USAGE', `--select ${s.key}${s.op}${s.value}: no selected host has a var '${s.key}' in ${inv.file} (vars: ${[...known].sort().join(', ') || 'none'})`)
+        throw new RunbookError(
+          'RB_USAGE',
+          `--select ${s.key}${s.op}${s.value}: no selected host has a var '${s.key}' in ${inv.file} (vars: ${[...known].sort().join(', ') || 'none'})`,
+        )
       }
     }
     hosts = hosts.filter((h) => selectors.every((s) => matches(hostVars(h, inv), s)))
   }
   if (hosts.length === 0) {
-    throw new RunbookError('RB_USAGE', `no host matches --hosts ${spec.hosts ?? 'all'}${selectors.length ? ` --select ${(spec.select ?? []).join(' --select ')}` : ''}${inventory ? ` in ${inventory.file}` : ''}`)
+    throw new RunbookError(
+      'RB_USAGE',
+      `no host matches --hosts ${spec.hosts ?? 'all'}${selectors.length ? ` --select ${(spec.select ?? []).join(' --select ')}` : ''}${inventory ? ` in ${inventory.file}` : ''}`,
+    )
   }
   return hosts
 }

@@ -22,7 +22,11 @@ export function labInventoryPath(name = DEFAULT_LAB_NAME, env: NodeJS.ProcessEnv
 }
 
 /** The inventory file to use, or undefined when there is none. An explicit path must exist. */
-export function findInventoryFile(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string | undefined {
+export function findInventoryFile(
+  explicit: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): string | undefined {
   if (explicit) {
     const p = resolve(cwd, explicit)
     if (!existsSync(p)) throw new RunbookError('RB_USAGE', `inventory file ${p} does not exist`)
@@ -36,7 +40,11 @@ export function findInventoryFile(explicit: string | undefined, env: NodeJS.Proc
 }
 
 /** Load the inventory `findInventoryFile` picks, if any. */
-export function findInventory(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Inventory | undefined {
+export function findInventory(
+  explicit: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): Inventory | undefined {
   const file = findInventoryFile(explicit, env, cwd)
   return file ? loadInventory(file) : undefined
 }

@@ -62,14 +62,23 @@ export function parseInventory(text: string, file = '<memory>'): Inventory {
   const validate = schemaValidator('inventory')
   if (!validate(data)) {
     const err = validate.errors![0]!
-    const path = err.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    const path = err.instancePath
+      .split('/')
+      .slice(1)
+      .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
     const node = path.length > 0 ? doc.getIn(path, true) : doc.contents
     const range = (node as { range?: [number, number, number] } | undefined)?.range
-    const extra = err.params && 'additionalProperty' in err.params ? ` '${String(err.params.additionalProperty)}'`
-      : err.params && 'unevaluatedProperty' in err.params ? ` '${String(err.params.unevaluatedProperty)}'`
-      : ''
-    throw new RunbookError('RB_USAGE', `inventory ${err.instancePath || '/'} ${err.message ?? 'is invalid'}${extra} (see schemas/inventory.schema.json)`,
-      range ? { pos: posAt(range[0]) } : {})
+    const extra =
+      err.params && 'additionalProperty' in err.params
+        ? ` '${String(err.params.additionalProperty)}'`
+        : err.params && 'unevaluatedProperty' in err.params
+          ? ` '${String(err.params.unevaluatedProperty)}'`
+          : ''
+    throw new RunbookError(
+      'RB_USAGE',
+      `inventory ${err.instancePath || '/'} ${err.message ?? 'is invalid'}${extra} (see schemas/inventory.schema.json)`,
+      range ? { pos: posAt(range[0]) } : {},
+    )
   }
   const raw = data as Partial<Omit<Inventory, 'file'>>
   const base = file === '<memory>' ? process.cwd() : dirname(file)
@@ -97,7 +106,11 @@ function checkReferences(inv: Inventory): void {
   for (const [g, group] of Object.entries(inv.groups)) {
     if (g in inv.hosts) throw new RunbookError('RB_USAGE', `inventory ${inv.file}: '${g}' is both a host and a group; rename one`)
     for (const h of group.hosts ?? []) {
-      if (!(h in inv.hosts)) throw new RunbookError('RB_USAGE', `inventory ${inv.file}: group '${g}' lists unknown host '${h}' (hosts: ${Object.keys(inv.hosts).join(', ')})`)
+      if (!(h in inv.hosts))
+        throw new RunbookError(
+          'RB_USAGE',
+          `inventory ${inv.file}: group '${g}' lists unknown host '${h}' (hosts: ${Object.keys(inv.hosts).join(', ')})`,
+        )
     }
     for (const c of group.children ?? []) {
       if (!(c in inv.groups)) throw new RunbookError('RB_USAGE', `inventory ${inv.file}: group '${g}' lists unknown child group '${c}'`)

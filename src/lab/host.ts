@@ -71,21 +71,24 @@ export function prepareHost(labDir: string, host: LabHostState, authorizedKeys: 
   writeFileSync(join(f.home, '.bashrc'), `# lab host ${host.name}: nothing slow here\n`)
   writeFileSync(join(f.home, '.profile'), `# lab host ${host.name}\n`)
   if (!existsSync(f.hostKey)) sh('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `${host.name}@runbook-lab`, '-f', f.hostKey])
-  writeFileSync(f.sshdConfig, [
-    `# sshd of lab host ${host.name} (${host.address}); written by runbook lab`,
-    'Port 22',
-    `ListenAddress ${host.address}`,
-    `HostKey ${f.hostKey}`,
-    `PidFile ${f.sshdPid}`,
-    'AuthorizedKeysFile .ssh/authorized_keys',
-    'PermitRootLogin prohibit-password',
-    'PubkeyAuthentication yes',
-    'PasswordAuthentication no',
-    'KbdInteractiveAuthentication no',
-    'UsePAM no',
-    ...LAB_SSHD_COMMON,
-    '',
-  ].join('\n'))
+  writeFileSync(
+    f.sshdConfig,
+    [
+      `# sshd of lab host ${host.name} (${host.address}); written by runbook lab`,
+      'Port 22',
+      `ListenAddress ${host.address}`,
+      `HostKey ${f.hostKey}`,
+      `PidFile ${f.sshdPid}`,
+      'AuthorizedKeysFile .ssh/authorized_keys',
+      'PermitRootLogin prohibit-password',
+      'PubkeyAuthentication yes',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'UsePAM no',
+      ...LAB_SSHD_COMMON,
+      '',
+    ].join('\n'),
+  )
   const binds = [[f.home, '/root'] as [string, string], ...(extras.binds ?? [])]
   const script = [
     '#!/bin/sh',
@@ -129,11 +132,15 @@ export function createNetwork(host: LabHostState, bridge: string): void {
 export function startHost(labDir: string, host: LabHostState): number {
   const f = hostFiles(labDir, host.name)
   const log = openSync(join(f.dir, 'init.log'), 'a')
-  const child = spawn('ip', ['netns', 'exec', host.netns, 'unshare', '--mount', '--pid', '--fork', '--kill-child', '--', '/bin/sh', f.init], {
-    detached: true,
-    stdio: ['ignore', log, log],
-    env: cleanEnv(),
-  })
+  const child = spawn(
+    'ip',
+    ['netns', 'exec', host.netns, 'unshare', '--mount', '--pid', '--fork', '--kill-child', '--', '/bin/sh', f.init],
+    {
+      detached: true,
+      stdio: ['ignore', log, log],
+      env: cleanEnv(),
+    },
+  )
   closeSync(log)
   child.unref()
   if (child.pid === undefined) throw new RunbookError('RB_LAB_SETUP', `could not start lab host ${host.name}`)

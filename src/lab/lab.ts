@@ -48,7 +48,8 @@ const SEVERAL = new Set(['sshguard-block'])
  */
 export async function seedSshguardBlock(state: LabState, hostName: string): Promise<string> {
   const host = state.hosts.find((h) => h.name === hostName)
-  if (!host || state.scenario !== 'sshguard-block' || !state.faultHosts) throw new RunbookError('RB_USAGE', `lab: ${hostName} is not a web host of an sshguard-block lab started with fault hosts`)
+  if (!host || state.scenario !== 'sshguard-block' || !state.faultHosts)
+    throw new RunbookError('RB_USAGE', `lab: ${hostName} is not a web host of an sshguard-block lab started with fault hosts`)
   return sshguardBlock1({ state, failLogin: (h) => failLogin(state, h) }, host)
 }
 
@@ -99,10 +100,18 @@ function isHealthy(state: LabState): boolean {
 /** One failed login as an unknown user, from the operator's address (for the block scenarios). */
 async function failLogin(state: LabState, host: LabHostState): Promise<void> {
   try {
-    const conn = await SshConnection.open({
-      name: host.name, host: host.address, port: 22, user: 'intruder',
-      identityFiles: [join(state.dir, 'id_ed25519')], knownHostsFiles: [join(state.dir, 'known_hosts')], acceptNewHostKeys: false,
-    }, { connectTimeoutMs: 1500, keepaliveIntervalMs: 0, keepaliveCountMax: 0, agent: undefined })
+    const conn = await SshConnection.open(
+      {
+        name: host.name,
+        host: host.address,
+        port: 22,
+        user: 'intruder',
+        identityFiles: [join(state.dir, 'id_ed25519')],
+        knownHostsFiles: [join(state.dir, 'known_hosts')],
+        acceptNewHostKeys: false,
+      },
+      { connectTimeoutMs: 1500, keepaliveIntervalMs: 0, keepaliveCountMax: 0, agent: undefined },
+    )
     conn.close()
   } catch (err) {
     if (!(err instanceof ExecError)) throw err
@@ -125,24 +134,41 @@ export async function labUp(scenarioName: string, opts: LabUpOptions = {}): Prom
   const dir = labDir(name, env)
   const webHosts = opts.webHosts ?? 2
   const existing = readState(dir)
-  if (opts.faultHosts && !SEVERAL.has(scenarioName)) throw new RunbookError('RB_USAGE', `lab scenario '${scenarioName}' seeds web1 only; fault hosts are for ${[...SEVERAL].join(', ')}`)
-  if (existing && existing.scenario === scenarioName && isHealthy(existing) && existing.hosts.length === webHosts + 1
-    && JSON.stringify(existing.faultHosts ?? null) === JSON.stringify(opts.faultHosts ?? null)) {
+  if (opts.faultHosts && !SEVERAL.has(scenarioName))
+    throw new RunbookError('RB_USAGE', `lab scenario '${scenarioName}' seeds web1 only; fault hosts are for ${[...SEVERAL].join(', ')}`)
+  if (
+    existing &&
+    existing.scenario === scenarioName &&
+    isHealthy(existing) &&
+    existing.hosts.length === webHosts + 1 &&
+    JSON.stringify(existing.faultHosts ?? null) === JSON.stringify(opts.faultHosts ?? null)
+  ) {
     return { state: existing, reused: true, seeded: existing.hosts.flatMap((h) => h.seeded), inventory: join(dir, 'inventory.yaml') }
   }
   if (existing || existsSync(dir)) await labDown({ name, env })
 
   const slot = reserveSlot(env)
   const state: LabState = {
-    version: 1, name, scenario: scenarioName, slot, dir,
-    bridge: `rbl${slot}`, operatorAddress: slotAddress(slot, 1), createdAt: new Date().toISOString(),
-    hosts: [], ready: false,
+    version: 1,
+    name,
+    scenario: scenarioName,
+    slot,
+    dir,
+    bridge: `rbl${slot}`,
+    operatorAddress: slotAddress(slot, 1),
+    createdAt: new Date().toISOString(),
+    hosts: [],
+    ready: false,
     ...(opts.faultHosts ? { faultHosts: opts.faultHosts } : {}),
   }
   const hostNames = ['bastion', ...Array.from({ length: webHosts }, (_, i) => `web${i + 1}`)]
   state.hosts = hostNames.map((h, i) => ({
-    name: h, role: h === 'bastion' ? 'bastion' : 'web', netns: `rbl${slot}-${h}`, veth: `rbl${slot}-${i}`,
-    address: slotAddress(slot, 10 + i), seeded: [],
+    name: h,
+    role: h === 'bastion' ? 'bastion' : 'web',
+    netns: `rbl${slot}-${h}`,
+    veth: `rbl${slot}-${i}`,
+    address: slotAddress(slot, 10 + i),
+    seeded: [],
   }))
   writeState(state)
   try {
@@ -167,10 +193,16 @@ export async function labUp(scenarioName: string, opts: LabUpOptions = {}): Prom
     }
     await Promise.all(state.hosts.map((h) => waitHostReady(dir, h)))
     log(`lab ${name}: ${state.hosts.length} hosts up on ${slotAddress(slot, 0)}/24, operator ${state.operatorAddress}`)
-    if (state.faultHosts) for (const n of state.faultHosts) if (!state.hosts.some((h) => h.name === n && h.role === 'web')) throw new RunbookError('RB_USAGE', `lab: fault host '${n}' is not one of web1..web${webHosts}`)
+    if (state.faultHosts)
+      for (const n of state.faultHosts)
+        if (!state.hosts.some((h) => h.name === n && h.role === 'web'))
+          throw new RunbookError('RB_USAGE', `lab: fault host '${n}' is not one of web1..web${webHosts}`)
     const seeded = await scenario.seed({ state, failLogin: (h) => failLogin(state, h) })
     // Each line names its host (`web3: ...`); lines of scenarios that name none belong to web1.
-    for (const h of state.hosts) h.seeded = seeded.filter((l) => l.startsWith(`${h.name}: `) || (h.name === 'web1' && !state.hosts.some((x) => l.startsWith(`${x.name}: `))))
+    for (const h of state.hosts)
+      h.seeded = seeded.filter(
+        (l) => l.startsWith(`${h.name}: `) || (h.name === 'web1' && !state.hosts.some((x) => l.startsWith(`${x.name}: `))),
+      )
     writeInventory(state)
     writeSshConfig(state)
     state.ready = true
@@ -206,7 +238,10 @@ export function writeInventory(state: LabState): void {
     ]),
     'groups:',
     '  web:',
-    `    hosts: [${state.hosts.filter((h) => h.role === 'web').map((h) => h.name).join(', ')}]`,
+    `    hosts: [${state.hosts
+      .filter((h) => h.role === 'web')
+      .map((h) => h.name)
+      .join(', ')}]`,
     '',
   ]
   writeFileSync(join(state.dir, 'inventory.yaml'), lines.join('\n'))
@@ -255,7 +290,9 @@ export async function labDown(opts: { name?: string; env?: NodeJS.ProcessEnv } =
           try {
             process.kill(pid, 'SIGKILL')
             removed.push(`process ${pid} (in ${h.netns})`)
-          } catch { /* already gone */ }
+          } catch {
+            /* already gone */
+          }
         }
       }
     }
@@ -276,7 +313,9 @@ export async function labDown(opts: { name?: string; env?: NodeJS.ProcessEnv } =
   for (const parent of [labRoot(env), SLOT_DIR]) {
     try {
       rmdirSync(parent)
-    } catch { /* not empty, or already gone */ }
+    } catch {
+      /* not empty, or already gone */
+    }
   }
   return { removed }
 }
@@ -316,7 +355,9 @@ export function labStatus(opts: { name?: string; env?: NodeJS.ProcessEnv } = {})
   // Hosts first, then the verdict from the same observations: a host dying between two looks
   // must not give "up" above a STOPPED host.
   const hosts = state.hosts.map((h) => ({
-    name: h.name, address: h.address, seeded: h.seeded,
+    name: h.name,
+    address: h.address,
+    seeded: h.seeded,
     running: h.pid !== undefined && pidAlive(h.pid) && existsSync(hostFiles(state.dir, h.name).sshdPid),
   }))
   return { state, healthy: hosts.every((h) => h.running) && isHealthy(state), hosts }

@@ -121,9 +121,14 @@ function hashPassword(password: string): string {
 
 /** passwd and group of the machine (no secrets in them) plus deploy; a fresh shadow. */
 function writeUsers(dir: string, home: string, password: string): void {
-  const passwd = readFileSync('/etc/passwd', 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith(`${ATTACK_USER}:`))
-  const group = readFileSync('/etc/group', 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith(`${ATTACK_USER}:`))
-  if (passwd.some((l) => l.split(':')[2] === String(DEPLOY_UID))) throw new RunbookError('RB_LAB_UNSUPPORTED', `lab: uid ${DEPLOY_UID} is taken on this machine`)
+  const passwd = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .filter((l) => l !== '' && !l.startsWith(`${ATTACK_USER}:`))
+  const group = readFileSync('/etc/group', 'utf8')
+    .split('\n')
+    .filter((l) => l !== '' && !l.startsWith(`${ATTACK_USER}:`))
+  if (passwd.some((l) => l.split(':')[2] === String(DEPLOY_UID)))
+    throw new RunbookError('RB_LAB_UNSUPPORTED', `lab: uid ${DEPLOY_UID} is taken on this machine`)
   passwd.push(`${ATTACK_USER}:x:${DEPLOY_UID}:${DEPLOY_UID}:deploy user:${home}:/bin/sh`)
   group.push(`${ATTACK_USER}:x:${DEPLOY_UID}:`)
   const day = Math.floor(Date.now() / 86_400_000)
@@ -140,7 +145,14 @@ function writeUsers(dir: string, home: string, password: string): void {
 export const bruteForce: Scenario = {
   name: 'brute-force',
   summary: 'web1 sshd accepts passwords and root logins; real failed password logins for pi/oracle/tomcat/admin/root from three addresses',
-  requires: [...BASE, { bin: 'sshpass', pkg: 'sshpass' }, { bin: 'ssh', pkg: 'openssh-client' }, { bin: 'openssl', pkg: 'openssl' }, { bin: 'last', pkg: 'util-linux' }, { bin: 'sudo', pkg: 'sudo' }],
+  requires: [
+    ...BASE,
+    { bin: 'sshpass', pkg: 'sshpass' },
+    { bin: 'ssh', pkg: 'openssh-client' },
+    { bin: 'openssl', pkg: 'openssl' },
+    { bin: 'last', pkg: 'util-linux' },
+    { bin: 'sudo', pkg: 'sudo' },
+  ],
   extras(state, h) {
     if (h.name !== 'web1') return {}
     const f = hostFiles(state.dir, h.name)
@@ -154,7 +166,11 @@ export const bruteForce: Scenario = {
     // Log files as a Debian host has them; sshd writes btmp only when it is 0600-ish and root's.
     writeFileSync(f.authLog, '', { flag: 'a' })
     writeFileSync(join(p.varLog, 'auth.log'), '')
-    for (const [name, mode] of [['btmp', 0o600], ['wtmp', 0o664], ['lastlog', 0o664]] as const) {
+    for (const [name, mode] of [
+      ['btmp', 0o600],
+      ['wtmp', 0o664],
+      ['lastlog', 0o664],
+    ] as const) {
       writeFileSync(join(p.varLog, name), '', { mode })
       chmodSync(join(p.varLog, name), mode)
     }
@@ -167,7 +183,13 @@ export const bruteForce: Scenario = {
     writeUsers(priv, home, password)
     // `sudo -n -- sh -c` (steps with sudo: true) resets the environment: keep the engine's host dir,
     // else its locks and backups would land in the machine's /var/lib/runbook.
-    writeFileSync(join(priv, 'sudoers'), readFileSync('/etc/sudoers', 'utf8') + '\n# runbook lab\nDefaults env_keep += "RUNBOOK_HOST_DIR"\n# deploy administers web1 (with a password, no key: the safety test of ssh-hardening logs in as deploy)\n' + `${ATTACK_USER} ALL=(ALL:ALL) NOPASSWD: ALL\n`, { mode: 0o440 })
+    writeFileSync(
+      join(priv, 'sudoers'),
+      readFileSync('/etc/sudoers', 'utf8') +
+        '\n# runbook lab\nDefaults env_keep += "RUNBOOK_HOST_DIR"\n# deploy administers web1 (with a password, no key: the safety test of ssh-hardening logs in as deploy)\n' +
+        `${ATTACK_USER} ALL=(ALL:ALL) NOPASSWD: ALL\n`,
+      { mode: 0o440 },
+    )
     chmodSync(join(priv, 'sudoers'), 0o440)
     return {
       binds: [
@@ -205,12 +227,22 @@ export const bruteForce: Scenario = {
     const results = await Promise.all(attempts.map(([src, user], i) => passwordLogin(state, { user, password: wrong(i), source: src })))
     // Scanners that only ask which methods there are, and leave (`Connection closed by invalid user pi ... [preauth]`).
     await Promise.all(['pi', 'admin', 'root'].map((user) => methodScan(state, user, a3)))
-    const failed = (): number => (readFileSync(hostFiles(state.dir, target.name).authLog, 'utf8').match(/Failed password for /g) ?? []).length
+    const failed = (): number =>
+      (readFileSync(hostFiles(state.dir, target.name).authLog, 'utf8').match(/Failed password for /g) ?? []).length
     try {
-      await waitFor(`${attempts.length} failed password logins in web1's auth.log`, () => failed() >= attempts.length, () => Promise.resolve(), 15_000)
+      await waitFor(
+        `${attempts.length} failed password logins in web1's auth.log`,
+        () => failed() >= attempts.length,
+        () => Promise.resolve(),
+        15_000,
+      )
     } catch (err) {
       const log = readFileSync(hostFiles(state.dir, target.name).authLog, 'utf8').split('\n').slice(-15).join('\n')
-      throw new RunbookError('RB_LAB_SETUP', `${(err as Error).message}\nssh clients: ${results.map((r) => `exit ${r.status}: ${r.output.trim()}`).join('; ')}\nauth.log:\n${log}`, { cause: err })
+      throw new RunbookError(
+        'RB_LAB_SETUP',
+        `${(err as Error).message}\nssh clients: ${results.map((r) => `exit ${r.status}: ${r.output.trim()}`).join('; ')}\nauth.log:\n${log}`,
+        { cause: err },
+      )
     }
     const btmp = readFileSync(join(p.varLog, 'btmp')).length / 384
     return [
@@ -228,10 +260,23 @@ const CLIENT_OPTS = ['-F', '/dev/null', '-o', 'LogLevel=ERROR', '-o', 'ConnectTi
 export function operatorLogin(state: LabState, command: string): { status: number | null; stdout: string; stderr: string } {
   const key = join(state.dir, 'id_ed25519')
   const known = join(state.dir, 'known_hosts')
-  const auth = ['-i', key, '-o', 'IdentitiesOnly=yes', '-o', `UserKnownHostsFile=${known}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes']
+  const auth = [
+    '-i',
+    key,
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    `UserKnownHostsFile=${known}`,
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    'BatchMode=yes',
+  ]
   const jump = ['ssh', ...CLIENT_OPTS, ...auth, '-W', '%h:%p', `root@${host(state, 'bastion').address}`].join(' ')
   const r = spawnSync('ssh', [...CLIENT_OPTS, ...auth, '-o', `ProxyCommand=${jump}`, '-tt', `root@${web1(state).address}`, command], {
-    encoding: 'utf8', env: cleanEnv(), timeout: 30_000,
+    encoding: 'utf8',
+    env: cleanEnv(),
+    timeout: 30_000,
   })
   return { status: r.status, stdout: r.stdout, stderr: r.stderr }
 }
@@ -252,17 +297,40 @@ export interface PasswordLogin {
 export function passwordLogin(state: LabState, login: PasswordLogin): Promise<{ status: number | null; output: string }> {
   const attacker = host(state, 'web2')
   const args = [
-    'netns', 'exec', attacker.netns, 'sshpass', '-e', 'ssh', ...CLIENT_OPTS, '-b', login.source,
-    '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'GlobalKnownHostsFile=/dev/null',
-    '-o', 'PubkeyAuthentication=no', '-o', 'PreferredAuthentications=password', '-o', 'NumberOfPasswordPrompts=1',
+    'netns',
+    'exec',
+    attacker.netns,
+    'sshpass',
+    '-e',
+    'ssh',
+    ...CLIENT_OPTS,
+    '-b',
+    login.source,
+    '-o',
+    'StrictHostKeyChecking=no',
+    '-o',
+    'UserKnownHostsFile=/dev/null',
+    '-o',
+    'GlobalKnownHostsFile=/dev/null',
+    '-o',
+    'PubkeyAuthentication=no',
+    '-o',
+    'PreferredAuthentications=password',
+    '-o',
+    'NumberOfPasswordPrompts=1',
     ...(login.command !== undefined ? ['-tt'] : []),
-    `${login.user}@${web1(state).address}`, login.command ?? 'true',
+    `${login.user}@${web1(state).address}`,
+    login.command ?? 'true',
   ]
   return new Promise((resolve) => {
     const child = spawn('ip', args, { env: cleanEnv({ SSHPASS: login.password }), stdio: ['ignore', 'pipe', 'pipe'] })
     let output = ''
-    child.stdout.on('data', (c: Buffer) => { output += c.toString() })
-    child.stderr.on('data', (c: Buffer) => { output += c.toString() })
+    child.stdout.on('data', (c: Buffer) => {
+      output += c.toString()
+    })
+    child.stderr.on('data', (c: Buffer) => {
+      output += c.toString()
+    })
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000)
     child.on('close', (status) => {
       clearTimeout(timer)
@@ -274,9 +342,25 @@ export function passwordLogin(state: LabState, login: PasswordLogin): Promise<{ 
 /** A scanner that asks for the `none` method and leaves: sshd logs only the closed preauth connection. */
 function methodScan(state: LabState, user: string, source: string): Promise<void> {
   const args = [
-    'netns', 'exec', host(state, 'web2').netns, 'ssh', ...CLIENT_OPTS, '-b', source, '-o', 'BatchMode=yes',
-    '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'GlobalKnownHostsFile=/dev/null',
-    '-o', 'PreferredAuthentications=none', `${user}@${web1(state).address}`, 'true',
+    'netns',
+    'exec',
+    host(state, 'web2').netns,
+    'ssh',
+    ...CLIENT_OPTS,
+    '-b',
+    source,
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'StrictHostKeyChecking=no',
+    '-o',
+    'UserKnownHostsFile=/dev/null',
+    '-o',
+    'GlobalKnownHostsFile=/dev/null',
+    '-o',
+    'PreferredAuthentications=none',
+    `${user}@${web1(state).address}`,
+    'true',
   ]
   return new Promise((resolve) => {
     const child = spawn('ip', args, { env: cleanEnv(), stdio: 'ignore' })
@@ -300,5 +384,9 @@ export function deployPassword(state: LabState): string {
 export async function intrude(state: LabState): Promise<void> {
   const source = attackerAddresses(state)[1]!
   const r = await passwordLogin(state, { user: ATTACK_USER, password: deployPassword(state), source, command: 'id; exit 0' })
-  if (r.status !== 0) throw new RunbookError('RB_LAB_SETUP', `lab: the intrusion login as ${ATTACK_USER} from ${source} failed (exit ${r.status}): ${r.output}`)
+  if (r.status !== 0)
+    throw new RunbookError(
+      'RB_LAB_SETUP',
+      `lab: the intrusion login as ${ATTACK_USER} from ${source} failed (exit ${r.status}): ${r.output}`,
+    )
 }

@@ -132,7 +132,7 @@ function prepareScript(hostDir: string, hostName: string, sshdConfig: string, p:
   return [
     '#!/bin/sh',
     '# hung-unit: private mounts, machine-id, masks and units for the systemd of this lab host.',
-    '# Runs in the host\'s own mount namespace (made private by its init), never in the machine\'s.',
+    "# Runs in the host's own mount namespace (made private by its init), never in the machine's.",
     'set -eu',
     `HOSTDIR=${q(hostDir)}`,
     '[ "$(findmnt -n -o PROPAGATION /)" = private ] || { echo "prepare: / is not private in this mount namespace: refusing" >&2; exit 1; }',
@@ -151,7 +151,7 @@ function prepareScript(hostDir: string, hostName: string, sshdConfig: string, p:
     `printf '%s\\n' ${q(hostName)} > ${q(p.hostname)}`,
     `mount -n --bind ${q(p.hostname)} /etc/hostname`,
     '# sshd: the real one is a unit of this systemd (ssh.service, on the host address), so SSH sessions',
-    '# live in systemd\'s namespaces and systemctl reaches it. The lab\'s own sshd stays on 127.0.0.1 only:',
+    "# live in systemd's namespaces and systemctl reaches it. The lab's own sshd stays on 127.0.0.1 only:",
     '# its pid file tells the lab the host is up.',
     `sed -e 's|^PidFile .*|PidFile /run/sshd.pid|' ${q(sshdConfig)} > ${q(p.sshdConfig)}`,
     `sed -e 's|^ListenAddress .*|ListenAddress 127.0.0.1|' ${q(sshdConfig)} > ${q(p.sshdConfig)}.lab`,
@@ -234,7 +234,8 @@ function innerScript(hostName: string, rehearse: boolean): string {
 
 /** Write the scripts, units and machine-id of a booted host; returns its init extras. */
 export function systemdHostExtras(state: LabState, host: LabHostState, opts: { rehearse?: boolean } = {}): HostExtras {
-  if (!existsSync(SYSTEMD_BIN)) throw new RunbookError('RB_LAB_UNSUPPORTED', `lab: hung-unit needs systemd (${SYSTEMD_BIN}); apt-get install systemd`)
+  if (!existsSync(SYSTEMD_BIN))
+    throw new RunbookError('RB_LAB_UNSUPPORTED', `lab: hung-unit needs systemd (${SYSTEMD_BIN}); apt-get install systemd`)
   const hostDir = hostFiles(state.dir, host.name).dir
   const p = systemdPaths(state, host)
   mkdirSync(p.units, { recursive: true })
@@ -263,7 +264,9 @@ export function systemdPid(state: LabState, host: LabHostState = web1(state)): n
   for (const pid of [...readProcs(join(p.cgroup, 'init.scope')), ...readProcs(p.cgroup)]) {
     try {
       if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] === SYSTEMD_BIN) return pid
-    } catch { /* exited meanwhile */ }
+    } catch {
+      /* exited meanwhile */
+    }
   }
   return undefined
 }
@@ -285,14 +288,20 @@ export function inSystemd(state: LabState, argv: readonly string[], timeoutMs = 
 
 function mustInSystemd(state: LabState, argv: readonly string[], timeoutMs?: number): string {
   const r = inSystemd(state, argv, timeoutMs)
-  if (r.status !== 0) throw new RunbookError('RB_LAB_SETUP', `lab: ${argv.join(' ')} in web1's systemd failed (exit ${r.status}): ${r.stderr.trim()}`)
+  if (r.status !== 0)
+    throw new RunbookError('RB_LAB_SETUP', `lab: ${argv.join(' ')} in web1's systemd failed (exit ${r.status}): ${r.stderr.trim()}`)
   return r.stdout
 }
 
 /** `systemctl show -p` of one unit as a key/value map (read through nsenter). */
 export function unitProps(state: LabState, unit: string, props: readonly string[]): Record<string, string> {
   const out = mustInSystemd(state, ['systemctl', 'show', '-p', props.join(','), unit])
-  return Object.fromEntries(out.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]))
+  return Object.fromEntries(
+    out
+      .split('\n')
+      .filter((l) => l.includes('='))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  )
 }
 
 /**
@@ -322,7 +331,8 @@ export async function waitSystemdBooted(state: LabState, timeoutMs = BOOT_TIMEOU
   const deadline = Date.now() + timeoutMs
   let pid: number | undefined
   while ((pid = systemdPid(state)) === undefined) {
-    if (Date.now() > deadline) throw new RunbookError('RB_LAB_SETUP', `lab: systemd did not start on web1 within ${timeoutMs} ms; boot log:\n${log()}`)
+    if (Date.now() > deadline)
+      throw new RunbookError('RB_LAB_SETUP', `lab: systemd did not start on web1 within ${timeoutMs} ms; boot log:\n${log()}`)
     await sleep(200)
   }
   // `--wait` blocks until the boot job queue is empty: running, or degraded when a unit failed.
@@ -334,7 +344,8 @@ export async function waitSystemdBooted(state: LabState, timeoutMs = BOOT_TIMEOU
     r = inSystemd(state, ['systemctl', 'is-system-running', '--wait'], Math.max(5_000, deadline - Date.now()))
   }
   const st = r.stdout.trim()
-  if (st !== 'running' && st !== 'degraded') throw new RunbookError('RB_LAB_SETUP', `lab: systemd on web1 is '${st}' after boot: ${r.stderr.trim()}\n${log()}`)
+  if (st !== 'running' && st !== 'degraded')
+    throw new RunbookError('RB_LAB_SETUP', `lab: systemd on web1 is '${st}' after boot: ${r.stderr.trim()}\n${log()}`)
   return pid
 }
 
@@ -354,15 +365,28 @@ export async function stopSystemd(state: LabState): Promise<string[]> {
   }
   if (!existsSync(p.cgroup)) return removed
   const tree = (dir: string): string[] => [
-    ...readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).flatMap((d) => tree(join(dir, d.name))),
+    ...readdirSync(dir, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .flatMap((d) => tree(join(dir, d.name))),
     dir,
   ]
-  await waitFor('the processes of web1\'s systemd cgroup to end', () => tree(p.cgroup).every((d) => readProcs(d).length === 0), async () => {
-    for (const d of tree(p.cgroup)) {
-      // Only processes in our own cgroup: everything in it was started by this lab's boot.
-      for (const x of readProcs(d)) if (pidAlive(x)) try { process.kill(x, 'SIGKILL') } catch { /* gone */ }
-    }
-  }, 5_000)
+  await waitFor(
+    "the processes of web1's systemd cgroup to end",
+    () => tree(p.cgroup).every((d) => readProcs(d).length === 0),
+    async () => {
+      for (const d of tree(p.cgroup)) {
+        // Only processes in our own cgroup: everything in it was started by this lab's boot.
+        for (const x of readProcs(d))
+          if (pidAlive(x))
+            try {
+              process.kill(x, 'SIGKILL')
+            } catch {
+              /* gone */
+            }
+      }
+    },
+    5_000,
+  )
   for (const d of tree(p.cgroup)) rmdirSync(d)
   removed.push(`cgroup ${p.cgroup}`)
   return removed
@@ -370,8 +394,16 @@ export async function stopSystemd(state: LabState): Promise<string[]> {
 
 export const hungUnit: Scenario = {
   name: 'hung-unit',
-  summary: 'web1 runs a real systemd: makecache.service hung on start and was killed by its 3 s timeout (code=killed, signal=KILL); backup-sync.service hangs in activating',
-  requires: [...BASE, { bin: 'systemctl', pkg: 'systemd' }, { bin: 'journalctl', pkg: 'systemd' }, { bin: 'nsenter', pkg: 'util-linux' }, { bin: 'flock', pkg: 'util-linux' }, { bin: 'findmnt', pkg: 'util-linux' }],
+  summary:
+    'web1 runs a real systemd: makecache.service hung on start and was killed by its 3 s timeout (code=killed, signal=KILL); backup-sync.service hangs in activating',
+  requires: [
+    ...BASE,
+    { bin: 'systemctl', pkg: 'systemd' },
+    { bin: 'journalctl', pkg: 'systemd' },
+    { bin: 'nsenter', pkg: 'util-linux' },
+    { bin: 'flock', pkg: 'util-linux' },
+    { bin: 'findmnt', pkg: 'util-linux' },
+  ],
   extras: (state, host) => (host.name === 'web1' ? systemdHostExtras(state, host) : {}),
   async seed(ctx) {
     const pid = await waitSystemdBooted(ctx.state)

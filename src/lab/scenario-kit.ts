@@ -25,7 +25,11 @@ export interface Scenario {
   teardown?(state: LabState): Promise<string[]>
 }
 
-export const BASE = [{ bin: 'sshd', pkg: 'openssh-server' }, { bin: 'ssh-keygen', pkg: 'openssh-client' }, { bin: 'ip', pkg: 'iproute2' }]
+export const BASE = [
+  { bin: 'sshd', pkg: 'openssh-server' },
+  { bin: 'ssh-keygen', pkg: 'openssh-client' },
+  { bin: 'ip', pkg: 'iproute2' },
+]
 
 export async function waitFor(what: string, check: () => boolean, attempt: () => Promise<void>, timeoutMs: number): Promise<number> {
   const deadline = Date.now() + timeoutMs
@@ -45,7 +49,11 @@ export function faultHosts(state: LabState): LabHostState[] {
   const names = state.faultHosts ?? ['web1']
   return names.map((n) => {
     const h = state.hosts.find((x) => x.name === n && x.role === 'web')
-    if (!h) throw new RunbookError('RB_USAGE', `lab: fault host '${n}' is not a web host of this lab (web1..web${state.hosts.filter((x) => x.role === 'web').length})`)
+    if (!h)
+      throw new RunbookError(
+        'RB_USAGE',
+        `lab: fault host '${n}' is not a web host of this lab (web1..web${state.hosts.filter((x) => x.role === 'web').length})`,
+      )
     return h
   })
 }

@@ -73,7 +73,9 @@ for r in reqs:
 /** A python3 that can import flask: $RUNBOOK_LAB_PYTHON, the operator's python3 (or pyenv's, which sudo drops from PATH), then the system's. */
 export function flaskPython(): string | undefined {
   const home = process.env.HOME ?? '/root'
-  const candidates = [process.env.RUNBOOK_LAB_PYTHON, 'python3', join(home, '.pyenv', 'shims', 'python3'), '/usr/bin/python3'].filter((c): c is string => c !== undefined && c !== '')
+  const candidates = [process.env.RUNBOOK_LAB_PYTHON, 'python3', join(home, '.pyenv', 'shims', 'python3'), '/usr/bin/python3'].filter(
+    (c): c is string => c !== undefined && c !== '',
+  )
   for (const c of candidates) {
     const r = spawnSync(c, ['-c', 'import sys, flask; print(sys.executable)'], { encoding: 'utf8', timeout: 20_000 })
     const exe = r.status === 0 ? r.stdout.trim() : ''
@@ -86,7 +88,11 @@ let python: string | undefined
 
 function appPython(): string {
   python ??= flaskPython()
-  if (python === undefined) throw new RunbookError('RB_LAB_UNSUPPORTED', 'lab proxy-probes: no python3 with Flask (apt-get install python3-flask, or set RUNBOOK_LAB_PYTHON)')
+  if (python === undefined)
+    throw new RunbookError(
+      'RB_LAB_UNSUPPORTED',
+      'lab proxy-probes: no python3 with Flask (apt-get install python3-flask, or set RUNBOOK_LAB_PYTHON)',
+    )
   return python
 }
 
@@ -124,8 +130,16 @@ export function sendRequests(state: LabState, from: string, source: string | und
   const src = host(state, from)
   const dst = host(state, to)
   const arg = JSON.stringify([source ?? null, dst.address, PROXY_PROBES_PORT, requests])
-  const r = spawnSync('ip', ['netns', 'exec', src.netns, 'python3', '-c', SENDER, arg], { env: cleanEnv(), encoding: 'utf8', timeout: 30_000 })
-  if (r.status !== 0) throw new RunbookError('RB_LAB_SETUP', `lab proxy-probes: sending requests from ${from} to ${to} failed (exit ${r.status ?? 'signal'}): ${r.stderr.trim()}`)
+  const r = spawnSync('ip', ['netns', 'exec', src.netns, 'python3', '-c', SENDER, arg], {
+    env: cleanEnv(),
+    encoding: 'utf8',
+    timeout: 30_000,
+  })
+  if (r.status !== 0)
+    throw new RunbookError(
+      'RB_LAB_SETUP',
+      `lab proxy-probes: sending requests from ${from} to ${to} failed (exit ${r.status ?? 'signal'}): ${r.stderr.trim()}`,
+    )
   return r.stdout.trim().split('\n')
 }
 
@@ -134,7 +148,10 @@ async function waitPort(address: string, port: number, timeoutMs: number): Promi
   while (Date.now() < deadline) {
     const open = await new Promise<boolean>((resolve) => {
       const s = net.connect({ host: address, port, timeout: 500 })
-      const done = (ok: boolean): void => { s.destroy(); resolve(ok) }
+      const done = (ok: boolean): void => {
+        s.destroy()
+        resolve(ok)
+      }
       s.once('connect', () => done(true))
       s.once('error', () => done(false))
       s.once('timeout', () => done(false))
@@ -148,7 +165,12 @@ async function waitPort(address: string, port: number, timeoutMs: number): Promi
 /** Waits until the access log holds `count` request lines (the dev server writes each after answering). */
 async function waitLogLines(file: string, count: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs
-  const lines = (): number => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((l) => l.includes('] "')).length : 0)
+  const lines = (): number =>
+    existsSync(file)
+      ? readFileSync(file, 'utf8')
+          .split('\n')
+          .filter((l) => l.includes('] "')).length
+      : 0
   while (lines() < count && Date.now() < deadline) await sleep(50)
   if (lines() < count) throw new RunbookError('RB_LAB_SETUP', `lab proxy-probes: ${file} has ${lines()} request lines, expected ${count}`)
 }
@@ -165,7 +187,8 @@ const PROBES: Array<[bot: 0 | 1, line: string, hostHeader: string]> = [
 
 export const proxyProbes: Scenario = {
   name: 'proxy-probes',
-  summary: 'a Flask dev server on web1:80 received CONNECT google.com:443 and absolute-URI probes from two bots (all 404); web2 runs the same site, visitors only',
+  summary:
+    'a Flask dev server on web1:80 received CONNECT google.com:443 and absolute-URI probes from two bots (all 404); web2 runs the same site, visitors only',
   requires: [...BASE, { bin: 'python3', pkg: 'python3-flask' }],
   extras(state, h) {
     if (h.role !== 'web') return {}
@@ -196,10 +219,13 @@ export const proxyProbes: Scenario = {
     const statuses: string[] = []
     statuses.push(...sendRequests(state, 'bastion', undefined, 'web1', VISITS))
     statuses.push(...sendRequests(state, 'bastion', undefined, 'web2', VISITS))
-    const probeStatus = PROBES.map(([bot, line, hostHeader]) => sendRequests(state, 'bastion', bots[bot], 'web1', [request(line, hostHeader)])[0] ?? '')
+    const probeStatus = PROBES.map(
+      ([bot, line, hostHeader]) => sendRequests(state, 'bastion', bots[bot], 'web1', [request(line, hostHeader)])[0] ?? '',
+    )
     statuses.push(...sendRequests(state, 'bastion', undefined, 'web1', [VISITS[0]!]))
     const refused = probeStatus.filter((s) => / 404 /.test(s)).length
-    if (refused !== PROBES.length) throw new RunbookError('RB_LAB_SETUP', `lab proxy-probes: expected 404 for every probe, got ${JSON.stringify(probeStatus)}`)
+    if (refused !== PROBES.length)
+      throw new RunbookError('RB_LAB_SETUP', `lab proxy-probes: expected 404 for every probe, got ${JSON.stringify(probeStatus)}`)
     await waitLogLines(accessLogOnDisk(state, 'web1'), VISITS.length + PROBES.length + 1, 10_000)
     await waitLogLines(accessLogOnDisk(state, 'web2'), VISITS.length, 10_000)
     return [

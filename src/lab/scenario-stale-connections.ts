@@ -214,7 +214,12 @@ export interface StaleConnectionsFiles {
 
 export function staleConnectionsFiles(labDir: string, host = 'web1'): StaleConnectionsFiles {
   const dir = join(hostFiles(labDir, host).dir, 'app')
-  return { program: join(dir, 'labapp.py'), supervisorPid: join(dir, 'supervise.pid'), appPid: join(dir, 'app.pid'), log: join(dir, 'app.log') }
+  return {
+    program: join(dir, 'labapp.py'),
+    supervisorPid: join(dir, 'supervise.pid'),
+    appPid: join(dir, 'app.pid'),
+    log: join(dir, 'app.log'),
+  }
 }
 
 /** Write the lab program into a host's folder (labs of other scenarios too); returns its path. */
@@ -247,7 +252,14 @@ export function establishedTo(netns: string, address: string, port: number): { c
 /** Run the program's bot from a host's network namespace against web1's app. */
 export function crawl(state: LabState, from: string, count: number): string {
   const w = web1(state)
-  return inNetns(host(state, from).netns, 'python3', [staleConnectionsFiles(state.dir, from).program, 'bot', '--target', `${w.address}:${APP_PORT}`, '--count', String(count)])
+  return inNetns(host(state, from).netns, 'python3', [
+    staleConnectionsFiles(state.dir, from).program,
+    'bot',
+    '--target',
+    `${w.address}:${APP_PORT}`,
+    '--count',
+    String(count),
+  ])
 }
 
 export const staleConnections: Scenario = {
@@ -275,7 +287,8 @@ export const staleConnections: Scenario = {
         crawl(ctx.state, 'bastion', 1)
         break
       } catch (err) {
-        if (Date.now() > deadline) throw new RunbookError('RB_LAB_SETUP', `lab: the app on web1 did not answer within 20 s: ${(err as Error).message}`)
+        if (Date.now() > deadline)
+          throw new RunbookError('RB_LAB_SETUP', `lab: the app on web1 did not answer within 20 s: ${(err as Error).message}`)
         await sleep(200)
       }
     }
@@ -283,7 +296,11 @@ export const staleConnections: Scenario = {
     let seen = establishedTo(w1.netns, w2.address, CRL_PORT)
     const until = Date.now() + 20_000 + STALE_IDLE_SECONDS * 1000
     while (seen.count < STALE_REQUESTS || seen.minIdleMs < STALE_IDLE_SECONDS * 1000) {
-      if (Date.now() > until) throw new RunbookError('RB_LAB_SETUP', `lab: expected ${STALE_REQUESTS} connections idle for ${STALE_IDLE_SECONDS} s from web1 to ${w2.address}:${CRL_PORT}, have ${seen.count} (least idle ${seen.minIdleMs} ms)`)
+      if (Date.now() > until)
+        throw new RunbookError(
+          'RB_LAB_SETUP',
+          `lab: expected ${STALE_REQUESTS} connections idle for ${STALE_IDLE_SECONDS} s from web1 to ${w2.address}:${CRL_PORT}, have ${seen.count} (least idle ${seen.minIdleMs} ms)`,
+        )
       await sleep(500)
       seen = establishedTo(w1.netns, w2.address, CRL_PORT)
     }

@@ -25,7 +25,8 @@ const healthy: Scenario = {
 
 const sshguardBlock: Scenario = {
   name: 'sshguard-block',
-  summary: 'sshguard on web1 (iptables backend, chain sshguard) has blocked the operator after failed logins (lab up --fault-hosts: on those web hosts, with sshguard on every web host)',
+  summary:
+    'sshguard on web1 (iptables backend, chain sshguard) has blocked the operator after failed logins (lab up --fault-hosts: on those web hosts, with sshguard on every web host)',
   requires: [...BASE, { bin: 'sshguard', pkg: 'sshguard' }, { bin: 'iptables', pkg: 'iptables' }],
   extras(state, host) {
     // A fleet lab (faultHosts set) runs sshguard on every web host: any of them can be blocked later.
@@ -34,17 +35,20 @@ const sshguardBlock: Scenario = {
     const conf = join(f.dir, 'sshguard.conf')
     const whitelist = join(f.dir, 'sshguard.whitelist')
     writeFileSync(whitelist, '127.0.0.0/8\n::1/128\n')
-    writeFileSync(conf, [
-      `# sshguard of lab host ${host.name}; bind-mounted over /etc/sshguard/sshguard.conf inside the host`,
-      'BACKEND="/usr/libexec/sshguard/sshg-fw-iptables"',
-      `FILES="${f.authLog}"`,
-      'THRESHOLD=30',
-      'BLOCK_TIME=86400',
-      'DETECTION_TIME=1800',
-      `WHITELIST_FILE=${whitelist}`,
-      `PID_FILE=${join(f.dir, 'sshguard.pid')}`,
-      '',
-    ].join('\n'))
+    writeFileSync(
+      conf,
+      [
+        `# sshguard of lab host ${host.name}; bind-mounted over /etc/sshguard/sshguard.conf inside the host`,
+        'BACKEND="/usr/libexec/sshguard/sshg-fw-iptables"',
+        `FILES="${f.authLog}"`,
+        'THRESHOLD=30',
+        'BLOCK_TIME=86400',
+        'DETECTION_TIME=1800',
+        `WHITELIST_FILE=${whitelist}`,
+        `PID_FILE=${join(f.dir, 'sshguard.pid')}`,
+        '',
+      ].join('\n'),
+    )
     return {
       binds: [[conf, '/etc/sshguard/sshguard.conf']],
       preStart: ['iptables -w -N sshguard', 'iptables -w -A INPUT -j sshguard', `touch '${f.authLog}'`],
@@ -76,31 +80,37 @@ const fail2banBan: Scenario = {
     if (!existsSync(conf)) cpSync('/etc/fail2ban', conf, { recursive: true })
     for (const j of readdirSync(join(conf, 'jail.d'))) rmSync(join(conf, 'jail.d', j))
     mkdirSync(join(f.dir, 'f2b'), { recursive: true })
-    writeFileSync(join(conf, 'fail2ban.local'), [
-      '[Definition]',
-      `logtarget = ${join(f.dir, 'fail2ban.log')}`,
-      `socket = ${join(f.dir, 'f2b', 'fail2ban.sock')}`,
-      `pidfile = ${join(f.dir, 'f2b', 'fail2ban.pid')}`,
-      'dbfile = :memory:',
-      '',
-    ].join('\n'))
-    writeFileSync(join(conf, 'jail.local'), [
-      '[DEFAULT]',
-      'banaction = iptables-multiport',
-      'backend = polling',
-      'ignoreip = 127.0.0.1/8 ::1',
-      '',
-      '[sshd]',
-      'enabled = true',
-      'port = ssh',
-      'mode = normal',
-      `logpath = ${f.authLog}`,
-      'backend = polling',
-      'maxretry = 3',
-      'findtime = 600',
-      'bantime = 86400',
-      '',
-    ].join('\n'))
+    writeFileSync(
+      join(conf, 'fail2ban.local'),
+      [
+        '[Definition]',
+        `logtarget = ${join(f.dir, 'fail2ban.log')}`,
+        `socket = ${join(f.dir, 'f2b', 'fail2ban.sock')}`,
+        `pidfile = ${join(f.dir, 'f2b', 'fail2ban.pid')}`,
+        'dbfile = :memory:',
+        '',
+      ].join('\n'),
+    )
+    writeFileSync(
+      join(conf, 'jail.local'),
+      [
+        '[DEFAULT]',
+        'banaction = iptables-multiport',
+        'backend = polling',
+        'ignoreip = 127.0.0.1/8 ::1',
+        '',
+        '[sshd]',
+        'enabled = true',
+        'port = ssh',
+        'mode = normal',
+        `logpath = ${f.authLog}`,
+        'backend = polling',
+        'maxretry = 3',
+        'findtime = 600',
+        'bantime = 86400',
+        '',
+      ].join('\n'),
+    )
     return {
       preStart: [`touch '${f.authLog}'`],
       daemons: [`/usr/bin/fail2ban-server -f -x -c '${conf}'`],
@@ -157,7 +167,17 @@ const iptablesLegacyDrop: Scenario = {
 }
 
 // Scenarios in their own files register here, one import and one entry each.
-const ALL: Scenario[] = [healthy, sshguardBlock, fail2banBan, nftDrop, iptablesLegacyDrop, hungUnit, proxyProbes, bruteForce, staleConnections]
+const ALL: Scenario[] = [
+  healthy,
+  sshguardBlock,
+  fail2banBan,
+  nftDrop,
+  iptablesLegacyDrop,
+  hungUnit,
+  proxyProbes,
+  bruteForce,
+  staleConnections,
+]
 
 export const SCENARIOS: ReadonlyMap<string, Scenario> = new Map(ALL.map((s) => [s.name, s]))
 export type { Scenario, ScenarioContext } from './scenario-kit.ts'

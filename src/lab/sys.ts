@@ -14,7 +14,11 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 
 /** A system command of the lab failed (RB_LAB_COMMAND), with what it was and what it said. */
 export class LabCommandError extends RunbookError {
-  constructor(readonly argv: readonly string[], readonly status: number | null, readonly stderr: string) {
+  constructor(
+    readonly argv: readonly string[],
+    readonly status: number | null,
+    readonly stderr: string,
+  ) {
     super('RB_LAB_COMMAND', `${argv.join(' ')} failed (exit ${status ?? 'signal'}): ${stderr.trim()}`, { detail: { argv, status, stderr } })
     this.name = 'LabCommandError'
   }

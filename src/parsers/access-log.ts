@@ -51,14 +51,27 @@ export interface AccessLogResult {
 
 const NAME = 'access-log'
 const MONTHS: Record<string, string> = {
-  Jan: '01', Feb: '02', Mar: '03', Apr: '04', May: '05', Jun: '06', Jul: '07', Aug: '08', Sep: '09', Oct: '10', Nov: '11', Dec: '12',
+  Jan: '01',
+  Feb: '02',
+  Mar: '03',
+  Apr: '04',
+  May: '05',
+  Jun: '06',
+  Jul: '07',
+  Aug: '08',
+  Sep: '09',
+  Oct: '10',
+  Nov: '11',
+  Dec: '12',
 }
 // A quoted field: nginx escapes `"` as \x22, werkzeug/http.server do not escape it but never log a referer.
 const Q = String.raw`"((?:[^"\\]|\\.)*)"`
 // nginx/Apache: `client ident user [21/Nov/2026:05:42:48 +0000] "request" status bytes ["referer" "agent"]`
 // Also Apache's vhost_combined (`web1.example:80 client ...`) and nginx's `main` of RHEL/Fedora (a third
 // quoted field: `"$http_x_forwarded_for"`).
-const NCSA = new RegExp(String.raw`^(?:(\S+:\d+) )?(\S+) (\S+) (\S+) \[(\d\d)/(\w{3})/(\d{4}):(\d\d:\d\d:\d\d) ([+-]\d{4})\] ${Q} (\d{3}) (\d+|-)(?: ${Q} ${Q}(?: ${Q})?)?$`)
+const NCSA = new RegExp(
+  String.raw`^(?:(\S+:\d+) )?(\S+) (\S+) (\S+) \[(\d\d)/(\w{3})/(\d{4}):(\d\d:\d\d:\d\d) ([+-]\d{4})\] ${Q} (\d{3}) (\d+|-)(?: ${Q} ${Q}(?: ${Q})?)?$`,
+)
 // werkzeug and python -m http.server (BaseHTTPRequestHandler): `client - - [21/Nov/2026 05:40:00] "request" status size`
 const DEV = new RegExp(String.raw`^(\S+) - - \[(\d\d)/(\w{3})/(\d{4}) (\d\d:\d\d:\d\d)\] ${Q} (\d{3}) (\d+|-)$`)
 // BaseHTTPRequestHandler.log_error: logged before the request line of the same request.
@@ -67,12 +80,17 @@ const DEV_ERROR = /^\S+ - - \[\d\d\/\w{3}\/\d{4} \d\d:\d\d:\d\d\] code \d{3}, me
 // python -m http.server prints `Serving HTTP on 0.0.0.0 port 8000 (http://0.0.0.0:8000/) ...` on start
 // and `Keyboard interrupt received, exiting.` on Ctrl-C.
 const DEV_CHATTER = [
-  /^ \* /, /^WARNING: This is a development server/, /^Press CTRL\+C to quit$/, /^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+\] [A-Z]+ in /,
-  /^Serving HTTP on \S+ port \d+ \(https?:\/\/\S+\) \.\.\.$/, /^Keyboard interrupt received, exiting\.$/,
+  /^ \* /,
+  /^WARNING: This is a development server/,
+  /^Press CTRL\+C to quit$/,
+  /^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+\] [A-Z]+ in /,
+  /^Serving HTTP on \S+ port \d+ \(https?:\/\/\S+\) \.\.\.$/,
+  /^Keyboard interrupt received, exiting\.$/,
 ]
 // A server that logs through syslog or the journal (`journalctl -u app`, nginx `access_log syslog:`):
 // the access-log line follows the syslog header.
-const SYSLOG_PREFIX = /^(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)?|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?) \S+ [^\s[:]+(?:\[\d+\])?: ?/
+const SYSLOG_PREFIX =
+  /^(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)?|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?) \S+ [^\s[:]+(?:\[\d+\])?: ?/
 // Werkzeug colours the line when it writes to a terminal (`script`, `unbuffer`, a pasted console).
 const ANSI = /\x1b\[[0-9;]*m/g
 
@@ -97,11 +115,30 @@ export const accessLogParser = defineParser<AccessLogResult>({
   describe: 'tail -n N <access log>: nginx/Apache combined or common format, Flask/werkzeug or python http.server dev-server lines',
   fields: {
     format: 'string',
-    entries: [{
-      client: 'string', user: 'string', time: 'string', request: 'string', method: 'string', target: 'string', protocol: 'string', status: 'int',
-      bytes: 'int', referer: 'string', agent: 'string', vhost: 'string', forwardedFor: 'string', proxyProbe: 'bool', raw: 'string',
-    }],
-    proxyProbes: { count: 'int', byClient: { '*': 'int' }, byTarget: { '*': 'int' }, anySucceeded: 'bool' }, byStatus: { '*': 'int' }, byClient: { '*': 'int' }, ignoredLines: 'int' },
+    entries: [
+      {
+        client: 'string',
+        user: 'string',
+        time: 'string',
+        request: 'string',
+        method: 'string',
+        target: 'string',
+        protocol: 'string',
+        status: 'int',
+        bytes: 'int',
+        referer: 'string',
+        agent: 'string',
+        vhost: 'string',
+        forwardedFor: 'string',
+        proxyProbe: 'bool',
+        raw: 'string',
+      },
+    ],
+    proxyProbes: { count: 'int', byClient: { '*': 'int' }, byTarget: { '*': 'int' }, anySucceeded: 'bool' },
+    byStatus: { '*': 'int' },
+    byClient: { '*': 'int' },
+    ignoredLines: 'int',
+  },
   parse(result) {
     const all = nonBlankLines(result.stdout)
     if (all.length === 0 && result.exitCode !== 0) {
@@ -113,7 +150,10 @@ export const accessLogParser = defineParser<AccessLogResult>({
     let ignoredLines = 0
     let inTraceback = false
     for (const l of all) {
-      if (l.text.startsWith('-- ')) { ignoredLines++; continue } // journalctl: `-- No entries --`, `-- Boot ... --`
+      if (l.text.startsWith('-- ')) {
+        ignoredLines++
+        continue
+      } // journalctl: `-- No entries --`, `-- Boot ... --`
       const plain = l.text.replace(ANSI, '').replace(SYSLOG_PREFIX, '')
       const line = plain === l.text ? l : { ...l, text: plain }
       const parsed = readEntry(line)
@@ -146,10 +186,16 @@ function readEntry(line: Line): { entry: AccessLogEntry; format: NonNullable<Acc
     return {
       format: referer === undefined ? 'common' : 'combined',
       entry: entry(line, {
-        client: client!, user: dash(user!), time: `${year}-${month(mon!, line)}-${day}T${hms}${zone!.slice(0, 3)}:${zone!.slice(3)}`,
-        request: unescape(request!), status: int(NAME, status, line, 'status'), bytes: bytes === '-' ? null : int(NAME, bytes, line, 'bytes'),
-        referer: referer === undefined ? null : dash(unescape(referer)), agent: agent === undefined ? null : dash(unescape(agent)),
-        vhost: vhost ?? null, forwardedFor: forwarded === undefined ? null : dash(unescape(forwarded)),
+        client: client!,
+        user: dash(user!),
+        time: `${year}-${month(mon!, line)}-${day}T${hms}${zone!.slice(0, 3)}:${zone!.slice(3)}`,
+        request: unescape(request!),
+        status: int(NAME, status, line, 'status'),
+        bytes: bytes === '-' ? null : int(NAME, bytes, line, 'bytes'),
+        referer: referer === undefined ? null : dash(unescape(referer)),
+        agent: agent === undefined ? null : dash(unescape(agent)),
+        vhost: vhost ?? null,
+        forwardedFor: forwarded === undefined ? null : dash(unescape(forwarded)),
       }),
     }
   }
@@ -159,9 +205,16 @@ function readEntry(line: Line): { entry: AccessLogEntry; format: NonNullable<Acc
     return {
       format: 'dev-server',
       entry: entry(line, {
-        client: client!, user: null, time: `${year}-${month(mon!, line)}-${day}T${hms}`, request: request!,
-        status: int(NAME, status, line, 'status'), bytes: bytes === '-' ? null : int(NAME, bytes, line, 'bytes'), referer: null, agent: null,
-        vhost: null, forwardedFor: null,
+        client: client!,
+        user: null,
+        time: `${year}-${month(mon!, line)}-${day}T${hms}`,
+        request: request!,
+        status: int(NAME, status, line, 'status'),
+        bytes: bytes === '-' ? null : int(NAME, bytes, line, 'bytes'),
+        referer: null,
+        agent: null,
+        vhost: null,
+        forwardedFor: null,
       }),
     }
   }

@@ -102,12 +102,14 @@ const TOP = 10
 // (rsyslog RFC 3339), `2026-11-21T06:02:59+0000 web1 sshd[1234]: msg` (journalctl -o short-iso).
 // Also journalctl -o short-precise (`Nov 21 06:02:59.123456`), short-full (`Fri 2026-11-21 06:02:59 UTC`)
 // and short-monotonic (`[  123.456789]`).
-const HEADER = /^((?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)?|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? \S+|\[\s*\d+\.\d+\]) (\S+) ([^\s[:]+)(?:\[(\d+)\])?: ?(.*)$/
+const HEADER =
+  /^((?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)?|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? \S+|\[\s*\d+\.\d+\]) (\S+) ([^\s[:]+)(?:\[(\d+)\])?: ?(.*)$/
 // sshd's identifiers; journalctl -o with-unit prints the unit instead (`ssh.service`, `sshd@...service`).
 const SSHD = /^(?:sshd(?:-session|-auth)?|sshd?(?:@[^.]*)?\.service)$/
 // Messages sshd prints that are not authentication events: they make a log without any header
 // (`sshd -E FILE`, journalctl -o cat) recognisable as sshd's, and nothing else.
-const SSHD_OTHER = /^(?:Server listening on |Connection from |Connection closed by |Connection reset by |Received disconnect from |Disconnected from |Disconnecting |Received signal |Starting session: |Postponed |Accepted key |Unable to negotiate |kex_exchange_identification: |banner exchange: |Close session: |pam_unix\(|error: |fatal: |debug\d: |Could not get shadow |User \S+ from |Timeout before authentication |ssh_dispatch_run_fatal: |Bad protocol version |Did not receive identification |Protocol major versions differ|userauth_|PAM |Transferred: |Exiting on signal |Partial publickey |Authentication refused: )/
+const SSHD_OTHER =
+  /^(?:Server listening on |Connection from |Connection closed by |Connection reset by |Received disconnect from |Disconnected from |Disconnecting |Received signal |Starting session: |Postponed |Accepted key |Unable to negotiate |kex_exchange_identification: |banner exchange: |Close session: |pam_unix\(|error: |fatal: |debug\d: |Could not get shadow |User \S+ from |Timeout before authentication |ssh_dispatch_run_fatal: |Bad protocol version |Did not receive identification |Protocol major versions differ|userauth_|PAM |Transferred: |Exiting on signal |Partial publickey |Authentication refused: )/
 const WHO = String.raw`(invalid|authenticating) user (.*) (\S+) port (\d+)`
 const MESSAGES: { event: AuthEvent['event']; re: RegExp }[] = [
   // `Failed password for invalid user pi from 198.18.2.201 port 40312 ssh2`
@@ -122,7 +124,16 @@ const MESSAGES: { event: AuthEvent['event']; re: RegExp }[] = [
 ]
 
 const AUTH_EVENT_FIELDS = {
-  time: 'string', program: 'string', pid: 'int', event: 'string', user: 'string', invalidUser: 'bool', source: 'string', port: 'int', method: 'string', raw: 'string',
+  time: 'string',
+  program: 'string',
+  pid: 'int',
+  event: 'string',
+  user: 'string',
+  invalidUser: 'bool',
+  source: 'string',
+  port: 'int',
+  method: 'string',
+  raw: 'string',
 } as const
 
 /**
@@ -144,15 +155,27 @@ const AUTH_EVENT_FIELDS = {
  */
 export const authLogParser = defineParser<AuthLogResult>({
   name: NAME,
-  describe: 'sshd lines of /var/log/auth.log, /var/log/secure, journalctl -o short*/json/cat or sshd -E FILE: failed/invalid/accepted logins',
+  describe:
+    'sshd lines of /var/log/auth.log, /var/log/secure, journalctl -o short*/json/cat or sshd -E FILE: failed/invalid/accepted logins',
   fields: {
-    events: [AUTH_EVENT_FIELDS], failedAttempts: 'int', failedPasswords: 'int', byUser: { '*': 'int' }, bySource: { '*': 'int' }, topUsers: 'list<string>', userCount: 'int',
+    events: [AUTH_EVENT_FIELDS],
+    failedAttempts: 'int',
+    failedPasswords: 'int',
+    byUser: { '*': 'int' },
+    bySource: { '*': 'int' },
+    topUsers: 'list<string>',
+    userCount: 'int',
     topSources: [{ source: 'string', attempts: 'int', users: 'list<string>' }],
-    sourceCount: 'int', window: { first: 'string', last: 'string' }, accepted: [AUTH_EVENT_FIELDS],
+    sourceCount: 'int',
+    window: { first: 'string', last: 'string' },
+    accepted: [AUTH_EVENT_FIELDS],
     acceptedBy: [{ user: 'string', method: 'string', source: 'string', count: 'int', first: 'string', last: 'string' }],
-    acceptedAfterFailures: [{ user: 'string', source: 'string', method: 'string', time: 'string', failuresFromSource: 'int', raw: 'string' }],
+    acceptedAfterFailures: [
+      { user: 'string', source: 'string', method: 'string', time: 'string', failuresFromSource: 'int', raw: 'string' },
+    ],
     otherLines: 'int',
-    failedPublickeys: 'int', format: 'string',
+    failedPublickeys: 'int',
+    format: 'string',
   },
   parse(result) {
     const all = nonBlankLines(result.stdout)
@@ -169,7 +192,9 @@ export const authLogParser = defineParser<AuthLogResult>({
         const usec = str(entry['__REALTIME_TIMESTAMP'])
         const time = usec && /^\d+$/.test(usec) ? new Date(Number(BigInt(usec) / 1000n)).toISOString() : null
         const pid = str(entry['SYSLOG_PID']) ?? str(entry['_PID'])
-        const e = SSHD.test(program) ? readMessage(message(entry['MESSAGE']), { time, program, pid: pid && /^\d+$/.test(pid) ? Number(pid) : null }, line) : null
+        const e = SSHD.test(program)
+          ? readMessage(message(entry['MESSAGE']), { time, program, pid: pid && /^\d+$/.test(pid) ? Number(pid) : null }, line)
+          : null
         if (e) events.push(e)
         else otherLines++
       }
@@ -192,7 +217,11 @@ function formatOf(all: Line[]): AuthLogResult['format'] {
   if (HEADER.test(first.text)) return 'syslog'
   const bare = (t: string): boolean => MESSAGES.some(({ re }) => re.test(t)) || SSHD_OTHER.test(t)
   if (bare(first.text)) return 'bare'
-  throw parseError(NAME, 'expected a syslog line (`Mmm dd HH:MM:SS host program[pid]: message`, an ISO 8601 timestamp), journal JSON, or sshd\'s own messages (sshd -E)', first)
+  throw parseError(
+    NAME,
+    "expected a syslog line (`Mmm dd HH:MM:SS host program[pid]: message`, an ISO 8601 timestamp), journal JSON, or sshd's own messages (sshd -E)",
+    first,
+  )
 }
 
 // Lines of other logs: an access log (`1.2.3.4 - - [21/Nov/2026:...`), journal JSON, last/who rows.
@@ -349,14 +378,23 @@ function summarize(events: AuthEvent[], otherLines: number, format: AuthLogResul
     bySource,
     topUsers: ranked(byUser).slice(0, TOP),
     userCount: Object.keys(byUser).length,
-    topSources: ranked(bySource).slice(0, TOP).map((source) => ({ source, attempts: bySource[source]!, users: ranked(usersOf.get(source) ?? {}) })),
+    topSources: ranked(bySource)
+      .slice(0, TOP)
+      .map((source) => ({ source, attempts: bySource[source]!, users: ranked(usersOf.get(source) ?? {}) })),
     sourceCount: Object.keys(bySource).length,
     window: { first: events[first]?.time ?? null, last: events[last]?.time ?? null },
     accepted,
     acceptedBy: groupAccepted(accepted),
     acceptedAfterFailures: accepted
       .filter((a) => isPassword(a.method) && (bySource[a.source] ?? 0) > 0)
-      .map((a) => ({ user: a.user, source: a.source, method: a.method!, time: a.time, failuresFromSource: bySource[a.source]!, raw: a.raw })),
+      .map((a) => ({
+        user: a.user,
+        source: a.source,
+        method: a.method!,
+        time: a.time,
+        failuresFromSource: bySource[a.source]!,
+        raw: a.raw,
+      })),
     otherLines,
     failedPublickeys: events.filter((e) => e.event === 'failed' && e.method === 'publickey').length,
     format,

@@ -54,8 +54,21 @@ export const dfParser = defineParser<DfResult>({
   describe: 'df [-P] [-k|-h|-H|-i] [-T] [PATH...] (header-driven; sizes in KiB, inode mode detected)',
   fields: {
     mode: 'string',
-    filesystems: [{ filesystem: 'string', type: 'string', mountpoint: 'string', total: 'int', used: 'int', available: 'int', usePercent: 'int', raw: 'string' }],
-    maxUsePercent: 'int', errors: 'list<string>', approximate: 'bool',
+    filesystems: [
+      {
+        filesystem: 'string',
+        type: 'string',
+        mountpoint: 'string',
+        total: 'int',
+        used: 'int',
+        available: 'int',
+        usePercent: 'int',
+        raw: 'string',
+      },
+    ],
+    maxUsePercent: 'int',
+    errors: 'list<string>',
+    approximate: 'bool',
   },
   parse(result) {
     const errors = stderrLines(result)
@@ -63,7 +76,8 @@ export const dfParser = defineParser<DfResult>({
     const header = all[0]
     if (header === undefined) {
       // Every PATH argument missing: df prints no header, only errors, and exits 1.
-      if (errors.length > 0 && result.exitCode !== 0) return { mode: 'kb', filesystems: [], maxUsePercent: null, errors, approximate: false }
+      if (errors.length > 0 && result.exitCode !== 0)
+        return { mode: 'kb', filesystems: [], maxUsePercent: null, errors, approximate: false }
       throw parseError(NAME, 'empty output, expected the df header')
     }
     const h = readHeader(header)
@@ -89,12 +103,25 @@ export const dfParser = defineParser<DfResult>({
   },
 })
 
-interface Header { mode: DfResult['mode']; blockSize: number; human: boolean; typed: boolean; sawHuman?: boolean }
+interface Header {
+  mode: DfResult['mode']
+  blockSize: number
+  human: boolean
+  typed: boolean
+  sawHuman?: boolean
+}
 
 function readHeader(line: Line): Header {
-  const m = /^Filesystem\s+(Type\s+)?(\S+)\s+(?:Used|IUsed)\s+(?:Available|Avail|IFree)\s+(?:Capacity|Use%|IUse%)\s+Mounted on\s*$/.exec(line.text)
+  const m = /^Filesystem\s+(Type\s+)?(\S+)\s+(?:Used|IUsed)\s+(?:Available|Avail|IFree)\s+(?:Capacity|Use%|IUse%)\s+Mounted on\s*$/.exec(
+    line.text,
+  )
   const size = m ? SIZE_HEADERS.exec(m[2]!) : null
-  if (!m || !size) throw parseError(NAME, 'expected a df header (`Filesystem [Type] 1K-blocks|Size|Inodes Used Avail Use% Mounted on`; run with LC_ALL=C)', line)
+  if (!m || !size)
+    throw parseError(
+      NAME,
+      'expected a df header (`Filesystem [Type] 1K-blocks|Size|Inodes Used Avail Use% Mounted on`; run with LC_ALL=C)',
+      line,
+    )
   const typed = m[1] !== undefined
   if (m[2] === 'Inodes') return { mode: 'inodes', blockSize: 1, human: false, typed }
   if (m[2] === 'Size') return { mode: 'kb', blockSize: 0, human: true, typed }

@@ -48,9 +48,13 @@ export const fail2banBannedParser = defineParser<Fail2banBannedResult>({
   name: NAME,
   describe: 'fail2ban-client banned [IP...], fail2ban-client get JAIL banip [--with-time]',
   fields: {
-    running: 'bool', error: 'string', kind: 'string',
+    running: 'bool',
+    error: 'string',
+    kind: 'string',
     bans: [{ jail: 'string', address: 'string', bannedAt: 'string', banTime: 'int', expiresAt: 'string', permanent: 'bool' }],
-    addresses: 'list<string>', byJail: { '*': 'list<string>' }, jailsPerAddress: 'list<list<string>>',
+    addresses: 'list<string>',
+    byJail: { '*': 'list<string>' },
+    jailsPerAddress: 'list<list<string>>',
   },
   parse(result) {
     const down = serverDown(result)
@@ -70,8 +74,10 @@ export const fail2banBannedParser = defineParser<Fail2banBannedResult>({
         bans.push({ jail: null, address: address(m[1]!, line), bannedAt: m[2]!, banTime, expiresAt: m[4]!, permanent: banTime < 0 })
         continue
       }
-      if (/\d{4}-\d\d-\d\d/.test(t)) throw parseError(NAME, 'expected `ADDRESS \\tSTART + SECONDS = END` (get JAIL banip --with-time)', line)
-      for (const w of t.split(/\s+/)) bans.push({ jail: null, address: address(w, line), bannedAt: null, banTime: null, expiresAt: null, permanent: null })
+      if (/\d{4}-\d\d-\d\d/.test(t))
+        throw parseError(NAME, 'expected `ADDRESS \\tSTART + SECONDS = END` (get JAIL banip --with-time)', line)
+      for (const w of t.split(/\s+/))
+        bans.push({ jail: null, address: address(w, line), bannedAt: null, banTime: null, expiresAt: null, permanent: null })
     }
     return finish('banip', bans, {}, [])
   },
@@ -93,7 +99,8 @@ function readList(ls: Line[]): Fail2banBannedResult {
     for (const [jail, ips] of Object.entries(x as Record<string, unknown>)) {
       if (!Array.isArray(ips)) throw parseError(NAME, `jail ${jail}: expected a list of addresses`, line)
       byJail[jail] = ips.map(String)
-      for (const ip of ips) bans.push({ jail, address: address(String(ip), line), bannedAt: null, banTime: null, expiresAt: null, permanent: null })
+      for (const ip of ips)
+        bans.push({ jail, address: address(String(ip), line), bannedAt: null, banTime: null, expiresAt: null, permanent: null })
     }
   }
   return finish('banned', bans, byJail, [])
@@ -104,6 +111,11 @@ function address(text: string, line: Line): string {
   return text
 }
 
-function finish(kind: Fail2banBannedResult['kind'], bans: Fail2banBan[], byJail: Record<string, string[]>, jailsPerAddress: string[][]): Fail2banBannedResult {
+function finish(
+  kind: Fail2banBannedResult['kind'],
+  bans: Fail2banBan[],
+  byJail: Record<string, string[]>,
+  jailsPerAddress: string[][],
+): Fail2banBannedResult {
   return { running: true, error: null, kind, bans, addresses: [...new Set(bans.map((b) => b.address))], byJail, jailsPerAddress }
 }

@@ -28,8 +28,12 @@ export function clientFailure(parser: string, result: CommandResult): never {
 /** A Python literal as fail2ban-client prints it (`[{'sshd': ['1.2.3.4']}]`, `[['sshd'], []]`). */
 export function pythonLiteral(parser: string, text: string, line: { number: number; text: string }): unknown {
   let i = 0
-  const fail = (what: string): never => { throw parseError(parser, `cannot read the Python value fail2ban-client printed: ${what} at column ${i + 1}`, line) }
-  const ws = (): void => { while (i < text.length && /\s/.test(text[i]!)) i++ }
+  const fail = (what: string): never => {
+    throw parseError(parser, `cannot read the Python value fail2ban-client printed: ${what} at column ${i + 1}`, line)
+  }
+  const ws = (): void => {
+    while (i < text.length && /\s/.test(text[i]!)) i++
+  }
   const value = (): unknown => {
     ws()
     const c = text[i]
@@ -41,7 +45,10 @@ export function pythonLiteral(parser: string, text: string, line: { number: numb
       while (text[i] !== close) {
         out.push(value())
         ws()
-        if (text[i] === ',') { i++; ws() } else if (text[i] !== close) fail(`expected , or ${close}`)
+        if (text[i] === ',') {
+          i++
+          ws()
+        } else if (text[i] !== close) fail(`expected , or ${close}`)
       }
       i++
       return out
@@ -57,7 +64,10 @@ export function pythonLiteral(parser: string, text: string, line: { number: numb
         i++
         out[String(k)] = value()
         ws()
-        if (text[i] === ',') { i++; ws() } else if (text[i] !== '}') fail('expected , or }')
+        if (text[i] === ',') {
+          i++
+          ws()
+        } else if (text[i] !== '}') fail('expected , or }')
       }
       i++
       return out

@@ -34,15 +34,33 @@ export const fail2banStatusParser = defineParser<Fail2banStatusResult>({
   name: NAME,
   describe: 'fail2ban-client status [JAIL]',
   fields: {
-    running: 'bool', error: 'string', kind: 'string', jails: 'list<string>', jail: 'string', currentlyFailed: 'int', totalFailed: 'int',
-    currentlyBanned: 'int', totalBanned: 'int', bannedIps: 'list<string>', files: 'list<string>',
+    running: 'bool',
+    error: 'string',
+    kind: 'string',
+    jails: 'list<string>',
+    jail: 'string',
+    currentlyFailed: 'int',
+    totalFailed: 'int',
+    currentlyBanned: 'int',
+    totalBanned: 'int',
+    bannedIps: 'list<string>',
+    files: 'list<string>',
   },
   parse(result) {
     const down = serverDown(result)
     if (down !== undefined) {
       return {
-        running: false, error: down, kind: 'down', jails: [], jail: null,
-        currentlyFailed: null, totalFailed: null, currentlyBanned: null, totalBanned: null, bannedIps: [], files: [],
+        running: false,
+        error: down,
+        kind: 'down',
+        jails: [],
+        jail: null,
+        currentlyFailed: null,
+        totalFailed: null,
+        currentlyBanned: null,
+        totalBanned: null,
+        bannedIps: [],
+        files: [],
       }
     }
     const ls = nonBlankLines(result.stdout)
@@ -51,8 +69,17 @@ export const fail2banStatusParser = defineParser<Fail2banStatusResult>({
     const head = /^Status(?: for the jail: (.+))?$/.exec(first.text.trim())
     if (!head) throw parseError(NAME, 'expected `Status` or `Status for the jail: <name>`', first)
     const out: Fail2banStatusResult = {
-      running: true, error: null, kind: head[1] ? 'jail' : 'overview', jails: [], jail: head[1] ?? null,
-      currentlyFailed: null, totalFailed: null, currentlyBanned: null, totalBanned: null, bannedIps: [], files: [],
+      running: true,
+      error: null,
+      kind: head[1] ? 'jail' : 'overview',
+      jails: [],
+      jail: head[1] ?? null,
+      currentlyFailed: null,
+      totalFailed: null,
+      currentlyBanned: null,
+      totalBanned: null,
+      bannedIps: [],
+      files: [],
     }
     for (const line of ls.slice(1)) {
       const m = /^[\s|`-]*([A-Za-z][A-Za-z ]*?):\s*(.*)$/.exec(line.text)
@@ -64,16 +91,34 @@ export const fail2banStatusParser = defineParser<Fail2banStatusResult>({
       const [key, value] = [m[1]!, m[2]!.trim()]
       const words = value === '' ? [] : value.split(/\s+/)
       switch (key) {
-        case 'Number of jail': break
-        case 'Jail list': out.jails = value === '' ? [] : value.split(/,\s*/); break
-        case 'Currently failed': out.currentlyFailed = int(NAME, value, line, key); break
-        case 'Total failed': out.totalFailed = int(NAME, value, line, key); break
-        case 'Currently banned': out.currentlyBanned = int(NAME, value, line, key); break
-        case 'Total banned': out.totalBanned = int(NAME, value, line, key); break
-        case 'Banned IP list': out.bannedIps = words; break
-        case 'IP list': out.bannedIps = words; break // fail2ban 0.8: `|  \`- IP list:`
-        case 'File list': out.files = words; break
-        default: break // journal matches etc.: not needed
+        case 'Number of jail':
+          break
+        case 'Jail list':
+          out.jails = value === '' ? [] : value.split(/,\s*/)
+          break
+        case 'Currently failed':
+          out.currentlyFailed = int(NAME, value, line, key)
+          break
+        case 'Total failed':
+          out.totalFailed = int(NAME, value, line, key)
+          break
+        case 'Currently banned':
+          out.currentlyBanned = int(NAME, value, line, key)
+          break
+        case 'Total banned':
+          out.totalBanned = int(NAME, value, line, key)
+          break
+        case 'Banned IP list':
+          out.bannedIps = words
+          break
+        case 'IP list':
+          out.bannedIps = words
+          break // fail2ban 0.8: `|  \`- IP list:`
+        case 'File list':
+          out.files = words
+          break
+        default:
+          break // journal matches etc.: not needed
       }
     }
     return out

@@ -71,12 +71,27 @@ export const firewallObjectsParser = defineParser<FirewallObjectsResult>({
     const head = all[0]
     const first = head ? SECTION.exec(head.text) : null
     if (!head || !first || first[1] !== 'address' || !first[2]) {
-      throw parseError(NAME, 'expected `### address <ip>` first (the output of the firewall/find-address action)', head ?? { number: 1, text: '' })
+      throw parseError(
+        NAME,
+        'expected `### address <ip>` first (the output of the firewall/find-address action)',
+        head ?? { number: 1, text: '' },
+      )
     }
-    const out: FirewallObjectsResult = { address: first[2].trim(), blocks: [], owners: [], blocked: [], blockedAddresses: [], read: [], skipped: [] }
+    const out: FirewallObjectsResult = {
+      address: first[2].trim(),
+      blocks: [],
+      owners: [],
+      blocked: [],
+      blockedAddresses: [],
+      read: [],
+      skipped: [],
+    }
     for (const s of sections(all.slice(1))) {
       const skipped = s.body.length > 0 ? SKIPPED.exec(s.body[0]!.text) : null
-      if (skipped) { out.skipped.push(`${s.source}: ${skipped[1]}`); continue }
+      if (skipped) {
+        out.skipped.push(`${s.source}: ${skipped[1]}`)
+        continue
+      }
       out.read.push(s.source)
       out.blocked.push(...objectsOf(s.source, s.body.map((l) => l.text).join('\n') + '\n', result))
     }
@@ -87,13 +102,19 @@ export const firewallObjectsParser = defineParser<FirewallObjectsResult>({
   },
 })
 
-interface Section { source: FirewallSource; body: Line[] }
+interface Section {
+  source: FirewallSource
+  body: Line[]
+}
 
 function sections(rest: Line[]): Section[] {
   const out: Section[] = []
   for (const line of rest) {
     const m = SECTION.exec(line.text)
-    if (m && m[1] !== 'address') { out.push({ source: m[1] as FirewallSource, body: [] }); continue }
+    if (m && m[1] !== 'address') {
+      out.push({ source: m[1] as FirewallSource, body: [] })
+      continue
+    }
     const cur = out.at(-1)
     if (!cur) throw parseError(NAME, 'expected a `### <tool>` section line', line)
     cur.body.push(line)
@@ -108,7 +129,12 @@ function objectsOf(source: FirewallSource, stdout: string, whole: CommandResult)
     if (source !== 'nft') return PARSERS[source].parse(section).blocked.map((b) => ({ ...b, source, handle: null, iptablesNft: false }))
     const nft = nftParser.parse(section)
     const handles = new Map(nft.rules.map((r) => [r.raw, r.handle]))
-    return nft.blocked.map((b) => ({ ...b, source, handle: b.set === null ? handles.get(b.raw) ?? null : null, iptablesNft: nft.iptablesNftTables.includes(b.table) }))
+    return nft.blocked.map((b) => ({
+      ...b,
+      source,
+      handle: b.set === null ? (handles.get(b.raw) ?? null) : null,
+      iptablesNft: nft.iptablesNftTables.includes(b.table),
+    }))
   } catch (e) {
     throw parseError(NAME, `section ${source}: ${(e as Error).message}`)
   }

@@ -50,9 +50,21 @@ export function ownerOf(table: string, chain: string | null, set: string | null)
 
 /** The fields of a BlockedAddress, for the CEL checker and `runbook parsers`. */
 export const BLOCKED_ADDRESS_FIELDS = {
-  address: 'string', cidr: 'string', family: 'string', owner: 'string', jail: 'string', table: 'string', chain: 'string', set: 'string', target: 'string', raw: 'string',
+  address: 'string',
+  cidr: 'string',
+  family: 'string',
+  owner: 'string',
+  jail: 'string',
+  table: 'string',
+  chain: 'string',
+  set: 'string',
+  target: 'string',
+  raw: 'string',
 } as const
 
 export const BLOCKED_FIELDS = {
-  blocked: [BLOCKED_ADDRESS_FIELDS], blockedAddresses: 'list<string>', sshguard: 'bool', fail2banJails: 'list<string>',
+  blocked: [BLOCKED_ADDRESS_FIELDS],
+  blockedAddresses: 'list<string>',
+  sshguard: 'bool',
+  fail2banJails: 'list<string>',
 } as const

@@ -33,13 +33,24 @@ export interface FreeResult {
 }
 
 const COLUMNS: Record<string, string> = {
-  total: 'total', used: 'used', free: 'free', shared: 'shared', 'buff/cache': 'buffCache',
-  buffers: 'buffers', cache: 'cache', cached: 'cache', available: 'available',
+  total: 'total',
+  used: 'used',
+  free: 'free',
+  shared: 'shared',
+  'buff/cache': 'buffCache',
+  buffers: 'buffers',
+  cache: 'cache',
+  cached: 'cache',
+  available: 'available',
 }
 const FIELDS = {
   mem: { total: 'int', used: 'int', free: 'int', shared: 'int', buffCache: 'int', available: 'int' },
   swap: { total: 'int', used: 'int', free: 'int' },
-  memAvailablePercent: 'double', swapUsedPercent: 'double', hasSwap: 'bool', unit: 'string', approximate: 'bool',
+  memAvailablePercent: 'double',
+  swapUsedPercent: 'double',
+  hasSwap: 'bool',
+  unit: 'string',
+  approximate: 'bool',
 } as const
 const FACTOR: Record<Exclude<FreeUnit, 'human'>, number> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 }
 // procps `-h`: `B`, `Ki`..`Pi` (procps-ng >= 3.3.13), bare `K`..`P` in older releases (still powers
@@ -82,10 +93,14 @@ function makeFree(name: string, declared: Exclude<FreeUnit, 'human' | 'B'> | nul
       for (const line of ls.slice(1)) {
         const [label, ...values] = fieldsOf(line.text)
         if (label === '-/+') continue // old procps: `-/+ buffers/cache: used free`, derived from Mem
-        if (values.length === 0 || values.length > cols.length) throw parseError(name, `expected a label and up to ${cols.length} values`, line)
-        if (label === 'Mem:') { if (mem) throw parseError(name, 'a second `Mem:` row (free -s/-c repeats: run it once)', line); mem = { line, values } }
-        else if (label === 'Swap:') swap = { line, values }
-        else if (label === 'Total:' || label === 'Low:' || label === 'High:' || label === 'Comm:') continue // -t / -l / --committed
+        if (values.length === 0 || values.length > cols.length)
+          throw parseError(name, `expected a label and up to ${cols.length} values`, line)
+        if (label === 'Mem:') {
+          if (mem) throw parseError(name, 'a second `Mem:` row (free -s/-c repeats: run it once)', line)
+          mem = { line, values }
+        } else if (label === 'Swap:') swap = { line, values }
+        else if (label === 'Total:' || label === 'Low:' || label === 'High:' || label === 'Comm:')
+          continue // -t / -l / --committed
         else throw parseError(name, `unexpected row ${JSON.stringify(label)}`, line)
       }
       if (!mem) throw parseError(name, 'no `Mem:` row', ls[ls.length - 1])
@@ -101,7 +116,11 @@ function makeFree(name: string, declared: Exclude<FreeUnit, 'human' | 'B'> | nul
         const nums = mem.values.map((v) => Number(v))
         const looksBytes = nums.every((n) => n % 1024 === 0) && nums.filter((n) => n > 0).length >= 3 && (nums[0] ?? 0) >= 1024 ** 2
         if (!looksBytes) {
-          throw parseError(name, 'plain numbers that are not bytes (free prints KiB by default): run free -b or -h, or declare the unit with parse: free-k, free-m or free-g', mem.line)
+          throw parseError(
+            name,
+            'plain numbers that are not bytes (free prints KiB by default): run free -b or -h, or declare the unit with parse: free-k, free-m or free-g',
+            mem.line,
+          )
         }
         unit = 'B'
       }
@@ -109,8 +128,12 @@ function makeFree(name: string, declared: Exclude<FreeUnit, 'human' | 'B'> | nul
       const s = readRow(name, swap.line, cols, swap.values, unit)
       const buffCache = m['buffCache'] ?? (m['buffers'] !== undefined && m['cache'] !== undefined ? m['buffers'] + m['cache'] : null)
       const out: FreeMem = {
-        total: m['total']!, used: m['used'] ?? 0, free: m['free'] ?? 0,
-        shared: m['shared'] ?? null, buffCache, available: m['available'] ?? null,
+        total: m['total']!,
+        used: m['used'] ?? 0,
+        free: m['free'] ?? 0,
+        shared: m['shared'] ?? null,
+        buffCache,
+        available: m['available'] ?? null,
       }
       const sw = { total: s['total']!, used: s['used'] ?? 0, free: s['free'] ?? 0 }
       return {

@@ -31,7 +31,9 @@ export const ipsetParser = defineParser<IpsetResult>({
   describe: 'ipset list [NAME]: sets and members; fail2ban/sshguard members as blocked',
   fields: {
     sets: [{ name: 'string', type: 'string', header: 'string', entries: 'int', members: 'list<string>' }],
-    blocked: BLOCKED_FIELDS.blocked, blockedAddresses: 'list<string>', fail2banJails: 'list<string>',
+    blocked: BLOCKED_FIELDS.blocked,
+    blockedAddresses: 'list<string>',
+    fail2banJails: 'list<string>',
   },
   parse(result) {
     if (result.exitCode !== 0 && result.exitCode !== null) {
@@ -42,10 +44,21 @@ export const ipsetParser = defineParser<IpsetResult>({
     let inMembers = false
     for (const line of lines(result.stdout)) {
       const t = line.text
-      if (t.trim() === '') { inMembers = false; continue }
-      if (t.startsWith('Name: ')) { cur = { name: t.slice(6).trim(), type: '', header: '', entries: 0, members: [] }; sets.push(cur); inMembers = false; continue }
+      if (t.trim() === '') {
+        inMembers = false
+        continue
+      }
+      if (t.startsWith('Name: ')) {
+        cur = { name: t.slice(6).trim(), type: '', header: '', entries: 0, members: [] }
+        sets.push(cur)
+        inMembers = false
+        continue
+      }
       if (!cur) throw parseError(NAME, 'expected `Name: <set>` (ipset list)', line)
-      if (inMembers) { cur.members.push(t.trim()); continue }
+      if (inMembers) {
+        cur.members.push(t.trim())
+        continue
+      }
       const m = /^([A-Za-z ]+): ?(.*)$/.exec(t)
       if (!m) throw parseError(NAME, 'expected `Field: value`', line)
       const [key, value] = [m[1]!, m[2]!]
@@ -63,7 +76,15 @@ export const ipsetParser = defineParser<IpsetResult>({
       if (who.owner === 'manual') continue
       for (const member of s.members) {
         const addr = member.split(' ')[0]!
-        blocked.push({ ...normaliseCidr(addr), ...who, table: 'ipset', chain: null, set: s.name, target: null, raw: `${s.name}: ${member}` })
+        blocked.push({
+          ...normaliseCidr(addr),
+          ...who,
+          table: 'ipset',
+          chain: null,
+          set: s.name,
+          target: null,
+          raw: `${s.name}: ${member}`,
+        })
       }
     }
     return { sets, blocked, blockedAddresses: [...new Set(blocked.map((b) => b.address))], fail2banJails: [...jails].sort() }

@@ -63,8 +63,36 @@ const NAME = 'iptables'
 const BLOCK_TARGETS = new Set(['DROP', 'REJECT'])
 const LEGACY_WARNING = /iptables-legacy tables present/
 // `iptables -L` prints protocols by name (`tcp`, `all`) or, since 1.8.8 with -n, by number (`6`, `0`).
-const PROTO_NUMBERS: Record<string, string> = { '0': 'all', '1': 'icmp', '2': 'igmp', '6': 'tcp', '17': 'udp', '41': 'ipv6', '47': 'gre', '50': 'esp', '51': 'ah', '58': 'ipv6-icmp', '132': 'sctp', '136': 'udplite' }
-const PROTO_NAMES = new Set(['all', 'tcp', 'udp', 'icmp', 'ipv6-icmp', 'icmpv6', 'esp', 'ah', 'sctp', 'udplite', 'gre', 'igmp', 'mh', 'dccp'])
+const PROTO_NUMBERS: Record<string, string> = {
+  '0': 'all',
+  '1': 'icmp',
+  '2': 'igmp',
+  '6': 'tcp',
+  '17': 'udp',
+  '41': 'ipv6',
+  '47': 'gre',
+  '50': 'esp',
+  '51': 'ah',
+  '58': 'ipv6-icmp',
+  '132': 'sctp',
+  '136': 'udplite',
+}
+const PROTO_NAMES = new Set([
+  'all',
+  'tcp',
+  'udp',
+  'icmp',
+  'ipv6-icmp',
+  'icmpv6',
+  'esp',
+  'ah',
+  'sctp',
+  'udplite',
+  'gre',
+  'igmp',
+  'mh',
+  'dccp',
+])
 
 /**
  * Firewall rules from `iptables -S` / `ip6tables -S` (filter table unless `-t`),
@@ -83,18 +111,35 @@ export const iptablesParser = defineParser<IptablesResult>({
   name: NAME,
   describe: 'iptables -S or iptables-save (nft or legacy backend; also ip6tables)',
   fields: {
-    format: 'string', backend: 'string', legacyTablesPresent: 'bool', warnings: 'list<string>',
+    format: 'string',
+    backend: 'string',
+    legacyTablesPresent: 'bool',
+    warnings: 'list<string>',
     chains: [{ table: 'string', name: 'string', policy: 'string' }],
-    rules: [{
-      table: 'string', chain: 'string', source: 'string', destination: 'string', protocol: 'string', dport: 'string', target: 'string',
-      matchSet: 'string', packets: 'int', bytes: 'int', raw: 'string', line: 'int',
-    }],
+    rules: [
+      {
+        table: 'string',
+        chain: 'string',
+        source: 'string',
+        destination: 'string',
+        protocol: 'string',
+        dport: 'string',
+        target: 'string',
+        matchSet: 'string',
+        packets: 'int',
+        bytes: 'int',
+        raw: 'string',
+        line: 'int',
+      },
+    ],
     blockingSets: [{ set: 'string', chain: 'string', target: 'string', raw: 'string' }],
     ...BLOCKED_FIELDS,
   },
   parse(result) {
     const all = lines(result.stdout).filter((l) => l.text.trim() !== '')
-    const warnings = lines(result.stderr).map((l) => l.text.trim()).filter((t) => t !== '')
+    const warnings = lines(result.stderr)
+      .map((l) => l.text.trim())
+      .filter((t) => t !== '')
     const legacy = warnings.some((w) => LEGACY_WARNING.test(w))
     if (all.length === 0) {
       if (result.exitCode === 0) return summarise('empty', null, [], [], warnings, legacy)
@@ -113,7 +158,10 @@ export const iptablesParser = defineParser<IptablesResult>({
         if (m) backend = m[1] === 'nf_tables' ? 'nft' : 'legacy'
         continue
       }
-      if (save && t.startsWith('*')) { table = t.slice(1); continue }
+      if (save && t.startsWith('*')) {
+        table = t.slice(1)
+        continue
+      }
       if (save && t === 'COMMIT') continue
       if (save && t.startsWith(':')) {
         const m = /^:(\S+) (\S+) \[\d+:\d+\]$/.exec(t)
@@ -122,9 +170,18 @@ export const iptablesParser = defineParser<IptablesResult>({
         continue
       }
       const words = tokenize(t, line)
-      if (!save && words[0] === '-P' && words.length === 3) { chains.push({ table, name: words[1]!, policy: words[2]! }); continue }
-      if (!save && words[0] === '-N' && words.length === 2) { chains.push({ table, name: words[1]!, policy: null }); continue }
-      if (words[0] === '-A' && words[1]) { rules.push(readRule(table, words, line)); continue }
+      if (!save && words[0] === '-P' && words.length === 3) {
+        chains.push({ table, name: words[1]!, policy: words[2]! })
+        continue
+      }
+      if (!save && words[0] === '-N' && words.length === 2) {
+        chains.push({ table, name: words[1]!, policy: null })
+        continue
+      }
+      if (words[0] === '-A' && words[1]) {
+        rules.push(readRule(table, words, line))
+        continue
+      }
       throw parseError(NAME, save ? 'unexpected line in iptables-save output' : 'expected -P, -N or -A (iptables -S)', line)
     }
     return summarise(save ? 'save' : 'rules', backend, chains, rules, warnings, legacy)
@@ -163,7 +220,10 @@ function readList(all: Line[], warnings: string[], legacy: boolean): IptablesRes
   for (const c of chains) c.table = table
   for (const r of rules) r.table = table
   const named = rules.filter((r) => [r.source, r.destination].some((a) => a !== null && !/^!?[\d.]+(\/\d+)?$/.test(a) && !a.includes(':')))
-  const notes = named.length > 0 ? [...warnings, `${named.length} rule(s) show host names, not addresses (iptables -L without -n): run iptables -L -n`] : warnings
+  const notes =
+    named.length > 0
+      ? [...warnings, `${named.length} rule(s) show host names, not addresses (iptables -L without -n): run iptables -L -n`]
+      : warnings
   return summarise('list', null, chains, rules, notes, legacy)
 }
 
@@ -194,7 +254,8 @@ function readListRule(chain: string, cols: { num: boolean; counters: boolean; if
   const dport = /(?:^|\s)(?:dpts?:(\S+)|multiport dports (\S+)|dports (\S+))/.exec(options)
   const set = /(?:^|\s)match-set (\S+) (?:src|dst)/.exec(options)
   return {
-    table: 'filter', chain,
+    table: 'filter',
+    chain,
     source: any(source) ? null : source,
     destination: any(destination) ? null : destination,
     protocol: proto === 'all' ? null : `${neg ? '!' : ''}${proto}`,
@@ -214,7 +275,14 @@ function count(v: string | undefined, line: Line): number {
   return Number(m[1]) * 1000 ** ' KMGT'.indexOf(m[2] || ' ')
 }
 
-function summarise(format: IptablesResult['format'], backend: IptablesResult['backend'], chains: IptablesChain[], rules: IptablesRule[], warnings: string[], legacy: boolean): IptablesResult {
+function summarise(
+  format: IptablesResult['format'],
+  backend: IptablesResult['backend'],
+  chains: IptablesChain[],
+  rules: IptablesRule[],
+  warnings: string[],
+  legacy: boolean,
+): IptablesResult {
   const blocked: BlockedAddress[] = []
   const blockingSets: IptablesResult['blockingSets'] = []
   const jails = new Set<string>()
@@ -232,7 +300,13 @@ function summarise(format: IptablesResult['format'], backend: IptablesResult['ba
     }
   }
   return {
-    format, backend, legacyTablesPresent: legacy, warnings, chains, rules, blocked,
+    format,
+    backend,
+    legacyTablesPresent: legacy,
+    warnings,
+    chains,
+    rules,
+    blocked,
     blockedAddresses: [...new Set(blocked.map((b) => b.address))],
     blockingSets,
     sshguard: chains.some((c) => c.name === 'sshguard'),
@@ -242,8 +316,18 @@ function summarise(format: IptablesResult['format'], backend: IptablesResult['ba
 
 function readRule(table: string, words: string[], line: Line): IptablesRule {
   const rule: IptablesRule = {
-    table, chain: words[1]!, source: null, destination: null, protocol: null, dport: null, target: null, matchSet: null,
-    packets: null, bytes: null, raw: line.text, line: line.number,
+    table,
+    chain: words[1]!,
+    source: null,
+    destination: null,
+    protocol: null,
+    dport: null,
+    target: null,
+    matchSet: null,
+    packets: null,
+    bytes: null,
+    raw: line.text,
+    line: line.number,
   }
   let negate = false
   for (let i = 2; i < words.length; i++) {
@@ -256,13 +340,19 @@ function readRule(table: string, words: string[], line: Line): IptablesRule {
       negate = false
       return v
     }
-    if (w === '!') { negate = true; continue }
+    if (w === '!') {
+      negate = true
+      continue
+    }
     if (w === '-s' || w === '--source') rule.source = val()
     else if (w === '-d' || w === '--destination') rule.destination = val()
     else if (w === '-p' || w === '--protocol') rule.protocol = val()
     else if (w === '--dport' || w === '--dports' || w === '--destination-port') rule.dport = val()
     else if (w === '-j' || w === '--jump' || w === '-g' || w === '--goto') rule.target = val()
-    else if (w === '--match-set') { rule.matchSet = val(); i++ } // skip the direction flags (src / dst)
+    else if (w === '--match-set') {
+      rule.matchSet = val()
+      i++
+    } // skip the direction flags (src / dst)
     else negate = false
   }
   return rule

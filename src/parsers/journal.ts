@@ -47,16 +47,29 @@ export const journalParser = defineParser<JournalResult>({
   name: NAME,
   describe: 'journalctl -o json [-u UNIT] [-n N] --no-pager (one JSON object per line)',
   fields: {
-    entries: [{
-      time: 'string', realtimeUsec: 'int', unit: 'string', identifier: 'string', pid: 'int', priority: 'int', hostname: 'string', message: 'string',
-      binary: 'bool', line: 'string',
-    }],
-    lines: 'list<string>', units: 'list<string>', errors: 'list<string>',
+    entries: [
+      {
+        time: 'string',
+        realtimeUsec: 'int',
+        unit: 'string',
+        identifier: 'string',
+        pid: 'int',
+        priority: 'int',
+        hostname: 'string',
+        message: 'string',
+        binary: 'bool',
+        line: 'string',
+      },
+    ],
+    lines: 'list<string>',
+    units: 'list<string>',
+    errors: 'list<string>',
   },
   parse(result) {
     const errors = stderrLines(result)
     const ls = nonBlankLines(result.stdout)
-    if (ls.length === 0 && result.exitCode !== 0) throw parseError(NAME, `no output and exit code ${result.exitCode}${errors[0] ? ` (stderr: ${errors[0]})` : ''}`)
+    if (ls.length === 0 && result.exitCode !== 0)
+      throw parseError(NAME, `no output and exit code ${result.exitCode}${errors[0] ? ` (stderr: ${errors[0]})` : ''}`)
     const entries = ls.map((line) => {
       let o: unknown
       try {
@@ -86,7 +99,10 @@ export const journalParser = defineParser<JournalResult>({
         binary: msg?.binary ?? false,
       }
       // Control characters (colour escapes...) are shown escaped, as journalctl does not print them raw either.
-      const shown = entry.message.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
+      const shown = entry.message.replace(
+        /[\u0000-\u0008\u000b-\u001f\u007f]/g,
+        (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+      )
       const who = `${entry.identifier ?? 'unknown'}${entry.pid !== null ? `[${entry.pid}]` : ''}`
       return { ...entry, line: `${entry.time} ${entry.hostname ?? '-'} ${who}: ${shown}` }
     })
@@ -108,7 +124,13 @@ function field(rec: Record<string, unknown>, key: string): { text: string; binar
   if (typeof v === 'string') return { text: v, binary: false }
   if (Array.isArray(v)) {
     if (v.every((b) => typeof b === 'number')) return { text: utf8.decode(Uint8Array.from(v as number[])), binary: true }
-    const parts = v.map((x) => (typeof x === 'string' ? { text: x, binary: false } : Array.isArray(x) ? { text: utf8.decode(Uint8Array.from(x as number[])), binary: true } : { text: String(x), binary: false }))
+    const parts = v.map((x) =>
+      typeof x === 'string'
+        ? { text: x, binary: false }
+        : Array.isArray(x)
+          ? { text: utf8.decode(Uint8Array.from(x as number[])), binary: true }
+          : { text: String(x), binary: false },
+    )
     return { text: parts.map((p) => p.text).join('\n'), binary: parts.some((p) => p.binary) }
   }
   return { text: String(v), binary: false }

@@ -58,7 +58,10 @@ function notJson(text: string, message: string, stderr: string) {
   if (lc) lineNo = Number(lc[1])
   else if (pos) lineNo = text.slice(0, Number(pos[1])).split('\n').length
   else if (/end of (JSON )?input|Unterminated/i.test(message)) lineNo = all.length
-  const reason = message.replace(/^JSON\.parse: /, '').split('\n')[0]!.slice(0, 200)
+  const reason = message
+    .replace(/^JSON\.parse: /, '')
+    .split('\n')[0]!
+    .slice(0, 200)
   const err = stderr.split('\n').find((l) => l.trim() !== '')
   const line = lineNo !== undefined ? all[lineNo - 1] : undefined
   return parseError(NAME, `not one JSON document: ${reason}${err ? ` (stderr: ${err.trim()})` : ''}`, line)

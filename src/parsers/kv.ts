@@ -47,7 +47,12 @@ const KEY = /^[A-Za-z0-9_][^\s=]*$/
 export const kvParser = defineParser<KvResult>({
   name: NAME,
   describe: 'key=value lines: systemctl show, /etc/os-release, /etc/default/*, sysctl NAME, locale, /sys/.../uevent',
-  fields: { values: { '*': 'string' }, keys: 'list<string>', duplicates: 'list<string>', records: [{ line: 'int', values: { '*': 'string' } }] },
+  fields: {
+    values: { '*': 'string' },
+    keys: 'list<string>',
+    duplicates: 'list<string>',
+    records: [{ line: 'int', values: { '*': 'string' } }],
+  },
   parse(result) {
     requireOutput(NAME, result, 'key=value lines')
     const values: Record<string, string> = {}
@@ -78,7 +83,11 @@ function pair(line: Line, text: string): [string, string] {
   const eq = text.indexOf('=')
   const key = (eq === -1 ? text : text.slice(0, eq)).trim().replace(/^export\s+/, '')
   if (eq === -1 || !KEY.test(key)) {
-    throw parseError(NAME, eq === -1 ? 'expected key=value' : `expected key=value, and a key without spaces (got ${JSON.stringify(key.slice(0, 60))})`, line)
+    throw parseError(
+      NAME,
+      eq === -1 ? 'expected key=value' : `expected key=value, and a key without spaces (got ${JSON.stringify(key.slice(0, 60))})`,
+      line,
+    )
   }
   return [key, unquote(text.slice(eq + 1).trim())]
 }

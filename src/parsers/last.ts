@@ -60,11 +60,20 @@ const SHORT = String.raw`(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (\w{3}) ([ \d]\d) (\d\d:\
 const ISO = String.raw`(\d{4})-(\d\d)-(\d\d)T(\d\d:\d\d:\d\d)(?:,\d+)?(?:[+-]\d\d:?\d\d|Z)?`
 const TIME = String.raw`(?:${FULL}|${SHORT}|${ISO})`
 const SESSION = new RegExp(String.raw`^(\S+)\s+(system (?:boot|down)|\(to lvl \S+\)|\S+)\s+(?:(\S+)\s+)?${TIME}\s*(.*)$`)
-const ENDING = new RegExp(String.raw`^(?:- (?:${TIME}|(\d\d:\d\d))|- (crash|down)|(gone) - no logout)(?:\s+\((?:(\d+)\+)?(\d\d):(\d\d)\))?$`)
+const ENDING = new RegExp(
+  String.raw`^(?:- (?:${TIME}|(\d\d:\d\d))|- (crash|down)|(gone) - no logout)(?:\s+\((?:(\d+)\+)?(\d\d):(\d\d)\))?$`,
+)
 const FOOTER = new RegExp(String.raw`^(\S+) begins (?:${FULL}|${ISO})$`)
 
 /** A time as printed: year may be missing (plain `last`), seconds too. */
-interface Stamp { dow: string | null; year: number | null; month: number; day: number; hm: string; seconds: string | null }
+interface Stamp {
+  dow: string | null
+  year: number | null
+  month: number
+  day: number
+  hm: string
+  seconds: string | null
+}
 
 /** Reads the 14 groups of TIME (FULL 5, SHORT 4, ISO 4) starting at `g[at]`. */
 function stamp(g: (string | undefined)[], at: number, line: Line): Stamp | null {
@@ -114,14 +123,28 @@ export const lastParser = defineParser<LastResult>({
   name: NAME,
   describe: 'last / lastb [-F] [-x] [-i] [-w] [--time-format iso] [-f FILE] (util-linux)',
   fields: {
-    kind: 'string', since: 'string',
-    sessions: [{
-      user: 'string', tty: 'string', from: 'string', start: 'string', end: 'string', ended: 'string', duration: 'string', durationMinutes: 'int',
-      stillLoggedIn: 'bool', raw: 'string',
-    }],
-    byUser: { '*': 'int' }, bySource: { '*': 'int' }, openSessions: 'int',
+    kind: 'string',
+    since: 'string',
+    sessions: [
+      {
+        user: 'string',
+        tty: 'string',
+        from: 'string',
+        start: 'string',
+        end: 'string',
+        ended: 'string',
+        duration: 'string',
+        durationMinutes: 'int',
+        stillLoggedIn: 'bool',
+        raw: 'string',
+      },
+    ],
+    byUser: { '*': 'int' },
+    bySource: { '*': 'int' },
+    openSessions: 'int',
     failures: [{ user: 'string', from: 'string', count: 'int', first: 'string', last: 'string' }],
-    timeFormat: 'string', yearInferred: 'bool',
+    timeFormat: 'string',
+    yearInferred: 'bool',
   },
   parse(result) {
     const ls = nonBlankLines(result.stdout)
@@ -133,14 +156,21 @@ export const lastParser = defineParser<LastResult>({
     const footer = FOOTER.exec(footerLine.text)
     if (!footer) throw parseError(NAME, 'expected the `wtmp begins ...` / `btmp begins ...` footer: output cut?', footerLine)
     const kind = footer[1]!.includes('btmp') ? 'btmp' : 'wtmp'
-    const f = footer[2] !== undefined ? stamp([...footer.slice(2, 7), ...Array(4), ...footer.slice(7, 11)], 0, footerLine)! : stamp([...Array(9), ...footer.slice(7, 11)], 0, footerLine)!
+    const f =
+      footer[2] !== undefined
+        ? stamp([...footer.slice(2, 7), ...Array(4), ...footer.slice(7, 11)], 0, footerLine)!
+        : stamp([...Array(9), ...footer.slice(7, 11)], 0, footerLine)!
     const rows = ls.slice(0, -1).map(readSession)
     // Oldest first: fill in missing years from the footer's, checked by weekday.
     let year = f.year!
     let prev = { month: f.month, day: f.day }
     let inferred = false
     const fill = (s: Stamp, line: Line): void => {
-      if (s.year !== null) { year = s.year; prev = s; return }
+      if (s.year !== null) {
+        year = s.year
+        prev = s
+        return
+      }
       inferred = true
       let y = s.month < prev.month || (s.month === prev.month && s.day < prev.day) ? year + 1 : year
       const fits = (yy: number): boolean => {
@@ -159,9 +189,13 @@ export const lastParser = defineParser<LastResult>({
       if (r.end) {
         if (r.end.year === null && r.end.dow === null) {
           // `- 09:30`: the end's date follows from the start and the duration.
-          const t = Date.UTC(r.start.year!, r.start.month - 1, r.start.day, Number(r.start.hm.slice(0, 2)), Number(r.start.hm.slice(3))) + r.minutes * 60_000
+          const t =
+            Date.UTC(r.start.year!, r.start.month - 1, r.start.day, Number(r.start.hm.slice(0, 2)), Number(r.start.hm.slice(3))) +
+            r.minutes * 60_000
           const d = new Date(t)
-          r.end.year = d.getUTCFullYear(); r.end.month = d.getUTCMonth() + 1; r.end.day = d.getUTCDate()
+          r.end.year = d.getUTCFullYear()
+          r.end.month = d.getUTCMonth() + 1
+          r.end.day = d.getUTCDate()
         } else if (r.end.year === null) fill(r.end, r.line)
       }
     }
@@ -187,7 +221,13 @@ export const lastParser = defineParser<LastResult>({
   },
 })
 
-interface Row { session: Omit<LastSession, 'start' | 'end'>; start: Stamp; end: Stamp | null; minutes: number; line: Line }
+interface Row {
+  session: Omit<LastSession, 'start' | 'end'>
+  start: Stamp
+  end: Stamp | null
+  minutes: number
+  line: Line
+}
 
 function readSession(line: Line): Row {
   const m = SESSION.exec(line.text)
@@ -197,7 +237,13 @@ function readSession(line: Line): Row {
   const rest = m[17]!.trim()
   const base = { user: user!, tty: tty!, from: from === undefined || from === '0.0.0.0' ? null : from, raw: line.text }
   if (rest === 'still logged in' || rest === 'still running') {
-    return { session: { ...base, ended: null, duration: null, durationMinutes: null, stillLoggedIn: true }, start, end: null, minutes: 0, line }
+    return {
+      session: { ...base, ended: null, duration: null, durationMinutes: null, stillLoggedIn: true },
+      start,
+      end: null,
+      minutes: 0,
+      line,
+    }
   }
   const e = ENDING.exec(rest)
   if (!e) throw parseError(NAME, 'expected `- END (HH:MM)`, `- crash`, `- down`, `gone - no logout` or `still logged in`', line)
@@ -213,12 +259,16 @@ function readSession(line: Line): Row {
   }
   return {
     session: {
-      ...base, ended,
+      ...base,
+      ended,
       duration: hasDuration ? `${e[17] === undefined ? '' : `${e[17]}+`}${e[18]}:${e[19]}` : null,
       durationMinutes: hasDuration ? minutes : null,
       stillLoggedIn: false,
     },
-    start, end, minutes, line,
+    start,
+    end,
+    minutes,
+    line,
   }
 }
 

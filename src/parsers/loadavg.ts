@@ -29,8 +29,14 @@ export const loadavgParser = defineParser<LoadavgResult>({
   name: NAME,
   describe: 'cat /proc/loadavg, optionally followed by nproc (cat /proc/loadavg; nproc)',
   fields: {
-    load1: 'double', load5: 'double', load15: 'double', running: 'int', tasks: 'int', lastPid: 'int',
-    cpus: 'int', perCpu: { load1: 'double', load5: 'double', load15: 'double' },
+    load1: 'double',
+    load5: 'double',
+    load15: 'double',
+    running: 'int',
+    tasks: 'int',
+    lastPid: 'int',
+    cpus: 'int',
+    perCpu: { load1: 'double', load5: 'double', load15: 'double' },
   },
   parse(result) {
     const ls = requireOutput(NAME, result, 'the line of /proc/loadavg')
@@ -52,7 +58,9 @@ export const loadavgParser = defineParser<LoadavgResult>({
     if (extra !== undefined) throw parseError(NAME, 'unexpected line after /proc/loadavg and nproc', extra)
     const per = (l: number): number => Math.round((l / cpus!) * 100) / 100
     return {
-      load1, load5, load15,
+      load1,
+      load5,
+      load15,
       running: Number(sched[1]),
       tasks: Number(sched[2]),
       lastPid: int(NAME, f[4], first, 'last pid'),

@@ -25,8 +25,15 @@ export const meminfoParser = defineParser<MeminfoResult>({
   name: NAME,
   describe: 'cat /proc/meminfo (values in KiB)',
   fields: {
-    values: { '*': 'int' }, memTotalKb: 'int', memFreeKb: 'int', memAvailableKb: 'int', swapTotalKb: 'int', swapFreeKb: 'int',
-    memAvailablePercent: 'double', swapUsedPercent: 'double', hasSwap: 'bool',
+    values: { '*': 'int' },
+    memTotalKb: 'int',
+    memFreeKb: 'int',
+    memAvailableKb: 'int',
+    swapTotalKb: 'int',
+    swapFreeKb: 'int',
+    memAvailablePercent: 'double',
+    swapUsedPercent: 'double',
+    hasSwap: 'bool',
   },
   parse(result) {
     const ls = requireOutput(NAME, result, '/proc/meminfo lines')

@@ -26,7 +26,11 @@ export const netstatParser = defineParser({
     if (all[i] && /^Active Internet connections/.test(all[i]!.text)) i++
     const header = all[i]
     if (!header || !/^Proto\s+Recv-Q\s+Send-Q\s+Local Address\s+Foreign Address\s+State/.test(header.text)) {
-      throw parseError(NAME, 'expected the netstat -antp header (`Proto Recv-Q Send-Q Local Address Foreign Address State ...`)', header ?? all[0])
+      throw parseError(
+        NAME,
+        'expected the netstat -antp header (`Proto Recv-Q Send-Q Local Address Foreign Address State ...`)',
+        header ?? all[0],
+      )
     }
     // `netstat -anp` goes on with `Active UNIX domain sockets` (and Bluetooth): not IP sockets.
     const end = all.findIndex((l, k) => k > i && /^Active /.test(l.text))
@@ -34,9 +38,10 @@ export const netstatParser = defineParser({
     const skipped = end === -1 ? 0 : all.length - end
     const sockets = body.map(readSocket)
     const cut = sockets.filter((s) => s.proto.endsWith('6') && /^\S+\s+\d+\s+\d+\s+(\S{23}\s|\S+\s+\S{23}\s)/.test(s.raw)).length
-    const warnings = cut > 0
-      ? [`${cut} IPv6 address field(s) fill the ${NARROW}-character column: without -W netstat cuts long addresses; use netstat -antpW`]
-      : []
+    const warnings =
+      cut > 0
+        ? [`${cut} IPv6 address field(s) fill the ${NARROW}-character column: without -W netstat cuts long addresses; use netstat -antpW`]
+        : []
     if (skipped > 0) warnings.push(`${skipped} line(s) of non-IP sockets (UNIX domain, Bluetooth) skipped: use netstat -tunap`)
     return summarise(sockets, warnings)
   },
@@ -51,7 +56,7 @@ function readSocket(line: Line): Socket {
   const isState = tcpState(first) !== undefined || (/^raw/.test(proto) && /^\d+$/.test(first))
   const stateRaw = isState ? first : ''
   const prog = isState ? tail.slice(first.length).trim() : tail
-  const state = stateRaw === '' ? (proto.startsWith('tcp') ? undefined : 'CLOSE') : tcpState(stateRaw) ?? 'UNKNOWN'
+  const state = stateRaw === '' ? (proto.startsWith('tcp') ? undefined : 'CLOSE') : (tcpState(stateRaw) ?? 'UNKNOWN')
   if (!state) throw parseError(NAME, `a TCP socket without a state: ${JSON.stringify(tail)}`, line)
   const l = splitHostPort(local)
   const p = splitHostPort(peer)

@@ -11,7 +11,19 @@ const NAME = 'nft'
 const VERDICT = /(?:^|\s)(accept|drop|return|continue|queue(?: .*)?|reject(?: with \S+(?: \S+)?)?|(?:jump|goto) \S+)\s*$/
 
 export function readText(stdout: string, warnings: string[]): NftResult {
-  const out: NftResult = { format: 'text', tables: [], chains: [], rules: [], sets: [], blocked: [], blockedAddresses: [], sshguard: false, fail2banJails: [], iptablesNftTables: [], warnings: [...warnings] }
+  const out: NftResult = {
+    format: 'text',
+    tables: [],
+    chains: [],
+    rules: [],
+    sets: [],
+    blocked: [],
+    blockedAddresses: [],
+    sshguard: false,
+    fail2banJails: [],
+    iptablesNftTables: [],
+    warnings: [...warnings],
+  }
   const all = lines(stdout)
   let table: { family: string; name: string } | undefined
   let chain: NftChain | undefined
@@ -24,10 +36,16 @@ export function readText(stdout: string, warnings: string[]): NftResult {
     const raw = line.text
     const t = raw.replace(/\s+#\s*handle \d+\s*$/, '').trim()
     if (t === '') continue
-    if (t.startsWith('#')) { out.warnings.push(t); continue }
+    if (t.startsWith('#')) {
+      out.warnings.push(t)
+      continue
+    }
     if (elements !== undefined) {
       elements += ` ${t}`
-      if (balanced(elements)) { set!.elements.push(...readElements(elements)); elements = undefined }
+      if (balanced(elements)) {
+        set!.elements.push(...readElements(elements))
+        elements = undefined
+      }
       continue
     }
     if (skip > 0) {
@@ -47,8 +65,16 @@ export function readText(stdout: string, warnings: string[]): NftResult {
       else table = undefined
       continue
     }
-    if (set) { readSetLine(set, t, line, (open) => { elements = open }); continue }
-    if (chain) { readChainLine(out, table, chain, t, raw, line); continue }
+    if (set) {
+      readSetLine(set, t, line, (open) => {
+        elements = open
+      })
+      continue
+    }
+    if (chain) {
+      readChainLine(out, table, chain, t, raw, line)
+      continue
+    }
     let m: RegExpExecArray | null
     if ((m = /^chain (\S+) \{$/.exec(t))) {
       chain = { family: table.family, table: table.name, name: unquote(m[1]!), hook: null, priority: null, policy: null }
@@ -75,14 +101,19 @@ function balanced(text: string): boolean {
 /** `elements = { 192.0.2.0/28, 198.18.4.55 timeout 1d expires 23h }` → the keys. */
 function readElements(text: string): string[] {
   const inner = text.slice(text.indexOf('{') + 1, text.lastIndexOf('}'))
-  return inner.split(',').map((e) => e.trim().split(/\s+/)[0]!).filter((e) => e !== '')
+  return inner
+    .split(',')
+    .map((e) => e.trim().split(/\s+/)[0]!)
+    .filter((e) => e !== '')
 }
 
 function readSetLine(set: NftSet, t: string, line: Line, open: (text: string) => void): void {
   let m: RegExpExecArray | null
   if ((m = /^(?:type|typeof) (.+?);?$/.exec(t))) set.type = m[1]!
   else if ((m = /^flags (.+?);?$/.exec(t))) set.flags = [...new Set([...set.flags, ...m[1]!.split(/,\s*/)])]
-  else if (/^timeout \S+;?$/.test(t)) { if (!set.flags.includes('timeout')) set.flags.push('timeout') } // a default timeout implies the flag
+  else if (/^timeout \S+;?$/.test(t)) {
+    if (!set.flags.includes('timeout')) set.flags.push('timeout')
+  } // a default timeout implies the flag
   else if (t.startsWith('elements = {')) {
     if (balanced(t)) set.elements.push(...readElements(t))
     else open(t)
@@ -96,7 +127,7 @@ function readChainLine(out: NftResult, table: { family: string; name: string }, 
   if (base) {
     chain.hook = base[2]!
     const p = base[3]!.trim()
-    chain.priority = /^-?\d+$/.test(p) ? Number(p) : PRIORITIES[p.replace(/\s/g, '')] ?? null
+    chain.priority = /^-?\d+$/.test(p) ? Number(p) : (PRIORITIES[p.replace(/\s/g, '')] ?? null)
     chain.policy = base[4] ?? null
     return
   }
@@ -113,17 +144,28 @@ function readChainLine(out: NftResult, table: { family: string; name: string }, 
     const first = saddr[1]!.split(' ')[0]!
     const anon = /(?:^|\s)ip6? saddr \{([^}]*)\}/.exec(body)
     if (first.startsWith('@')) saddrSet = first.slice(1)
-    else if (first === '{' && anon) saddrs = anon[1]!.split(',').map((x) => x.trim()).filter((x) => x !== '')
-    else if (first !== '{' && first !== '!=') { saddrText = first; saddrs = [first] }
+    else if (first === '{' && anon)
+      saddrs = anon[1]!
+        .split(',')
+        .map((x) => x.trim())
+        .filter((x) => x !== '')
+    else if (first !== '{' && first !== '!=') {
+      saddrText = first
+      saddrs = [first]
+    }
   }
   const dport = /(?:^|\s)(tcp|udp|sctp|dccp|udplite) dport (?!vmap |map )(\{[^}]*\}|\S+)/.exec(body)
   const l4 = /(?:^|\s)(?:meta l4proto|ip protocol|ip6 nexthdr) (\S+)/.exec(body)
-  const proto = dport?.[1] ?? l4?.[1] ?? (/(?:^|\s)(tcp|udp|sctp|dccp|udplite) (?:sport|flags|dport vmap)/.exec(body)?.[1] ?? null)
+  const proto = dport?.[1] ?? l4?.[1] ?? /(?:^|\s)(tcp|udp|sctp|dccp|udplite) (?:sport|flags|dport vmap)/.exec(body)?.[1] ?? null
   const rule: NftRule = {
-    family: table.family, table: table.name, chain: chain.name,
+    family: table.family,
+    table: table.name,
+    chain: chain.name,
     handle: handle ? Number(handle[1]) : null,
     verdict: v ? v[1]!.replace(/ with .*$/, '') : null,
-    saddr: saddrText, saddrs, saddrSet,
+    saddr: saddrText,
+    saddrs,
+    saddrSet,
     protocol: proto,
     dport: dport ? dport[2]! : null,
     comment: commentMatch ? commentMatch[1]!.replace(/\\(.)/g, '$1') : null,
@@ -135,7 +177,11 @@ function readChainLine(out: NftResult, table: { family: string; name: string }, 
 
 // Named priorities of nft (`priority filter - 10` reads as -10).
 const PRIORITIES: Record<string, number> = { raw: -300, mangle: -150, dstnat: -100, filter: 0, security: 50, srcnat: 100, out: 100 }
-for (const [k, v] of Object.entries({ ...PRIORITIES })) for (let d = 1; d <= 50; d++) { PRIORITIES[`${k}-${d}`] = v - d; PRIORITIES[`${k}+${d}`] = v + d }
+for (const [k, v] of Object.entries({ ...PRIORITIES }))
+  for (let d = 1; d <= 50; d++) {
+    PRIORITIES[`${k}-${d}`] = v - d
+    PRIORITIES[`${k}+${d}`] = v + d
+  }
 
 function unquote(name: string): string {
   return name.replace(/^"(.*)"$/, '$1')

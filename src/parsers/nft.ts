@@ -8,8 +8,22 @@ export interface NftTable {
   /** `iptables-nft` when iptables-nft made the table (nft's `# Warning: table ip filter is managed by iptables-nft`, or its xt expressions and INPUT/OUTPUT/... base chains); null otherwise. */
   managedBy: 'iptables-nft' | null
 }
-export interface NftChain { family: string; table: string; name: string; hook: string | null; priority: number | null; policy: string | null }
-export interface NftSet { family: string; table: string; name: string; type: string; flags: string[]; elements: string[] }
+export interface NftChain {
+  family: string
+  table: string
+  name: string
+  hook: string | null
+  priority: number | null
+  policy: string | null
+}
+export interface NftSet {
+  family: string
+  table: string
+  name: string
+  type: string
+  flags: string[]
+  elements: string[]
+}
 export interface NftRule {
   family: string
   table: string
@@ -70,10 +84,22 @@ export const nftParser = defineParser<NftResult>({
     format: 'string',
     tables: [{ family: 'string', name: 'string', managedBy: 'string' }],
     chains: [{ family: 'string', table: 'string', name: 'string', hook: 'string', priority: 'int', policy: 'string' }],
-    rules: [{
-      family: 'string', table: 'string', chain: 'string', handle: 'int', verdict: 'string', saddr: 'string', saddrs: 'list<string>',
-      saddrSet: 'string', protocol: 'string', dport: 'string', comment: 'string', raw: 'string',
-    }],
+    rules: [
+      {
+        family: 'string',
+        table: 'string',
+        chain: 'string',
+        handle: 'int',
+        verdict: 'string',
+        saddr: 'string',
+        saddrs: 'list<string>',
+        saddrSet: 'string',
+        protocol: 'string',
+        dport: 'string',
+        comment: 'string',
+        raw: 'string',
+      },
+    ],
     sets: [{ family: 'string', table: 'string', name: 'string', type: 'string', flags: 'list<string>', elements: 'list<string>' }],
     ...BLOCKED_FIELDS,
     iptablesNftTables: 'list<string>',
@@ -81,7 +107,10 @@ export const nftParser = defineParser<NftResult>({
   },
   parse(result) {
     const text = result.stdout.trim()
-    const warnings = result.stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '')
+    const warnings = result.stderr
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '')
     if (text === '') {
       if (result.exitCode === 0) return withBlocks(emptyResult('text', warnings))
       throw parseError(NAME, `no output (exit code ${result.exitCode})${warnings[0] ? `: ${warnings[0]}` : ''}`)
@@ -98,8 +127,10 @@ export const nftParser = defineParser<NftResult>({
     if (!Array.isArray(items)) throw parseError(NAME, 'JSON has no `nftables` array', { number: 1, text: text.slice(0, 80) })
     const out = emptyResult('json', warnings)
     for (const item of items as Json[]) {
-      if (item['table']) { const t = item['table'] as Json; out.tables.push({ family: str(t['family']), name: str(t['name']), managedBy: null }) }
-      else if (item['chain']) out.chains.push(readChain(item['chain'] as Json))
+      if (item['table']) {
+        const t = item['table'] as Json
+        out.tables.push({ family: str(t['family']), name: str(t['name']), managedBy: null })
+      } else if (item['chain']) out.chains.push(readChain(item['chain'] as Json))
       else if (item['set']) out.sets.push(readSet(item['set'] as Json))
       else if (item['rule']) out.rules.push(readRule(item['rule'] as Json))
     }
@@ -108,7 +139,19 @@ export const nftParser = defineParser<NftResult>({
 })
 
 function emptyResult(format: NftResult['format'], warnings: string[]): NftResult {
-  return { format, tables: [], chains: [], rules: [], sets: [], blocked: [], blockedAddresses: [], sshguard: false, fail2banJails: [], iptablesNftTables: [], warnings }
+  return {
+    format,
+    tables: [],
+    chains: [],
+    rules: [],
+    sets: [],
+    blocked: [],
+    blockedAddresses: [],
+    sshguard: false,
+    fail2banJails: [],
+    iptablesNftTables: [],
+    warnings,
+  }
 }
 
 function str(v: unknown): string {
@@ -117,7 +160,9 @@ function str(v: unknown): string {
 
 function readChain(c: Json): NftChain {
   return {
-    family: str(c['family']), table: str(c['table']), name: str(c['name']),
+    family: str(c['family']),
+    table: str(c['table']),
+    name: str(c['name']),
     hook: typeof c['hook'] === 'string' ? c['hook'] : null,
     priority: typeof c['prio'] === 'number' ? c['prio'] : null,
     policy: typeof c['policy'] === 'string' ? c['policy'] : null,
@@ -127,7 +172,9 @@ function readChain(c: Json): NftChain {
 function readSet(s: Json): NftSet {
   const elems = Array.isArray(s['elem']) ? (s['elem'] as unknown[]) : []
   return {
-    family: str(s['family']), table: str(s['table']), name: str(s['name']),
+    family: str(s['family']),
+    table: str(s['table']),
+    name: str(s['name']),
     type: Array.isArray(s['type']) ? (s['type'] as unknown[]).map(str).join(' . ') : str(s['type']),
     // nft writes one flag as a string, several as an array.
     flags: Array.isArray(s['flags']) ? (s['flags'] as unknown[]).map(str) : typeof s['flags'] === 'string' ? [s['flags']] : [],
@@ -139,7 +186,10 @@ function readSet(s: Json): NftSet {
 function element(e: unknown): string {
   if (typeof e === 'string' || typeof e === 'number') return String(e)
   const o = (e ?? {}) as Json
-  if (o['prefix']) { const p = o['prefix'] as Json; return `${str(p['addr'])}/${str(p['len'])}` }
+  if (o['prefix']) {
+    const p = o['prefix'] as Json
+    return `${str(p['addr'])}/${str(p['len'])}`
+  }
   if (Array.isArray(o['range'])) return (o['range'] as unknown[]).map(element).join('-')
   if (o['elem']) return element((o['elem'] as Json)['val'])
   if (Array.isArray(o['set'])) return `{ ${(o['set'] as unknown[]).map(element).join(', ')} }`
@@ -167,7 +217,12 @@ function readRule(r: Json): NftRule {
       const right = m['right']
       const value = typeof right === 'string' ? right : element(right)
       parts.push(`${field} ${str(m['op']) === '==' ? '' : `${str(m['op'])} `}${value}`)
-      if (left && (left['field'] === 'dport' || left['field'] === 'sport') && ['tcp', 'udp', 'sctp', 'dccp', 'udplite'].includes(str(left['protocol']))) protocol ??= str(left['protocol'])
+      if (
+        left &&
+        (left['field'] === 'dport' || left['field'] === 'sport') &&
+        ['tcp', 'udp', 'sctp', 'dccp', 'udplite'].includes(str(left['protocol']))
+      )
+        protocol ??= str(left['protocol'])
       if (left && left['field'] === 'dport' && str(m['op']) === '==') dport = value
       if (meta && meta['key'] === 'l4proto' && str(m['op']) === '==') protocol = value
       if (left && left['field'] === 'protocol' && left['protocol'] === 'ip' && str(m['op']) === '==') protocol = value
@@ -175,7 +230,10 @@ function readRule(r: Json): NftRule {
         const set = (right as Json | null)?.['set']
         if (Array.isArray(set)) saddrs = set.map(element)
         else if (value.startsWith('@')) saddrSet = value.slice(1)
-        else { saddr = value; saddrs = [value] }
+        else {
+          saddr = value
+          saddrs = [value]
+        }
       }
     } else if (kind === 'vmap') {
       // `tcp dport vmap @ports`: a verdict per port, so no single verdict; the protocol is known.
@@ -200,7 +258,16 @@ function readRule(r: Json): NftRule {
   const chain = str(r['chain'])
   const handle = typeof r['handle'] === 'number' ? r['handle'] : null
   return {
-    family, table, chain, handle, verdict, saddr, saddrs, saddrSet, protocol, dport,
+    family,
+    table,
+    chain,
+    handle,
+    verdict,
+    saddr,
+    saddrs,
+    saddrSet,
+    protocol,
+    dport,
     comment: typeof r['comment'] === 'string' ? r['comment'] : null,
     raw: `${family} ${table} ${chain}${handle === null ? '' : ` handle ${handle}`}: ${parts.join(' ')}`,
   }
@@ -213,10 +280,11 @@ const IPTABLES_CHAINS = new Set(['INPUT', 'OUTPUT', 'FORWARD', 'PREROUTING', 'PO
 function markIptablesNft(out: NftResult, named: Set<string>): void {
   for (const t of out.tables) {
     const key = `${t.family} ${t.name}`
-    const looks = ['ip', 'ip6', 'arp', 'bridge'].includes(t.family) && IPTABLES_TABLES.has(t.name) && (
-      out.chains.some((c) => c.family === t.family && c.table === t.name && c.hook !== null && IPTABLES_CHAINS.has(c.name)) ||
-      out.rules.some((r) => r.family === t.family && r.table === t.name && r.raw.includes(' xt '))
-    )
+    const looks =
+      ['ip', 'ip6', 'arp', 'bridge'].includes(t.family) &&
+      IPTABLES_TABLES.has(t.name) &&
+      (out.chains.some((c) => c.family === t.family && c.table === t.name && c.hook !== null && IPTABLES_CHAINS.has(c.name)) ||
+        out.rules.some((r) => r.family === t.family && r.table === t.name && r.raw.includes(' xt ')))
     if (named.has(key) || looks) t.managedBy = 'iptables-nft'
   }
   out.iptablesNftTables = out.tables.filter((t) => t.managedBy !== null).map((t) => `${t.family} ${t.name}`)
@@ -239,7 +307,15 @@ function withBlocks(out: NftResult): NftResult {
     if (r.chain.startsWith('f2b-') && r.table !== 'f2b-table') jails.add(r.chain.slice(4))
     for (const addr of blocking(r.verdict) ? r.saddrs : []) {
       const a = normaliseCidr(addr)
-      out.blocked.push({ ...a, ...ownerOf(r.table, r.chain, null), table: `${r.family} ${r.table}`, chain: r.chain, set: null, target: r.verdict, raw: r.raw })
+      out.blocked.push({
+        ...a,
+        ...ownerOf(r.table, r.chain, null),
+        table: `${r.family} ${r.table}`,
+        chain: r.chain,
+        set: null,
+        target: r.verdict,
+        raw: r.raw,
+      })
     }
   }
   for (const s of out.sets) {
@@ -250,7 +326,12 @@ function withBlocks(out: NftResult): NftResult {
     for (const e of s.elements) {
       const a = normaliseCidr(e)
       out.blocked.push({
-        ...a, ...who, table: `${s.family} ${s.table}`, chain: rule?.chain ?? null, set: s.name, target: rule?.verdict ?? null,
+        ...a,
+        ...who,
+        table: `${s.family} ${s.table}`,
+        chain: rule?.chain ?? null,
+        set: s.name,
+        target: rule?.verdict ?? null,
         raw: `element ${s.family} ${s.table} ${s.name} { ${e} }`,
       })
     }

@@ -44,7 +44,8 @@ const NAME = 'ping'
 const HEADER = /^PING (\S+) \(([^)]+)\) \d+\(\d+\) bytes of data\.$/
 const REPLY = /^\d+ bytes from (?:\S+ \()?([^\s:()]+)\)?: icmp_seq=(\d+) ttl=(\d+) time=([\d.]+) ms( \(DUP!\))?$/
 const ICMP_ERROR = /^From (?:\S+ \()?([^\s:()]+)\)?:? icmp_seq=(\d+) (.+)$/
-const STATS = /^(\d+) packets transmitted, (\d+) received,(?: \+(\d+) duplicates,)?(?: \+(\d+) errors,)? ([\d.]+)% packet loss(?:, time \d+ms)?$/
+const STATS =
+  /^(\d+) packets transmitted, (\d+) received,(?: \+(\d+) duplicates,)?(?: \+(\d+) errors,)? ([\d.]+)% packet loss(?:, time \d+ms)?$/
 const RTT = /^rtt min\/avg\/max\/mdev = ([\d.]+)\/([\d.]+)\/([\d.]+)\/([\d.]+) ms(?:, .*)?$/
 
 /**
@@ -64,11 +65,18 @@ export const pingParser = defineParser<PingResult>({
   name: NAME,
   describe: 'ping -n -c N [-W s] [-q] HOST (iputils)',
   fields: {
-    host: 'string', address: 'string', sent: 'int', received: 'int', duplicates: 'int', errors: 'int', lossPercent: 'double',
+    host: 'string',
+    address: 'string',
+    sent: 'int',
+    received: 'int',
+    duplicates: 'int',
+    errors: 'int',
+    lossPercent: 'double',
     rtt: { min: 'double', avg: 'double', max: 'double', mdev: 'double' },
     replies: [{ seq: 'int', ttl: 'int', timeMs: 'double', from: 'string', duplicate: 'bool' }],
     icmpErrors: [{ from: 'string', seq: 'int', message: 'string' }],
-    reachable: 'bool', resolveError: 'string',
+    reachable: 'bool',
+    resolveError: 'string',
   },
   parse(result) {
     const ls = nonBlankLines(result.stdout)
@@ -77,8 +85,18 @@ export const pingParser = defineParser<PingResult>({
     const head = HEADER.exec(first.text)
     if (!head) throw parseError(NAME, 'expected the iputils header `PING host (address) 56(84) bytes of data.`', first)
     const out: PingResult = {
-      host: head[1]!, address: head[2]!, sent: 0, received: 0, duplicates: 0, errors: 0, lossPercent: 0,
-      rtt: null, replies: [], icmpErrors: [], reachable: false, resolveError: null,
+      host: head[1]!,
+      address: head[2]!,
+      sent: 0,
+      received: 0,
+      duplicates: 0,
+      errors: 0,
+      lossPercent: 0,
+      rtt: null,
+      replies: [],
+      icmpErrors: [],
+      reachable: false,
+      resolveError: null,
     }
     let stats = false
     for (const line of ls.slice(1)) {
@@ -97,8 +115,18 @@ function unresolved(errors: string[], exitCode: number | null): PingResult {
   const m = errors.map((e) => /^ping: (.+?): (.+)$/.exec(e)).find((x) => x !== null)
   if (!m) throw parseError(NAME, `empty output (exit code ${exitCode})${errors[0] ? `: ${errors[0]}` : ''}`)
   return {
-    host: m[1]!, address: null, sent: 0, received: 0, duplicates: 0, errors: 0, lossPercent: 100,
-    rtt: null, replies: [], icmpErrors: [], reachable: false, resolveError: m[2]!,
+    host: m[1]!,
+    address: null,
+    sent: 0,
+    received: 0,
+    duplicates: 0,
+    errors: 0,
+    lossPercent: 100,
+    rtt: null,
+    replies: [],
+    icmpErrors: [],
+    reachable: false,
+    resolveError: m[2]!,
   }
 }
 
@@ -106,8 +134,11 @@ function readPacket(line: Line, out: PingResult): void {
   const r = REPLY.exec(line.text)
   if (r) {
     out.replies.push({
-      seq: int(NAME, r[2], line, 'icmp_seq'), ttl: int(NAME, r[3], line, 'ttl'), timeMs: num(NAME, r[4], line, 'time'),
-      from: r[1]!, duplicate: r[5] !== undefined,
+      seq: int(NAME, r[2], line, 'icmp_seq'),
+      ttl: int(NAME, r[3], line, 'ttl'),
+      timeMs: num(NAME, r[4], line, 'time'),
+      from: r[1]!,
+      duplicate: r[5] !== undefined,
     })
     return
   }
@@ -131,7 +162,12 @@ function readSummary(line: Line, out: PingResult): void {
   }
   const r = RTT.exec(line.text)
   if (r) {
-    out.rtt = { min: num(NAME, r[1], line, 'min'), avg: num(NAME, r[2], line, 'avg'), max: num(NAME, r[3], line, 'max'), mdev: num(NAME, r[4], line, 'mdev') }
+    out.rtt = {
+      min: num(NAME, r[1], line, 'min'),
+      avg: num(NAME, r[2], line, 'avg'),
+      max: num(NAME, r[3], line, 'max'),
+      mdev: num(NAME, r[4], line, 'mdev'),
+    }
     return
   }
   // `pipe 4`: more probes in flight than received; informational.

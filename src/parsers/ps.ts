@@ -31,11 +31,48 @@ export interface PsResult {
 const NAME = 'ps'
 type Key = 'pid' | 'ppid' | 'user' | 'stat' | 'cpuPercent' | 'memPercent' | 'rssKb' | 'vszKb' | 'elapsedSeconds' | 'comm' | 'args' | 'extra'
 const HEADERS: Record<string, Key> = {
-  PID: 'pid', PPID: 'ppid', USER: 'user', UID: 'user', STAT: 'stat', S: 'stat', '%CPU': 'cpuPercent', '%MEM': 'memPercent',
-  RSS: 'rssKb', RSZ: 'rssKb', VSZ: 'vszKb', ELAPSED: 'elapsedSeconds', COMMAND: 'comm', CMD: 'args',
+  PID: 'pid',
+  PPID: 'ppid',
+  USER: 'user',
+  UID: 'user',
+  STAT: 'stat',
+  S: 'stat',
+  '%CPU': 'cpuPercent',
+  '%MEM': 'memPercent',
+  RSS: 'rssKb',
+  RSZ: 'rssKb',
+  VSZ: 'vszKb',
+  ELAPSED: 'elapsedSeconds',
+  COMMAND: 'comm',
+  CMD: 'args',
 }
 // Columns whose values are one word each (ps aux, ps -ef, ps -el): kept in `extra`, by header.
-const EXTRA = new Set(['TTY', 'TT', 'TIME', 'START', 'STIME', 'C', 'F', 'PRI', 'NI', 'SZ', 'PSR', 'LWP', 'NLWP', 'TID', 'PGID', 'SID', 'GROUP', 'RUSER', 'RUID', 'EUID', 'WCHAN', 'ADDR', 'CLS', 'RTPRIO'])
+const EXTRA = new Set([
+  'TTY',
+  'TT',
+  'TIME',
+  'START',
+  'STIME',
+  'C',
+  'F',
+  'PRI',
+  'NI',
+  'SZ',
+  'PSR',
+  'LWP',
+  'NLWP',
+  'TID',
+  'PGID',
+  'SID',
+  'GROUP',
+  'RUSER',
+  'RUID',
+  'EUID',
+  'WCHAN',
+  'ADDR',
+  'CLS',
+  'RTPRIO',
+])
 
 /**
  * Processes, from `ps -eo pid,ppid,user,stat,pcpu,pmem,rss,etimes,comm,args` (the recommended
@@ -52,11 +89,26 @@ export const psParser = defineParser<PsResult>({
   name: NAME,
   describe: 'ps -eo pid,ppid,user,stat,pcpu,pmem,rss,etimes,comm,args (columns from the header; args last)',
   fields: {
-    processes: [{
-      pid: 'int', ppid: 'int', user: 'string', stat: 'string', cpuPercent: 'double', memPercent: 'double', rssKb: 'int', vszKb: 'int',
-      elapsedSeconds: 'int', comm: 'string', args: 'string', extra: { '*': 'string' }, raw: 'string',
-    }],
-    count: 'int', byComm: { '*': { count: 'int', rssKb: 'int', cpuPercent: 'double' } }, zombies: 'int',
+    processes: [
+      {
+        pid: 'int',
+        ppid: 'int',
+        user: 'string',
+        stat: 'string',
+        cpuPercent: 'double',
+        memPercent: 'double',
+        rssKb: 'int',
+        vszKb: 'int',
+        elapsedSeconds: 'int',
+        comm: 'string',
+        args: 'string',
+        extra: { '*': 'string' },
+        raw: 'string',
+      },
+    ],
+    count: 'int',
+    byComm: { '*': { count: 'int', rssKb: 'int', cpuPercent: 'double' } },
+    zombies: 'int',
   },
   parse(result) {
     const ls = requireOutput(NAME, result, 'the ps -eo header')
@@ -85,7 +137,12 @@ function readHeader(header: Line): Column[] {
   const names = [...header.text.matchAll(/\S+/g)]
   const columns = names.map((m, i): Column => {
     const key = HEADERS[m[0]] ?? (EXTRA.has(m[0]) ? 'extra' : undefined)
-    if (!key) throw parseError(NAME, `unsupported column ${JSON.stringify(m[0])} (accepted: pid,ppid,user,stat,pcpu,pmem,rss,vsz,etimes,comm,args)`, header)
+    if (!key)
+      throw parseError(
+        NAME,
+        `unsupported column ${JSON.stringify(m[0])} (accepted: pid,ppid,user,stat,pcpu,pmem,rss,vsz,etimes,comm,args)`,
+        header,
+      )
     const last = i === names.length - 1
     if (key === 'comm' && last) return { key: 'args', name: m[0], width: 0 }
     const next = names[i + 1]
@@ -105,7 +162,10 @@ function readProcess(line: Line, columns: Column[]): Process {
   for (const [i, c] of columns.entries()) {
     while (t[pos] === ' ') pos++
     if (pos >= t.length) {
-      if (c.key === 'args') { v.args = ''; break }
+      if (c.key === 'args') {
+        v.args = ''
+        break
+      }
       throw parseError(NAME, `line ends before the ${c.key} column`, line)
     }
     if (c.key === 'args' || i === columns.length - 1) {

@@ -6,8 +6,18 @@ import { int, type Line } from './text.ts'
 
 /** Kernel TCP state names (as netstat prints them); ss names are mapped onto these. */
 export type TcpState =
-  | 'ESTABLISHED' | 'SYN_SENT' | 'SYN_RECV' | 'FIN_WAIT1' | 'FIN_WAIT2' | 'TIME_WAIT'
-  | 'CLOSE' | 'CLOSE_WAIT' | 'LAST_ACK' | 'LISTEN' | 'CLOSING' | 'UNKNOWN'
+  | 'ESTABLISHED'
+  | 'SYN_SENT'
+  | 'SYN_RECV'
+  | 'FIN_WAIT1'
+  | 'FIN_WAIT2'
+  | 'TIME_WAIT'
+  | 'CLOSE'
+  | 'CLOSE_WAIT'
+  | 'LAST_ACK'
+  | 'LISTEN'
+  | 'CLOSING'
+  | 'UNKNOWN'
 
 export interface SocketProcess {
   name: string
@@ -67,22 +77,64 @@ export interface SocketsResult {
 const PROCESS_FIELDS = { name: 'string', pid: 'int', fd: 'int', command: 'string' } as const
 
 export const SOCKETS_FIELDS = {
-  sockets: [{
-    proto: 'string', state: 'string', stateRaw: 'string', recvQ: 'int', sendQ: 'int', localAddress: 'string', localPort: 'int',
-    peerAddress: 'string', peerPort: 'int', process: PROCESS_FIELDS, processes: [PROCESS_FIELDS], extra: 'string', info: 'string', raw: 'string',
-  }],
-  groups: [{ process: 'string', pids: 'list<int>', peerAddress: 'string', peerPorts: 'list<int>', state: 'string', count: 'int', summary: 'string' }],
+  sockets: [
+    {
+      proto: 'string',
+      state: 'string',
+      stateRaw: 'string',
+      recvQ: 'int',
+      sendQ: 'int',
+      localAddress: 'string',
+      localPort: 'int',
+      peerAddress: 'string',
+      peerPort: 'int',
+      process: PROCESS_FIELDS,
+      processes: [PROCESS_FIELDS],
+      extra: 'string',
+      info: 'string',
+      raw: 'string',
+    },
+  ],
+  groups: [
+    {
+      process: 'string',
+      pids: 'list<int>',
+      peerAddress: 'string',
+      peerPorts: 'list<int>',
+      state: 'string',
+      count: 'int',
+      summary: 'string',
+    },
+  ],
   byState: { '*': 'int' },
   warnings: 'list<string>',
 } as const
 
 const SS_STATES: Record<string, TcpState> = {
-  ESTAB: 'ESTABLISHED', 'SYN-SENT': 'SYN_SENT', 'SYN-RECV': 'SYN_RECV', 'FIN-WAIT-1': 'FIN_WAIT1',
-  'FIN-WAIT-2': 'FIN_WAIT2', 'TIME-WAIT': 'TIME_WAIT', UNCONN: 'CLOSE', 'CLOSE-WAIT': 'CLOSE_WAIT',
-  'LAST-ACK': 'LAST_ACK', LISTEN: 'LISTEN', CLOSING: 'CLOSING',
+  ESTAB: 'ESTABLISHED',
+  'SYN-SENT': 'SYN_SENT',
+  'SYN-RECV': 'SYN_RECV',
+  'FIN-WAIT-1': 'FIN_WAIT1',
+  'FIN-WAIT-2': 'FIN_WAIT2',
+  'TIME-WAIT': 'TIME_WAIT',
+  UNCONN: 'CLOSE',
+  'CLOSE-WAIT': 'CLOSE_WAIT',
+  'LAST-ACK': 'LAST_ACK',
+  LISTEN: 'LISTEN',
+  CLOSING: 'CLOSING',
 }
 const NETSTAT_STATES = new Set<string>([
-  'ESTABLISHED', 'SYN_SENT', 'SYN_RECV', 'FIN_WAIT1', 'FIN_WAIT2', 'TIME_WAIT', 'CLOSE', 'CLOSE_WAIT', 'LAST_ACK', 'LISTEN', 'CLOSING',
+  'ESTABLISHED',
+  'SYN_SENT',
+  'SYN_RECV',
+  'FIN_WAIT1',
+  'FIN_WAIT2',
+  'TIME_WAIT',
+  'CLOSE',
+  'CLOSE_WAIT',
+  'LAST_ACK',
+  'LISTEN',
+  'CLOSING',
 ])
 
 /** Maps an ss or netstat state word to the kernel name; undefined when it is not a state. */
@@ -114,7 +166,15 @@ export function summarise(sockets: Socket[], warnings: string[]): SocketsResult 
     if (s.state === 'LISTEN' || s.state === 'CLOSE') continue
     const name = s.process?.name ?? '-'
     const key = `${name}\u0000${s.peerAddress}\u0000${s.state}`
-    const g = groups.get(key) ?? { process: name, pids: [], peerAddress: s.peerAddress, peerPorts: [], state: s.state, count: 0, summary: '' }
+    const g = groups.get(key) ?? {
+      process: name,
+      pids: [],
+      peerAddress: s.peerAddress,
+      peerPorts: [],
+      state: s.state,
+      count: 0,
+      summary: '',
+    }
     g.count += 1
     for (const p of s.processes) if (!g.pids.includes(p.pid)) g.pids.push(p.pid)
     if (s.peerPort !== null && !g.peerPorts.includes(s.peerPort)) g.peerPorts.push(s.peerPort)
@@ -129,7 +189,13 @@ export function summarise(sockets: Socket[], warnings: string[]): SocketsResult 
     g.summary = `${who} holds ${g.count} ${g.state} connection${g.count === 1 ? '' : 's'} to ${bracketed(g.peerAddress)}${port}`
   }
   // Largest first; ties in a stable, readable order so snapshots do not depend on output order.
-  list.sort((a, b) => b.count - a.count || a.process.localeCompare(b.process) || a.peerAddress.localeCompare(b.peerAddress) || a.state.localeCompare(b.state))
+  list.sort(
+    (a, b) =>
+      b.count - a.count ||
+      a.process.localeCompare(b.process) ||
+      a.peerAddress.localeCompare(b.peerAddress) ||
+      a.state.localeCompare(b.state),
+  )
   return { sockets, groups: list, byState, warnings }
 }
 
@@ -137,7 +203,17 @@ export function summarise(sockets: Socket[], warnings: string[]): SocketsResult 
 export function socketRow(
   parser: string,
   line: Line,
-  f: { proto: string; state: TcpState; stateRaw: string; recvQ: string; sendQ: string; local: { address: string; port: number | null }; peer: { address: string; port: number | null }; processes: SocketProcess[]; extra?: string | null },
+  f: {
+    proto: string
+    state: TcpState
+    stateRaw: string
+    recvQ: string
+    sendQ: string
+    local: { address: string; port: number | null }
+    peer: { address: string; port: number | null }
+    processes: SocketProcess[]
+    extra?: string | null
+  },
 ): Socket {
   return {
     proto: f.proto,

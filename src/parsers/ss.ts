@@ -1,5 +1,14 @@
 import { defineParser, parseError } from './registry.ts'
-import { SOCKETS_FIELDS, socketRow, splitHostPort, summarise, tcpState, type Socket, type SocketProcess, type SocketsResult } from './sockets.ts'
+import {
+  SOCKETS_FIELDS,
+  socketRow,
+  splitHostPort,
+  summarise,
+  tcpState,
+  type Socket,
+  type SocketProcess,
+  type SocketsResult,
+} from './sockets.ts'
 import { int, lines, nonBlankLines, stderrLines, type Line } from './text.ts'
 
 const NAME = 'ss'
@@ -49,7 +58,10 @@ export const ssParser = defineParser<SocketsResult>({
       if (s) sockets.push(s)
       else skipped++
     }
-    if (!state) warnings.push('ss printed no State column (a state filter such as `state established`): every socket is in the state the command asked for; state reads UNKNOWN')
+    if (!state)
+      warnings.push(
+        'ss printed no State column (a state filter such as `state established`): every socket is in the state the command asked for; state reads UNKNOWN',
+      )
     if (skipped > 0) warnings.push(`${skipped} non-IP socket(s) (unix, netlink, packet) skipped: filter with -t/-u or -f inet`)
     return summarise(sockets, warnings)
   },
@@ -71,7 +83,11 @@ function readSocket(line: Line, hasNetid: boolean, hasState: boolean): Socket | 
   }
   const [recvQ, sendQ, local, peer] = words.slice(i, i + 4)
   if (peer === undefined || !/^\d+$/.test(recvQ ?? '') || !/^\d+$/.test(sendQ ?? '')) {
-    throw parseError(NAME, `expected \`${hasNetid ? 'Netid ' : ''}${hasState ? 'State ' : ''}Recv-Q Send-Q Local:Port Peer:Port [users:(...)]\``, line)
+    throw parseError(
+      NAME,
+      `expected \`${hasNetid ? 'Netid ' : ''}${hasState ? 'State ' : ''}Recv-Q Send-Q Local:Port Peer:Port [users:(...)]\``,
+      line,
+    )
   }
   const l = splitHostPort(stripScope(local!))
   const p = splitHostPort(stripScope(peer))
@@ -89,7 +105,17 @@ function readSocket(line: Line, hasNetid: boolean, hasState: boolean): Socket | 
     rest = (rest.slice(0, at) + rest.slice(end + 1)).trim()
   }
   const state = hasState ? tcpState(stateRaw)! : 'UNKNOWN'
-  return socketRow(NAME, line, { proto, state, stateRaw, recvQ: recvQ!, sendQ: sendQ!, local: l, peer: p, processes, extra: rest === '' ? null : rest })
+  return socketRow(NAME, line, {
+    proto,
+    state,
+    stateRaw,
+    recvQ: recvQ!,
+    sendQ: sendQ!,
+    local: l,
+    peer: p,
+    processes,
+    extra: rest === '' ? null : rest,
+  })
 }
 
 /** `fe80::1%eth0:22` / `[fe80::1]%eth0:22` / `10.0.0.1%lo:53` → without the interface. */
@@ -153,7 +179,8 @@ export const ssSummaryParser = defineParser<SsSummaryResult>({
   parse(result) {
     const P = 'ss-summary'
     const ls = nonBlankLines(result.stdout)
-    if (ls.length === 0) throw parseError(P, `empty output (exit code ${result.exitCode})${stderrLines(result)[0] ? `: ${stderrLines(result)[0]}` : ''}`)
+    if (ls.length === 0)
+      throw parseError(P, `empty output (exit code ${result.exitCode})${stderrLines(result)[0] ? `: ${stderrLines(result)[0]}` : ''}`)
     let total: number | undefined
     let tcp: SsSummaryResult['tcp'] | undefined
     const transports: SsSummaryResult['transports'] = {}
@@ -161,7 +188,10 @@ export const ssSummaryParser = defineParser<SsSummaryResult>({
     for (const line of ls) {
       const t = line.text.trim()
       let m: RegExpExecArray | null
-      if ((m = /^Total:\s+(\d+)/.exec(t))) { total = int(P, m[1], line, 'Total'); continue }
+      if ((m = /^Total:\s+(\d+)/.exec(t))) {
+        total = int(P, m[1], line, 'Total')
+        continue
+      }
       if ((m = /^TCP:\s+(\d+)\s+\((.*)\)(?:,.*)?$/.exec(t))) {
         const kv: Record<string, number> = {}
         for (const part of m[2]!.split(',')) {
@@ -169,10 +199,20 @@ export const ssSummaryParser = defineParser<SsSummaryResult>({
           if (!p) throw parseError(P, `cannot read ${JSON.stringify(part.trim())} in the TCP line`, line)
           kv[p[1]!] = Number(p[2])
         }
-        tcp = { total: int(P, m[1], line, 'TCP'), estab: kv['estab'] ?? 0, closed: kv['closed'] ?? 0, orphaned: kv['orphaned'] ?? 0, timewait: kv['timewait'] ?? 0, synrecv: kv['synrecv'] ?? null }
+        tcp = {
+          total: int(P, m[1], line, 'TCP'),
+          estab: kv['estab'] ?? 0,
+          closed: kv['closed'] ?? 0,
+          orphaned: kv['orphaned'] ?? 0,
+          timewait: kv['timewait'] ?? 0,
+          synrecv: kv['synrecv'] ?? null,
+        }
         continue
       }
-      if (/^Transport\s+Total\s+IP\s+IPv6$/.test(t)) { table = true; continue }
+      if (/^Transport\s+Total\s+IP\s+IPv6$/.test(t)) {
+        table = true
+        continue
+      }
       // Older ss print a `*` row (every socket the kernel counts) and `-` for a count it does not know.
       if (table && (m = /^(\S+)\s+(\d+|-)\s+(\d+|-)\s+(\d+|-)$/.exec(t))) {
         const n = (v: string): number | null => (v === '-' ? null : Number(v))

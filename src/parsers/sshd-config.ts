@@ -30,12 +30,24 @@ export const sshdConfigParser = defineParser<SshdConfigResult>({
   name: NAME,
   describe: 'sshd -T: effective sshd configuration (lowercase keyword value)',
   fields: {
-    values: { '*': 'string' }, all: { '*': 'list<string>' }, passwordauthentication: 'string', permitrootlogin: 'string', pubkeyauthentication: 'string',
-    kbdinteractiveauthentication: 'string', permitemptypasswords: 'string', ports: 'list<int>', passwordLogin: 'bool', rootLogin: 'bool',
+    values: { '*': 'string' },
+    all: { '*': 'list<string>' },
+    passwordauthentication: 'string',
+    permitrootlogin: 'string',
+    pubkeyauthentication: 'string',
+    kbdinteractiveauthentication: 'string',
+    permitemptypasswords: 'string',
+    ports: 'list<int>',
+    passwordLogin: 'bool',
+    rootLogin: 'bool',
   },
   parse(result) {
     const ls = nonBlankLines(result.stdout)
-    if (ls.length === 0) throw parseError(NAME, `empty output${result.stderr.trim() ? `: ${result.stderr.trim().split('\n')[0]}` : ''} (sshd -T needs root and a valid config)`)
+    if (ls.length === 0)
+      throw parseError(
+        NAME,
+        `empty output${result.stderr.trim() ? `: ${result.stderr.trim().split('\n')[0]}` : ''} (sshd -T needs root and a valid config)`,
+      )
     const values: Record<string, string> = {}
     const all: Record<string, string[]> = {}
     for (const line of ls) {
@@ -50,7 +62,8 @@ export const sshdConfigParser = defineParser<SshdConfigResult>({
     const kbd = get('kbdinteractiveauthentication') ?? get('challengeresponseauthentication')
     const root = get('permitrootlogin')
     return {
-      values, all,
+      values,
+      all,
       passwordauthentication: pw,
       permitrootlogin: root,
       pubkeyauthentication: get('pubkeyauthentication'),

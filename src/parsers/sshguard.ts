@@ -39,7 +39,8 @@ export interface SshguardLogResult {
 }
 
 const NAME = 'sshguard-log'
-const HEADER = /^(?:((?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)?|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?) \S+ )?([^\s[:]+)(?:\[(\d+)\])?: (.*)$/
+const HEADER =
+  /^(?:((?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)?|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?) \S+ )?([^\s[:]+)(?:\[(\d+)\])?: (.*)$/
 const PROGRAMS = /^(?:sshguard|sshg-blocker|sshguard\.service)$/
 const MESSAGES: { type: SshguardEvent['type']; re: RegExp }[] = [
   // 2.x: Blocking "198.18.1.1/32" for 120 secs (2 attacks in 0 secs, after 1 abuses over 0 secs.)
@@ -67,19 +68,36 @@ export const sshguardLogParser = defineParser<SshguardLogResult>({
   name: NAME,
   describe: "journalctl -u sshguard [-o short|short-iso|json|cat], syslog or sshguard's stderr: attacks, blocks, unblocks",
   fields: {
-    events: [{
-      type: 'string', address: 'string', cidr: 'string', seconds: 'int', attacks: 'int', danger: 'int', service: 'string', time: 'string', raw: 'string',
-    }],
-    blocked: 'list<string>', attacksBy: { '*': 'int' }, whitelisted: 'list<string>', otherLines: 'int',
+    events: [
+      {
+        type: 'string',
+        address: 'string',
+        cidr: 'string',
+        seconds: 'int',
+        attacks: 'int',
+        danger: 'int',
+        service: 'string',
+        time: 'string',
+        raw: 'string',
+      },
+    ],
+    blocked: 'list<string>',
+    attacksBy: { '*': 'int' },
+    whitelisted: 'list<string>',
+    otherLines: 'int',
   },
   parse(result) {
     const ls = nonBlankLines(result.stdout)
-    if (ls.length === 0 && result.exitCode !== 0) throw parseError(NAME, `no output (exit code ${result.exitCode})${stderrLines(result)[0] ? `: ${stderrLines(result)[0]}` : ''}`)
+    if (ls.length === 0 && result.exitCode !== 0)
+      throw parseError(NAME, `no output (exit code ${result.exitCode})${stderrLines(result)[0] ? `: ${stderrLines(result)[0]}` : ''}`)
     const events: SshguardEvent[] = []
     let otherLines = 0
     const json = ls.find((l) => !l.text.startsWith('-- '))?.text.startsWith('{') === true
     for (const line of ls) {
-      if (line.text.startsWith('-- ')) { otherLines++; continue }
+      if (line.text.startsWith('-- ')) {
+        otherLines++
+        continue
+      }
       let time: string | null = null
       let program = 'sshguard'
       let message: string
@@ -104,7 +122,10 @@ export const sshguardLogParser = defineParser<SshguardLogResult>({
           message = line.text // journalctl -o cat: the message alone
         }
       }
-      if (!PROGRAMS.test(program)) { otherLines++; continue }
+      if (!PROGRAMS.test(program)) {
+        otherLines++
+        continue
+      }
       const e = readMessage(message, time, line)
       if (e) events.push(e)
       else if (json || HEADER.test(line.text) || KNOWN_OTHER.test(message)) otherLines++
@@ -115,7 +136,8 @@ export const sshguardLogParser = defineParser<SshguardLogResult>({
 })
 
 // Messages of sshguard that are no event; with them, a log without headers (-o cat) is recognised.
-const KNOWN_OTHER = /^(?:whitelist: |Now monitoring attacks\.|Purging old attackers\.|Received EOF from stdin\.|Exiting on signal\.|\S+: first block \(adding as offender\.\)|\S+: ignoring |Started with danger threshold|blacklist: |Blacklist |Monitoring attacks |Reloading |Unable to |Could not |sshguard |Got exit signal)/
+const KNOWN_OTHER =
+  /^(?:whitelist: |Now monitoring attacks\.|Purging old attackers\.|Received EOF from stdin\.|Exiting on signal\.|\S+: first block \(adding as offender\.\)|\S+: ignoring |Started with danger threshold|blacklist: |Blacklist |Monitoring attacks |Reloading |Unable to |Could not |sshguard |Got exit signal)/
 
 function readMessage(message: string, time: string | null, line: Line): SshguardEvent | null {
   for (const { type, re } of MESSAGES) {
@@ -146,7 +168,10 @@ function summarise(events: SshguardEvent[], otherLines: number): SshguardLogResu
   const attacksBy: Record<string, number> = {}
   const whitelisted = new Set<string>()
   for (const e of events) {
-    if (e.type === 'block') { blocked.delete(e.address); blocked.set(e.address, true) }
+    if (e.type === 'block') {
+      blocked.delete(e.address)
+      blocked.set(e.address, true)
+    }
     if (e.type === 'unblock') blocked.delete(e.address)
     if (e.type === 'attack') attacksBy[e.address] = (attacksBy[e.address] ?? 0) + 1
     if (e.type === 'whitelisted') whitelisted.add(e.address)
@@ -187,11 +212,14 @@ export const sshguardWhitelistParser = defineParser<SshguardWhitelistResult>({
   describe: 'cat WHITELIST_FILE of sshguard: addresses, CIDR blocks, host names',
   fields: {
     entries: [{ text: 'string', kind: 'string', cidr: 'string', line: 'int' }],
-    addresses: 'list<string>', cidrs: 'list<string>', hosts: 'list<string>',
+    addresses: 'list<string>',
+    cidrs: 'list<string>',
+    hosts: 'list<string>',
   },
   parse(result) {
     const ls = nonBlankLines(result.stdout)
-    if (ls.length === 0 && result.exitCode !== 0) throw parseError(WL, `no output (exit code ${result.exitCode})${stderrLines(result)[0] ? `: ${stderrLines(result)[0]}` : ''}`)
+    if (ls.length === 0 && result.exitCode !== 0)
+      throw parseError(WL, `no output (exit code ${result.exitCode})${stderrLines(result)[0] ? `: ${stderrLines(result)[0]}` : ''}`)
     const entries: WhitelistEntry[] = []
     for (const line of ls) {
       const t = line.text.trim()

@@ -32,7 +32,9 @@ export const swaponParser = defineParser<SwaponResult>({
   describe: 'swapon --show --bytes [--noheadings] [--raw]',
   fields: {
     devices: [{ name: 'string', type: 'string', sizeBytes: 'int', usedBytes: 'int', priority: 'int', raw: 'string' }],
-    totalBytes: 'int', usedBytes: 'int', usedPercent: 'double',
+    totalBytes: 'int',
+    usedBytes: 'int',
+    usedPercent: 'double',
   },
   parse(result) {
     const ls = nonBlankLines(result.stdout)

@@ -21,7 +21,17 @@ export interface SystemctlUnitsResult {
 }
 
 const NAME = 'systemctl-failed'
-const JOB_TYPES = new Set(['start', 'stop', 'reload', 'restart', 'try-restart', 'reload-or-start', 'verify-active', 'verify-started', 'nop'])
+const JOB_TYPES = new Set([
+  'start',
+  'stop',
+  'reload',
+  'restart',
+  'try-restart',
+  'reload-or-start',
+  'verify-active',
+  'verify-started',
+  'nop',
+])
 const TRANSITIONS = new Set(['activating', 'deactivating', 'reloading', 'refreshing'])
 
 /**
@@ -43,13 +53,15 @@ export const systemctlFailedParser = defineParser<SystemctlUnitsResult>({
   fields: {
     format: 'string',
     units: [{ unit: 'string', load: 'string', active: 'string', sub: 'string', job: 'string', description: 'string' }],
-    names: 'list<string>', errors: 'list<string>',
+    names: 'list<string>',
+    errors: 'list<string>',
   },
   parse(result) {
     const errors = stderrLines(result)
     const text = result.stdout.trim()
     if (text === '') {
-      if (result.exitCode !== 0) throw parseError(NAME, `no output and exit code ${result.exitCode}${errors[0] ? ` (stderr: ${errors[0]})` : ''}`)
+      if (result.exitCode !== 0)
+        throw parseError(NAME, `no output and exit code ${result.exitCode}${errors[0] ? ` (stderr: ${errors[0]})` : ''}`)
       return { format: 'plain', units: [], names: [], errors }
     }
     if (text.startsWith('[')) return done('json', readJson(result.stdout), errors)
@@ -64,7 +76,11 @@ export const systemctlFailedParser = defineParser<SystemctlUnitsResult>({
       return done('table', rows, errors)
     }
     if (/^0 loaded units listed\./.test(header.text)) return done('table', [], errors)
-    return done('plain', all.filter((l) => l.text.trim() !== '').map((l) => readRow(l, l.text.replace(/^\s*[●*]?\s*/, ''))), errors)
+    return done(
+      'plain',
+      all.filter((l) => l.text.trim() !== '').map((l) => readRow(l, l.text.replace(/^\s*[●*]?\s*/, ''))),
+      errors,
+    )
   },
 })
 
@@ -75,7 +91,14 @@ function done(format: SystemctlUnitsResult['format'], units: ListedUnit[], error
 function readRow(line: Line, text: string): ListedUnit {
   const f = fieldsOf(text)
   const [unit, load, active, sub] = f
-  if (unit === undefined || load === undefined || active === undefined || sub === undefined || !/^[^\s=]+\.[a-z]+$/.test(unit) || /=/.test(load)) {
+  if (
+    unit === undefined ||
+    load === undefined ||
+    active === undefined ||
+    sub === undefined ||
+    !/^[^\s=]+\.[a-z]+$/.test(unit) ||
+    /=/.test(load)
+  ) {
     throw parseError(NAME, 'expected `UNIT LOAD ACTIVE SUB [JOB] DESCRIPTION`', line)
   }
   const hasJob = TRANSITIONS.has(active) && f[4] !== undefined && JOB_TYPES.has(f[4])
@@ -94,7 +117,15 @@ function readJson(stdout: string): ListedUnit[] {
   return doc.map((u: unknown, i) => {
     const o = u as Record<string, unknown>
     const s = (k: string): string => (typeof o[k] === 'string' ? (o[k] as string) : '')
-    if (typeof u !== 'object' || u === null || typeof o['unit'] !== 'string') throw parseError(NAME, `JSON entry ${i} has no "unit"`, { number: 1, text: JSON.stringify(u) })
-    return { unit: s('unit'), load: s('load'), active: s('active'), sub: s('sub'), job: typeof o['job'] === 'string' && o['job'] !== '' ? (o['job'] as string) : null, description: s('description') }
+    if (typeof u !== 'object' || u === null || typeof o['unit'] !== 'string')
+      throw parseError(NAME, `JSON entry ${i} has no "unit"`, { number: 1, text: JSON.stringify(u) })
+    return {
+      unit: s('unit'),
+      load: s('load'),
+      active: s('active'),
+      sub: s('sub'),
+      job: typeof o['job'] === 'string' && o['job'] !== '' ? (o['job'] as string) : null,
+      description: s('description'),
+    }
   })
 }

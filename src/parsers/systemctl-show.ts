@@ -47,9 +47,50 @@ const NAME = 'systemctl-show'
 const PROP = /^([A-Za-z][A-Za-z0-9]*)=(.*)$/
 // si_code values of waitid(2), as ExecMainCode carries them.
 const CLD: Record<number, string> = { 1: 'exited', 2: 'killed', 3: 'dumped', 4: 'trapped', 5: 'stopped', 6: 'continued' }
-const SIGNALS = ['', 'HUP', 'INT', 'QUIT', 'ILL', 'TRAP', 'ABRT', 'BUS', 'FPE', 'KILL', 'USR1', 'SEGV', 'USR2', 'PIPE', 'ALRM', 'TERM', 'STKFLT', 'CHLD', 'CONT', 'STOP', 'TSTP', 'TTIN', 'TTOU', 'URG', 'XCPU', 'XFSZ', 'VTALRM', 'PROF', 'WINCH', 'IO', 'PWR', 'SYS']
+const SIGNALS = [
+  '',
+  'HUP',
+  'INT',
+  'QUIT',
+  'ILL',
+  'TRAP',
+  'ABRT',
+  'BUS',
+  'FPE',
+  'KILL',
+  'USR1',
+  'SEGV',
+  'USR2',
+  'PIPE',
+  'ALRM',
+  'TERM',
+  'STKFLT',
+  'CHLD',
+  'CONT',
+  'STOP',
+  'TSTP',
+  'TTIN',
+  'TTOU',
+  'URG',
+  'XCPU',
+  'XFSZ',
+  'VTALRM',
+  'PROF',
+  'WINCH',
+  'IO',
+  'PWR',
+  'SYS',
+]
 // Exit status names systemctl status adds (libc and systemd's own EXIT_* codes; the common ones).
-const EXIT_NAMES: Record<number, string> = { 0: 'SUCCESS', 1: 'FAILURE', 200: 'CHDIR', 203: 'EXEC', 209: 'STDOUT', 217: 'USER', 226: 'NAMESPACE' }
+const EXIT_NAMES: Record<number, string> = {
+  0: 'SUCCESS',
+  1: 'FAILURE',
+  200: 'CHDIR',
+  203: 'EXEC',
+  209: 'STDOUT',
+  217: 'USER',
+  226: 'NAMESPACE',
+}
 
 /**
  * Properties of one or more units, from `systemctl show [-p Id,ActiveState,SubState,Result,
@@ -69,12 +110,31 @@ export const systemctlShowParser = defineParser<SystemctlShowResult>({
   name: NAME,
   describe: 'systemctl show [-p Id,ActiveState,SubState,Result,ExecMainCode,ExecMainStatus,...] UNIT... (Key=value blocks)',
   fields: {
-    units: [{
-      id: 'string', index: 'int', label: 'string', description: 'string', loadState: 'string', activeState: 'string', subState: 'string', result: 'string',
-      execMainCode: 'int', execMainStatus: 'int', execMainPid: 'int', execMainCodeName: 'string', execMainSignal: 'string', mainProcess: 'string',
-      nRestarts: 'int', failed: 'bool', properties: { '*': 'string' },
-    }],
-    failed: 'list<string>', killed: 'list<string>', errors: 'list<string>', systemdRunning: 'bool',
+    units: [
+      {
+        id: 'string',
+        index: 'int',
+        label: 'string',
+        description: 'string',
+        loadState: 'string',
+        activeState: 'string',
+        subState: 'string',
+        result: 'string',
+        execMainCode: 'int',
+        execMainStatus: 'int',
+        execMainPid: 'int',
+        execMainCodeName: 'string',
+        execMainSignal: 'string',
+        mainProcess: 'string',
+        nRestarts: 'int',
+        failed: 'bool',
+        properties: { '*': 'string' },
+      },
+    ],
+    failed: 'list<string>',
+    killed: 'list<string>',
+    errors: 'list<string>',
+    systemdRunning: 'bool',
   },
   parse(result) {
     const errors = stderrLines(result)
@@ -84,11 +144,19 @@ export const systemctlShowParser = defineParser<SystemctlShowResult>({
         if (blocks[blocks.length - 1]!.length > 0) blocks.push([])
         continue
       }
-      if (!PROP.test(line.text)) throw parseError(NAME, `expected \`Key=value\` lines of \`systemctl show\`${/^[a-z-]+$/.test(line.text.trim()) ? ' (--value prints values without their names: drop it)' : ''}`, line)
+      if (!PROP.test(line.text))
+        throw parseError(
+          NAME,
+          `expected \`Key=value\` lines of \`systemctl show\`${/^[a-z-]+$/.test(line.text.trim()) ? ' (--value prints values without their names: drop it)' : ''}`,
+          line,
+        )
       blocks[blocks.length - 1]!.push(line)
     }
     const filled = blocks.filter((b) => b.length > 0)
-    if (filled.length === 0 && errors.some((e) => /System has not been booted with systemd|Failed to connect to bus|Failed to get D-Bus connection/.test(e))) {
+    if (
+      filled.length === 0 &&
+      errors.some((e) => /System has not been booted with systemd|Failed to connect to bus|Failed to get D-Bus connection/.test(e))
+    ) {
       return { units: [], failed: [], killed: [], errors, systemdRunning: false }
     }
     if (filled.length === 0) throw parseError(NAME, `empty output, expected Key=value lines${errors[0] ? ` (stderr: ${errors[0]})` : ''}`)
@@ -113,16 +181,22 @@ function readUnit(block: Line[], index: number): UnitProperties {
   const num = (key: string): number | null => {
     const v = props[key]
     if (v === undefined || v === '') return null
-    if (!/^-?\d+$/.test(v)) throw parseError(NAME, `expected an integer for ${key}, got ${JSON.stringify(v)}`, block.find((l) => l.text.startsWith(`${key}=`)))
+    if (!/^-?\d+$/.test(v))
+      throw parseError(
+        NAME,
+        `expected an integer for ${key}, got ${JSON.stringify(v)}`,
+        block.find((l) => l.text.startsWith(`${key}=`)),
+      )
     return Number(v)
   }
   const text = (key: string): string | null => props[key] ?? null
   const code = num('ExecMainCode')
   const status = num('ExecMainStatus')
-  const codeName = code === null || code === 0 ? null : CLD[code] ?? `code-${code}`
-  const signal = (codeName === 'killed' || codeName === 'dumped') && status !== null ? SIGNALS[status] ?? String(status) : null
+  const codeName = code === null || code === 0 ? null : (CLD[code] ?? `code-${code}`)
+  const signal = (codeName === 'killed' || codeName === 'dumped') && status !== null ? (SIGNALS[status] ?? String(status)) : null
   let mainProcess: string | null = null
-  if (codeName === 'exited' && status !== null) mainProcess = `code=exited, status=${status}${EXIT_NAMES[status] ? `/${EXIT_NAMES[status]}` : ''}`
+  if (codeName === 'exited' && status !== null)
+    mainProcess = `code=exited, status=${status}${EXIT_NAMES[status] ? `/${EXIT_NAMES[status]}` : ''}`
   else if (codeName !== null) mainProcess = `code=${codeName}, ${signal !== null ? `signal=${signal}` : `status=${status ?? '?'}`}`
   return {
     id,

@@ -83,13 +83,34 @@ export const systemctlStatusParser = defineParser<SystemctlStatusResult>({
   name: NAME,
   describe: 'systemctl status [--no-pager] [-l] [-n N] UNIT...: state, result, main process, journal lines',
   fields: {
-    units: [{
-      id: 'string', description: 'string', loadState: 'string', unitFile: 'string', enabled: 'string', preset: 'string', activeState: 'string',
-      subState: 'string', result: 'string', since: 'string', mainPid: 'int', mainProcess: 'string',
-      processes: [{ pid: 'int', command: 'string', code: 'string' }],
-      tasks: 'int', memory: 'string', statusText: 'string', condition: 'string', fields: { '*': 'string' }, journal: 'list<string>', failed: 'bool',
-    }],
-    failed: 'list<string>', notFound: 'list<string>', systemdRunning: 'bool', errors: 'list<string>',
+    units: [
+      {
+        id: 'string',
+        description: 'string',
+        loadState: 'string',
+        unitFile: 'string',
+        enabled: 'string',
+        preset: 'string',
+        activeState: 'string',
+        subState: 'string',
+        result: 'string',
+        since: 'string',
+        mainPid: 'int',
+        mainProcess: 'string',
+        processes: [{ pid: 'int', command: 'string', code: 'string' }],
+        tasks: 'int',
+        memory: 'string',
+        statusText: 'string',
+        condition: 'string',
+        fields: { '*': 'string' },
+        journal: 'list<string>',
+        failed: 'bool',
+      },
+    ],
+    failed: 'list<string>',
+    notFound: 'list<string>',
+    systemdRunning: 'bool',
+    errors: 'list<string>',
   },
   parse(result) {
     const errors = stderrLines(result)
@@ -113,10 +134,19 @@ export const systemctlStatusParser = defineParser<SystemctlStatusResult>({
         if (t.trim() === '') continue
         throw parseError(NAME, 'expected a unit header (`● name.service - Description`); name the units (systemctl status UNIT)', line)
       }
-      if (t.trim() === '') { inJournal = true; continue }
-      if (inJournal) { unit.journal.push(t); continue }
+      if (t.trim() === '') {
+        inJournal = true
+        continue
+      }
+      if (inJournal) {
+        unit.journal.push(t)
+        continue
+      }
       // Lines systemctl prints between fields (`Warning: The unit file ... changed on disk`, `Notice: ...`).
-      if (/^(?:Warning|Notice|Hint): /.test(t)) { unit.journal.push(t); continue }
+      if (/^(?:Warning|Notice|Hint): /.test(t)) {
+        unit.journal.push(t)
+        continue
+      }
       const f = FIELD.exec(t)
       if (f) {
         lastKey = f[1]!.trim()
@@ -140,9 +170,26 @@ export const systemctlStatusParser = defineParser<SystemctlStatusResult>({
 
 function emptyUnit(id: string, description: string | null): UnitStatus {
   return {
-    id, description, loadState: null, unitFile: null, enabled: null, preset: null, activeState: null, subState: null, result: null,
-    since: null, mainPid: null, mainProcess: null, processes: [], tasks: null, memory: null, statusText: null, condition: null,
-    fields: {}, journal: [], failed: false,
+    id,
+    description,
+    loadState: null,
+    unitFile: null,
+    enabled: null,
+    preset: null,
+    activeState: null,
+    subState: null,
+    result: null,
+    since: null,
+    mainPid: null,
+    mainProcess: null,
+    processes: [],
+    tasks: null,
+    memory: null,
+    statusText: null,
+    condition: null,
+    fields: {},
+    journal: [],
+    failed: false,
   }
 }
 

@@ -54,10 +54,21 @@ export const tracerouteParser = defineParser<TracerouteResult>({
   name: NAME,
   describe: 'traceroute -n [-w SEC] [-q N] [-m MAX] HOST (Linux traceroute 2.x)',
   fields: {
-    host: 'string', address: 'string', maxHops: 'int',
-    hops: [{ hop: 'int', probes: [{ address: 'string', rttMs: 'double', timeout: 'bool', annotation: 'string' }], addresses: 'list<string>', silent: 'bool' }],
+    host: 'string',
+    address: 'string',
+    maxHops: 'int',
+    hops: [
+      {
+        hop: 'int',
+        probes: [{ address: 'string', rttMs: 'double', timeout: 'bool', annotation: 'string' }],
+        addresses: 'list<string>',
+        silent: 'bool',
+      },
+    ],
     reached: 'bool',
-    lastResponding: { hop: 'int', address: 'string' }, unreachable: 'string', resolveError: 'string',
+    lastResponding: { hop: 'int', address: 'string' },
+    unreachable: 'string',
+    resolveError: 'string',
   },
   parse(result) {
     const ls = nonBlankLines(result.stdout)
@@ -85,7 +96,16 @@ function unresolved(errors: string[], exitCode: number | null): TracerouteResult
   // `nonexistent.invalid: Name or service not known` then `Cannot handle "host" cmdline arg ...`
   const m = errors.map((e) => /^(\S+): (.+)$/.exec(e)).find((x) => x !== null)
   if (!m) throw parseError(NAME, `empty output (exit code ${exitCode})${errors[0] ? `: ${errors[0]}` : ''}`)
-  return { host: m[1]!, address: null, maxHops: null, hops: [], reached: false, lastResponding: null, unreachable: null, resolveError: m[2]! }
+  return {
+    host: m[1]!,
+    address: null,
+    maxHops: null,
+    hops: [],
+    reached: false,
+    lastResponding: null,
+    unreachable: null,
+    resolveError: m[2]!,
+  }
 }
 
 function readHop(line: Line): TracerouteHop {

@@ -26,7 +26,28 @@ export interface VmstatResult {
 
 const NAME = 'vmstat'
 const GROUPS = /^\s*-*procs-*\s+-+memory-+\s+-+swap-+\s+-+io-+\s+-+system-+\s+-+cpu-+(\s+-+timestamp-+)?\s*$/
-const KNOWN = new Set(['r', 'b', 'swpd', 'free', 'buff', 'cache', 'inact', 'active', 'si', 'so', 'bi', 'bo', 'in', 'cs', 'us', 'sy', 'id', 'wa', 'st', 'gu'])
+const KNOWN = new Set([
+  'r',
+  'b',
+  'swpd',
+  'free',
+  'buff',
+  'cache',
+  'inact',
+  'active',
+  'si',
+  'so',
+  'bi',
+  'bo',
+  'in',
+  'cs',
+  'us',
+  'sy',
+  'id',
+  'wa',
+  'st',
+  'gu',
+])
 
 /**
  * procps vmstat: the table (`vmstat`, `vmstat 1 5`, `-w`, `-a` with inact/active, `-t` with a
@@ -43,8 +64,12 @@ export const vmstatParser = defineParser<VmstatResult>({
   name: NAME,
   describe: 'vmstat [-w] [-a] [-t] [-y] [-S u] [delay [count]] or vmstat -s: procs, memory, swap, io, cpu',
   fields: {
-    kind: 'string', samples: [{ values: { '*': 'int' }, timestamp: 'string', raw: 'string' }], latest: { '*': 'int' }, columns: 'list<string>',
-    timeZone: 'string', stats: { '*': 'int' },
+    kind: 'string',
+    samples: [{ values: { '*': 'int' }, timestamp: 'string', raw: 'string' }],
+    latest: { '*': 'int' },
+    columns: 'list<string>',
+    timeZone: 'string',
+    stats: { '*': 'int' },
   },
   parse(result) {
     const ls = requireOutput(NAME, result, 'the vmstat header')
@@ -75,7 +100,9 @@ function readSample(line: Line, columns: string[], timestamp: boolean): VmstatSa
   const expected = columns.length + (timestamp ? 2 : 0)
   if (words.length !== expected) throw parseError(NAME, `expected ${expected} values, got ${words.length}`, line)
   const values: Record<string, number> = {}
-  columns.forEach((c, i) => { values[c] = int(NAME, words[i], line, c) })
+  columns.forEach((c, i) => {
+    values[c] = int(NAME, words[i], line, c)
+  })
   return { values, timestamp: timestamp ? `${words[columns.length]} ${words[columns.length + 1]}` : null, raw: line.text }
 }
 

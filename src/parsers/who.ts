@@ -54,15 +54,29 @@ export const whoParser = defineParser<WhoResult>({
   name: NAME,
   describe: 'who [-u] [-H] [-a] [-b] [-q] [FILE]: logged-in users, their ttys, sources, idle time and PIDs',
   fields: {
-    entries: [{
-      type: 'string', user: 'string', line: 'string', time: 'string', timeIso: 'string', idle: 'string', pid: 'int', from: 'string', mesg: 'string',
-      runLevel: 'string', raw: 'string',
-    }],
-    users: 'list<string>', bySource: { '*': 'int' }, boot: 'string',
+    entries: [
+      {
+        type: 'string',
+        user: 'string',
+        line: 'string',
+        time: 'string',
+        timeIso: 'string',
+        idle: 'string',
+        pid: 'int',
+        from: 'string',
+        mesg: 'string',
+        runLevel: 'string',
+        raw: 'string',
+      },
+    ],
+    users: 'list<string>',
+    bySource: { '*': 'int' },
+    boot: 'string',
   },
   parse(result) {
     const ls = nonBlankLines(result.stdout)
-    if (ls.length === 0 && result.exitCode !== 0) throw parseError(NAME, `no output (exit code ${result.exitCode})${stderrLines(result)[0] ? `: ${stderrLines(result)[0]}` : ''}`)
+    if (ls.length === 0 && result.exitCode !== 0)
+      throw parseError(NAME, `no output (exit code ${result.exitCode})${stderrLines(result)[0] ? `: ${stderrLines(result)[0]}` : ''}`)
     const entries: WhoEntry[] = []
     let boot: string | null = null
     let quick: string[] | undefined
@@ -76,7 +90,10 @@ export const whoParser = defineParser<WhoResult>({
         continue
       }
       // who -q: the names on one line, then `# users=N`.
-      if (ls.some((x) => /^# users=\d+$/.test(x.text))) { quick = [...(quick ?? []), ...l.text.trim().split(/\s+/)]; continue }
+      if (ls.some((x) => /^# users=\d+$/.test(x.text))) {
+        quick = [...(quick ?? []), ...l.text.trim().split(/\s+/)]
+        continue
+      }
       throw parseError(NAME, 'expected `user line time [idle pid] [(from)]`, `system boot`, `run-level`, `LOGIN` or a dead-process line', l)
     }
     const users = quick ?? entries.filter((e) => e.type === 'user').map((e) => e.user!)
@@ -95,12 +112,22 @@ function readEntry(l: Line): WhoEntry | null {
   let m: RegExpExecArray | null
   if ((m = BOOT.exec(l.text))) return { ...base, type: 'boot', time: m[1]!, timeIso: iso(m[1]!) }
   if ((m = RUNLEVEL.exec(l.text))) return { ...base, type: 'run-level', runLevel: m[1]!, time: m[2]!, timeIso: iso(m[2]!) }
-  if ((m = LOGIN.exec(l.text))) return { ...base, type: 'login', user: 'LOGIN', line: m[2]!, time: m[3]!, timeIso: iso(m[3]!), pid: int(NAME, m[4], l, 'pid') }
-  if ((m = DEAD.exec(l.text))) return { ...base, type: 'dead', line: m[1]!, time: m[2]!, timeIso: iso(m[2]!), pid: int(NAME, m[3], l, 'pid') }
+  if ((m = LOGIN.exec(l.text)))
+    return { ...base, type: 'login', user: 'LOGIN', line: m[2]!, time: m[3]!, timeIso: iso(m[3]!), pid: int(NAME, m[4], l, 'pid') }
+  if ((m = DEAD.exec(l.text)))
+    return { ...base, type: 'dead', line: m[1]!, time: m[2]!, timeIso: iso(m[2]!), pid: int(NAME, m[3], l, 'pid') }
   if ((m = USER.exec(l.text))) {
     return {
-      ...base, type: 'user', user: m[1]!, mesg: m[2] ?? null, line: m[3]!, time: m[4]!, timeIso: iso(m[4]!),
-      idle: m[5] ?? null, pid: m[6] === undefined ? null : int(NAME, m[6], l, 'pid'), from: m[7] ?? null,
+      ...base,
+      type: 'user',
+      user: m[1]!,
+      mesg: m[2] ?? null,
+      line: m[3]!,
+      time: m[4]!,
+      timeIso: iso(m[4]!),
+      idle: m[5] ?? null,
+      pid: m[6] === undefined ? null : int(NAME, m[6], l, 'pid'),
+      from: m[7] ?? null,
     }
   }
   return null

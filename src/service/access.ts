@@ -51,7 +51,10 @@ export const sha256 = (text: string) => createHash('sha256').update(text).digest
 
 /** `*` any run of characters, `?` one; everything else literal. */
 export function globMatch(glob: string, text: string): boolean {
-  const re = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')
+  const re = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.')
   return new RegExp(`^${re}$`).test(text)
 }
 
@@ -112,7 +115,9 @@ export class AccessControl {
 
   /** How many approvals a fix of this runbook on this host needs: the most any matching rule asks. */
   approvalsRequired(runbook: string, host: string | null): number {
-    const asks = Object.values(this.policy.roles).flat().filter((r) => r.approvals !== undefined && matchesTarget(r, runbook, host))
+    const asks = Object.values(this.policy.roles)
+      .flat()
+      .filter((r) => r.approvals !== undefined && matchesTarget(r, runbook, host))
     return Math.max(1, ...asks.map((r) => r.approvals!))
   }
 }
@@ -150,11 +155,13 @@ export function parseAccess(text: string, file = 'access.yaml'): AccessPolicy {
     return v as Record<string, unknown>
   }
   const strings = (v: unknown, where: string): string[] => {
-    if (!Array.isArray(v) || v.length === 0 || !v.every((s) => typeof s === 'string' && s !== '')) throw bad(where, 'must be a non-empty list of strings')
+    if (!Array.isArray(v) || v.length === 0 || !v.every((s) => typeof s === 'string' && s !== ''))
+      throw bad(where, 'must be a non-empty list of strings')
     return v as string[]
   }
   const top = obj(doc ?? {}, 'top level')
-  for (const k of Object.keys(top)) if (!['identities', 'roles', 'four_eyes', 'slack'].includes(k)) throw bad(k, 'unknown key (known: identities, roles, four_eyes, slack)')
+  for (const k of Object.keys(top))
+    if (!['identities', 'roles', 'four_eyes', 'slack'].includes(k)) throw bad(k, 'unknown key (known: identities, roles, four_eyes, slack)')
   const roles: Record<string, Rule[]> = {}
   for (const [name, list] of Object.entries(obj(top.roles ?? {}, 'roles'))) {
     if (name.startsWith('__')) throw bad(`roles.${name}`, 'role names starting with __ are reserved for built-in roles')
@@ -162,30 +169,52 @@ export function parseAccess(text: string, file = 'access.yaml'): AccessPolicy {
     roles[name] = list.map((raw, i) => {
       const where = `roles.${name}[${i}]`
       const r = obj(raw, where)
-      for (const k of Object.keys(r)) if (!['verbs', 'runbooks', 'hosts', 'approvals'].includes(k)) throw bad(`${where}.${k}`, 'unknown key (known: verbs, runbooks, hosts, approvals)')
+      for (const k of Object.keys(r))
+        if (!['verbs', 'runbooks', 'hosts', 'approvals'].includes(k))
+          throw bad(`${where}.${k}`, 'unknown key (known: verbs, runbooks, hosts, approvals)')
       const verbs = strings(r.verbs, `${where}.verbs`)
-      for (const v of verbs) if (!(VERBS as readonly string[]).includes(v)) throw bad(`${where}.verbs`, `unknown verb '${v}' (known: ${VERBS.join(', ')})`)
+      for (const v of verbs)
+        if (!(VERBS as readonly string[]).includes(v)) throw bad(`${where}.verbs`, `unknown verb '${v}' (known: ${VERBS.join(', ')})`)
       const approvals = r.approvals
-      if (approvals !== undefined && (!Number.isInteger(approvals) || (approvals as number) < 1)) throw bad(`${where}.approvals`, 'must be an integer ≥ 1')
-      return { verbs: verbs as Verb[], runbooks: strings(r.runbooks ?? ['*'], `${where}.runbooks`), hosts: strings(r.hosts ?? ['*'], `${where}.hosts`), ...(approvals !== undefined ? { approvals: approvals as number } : {}) }
+      if (approvals !== undefined && (!Number.isInteger(approvals) || (approvals as number) < 1))
+        throw bad(`${where}.approvals`, 'must be an integer ≥ 1')
+      return {
+        verbs: verbs as Verb[],
+        runbooks: strings(r.runbooks ?? ['*'], `${where}.runbooks`),
+        hosts: strings(r.hosts ?? ['*'], `${where}.hosts`),
+        ...(approvals !== undefined ? { approvals: approvals as number } : {}),
+      }
     })
   }
   const identities = Object.entries(obj(top.identities ?? {}, 'identities')).map(([name, raw]): Identity => {
     const where = `identities.${name}`
     const i = obj(raw, where)
-    for (const k of Object.keys(i)) if (!['token_sha256', 'slack', 'roles'].includes(k)) throw bad(`${where}.${k}`, 'unknown key (known: token_sha256, slack, roles)')
+    for (const k of Object.keys(i))
+      if (!['token_sha256', 'slack', 'roles'].includes(k)) throw bad(`${where}.${k}`, 'unknown key (known: token_sha256, slack, roles)')
     if (name === 'admin') throw bad(where, "'admin' is the RUNBOOK_ADMIN_TOKEN identity; choose another name")
     const token = i.token_sha256
-    if (token !== undefined && (typeof token !== 'string' || !/^[0-9a-f]{64}$/.test(token))) throw bad(`${where}.token_sha256`, 'must be the hex sha256 of the token (`printf %s "$TOKEN" | sha256sum`), never the token')
+    if (token !== undefined && (typeof token !== 'string' || !/^[0-9a-f]{64}$/.test(token)))
+      throw bad(`${where}.token_sha256`, 'must be the hex sha256 of the token (`printf %s "$TOKEN" | sha256sum`), never the token')
     const idRoles = strings(i.roles, `${where}.roles`)
-    for (const r of idRoles) if (!(r in roles)) throw bad(`${where}.roles`, `unknown role '${r}' (known: ${Object.keys(roles).join(', ') || 'none'})`)
-    if (i.slack !== undefined && (typeof i.slack !== 'string' || !/^[UW][A-Z0-9]{2,}$/.test(i.slack))) throw bad(`${where}.slack`, 'must be a Slack user id such as U024BE7LH (profile → ⋮ → Copy member ID), not a name')
-    return { name, roles: idRoles, ...(token ? { tokenSha256: token as string } : {}), ...(typeof i.slack === 'string' ? { slack: i.slack } : {}) }
+    for (const r of idRoles)
+      if (!(r in roles)) throw bad(`${where}.roles`, `unknown role '${r}' (known: ${Object.keys(roles).join(', ') || 'none'})`)
+    if (i.slack !== undefined && (typeof i.slack !== 'string' || !/^[UW][A-Z0-9]{2,}$/.test(i.slack)))
+      throw bad(`${where}.slack`, 'must be a Slack user id such as U024BE7LH (profile → ⋮ → Copy member ID), not a name')
+    return {
+      name,
+      roles: idRoles,
+      ...(token ? { tokenSha256: token as string } : {}),
+      ...(typeof i.slack === 'string' ? { slack: i.slack } : {}),
+    }
   })
   const slackUsers = new Map<string, string>()
   for (const i of identities) {
     if (!i.slack) continue
-    if (slackUsers.has(i.slack)) throw bad(`identities.${i.name}.slack`, `${i.slack} is already the Slack user of '${slackUsers.get(i.slack)}'; one Slack user is one identity`)
+    if (slackUsers.has(i.slack))
+      throw bad(
+        `identities.${i.name}.slack`,
+        `${i.slack} is already the Slack user of '${slackUsers.get(i.slack)}'; one Slack user is one identity`,
+      )
     slackUsers.set(i.slack, i.name)
   }
   let slack: AccessPolicy['slack']
@@ -193,7 +222,9 @@ export function parseAccess(text: string, file = 'access.yaml'): AccessPolicy {
     const sl = obj(top.slack, 'slack')
     for (const k of Object.keys(sl)) if (k !== 'channels') throw bad(`slack.${k}`, 'unknown key (known: channels)')
     const channels = sl.channels === undefined ? undefined : strings(sl.channels, 'slack.channels')
-    for (const c of channels ?? []) if (!/^[CGD][A-Z0-9]{2,}$/.test(c)) throw bad('slack.channels', `'${c}' is not a Slack channel id (C0ABCDE12: channel details → About → Channel ID)`)
+    for (const c of channels ?? [])
+      if (!/^[CGD][A-Z0-9]{2,}$/.test(c))
+        throw bad('slack.channels', `'${c}' is not a Slack channel id (C0ABCDE12: channel details → About → Channel ID)`)
     slack = channels ? { channels } : {}
   }
   const fourEyes = top.four_eyes ?? true

@@ -17,7 +17,17 @@
  *     (queue `runbook-runs`); the parent runs when every child has finished, and returns the
  *     fleet's statuses by run.
  */
-import { DelayedError, FlowProducer, Queue, QueueEvents, QueueEventsProducer, WaitingError, Worker, type Job, type JobsOptions } from 'bullmq'
+import {
+  DelayedError,
+  FlowProducer,
+  Queue,
+  QueueEvents,
+  QueueEventsProducer,
+  WaitingError,
+  Worker,
+  type Job,
+  type JobsOptions,
+} from 'bullmq'
 import { RunTimeout, ServerStopping, type CancelResult, type QueuedFleet, type QueuedRun, type RunQueue } from './queue.ts'
 import { LIVE_STATUSES, type Store } from './store.ts'
 
@@ -112,7 +122,12 @@ export function fleetFlow(fleet: QueuedFleet) {
     queueName: FLEETS_QUEUE,
     data: { fleetId: fleet.id, runbook: fleet.runbook, runs: fleet.runs.map((r) => r.id) } satisfies FleetJobData,
     opts: { jobId: fleet.id, removeOnComplete: { count: 1000 } },
-    children: fleet.runs.map((r) => ({ name: 'run', queueName: RUNS_QUEUE, data: r satisfies RunJobData, opts: { ...RUN_JOB, jobId: r.id } })),
+    children: fleet.runs.map((r) => ({
+      name: 'run',
+      queueName: RUNS_QUEUE,
+      data: r satisfies RunJobData,
+      opts: { ...RUN_JOB, jobId: r.id },
+    })),
   }
 }
 
@@ -146,7 +161,12 @@ export class BullRunQueue implements RunQueue {
 
   /** Waits until Redis answers: a wrong --queue fails at start, not at the first run. */
   async ready(o: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<void> {
-    await within(Promise.all([this.#queue.waitUntilReady(), this.#events.waitUntilReady()]), () => this.#lastError ?? 'no error yet', o.timeoutMs ?? 30_000, o.signal)
+    await within(
+      Promise.all([this.#queue.waitUntilReady(), this.#events.waitUntilReady()]),
+      () => this.#lastError ?? 'no error yet',
+      o.timeoutMs ?? 30_000,
+      o.signal,
+    )
     await this.#refresh()
   }
 
@@ -185,7 +205,14 @@ export class BullRunQueue implements RunQueue {
     const { store } = this.o
     const job = await this.#queue.getJob(id)
     // Not taken by a worker yet: removing the job is the cancel (a worker holding it makes remove fail).
-    if (job && (await job.getState()) !== 'active' && (await job.remove().then(() => true, () => false))) {
+    if (
+      job &&
+      (await job.getState()) !== 'active' &&
+      (await job.remove().then(
+        () => true,
+        () => false,
+      ))
+    ) {
       await store.claimJob(id)
       return 'queued'
     }
@@ -252,8 +279,16 @@ export class RunWorker {
     if (this.#stopping) return
     const { o: opts } = this
     const lock = { lockDuration: opts.lockDurationMs ?? 30_000, stalledInterval: opts.stalledIntervalMs ?? 30_000, maxStalledCount: 1000 }
-    const runs = new Worker<RunJobData, RunJobResult>(RUNS_QUEUE, (job, token) => this.#process(job, token), { ...connection(opts.connection), ...lock, concurrency: opts.concurrency })
-    const fleets = new Worker<FleetJobData>(FLEETS_QUEUE, (job) => this.#fleet(job), { ...connection(opts.connection), ...lock, concurrency: 1 })
+    const runs = new Worker<RunJobData, RunJobResult>(RUNS_QUEUE, (job, token) => this.#process(job, token), {
+      ...connection(opts.connection),
+      ...lock,
+      concurrency: opts.concurrency,
+    })
+    const fleets = new Worker<FleetJobData>(FLEETS_QUEUE, (job) => this.#fleet(job), {
+      ...connection(opts.connection),
+      ...lock,
+      concurrency: 1,
+    })
     const events = new QueueEvents(RUNS_QUEUE, connection(opts.connection))
     this.#bull = { runs, fleets, events }
     runs.on('error', this.#log('runs queue'))
@@ -263,14 +298,22 @@ export class RunWorker {
     runs.on('lockRenewalFailed', (ids: string[]) => {
       for (const id of ids) this.#controllers.get(id)?.abort(new ServerStopping())
     })
-    events.on(CANCEL_EVENT as 'error', ((e: { runId: string; reason: string }) => {
-      const c = this.#controllers.get(e.runId)
-      if (c) return c.abort(new Error(e.reason))
-      // Maybe this worker is about to take it: remembered for a minute.
-      this.#cancelled.set(e.runId, e.reason)
-      setTimeout(() => this.#cancelled.delete(e.runId), 60_000).unref()
-    }) as never)
-    await within(Promise.all([runs.waitUntilReady(), fleets.waitUntilReady(), events.waitUntilReady()]), () => this.#lastError ?? 'no error yet', o.timeoutMs ?? 30_000, o.signal)
+    events.on(
+      CANCEL_EVENT as 'error',
+      ((e: { runId: string; reason: string }) => {
+        const c = this.#controllers.get(e.runId)
+        if (c) return c.abort(new Error(e.reason))
+        // Maybe this worker is about to take it: remembered for a minute.
+        this.#cancelled.set(e.runId, e.reason)
+        setTimeout(() => this.#cancelled.delete(e.runId), 60_000).unref()
+      }) as never,
+    )
+    await within(
+      Promise.all([runs.waitUntilReady(), fleets.waitUntilReady(), events.waitUntilReady()]),
+      () => this.#lastError ?? 'no error yet',
+      o.timeoutMs ?? 30_000,
+      o.signal,
+    )
   }
 
   get running(): number {

@@ -14,7 +14,18 @@
  */
 import { ExecError, RunbookError } from '../errors.ts'
 import type { Approver } from '../engine/approval.ts'
-import type { Clock, CommandResult, CommandSpec, ExecFailure, Executor, ExecutorFactory, ProbeResult, ProbeSpec, Prober, RunEvent } from '../types.ts'
+import type {
+  Clock,
+  CommandResult,
+  CommandSpec,
+  ExecFailure,
+  Executor,
+  ExecutorFactory,
+  ProbeResult,
+  ProbeSpec,
+  Prober,
+  RunEvent,
+} from '../types.ts'
 import { systemClock } from '../engine/clock.ts'
 
 type Answer = { kind: 'done'; answer: { result: CommandResult } | { error: ExecFailure } } | { kind: 'interrupted' }
@@ -47,7 +58,10 @@ export class Journal {
         const list = lists.get(k) ?? []
         // The oldest unfinished start of the same command is the one that finished.
         const i = list.findIndex((a) => a.kind === 'interrupted')
-        const answer: Answer = { kind: 'done', answer: e.result ? { result: e.result } : { error: e.error ?? { kind: 'channel-failed', message: 'recorded without result' } } }
+        const answer: Answer = {
+          kind: 'done',
+          answer: e.result ? { result: e.result } : { error: e.error ?? { kind: 'channel-failed', message: 'recorded without result' } },
+        }
         if (i >= 0) list[i] = answer
         else list.push(answer)
         lists.set(k, list)
@@ -92,7 +106,10 @@ export class Journal {
     const recorded = this.events[event.seq - 1]!
     const step = (e: RunEvent) => ('step' in e ? e.step : undefined)
     if (recorded.type !== event.type || step(recorded) !== step(event)) {
-      throw new RunbookError('RB_RESUME_DIVERGED', `resume: event ${event.seq} is ${event.type}${step(event) ? ` (step ${step(event)})` : ''}, the journal has ${recorded.type}${step(recorded) ? ` (step ${step(recorded)})` : ''}`)
+      throw new RunbookError(
+        'RB_RESUME_DIVERGED',
+        `resume: event ${event.seq} is ${event.type}${step(event) ? ` (step ${step(event)})` : ''}, the journal has ${recorded.type}${step(recorded) ? ` (step ${step(recorded)})` : ''}`,
+      )
     }
     this.#replayed = Math.max(this.#replayed, event.seq)
     return true
@@ -155,7 +172,11 @@ export class JournalExecutors implements ExecutorFactory {
           return answer.answer.result
         }
         if (answer?.kind === 'interrupted' && spec.mutating && !spec.repeatable) {
-          throw new ExecError('in-doubt', host, `the server stopped while \`${firstLine(spec.command)}\` was running on ${host}; it is not run again`)
+          throw new ExecError(
+            'in-doubt',
+            host,
+            `the server stopped while \`${firstLine(spec.command)}\` was running on ${host}; it is not run again`,
+          )
         }
         return real().exec(spec, signal)
       },
@@ -176,7 +197,9 @@ export function journalApprover(journal: Journal, live: Approver): Approver {
     approve: async (req, signal) => {
       const d = journal.takeDecision(req.step)
       if (!d) return live.approve(req, signal)
-      return d.type === 'fix.approved' ? { approved: true, by: d.by } : { approved: false, by: (d as { by: string }).by, reason: (d as { reason: string }).reason }
+      return d.type === 'fix.approved'
+        ? { approved: true, by: d.by }
+        : { approved: false, by: (d as { by: string }).by, reason: (d as { reason: string }).reason }
     },
   }
 }

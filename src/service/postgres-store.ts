@@ -10,7 +10,22 @@
  */
 import pg from 'pg'
 import type { RunEvent } from '../types.ts'
-import { JournalConflict, LIVE_STATUSES, type AlertRunRecord, type ApprovalRecord, type ApprovalRequestRecord, type ChatMessageRecord, type RefusalRecord, type RunFilter, type RunNote, type RunPatch, type RunRecord, type Store, type StoredEvent, type TriggerSlot } from './store.ts'
+import {
+  JournalConflict,
+  LIVE_STATUSES,
+  type AlertRunRecord,
+  type ApprovalRecord,
+  type ApprovalRequestRecord,
+  type ChatMessageRecord,
+  type RefusalRecord,
+  type RunFilter,
+  type RunNote,
+  type RunPatch,
+  type RunRecord,
+  type Store,
+  type StoredEvent,
+  type TriggerSlot,
+} from './store.ts'
 import { toAlertRun, toRun, type AlertRunRow, type RunRow } from './run-row.ts'
 
 // The SQLite schema, with Postgres types: times (ms) are bigint, the plan key bytea, and an `ord`
@@ -73,10 +88,11 @@ const SCHEMA_LOCK = 0x72756e62 // "runb"
 // bigint (int8) columns hold ms timestamps: well inside Number's exact range.
 const INT8 = 20
 const types: pg.CustomTypesConfig = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === INT8 && format !== 'binary' ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'))) as pg.CustomTypesConfig['getTypeParser'],
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8 && format !== 'binary'
+      ? (v: string) => Number(v)
+      : pg.types.getTypeParser(oid, format as 'text')) as pg.CustomTypesConfig['getTypeParser'],
 }
-
-
 
 /** A Store with the flush a network store needs: appendEvent queues, flush commits. */
 export interface FlushingStore extends Store {
@@ -147,7 +163,14 @@ export async function openPostgresStore(url: string, o: PostgresStoreOptions = {
     await chains.get(runId)?.tail
     return (await q<StoredEvent>('select seq, json from events where run_id = $1 and seq > $2 order by seq', [runId, afterSeq])).rows
   }
-  const columns: Record<keyof RunPatch, string> = { status: 'status', exitCode: 'exit_code', outcome: 'outcome', error: 'error', startedAt: 'started_at', finishedAt: 'finished_at' }
+  const columns: Record<keyof RunPatch, string> = {
+    status: 'status',
+    exitCode: 'exit_code',
+    outcome: 'outcome',
+    error: 'error',
+    startedAt: 'started_at',
+    finishedAt: 'finished_at',
+  }
 
   return {
     async createRun(run) {
@@ -155,7 +178,17 @@ export async function openPostgresStore(url: string, o: PostgresStoreOptions = {
         await c.query(
           `insert into runs (id, runbook, file, host, mode, params, requested_by, status, created_at, plan_key)
            values ($1, $2, $3, $4, $5, $6, $7, 'queued', $8, $9)`,
-          [run.id, run.runbook, run.file, run.host, run.mode, JSON.stringify(run.params), run.requestedBy, run.createdAt, Buffer.from(run.planKey)],
+          [
+            run.id,
+            run.runbook,
+            run.file,
+            run.host,
+            run.mode,
+            JSON.stringify(run.params),
+            run.requestedBy,
+            run.createdAt,
+            Buffer.from(run.planKey),
+          ],
         )
         await c.query('insert into jobs (run_id, enqueued_at) values ($1, $2)', [run.id, run.createdAt])
       })
@@ -179,7 +212,10 @@ export async function openPostgresStore(url: string, o: PostgresStoreOptions = {
       const keys = (Object.keys(patch) as Array<keyof RunPatch>).filter((k) => patch[k] !== undefined)
       if (keys.length === 0) return
       const values = keys.map((k) => (k === 'outcome' ? JSON.stringify(patch[k]) : patch[k]))
-      await q(`update runs set ${keys.map((k, i) => `${columns[k]} = $${i + 1}`).join(', ')} where id = $${keys.length + 1}`, [...values, id])
+      await q(`update runs set ${keys.map((k, i) => `${columns[k]} = $${i + 1}`).join(', ')} where id = $${keys.length + 1}`, [
+        ...values,
+        id,
+      ])
     },
     async countByStatus() {
       const { rows } = await q<{ status: string; n: number }>('select status, count(*)::int as n from runs group by status')
@@ -199,7 +235,12 @@ export async function openPostgresStore(url: string, o: PostgresStoreOptions = {
           await q('insert into events (run_id, seq, json) values ($1, $2, $3)', [runId, event.seq, json])
         } catch (err) {
           // unique_violation on (run_id, seq): another process writes this run.
-          chain.failure = (err as { code?: string }).code === '23505' ? new JournalConflict(runId, event.seq, { cause: err }) : err instanceof Error ? err : new Error(String(err))
+          chain.failure =
+            (err as { code?: string }).code === '23505'
+              ? new JournalConflict(runId, event.seq, { cause: err })
+              : err instanceof Error
+                ? err
+                : new Error(String(err))
         }
       })
     },
@@ -218,28 +259,90 @@ export async function openPostgresStore(url: string, o: PostgresStoreOptions = {
       )
     },
     async approvalRequest(runId) {
-      const r = (await q<{ run_id: string; step: string; plan_hash: string; required: number; requested_at: number; expires_at: number; state: string }>('select * from approval_requests where run_id = $1', [runId])).rows[0]
-      return r && { runId: r.run_id, step: r.step, planHash: r.plan_hash, required: r.required, requestedAt: r.requested_at, expiresAt: r.expires_at, state: r.state as ApprovalRequestRecord['state'] }
+      const r = (
+        await q<{
+          run_id: string
+          step: string
+          plan_hash: string
+          required: number
+          requested_at: number
+          expires_at: number
+          state: string
+        }>('select * from approval_requests where run_id = $1', [runId])
+      ).rows[0]
+      return (
+        r && {
+          runId: r.run_id,
+          step: r.step,
+          planHash: r.plan_hash,
+          required: r.required,
+          requestedAt: r.requested_at,
+          expiresAt: r.expires_at,
+          state: r.state as ApprovalRequestRecord['state'],
+        }
+      )
     },
     async closeApprovalRequest(runId, state) {
       await q("update approval_requests set state = $1 where run_id = $2 and state = 'open'", [state, runId])
     },
     async addApproval(a) {
-      await q('insert into approvals (run_id, step, plan_hash, identity, decision, at) values ($1, $2, $3, $4, $5, $6)', [a.runId, a.step, a.planHash, a.identity, a.decision, a.at])
+      await q('insert into approvals (run_id, step, plan_hash, identity, decision, at) values ($1, $2, $3, $4, $5, $6)', [
+        a.runId,
+        a.step,
+        a.planHash,
+        a.identity,
+        a.decision,
+        a.at,
+      ])
     },
     async approvals(runId) {
-      const { rows } = await q<{ run_id: string; step: string; plan_hash: string; identity: string; decision: string; at: number; voided: number }>('select * from approvals where run_id = $1 order by id', [runId])
-      return rows.map((r): ApprovalRecord => ({ runId: r.run_id, step: r.step, planHash: r.plan_hash, identity: r.identity, decision: r.decision as ApprovalRecord['decision'], at: r.at, voided: r.voided === 1 }))
+      const { rows } = await q<{
+        run_id: string
+        step: string
+        plan_hash: string
+        identity: string
+        decision: string
+        at: number
+        voided: number
+      }>('select * from approvals where run_id = $1 order by id', [runId])
+      return rows.map((r): ApprovalRecord => ({
+        runId: r.run_id,
+        step: r.step,
+        planHash: r.plan_hash,
+        identity: r.identity,
+        decision: r.decision as ApprovalRecord['decision'],
+        at: r.at,
+        voided: r.voided === 1,
+      }))
     },
     async voidApprovals(runId, keepHash) {
-      return (await q('update approvals set voided = 1 where run_id = $1 and plan_hash <> $2 and voided = 0', [runId, keepHash])).rowCount ?? 0
+      return (
+        (await q('update approvals set voided = 1 where run_id = $1 and plan_hash <> $2 and voided = 0', [runId, keepHash])).rowCount ?? 0
+      )
     },
     async recordRefusal(r) {
-      await q('insert into refusals (at, identity, action, run_id, code, reason) values ($1, $2, $3, $4, $5, $6)', [r.at, r.identity, r.action, r.runId, r.code, r.reason])
+      await q('insert into refusals (at, identity, action, run_id, code, reason) values ($1, $2, $3, $4, $5, $6)', [
+        r.at,
+        r.identity,
+        r.action,
+        r.runId,
+        r.code,
+        r.reason,
+      ])
     },
     async refusals(runId) {
-      const { rows } = runId === undefined ? await q<RefusalRow>('select * from refusals order by id') : await q<RefusalRow>('select * from refusals where run_id = $1 order by id', [runId])
-      return rows.map((r): RefusalRecord => ({ at: r.at, identity: r.identity, action: r.action, runId: r.run_id, code: r.code, reason: r.reason }))
+      const { rows } =
+        runId === undefined
+          ? await q<RefusalRow>('select * from refusals order by id')
+          : await q<RefusalRow>('select * from refusals where run_id = $1 order by id', [runId])
+      return rows.map((r): RefusalRecord => ({
+        at: r.at,
+        identity: r.identity,
+        action: r.action,
+        runId: r.run_id,
+        code: r.code,
+        reason: r.reason,
+      }))
     },
     async acquireHostLock(host, runId, at) {
       // One statement: the primary key decides between processes; the holder is read in the same snapshot.
@@ -271,8 +374,10 @@ export async function openPostgresStore(url: string, o: PostgresStoreOptions = {
         ).rows[0]
         if (row) {
           const { status, ...holder } = row
-          if (holder.runId === null && c.at - holder.claimedAt < c.pendingTtlMs) return { claimed: false as const, holder, reason: 'pending' as const }
-          if (holder.runId !== null && status !== null && (LIVE_STATUSES as readonly string[]).includes(status)) return { claimed: false as const, holder, reason: 'active' as const }
+          if (holder.runId === null && c.at - holder.claimedAt < c.pendingTtlMs)
+            return { claimed: false as const, holder, reason: 'pending' as const }
+          if (holder.runId !== null && status !== null && (LIVE_STATUSES as readonly string[]).includes(status))
+            return { claimed: false as const, holder, reason: 'active' as const }
           if (holder.runId !== null && c.at < holder.coolDownUntil) return { claimed: false as const, holder, reason: 'cool-down' as const }
         }
         await db.query(
@@ -321,7 +426,10 @@ export async function openPostgresStore(url: string, o: PostgresStoreOptions = {
       return (await q<RunNote>('select run_id as "runId", at, source, text from run_notes where run_id = $1 order by id', [runId])).rows
     },
     async rememberDelivery(source, id, at) {
-      return (await q('insert into webhook_deliveries (source, id, received_at) values ($1, $2, $3) on conflict do nothing', [source, id, at])).rowCount === 1
+      return (
+        (await q('insert into webhook_deliveries (source, id, received_at) values ($1, $2, $3) on conflict do nothing', [source, id, at]))
+          .rowCount === 1
+      )
     },
     async forgetDeliveries(before) {
       return (await q('delete from webhook_deliveries where received_at < $1', [before])).rowCount ?? 0
@@ -334,11 +442,18 @@ export async function openPostgresStore(url: string, o: PostgresStoreOptions = {
       )
     },
     async chatMessage(runId, kind) {
-      const { rows } = await q<ChatMessageRecord>('select run_id as "runId", kind, channel, ts from chat_messages where run_id = $1 and kind = $2', [runId, kind])
+      const { rows } = await q<ChatMessageRecord>(
+        'select run_id as "runId", kind, channel, ts from chat_messages where run_id = $1 and kind = $2',
+        [runId, kind],
+      )
       return rows[0]
     },
     async chatMessages(runId) {
-      return (await q<ChatMessageRecord>('select run_id as "runId", kind, channel, ts from chat_messages where run_id = $1 order by kind', [runId])).rows
+      return (
+        await q<ChatMessageRecord>('select run_id as "runId", kind, channel, ts from chat_messages where run_id = $1 order by kind', [
+          runId,
+        ])
+      ).rows
     },
     async claimOnce(key, at, expireBefore) {
       if (expireBefore !== undefined) await q('delete from once_keys where at < $1', [expireBefore])

@@ -88,16 +88,38 @@ export class RunService {
   /** Compiled runbooks by file, reloaded when the file changes: loading one (YAML, validation, compile) takes ~60 ms. */
   readonly #compiled = new Map<string, { signature: string; compiled: CompiledRunbook }>()
   readonly #now: () => number
-  readonly #runDuration = new Histogram('runbook_run_duration_seconds', 'Duration of finished runs', [0.1, 0.5, 1, 5, 30, 60, 300, 900, 3600])
-  readonly #stepDuration = new Histogram('runbook_step_duration_seconds', 'Duration of finished steps', [0.01, 0.05, 0.1, 0.5, 1, 5, 30, 60])
+  readonly #runDuration = new Histogram(
+    'runbook_run_duration_seconds',
+    'Duration of finished runs',
+    [0.1, 0.5, 1, 5, 30, 60, 300, 900, 3600],
+  )
+  readonly #stepDuration = new Histogram(
+    'runbook_step_duration_seconds',
+    'Duration of finished steps',
+    [0.01, 0.05, 0.1, 0.5, 1, 5, 30, 60],
+  )
 
   constructor(readonly o: ServiceOptions) {
     this.store = o.store
     this.access = o.access
     this.#now = o.now ?? Date.now
-    this.desk = new ApprovalDesk({ store: o.store, access: o.access, ttlMs: o.approvalTtlMs ?? DEFAULTS.approvalTtlMs, now: this.#now, ...(o.approvalPollMs ? { pollMs: o.approvalPollMs } : {}) })
+    this.desk = new ApprovalDesk({
+      store: o.store,
+      access: o.access,
+      ttlMs: o.approvalTtlMs ?? DEFAULTS.approvalTtlMs,
+      now: this.#now,
+      ...(o.approvalPollMs ? { pollMs: o.approvalPollMs } : {}),
+    })
     const execute = (id: string, signal: AbortSignal) => this.#execute(id, signal)
-    this.queue = o.queue ? o.queue(execute) : new LocalRunQueue({ store: o.store, concurrency: o.concurrency ?? DEFAULTS.concurrency, timeoutMs: o.runTimeoutMs ?? DEFAULTS.runTimeoutMs, now: this.#now, execute })
+    this.queue = o.queue
+      ? o.queue(execute)
+      : new LocalRunQueue({
+          store: o.store,
+          concurrency: o.concurrency ?? DEFAULTS.concurrency,
+          timeoutMs: o.runTimeoutMs ?? DEFAULTS.runTimeoutMs,
+          now: this.#now,
+          execute,
+        })
   }
 
   /**
@@ -113,7 +135,8 @@ export class RunService {
     for (const status of LIVE_STATUSES) {
       for (const run of await this.store.listRuns({ status, limit: 100_000 })) if (!queued.has(run.id)) resume.push(run)
     }
-    for (const run of resume.sort((a, b) => a.createdAt - b.createdAt)) await this.queue.submit({ id: run.id, host: run.host, mutating: run.mode === 'apply', resume: true })
+    for (const run of resume.sort((a, b) => a.createdAt - b.createdAt))
+      await this.queue.submit({ id: run.id, host: run.host, mutating: run.mode === 'apply', resume: true })
     for (const id of queued) {
       const run = await this.store.getRun(id)
       if (run) await this.queue.submit({ id, host: run.host, mutating: run.mode === 'apply' })
@@ -129,8 +152,16 @@ export class RunService {
     throw new RunbookError(code, reason)
   }
 
-  async #authorize(identity: Identity, verb: Verb, runbook: string, host: string | null, runId: string | null, action: string = verb): Promise<void> {
-    if (!this.access.can(identity, verb, runbook, host)) await this.#refuse(identity, action, runId, 'RB_FORBIDDEN', this.access.why(identity, verb, runbook, host))
+  async #authorize(
+    identity: Identity,
+    verb: Verb,
+    runbook: string,
+    host: string | null,
+    runId: string | null,
+    action: string = verb,
+  ): Promise<void> {
+    if (!this.access.can(identity, verb, runbook, host))
+      await this.#refuse(identity, action, runId, 'RB_FORBIDDEN', this.access.why(identity, verb, runbook, host))
   }
 
   #load(file: string): CompiledRunbook {
@@ -158,10 +189,22 @@ export class RunService {
     const hosts = [...new Set(body.hosts)]
     if (hosts.length === 0) await this.#refuse(identity, 'run', null, 'RB_USAGE', 'a fleet needs at least one host')
     const accepted = []
-    for (const host of hosts) accepted.push(await this.#accept(identity, { runbook: body.runbook, host, ...(body.params ? { params: body.params } : {}), ...(body.mode ? { mode: body.mode } : {}) }))
+    for (const host of hosts)
+      accepted.push(
+        await this.#accept(identity, {
+          runbook: body.runbook,
+          host,
+          ...(body.params ? { params: body.params } : {}),
+          ...(body.mode ? { mode: body.mode } : {}),
+        }),
+      )
     const runs: RunRecord[] = []
     for (const run of accepted) runs.push(await this.store.createRun(run))
-    const fleet = { id: `fleet-${randomUUID()}`, runbook: body.runbook, runs: runs.map((r) => ({ id: r.id, host: r.host, mutating: r.mode === 'apply' })) }
+    const fleet = {
+      id: `fleet-${randomUUID()}`,
+      runbook: body.runbook,
+      runs: runs.map((r) => ({ id: r.id, host: r.host, mutating: r.mode === 'apply' })),
+    }
     if (this.queue.submitFleet) await this.queue.submitFleet(fleet)
     else for (const r of fleet.runs) await this.queue.submit(r)
     return { id: fleet.id, runs }
@@ -172,10 +215,14 @@ export class RunService {
    * hash and params, to check the params once before any host's run is submitted. For an identity
    * that may run it on some host. Secret params' defaults are left out.
    */
-  async runbookInfo(identity: Identity, name: string): Promise<{ name: string; summary: string; hash: string; params: CompiledRunbook['params'] }> {
+  async runbookInfo(
+    identity: Identity,
+    name: string,
+  ): Promise<{ name: string; summary: string; hash: string; params: CompiledRunbook['params'] }> {
     const file = listRunbookFiles(this.o.runbookDirs).get(name)
     if (!file) await this.#refuse(identity, 'view', null, 'RB_RUNBOOK_NOT_FOUND', `no runbook named '${name}'`)
-    if (!this.access.canAnywhere(identity, 'run', name)) await this.#refuse(identity, 'view', null, 'RB_FORBIDDEN', this.access.why(identity, 'run', name, null))
+    if (!this.access.canAnywhere(identity, 'run', name))
+      await this.#refuse(identity, 'view', null, 'RB_FORBIDDEN', this.access.why(identity, 'run', name, null))
     const c = this.#load(file!)
     const params = Object.fromEntries(Object.entries(c.params).map(([k, d]) => [k, d.secret ? (({ default: _, ...rest }) => rest)(d) : d]))
     return { name: c.name, summary: c.summary, hash: c.hash, params }
@@ -188,25 +235,53 @@ export class RunService {
     const file = listRunbookFiles(this.o.runbookDirs).get(body.runbook)
     if (!file) {
       const known = [...listRunbookFiles(this.o.runbookDirs).keys()]
-      await this.#refuse(identity, 'run', null, 'RB_RUNBOOK_NOT_FOUND', `no runbook named '${body.runbook}'${known.length ? ` (known: ${known.join(', ')})` : ''}`)
+      await this.#refuse(
+        identity,
+        'run',
+        null,
+        'RB_RUNBOOK_NOT_FOUND',
+        `no runbook named '${body.runbook}'${known.length ? ` (known: ${known.join(', ')})` : ''}`,
+      )
     }
     await this.#authorize(identity, mode === 'apply' ? 'apply' : 'run', body.runbook, host, null, 'run')
     const compiled = this.#load(file!)
     const params: Record<string, unknown> = { ...(body.params ?? {}) }
     if (body.host !== undefined) {
-      if (!('host' in compiled.params)) await this.#refuse(identity, 'run', null, 'RB_PARAM_UNKNOWN', `run: runbook '${compiled.name}' takes no host (it runs with --local)`)
+      if (!('host' in compiled.params))
+        await this.#refuse(
+          identity,
+          'run',
+          null,
+          'RB_PARAM_UNKNOWN',
+          `run: runbook '${compiled.name}' takes no host (it runs with --local)`,
+        )
       params.host = body.host
     }
     try {
       // Templated defaults (facts.operator_ip, ...) are only known on the worker: checked there.
-      const decls = Object.fromEntries(Object.entries(compiled.params).map(([n, d]) => [n, typeof d.default === 'string' && d.default.includes('${{') ? { ...d, required: false } : d]))
+      const decls = Object.fromEntries(
+        Object.entries(compiled.params).map(([n, d]) => [
+          n,
+          typeof d.default === 'string' && d.default.includes('${{') ? { ...d, required: false } : d,
+        ]),
+      )
       resolveParams(decls, params, { renderDefault: () => undefined as never })
     } catch (err) {
       if (err instanceof RunbookError) await this.#refuse(identity, 'run', null, err.code, err.message)
       if (err instanceof RunbookErrors) await this.#refuse(identity, 'run', null, err.errors[0]!.code, err.message)
       throw err
     }
-    return { id: randomUUID(), runbook: compiled.name, file: file!, host, mode, params, requestedBy: identity.name, createdAt: this.#now(), planKey: new Uint8Array(randomBytes(32)) }
+    return {
+      id: randomUUID(),
+      runbook: compiled.name,
+      file: file!,
+      host,
+      mode,
+      params,
+      requestedBy: identity.name,
+      createdAt: this.#now(),
+      planKey: new Uint8Array(randomBytes(32)),
+    }
   }
 
   /** A run the identity may view, or RB_NOT_FOUND / RB_FORBIDDEN. */
@@ -249,8 +324,22 @@ export class RunService {
       startedAt: iso(run.startedAt),
       finishedAt: iso(run.finishedAt),
       plan,
-      approvalRequest: request ? { step: request.step, planHash: request.planHash, required: request.required, expiresAt: iso(request.expiresAt)!, state: request.state } : null,
-      approvals: (await this.store.approvals(run.id)).map((a) => ({ identity: a.identity, decision: a.decision, planHash: a.planHash, voided: a.voided, at: iso(a.at)! })),
+      approvalRequest: request
+        ? {
+            step: request.step,
+            planHash: request.planHash,
+            required: request.required,
+            expiresAt: iso(request.expiresAt)!,
+            state: request.state,
+          }
+        : null,
+      approvals: (await this.store.approvals(run.id)).map((a) => ({
+        identity: a.identity,
+        decision: a.decision,
+        planHash: a.planHash,
+        voided: a.voided,
+        at: iso(a.at)!,
+      })),
     }
   }
 
@@ -264,11 +353,17 @@ export class RunService {
     const run = await this.run(identity, id, 'cancel')
     // Cancelling takes the right to start such a run.
     await this.#authorize(identity, run.mode === 'apply' ? 'apply' : 'run', run.runbook, run.host, id, 'cancel')
-    if (!LIVE_STATUSES.includes(run.status as never)) await this.#refuse(identity, 'cancel', id, 'RB_RUN_FINISHED', `run ${id} has already finished (${run.status})`)
+    if (!LIVE_STATUSES.includes(run.status as never))
+      await this.#refuse(identity, 'cancel', id, 'RB_RUN_FINISHED', `run ${id} has already finished (${run.status})`)
     const where = await this.queue.cancel(id, `cancelled by ${identity.name}`)
     if (where === 'queued') {
       await this.store.claimJob(id)
-      await this.store.updateRun(id, { status: 'incomplete', exitCode: EXIT.INTERRUPTED, finishedAt: this.#now(), error: `cancelled by ${identity.name} before it started` })
+      await this.store.updateRun(id, {
+        status: 'incomplete',
+        exitCode: EXIT.INTERRUPTED,
+        finishedAt: this.#now(),
+        error: `cancelled by ${identity.name} before it started`,
+      })
     }
     return (await this.store.getRun(id))!
   }
@@ -318,7 +413,11 @@ export class RunService {
   async metrics(): Promise<string> {
     const byStatus = await this.store.countByStatus()
     return [
-      ...gauge('runbook_runs', 'Runs in the store by status', Object.entries(byStatus).map(([status, n]) => [{ status }, n])),
+      ...gauge(
+        'runbook_runs',
+        'Runs in the store by status',
+        Object.entries(byStatus).map(([status, n]) => [{ status }, n]),
+      ),
       ...gauge('runbook_queue_depth', 'Runs queued, not started', [[{}, this.queue.depth]]),
       ...gauge('runbook_runs_running', 'Runs a worker is running now', [[{}, this.queue.running]]),
       ...gauge('runbook_approvals_waiting', 'Runs waiting for an approval', [[{}, this.desk.waiting]]),
@@ -348,7 +447,13 @@ export class RunService {
     if (end?.type !== 'run.finished') return
     const outcome = events.findLast((e) => e.type === 'outcome')
     const { seq: _s, at: _a, type: _t, ...shown } = (outcome ?? {}) as Record<string, unknown>
-    await this.store.updateRun(id, { status: end.status, exitCode: end.exitCode, finishedAt: Date.parse(end.at), ...(outcome ? { outcome: shown } : {}), ...(end.error ? { error: end.error.message } : {}) })
+    await this.store.updateRun(id, {
+      status: end.status,
+      exitCode: end.exitCode,
+      finishedAt: Date.parse(end.at),
+      ...(outcome ? { outcome: shown } : {}),
+      ...(end.error ? { error: end.error.message } : {}),
+    })
   }
 
   async #execute(id: string, signal: AbortSignal): Promise<void> {
@@ -367,7 +472,10 @@ export class RunService {
       const recorded = (await this.store.events(id)).map((e) => JSON.parse(e.json) as RunEvent)
       const journal = recorded.length > 0 ? new Journal(recorded) : undefined
       if (journal && journal.started?.hash !== compiled.hash) {
-        throw new RunbookError('RB_RESUME_DIVERGED', `cannot resume: runbook '${run.runbook}' (${run.file}) changed since the run started (${journal.started?.hash.slice(0, 12) ?? '?'} → ${compiled.hash.slice(0, 12)})`)
+        throw new RunbookError(
+          'RB_RESUME_DIVERGED',
+          `cannot resume: runbook '${run.runbook}' (${run.file}) changed since the run started (${journal.started?.hash.slice(0, 12) ?? '?'} → ${compiled.hash.slice(0, 12)})`,
+        )
       }
       const live = this.o.executors()
       executors = journal ? new JournalExecutors(journal, live) : live
@@ -388,7 +496,9 @@ export class RunService {
       const approver = journal ? journalApprover(journal, this.desk.approverFor(run)) : this.desk.approverFor(run)
       const summary = await runRunbook(compiled, {
         // Defaults resolved from facts at the start (operator_ip, ...) come from the journal; secrets from the run.
-        params: journal ? { ...Object.fromEntries(Object.entries(journal.started!.params).filter(([, v]) => v !== null)), ...run.params } : run.params,
+        params: journal
+          ? { ...Object.fromEntries(Object.entries(journal.started!.params).filter(([, v]) => v !== null)), ...run.params }
+          : run.params,
         mode: run.mode,
         executors,
         approver: flush ? { approve: async (req, signal) => (await flush(), approver.approve(req, signal)) } : approver,
@@ -424,12 +534,27 @@ export class RunService {
       if (stopping()) return this.#fenced(id, conflict)
       await flush?.()
       if (divergence) throw divergence
-      const reason = signal.aborted ? (signal.reason instanceof RunTimeout ? signal.reason.message : ((signal.reason as Error | undefined)?.message ?? 'cancelled')) : (summary.error?.message ?? null)
-      await this.store.updateRun(id, { status: summary.status, exitCode: summary.exitCode, outcome: summary.outcome, finishedAt: this.#now(), ...(reason ? { error: reason } : {}) })
+      const reason = signal.aborted
+        ? signal.reason instanceof RunTimeout
+          ? signal.reason.message
+          : ((signal.reason as Error | undefined)?.message ?? 'cancelled')
+        : (summary.error?.message ?? null)
+      await this.store.updateRun(id, {
+        status: summary.status,
+        exitCode: summary.exitCode,
+        outcome: summary.outcome,
+        finishedAt: this.#now(),
+        ...(reason ? { error: reason } : {}),
+      })
     } catch (err) {
       if (stopping()) return this.#fenced(id, conflict)
       const e = err instanceof RunbookError ? err : err instanceof RunbookErrors ? err.errors[0]! : undefined
-      await this.store.updateRun(id, { status: 'incomplete', exitCode: e?.kind === 'user' ? EXIT.USAGE : e?.code === 'RB_RESUME_DIVERGED' ? EXIT.INCOMPLETE : EXIT.INTERNAL, finishedAt: this.#now(), error: err instanceof Error ? err.message : String(err) })
+      await this.store.updateRun(id, {
+        status: 'incomplete',
+        exitCode: e?.kind === 'user' ? EXIT.USAGE : e?.code === 'RB_RESUME_DIVERGED' ? EXIT.INCOMPLETE : EXIT.INTERNAL,
+        finishedAt: this.#now(),
+        error: err instanceof Error ? err.message : String(err),
+      })
     } finally {
       this.#runDuration.observe((this.#now() - startedAt) / 1000)
       await executors?.close()

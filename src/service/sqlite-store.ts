@@ -6,7 +6,22 @@ import Database from 'better-sqlite3'
 import { chmodSync, existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { RunEvent } from '../types.ts'
-import { LIVE_STATUSES, type AlertRunRecord, type ApprovalRecord, type ChatMessageRecord, type ApprovalRequestRecord, type RefusalRecord, type RunFilter, type RunNote, type RunPatch, type RunRecord, type RunRequest, type Store, type StoredEvent, type TriggerSlot } from './store.ts'
+import {
+  LIVE_STATUSES,
+  type AlertRunRecord,
+  type ApprovalRecord,
+  type ChatMessageRecord,
+  type ApprovalRequestRecord,
+  type RefusalRecord,
+  type RunFilter,
+  type RunNote,
+  type RunPatch,
+  type RunRecord,
+  type RunRequest,
+  type Store,
+  type StoredEvent,
+  type TriggerSlot,
+} from './store.ts'
 import { toAlertRun, toRun, type AlertRunRow, type RunRow } from './run-row.ts'
 
 const SCHEMA = `
@@ -60,7 +75,6 @@ create table if not exists chat_messages (
 create table if not exists once_keys (key text primary key, at integer not null) without rowid;
 create index if not exists once_keys_at on once_keys (at);
 `
-
 
 /**
  * Node 24 with better-sqlite3 12: when V8 collects a Statement or Database object outside a JS
@@ -128,10 +142,14 @@ export function openSqliteStore(stateDir: string | ':memory:'): Store {
         requested_at = excluded.requested_at, expires_at = excluded.expires_at, state = 'open'`),
     getRequest: db.prepare('select * from approval_requests where run_id = ?'),
     closeRequest: db.prepare("update approval_requests set state = ? where run_id = ? and state = 'open'"),
-    addApproval: db.prepare('insert into approvals (run_id, step, plan_hash, identity, decision, at) values (@runId, @step, @planHash, @identity, @decision, @at)'),
+    addApproval: db.prepare(
+      'insert into approvals (run_id, step, plan_hash, identity, decision, at) values (@runId, @step, @planHash, @identity, @decision, @at)',
+    ),
     approvals: db.prepare('select * from approvals where run_id = ? order by id'),
     voidApprovals: db.prepare('update approvals set voided = 1 where run_id = ? and plan_hash <> ? and voided = 0'),
-    addRefusal: db.prepare('insert into refusals (at, identity, action, run_id, code, reason) values (@at, @identity, @action, @runId, @code, @reason)'),
+    addRefusal: db.prepare(
+      'insert into refusals (at, identity, action, run_id, code, reason) values (@at, @identity, @action, @runId, @code, @reason)',
+    ),
     refusals: db.prepare('select * from refusals order by id'),
     refusalsOf: db.prepare('select * from refusals where run_id = ? order by id'),
     lock: db.prepare('insert into host_locks (host, run_id, at) values (?, ?, ?) on conflict (host) do nothing'),
@@ -142,7 +160,8 @@ export function openSqliteStore(stateDir: string | ':memory:'): Store {
     claim: db.prepare('delete from jobs where run_id = ?'),
     slot: db.prepare(`select s.key, s.rule, s.runbook, s.host, s.run_id as runId, s.claimed_at as claimedAt, s.cool_down_until as coolDownUntil,
       r.status as status from trigger_slots s left join runs r on r.id = s.run_id where s.key = ?`),
-    putSlot: db.prepare(`insert into trigger_slots (key, rule, runbook, host, run_id, claimed_at, cool_down_until) values (@key, @rule, @runbook, @host, null, @at, @coolDownUntil)
+    putSlot:
+      db.prepare(`insert into trigger_slots (key, rule, runbook, host, run_id, claimed_at, cool_down_until) values (@key, @rule, @runbook, @host, null, @at, @coolDownUntil)
       on conflict (key) do update set rule = excluded.rule, runbook = excluded.runbook, host = excluded.host, run_id = null, claimed_at = excluded.claimed_at, cool_down_until = excluded.cool_down_until`),
     bindSlot: db.prepare('update trigger_slots set run_id = ? where key = ? and run_id is null'),
     dropSlot: db.prepare('delete from trigger_slots where key = ? and run_id is null'),
@@ -150,7 +169,9 @@ export function openSqliteStore(stateDir: string | ':memory:'): Store {
       values (@runId, @source, @fingerprint, @alertName, @rule, @incidentId, @channel, @startedAt)`),
     alertRun: db.prepare('select * from alert_runs where run_id = ?'),
     unnotified: db.prepare('select * from alert_runs where notified_at is null order by started_at, rowid'),
-    unresolved: db.prepare('select * from alert_runs where source = ? and fingerprint = ? and resolved_at is null order by started_at, rowid'),
+    unresolved: db.prepare(
+      'select * from alert_runs where source = ? and fingerprint = ? and resolved_at is null order by started_at, rowid',
+    ),
     resolve: db.prepare('update alert_runs set resolved_at = ? where run_id = ? and resolved_at is null'),
     notified: db.prepare('update alert_runs set notified_at = ? where run_id = ? and notified_at is null'),
     addNote: db.prepare('insert into run_notes (run_id, at, source, text) values (@runId, @at, @source, @text)'),
@@ -173,23 +194,34 @@ export function openSqliteStore(stateDir: string | ':memory:'): Store {
     return row ? toRun(row) : undefined
   }
   const events = (runId: string, afterSeq = 0) => st.events.all(runId, afterSeq) as StoredEvent[]
-  const claimTrigger = db.transaction((c: { key: string; rule: string; runbook: string; host: string | null; at: number; coolDownUntil: number; pendingTtlMs: number }) => {
-    const row = st.slot.get(c.key) as (TriggerSlot & { status: string | null }) | undefined
-    if (row) {
-      const { status, ...holder } = row
-      if (holder.runId === null && c.at - holder.claimedAt < c.pendingTtlMs) return { claimed: false as const, holder, reason: 'pending' as const }
-      if (holder.runId !== null && status !== null && (LIVE_STATUSES as readonly string[]).includes(status)) return { claimed: false as const, holder, reason: 'active' as const }
-      if (holder.runId !== null && c.at < holder.coolDownUntil) return { claimed: false as const, holder, reason: 'cool-down' as const }
-    }
-    st.putSlot.run({ key: c.key, rule: c.rule, runbook: c.runbook, host: c.host, at: c.at, coolDownUntil: c.coolDownUntil })
-    return { claimed: true as const }
-  })
+  const claimTrigger = db.transaction(
+    (c: { key: string; rule: string; runbook: string; host: string | null; at: number; coolDownUntil: number; pendingTtlMs: number }) => {
+      const row = st.slot.get(c.key) as (TriggerSlot & { status: string | null }) | undefined
+      if (row) {
+        const { status, ...holder } = row
+        if (holder.runId === null && c.at - holder.claimedAt < c.pendingTtlMs)
+          return { claimed: false as const, holder, reason: 'pending' as const }
+        if (holder.runId !== null && status !== null && (LIVE_STATUSES as readonly string[]).includes(status))
+          return { claimed: false as const, holder, reason: 'active' as const }
+        if (holder.runId !== null && c.at < holder.coolDownUntil) return { claimed: false as const, holder, reason: 'cool-down' as const }
+      }
+      st.putSlot.run({ key: c.key, rule: c.rule, runbook: c.runbook, host: c.host, at: c.at, coolDownUntil: c.coolDownUntil })
+      return { claimed: true as const }
+    },
+  )
   const resolveAlertRuns = db.transaction((source: string, fingerprint: string, at: number) => {
     const rows = (st.unresolved.all(source, fingerprint) as AlertRunRow[]).map(toAlertRun)
     for (const r of rows) st.resolve.run(at, r.runId)
     return rows.map((r) => ({ ...r, resolvedAt: at }))
   })
-  const columns: Record<keyof RunPatch, string> = { status: 'status', exitCode: 'exit_code', outcome: 'outcome', error: 'error', startedAt: 'started_at', finishedAt: 'finished_at' }
+  const columns: Record<keyof RunPatch, string> = {
+    status: 'status',
+    exitCode: 'exit_code',
+    outcome: 'outcome',
+    error: 'error',
+    startedAt: 'started_at',
+    finishedAt: 'finished_at',
+  }
 
   return {
     async createRun(run) {
@@ -227,14 +259,28 @@ export function openSqliteStore(stateDir: string | ':memory:'): Store {
       return events(runId, afterSeq)
     },
     async exportTranscript(runId) {
-      return events(runId).map((e) => e.json + '\n').join('')
+      return events(runId)
+        .map((e) => e.json + '\n')
+        .join('')
     },
     async openApprovalRequest(request) {
       st.openRequest.run(request)
     },
     async approvalRequest(runId) {
-      const r = st.getRequest.get(runId) as { run_id: string; step: string; plan_hash: string; required: number; requested_at: number; expires_at: number; state: string } | undefined
-      return r && { runId: r.run_id, step: r.step, planHash: r.plan_hash, required: r.required, requestedAt: r.requested_at, expiresAt: r.expires_at, state: r.state as ApprovalRequestRecord['state'] }
+      const r = st.getRequest.get(runId) as
+        | { run_id: string; step: string; plan_hash: string; required: number; requested_at: number; expires_at: number; state: string }
+        | undefined
+      return (
+        r && {
+          runId: r.run_id,
+          step: r.step,
+          planHash: r.plan_hash,
+          required: r.required,
+          requestedAt: r.requested_at,
+          expiresAt: r.expires_at,
+          state: r.state as ApprovalRequestRecord['state'],
+        }
+      )
     },
     async closeApprovalRequest(runId, state) {
       st.closeRequest.run(state, runId)
@@ -243,9 +289,25 @@ export function openSqliteStore(stateDir: string | ':memory:'): Store {
       st.addApproval.run(a)
     },
     async approvals(runId) {
-      return (st.approvals.all(runId) as Array<{ run_id: string; step: string; plan_hash: string; identity: string; decision: string; at: number; voided: number }>).map(
-        (r): ApprovalRecord => ({ runId: r.run_id, step: r.step, planHash: r.plan_hash, identity: r.identity, decision: r.decision as ApprovalRecord['decision'], at: r.at, voided: r.voided === 1 }),
-      )
+      return (
+        st.approvals.all(runId) as Array<{
+          run_id: string
+          step: string
+          plan_hash: string
+          identity: string
+          decision: string
+          at: number
+          voided: number
+        }>
+      ).map((r): ApprovalRecord => ({
+        runId: r.run_id,
+        step: r.step,
+        planHash: r.plan_hash,
+        identity: r.identity,
+        decision: r.decision as ApprovalRecord['decision'],
+        at: r.at,
+        voided: r.voided === 1,
+      }))
     },
     async voidApprovals(runId, keepHash) {
       return st.voidApprovals.run(runId, keepHash).changes
@@ -254,8 +316,22 @@ export function openSqliteStore(stateDir: string | ':memory:'): Store {
       st.addRefusal.run(r)
     },
     async refusals(runId) {
-      const rows = (runId === undefined ? st.refusals.all() : st.refusalsOf.all(runId)) as Array<{ at: number; identity: string; action: string; run_id: string | null; code: string; reason: string }>
-      return rows.map((r): RefusalRecord => ({ at: r.at, identity: r.identity, action: r.action, runId: r.run_id, code: r.code, reason: r.reason }))
+      const rows = (runId === undefined ? st.refusals.all() : st.refusalsOf.all(runId)) as Array<{
+        at: number
+        identity: string
+        action: string
+        run_id: string | null
+        code: string
+        reason: string
+      }>
+      return rows.map((r): RefusalRecord => ({
+        at: r.at,
+        identity: r.identity,
+        action: r.action,
+        runId: r.run_id,
+        code: r.code,
+        reason: r.reason,
+      }))
     },
     async acquireHostLock(host, runId, at) {
       st.lock.run(host, runId, at)
@@ -328,4 +404,3 @@ export function openSqliteStore(stateDir: string | ':memory:'): Store {
     },
   }
 }
-

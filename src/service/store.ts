@@ -12,7 +12,10 @@ import type { Mode, RunEvent, RunStatus } from '../types.ts'
  */
 export class JournalConflict extends Error {
   constructor(runId: string, seq: number, options?: { cause?: unknown }) {
-    super(`run ${runId}: event ${seq} is already in the journal, written by another process: this one stops without recording more`, options)
+    super(
+      `run ${runId}: event ${seq} is already in the journal, written by another process: this one stops without recording more`,
+      options,
+    )
     this.name = 'JournalConflict'
   }
 }
@@ -210,7 +213,15 @@ export interface TriggerStore {
    * Takes the slot atomically, or says who holds it. A pending claim (no run yet) older than
    * `pendingTtlMs` is taken over: the request that made it died before submitting.
    */
-  claimTrigger(claim: { key: string; rule: string; runbook: string; host: string | null; at: number; coolDownUntil: number; pendingTtlMs: number }): Promise<TriggerClaimResult>
+  claimTrigger(claim: {
+    key: string
+    rule: string
+    runbook: string
+    host: string | null
+    at: number
+    coolDownUntil: number
+    pendingTtlMs: number
+  }): Promise<TriggerClaimResult>
   /** The run was queued: the slot now follows it. */
   bindTrigger(key: string, runId: string): Promise<void>
   /** The run was refused (RBAC, params): the pending claim is dropped. */

@@ -14,14 +14,21 @@ export function intentText(intent: FixIntent): string {
 
 /** A labelled multi-line command: the label on its first line, the rest aligned under it. */
 export function labelled(label: string, command: string): string[] {
-  return command.replace(/\n+$/, '').split('\n').map((l, i) => (i === 0 ? label : ' '.repeat(label.length)) + l)
+  return command
+    .replace(/\n+$/, '')
+    .split('\n')
+    .map((l, i) => (i === 0 ? label : ' '.repeat(label.length)) + l)
 }
 
 /**
  * The plan's lines, each starting with `indent`: what it does (the action and inputs, when the fix
  * uses one), where, then every command in full.
  */
-export function planLines(p: { plan: FixPlan; intent?: FixIntent | undefined }, indent: string, describeAccess: (ms: number) => string): string[] {
+export function planLines(
+  p: { plan: FixPlan; intent?: FixIntent | undefined },
+  indent: string,
+  describeAccess: (ms: number) => string,
+): string[] {
   const { plan } = p
   return [
     ...(p.intent ? [`${indent}does:     ${intentText(p.intent)}`] : []),
@@ -29,8 +36,18 @@ export function planLines(p: { plan: FixPlan; intent?: FixIntent | undefined }, 
     ...plan.apply.flatMap((c) => labelled(`${indent}apply:    `, c)),
     ...plan.verify.flatMap((c) => labelled(`${indent}verify:   `, c)),
     ...plan.rollback.flatMap((c) => labelled(`${indent}rollback: `, c)),
-    ...plan.files.flatMap((f) => [`${indent}file:     ${f.path}`, ...f.diff.split('\n').filter((l) => /^[-+@ ]/.test(l) && !/^(---|\+\+\+) /.test(l)).map((l) => `${indent}  ${l}`)]),
-    ...(plan.access ? [`${indent}access:   commit-confirmed: the host reverts by itself within ${describeAccess(plan.access.confirmWithinMs)} unless verified`] : []),
+    ...plan.files.flatMap((f) => [
+      `${indent}file:     ${f.path}`,
+      ...f.diff
+        .split('\n')
+        .filter((l) => /^[-+@ ]/.test(l) && !/^(---|\+\+\+) /.test(l))
+        .map((l) => `${indent}  ${l}`),
+    ]),
+    ...(plan.access
+      ? [
+          `${indent}access:   commit-confirmed: the host reverts by itself within ${describeAccess(plan.access.confirmWithinMs)} unless verified`,
+        ]
+      : []),
     ...(plan.vouched ?? []).map((v) => `${indent}read-only by the author's word: ${v.command.split('\n')[0]} (${v.reason})`),
   ]
 }

@@ -45,7 +45,11 @@ function hookExit(): void {
  * Spawns `cmd` and returns at once; `stopSignal` is the daemon's fast clean shutdown (SIGINT for
  * postgres, SIGTERM for redis). `dir` is removed after the process is gone.
  */
-export function spawnDaemon(cmd: string, args: string[], o: { dir: string; stopSignal: NodeJS.Signals; graceMs?: number; spawn?: SpawnOptions }): Daemon {
+export function spawnDaemon(
+  cmd: string,
+  args: string[],
+  o: { dir: string; stopSignal: NodeJS.Signals; graceMs?: number; spawn?: SpawnOptions },
+): Daemon {
   hookExit()
   // If the test process is killed outright (a vitest timeout kills its fork), the exit hook never
   // runs: setpriv makes the kernel SIGKILL the daemon when its parent dies (it execs, same PID).
@@ -68,7 +72,10 @@ export function spawnDaemon(cmd: string, args: string[], o: { dir: string; stopS
       (stopping ??= (async () => {
         if (child.exitCode === null && child.signalCode === null) {
           process.kill(child.pid!, o.stopSignal)
-          const timer = setTimeout(() => child.exitCode === null && child.signalCode === null && process.kill(child.pid!, 'SIGKILL'), o.graceMs ?? 5_000)
+          const timer = setTimeout(
+            () => child.exitCode === null && child.signalCode === null && process.kill(child.pid!, 'SIGKILL'),
+            o.graceMs ?? 5_000,
+          )
           await exited
           clearTimeout(timer)
         }
@@ -81,7 +88,8 @@ export function spawnDaemon(cmd: string, args: string[], o: { dir: string; stopS
 export async function waitReady(d: Daemon, what: string, ready: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const end = Date.now() + timeoutMs
   for (;;) {
-    if (d.child.exitCode !== null || d.child.signalCode !== null) throw new Error(`${what} exited (${d.child.exitCode ?? d.child.signalCode}):\n${d.output()}`)
+    if (d.child.exitCode !== null || d.child.signalCode !== null)
+      throw new Error(`${what} exited (${d.child.exitCode ?? d.child.signalCode}):\n${d.output()}`)
     if (await ready().catch(() => false)) return
     if (Date.now() > end) throw new Error(`${what} not ready after ${timeoutMs} ms:\n${d.output()}`)
     await new Promise((r) => setTimeout(r, 50))

@@ -52,10 +52,14 @@ function blocksError(blocks: unknown): string | undefined {
   if (blocks.length > 50) return 'invalid_blocks: no more than 50 items allowed'
   for (const [i, b] of blocks.entries()) {
     const block = b as { type?: string; text?: { text?: string }; elements?: unknown[] }
-    if (block.type === 'section' && (block.text?.text?.length ?? 0) > 3000) return `invalid_blocks: must be less than 3001 characters [json-pointer:/blocks/${i}/text]`
-    if (block.type === 'header' && (block.text?.text?.length ?? 0) > 150) return `invalid_blocks: must be less than 151 characters [json-pointer:/blocks/${i}/text]`
-    if (block.type === 'context' && (block.elements?.length ?? 0) > 10) return `invalid_blocks: no more than 10 items allowed [json-pointer:/blocks/${i}/elements]`
-    if (block.type === 'actions' && (block.elements?.length ?? 0) > 25) return `invalid_blocks: no more than 25 items allowed [json-pointer:/blocks/${i}/elements]`
+    if (block.type === 'section' && (block.text?.text?.length ?? 0) > 3000)
+      return `invalid_blocks: must be less than 3001 characters [json-pointer:/blocks/${i}/text]`
+    if (block.type === 'header' && (block.text?.text?.length ?? 0) > 150)
+      return `invalid_blocks: must be less than 151 characters [json-pointer:/blocks/${i}/text]`
+    if (block.type === 'context' && (block.elements?.length ?? 0) > 10)
+      return `invalid_blocks: no more than 10 items allowed [json-pointer:/blocks/${i}/elements]`
+    if (block.type === 'actions' && (block.elements?.length ?? 0) > 25)
+      return `invalid_blocks: no more than 25 items allowed [json-pointer:/blocks/${i}/elements]`
   }
   return undefined
 }
@@ -68,7 +72,15 @@ async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> 
   const out: Record<string, unknown> = {}
   for (const [k, v] of new URLSearchParams(text)) {
     // The Web API client sends objects and arrays as JSON strings in form fields.
-    out[k] = /^[[{]/.test(v) ? (() => { try { return JSON.parse(v) as unknown } catch { return v } })() : v
+    out[k] = /^[[{]/.test(v)
+      ? (() => {
+          try {
+            return JSON.parse(v) as unknown
+          } catch {
+            return v
+          }
+        })()
+      : v
   }
   return out
 }
@@ -135,7 +147,14 @@ export class FakeSlack {
     // Slack pings the client; Bolt disconnects after 30 s without one.
     clearInterval(this.#pinger)
     this.#pinger = setInterval(() => this.#socket?.ping(), 5000)
-    ws.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'fake-slack', build_number: 1, approximate_connection_time: 18060 }, connection_info: { app_id: APP } }))
+    ws.send(
+      JSON.stringify({
+        type: 'hello',
+        num_connections: 1,
+        debug_info: { host: 'fake-slack', build_number: 1, approximate_connection_time: 18060 },
+        connection_info: { app_id: APP },
+      }),
+    )
     this.#notify()
   }
 
@@ -163,7 +182,16 @@ export class FakeSlack {
     const ts = () => `${Math.floor(Date.now() / 1000)}.${String(++this.#seq).padStart(6, '0')}`
     switch (method) {
       case 'auth.test':
-        return reply({ ok: true, url: 'https://fake.slack.test/', team: 'fake', user: 'runbook', team_id: TEAM, user_id: 'U0RUNBOOK', bot_id: 'B0RUNBOOK', is_enterprise_install: false })
+        return reply({
+          ok: true,
+          url: 'https://fake.slack.test/',
+          team: 'fake',
+          user: 'runbook',
+          team_id: TEAM,
+          user_id: 'U0RUNBOOK',
+          bot_id: 'B0RUNBOOK',
+          is_enterprise_install: false,
+        })
       case 'chat.postMessage': {
         const channel = String(args.channel ?? '')
         if (!channel) return reply({ ok: false, error: 'channel_not_found' })
@@ -171,7 +199,14 @@ export class FakeSlack {
         if (err) return reply({ ok: false, error: err })
         const thread = args.thread_ts as string | undefined
         if (thread && !this.messages.has(thread)) return reply({ ok: false, error: 'thread_not_found' })
-        const m: FakeMessage = { channel, ts: ts(), ...(thread ? { threadTs: thread } : {}), text: String(args.text ?? ''), blocks: (args.blocks as FakeMessage['blocks']) ?? [], versions: [] }
+        const m: FakeMessage = {
+          channel,
+          ts: ts(),
+          ...(thread ? { threadTs: thread } : {}),
+          text: String(args.text ?? ''),
+          blocks: (args.blocks as FakeMessage['blocks']) ?? [],
+          versions: [],
+        }
         m.versions.push({ text: m.text, blocks: m.blocks, at: Date.now() })
         this.messages.set(m.ts, m)
         this.#notify()
@@ -222,7 +257,10 @@ export class FakeSlack {
         clearInterval(poll)
         f()
       }
-      const timer = setTimeout(() => done(() => reject(new Error(`fake Slack: timed out after ${timeoutMs} ms waiting for ${what}`))), timeoutMs)
+      const timer = setTimeout(
+        () => done(() => reject(new Error(`fake Slack: timed out after ${timeoutMs} ms waiting for ${what}`))),
+        timeoutMs,
+      )
       // Also on a clock: a probe may depend on things other than Slack traffic.
       const poll = setInterval(check, 100)
       this.#waiters.add(check)
@@ -240,10 +278,28 @@ export class FakeSlack {
   }
 
   /** Sends `/runbook <text>` as Slack does over Socket Mode; resolves with the app's ack. Reuse triggerId to act as a retry. */
-  slashCommand(o: { user: string; channel: string; text: string; command?: string; triggerId?: string; envelopeId?: string }): Promise<Ack> {
+  slashCommand(o: {
+    user: string
+    channel: string
+    text: string
+    command?: string
+    triggerId?: string
+    envelopeId?: string
+  }): Promise<Ack> {
     const payload = {
-      token: 'legacy-verification-token', team_id: TEAM, team_domain: 'fake', channel_id: o.channel, channel_name: 'ops', user_id: o.user, user_name: o.user.toLowerCase(),
-      command: o.command ?? '/runbook', text: o.text, api_app_id: APP, is_enterprise_install: 'false', response_url: `${this.base}/commands/${randomUUID()}`, trigger_id: o.triggerId ?? `${Date.now()}.${++this.#seq}.${randomUUID().replace(/-/g, '')}`,
+      token: 'legacy-verification-token',
+      team_id: TEAM,
+      team_domain: 'fake',
+      channel_id: o.channel,
+      channel_name: 'ops',
+      user_id: o.user,
+      user_name: o.user.toLowerCase(),
+      command: o.command ?? '/runbook',
+      text: o.text,
+      api_app_id: APP,
+      is_enterprise_install: 'false',
+      response_url: `${this.base}/commands/${randomUUID()}`,
+      trigger_id: o.triggerId ?? `${Date.now()}.${++this.#seq}.${randomUUID().replace(/-/g, '')}`,
     }
     return this.#send('slash_commands', payload, true, o.envelopeId)
   }
@@ -254,9 +310,25 @@ export class FakeSlack {
     if (!m) return []
     return m.blocks.flatMap((b) =>
       b.type === 'actions'
-        ? (b.elements as Array<{ type: string; action_id: string; value: string; text: { text: string }; style?: string; confirm?: unknown }>)
+        ? (
+            b.elements as Array<{
+              type: string
+              action_id: string
+              value: string
+              text: { text: string }
+              style?: string
+              confirm?: unknown
+            }>
+          )
             .filter((e) => e.type === 'button')
-            .map((e) => ({ actionId: e.action_id, value: e.value, blockId: String(b.block_id ?? ''), text: e.text.text, ...(e.style ? { style: e.style } : {}), ...(e.confirm ? { confirm: e.confirm } : {}) }))
+            .map((e) => ({
+              actionId: e.action_id,
+              value: e.value,
+              blockId: String(b.block_id ?? ''),
+              text: e.text.text,
+              ...(e.style ? { style: e.style } : {}),
+              ...(e.confirm ? { confirm: e.confirm } : {}),
+            }))
         : [],
     )
   }
@@ -266,13 +338,47 @@ export class FakeSlack {
     const m = this.messages.get(o.ts)
     if (!m) return Promise.reject(new Error(`fake Slack: no message ${o.ts}`))
     const button = this.buttons(o.ts).find((b) => b.actionId === o.actionId)
-    if (!button) return Promise.reject(new Error(`fake Slack: message ${o.ts} has no button ${o.actionId} (it has: ${this.buttons(o.ts).map((b) => b.actionId).join(', ') || 'none'})`))
+    if (!button)
+      return Promise.reject(
+        new Error(
+          `fake Slack: message ${o.ts} has no button ${o.actionId} (it has: ${
+            this.buttons(o.ts)
+              .map((b) => b.actionId)
+              .join(', ') || 'none'
+          })`,
+        ),
+      )
     const payload = {
-      type: 'block_actions', user: { id: o.user, username: o.user.toLowerCase(), name: o.user.toLowerCase(), team_id: TEAM }, api_app_id: APP, token: 'legacy-verification-token',
-      container: { type: 'message', message_ts: m.ts, channel_id: m.channel, is_ephemeral: false, ...(m.threadTs ? { thread_ts: m.threadTs } : {}) },
-      trigger_id: o.triggerId ?? `${Date.now()}.${++this.#seq}.${randomUUID().replace(/-/g, '')}`, team: { id: TEAM, domain: 'fake' }, enterprise: null, is_enterprise_install: false,
-      channel: { id: m.channel, name: 'ops' }, message: { type: 'message', ts: m.ts, text: m.text, blocks: m.blocks, ...(m.threadTs ? { thread_ts: m.threadTs } : {}) }, state: { values: {} }, response_url: `${this.base}/actions/${randomUUID()}`,
-      actions: [{ action_id: button.actionId, block_id: button.blockId, text: { type: 'plain_text', text: button.text, emoji: true }, value: button.value, ...(button.style ? { style: button.style } : {}), type: 'button', action_ts: `${Date.now() / 1000}` }],
+      type: 'block_actions',
+      user: { id: o.user, username: o.user.toLowerCase(), name: o.user.toLowerCase(), team_id: TEAM },
+      api_app_id: APP,
+      token: 'legacy-verification-token',
+      container: {
+        type: 'message',
+        message_ts: m.ts,
+        channel_id: m.channel,
+        is_ephemeral: false,
+        ...(m.threadTs ? { thread_ts: m.threadTs } : {}),
+      },
+      trigger_id: o.triggerId ?? `${Date.now()}.${++this.#seq}.${randomUUID().replace(/-/g, '')}`,
+      team: { id: TEAM, domain: 'fake' },
+      enterprise: null,
+      is_enterprise_install: false,
+      channel: { id: m.channel, name: 'ops' },
+      message: { type: 'message', ts: m.ts, text: m.text, blocks: m.blocks, ...(m.threadTs ? { thread_ts: m.threadTs } : {}) },
+      state: { values: {} },
+      response_url: `${this.base}/actions/${randomUUID()}`,
+      actions: [
+        {
+          action_id: button.actionId,
+          block_id: button.blockId,
+          text: { type: 'plain_text', text: button.text, emoji: true },
+          value: button.value,
+          ...(button.style ? { style: button.style } : {}),
+          type: 'button',
+          action_ts: `${Date.now() / 1000}`,
+        },
+      ],
     }
     return this.#send('interactive', payload, false)
   }

@@ -26,7 +26,9 @@ export interface TestPostgres {
 export function postgresBin(): string | undefined {
   const root = '/usr/lib/postgresql'
   if (!existsSync(root)) return undefined
-  const version = readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'postgres'))).sort((a, b) => Number(b) - Number(a))[0]
+  const version = readdirSync(root)
+    .filter((v) => existsSync(join(root, v, 'bin', 'postgres')))
+    .sort((a, b) => Number(b) - Number(a))[0]
   return version === undefined ? undefined : join(root, version, 'bin')
 }
 
@@ -35,7 +37,8 @@ function runAs(): { uid: number; gid: number } | undefined {
   if (userInfo().uid !== 0) return undefined
   const r = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' })
   const g = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' })
-  if (r.status !== 0 || g.status !== 0) throw new Error('running as root and there is no `postgres` user to run postgres as (install postgresql: npm run system-deps)')
+  if (r.status !== 0 || g.status !== 0)
+    throw new Error('running as root and there is no `postgres` user to run postgres as (install postgresql: npm run system-deps)')
   return { uid: Number(r.stdout.trim()), gid: Number(g.stdout.trim()) }
 }
 
@@ -48,18 +51,41 @@ export async function startPostgres(): Promise<TestPostgres> {
   const as = runAs()
   if (as) chownSync(dir, as.uid, as.gid)
   const data = join(dir, 'data')
-  const init = spawnSync(join(bin, 'initdb'), ['-D', data, '-U', 'runbook', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions'], { encoding: 'utf8', cwd: dir, ...as })
+  const init = spawnSync(
+    join(bin, 'initdb'),
+    ['-D', data, '-U', 'runbook', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions'],
+    { encoding: 'utf8', cwd: dir, ...as },
+  )
   if (init.status !== 0) {
     spawnSync('rm', ['-rf', dir])
     throw new Error(`initdb failed (${init.status}):\n${init.stdout}\n${init.stderr}`)
   }
   const port = await freePort()
   // fsync off: the data directory is thrown away; the durability under test is our process's, not the disk's.
-  const daemon = spawnDaemon(join(bin, 'postgres'), ['-D', data, '-k', dir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200'], {
-    dir,
-    stopSignal: 'SIGINT',
-    spawn: { cwd: dir, ...as },
-  })
+  const daemon = spawnDaemon(
+    join(bin, 'postgres'),
+    [
+      '-D',
+      data,
+      '-k',
+      dir,
+      '-p',
+      String(port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'fsync=off',
+      '-c',
+      'full_page_writes=off',
+      '-c',
+      'max_connections=200',
+    ],
+    {
+      dir,
+      stopSignal: 'SIGINT',
+      spawn: { cwd: dir, ...as },
+    },
+  )
   const url = `postgres://runbook@127.0.0.1:${port}/postgres`
   const query = async (sql: string) => {
     const c = new pg.Client({ connectionString: url })

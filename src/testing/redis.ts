@@ -44,11 +44,32 @@ export async function startRedis(): Promise<TestRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'rb-redis-'))
   const port = await freePort()
   // BullMQ wants noeviction: a queue must never lose keys to memory pressure.
-  const daemon = spawnDaemon(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--maxmemory-policy', 'noeviction', '--protected-mode', 'yes'], {
-    dir,
-    stopSignal: 'SIGTERM',
-    spawn: { cwd: dir },
-  })
+  const daemon = spawnDaemon(
+    REDIS_SERVER,
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--daemonize',
+      'no',
+      '--maxmemory-policy',
+      'noeviction',
+      '--protected-mode',
+      'yes',
+    ],
+    {
+      dir,
+      stopSignal: 'SIGTERM',
+      spawn: { cwd: dir },
+    },
+  )
   try {
     await waitReady(daemon, 'redis-server', () => ping(port))
   } catch (err) {

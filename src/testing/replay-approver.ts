@@ -13,7 +13,11 @@ export function replayApprover(events: readonly RunEvent[]): Approver {
     approve: async (req) => {
       const i = decisions.findIndex((d) => 'step' in d && d.step === req.step)
       const d = i >= 0 ? decisions.splice(i, 1)[0] : undefined
-      if (!d) throw new RunbookError('RB_REPLAY_DIVERGED', `replay: fix '${req.step}' asks for approval, but the recording has no decision for it`)
+      if (!d)
+        throw new RunbookError(
+          'RB_REPLAY_DIVERGED',
+          `replay: fix '${req.step}' asks for approval, but the recording has no decision for it`,
+        )
       return d.type === 'fix.approved' ? { approved: true, by: d.by } : { approved: false, by: d.by, reason: d.reason }
     },
   }

@@ -26,7 +26,11 @@ export interface ReplayResult {
 }
 
 /** Replay one recorded run of `compiled`: same params, mode and approvals, answers from the recording. */
-export async function replayTranscript(compiled: CompiledRunbook, transcript: Transcript, onEvent: (e: RunEvent) => void = () => {}): Promise<ReplayResult> {
+export async function replayTranscript(
+  compiled: CompiledRunbook,
+  transcript: Transcript,
+  onEvent: (e: RunEvent) => void = () => {},
+): Promise<ReplayResult> {
   const executors = new ReplayExecutors(transcript.events)
   const events: RunEvent[] = []
   const summary = await runRunbook(compiled, {
@@ -59,7 +63,9 @@ function compare(t: Transcript, s: RunSummary): RunbookError | null {
     problems.push(`path differs at transition ${at + 1}: took ${s.path[at] ?? 'nothing'} (recorded: ${t.path[at] ?? 'nothing'})`)
   }
   if (problems.length === 0) return null
-  return new RunbookError('RB_REPLAY_MISMATCH', `replay of ${t.file}: ${problems.join('; ')}`, { detail: { recorded: t.path, replayed: s.path } })
+  return new RunbookError('RB_REPLAY_MISMATCH', `replay of ${t.file}: ${problems.join('; ')}`, {
+    detail: { recorded: t.path, replayed: s.path },
+  })
 }
 
 export interface Coverage {
@@ -98,7 +104,10 @@ export interface RunbookTestResult {
 export function fixtureFiles(fixturesRoot: string, runbook: string): string[] {
   const dir = join(fixturesRoot, runbook)
   if (!existsSync(dir)) return []
-  return readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort().map((f) => join(dir, f))
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .sort()
+    .map((f) => join(dir, f))
 }
 
 export async function testRunbook(compiled: CompiledRunbook, files: readonly string[]): Promise<RunbookTestResult> {

@@ -9,20 +9,62 @@
 import type { RunEventType } from '../types.ts'
 
 /** A JSON type, an object shape (`field?` is optional), or `[shape]` for an array of it. */
-type Shape = 'string' | 'number' | 'boolean' | 'object' | 'array' | 'any' | 'string|null' | 'number|null' | 'object|null' | readonly [Shape] | { readonly [field: string]: Shape }
+type Shape =
+  | 'string'
+  | 'number'
+  | 'boolean'
+  | 'object'
+  | 'array'
+  | 'any'
+  | 'string|null'
+  | 'number|null'
+  | 'object|null'
+  | readonly [Shape]
+  | { readonly [field: string]: Shape }
 
 const failure = { kind: 'string', message: 'string', 'detail?': 'object' } as const
-const commandSpec = { host: 'string', command: 'string', 'sudo?': 'boolean', 'timeoutMs?': 'number', 'mutating?': 'boolean', 'action?': 'string' } as const
-const commandResult = { exitCode: 'number|null', 'signal?': 'string|null', stdout: 'string', stderr: 'string', durationMs: 'number', 'timedOut?': 'boolean' } as const
+const commandSpec = {
+  host: 'string',
+  command: 'string',
+  'sudo?': 'boolean',
+  'timeoutMs?': 'number',
+  'mutating?': 'boolean',
+  'action?': 'string',
+} as const
+const commandResult = {
+  exitCode: 'number|null',
+  'signal?': 'string|null',
+  stdout: 'string',
+  stderr: 'string',
+  durationMs: 'number',
+  'timedOut?': 'boolean',
+} as const
 const probeSpec = { kind: 'string', 'host?': 'string', 'url?': 'string', 'port?': 'number', 'timeoutMs?': 'number' } as const
 const probeResult = { ok: 'boolean', durationMs: 'number', 'error?': failure } as const
 const plan = {
-  host: 'string', sudo: 'boolean', check: ['string'], apply: ['string'], verify: ['string'], rollback: ['string'],
-  files: [{ path: 'string', diff: 'string' }], access: 'object|null', hash: 'string',
+  host: 'string',
+  sudo: 'boolean',
+  check: ['string'],
+  apply: ['string'],
+  verify: ['string'],
+  rollback: ['string'],
+  files: [{ path: 'string', diff: 'string' }],
+  access: 'object|null',
+  hash: 'string',
 } as const
 
 export const EVENT_SHAPES: Record<RunEventType, Shape> = {
-  'run.started': { transcriptVersion: 'number', runbook: 'string', hash: 'string', mode: 'string', params: 'object', 'targets?': ['string'], operator: 'string', 'startedAt?': 'string', 'runId?': 'string' },
+  'run.started': {
+    transcriptVersion: 'number',
+    runbook: 'string',
+    hash: 'string',
+    mode: 'string',
+    params: 'object',
+    'targets?': ['string'],
+    operator: 'string',
+    'startedAt?': 'string',
+    'runId?': 'string',
+  },
   'step.started': { step: 'string', kind: 'string' },
   'command.started': { step: 'string', spec: commandSpec },
   'command.finished': { step: 'string', spec: commandSpec, 'result?': commandResult, 'error?': failure },
@@ -30,7 +72,12 @@ export const EVENT_SHAPES: Record<RunEventType, Shape> = {
   'result.parsed': { step: 'string', parser: 'string', 'value?': 'any' },
   'step.finished': { step: 'string', status: 'string', durationMs: 'number', 'error?': failure },
   transition: { from: 'string', to: 'string', via: 'string', edge: 'string' },
-  'fix.proposed': { step: 'string', summary: 'string', plan, 'intent?': { action: 'string', inputs: [{ name: 'string', value: 'string' }] } },
+  'fix.proposed': {
+    step: 'string',
+    summary: 'string',
+    plan,
+    'intent?': { action: 'string', inputs: [{ name: 'string', value: 'string' }] },
+  },
   'fix.not_needed': { step: 'string', summary: 'string' },
   'fix.preflight': { step: 'string', ok: 'boolean', checks: [{ command: 'string', ok: 'boolean', message: 'string' }] },
   'fix.refused': { step: 'string', reason: 'string' },
@@ -47,7 +94,13 @@ export const EVENT_SHAPES: Record<RunEventType, Shape> = {
   'fix.in_doubt': { step: 'string', planHash: 'string', command: 'string', reason: 'string' },
   'fix.verified': { step: 'string', ok: 'boolean' },
   'fix.rolled_back': { step: 'string', ok: 'boolean' },
-  outcome: { id: 'string', severity: 'string', summary: 'string', evidence: [{ text: 'string', 'step?': 'string', 'command?': 'string' }], 'see?': ['string'] },
+  outcome: {
+    id: 'string',
+    severity: 'string',
+    summary: 'string',
+    evidence: [{ text: 'string', 'step?': 'string', 'command?': 'string' }],
+    'see?': ['string'],
+  },
   'run.finished': { status: 'string', exitCode: 'number', durationMs: 'number', 'error?': { code: 'string', message: 'string' } },
 }
 
@@ -61,7 +114,12 @@ function mismatch(value: unknown, shape: Shape, path: string): string | null {
     if (shape === 'any') return null
     const got = typeOf(value)
     const ok = shape.split('|').some((t) => t === got)
-    return ok ? null : `${path || 'the event'} must be ${shape.split('|').map((t) => (t === 'null' ? 'null' : /^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`)).join(' or ')} (got ${got === 'undefined' ? 'nothing' : got})`
+    return ok
+      ? null
+      : `${path || 'the event'} must be ${shape
+          .split('|')
+          .map((t) => (t === 'null' ? 'null' : /^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`))
+          .join(' or ')} (got ${got === 'undefined' ? 'nothing' : got})`
   }
   if (Array.isArray(shape)) {
     if (!Array.isArray(value)) return `${path} must be an array (got ${typeOf(value) === 'undefined' ? 'nothing' : typeOf(value)})`
@@ -71,7 +129,8 @@ function mismatch(value: unknown, shape: Shape, path: string): string | null {
     }
     return null
   }
-  if (typeOf(value) !== 'object') return `${path || 'the event'} must be an object (got ${typeOf(value) === 'undefined' ? 'nothing' : typeOf(value)})`
+  if (typeOf(value) !== 'object')
+    return `${path || 'the event'} must be an object (got ${typeOf(value) === 'undefined' ? 'nothing' : typeOf(value)})`
   const record = value as Record<string, unknown>
   for (const [key, sub] of Object.entries(shape as Record<string, Shape>)) {
     const optional = key.endsWith('?')
@@ -94,7 +153,8 @@ export function nestedDeeperThan(value: unknown, max: number): boolean {
     const [v, depth] = stack.pop()!
     if (v === null || typeof v !== 'object') continue
     if (depth + 1 > max) return true
-    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1])
+    for (const child of Array.isArray(v) ? v : Object.values(v))
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1])
   }
   return false
 }

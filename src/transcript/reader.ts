@@ -57,7 +57,8 @@ class EventChecker {
   line(text: string, n: number): RunEvent | undefined {
     if (text.trim() === '') return undefined
     const at = { file: this.file, line: n, col: 1 }
-    const fail = (message: string) => new RunbookError('RB_TRANSCRIPT_INVALID', `${this.file}:${n}: ${message}`, { pos: at, detail: { file: this.file, line: n } })
+    const fail = (message: string) =>
+      new RunbookError('RB_TRANSCRIPT_INVALID', `${this.file}:${n}: ${message}`, { pos: at, detail: { file: this.file, line: n } })
     if (this.#cut) throw this.#cut
     let value: unknown
     try {
@@ -70,7 +71,11 @@ class EventChecker {
     const type = (value as { type?: unknown }).type
     if (typeof type !== 'string' || !KNOWN_EVENT_TYPES.has(type)) throw fail(`unknown event type ${JSON.stringify(type)?.slice(0, 80)}`)
     if (nestedDeeperThan(value, INPUT_LIMITS.transcriptDepth)) {
-      throw new RunbookError('RB_INPUT_TOO_LARGE', `${this.file}:${n}: ${type} event nested deeper than ${INPUT_LIMITS.transcriptDepth} levels: refused`, { pos: at, detail: { file: this.file, line: n } })
+      throw new RunbookError(
+        'RB_INPUT_TOO_LARGE',
+        `${this.file}:${n}: ${type} event nested deeper than ${INPUT_LIMITS.transcriptDepth} levels: refused`,
+        { pos: at, detail: { file: this.file, line: n } },
+      )
     }
     const problem = eventProblem(value as Record<string, unknown>, type as RunEventType)
     if (problem) throw fail(`${type} event: ${problem}`)
@@ -91,7 +96,9 @@ class EventChecker {
 
   summary(): TranscriptSummary {
     if (!this.started || !this.last) {
-      throw new RunbookError('RB_TRANSCRIPT_INVALID', `${this.file}: no events: the first event must be run.started`, { pos: { file: this.file, line: 1, col: 1 } })
+      throw new RunbookError('RB_TRANSCRIPT_INVALID', `${this.file}: no events: the first event must be run.started`, {
+        pos: { file: this.file, line: 1, col: 1 },
+      })
     }
     return { file: this.file, started: this.started, finished: this.finished, outcome: this.outcome, count: this.count, last: this.last }
   }
@@ -118,7 +125,11 @@ export async function streamTranscript(
   options: { signal?: AbortSignal } = {},
 ): Promise<TranscriptSummary> {
   const checker = new EventChecker(file)
-  for await (const { text, line } of readLines(file, { ...INPUT, maxLineBytes: INPUT_LIMITS.transcriptLineBytes, ...(options.signal ? { signal: options.signal } : {}) })) {
+  for await (const { text, line } of readLines(file, {
+    ...INPUT,
+    maxLineBytes: INPUT_LIMITS.transcriptLineBytes,
+    ...(options.signal ? { signal: options.signal } : {}),
+  })) {
     const event = checker.line(text, line)
     // A promise means "wait" (e.g. stdout is full): the read pauses with it.
     if (event) await onEvent(event)

@@ -37,6 +37,9 @@ export function stateDir(env: NodeJS.ProcessEnv): string {
 
 /** `<state>/runs/<runbook>-<UTC timestamp>.jsonl` */
 export function defaultTranscriptPath(env: NodeJS.ProcessEnv, runbook: string, now: Date): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')
   return join(stateDir(env), 'runs', `${runbook}-${stamp}.jsonl`)
 }

@@ -81,7 +81,11 @@ export function formatDuration(ms: number): string {
 /** Last `n` non-empty lines of a command's output. */
 export function tail(text: string, n: number): string[] {
   if (n <= 0) return []
-  return text.split('\n').map((l) => l.trimEnd()).filter((l) => l !== '').slice(-n)
+  return text
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter((l) => l !== '')
+    .slice(-n)
 }
 
 /** A labelled shell command, one line per line of it: continuation lines align under the first. */

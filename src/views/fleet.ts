@@ -20,8 +20,16 @@ type Out = NodeJS.WritableStream & { isTTY?: boolean; columns?: number }
 const clean = (s: string): string => escapeControls(s)
 
 const STATUS_STYLE: Record<string, Style> = {
-  healthy: 'green', 'fix-applied': 'green', problem: 'yellow', 'fix-proposed': 'yellow', refused: 'red',
-  'fix-rolled-back': 'red', incomplete: 'red', error: 'red', 'fix-unverified': 'red', 'rollback-failed': 'red',
+  healthy: 'green',
+  'fix-applied': 'green',
+  problem: 'yellow',
+  'fix-proposed': 'yellow',
+  refused: 'red',
+  'fix-rolled-back': 'red',
+  incomplete: 'red',
+  error: 'red',
+  'fix-unverified': 'red',
+  'rollback-failed': 'red',
 }
 
 const statusWords = (status: string): string => status.replace(/-/g, ' ')
@@ -41,12 +49,20 @@ export interface FleetSummary {
 
 /** The one-line headline: "7 healthy (reachable): web1, ...; 3 fix proposed (fix_sshguard): web3, web6, web9". */
 export function headline(groups: readonly OutcomeGroup[]): string {
-  return groups.map((g) => `${g.hosts.length} ${statusWords(g.status)} (${g.fixStep && g.outcomeId.startsWith('_') ? g.fixStep : g.outcomeId}): ${g.hosts.join(', ')}`).join('; ')
+  return groups
+    .map(
+      (g) =>
+        `${g.hosts.length} ${statusWords(g.status)} (${g.fixStep && g.outcomeId.startsWith('_') ? g.fixStep : g.outcomeId}): ${g.hosts.join(', ')}`,
+    )
+    .join('; ')
 }
 
 export function summaryLines(s: FleetSummary, options: { color?: boolean; verbose?: boolean } = {}): string[] {
   const color = options.color ?? false
-  const lines = ['', paint(`fleet ${s.runbook} (${s.mode}): ${s.hosts} host${s.hosts === 1 ? '' : 's'} in ${formatDuration(s.durationMs)}`, 'bold', color)]
+  const lines = [
+    '',
+    paint(`fleet ${s.runbook} (${s.mode}): ${s.hosts} host${s.hosts === 1 ? '' : 's'} in ${formatDuration(s.durationMs)}`, 'bold', color),
+  ]
   lines.push(clean(headline(s.groups)))
   for (const g of s.groups) {
     lines.push('', paint(`${g.hosts.length} × ${statusWords(g.status)}: ${g.hosts.join(', ')}`, STATUS_STYLE[g.status], color))
@@ -55,7 +71,8 @@ export function summaryLines(s: FleetSummary, options: { color?: boolean; verbos
     if (g.evidence.length > 0 && (g.status !== 'healthy' || options.verbose)) {
       lines.push(paint(`  evidence (from ${g.evidenceFrom}${g.hosts.length > 1 ? ', shown once for the group' : ''}):`, 'dim', color))
       for (const e of g.evidence) {
-        if (e.command) lines.push(paint(`    $ ${clean(e.command.split('\n')[0] ?? '')}${e.command.includes('\n') ? ' …' : ''}`, 'dim', color))
+        if (e.command)
+          lines.push(paint(`    $ ${clean(e.command.split('\n')[0] ?? '')}${e.command.includes('\n') ? ' …' : ''}`, 'dim', color))
         for (const l of e.text.split('\n')) lines.push(`    ${clean(l)}`)
       }
     }
@@ -64,7 +81,8 @@ export function summaryLines(s: FleetSummary, options: { color?: boolean; verbos
   const never = s.notStarted.filter((n) => n.phase === 'diagnose').map((n) => n.host)
   const notApplied = s.notStarted.filter((n) => n.phase === 'apply').map((n) => n.host)
   if (never.length > 0) lines.push(paint(`never started (${never.length}): ${never.join(', ')}`, 'red', color))
-  if (notApplied.length > 0) lines.push(paint(`fix never started (${notApplied.length}, diagnosed only): ${notApplied.join(', ')}`, 'red', color))
+  if (notApplied.length > 0)
+    lines.push(paint(`fix never started (${notApplied.length}, diagnosed only): ${notApplied.join(', ')}`, 'red', color))
   if (s.index) lines.push(`fleet index: ${s.index}`)
   lines.push(`exit ${s.exitCode}`)
   return lines
@@ -76,7 +94,10 @@ export function summaryLines(s: FleetSummary, options: { color?: boolean; verbos
  * await runFleet(compiled, { ...options, onEvent: view.sink })
  * view.close()
  */
-export function createFleetView(out: Out, options: { color?: boolean; verbose?: boolean; index?: string; now?: () => number } = {}): FleetView {
+export function createFleetView(
+  out: Out,
+  options: { color?: boolean; verbose?: boolean; index?: string; now?: () => number } = {},
+): FleetView {
   const color = options.color ?? false
   const tty = out.isTTY === true
   const now = options.now ?? Date.now
@@ -111,7 +132,11 @@ export function createFleetView(out: Out, options: { color?: boolean; verbose?: 
 
   const handlers: { [K in FleetEvent['type']]: (e: Extract<FleetEvent, { type: K }>) => void } = {
     'fleet.started': (e) => {
-      runbook = e.runbook; mode = e.mode; total = e.hosts.length; concurrency = e.concurrency; startedAt = e.at
+      runbook = e.runbook
+      mode = e.mode
+      total = e.hosts.length
+      concurrency = e.concurrency
+      startedAt = e.at
       print([paint(`fleet ${e.runbook} (${e.mode})`, 'bold', color), ...e.plan.map((l) => `  ${l}`)])
     },
     'fleet.phase': (e) => {
@@ -119,13 +144,19 @@ export function createFleetView(out: Out, options: { color?: boolean; verbose?: 
       phaseHosts = e.hosts.length
       finished.length = 0
       counts.clear()
-      print(e.group ? [paint(`apply fix group ${e.group.hash.slice(0, 12)} on ${e.hosts.length} host(s): ${e.hosts.join(', ')}`, 'bold', color)] : [])
+      print(
+        e.group
+          ? [paint(`apply fix group ${e.group.hash.slice(0, 12)} on ${e.hosts.length} host(s): ${e.hosts.join(', ')}`, 'bold', color)]
+          : [],
+      )
     },
     'fleet.group': (e) => {
       print([
         paint(`fix group ${e.hash.slice(0, 12)} (${e.step}) on ${e.hosts.length} host(s): ${e.hosts.join(', ')}`, 'bold', color),
         `  ${clean(e.summary)}`,
-        e.approved ? paint(`  approved by ${clean(e.by)}`, 'green', color) : paint(`  not approved (${clean(e.reason ?? 'declined')}): not applied`, 'yellow', color),
+        e.approved
+          ? paint(`  approved by ${clean(e.by)}`, 'green', color)
+          : paint(`  not approved (${clean(e.reason ?? 'declined')}): not applied`, 'yellow', color),
       ])
     },
     'host.started': (e) => {
@@ -145,7 +176,20 @@ export function createFleetView(out: Out, options: { color?: boolean; verbose?: 
     'fleet.finished': (e) => {
       if (tty && statusShown) out.write(`\r${cursor.clearLine}`)
       statusShown = false
-      const lines = summaryLines({ runbook, mode, hosts: total, durationMs: e.durationMs || now() - startedAt, groups: e.groups, notStarted: e.notStarted, stop: e.stop, exitCode: e.exitCode, ...(options.index ? { index: options.index } : {}) }, { color, verbose: options.verbose ?? false })
+      const lines = summaryLines(
+        {
+          runbook,
+          mode,
+          hosts: total,
+          durationMs: e.durationMs || now() - startedAt,
+          groups: e.groups,
+          notStarted: e.notStarted,
+          stop: e.stop,
+          exitCode: e.exitCode,
+          ...(options.index ? { index: options.index } : {}),
+        },
+        { color, verbose: options.verbose ?? false },
+      )
       out.write(lines.join('\n') + '\n')
     },
   }

@@ -3,8 +3,21 @@
  * replay renderer all draw this model, so a past run reads exactly like a live one.
  */
 import type {
-  CommandSpec, ExecFailure, CommandResult, FixIntent, FixPhase, FixPlan, ProbeSpec, ProbeResult, RunEvent,
-  RunEventType, RunStatus, Severity, StepKind, StepStatus, Evidence,
+  CommandSpec,
+  ExecFailure,
+  CommandResult,
+  FixIntent,
+  FixPhase,
+  FixPlan,
+  ProbeSpec,
+  ProbeResult,
+  RunEvent,
+  RunEventType,
+  RunStatus,
+  Severity,
+  StepKind,
+  StepStatus,
+  Evidence,
 } from '../types.ts'
 
 /**
@@ -102,7 +115,9 @@ function find(m: RunModel, step: string): StepNode | undefined {
 
 function commandOf(step: StepNode | undefined, e: { sub?: string; phase?: FixPhase; spec: CommandSpec }): CommandNode | undefined {
   // Latest running match: the same command may run twice (check, then verify) in one step.
-  return step?.commands.findLast((c) => c.status === 'running' && c.sub === e.sub && c.phase === e.phase && c.spec.command === e.spec.command)
+  return step?.commands.findLast(
+    (c) => c.status === 'running' && c.sub === e.sub && c.phase === e.phase && c.spec.command === e.spec.command,
+  )
 }
 
 /**
@@ -147,10 +162,25 @@ const reducers: EventHandlers<(m: RunModel, at: number) => void> = {
   },
   'step.started': (e) => (m, at) => {
     closeAll(m, at) // steps run one at a time: a new one means the previous one is over
-    m.steps.push({ id: e.step, kind: e.kind, ...(e.title ? { title: e.title } : {}), startedAt: at, status: 'running', commands: [], probes: [], parsed: [] })
+    m.steps.push({
+      id: e.step,
+      kind: e.kind,
+      ...(e.title ? { title: e.title } : {}),
+      startedAt: at,
+      status: 'running',
+      commands: [],
+      probes: [],
+      parsed: [],
+    })
   },
   'command.started': (e) => (m, at) => {
-    find(m, e.step)?.commands.push({ ...(e.sub ? { sub: e.sub } : {}), ...(e.phase ? { phase: e.phase } : {}), spec: e.spec, startedAt: at, status: 'running' })
+    find(m, e.step)?.commands.push({
+      ...(e.sub ? { sub: e.sub } : {}),
+      ...(e.phase ? { phase: e.phase } : {}),
+      spec: e.spec,
+      startedAt: at,
+      status: 'running',
+    })
   },
   'command.finished': (e) => (m, at) => {
     const step = find(m, e.step)
@@ -202,7 +232,15 @@ const reducers: EventHandlers<(m: RunModel, at: number) => void> = {
   },
   'fix.preflight': (e) => (m) => {
     const f = ensureFix(find(m, e.step))
-    if (f) f.notes.push(e.ok ? 'pre-flight checks pass' : `pre-flight FAILED: ${e.checks.filter((c) => !c.ok).map((c) => c.message).join('; ')}`)
+    if (f)
+      f.notes.push(
+        e.ok
+          ? 'pre-flight checks pass'
+          : `pre-flight FAILED: ${e.checks
+              .filter((c) => !c.ok)
+              .map((c) => c.message)
+              .join('; ')}`,
+      )
   },
   'fix.refused': (e) => (m) => {
     const f = ensureFix(find(m, e.step))

@@ -66,12 +66,25 @@ export function plainLines(e: RunEvent, m: RunModel, o: PlainOptions): string[] 
       `${ts} step ${e.step}: ${e.status} (${formatDuration(e.durationMs)})${e.error ? `: ${e.error.kind}: ${e.error.message}` : ''}`,
     ],
     // The guard in full is in the transcript; one line here is enough to follow the run.
-    transition: (e) => [`transition ${e.from} → ${e.to}${e.via === 'default' ? '' : ` (${e.via.length > 100 ? `${e.via.slice(0, 99)}…` : e.via})`}`],
+    transition: (e) => [
+      `transition ${e.from} → ${e.to}${e.via === 'default' ? '' : ` (${e.via.length > 100 ? `${e.via.slice(0, 99)}…` : e.via})`}`,
+    ],
     // Intent first (the action and its inputs), then every command in full.
     'fix.proposed': (e) => [`${ts} fix ${e.step}: proposed: ${e.summary}`, ...planLines(e, '    ', formatDuration)],
-    'fix.preflight': (e) => [`${ts} fix ${e.step}: pre-flight ${e.ok ? 'ok' : `FAILED: ${e.checks.filter((c) => !c.ok).map((c) => c.message).join('; ')}`}`],
+    'fix.preflight': (e) => [
+      `${ts} fix ${e.step}: pre-flight ${
+        e.ok
+          ? 'ok'
+          : `FAILED: ${e.checks
+              .filter((c) => !c.ok)
+              .map((c) => c.message)
+              .join('; ')}`
+      }`,
+    ],
     'fix.refused': (e) => [`${ts} fix ${e.step}: REFUSED: ${e.reason}`],
-    'fix.replanned': (e) => [`${ts} fix ${e.step}: the host changed since plan ${e.from.slice(0, 12)}: re-planned as ${e.to.slice(0, 12)}, asking again`],
+    'fix.replanned': (e) => [
+      `${ts} fix ${e.step}: the host changed since plan ${e.from.slice(0, 12)}: re-planned as ${e.to.slice(0, 12)}, asking again`,
+    ],
     'lock.acquired': (e) => (o.verbose ? [`${ts} lock on ${e.host} taken (${e.lock})`] : []),
     'lock.refused': (e) => [`${ts} lock on ${e.host} held by ${e.holder}`],
     'lock.released': (e) => (o.verbose ? [`${ts} lock on ${e.host} released`] : []),

@@ -25,13 +25,22 @@ export function createReplayRenderer(out: Out, options: ReplayRenderOptions = {}
   return {
     // The tree shows at most the last 3 lines of a command's output: keep only those, so drawing a
     // transcript costs memory for its steps, not for every byte of output it recorded.
-    add: (e) => foldEvent(model, e.type === 'command.finished' && e.result ? { ...e, result: { ...e.result, stdout: lastLines(e.result.stdout), stderr: lastLines(e.result.stderr) } } : e),
+    add: (e) =>
+      foldEvent(
+        model,
+        e.type === 'command.finished' && e.result
+          ? { ...e, result: { ...e.result, stdout: lastLines(e.result.stdout), stderr: lastLines(e.result.stderr) } }
+          : e,
+      ),
     end() {
       endModel(model)
       const color = options.color ?? false
       // A file or a pipe has no width: keep commands whole there.
       const width = out.columns !== undefined ? Math.max(20, out.columns - 1) : Infinity
-      const lines = [...treeLines(model, { width, color, verbose: options.verbose ?? false }), ...outcomeLines(model, { color, verbose: options.verbose ?? false })]
+      const lines = [
+        ...treeLines(model, { width, color, verbose: options.verbose ?? false }),
+        ...outcomeLines(model, { color, verbose: options.verbose ?? false }),
+      ]
       out.write(lines.join('\n') + '\n')
     },
   }

@@ -96,15 +96,38 @@ function outputLines(c: CommandNode, indent: string, o: TreeOptions): string[] {
   const out = o.verbose ? tail(r.stdout, 3) : []
   const err = o.verbose || c.status !== 'ok' ? tail(r.stderr, o.verbose ? 3 : 2) : []
   return [
-    ...out.map((l) => renderLine([[indent + '  ', 'dim'], [l, 'dim']], o.width, o.color)),
-    ...err.map((l) => renderLine([[indent + '  ', 'dim'], [l, 'red']], o.width, o.color)),
+    ...out.map((l) =>
+      renderLine(
+        [
+          [indent + '  ', 'dim'],
+          [l, 'dim'],
+        ],
+        o.width,
+        o.color,
+      ),
+    ),
+    ...err.map((l) =>
+      renderLine(
+        [
+          [indent + '  ', 'dim'],
+          [l, 'red'],
+        ],
+        o.width,
+        o.color,
+      ),
+    ),
   ]
 }
 
 function probeLine(p: ProbeNode, head: string, o: TreeOptions): string {
   const what = p.spec.kind === 'http' ? p.spec.url : `${p.spec.kind} ${p.spec.host}${p.spec.kind === 'tcp' ? `:${p.spec.port}` : ''}`
   const res: Segment = p.result.ok ? [' → ok', 'green'] : [` → failed${p.result.error ? `: ${p.result.error.message}` : ''}`, 'red']
-  return fit([[head, 'dim'], ...(p.sub ? [[`${p.sub}  `, 'cyan'] as Segment] : [])], [what], [res, [` (${formatDuration(p.result.durationMs)})`, 'dim']], o)
+  return fit(
+    [[head, 'dim'], ...(p.sub ? [[`${p.sub}  `, 'cyan'] as Segment] : [])],
+    [what],
+    [res, [` (${formatDuration(p.result.durationMs)})`, 'dim']],
+    o,
+  )
 }
 
 function commandLine(c: CommandNode, head: string, cont: string, o: TreeOptions): string[] {
@@ -128,34 +151,76 @@ function fixLines(step: StepNode, o: TreeOptions): string[] {
   const line = (segs: Segment[]): string => renderLine([[pad], ...segs], o.width, o.color)
   // The host lock's lease is the engine's housekeeping: shown with --verbose (and in --json), or when it failed.
   const shown = (c: CommandNode): boolean => o.verbose || c.status !== 'ok' || lockUpkeep(c.spec.command) === undefined
-  const phase = (p: FixPhase): string[] => step.commands.filter((c) => c.phase === p && shown(c)).flatMap((c) => commandLine(c, pad, pad, o))
+  const phase = (p: FixPhase): string[] =>
+    step.commands.filter((c) => c.phase === p && shown(c)).flatMap((c) => commandLine(c, pad, pad, o))
   const lines = phase('check')
   if (!f) return [...lines, ...phase('apply'), ...phase('verify'), ...phase('rollback')]
   if (f.notNeeded) lines.push(line([['✓ not needed: ', 'green'], [f.summary]]))
   if (f.plan) {
     // Intent first: the action and its inputs, then the commands.
     if (f.intent) lines.push(fit([[pad], ['does     ', 'magenta']], [intentText(f.intent)], [], o))
-    lines.push(line([['plan     ', 'magenta'], [`on ${f.plan.host}${f.plan.sudo ? ' (sudo)' : ''}, plan ${f.plan.hash.slice(0, 12)}`, 'dim']]))
+    lines.push(
+      line([
+        ['plan     ', 'magenta'],
+        [`on ${f.plan.host}${f.plan.sudo ? ' (sudo)' : ''}, plan ${f.plan.hash.slice(0, 12)}`, 'dim'],
+      ]),
+    )
     // Compact in the tree: the first line of each command (the full plan comes with the outcome).
-    const first = (c: string) => { const [head = '', ...more] = c.trim().split('\n'); return more.length ? `${head} … (+${more.length} lines)` : head }
+    const first = (c: string) => {
+      const [head = '', ...more] = c.trim().split('\n')
+      return more.length ? `${head} … (+${more.length} lines)` : head
+    }
     for (const c of f.plan.apply) lines.push(fit([[pad + '  apply:    ', 'dim']], [first(c)], [], o))
     for (const c of f.plan.rollback) lines.push(fit([[pad + '  rollback: ', 'dim']], [first(c)], [], o))
     for (const file of f.plan.files) {
       lines.push(fit([[pad + '  file:     ', 'dim']], [file.path], [], o))
-      for (const l of file.diff.split('\n').filter((x) => /^[-+@ ]/.test(x) && !/^(---|\+\+\+) /.test(x))) lines.push(fit([[pad + '    ', 'dim']], [l, l.startsWith('+') ? 'green' : l.startsWith('-') ? 'red' : 'dim'], [], o))
+      for (const l of file.diff.split('\n').filter((x) => /^[-+@ ]/.test(x) && !/^(---|\+\+\+) /.test(x)))
+        lines.push(fit([[pad + '    ', 'dim']], [l, l.startsWith('+') ? 'green' : l.startsWith('-') ? 'red' : 'dim'], [], o))
     }
-    for (const v of f.plan.vouched ?? []) lines.push(fit([[pad + '  read-only by the author\'s word: ', 'dim']], [`${first(v.command)} (${v.reason})`], [], o))
-    if (f.plan.access) lines.push(line([['access   ', 'magenta'], [`commit-confirmed: reverts by itself within ${formatDuration(f.plan.access.confirmWithinMs)} unless verified`, 'yellow']]))
+    for (const v of f.plan.vouched ?? [])
+      lines.push(fit([[pad + "  read-only by the author's word: ", 'dim']], [`${first(v.command)} (${v.reason})`], [], o))
+    if (f.plan.access)
+      lines.push(
+        line([
+          ['access   ', 'magenta'],
+          [`commit-confirmed: reverts by itself within ${formatDuration(f.plan.access.confirmWithinMs)} unless verified`, 'yellow'],
+        ]),
+      )
   }
-  for (const n of f.notes) lines.push(line([['safety   ', 'magenta'], [n, 'dim']]))
+  for (const n of f.notes)
+    lines.push(
+      line([
+        ['safety   ', 'magenta'],
+        [n, 'dim'],
+      ]),
+    )
   const d = f.decision
-  if (d) lines.push(line([['approval ', 'magenta'], d.approved ? [`✓ approved by ${d.by}`, 'green'] : [`⊘ declined by ${d.by}: ${d.reason ?? ''}`, 'yellow']]))
-  else if (f.plan && !f.notNeeded && step.status === 'proposed') lines.push(line([['approval ', 'magenta'], ['not asked (dry-run)', 'yellow']]))
-  else if (f.plan && !f.notNeeded && step.status === 'running') lines.push(line([['approval ', 'magenta'], ['waiting…', 'yellow']]))
+  if (d)
+    lines.push(
+      line([
+        ['approval ', 'magenta'],
+        d.approved ? [`✓ approved by ${d.by}`, 'green'] : [`⊘ declined by ${d.by}: ${d.reason ?? ''}`, 'yellow'],
+      ]),
+    )
+  else if (f.plan && !f.notNeeded && step.status === 'proposed')
+    lines.push(
+      line([
+        ['approval ', 'magenta'],
+        ['not asked (dry-run)', 'yellow'],
+      ]),
+    )
+  else if (f.plan && !f.notNeeded && step.status === 'running')
+    lines.push(
+      line([
+        ['approval ', 'magenta'],
+        ['waiting…', 'yellow'],
+      ]),
+    )
   lines.push(...phase('apply'), ...phase('verify'))
   if (f.verified !== undefined) lines.push(line([['verified ', 'magenta'], f.verified ? ['✓ yes', 'green'] : ['✗ no', 'red']]))
   lines.push(...phase('rollback'))
-  if (f.rolledBack !== undefined) lines.push(line([['rollback ', 'magenta'], f.rolledBack ? ['✓ rolled back', 'yellow'] : ['✗ ROLLBACK FAILED', 'red']]))
+  if (f.rolledBack !== undefined)
+    lines.push(line([['rollback ', 'magenta'], f.rolledBack ? ['✓ rolled back', 'yellow'] : ['✗ ROLLBACK FAILED', 'red']]))
   return lines
 }
 
@@ -168,13 +233,27 @@ function stepLines(s: StepNode, o: TreeOptions): string[] {
   if (s.error) lines.push(renderLine([['     '], [`${s.error.kind}: ${s.error.message}`, 'red']], o.width, o.color))
   lines.push(...childLines(s, o))
   if (s.kind === 'fix' || s.fix) lines.push(...fixLines(s, o))
-  if (s.next) lines.push(fit([['  → ', 'dim'], [s.next.to, 'bold']], [s.next.via === 'default' ? '' : `  (${s.next.via})`, 'dim'], [], o))
+  if (s.next)
+    lines.push(
+      fit(
+        [
+          ['  → ', 'dim'],
+          [s.next.to, 'bold'],
+        ],
+        [s.next.via === 'default' ? '' : `  (${s.next.via})`, 'dim'],
+        [],
+        o,
+      ),
+    )
   return lines
 }
 
 /** Header plus every step: the live view redraws it, the final view prints it once. */
 export function treeLines(m: RunModel, o: TreeOptions): string[] {
-  const head: Segment[] = [[`runbook ${m.runbook ?? '?'}`, 'bold'], [` · ${m.mode ?? '?'}`, m.mode === 'apply' ? 'red' : 'cyan']]
+  const head: Segment[] = [
+    [`runbook ${m.runbook ?? '?'}`, 'bold'],
+    [` · ${m.mode ?? '?'}`, m.mode === 'apply' ? 'red' : 'cyan'],
+  ]
   if (m.targets.length > 0) head.push([` · on ${m.targets.join(', ')}`, 'dim'])
   return [renderLine(head, o.width, o.color), ...m.steps.flatMap((s) => stepLines(s, o))]
 }
@@ -189,7 +268,8 @@ export function outcomeLines(m: RunModel, o: Pick<TreeOptions, 'color'> & { verb
   const out = m.outcome
   if (out) {
     lines.push(line([[out.severity.toUpperCase(), SEVERITY_STYLE[out.severity]], ['  '], [out.summary, 'bold']]))
-    if (out.evidence.some((x) => o.verbose || x.command === undefined || lockUpkeep(x.command) === undefined)) lines.push(line([['  evidence:', 'dim']]))
+    if (out.evidence.some((x) => o.verbose || x.command === undefined || lockUpkeep(x.command) === undefined))
+      lines.push(line([['  evidence:', 'dim']]))
     // Evidence the engine's lock upkeep left (its commands' output) is housekeeping: --verbose shows it.
     for (const ev of out.evidence.filter((x) => o.verbose || x.command === undefined || lockUpkeep(x.command) === undefined)) {
       if (ev.step || ev.command) lines.push(line([[`    ${ev.step ?? ''}${ev.command ? ` $ ${ev.command}` : ''}`, 'dim']]))
@@ -207,23 +287,51 @@ export function outcomeLines(m: RunModel, o: Pick<TreeOptions, 'color'> & { verb
     lines.push('', line([[`Proposed fix (${pending.step}): `, 'bold'], [pending.fix.summary]]))
     if (pending.fix.intent) lines.push(line([['  does:     ', 'dim'], [intentText(pending.fix.intent)]]))
     lines.push(line([[`  on ${plan.host}${plan.sudo ? ' with sudo' : ''}, plan ${plan.hash.slice(0, 12)}`, 'dim']]))
-    for (const [label, cmds] of [['apply:   ', plan.apply], ['verify:  ', plan.verify], ['rollback:', plan.rollback]] as const) {
-      for (const c of cmds) for (const l of labelled(`  ${label} `, c)) lines.push(line([[l.slice(0, label.length + 3), 'dim'], [l.slice(label.length + 3)]]))
+    for (const [label, cmds] of [
+      ['apply:   ', plan.apply],
+      ['verify:  ', plan.verify],
+      ['rollback:', plan.rollback],
+    ] as const) {
+      for (const c of cmds)
+        for (const l of labelled(`  ${label} `, c)) lines.push(line([[l.slice(0, label.length + 3), 'dim'], [l.slice(label.length + 3)]]))
     }
     for (const file of plan.files) {
       lines.push(line([['  file:     ', 'dim'], [file.path]]))
-      for (const l of file.diff.split('\n').filter((x) => /^[-+@ ]/.test(x) && !/^(---|\+\+\+) /.test(x))) lines.push(line([[`    ${l}`, l.startsWith('+') ? 'green' : l.startsWith('-') ? 'red' : 'dim']]))
+      for (const l of file.diff.split('\n').filter((x) => /^[-+@ ]/.test(x) && !/^(---|\+\+\+) /.test(x)))
+        lines.push(line([[`    ${l}`, l.startsWith('+') ? 'green' : l.startsWith('-') ? 'red' : 'dim']]))
     }
-    if (plan.access) lines.push(line([[`  access:   commit-confirmed: the host reverts by itself within ${formatDuration(plan.access.confirmWithinMs)} unless verified`, 'yellow']]))
+    if (plan.access)
+      lines.push(
+        line([
+          [
+            `  access:   commit-confirmed: the host reverts by itself within ${formatDuration(plan.access.confirmWithinMs)} unless verified`,
+            'yellow',
+          ],
+        ]),
+      )
     if (decision && !decision.approved) lines.push(line([[`  declined by ${decision.by}: ${decision.reason ?? ''}`, 'yellow']]))
     const refused = m.finished?.status === 'refused'
-    lines.push(line([[refused ? '  Nothing was changed, and --apply would refuse this fix: its pre-flight check fails.' : '  Nothing was changed: run again with --apply to apply.', refused ? 'red' : 'yellow']]))
+    lines.push(
+      line([
+        [
+          refused
+            ? '  Nothing was changed, and --apply would refuse this fix: its pre-flight check fails.'
+            : '  Nothing was changed: run again with --apply to apply.',
+          refused ? 'red' : 'yellow',
+        ],
+      ]),
+    )
   }
   const f = m.finished
   lines.push('')
   if (f) {
     const words = `${STATUS_WORDS[f.status]}${f.error ? `: ${f.error.code} ${f.error.message}` : ''}`
-    const style: Style = f.exitCode === 0 ? 'green' : f.status === 'incomplete' || f.status === 'rollback-failed' || f.status === 'fix-unverified' ? 'red' : 'yellow'
+    const style: Style =
+      f.exitCode === 0
+        ? 'green'
+        : f.status === 'incomplete' || f.status === 'rollback-failed' || f.status === 'fix-unverified'
+          ? 'red'
+          : 'yellow'
     lines.push(line([[`Exit ${f.exitCode} (${f.status}): `, style], [words], [`  in ${formatDuration(f.durationMs)}`, 'dim']]))
   } else {
     lines.push(line([['Unfinished: ', 'red'], ['the record ends before run.finished (interrupted or crashed)']]))

@@ -23,7 +23,14 @@ export async function cli(argv: string[], options: { env?: NodeJS.ProcessEnv; cw
   const ownState = options.env?.RUNBOOK_STATE_DIR === undefined ? mkdtempSync(join(tmpdir(), 'rb-state-')) : undefined
   const env = { ...process.env, ...(ownState ? { RUNBOOK_STATE_DIR: ownState } : {}), NO_COLOR: '1', ...options.env }
   try {
-    const code = await main(argv, { stdout: out, stderr: err, stdin, env, cwd: options.cwd ?? process.cwd(), signal: new AbortController().signal })
+    const code = await main(argv, {
+      stdout: out,
+      stderr: err,
+      stdin,
+      env,
+      cwd: options.cwd ?? process.cwd(),
+      signal: new AbortController().signal,
+    })
     return { code, stdout, stderr }
   } finally {
     if (ownState) rmSync(ownState, { recursive: true, force: true })
@@ -49,14 +56,24 @@ export interface CliEvent {
 }
 
 /** The CLI in-process with exactly this environment; every JSON line of stdout parsed as an event. */
-export async function runCli(argv: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; events: CliEvent[]; stdout: string; stderr: string }> {
+export async function runCli(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number; events: CliEvent[]; stdout: string; stderr: string }> {
   const out = new PassThrough()
   const err = new PassThrough()
   let stdout = ''
   let stderr = ''
   out.on('data', (c: Buffer) => (stdout += c.toString()))
   err.on('data', (c: Buffer) => (stderr += c.toString()))
-  const code = await main(argv, { stdout: out, stderr: err, stdin: new PassThrough(), env, cwd: process.cwd(), signal: new AbortController().signal })
+  const code = await main(argv, {
+    stdout: out,
+    stderr: err,
+    stdin: new PassThrough(),
+    env,
+    cwd: process.cwd(),
+    signal: new AbortController().signal,
+  })
   const events: CliEvent[] = []
   for (const line of stdout.split('\n')) {
     if (!line.startsWith('{')) continue

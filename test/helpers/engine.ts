@@ -21,7 +21,10 @@ export function recording(inner: ExecutorFactory): ExecutorFactory & { asked: Co
   }
 }
 
-export async function runFile(file: string, options: Partial<RunOptions> & { params: RunOptions['params'] }): Promise<{ summary: RunSummary; events: RunEvent[]; asked: CommandSpec[] }> {
+export async function runFile(
+  file: string,
+  options: Partial<RunOptions> & { params: RunOptions['params'] },
+): Promise<{ summary: RunSummary; events: RunEvent[]; asked: CommandSpec[] }> {
   const compiled = loadRunbook(file)
   const events: RunEvent[] = []
   const executors = recording(options.executors ?? createLocalExecutorFactory())

@@ -37,7 +37,13 @@ export async function startFakeApis(options: { slackError?: string } = {}): Prom
       res.setHeader('content-type', 'application/json')
       if (req.url === '/slack/chat.postMessage') {
         const ok = !options.slackError && req.headers.authorization?.startsWith('Bearer xoxb-')
-        res.end(JSON.stringify(ok ? { ok: true, channel: (body as { channel?: string }).channel, ts: `${Date.now() / 1000}` } : { ok: false, error: options.slackError ?? 'invalid_auth' }))
+        res.end(
+          JSON.stringify(
+            ok
+              ? { ok: true, channel: (body as { channel?: string }).channel, ts: `${Date.now() / 1000}` }
+              : { ok: false, error: options.slackError ?? 'invalid_auth' },
+          ),
+        )
       } else if (/^\/pd\/incidents\/[^/]+\/notes$/.test(req.url ?? '')) {
         res.statusCode = 201
         res.end(JSON.stringify({ note: { id: 'PN1', content: (body as { note?: { content?: string } }).note?.content } }))
@@ -55,7 +61,8 @@ export async function startFakeApis(options: { slackError?: string } = {}): Prom
     async waitFor(n, ms = 20_000) {
       const end = Date.now() + ms
       while (requests.length < n) {
-        if (Date.now() > end) throw new Error(`fake APIs got ${requests.length} requests, not ${n}: ${JSON.stringify(requests.map((r) => r.path))}`)
+        if (Date.now() > end)
+          throw new Error(`fake APIs got ${requests.length} requests, not ${n}: ${JSON.stringify(requests.map((r) => r.path))}`)
         await new Promise((r) => setTimeout(r, 20))
       }
       return requests

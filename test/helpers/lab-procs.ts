@@ -27,7 +27,9 @@ function read(path: string): string | undefined {
 function pidNamespace(lab: TestLab, host: string): string {
   const unshare = lab.up.state.hosts.find((h) => h.name === host)?.pid
   if (unshare === undefined) throw new Error(`lab host ${host} has no pid in the lab state`)
-  const init = readdirSync(`/proc/${unshare}/task`).flatMap((t) => (read(`/proc/${unshare}/task/${t}/children`) ?? '').trim().split(/\s+/)).find(Boolean)
+  const init = readdirSync(`/proc/${unshare}/task`)
+    .flatMap((t) => (read(`/proc/${unshare}/task/${t}/children`) ?? '').trim().split(/\s+/))
+    .find(Boolean)
   if (!init) throw new Error(`lab host ${host}: its unshare (${unshare}) has no child; is the host running?`)
   return readlinkSync(`/proc/${init}/ns/pid`)
 }
@@ -47,7 +49,11 @@ export function hostProcesses(lab: TestLab, host: string): HostProcess[] {
     if (link !== ns) continue
     const status = read(`/proc/${entry}/status`)
     const cmdline = read(`/proc/${entry}/cmdline`)
-    const nsPid = status?.match(/^NSpid:\s+(.*)$/m)?.[1]?.trim().split(/\s+/).pop()
+    const nsPid = status
+      ?.match(/^NSpid:\s+(.*)$/m)?.[1]
+      ?.trim()
+      .split(/\s+/)
+      .pop()
     if (status === undefined || cmdline === undefined || nsPid === undefined) continue
     found.push({ pid: Number(entry), nsPid: Number(nsPid), cmdline: cmdline.replace(/\0/g, ' ').trim() })
   }

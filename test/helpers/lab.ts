@@ -22,7 +22,9 @@ export function labSkipReason(scenarios: string[] = ['healthy']): string | undef
 export function announceSkip(file: string, scenarios?: string[]): boolean {
   const reason = labSkipReason(scenarios)
   if (reason) {
-    console.warn(`\n${'!'.repeat(78)}\n!! SKIPPED lab integration tests in ${file}: ${reason}.\n!! They need Linux, root and: apt-get install -y openssh-server iptables nftables sshguard fail2ban sudo\n${'!'.repeat(78)}\n`)
+    console.warn(
+      `\n${'!'.repeat(78)}\n!! SKIPPED lab integration tests in ${file}: ${reason}.\n!! They need Linux, root and: apt-get install -y openssh-server iptables nftables sshguard fail2ban sudo\n${'!'.repeat(78)}\n`,
+    )
   }
   return reason !== undefined
 }
@@ -49,7 +51,9 @@ export async function startLab(root: string, scenario: string, name = 'default')
     return found
   }
   return {
-    env, up, dir,
+    env,
+    up,
+    dir,
     inventory: up.inventory,
     key: join(dir, 'id_ed25519'),
     knownHosts: join(dir, 'known_hosts'),
@@ -66,13 +70,21 @@ export function hostPublicKey(lab: TestLab, host: string): string {
 }
 
 /** Run a CLI command definition in-process, capturing its output. */
-export async function runCommand(def: CommandDef, argv: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function runCommand(
+  def: CommandDef,
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const out = new PassThrough()
   const err = new PassThrough()
   let stdout = ''
   let stderr = ''
-  out.on('data', (c: Buffer) => { stdout += c.toString() })
-  err.on('data', (c: Buffer) => { stderr += c.toString() })
+  out.on('data', (c: Buffer) => {
+    stdout += c.toString()
+  })
+  err.on('data', (c: Buffer) => {
+    stderr += c.toString()
+  })
   const ctx = parseCommandArgs(def, argv)
   const code = await def.run({
     ...ctx,

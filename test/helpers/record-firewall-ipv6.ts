@@ -23,13 +23,44 @@ if (netnsExists(NETNS)) sh('ip', ['netns', 'del', NETNS])
 sh('ip', ['netns', 'add', NETNS])
 try {
   inNetns(NETNS, 'ip6tables', ['-w', '-I', 'INPUT', '-s', ADDRESS, '-m', 'comment', '--comment', 'blocked by hand', '-j', 'DROP'])
-  inNetns(NETNS, 'nft', ['-f', '-'], `table inet blocklist {\n  chain input { type filter hook input priority filter; policy accept; ip6 saddr ${ADDRESS} drop; }\n}\n`)
+  inNetns(
+    NETNS,
+    'nft',
+    ['-f', '-'],
+    `table inet blocklist {\n  chain input { type filter hook input priority filter; policy accept; ip6 saddr ${ADDRESS} drop; }\n}\n`,
+  )
   rmSync(OUT, { force: true })
-  const r = spawnSync('ip', ['netns', 'exec', NETNS, 'node', 'bin/runbook.js', 'run', 'fixtures/actions/firewall/find-address.yaml', '--local',
-    '--param', 'host=localhost', '--param', `client_ip=${ADDRESS}`, '--transcript', OUT, '--json'], { encoding: 'utf8', env: { ...process.env, RUNBOOK_STATE_DIR: join(state, 'state') } })
-  const outcome = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { type: string; id?: string }).find((e) => e.type === 'outcome')?.id
+  const r = spawnSync(
+    'ip',
+    [
+      'netns',
+      'exec',
+      NETNS,
+      'node',
+      'bin/runbook.js',
+      'run',
+      'fixtures/actions/firewall/find-address.yaml',
+      '--local',
+      '--param',
+      'host=localhost',
+      '--param',
+      `client_ip=${ADDRESS}`,
+      '--transcript',
+      OUT,
+      '--json',
+    ],
+    { encoding: 'utf8', env: { ...process.env, RUNBOOK_STATE_DIR: join(state, 'state') } },
+  )
+  const outcome = r.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { type: string; id?: string })
+    .find((e) => e.type === 'outcome')?.id
   console.log(`${outcome === 'nft_rule' ? 'ok  ' : 'FAIL'} ipv6: exit ${r.status}, outcome ${outcome} (expected nft_rule)`)
-  if (outcome !== 'nft_rule') { console.error(r.stderr); process.exitCode = 1 }
+  if (outcome !== 'nft_rule') {
+    console.error(r.stderr)
+    process.exitCode = 1
+  }
 } finally {
   sh('ip', ['netns', 'del', NETNS])
   rmSync(state, { recursive: true, force: true })

@@ -28,7 +28,21 @@ for (const c of cases) {
   const dir = c.kind === 'missing' ? join(ROOT, 'log') : makeLogDir(c.kind, ROOT).dir
   const transcript = join(OUT, `${c.name}.jsonl`)
   rmSync(transcript, { force: true })
-  const args = ['bin/runbook.js', 'run', 'log-dir-full', '--local', '--param', `dir=${dir}`, '--param', 'max_dir_mb=2', '--param', `archive=${join(ROOT, 'rotated.tar')}`, '--transcript', transcript, ...(c.apply ? ['--apply', '--yes'] : [])]
+  const args = [
+    'bin/runbook.js',
+    'run',
+    'log-dir-full',
+    '--local',
+    '--param',
+    `dir=${dir}`,
+    '--param',
+    'max_dir_mb=2',
+    '--param',
+    `archive=${join(ROOT, 'rotated.tar')}`,
+    '--transcript',
+    transcript,
+    ...(c.apply ? ['--apply', '--yes'] : []),
+  ]
   const r = spawnSync('node', args, { encoding: 'utf8', env: { ...process.env, RUNBOOK_STATE_DIR: join(ROOT, 'state') } })
   console.log(`${c.name}: exit ${r.status} (expected ${c.expectExit})`)
   if (r.status !== c.expectExit) {

@@ -40,8 +40,13 @@ export function inHost(state: LabState, name: string, script: string): string {
   const h = host(state, name)
   if (h.pid === undefined) throw new Error(`lab host ${name} has no pid`)
   // Never in the machine's own mount namespace: that would mount over the machine's /var/log.
-  if (readlinkSync(`/proc/${h.pid}/ns/mnt`) === readlinkSync('/proc/self/ns/mnt')) throw new Error(`lab host ${name} shares our mount namespace`)
-  const r = spawnSync('nsenter', ['-t', String(h.pid), '-m', '-n', '--', 'sh', '-c', script], { encoding: 'utf8', env: { PATH: LAB_PATH, LC_ALL: 'C' }, timeout: 30_000 })
+  if (readlinkSync(`/proc/${h.pid}/ns/mnt`) === readlinkSync('/proc/self/ns/mnt'))
+    throw new Error(`lab host ${name} shares our mount namespace`)
+  const r = spawnSync('nsenter', ['-t', String(h.pid), '-m', '-n', '--', 'sh', '-c', script], {
+    encoding: 'utf8',
+    env: { PATH: LAB_PATH, LC_ALL: 'C' },
+    timeout: 30_000,
+  })
   if (r.status !== 0) throw new Error(`in ${name}: ${script} failed (exit ${r.status ?? 'signal'}): ${r.stderr}`)
   return r.stdout
 }
@@ -49,7 +54,11 @@ export function inHost(state: LabState, name: string, script: string): string {
 /** Starts a long-running process in a lab host's namespaces; it ends with the lab (lab down kills every process of the namespace). */
 function daemonInHost(state: LabState, name: string, argv: string[]): void {
   const h = host(state, name)
-  const child = spawn('nsenter', ['-t', String(h.pid), '-m', '-n', '--', ...argv], { detached: true, stdio: 'ignore', env: { PATH: LAB_PATH, LC_ALL: 'C' } })
+  const child = spawn('nsenter', ['-t', String(h.pid), '-m', '-n', '--', ...argv], {
+    detached: true,
+    stdio: 'ignore',
+    env: { PATH: LAB_PATH, LC_ALL: 'C' },
+  })
   child.unref()
 }
 
@@ -58,19 +67,31 @@ export const tcpDropped: Extra = (s) => {
   inNetns(host(s, 'web1').netns, 'iptables', ['-w', '-I', 'INPUT', '-s', s.operatorAddress, '-p', 'tcp', '--dport', '22', '-j', 'DROP'])
 }
 /** web1's only link is down: nobody reaches it. */
-export const web1Down: Extra = (s) => { inNetns(host(s, 'web1').netns, 'ip', ['link', 'set', 'eth0', 'down']) }
+export const web1Down: Extra = (s) => {
+  inNetns(host(s, 'web1').netns, 'ip', ['link', 'set', 'eth0', 'down'])
+}
 /** The bastion's link is down: web1 answers from here, but its sessions go through the bastion. */
-export const bastionDown: Extra = (s) => { inNetns(host(s, 'bastion').netns, 'ip', ['link', 'set', 'eth0', 'down']) }
+export const bastionDown: Extra = (s) => {
+  inNetns(host(s, 'bastion').netns, 'ip', ['link', 'set', 'eth0', 'down'])
+}
 /** A 2 MiB log partition on web1's /var/log (its own mount namespace), 95% full. */
 export const logPartitionFull: Extra = (s) => {
-  inHost(s, 'web1', 'mount -t tmpfs -o size=2m,mode=0755 runbook-lab-log /var/log && dd if=/dev/zero of=/var/log/app.log bs=1k count=1945 2>/dev/null && df -P -k /var/log')
+  inHost(
+    s,
+    'web1',
+    'mount -t tmpfs -o size=2m,mode=0755 runbook-lab-log /var/log && dd if=/dev/zero of=/var/log/app.log bs=1k count=1945 2>/dev/null && df -P -k /var/log',
+  )
   const machine = spawnSync('findmnt', ['-n', '-o', 'SOURCE', '/var/log'], { encoding: 'utf8' }).stdout
   if (machine.includes('runbook-lab-log')) throw new Error('the tmpfs landed on the machine /var/log')
 }
 /** Someone's quick file share on all interfaces, and a UDP socket on 161 (the SNMP port). */
 export const extraListeners: Extra = (s) => {
   daemonInHost(s, 'web1', ['/usr/bin/python3', '-m', 'http.server', '8080', '--bind', '0.0.0.0', '--directory', '/usr/share/doc'])
-  daemonInHost(s, 'web1', ['/usr/bin/python3', '-c', 'import socket, time; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", 161)); time.sleep(86400)'])
+  daemonInHost(s, 'web1', [
+    '/usr/bin/python3',
+    '-c',
+    'import socket, time; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", 161)); time.sleep(86400)',
+  ])
   const deadline = Date.now() + 10_000
   while (Date.now() < deadline) {
     const out = inNetns(host(s, 'web1').netns, 'ss', ['-Htuln'])
@@ -110,7 +131,14 @@ export const CASES: Case[] = [
   { name: 'host-down', scenario: 'healthy', extras: [web1Down], expectExit: 3, outcome: 'unreachable' },
   { name: 'bastion-down', scenario: 'healthy', extras: [bastionDown], expectExit: 3, outcome: 'login_fails' },
   { name: 'log-partition-full', scenario: 'healthy', extras: [logPartitionFull], expectExit: 3, outcome: 'disk_full' },
-  { name: 'memory-below-threshold', scenario: 'healthy', extras: [], params: { min_mem_available_percent: '99' }, expectExit: 3, outcome: 'memory_short' },
+  {
+    name: 'memory-below-threshold',
+    scenario: 'healthy',
+    extras: [],
+    params: { min_mem_available_percent: '99' },
+    expectExit: 3,
+    outcome: 'memory_short',
+  },
   { name: 'proxy-probes-exposed', scenario: 'proxy-probes', extras: [extraListeners], expectExit: 3, outcome: 'exposed' },
 ]
 
@@ -121,9 +149,17 @@ async function record(c: Case): Promise<boolean> {
     const transcript = join(OUT, `${c.name}.jsonl`)
     rmSync(transcript, { force: true })
     const args = [
-      'bin/runbook.js', 'run', 'host-triage', '--host', 'web1', '--inventory', up.inventory,
+      'bin/runbook.js',
+      'run',
+      'host-triage',
+      '--host',
+      'web1',
+      '--inventory',
+      up.inventory,
       ...Object.entries(c.params ?? {}).flatMap(([k, v]) => ['--param', `${k}=${v}`]),
-      '--transcript', transcript, '--json',
+      '--transcript',
+      transcript,
+      '--json',
     ]
     const runEnv = { ...process.env, RUNBOOK_STATE_DIR: join(ROOT, 'state'), ...(c.path === 'only-ping' ? { PATH: onlyPing() } : {}) }
     const r = spawnSync(process.execPath, args, { encoding: 'utf8', env: runEnv, timeout: 120_000 })
@@ -135,7 +171,10 @@ async function record(c: Case): Promise<boolean> {
 
 async function main(): Promise<void> {
   await recordCases({
-    script: 'record-host-triage', out: OUT, cases: CASES, record,
+    script: 'record-host-triage',
+    out: OUT,
+    cases: CASES,
+    record,
     cleanup: async () => {
       await labDown({ name: LAB, env })
       rmSync(ROOT, { recursive: true, force: true })

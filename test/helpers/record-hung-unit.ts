@@ -51,7 +51,14 @@ export const CASES: Case[] = [
   { name: 'killed-dry-run', host: 'web1', extras: [], apply: false, expectExit: 4, outcome: '_proposed' },
   { name: 'killed-apply-still-hanging', host: 'web1', extras: [], apply: true, expectExit: 5, outcome: 'hanging' },
   { name: 'killed-apply-recovered', host: 'web1', extras: [stopHanging], apply: true, expectExit: 5, outcome: 'recovered' },
-  { name: 'killed-apply-fails-again', host: 'web1', extras: [stopHanging, mirrorDown], apply: true, expectExit: 8, outcome: 'still_failing' },
+  {
+    name: 'killed-apply-fails-again',
+    host: 'web1',
+    extras: [stopHanging, mirrorDown],
+    apply: true,
+    expectExit: 8,
+    outcome: 'still_failing',
+  },
   { name: 'hanging-only', host: 'web1', extras: [resetFailed], apply: false, expectExit: 3, outcome: 'hanging' },
 ]
 
@@ -62,10 +69,23 @@ async function record(c: Case): Promise<boolean> {
     const transcript = join(OUT, `${c.name}.jsonl`)
     rmSync(transcript, { force: true })
     const args = [
-      'bin/runbook.js', 'run', 'hung-unit', '--host', c.host, '--inventory', up.inventory,
-      '--transcript', transcript, '--json', ...(c.apply ? ['--apply', '--yes'] : []),
+      'bin/runbook.js',
+      'run',
+      'hung-unit',
+      '--host',
+      c.host,
+      '--inventory',
+      up.inventory,
+      '--transcript',
+      transcript,
+      '--json',
+      ...(c.apply ? ['--apply', '--yes'] : []),
     ]
-    const r = spawnSync('node', args, { encoding: 'utf8', env: { ...process.env, RUNBOOK_STATE_DIR: join(ROOT, 'state') }, timeout: 120_000 })
+    const r = spawnSync('node', args, {
+      encoding: 'utf8',
+      env: { ...process.env, RUNBOOK_STATE_DIR: join(ROOT, 'state') },
+      timeout: 120_000,
+    })
     return judge(c, r)
   } finally {
     await labDown({ name: 'rec', env })
@@ -74,7 +94,10 @@ async function record(c: Case): Promise<boolean> {
 
 async function main(): Promise<void> {
   await recordCases({
-    script: 'record-hung-unit', out: OUT, cases: CASES, record,
+    script: 'record-hung-unit',
+    out: OUT,
+    cases: CASES,
+    record,
     cleanup: async () => {
       await labDown({ name: 'rec', env })
       rmSync(ROOT, { recursive: true, force: true })

@@ -17,7 +17,12 @@ const DIR = '/tmp/runbook-sample/logs'
 const cases: Array<{ name: string; files: Record<string, number>; params: string[]; expectRunExit: number }> = [
   { name: 'within-budget', files: { 'app.log': 64 * 1024 }, params: [], expectRunExit: 0 },
   { name: 'rotated-logs', files: { 'app.log': 64 * 1024, 'app.log.1': 2 * 1024 * 1024 }, params: ['-p', 'max_mb=1'], expectRunExit: 4 },
-  { name: 'rotated-logs-apply', files: { 'app.log': 64 * 1024, 'app.log.1': 2 * 1024 * 1024 }, params: ['-p', 'max_mb=1', '-p', 'archive=/tmp/runbook-sample/rotated.tar', '--apply', '--yes'], expectRunExit: 5 },
+  {
+    name: 'rotated-logs-apply',
+    files: { 'app.log': 64 * 1024, 'app.log.1': 2 * 1024 * 1024 },
+    params: ['-p', 'max_mb=1', '-p', 'archive=/tmp/runbook-sample/rotated.tar', '--apply', '--yes'],
+    expectRunExit: 5,
+  },
 ]
 
 const team = mkdtempSync(join(tmpdir(), 'rb-init-record-'))

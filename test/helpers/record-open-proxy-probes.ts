@@ -35,7 +35,9 @@ export interface Case {
 
 /** A bot's absolute-URI request the site answers 200 (werkzeug routes `http://example.com/` to `/`). */
 export const answeredProbe = (state: LabState): void => {
-  const status = sendRequests(state, 'bastion', botAddresses(state)[0], 'web1', [request('GET http://example.com/ HTTP/1.1', 'example.com')])
+  const status = sendRequests(state, 'bastion', botAddresses(state)[0], 'web1', [
+    request('GET http://example.com/ HTTP/1.1', 'example.com'),
+  ])
   if (!/ 200 /.test(status[0] ?? '')) throw new Error(`expected 200 for GET http://example.com/, got ${JSON.stringify(status)}`)
 }
 
@@ -46,7 +48,14 @@ export const CASES: Case[] = [
   // The sshd log instead of the access log: read fine, but not an access log (a parse error).
   { name: 'not-an-access-log', host: 'web1', log: (s) => join(s.dir, 'hosts', 'web1', 'auth.log'), expectExit: 3, outcome: 'unreadable' },
   // Last: it adds a request to web1's log.
-  { name: 'open-proxy-suspected', host: 'web1', log: PROXY_PROBES_LOG, before: answeredProbe, expectExit: 3, outcome: 'open_proxy_suspected' },
+  {
+    name: 'open-proxy-suspected',
+    host: 'web1',
+    log: PROXY_PROBES_LOG,
+    before: answeredProbe,
+    expectExit: 3,
+    outcome: 'open_proxy_suspected',
+  },
 ]
 
 function record(c: Case, state: LabState, inventory: string): boolean {
@@ -55,9 +64,17 @@ function record(c: Case, state: LabState, inventory: string): boolean {
   rmSync(transcript, { force: true })
   const log = typeof c.log === 'function' ? c.log(state) : c.log
   const args = [
-    'bin/runbook.js', 'run', 'open-proxy-probes', '--host', c.host, '--inventory', inventory,
+    'bin/runbook.js',
+    'run',
+    'open-proxy-probes',
+    '--host',
+    c.host,
+    '--inventory',
+    inventory,
     ...(log === undefined ? [] : ['--param', `log=${log}`]),
-    '--transcript', transcript, '--json',
+    '--transcript',
+    transcript,
+    '--json',
   ]
   const r = spawnSync('node', args, { encoding: 'utf8', env: { ...process.env, RUNBOOK_STATE_DIR: join(ROOT, 'state') }, timeout: 120_000 })
   return judge(c, r)
@@ -67,7 +84,9 @@ async function main(): Promise<void> {
   // One lab for every case, brought up by the first one.
   let up: Awaited<ReturnType<typeof labUp>> | undefined
   await recordCases({
-    script: 'record-open-proxy-probes', out: OUT, cases: CASES,
+    script: 'record-open-proxy-probes',
+    out: OUT,
+    cases: CASES,
     record: async (c) => {
       up ??= await labUp('proxy-probes', { name: LAB, env })
       return record(c, up.state, up.inventory)

@@ -32,7 +32,11 @@ const cliEnv = { ...process.env, RUNBOOK_STATE_DIR: join(ROOT, 'state') }
 type Prepare = (state: LabState, inventory: string) => Promise<void> | void
 
 function runbook(inventory: string, extra: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync('node', ['bin/runbook.js', 'run', 'ssh-hardening', '--host', 'web1', '--inventory', inventory, ...extra], { encoding: 'utf8', env: cliEnv, timeout: 180_000 })
+  const r = spawnSync('node', ['bin/runbook.js', 'run', 'ssh-hardening', '--host', 'web1', '--inventory', inventory, ...extra], {
+    encoding: 'utf8',
+    env: cliEnv,
+    timeout: 180_000,
+  })
   return { status: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 
@@ -55,9 +59,13 @@ export const noInclude: Prepare = (state) => {
   writeFileSync(p, readFileSync(p, 'utf8').replace(/^Include .*\n/m, ''))
 }
 /** No btmp (lastb fails): a container or someone covering tracks. */
-export const noBtmp: Prepare = (state) => { rmSync(join(bruteForceFiles(state).varLog, 'btmp')) }
+export const noBtmp: Prepare = (state) => {
+  rmSync(join(bruteForceFiles(state).varLog, 'btmp'))
+}
 /** No auth.log (and no journal): the mount point goes, so web1 has no /var/log/auth.log any more. */
-export const noAuthLog: Prepare = (state) => { rmSync(join(bruteForceFiles(state).varLog, 'auth.log')) }
+export const noAuthLog: Prepare = (state) => {
+  rmSync(join(bruteForceFiles(state).varLog, 'auth.log'))
+}
 
 export interface Case {
   name: string
@@ -93,7 +101,11 @@ async function record(c: Case): Promise<boolean> {
 
 /** Run a command on web1 over SSH (the lab inventory) and save it as a parser fixture. */
 function capture(inventory: string, folder: string, name: string, command: string): void {
-  const r = spawnSync('node', ['bin/runbook.js', 'exec', 'web1', '--inventory', inventory, '--json', '--', command], { encoding: 'utf8', env: cliEnv, timeout: 60_000 })
+  const r = spawnSync('node', ['bin/runbook.js', 'exec', 'web1', '--inventory', inventory, '--json', '--', command], {
+    encoding: 'utf8',
+    env: cliEnv,
+    timeout: 60_000,
+  })
   const doc = JSON.parse(r.stdout) as { hosts: { result?: { stdout: string; stderr: string; exitCode: number | null } }[] }
   const result = doc.hosts[0]?.result
   if (!result) throw new Error(`capture ${name}: no result: ${r.stdout}${r.stderr}`)
@@ -125,7 +137,13 @@ async function captureParsers(): Promise<void> {
   try {
     await applied(again.state, again.inventory)
     const [a1, a2, a3] = attackerAddresses(again.state) as [string, string, string]
-    await Promise.all([['pi', a1], ['root', a2], ['oracle', a3]].map(([user, source]) => passwordLogin(again.state, { user: user!, password: 'guess', source: source! })))
+    await Promise.all(
+      [
+        ['pi', a1],
+        ['root', a2],
+        ['oracle', a3],
+      ].map(([user, source]) => passwordLogin(again.state, { user: user!, password: 'guess', source: source! })),
+    )
     capture(again.inventory, PARSER_OUT, 'lab-hardened', 'cat /var/log/auth.log')
   } finally {
     await labDown({ name: NAME, env })

@@ -49,7 +49,15 @@ function inHost(state: LabState, name: string, args: string[]): ChildProcess {
 
 /** The story's crawler keeps calling the app (10 requests a second): the restart does not last. */
 export const crawler: Extra = async (state) => {
-  const bot = inHost(state, 'bastion', ['bot', '--target', `${host(state, 'web1').address}:${APP_PORT}`, '--count', '0', '--interval', '0.1'])
+  const bot = inHost(state, 'bastion', [
+    'bot',
+    '--target',
+    `${host(state, 'web1').address}:${APP_PORT}`,
+    '--count',
+    '0',
+    '--interval',
+    '0.1',
+  ])
   await sleep(1000)
   return [bot]
 }
@@ -74,7 +82,11 @@ function runCli(args: string[]): SpawnSyncReturns<string> {
 }
 
 function outcomeOf(stdout: string): string | undefined {
-  return stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; id?: string }).find((e) => e.type === 'outcome')?.id
+  return stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { type: string; id?: string })
+    .find((e) => e.type === 'outcome')?.id
 }
 
 /**
@@ -85,7 +97,8 @@ function outcomeOf(stdout: string): string | undefined {
 export const noSs: Extra = (state) => {
   const w = host(state, 'web1')
   const init = readFileSync(`/proc/${w.pid}/task/${w.pid}/children`, 'utf8').trim().split(/\s+/)[0]
-  if (!init || readlinkSync(`/proc/${init}/ns/mnt`) === readlinkSync('/proc/self/ns/mnt')) throw new Error('web1 has no mount namespace of its own: not hiding ss')
+  if (!init || readlinkSync(`/proc/${init}/ns/mnt`) === readlinkSync('/proc/self/ns/mnt'))
+    throw new Error('web1 has no mount namespace of its own: not hiding ss')
   const blank = join(state.dir, 'hosts', 'web1', 'no-ss')
   writeFileSync(blank, '', { mode: 0o644 })
   const ss = spawnSync('sh', ['-c', 'command -v ss'], { encoding: 'utf8', env: cleanEnv() }).stdout.trim()
@@ -114,13 +127,42 @@ function strictMemory(): Record<string, string> {
 
 export const CASES: Case[] = [
   { name: 'healthy', scenario: 'healthy', extras: [], apply: false, expectExit: 0, outcome: 'healthy' },
-  { name: 'memory-pressure-other', scenario: 'healthy', extras: [], apply: false, params: strictMemory, expectExit: 3, outcome: 'memory_pressure_other' },
+  {
+    name: 'memory-pressure-other',
+    scenario: 'healthy',
+    extras: [],
+    apply: false,
+    params: strictMemory,
+    expectExit: 3,
+    outcome: 'memory_pressure_other',
+  },
   { name: 'busy-pool', scenario: 'healthy', extras: [busyPool], apply: false, expectExit: 0, outcome: 'busy_connections' },
   { name: 'stale-dry-run', scenario: 'stale-connections', extras: [], apply: false, expectExit: 4, outcome: '_proposed' },
   { name: 'stale-apply', scenario: 'stale-connections', extras: [], apply: true, expectExit: 5, outcome: 'stale_connections' },
-  { name: 'stale-apply-crawler-returns', scenario: 'stale-connections', extras: [crawler], apply: true, expectExit: 8, outcome: 'connections_persist' },
-  { name: 'stale-apply-netstat-no-ss', scenario: 'stale-connections', extras: [noSs], apply: true, expectExit: 5, outcome: 'stale_connections' },
-  { name: 'stale-no-supervisor-pid-file', scenario: 'stale-connections', extras: [lostPidFile], apply: false, expectExit: 3, outcome: 'stale_connections_manual' },
+  {
+    name: 'stale-apply-crawler-returns',
+    scenario: 'stale-connections',
+    extras: [crawler],
+    apply: true,
+    expectExit: 8,
+    outcome: 'connections_persist',
+  },
+  {
+    name: 'stale-apply-netstat-no-ss',
+    scenario: 'stale-connections',
+    extras: [noSs],
+    apply: true,
+    expectExit: 5,
+    outcome: 'stale_connections',
+  },
+  {
+    name: 'stale-no-supervisor-pid-file',
+    scenario: 'stale-connections',
+    extras: [lostPidFile],
+    apply: false,
+    expectExit: 3,
+    outcome: 'stale_connections_manual',
+  },
 ]
 
 async function record(c: Case): Promise<boolean> {
@@ -134,9 +176,18 @@ async function record(c: Case): Promise<boolean> {
     rmSync(transcript, { force: true })
     const params = c.params?.(up.state) ?? {}
     const args = [
-      'bin/runbook.js', 'run', 'stale-connections', '--host', 'web1', '--inventory', up.inventory,
+      'bin/runbook.js',
+      'run',
+      'stale-connections',
+      '--host',
+      'web1',
+      '--inventory',
+      up.inventory,
       ...Object.entries(params).flatMap(([k, v]) => ['--param', `${k}=${v}`]),
-      '--transcript', transcript, '--json', ...(c.apply ? ['--apply', '--yes'] : []),
+      '--transcript',
+      transcript,
+      '--json',
+      ...(c.apply ? ['--apply', '--yes'] : []),
     ]
     let r = runCli(args)
     // Lab hosts share this machine's files, so the engine's host lock (/var/lib/runbook/lock) is
@@ -158,7 +209,10 @@ async function record(c: Case): Promise<boolean> {
 
 async function main(): Promise<void> {
   await recordCases({
-    script: 'record-stale-connections', out: OUT, cases: CASES, record,
+    script: 'record-stale-connections',
+    out: OUT,
+    cases: CASES,
+    record,
     cleanup: async () => {
       await labDown({ name: 'rec', env })
       rmSync(ROOT, { recursive: true, force: true })

@@ -9,7 +9,11 @@ export interface RecordCase {
 
 /** The outcome id in `run --json` output. */
 export function outcomeOf(stdout: string): string | undefined {
-  return stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { type: string; id?: string }).find((e) => e.type === 'outcome')?.id
+  return stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { type: string; id?: string })
+    .find((e) => e.type === 'outcome')?.id
 }
 
 /** Did a recorded run end as its case expects? Prints one line, and the CLI's stderr when not. */

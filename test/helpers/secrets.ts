@@ -48,7 +48,9 @@ export function leaksIn(text: string, secret: string, fileContent: string): stri
       // not a JSON line
     }
   }
-  return leakForms(secret, fileContent).filter(([, form]) => strings.some((s) => s.includes(form))).map(([label]) => label)
+  return leakForms(secret, fileContent)
+    .filter(([, form]) => strings.some((s) => s.includes(form)))
+    .map(([label]) => label)
 }
 
 function collectStrings(value: unknown, out: string[]): void {

@@ -74,7 +74,11 @@ describe.skipIf(skip)('alert hooks on the sshguard-block lab', () => {
   const serveErr = { text: '' }
 
   const hook = async (body: unknown) => {
-    const res = await fetch(`${server}/hooks/alertmanager`, { method: 'POST', headers: { authorization: `Bearer ${HOOK_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    const res = await fetch(`${server}/hooks/alertmanager`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${HOOK_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
     const text = await res.text()
     return { status: res.status, text, json: () => JSON.parse(text) }
   }
@@ -94,8 +98,32 @@ describe.skipIf(skip)('alert hooks on the sshguard-block lab', () => {
     stop = new AbortController()
     const err = new PassThrough()
     err.on('data', (d: Buffer) => (serveErr.text += d.toString()))
-    const serveEnv = { ...env, RUNBOOK_HOOK_TOKEN: HOOK_TOKEN, RUNBOOK_SLACK_BOT_TOKEN: SLACK_TOKEN, RUNBOOK_SLACK_API_URL: `${apis.url}/slack/`, RUNBOOK_PUBLIC_URL: 'https://runbook.lab', RUNBOOK_PAGERDUTY_SECRETS: '', RUNBOOK_WEBHOOK_SECRET: '', RUNBOOK_CONFIG: '' }
-    served = main(['serve', '--listen', '127.0.0.1:0', '--state-dir', join(dir, 'state'), '--access', join(dir, 'access.yaml'), '--triggers', join(dir, 'triggers.yaml'), '--inventory', lab.inventory], { stdout: new PassThrough(), stderr: err, stdin: new PassThrough(), env: serveEnv, cwd: dir, signal: stop.signal })
+    const serveEnv = {
+      ...env,
+      RUNBOOK_HOOK_TOKEN: HOOK_TOKEN,
+      RUNBOOK_SLACK_BOT_TOKEN: SLACK_TOKEN,
+      RUNBOOK_SLACK_API_URL: `${apis.url}/slack/`,
+      RUNBOOK_PUBLIC_URL: 'https://runbook.lab',
+      RUNBOOK_PAGERDUTY_SECRETS: '',
+      RUNBOOK_WEBHOOK_SECRET: '',
+      RUNBOOK_CONFIG: '',
+    }
+    served = main(
+      [
+        'serve',
+        '--listen',
+        '127.0.0.1:0',
+        '--state-dir',
+        join(dir, 'state'),
+        '--access',
+        join(dir, 'access.yaml'),
+        '--triggers',
+        join(dir, 'triggers.yaml'),
+        '--inventory',
+        lab.inventory,
+      ],
+      { stdout: new PassThrough(), stderr: err, stdin: new PassThrough(), env: serveEnv, cwd: dir, signal: stop.signal },
+    )
     const end = Date.now() + 15_000
     while (!/listening on (http:\S+)/.test(serveErr.text)) {
       if (Date.now() > end) throw new Error(`serve did not start: ${serveErr.text}`)
@@ -134,9 +162,15 @@ describe.skipIf(skip)('alert hooks on the sshguard-block lab', () => {
     // A diagnosis: web1 is still blocked.
     expect(await reaches(web1)).toBe(false)
     const [post] = await apis!.waitFor(1, 30_000)
-    expect(post).toMatchObject({ path: '/slack/chat.postMessage', headers: { authorization: `Bearer ${SLACK_TOKEN}` }, body: { channel: '#ops' } })
+    expect(post).toMatchObject({
+      path: '/slack/chat.postMessage',
+      headers: { authorization: `Bearer ${SLACK_TOKEN}` },
+      body: { channel: '#ops' },
+    })
     const text = (post!.body as { text: string }).text
-    expect(text).toContain('Alert HostUnreachable (alertmanager, rule web-unreachable) → dry-run of unreachable-host on web1: fix-proposed (exit 4)')
+    expect(text).toContain(
+      'Alert HostUnreachable (alertmanager, rule web-unreachable) → dry-run of unreachable-host on web1: fix-proposed (exit 4)',
+    )
     expect(text).toContain(run.outcome.summary)
     expect(text).toContain(`https://runbook.lab/runs/${runId}`)
   }, 150_000)
@@ -157,7 +191,10 @@ describe.skipIf(skip)('alert hooks on the sshguard-block lab', () => {
     expect(res.json().results[0]).toMatchObject({ status: 'resolved', actions: [], annotated: [runId] })
     expect(await runs()).toBe(before)
     const notes = await api(`/api/runs/${runId}/notes`)
-    expect((notes.notes as Array<{ text: string }>).map((n) => n.text)).toEqual(['result posted to Slack #ops', 'alert HostUnreachable resolved at 2026-11-27T08:20:00.000Z'])
+    expect((notes.notes as Array<{ text: string }>).map((n) => n.text)).toEqual([
+      'result posted to Slack #ops',
+      'alert HostUnreachable resolved at 2026-11-27T08:20:00.000Z',
+    ])
     // One post for the one run: none for the re-sent or the resolved payload.
     expect(apis!.requests).toHaveLength(1)
     expect(serveErr.text).not.toContain(HOOK_TOKEN)

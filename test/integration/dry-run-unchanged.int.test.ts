@@ -32,7 +32,9 @@ const CASES: Record<string, Case | 'local'> = {
 }
 
 const shipped = [...listRunbookFiles(['runbooks']).keys()]
-const skip = announceSkip('dry-run-unchanged.int.test.ts', [...new Set(Object.values(CASES).flatMap((c) => (c === 'local' ? [] : [c.scenario])))])
+const skip = announceSkip('dry-run-unchanged.int.test.ts', [
+  ...new Set(Object.values(CASES).flatMap((c) => (c === 'local' ? [] : [c.scenario]))),
+])
 const ROOT = '/run/runbook-lab-test-dryrun'
 
 function hashTree(dir: string, out: Record<string, string> = {}): Record<string, string> {
@@ -57,7 +59,11 @@ function snapshot(lab: TestLab): Record<string, unknown> {
   const ns = lab.netns('web1')
   const inNs = (cmd: string[]) => spawnSync('ip', ['netns', 'exec', ns, ...cmd], { encoding: 'utf8' }).stdout
   return {
-    iptables: inNs(['iptables-save']).split('\n').filter((l) => !l.startsWith('#')).map((l) => l.replace(/\[\d+:\d+\]/g, '')).join('\n'),
+    iptables: inNs(['iptables-save'])
+      .split('\n')
+      .filter((l) => !l.startsWith('#'))
+      .map((l) => l.replace(/\[\d+:\d+\]/g, ''))
+      .join('\n'),
     nft: inNs(['nft', 'list', 'ruleset']).replace(/packets \d+ bytes \d+/g, ''),
     etc: hashTree('/etc'),
     engineState: existsSync(join(lab.dir, 'hosts', 'web1', 'home', '.runbook')),
@@ -74,27 +80,34 @@ describe.skipIf(skip)('dry-run changes nothing', () => {
     expect(shipped.filter((r) => !(r in CASES))).toEqual([])
   })
 
-  it.each(shipped.filter((r) => CASES[r] && CASES[r] !== 'local'))('%s: a dry-run leaves web1 byte for byte unchanged', async (runbook) => {
-    const c = CASES[runbook] as Case
-    let lab = labs.get(c.scenario)
-    if (!lab) {
-      for (const l of labs.values()) await l.down()
-      labs.clear()
-      lab = await startLab(ROOT, c.scenario)
-      labs.set(c.scenario, lab)
-    }
-    const before = snapshot(lab)
-    const r = await cli(['run', runbook, ...c.params(lab), '--json'], { env: lab.env })
-    expect(r.stderr).not.toMatch(/internal error/)
-    expect([0, 3, 4]).toContain(r.code)
-    if (c.exit !== undefined) expect(r.code, r.stdout.slice(-1500)).toBe(c.exit)
-    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; spec?: { mutating: boolean } })
-    expect(events.filter((e) => e.type === 'command.started' && e.spec?.mutating)).toEqual([])
-    const after = snapshot(lab)
-    const etcBefore = before.etc as Record<string, string>
-    const etcAfter = after.etc as Record<string, string>
-    const changed = [...new Set([...Object.keys(etcBefore), ...Object.keys(etcAfter)])].filter((f) => etcBefore[f] !== etcAfter[f])
-    expect(changed, 'files under /etc changed').toEqual([])
-    expect({ ...after, etc: null }).toEqual({ ...before, etc: null })
-  }, 120_000)
+  it.each(shipped.filter((r) => CASES[r] && CASES[r] !== 'local'))(
+    '%s: a dry-run leaves web1 byte for byte unchanged',
+    async (runbook) => {
+      const c = CASES[runbook] as Case
+      let lab = labs.get(c.scenario)
+      if (!lab) {
+        for (const l of labs.values()) await l.down()
+        labs.clear()
+        lab = await startLab(ROOT, c.scenario)
+        labs.set(c.scenario, lab)
+      }
+      const before = snapshot(lab)
+      const r = await cli(['run', runbook, ...c.params(lab), '--json'], { env: lab.env })
+      expect(r.stderr).not.toMatch(/internal error/)
+      expect([0, 3, 4]).toContain(r.code)
+      if (c.exit !== undefined) expect(r.code, r.stdout.slice(-1500)).toBe(c.exit)
+      const events = r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { type: string; spec?: { mutating: boolean } })
+      expect(events.filter((e) => e.type === 'command.started' && e.spec?.mutating)).toEqual([])
+      const after = snapshot(lab)
+      const etcBefore = before.etc as Record<string, string>
+      const etcAfter = after.etc as Record<string, string>
+      const changed = [...new Set([...Object.keys(etcBefore), ...Object.keys(etcAfter)])].filter((f) => etcBefore[f] !== etcAfter[f])
+      expect(changed, 'files under /etc changed').toEqual([])
+      expect({ ...after, etc: null }).toEqual({ ...before, etc: null })
+    },
+    120_000,
+  )
 })

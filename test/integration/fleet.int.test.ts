@@ -37,7 +37,11 @@ interface FleetLine {
   plan?: string[]
 }
 
-const lines = (stdout: string): FleetLine[] => stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as FleetLine)
+const lines = (stdout: string): FleetLine[] =>
+  stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as FleetLine)
 
 async function reaches(address: string): Promise<boolean> {
   return (await new LocalProber().probe({ kind: 'tcp', host: address, port: 22, timeoutMs: 2000 })).ok
@@ -89,7 +93,9 @@ describe.skipIf(skip)('fleet runs on a 10-host lab (sshguard blocks 3)', () => {
     const index = join(dir, 'fleet.json')
     const replay = await runCli(['replay', index], env)
     expect(replay.code).toBe(4)
-    expect(replay.stdout).toContain('8 healthy (reachable): bastion, web1, web2, web4, web5, web7, web8, web10; 3 fix proposed (fix_sshguard): web3, web6, web9')
+    expect(replay.stdout).toContain(
+      '8 healthy (reachable): bastion, web1, web2, web4, web5, web7, web8, web10; 3 fix proposed (fix_sshguard): web3, web6, web9',
+    )
     // The group's evidence is shown once, not once per host.
     expect(replay.stdout.match(/evidence \(from web3, shown once for the group\)/g)).toHaveLength(1)
     expect(replay.stdout).not.toContain('evidence (from web6')
@@ -101,22 +107,40 @@ describe.skipIf(skip)('fleet runs on a 10-host lab (sshguard blocks 3)', () => {
     const r = await run(['--hosts', 'all', '--apply', '--yes', '--canary', '1', '--max-failures', '1', '--transcript', dir])
     expect(r.code, r.stdout.slice(-3000) + r.stderr).toBe(5)
     const events = lines(r.stdout)
-    expect(events.find((e) => e.type === 'fleet.started')!.plan).toContain('stops after the 1st failed host of 11: then no new host starts, running hosts finish, and the hosts never started are listed')
+    expect(events.find((e) => e.type === 'fleet.started')!.plan).toContain(
+      'stops after the 1st failed host of 11: then no new host starts, running hosts finish, and the hosts never started are listed',
+    )
     const approvals = events.filter((e) => e.type === 'fleet.group')
     expect(approvals.map((e) => [e.hosts, e.approved])).toEqual([[['web3', 'web6', 'web9'], true]])
     const applied = events.filter((e) => e.type === 'host.finished' && e.phase === 'apply')
     // The group's canary (web3) first, alone; then the two others.
     expect(applied[0]!.host).toBe('web3')
-    expect(applied.map((e) => [e.host, e.status]).sort()).toEqual([['web3', 'fix-applied'], ['web6', 'fix-applied'], ['web9', 'fix-applied']])
+    expect(applied.map((e) => [e.host, e.status]).sort()).toEqual([
+      ['web3', 'fix-applied'],
+      ['web6', 'fix-applied'],
+      ['web9', 'fix-applied'],
+    ])
     const finished = events.find((e) => e.type === 'fleet.finished')!
     expect(finished.stop).toBeNull()
     expect(finished.notStarted).toEqual([])
     for (const h of ['web3', 'web6', 'web9']) {
       expect(await reaches(address(h)), h).toBe(true)
-      const t = readFileSync(join(dir, `${h}.apply.jsonl`), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; by?: string })
+      const t = readFileSync(join(dir, `${h}.apply.jsonl`), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { type: string; by?: string })
       const types = t.map((e) => e.type)
       // Per-host lock and commit-confirmed (an access fix), in the host's own transcript.
-      expect(types).toEqual(expect.arrayContaining(['lock.acquired', 'fix.revert_scheduled', 'fix.applied', 'fix.revert_cancelled', 'fix.verified', 'lock.released']))
+      expect(types).toEqual(
+        expect.arrayContaining([
+          'lock.acquired',
+          'fix.revert_scheduled',
+          'fix.applied',
+          'fix.revert_cancelled',
+          'fix.verified',
+          'lock.released',
+        ]),
+      )
       expect(t.find((e) => e.type === 'fix.approved')!.by).toContain('(--yes)')
     }
   }, 240_000)
@@ -127,18 +151,44 @@ describe.skipIf(skip)('fleet runs on a 10-host lab (sshguard blocks 3)', () => {
     // Unfixable: sshguard.conf without WHITELIST_FILE, so the fix's first command fails (then it is rolled back).
     for (const h of ['web2', 'web4']) {
       const conf = join(lab.state.dir, 'hosts', h, 'sshguard.conf')
-      writeFileSync(conf, readFileSync(conf, 'utf8').split('\n').filter((l) => !l.startsWith('WHITELIST_FILE=')).join('\n'))
+      writeFileSync(
+        conf,
+        readFileSync(conf, 'utf8')
+          .split('\n')
+          .filter((l) => !l.startsWith('WHITELIST_FILE='))
+          .join('\n'),
+      )
     }
     const dir = join(ROOT, 'budget')
-    const r = await run(['--hosts', 'web', '--apply', '--yes', '--canary', '1', '--max-failures', '2', '--concurrency', '1', '--transcript', dir])
+    const r = await run([
+      '--hosts',
+      'web',
+      '--apply',
+      '--yes',
+      '--canary',
+      '1',
+      '--max-failures',
+      '2',
+      '--concurrency',
+      '1',
+      '--transcript',
+      dir,
+    ])
     expect(r.code, r.stdout.slice(-3000) + r.stderr).toBe(10)
     const events = lines(r.stdout)
     expect(events.filter((e) => e.type === 'fleet.group').map((e) => e.hosts)).toEqual([blocked])
     const applied = events.filter((e) => e.type === 'host.finished' && e.phase === 'apply').map((e) => [e.host, e.status])
-    expect(applied).toEqual([['web1', 'fix-applied'], ['web2', 'fix-rolled-back'], ['web4', 'fix-rolled-back']])
+    expect(applied).toEqual([
+      ['web1', 'fix-applied'],
+      ['web2', 'fix-rolled-back'],
+      ['web4', 'fix-rolled-back'],
+    ])
     const finished = events.find((e) => e.type === 'fleet.finished')!
     expect(finished.stop!.reason).toBe('budget')
-    expect(finished.notStarted).toEqual([{ host: 'web5', phase: 'apply' }, { host: 'web7', phase: 'apply' }])
+    expect(finished.notStarted).toEqual([
+      { host: 'web5', phase: 'apply' },
+      { host: 'web7', phase: 'apply' },
+    ])
     expect(events.find((e) => e.type === 'fleet.stopped')!.notStarted).toEqual(finished.notStarted)
     // Never started: still blocked, no apply transcript. The canary's fix held.
     for (const h of ['web5', 'web7']) {

@@ -20,17 +20,28 @@ const skip = announceSkip('host-triage.int.test.ts', ['healthy', 'proxy-probes',
 const ROOT = '/run/runbook-lab-test-host-triage'
 const LAB = 'ht'
 
-
-
 /** What a first look must not change on web1. */
 function web1State(lab: TestLab): Record<string, string> {
   const ns = lab.netns('web1')
   const pid = lab.up.state.hosts.find((h) => h.name === 'web1')!.pid!
   return {
-    listeners: inNetns(ns, 'ss', ['-Htuln']).split('\n').map((l) => l.trim().replace(/\s+/g, ' ')).sort().join('\n'),
-    iptables: inNetns(ns, 'iptables-save', []).split('\n').filter((l) => !l.startsWith('#')).map((l) => l.replace(/\[\d+:\d+\]/g, '[-]')).join('\n'),
+    listeners: inNetns(ns, 'ss', ['-Htuln'])
+      .split('\n')
+      .map((l) => l.trim().replace(/\s+/g, ' '))
+      .sort()
+      .join('\n'),
+    iptables: inNetns(ns, 'iptables-save', [])
+      .split('\n')
+      .filter((l) => !l.startsWith('#'))
+      .map((l) => l.replace(/\[\d+:\d+\]/g, '[-]'))
+      .join('\n'),
     // Mount points of web1's own mount namespace; /run/netns/* come and go with other labs on the machine.
-    mounts: readFileSync(`/proc/${pid}/mountinfo`, 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => !m.startsWith('/run/netns/')).sort().join('\n'),
+    mounts: readFileSync(`/proc/${pid}/mountinfo`, 'utf8')
+      .split('\n')
+      .map((l) => l.split(' ')[4] ?? '')
+      .filter((m) => !m.startsWith('/run/netns/'))
+      .sort()
+      .join('\n'),
   }
 }
 
@@ -44,7 +55,9 @@ describe.skipIf(skip)('host-triage on the lab', () => {
     rmSync(ROOT, { recursive: true, force: true }) // the run state (.state) of the CLI runs
   }, 60_000)
 
-  async function triage(scenario: string): Promise<{ lab: TestLab; code: number; outcome: Event | undefined; events: Event[]; stderr: string }> {
+  async function triage(
+    scenario: string,
+  ): Promise<{ lab: TestLab; code: number; outcome: Event | undefined; events: Event[]; stderr: string }> {
     const lab = await startLab(ROOT, scenario, LAB)
     const before = web1State(lab)
     const r = await cli(['run', 'host-triage', '--host', 'web1', '--inventory', lab.inventory, '--json'], env)
@@ -74,7 +87,9 @@ describe.skipIf(skip)('host-triage on the lab', () => {
     expect(code, stderr).toBe(3)
     expect(outcome?.id).toBe('exposed')
     expect(outcome?.summary).toContain('1 running as root')
-    expect(text(outcome)).toContain('next: runbook run ssh-hardening --host web1; for a web server: runbook run open-proxy-probes --host web1')
+    expect(text(outcome)).toContain(
+      'next: runbook run ssh-hardening --host web1; for a web server: runbook run open-proxy-probes --host web1',
+    )
     expect(text(outcome)).toContain(`running as root besides sshd: python3 on ${lab.address('web1')}:80`)
   }, 120_000)
 
@@ -89,6 +104,12 @@ describe.skipIf(skip)('host-triage on the lab', () => {
     expect(evidence).toContain(`session: `)
     expect(evidence).toContain(` at ${lab.address('web1')}`)
     expect(evidence).toMatch(/path from here: [* ]+\(no answer from the host within \d+ hops\)/)
-    expect(events.filter((e) => e.type === 'transition').map((e) => e.to)).toEqual(['login', 'path', 'inspect', 'verdict', 'cut_off_from_here'])
+    expect(events.filter((e) => e.type === 'transition').map((e) => e.to)).toEqual([
+      'login',
+      'path',
+      'inspect',
+      'verdict',
+      'cut_off_from_here',
+    ])
   }, 180_000)
 })

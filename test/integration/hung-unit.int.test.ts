@@ -20,13 +20,16 @@ const skip = announceSkip('hung-unit.int.test.ts', ['hung-unit'])
 const ROOT = '/run/runbook-lab-test-hung-unit'
 const LAB = 'hu'
 
-
-
 /** Every unit of web1's systemd with its states, read from inside its namespaces. */
 function unitStates(lab: TestLab): string {
   const r = inSystemd(lab.up.state, ['systemctl', 'list-units', '--all', '--no-legend', '--plain', '--no-pager'])
   expect(r.status, r.stderr).toBe(0)
-  return r.stdout.split('\n').map((l) => l.trim().split(/\s+/).slice(0, 4).join(' ')).filter(Boolean).sort().join('\n')
+  return r.stdout
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/).slice(0, 4).join(' '))
+    .filter(Boolean)
+    .sort()
+    .join('\n')
 }
 
 describe.skipIf(skip)('hung-unit on a real systemd', () => {
@@ -42,7 +45,12 @@ describe.skipIf(skip)('hung-unit on a real systemd', () => {
   it('lab up boots systemd; makecache failed by SIGKILL on its start timeout, backup-sync hangs', async () => {
     lab = await startLab(ROOT, 'hung-unit', LAB)
     expect(lab.up.seeded.join('\n')).toMatch(/systemd 252/)
-    expect(unitProps(lab.up.state, 'makecache.service', ['ActiveState', 'Result', 'ExecMainCode', 'ExecMainStatus'])).toEqual({ ActiveState: 'failed', Result: 'timeout', ExecMainCode: '2', ExecMainStatus: '9' })
+    expect(unitProps(lab.up.state, 'makecache.service', ['ActiveState', 'Result', 'ExecMainCode', 'ExecMainStatus'])).toEqual({
+      ActiveState: 'failed',
+      Result: 'timeout',
+      ExecMainCode: '2',
+      ExecMainStatus: '9',
+    })
     expect(unitProps(lab.up.state, 'backup-sync.service', ['ActiveState'])).toEqual({ ActiveState: 'activating' })
   }, 240_000)
 
@@ -55,7 +63,10 @@ describe.skipIf(skip)('hung-unit on a real systemd', () => {
     expect(outcome.id).toBe('_proposed')
     expect(outcome.summary).toContain('makecache.service: Result=timeout, code=killed, signal=KILL')
     expect(outcome.evidence!.map((e) => e.text).join('\n')).toContain('makecache.service')
-    const parsed = r.events.filter((e) => e.type === 'result.parsed' && e.step === 'why').map((e) => JSON.stringify(e.value)).join('\n')
+    const parsed = r.events
+      .filter((e) => e.type === 'result.parsed' && e.step === 'why')
+      .map((e) => JSON.stringify(e.value))
+      .join('\n')
     expect(parsed).toContain('makecache.service: Main process exited, code=killed, status=9/KILL')
     expect(parsed).toContain('"id":"backup-sync.service"')
     expect(r.events.some((e) => e.type === 'fix.applied')).toBe(false)
@@ -72,8 +83,15 @@ describe.skipIf(skip)('hung-unit on a real systemd', () => {
     expect(outcome.summary).toContain('makecache.service (fix: verified)')
     expect(outcome.evidence!.map((e) => e.text).join('\n')).toContain('makecache.service Result=timeout code=killed, signal=KILL')
     // Re-probe from inside systemd: reset, ran again, to success; nothing failed any more.
-    expect(unitProps(lab!.up.state, 'makecache.service', ['ActiveState', 'Result', 'ExecMainStatus'])).toEqual({ ActiveState: 'inactive', Result: 'success', ExecMainStatus: '0' })
+    expect(unitProps(lab!.up.state, 'makecache.service', ['ActiveState', 'Result', 'ExecMainStatus'])).toEqual({
+      ActiveState: 'inactive',
+      Result: 'success',
+      ExecMainStatus: '0',
+    })
     expect(inSystemd(lab!.up.state, ['systemctl', 'list-units', '--failed', '--no-legend', '--plain']).stdout.trim()).toBe('')
-    expect(unitProps(lab!.up.state, 'backup-sync.service', ['ActiveState', 'ExecMainPID'])).toEqual({ ActiveState: 'activating', ExecMainPID: hangingPid })
+    expect(unitProps(lab!.up.state, 'backup-sync.service', ['ActiveState', 'ExecMainPID'])).toEqual({
+      ActiveState: 'activating',
+      ExecMainPID: hangingPid,
+    })
   }, 120_000)
 })

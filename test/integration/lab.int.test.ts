@@ -33,7 +33,9 @@ function leftovers(state: LabState): string[] {
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
       if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(state.dir) && pidAlive(Number(pid))) out.push(`process ${pid}`)
-    } catch { /* exited meanwhile */ }
+    } catch {
+      /* exited meanwhile */
+    }
   }
   if (existsSync(state.dir)) out.push(`folder ${state.dir}`)
   return out
@@ -41,7 +43,11 @@ function leftovers(state: LabState): string[] {
 
 function sshDirect(state: LabState, host: string): { status: number | null; stderr: string; ms: number } {
   const t0 = performance.now()
-  const r = spawnSync('ssh', ['-F', join(state.dir, 'ssh_config'), '-o', 'ProxyJump=none', '-o', 'ConnectTimeout=2', '-o', 'BatchMode=yes', host, 'true'], { encoding: 'utf8', timeout: 10_000 })
+  const r = spawnSync(
+    'ssh',
+    ['-F', join(state.dir, 'ssh_config'), '-o', 'ProxyJump=none', '-o', 'ConnectTimeout=2', '-o', 'BatchMode=yes', host, 'true'],
+    { encoding: 'utf8', timeout: 10_000 },
+  )
   return { status: r.status, stderr: r.stderr, ms: performance.now() - t0 }
 }
 

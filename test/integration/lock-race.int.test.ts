@@ -30,13 +30,21 @@ describe.skipIf(skip)('two concurrent --apply runs on a real host', () => {
     rmSync(ROOT, { recursive: true, force: true })
   }, 60_000)
 
-  const events = (stdout: string) => stdout.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as CliEvent & Record<string, unknown>)
+  const events = (stdout: string) =>
+    stdout
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as CliEvent & Record<string, unknown>)
 
   it(`${ROUNDS} rounds: one apply and one refusal each time, and no revert armed after verified`, async () => {
     const marker = join(hostFiles(lab.dir, 'web1').home, 'confirm-marker')
     const outcomes: string[] = []
     for (let round = 0; round < ROUNDS; round++) {
-      const run = (who: string) => cli(['run', RUNBOOK, '--host', 'web1', '--inventory', lab.inventory, '--apply', '--yes', '--json'], { env: { ...lab.env, RUNBOOK_STATE_DIR: join(ROOT, `state-${who}`), USER: who } })
+      const run = (who: string) =>
+        cli(['run', RUNBOOK, '--host', 'web1', '--inventory', lab.inventory, '--apply', '--yes', '--json'], {
+          env: { ...lab.env, RUNBOOK_STATE_DIR: join(ROOT, `state-${who}`), USER: who },
+        })
       const [a, b] = await Promise.all([run('alice'), run('bob')])
       const codes = [a.code, b.code].sort()
       outcomes.push(codes.join('+'))
@@ -55,6 +63,8 @@ describe.skipIf(skip)('two concurrent --apply runs on a real host', () => {
     const lines = readFileSync(marker, 'utf8').trim().split('\n')
     expect(lines.filter((l) => l === 'reverted')).toEqual([])
     expect(lines.filter((l) => l === 'applied')).toHaveLength(ROUNDS)
-    console.log(`lock race: ${ROUNDS} rounds, outcomes ${JSON.stringify(Object.fromEntries([...new Set(outcomes)].map((o) => [o, outcomes.filter((x) => x === o).length])))}`)
+    console.log(
+      `lock race: ${ROUNDS} rounds, outcomes ${JSON.stringify(Object.fromEntries([...new Set(outcomes)].map((o) => [o, outcomes.filter((x) => x === o).length])))}`,
+    )
   }, 600_000)
 })

@@ -22,8 +22,6 @@ const skip = announceSkip('open-proxy-probes.int.test.ts', ['proxy-probes'])
 const ROOT = '/run/runbook-lab-test-open-proxy-probes'
 const LAB = 'opp'
 
-
-
 const sha = (text: string | Buffer): string => createHash('sha256').update(text).digest('hex')
 
 /** What a diagnosis must not change on web1. */
@@ -32,10 +30,23 @@ function web1State(lab: TestLab): Record<string, string> {
   const pid = lab.up.state.hosts.find((h) => h.name === 'web1')!.pid!
   return {
     accessLog: sha(readFileSync(accessLogOnDisk(lab.up.state))),
-    listeners: inNetns(ns, 'ss', ['-Htuln']).split('\n').map((l) => l.trim().replace(/\s+/g, ' ')).sort().join('\n'),
-    iptables: inNetns(ns, 'iptables-save', []).split('\n').filter((l) => !l.startsWith('#')).map((l) => l.replace(/\[\d+:\d+\]/g, '[-]')).join('\n'),
+    listeners: inNetns(ns, 'ss', ['-Htuln'])
+      .split('\n')
+      .map((l) => l.trim().replace(/\s+/g, ' '))
+      .sort()
+      .join('\n'),
+    iptables: inNetns(ns, 'iptables-save', [])
+      .split('\n')
+      .filter((l) => !l.startsWith('#'))
+      .map((l) => l.replace(/\[\d+:\d+\]/g, '[-]'))
+      .join('\n'),
     // Mount points of web1's own mount namespace; /run/netns/* come and go with other labs on the machine.
-    mounts: readFileSync(`/proc/${pid}/mountinfo`, 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => !m.startsWith('/run/netns/')).sort().join('\n'),
+    mounts: readFileSync(`/proc/${pid}/mountinfo`, 'utf8')
+      .split('\n')
+      .map((l) => l.split(' ')[4] ?? '')
+      .filter((m) => !m.startsWith('/run/netns/'))
+      .sort()
+      .join('\n'),
     site: sha(readFileSync(join(lab.dir, 'hosts', 'web1', 'site.py'))),
   }
 }
@@ -93,10 +104,13 @@ describe.skipIf(skip)('open-proxy-probes on the lab (scenario proxy-probes)', ()
 
   it('web1 after a bot got 200 for GET http://example.com/: open proxy suspected (critical), the 2xx line as evidence', async () => {
     const [bot1] = botAddresses(lab.up.state)
-    expect(sendRequests(lab.up.state, 'bastion', bot1, 'web1', [request('GET http://example.com/ HTTP/1.1', 'example.com')])[0]).toMatch(/ 200 /)
+    expect(sendRequests(lab.up.state, 'bastion', bot1, 'web1', [request('GET http://example.com/ HTTP/1.1', 'example.com')])[0]).toMatch(
+      / 200 /,
+    )
     // The dev server writes its log line right after answering.
     const deadline = Date.now() + 5000
-    while (!readFileSync(accessLogOnDisk(lab.up.state), 'utf8').includes('"GET http://example.com/') && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50))
+    while (!readFileSync(accessLogOnDisk(lab.up.state), 'utf8').includes('"GET http://example.com/') && Date.now() < deadline)
+      await new Promise((res) => setTimeout(res, 50))
     const before = web1State(lab)
     const r = await run('web1')
     expect(r.code, r.stderr).toBe(3)
@@ -110,7 +124,7 @@ describe.skipIf(skip)('open-proxy-probes on the lab (scenario proxy-probes)', ()
     expect(web1State(lab)).toEqual(before)
   }, 60_000)
 
-  it('a log that is not there: unreadable, with tail\'s own message', async () => {
+  it("a log that is not there: unreadable, with tail's own message", async () => {
     const r = await cli(['run', 'open-proxy-probes', '--host', 'web1', '--inventory', lab.inventory, '--json'], env)
     expect(r.code, r.stderr).toBe(3)
     const outcome = r.events.find((e) => e.type === 'outcome')

@@ -27,10 +27,16 @@ describe.skipIf(skip)('runbook record on a lab host', () => {
 
   it('records host-triage on web1 into a team repository, where runbook test replays it', async () => {
     expect((await cli(['init', team])).code).toBe(0)
-    const r = await cli(['record', 'host-triage', '--case', 'lab-healthy', '--host', 'web1', '--inventory', lab!.inventory], { cwd: team, env: lab!.env })
+    const r = await cli(['record', 'host-triage', '--case', 'lab-healthy', '--host', 'web1', '--inventory', lab!.inventory], {
+      cwd: team,
+      env: lab!.env,
+    })
     expect(r.code, r.stderr).toBe(0)
     expect(r.stderr).toMatch(/fixture: fixtures\/host-triage\/lab-healthy\.jsonl \(new\): run exited 0, outcome healthy/)
-    const events = readFileSync(join(team, 'fixtures/host-triage/lab-healthy.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; targets?: string[]; spec?: { host: string } })
+    const events = readFileSync(join(team, 'fixtures/host-triage/lab-healthy.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; targets?: string[]; spec?: { host: string } })
     expect(events[0]).toMatchObject({ type: 'run.started', targets: ['web1'] })
     expect(events.some((e) => e.type === 'command.finished' && e.spec?.host === 'web1')).toBe(true)
 
@@ -44,7 +50,10 @@ describe.skipIf(skip)('runbook record on a lab host', () => {
   it('recording the case again replaces it', async () => {
     const file = join(team, 'fixtures/host-triage/lab-healthy.jsonl')
     const before = JSON.parse(readFileSync(file, 'utf8').split('\n')[0]!) as { runId: string }
-    const r = await cli(['record', 'host-triage', '--case', 'lab-healthy', '--host', 'web1', '--inventory', lab!.inventory], { cwd: team, env: lab!.env })
+    const r = await cli(['record', 'host-triage', '--case', 'lab-healthy', '--host', 'web1', '--inventory', lab!.inventory], {
+      cwd: team,
+      env: lab!.env,
+    })
     expect(r.code, r.stderr).toBe(0)
     expect(r.stderr).toContain('(replaced the old one)')
     const after = JSON.parse(readFileSync(file, 'utf8').split('\n')[0]!) as { runId: string }

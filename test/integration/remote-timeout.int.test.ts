@@ -28,7 +28,13 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 describe.skipIf(skip)('timed-out and abandoned commands end on the host', () => {
   let lab: TestLab
   let factory: SshExecutorFactory
-  const spec = (command: string, timeoutMs: number, sudo = false): CommandSpec => ({ host: 'web1', command, sudo, timeoutMs, mutating: false })
+  const spec = (command: string, timeoutMs: number, sudo = false): CommandSpec => ({
+    host: 'web1',
+    command,
+    sudo,
+    timeoutMs,
+    mutating: false,
+  })
 
   beforeAll(async () => {
     lab = await startLab(ROOT, 'healthy', 'x8exec-kill')
@@ -70,7 +76,11 @@ describe.skipIf(skip)('timed-out and abandoned commands end on the host', () => 
   it('runbook exec --timeout: returns in time, and the command is gone from web1', async () => {
     const cmd = marker()
     const t0 = performance.now()
-    const r = spawnSync('node', ['bin/runbook.js', 'exec', 'web1', '--inventory', lab.inventory, '--timeout', '1s', '--json', '--', cmd], { env: lab.env, encoding: 'utf8', timeout: 30_000 })
+    const r = spawnSync('node', ['bin/runbook.js', 'exec', 'web1', '--inventory', lab.inventory, '--timeout', '1s', '--json', '--', cmd], {
+      env: lab.env,
+      encoding: 'utf8',
+      timeout: 30_000,
+    })
     expect(r.status).toBe(3)
     expect(performance.now() - t0).toBeLessThan(6000)
     const doc = JSON.parse(r.stdout) as { hosts: { result?: { timedOut: boolean } }[] }
@@ -106,7 +116,12 @@ describe.skipIf(skip)('timed-out and abandoned commands end on the host', () => 
   })
 
   it('control: with guarding off (RUNBOOK_SSH_GUARD_COMMANDS=0) the timed-out command stays, as it did before', async () => {
-    const bare = new SshExecutorFactory({ inventory: loadInventory(lab.inventory), agent: null, sshConfig: new SshConfigFile(''), guardCommands: 0 })
+    const bare = new SshExecutorFactory({
+      inventory: loadInventory(lab.inventory),
+      agent: null,
+      sshConfig: new SshConfigFile(''),
+      guardCommands: 0,
+    })
     const cmd = marker()
     try {
       expect((await bare.executor('web1').exec(spec(cmd, 300))).timedOut).toBe(true)
@@ -130,7 +145,10 @@ describe.skipIf(skip)('timed-out and abandoned commands end on the host', () => 
 
   it('a command whose runbook process dies (SIGKILL) ends on the host', async () => {
     const cmd = marker()
-    const child = spawn('node', ['bin/runbook.js', 'exec', 'web1', '--inventory', lab.inventory, '--timeout', '60s', '--', cmd], { env: lab.env, stdio: 'ignore' })
+    const child = spawn('node', ['bin/runbook.js', 'exec', 'web1', '--inventory', lab.inventory, '--timeout', '60s', '--', cmd], {
+      env: lab.env,
+      stdio: 'ignore',
+    })
     try {
       await until(`${cmd} on web1`, () => running(cmd).length > 0, 15_000)
       child.kill('SIGKILL')
@@ -164,11 +182,25 @@ describe.skipIf(skip)('timed-out and abandoned commands end on the host', () => 
     'set -- $SSH_CONNECTION; echo "$3"; echo "$RUNBOOK_HOST_DIR"',
     'ls /proc/self/fd | sort -n | tr "\\n" " "',
   ]
-  it.each(SAME.flatMap((c) => [[c, false], [c, true]] as const))('unchanged for the command: %s (sudo: %s)', async (command, sudo) => {
+  it.each(
+    SAME.flatMap(
+      (c) =>
+        [
+          [c, false],
+          [c, true],
+        ] as const,
+    ),
+  )('unchanged for the command: %s (sudo: %s)', async (command, sudo) => {
     const conn = await factory.connection(factory.resolve('web1'))
     const before = await conn.exec(sudo ? withSudo(command) : command, { timeoutMs: 1500, maxOutputBytes: 1 << 20 })
     const after = await factory.executor('web1').exec(spec(command, 1500, sudo))
-    const pick = (r: typeof before) => ({ exitCode: r.exitCode, signal: r.signal, stdout: r.stdout, stderr: r.stderr, timedOut: r.timedOut })
+    const pick = (r: typeof before) => ({
+      exitCode: r.exitCode,
+      signal: r.signal,
+      stdout: r.stdout,
+      stderr: r.stderr,
+      timedOut: r.timedOut,
+    })
     expect(pick(after)).toEqual(pick(before))
   })
 

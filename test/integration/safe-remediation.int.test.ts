@@ -33,10 +33,33 @@ describe.skipIf(skip)('safe remediation against a real sshd', () => {
   }, 60_000)
 
   const web1 = () => hostFiles(lab.dir, 'web1')
-  const events = (stdout: string) => stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as RunEvent)
+  const events = (stdout: string) =>
+    stdout
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as RunEvent)
   /** A brand-new OpenSSH login, as the operator would try it. */
-  const login = () => spawnSync('ssh', ['-F', join(lab.dir, 'ssh_config'), '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5', 'web1', 'true'], { encoding: 'utf8', timeout: 20_000 }).status
-  const lockoutArgs = (settle = 0) => ['run', LOCKOUT, '--host', 'web1', '-p', `config=${web1().sshdConfig}`, '-p', `pidfile=${web1().sshdPid}`, '-p', `settle=${settle}`, '--apply', '--yes', '--json']
+  const login = () =>
+    spawnSync('ssh', ['-F', join(lab.dir, 'ssh_config'), '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5', 'web1', 'true'], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    }).status
+  const lockoutArgs = (settle = 0) => [
+    'run',
+    LOCKOUT,
+    '--host',
+    'web1',
+    '-p',
+    `config=${web1().sshdConfig}`,
+    '-p',
+    `pidfile=${web1().sshdPid}`,
+    '-p',
+    `settle=${settle}`,
+    '--apply',
+    '--yes',
+    '--json',
+  ]
 
   it('a fix that locks the operator out fails verification through a new connection, is rolled back, and exits 6', async () => {
     const before = readFileSync(web1().sshdConfig, 'utf8')
@@ -45,7 +68,17 @@ describe.skipIf(skip)('safe remediation against a real sshd', () => {
     expect(r.code, r.stderr).toBe(6)
     const ev = events(r.stdout)
     const types = ev.map((e) => e.type)
-    expect(types).toEqual(expect.arrayContaining(['lock.acquired', 'fix.backup', 'fix.revert_scheduled', 'fix.applied', 'fix.rolled_back', 'fix.revert_cancelled', 'lock.released']))
+    expect(types).toEqual(
+      expect.arrayContaining([
+        'lock.acquired',
+        'fix.backup',
+        'fix.revert_scheduled',
+        'fix.applied',
+        'fix.rolled_back',
+        'fix.revert_cancelled',
+        'lock.released',
+      ]),
+    )
     // The new login was refused: that is what failed verification.
     const freshLogin = ev.find((e) => e.type === 'command.finished' && e.phase === 'verify' && e.spec.command === 'true')
     expect(freshLogin?.type === 'command.finished' && freshLogin.error?.kind).toBe('auth-failed')
@@ -60,7 +93,10 @@ describe.skipIf(skip)('safe remediation against a real sshd', () => {
 
   it('an engine killed with SIGKILL right after applying: the host reverts by itself within the window', async () => {
     const before = readFileSync(web1().sshdConfig, 'utf8')
-    const child = spawn('node', ['bin/runbook.js', ...lockoutArgs(30)], { env: { ...lab.env, RUNBOOK_STATE_DIR: join(ROOT, 'state-kill') }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn('node', ['bin/runbook.js', ...lockoutArgs(30)], {
+      env: { ...lab.env, RUNBOOK_STATE_DIR: join(ROOT, 'state-kill') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let buffer = ''
     let scheduled: Extract<RunEvent, { type: 'fix.revert_scheduled' }> | undefined
     const killed = new Promise<void>((resolve, reject) => {
@@ -99,7 +135,11 @@ describe.skipIf(skip)('safe remediation against a real sshd', () => {
   }, 90_000)
 
   it('two concurrent --apply runs on one host: one applies, the other is refused naming the holder', async () => {
-    const a = spawn('node', ['bin/runbook.js', 'run', 'fixtures/runbooks/valid/slow-fix.yaml', '--host', 'web1', '-p', 'seconds=6', '--apply', '--yes', '--json'], { env: { ...lab.env, RUNBOOK_STATE_DIR: join(ROOT, 'state-a') }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const a = spawn(
+      'node',
+      ['bin/runbook.js', 'run', 'fixtures/runbooks/valid/slow-fix.yaml', '--host', 'web1', '-p', 'seconds=6', '--apply', '--yes', '--json'],
+      { env: { ...lab.env, RUNBOOK_STATE_DIR: join(ROOT, 'state-a') }, stdio: ['ignore', 'pipe', 'pipe'] },
+    )
     let out = ''
     const aExit = new Promise<number | null>((resolve) => a.on('exit', (code) => resolve(code)))
     await new Promise<void>((resolve, reject) => {
@@ -110,10 +150,15 @@ describe.skipIf(skip)('safe remediation against a real sshd', () => {
       setTimeout(() => reject(new Error(`run A never took the lock: ${out}`)), 30_000)
     })
     const aStarted = events(out.slice(0, out.lastIndexOf('\n'))).find((e) => e.type === 'run.started')
-    const b = await cli(['run', 'fixtures/runbooks/valid/slow-fix.yaml', '--host', 'web1', '-p', 'seconds=0', '--apply', '--yes', '--json'], { env: lab.env })
+    const b = await cli(
+      ['run', 'fixtures/runbooks/valid/slow-fix.yaml', '--host', 'web1', '-p', 'seconds=0', '--apply', '--yes', '--json'],
+      { env: lab.env },
+    )
     expect(b.code).toBe(9)
     const refused = events(b.stdout).find((e) => e.type === 'lock.refused')
-    expect(refused?.type === 'lock.refused' && refused.holder).toMatch(new RegExp(`runbook slow-fix \\(fix hold, run ${aStarted?.type === 'run.started' ? aStarted.runId : '?'}\\) since \\d{4}-`))
+    expect(refused?.type === 'lock.refused' && refused.holder).toMatch(
+      new RegExp(`runbook slow-fix \\(fix hold, run ${aStarted?.type === 'run.started' ? aStarted.runId : '?'}\\) since \\d{4}-`),
+    )
     expect(events(b.stdout).some((e) => e.type === 'fix.applied')).toBe(false)
     expect(await aExit).toBe(5)
   }, 60_000)
@@ -121,7 +166,14 @@ describe.skipIf(skip)('safe remediation against a real sshd', () => {
   it('a plan approved, then the host changed before apply: the engine re-plans and asks again', async () => {
     const file = join(web1().home, 'app.conf')
     writeFileSync(file, 'value = old\n')
-    const io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: lab.env, cwd: process.cwd(), signal: new AbortController().signal }
+    const io = {
+      stdout: process.stdout,
+      stderr: process.stderr,
+      stdin: process.stdin,
+      env: lab.env,
+      cwd: process.cwd(),
+      signal: new AbortController().signal,
+    }
     const executors = chooseExecutors({ local: false }, io)
     const seen: RunEvent[] = []
     const asked: string[] = []
@@ -163,7 +215,10 @@ describe.skipIf(skip)('safe remediation against a real sshd', () => {
     writeFileSync(file, 'value = old\n')
     writeFileSync(`${file}.lock`, '')
     try {
-      const r = await cli(['run', 'fixtures/runbooks/valid/write-config.yaml', '--host', 'web1', '-p', 'path=/root/app.conf', '--apply', '--yes', '--json'], { env: lab.env })
+      const r = await cli(
+        ['run', 'fixtures/runbooks/valid/write-config.yaml', '--host', 'web1', '-p', 'path=/root/app.conf', '--apply', '--yes', '--json'],
+        { env: lab.env },
+      )
       expect(r.code).toBe(9)
       const ev = events(r.stdout)
       expect(ev.find((e) => e.type === 'fix.refused')).toMatchObject({ reason: '/root/app.conf.lock exists: someone is editing the file' })

@@ -22,7 +22,17 @@ import { startPostgres, type TestPostgres } from '../helpers/postgres.ts'
 import { startRedis, type TestRedis } from '../helpers/redis.ts'
 import { ACCESS_YAML, TOKENS } from '../unit/service/fixture.ts'
 
-const FINAL = ['healthy', 'problem', 'fix-proposed', 'fix-applied', 'fix-rolled-back', 'fix-unverified', 'rollback-failed', 'refused', 'incomplete']
+const FINAL = [
+  'healthy',
+  'problem',
+  'fix-proposed',
+  'fix-applied',
+  'fix-rolled-back',
+  'fix-unverified',
+  'rollback-failed',
+  'refused',
+  'incomplete',
+]
 const HOSTS = Array.from({ length: 10 }, (_, i) => `web${i + 1}`)
 
 let root: string
@@ -35,7 +45,13 @@ const procs = new Map<string, { child: ChildProcess; log: string }>()
 function start(name: string, args: string[]): ChildProcess {
   const child = spawn(process.execPath, [resolve('bin/runbook.js'), ...args], {
     cwd: root,
-    env: { ...process.env, RUNBOOK_PATH: join(root, 'runbooks'), RUNBOOK_HOST_DIR: join(root, 'host-state', '{host}'), RUNBOOK_ADMIN_TOKEN: TOKENS.admin, NO_COLOR: '1' },
+    env: {
+      ...process.env,
+      RUNBOOK_PATH: join(root, 'runbooks'),
+      RUNBOOK_HOST_DIR: join(root, 'host-state', '{host}'),
+      RUNBOOK_ADMIN_TOKEN: TOKENS.admin,
+      NO_COLOR: '1',
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   })
   const p = { child, log: '' }
@@ -56,7 +72,8 @@ async function waitFor<T>(what: string, check: () => Promise<T | undefined>, tim
   for (;;) {
     const v = await check().catch(() => undefined)
     if (v !== undefined) return v
-    if (Date.now() > end) throw new Error(`${what} after ${timeoutMs} ms\n${[...procs].map(([n, p]) => `--- ${n}\n${p.log.slice(-2000)}`).join('\n')}`)
+    if (Date.now() > end)
+      throw new Error(`${what} after ${timeoutMs} ms\n${[...procs].map(([n, p]) => `--- ${n}\n${p.log.slice(-2000)}`).join('\n')}`)
     await new Promise((r) => setTimeout(r, 50))
   }
 }
@@ -73,12 +90,15 @@ async function api(method: string, path: string, token: string, body?: unknown, 
 
 async function journal(id: string): Promise<RunEvent[]> {
   const r = await api('GET', `/api/runs/${id}/events`, TOKENS.alice, undefined, 'application/x-ndjson')
-  return r.text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as RunEvent)
+  return r.text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as RunEvent)
 }
 
 /** The processes `pid` started whose command line contains `text` (the local executor's `sh -c`). */
 function childRunning(pid: number, text: string): boolean {
-  const kids = (readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean))
+  const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)
   return kids.some((k) => {
     try {
       return readFileSync(`/proc/${k}/cmdline`, 'utf8').includes(text)
@@ -96,7 +116,10 @@ beforeAll(async () => {
   mkdirSync(join(root, 'runbooks'))
   mkdirSync(join(root, 'markers'))
   // The fixture with one marker file per host (a fleet shares its params): <marker dir>/<host>.
-  const yaml = readFileSync(resolve('fixtures/runbooks/valid/resume-marker.yaml'), 'utf8').replaceAll('${{ params.marker }}', '${{ params.marker }}/${{ params.host }}')
+  const yaml = readFileSync(resolve('fixtures/runbooks/valid/resume-marker.yaml'), 'utf8').replaceAll(
+    '${{ params.marker }}',
+    '${{ params.marker }}/${{ params.host }}',
+  )
   writeFileSync(join(root, 'runbooks', 'resume-marker.yaml'), yaml)
   writeFileSync(join(root, 'access.yaml'), ACCESS_YAML)
   ;[pg, redis] = await Promise.all([startPostgres(), startRedis()])
@@ -116,15 +139,23 @@ describe('scale-out: serve on Postgres, two workers on Redis, one SIGKILLed mid-
     start('serve', ['serve', '--listen', `127.0.0.1:${port}`, ...common])
     await waitFor('serve not up', async () => ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok ? true : undefined))
     // Short job locks: a dead worker's runs move to the other one within seconds.
-    const worker = (name: string) => start(name, ['worker', ...common, '--concurrency', '3', '--lock-duration', '3', '--stalled-interval', '1'])
+    const worker = (name: string) =>
+      start(name, ['worker', ...common, '--concurrency', '3', '--lock-duration', '3', '--stalled-interval', '1'])
     const workers = [worker('worker-a'), worker('worker-b')]
-    await waitFor('workers not ready', async () => ([...procs.values()].filter((p) => p.log.includes('taking runs from')).length === 2 ? true : undefined))
+    await waitFor('workers not ready', async () =>
+      [...procs.values()].filter((p) => p.log.includes('taking runs from')).length === 2 ? true : undefined,
+    )
 
     // A fleet of ten hosts (one BullMQ flow: a parent job, a child job per host); the second apply
     // command of each run takes a while, so a kill lands inside one. Each host's marker file is
     // markers/<host>: the runbook's marker param is the same template for all.
     for (const host of HOSTS) writeFileSync(join(root, 'markers', host), '')
-    const r = await api('POST', '/api/fleets', TOKENS.alice, { runbook: 'resume-marker', hosts: HOSTS, params: { marker: join(root, 'markers'), pause: '0.3', apply_pause: '2' }, mode: 'apply' })
+    const r = await api('POST', '/api/fleets', TOKENS.alice, {
+      runbook: 'resume-marker',
+      hosts: HOSTS,
+      params: { marker: join(root, 'markers'), pause: '0.3', apply_pause: '2' },
+      mode: 'apply',
+    })
     expect(r.status, r.text).toBe(202)
     const fleet = r.json() as { id: string; runs: Array<{ id: string; host: string }> }
     expect(fleet.runs.map((x) => x.host)).toEqual(HOSTS)
@@ -134,7 +165,8 @@ describe('scale-out: serve on Postgres, two workers on Redis, one SIGKILLed mid-
       const waiting = (await api('GET', '/api/runs?status=waiting-approval&limit=100', TOKENS.bob)).json().runs as Array<{ id: string }>
       for (const { id } of waiting) {
         const run = (await api('GET', `/api/runs/${id}`, TOKENS.bob)).json()
-        if (run.approvalRequest?.state === 'open') await api('POST', `/api/runs/${id}/approvals`, TOKENS.bob, { planHash: run.approvalRequest.planHash, decision: 'approve' })
+        if (run.approvalRequest?.state === 'open')
+          await api('POST', `/api/runs/${id}/approvals`, TOKENS.bob, { planHash: run.approvalRequest.planHash, decision: 'approve' })
       }
     }
 
@@ -157,7 +189,12 @@ describe('scale-out: serve on Postgres, two workers on Redis, one SIGKILLed mid-
       'runs not finished',
       async () => {
         await approveWaiting()
-        const list = (await api('GET', '/api/runs?limit=100', TOKENS.alice)).json().runs as Array<{ id: string; host: string; status: string; exitCode: number }>
+        const list = (await api('GET', '/api/runs?limit=100', TOKENS.alice)).json().runs as Array<{
+          id: string
+          host: string
+          status: string
+          exitCode: number
+        }>
         return list.length === HOSTS.length && list.every((r) => FINAL.includes(r.status)) ? list : undefined
       },
       120_000,
@@ -171,18 +208,36 @@ describe('scale-out: serve on Postgres, two workers on Redis, one SIGKILLed mid-
       const lines = markerLines(marker)
       const diagnosed = events.filter((e) => e.type === 'command.finished' && e.step === 'count')
       const inDoubt = events.find((e) => e.type === 'fix.in_doubt') as Extract<RunEvent, { type: 'fix.in_doubt' }> | undefined
-      report.push(`${host}: ${run.status}, ${events.length} events, marker ${JSON.stringify(lines)}${inDoubt ? `, in doubt: ${inDoubt.command}` : ''}`)
+      report.push(
+        `${host}: ${run.status}, ${events.length} events, marker ${JSON.stringify(lines)}${inDoubt ? `, in doubt: ${inDoubt.command}` : ''}`,
+      )
       // One run per host in the history, diagnosed exactly once.
-      expect(all.filter((r) => r.host === host), host).toHaveLength(1)
+      expect(
+        all.filter((r) => r.host === host),
+        host,
+      ).toHaveLength(1)
       expect(diagnosed, host).toHaveLength(1)
-      expect(events.filter((e) => e.type === 'outcome'), host).toHaveLength(1)
+      expect(
+        events.filter((e) => e.type === 'outcome'),
+        host,
+      ).toHaveLength(1)
       // The journal: numbered 1..n, one start, one end agreeing with the run.
-      expect(events.map((e) => e.seq), host).toEqual(events.map((_, i) => i + 1))
-      expect(events.filter((e) => e.type === 'run.started'), host).toHaveLength(1)
+      expect(
+        events.map((e) => e.seq),
+        host,
+      ).toEqual(events.map((_, i) => i + 1))
+      expect(
+        events.filter((e) => e.type === 'run.started'),
+        host,
+      ).toHaveLength(1)
       expect(events.at(-1), host).toMatchObject({ type: 'run.finished', status: run.status, exitCode: run.exitCode })
       // No apply command ran twice: each line at most once, each apply command started at most once.
       expect(new Set(lines).size, `${host}: ${lines}`).toBe(lines.length)
-      for (const text of ['applied-1', 'applied-2']) expect(events.filter((e) => e.type === 'command.started' && e.spec.command.includes(`echo ${text}`)).length, host).toBeLessThanOrEqual(1)
+      for (const text of ['applied-1', 'applied-2'])
+        expect(
+          events.filter((e) => e.type === 'command.started' && e.spec.command.includes(`echo ${text}`)).length,
+          host,
+        ).toBeLessThanOrEqual(1)
       if (inDoubt) {
         // Killed inside an apply command: not run again, verify (grep applied-2) fails, rolled back.
         // In doubt at applied-1, it may or may not have run before the kill; at applied-2, applied-1 surely ran.

@@ -21,8 +21,17 @@ import { rng } from '../helpers/rng.ts'
 
 const KILLS = Number(process.env.RUNBOOK_DURABILITY_KILLS ?? 20)
 const SEED = Number(process.env.RUNBOOK_DURABILITY_SEED ?? Date.now() % 100_000)
-const FINAL = ['healthy', 'problem', 'fix-proposed', 'fix-applied', 'fix-rolled-back', 'fix-unverified', 'rollback-failed', 'refused', 'incomplete']
-
+const FINAL = [
+  'healthy',
+  'problem',
+  'fix-proposed',
+  'fix-applied',
+  'fix-rolled-back',
+  'fix-unverified',
+  'rollback-failed',
+  'refused',
+  'incomplete',
+]
 
 let root: string
 let port: number
@@ -42,18 +51,43 @@ async function freePort(): Promise<number> {
 }
 
 async function startServer(state: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [resolve('bin/runbook.js'), 'serve', '--listen', `127.0.0.1:${port}`, '--state-dir', state, '--access', join(root, 'access.yaml'), '--local', '--concurrency', '3'], {
-    cwd: root,
-    env: { ...process.env, RUNBOOK_PATH: join(root, 'runbooks'), RUNBOOK_HOST_DIR: join(root, 'host-state'), RUNBOOK_ADMIN_TOKEN: TOKENS.admin, NO_COLOR: '1' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
+  const child = spawn(
+    process.execPath,
+    [
+      resolve('bin/runbook.js'),
+      'serve',
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--state-dir',
+      state,
+      '--access',
+      join(root, 'access.yaml'),
+      '--local',
+      '--concurrency',
+      '3',
+    ],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        RUNBOOK_PATH: join(root, 'runbooks'),
+        RUNBOOK_HOST_DIR: join(root, 'host-state'),
+        RUNBOOK_ADMIN_TOKEN: TOKENS.admin,
+        NO_COLOR: '1',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  )
   children.add(child)
   child.once('exit', () => children.delete(child))
   child.stderr!.on('data', (c: Buffer) => (serverLog += c.toString()))
   const end = Date.now() + 30_000
   for (;;) {
     if (child.exitCode !== null) throw new Error(`serve exited ${child.exitCode}: ${serverLog.slice(-2000)}`)
-    const up = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false)
+    const up = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    )
     if (up) return child
     if (Date.now() > end) throw new Error(`serve did not come up: ${serverLog.slice(-2000)}`)
     await new Promise((r) => setTimeout(r, 25))
@@ -67,7 +101,13 @@ async function kill(child: ChildProcess): Promise<void> {
   await gone
 }
 
-async function api(method: string, path: string, token: string, body?: unknown, accept = 'application/json'): Promise<{ status: number; text: string; json: () => any }> {
+async function api(
+  method: string,
+  path: string,
+  token: string,
+  body?: unknown,
+  accept = 'application/json',
+): Promise<{ status: number; text: string; json: () => any }> {
   const r = await fetch(`http://127.0.0.1:${port}${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, accept, ...(body ? { 'content-type': 'application/json' } : {}) },
@@ -93,20 +133,34 @@ interface Planned {
 async function journal(id: string): Promise<RunEvent[]> {
   const r = await api('GET', `/api/runs/${id}/events`, TOKENS.alice, undefined, 'application/x-ndjson')
   expect(r.status).toBe(200)
-  return r.text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as RunEvent)
+  return r.text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as RunEvent)
 }
 
 /** What two runs of the same request share: no times, durations, run ids, plan hashes, temp names. */
 function story(events: RunEvent[], id: string, marker: string): string[] {
   const drop = new Set(['seq', 'at', 'durationMs', 'startedAt'])
   const clean = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(clean) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).filter(([k]) => !drop.has(k)).map(([k, x]) => [k, clean(x)])) : v
+    Array.isArray(v)
+      ? v.map(clean)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.entries(v)
+              .filter(([k]) => !drop.has(k))
+              .map(([k, x]) => [k, clean(x)]),
+          )
+        : v
   // The sub-commands of a parallel step finish in either order, in any run: sorted within their block.
   return parallelBlocksSorted(events).map((e) =>
     JSON.stringify(clean(e))
-      .split(id).join('RUN')
-      .split(id.slice(0, 8)).join('RUN')
-      .split(marker).join('MARKER')
+      .split(id)
+      .join('RUN')
+      .split(id.slice(0, 8))
+      .join('RUN')
+      .split(marker)
+      .join('MARKER')
       .replace(/[0-9a-f]{64}/g, 'HASH')
       .replace(/\.lock\.[A-Za-z0-9]+/g, '.lock.X'),
   )
@@ -114,9 +168,15 @@ function story(events: RunEvent[], id: string, marker: string): string[] {
 
 function parallelBlocksSorted(events: RunEvent[]): RunEvent[] {
   const out: RunEvent[] = []
-  for (let i = 0; i < events.length; ) {
+  for (let i = 0; i < events.length;) {
     let j = i
-    while (j < events.length && events[j]!.type === 'command.finished' && 'sub' in events[j]! && (events[j] as { sub?: string }).sub !== undefined) j++
+    while (
+      j < events.length &&
+      events[j]!.type === 'command.finished' &&
+      'sub' in events[j]! &&
+      (events[j] as { sub?: string }).sub !== undefined
+    )
+      j++
     if (j === i) out.push(events[i++]!)
     else {
       out.push(...events.slice(i, j).sort((a, b) => String((a as { sub?: string }).sub).localeCompare(String((b as { sub?: string }).sub))))
@@ -156,11 +216,17 @@ describe(`runbook serve SIGKILLed at ${KILLS} random points (seed ${SEED})`, () 
     const reference: Record<string, string[]> = {}
     for (const mode of ['dry-run', 'apply'] as const) {
       const m = marker(`ref-${mode}`)
-      const r = await api('POST', '/api/runs', TOKENS.alice, { runbook: 'resume-marker', host: 'local', params: { marker: m, pause: '0.3' }, mode })
+      const r = await api('POST', '/api/runs', TOKENS.alice, {
+        runbook: 'resume-marker',
+        host: 'local',
+        params: { marker: m, pause: '0.3' },
+        mode,
+      })
       expect(r.status).toBe(202)
       const id = r.json().id as string
       for (let run = r.json(); !FINAL.includes(run.status); run = (await api('GET', `/api/runs/${id}`, TOKENS.alice)).json()) {
-        if (run.status === 'waiting-approval' && run.approvalRequest?.state === 'open') await api('POST', `/api/runs/${id}/approvals`, TOKENS.bob, { planHash: run.approvalRequest.planHash, decision: 'approve' })
+        if (run.status === 'waiting-approval' && run.approvalRequest?.state === 'open')
+          await api('POST', `/api/runs/${id}/approvals`, TOKENS.bob, { planHash: run.approvalRequest.planHash, decision: 'approve' })
         await new Promise((r) => setTimeout(r, 50))
       }
       reference[mode] = story(await journal(id), id, m)
@@ -192,7 +258,12 @@ describe(`runbook serve SIGKILLed at ${KILLS} random points (seed ${SEED})`, () 
         // One new run per life (so runs are alive across all the kills), approve what may be approved.
         for (let n = 0; n < 1 && next < planned.length && next <= k; n++) {
           const p = planned[next]!
-          const r = await tryApi('POST', '/api/runs', TOKENS.alice, { runbook: 'resume-marker', host: 'local', params: { marker: p.marker, pause: p.pause, ...(p.applyPause ? { apply_pause: p.applyPause } : {}) }, mode: p.mode })
+          const r = await tryApi('POST', '/api/runs', TOKENS.alice, {
+            runbook: 'resume-marker',
+            host: 'local',
+            params: { marker: p.marker, pause: p.pause, ...(p.applyPause ? { apply_pause: p.applyPause } : {}) },
+            mode: p.mode,
+          })
           if (!r) break
           expect(r.status, r.text).toBe(202)
           p.id = r.json().id
@@ -204,14 +275,24 @@ describe(`runbook serve SIGKILLed at ${KILLS} random points (seed ${SEED})`, () 
           if ((approveAfterKill.get(id) ?? 0) > k) continue
           const run = (await tryApi('GET', `/api/runs/${id}`, TOKENS.bob))?.json()
           if (run?.approvalRequest?.state !== 'open') continue
-          const r = await tryApi('POST', `/api/runs/${id}/approvals`, TOKENS.bob, { planHash: run.approvalRequest.planHash, decision: 'approve' })
+          const r = await tryApi('POST', `/api/runs/${id}/approvals`, TOKENS.bob, {
+            planHash: run.approvalRequest.planHash,
+            decision: 'approve',
+          })
           if (r?.status === 200 && id === midApply.id) midApproved = true
         }
         // Once: kill exactly while the long apply command of the mid-apply run is running.
         if (midApply.id && !kills.some((w) => w.startsWith('mid-apply'))) {
           const events = await tryApi('GET', `/api/runs/${midApply.id}/events`, TOKENS.alice, undefined, 'application/x-ndjson')
-          const lines = events?.text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as RunEvent) ?? []
-          if (lines.some((e) => e.type === 'command.started' && e.spec.command.includes('applied-2')) && !lines.some((e) => e.type === 'command.finished' && e.spec.command.includes('applied-2'))) {
+          const lines =
+            events?.text
+              .split('\n')
+              .filter(Boolean)
+              .map((l) => JSON.parse(l) as RunEvent) ?? []
+          if (
+            lines.some((e) => e.type === 'command.started' && e.spec.command.includes('applied-2')) &&
+            !lines.some((e) => e.type === 'command.finished' && e.spec.command.includes('applied-2'))
+          ) {
             killedMidApply = true
             break
           }
@@ -229,7 +310,12 @@ describe(`runbook serve SIGKILLed at ${KILLS} random points (seed ${SEED})`, () 
     // 3. A last start: submit what is left, approve everything, wait for every run to end.
     server = await startServer(state)
     for (const p of planned.slice(next)) {
-      const r = await api('POST', '/api/runs', TOKENS.alice, { runbook: 'resume-marker', host: 'local', params: { marker: p.marker, pause: p.pause, ...(p.applyPause ? { apply_pause: p.applyPause } : {}) }, mode: p.mode })
+      const r = await api('POST', '/api/runs', TOKENS.alice, {
+        runbook: 'resume-marker',
+        host: 'local',
+        params: { marker: p.marker, pause: p.pause, ...(p.applyPause ? { apply_pause: p.applyPause } : {}) },
+        mode: p.mode,
+      })
       p.id = r.json().id
     }
     const end = Date.now() + 120_000
@@ -239,7 +325,8 @@ describe(`runbook serve SIGKILLed at ${KILLS} random points (seed ${SEED})`, () 
       for (const { id, status } of mine) {
         if (status !== 'waiting-approval') continue
         const run = (await api('GET', `/api/runs/${id}`, TOKENS.bob)).json()
-        if (run.approvalRequest?.state === 'open') await api('POST', `/api/runs/${id}/approvals`, TOKENS.bob, { planHash: run.approvalRequest.planHash, decision: 'approve' })
+        if (run.approvalRequest?.state === 'open')
+          await api('POST', `/api/runs/${id}/approvals`, TOKENS.bob, { planHash: run.approvalRequest.planHash, decision: 'approve' })
       }
       if (mine.length === planned.length && mine.every((r) => FINAL.includes(r.status))) break
       if (Date.now() > end) throw new Error(`runs not finished: ${JSON.stringify(mine.map((r) => r.status))}\n${serverLog.slice(-3000)}`)
@@ -254,9 +341,18 @@ describe(`runbook serve SIGKILLed at ${KILLS} random points (seed ${SEED})`, () 
       const lines = markerLines(p.marker)
       outcomes.push(`${p.key}: ${run.status}, ${events.length} events, marker ${JSON.stringify(lines)}`)
       // No event lost or duplicated: numbered 1..n, one start, one end, and the end agrees with the run.
-      expect(events.map((e) => e.seq), p.key).toEqual(events.map((_, i) => i + 1))
-      expect(events.filter((e) => e.type === 'run.started'), p.key).toHaveLength(1)
-      expect(events.filter((e) => e.type === 'run.finished'), p.key).toHaveLength(1)
+      expect(
+        events.map((e) => e.seq),
+        p.key,
+      ).toEqual(events.map((_, i) => i + 1))
+      expect(
+        events.filter((e) => e.type === 'run.started'),
+        p.key,
+      ).toHaveLength(1)
+      expect(
+        events.filter((e) => e.type === 'run.finished'),
+        p.key,
+      ).toHaveLength(1)
       expect(events.at(-1), p.key).toMatchObject({ type: 'run.finished', status: run.status, exitCode: run.exitCode })
       // No apply command ran twice.
       expect(new Set(lines).size, `${p.key}: ${lines}`).toBe(lines.length)
@@ -266,14 +362,17 @@ describe(`runbook serve SIGKILLed at ${KILLS} random points (seed ${SEED})`, () 
         expect(lines, p.key).toEqual([])
         expect(story(events, p.id!, p.marker), p.key).toEqual(reference['dry-run'])
       } else if (!inDoubt) {
-        expect(run.status, `${p.key}: ${JSON.stringify(events.filter((e) => e.type === 'fix.refused' || e.type === 'lock.refused'))}`).toBe('fix-applied')
+        expect(run.status, `${p.key}: ${JSON.stringify(events.filter((e) => e.type === 'fix.refused' || e.type === 'lock.refused'))}`).toBe(
+          'fix-applied',
+        )
         expect(lines, p.key).toEqual(['applied-1', 'applied-2'])
         const told = story(events, p.id!, p.marker)
         // Killed while the engine took or released the host lock: the resumed run checked whether the
         // lock was its own (in doubt, then a renew). Apart from those lock commands, the same story.
         const lockDoubt = told.some((l) => l.includes('"kind":"in-doubt"') && l.includes('RUNBOOK_HOST_DIR'))
         const lockFree = (s: string[]) => s.filter((l) => !l.includes('RUNBOOK_HOST_DIR') && !l.includes('"type":"lock.'))
-        if (!p.applyPause) expect(lockDoubt ? lockFree(told) : told, p.key).toEqual(lockDoubt ? lockFree(reference.apply!) : reference.apply)
+        if (!p.applyPause)
+          expect(lockDoubt ? lockFree(told) : told, p.key).toEqual(lockDoubt ? lockFree(reference.apply!) : reference.apply)
       } else {
         // Killed during an apply command: never run again; verify decided.
         const doubted = events.find((e) => e.type === 'fix.in_doubt') as Extract<RunEvent, { type: 'fix.in_doubt' }>
@@ -287,7 +386,10 @@ describe(`runbook serve SIGKILLed at ${KILLS} random points (seed ${SEED})`, () 
     }
     console.log(outcomes.join('\n'))
     const mid = (await api('GET', `/api/runs/${midApply.id}`, TOKENS.alice)).json()
-    expect((await journal(midApply.id!)).some((e) => e.type === 'fix.in_doubt'), JSON.stringify(mid)).toBe(true)
+    expect(
+      (await journal(midApply.id!)).some((e) => e.type === 'fix.in_doubt'),
+      JSON.stringify(mid),
+    ).toBe(true)
     await kill(server)
   }, 600_000)
 })

@@ -40,7 +40,11 @@ describe.skipIf(skip)('runbook serve on the sshguard-block lab', () => {
   const transcripts: Record<string, string> = {}
 
   const api = async (method: string, path: string, who: keyof typeof TOKENS, body?: unknown, accept = 'application/json') => {
-    const res = await fetch(`${server}${path}`, { method, headers: { authorization: `Bearer ${TOKENS[who]}`, accept, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) })
+    const res = await fetch(`${server}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${TOKENS[who]}`, accept, ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    })
     const text = await res.text()
     return { status: res.status, text, json: () => JSON.parse(text) }
   }
@@ -61,7 +65,20 @@ describe.skipIf(skip)('runbook serve on the sshguard-block lab', () => {
     writeFileSync(join(dir, 'access.yaml'), ACCESS_YAML)
     stop = new AbortController()
     const err = capture()
-    served = main(['serve', '--listen', '127.0.0.1:0', '--state-dir', join(dir, 'state'), '--access', join(dir, 'access.yaml'), '--inventory', lab.inventory], { stdout: new PassThrough(), stderr: err.stream, stdin: new PassThrough(), env, cwd: dir, signal: stop.signal })
+    served = main(
+      [
+        'serve',
+        '--listen',
+        '127.0.0.1:0',
+        '--state-dir',
+        join(dir, 'state'),
+        '--access',
+        join(dir, 'access.yaml'),
+        '--inventory',
+        lab.inventory,
+      ],
+      { stdout: new PassThrough(), stderr: err.stream, stdin: new PassThrough(), env, cwd: dir, signal: stop.signal },
+    )
     const end = Date.now() + 15_000
     while (!/listening on (http:\S+)/.test(err.c.text)) {
       if (Date.now() > end) throw new Error(`serve did not start: ${err.c.text}`)
@@ -75,7 +92,8 @@ describe.skipIf(skip)('runbook serve on the sshguard-block lab', () => {
     await served?.catch(() => undefined)
     await labDown({ name: LAB, env })
     // The fix's backups live in this machine's /var/tmp (the lab hosts share it).
-    for (const f of ['iptables-save', 'iptables-legacy-save', 'nft']) if (operator) rmSync(`/var/tmp/runbook-unreachable-host.${operator}.${f}`, { force: true })
+    for (const f of ['iptables-save', 'iptables-legacy-save', 'nft'])
+      if (operator) rmSync(`/var/tmp/runbook-unreachable-host.${operator}.${f}`, { force: true })
     rmSync(ROOT, { recursive: true, force: true })
   }, 60_000)
 
@@ -97,29 +115,93 @@ describe.skipIf(skip)('runbook serve on the sshguard-block lab', () => {
     const cli = async (args: string[], token: string) => {
       const out = capture()
       const err = capture()
-      const code = await main(args, { stdout: out.stream, stderr: err.stream, stdin: new PassThrough(), env: { ...env, RUNBOOK_TOKEN: token }, cwd: ROOT, signal: new AbortController().signal })
+      const code = await main(args, {
+        stdout: out.stream,
+        stderr: err.stream,
+        stdin: new PassThrough(),
+        env: { ...env, RUNBOOK_TOKEN: token },
+        cwd: ROOT,
+        signal: new AbortController().signal,
+      })
       return { code, out: out.c.text, err: err.c.text }
     }
     const count = async () => (await api('GET', '/api/runs?runbook=unreachable-host&limit=500', 'vic')).json().runs.length as number
     const before = await count()
     // Refused before any host's run is submitted: a param that fails its type, and --apply.
-    const bad = await cli(['run', 'unreachable-host', '--hosts', 'web1,web2', '--server', server, '--inventory', lab!.inventory, '--param', 'client_ip=not-an-ip'], TOKENS.alice)
+    const bad = await cli(
+      [
+        'run',
+        'unreachable-host',
+        '--hosts',
+        'web1,web2',
+        '--server',
+        server,
+        '--inventory',
+        lab!.inventory,
+        '--param',
+        'client_ip=not-an-ip',
+      ],
+      TOKENS.alice,
+    )
     expect(bad.code, bad.err).toBe(2)
     expect(bad.err).toMatch(/client_ip/)
-    const apply = await cli(['run', 'unreachable-host', '--hosts', 'web1,web2', '--server', server, '--inventory', lab!.inventory, '--param', `client_ip=${operator}`, '--apply'], TOKENS.alice)
+    const apply = await cli(
+      [
+        'run',
+        'unreachable-host',
+        '--hosts',
+        'web1,web2',
+        '--server',
+        server,
+        '--inventory',
+        lab!.inventory,
+        '--param',
+        `client_ip=${operator}`,
+        '--apply',
+      ],
+      TOKENS.alice,
+    )
     expect(apply.code, apply.err).toBe(2)
     expect(await count()).toBe(before)
 
     const transcriptDir = join(ROOT, 'server-fleet')
-    const r = await cli(['run', 'unreachable-host', '--hosts', 'web1,web2', '--server', server, '--inventory', lab!.inventory, '--param', `client_ip=${operator}`, '--canary', '1', '--transcript', transcriptDir], TOKENS.alice)
+    const r = await cli(
+      [
+        'run',
+        'unreachable-host',
+        '--hosts',
+        'web1,web2',
+        '--server',
+        server,
+        '--inventory',
+        lab!.inventory,
+        '--param',
+        `client_ip=${operator}`,
+        '--canary',
+        '1',
+        '--transcript',
+        transcriptDir,
+      ],
+      TOKENS.alice,
+    )
     expect(r.code, r.out + r.err).toBe(4) // web1: fix proposed (the sshguard block); web2 healthy
     expect(r.out).toMatch(/sshguard[^\n]*web1|web1[^\n]*sshguard/i)
     expect(await count()).toBe(before + 2)
-    const listed = (await api('GET', '/api/runs?runbook=unreachable-host&limit=2', 'vic')).json().runs as { host: string; status: string; requestedBy: string }[]
+    const listed = (await api('GET', '/api/runs?runbook=unreachable-host&limit=2', 'vic')).json().runs as {
+      host: string
+      status: string
+      requestedBy: string
+    }[]
     expect(listed.map((x) => `${x.host} ${x.status} ${x.requestedBy}`).sort()).toEqual(['web1 fix-proposed alice', 'web2 healthy alice'])
-    const index = JSON.parse(readFileSync(join(transcriptDir, 'fleet.json'), 'utf8')) as { hosts: string[]; transcripts: Record<string, { path: string }[]> }
+    const index = JSON.parse(readFileSync(join(transcriptDir, 'fleet.json'), 'utf8')) as {
+      hosts: string[]
+      transcripts: Record<string, { path: string }[]>
+    }
     expect(index.hosts).toEqual(['web1', 'web2'])
-    const web1Events = readFileSync(resolve(transcriptDir, index.transcripts.web1![0]!.path), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string })
+    const web1Events = readFileSync(resolve(transcriptDir, index.transcripts.web1![0]!.path), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string })
     expect(web1Events[0]!.type).toBe('run.started')
     expect(web1Events.at(-1)!.type).toBe('run.finished')
     // Nothing changed: still blocked.
@@ -128,7 +210,12 @@ describe.skipIf(skip)('runbook serve on the sshguard-block lab', () => {
 
   it('an apply requested by alice: her own approval is refused, bob approves, the block is lifted', async () => {
     const web1 = lab!.address('web1')
-    const res = await api('POST', '/api/runs', 'alice', { runbook: 'unreachable-host', host: 'web1', params: { client_ip: operator }, mode: 'apply' })
+    const res = await api('POST', '/api/runs', 'alice', {
+      runbook: 'unreachable-host',
+      host: 'web1',
+      params: { client_ip: operator },
+      mode: 'apply',
+    })
     expect(res.status, res.text).toBe(202)
     const id = res.json().id as string
     const waiting = await until(id, ['waiting-approval', 'fix-proposed', 'incomplete', 'refused'])
@@ -151,7 +238,10 @@ describe.skipIf(skip)('runbook serve on the sshguard-block lab', () => {
     // A new connection from the operator's address, outside the engine.
     expect(await reaches(web1)).toBe(true)
     transcripts.apply = (await api('GET', `/api/runs/${id}/events`, 'vic', undefined, 'application/x-ndjson')).text
-    const events = transcripts.apply.trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string; by?: string; planHash?: string })
+    const events = transcripts.apply
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; by?: string; planHash?: string })
     expect(events.find((e) => e.type === 'fix.approved')).toMatchObject({ by: 'bob', planHash: hash })
   }, 180_000)
 
@@ -161,7 +251,14 @@ describe.skipIf(skip)('runbook serve on the sshguard-block lab', () => {
     mkdirSync(join(fixtures, 'unreachable-host'), { recursive: true })
     for (const [name, text] of Object.entries(transcripts)) writeFileSync(join(fixtures, 'unreachable-host', `served-${name}.jsonl`), text)
     const out = capture()
-    const code = await main(['test', 'unreachable-host', '--fixtures', fixtures], { stdout: out.stream, stderr: new PassThrough(), stdin: new PassThrough(), env, cwd: '/', signal: new AbortController().signal })
+    const code = await main(['test', 'unreachable-host', '--fixtures', fixtures], {
+      stdout: out.stream,
+      stderr: new PassThrough(),
+      stdin: new PassThrough(),
+      env,
+      cwd: '/',
+      signal: new AbortController().signal,
+    })
     expect(out.c.text).toMatch(/2\/2 fixtures pass/)
     expect(code, out.c.text).toBe(0)
   }, 60_000)

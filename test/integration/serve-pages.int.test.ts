@@ -22,10 +22,21 @@ import type { ExecutorFactory } from '../../src/types.ts'
 import { logParams, startService, TOKENS, type TestService } from '../unit/service/fixture.ts'
 
 const CHROMIUM = '/usr/bin/chromium'
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
 const haveChromium = existsSync(CHROMIUM)
 if (!haveChromium) {
-  console.warn(`\n*** serve-pages browser test SKIPPED: ${CHROMIUM} is missing. Install Debian's chromium (npm run system-deps, as root) to run it. ***\n`)
+  console.warn(
+    `\n*** serve-pages browser test SKIPPED: ${CHROMIUM} is missing. Install Debian's chromium (npm run system-deps, as root) to run it. ***\n`,
+  )
 }
 
 /** Commands wait here while the test holds the gate: the run stays mid-step for as long as the test wants. */
@@ -77,7 +88,11 @@ async function shot(page: Page, name: string): Promise<void> {
 }
 
 async function submit(who: keyof typeof TOKENS, body: unknown): Promise<string> {
-  const res = await fetch(`${base}/api/runs`, { method: 'POST', headers: { authorization: `Bearer ${TOKENS[who]}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  const res = await fetch(`${base}/api/runs`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKENS[who]}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  })
   expect(res.status).toBe(202)
   return ((await res.json()) as { id: string }).id
 }
@@ -135,8 +150,14 @@ describe.skipIf(!haveChromium)('web pages in headless Chromium', () => {
     // Same document: it was updated in place, not reloaded.
     expect(await page.evaluate(() => (globalThis as unknown as { loadedOnce?: number }).loadedOnce)).toBe(1)
     expect(await page.textContent('.summary .badge')).toBe('fix-proposed')
-    expect(await page.$$eval('li.step', (ls) => ls.map((l) => l.getAttribute('data-step')))).toEqual(['usage', 'largest', 'archive_rotated'])
-    const hash = (await t.service.store.events(id)).map((e) => JSON.parse(e.json) as { type: string; plan?: { hash: string } }).find((e) => e.type === 'fix.proposed')!.plan!.hash
+    expect(await page.$$eval('li.step', (ls) => ls.map((l) => l.getAttribute('data-step')))).toEqual([
+      'usage',
+      'largest',
+      'archive_rotated',
+    ])
+    const hash = (await t.service.store.events(id))
+      .map((e) => JSON.parse(e.json) as { type: string; plan?: { hash: string } })
+      .find((e) => e.type === 'fix.proposed')!.plan!.hash
     expect(await page.textContent('#plan-hash')).toBe(hash)
     expect((await t.service.store.getRun(id))!.status).toBe('fix-proposed')
     expect(gate.held).toBeGreaterThan(2)
@@ -186,7 +207,11 @@ describe.skipIf(!haveChromium)('web pages in headless Chromium', () => {
     expect((await t.service.store.approvals(id)).map((a) => [a.identity, a.decision, a.planHash])).toEqual([['bob', 'approve', hash]])
     // On disk: the rotated logs left the directory for the archive; the live log stayed.
     const after = d.snapshot()
-    expect(Object.keys(after).filter((f) => f.startsWith('/log/')).sort()).toEqual(['/log/syslog'])
+    expect(
+      Object.keys(after)
+        .filter((f) => f.startsWith('/log/'))
+        .sort(),
+    ).toEqual(['/log/syslog'])
     expect(Object.keys(after)).toContain('/rotated.tar')
     expect(readdirSync(shots).filter((f) => f.endsWith('.png')).length).toBeGreaterThanOrEqual(7)
   }, 60_000)

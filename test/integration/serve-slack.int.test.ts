@@ -36,7 +36,17 @@ describe('runbook serve with Slack in HTTP mode', () => {
     root = mkdtempSync(join(tmpdir(), 'rb-serve-slack-'))
     writeFileSync(join(root, 'access.yaml'), SLACK_ACCESS)
     slack = await FakeSlack.start()
-    env = { ...process.env, RUNBOOK_STATE_DIR: join(root, 'state'), RUNBOOK_HOST_DIR: join(root, 'host-state'), RUNBOOK_SERVER: '', NO_COLOR: '1', RUNBOOK_SLACK_BOT_TOKEN: slack.botToken, RUNBOOK_SLACK_APP_TOKEN: '', RUNBOOK_SLACK_SIGNING_SECRET: SECRET, RUNBOOK_SLACK_API_URL: slack.apiUrl }
+    env = {
+      ...process.env,
+      RUNBOOK_STATE_DIR: join(root, 'state'),
+      RUNBOOK_HOST_DIR: join(root, 'host-state'),
+      RUNBOOK_SERVER: '',
+      NO_COLOR: '1',
+      RUNBOOK_SLACK_BOT_TOKEN: slack.botToken,
+      RUNBOOK_SLACK_APP_TOKEN: '',
+      RUNBOOK_SLACK_SIGNING_SECRET: SECRET,
+      RUNBOOK_SLACK_API_URL: slack.apiUrl,
+    }
     stop = new AbortController()
     const { io: i, captured } = io(env, root, stop.signal)
     served = main(['serve', '--listen', '127.0.0.1:0', '--access', 'access.yaml', '--local'], i)
@@ -56,8 +66,23 @@ describe('runbook serve with Slack in HTTP mode', () => {
     rmSync(root, { recursive: true, force: true })
   })
 
-  const body = (text: string) => new URLSearchParams({ team_id: 'T0FAKE', channel_id: 'C0OPS', user_id: 'U0VIC', user_name: 'vic', command: '/runbook', text, response_url: 'http://127.0.0.1:9/x', trigger_id: `${Date.now()}.${Math.random()}` }).toString()
-  const post = (payload: string, headers: Record<string, string>) => fetch(`${server}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: payload })
+  const body = (text: string) =>
+    new URLSearchParams({
+      team_id: 'T0FAKE',
+      channel_id: 'C0OPS',
+      user_id: 'U0VIC',
+      user_name: 'vic',
+      command: '/runbook',
+      text,
+      response_url: 'http://127.0.0.1:9/x',
+      trigger_id: `${Date.now()}.${Math.random()}`,
+    }).toString()
+  const post = (payload: string, headers: Record<string, string>) =>
+    fetch(`${server}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      body: payload,
+    })
 
   it('answers a signed command through Bolt, refuses an unsigned one', async () => {
     const payload = body('list')
@@ -75,7 +100,10 @@ describe('runbook serve with Slack in HTTP mode', () => {
   it('a half-configured Slack app is a usage error before anything listens', async () => {
     // An app-level token or a signing secret without the bot token that would answer with.
     const { io: i, captured } = io({ ...env, RUNBOOK_SLACK_BOT_TOKEN: '', RUNBOOK_SLACK_APP_TOKEN: 'xapp-1' }, root)
-    const code = await main(['serve', '--listen', '127.0.0.1:0', '--access', 'access.yaml', '--local', '--state-dir', join(root, 'other')], i)
+    const code = await main(
+      ['serve', '--listen', '127.0.0.1:0', '--access', 'access.yaml', '--local', '--state-dir', join(root, 'other')],
+      i,
+    )
     expect(code).toBe(2)
     expect(captured.stderr).toMatch(/RB_SLACK_CONFIG/)
     expect(captured.stderr).toMatch(/RUNBOOK_SLACK_BOT_TOKEN is not/)

@@ -36,8 +36,20 @@ outcomes:
   target_silent: { severity: critical, summary: "no session on \${{ params.host }}; \${{ params.neighbour }} answers" }
 `
 
-interface ExecDoc { exitCode: number; hosts: { host: string; ok: boolean; result?: { stdout: string }; error?: { kind: string; message: string } }[] }
-interface Event { type: string; id?: string; step?: string; to?: string; via?: string; exitCode?: number; result?: { exitCode: number; stdout: string }; error?: { kind: string } }
+interface ExecDoc {
+  exitCode: number
+  hosts: { host: string; ok: boolean; result?: { stdout: string }; error?: { kind: string; message: string } }[]
+}
+interface Event {
+  type: string
+  id?: string
+  step?: string
+  to?: string
+  via?: string
+  exitCode?: number
+  result?: { exitCode: number; stdout: string }
+  error?: { kind: string }
+}
 
 describe.skipIf(skip)('a silent sshd (accepts TCP, never answers)', () => {
   let lab: TestLab
@@ -107,7 +119,9 @@ describe.skipIf(skip)('a silent sshd (accepts TCP, never answers)', () => {
     expect(code).toBe(7)
     expect(byHost(doc, 'bastion').error).toMatchObject({ kind: 'timeout' })
     expect(byHost(doc, 'web1').error).toMatchObject({ kind: 'timeout' })
-    expect(byHost(doc, 'web1').error?.message).toMatch(/^web1 is reached through bastion, which failed: SSH handshake with .*did not finish/)
+    expect(byHost(doc, 'web1').error?.message).toMatch(
+      /^web1 is reached through bastion, which failed: SSH handshake with .*did not finish/,
+    )
     expect(byHost(doc, web2).ok).toBe(true)
     expect(byHost(doc, web2).error).toBeUndefined()
   })
@@ -115,21 +129,28 @@ describe.skipIf(skip)('a silent sshd (accepts TCP, never answers)', () => {
   it.each([
     ['web1', 'web2'],
     ['bastion', 'direct web2'],
-  ])('run: %s silent → the step takes on_error, the neighbour (%s) runs, the run finishes with its outcome', async (stopped, neighbourName) => {
-    const neighbour = neighbourName === 'web2' ? 'web2' : `root@${lab.address('web2')}`
-    const r = await whileStopped(stopped, () =>
-      cli(['run', join(tmp, 'silent.yaml'), '--host', 'web1', '-p', `neighbour=${neighbour}`, '--inventory', inventory, '--json']))
-    expect(r.stderr).not.toMatch(/Unhandled 'error' event|node:events/)
-    const events = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Event)
-    const failed = events.find((e) => e.type === 'step.finished' && e.step === 'target')
-    expect(failed).toMatchObject({ error: { kind: 'timeout' } })
-    expect(events).toContainEqual(expect.objectContaining({ type: 'transition', from: 'target', to: 'neighbour', via: 'on_error' }))
-    const other = events.find((e) => e.type === 'command.finished' && e.step === 'neighbour')
-    expect(other?.result).toMatchObject({ exitCode: 0, stdout: 'neighbour-answers\n' })
-    expect(events).toContainEqual(expect.objectContaining({ type: 'outcome', id: 'target_silent' }))
-    expect(events.at(-1)).toMatchObject({ type: 'run.finished', exitCode: 3 })
-    expect(r.code).toBe(3)
-  })
+  ])(
+    'run: %s silent → the step takes on_error, the neighbour (%s) runs, the run finishes with its outcome',
+    async (stopped, neighbourName) => {
+      const neighbour = neighbourName === 'web2' ? 'web2' : `root@${lab.address('web2')}`
+      const r = await whileStopped(stopped, () =>
+        cli(['run', join(tmp, 'silent.yaml'), '--host', 'web1', '-p', `neighbour=${neighbour}`, '--inventory', inventory, '--json']),
+      )
+      expect(r.stderr).not.toMatch(/Unhandled 'error' event|node:events/)
+      const events = r.stdout
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Event)
+      const failed = events.find((e) => e.type === 'step.finished' && e.step === 'target')
+      expect(failed).toMatchObject({ error: { kind: 'timeout' } })
+      expect(events).toContainEqual(expect.objectContaining({ type: 'transition', from: 'target', to: 'neighbour', via: 'on_error' }))
+      const other = events.find((e) => e.type === 'command.finished' && e.step === 'neighbour')
+      expect(other?.result).toMatchObject({ exitCode: 0, stdout: 'neighbour-answers\n' })
+      expect(events).toContainEqual(expect.objectContaining({ type: 'outcome', id: 'target_silent' }))
+      expect(events.at(-1)).toMatchObject({ type: 'run.finished', exitCode: 3 })
+      expect(r.code).toBe(3)
+    },
+  )
 
   it('the hosts answer again once sshd runs again (the stop was the only cause)', () => {
     const { code, doc } = execJson('bastion,web1,web2')

@@ -58,13 +58,35 @@ describe.skipIf(skip)('Slack (Socket Mode) on the sshguard-block lab', () => {
     const dir = mkdtempSync(join(ROOT, 'serve-'))
     writeFileSync(join(dir, 'access.yaml'), ACCESS)
     const env = {
-      ...process.env, RUNBOOK_LAB_DIR: ROOT, RUNBOOK_STATE_DIR: join(ROOT, '.state'), RUNBOOK_SERVER: '', NO_COLOR: '1', RUNBOOK_ADMIN_TOKEN: ADMIN,
-      RUNBOOK_SLACK_BOT_TOKEN: slack.botToken, RUNBOOK_SLACK_APP_TOKEN: slack.appToken, RUNBOOK_SLACK_API_URL: slack.apiUrl, RUNBOOK_PUBLIC_URL: PUBLIC, RUNBOOK_SLACK_SIGNING_SECRET: '',
+      ...process.env,
+      RUNBOOK_LAB_DIR: ROOT,
+      RUNBOOK_STATE_DIR: join(ROOT, '.state'),
+      RUNBOOK_SERVER: '',
+      NO_COLOR: '1',
+      RUNBOOK_ADMIN_TOKEN: ADMIN,
+      RUNBOOK_SLACK_BOT_TOKEN: slack.botToken,
+      RUNBOOK_SLACK_APP_TOKEN: slack.appToken,
+      RUNBOOK_SLACK_API_URL: slack.apiUrl,
+      RUNBOOK_PUBLIC_URL: PUBLIC,
+      RUNBOOK_SLACK_SIGNING_SECRET: '',
     }
     stop = new AbortController()
     const stderr = new PassThrough()
     stderr.on('data', (d: Buffer) => (err.text += d.toString()))
-    served = main(['serve', '--listen', '127.0.0.1:0', '--state-dir', join(dir, 'state'), '--access', join(dir, 'access.yaml'), '--inventory', lab.inventory], { stdout: new PassThrough(), stderr, stdin: new PassThrough(), env, cwd: dir, signal: stop.signal })
+    served = main(
+      [
+        'serve',
+        '--listen',
+        '127.0.0.1:0',
+        '--state-dir',
+        join(dir, 'state'),
+        '--access',
+        join(dir, 'access.yaml'),
+        '--inventory',
+        lab.inventory,
+      ],
+      { stdout: new PassThrough(), stderr, stdin: new PassThrough(), env, cwd: dir, signal: stop.signal },
+    )
     const end = Date.now() + 20_000
     while (!/listening on (http:\S+)/.test(err.text)) {
       if (Date.now() > end) throw new Error(`serve did not start: ${err.text}`)
@@ -83,11 +105,13 @@ describe.skipIf(skip)('Slack (Socket Mode) on the sshguard-block lab', () => {
     await slack?.close()
     await labDown({ name: LAB, env: { ...process.env, RUNBOOK_LAB_DIR: ROOT } })
     // The fix's backups live in this machine's /var/tmp (the lab hosts share it).
-    for (const f of ['iptables-save', 'iptables-legacy-save', 'nft']) if (operator) rmSync(`/var/tmp/runbook-unreachable-host.${operator}.${f}`, { force: true })
+    for (const f of ['iptables-save', 'iptables-legacy-save', 'nft'])
+      if (operator) rmSync(`/var/tmp/runbook-unreachable-host.${operator}.${f}`, { force: true })
     rmSync(ROOT, { recursive: true, force: true })
   }, 60_000)
 
-  const api = async (path: string) => (await fetch(`${server}${path}`, { headers: { authorization: `Bearer ${ADMIN}` } })).json() as Promise<Record<string, unknown>>
+  const api = async (path: string) =>
+    (await fetch(`${server}${path}`, { headers: { authorization: `Bearer ${ADMIN}` } })).json() as Promise<Record<string, unknown>>
 
   it('/runbook run unreachable-host host=web1: progress and a plan with buttons; the requester cannot approve; a second user lifts the block; the thread ends with the verified outcome and the link', async () => {
     const s = slack!
@@ -96,7 +120,11 @@ describe.skipIf(skip)('Slack (Socket Mode) on the sshguard-block lab', () => {
 
     const ack = await s.slashCommand({ user: 'U0ALICE', channel: 'C0OPS', text: 'run unreachable-host host=web1' })
     expect(ack.ms).toBeLessThan(3000)
-    const parent = await s.waitFor(() => [...s.messages.values()].find((m) => !m.threadTs && m.channel === 'C0OPS'), 20_000, 'the thread parent')
+    const parent = await s.waitFor(
+      () => [...s.messages.values()].find((m) => !m.threadTs && m.channel === 'C0OPS'),
+      20_000,
+      'the thread parent',
+    )
     expect(blocksText(parent)).toMatch(/unreachable-host.*on `web1`/)
     const runId = blocksText(parent).match(/run id `([0-9a-f-]{36})`/)![1]!
 
@@ -115,14 +143,26 @@ describe.skipIf(skip)('Slack (Socket Mode) on the sshguard-block lab', () => {
     expect(shown).toContain(operator)
 
     await s.click({ user: 'U0ALICE', ts: plan.ts, actionId: ACTION_APPROVE })
-    const refused = await s.waitFor(() => s.ephemerals.find((e) => e.user === 'U0ALICE' && /four-eyes/.test(e.text)), 10_000, 'the four-eyes refusal')
+    const refused = await s.waitFor(
+      () => s.ephemerals.find((e) => e.user === 'U0ALICE' && /four-eyes/.test(e.text)),
+      10_000,
+      'the four-eyes refusal',
+    )
     expect(refused.text).toMatch(/'alice' requested run/)
-    await s.waitFor(() => /U0ALICE.*approve refused: four-eyes/.test(blocksText(s.messages.get(plan.ts))), 10_000, 'the refused click on the plan')
+    await s.waitFor(
+      () => /U0ALICE.*approve refused: four-eyes/.test(blocksText(s.messages.get(plan.ts))),
+      10_000,
+      'the refused click on the plan',
+    )
     expect(await reaches(web1)).toBe(false)
     expect((await api(`/api/runs/${runId}`)).status).toBe('waiting-approval')
 
     await s.click({ user: 'U0BOB', ts: plan.ts, actionId: ACTION_APPROVE })
-    const outcome = await s.waitFor(() => s.thread(parent.ts).find((m) => /Exit \d+ \(/.test(blocksText(m))), 240_000, 'the outcome in the thread')
+    const outcome = await s.waitFor(
+      () => s.thread(parent.ts).find((m) => /Exit \d+ \(/.test(blocksText(m))),
+      240_000,
+      'the outcome in the thread',
+    )
     const done = await api(`/api/runs/${runId}`)
     expect(done.status, JSON.stringify(done.outcome)).toBe('fix-applied')
     expect(await reaches(web1)).toBe(true)

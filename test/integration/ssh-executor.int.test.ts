@@ -49,12 +49,16 @@ describe.skipIf(skip)('ssh executor against a real lab', () => {
   })
 
   it('runs a command with key auth and reports stdout, stderr and exit code', async () => {
-    const r = await direct().executor(`root@${lab.address('web2')}`).exec(spec('echo out; echo err >&2; exit 3'))
+    const r = await direct()
+      .executor(`root@${lab.address('web2')}`)
+      .exec(spec('echo out; echo err >&2; exit 3'))
     expect(r).toMatchObject({ exitCode: 3, signal: null, stdout: 'out\n', stderr: 'err\n', timedOut: false })
   })
 
   it('gives remote commands a clean, fast shell (no pyenv init from the machine .bashrc)', async () => {
-    const r = await direct().executor(`root@${lab.address('web2')}`).exec(spec('echo $HOME; cat ~/.bashrc'))
+    const r = await direct()
+      .executor(`root@${lab.address('web2')}`)
+      .exec(spec('echo $HOME; cat ~/.bashrc'))
     expect(r.stdout).toContain('nothing slow here')
     expect(r.stdout).not.toContain('pyenv')
   })
@@ -62,7 +66,8 @@ describe.skipIf(skip)('ssh executor against a real lab', () => {
   it('runs 200 commands over one connection, fast (TCP_NODELAY)', async () => {
     const f = direct()
     const target = `root@${lab.address('web2')}`
-    const accepted = (): number => (readFileSync(join(lab.dir, 'hosts', 'web2', 'auth.log'), 'utf8').match(/Accepted publickey/g) ?? []).length
+    const accepted = (): number =>
+      (readFileSync(join(lab.dir, 'hosts', 'web2', 'auth.log'), 'utf8').match(/Accepted publickey/g) ?? []).length
     await f.executor(target).exec(spec('true'))
     // sshd's log reaches auth.log through the lab's log loop, late on a loaded machine: count the
     // logins only once the first one has landed and the count holds still.
@@ -116,18 +121,20 @@ describe.skipIf(skip)('ssh executor against a real lab', () => {
   it('goes through the bastion (inventory bastion) and through a multi-hop ProxyJump from ~/.ssh/config', async () => {
     const viaInventory = await direct().executor('web1').exec(spec('hostname -I'))
     expect(viaInventory.stdout.trim()).toBe(lab.address('web1'))
-    const cfg = new SshConfigFile([
-      'Host target',
-      `  HostName ${lab.address('web2')}`,
-      '  User root',
-      `  ProxyJump root@${lab.address('bastion')},root@${lab.address('web1')}`,
-      `  IdentityFile ${lab.key}`,
-      `  UserKnownHostsFile ${lab.knownHosts}`,
-      // The hops are resolved through the config too, like OpenSSH does.
-      'Host 198.18.*',
-      `  IdentityFile ${lab.key}`,
-      `  UserKnownHostsFile ${lab.knownHosts}`,
-    ].join('\n'))
+    const cfg = new SshConfigFile(
+      [
+        'Host target',
+        `  HostName ${lab.address('web2')}`,
+        '  User root',
+        `  ProxyJump root@${lab.address('bastion')},root@${lab.address('web1')}`,
+        `  IdentityFile ${lab.key}`,
+        `  UserKnownHostsFile ${lab.knownHosts}`,
+        // The hops are resolved through the config too, like OpenSSH does.
+        'Host 198.18.*',
+        `  IdentityFile ${lab.key}`,
+        `  UserKnownHostsFile ${lab.knownHosts}`,
+      ].join('\n'),
+    )
     const f = factory({ sshConfig: cfg })
     expect(f.resolve('target').jump?.host).toBe(lab.address('web1'))
     expect(f.resolve('target').jump?.jump?.host).toBe(lab.address('bastion'))
@@ -141,7 +148,11 @@ describe.skipIf(skip)('ssh executor against a real lab', () => {
     writeFileSync(kh, `${lab.address('web2')} ${other[0]} ${other[1]}\n`)
     const inv = loadInventory(lab.inventory)
     inv.defaults.knownHostsFiles = [kh]
-    const err = await failure(factory({ inventory: inv, acceptNewHostKeys: true }).executor(`root@${lab.address('web2')}`).exec(spec('true')))
+    const err = await failure(
+      factory({ inventory: inv, acceptNewHostKeys: true })
+        .executor(`root@${lab.address('web2')}`)
+        .exec(spec('true')),
+    )
     expect(err.kind).toBe('host-key-mismatch')
     const blob = Buffer.from(hostPublicKey(lab, 'web2').split(' ')[1]!, 'base64')
     const fp = `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`
@@ -170,12 +181,20 @@ describe.skipIf(skip)('ssh executor against a real lab', () => {
   })
 
   it('classifies a wrong user as auth-failed', async () => {
-    const err = await failure(direct().executor(`nobody-here@${lab.address('web2')}`).exec(spec('true')))
+    const err = await failure(
+      direct()
+        .executor(`nobody-here@${lab.address('web2')}`)
+        .exec(spec('true')),
+    )
     expect(err.kind).toBe('auth-failed')
   })
 
   it('classifies a closed port as refused', async () => {
-    const err = await failure(direct().executor(`root@${lab.address('web2')}:2222`).exec(spec('true')))
+    const err = await failure(
+      direct()
+        .executor(`root@${lab.address('web2')}:2222`)
+        .exec(spec('true')),
+    )
     expect(err.kind).toBe('refused')
   })
 
@@ -185,7 +204,11 @@ describe.skipIf(skip)('ssh executor against a real lab', () => {
     expect(spawnSync('ip', ['netns', 'exec', ns, 'iptables', '-w', ...rule]).status).toBe(0)
     try {
       const t0 = performance.now()
-      const err = await failure(direct({ connectTimeoutMs: 800 }).executor(`root@${lab.address('web2')}`).exec(spec('true')))
+      const err = await failure(
+        direct({ connectTimeoutMs: 800 })
+          .executor(`root@${lab.address('web2')}`)
+          .exec(spec('true')),
+      )
       const elapsed = performance.now() - t0
       expect(err.kind).toBe('timeout')
       expect(elapsed).toBeGreaterThanOrEqual(700)
@@ -226,15 +249,39 @@ describe.skipIf(skip)('ssh executor against a real lab', () => {
     // A second sshd on web2 that allows no sessions at all (MaxSessions 0).
     const ns = lab.netns('web2')
     const hostDir = join(lab.dir, 'hosts', 'web2')
-    const sshd = spawn('ip', ['netns', 'exec', ns, '/usr/sbin/sshd', '-D', '-e', '-f', join(hostDir, 'sshd_config'),
-      '-o', 'Port=2201', '-o', 'MaxSessions=0', '-o', `PidFile=${join(tmp, 'sshd2.pid')}`,
-      '-o', `AuthorizedKeysFile=${join(hostDir, 'home', '.ssh', 'authorized_keys')}`], { stdio: 'ignore' })
+    const sshd = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        ns,
+        '/usr/sbin/sshd',
+        '-D',
+        '-e',
+        '-f',
+        join(hostDir, 'sshd_config'),
+        '-o',
+        'Port=2201',
+        '-o',
+        'MaxSessions=0',
+        '-o',
+        `PidFile=${join(tmp, 'sshd2.pid')}`,
+        '-o',
+        `AuthorizedKeysFile=${join(hostDir, 'home', '.ssh', 'authorized_keys')}`,
+      ],
+      { stdio: 'ignore' },
+    )
     try {
-      for (let i = 0; i < 100 && spawnSync('test', ['-f', join(tmp, 'sshd2.pid')]).status !== 0; i++) await new Promise((r) => setTimeout(r, 20))
+      for (let i = 0; i < 100 && spawnSync('test', ['-f', join(tmp, 'sshd2.pid')]).status !== 0; i++)
+        await new Promise((r) => setTimeout(r, 20))
       const inv = loadInventory(lab.inventory)
       inv.defaults.acceptNewHostKeys = true
       inv.defaults.knownHostsFiles = [join(tmp, 'kh2')]
-      const err = await failure(factory({ inventory: inv }).executor(`root@${lab.address('web2')}:2201`).exec(spec('true')))
+      const err = await failure(
+        factory({ inventory: inv })
+          .executor(`root@${lab.address('web2')}:2201`)
+          .exec(spec('true')),
+      )
       expect(err.kind).toBe('channel-failed')
     } finally {
       sshd.kill('SIGTERM')
@@ -243,7 +290,9 @@ describe.skipIf(skip)('ssh executor against a real lab', () => {
 
   it('kills a command at its timeout and reports timedOut', async () => {
     const t0 = performance.now()
-    const r = await direct().executor(`root@${lab.address('web2')}`).exec(spec('echo started; sleep 30', 400))
+    const r = await direct()
+      .executor(`root@${lab.address('web2')}`)
+      .exec(spec('echo started; sleep 30', 400))
     expect(r.timedOut).toBe(true)
     expect(r.exitCode).toBeNull()
     expect(r.stdout).toBe('started\n')
@@ -251,20 +300,26 @@ describe.skipIf(skip)('ssh executor against a real lab', () => {
   })
 
   it('reports the signal that killed a command', async () => {
-    const r = await direct().executor(`root@${lab.address('web2')}`).exec(spec('kill -TERM $$'))
+    const r = await direct()
+      .executor(`root@${lab.address('web2')}`)
+      .exec(spec('kill -TERM $$'))
     expect(r.exitCode).toBeNull()
     expect(r.signal).toBe('TERM')
   })
 
   it('caps output and says so', async () => {
-    const r = await direct({ maxOutputBytes: 1000 }).executor(`root@${lab.address('web2')}`).exec(spec('head -c 200000 /dev/zero | tr "\\0" x; echo done >&2'))
+    const r = await direct({ maxOutputBytes: 1000 })
+      .executor(`root@${lab.address('web2')}`)
+      .exec(spec('head -c 200000 /dev/zero | tr "\\0" x; echo done >&2'))
     expect(r.stdout.length).toBe(1000)
     expect(r.truncated).toBe(true)
     expect(r.exitCode).toBe(0)
   })
 
   it('wraps sudo: true commands in sudo -n', async () => {
-    const r = await direct().executor(`root@${lab.address('web2')}`).exec({ ...spec('id -u; echo "$SUDO_USER"'), sudo: true })
+    const r = await direct()
+      .executor(`root@${lab.address('web2')}`)
+      .exec({ ...spec('id -u; echo "$SUDO_USER"'), sudo: true })
     if (r.exitCode === 127) return // sudo not installed on this machine
     expect(r.stdout).toBe('0\nroot\n')
   })

@@ -24,8 +24,6 @@ const ROOT = '/run/runbook-lab-test-ssh-hardening'
 const LAB = 'sshh'
 const DROPIN = '/etc/ssh/sshd_config.d/01-runbook-ssh-hardening.conf'
 
-
-
 /** A command on web1 over SSH (through the bastion, as the runbook reaches it). */
 async function onWeb1(lab: TestLab, env: NodeJS.ProcessEnv, command: string): Promise<string> {
   const r = await cli(['exec', 'web1', '--inventory', lab.inventory, '--json', '--', command], env)
@@ -39,17 +37,22 @@ async function onWeb1(lab: TestLab, env: NodeJS.ProcessEnv, command: string): Pr
 async function web1State(lab: TestLab, env: NodeJS.ProcessEnv): Promise<{ sshdT: string; files: string }> {
   return {
     sshdT: await onWeb1(lab, env, 'sshd -T'),
-    files: await onWeb1(lab, env, 'cd /etc/ssh && find . \\( -type f -o -type l \\) | sort | xargs sha256sum && ls -la --time-style=full-iso sshd_config.d'),
+    files: await onWeb1(
+      lab,
+      env,
+      'cd /etc/ssh && find . \\( -type f -o -type l \\) | sort | xargs sha256sum && ls -la --time-style=full-iso sshd_config.d',
+    ),
   }
 }
 
 /** The machine's own /etc/ssh (names, sizes, hashes): web1's is a private copy, this must never change. */
 function machineEtcSsh(): string {
-  const walk = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
-    const p = join(dir, d.name)
-    if (d.isDirectory()) return [`${p}/`, ...walk(p)]
-    return [`${p} ${statSync(p).mode.toString(8)} ${createHash('sha256').update(readFileSync(p)).digest('hex')}`]
-  })
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
+      const p = join(dir, d.name)
+      if (d.isDirectory()) return [`${p}/`, ...walk(p)]
+      return [`${p} ${statSync(p).mode.toString(8)} ${createHash('sha256').update(readFileSync(p)).digest('hex')}`]
+    })
   return walk('/etc/ssh').sort().join('\n')
 }
 
@@ -100,7 +103,10 @@ describe.skipIf(skip)('ssh-hardening on the brute-force lab', () => {
     const evidence = outcome.evidence!.map((e) => e.text).join('\n')
     expect(evidence).toContain('passwordauthentication yes')
     expect(evidence).toContain('/etc/ssh/sshd_config:3:Include /etc/ssh/sshd_config.d/*.conf')
-    const auth = dry.events.find((e) => e.type === 'result.parsed' && e.step === 'auth_log')!.value as { bySource: Record<string, number>; byUser: Record<string, number> }
+    const auth = dry.events.find((e) => e.type === 'result.parsed' && e.step === 'auth_log')!.value as {
+      bySource: Record<string, number>
+      byUser: Record<string, number>
+    }
     expect(Object.keys(auth.bySource).sort()).toEqual([...attackers].sort())
     expect(auth.byUser['pi']).toBeGreaterThanOrEqual(3)
 
@@ -117,7 +123,10 @@ describe.skipIf(skip)('ssh-hardening on the brute-force lab', () => {
     const before = await web1State(lab, env)
     // deploy logs in with its real password (the lab key is offered first and refused: no authorized key).
     const asDeploy = { ...env, RUNBOOK_SSH_PASSWORD: deployPassword(lab.up.state) }
-    const r = await cli(['run', 'ssh-hardening', '--host', 'deploy@web1', '--inventory', lab.inventory, '--json', '--apply', '--yes'], asDeploy)
+    const r = await cli(
+      ['run', 'ssh-hardening', '--host', 'deploy@web1', '--inventory', lab.inventory, '--json', '--apply', '--yes'],
+      asDeploy,
+    )
     expect(r.code, r.stderr + r.stdout.slice(-2000)).toBe(9)
     const refused = r.events.find((e) => e.type === 'fix.refused') as (Event & { reason?: string }) | undefined
     expect(refused?.reason).toContain('has no key in ~/.ssh/authorized_keys')

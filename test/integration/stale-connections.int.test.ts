@@ -22,7 +22,6 @@ const ROOT = '/run/runbook-lab-test-stale-connections'
 const LAB = 'sc'
 const env = { ...process.env, RUNBOOK_LAB_DIR: ROOT, RUNBOOK_STATE_DIR: join(ROOT, '.state') }
 
-
 const cli = (argv: string[]) => runCli(argv, env)
 
 /**
@@ -76,7 +75,9 @@ describe.skipIf(skip)('stale-connections on the lab', () => {
     expect(outcome.summary).toMatch(/SIGHUP to its supervisor, pid \d+ \(pid file .*supervise\.pid\)/)
     expect(outcome.summary).toContain('No rollback')
     const evidence = outcome.evidence!.map((e) => e.text).join('\n')
-    expect(evidence).toContain(`${STALE_REQUESTS} of ${STALE_REQUESTS} ESTABLISHED connections from app to ${lab.address('web2')} wait for an answer`)
+    expect(evidence).toContain(
+      `${STALE_REQUESTS} of ${STALE_REQUESTS} ESTABLISHED connections from app to ${lab.address('web2')} wait for an answer`,
+    )
     expect(dry.events.some((e) => e.type === 'fix.applied')).toBe(false)
 
     expect(web1State(lab)).toEqual(before)

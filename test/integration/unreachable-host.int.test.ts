@@ -22,8 +22,6 @@ const skip = announceSkip('unreachable-host.int.test.ts', [...SCENARIOS])
 const ROOT = '/run/runbook-lab-test-unreachable-host'
 const LAB = 'uh'
 
-
-
 /** Everything on web1 a fix may change, without counters, timestamps or handles' packet counts. */
 function hostState(lab: TestLab): Record<string, string> {
   const ns = lab.netns('web1')
@@ -31,11 +29,29 @@ function hostState(lab: TestLab): Record<string, string> {
   const f2bJails = join(hostDir, 'fail2ban', 'jail.d')
   const whitelist = join(hostDir, 'sshguard.whitelist')
   return {
-    iptables: inNetns(ns, 'iptables-save', []).split('\n').filter((l) => !l.startsWith('#')).map((l) => l.replace(/\[\d+:\d+\]/g, '[-]')).join('\n'),
-    iptablesLegacy: inNetns(ns, 'iptables-legacy-save', []).split('\n').filter((l) => !l.startsWith('#')).map((l) => l.replace(/\[\d+:\d+\]/g, '[-]')).join('\n'),
+    iptables: inNetns(ns, 'iptables-save', [])
+      .split('\n')
+      .filter((l) => !l.startsWith('#'))
+      .map((l) => l.replace(/\[\d+:\d+\]/g, '[-]'))
+      .join('\n'),
+    iptablesLegacy: inNetns(ns, 'iptables-legacy-save', [])
+      .split('\n')
+      .filter((l) => !l.startsWith('#'))
+      .map((l) => l.replace(/\[\d+:\d+\]/g, '[-]'))
+      .join('\n'),
     nft: inNetns(ns, 'nft', ['list', 'ruleset']).replace(/counter packets \d+ bytes \d+/g, 'counter'),
     whitelist: existsSync(whitelist) ? readFileSync(whitelist, 'utf8') : '(none)',
-    jailD: existsSync(f2bJails) ? readdirSync(f2bJails).sort().map((f) => `${f} ${createHash('sha256').update(readFileSync(join(f2bJails, f))).digest('hex')}`).join('\n') : '(none)',
+    jailD: existsSync(f2bJails)
+      ? readdirSync(f2bJails)
+          .sort()
+          .map(
+            (f) =>
+              `${f} ${createHash('sha256')
+                .update(readFileSync(join(f2bJails, f)))
+                .digest('hex')}`,
+          )
+          .join('\n')
+      : '(none)',
   }
 }
 
@@ -51,7 +67,9 @@ describe.skipIf(skip)('unreachable-host on the lab', () => {
   afterAll(async () => {
     // Torn down even when a test failed; the fixes' backups live in this machine's /var/tmp (lab hosts share it).
     await labDown({ name: LAB, env })
-    for (const op of operators) for (const f of ['iptables-save', 'iptables-legacy-save', 'nft']) rmSync(`/var/tmp/runbook-unreachable-host.${op}.${f}`, { force: true })
+    for (const op of operators)
+      for (const f of ['iptables-save', 'iptables-legacy-save', 'nft'])
+        rmSync(`/var/tmp/runbook-unreachable-host.${op}.${f}`, { force: true })
     rmSync(ROOT, { recursive: true, force: true })
   }, 60_000)
 
@@ -71,7 +89,12 @@ describe.skipIf(skip)('unreachable-host on the lab', () => {
       expect(proposed.id).toBe('_proposed')
       expect(proposed.summary).toContain(operator)
       expect(proposed.evidence!.some((e) => e.text.split('\n').some((l) => l.includes(operator)))).toBe(true)
-      const fixed = { 'sshguard-block': 'sshguard', 'fail2ban-ban': 'fail2ban', 'nft-drop': 'nftables', 'iptables-legacy-drop': 'iptables-legacy' }[scenario]
+      const fixed = {
+        'sshguard-block': 'sshguard',
+        'fail2ban-ban': 'fail2ban',
+        'nft-drop': 'nftables',
+        'iptables-legacy-drop': 'iptables-legacy',
+      }[scenario]
       expect(proposed.summary).toContain(fixed)
       expect(hostState(lab)).toEqual(before)
       expect(await reaches(web1)).toBe(false)

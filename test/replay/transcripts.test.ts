@@ -36,7 +36,10 @@ describe('recorded transcripts replay', () => {
 
 describe('the replay executor records what a run asks for', () => {
   const compiled = loadRunbook('runbooks/log-dir-full.yaml')
-  const applied = parseTranscript('fixtures/log-dir-full/rotated-apply.jsonl', readFileSync('fixtures/log-dir-full/rotated-apply.jsonl', 'utf8'))
+  const applied = parseTranscript(
+    'fixtures/log-dir-full/rotated-apply.jsonl',
+    readFileSync('fixtures/log-dir-full/rotated-apply.jsonl', 'utf8'),
+  )
 
   const replayIn = async (mode: 'dry-run' | 'apply') => {
     const executors = new ReplayExecutors(applied.events)
@@ -68,10 +71,19 @@ describe('the replay executor records what a run asks for', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rb-diverge-'))
     try {
       const changed = join(dir, 'log-dir-full.yaml')
-      writeFileSync(changed, readFileSync('runbooks/log-dir-full.yaml', 'utf8').replace('run: "du -sk -- ${{ params.dir }}"', 'run: "du -sk --apparent-size -- ${{ params.dir }}"'))
+      writeFileSync(
+        changed,
+        readFileSync('runbooks/log-dir-full.yaml', 'utf8').replace(
+          'run: "du -sk -- ${{ params.dir }}"',
+          'run: "du -sk --apparent-size -- ${{ params.dir }}"',
+        ),
+      )
       const result = await replayTranscript(loadRunbook(changed), applied)
       expect(result.mismatch?.code).toBe('RB_REPLAY_DIVERGED')
-      expect(result.mismatch?.detail).toMatchObject({ actual: expect.stringContaining('du -sk --apparent-size'), expected: 'du -sk -- /tmp/runbook-fixture/log' })
+      expect(result.mismatch?.detail).toMatchObject({
+        actual: expect.stringContaining('du -sk --apparent-size'),
+        expected: 'du -sk -- /tmp/runbook-fixture/log',
+      })
       expect(result.summary.exitCode).toBe(7)
     } finally {
       rmSync(dir, { recursive: true, force: true })

@@ -16,12 +16,16 @@ const files = (function walk(d: string): string[] {
 })(SRC)
 
 const importsOf = (file: string) =>
-  [...readFileSync(file, 'utf8').matchAll(/^(?:import|export)\s+(?:type\s+)?[^'"]*?from\s+'([^']+)'/gm)].map((m) => ({ spec: m[1]!, typeOnly: /^(?:import|export)\s+type\b/.test(m[0]) }))
+  [...readFileSync(file, 'utf8').matchAll(/^(?:import|export)\s+(?:type\s+)?[^'"]*?from\s+'([^']+)'/gm)].map((m) => ({
+    spec: m[1]!,
+    typeOnly: /^(?:import|export)\s+type\b/.test(m[0]),
+  }))
 /** Static imports plus `await import('./x.ts')` (the CLI loads its commands' code lazily). */
-const allRelativeImportsOf = (file: string) => [
-  ...importsOf(file).map((i) => i.spec),
-  ...[...readFileSync(file, 'utf8').matchAll(/\bimport\(\s*'([^']+)'\s*\)/g)].map((m) => m[1]!),
-].filter((spec) => spec.startsWith('.'))
+const allRelativeImportsOf = (file: string) =>
+  [
+    ...importsOf(file).map((i) => i.spec),
+    ...[...readFileSync(file, 'utf8').matchAll(/\bimport\(\s*'([^']+)'\s*\)/g)].map((m) => m[1]!),
+  ].filter((spec) => spec.startsWith('.'))
 
 /** A file's unit: its top folder under src/, or the file itself for a file at the top (`types.ts`). */
 const unitOf = (file: string) => relative(SRC, file).split('/')[0]!
@@ -58,8 +62,37 @@ const ALLOWED: Record<string, readonly string[]> = {
   service: [...VOCABULARY, 'dsl', 'compile', 'engine', 'library.ts', 'views'],
   chat: [...VOCABULARY, 'dsl', 'library.ts', 'service', 'views'],
   lab: [...VOCABULARY, 'executors', 'inventory'],
-  cli: [...VOCABULARY, 'dsl', 'parsers', 'executors', 'inventory', 'transcript', 'compile', 'engine', 'library.ts', 'testing', 'fleet', 'views', 'service', 'chat', 'lab'],
-  bench: [...VOCABULARY, 'dsl', 'parsers', 'executors', 'inventory', 'compile', 'engine', 'library.ts', 'testing', 'service', 'chat', 'lab'],
+  cli: [
+    ...VOCABULARY,
+    'dsl',
+    'parsers',
+    'executors',
+    'inventory',
+    'transcript',
+    'compile',
+    'engine',
+    'library.ts',
+    'testing',
+    'fleet',
+    'views',
+    'service',
+    'chat',
+    'lab',
+  ],
+  bench: [
+    ...VOCABULARY,
+    'dsl',
+    'parsers',
+    'executors',
+    'inventory',
+    'compile',
+    'engine',
+    'library.ts',
+    'testing',
+    'service',
+    'chat',
+    'lab',
+  ],
   // the public API and the demo sit on top
   'index.ts': [...VOCABULARY, 'dsl', 'transcript', 'compile', 'engine', 'library.ts', 'testing'],
   'demo.ts': [...VOCABULARY, 'library.ts', 'cli', 'lab'],
@@ -68,8 +101,16 @@ const ALLOWED: Record<string, readonly string[]> = {
 describe('architecture', () => {
   it('every folder and top-level file of src/ has a row in the table of allowed imports', () => {
     const units = [...new Set(files.map(unitOf))].sort()
-    expect(units.filter((u) => !(u in ALLOWED)).map((u) => `src/${u} has no row in ALLOWED (architecture.test.ts): say which units it may import`)).toEqual([])
-    expect(Object.keys(ALLOWED).filter((u) => !units.includes(u)).map((u) => `ALLOWED has a row for src/${u}, which does not exist`)).toEqual([])
+    expect(
+      units
+        .filter((u) => !(u in ALLOWED))
+        .map((u) => `src/${u} has no row in ALLOWED (architecture.test.ts): say which units it may import`),
+    ).toEqual([])
+    expect(
+      Object.keys(ALLOWED)
+        .filter((u) => !units.includes(u))
+        .map((u) => `ALLOWED has a row for src/${u}, which does not exist`),
+    ).toEqual([])
   })
 
   it('each import stays within the table of allowed folder imports', () => {
@@ -79,14 +120,23 @@ describe('architecture', () => {
       for (const spec of allRelativeImportsOf(file)) {
         const to = unitOf(resolve(dirname(file), spec))
         if (to === from || ALLOWED[from]?.includes(to)) continue
-        broken.push(`src/${relative(SRC, file)} imports '${spec}': ${from} may not import ${to} (allowed: ${ALLOWED[from]?.join(', ') || 'nothing'})`)
+        broken.push(
+          `src/${relative(SRC, file)} imports '${spec}': ${from} may not import ${to} (allowed: ${ALLOWED[from]?.join(', ') || 'nothing'})`,
+        )
       }
     }
     expect(broken).toEqual([])
   })
 
   it('src/ has no import cycles (type-only imports excluded)', () => {
-    const graph = new Map(files.map((f) => [f, importsOf(f).filter((i) => i.spec.startsWith('.') && !i.typeOnly).map((i) => resolve(dirname(f), i.spec))]))
+    const graph = new Map(
+      files.map((f) => [
+        f,
+        importsOf(f)
+          .filter((i) => i.spec.startsWith('.') && !i.typeOnly)
+          .map((i) => resolve(dirname(f), i.spec)),
+      ]),
+    )
     const cycles: string[] = []
     const state = new Map<string, 'visiting' | 'done'>()
     const stack: string[] = []
@@ -111,12 +161,20 @@ describe('architecture', () => {
     const sources = files.map((f) => readFileSync(f, 'utf8')).join('\n')
     const used = (dep: string) => new RegExp(`['"]${dep.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}(?:/[^'"]*)?['"]`).test(sources)
     const peersOfUsed = new Set(
-      Object.keys(pkg.dependencies).filter(used).flatMap((dep) => {
-        const manifest = JSON.parse(readFileSync(join('node_modules', dep, 'package.json'), 'utf8')) as { peerDependencies?: Record<string, string> }
-        return Object.keys(manifest.peerDependencies ?? {})
-      }),
+      Object.keys(pkg.dependencies)
+        .filter(used)
+        .flatMap((dep) => {
+          const manifest = JSON.parse(readFileSync(join('node_modules', dep, 'package.json'), 'utf8')) as {
+            peerDependencies?: Record<string, string>
+          }
+          return Object.keys(manifest.peerDependencies ?? {})
+        }),
     )
-    expect(Object.keys(pkg.dependencies).filter((dep) => !used(dep) && !peersOfUsed.has(dep)).map((dep) => `${dep} is in package.json but nothing in src/ uses it`)).toEqual([])
+    expect(
+      Object.keys(pkg.dependencies)
+        .filter((dep) => !used(dep) && !peersOfUsed.has(dep))
+        .map((dep) => `${dep} is in package.json but nothing in src/ uses it`),
+    ).toEqual([])
   })
 
   const adapters: Record<string, string[]> = {

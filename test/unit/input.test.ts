@@ -22,7 +22,13 @@ describe('readLines', () => {
     const file = join(dir, 'lines.jsonl')
     writeFileSync(file, `a\n${big}\n\nb${big}\nlast`)
     const lines = await collect(file, 4 * 1024 * 1024)
-    expect(lines.map((l) => [l.line, l.text.length])).toEqual([[1, 1], [2, big.length], [3, 0], [4, big.length + 1], [5, 4]])
+    expect(lines.map((l) => [l.line, l.text.length])).toEqual([
+      [1, 1],
+      [2, big.length],
+      [3, 0],
+      [4, big.length + 1],
+      [5, 4],
+    ])
     expect(lines[3]!.text.startsWith('bxxx')).toBe(true)
   })
 

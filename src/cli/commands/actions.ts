@@ -19,23 +19,33 @@ export default defineCommand({
     const { join } = await import('node:path')
     const library = createActionLibrary(actionDirs([join(io.cwd, 'runbooks')], io.env), parsers())
     const unknown = positionals.filter((n) => !library.names().includes(n))
-    if (unknown.length > 0) throw new RunbookError('RB_UNKNOWN_ACTION', `action '${unknown[0]}' does not exist (known: ${library.names().join(', ') || 'none'})`)
+    if (unknown.length > 0)
+      throw new RunbookError('RB_UNKNOWN_ACTION', `action '${unknown[0]}' does not exist (known: ${library.names().join(', ') || 'none'})`)
     const rows = library.list().filter((a) => positionals.length === 0 || positionals.includes(a.name))
     const invalid = rows.flatMap((r) => (r.result.ok ? [] : r.result.errors))
     const list = rows.flatMap(({ file, result }) => {
       if (!result.ok) return []
       const a = result.action
-      return [{
-        name: a.name,
-        version: a.version,
-        id: a.id,
-        file,
-        kind: a.run ? 'run' : 'fix',
-        summary: a.summary,
-        description: a.description ?? '',
-        inputs: Object.entries(a.inputs).map(([name, i]) => ({ name, type: i.type, accepts: describeInput(i), required: i.required ?? false, default: i.default ?? null, description: i.description })),
-        outputs: a.outputs,
-      }]
+      return [
+        {
+          name: a.name,
+          version: a.version,
+          id: a.id,
+          file,
+          kind: a.run ? 'run' : 'fix',
+          summary: a.summary,
+          description: a.description ?? '',
+          inputs: Object.entries(a.inputs).map(([name, i]) => ({
+            name,
+            type: i.type,
+            accepts: describeInput(i),
+            required: i.required ?? false,
+            default: i.default ?? null,
+            description: i.description,
+          })),
+          outputs: a.outputs,
+        },
+      ]
     })
     if (values.json) writeJson(io, list)
     else {
@@ -44,7 +54,10 @@ export default defineCommand({
         out.push(`${a.id} (${a.kind}): ${a.summary}`, `  file: ${a.file}`)
         out.push('  inputs:')
         if (a.inputs.length === 0) out.push('    (none)')
-        for (const i of a.inputs) out.push(`    ${i.name} (${i.type}, ${i.required ? 'required' : i.default !== null ? `default ${JSON.stringify(i.default)}` : 'optional'}): ${i.description}`)
+        for (const i of a.inputs)
+          out.push(
+            `    ${i.name} (${i.type}, ${i.required ? 'required' : i.default !== null ? `default ${JSON.stringify(i.default)}` : 'optional'}): ${i.description}`,
+          )
         out.push(`  outputs: ${a.outputs.description}`)
         if (a.outputs.parser) out.push(`    parser: ${a.outputs.parser} (runbook parsers ${a.outputs.parser} lists its fields)`)
         for (const [f, d] of Object.entries(a.outputs.fields ?? {})) out.push(`    ${f}: ${d}`)

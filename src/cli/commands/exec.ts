@@ -27,7 +27,6 @@ export function execExitCode(outcomes: readonly HostOutcome[]): number {
   return EXEC_EXIT.OK
 }
 
-
 /** Ask for a key passphrase on the terminal without echoing it. */
 function promptPassphrase(io: Io): (file: string) => Promise<string | undefined> {
   return (file) => {
@@ -46,7 +45,13 @@ function promptPassphrase(io: Io): (file: string) => Promise<string | undefined>
 }
 
 function indent(text: string, prefix: string): string {
-  return text.replace(/\n$/, '').split('\n').map((l) => prefix + l).join('\n') + '\n'
+  return (
+    text
+      .replace(/\n$/, '')
+      .split('\n')
+      .map((l) => prefix + l)
+      .join('\n') + '\n'
+  )
 }
 
 export default defineCommand({
@@ -83,15 +88,24 @@ not be reached (DNS, refused, timeout, host key, authentication).`,
     const { SshExecutorFactory, fanOut } = await import('../../executors/pool.ts')
     const { findInventory } = await import('../../inventory/discover.ts')
     const { expandHosts } = await import('../../inventory/hosts.ts')
-    if (positionals.length === 0) throw new RunbookError('RB_USAGE', 'exec: name at least one host or group. Usage: runbook exec <host|group> -- <command>')
+    if (positionals.length === 0)
+      throw new RunbookError('RB_USAGE', 'exec: name at least one host or group. Usage: runbook exec <host|group> -- <command>')
     if (rest.length === 0) throw new RunbookError('RB_USAGE', 'exec: give the command after --, e.g. runbook exec web1 -- uptime')
     const command = rest.join(' ')
     const concurrency = values.concurrency === undefined ? 20 : Number(values.concurrency)
-    if (!Number.isInteger(concurrency) || concurrency < 1) throw new RunbookError('RB_USAGE', `--concurrency must be a positive integer, got '${String(values.concurrency)}'`)
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw new RunbookError('RB_USAGE', `--concurrency must be a positive integer, got '${String(values.concurrency)}'`)
     const timeoutMs = durationFlag('exec', 'timeout', values.timeout) ?? DEFAULTS.commandTimeoutMs
     const connectTimeoutMs = durationFlag('exec', 'connect-timeout', values['connect-timeout'])
     const inventory = findInventory(typeof values.inventory === 'string' ? values.inventory : undefined, io.env, io.cwd)
-    const hosts = [...new Set(positionals.flatMap((p) => p.split(',')).filter(Boolean).flatMap((n) => expandHosts(n, inventory)))]
+    const hosts = [
+      ...new Set(
+        positionals
+          .flatMap((p) => p.split(','))
+          .filter(Boolean)
+          .flatMap((n) => expandHosts(n, inventory)),
+      ),
+    ]
     if (hosts.length === 0) throw new RunbookError('RB_USAGE', `exec: '${positionals.join(' ')}' names no host`)
 
     const factory = new SshExecutorFactory({
@@ -108,7 +122,9 @@ not be reached (DNS, refused, timeout, host key, authentication).`,
       outcomes = await fanOut(hosts, concurrency, async (host): Promise<HostOutcome> => {
         let outcome: HostOutcome
         try {
-          const result = await factory.executor(host).exec({ host, command, sudo: values.sudo === true, timeoutMs, mutating: false }, io.signal)
+          const result = await factory
+            .executor(host)
+            .exec({ host, command, sudo: values.sudo === true, timeoutMs, mutating: false }, io.signal)
           outcome = { host, ok: result.exitCode === 0 && !result.timedOut, result }
         } catch (err) {
           if (!(err instanceof ExecError)) throw err
@@ -139,7 +155,9 @@ export function renderOutcome(o: HostOutcome, width = o.host.length): string {
     return `${name}  UNREACHABLE (${o.error.kind}) ${o.error.message}${fp}\n`
   }
   const r = o.result!
-  const status = r.timedOut ? `TIMEOUT after ${Math.round(r.durationMs)} ms` : `${o.ok ? 'ok' : 'FAILED'} exit ${describeExitCode(r.exitCode, r.signal)}`
+  const status = r.timedOut
+    ? `TIMEOUT after ${Math.round(r.durationMs)} ms`
+    : `${o.ok ? 'ok' : 'FAILED'} exit ${describeExitCode(r.exitCode, r.signal)}`
   let text = `${name}  ${status}  ${Math.round(r.durationMs)} ms${r.truncated ? ' (output truncated)' : ''}\n`
   if (r.stdout) text += indent(r.stdout, '  | ')
   if (r.stderr) text += indent(r.stderr, '  ! ')

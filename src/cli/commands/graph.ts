@@ -5,7 +5,8 @@ export default defineCommand({
   name: 'graph',
   summary: 'Print the compiled state machine as Mermaid (default) or Graphviz dot',
   usage: 'graph <runbook> [--format mermaid|dot] [--internal]',
-  description: 'Draws the xstate machine the runbook compiles to: one state per step, fix lifecycles as nested states, outcomes as final states. --internal adds the engine safety edges (unhandled failure, declined approval, failed rollback).',
+  description:
+    'Draws the xstate machine the runbook compiles to: one state per step, fix lifecycles as nested states, outcomes as final states. --internal adds the engine safety edges (unhandled failure, declined approval, failed rollback).',
   options: {
     format: { type: 'string', valueName: 'mermaid|dot', description: 'Output format (default mermaid)' },
     internal: { type: 'boolean', description: 'Include engine safety edges' },
@@ -19,7 +20,8 @@ export default defineCommand({
     const ref = positionals[0]
     if (!ref) throw new RunbookError('RB_USAGE', 'graph: which runbook? Usage: runbook graph <runbook>')
     const format = (values.format as string | undefined) ?? 'mermaid'
-    if (format !== 'mermaid' && format !== 'dot') throw new RunbookError('RB_USAGE', `graph: --format must be mermaid or dot (got ${format})`)
+    if (format !== 'mermaid' && format !== 'dot')
+      throw new RunbookError('RB_USAGE', `graph: --format must be mermaid or dot (got ${format})`)
     const c = loadRunbook(resolveRunbook(ref, runbookDirs(io.env, io.cwd), io.cwd))
     const opts = { internal: Boolean(values.internal) }
     io.stdout.write(format === 'dot' ? toDot(c, opts) : toMermaid(c, opts))

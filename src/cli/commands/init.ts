@@ -20,20 +20,26 @@ interface ScaffoldFile {
 }
 
 function templateFiles(dir = TEMPLATE): ScaffoldFile[] {
-  return readdirSync(dir).sort().flatMap((f) => {
-    const p = join(dir, f)
-    if (statSync(p).isDirectory()) return templateFiles(p)
-    const path = relative(TEMPLATE, p).split(sep).join('/')
-    // Fixtures are recorded runs: copied byte for byte. Other files may name the version that wrote them.
-    const text = readFileSync(p, 'utf8')
-    const content = path.startsWith('fixtures/') ? text : text.replaceAll('__VERSION__', VERSION)
-    return [{ path, content, mode: statSync(p).mode & 0o111 ? 0o755 : 0o644 }]
-  })
+  return readdirSync(dir)
+    .sort()
+    .flatMap((f) => {
+      const p = join(dir, f)
+      if (statSync(p).isDirectory()) return templateFiles(p)
+      const path = relative(TEMPLATE, p).split(sep).join('/')
+      // Fixtures are recorded runs: copied byte for byte. Other files may name the version that wrote them.
+      const text = readFileSync(p, 'utf8')
+      const content = path.startsWith('fixtures/') ? text : text.replaceAll('__VERSION__', VERSION)
+      return [{ path, content, mode: statSync(p).mode & 0o111 ? 0o755 : 0o644 }]
+    })
 }
 
 /** The schemas as this version of runbook has them; action.schema.json refers to runbook.schema.json next to it. */
 function schemaFiles(): ScaffoldFile[] {
-  return ['runbook', 'action', 'inventory'].map((s) => ({ path: `${SCHEMA_DIR}/${s}.schema.json`, content: readFileSync(join(SCHEMAS, `${s}.schema.json`), 'utf8'), mode: 0o644 }))
+  return ['runbook', 'action', 'inventory'].map((s) => ({
+    path: `${SCHEMA_DIR}/${s}.schema.json`,
+    content: readFileSync(join(SCHEMAS, `${s}.schema.json`), 'utf8'),
+    mode: 0o644,
+  }))
 }
 
 /** `path` exists as anything (a dangling symlink included). */
@@ -55,7 +61,10 @@ function write(root: string, file: ScaffoldFile, replace: boolean): void {
     writeFileSync(target, file.content, { flag: 'wx', mode: file.mode })
   } catch (err) {
     const e = err as NodeJS.ErrnoException
-    throw new RunbookError('RB_USAGE', `init: cannot write ${file.path} in ${root}: ${e.code === 'EEXIST' ? 'it exists (and is not a file --force may replace)' : e.code === 'ENOTDIR' ? 'a parent of it is a file' : e.message}`)
+    throw new RunbookError(
+      'RB_USAGE',
+      `init: cannot write ${file.path} in ${root}: ${e.code === 'EEXIST' ? 'it exists (and is not a file --force may replace)' : e.code === 'ENOTDIR' ? 'a parent of it is a file' : e.message}`,
+    )
   }
 }
 
@@ -82,18 +91,33 @@ those of its own files that exist, and nothing else. --schemas (re)writes only t
   examples: ['runbook init', 'runbook init ops-runbooks && cd ops-runbooks && runbook validate && runbook test', 'runbook init --schemas'],
   async run({ values, positionals, io }) {
     const root = resolve(io.cwd, positionals[0] ?? '.')
-    if (present(root) && !statSync(root).isDirectory()) throw new RunbookError('RB_USAGE', `init: ${positionals[0]} exists and is not a directory`)
+    if (present(root) && !statSync(root).isDirectory())
+      throw new RunbookError('RB_USAGE', `init: ${positionals[0]} exists and is not a directory`)
     const files = values.schemas ? schemaFiles() : [...templateFiles(), ...schemaFiles()]
     const replace = Boolean(values.force || values.schemas)
     const existing = files.filter((f) => present(join(root, f.path)))
     if (existing.length > 0 && !replace) {
-      throw new RunbookError('RB_USAGE', `init: ${existing.length} file${existing.length === 1 ? '' : 's'} would be overwritten in ${root}: ${existing.map((f) => f.path).join(', ')}. Nothing was written. Move them away, or pass --force to replace these files (and only these).`)
+      throw new RunbookError(
+        'RB_USAGE',
+        `init: ${existing.length} file${existing.length === 1 ? '' : 's'} would be overwritten in ${root}: ${existing.map((f) => f.path).join(', ')}. Nothing was written. Move them away, or pass --force to replace these files (and only these).`,
+      )
     }
     for (const f of files) write(root, f, replace)
     const shown = displayPath(io.cwd, root)
-    const out = [`${values.schemas ? 'Wrote the schemas' : 'Wrote a team repository'} in ${shown} (${files.length} files${existing.length > 0 ? `, ${existing.length} replaced` : ''}):`, ...files.map((f) => `  ${f.path}`)]
+    const out = [
+      `${values.schemas ? 'Wrote the schemas' : 'Wrote a team repository'} in ${shown} (${files.length} files${existing.length > 0 ? `, ${existing.length} replaced` : ''}):`,
+      ...files.map((f) => `  ${f.path}`),
+    ]
     if (!values.schemas) {
-      out.push('', 'Next:', ...(shown === '.' ? [] : [`  cd ${/^[\w@%+=:,./-]+$/.test(shown) ? shown : `'${shown.replaceAll("'", "'\\''")}'`}`]), '  runbook validate && runbook test                        what CI runs (ci.sh)', '  runbook run dir-budget --local -p dir=/var/log           the sample, for real (changes nothing)', '  runbook record dir-budget --case NAME --local -p dir=... keep a real run as a fixture', '  runbook actions                                          the actions a step can use')
+      out.push(
+        '',
+        'Next:',
+        ...(shown === '.' ? [] : [`  cd ${/^[\w@%+=:,./-]+$/.test(shown) ? shown : `'${shown.replaceAll("'", "'\\''")}'`}`]),
+        '  runbook validate && runbook test                        what CI runs (ci.sh)',
+        '  runbook run dir-budget --local -p dir=/var/log           the sample, for real (changes nothing)',
+        '  runbook record dir-budget --case NAME --local -p dir=... keep a real run as a fixture',
+        '  runbook actions                                          the actions a step can use',
+      )
     }
     io.stdout.write(out.join('\n') + '\n')
     return 0

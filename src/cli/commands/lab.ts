@@ -31,43 +31,63 @@ namespace, link, process and file the lab created, also after a crash.`,
   options: {
     name: { type: 'string', valueName: 'NAME', description: "Lab name, to run several labs at once (default 'default')" },
     hosts: { type: 'string', valueName: 'N', description: 'Number of web hosts (default 2)' },
-    'fault-hosts': { type: 'string', valueName: 'LIST', description: 'sshguard-block: seed the block on these web hosts, e.g. web3,web6 (sshguard then runs on every web host)' },
+    'fault-hosts': {
+      type: 'string',
+      valueName: 'LIST',
+      description: 'sshguard-block: seed the block on these web hosts, e.g. web3,web6 (sshguard then runs on every web host)',
+    },
     json: { type: 'boolean', description: 'status: print JSON' },
   },
-  examples: [
-    'runbook lab up sshguard-block',
-    'runbook exec web1 -- uptime',
-    'runbook lab ssh web1 -- iptables -S',
-    'runbook lab down',
-  ],
+  examples: ['runbook lab up sshguard-block', 'runbook exec web1 -- uptime', 'runbook lab ssh web1 -- iptables -S', 'runbook lab down'],
   async run({ values, positionals, rest, io }) {
     // Loaded here, not at start-up: `runbook --help` and other commands stay fast.
     const { labDown, labStatus, labUp } = await import('../../lab/lab.ts')
     const [sub, arg] = positionals
     if (!sub || !(SUBCOMMANDS as readonly string[]).includes(sub)) {
-      throw new RunbookError('RB_USAGE', `lab: expected one of ${SUBCOMMANDS.join(', ')}. Usage: runbook lab up <scenario> | down | status | ssh <host>`)
+      throw new RunbookError(
+        'RB_USAGE',
+        `lab: expected one of ${SUBCOMMANDS.join(', ')}. Usage: runbook lab up <scenario> | down | status | ssh <host>`,
+      )
     }
     const name = typeof values.name === 'string' ? values.name : 'default'
     const env = io.env
     switch (sub) {
       case 'up': {
         if (!arg) throw new RunbookError('RB_USAGE', `lab up: name a scenario (${[...SCENARIOS.keys()].join(', ')})`)
-        if (!SCENARIOS.has(arg)) throw new RunbookError('RB_USAGE', `lab up: unknown scenario '${arg}' (known: ${[...SCENARIOS.keys()].join(', ')})`)
+        if (!SCENARIOS.has(arg))
+          throw new RunbookError('RB_USAGE', `lab up: unknown scenario '${arg}' (known: ${[...SCENARIOS.keys()].join(', ')})`)
         const webHosts = values.hosts === undefined ? undefined : Number(values.hosts)
         if (webHosts !== undefined && (!Number.isInteger(webHosts) || webHosts < 1 || webHosts > 200)) {
           throw new RunbookError('RB_USAGE', `--hosts must be an integer from 1 to 200, got '${String(values.hosts)}'`)
         }
         let r
         try {
-          const faultHosts = typeof values['fault-hosts'] === 'string' ? values['fault-hosts'].split(',').map((h) => h.trim()).filter(Boolean) : undefined
-          r = await labUp(arg, { name, env, log: (l) => io.stderr.write(`${l}\n`), ...(webHosts === undefined ? {} : { webHosts }), ...(faultHosts ? { faultHosts } : {}) })
+          const faultHosts =
+            typeof values['fault-hosts'] === 'string'
+              ? values['fault-hosts']
+                  .split(',')
+                  .map((h) => h.trim())
+                  .filter(Boolean)
+              : undefined
+          r = await labUp(arg, {
+            name,
+            env,
+            log: (l) => io.stderr.write(`${l}\n`),
+            ...(webHosts === undefined ? {} : { webHosts }),
+            ...(faultHosts ? { faultHosts } : {}),
+          })
         } catch (err) {
           // Reported by main like any error: its code's fix, and the exit code of its kind (user 2, operational 7).
           if (!(err instanceof RunbookError)) throw err
-          throw new RunbookError(err.code, `lab up failed (everything created was removed): ${err.message}`, { cause: err, detail: err.detail })
+          throw new RunbookError(err.code, `lab up failed (everything created was removed): ${err.message}`, {
+            cause: err,
+            detail: err.detail,
+          })
         }
         const s = r.state
-        io.stdout.write(`${r.reused ? 'Lab already up' : 'Lab up'}: '${s.name}', scenario ${s.scenario}, operator address ${s.operatorAddress}\n`)
+        io.stdout.write(
+          `${r.reused ? 'Lab already up' : 'Lab up'}: '${s.name}', scenario ${s.scenario}, operator address ${s.operatorAddress}\n`,
+        )
         for (const h of s.hosts) io.stdout.write(`  ${h.name.padEnd(8)} ${h.address}${h.role === 'web' ? '  (via bastion)' : ''}\n`)
         io.stdout.write(r.seeded.length > 0 ? `Seeded:\n${r.seeded.map((l) => `  ${l}\n`).join('')}` : 'Seeded: nothing (healthy)\n')
         io.stdout.write(`Inventory: ${r.inventory}${name === 'default' ? ' (used automatically)' : ' (pass --inventory)'}\n`)
@@ -76,7 +96,9 @@ namespace, link, process and file the lab created, also after a crash.`,
       }
       case 'down': {
         const r = await labDown({ name, env })
-        io.stdout.write(r.removed.length > 0 ? `Lab '${name}' removed:\n${r.removed.map((l) => `  ${l}\n`).join('')}` : `No lab '${name}' to remove\n`)
+        io.stdout.write(
+          r.removed.length > 0 ? `Lab '${name}' removed:\n${r.removed.map((l) => `  ${l}\n`).join('')}` : `No lab '${name}' to remove\n`,
+        )
         return EXIT.OK
       }
       case 'status': {
@@ -89,9 +111,13 @@ namespace, link, process and file the lab created, also after a crash.`,
           io.stdout.write(`No lab '${name}' (runbook lab up <scenario> builds one)\n`)
           return EXIT.PROBLEM
         }
-        io.stdout.write(`Lab '${name}': scenario ${st.state.scenario}, ${st.healthy ? 'up' : 'BROKEN (run runbook lab down, then up)'}, operator ${st.state.operatorAddress}\n`)
+        io.stdout.write(
+          `Lab '${name}': scenario ${st.state.scenario}, ${st.healthy ? 'up' : 'BROKEN (run runbook lab down, then up)'}, operator ${st.state.operatorAddress}\n`,
+        )
         for (const h of st.hosts) {
-          io.stdout.write(`  ${h.name.padEnd(8)} ${h.address.padEnd(14)} ${h.running ? 'running' : 'STOPPED'}${h.seeded.length ? `  seeded: ${h.seeded.join('; ')}` : ''}\n`)
+          io.stdout.write(
+            `  ${h.name.padEnd(8)} ${h.address.padEnd(14)} ${h.running ? 'running' : 'STOPPED'}${h.seeded.length ? `  seeded: ${h.seeded.join('; ')}` : ''}\n`,
+          )
         }
         io.stdout.write(`Inventory: ${join(st.state.dir, 'inventory.yaml')}\n`)
         // No lab, or a broken one, is a problem found (exit 3), as `systemctl status` says of a stopped unit.
@@ -101,7 +127,11 @@ namespace, link, process and file the lab created, also after a crash.`,
         if (!arg) throw new RunbookError('RB_USAGE', 'lab ssh: name a host (bastion, web1, ...)')
         const st = labStatus({ name, env })
         if (!st) throw new RunbookError('RB_USAGE', `lab ssh: no lab '${name}' is up`)
-        if (!st.hosts.some((h) => h.name === arg)) throw new RunbookError('RB_USAGE', `lab ssh: no host '${arg}' in lab '${name}' (hosts: ${st.hosts.map((h) => h.name).join(', ')})`)
+        if (!st.hosts.some((h) => h.name === arg))
+          throw new RunbookError(
+            'RB_USAGE',
+            `lab ssh: no host '${arg}' in lab '${name}' (hosts: ${st.hosts.map((h) => h.name).join(', ')})`,
+          )
         const child = spawn('ssh', ['-F', join(st.state.dir, 'ssh_config'), arg, ...rest], { stdio: 'inherit', env: { ...env } })
         // ssh's own exit code is the remote command's (as with ssh itself); killed by a signal, it has none.
         return await new Promise<number>((resolve, reject) => {

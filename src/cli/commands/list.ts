@@ -5,7 +5,8 @@ export default defineCommand({
   name: 'list',
   summary: 'List the runbooks runbook can find',
   usage: 'list [--json]',
-  description: 'Searches $RUNBOOK_PATH (colon-separated), ./runbooks, then the runbooks shipped with runbook. A runbook in an earlier directory hides one of the same name in a later one.',
+  description:
+    'Searches $RUNBOOK_PATH (colon-separated), ./runbooks, then the runbooks shipped with runbook. A runbook in an earlier directory hides one of the same name in a later one.',
   options: { json: { type: 'boolean', description: 'Print JSON' } },
   async run({ values, io }) {
     // Loaded here, not at start-up: `runbook --help` and other commands stay fast.

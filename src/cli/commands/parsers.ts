@@ -8,15 +8,22 @@ export default defineCommand({
   summary: 'List the output parsers a step can name in parse:, with the fields and types of their results',
   usage: 'parsers [--json] [NAME...]',
   maxPositionals: Infinity,
-  options: { json: { type: 'boolean', description: 'Print JSON with each parser\'s result fields (a list of objects is `[{ field: type }]`)' } },
+  options: {
+    json: { type: 'boolean', description: "Print JSON with each parser's result fields (a list of objects is `[{ field: type }]`)" },
+  },
   async run({ values, positionals, io }) {
     // Loaded here, not at start-up: `runbook --help` and other commands stay fast.
     const { parsers } = await import('../../library.ts')
     const registry = parsers()
     const unknown = positionals.filter((n) => !registry.get(n))
-    if (unknown.length > 0) throw new RunbookError('RB_UNKNOWN_PARSER', `parser '${unknown[0]}' is not registered (known: ${registry.names().join(', ')})`)
+    if (unknown.length > 0)
+      throw new RunbookError('RB_UNKNOWN_PARSER', `parser '${unknown[0]}' is not registered (known: ${registry.names().join(', ')})`)
     const list = positionals.length > 0 ? registry.list().filter((p) => positionals.includes(p.name)) : registry.list()
-    if (values.json) writeJson(io, list.map((p) => ({ name: p.name, describe: p.describe, fields: p.fields })))
+    if (values.json)
+      writeJson(
+        io,
+        list.map((p) => ({ name: p.name, describe: p.describe, fields: p.fields })),
+      )
     else {
       const width = Math.max(...list.map((p) => p.name.length)) + 2
       for (const p of list) io.stdout.write(`${p.name.padEnd(width)}${p.describe}\n${fieldLines(p.fields, ' '.repeat(width)).join('\n')}\n`)

@@ -7,7 +7,20 @@ import { displayPath } from '../output.ts'
 import runCmd from './run.ts'
 
 /** The options of `run` that make sense for one recorded run: not fleets, not the service, not --transcript. */
-const RUN_OPTIONS = ['host', 'param', 'param-file', 'param-env', 'apply', 'yes', 'local', 'inventory', 'accept-new-host-keys', 'json', 'verbose', 'log-level'] as const
+const RUN_OPTIONS = [
+  'host',
+  'param',
+  'param-file',
+  'param-env',
+  'apply',
+  'yes',
+  'local',
+  'inventory',
+  'accept-new-host-keys',
+  'json',
+  'verbose',
+  'log-level',
+] as const
 
 /** A case name is a file name in fixtures/<runbook>/: no path, no leading dot. */
 const CASE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/
@@ -38,8 +51,13 @@ Exits 0 when the fixture was written (whatever the run diagnosed: its exit code 
     const ref = positionals[0]
     if (!ref) throw new RunbookError('RB_USAGE', 'record: which runbook? Usage: runbook record <runbook> --case NAME [run options]')
     const name = values.case
-    if (typeof name !== 'string') throw new RunbookError('RB_USAGE', 'record: --case NAME is required: the fixture is written to <fixtures>/<runbook>/<NAME>.jsonl')
-    if (!CASE_NAME.test(name) || name.endsWith('.jsonl')) throw new RunbookError('RB_USAGE', `record: --case must be a file name of letters, digits, '.', '_' and '-' (not starting with '.', without .jsonl), like sshguard-block`)
+    if (typeof name !== 'string')
+      throw new RunbookError('RB_USAGE', 'record: --case NAME is required: the fixture is written to <fixtures>/<runbook>/<NAME>.jsonl')
+    if (!CASE_NAME.test(name) || name.endsWith('.jsonl'))
+      throw new RunbookError(
+        'RB_USAGE',
+        `record: --case must be a file name of letters, digits, '.', '_' and '-' (not starting with '.', without .jsonl), like sshguard-block`,
+      )
     // Loaded here, not at start-up: `runbook --help` and other commands stay fast.
     const { loadRunbook, resolveRunbook, runbookDirs } = await import('../../library.ts')
     const { testRunbook } = await import('../../testing/replay.ts')
@@ -60,13 +78,22 @@ Exits 0 when the fixture was written (whatever the run diagnosed: its exit code 
       delete env.RUNBOOK_SERVER
       // `run` names the file it recorded to; that name is temporary here, and the fixture line below says where it went.
       const notice = `transcript: ${recording}\n`
-      const stderr = Object.assign(new Writable({ write: (chunk: Buffer, _enc, done) => { if (chunk.toString() !== notice) io.stderr.write(chunk); done() } }), { isTTY: io.stderr.isTTY })
+      const stderr = Object.assign(
+        new Writable({
+          write: (chunk: Buffer, _enc, done) => {
+            if (chunk.toString() !== notice) io.stderr.write(chunk)
+            done()
+          },
+        }),
+        { isTTY: io.stderr.isTTY },
+      )
       runExit = await runCmd.run({ values: { ...values, transcript: recording }, positionals: [ref], rest: [], io: { ...io, env, stderr } })
       if (io.signal.aborted) {
         io.stderr.write(`record: interrupted: ${show(fixture)} not written\n`)
         return runExit
       }
-      if (!existsSync(recording)) throw new RunbookError('RB_USAGE', `record: the run did not start, so there is nothing to record; ${show(fixture)} not written`)
+      if (!existsSync(recording))
+        throw new RunbookError('RB_USAGE', `record: the run did not start, so there is nothing to record; ${show(fixture)} not written`)
     } catch (err) {
       rmSync(recording, { force: true })
       throw err
@@ -75,14 +102,18 @@ Exits 0 when the fixture was written (whatever the run diagnosed: its exit code 
     const [check] = (await testRunbook(compiled, [recording])).fixtures
     if (!check?.ok) {
       renameSync(recording, rejected)
-      io.stderr.write(`record: the recording does not replay (${check?.error?.code ?? 'unknown'}: ${check?.error?.message ?? 'no result'}); ${show(fixture)} ${existsSync(fixture) ? 'kept as it was' : 'not written'}, the recording is ${show(rejected)}\n`)
+      io.stderr.write(
+        `record: the recording does not replay (${check?.error?.code ?? 'unknown'}: ${check?.error?.message ?? 'no result'}); ${show(fixture)} ${existsSync(fixture) ? 'kept as it was' : 'not written'}, the recording is ${show(rejected)}\n`,
+      )
       return EXIT.INCOMPLETE
     }
     const replaced = existsSync(fixture)
     renameSync(recording, fixture)
     rmSync(rejected, { force: true })
     const summary = check.result!.summary
-    io.stderr.write(`fixture: ${show(fixture)} (${replaced ? 'replaced the old one' : 'new'}): run exited ${runExit}, outcome ${summary.outcome?.id ?? 'none'}, ${summary.path.length} transition${summary.path.length === 1 ? '' : 's'}; \`runbook test ${compiled.name}\` replays it\n`)
+    io.stderr.write(
+      `fixture: ${show(fixture)} (${replaced ? 'replaced the old one' : 'new'}): run exited ${runExit}, outcome ${summary.outcome?.id ?? 'none'}, ${summary.path.length} transition${summary.path.length === 1 ? '' : 's'}; \`runbook test ${compiled.name}\` replays it\n`,
+    )
     return 0
   },
 })

@@ -29,7 +29,9 @@ It exits with the fleet's exit code, recomputed from the transcripts; 7 when the
     const { isFleetIndex } = await import('../../fleet/index-file.ts')
     if (isFleetIndex(path)) return replayFleet(path, Boolean(values.json), Boolean(values.verbose), io)
     // Streamed: a transcript of any size is drawn without holding it in memory.
-    const renderer = values.json ? undefined : createReplayRenderer(io.stdout, { color: useColor(io) && Boolean(io.stdout.isTTY), verbose: Boolean(values.verbose) })
+    const renderer = values.json
+      ? undefined
+      : createReplayRenderer(io.stdout, { color: useColor(io) && Boolean(io.stdout.isTTY), verbose: Boolean(values.verbose) })
     const onEvent = (e: RunEvent): void | Promise<void> => {
       if (renderer) return renderer.add(e)
       // Respect backpressure: a slow reader of stdout must not make the whole file pile up in memory.
@@ -41,7 +43,9 @@ It exits with the fleet's exit code, recomputed from the transcripts; 7 when the
     if (!t.finished) {
       const last = t.last as RunEvent & { step?: unknown }
       const where = `${last.type}${typeof last.step === 'string' ? ` of step ${last.step}` : ''}`
-      io.stderr.write(`replay: this run never finished: ${relative(io.cwd, path) || path} ends after event ${t.count} (${where}) with no run.finished: the process was killed or crashed. Exit ${EXIT.INCOMPLETE}.\n`)
+      io.stderr.write(
+        `replay: this run never finished: ${relative(io.cwd, path) || path} ends after event ${t.count} (${where}) with no run.finished: the process was killed or crashed. Exit ${EXIT.INCOMPLETE}.\n`,
+      )
       return EXIT.INCOMPLETE
     }
     return t.finished.exitCode
@@ -75,11 +79,26 @@ async function replayFleet(path: string, json: boolean, verbose: boolean, io: Io
         }
       }
     }
-    io.stdout.write(summaryLines({
-      runbook: index.runbook, mode: index.mode, hosts: index.hosts.length, durationMs: index.durationMs ?? 0,
-      groups, notStarted: index.notStarted, stop: index.stop, exitCode, index: path,
-    }, { color, verbose }).join('\n') + '\n')
+    io.stdout.write(
+      summaryLines(
+        {
+          runbook: index.runbook,
+          mode: index.mode,
+          hosts: index.hosts.length,
+          durationMs: index.durationMs ?? 0,
+          groups,
+          notStarted: index.notStarted,
+          stop: index.stop,
+          exitCode,
+          index: path,
+        },
+        { color, verbose },
+      ).join('\n') + '\n',
+    )
   }
-  if (!finished) io.stderr.write(`replay: this fleet run never finished (${relative(io.cwd, path) || path} has no result): the process was killed or crashed. Exit ${EXIT.INCOMPLETE}.\n`)
+  if (!finished)
+    io.stderr.write(
+      `replay: this fleet run never finished (${relative(io.cwd, path) || path} has no result): the process was killed or crashed. Exit ${EXIT.INCOMPLETE}.\n`,
+    )
   return exitCode
 }

@@ -8,7 +8,8 @@ import { mkdirSync } from 'node:fs'
 export default defineCommand({
   name: 'run',
   summary: 'Run a runbook against a host (dry-run unless --apply)',
-  usage: 'run <runbook> [--host H | --hosts H,GROUP,all [--select k=v] [--concurrency N] [--canary N] [--waves 10%,50%,100%] [--max-failures N|P%]] [--param k=v ...] [--param-file k=PATH ...] [--param-env k=VAR ...] [--apply [--yes]] [--local] [--transcript FILE] [--json] [--server URL]',
+  usage:
+    'run <runbook> [--host H | --hosts H,GROUP,all [--select k=v] [--concurrency N] [--canary N] [--waves 10%,50%,100%] [--max-failures N|P%]] [--param k=v ...] [--param-file k=PATH ...] [--param-env k=VAR ...] [--apply [--yes]] [--local] [--transcript FILE] [--json] [--server URL]',
   description: `Runs the runbook's read-only diagnostics for real, follows its branches, and ends with an outcome: a diagnosis with evidence.
 Dry-run (the default) never changes the host: every fix the run reaches is shown as a plan with its exact commands.
 With --apply, a fix runs only after you approve its plan (a prompt, or --yes), is verified, and is rolled back when verification fails.
@@ -41,24 +42,60 @@ Exit codes: 0 healthy, 3 problem found, 4 fix proposed, 5 fix applied and verifi
   options: {
     host: { type: 'string', valueName: 'H', description: 'Target: inventory name, user@host:port, ssh_config alias (sets param host)' },
     hosts: { type: 'string', valueName: 'LIST', description: 'Fleet: hosts, groups or all, comma-separated (one run per host)' },
-    select: { type: 'string', multiple: true, valueName: 'k=v', description: 'Fleet: only hosts whose inventory var k is v (k!=v: is not); all must hold' },
+    select: {
+      type: 'string',
+      multiple: true,
+      valueName: 'k=v',
+      description: 'Fleet: only hosts whose inventory var k is v (k!=v: is not); all must hold',
+    },
     concurrency: { type: 'string', valueName: 'N', description: 'Fleet: hosts at a time (default 10; RUNBOOK_FLEET_CONCURRENCY)' },
     canary: { type: 'string', valueName: 'N', description: 'Fleet: run the first N hosts first; the rest only if they end well' },
     waves: { type: 'string', valueName: 'LIST', description: 'Fleet: cumulative waves, e.g. 10%,50%,100% (barrier between waves)' },
-    'max-failures': { type: 'string', valueName: 'N|P%', description: 'Fleet: stop when the Nth host (or P% of them) has failed, over the whole run' },
-    param: { type: 'string', short: 'p', multiple: true, valueName: 'k=v', description: 'A runbook parameter (not for secrets: argv shows in `ps`)' },
-    'param-file': { type: 'string', multiple: true, valueName: 'k=PATH', description: 'A parameter read from a file, one trailing newline stripped; PATH - is stdin' },
+    'max-failures': {
+      type: 'string',
+      valueName: 'N|P%',
+      description: 'Fleet: stop when the Nth host (or P% of them) has failed, over the whole run',
+    },
+    param: {
+      type: 'string',
+      short: 'p',
+      multiple: true,
+      valueName: 'k=v',
+      description: 'A runbook parameter (not for secrets: argv shows in `ps`)',
+    },
+    'param-file': {
+      type: 'string',
+      multiple: true,
+      valueName: 'k=PATH',
+      description: 'A parameter read from a file, one trailing newline stripped; PATH - is stdin',
+    },
     'param-env': { type: 'string', multiple: true, valueName: 'k=VAR', description: 'A parameter read from environment variable VAR' },
     apply: { type: 'boolean', description: 'Apply fixes (after approval); default is dry-run' },
     yes: { type: 'boolean', short: 'y', description: 'With --apply: approve every fix plan without asking' },
     local: { type: 'boolean', description: 'Run commands on this machine instead of over SSH' },
-    inventory: { type: 'string', short: 'i', valueName: 'FILE', description: 'Inventory file (default: $RUNBOOK_INVENTORY, ./inventory.yaml, or the running lab)' },
+    inventory: {
+      type: 'string',
+      short: 'i',
+      valueName: 'FILE',
+      description: 'Inventory file (default: $RUNBOOK_INVENTORY, ./inventory.yaml, or the running lab)',
+    },
     'accept-new-host-keys': { type: 'boolean', description: 'Record unknown host keys (never changed ones) in known_hosts' },
-    transcript: { type: 'string', short: 't', valueName: 'FILE', description: 'Where to record the run, replacing the file if it exists (default: $RUNBOOK_STATE_DIR/runs/<runbook>-<time>.jsonl); a fleet: a folder' },
+    transcript: {
+      type: 'string',
+      short: 't',
+      valueName: 'FILE',
+      description:
+        'Where to record the run, replacing the file if it exists (default: $RUNBOOK_STATE_DIR/runs/<runbook>-<time>.jsonl); a fleet: a folder',
+    },
     json: { type: 'boolean', description: 'Print events as JSON lines instead of the progress view' },
     verbose: { type: 'boolean', short: 'v', description: 'Show command output in the progress view' },
     'log-level': { type: 'string', valueName: 'LEVEL', description: 'pino log level for the run log (default info; RUNBOOK_LOG_LEVEL)' },
-    server: { type: 'string', valueName: 'URL', description: 'Submit the run to `runbook serve` and follow it (default $RUNBOOK_SERVER unless --local or a fleet; token from $RUNBOOK_TOKEN). With --hosts: a fleet diagnosis whose host runs live on the server (dry-run only)' },
+    server: {
+      type: 'string',
+      valueName: 'URL',
+      description:
+        'Submit the run to `runbook serve` and follow it (default $RUNBOOK_SERVER unless --local or a fleet; token from $RUNBOOK_TOKEN). With --hosts: a fleet diagnosis whose host runs live on the server (dry-run only)',
+    },
   },
   maxPositionals: 1,
   examples: [
@@ -73,9 +110,12 @@ Exit codes: 0 healthy, 3 problem found, 4 fix proposed, 5 fix applied and verifi
   async run({ values, positionals, io }) {
     const fleet = values.hosts !== undefined || values.select !== undefined
     const fleetOnly = ['concurrency', 'canary', 'waves', 'max-failures'].filter((f) => values[f] !== undefined)
-    if (!fleet && fleetOnly.length > 0) throw new RunbookError('RB_USAGE', `run: --${fleetOnly[0]} is for fleet runs: add --hosts (or --select)`)
-    if (fleet && values.host !== undefined) throw new RunbookError('RB_USAGE', 'run: --host runs one host, --hosts / --select a fleet: use one of them')
-    if (fleet && values.local) throw new RunbookError('RB_USAGE', 'run: --local runs on this machine: it cannot be combined with --hosts / --select')
+    if (!fleet && fleetOnly.length > 0)
+      throw new RunbookError('RB_USAGE', `run: --${fleetOnly[0]} is for fleet runs: add --hosts (or --select)`)
+    if (fleet && values.host !== undefined)
+      throw new RunbookError('RB_USAGE', 'run: --host runs one host, --hosts / --select a fleet: use one of them')
+    if (fleet && values.local)
+      throw new RunbookError('RB_USAGE', 'run: --local runs on this machine: it cannot be combined with --hosts / --select')
     if (fleet && typeof values.server === 'string') {
       const { serverOf } = await import('../client.ts')
       const { remoteFleet } = await import('../remote-fleet.ts')
@@ -99,45 +139,91 @@ Exit codes: 0 healthy, 3 problem found, 4 fix proposed, 5 fix applied and verifi
     const { chooseExecutors } = await import('../executors.ts')
     const ref = positionals[0]
     if (!ref) throw new RunbookError('RB_USAGE', 'run: which runbook? Usage: runbook run <runbook> --host H (see `runbook list`)')
-    if (values.yes && !values.apply) throw new RunbookError('RB_USAGE', 'run: --yes only makes sense with --apply (dry-run never changes anything)')
+    if (values.yes && !values.apply)
+      throw new RunbookError('RB_USAGE', 'run: --yes only makes sense with --apply (dry-run never changes anything)')
     const compiled = loadRunbook(resolveRunbook(ref, runbookDirs(io.env, io.cwd), io.cwd))
     const { gatherParams } = await import('../param-input.ts')
-    const secretNames = new Set(Object.entries(compiled.params).filter(([, d]) => d.secret).map(([name]) => name))
-    const flags = { param: values.param as string[] | undefined, paramFile: values['param-file'] as string[] | undefined, paramEnv: values['param-env'] as string[] | undefined }
+    const secretNames = new Set(
+      Object.entries(compiled.params)
+        .filter(([, d]) => d.secret)
+        .map(([name]) => name),
+    )
+    const flags = {
+      param: values.param as string[] | undefined,
+      paramFile: values['param-file'] as string[] | undefined,
+      paramEnv: values['param-env'] as string[] | undefined,
+    }
     const gathered = await gatherParams(flags, io, secretNames)
     for (const w of gathered.warnings) io.stderr.write(`warning: ${w}\n`)
     const params: Record<string, unknown> = gathered.params
     if (typeof values.host === 'string') {
-      if (!('host' in compiled.params)) throw new RunbookError('RB_PARAM_UNKNOWN', `run: runbook '${compiled.name}' takes no host (it runs with --local)`)
+      if (!('host' in compiled.params))
+        throw new RunbookError('RB_PARAM_UNKNOWN', `run: runbook '${compiled.name}' takes no host (it runs with --local)`)
       params.host = values.host
     } else if (values.local && 'host' in compiled.params && params.host === undefined) {
       params.host = 'local'
     }
     const operator = currentOperator()
     const mode = values.apply ? 'apply' : 'dry-run'
-    const approver = !values.apply ? refusingApprover : values.yes ? yesApprover(operator) : io.stdin.isTTY ? promptApprover(io.stdin, io.stderr, operator) : refusingApprover
+    const approver = !values.apply
+      ? refusingApprover
+      : values.yes
+        ? yesApprover(operator)
+        : io.stdin.isTTY
+          ? promptApprover(io.stdin, io.stderr, operator)
+          : refusingApprover
 
     if (fleet) {
       mkdirSync(stateDir(io.env), { recursive: true })
       const level = (values['log-level'] as string | undefined) ?? io.env.RUNBOOK_LOG_LEVEL ?? 'info'
-      const logger = pino({ level, base: { runbook: compiled.name } }, pino.destination({ dest: join(stateDir(io.env), 'runbook.log'), append: true, sync: true }))
-      const executors = chooseExecutors({ local: false, inventory: values.inventory as string | undefined, acceptNewHostKeys: Boolean(values['accept-new-host-keys']) }, io)
+      const logger = pino(
+        { level, base: { runbook: compiled.name } },
+        pino.destination({ dest: join(stateDir(io.env), 'runbook.log'), append: true, sync: true }),
+      )
+      const executors = chooseExecutors(
+        { local: false, inventory: values.inventory as string | undefined, acceptNewHostKeys: Boolean(values['accept-new-host-keys']) },
+        io,
+      )
       const { runFleetCli } = await import('../fleet-run.ts')
       try {
-        return await runFleetCli({ ctx: { values, positionals, rest: [], io }, compiled, params, mode, approver, yes: Boolean(values.yes), operator, executors, inventoryFile: values.inventory as string | undefined, logger })
+        return await runFleetCli({
+          ctx: { values, positionals, rest: [], io },
+          compiled,
+          params,
+          mode,
+          approver,
+          yes: Boolean(values.yes),
+          operator,
+          executors,
+          inventoryFile: values.inventory as string | undefined,
+          logger,
+        })
       } finally {
         await executors.close()
       }
     }
 
-    const transcriptPath = typeof values.transcript === 'string' ? resolve(io.cwd, values.transcript) : defaultTranscriptPath(io.env, compiled.name, new Date())
+    const transcriptPath =
+      typeof values.transcript === 'string' ? resolve(io.cwd, values.transcript) : defaultTranscriptPath(io.env, compiled.name, new Date())
     const sinks: EventSink[] = []
     let transcript: ReturnType<typeof openTranscript> | undefined
-    const view = values.json ? createJsonView(io.stdout) : createProgressView(io.stdout, { color: useColor(io) && Boolean(io.stdout.isTTY), verbose: Boolean(values.verbose) })
+    const view = values.json
+      ? createJsonView(io.stdout)
+      : createProgressView(io.stdout, { color: useColor(io) && Boolean(io.stdout.isTTY), verbose: Boolean(values.verbose) })
     const level = (values['log-level'] as string | undefined) ?? io.env.RUNBOOK_LOG_LEVEL ?? 'info'
     mkdirSync(stateDir(io.env), { recursive: true })
-    const logger = pino({ level, base: { runbook: compiled.name } }, pino.destination({ dest: join(stateDir(io.env), 'runbook.log'), append: true, sync: true }))
-    const executors = chooseExecutors({ local: Boolean(values.local), inventory: values.inventory as string | undefined, acceptNewHostKeys: Boolean(values['accept-new-host-keys']) }, io)
+    const logger = pino(
+      { level, base: { runbook: compiled.name } },
+      pino.destination({ dest: join(stateDir(io.env), 'runbook.log'), append: true, sync: true }),
+    )
+    const executors = chooseExecutors(
+      {
+        local: Boolean(values.local),
+        inventory: values.inventory as string | undefined,
+        acceptNewHostKeys: Boolean(values['accept-new-host-keys']),
+      },
+      io,
+    )
     try {
       const summary = await runRunbook(compiled, {
         params,

@@ -25,7 +25,11 @@ the command line shows in \`ps\`); the server shows only the runs your identity 
     server: { type: 'string', valueName: 'URL', description: 'The server (default $RUNBOOK_SERVER)' },
     runbook: { type: 'string', valueName: 'R', description: 'Only runs of this runbook' },
     host: { type: 'string', valueName: 'H', description: 'Only runs on this host' },
-    status: { type: 'string', valueName: 'S', description: 'Only runs with this status (queued, running, waiting-approval, healthy, problem, fix-proposed, ...)' },
+    status: {
+      type: 'string',
+      valueName: 'S',
+      description: 'Only runs with this status (queued, running, waiting-approval, healthy, problem, fix-proposed, ...)',
+    },
     limit: { type: 'string', valueName: 'N', description: 'At most N runs (default 20)' },
     json: { type: 'boolean', description: 'Print the runs as JSON' },
   },
@@ -34,7 +38,8 @@ the command line shows in \`ps\`); the server shows only the runs your identity 
     const { apiJson, serverOf } = await import('../client.ts')
     const server = serverOf(values.server, io.env, 'runs')
     const limit = (values.limit as string | undefined) ?? '20'
-    if (!/^[1-9][0-9]{0,2}$/.test(limit)) throw new RunbookError('RB_USAGE', `runs: --limit must be a number from 1 to 999, not ${JSON.stringify(limit)}`)
+    if (!/^[1-9][0-9]{0,2}$/.test(limit))
+      throw new RunbookError('RB_USAGE', `runs: --limit must be a number from 1 to 999, not ${JSON.stringify(limit)}`)
     const query = new URLSearchParams({ limit })
     for (const k of ['runbook', 'host', 'status'] as const) if (typeof values[k] === 'string') query.set(k, values[k] as string)
     const { runs } = await apiJson<{ runs: RunSummary[] }>(server, 'GET', `/api/runs?${query}`)
@@ -46,7 +51,19 @@ the command line shows in \`ps\`); the server shows only the runs your identity 
       io.stdout.write('no runs\n')
       return 0
     }
-    const rows = [['ID', 'STATUS', 'EXIT', 'RUNBOOK', 'HOST', 'MODE', 'BY', 'CREATED'], ...runs.map((r) => [r.id, r.status, r.exitCode === null ? '-' : String(r.exitCode), r.runbook, r.host ?? '-', r.mode, r.requestedBy, r.createdAt.replace(/\.\d+Z$/, 'Z')])]
+    const rows = [
+      ['ID', 'STATUS', 'EXIT', 'RUNBOOK', 'HOST', 'MODE', 'BY', 'CREATED'],
+      ...runs.map((r) => [
+        r.id,
+        r.status,
+        r.exitCode === null ? '-' : String(r.exitCode),
+        r.runbook,
+        r.host ?? '-',
+        r.mode,
+        r.requestedBy,
+        r.createdAt.replace(/\.\d+Z$/, 'Z'),
+      ]),
+    ]
     const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)))
     for (const r of rows) io.stdout.write(r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ') + '\n')
     return 0

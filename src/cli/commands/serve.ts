@@ -9,14 +9,16 @@ import { durationFlag } from '../output.ts'
 export function parseListen(text: string): { host: string; port: number } {
   const m = text.match(/^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/)
   const port = m ? Number(m[3]) : NaN
-  if (!m || port > 65535) throw new RunbookError('RB_USAGE', `serve: --listen ${JSON.stringify(text)}: expected HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080`)
+  if (!m || port > 65535)
+    throw new RunbookError('RB_USAGE', `serve: --listen ${JSON.stringify(text)}: expected HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080`)
   return { host: m[1] ?? (m[2] || '127.0.0.1'), port }
 }
 
 export default defineCommand({
   name: 'serve',
   summary: 'Run the runbook service: an HTTP API that queues runs, keeps their history and waits for approvals',
-  usage: 'serve [--listen HOST:PORT] [--state-dir DIR] [--database postgres://... [--queue redis://...]] [--access FILE] [--local] [--inventory FILE] [--concurrency N] [--run-timeout SECONDS] [--approval-ttl SECONDS] [--trust-proxy-user-header NAME] [--config FILE] [--triggers FILE]',
+  usage:
+    'serve [--listen HOST:PORT] [--state-dir DIR] [--database postgres://... [--queue redis://...]] [--access FILE] [--local] [--inventory FILE] [--concurrency N] [--run-timeout SECONDS] [--approval-ttl SECONDS] [--trust-proxy-user-header NAME] [--config FILE] [--triggers FILE]',
   description: `One process serves a team: runs come in through the HTTP API (README "runbook serve"), wait in a queue, run with
 the same engine and executors as \`runbook run\`, and every event is committed to an SQLite journal in the state dir
 (runbook.db) before the run goes on. A run's transcript exported from the API replays with \`runbook test\`.
@@ -35,19 +37,55 @@ Growing past one machine (README "Scale-out"): --database postgres://... keeps t
 the SQLite file; --queue redis://... (with --database) hands the runs to \`runbook worker\` processes through BullMQ
 instead of running them in this process.`,
   options: {
-    listen: { type: 'string', valueName: 'HOST:PORT', description: 'Where to listen (default 127.0.0.1:8080; RUNBOOK_LISTEN). Plain HTTP: keep it on loopback or behind a TLS proxy' },
-    'state-dir': { type: 'string', valueName: 'DIR', description: 'Where the store lives (default $RUNBOOK_STATE_DIR or ~/.local/state/runbook)' },
-    database: { type: 'string', valueName: 'URL', description: 'Keep the store on PostgreSQL (postgres://user@host/db; RUNBOOK_DATABASE) instead of SQLite in the state dir' },
-    queue: { type: 'string', valueName: 'URL', description: 'Hand runs to `runbook worker` processes through BullMQ on this Redis (redis://host:6379; RUNBOOK_QUEUE); needs --database' },
+    listen: {
+      type: 'string',
+      valueName: 'HOST:PORT',
+      description: 'Where to listen (default 127.0.0.1:8080; RUNBOOK_LISTEN). Plain HTTP: keep it on loopback or behind a TLS proxy',
+    },
+    'state-dir': {
+      type: 'string',
+      valueName: 'DIR',
+      description: 'Where the store lives (default $RUNBOOK_STATE_DIR or ~/.local/state/runbook)',
+    },
+    database: {
+      type: 'string',
+      valueName: 'URL',
+      description: 'Keep the store on PostgreSQL (postgres://user@host/db; RUNBOOK_DATABASE) instead of SQLite in the state dir',
+    },
+    queue: {
+      type: 'string',
+      valueName: 'URL',
+      description:
+        'Hand runs to `runbook worker` processes through BullMQ on this Redis (redis://host:6379; RUNBOOK_QUEUE); needs --database',
+    },
     access: { type: 'string', valueName: 'FILE', description: 'access.yaml (default $RUNBOOK_ACCESS, else ./access.yaml if present)' },
     local: { type: 'boolean', description: 'Run commands on this machine instead of over SSH' },
-    inventory: { type: 'string', short: 'i', valueName: 'FILE', description: 'Inventory file (default: $RUNBOOK_INVENTORY, ./inventory.yaml, or the running lab)' },
+    inventory: {
+      type: 'string',
+      short: 'i',
+      valueName: 'FILE',
+      description: 'Inventory file (default: $RUNBOOK_INVENTORY, ./inventory.yaml, or the running lab)',
+    },
     concurrency: { type: 'string', valueName: 'N', description: 'Runs at once (default 4)' },
     'run-timeout': { type: 'string', valueName: 'SECONDS', description: 'A run still going after this is stopped (default 1800)' },
     'approval-ttl': { type: 'string', valueName: 'SECONDS', description: 'An approval request expires after this (default 900)' },
-    config: { type: 'string', valueName: 'FILE', description: 'Serve config file (YAML, chmod 600): hook secrets, triggers, public_url, Slack and PagerDuty settings (default $RUNBOOK_CONFIG). RUNBOOK_* variables win over it' },
-    triggers: { type: 'string', valueName: 'FILE', description: 'triggers.yaml: which alerts start which diagnosis (default $RUNBOOK_TRIGGERS, or `triggers:` in --config)' },
-    'trust-proxy-user-header': { type: 'string', valueName: 'NAME', description: 'Web pages: trust this header (e.g. X-Forwarded-User), set by a reverse proxy that authenticates users, to name the identity in access.yaml. Off by default; only behind such a proxy, with the server unreachable otherwise' },
+    config: {
+      type: 'string',
+      valueName: 'FILE',
+      description:
+        'Serve config file (YAML, chmod 600): hook secrets, triggers, public_url, Slack and PagerDuty settings (default $RUNBOOK_CONFIG). RUNBOOK_* variables win over it',
+    },
+    triggers: {
+      type: 'string',
+      valueName: 'FILE',
+      description: 'triggers.yaml: which alerts start which diagnosis (default $RUNBOOK_TRIGGERS, or `triggers:` in --config)',
+    },
+    'trust-proxy-user-header': {
+      type: 'string',
+      valueName: 'NAME',
+      description:
+        'Web pages: trust this header (e.g. X-Forwarded-User), set by a reverse proxy that authenticates users, to name the identity in access.yaml. Off by default; only behind such a proxy, with the server unreachable otherwise',
+    },
   },
   examples: ['RUNBOOK_ADMIN_TOKEN=$(openssl rand -hex 24) runbook serve --state-dir /var/lib/runbook --access /etc/runbook/access.yaml'],
   async run({ values, io }) {
@@ -63,30 +101,49 @@ instead of running them in this process.`,
       const v = values[name]
       if (v === undefined) return fallback
       const n = Number(v)
-      if (!Number.isInteger(n) || n < 1) throw new RunbookError('RB_USAGE', `serve: --${name} must be a whole number ≥ 1, not ${JSON.stringify(v)}`)
+      if (!Number.isInteger(n) || n < 1)
+        throw new RunbookError('RB_USAGE', `serve: --${name} must be a whole number ≥ 1, not ${JSON.stringify(v)}`)
       return n
     }
     const { host, port } = parseListen((values.listen as string | undefined) ?? io.env.RUNBOOK_LISTEN ?? '127.0.0.1:8080')
     const dir = resolve(io.cwd, (values['state-dir'] as string | undefined) ?? stateDir(io.env))
     const given = (values.access as string | undefined) ?? io.env.RUNBOOK_ACCESS
-    const accessFile = given ? resolve(io.cwd, given) : existsSync(resolve(io.cwd, 'access.yaml')) ? resolve(io.cwd, 'access.yaml') : undefined
+    const accessFile = given
+      ? resolve(io.cwd, given)
+      : existsSync(resolve(io.cwd, 'access.yaml'))
+        ? resolve(io.cwd, 'access.yaml')
+        : undefined
     const access = loadAccess(accessFile, io.env)
     if (access.policy.identities.length === 0 && !io.env.RUNBOOK_ADMIN_TOKEN) {
-      throw new RunbookError('RB_USAGE', 'serve: nobody could use this server: give --access access.yaml with identities, or set RUNBOOK_ADMIN_TOKEN')
+      throw new RunbookError(
+        'RB_USAGE',
+        'serve: nobody could use this server: give --access access.yaml with identities, or set RUNBOOK_ADMIN_TOKEN',
+      )
     }
     // Checked before anything opens: a half-configured Slack app is a usage error, not a silent no-op.
     const slack = slackConfig(io.env)
-    if (!slack && io.env.RUNBOOK_SLACK_BOT_TOKEN) io.stderr.write('runbook serve: slack: a bot token without RUNBOOK_SLACK_APP_TOKEN or RUNBOOK_SLACK_SIGNING_SECRET: alert results are posted, no commands or buttons are taken\n')
+    if (!slack && io.env.RUNBOOK_SLACK_BOT_TOKEN)
+      io.stderr.write(
+        'runbook serve: slack: a bot token without RUNBOOK_SLACK_APP_TOKEN or RUNBOOK_SLACK_SIGNING_SECRET: alert results are posted, no commands or buttons are taken\n',
+      )
     const concurrency = number('concurrency', DEFAULTS.concurrency)
     const runTimeoutMs = durationFlag('serve', 'run-timeout', values['run-timeout']) ?? DEFAULTS.runTimeoutMs
     const approvalTtlMs = durationFlag('serve', 'approval-ttl', values['approval-ttl']) ?? DEFAULTS.approvalTtlMs
     const database = (values.database as string | undefined) ?? (io.env.RUNBOOK_DATABASE || undefined)
     const queueUrl = (values.queue as string | undefined) ?? (io.env.RUNBOOK_QUEUE || undefined)
-    if (queueUrl !== undefined && !/^rediss?:\/\//.test(queueUrl)) throw new RunbookError('RB_USAGE', 'serve: --queue must be a redis:// URL, e.g. redis://127.0.0.1:6379')
-    if (queueUrl !== undefined && database === undefined) throw new RunbookError('RB_USAGE', 'serve: --queue needs --database postgres://...: the workers must share the store with this server')
+    if (queueUrl !== undefined && !/^rediss?:\/\//.test(queueUrl))
+      throw new RunbookError('RB_USAGE', 'serve: --queue must be a redis:// URL, e.g. redis://127.0.0.1:6379')
+    if (queueUrl !== undefined && database === undefined)
+      throw new RunbookError(
+        'RB_USAGE',
+        'serve: --queue needs --database postgres://...: the workers must share the store with this server',
+      )
     const { store, where } = await openStore({ database, stateDir: dir, command: 'serve' })
     const bull = queueUrl === undefined ? undefined : await import('../../service/bullmq-queue.ts')
-    const shared = bull && queueUrl ? new bull.BullRunQueue({ connection: { url: queueUrl }, store, log: (m) => io.stderr.write(`runbook serve: ${m}\n`) }) : undefined
+    const shared =
+      bull && queueUrl
+        ? new bull.BullRunQueue({ connection: { url: queueUrl }, store, log: (m) => io.stderr.write(`runbook serve: ${m}\n`) })
+        : undefined
     const service = new RunService({
       store,
       access,
@@ -98,7 +155,11 @@ instead of running them in this process.`,
       ...(shared ? { queue: () => shared, approvalPollMs: 500 } : {}),
     })
     const proxyHeader = values['trust-proxy-user-header'] as string | undefined
-    if (proxyHeader !== undefined && !/^[A-Za-z0-9-]+$/.test(proxyHeader)) throw new RunbookError('RB_USAGE', `serve: --trust-proxy-user-header ${JSON.stringify(proxyHeader)}: expected a header name, e.g. X-Forwarded-User`)
+    if (proxyHeader !== undefined && !/^[A-Za-z0-9-]+$/.test(proxyHeader))
+      throw new RunbookError(
+        'RB_USAGE',
+        `serve: --trust-proxy-user-header ${JSON.stringify(proxyHeader)}: expected a header name, e.g. X-Forwarded-User`,
+      )
     const { setupHooks } = await import('../../service/hooks/setup.ts')
     const configFile = (values.config as string | undefined) ?? (io.env.RUNBOOK_CONFIG || undefined)
     const triggersFlag = values.triggers as string | undefined
@@ -125,7 +186,11 @@ instead of running them in this process.`,
         try {
           await shared.ready({ signal: io.signal })
         } catch (err) {
-          throw new RunbookError('RB_BACKEND_UNREACHABLE', `serve: cannot reach the queue at ${bull!.describeRedis(queueUrl!)}: ${(err as Error).message}`, { cause: err })
+          throw new RunbookError(
+            'RB_BACKEND_UNREACHABLE',
+            `serve: cannot reach the queue at ${bull!.describeRedis(queueUrl!)}: ${(err as Error).message}`,
+            { cause: err },
+          )
         }
       }
       await service.start()
@@ -138,7 +203,9 @@ instead of running them in this process.`,
         ...(chat?.dispatch ? { slack: { signingSecret: slack!.signingSecret!, dispatch: chat.dispatch } } : {}),
       })
       const address = await app.listen({ host, port })
-      io.stderr.write(`runbook serve: listening on ${address} (${where}, access ${accessFile ?? 'RUNBOOK_ADMIN_TOKEN only'}, ${shared ? `runs by workers on ${bull!.describeRedis(queueUrl!)}` : `${values.local ? 'local commands' : 'SSH'}, ${concurrency} at once`}${slack ? `, Slack ${slack.mode === 'socket' ? 'Socket Mode' : 'HTTP mode on /slack/events'}` : ''})\n`)
+      io.stderr.write(
+        `runbook serve: listening on ${address} (${where}, access ${accessFile ?? 'RUNBOOK_ADMIN_TOKEN only'}, ${shared ? `runs by workers on ${bull!.describeRedis(queueUrl!)}` : `${values.local ? 'local commands' : 'SSH'}, ${concurrency} at once`}${slack ? `, Slack ${slack.mode === 'socket' ? 'Socket Mode' : 'HTTP mode on /slack/events'}` : ''})\n`,
+      )
       io.stderr.write(`runbook serve: ${hooks.describe()}\n`)
       await new Promise<void>((done) => (io.signal.aborted ? done() : io.signal.addEventListener('abort', () => done(), { once: true })))
       io.stderr.write('runbook serve: stopping\n')

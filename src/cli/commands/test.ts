@@ -30,17 +30,31 @@ Exits 0 when every fixture passes (and coverage meets --min-coverage), 7 otherwi
     const { listRunbookFiles, loadRunbook, resolveRunbook, runbookDirs, SHIPPED_RUNBOOKS } = await import('../../library.ts')
     const { fixtureFiles, testRunbook } = await import('../../testing/replay.ts')
     // resolve, not join: an absolute --fixtures is taken as given.
-    const root = typeof values.fixtures === 'string' ? resolve(io.cwd, values.fixtures) : existsSync(join(io.cwd, 'fixtures')) ? join(io.cwd, 'fixtures') : SHIPPED_FIXTURES
+    const root =
+      typeof values.fixtures === 'string'
+        ? resolve(io.cwd, values.fixtures)
+        : existsSync(join(io.cwd, 'fixtures'))
+          ? join(io.cwd, 'fixtures')
+          : SHIPPED_FIXTURES
     if (!existsSync(root) || !statSync(root).isDirectory()) {
-      throw new RunbookError('RB_USAGE', `test: fixtures directory ${root} ${existsSync(root) ? 'is not a directory' : 'does not exist'} (--fixtures DIR holds <runbook>/<case>.jsonl)`)
+      throw new RunbookError(
+        'RB_USAGE',
+        `test: fixtures directory ${root} ${existsSync(root) ? 'is not a directory' : 'does not exist'} (--fixtures DIR holds <runbook>/<case>.jsonl)`,
+      )
     }
     const min = values['min-coverage'] === undefined ? 0 : Number(values['min-coverage'])
-    if (!Number.isFinite(min) || min < 0 || min > 100) throw new RunbookError('RB_USAGE', `test: --min-coverage must be a number from 0 to 100`)
+    if (!Number.isFinite(min) || min < 0 || min > 100)
+      throw new RunbookError('RB_USAGE', `test: --min-coverage must be a number from 0 to 100`)
     const dirs = runbookDirs(io.env, io.cwd)
     const found = listRunbookFiles(dirs)
     // A team's fixtures (./fixtures, --fixtures) do not hold the shipped runbooks' recordings: unless named
     // or recorded there, those are tested in runbook's own repository, and listed here on one line.
-    const untested = positionals.length > 0 || resolve(root) === resolve(SHIPPED_FIXTURES) ? [] : [...found].filter(([name, file]) => file.startsWith(SHIPPED_RUNBOOKS) && fixtureFiles(root, name).length === 0).map(([name]) => name)
+    const untested =
+      positionals.length > 0 || resolve(root) === resolve(SHIPPED_FIXTURES)
+        ? []
+        : [...found]
+            .filter(([name, file]) => file.startsWith(SHIPPED_RUNBOOKS) && fixtureFiles(root, name).length === 0)
+            .map(([name]) => name)
     const names = positionals.length > 0 ? positionals : [...found.keys()].filter((n) => !untested.includes(n))
     const results = []
     let failed = false
@@ -55,21 +69,40 @@ Exits 0 when every fixture passes (and coverage meets --min-coverage), 7 otherwi
       const bad = r.fixtures.filter((f) => !f.ok)
       if (bad.length > 0 || (files.length > 0 && cov.percent < min) || (positionals.length > 0 && files.length === 0)) failed = true
       if (values.json) continue
-      io.stdout.write(`${compiled.name}: ${files.length === 0 ? 'no fixtures' : `${r.fixtures.length - bad.length}/${r.fixtures.length} fixtures pass`}, transitions ${covered}/${total} covered (${cov.percent}%)${cov.internal ? `, ${cov.internal} engine safety edges not counted` : ''}\n`)
+      io.stdout.write(
+        `${compiled.name}: ${files.length === 0 ? 'no fixtures' : `${r.fixtures.length - bad.length}/${r.fixtures.length} fixtures pass`}, transitions ${covered}/${total} covered (${cov.percent}%)${cov.internal ? `, ${cov.internal} engine safety edges not counted` : ''}\n`,
+      )
       for (const f of r.fixtures) {
         const out = f.result?.summary.outcome?.id ?? '-'
         io.stdout.write(`  ${f.ok ? 'ok  ' : 'FAIL'} ${displayPath(io.cwd, f.file)} → ${out}\n`)
         if (f.error) io.stdout.write(`       ${f.error.code}: ${f.error.message}\n`)
       }
-      if (cov.uncovered.length > 0) io.stdout.write(`  not covered: ${cov.uncovered.map((e) => `${e.id} (${e.from} → ${e.to})`).join(', ')}\n`)
+      if (cov.uncovered.length > 0)
+        io.stdout.write(`  not covered: ${cov.uncovered.map((e) => `${e.id} (${e.from} → ${e.to})`).join(', ')}\n`)
     }
-    if (untested.length > 0 && !values.json) io.stdout.write(`shipped runbooks with no fixtures in ${displayPath(io.cwd, root)}, not tested: ${untested.join(', ')} (\`runbook record <runbook> --case NAME\` records one here)\n`)
+    if (untested.length > 0 && !values.json)
+      io.stdout.write(
+        `shipped runbooks with no fixtures in ${displayPath(io.cwd, root)}, not tested: ${untested.join(', ')} (\`runbook record <runbook> --case NAME\` records one here)\n`,
+      )
     if (values.json) {
-      writeJson(io, results.map((r) => ({
-        runbook: r.runbook,
-        fixtures: r.fixtures.map((f) => ({ file: f.file, ok: f.ok, outcome: f.result?.summary.outcome?.id ?? null, path: f.result?.summary.path ?? [], error: f.error ? { code: f.error.code, message: f.error.message } : null })),
-        coverage: { percent: r.coverage.percent, covered: r.coverage.covered.map((e) => e.id), uncovered: r.coverage.uncovered.map((e) => e.id) },
-      })))
+      writeJson(
+        io,
+        results.map((r) => ({
+          runbook: r.runbook,
+          fixtures: r.fixtures.map((f) => ({
+            file: f.file,
+            ok: f.ok,
+            outcome: f.result?.summary.outcome?.id ?? null,
+            path: f.result?.summary.path ?? [],
+            error: f.error ? { code: f.error.code, message: f.error.message } : null,
+          })),
+          coverage: {
+            percent: r.coverage.percent,
+            covered: r.coverage.covered.map((e) => e.id),
+            uncovered: r.coverage.uncovered.map((e) => e.id),
+          },
+        })),
+      )
     }
     return failed ? EXIT.INCOMPLETE : 0
   },

@@ -21,23 +21,26 @@ function yamlFiles(path: string, seen = new Set<string>()): string[] {
   const id = `${st.dev}:${st.ino}`
   if (seen.has(id)) return []
   seen.add(id)
-  return readdirSync(path).sort().flatMap((f) => {
-    const p = join(path, f)
-    let isDir = false
-    try {
-      isDir = statSync(p).isDirectory()
-    } catch {
-      // ELOOP, a dangling link, a permission: validateFile says which, if it looks like a runbook.
-    }
-    return isDir ? yamlFiles(p, seen) : ['.yaml', '.yml'].includes(extname(f)) ? [p] : []
-  })
+  return readdirSync(path)
+    .sort()
+    .flatMap((f) => {
+      const p = join(path, f)
+      let isDir = false
+      try {
+        isDir = statSync(p).isDirectory()
+      } catch {
+        // ELOOP, a dangling link, a permission: validateFile says which, if it looks like a runbook.
+      }
+      return isDir ? yamlFiles(p, seen) : ['.yaml', '.yml'].includes(extname(f)) ? [p] : []
+    })
 }
 
 export default defineCommand({
   name: 'validate',
   summary: 'Check runbooks: YAML, schema, names, reachability, CEL, params, read-only diagnostics',
   usage: 'validate [paths...] [--json]',
-  description: 'Reports every error of every file at once, each as file:line:col with the offending line and what to do. Paths may be files or directories (searched for .yaml/.yml). Without paths, validates every runbook runbook can find, and the actions in ./actions (and next to each $RUNBOOK_PATH entry). An action file (`apiVersion: runbook-action/v1`) is validated as one, in its own file. A triggers file (`kind: Triggers`, for runbook serve) is validated as one: its CEL over alert, and its runbooks and params against the runbooks runbook can find. Exits 0 when all are valid, 2 otherwise.',
+  description:
+    'Reports every error of every file at once, each as file:line:col with the offending line and what to do. Paths may be files or directories (searched for .yaml/.yml). Without paths, validates every runbook runbook can find, and the actions in ./actions (and next to each $RUNBOOK_PATH entry). An action file (`apiVersion: runbook-action/v1`) is validated as one, in its own file. A triggers file (`kind: Triggers`, for runbook serve) is validated as one: its CEL over alert, and its runbooks and params against the runbooks runbook can find. Exits 0 when all are valid, 2 otherwise.',
   options: { json: { type: 'boolean', description: 'Print JSON: one entry per file with its errors' } },
   maxPositionals: Infinity,
   examples: ['runbook validate runbooks/', 'runbook validate my-runbook.yaml', 'runbook validate /etc/runbook/triggers.yaml'],
@@ -72,7 +75,16 @@ export default defineCommand({
     // File names come from directory listings: escaped like everything else quoted from input.
     const show = (f: string) => escapeControls(displayPath(io.cwd, f))
     if (values.json) {
-      writeJson(io, results.map(({ file, result }) => ({ file: show(file), valid: result.ok, errors: result.ok ? [] : result.errors.map((e) => ({ code: e.code, message: e.message, ...(e.pos ? { line: e.pos.line, col: e.pos.col } : {}) })) })))
+      writeJson(
+        io,
+        results.map(({ file, result }) => ({
+          file: show(file),
+          valid: result.ok,
+          errors: result.ok
+            ? []
+            : result.errors.map((e) => ({ code: e.code, message: e.message, ...(e.pos ? { line: e.pos.line, col: e.pos.col } : {}) })),
+        })),
+      )
     } else {
       const color = useColor(io)
       for (const { file, result } of results) {

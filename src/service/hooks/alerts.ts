@@ -11,7 +11,18 @@
 import { createHash } from 'node:crypto'
 import type { Alert } from '../../dsl/triggers.ts'
 
-const EMPTY_INCIDENT: Alert['incident'] = { id: '', number: 0, title: '', status: '', urgency: '', html_url: '', service: '', priority: '', incident_key: '', event_type: '' }
+const EMPTY_INCIDENT: Alert['incident'] = {
+  id: '',
+  number: 0,
+  title: '',
+  status: '',
+  urgency: '',
+  html_url: '',
+  service: '',
+  priority: '',
+  incident_key: '',
+  event_type: '',
+}
 
 const isObj = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x)
 const str = (x: unknown) => (typeof x === 'string' ? x : '')
@@ -22,12 +33,27 @@ function strings(x: unknown): Record<string, string> {
 }
 
 function base(over: Partial<Alert> & Pick<Alert, 'source' | 'status'>): Alert {
-  return { name: '', labels: {}, annotations: {}, fingerprint: '', startsAt: '', endsAt: '', generatorURL: '', receiver: '', groupKey: '', externalURL: '', incident: EMPTY_INCIDENT, ...over }
+  return {
+    name: '',
+    labels: {},
+    annotations: {},
+    fingerprint: '',
+    startsAt: '',
+    endsAt: '',
+    generatorURL: '',
+    receiver: '',
+    groupKey: '',
+    externalURL: '',
+    incident: EMPTY_INCIDENT,
+    ...over,
+  }
 }
 
 /** Alertmanager's own fingerprint is a hash of the label set: the same when it is missing here. */
 export function labelsFingerprint(labels: Record<string, string>): string {
-  const sorted = Object.keys(labels).sort().map((k) => [k, labels[k]])
+  const sorted = Object.keys(labels)
+    .sort()
+    .map((k) => [k, labels[k]])
   return createHash('sha256').update(JSON.stringify(sorted)).digest('hex').slice(0, 16)
 }
 
@@ -75,7 +101,11 @@ export interface PagerDutyEvent {
   alert: Alert | null
 }
 
-const PD_STATUS: Record<string, Alert['status']> = { 'incident.triggered': 'firing', 'incident.reopened': 'firing', 'incident.resolved': 'resolved' }
+const PD_STATUS: Record<string, Alert['status']> = {
+  'incident.triggered': 'firing',
+  'incident.reopened': 'firing',
+  'incident.resolved': 'resolved',
+}
 
 export function fromPagerDuty(body: unknown): PagerDutyEvent | string {
   if (!isObj(body) || !isObj(body.event)) return 'the body must be a PagerDuty v3 webhook: {"event": {...}}'
@@ -118,13 +148,25 @@ export function fromPagerDuty(body: unknown): PagerDutyEvent | string {
 }
 
 export function fromGeneric(body: unknown): Alert[] | string {
-  if (!isObj(body) || !Array.isArray(body.alerts)) return 'the body must be {"alerts": [{"status": "firing"|"resolved", "name", "labels", "annotations", "fingerprint"}]}'
+  if (!isObj(body) || !Array.isArray(body.alerts))
+    return 'the body must be {"alerts": [{"status": "firing"|"resolved", "name", "labels", "annotations", "fingerprint"}]}'
   const alerts: Alert[] = []
   for (const [i, a] of body.alerts.entries()) {
     if (!isObj(a)) return `alerts[${i}] must be an object`
     if (a.status !== 'firing' && a.status !== 'resolved') return `alerts[${i}].status must be "firing" or "resolved"`
     const labels = strings(a.labels)
-    alerts.push(base({ source: 'generic', status: a.status, name: str(a.name) || (labels.alertname ?? ''), labels, annotations: strings(a.annotations), fingerprint: str(a.fingerprint) || labelsFingerprint(labels), startsAt: str(a.startsAt), endsAt: str(a.endsAt) }))
+    alerts.push(
+      base({
+        source: 'generic',
+        status: a.status,
+        name: str(a.name) || (labels.alertname ?? ''),
+        labels,
+        annotations: strings(a.annotations),
+        fingerprint: str(a.fingerprint) || labelsFingerprint(labels),
+        startsAt: str(a.startsAt),
+        endsAt: str(a.endsAt),
+      }),
+    )
   }
   return alerts
 }

@@ -33,7 +33,11 @@ export interface HooksConfig extends HookSecrets {
   pagerDuty: { token?: string; apiUrl?: string; from?: string }
 }
 
-const list = (text: string | undefined) => (text ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')
+const list = (text: string | undefined) =>
+  (text ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
 
 const SHAPE: Record<string, Record<string, 'string' | 'list'> | 'string'> = {
   hooks: { token: 'string', pagerduty_secrets: 'list', webhook_secret: 'list' },
@@ -53,7 +57,8 @@ function readConfigFile(file: string): Record<string, Record<string, string | st
   const errors: RunbookError[] = []
   const data = (doc.data ?? {}) as Record<string, unknown>
   const out: Record<string, Record<string, string | string[]> | string> = {}
-  if (typeof data !== 'object' || Array.isArray(data)) throw doc.error('RB_CONFIG_FILE', [], 'the serve config file is a mapping (hooks, triggers, public_url, slack, pagerduty)')
+  if (typeof data !== 'object' || Array.isArray(data))
+    throw doc.error('RB_CONFIG_FILE', [], 'the serve config file is a mapping (hooks, triggers, public_url, slack, pagerduty)')
   for (const [k, v] of Object.entries(data)) {
     const shape = SHAPE[k]
     if (!shape) {
@@ -72,9 +77,13 @@ function readConfigFile(file: string): Record<string, Record<string, string | st
     const section: Record<string, string | string[]> = {}
     for (const [kk, vv] of Object.entries(v as Record<string, unknown>)) {
       const want = shape[kk]
-      if (!want) errors.push(doc.error('RB_CONFIG_FILE', [k, kk], `unknown key '${k}.${kk}' (known: ${Object.keys(shape).join(', ')})`, { key: true }))
+      if (!want)
+        errors.push(
+          doc.error('RB_CONFIG_FILE', [k, kk], `unknown key '${k}.${kk}' (known: ${Object.keys(shape).join(', ')})`, { key: true }),
+        )
       else if (want === 'string' && typeof vv !== 'string') errors.push(doc.error('RB_CONFIG_FILE', [k, kk], `${k}.${kk} must be a string`))
-      else if (want === 'list' && typeof vv !== 'string' && !(Array.isArray(vv) && vv.every((s) => typeof s === 'string'))) errors.push(doc.error('RB_CONFIG_FILE', [k, kk], `${k}.${kk} must be a string or a list of strings`))
+      else if (want === 'list' && typeof vv !== 'string' && !(Array.isArray(vv) && vv.every((s) => typeof s === 'string')))
+        errors.push(doc.error('RB_CONFIG_FILE', [k, kk], `${k}.${kk} must be a string or a list of strings`))
       else section[kk] = vv as string | string[]
     }
     out[k] = section
@@ -82,7 +91,11 @@ function readConfigFile(file: string): Record<string, Record<string, string | st
   if (errors.length > 0) throw new RunbookErrors(errors)
   const secret = ['hooks', 'slack', 'pagerduty'].some((k) => k in out)
   const mode = statSync(file).mode
-  if (secret && (mode & 0o077) !== 0) throw new RunbookError('RB_CONFIG_FILE', `${file} holds secrets but can be read by other users (mode ${(mode & 0o777).toString(8)}): chmod 600 ${file}`)
+  if (secret && (mode & 0o077) !== 0)
+    throw new RunbookError(
+      'RB_CONFIG_FILE',
+      `${file} holds secrets but can be read by other users (mode ${(mode & 0o777).toString(8)}): chmod 600 ${file}`,
+    )
   return out
 }
 
@@ -96,7 +109,8 @@ export function loadHooksConfig(env: NodeJS.ProcessEnv, cwd: string, configFile?
   const hooks = section('hooks')
   const slack = section('slack')
   const pd = section('pagerduty')
-  const triggers = env.RUNBOOK_TRIGGERS || (typeof f.triggers === 'string' ? resolve(file ? resolve(file, '..') : cwd, f.triggers) : undefined)
+  const triggers =
+    env.RUNBOOK_TRIGGERS || (typeof f.triggers === 'string' ? resolve(file ? resolve(file, '..') : cwd, f.triggers) : undefined)
   const out: HooksConfig = {
     pagerDutySecrets: env.RUNBOOK_PAGERDUTY_SECRETS ? list(env.RUNBOOK_PAGERDUTY_SECRETS) : strs(hooks.pagerduty_secrets),
     webhookSecrets: env.RUNBOOK_WEBHOOK_SECRET ? list(env.RUNBOOK_WEBHOOK_SECRET) : strs(hooks.webhook_secret),
@@ -115,6 +129,10 @@ export function loadHooksConfig(env: NodeJS.ProcessEnv, cwd: string, configFile?
   set(out.pagerDuty, 'apiUrl', env.RUNBOOK_PAGERDUTY_API_URL || str(pd.api_url))
   set(out.pagerDuty, 'from', env.RUNBOOK_PAGERDUTY_FROM || str(pd.from))
   // PagerDuty refuses a note without the email of one of its users in `From`.
-  if (out.pagerDuty.token && !out.pagerDuty.from) throw new RunbookError('RB_CONFIG_FILE', 'a PagerDuty API token is set but no From address: set RUNBOOK_PAGERDUTY_FROM (or pagerduty.from) to the email of a PagerDuty user')
+  if (out.pagerDuty.token && !out.pagerDuty.from)
+    throw new RunbookError(
+      'RB_CONFIG_FILE',
+      'a PagerDuty API token is set but no From address: set RUNBOOK_PAGERDUTY_FROM (or pagerduty.from) to the email of a PagerDuty user',
+    )
   return out
 }

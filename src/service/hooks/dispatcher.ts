@@ -88,12 +88,24 @@ export class AlertDispatcher {
   }
 
   async #one(alert: Alert): Promise<AlertResult> {
-    const result: AlertResult = { source: alert.source, fingerprint: alert.fingerprint, name: alert.name, status: alert.status, actions: [], annotated: [] }
+    const result: AlertResult = {
+      source: alert.source,
+      fingerprint: alert.fingerprint,
+      name: alert.name,
+      status: alert.status,
+      actions: [],
+      annotated: [],
+    }
     const store = this.#o.service.store
     if (alert.status === 'resolved') {
       const at = this.#now()
       for (const rec of await store.resolveAlertRuns(alert.source, alert.fingerprint, at)) {
-        await store.addRunNote({ runId: rec.runId, at, source: alert.source, text: `alert ${alert.name || alert.fingerprint} resolved${alert.endsAt && !alert.endsAt.startsWith('0001-') ? ` at ${alert.endsAt}` : ''}` })
+        await store.addRunNote({
+          runId: rec.runId,
+          at,
+          source: alert.source,
+          text: `alert ${alert.name || alert.fingerprint} resolved${alert.endsAt && !alert.endsAt.startsWith('0001-') ? ` at ${alert.endsAt}` : ''}`,
+        })
         result.annotated.push(rec.runId)
       }
       return result
@@ -128,7 +140,15 @@ export class AlertDispatcher {
     const store = this.#o.service.store
     const key = JSON.stringify([rule.name, rule.runbook, host])
     const at = this.#now()
-    const claim = await store.claimTrigger({ key, rule: rule.name, runbook: rule.runbook, host, at, coolDownUntil: at + rule.onceWithinMs, pendingTtlMs: PENDING_TTL_MS })
+    const claim = await store.claimTrigger({
+      key,
+      rule: rule.name,
+      runbook: rule.runbook,
+      host,
+      at,
+      coolDownUntil: at + rule.onceWithinMs,
+      pendingTtlMs: PENDING_TTL_MS,
+    })
     if (!claim.claimed) {
       const reason =
         claim.reason === 'active'
@@ -151,17 +171,35 @@ export class AlertDispatcher {
     // Followed at once: the worker cannot finish before the next I/O turn.
     this.#follow(runId)
     await store.bindTrigger(key, runId)
-    await store.recordAlertRun({ runId, source: alert.source, fingerprint: alert.fingerprint, alertName: alert.name, rule: rule.name, incidentId: alert.incident.id || null, channel: rule.slackChannel, startedAt: at })
+    await store.recordAlertRun({
+      runId,
+      source: alert.source,
+      fingerprint: alert.fingerprint,
+      alertName: alert.name,
+      rule: rule.name,
+      incidentId: alert.incident.id || null,
+      channel: rule.slackChannel,
+      startedAt: at,
+    })
     this.#track(this.#finish(runId))
     return { rule: rule.name, action: 'started', runId, host }
   }
 
   async #refusal(alert: Alert, code: string, reason: string): Promise<void> {
-    await this.#o.service.store.recordRefusal({ at: this.#now(), identity: this.#identity.name, action: `alert ${alert.source}`, runId: null, code, reason })
+    await this.#o.service.store.recordRefusal({
+      at: this.#now(),
+      identity: this.#identity.name,
+      action: `alert ${alert.source}`,
+      runId: null,
+      code,
+      reason,
+    })
   }
 
   #track(p: Promise<void>): void {
-    const tracked = p.catch((err: unknown) => this.#o.log?.(`alert run notification failed: ${(err as Error).message}`)).finally(() => this.#inflight.delete(tracked))
+    const tracked = p
+      .catch((err: unknown) => this.#o.log?.(`alert run notification failed: ${(err as Error).message}`))
+      .finally(() => this.#inflight.delete(tracked))
     this.#inflight.add(tracked)
   }
 
@@ -187,8 +225,12 @@ export class AlertDispatcher {
     const notice = await this.#notice(rec, runId)
     try {
       await this.#o.notifier.notify(notice)
-      const where = [notice.slackChannel ? `Slack ${notice.slackChannel}` : '', notice.incidentId ? `PagerDuty incident ${notice.incidentId}` : ''].filter(Boolean)
-      if (where.length > 0) await store.addRunNote({ runId, at: this.#now(), source: 'notify', text: `result posted to ${where.join(' and ')}` })
+      const where = [
+        notice.slackChannel ? `Slack ${notice.slackChannel}` : '',
+        notice.incidentId ? `PagerDuty incident ${notice.incidentId}` : '',
+      ].filter(Boolean)
+      if (where.length > 0)
+        await store.addRunNote({ runId, at: this.#now(), source: 'notify', text: `result posted to ${where.join(' and ')}` })
     } catch (err) {
       const text = `could not post the result: ${(err as Error).message}`
       await store.addRunNote({ runId, at: this.#now(), source: 'notify', text })

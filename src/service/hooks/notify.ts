@@ -49,19 +49,32 @@ export const slackEscape = (text: string) => text.replace(/&/g, '&amp;').replace
 
 /** The message: plain text (Slack mrkdwn renders it; PagerDuty notes are plain text, 25 kB max). */
 export function renderNotice(n: RunResultNotice): string {
-  const lines = [`Alert ${n.alert.name || n.alert.fingerprint} (${n.alert.source}, rule ${n.rule}) → dry-run of ${n.runbook}${n.host ? ` on ${n.host}` : ''}: ${n.status}${n.exitCode === null ? '' : ` (exit ${n.exitCode})`}`]
+  const lines = [
+    `Alert ${n.alert.name || n.alert.fingerprint} (${n.alert.source}, rule ${n.rule}) → dry-run of ${n.runbook}${n.host ? ` on ${n.host}` : ''}: ${n.status}${n.exitCode === null ? '' : ` (exit ${n.exitCode})`}`,
+  ]
   if (n.outcome) lines.push(n.outcome.summary)
   if (n.error && !n.outcome) lines.push(`Error: ${line(n.error)}`)
   const evidence = n.outcome?.evidence ?? []
   for (const e of evidence.slice(0, EVIDENCE_LINES)) lines.push(`• ${e.step ? `${e.step}: ` : ''}${line(e.text)}`)
-  if (evidence.length > EVIDENCE_LINES) lines.push(`… ${evidence.length - EVIDENCE_LINES} more evidence lines${n.runUrl ? ' on the run page' : ` (runbook runs ${n.runId})`}`)
+  if (evidence.length > EVIDENCE_LINES)
+    lines.push(`… ${evidence.length - EVIDENCE_LINES} more evidence lines${n.runUrl ? ' on the run page' : ` (runbook runs ${n.runId})`}`)
   if (n.fixProposed) lines.push(`Fix proposed, not applied (alert-started runs are dry-runs): ${n.fixProposed}`)
   lines.push(n.runUrl ? `Run: ${n.runUrl}` : `Run id: ${n.runId}`)
   return lines.join('\n')
 }
 
-async function postJson(url: string, headers: Record<string, string>, body: unknown, signal?: AbortSignal): Promise<{ status: number; json: unknown }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(body), signal: signal ?? AbortSignal.timeout(10_000) })
+async function postJson(
+  url: string,
+  headers: Record<string, string>,
+  body: unknown,
+  signal?: AbortSignal,
+): Promise<{ status: number; json: unknown }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+    body: JSON.stringify(body),
+    signal: signal ?? AbortSignal.timeout(10_000),
+  })
   const text = await res.text()
   let json: unknown = null
   try {
@@ -78,9 +91,14 @@ export class SlackNotifier implements Notifier {
   async notify(n: RunResultNotice): Promise<void> {
     if (!n.slackChannel) return
     const base = (this.o.apiUrl ?? 'https://slack.com/api/').replace(/\/?$/, '/')
-    const { status, json } = await postJson(`${base}chat.postMessage`, { authorization: `Bearer ${this.o.token}` }, { channel: n.slackChannel, text: slackEscape(renderNotice(n)), unfurl_links: false })
+    const { status, json } = await postJson(
+      `${base}chat.postMessage`,
+      { authorization: `Bearer ${this.o.token}` },
+      { channel: n.slackChannel, text: slackEscape(renderNotice(n)), unfurl_links: false },
+    )
     const ok = (json as { ok?: boolean } | null)?.ok === true
-    if (!ok) throw new Error(`Slack chat.postMessage to ${n.slackChannel}: ${(json as { error?: string } | null)?.error ?? `HTTP ${status}`}`)
+    if (!ok)
+      throw new Error(`Slack chat.postMessage to ${n.slackChannel}: ${(json as { error?: string } | null)?.error ?? `HTTP ${status}`}`)
   }
 }
 
@@ -104,7 +122,9 @@ export class Notifiers implements Notifier {
   constructor(readonly list: Notifier[]) {}
   async notify(n: RunResultNotice): Promise<void> {
     const results = await Promise.allSettled(this.list.map((x) => x.notify(n)))
-    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => (r.reason instanceof Error ? r.reason.message : String(r.reason)))
+    const failed = results
+      .filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+      .map((r) => (r.reason instanceof Error ? r.reason.message : String(r.reason)))
     if (failed.length > 0) throw new Error(failed.join('; '))
   }
 }

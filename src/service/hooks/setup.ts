@@ -65,13 +65,29 @@ export interface Hooks {
   describe(): string
 }
 
-export function setupHooks(o: { service: RunService; env: NodeJS.ProcessEnv; cwd: string; configFile?: string; runbookDirs: readonly string[]; log(message: string): void; notifier?: Notifier }): Hooks {
+export function setupHooks(o: {
+  service: RunService
+  env: NodeJS.ProcessEnv
+  cwd: string
+  configFile?: string
+  runbookDirs: readonly string[]
+  log(message: string): void
+  notifier?: Notifier
+}): Hooks {
   const config = loadHooksConfig(o.env, o.cwd, o.configFile)
   // Invalid rules stop the server from starting, with every error located.
   const triggers = config.triggersFile ? new TriggersFile(config.triggersFile, runbookLookup(o.runbookDirs), o.log) : undefined
   const notifiers: Notifier[] = o.notifier ? [o.notifier] : []
-  if (!o.notifier && config.slack.token) notifiers.push(new SlackNotifier({ token: config.slack.token, ...(config.slack.apiUrl ? { apiUrl: config.slack.apiUrl } : {}) }))
-  if (config.pagerDuty.token) notifiers.push(new PagerDutyNotifier({ token: config.pagerDuty.token, from: config.pagerDuty.from!, ...(config.pagerDuty.apiUrl ? { apiUrl: config.pagerDuty.apiUrl } : {}) }))
+  if (!o.notifier && config.slack.token)
+    notifiers.push(new SlackNotifier({ token: config.slack.token, ...(config.slack.apiUrl ? { apiUrl: config.slack.apiUrl } : {}) }))
+  if (config.pagerDuty.token)
+    notifiers.push(
+      new PagerDutyNotifier({
+        token: config.pagerDuty.token,
+        from: config.pagerDuty.from!,
+        ...(config.pagerDuty.apiUrl ? { apiUrl: config.pagerDuty.apiUrl } : {}),
+      }),
+    )
   const dispatcher = new AlertDispatcher({
     service: o.service,
     triggers: () => triggers?.get(),
@@ -84,7 +100,13 @@ export function setupHooks(o: { service: RunService; env: NodeJS.ProcessEnv; cwd
     dispatcher,
     ...(triggers ? { triggers } : {}),
     describe() {
-      const on = [config.hookToken ? 'alertmanager' : '', config.pagerDutySecrets.length ? `pagerduty (${config.pagerDutySecrets.length} secret${config.pagerDutySecrets.length > 1 ? 's' : ''})` : '', config.webhookSecrets.length ? 'generic' : ''].filter(Boolean)
+      const on = [
+        config.hookToken ? 'alertmanager' : '',
+        config.pagerDutySecrets.length
+          ? `pagerduty (${config.pagerDutySecrets.length} secret${config.pagerDutySecrets.length > 1 ? 's' : ''})`
+          : '',
+        config.webhookSecrets.length ? 'generic' : '',
+      ].filter(Boolean)
       const rules = triggers?.get()?.rules.length ?? 0
       return `hooks ${on.join(', ') || 'off'}; ${triggers ? `${rules} trigger rule${rules === 1 ? '' : 's'} from ${triggers.file}` : 'no triggers file'}; results to ${[config.slack.token ? 'Slack' : '', config.pagerDuty.token ? 'PagerDuty' : ''].filter(Boolean).join(' and ') || 'nowhere'}`
     },

@@ -15,7 +15,11 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
 
 export const GENERIC_WINDOW_MS = 5 * 60_000
-export const GENERIC_HEADERS = { id: 'x-runbook-webhook-id', timestamp: 'x-runbook-webhook-timestamp', signature: 'x-runbook-webhook-signature' } as const
+export const GENERIC_HEADERS = {
+  id: 'x-runbook-webhook-id',
+  timestamp: 'x-runbook-webhook-timestamp',
+  signature: 'x-runbook-webhook-signature',
+} as const
 
 export const hmacHex = (secret: string, data: Buffer | string) => createHmac('sha256', secret).update(data).digest('hex')
 
@@ -58,13 +62,20 @@ export function verifyPagerDuty(raw: Buffer, header: string | undefined, secrets
   return secrets.length > 0 && anySignatureMatches(raw, v1Signatures(header), secrets)
 }
 
-export type GenericCheck = { ok: true; id: string; timestamp: number } | { ok: false; code: 'RB_HOOK_UNAUTHENTICATED' | 'RB_HOOK_STALE'; reason: string }
+export type GenericCheck =
+  { ok: true; id: string; timestamp: number } | { ok: false; code: 'RB_HOOK_UNAUTHENTICATED' | 'RB_HOOK_STALE'; reason: string }
 
 /**
  * The generic webhook's headers and signature. The signature is checked before the timestamp's
  * age, so an unsigned request learns nothing about the window.
  */
-export function verifyGeneric(raw: Buffer, headers: Record<string, string | string[] | undefined>, secrets: string[], nowMs: number, windowMs = GENERIC_WINDOW_MS): GenericCheck {
+export function verifyGeneric(
+  raw: Buffer,
+  headers: Record<string, string | string[] | undefined>,
+  secrets: string[],
+  nowMs: number,
+  windowMs = GENERIC_WINDOW_MS,
+): GenericCheck {
   const one = (name: string) => {
     const v = headers[name]
     return typeof v === 'string' ? v : undefined
@@ -72,18 +83,31 @@ export function verifyGeneric(raw: Buffer, headers: Record<string, string | stri
   const id = one(GENERIC_HEADERS.id)
   const ts = one(GENERIC_HEADERS.timestamp)
   const signatures = v1Signatures(one(GENERIC_HEADERS.signature))
-  if (!id || !/^[A-Za-z0-9._:-]{1,128}$/.test(id)) return { ok: false, code: 'RB_HOOK_UNAUTHENTICATED', reason: 'missing or malformed X-Runbook-Webhook-Id (1 to 128 of A-Z a-z 0-9 . _ : -)' }
-  if (!ts || !/^[0-9]{1,12}$/.test(ts)) return { ok: false, code: 'RB_HOOK_UNAUTHENTICATED', reason: 'missing or malformed X-Runbook-Webhook-Timestamp (Unix seconds)' }
-  if (signatures.length === 0) return { ok: false, code: 'RB_HOOK_UNAUTHENTICATED', reason: 'missing or malformed X-Runbook-Webhook-Signature (v1=<64 hex>)' }
+  if (!id || !/^[A-Za-z0-9._:-]{1,128}$/.test(id))
+    return {
+      ok: false,
+      code: 'RB_HOOK_UNAUTHENTICATED',
+      reason: 'missing or malformed X-Runbook-Webhook-Id (1 to 128 of A-Z a-z 0-9 . _ : -)',
+    }
+  if (!ts || !/^[0-9]{1,12}$/.test(ts))
+    return { ok: false, code: 'RB_HOOK_UNAUTHENTICATED', reason: 'missing or malformed X-Runbook-Webhook-Timestamp (Unix seconds)' }
+  if (signatures.length === 0)
+    return { ok: false, code: 'RB_HOOK_UNAUTHENTICATED', reason: 'missing or malformed X-Runbook-Webhook-Signature (v1=<64 hex>)' }
   const signed = Buffer.concat([Buffer.from(`${id}.${ts}.`), raw])
-  if (!anySignatureMatches(signed, signatures, secrets)) return { ok: false, code: 'RB_HOOK_UNAUTHENTICATED', reason: 'signature does not match' }
+  if (!anySignatureMatches(signed, signatures, secrets))
+    return { ok: false, code: 'RB_HOOK_UNAUTHENTICATED', reason: 'signature does not match' }
   const timestamp = Number(ts) * 1000
-  if (Math.abs(nowMs - timestamp) > windowMs) return { ok: false, code: 'RB_HOOK_STALE', reason: `timestamp ${ts} is more than ${windowMs / 60_000} minutes from the server clock` }
+  if (Math.abs(nowMs - timestamp) > windowMs)
+    return { ok: false, code: 'RB_HOOK_STALE', reason: `timestamp ${ts} is more than ${windowMs / 60_000} minutes from the server clock` }
   return { ok: true, id, timestamp }
 }
 
 /** The headers a sender of the generic webhook sets (for clients and tests). */
 export function signGeneric(secret: string, id: string, timestampSeconds: number, body: Buffer | string): Record<string, string> {
   const signature = hmacHex(secret, Buffer.concat([Buffer.from(`${id}.${timestampSeconds}.`), Buffer.from(body)]))
-  return { 'X-Runbook-Webhook-Id': id, 'X-Runbook-Webhook-Timestamp': String(timestampSeconds), 'X-Runbook-Webhook-Signature': `v1=${signature}` }
+  return {
+    'X-Runbook-Webhook-Id': id,
+    'X-Runbook-Webhook-Timestamp': String(timestampSeconds),
+    'X-Runbook-Webhook-Signature': `v1=${signature}`,
+  }
 }

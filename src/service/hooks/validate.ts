@@ -15,7 +15,10 @@ export function isTriggersFile(file: string): boolean {
   return fileHeadMatches(file, KIND_LINE)
 }
 
-export function validateTriggersFile(file: string, runbookDirs: readonly string[]): { ok: true } | { ok: false; errors: readonly RunbookError[] } {
+export function validateTriggersFile(
+  file: string,
+  runbookDirs: readonly string[],
+): { ok: true } | { ok: false; errors: readonly RunbookError[] } {
   try {
     loadTriggers(file, runbookLookup(runbookDirs))
     return { ok: true }

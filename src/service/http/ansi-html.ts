@@ -128,7 +128,22 @@ export function ansiToHtml(text: string): string {
 /** The palette for the classes above (xterm's defaults, readable on a light page). */
 export const ANSI_CSS = [
   '.a-b{font-weight:bold}.a-d{opacity:.7}.a-i{font-style:italic}.a-u{text-decoration:underline}.a-s{text-decoration:line-through}',
-  ...['#000000', '#cd0000', '#00a000', '#a0a000', '#0000ee', '#cd00cd', '#00a0a0', '#b0b0b0', '#7f7f7f', '#ff0000', '#00d000', '#c0c000', '#5c5cff', '#ff00ff', '#00c0c0', '#ffffff'].map(
-    (c, i) => `.a-f${i}{color:${c}}.a-g${i}{background-color:${c}}`,
-  ),
+  ...[
+    '#000000',
+    '#cd0000',
+    '#00a000',
+    '#a0a000',
+    '#0000ee',
+    '#cd00cd',
+    '#00a0a0',
+    '#b0b0b0',
+    '#7f7f7f',
+    '#ff0000',
+    '#00d000',
+    '#c0c000',
+    '#5c5cff',
+    '#ff00ff',
+    '#00c0c0',
+    '#ffffff',
+  ].map((c, i) => `.a-f${i}{color:${c}}.a-g${i}{background-color:${c}}`),
 ].join('')

@@ -11,7 +11,11 @@ import type { RunService } from '../service.ts'
 
 const identities = new WeakMap<FastifyRequest, Identity>()
 
-export function installAuth(app: FastifyInstance, service: RunService, pageIdentity?: (request: FastifyRequest) => Identity | undefined): void {
+export function installAuth(
+  app: FastifyInstance,
+  service: RunService,
+  pageIdentity?: (request: FastifyRequest) => Identity | undefined,
+): void {
   app.addHook('onRequest', async (request) => {
     if (!request.url.startsWith('/api/')) return
     const header = request.headers.authorization
@@ -28,8 +32,20 @@ export function installAuth(app: FastifyInstance, service: RunService, pageIdent
       identities.set(request, identity)
       return
     }
-    const reason = header === undefined ? 'no Authorization header: send `Authorization: Bearer <token>`' : token === undefined ? 'the Authorization header is not `Bearer <token>`' : 'unknown token'
-    await service.store.recordRefusal({ at: Date.now(), identity: '(unauthenticated)', action: `${request.method} ${request.url.split('?')[0]}`, runId: null, code: 'RB_UNAUTHENTICATED', reason })
+    const reason =
+      header === undefined
+        ? 'no Authorization header: send `Authorization: Bearer <token>`'
+        : token === undefined
+          ? 'the Authorization header is not `Bearer <token>`'
+          : 'unknown token'
+    await service.store.recordRefusal({
+      at: Date.now(),
+      identity: '(unauthenticated)',
+      action: `${request.method} ${request.url.split('?')[0]}`,
+      runId: null,
+      code: 'RB_UNAUTHENTICATED',
+      reason,
+    })
     throw new RunbookError('RB_UNAUTHENTICATED', reason)
   })
 }

@@ -58,7 +58,10 @@ function describeValidation(err: FastifyError & { validation?: AjvIssue[]; valid
  * `record` keeps the refusals fastify itself makes (schema, JSON, size, media type, unknown route);
  * the service and the auth hook record their own before throwing a RunbookError.
  */
-export function installErrorHandling(app: FastifyInstance, record: (request: FastifyRequest, code: ErrorCode, reason: string) => Promise<void>): void {
+export function installErrorHandling(
+  app: FastifyInstance,
+  record: (request: FastifyRequest, code: ErrorCode, reason: string) => Promise<void>,
+): void {
   const refuse = async (request: FastifyRequest, status: number, code: ErrorCode, message: string) => {
     await record(request, code, message).catch((err: unknown) => request.log.error({ err }, 'could not record a refusal'))
     return { status, payload: body(code, message) }
@@ -72,7 +75,8 @@ export function installErrorHandling(app: FastifyInstance, record: (request: Fas
     let refused: { status: number; payload: unknown } | undefined
     if (err.validation) refused = await refuse(request, 400, 'RB_BAD_REQUEST', describeValidation(err))
     else if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
-      const message = err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? `request body larger than ${app.initialConfig.bodyLimit} bytes` : err.message
+      const message =
+        err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? `request body larger than ${app.initialConfig.bodyLimit} bytes` : err.message
       refused = await refuse(request, err.statusCode, 'RB_BAD_REQUEST', message)
     }
     if (refused) return reply.code(refused.status).send(refused.payload)

@@ -26,17 +26,30 @@ const fleetReply = {
   type: 'object',
   properties: {
     id: { type: 'string' },
-    runs: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, host: { type: 'string' }, url: { type: 'string' } }, required: ['id', 'host', 'url'] } },
+    runs: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { id: { type: 'string' }, host: { type: 'string' }, url: { type: 'string' } },
+        required: ['id', 'host', 'url'],
+      },
+    },
   },
   required: ['id', 'runs'],
 } as const
 
 export function fleetsPlugin(service: RunService) {
   return async function fleets(app: FastifyInstance) {
-    app.post<{ Body: FleetBody }>('/api/fleets', { schema: { body: fleetBody, response: { 202: fleetReply, ...errors } } }, async (request, reply) => {
-      const identity = await identify(service, request)
-      const fleet = await service.submitFleet(identity, request.body)
-      return reply.code(202).send({ id: fleet.id, runs: fleet.runs.map((r) => ({ id: r.id, host: r.host!, url: runUrl(request, r.id) })) })
-    })
+    app.post<{ Body: FleetBody }>(
+      '/api/fleets',
+      { schema: { body: fleetBody, response: { 202: fleetReply, ...errors } } },
+      async (request, reply) => {
+        const identity = await identify(service, request)
+        const fleet = await service.submitFleet(identity, request.body)
+        return reply
+          .code(202)
+          .send({ id: fleet.id, runs: fleet.runs.map((r) => ({ id: r.id, host: r.host!, url: runUrl(request, r.id) })) })
+      },
+    )
   }
 }

@@ -25,11 +25,33 @@ import { SESSION_COOKIE, type Sessions, type Viewer } from './sessions.ts'
 
 /** Every event type, so the live script listens to each named SSE event (compile-checked). */
 const EVENT_TYPES = Object.keys({
-  'run.started': 1, 'step.started': 1, 'command.started': 1, 'command.finished': 1, 'probe.finished': 1, 'result.parsed': 1,
-  'step.finished': 1, transition: 1, 'fix.proposed': 1, 'fix.not_needed': 1, 'fix.preflight': 1, 'fix.refused': 1,
-  'fix.replanned': 1, 'fix.approved': 1, 'fix.declined': 1, 'lock.acquired': 1, 'lock.refused': 1, 'lock.released': 1,
-  'fix.backup': 1, 'fix.revert_scheduled': 1, 'fix.revert_cancelled': 1, 'fix.applied': 1, 'fix.in_doubt': 1, 'fix.verified': 1,
-  'fix.rolled_back': 1, outcome: 1, 'run.finished': 1,
+  'run.started': 1,
+  'step.started': 1,
+  'command.started': 1,
+  'command.finished': 1,
+  'probe.finished': 1,
+  'result.parsed': 1,
+  'step.finished': 1,
+  transition: 1,
+  'fix.proposed': 1,
+  'fix.not_needed': 1,
+  'fix.preflight': 1,
+  'fix.refused': 1,
+  'fix.replanned': 1,
+  'fix.approved': 1,
+  'fix.declined': 1,
+  'lock.acquired': 1,
+  'lock.refused': 1,
+  'lock.released': 1,
+  'fix.backup': 1,
+  'fix.revert_scheduled': 1,
+  'fix.revert_cancelled': 1,
+  'fix.applied': 1,
+  'fix.in_doubt': 1,
+  'fix.verified': 1,
+  'fix.rolled_back': 1,
+  outcome: 1,
+  'run.finished': 1,
 } satisfies Record<RunEventType, 1>)
 
 /** How often a live page re-reads the run for changes no event carries (waiting for approval, approvals given). */
@@ -108,32 +130,48 @@ const LIVE_SCRIPT = `(() => {
   poll = setInterval(refresh, cfg.pollMs)
 })()`
 
-function page(reply: FastifyReply, status: number, title: string, viewer: Viewer | undefined, body: Html, script?: { config: unknown; code: string }): FastifyReply {
+function page(
+  reply: FastifyReply,
+  status: number,
+  title: string,
+  viewer: Viewer | undefined,
+  body: Html,
+  script?: { config: unknown; code: string },
+): FastifyReply {
   const nonce = randomBytes(16).toString('base64')
-  return reply
-    .code(status)
-    .type('text/html; charset=utf-8')
-    .header('cache-control', 'no-store')
-    .header('x-content-type-options', 'nosniff')
-    .header('x-frame-options', 'DENY')
-    .header('referrer-policy', 'same-origin')
-    // Scripts only with this response's nonce; styles inline (ANSI truecolor spans); fetch and SSE to this server only.
-    .header('content-security-policy', `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`)
-    .send(
-      html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${title}</title>${viewer ? html`<meta name="csrf-token" content="${viewer.csrf}">` : ''}<style>${trusted(CSS)}</style></head>
+  return (
+    reply
+      .code(status)
+      .type('text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .header('x-content-type-options', 'nosniff')
+      .header('x-frame-options', 'DENY')
+      .header('referrer-policy', 'same-origin')
+      // Scripts only with this response's nonce; styles inline (ANSI truecolor spans); fetch and SSE to this server only.
+      .header(
+        'content-security-policy',
+        `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,
+      )
+      .send(
+        html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${title}</title>${viewer ? html`<meta name="csrf-token" content="${viewer.csrf}">` : ''}<style>${trusted(CSS)}</style></head>
 <body><header><a href="/runs"><strong>runbook</strong></a><a href="/runs">Runs</a>${
-        viewer
-          ? html`<span class="who">signed in as <strong id="who">${viewer.identity.name}</strong>${viewer.via === 'proxy' ? ' (proxy)' : ''}</span>${
-              viewer.via === 'session' ? html`<form method="post" action="/logout"><input type="hidden" name="csrf" value="${viewer.csrf}"><button type="submit">Log out</button></form>` : ''
-            }`
-          : ''
-      }</header>
-<main>${body}</main>${script ? html`<script type="application/json" id="live-config">${scriptJson(script.config)}</script><script nonce="${nonce}">${trusted(script.code.replace(/<\//g, '<\\/'))}</script>` : ''}</body></html>`.text,
-    )
+          viewer
+            ? html`<span class="who">signed in as <strong id="who">${viewer.identity.name}</strong>${viewer.via === 'proxy' ? ' (proxy)' : ''}</span>${
+                viewer.via === 'session'
+                  ? html`<form method="post" action="/logout"><input type="hidden" name="csrf" value="${viewer.csrf}"><button type="submit">Log out</button></form>`
+                  : ''
+              }`
+            : ''
+        }</header>
+<main>${body}</main>${script ? html`<script type="application/json" id="live-config">${scriptJson(script.config)}</script><script nonce="${nonce}">${trusted(script.code.replace(/<\//g, '<\\/'))}</script>` : ''}</body></html>`
+          .text,
+      )
+  )
 }
 
 const form = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' ? (v as Record<string, unknown>) : {})
-const one = (v: unknown): string | undefined => (typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? v[0] : undefined)
+const one = (v: unknown): string | undefined =>
+  typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? v[0] : undefined
 
 /** A path on this server to go back to after login: never another site (`//evil`, `https://...`). */
 function safeNext(next: unknown): string {
@@ -149,10 +187,23 @@ export function pagesPlugin(service: RunService, sessions: Sessions) {
     })
 
     const record = (request: FastifyRequest, identity: string, code: ErrorCode, reason: string, runId: string | null = null) =>
-      service.store.recordRefusal({ at: Date.now(), identity, action: `${request.method} ${request.url.split('?')[0]}`, runId, code, reason })
+      service.store.recordRefusal({
+        at: Date.now(),
+        identity,
+        action: `${request.method} ${request.url.split('?')[0]}`,
+        runId,
+        code,
+        reason,
+      })
 
     const errorPage = (reply: FastifyReply, viewer: Viewer | undefined, status: number, code: string, message: string) =>
-      page(reply, status, `${status} · runbook`, viewer, html`<section class="error-page"><h1>${status}</h1><p class="err" id="error">${code}: ${message}</p><p><a href="/runs">All runs</a></p></section>`)
+      page(
+        reply,
+        status,
+        `${status} · runbook`,
+        viewer,
+        html`<section class="error-page"><h1>${status}</h1><p class="err" id="error">${code}: ${message}</p><p><a href="/runs">All runs</a></p></section>`,
+      )
 
     app.setErrorHandler(async (err: Error & { statusCode?: number }, request, reply) => {
       const viewer = sessions.viewer(request)
@@ -176,15 +227,23 @@ export function pagesPlugin(service: RunService, sessions: Sessions) {
     app.get('/', async (_request, reply) => reply.redirect('/runs', 303))
 
     const loginPage = (reply: FastifyReply, status: number, next: string, error?: string, viewer?: Viewer) =>
-      page(reply, status, 'Log in · runbook', viewer, html`<section class="login"><h1>Log in</h1>
+      page(
+        reply,
+        status,
+        'Log in · runbook',
+        viewer,
+        html`<section class="login"><h1>Log in</h1>
 ${error ? html`<p class="err" id="login-error">${error}</p>` : ''}
 ${viewer ? html`<p>Signed in as <strong>${viewer.identity.name}</strong>. <a href="${next}">Continue</a></p>` : ''}
 <form method="post" action="/login"><input type="hidden" name="next" value="${next}">
 <label>API token <input type="password" name="token" id="token" autocomplete="off" required size="50"></label>
 <button type="submit" id="login">Log in</button></form>
-<p class="note">The token of your identity in access.yaml (or RUNBOOK_ADMIN_TOKEN). The browser keeps only a session cookie.</p></section>`)
+<p class="note">The token of your identity in access.yaml (or RUNBOOK_ADMIN_TOKEN). The browser keeps only a session cookie.</p></section>`,
+      )
 
-    app.get<{ Querystring: { next?: string } }>('/login', async (request, reply) => loginPage(reply, 200, safeNext(request.query.next), undefined, sessions.viewer(request)))
+    app.get<{ Querystring: { next?: string } }>('/login', async (request, reply) =>
+      loginPage(reply, 200, safeNext(request.query.next), undefined, sessions.viewer(request)),
+    )
 
     app.post('/login', async (request, reply) => {
       const body = form(request.body)
@@ -204,7 +263,10 @@ ${viewer ? html`<p>Signed in as <strong>${viewer.identity.name}</strong>. <a hre
       }
       const id = sessions.create(identity)
       const secure = request.protocol === 'https' ? '; Secure' : ''
-      void reply.header('set-cookie', `${SESSION_COOKIE}=${id}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${Math.floor(sessions.ttlMs / 1000)}${secure}`)
+      void reply.header(
+        'set-cookie',
+        `${SESSION_COOKIE}=${id}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${Math.floor(sessions.ttlMs / 1000)}${secure}`,
+      )
       return reply.redirect(next, 303)
     })
 
@@ -229,23 +291,49 @@ ${viewer ? html`<p>Signed in as <strong>${viewer.identity.name}</strong>. <a hre
       const status = one(q.status) || undefined
       const limitText = one(q.limit) || '50'
       const limit = Number(limitText)
-      const bad = status !== undefined && !STATUSES.includes(status)
-        ? `status '${status}' is not one of ${STATUSES.join(', ')}`
-        : !/^[1-9][0-9]{0,2}$/.test(limitText) ? `limit must be 1 to 999, not '${limitText}'`
-        : (runbook?.length ?? 0) > 200 || (host?.length ?? 0) > 255 ? 'runbook or host filter too long' : undefined
+      const bad =
+        status !== undefined && !STATUSES.includes(status)
+          ? `status '${status}' is not one of ${STATUSES.join(', ')}`
+          : !/^[1-9][0-9]{0,2}$/.test(limitText)
+            ? `limit must be 1 to 999, not '${limitText}'`
+            : (runbook?.length ?? 0) > 200 || (host?.length ?? 0) > 255
+              ? 'runbook or host filter too long'
+              : undefined
       if (bad) {
         await record(request, viewer.identity.name, 'RB_BAD_REQUEST', bad)
         return errorPage(reply, viewer, 400, 'RB_BAD_REQUEST', bad)
       }
-      const runs = await service.list(viewer.identity, { ...(runbook ? { runbook } : {}), ...(host ? { host } : {}), ...(status ? { status: status as ServiceRunStatus } : {}), limit })
-      const field = (name: string, label: string, value: string | undefined) => html`<label>${label}<input name="${name}" id="f-${name}" value="${value ?? ''}"></label>`
-      return page(reply, 200, 'Runs · runbook', viewer, html`<h1>Runs</h1>
+      const runs = await service.list(viewer.identity, {
+        ...(runbook ? { runbook } : {}),
+        ...(host ? { host } : {}),
+        ...(status ? { status: status as ServiceRunStatus } : {}),
+        limit,
+      })
+      const field = (name: string, label: string, value: string | undefined) =>
+        html`<label>${label}<input name="${name}" id="f-${name}" value="${value ?? ''}"></label>`
+      return page(
+        reply,
+        200,
+        'Runs · runbook',
+        viewer,
+        html`<h1>Runs</h1>
 <form method="get" action="/runs" class="filters">${field('runbook', 'runbook', runbook)}${field('host', 'host', host)}
 <label>status<select name="status" id="f-status"><option value="">any</option>${STATUSES.map((s) => html`<option value="${s}"${s === status ? html` selected` : ''}>${s}</option>`)}</select></label>
 <label>limit<input name="limit" id="f-limit" value="${limitText}" size="4"></label><button type="submit" id="filter">Filter</button> <a href="/runs">clear</a></form>
-${runs.length === 0 ? html`<p id="no-runs">No runs${runbook || host || status ? ' match these filters' : ''}.</p>` : html`<table id="runs"><thead><tr><th>run</th><th>status</th><th>exit</th><th>runbook</th><th>host</th><th>mode</th><th>requested by</th><th>queued</th></tr></thead><tbody>${runs.map(
-        (r) => html`<tr data-run="${r.id}"><td><a href="/runs/${r.id}"><code>${r.id.slice(0, 8)}</code></a></td><td>${statusBadge(r.status)}</td><td>${r.exitCode ?? ''}</td><td>${r.runbook}</td><td>${r.host ?? ''}</td><td>${r.mode}</td><td>${r.requestedBy}</td><td>${new Date(r.createdAt).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z')}</td></tr>`,
-      )}</tbody></table>`}`)
+${
+  runs.length === 0
+    ? html`<p id="no-runs">No runs${runbook || host || status ? ' match these filters' : ''}.</p>`
+    : html`<table id="runs"><thead><tr><th>run</th><th>status</th><th>exit</th><th>runbook</th><th>host</th><th>mode</th><th>requested by</th><th>queued</th></tr></thead><tbody>${runs.map(
+        (r) =>
+          html`<tr data-run="${r.id}"><td><a href="/runs/${r.id}"><code>${r.id.slice(0, 8)}</code></a></td><td>${statusBadge(r.status)}</td><td>${r.exitCode ?? ''}</td><td>${r.runbook}</td><td>${r.host ?? ''}</td><td>${r.mode}</td><td>${r.requestedBy}</td><td>${new Date(
+            r.createdAt,
+          )
+            .toISOString()
+            .replace('T', ' ')
+            .replace(/\.\d+Z$/, 'Z')}</td></tr>`,
+      )}</tbody></table>`
+}`,
+      )
     })
 
     const runInput = async (viewer: Viewer, id: string, notice?: RunPageInput['notice']): Promise<RunPageInput> => {
@@ -253,16 +341,38 @@ ${runs.length === 0 ? html`<p id="no-runs">No runs${runbook || host || status ? 
       const run = await service.run(viewer.identity, id)
       const view = await service.view(run)
       const events = (await service.store.events(id)).map((e) => JSON.parse(e.json) as RunEvent)
-      return { view, events, viewer: { name: viewer.identity.name, csrf: viewer.csrf }, mayApprove: service.access.can(viewer.identity, 'approve', run.runbook, run.host), fourEyes: service.access.policy.fourEyes, ...(notice ? { notice } : {}) }
+      return {
+        view,
+        events,
+        viewer: { name: viewer.identity.name, csrf: viewer.csrf },
+        mayApprove: service.access.can(viewer.identity, 'approve', run.runbook, run.host),
+        fourEyes: service.access.policy.fourEyes,
+        ...(notice ? { notice } : {}),
+      }
     }
 
     const runPage = (reply: FastifyReply, status: number, viewer: Viewer, input: RunPageInput) => {
       const title = `${input.view.runbook}${input.view.host ? ` on ${input.view.host}` : ''} · runbook`
       const body = html`<p><a href="/runs">← all runs</a> · <a href="/runs/${input.view.id}/transcript.jsonl">transcript</a></p>${notice(input)}<div id="live">${runLive(input)}</div>`
-      return page(reply, status, `${title} · ${input.view.status}`, viewer, body, isLive(input.view.status) ? {
-        config: { title, fragment: `/runs/${input.view.id}?part=live`, events: `/api/runs/${input.view.id}/events`, types: EVENT_TYPES, pollMs: LIVE_POLL_MS },
-        code: LIVE_SCRIPT,
-      } : undefined)
+      return page(
+        reply,
+        status,
+        `${title} · ${input.view.status}`,
+        viewer,
+        body,
+        isLive(input.view.status)
+          ? {
+              config: {
+                title,
+                fragment: `/runs/${input.view.id}?part=live`,
+                events: `/api/runs/${input.view.id}/events`,
+                types: EVENT_TYPES,
+                pollMs: LIVE_POLL_MS,
+              },
+              code: LIVE_SCRIPT,
+            }
+          : undefined,
+      )
     }
 
     app.get<{ Params: { id: string }; Querystring: Record<string, unknown> }>('/runs/:id', async (request, reply) => {
@@ -271,10 +381,15 @@ ${runs.length === 0 ? html`<p id="no-runs">No runs${runbook || host || status ? 
       const notice = NOTICES[one(request.query.notice) ?? '']
       const input = await runInput(viewer, request.params.id, notice)
       if (one(request.query.part) === 'live') {
-        return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').header('x-content-type-options', 'nosniff')
-          // Opened directly, the fragment runs nothing either.
-          .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
-          .send(runLive(input).text)
+        return (
+          reply
+            .type('text/html; charset=utf-8')
+            .header('cache-control', 'no-store')
+            .header('x-content-type-options', 'nosniff')
+            // Opened directly, the fragment runs nothing either.
+            .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
+            .send(runLive(input).text)
+        )
       }
       return runPage(reply, 200, viewer, input)
     })
@@ -283,7 +398,10 @@ ${runs.length === 0 ? html`<p id="no-runs">No runs${runbook || host || status ? 
       const viewer = viewerOr(request, reply)
       if (!viewer) return reply
       const run = await service.run(viewer.identity, request.params.id)
-      return reply.type('application/x-ndjson').header('content-disposition', `attachment; filename="${run.runbook}-${run.id}.jsonl"`).send(await service.store.exportTranscript(run.id))
+      return reply
+        .type('application/x-ndjson')
+        .header('content-disposition', `attachment; filename="${run.runbook}-${run.id}.jsonl"`)
+        .send(await service.store.exportTranscript(run.id))
     })
 
     app.post<{ Params: { id: string } }>('/runs/:id/approvals', async (request, reply) => {
@@ -292,7 +410,13 @@ ${runs.length === 0 ? html`<p id="no-runs">No runs${runbook || host || status ? 
       const forged = sessions.forgery(request, viewer, body.csrf)
       if (!viewer || forged) {
         const reason = forged ?? 'not signed in: log in first'
-        await record(request, viewer?.identity.name ?? '(unauthenticated)', viewer ? 'RB_FORBIDDEN' : 'RB_UNAUTHENTICATED', reason, request.params.id)
+        await record(
+          request,
+          viewer?.identity.name ?? '(unauthenticated)',
+          viewer ? 'RB_FORBIDDEN' : 'RB_UNAUTHENTICATED',
+          reason,
+          request.params.id,
+        )
         return errorPage(reply, viewer, viewer ? 403 : 401, viewer ? 'RB_FORBIDDEN' : 'RB_UNAUTHENTICATED', reason)
       }
       const decision = one(body.decision)
@@ -317,4 +441,7 @@ ${runs.length === 0 ? html`<p id="no-runs">No runs${runbook || host || status ? 
 }
 
 /** For tests and the API's auth hook: the identity a page request carries, if any. */
-export const pageIdentity = (sessions: Sessions) => (request: FastifyRequest): Identity | undefined => sessions.viewer(request)?.identity
+export const pageIdentity =
+  (sessions: Sessions) =>
+  (request: FastifyRequest): Identity | undefined =>
+    sessions.viewer(request)?.identity

@@ -75,7 +75,15 @@ function probe(p: ProbeNode): Html {
   const s = p.spec
   const what = s.kind === 'http' ? `http ${s.url}` : s.kind === 'tcp' ? `tcp ${s.host}:${s.port}` : `ping ${s.host}`
   const r = p.result
-  const how = r.ok ? (r.status !== undefined ? `status ${r.status}` : r.rttMs !== undefined ? `${r.received}/${r.sent} replies, ${r.rttMs} ms` : 'ok') : (r.error ? `${r.error.kind}: ${r.error.message}` : 'failed')
+  const how = r.ok
+    ? r.status !== undefined
+      ? `status ${r.status}`
+      : r.rttMs !== undefined
+        ? `${r.received}/${r.sent} replies, ${r.rttMs} ms`
+        : 'ok'
+    : r.error
+      ? `${r.error.kind}: ${r.error.message}`
+      : 'failed'
   return html`<li class="probe ${r.ok ? 'c-ok' : 'c-failed'}">${p.sub ? html`<span class="tag">${p.sub}</span>` : ''}<code>${what}</code> → ${how} (${formatDuration(r.durationMs)})</li>`
 }
 
@@ -85,11 +93,17 @@ function step(s: StepNode, index: number): Html {
 <div class="step-head"><span class="glyph"></span><strong>${s.id}</strong> <span class="kind">${s.kind}</span>${s.title ? html` <span class="title">${s.title}</span>` : ''}
 <span class="step-status">${s.status}${s.durationMs !== undefined ? ` · ${formatDuration(s.durationMs)}` : ''}</span></div>
 ${s.error ? html`<div class="err">${s.error.kind}: ${s.error.message}</div>` : ''}
-${f ? html`<div class="fix">${f.summary ? html`<div>fix: ${f.summary}</div>` : ''}${f.notNeeded ? html`<div>not needed</div>` : ''}${
-    f.decision ? html`<div>${f.decision.approved ? `approved by ${f.decision.by}` : `declined by ${f.decision.by}${f.decision.reason ? `: ${f.decision.reason}` : ''}`}</div>` : ''
-  }${f.applied ? html`<div>applied</div>` : ''}${f.verified !== undefined ? html`<div>verify: ${f.verified ? 'passed' : 'FAILED'}</div>` : ''}${
-    f.rolledBack !== undefined ? html`<div>rollback: ${f.rolledBack ? 'done' : 'FAILED'}</div>` : ''
-  }${f.notes.map((n) => html`<div class="note">${n}</div>`)}</div>` : ''}
+${
+  f
+    ? html`<div class="fix">${f.summary ? html`<div>fix: ${f.summary}</div>` : ''}${f.notNeeded ? html`<div>not needed</div>` : ''}${
+        f.decision
+          ? html`<div>${f.decision.approved ? `approved by ${f.decision.by}` : `declined by ${f.decision.by}${f.decision.reason ? `: ${f.decision.reason}` : ''}`}</div>`
+          : ''
+      }${f.applied ? html`<div>applied</div>` : ''}${f.verified !== undefined ? html`<div>verify: ${f.verified ? 'passed' : 'FAILED'}</div>` : ''}${
+        f.rolledBack !== undefined ? html`<div>rollback: ${f.rolledBack ? 'done' : 'FAILED'}</div>` : ''
+      }${f.notes.map((n) => html`<div class="note">${n}</div>`)}</div>`
+    : ''
+}
 ${s.probes.length ? html`<ul class="probes">${s.probes.map(probe)}</ul>` : ''}
 ${s.commands.map((c, i) => command(c, `${index}:${s.id}:${i}`))}
 ${s.next ? html`<div class="next">→ ${s.next.to} <span class="via">(${s.next.via})</span></div>` : ''}
@@ -97,14 +111,28 @@ ${s.next ? html`<div class="next">→ ${s.next.to} <span class="via">(${s.next.v
 }
 
 function diff(text: string): Html {
-  const cls = (l: string) => (l.startsWith('+++') || l.startsWith('---') ? 'd-file' : l.startsWith('@@') ? 'd-hunk' : l.startsWith('+') ? 'd-add' : l.startsWith('-') ? 'd-del' : 'd-ctx')
-  return html`<pre class="diff">${text.replace(/\n$/, '').split('\n').map((l) => html`<span class="${cls(l)}">${l}</span>\n`)}</pre>`
+  const cls = (l: string) =>
+    l.startsWith('+++') || l.startsWith('---')
+      ? 'd-file'
+      : l.startsWith('@@')
+        ? 'd-hunk'
+        : l.startsWith('+')
+          ? 'd-add'
+          : l.startsWith('-')
+            ? 'd-del'
+            : 'd-ctx'
+  return html`<pre class="diff">${text
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((l) => html`<span class="${cls(l)}">${l}</span>\n`)}</pre>`
 }
 
 export function planSection(plan: (FixPlan & { step: string }) | null): Html {
   if (!plan) return html``
   const phase = (name: string, commands: string[]) =>
-    commands.length ? html`<div class="phase"><div class="out-label">${name}</div><pre class="cmds">${commands.map((c) => html`${plan.sudo ? 'sudo ' : ''}${c}\n`)}</pre></div>` : ''
+    commands.length
+      ? html`<div class="phase"><div class="out-label">${name}</div><pre class="cmds">${commands.map((c) => html`${plan.sudo ? 'sudo ' : ''}${c}\n`)}</pre></div>`
+      : ''
   return html`<section class="plan" id="plan"><h2>Plan of fix <code>${plan.step}</code> on ${plan.host}</h2>
 <p>Plan hash <code class="hash" id="plan-hash">${plan.hash}</code>${plan.access ? html` · access fix: commit-confirmed, reverted on the host unless confirmed within ${formatDuration(plan.access.confirmWithinMs)}` : ''}</p>
 ${phase('check', plan.check)}${phase('apply', plan.apply)}${phase('verify', plan.verify)}${phase('rollback', plan.rollback)}
@@ -129,18 +157,22 @@ function approvalSection(input: RunPageInput): Html {
   const waiting = req !== null && req.state === 'open' && view.status === 'waiting-approval'
   const history = view.approvals.length
     ? html`<table class="approvals"><tr><th>who</th><th>decision</th><th>plan</th><th>at</th></tr>${view.approvals.map(
-        (a) => html`<tr${a.voided ? trusted(' class="voided"') : ''}><td>${a.identity}</td><td>${a.decision}${a.voided ? ' (voided by a re-plan)' : ''}</td><td><code>${a.planHash.slice(0, 12)}</code></td><td>${when(a.at)}</td></tr>`,
+        (a) =>
+          html`<tr${a.voided ? trusted(' class="voided"') : ''}><td>${a.identity}</td><td>${a.decision}${a.voided ? ' (voided by a re-plan)' : ''}</td><td><code>${a.planHash.slice(0, 12)}</code></td><td>${when(a.at)}</td></tr>`,
       )}</table>`
     : ''
   if (!req) return html``
-  if (!waiting) return html`<section class="approval" id="approval"><h2>Approval</h2><p>Request for plan <code>${req.planHash.slice(0, 12)}</code>: ${req.state}</p>${history}</section>`
+  if (!waiting)
+    return html`<section class="approval" id="approval"><h2>Approval</h2><p>Request for plan <code>${req.planHash.slice(0, 12)}</code>: ${req.state}</p>${history}</section>`
   const given = view.approvals.filter((a) => !a.voided && a.planHash === req.planHash && a.decision === 'approve')
   const mine = given.some((a) => a.identity === viewer.name)
   const own = input.fourEyes && viewer.name === view.requestedBy
   let action: Html
-  if (!input.mayApprove) action = html`<p class="why">'${viewer.name}' may not approve this run: no rule of access.yaml grants approve on ${view.runbook}${view.host ? ` on ${view.host}` : ''}.</p>`
+  if (!input.mayApprove)
+    action = html`<p class="why">'${viewer.name}' may not approve this run: no rule of access.yaml grants approve on ${view.runbook}${view.host ? ` on ${view.host}` : ''}.</p>`
   else if (own) action = html`<p class="why">You requested this run: another identity allowed to approve must do it (four-eyes).</p>`
-  else if (mine) action = html`<p class="why">You approved this plan; ${req.required - given.length} more approval(s) from other identities needed.</p>`
+  else if (mine)
+    action = html`<p class="why">You approved this plan; ${req.required - given.length} more approval(s) from other identities needed.</p>`
   else
     action = html`<form method="post" action="/runs/${view.id}/approvals" class="decide">
 <input type="hidden" name="csrf" value="${viewer.csrf}"><input type="hidden" name="planHash" value="${req.planHash}">

@@ -4,7 +4,22 @@ import { errorSchema } from './error-replies.ts'
 const anyObject = { type: ['object', 'null'], additionalProperties: true } as const
 const nullableString = { type: ['string', 'null'] } as const
 
-export const runStatus = { type: 'string', enum: ['queued', 'running', 'waiting-approval', 'healthy', 'problem', 'fix-proposed', 'fix-applied', 'fix-rolled-back', 'rollback-failed', 'refused', 'incomplete'] } as const
+export const runStatus = {
+  type: 'string',
+  enum: [
+    'queued',
+    'running',
+    'waiting-approval',
+    'healthy',
+    'problem',
+    'fix-proposed',
+    'fix-applied',
+    'fix-rolled-back',
+    'rollback-failed',
+    'refused',
+    'incomplete',
+  ],
+} as const
 
 export const runIdParams = {
   type: 'object',
@@ -70,11 +85,26 @@ export const runView = {
     plan: anyObject,
     approvalRequest: {
       type: ['object', 'null'],
-      properties: { step: { type: 'string' }, planHash: { type: 'string' }, required: { type: 'integer' }, expiresAt: { type: 'string' }, state: { type: 'string' } },
+      properties: {
+        step: { type: 'string' },
+        planHash: { type: 'string' },
+        required: { type: 'integer' },
+        expiresAt: { type: 'string' },
+        state: { type: 'string' },
+      },
     },
     approvals: {
       type: 'array',
-      items: { type: 'object', properties: { identity: { type: 'string' }, decision: { type: 'string' }, planHash: { type: 'string' }, voided: { type: 'boolean' }, at: { type: 'string' } } },
+      items: {
+        type: 'object',
+        properties: {
+          identity: { type: 'string' },
+          decision: { type: 'string' },
+          planHash: { type: 'string' },
+          voided: { type: 'boolean' },
+          at: { type: 'string' },
+        },
+      },
     },
   },
   required: [...runSummary.required, 'outcome', 'plan', 'approvalRequest', 'approvals'],
@@ -107,4 +137,12 @@ export const approvalReply = {
   required: ['state', 'approvals'],
 } as const
 
-export const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 413: errorSchema, 415: errorSchema } as const
+export const errors = {
+  400: errorSchema,
+  401: errorSchema,
+  403: errorSchema,
+  404: errorSchema,
+  409: errorSchema,
+  413: errorSchema,
+  415: errorSchema,
+} as const

@@ -41,9 +41,19 @@ export async function buildServer(service: RunService, options: ServerOptions = 
     return503OnClosing: true,
   })
   installErrorHandling(app, (request, code, reason) =>
-    service.store.recordRefusal({ at: Date.now(), identity: identityOf(request)?.name ?? '(unauthenticated)', action: `${request.method} ${request.url.split('?')[0]}`, runId: null, code, reason }),
+    service.store.recordRefusal({
+      at: Date.now(),
+      identity: identityOf(request)?.name ?? '(unauthenticated)',
+      action: `${request.method} ${request.url.split('?')[0]}`,
+      runId: null,
+      code,
+      reason,
+    }),
   )
-  const sessions = new Sessions({ access: service.access, ...(options.trustProxyUserHeader ? { trustProxyUserHeader: options.trustProxyUserHeader } : {}) })
+  const sessions = new Sessions({
+    access: service.access,
+    ...(options.trustProxyUserHeader ? { trustProxyUserHeader: options.trustProxyUserHeader } : {}),
+  })
   // A page's live script reads the API (SSE) with its session: GET only, so no API write rides on a cookie.
   installAuth(app, service, pageIdentity(sessions))
   await app.register(healthPlugin(service))

@@ -96,7 +96,8 @@ export class Sessions {
       if (name) {
         const identity = this.o.access.policy.identities.find((i) => i.name === name.trim())
         // A name the proxy vouches for but access.yaml does not know: nobody (the login form is still there).
-        if (identity) return { identity, csrf: createHmac('sha256', this.#key).update(`proxy:${identity.name}`).digest('base64url'), via: 'proxy' }
+        if (identity)
+          return { identity, csrf: createHmac('sha256', this.#key).update(`proxy:${identity.name}`).digest('base64url'), via: 'proxy' }
       }
     }
     const id = cookieValue(request.headers.cookie, SESSION_COOKIE)
@@ -130,7 +131,8 @@ export class Sessions {
     } else if (origin === 'null') return 'the request comes from an opaque origin'
     if (request.headers['sec-fetch-site'] === 'cross-site') return 'the request comes from another site (Sec-Fetch-Site: cross-site)'
     if (!viewer) return undefined
-    if (typeof token !== 'string' || !same(token, viewer.csrf)) return 'the form is stale or was not made by this server (CSRF token missing or wrong): reload the page and try again'
+    if (typeof token !== 'string' || !same(token, viewer.csrf))
+      return 'the form is stale or was not made by this server (CSRF token missing or wrong): reload the page and try again'
     return undefined
   }
 }

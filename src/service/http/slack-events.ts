@@ -42,13 +42,25 @@ export function slackEventsPlugin(service: RunService, o: SlackEventsOptions) {
       const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
       const now = (o.now ?? Date.now)()
       try {
-        await verifySlackRequest({ signature: request.headers['x-slack-signature'], timestamp: request.headers['x-slack-request-timestamp'] }, raw, {
-          secret: o.signingSecret,
-          now,
-          claimOnce: (key, at, expireBefore) => service.store.claimOnce(key, at, expireBefore),
-        })
+        await verifySlackRequest(
+          { signature: request.headers['x-slack-signature'], timestamp: request.headers['x-slack-request-timestamp'] },
+          raw,
+          {
+            secret: o.signingSecret,
+            now,
+            claimOnce: (key, at, expireBefore) => service.store.claimOnce(key, at, expireBefore),
+          },
+        )
       } catch (err) {
-        if (err instanceof RunbookError) await service.store.recordRefusal({ at: now, identity: '(unsigned)', action: 'POST /slack/events', runId: null, code: err.code, reason: err.message })
+        if (err instanceof RunbookError)
+          await service.store.recordRefusal({
+            at: now,
+            identity: '(unsigned)',
+            action: 'POST /slack/events',
+            runId: null,
+            code: err.code,
+            reason: err.message,
+          })
         throw err
       }
       const body = parse(String(request.headers['content-type'] ?? ''), raw)

@@ -26,18 +26,25 @@ export interface VerifyOptions {
 }
 
 /** Throws RB_SLACK_SIGNATURE saying which check failed; resolves when the request is Slack's, once. */
-export async function verifySlackRequest(headers: { signature?: string | string[] | undefined; timestamp?: string | string[] | undefined }, raw: Buffer, o: VerifyOptions): Promise<void> {
+export async function verifySlackRequest(
+  headers: { signature?: string | string[] | undefined; timestamp?: string | string[] | undefined },
+  raw: Buffer,
+  o: VerifyOptions,
+): Promise<void> {
   const refuse = (why: string): never => {
     throw new RunbookError('RB_SLACK_SIGNATURE', `Slack request refused: ${why}`)
   }
   const window = o.windowS ?? SIGNATURE_WINDOW_S
   const { signature, timestamp } = headers
   if (typeof timestamp !== 'string' || !/^\d{1,12}$/.test(timestamp)) return refuse('no X-Slack-Request-Timestamp')
-  if (typeof signature !== 'string' || !/^v0=[0-9a-f]{64}$/.test(signature)) return refuse('no X-Slack-Signature of the form v0=<64 hex digits>')
+  if (typeof signature !== 'string' || !/^v0=[0-9a-f]{64}$/.test(signature))
+    return refuse('no X-Slack-Signature of the form v0=<64 hex digits>')
   const skew = Math.abs(o.now / 1000 - Number(timestamp))
   if (skew > window) return refuse(`timestamp ${timestamp} is ${Math.round(skew)} s away from now (at most ${window} s)`)
   const expected = Buffer.from(slackSignature(o.secret, timestamp, raw))
-  if (!timingSafeEqual(expected, Buffer.from(signature))) return refuse('the signature does not match the body (wrong signing secret, or the body was changed)')
+  if (!timingSafeEqual(expected, Buffer.from(signature)))
+    return refuse('the signature does not match the body (wrong signing secret, or the body was changed)')
   // After the HMAC check, so a forger cannot fill the replay store.
-  if (!(await o.claimOnce(`slack-signature:${signature}`, o.now, o.now - 2 * window * 1000))) return refuse('this request was already received (replay)')
+  if (!(await o.claimOnce(`slack-signature:${signature}`, o.now, o.now - 2 * window * 1000)))
+    return refuse('this request was already received (replay)')
 }

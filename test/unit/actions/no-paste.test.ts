@@ -27,7 +27,11 @@ const PASTED_ALLOWED: readonly string[] = []
  * the folder from the check's result), and one shell block cannot call another. sshd's reload is
  * one block now (apply and rollback share it by a YAML alias).
  */
-const SNIPPETS_ALLOWED: readonly string[] = ['actions/fail2ban/lift-ban.yaml', 'actions/fail2ban/status.yaml', 'actions/sshguard/lift-block.yaml']
+const SNIPPETS_ALLOWED: readonly string[] = [
+  'actions/fail2ban/lift-ban.yaml',
+  'actions/fail2ban/status.yaml',
+  'actions/sshguard/lift-block.yaml',
+]
 
 interface Block {
   where: string
@@ -60,7 +64,8 @@ function blocks(file: string): Block[] {
         const value = pair.value as Node
         if (SHELL_KEYS.has(key)) add(value, [...path, key], 'shell')
         else if (CEL_KEYS.has(key) || path.at(-1) === 'let') add(value, [...path, key], 'cel')
-        else if (SHELL_LISTS.has(key) && isSeq(value)) value.items.forEach((item, i) => add(item as Node, [...path, key, String(i)], 'shell'))
+        else if (SHELL_LISTS.has(key) && isSeq(value))
+          value.items.forEach((item, i) => add(item as Node, [...path, key, String(i)], 'shell'))
         walk(value, [...path, key])
       }
     } else if (isSeq(node)) {
@@ -99,7 +104,10 @@ describe('no paste', () => {
   it('no snippet of 3 lines or more is pasted into two shell blocks (but in the listed files)', () => {
     const at = new Map<string, Set<string>>()
     for (const b of all.filter((x) => x.kind === 'shell')) {
-      const lines = b.raw.split('\n').map((l) => l.replace(/\s+/g, ' ').trim()).filter(Boolean)
+      const lines = b.raw
+        .split('\n')
+        .map((l) => l.replace(/\s+/g, ' ').trim())
+        .filter(Boolean)
       for (let i = 0; i + 3 <= lines.length; i++) {
         const key = lines.slice(i, i + 3).join('\n')
         at.set(key, (at.get(key) ?? new Set()).add(b.where))

@@ -34,7 +34,9 @@ describe('shipped actions', () => {
   const cases = shipped.flatMap((name) => {
     const file = join('fixtures/actions', `${name}.cases.json`)
     if (!existsSync(file)) return []
-    return (JSON.parse(readFileSync(file, 'utf8')) as Array<{ transcript: string; outcome: string; params?: Record<string, unknown> }>).map((c) => ({ name, params: {}, ...c }))
+    return (JSON.parse(readFileSync(file, 'utf8')) as Array<{ transcript: string; outcome: string; params?: Record<string, unknown> }>).map(
+      (c) => ({ name, params: {}, ...c }),
+    )
   })
 
   it.each(cases)('$name against $transcript reaches $outcome', async ({ name, transcript, outcome, params }) => {
@@ -59,7 +61,8 @@ describe('shipped actions', () => {
     // The action's check ran; in apply mode (unless pre-flight refused the fix), its apply commands too.
     expect(executors.asked.length).toBeGreaterThan(0)
     const fixes = [...compiled.steps.values()].some((s) => s.kind === 'fix')
-    if (fixes && t.started.mode === 'apply' && outcome !== '_refused') expect(executors.asked.filter((s) => s.mutating).length).toBeGreaterThan(2)
+    if (fixes && t.started.mode === 'apply' && outcome !== '_refused')
+      expect(executors.asked.filter((s) => s.mutating).length).toBeGreaterThan(2)
   })
 })
 

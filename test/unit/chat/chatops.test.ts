@@ -36,7 +36,12 @@ describe('ChatOps', () => {
     const d = t.logDir('rotated')
     const first = recordingPort()
     const chat = new ChatOps({ service: t.service, port: first.port, editIntervalMs: 50, log: () => {} })
-    await chat.command({ user: 'U0ALICE', channel: 'C0OPS', text: `run log-dir-full host=local dir=${d.dir} max_dir_mb=2 archive=${logParams(d).archive}`, triggerId: 'tr-r' })
+    await chat.command({
+      user: 'U0ALICE',
+      channel: 'C0OPS',
+      text: `run log-dir-full host=local dir=${d.dir} max_dir_mb=2 archive=${logParams(d).archive}`,
+      triggerId: 'tr-r',
+    })
     const [run] = await t.service.store.listRuns({})
     await t.until(run!.id, ['waiting-approval'])
     await chat.close()
@@ -50,7 +55,8 @@ describe('ChatOps', () => {
     await t.service.decide(t.who('bob'), run!.id, request.planHash, 'approve')
     await t.until(run!.id, ['fix-applied', 'fix-rolled-back', 'incomplete'])
     const end = Date.now() + 10_000
-    while (!second.calls.some((c) => c.kind === 'post' && /Exit 5/.test(c.text)) && Date.now() < end) await new Promise((r) => setTimeout(r, 20))
+    while (!second.calls.some((c) => c.kind === 'post' && /Exit 5/.test(c.text)) && Date.now() < end)
+      await new Promise((r) => setTimeout(r, 20))
     await again.close()
     expect(second.calls.filter((c) => c.kind === 'post' && !c.threadTs)).toEqual([])
     expect(second.calls.filter((c) => c.kind === 'update').every((c) => c.ts !== undefined)).toBe(true)
@@ -63,7 +69,12 @@ describe('ChatOps', () => {
     const d = t.logDir('rotated')
     const first = recordingPort()
     const chat = new ChatOps({ service: t.service, port: first.port, editIntervalMs: 50, log: () => {} })
-    await chat.command({ user: 'U0ALICE', channel: 'C0OPS', text: `plan log-dir-full host=local dir=${d.dir} max_dir_mb=2 archive=${logParams(d).archive}`, triggerId: 'tr-1' })
+    await chat.command({
+      user: 'U0ALICE',
+      channel: 'C0OPS',
+      text: `plan log-dir-full host=local dir=${d.dir} max_dir_mb=2 archive=${logParams(d).archive}`,
+      triggerId: 'tr-1',
+    })
     const [run] = await t.service.store.listRuns({})
     await t.until(run!.id, ['fix-proposed'])
     const end = Date.now() + 10_000
@@ -94,9 +105,23 @@ describe('Slack configuration from the environment', () => {
     expect(slackConfig({})).toBeUndefined()
     // A bot token alone: no interactive app (alert results are still posted with it).
     expect(slackConfig({ RUNBOOK_SLACK_BOT_TOKEN: 'xoxb-1' })).toBeUndefined()
-    expect(slackConfig({ RUNBOOK_SLACK_BOT_TOKEN: 'xoxb-1', RUNBOOK_SLACK_APP_TOKEN: 'xapp-1', RUNBOOK_SLACK_SIGNING_SECRET: 's' })).toMatchObject({ mode: 'socket', appToken: 'xapp-1', command: '/runbook' })
-    expect(slackConfig({ RUNBOOK_SLACK_BOT_TOKEN: 'xoxb-1', RUNBOOK_SLACK_SIGNING_SECRET: 's', RUNBOOK_SLACK_API_URL: 'http://127.0.0.1:9/api', RUNBOOK_PUBLIC_URL: 'https://rb.example' })).toEqual({
-      mode: 'http', botToken: 'xoxb-1', signingSecret: 's', apiUrl: 'http://127.0.0.1:9/api/', publicUrl: 'https://rb.example/', command: '/runbook',
+    expect(
+      slackConfig({ RUNBOOK_SLACK_BOT_TOKEN: 'xoxb-1', RUNBOOK_SLACK_APP_TOKEN: 'xapp-1', RUNBOOK_SLACK_SIGNING_SECRET: 's' }),
+    ).toMatchObject({ mode: 'socket', appToken: 'xapp-1', command: '/runbook' })
+    expect(
+      slackConfig({
+        RUNBOOK_SLACK_BOT_TOKEN: 'xoxb-1',
+        RUNBOOK_SLACK_SIGNING_SECRET: 's',
+        RUNBOOK_SLACK_API_URL: 'http://127.0.0.1:9/api',
+        RUNBOOK_PUBLIC_URL: 'https://rb.example',
+      }),
+    ).toEqual({
+      mode: 'http',
+      botToken: 'xoxb-1',
+      signingSecret: 's',
+      apiUrl: 'http://127.0.0.1:9/api/',
+      publicUrl: 'https://rb.example/',
+      command: '/runbook',
     })
   })
 
@@ -104,8 +129,14 @@ describe('Slack configuration from the environment', () => {
     [{ RUNBOOK_SLACK_APP_TOKEN: 'xapp-1' }, /RUNBOOK_SLACK_BOT_TOKEN is not/],
     [{ RUNBOOK_SLACK_BOT_TOKEN: 'xoxp-user', RUNBOOK_SLACK_APP_TOKEN: 'xapp-1' }, /must be a bot token \(xoxb-…\)/],
     [{ RUNBOOK_SLACK_BOT_TOKEN: 'xoxb-1', RUNBOOK_SLACK_APP_TOKEN: 'xoxb-2' }, /app-level token \(xapp-…\)/],
-    [{ RUNBOOK_SLACK_BOT_TOKEN: 'xoxb-1', RUNBOOK_SLACK_APP_TOKEN: 'xapp-1', RUNBOOK_SLACK_API_URL: 'ftp://x' }, /must be an http\(s\) URL/],
-    [{ RUNBOOK_SLACK_BOT_TOKEN: 'xoxb-1', RUNBOOK_SLACK_APP_TOKEN: 'xapp-1', RUNBOOK_PUBLIC_URL: 'not a url' }, /RUNBOOK_PUBLIC_URL "not a url" is not a URL/],
+    [
+      { RUNBOOK_SLACK_BOT_TOKEN: 'xoxb-1', RUNBOOK_SLACK_APP_TOKEN: 'xapp-1', RUNBOOK_SLACK_API_URL: 'ftp://x' },
+      /must be an http\(s\) URL/,
+    ],
+    [
+      { RUNBOOK_SLACK_BOT_TOKEN: 'xoxb-1', RUNBOOK_SLACK_APP_TOKEN: 'xapp-1', RUNBOOK_PUBLIC_URL: 'not a url' },
+      /RUNBOOK_PUBLIC_URL "not a url" is not a URL/,
+    ],
   ])('refuses %j with RB_SLACK_CONFIG', (env, message) => {
     expect(() => slackConfig(env)).toThrow(message)
     expect(() => slackConfig(env)).toThrow(expect.objectContaining({ code: 'RB_SLACK_CONFIG' }))
@@ -121,7 +152,9 @@ describe('slack/manifest.yaml', () => {
       oauth_config: { scopes: { bot: string[] } }
       settings: { interactivity: { is_enabled: boolean }; socket_mode_enabled: boolean }
     }
-    expect(m.features.slash_commands.map((c) => c.command)).toEqual([slackConfig({ RUNBOOK_SLACK_BOT_TOKEN: 'xoxb-1', RUNBOOK_SLACK_APP_TOKEN: 'xapp-1' })!.command])
+    expect(m.features.slash_commands.map((c) => c.command)).toEqual([
+      slackConfig({ RUNBOOK_SLACK_BOT_TOKEN: 'xoxb-1', RUNBOOK_SLACK_APP_TOKEN: 'xapp-1' })!.command,
+    ])
     expect(m.oauth_config.scopes.bot).toEqual(expect.arrayContaining(['commands', 'chat:write']))
     expect(m.settings).toMatchObject({ interactivity: { is_enabled: true }, socket_mode_enabled: true })
   })

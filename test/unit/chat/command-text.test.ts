@@ -4,7 +4,10 @@ import { parseCommandText, unlink } from '../../../src/chat/command-text.ts'
 describe('/runbook command text', () => {
   it.each([
     ['run unreachable-host host=web1', { verb: 'run', runbook: 'unreachable-host', host: 'web1', params: {} }],
-    ['plan log-dir-full host=local max_dir_mb=2 dir="/var/log/my app"', { verb: 'plan', runbook: 'log-dir-full', host: 'local', params: { max_dir_mb: '2', dir: '/var/log/my app' } }],
+    [
+      'plan log-dir-full host=local max_dir_mb=2 dir="/var/log/my app"',
+      { verb: 'plan', runbook: 'log-dir-full', host: 'local', params: { max_dir_mb: '2', dir: '/var/log/my app' } },
+    ],
     ['  RUN   x  ', { verb: 'run', runbook: 'x', params: {} }],
     ['run x host=<http://web1.example.com|web1.example.com>', { verb: 'run', runbook: 'x', host: 'web1.example.com', params: {} }],
     ['run x note=“two words”', { verb: 'run', runbook: 'x', params: { note: 'two words' } }],

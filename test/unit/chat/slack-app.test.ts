@@ -11,7 +11,6 @@ import { FakeSlack, type FakeMessage } from '../../helpers/fake-slack.ts'
 import { logParams, startService, type TestService } from '../service/fixture.ts'
 import { SLACK_ACCESS } from './fixture.ts'
 
-
 const texts = (m: FakeMessage | undefined) => JSON.stringify(m?.blocks ?? [])
 
 describe('Slack app (Socket Mode, real Bolt client, fake Slack)', () => {
@@ -32,12 +31,24 @@ describe('Slack app (Socket Mode, real Bolt client, fake Slack)', () => {
   async function start(over: Parameters<typeof startService>[0] = {}) {
     t = await startService({ access: new AccessControl(parseAccess(SLACK_ACCESS)), ...over })
     slack = await FakeSlack.start()
-    app = await startSlackApp(t.service, { mode: 'socket', botToken: slack.botToken, appToken: slack.appToken, apiUrl: slack.apiUrl, publicUrl: 'https://runbook.example.test', command: '/runbook' }, { log: () => {} })
+    app = await startSlackApp(
+      t.service,
+      {
+        mode: 'socket',
+        botToken: slack.botToken,
+        appToken: slack.appToken,
+        apiUrl: slack.apiUrl,
+        publicUrl: 'https://runbook.example.test',
+        command: '/runbook',
+      },
+      { log: () => {} },
+    )
     await slack.connected()
     return { t, slack, app }
   }
 
-  const lastEphemeral = (s: FakeSlack, user: string) => s.waitFor(() => s.ephemerals.findLast((e) => e.user === user), 10_000, `an ephemeral to ${user}`)
+  const lastEphemeral = (s: FakeSlack, user: string) =>
+    s.waitFor(() => s.ephemerals.findLast((e) => e.user === user), 10_000, `an ephemeral to ${user}`)
 
   it('acknowledges first; help, a bad param, an unknown user and a wrong channel get ephemeral answers and start nothing', async () => {
     const { t, slack, app } = await start()
@@ -49,7 +60,15 @@ describe('Slack app (Socket Mode, real Bolt client, fake Slack)', () => {
     await slack.slashCommand({ user: 'U0ALICE', channel: 'C0OPS', text: `plan log-dir-full host=local dir=${d.dir} max_dir_mb=lots` })
     await app.idle()
     // The service's own param message, as the CLI and the API give it, and what to type.
-    const bad = String(await t.service.submit(t.service.access.bySlackUser("U0ALICE")!, { runbook: "log-dir-full", host: "local", params: { dir: d.dir, max_dir_mb: "lots" } }).catch((e: Error) => e.message))
+    const bad = String(
+      await t.service
+        .submit(t.service.access.bySlackUser('U0ALICE')!, {
+          runbook: 'log-dir-full',
+          host: 'local',
+          params: { dir: d.dir, max_dir_mb: 'lots' },
+        })
+        .catch((e: Error) => e.message),
+    )
     const said = slack.ephemerals.at(-1)!.text
     expect(said).toContain(bad.split('\n')[0]!.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'))
     expect(said).toMatch(/\/runbook help log-dir-full/)
@@ -79,7 +98,11 @@ describe('Slack app (Socket Mode, real Bolt client, fake Slack)', () => {
     const [run] = await t.service.store.listRuns({})
     expect((await t.service.store.listRuns({})).length).toBe(1)
     await t.until(run!.id, ['fix-proposed'])
-    const outcome = await slack.waitFor(() => [...slack.messages.values()].find((m) => m.threadTs && /Exit 4/.test(texts(m))), 15_000, 'the outcome')
+    const outcome = await slack.waitFor(
+      () => [...slack.messages.values()].find((m) => m.threadTs && /Exit 4/.test(texts(m))),
+      15_000,
+      'the outcome',
+    )
     const parent = slack.messages.get(outcome.threadTs!)!
     expect([...slack.messages.values()].filter((m) => !m.threadTs)).toEqual([parent])
     expect(texts(parent)).toMatch(/log-dir-full.*on `local`/)
@@ -102,8 +125,12 @@ describe('Slack app (Socket Mode, real Bolt client, fake Slack)', () => {
       await slack.slashCommand({ user: 'U0VIC', channel: 'C0OPS', text })
       return (await slack.waitFor(() => slack.ephemerals.slice(seen).find((e) => e.user === 'U0VIC'), 10_000, text)).text
     }
-    expect(await answer(`status ${run!.id.slice(0, 8)}`)).toMatch(new RegExp(`${run!.id}.*\\n?Status: \\*fix-proposed\\* \\(exit 4\\)[\\s\\S]*runs/${run!.id}\\|Run page`))
-    expect(await answer('list')).toMatch(new RegExp(`\`${run!.id.slice(0, 8)}\` log-dir-full on \`local\` · dry-run · \\*fix-proposed\\* · alice`))
+    expect(await answer(`status ${run!.id.slice(0, 8)}`)).toMatch(
+      new RegExp(`${run!.id}.*\\n?Status: \\*fix-proposed\\* \\(exit 4\\)[\\s\\S]*runs/${run!.id}\\|Run page`),
+    )
+    expect(await answer('list')).toMatch(
+      new RegExp(`\`${run!.id.slice(0, 8)}\` log-dir-full on \`local\` · dry-run · \\*fix-proposed\\* · alice`),
+    )
     expect(await answer('help log-dir-full')).toMatch(/`max_dir_mb` an integer from 1 to ∞ \(default 1024\)/)
     expect(await answer('status 00000000')).toMatch(/no run starting with '00000000'/)
   })
@@ -111,14 +138,27 @@ describe('Slack app (Socket Mode, real Bolt client, fake Slack)', () => {
   it('run: Approve is a danger button with a confirm dialog carrying only run id and plan hash; the requester and a stale click are refused and shown; another user approves; the fix is applied', async () => {
     const { t, slack, app } = await start()
     const d = t.logDir('rotated')
-    await slack.slashCommand({ user: 'U0ALICE', channel: 'C0OPS', text: `run log-dir-full host=local dir=${d.dir} max_dir_mb=2 archive=${logParams(d).archive}` })
+    await slack.slashCommand({
+      user: 'U0ALICE',
+      channel: 'C0OPS',
+      text: `run log-dir-full host=local dir=${d.dir} max_dir_mb=2 archive=${logParams(d).archive}`,
+    })
     await app.idle()
     const [run] = await t.service.store.listRuns({})
     await t.until(run!.id, ['waiting-approval'])
     const hash = (await t.service.store.approvalRequest(run!.id))!.planHash
-    const plan = await slack.waitFor(() => [...slack.messages.values()].find((m) => slack!.buttons(m.ts).length > 0), 10_000, 'the plan with buttons')
+    const plan = await slack.waitFor(
+      () => [...slack.messages.values()].find((m) => slack!.buttons(m.ts).length > 0),
+      10_000,
+      'the plan with buttons',
+    )
     const [approve, decline] = slack.buttons(plan.ts)
-    expect(approve).toMatchObject({ actionId: ACTION_APPROVE, style: 'danger', value: `${run!.id}:${hash}`, confirm: expect.objectContaining({ title: expect.anything() }) })
+    expect(approve).toMatchObject({
+      actionId: ACTION_APPROVE,
+      style: 'danger',
+      value: `${run!.id}:${hash}`,
+      confirm: expect.objectContaining({ title: expect.anything() }),
+    })
     expect(decline).toMatchObject({ actionId: ACTION_DECLINE, value: `${run!.id}:${hash}` })
     expect(texts(plan)).toMatch(/\*Apply\* \(\d+ commands?\)/)
     expect(texts(plan)).toMatch(/Rollback|Verify/)
@@ -131,7 +171,13 @@ describe('Slack app (Socket Mode, real Bolt client, fake Slack)', () => {
     await app.idle()
     expect((await t.service.store.getRun(run!.id))!.status).toBe('waiting-approval')
     // Each click shows on the plan, with who clicked.
-    await slack.waitFor(() => /U0ALICE.*approve refused: four-eyes/.test(texts(slack!.messages.get(plan.ts))) && /U0VIC/.test(texts(slack!.messages.get(plan.ts))), 5000, 'the refusals on the plan')
+    await slack.waitFor(
+      () =>
+        /U0ALICE.*approve refused: four-eyes/.test(texts(slack!.messages.get(plan.ts))) &&
+        /U0VIC/.test(texts(slack!.messages.get(plan.ts))),
+      5000,
+      'the refusals on the plan',
+    )
 
     // A plan message showing another plan (as after a re-plan) carries another hash: refused as stale.
     const current = slack.messages.get(plan.ts)!
@@ -146,21 +192,36 @@ describe('Slack app (Socket Mode, real Bolt client, fake Slack)', () => {
     const done = await t.until(run!.id, ['fix-applied', 'fix-rolled-back', 'incomplete', 'fix-proposed'])
     expect(done).toMatchObject({ status: 'fix-applied', exitCode: 5 })
     expect((await t.service.store.approvals(run!.id)).map((a) => [a.identity, a.decision, a.planHash])).toEqual([['bob', 'approve', hash]])
-    const final = await slack.waitFor(() => (/Applied and verified|Applied, not verified/.test(texts(slack!.messages.get(plan.ts))) ? slack!.messages.get(plan.ts) : undefined), 10_000, 'the plan closed')
+    const final = await slack.waitFor(
+      () =>
+        /Applied and verified|Applied, not verified/.test(texts(slack!.messages.get(plan.ts))) ? slack!.messages.get(plan.ts) : undefined,
+      10_000,
+      'the plan closed',
+    )
     expect(slack.buttons(final.ts)).toEqual([])
     expect(texts(final)).toMatch(/<@U0BOB> \(bob\) approved/)
-    await slack.waitFor(() => [...slack!.messages.values()].find((m) => m.threadTs === plan.threadTs && /Exit 5/.test(texts(m))), 10_000, 'the outcome')
+    await slack.waitFor(
+      () => [...slack!.messages.values()].find((m) => m.threadTs === plan.threadTs && /Exit 5/.test(texts(m))),
+      10_000,
+      'the outcome',
+    )
     // A click on the old buttons after the run ended (the message as a client may still show it) is refused.
     slack.messages.get(plan.ts)!.blocks = plan.versions[0]!.blocks
     const seen = slack.ephemerals.length
     await slack.click({ user: 'U0CAROL', ts: plan.ts, actionId: ACTION_APPROVE })
-    expect((await slack.waitFor(() => slack!.ephemerals.slice(seen).find((e) => e.user === 'U0CAROL'), 10_000, 'the late refusal')).text).toMatch(/not waiting for an approval/)
+    expect(
+      (await slack.waitFor(() => slack!.ephemerals.slice(seen).find((e) => e.user === 'U0CAROL'), 10_000, 'the late refusal')).text,
+    ).toMatch(/not waiting for an approval/)
   })
 
   it('approvals: 2 needs two people; Decline ends the wait and nothing is applied', async () => {
     const { t, slack, app } = await start()
     const a = t.logDir('rotated')
-    await slack.slashCommand({ user: 'U0ALICE', channel: 'C0OPS', text: `run log-dir-full host=pair dir=${a.dir} max_dir_mb=2 archive=${logParams(a).archive}` })
+    await slack.slashCommand({
+      user: 'U0ALICE',
+      channel: 'C0OPS',
+      text: `run log-dir-full host=pair dir=${a.dir} max_dir_mb=2 archive=${logParams(a).archive}`,
+    })
     await app.idle()
     const [run] = await t.service.store.listRuns({})
     await t.until(run!.id, ['waiting-approval'])
@@ -181,7 +242,11 @@ describe('Slack app (Socket Mode, real Bolt client, fake Slack)', () => {
     const { t, slack } = await start({ approvalTtlMs: 700 })
     const d = t.logDir('rotated')
     const before = d.snapshot()
-    await slack.slashCommand({ user: 'U0ALICE', channel: 'C0OPS', text: `run log-dir-full host=local dir=${d.dir} max_dir_mb=2 archive=${logParams(d).archive}` })
+    await slack.slashCommand({
+      user: 'U0ALICE',
+      channel: 'C0OPS',
+      text: `run log-dir-full host=local dir=${d.dir} max_dir_mb=2 archive=${logParams(d).archive}`,
+    })
     const plan = await slack.waitFor(() => [...slack.messages.values()].find((m) => slack!.buttons(m.ts).length > 0), 10_000, 'the plan')
     const [run] = await t.service.store.listRuns({})
     expect(await t.until(run!.id, ['fix-proposed', 'fix-applied', 'incomplete'])).toMatchObject({ status: 'fix-proposed' })

@@ -34,16 +34,35 @@ describe('Slack HTTP mode: /slack/events', () => {
   async function start() {
     t = await startService({ access: new AccessControl(parseAccess(SLACK_ACCESS)) })
     slack = await FakeSlack.start()
-    app = await startSlackApp(t.service, { mode: 'http', botToken: slack.botToken, signingSecret: SECRET, apiUrl: slack.apiUrl, command: '/runbook' }, { log: () => {} })
+    app = await startSlackApp(
+      t.service,
+      { mode: 'http', botToken: slack.botToken, signingSecret: SECRET, apiUrl: slack.apiUrl, command: '/runbook' },
+      { log: () => {} },
+    )
     server = await buildServer(t.service, { slack: { signingSecret: SECRET, dispatch: app.dispatch! } })
     return { t, slack, app, server }
   }
 
   const command = (text: string, trigger = randomBytes(8).toString('hex')) =>
-    new URLSearchParams({ token: 'x', team_id: 'T0FAKE', channel_id: 'C0OPS', user_id: 'U0ALICE', user_name: 'alice', command: '/runbook', text, response_url: 'http://127.0.0.1:9/x', trigger_id: trigger, api_app_id: 'A0FAKE' }).toString()
+    new URLSearchParams({
+      token: 'x',
+      team_id: 'T0FAKE',
+      channel_id: 'C0OPS',
+      user_id: 'U0ALICE',
+      user_name: 'alice',
+      command: '/runbook',
+      text,
+      response_url: 'http://127.0.0.1:9/x',
+      trigger_id: trigger,
+      api_app_id: 'A0FAKE',
+    }).toString()
   const now = () => Math.floor(Date.now() / 1000)
-  const post = (s: FastifyInstance, body: string, headers: Record<string, string>, type = 'application/x-www-form-urlencoded') => s.inject({ method: 'POST', url: '/slack/events', headers: { 'content-type': type, ...headers }, payload: body })
-  const signed = (body: string, ts = String(now()), secret = SECRET) => ({ 'x-slack-request-timestamp': ts, 'x-slack-signature': slackSignature(secret, ts, body) })
+  const post = (s: FastifyInstance, body: string, headers: Record<string, string>, type = 'application/x-www-form-urlencoded') =>
+    s.inject({ method: 'POST', url: '/slack/events', headers: { 'content-type': type, ...headers }, payload: body })
+  const signed = (body: string, ts = String(now()), secret = SECRET) => ({
+    'x-slack-request-timestamp': ts,
+    'x-slack-signature': slackSignature(secret, ts, body),
+  })
 
   it('forged, stale, future, altered, unsigned and replayed requests are refused with 401 and start nothing', async () => {
     const { t, slack, app, server } = await start()
@@ -54,14 +73,24 @@ describe('Slack HTTP mode: /slack/events', () => {
       ['no signature', { 'x-slack-request-timestamp': String(now()) }],
       ['no timestamp', { 'x-slack-signature': slackSignature(SECRET, String(now()), body) }],
       ['malformed signature', { 'x-slack-request-timestamp': String(now()), 'x-slack-signature': 'v0=zz' }],
-      ['v1 scheme', { 'x-slack-request-timestamp': String(now()), 'x-slack-signature': slackSignature(SECRET, String(now()), body).replace('v0=', 'v1=') }],
+      [
+        'v1 scheme',
+        {
+          'x-slack-request-timestamp': String(now()),
+          'x-slack-signature': slackSignature(SECRET, String(now()), body).replace('v0=', 'v1='),
+        },
+      ],
       ['stale: 6 minutes old, signed for that time', signed(body, String(now() - 360))],
       ['future: 6 minutes ahead', signed(body, String(now() + 360))],
       ['timestamp changed after signing', { ...signed(body), 'x-slack-request-timestamp': String(now() - 1) }],
       ['body altered after signing', signed(body), body.replace('text=plan', 'text=run')],
       ['signature of another body', signed(command('list'))],
     ]
-    for (let i = 0; i < 40; i++) attacks.push([`random forgery ${i}`, { 'x-slack-request-timestamp': String(now()), 'x-slack-signature': `v0=${randomBytes(32).toString('hex')}` }])
+    for (let i = 0; i < 40; i++)
+      attacks.push([
+        `random forgery ${i}`,
+        { 'x-slack-request-timestamp': String(now()), 'x-slack-signature': `v0=${randomBytes(32).toString('hex')}` },
+      ])
     for (const [name, headers, payload] of attacks) {
       const res = await post(server, payload ?? body, headers)
       expect(res.statusCode, name).toBe(401)
@@ -97,7 +126,22 @@ describe('Slack HTTP mode: /slack/events', () => {
     const plan = await slack.waitFor(() => [...slack.messages.values()].find((m) => slack!.buttons(m.ts).length > 0), 10_000, 'the plan')
     const approve = slack.buttons(plan.ts)[0]!
     const click = (user: string) =>
-      'payload=' + encodeURIComponent(JSON.stringify({ type: 'block_actions', user: { id: user, username: user, team_id: 'T0FAKE' }, team: { id: 'T0FAKE' }, api_app_id: 'A0FAKE', token: 'x', trigger_id: randomBytes(8).toString('hex'), channel: { id: 'C0OPS' }, container: { type: 'message', message_ts: plan.ts, channel_id: 'C0OPS' }, message: { ts: plan.ts, text: plan.text }, response_url: 'http://127.0.0.1:9/x', actions: [{ type: 'button', action_id: approve.actionId, block_id: approve.blockId, value: approve.value, action_ts: '1' }] }))
+      'payload=' +
+      encodeURIComponent(
+        JSON.stringify({
+          type: 'block_actions',
+          user: { id: user, username: user, team_id: 'T0FAKE' },
+          team: { id: 'T0FAKE' },
+          api_app_id: 'A0FAKE',
+          token: 'x',
+          trigger_id: randomBytes(8).toString('hex'),
+          channel: { id: 'C0OPS' },
+          container: { type: 'message', message_ts: plan.ts, channel_id: 'C0OPS' },
+          message: { ts: plan.ts, text: plan.text },
+          response_url: 'http://127.0.0.1:9/x',
+          actions: [{ type: 'button', action_id: approve.actionId, block_id: approve.blockId, value: approve.value, action_ts: '1' }],
+        }),
+      )
     const forged = click('U0BOB')
     expect((await post(server, forged, signed(forged, String(now()), 'guess'))).statusCode).toBe(401)
     await app.idle()

@@ -36,7 +36,9 @@ describe('runbook CLI', () => {
     expect((await cli(['validate', 'runbooks/'])).code).toBe(0)
     const r = await cli(['validate', 'fixtures/runbooks/invalid/RB_UNKNOWN_PARSER--typo.yaml'])
     expect(r.code).toBe(2)
-    expect(r.stderr).toContain("fixtures/runbooks/invalid/RB_UNKNOWN_PARSER--typo.yaml:9:12: parser 'iptabels' is not registered: did you mean 'iptables'?")
+    expect(r.stderr).toContain(
+      "fixtures/runbooks/invalid/RB_UNKNOWN_PARSER--typo.yaml:9:12: parser 'iptabels' is not registered: did you mean 'iptables'?",
+    )
     expect(r.stderr).toMatch(/> +9 \| +parse: iptabels\n +\| +\^/)
     const json = JSON.parse((await cli(['validate', '--json', 'fixtures/runbooks/invalid'])).stdout) as Array<{ valid: boolean }>
     expect(json.length).toBe(readdirSync('fixtures/runbooks/invalid').length)
@@ -72,7 +74,19 @@ describe('runbook CLI', () => {
     // Next to the log dir's root (not in it: the snapshot covers the root), removed after the test.
     const transcript = `${d.root}-run.jsonl`
     onTestFinished(() => rmSync(transcript, { force: true }))
-    const r = await cli(['run', 'log-dir-full', '--local', '-p', `dir=${d.dir}`, '-p', 'max_dir_mb=2', '-p', `archive=${d.archive}`, '--transcript', transcript])
+    const r = await cli([
+      'run',
+      'log-dir-full',
+      '--local',
+      '-p',
+      `dir=${d.dir}`,
+      '-p',
+      'max_dir_mb=2',
+      '-p',
+      `archive=${d.archive}`,
+      '--transcript',
+      transcript,
+    ])
     expect(r.code).toBe(4)
     expect(r.stdout).toContain('run again with --apply')
     expect(d.snapshot()).toEqual(before)
@@ -87,9 +101,25 @@ describe('runbook CLI', () => {
   it('run --json prints only JSON lines; --apply --yes applies (exit 5)', async () => {
     const d = makeLogDir('rotated')
     dirs.push(d)
-    const r = await cli(['run', 'log-dir-full', '--local', '--json', '--apply', '--yes', '-p', `dir=${d.dir}`, '-p', 'max_dir_mb=2', '-p', `archive=${d.archive}`])
+    const r = await cli([
+      'run',
+      'log-dir-full',
+      '--local',
+      '--json',
+      '--apply',
+      '--yes',
+      '-p',
+      `dir=${d.dir}`,
+      '-p',
+      'max_dir_mb=2',
+      '-p',
+      `archive=${d.archive}`,
+    ])
     expect(r.code).toBe(5)
-    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string })
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string })
     expect(events[0]!.type).toBe('run.started')
     expect(events.at(-1)).toMatchObject({ type: 'run.finished', status: 'fix-applied', exitCode: 5 })
     expect(existsSync(d.archive)).toBe(true)
@@ -124,7 +154,15 @@ describe('runbook CLI', () => {
 describe('error catalogue', () => {
   it('every code in the catalogue is raised somewhere in src/', () => {
     const src = (function walk(d: string): string {
-      return readdirSync(d, { withFileTypes: true }).map((f) => (f.isDirectory() ? walk(join(d, f.name)) : f.name.endsWith('.ts') && f.name !== 'errors.ts' ? readFileSync(join(d, f.name), 'utf8') : '')).join('\n')
+      return readdirSync(d, { withFileTypes: true })
+        .map((f) =>
+          f.isDirectory()
+            ? walk(join(d, f.name))
+            : f.name.endsWith('.ts') && f.name !== 'errors.ts'
+              ? readFileSync(join(d, f.name), 'utf8')
+              : '',
+        )
+        .join('\n')
     })('src')
     for (const code of Object.keys(ERROR_CODES)) expect(src, code).toContain(`'${code}'`)
   })

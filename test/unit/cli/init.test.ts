@@ -4,7 +4,18 @@
  * written there that uses both a shipped action and the team's own, mistakes included.
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, lstatSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+  lstatSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -24,14 +35,17 @@ useHostDir('rb-init-', (d) => {
   tmp = d
   team = join(d, 'team')
 })
-const inTeam = (argv: string[], env: NodeJS.ProcessEnv = {}) => cli(argv, { cwd: team, env: cleanEnv({ RUNBOOK_STATE_DIR: join(tmp, 'state'), ...env }) })
+const inTeam = (argv: string[], env: NodeJS.ProcessEnv = {}) =>
+  cli(argv, { cwd: team, env: cleanEnv({ RUNBOOK_STATE_DIR: join(tmp, 'state'), ...env }) })
 
 /** Every file under dir, relative, sorted. */
 function tree(dir: string, base = dir): string[] {
-  return readdirSync(dir).flatMap((f) => {
-    const p = join(dir, f)
-    return lstatSync(p).isDirectory() ? tree(p, base) : [p.slice(base.length + 1)]
-  }).sort()
+  return readdirSync(dir)
+    .flatMap((f) => {
+      const p = join(dir, f)
+      return lstatSync(p).isDirectory() ? tree(p, base) : [p.slice(base.length + 1)]
+    })
+    .sort()
 }
 
 const USES_BOTH = `apiVersion: runbook/v1
@@ -66,7 +80,11 @@ describe('runbook init', () => {
       cwd: tmp,
       encoding: 'utf8',
       // No RUNBOOK_* at all; a home of its own, so nothing of this machine's user is read or written.
-      env: Object.fromEntries(Object.entries(cleanEnv({ PATH: `${bin}:${process.env.PATH}`, TEAM: team, HOME: join(tmp, 'home') })).filter(([k]) => !k.startsWith('RUNBOOK_'))),
+      env: Object.fromEntries(
+        Object.entries(cleanEnv({ PATH: `${bin}:${process.env.PATH}`, TEAM: team, HOME: join(tmp, 'home') })).filter(
+          ([k]) => !k.startsWith('RUNBOOK_'),
+        ),
+      ),
     })
     expect(readdirSync(tmp).sort()).toEqual(['bin', 'team'])
     expect(r.status, r.stdout + r.stderr).toBe(0)
@@ -101,7 +119,9 @@ describe('runbook init', () => {
     expect(readFileSync(join(team, '.github/workflows/runbooks.yml'), 'utf8')).not.toContain('__VERSION__')
     // The example inventory is valid: copied to inventory.yaml, `runbook exec` would read it.
     const { parseInventory } = await import('../../../src/inventory/load.ts')
-    expect(Object.keys(parseInventory(readFileSync(join(team, 'inventory.example.yaml'), 'utf8'), join(team, 'inventory.yaml')).hosts)).toContain('web1')
+    expect(
+      Object.keys(parseInventory(readFileSync(join(team, 'inventory.example.yaml'), 'utf8'), join(team, 'inventory.yaml')).hosts),
+    ).toContain('web1')
   })
 
   it('editor settings and modelines map the schemas by relative paths that exist in the scaffold; the copies are the schemas', async () => {
@@ -129,14 +149,19 @@ describe('runbook init', () => {
 
   it('the sample runbook uses the team action and a shipped one, and runbook actions lists both', async () => {
     await cli(['init', team])
-    const show = JSON.parse((await inTeam(['show', 'dir-budget', '--json'])).stdout) as { steps: Array<{ name: string; action: string | null }> }
-    expect(Object.fromEntries(show.steps.map((s) => [s.name, s.action]))).toEqual({ measure: 'team/dir-size@1', archive_rotated: 'files/archive-rotated@1' })
+    const show = JSON.parse((await inTeam(['show', 'dir-budget', '--json'])).stdout) as {
+      steps: Array<{ name: string; action: string | null }>
+    }
+    expect(Object.fromEntries(show.steps.map((s) => [s.name, s.action]))).toEqual({
+      measure: 'team/dir-size@1',
+      archive_rotated: 'files/archive-rotated@1',
+    })
     const actions = JSON.parse((await inTeam(['actions', '--json'])).stdout) as Array<{ name: string; file: string }>
     expect(actions.find((a) => a.name === 'team/dir-size')?.file).toBe(join(team, 'actions/team/dir-size.yaml'))
     expect(actions.find((a) => a.name === 'files/archive-rotated')?.file).toBe(resolve('actions/files/archive-rotated.yaml'))
   })
 
-  it('a runbook written there uses both a shipped action and the team\'s own: it validates, runs and records', async () => {
+  it("a runbook written there uses both a shipped action and the team's own: it validates, runs and records", async () => {
     await cli(['init', team])
     writeFileSync(join(team, 'runbooks/tmp-budget.yaml'), USES_BOTH)
     expect((await inTeam(['validate'])).code).toBe(0)
@@ -146,7 +171,10 @@ describe('runbook init', () => {
     const r = await inTeam(['record', 'tmp-budget', '--case', 'rotated', '--local', '-p', `dir=${scratch}`])
     expect(r.code, r.stderr).toBe(0)
     expect(r.stderr).toContain('fixture: fixtures/tmp-budget/rotated.jsonl (new): run exited 4, outcome _proposed')
-    const events = readFileSync(join(team, 'fixtures/tmp-budget/rotated.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; spec?: { action?: string }; step?: string })
+    const events = readFileSync(join(team, 'fixtures/tmp-budget/rotated.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; spec?: { action?: string }; step?: string })
     expect(events.find((e) => e.type === 'command.finished' && e.step === 'size')?.spec?.action).toBe('team/dir-size@1')
     expect(events.some((e) => e.type === 'fix.proposed' && e.step === 'rotated')).toBe(true)
     // Dry-run: the file is still there.
@@ -158,7 +186,10 @@ describe('runbook init', () => {
 
   it('a wrong input at a uses: site in the team repo is an error at its file:line:col, with did you mean', async () => {
     await cli(['init', team])
-    writeFileSync(join(team, 'runbooks/tmp-budget.yaml'), USES_BOTH.replace('with: { dir: "${{ params.dir }}" }', 'with: { dirr: "${{ params.dir }}" }'))
+    writeFileSync(
+      join(team, 'runbooks/tmp-budget.yaml'),
+      USES_BOTH.replace('with: { dir: "${{ params.dir }}" }', 'with: { dirr: "${{ params.dir }}" }'),
+    )
     const r = await inTeam(['validate'])
     expect(r.code).toBe(2)
     expect(r.stdout).toContain('FAIL  runbooks/tmp-budget.yaml')
@@ -166,7 +197,10 @@ describe('runbook init', () => {
     expect(r.stderr).toMatch(/runbooks\/tmp-budget\.yaml:9:13: .*'dirr'.*did you mean 'dir'/)
     expect(r.stderr).toMatch(/> +9 \| +with: \{ dirr:/)
 
-    writeFileSync(join(team, 'runbooks/tmp-budget.yaml'), USES_BOTH.replace('archive: "${{ params.dir }}.tar"', 'archive: "relative/x.tar"'))
+    writeFileSync(
+      join(team, 'runbooks/tmp-budget.yaml'),
+      USES_BOTH.replace('archive: "${{ params.dir }}.tar"', 'archive: "relative/x.tar"'),
+    )
     const typed = await inTeam(['validate'])
     expect(typed.code).toBe(2)
     expect(typed.stderr).toMatch(/runbooks\/tmp-budget\.yaml:16:\d+: .*archive/)
@@ -222,7 +256,9 @@ describe('runbook init refuses to overwrite', () => {
     writeFileSync(join(team, 'runbooks/dir-budget.yaml'), '# ours now\n')
     const r = await cli(['init', team, '--schemas'])
     expect(r.code).toBe(0)
-    expect(readFileSync(join(team, '.runbook/schemas/runbook.schema.json'), 'utf8')).toBe(readFileSync('schemas/runbook.schema.json', 'utf8'))
+    expect(readFileSync(join(team, '.runbook/schemas/runbook.schema.json'), 'utf8')).toBe(
+      readFileSync('schemas/runbook.schema.json', 'utf8'),
+    )
     expect(readFileSync(join(team, 'runbooks/dir-budget.yaml'), 'utf8')).toBe('# ours now\n')
   })
 

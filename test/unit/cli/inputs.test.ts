@@ -178,7 +178,20 @@ describe('output cannot drive the terminal', () => {
 })
 
 describe('transcripts with known event types but bad contents', () => {
-  const started = { seq: 1, at: '2026-01-01T00:00:00.000Z', type: 'run.started', transcriptVersion: 1, runbook: 'tiny', hash: 'h', tool: { name: 'runbook', version: '0' }, mode: 'dry-run', params: {}, targets: ['local'], operator: 'me', startedAt: '2026-01-01T00:00:00.000Z' }
+  const started = {
+    seq: 1,
+    at: '2026-01-01T00:00:00.000Z',
+    type: 'run.started',
+    transcriptVersion: 1,
+    runbook: 'tiny',
+    hash: 'h',
+    tool: { name: 'runbook', version: '0' },
+    mode: 'dry-run',
+    params: {},
+    targets: ['local'],
+    operator: 'me',
+    startedAt: '2026-01-01T00:00:00.000Z',
+  }
   const finished = { seq: 9, at: '2026-01-01T00:00:01.000Z', type: 'run.finished', status: 'healthy', exitCode: 0, durationMs: 1 }
   const write = (events: unknown[]) => {
     const path = join(tempDir(), 'run.jsonl')
@@ -187,9 +200,29 @@ describe('transcripts with known event types but bad contents', () => {
   }
 
   it.each([
-    ['a command.finished without its spec', [started, { seq: 2, at: 'x', type: 'command.finished', step: 's', result: { exitCode: 0, signal: null, stdout: '', stderr: '', durationMs: 1, timedOut: false } }, finished], 2, 'command.finished event: spec must be an object (got nothing)'],
+    [
+      'a command.finished without its spec',
+      [
+        started,
+        {
+          seq: 2,
+          at: 'x',
+          type: 'command.finished',
+          step: 's',
+          result: { exitCode: 0, signal: null, stdout: '', stderr: '', durationMs: 1, timedOut: false },
+        },
+        finished,
+      ],
+      2,
+      'command.finished event: spec must be an object (got nothing)',
+    ],
     ['null params', [{ ...started, params: null }, finished], 1, 'run.started event: params must be an object (got null)'],
-    ['an outcome whose evidence is not a list', [started, { seq: 2, at: 'x', type: 'outcome', id: 'done', severity: 'ok', summary: 's', evidence: 'no' }, finished], 2, 'outcome event: evidence must be an array'],
+    [
+      'an outcome whose evidence is not a list',
+      [started, { seq: 2, at: 'x', type: 'outcome', id: 'done', severity: 'ok', summary: 's', evidence: 'no' }, finished],
+      2,
+      'outcome event: evidence must be an array',
+    ],
   ])('%s: RB_TRANSCRIPT_INVALID at file:line, exit 2', async (_, events, line, message) => {
     const path = write(events)
     const r = await cli(['replay', path])
@@ -230,7 +263,10 @@ describe('transcripts with known event types but bad contents', () => {
 
 describe('interrupted while reading', () => {
   it('an aborted replay ends with 143 for SIGTERM (130 for SIGINT), not a stack', async () => {
-    for (const [sig, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
+    for (const [sig, code] of [
+      ['SIGTERM', 143],
+      ['SIGINT', 130],
+    ] as const) {
       const controller = new AbortController()
       controller.abort(sig)
       const out = new PassThrough()
@@ -238,7 +274,14 @@ describe('interrupted while reading', () => {
       let stderr = ''
       err.on('data', (d) => (stderr += d))
       const stdin = Object.assign(Readable.from([]), { isTTY: false })
-      const exit = await main(['replay', 'fixtures/log-dir-full/rotated-dry-run.jsonl'], { stdout: out, stderr: err, stdin, env: { NO_COLOR: '1' }, cwd: process.cwd(), signal: controller.signal })
+      const exit = await main(['replay', 'fixtures/log-dir-full/rotated-dry-run.jsonl'], {
+        stdout: out,
+        stderr: err,
+        stdin,
+        env: { NO_COLOR: '1' },
+        cwd: process.cwd(),
+        signal: controller.signal,
+      })
       expect(exit).toBe(code)
       expect(stderr).not.toContain('internal error')
     }

@@ -34,8 +34,26 @@ async function cli(argv: string[], options: { stdin?: string; env?: NodeJS.Proce
 async function apply(tokenFlags: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv } = {}) {
   const out = join(dir, 'out')
   rmSync(out, { force: true })
-  const r = await cli(['run', join(process.cwd(), RUNBOOK), '--local', '--host', 'local', '--apply', '--yes', '--json', '-t', join(dir, 't.jsonl'),
-    '-p', `out=${out}`, '-p', `conf=${join(dir, 'conf')}`, ...tokenFlags], options)
+  const r = await cli(
+    [
+      'run',
+      join(process.cwd(), RUNBOOK),
+      '--local',
+      '--host',
+      'local',
+      '--apply',
+      '--yes',
+      '--json',
+      '-t',
+      join(dir, 't.jsonl'),
+      '-p',
+      `out=${out}`,
+      '-p',
+      `conf=${join(dir, 'conf')}`,
+      ...tokenFlags,
+    ],
+    options,
+  )
   let arrived: string | null = null
   try {
     arrived = readFileSync(out, 'utf8')
@@ -85,7 +103,12 @@ describe('secret params from a file, stdin or the environment', () => {
   it.each([
     ['a missing file', ['--param-file', 'token=nope'], {}, /--param-file token=nope: cannot read \S+\/nope \(ENOENT\)/],
     ['an unset variable', ['--param-env', 'token=RB_TEST_UNSET_VAR'], {}, /environment variable RB_TEST_UNSET_VAR is not set/],
-    ['a param given twice', ['-p', 'token=x', '--param-env', 'token=HOME'], {}, /param 'token' is given by both --param and --param-env: give it once/],
+    [
+      'a param given twice',
+      ['-p', 'token=x', '--param-env', 'token=HOME'],
+      {},
+      /param 'token' is given by both --param and --param-env: give it once/,
+    ],
     ['no name', ['--param-file', '=token'], {}, /--param-file "=token": expected name=PATH/],
   ] as const)('%s is a usage error (exit 2) that says what to do, and nothing runs', async (_case, flags, env, message) => {
     const r = await apply([...flags], { env })

@@ -35,7 +35,9 @@ describe('runbook parsers', () => {
     const r = await cli(['parsers', '--json', 'ss'])
     const [ss] = JSON.parse(r.stdout) as Array<{ name: string; fields: Record<string, unknown> }>
     expect(ss!.name).toBe('ss')
-    expect(ss!.fields['sockets']).toEqual([expect.objectContaining({ localPort: 'int', process: expect.objectContaining({ name: 'string' }) })])
+    expect(ss!.fields['sockets']).toEqual([
+      expect.objectContaining({ localPort: 'int', process: expect.objectContaining({ name: 'string' }) }),
+    ])
   })
 
   it('an unknown name is RB_UNKNOWN_PARSER, exit 2', async () => {

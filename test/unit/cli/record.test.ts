@@ -23,8 +23,25 @@ function logDir(kind: 'small' | 'rotated'): string {
 }
 
 const fixtures = () => join(tmp, 'fixtures')
-const record = (args: string[]) => cli(['record', 'log-dir-full', '--fixtures', fixtures(), '--local', '-p', 'max_dir_mb=2', '-p', `archive=${join(tmp, 'rotated.tar')}`, ...args])
-const outcomeOf = (file: string) => (readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; id?: string }).find((e) => e.type === 'outcome'))?.id
+const record = (args: string[]) =>
+  cli([
+    'record',
+    'log-dir-full',
+    '--fixtures',
+    fixtures(),
+    '--local',
+    '-p',
+    'max_dir_mb=2',
+    '-p',
+    `archive=${join(tmp, 'rotated.tar')}`,
+    ...args,
+  ])
+const outcomeOf = (file: string) =>
+  readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { type: string; id?: string })
+    .find((e) => e.type === 'outcome')?.id
 
 describe('runbook record', () => {
   it('writes <fixtures>/<runbook>/<case>.jsonl from a real run, and runbook test replays it', async () => {

@@ -7,7 +7,10 @@ import { cli } from '../../helpers/cli.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'rb-fleet-flags-'))
 const inventory = join(dir, 'inventory.yaml')
-writeFileSync(inventory, 'apiVersion: runbook/v1\nkind: Inventory\nhosts:\n  web1: { address: 198.18.250.11, vars: { role: web } }\n  web2: { address: 198.18.250.12 }\ngroups:\n  web: { hosts: [web1, web2] }\n')
+writeFileSync(
+  inventory,
+  'apiVersion: runbook/v1\nkind: Inventory\nhosts:\n  web1: { address: 198.18.250.11, vars: { role: web } }\n  web2: { address: 198.18.250.12 }\ngroups:\n  web: { hosts: [web1, web2] }\n',
+)
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 describe('run: fleet flags', () => {

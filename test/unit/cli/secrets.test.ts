@@ -26,8 +26,26 @@ async function runWith(secret: string, view: 'json' | 'plain') {
   const out = join(dir, `${view}.out`)
   const conf = join(dir, `${view}.conf`)
   const env = { ...process.env, RUNBOOK_STATE_DIR: state, NO_COLOR: '1' }
-  const argv = ['run', RUNBOOK, '--local', '--host', 'local', '--apply', '--yes', '--log-level', 'debug', '--transcript', transcript,
-    '-p', `token=${secret}`, '-p', `out=${out}`, '-p', `conf=${conf}`, ...(view === 'json' ? ['--json'] : ['--verbose'])]
+  const argv = [
+    'run',
+    RUNBOOK,
+    '--local',
+    '--host',
+    'local',
+    '--apply',
+    '--yes',
+    '--log-level',
+    'debug',
+    '--transcript',
+    transcript,
+    '-p',
+    `token=${secret}`,
+    '-p',
+    `out=${out}`,
+    '-p',
+    `conf=${conf}`,
+    ...(view === 'json' ? ['--json'] : ['--verbose']),
+  ]
   const r = await runCli(argv, env)
   return {
     ...r,
@@ -76,7 +94,10 @@ describe.each(SECRET_CASES)('a secret with %s', (_name, secret) => {
     // The same through the CLI, as CI runs it: the transcript as a fixture of the runbook.
     mkdirSync(join(dir, 'fixtures', 'secret-renderings'), { recursive: true })
     copyFileSync(run.transcript, join(dir, 'fixtures', 'secret-renderings', 'case.jsonl'))
-    const cliTest = await runCli(['test', RUNBOOK, '--fixtures', relative(process.cwd(), join(dir, 'fixtures'))], { ...process.env, NO_COLOR: '1' })
+    const cliTest = await runCli(['test', RUNBOOK, '--fixtures', relative(process.cwd(), join(dir, 'fixtures'))], {
+      ...process.env,
+      NO_COLOR: '1',
+    })
     expect(cliTest.stdout).toContain('1/1 fixtures pass')
     expect(cliTest.code, cliTest.stdout).toBe(0)
     const shown = await runCli(['replay', run.transcript, '--verbose'], { ...process.env, NO_COLOR: '1' })

@@ -19,8 +19,15 @@ beforeEach(() => {
 })
 afterEach(() => rmSync(dir, { recursive: true, force: true }))
 
-const run = (transcript: string, word: string) => cli(['run', RUNBOOK, '--local', '-p', `word=${word}`, '--transcript', transcript], { env: { RUNBOOK_STATE_DIR: join(dir, 'state') }, cwd: dir })
-const runsIn = (file: string) => readFileSync(file, 'utf8').split('\n').filter((l) => l.includes('"type":"run.started"')).length
+const run = (transcript: string, word: string) =>
+  cli(['run', RUNBOOK, '--local', '-p', `word=${word}`, '--transcript', transcript], {
+    env: { RUNBOOK_STATE_DIR: join(dir, 'state') },
+    cwd: dir,
+  })
+const runsIn = (file: string) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.includes('"type":"run.started"')).length
 
 describe('run --transcript FILE', () => {
   it('holds one run: a second run to the same file replaces the first, and replays as itself', async () => {
@@ -55,7 +62,10 @@ describe('test --fixtures DIR', () => {
     expect([relative.code, absolute.code]).toEqual([0, 0])
   })
 
-  it.each([['absolute', () => join(dir, 'no-such-dir')], ['relative', () => 'no-such-dir']])('a missing %s directory is a usage error naming it, not "no fixtures"', async (_, given) => {
+  it.each([
+    ['absolute', () => join(dir, 'no-such-dir')],
+    ['relative', () => 'no-such-dir'],
+  ])('a missing %s directory is a usage error naming it, not "no fixtures"', async (_, given) => {
     const r = await cli(['test', RUNBOOK, '--fixtures', given()], { cwd: dir })
     expect(r.code).toBe(EXIT.USAGE)
     expect(r.stderr).toContain(join(dir, 'no-such-dir'))

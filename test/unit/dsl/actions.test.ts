@@ -83,11 +83,15 @@ describe('uses: a run action', () => {
   })
 
   it('an unknown action is reported at uses:, with did-you-mean', () => {
-    expect(located(runbook('unknown', '    uses: team/greeet'))).toEqual([expect.stringMatching(/^RB_UNKNOWN_ACTION 9:11 action 'team\/greeet' does not exist: did you mean 'team\/greet'\?/)])
+    expect(located(runbook('unknown', '    uses: team/greeet'))).toEqual([
+      expect.stringMatching(/^RB_UNKNOWN_ACTION 9:11 action 'team\/greeet' does not exist: did you mean 'team\/greet'\?/),
+    ])
   })
 
   it('a version the action is not is reported at uses:', () => {
-    expect(located(runbook('version', '    uses: team/greet@1\n    with: { who: bob }'))).toEqual([expect.stringMatching(/^RB_UNKNOWN_ACTION 9:11 .*team\/greet is version 2/)])
+    expect(located(runbook('version', '    uses: team/greet@1\n    with: { who: bob }'))).toEqual([
+      expect.stringMatching(/^RB_UNKNOWN_ACTION 9:11 .*team\/greet is version 2/),
+    ])
   })
 
   it('an unknown input is reported at its name, with did-you-mean', () => {
@@ -105,11 +109,15 @@ describe('uses: a run action', () => {
   })
 
   it('a param of another type is reported at its value', () => {
-    expect(located(runbook('param-type', '    uses: team/greet\n    with: { who: "${{ params.ip }}" }'))).toEqual([expect.stringMatching(/^RB_ACTION_INPUT 10:18 .*params.ip is ip/)])
+    expect(located(runbook('param-type', '    uses: team/greet\n    with: { who: "${{ params.ip }}" }'))).toEqual([
+      expect.stringMatching(/^RB_ACTION_INPUT 10:18 .*params.ip is ip/),
+    ])
   })
 
   it('a step cannot both use an action and run a command', () => {
-    expect(located(runbook('both', '    uses: team/greet\n    with: { who: bob }\n    run: echo hi'))).toEqual([expect.stringMatching(/^RB_STEP_KIND 11:5 /)])
+    expect(located(runbook('both', '    uses: team/greet\n    with: { who: bob }\n    run: echo hi'))).toEqual([
+      expect.stringMatching(/^RB_STEP_KIND 11:5 /),
+    ])
   })
 })
 
@@ -162,7 +170,10 @@ outcomes:
   })
 
   it('a diagnostic command that changes the host is refused', () => {
-    write('mut/actions/team/mut.yaml', GREET.replace('name: team/greet', 'name: team/mut').replace('echo hello', 'systemctl restart nginx; echo hello'))
+    write(
+      'mut/actions/team/mut.yaml',
+      GREET.replace('name: team/greet', 'name: team/mut').replace('echo hello', 'systemctl restart nginx; echo hello'),
+    )
     const r = createActionLibrary([join(root, 'mut/actions')], parsers()).get('team/mut')
     expect(!r?.ok && r?.errors.map((e) => e.code)).toEqual(['RB_MUTATING_OUTSIDE_FIX'])
   })
@@ -249,7 +260,11 @@ outcomes:
     )
     const { asked, summary } = await runFile(file, { params: {} })
     expect(summary.error?.message).toBeUndefined()
-    expect(asked.map((s) => s.command).sort()).toEqual(["echo b", "printf '%s\\n' 'x y' z", "printf '%s\\n' /tmp/runbook-actions-test-nonexistent"])
+    expect(asked.map((s) => s.command).sort()).toEqual([
+      'echo b',
+      "printf '%s\\n' 'x y' z",
+      "printf '%s\\n' /tmp/runbook-actions-test-nonexistent",
+    ])
     const v = validateFile(file, parsers())
     if (!v.ok) throw v.errors[0]
     expect([...v.value.uses.keys()].sort()).toEqual(['both.a', 'fix', 'fix.check'])
@@ -271,8 +286,13 @@ outcomes:
   })
 
   it('a check with neither run nor uses is refused', () => {
-    const file = rb('no-run', `  fix:\n    fix:\n      summary: s\n      check: { needed_if: "true" }\n      apply: ["true"]\n    next: done`)
-    expect(located(file)).toEqual([expect.stringMatching(/^RB_SCHEMA 10:14 the check of step 'fix' needs run \(a command\) or uses \(a run action\)/)])
+    const file = rb(
+      'no-run',
+      `  fix:\n    fix:\n      summary: s\n      check: { needed_if: "true" }\n      apply: ["true"]\n    next: done`,
+    )
+    expect(located(file)).toEqual([
+      expect.stringMatching(/^RB_SCHEMA 10:14 the check of step 'fix' needs run \(a command\) or uses \(a run action\)/),
+    ])
   })
 })
 
@@ -289,9 +309,21 @@ describe('runbook validate and runbook actions', () => {
   it('actions --json lists the shipped and the team actions with inputs and outputs', async () => {
     const { cli } = await import('../../helpers/cli.ts')
     const r = await cli(['actions', '--json'], { cwd: join(root, 'team') })
-    const list = JSON.parse(r.stdout) as Array<{ name: string; id: string; kind: string; inputs: Array<{ name: string; type: string; required: boolean }> }>
+    const list = JSON.parse(r.stdout) as Array<{
+      name: string
+      id: string
+      kind: string
+      inputs: Array<{ name: string; type: string; required: boolean }>
+    }>
     expect(r.code).toBe(0)
-    expect(list.find((a) => a.name === 'team/greet')).toMatchObject({ id: 'team/greet@2', kind: 'run', inputs: [{ name: 'who', type: 'user', required: true }, { name: 'port', type: 'port', required: false }] })
+    expect(list.find((a) => a.name === 'team/greet')).toMatchObject({
+      id: 'team/greet@2',
+      kind: 'run',
+      inputs: [
+        { name: 'who', type: 'user', required: true },
+        { name: 'port', type: 'port', required: false },
+      ],
+    })
     expect(list.find((a) => a.name === 'fail2ban/lift-ban')).toMatchObject({ kind: 'fix', inputs: [{ name: 'ip', type: 'ip' }] })
   })
 })
@@ -300,7 +332,11 @@ describe('show and graph name the actions; the hash covers them', () => {
   it('show --json gives each step its action, graph labels them', async () => {
     const { cli } = await import('../../helpers/cli.ts')
     const show = await cli(['show', 'stale-connections', '--json'])
-    const steps = (JSON.parse(show.stdout) as { steps: Array<{ name: string; action: string | null; actions: Array<{ command: string; action: string }> }> }).steps
+    const steps = (
+      JSON.parse(show.stdout) as {
+        steps: Array<{ name: string; action: string | null; actions: Array<{ command: string; action: string }> }>
+      }
+    ).steps
     expect(steps.find((s) => s.name === 'restart_owner')?.action).toBe('process/restart-owner@1')
     expect(steps.find((s) => s.name === 'owner')?.actions).toEqual([
       { command: 'waiting', action: 'tcp/waiting-connections@1' },

@@ -1,9 +1,21 @@
 import { describe, expect, it } from 'vitest'
-import { CheckScope, compileExpr, compileTemplate, evaluateGuard, nullComparisons, parseTemplate, valueTypes } from '../../../src/dsl/expr.ts'
+import {
+  CheckScope,
+  compileExpr,
+  compileTemplate,
+  evaluateGuard,
+  nullComparisons,
+  parseTemplate,
+  valueTypes,
+} from '../../../src/dsl/expr.ts'
 import type { RunbookError } from '../../../src/errors.ts'
 import { typeMismatch } from '../../../src/dsl/validate.ts'
 
-const env = new CheckScope({ params: { host: 'string', port: 'int' }, steps: { probe: { result: { open: 'bool' } } } }).env({ last: { hop: 'int' }, hops: 'list', n: 'int' })
+const env = new CheckScope({ params: { host: 'string', port: 'int' }, steps: { probe: { result: { open: 'bool' } } } }).env({
+  last: { hop: 'int' },
+  hops: 'list',
+  n: 'int',
+})
 
 describe('CEL checking', () => {
   it('accepts null comparisons on object-typed parser fields', () => {
@@ -37,7 +49,11 @@ describe('CEL type checking', () => {
     steps: { scan: { result: { sockets: [{ localPort: 'int', process: { name: 'string' } }] } } },
   })
   const typed = scope.env({
-    total: 'int', load: 'double', byClient: 'map', names: 'list<string>', lines: 'list',
+    total: 'int',
+    load: 'double',
+    byClient: 'map',
+    names: 'list<string>',
+    lines: 'list',
     rules: [{ source: 'string', dport: 'int', comment: 'string', process: { name: 'string' } }],
   })
   const ok = (expr: string) => expect(typed.check(expr), expr).toBeNull()
@@ -67,19 +83,27 @@ describe('CEL type checking', () => {
   })
 
   it('types element fields inside macros', () => {
-    expect(typed.check('result.rules.filter(r, r.dport == params.ip).size() > 0')?.operands).toMatchObject({ left: { text: 'r.dport', type: 'int' }, right: { text: 'params.ip', type: 'string' } })
+    expect(typed.check('result.rules.filter(r, r.dport == params.ip).size() > 0')?.operands).toMatchObject({
+      left: { text: 'r.dport', type: 'int' },
+      right: { text: 'params.ip', type: 'string' },
+    })
   })
 })
 
 describe('type mismatch messages', () => {
   it('say what met and how to fix it', () => {
-    const m = (op: string, l: [string, string], r: [string, string]) => typeMismatch({ op, left: { text: l[0], type: l[1] }, right: { text: r[0], type: r[1] } })
+    const m = (op: string, l: [string, string], r: [string, string]) =>
+      typeMismatch({ op, left: { text: l[0], type: l[1] }, right: { text: r[0], type: r[1] } })
     expect(m('==', ['params.port', 'int'], ['"22"', 'string'])).toBe('params.port is an int and "22" is a string: compare with 22')
     expect(m('==', ['params.ip', 'string'], ['22', 'int'])).toBe('params.ip is a string and 22 is an int: compare with "22"')
     expect(m('>', ['params.n', 'string'], ['2', 'int'])).toBe('params.n is a string and 2 is an int: convert with int(params.n)')
     expect(m('==', ['params.dry', 'bool'], ["'true'", 'string'])).toBe("params.dry is a bool and 'true' is a string: compare with true")
-    expect(m('*', ['result.load1', 'double'], ['2', 'int'])).toBe('result.load1 is a double and 2 is an int: write double(result.load1) * 2.0')
-    expect(m('==', ['r.port', 'int'], ['params.p', 'string'])).toBe('r.port is an int and params.p is a string: convert one side: int(params.p) or string(r.port)')
+    expect(m('*', ['result.load1', 'double'], ['2', 'int'])).toBe(
+      'result.load1 is a double and 2 is an int: write double(result.load1) * 2.0',
+    )
+    expect(m('==', ['r.port', 'int'], ['params.p', 'string'])).toBe(
+      'r.port is an int and params.p is a string: convert one side: int(params.p) or string(r.port)',
+    )
   })
 })
 
@@ -92,7 +116,12 @@ describe('evaluation', () => {
   })
   it('templates quote interpolated values for the shell, lists as several words', () => {
     const t = compileTemplate('iptables -D ${{ result.rule }} && echo ${{ params.ip }}')
-    expect(t.render({ params: { ip: "1.2.3.4; rm -rf /" }, steps: {}, facts: {}, result: { rule: ['sshguard', '-s', '1.2.3.4', '-j', 'DROP'] } }, 'shell')).toBe("iptables -D sshguard -s 1.2.3.4 -j DROP && echo '1.2.3.4; rm -rf /'")
+    expect(
+      t.render(
+        { params: { ip: '1.2.3.4; rm -rf /' }, steps: {}, facts: {}, result: { rule: ['sshguard', '-s', '1.2.3.4', '-j', 'DROP'] } },
+        'shell',
+      ),
+    ).toBe("iptables -D sshguard -s 1.2.3.4 -j DROP && echo '1.2.3.4; rm -rf /'")
   })
   it('an unclosed ${{ is a syntax error with its offset', () => {
     expect(parseTemplate('a ${{ b')).toEqual({ error: "unclosed '${{': add the closing '}}'", offset: 2 })
@@ -100,10 +129,22 @@ describe('evaluation', () => {
 })
 
 describe('value types in evaluation errors', () => {
-  const scope = { params: { token: 's3cret', max: 3 }, result: { x: null, lines: ['a'] }, steps: { gather: { result: { rules: [] } } }, facts: {} } as never
+  const scope = {
+    params: { token: 's3cret', max: 3 },
+    result: { x: null, lines: ['a'] },
+    steps: { gather: { result: { rules: [] } } },
+    facts: {},
+  } as never
   it('names the type of each value read, where a path stops, and never a value', () => {
-    expect(valueTypes("result.x.y == 1 && result.lines[2] == 'result.q' && params.token == 'a'", scope)).toEqual(['result.x: null (no field y)', 'result.lines: list of 1 (no [2])', 'params.token: string'])
-    expect(valueTypes('steps.gather.result.rules.exists(r, r.result == params.max)', scope)).toEqual(['steps.gather.result.rules: list of 0', 'params.max: int'])
+    expect(valueTypes("result.x.y == 1 && result.lines[2] == 'result.q' && params.token == 'a'", scope)).toEqual([
+      'result.x: null (no field y)',
+      'result.lines: list of 1 (no [2])',
+      'params.token: string',
+    ])
+    expect(valueTypes('steps.gather.result.rules.exists(r, r.result == params.max)', scope)).toEqual([
+      'steps.gather.result.rules: list of 0',
+      'params.max: int',
+    ])
   })
   it('a failing evaluation is RB_CEL_EVAL with the expression and the types', () => {
     const err = (() => {

@@ -47,8 +47,12 @@ describe('fix statuses', () => {
   })
 
   it('steps.<fix>.result.status is checked too, in either order and with !=, in guards and templates', () => {
-    expect(errors(runbook(`"rolled-back" != steps.repair.result.status`)).join('\n')).toContain('"rolled-back" is never the status of a fix')
-    expect(errors(runbook('true', `\${{ steps.repair.result.status == 'verfied' ? 'a' : 'b' }}`)).join('\n')).toContain('did you mean "verified"?')
+    expect(errors(runbook(`"rolled-back" != steps.repair.result.status`)).join('\n')).toContain(
+      '"rolled-back" is never the status of a fix',
+    )
+    expect(errors(runbook('true', `\${{ steps.repair.result.status == 'verfied' ? 'a' : 'b' }}`)).join('\n')).toContain(
+      'did you mean "verified"?',
+    )
   })
 
   it('leaves alone the status of what is not a fix (a probe result, a run step)', () => {

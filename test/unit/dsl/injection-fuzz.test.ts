@@ -25,25 +25,68 @@ const dir = mkdtempSync(join(tmpdir(), 'rb-fuzz-'))
 const MARKER = join(dir, 'PWNED')
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-
 const PAYLOADS = [
-  `;touch ${MARKER}`, `$(touch ${MARKER})`, `\`touch ${MARKER}\``, `'; touch ${MARKER}; '`, `"; touch ${MARKER}; "`,
-  `|touch ${MARKER}`, `&&touch ${MARKER}`, `\ntouch ${MARKER}`, `' $(touch ${MARKER}) '`, `\\'; touch ${MARKER} #`,
-  `-oProxyCommand=touch ${MARKER}`, `--output=${MARKER}`, `>${MARKER}`, `$'\\x27'; touch ${MARKER}`, `\${IFS}touch\${IFS}${MARKER}`,
-  `x;touch M1;$(touch ${MARKER})`, `"$(touch ${MARKER})"`, `*`, `~root`, `{a,b}`, `\u00a0;touch ${MARKER}`,
+  `;touch ${MARKER}`,
+  `$(touch ${MARKER})`,
+  `\`touch ${MARKER}\``,
+  `'; touch ${MARKER}; '`,
+  `"; touch ${MARKER}; "`,
+  `|touch ${MARKER}`,
+  `&&touch ${MARKER}`,
+  `\ntouch ${MARKER}`,
+  `' $(touch ${MARKER}) '`,
+  `\\'; touch ${MARKER} #`,
+  `-oProxyCommand=touch ${MARKER}`,
+  `--output=${MARKER}`,
+  `>${MARKER}`,
+  `$'\\x27'; touch ${MARKER}`,
+  `\${IFS}touch\${IFS}${MARKER}`,
+  `x;touch M1;$(touch ${MARKER})`,
+  `"$(touch ${MARKER})"`,
+  `*`,
+  `~root`,
+  `{a,b}`,
+  `\u00a0;touch ${MARKER}`,
 ]
 /** Fragments that pass one type or another, so hostile tails ride on plausible heads. */
-const HEADS = ['', '1.2.3.4', '2001:db8::1', '198.18.0.0/15', 'web1', 'root@web1:22', '22', 'nginx.service', 'deploy', '/var/log', '3s', '10', 'true', 'a']
+const HEADS = [
+  '',
+  '1.2.3.4',
+  '2001:db8::1',
+  '198.18.0.0/15',
+  'web1',
+  'root@web1:22',
+  '22',
+  'nginx.service',
+  'deploy',
+  '/var/log',
+  '3s',
+  '10',
+  'true',
+  'a',
+]
 const ALPHABET = `abc019 ._-/:@=+,%'"\`$(){}[]<>|&;*?!~#\\\t\u00e9\u4e16`
 
 const TYPES: Param[] = [
-  { type: 'ip' }, { type: 'cidr' }, { type: 'host' }, { type: 'port' }, { type: 'unit' }, { type: 'user' },
-  { type: 'path' }, { type: 'duration' }, { type: 'int' }, { type: 'int', min: -100 }, { type: 'bool' },
-  { type: 'enum', values: ['a', 'b c'] }, { type: 'string' }, { type: 'string', pattern: '.*' }, { type: 'string', allow_leading_dash: true },
+  { type: 'ip' },
+  { type: 'cidr' },
+  { type: 'host' },
+  { type: 'port' },
+  { type: 'unit' },
+  { type: 'user' },
+  { type: 'path' },
+  { type: 'duration' },
+  { type: 'int' },
+  { type: 'int', min: -100 },
+  { type: 'bool' },
+  { type: 'enum', values: ['a', 'b c'] },
+  { type: 'string' },
+  { type: 'string', pattern: '.*' },
+  { type: 'string', allow_leading_dash: true },
 ]
 
 function hostileValues(count: number, next: () => number): string[] {
-  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!
   const out: string[] = [...PAYLOADS, ...HEADS.flatMap((h) => PAYLOADS.map((p) => h + p))]
   while (out.length < count) {
     let s = pick(HEADS)
@@ -58,7 +101,7 @@ function hostileValues(count: number, next: () => number): string[] {
 const PLAIN = [
   "printf '%s\\n' ${{ params.v }}",
   'x=${{ params.v }}; printf \'%s\\n\' "$x"',
-  'printf \'%s\\n\' "$(printf \'%s\' ${{ params.v }})"',
+  "printf '%s\\n' \"$(printf '%s' ${{ params.v }})\"",
   "printf '%s\\n' pre-${{ params.v }}-post",
 ]
 
@@ -76,29 +119,32 @@ describe('injection fuzz (bounded)', () => {
   const seed = Number(process.env.FUZZ_SEED ?? 20261127)
   const values = hostileValues(600, rng(seed))
 
-  it.each(TYPES.map((t) => [JSON.stringify(t), t] as const))('%s: each hostile value is refused, or reaches the program as one literal word', (_name, decl) => {
-    const accepted = values.filter((v) => checkParam(decl, v).ok).map((v) => String(checkParam(decl, v).value))
-    const lines: string[] = []
-    const expected: string[] = []
-    for (const v of accepted) {
-      for (const [i, t] of PLAIN.entries()) {
-        const rendered = compileTemplate(t).render({ params: { v }, steps: {}, facts: {} }, 'shell')
-        lines.push(rendered)
-        // The same line re-quoted for `sudo sh -c`, as the executors send it.
-        lines.push(`sh -c ${quote(rendered)}`)
-        const word = i === 3 ? `pre-${v}-post` : v
-        expected.push(word, word)
+  it.each(TYPES.map((t) => [JSON.stringify(t), t] as const))(
+    '%s: each hostile value is refused, or reaches the program as one literal word',
+    (_name, decl) => {
+      const accepted = values.filter((v) => checkParam(decl, v).ok).map((v) => String(checkParam(decl, v).value))
+      const lines: string[] = []
+      const expected: string[] = []
+      for (const v of accepted) {
+        for (const [i, t] of PLAIN.entries()) {
+          const rendered = compileTemplate(t).render({ params: { v }, steps: {}, facts: {} }, 'shell')
+          lines.push(rendered)
+          // The same line re-quoted for `sudo sh -c`, as the executors send it.
+          lines.push(`sh -c ${quote(rendered)}`)
+          const word = i === 3 ? `pre-${v}-post` : v
+          expected.push(word, word)
+        }
       }
-    }
-    for (const shell of SHELLS) {
-      const r = sh(lines.join('\n') + '\n', shell)
-      expect(existsSync(MARKER), `marker created by ${decl.type} under ${shell}`).toBe(false)
-      expect(r.status, r.stderr).toBe(0)
-      expect(r.stdout).toBe(expected.map((w) => `${w}\n`).join(''))
-    }
-    // Nothing in the payload list passes a strict type (path and string take free text).
-    if (!['string', 'enum', 'path'].includes(decl.type)) expect(accepted.filter((v) => PAYLOADS.some((p) => v.includes(p)))).toEqual([])
-  })
+      for (const shell of SHELLS) {
+        const r = sh(lines.join('\n') + '\n', shell)
+        expect(existsSync(MARKER), `marker created by ${decl.type} under ${shell}`).toBe(false)
+        expect(r.status, r.stderr).toBe(0)
+        expect(r.stdout).toBe(expected.map((w) => `${w}\n`).join(''))
+      }
+      // Nothing in the payload list passes a strict type (path and string take free text).
+      if (!['string', 'enum', 'path'].includes(decl.type)) expect(accepted.filter((v) => PAYLOADS.some((p) => v.includes(p)))).toEqual([])
+    },
+  )
 
   // Each context with a value that breaks out of it there.
   const CONTEXTS: Array<[string, string, string]> = [
@@ -119,12 +165,27 @@ describe('injection fuzz (bounded)', () => {
     // As a block scalar, so the expected line is the one holding the ${{.
     const runLines = run.split('\n')
 
-    const text = (['apiVersion: runbook/v1', 'name: quoted', 'summary: fuzz', 'params:', '  s: { type: string, default: x }', 'steps:', '  look:',
-      '    run: |', ...runLines.map((l) => `      ${l}`), '    next: done', 'outcomes:', '  done: { severity: ok, summary: done }', ''].join('\n'))
+    const text = [
+      'apiVersion: runbook/v1',
+      'name: quoted',
+      'summary: fuzz',
+      'params:',
+      '  s: { type: string, default: x }',
+      'steps:',
+      '  look:',
+      '    run: |',
+      ...runLines.map((l) => `      ${l}`),
+      '    next: done',
+      'outcomes:',
+      '  done: { severity: ok, summary: done }',
+      '',
+    ].join('\n')
     const result = validateSource('quoted.yaml', text, createParserRegistry())
     expect(result.ok).toBe(false)
     const errors = result.ok ? [] : result.errors
-    expect(errors.map((e) => [e.code, e.pos?.line])).toEqual([['RB_QUOTED_INTERPOLATION', 9 + runLines.findIndex((l) => l.includes('${{'))]])
+    expect(errors.map((e) => [e.code, e.pos?.line])).toEqual([
+      ['RB_QUOTED_INTERPOLATION', 9 + runLines.findIndex((l) => l.includes('${{'))],
+    ])
     expect(errors[0]!.message).toContain(`inside ${context}`)
   })
 })

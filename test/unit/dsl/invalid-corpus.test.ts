@@ -9,7 +9,9 @@ import { validateFile } from '../../../src/dsl/validate.ts'
 import { createParserRegistry } from '../../../src/parsers/index.ts'
 
 const DIR = 'fixtures/runbooks/invalid'
-const files = readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort()
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort()
 const parsers = createParserRegistry()
 
 describe('invalid runbooks', () => {

@@ -24,8 +24,18 @@ describe('freeIdentifiers', () => {
         ['x', 41],
       ]),
     )
-    expect(freeIdentifiers('m.map(k, v, k + v + w)')).toEqual(new Map([['m', 0], ['w', 20]]))
-    expect(freeIdentifiers('has(params.x) ? "a" : b')).toEqual(new Map([['params', 4], ['b', 22]]))
+    expect(freeIdentifiers('m.map(k, v, k + v + w)')).toEqual(
+      new Map([
+        ['m', 0],
+        ['w', 20],
+      ]),
+    )
+    expect(freeIdentifiers('has(params.x) ? "a" : b')).toEqual(
+      new Map([
+        ['params', 4],
+        ['b', 22],
+      ]),
+    )
   })
 
   it('is null for text that does not parse', () => {
@@ -56,7 +66,8 @@ describe('orderLets', () => {
 
 describe('letNameProblem', () => {
   it('refuses roots, CEL reserved words and type names', () => {
-    for (const name of ['params', 'steps', 'result', 'facts', 'in', 'null', 'int', 'string', 'dyn']) expect(letNameProblem(name)).not.toBeNull()
+    for (const name of ['params', 'steps', 'result', 'facts', 'in', 'null', 'int', 'string', 'dyn'])
+      expect(letNameProblem(name)).not.toBeNull()
     expect(letNameProblem('suspect')).toBeNull()
   })
 })
@@ -72,7 +83,7 @@ describe('compiled lets', () => {
     expect(guard.evaluate(scope({ s: { result: { lines: ['abc'] } } }))).toBe(false)
     // Ints stay CEL ints through a let: arithmetic with int literals works.
     const n = compileLets([{ name: 'twice', expr: 'params.n * 2' }])
-    expect(compileTemplate('${{ twice + 1 }} on ${{ params.host }}', n).render(scope(), 'shell')).toBe("7 on web1")
+    expect(compileTemplate('${{ twice + 1 }} on ${{ params.host }}', n).render(scope(), 'shell')).toBe('7 on web1')
   })
 
   it('step lets see the runbook lets; a macro variable hides a let of its name', () => {
@@ -97,7 +108,10 @@ describe('compiled lets', () => {
 })
 
 describe('type checking through lets', () => {
-  const checks = new CheckScope({ params: { n: 'int' }, steps: { scan: { result: { sockets: [{ localPort: 'int', process: { name: 'string' } }] } } } })
+  const checks = new CheckScope({
+    params: { n: 'int' },
+    steps: { scan: { result: { sockets: [{ localPort: 'int', process: { name: 'string' } }] } } },
+  })
 
   it("carries a let's type to where it is read: fields of list elements, operand types", () => {
     const base = checks.env({})
@@ -112,7 +126,12 @@ describe('type checking through lets', () => {
   })
 
   it('reports a name that is neither a root nor a let', () => {
-    expect(checks.env({}).withLets(new Map([['open', 'bool']])).check('opne && true')?.unknownName).toBe('opne')
+    expect(
+      checks
+        .env({})
+        .withLets(new Map([['open', 'bool']]))
+        .check('opne && true')?.unknownName,
+    ).toBe('opne')
   })
 })
 
@@ -131,7 +150,9 @@ describe('a runbook with lets', () => {
       { name: 'first_word', expr: "size(words) > 0 ? words[0] : 'none'", step: null },
       { name: 'loud', expr: "words.map(words, words + '!')", step: 'show' },
     ])
-    expect((await cli(['show', join(process.cwd(), 'fixtures/runbooks/valid/lets.yaml')])).stdout).toContain('  show.loud = words.map(words, words + \'!\')')
+    expect((await cli(['show', join(process.cwd(), 'fixtures/runbooks/valid/lets.yaml')])).stdout).toContain(
+      "  show.loud = words.map(words, words + '!')",
+    )
   })
 
   it('takes the other branch when the let says so', async () => {
@@ -151,7 +172,9 @@ describe('a let read by several segments of one template', () => {
       },
     }
     const lets = compileLets([{ name: 'first', expr: 'steps.s.result.lines[0]' }])
-    expect(compileTemplate('${{ first }}-${{ first }}-${{ first + "!" }}', lets).render({ params: {}, steps, facts: {}, result: null }, 'text')).toBe('a-a-a!')
+    expect(
+      compileTemplate('${{ first }}-${{ first }}-${{ first + "!" }}', lets).render({ params: {}, steps, facts: {}, result: null }, 'text'),
+    ).toBe('a-a-a!')
     expect(calls).toBe(1)
   })
 })

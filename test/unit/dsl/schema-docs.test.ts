@@ -34,7 +34,8 @@ function undocumented(node: unknown, path: string, out: string[] = []): string[]
 function propertiesNamed(node: unknown, name: string, path = '#', out: Array<[string, Node]> = []): Array<[string, Node]> {
   if (node === null || typeof node !== 'object') return out
   for (const [key, child] of Object.entries(node as Node)) {
-    if (key === 'properties' && child !== null && typeof child === 'object' && name in (child as Node)) out.push([`${path}/properties/${name}`, (child as Node)[name] as Node])
+    if (key === 'properties' && child !== null && typeof child === 'object' && name in (child as Node))
+      out.push([`${path}/properties/${name}`, (child as Node)[name] as Node])
     propertiesNamed(child, name, `${path}/${key}`, out)
   }
   return out
@@ -48,7 +49,9 @@ describe('schema documentation', () => {
   }
 
   it('the walker finds a property without a description', () => {
-    expect(undocumented({ properties: { a: { type: 'string' }, b: { type: 'string', description: 'b' } } }, '#')).toEqual(['#/properties/a'])
+    expect(undocumented({ properties: { a: { type: 'string' }, b: { type: 'string', description: 'b' } } }, '#')).toEqual([
+      '#/properties/a',
+    ])
   })
 })
 
@@ -74,8 +77,9 @@ describe('parse: offers the registered parsers', () => {
     expect(outputsParser.$ref).toBe('runbook.schema.json#/$defs/parser')
   })
 
-  it('an unknown parser is still the compiler\'s error, with did you mean (the schema stays open for registered ones)', () => {
-    const text = 'apiVersion: runbook/v1\nname: t\nsummary: s\nsteps:\n  a:\n    run: uptime\n    parse: uptme\n    next: done\noutcomes:\n  done: { severity: ok, summary: ok }\n'
+  it("an unknown parser is still the compiler's error, with did you mean (the schema stays open for registered ones)", () => {
+    const text =
+      'apiVersion: runbook/v1\nname: t\nsummary: s\nsteps:\n  a:\n    run: uptime\n    parse: uptme\n    next: done\noutcomes:\n  done: { severity: ok, summary: ok }\n'
     const r = validateSource('t.yaml', text, createParserRegistry())
     expect(r.ok).toBe(false)
     if (r.ok) return

@@ -5,10 +5,11 @@ import { parse } from 'yaml'
 import { compileSchema, SCHEMA_READS, schemaText, schemaValidator, validatorFor, type SchemaName } from '../../../src/dsl/schemas.ts'
 import { generateValidators, VALIDATORS_PATH } from '../../helpers/gen-validators.ts'
 
-const yamlFiles = (dir: string): string[] => readdirSync(dir).flatMap((f) => {
-  const p = join(dir, f)
-  return statSync(p).isDirectory() ? yamlFiles(p) : /\.ya?ml$/.test(f) ? [p] : []
-})
+const yamlFiles = (dir: string): string[] =>
+  readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f)
+    return statSync(p).isDirectory() ? yamlFiles(p) : /\.ya?ml$/.test(f) ? [p] : []
+  })
 
 // Every runbook and action of the repository, valid and invalid, and a few inventories: each is fed
 // to every validator, so each schema also sees documents of the other kinds (many errors each).
@@ -20,8 +21,26 @@ const documents: Array<[string, unknown]> = [
       return [f, null] // not YAML at all (a corpus case of its own): still a document to validate
     }
   }),
-  ['inventory', { apiVersion: 'runbook/v1', kind: 'Inventory', defaults: { user: 'root', port: 22 }, hosts: { web1: { address: '198.18.0.11', vars: { role: 'web' } } }, groups: { web: { hosts: ['web1'] } } }],
-  ['inventory with mistakes', { apiVersion: 'runbook/v1', kind: 'Inventory', defaults: { user: 7, port: 'x', colour: 'red' }, hosts: { web1: { adress: '198.18.0.11' } }, groups: { web: { hosts: 'web1' } } }],
+  [
+    'inventory',
+    {
+      apiVersion: 'runbook/v1',
+      kind: 'Inventory',
+      defaults: { user: 'root', port: 22 },
+      hosts: { web1: { address: '198.18.0.11', vars: { role: 'web' } } },
+      groups: { web: { hosts: ['web1'] } },
+    },
+  ],
+  [
+    'inventory with mistakes',
+    {
+      apiVersion: 'runbook/v1',
+      kind: 'Inventory',
+      defaults: { user: 7, port: 'x', colour: 'red' },
+      hosts: { web1: { adress: '198.18.0.11' } },
+      groups: { web: { hosts: 'web1' } },
+    },
+  ],
 ]
 
 const NAMES: SchemaName[] = ['runbook', 'action', 'inventory']

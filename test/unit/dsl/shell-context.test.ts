@@ -34,13 +34,13 @@ describe('quotedInterpolations', () => {
     'cat <<EOF\nplain\nEOF\necho ${{ s }}',
     'echo $(( 1 + 2 )) ${{ s }}',
     'echo a#b ${{ s }}',
-    "for x in ${{ s }}; do echo \"$x\"; done",
+    'for x in ${{ s }}; do echo "$x"; done',
   ])('%j: plain word position', (template) => {
     expect(contexts(template)).toEqual([])
   })
 
   it('reports the offset of each ${{', () => {
-    const t = "echo ${{ a }} '${{ b }}' \"${{ c }}\""
+    const t = 'echo ${{ a }} \'${{ b }}\' "${{ c }}"'
     expect(quotedInterpolations(t).map((q) => q.offset)).toEqual([t.indexOf('${{ b'), t.indexOf('${{ c')])
   })
 })

@@ -6,7 +6,11 @@ import { validateFile } from '../../../src/dsl/validate.ts'
 import { createParserRegistry } from '../../../src/parsers/index.ts'
 
 const parsers = createParserRegistry()
-const files = ['runbooks', 'fixtures/runbooks/valid'].flatMap((d) => readdirSync(d).filter((f) => f.endsWith('.yaml')).map((f) => join(d, f)))
+const files = ['runbooks', 'fixtures/runbooks/valid'].flatMap((d) =>
+  readdirSync(d)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => join(d, f)),
+)
 
 describe('valid runbooks', () => {
   it.each(files)('%s validates and compiles', (file) => {

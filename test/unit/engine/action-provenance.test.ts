@@ -15,7 +15,10 @@ type Started = Extract<RunEvent, { type: 'command.started' }>
 describe('action provenance in transcripts', () => {
   it('apply and rollback commands of a fix from an action name it; engine host-ops and plain commands do not', async () => {
     const compiled = loadRunbook('runbooks/unreachable-host.yaml')
-    for (const [file, phases] of [['sshguard-apply.jsonl', ['apply']], ['sshguard-apply-rolled-back.jsonl', ['apply', 'rollback']]] as const) {
+    for (const [file, phases] of [
+      ['sshguard-apply.jsonl', ['apply']],
+      ['sshguard-apply-rolled-back.jsonl', ['apply', 'rollback']],
+    ] as const) {
       const { events, mismatch } = await replayTranscript(compiled, await readTranscript(join('fixtures/unreachable-host', file)))
       expect(mismatch).toBeNull()
       const proposed = events.find((e) => e.type === 'fix.proposed') as Extract<RunEvent, { type: 'fix.proposed' }>

@@ -6,7 +6,17 @@ const request: ApprovalRequest = {
   runbook: 'log-dir-full',
   step: 'archive_rotated',
   summary: 'Move 2 rotated log file(s)',
-  plan: { host: 'web1', sudo: true, check: ['find ...'], apply: ['tar ... --remove-files'], verify: ['du -sk /var/log'], rollback: ['tar -xkf ...'], files: [], access: null, hash: 'ab'.repeat(32) },
+  plan: {
+    host: 'web1',
+    sudo: true,
+    check: ['find ...'],
+    apply: ['tar ... --remove-files'],
+    verify: ['du -sk /var/log'],
+    rollback: ['tar -xkf ...'],
+    files: [],
+    access: null,
+    hash: 'ab'.repeat(32),
+  },
 }
 
 async function answer(text: string) {
@@ -34,7 +44,7 @@ describe('approvers', () => {
     expect(decision.approved).toBe(false)
   })
 
-  it('--yes approves on the operator\'s behalf; no terminal and no --yes declines with the reason', async () => {
+  it("--yes approves on the operator's behalf; no terminal and no --yes declines with the reason", async () => {
     expect(await yesApprover('bob').approve(request)).toEqual({ approved: true, by: 'bob (--yes)' })
     expect(await refusingApprover.approve(request)).toMatchObject({ approved: false, reason: 'no terminal to ask and --yes not given' })
   })

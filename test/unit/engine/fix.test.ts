@@ -67,7 +67,11 @@ describe('fix lifecycle (local)', () => {
   it('--apply backs the file up, writes it, verifies, and releases the lock', async () => {
     const file = join(dir, 'app.conf')
     writeFileSync(file, 'value = old\n')
-    const { summary, events } = await runFile(RUNBOOK, { params: { host: 'localhost', path: file }, mode: 'apply', approver: yesApprover('t') })
+    const { summary, events } = await runFile(RUNBOOK, {
+      params: { host: 'localhost', path: file },
+      mode: 'apply',
+      approver: yesApprover('t'),
+    })
     expect(summary.exitCode).toBe(EXIT.FIX_APPLIED)
     expect(readFileSync(file, 'utf8')).toBe('# managed by runbook\nvalue = on\n')
     const backup = events.find((e) => e.type === 'fix.backup')
@@ -84,7 +88,11 @@ describe('fix lifecycle (local)', () => {
     // The lock and backups live under RUNBOOK_HOST_DIR: make it a file, so mkdir fails there.
     writeFileSync(join(dir, 'not-a-dir'), '')
     process.env.RUNBOOK_HOST_DIR = join(dir, 'not-a-dir')
-    const { summary, events } = await runFile(RUNBOOK, { params: { host: 'localhost', path: file }, mode: 'apply', approver: yesApprover('t') })
+    const { summary, events } = await runFile(RUNBOOK, {
+      params: { host: 'localhost', path: file },
+      mode: 'apply',
+      approver: yesApprover('t'),
+    })
     expect(summary.exitCode).toBe(EXIT.REFUSED)
     expect(summary.outcome?.id).toBe('_refused')
     expect(events.filter((e) => e.type === 'command.started' && e.phase === 'rollback')).toEqual([])

@@ -22,7 +22,9 @@ function sh(script: string, hostDir: string): Promise<{ code: number | null; std
   return new Promise((resolve, reject) => {
     const p = spawn('/bin/sh', ['-c', script], { env: { ...process.env, RUNBOOK_HOST_DIR: hostDir }, stdio: ['ignore', 'pipe', 'inherit'] })
     let stdout = ''
-    p.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
+    p.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString()
+    })
     p.on('error', reject)
     p.on('close', (code) => resolve({ code, stdout }))
   })
@@ -46,7 +48,10 @@ describe('host lease lock (real /bin/sh)', () => {
     const winners = await rounds(300, async (round) => {
       const dir = join(root, `free-${round}`)
       const codes = await race(dir, 3)
-      expect(codes.every((c) => c === 0 || c === LOCK_HELD), `exit codes ${codes.join(',')}`).toBe(true)
+      expect(
+        codes.every((c) => c === 0 || c === LOCK_HELD),
+        `exit codes ${codes.join(',')}`,
+      ).toBe(true)
       // The lock on disk names a winner.
       const token = readFileSync(join(dir, 'lock', 'token'), 'utf8').trim()
       expect(codes[Number(token.slice(3))]).toBe(0)
@@ -91,7 +96,7 @@ describe('host lease lock (real /bin/sh)', () => {
     expect(readdirSync(dir)).toEqual([])
   })
 
-  it('two runs of one plan schedule and cancel their own reverts, never each other\'s', async () => {
+  it("two runs of one plan schedule and cancel their own reverts, never each other's", async () => {
     const dir = join(root, 'reverts')
     mkdirSync(dir, { recursive: true })
     const marker = (id: string) => join(dir, `reverted-${id}`)

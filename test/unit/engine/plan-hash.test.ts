@@ -37,7 +37,11 @@ async function record(token: string, options: { key?: Uint8Array; out?: string }
     writer.close()
   }
   const text = readFileSync(path, 'utf8')
-  const proposed = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as RunEvent).find((e) => e.type === 'fix.proposed')
+  const proposed = text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as RunEvent)
+    .find((e) => e.type === 'fix.proposed')
   if (proposed?.type !== 'fix.proposed') throw new Error('no fix.proposed in the transcript')
   return { text, plan: proposed.plan }
 }
@@ -108,7 +112,10 @@ describe('plan hash without secret params', () => {
     const events: RunEvent[] = []
     const file = join(dir, 'app.conf')
     writeFileSync(file, 'value = old\n')
-    await runFile('fixtures/runbooks/valid/write-config.yaml', { params: { host: 'localhost', path: file }, onEvent: (e) => events.push(e) })
+    await runFile('fixtures/runbooks/valid/write-config.yaml', {
+      params: { host: 'localhost', path: file },
+      onEvent: (e) => events.push(e),
+    })
     const proposed = events.find((e) => e.type === 'fix.proposed')
     if (proposed?.type !== 'fix.proposed') throw new Error('no plan')
     const { hash, ...body } = proposed.plan

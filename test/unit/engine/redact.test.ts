@@ -32,7 +32,9 @@ describe.each(SECRET_CASES)('Redactor, a secret with %s', (_name, secret) => {
     expect(lines.at(-2)).toBe('done')
     const decoded = Buffer.from(lines.slice(1, -2).join(''), 'base64').toString('utf8')
     expect(decoded).toBe(content.replace(secret, '[redacted]'))
-    expect(r.text(`printf '%s' ${b64} | base64 -d`)).toBe(`printf '%s' ${Buffer.from(content.replace(secret, '[redacted]')).toString('base64')} | base64 -d`)
+    expect(r.text(`printf '%s' ${b64} | base64 -d`)).toBe(
+      `printf '%s' ${Buffer.from(content.replace(secret, '[redacted]')).toString('base64')} | base64 -d`,
+    )
   })
 })
 
@@ -50,7 +52,10 @@ describe('Redactor', () => {
 
   it("redacts keys of a parser's result (it may key by what was printed), not the event's field names", () => {
     const r = new Redactor(['k3y', 'y'])
-    expect(r.value({ type: 'result.parsed', value: { k3y: ['k3y'] } })).toEqual({ type: 'result.parsed', value: { '[redacted]': ['[redacted]'] } })
+    expect(r.value({ type: 'result.parsed', value: { k3y: ['k3y'] } })).toEqual({
+      type: 'result.parsed',
+      value: { '[redacted]': ['[redacted]'] },
+    })
   })
 
   it('the emitter keeps plan hashes and timestamps intact when a short secret occurs in them', () => {

@@ -86,7 +86,10 @@ describe('parameters are safe', () => {
   it('an injected value is refused before anything runs or is recorded', async () => {
     const marker = join(tmpdir(), `rb-pwned-${process.pid}-${Date.now()}`)
     let events = 0
-    const run = runFile('fixtures/runbooks/valid/port-check.yaml', { params: { host: `127.0.0.1; touch ${marker}` }, onEvent: () => events++ })
+    const run = runFile('fixtures/runbooks/valid/port-check.yaml', {
+      params: { host: `127.0.0.1; touch ${marker}` },
+      onEvent: () => events++,
+    })
     await expect(run).rejects.toBeInstanceOf(RunbookError)
     await expect(run).rejects.toMatchObject({ code: 'RB_PARAM_TYPE' })
     expect(events).toBe(0)
@@ -97,7 +100,9 @@ describe('parameters are safe', () => {
     const server = await listen()
     try {
       // Unquoted, `echo hello a b;c | wc -c` would print "hello a b" and then fail to run `c`.
-      const { events } = await runFile('fixtures/runbooks/valid/port-check.yaml', { params: { host: '127.0.0.1', port: String(port(server)), token: 'a b;c' } })
+      const { events } = await runFile('fixtures/runbooks/valid/port-check.yaml', {
+        params: { host: '127.0.0.1', port: String(port(server)), token: 'a b;c' },
+      })
       const cmd = events.find((e) => e.type === 'command.finished')
       expect(cmd?.type === 'command.finished' && cmd.result?.stdout.trim()).toBe(String('hello a b;c\n'.length))
       expect(cmd?.type === 'command.finished' && cmd.spec.command).toBe(`echo hello '[redacted]' | wc -c`)
@@ -116,7 +121,10 @@ describe('transcripts', () => {
     const path = join(dir, 't.jsonl')
     const writer = openTranscript(path)
     try {
-      const { summary } = await runFile('fixtures/runbooks/valid/port-check.yaml', { params: { host: '127.0.0.1', port: String(port(server)), token: 'hunter' }, onEvent: writer.write })
+      const { summary } = await runFile('fixtures/runbooks/valid/port-check.yaml', {
+        params: { host: '127.0.0.1', port: String(port(server)), token: 'hunter' },
+        onEvent: writer.write,
+      })
       expect(summary.outcome?.id).toBe('open')
     } finally {
       writer.close()
@@ -126,7 +134,13 @@ describe('transcripts', () => {
     expect(text).not.toContain('hunter')
     expect(text).toContain('[redacted]')
     const t = await readTranscript(path)
-    expect(t.started).toMatchObject({ runbook: 'port-check', mode: 'dry-run', params: { token: '[redacted]', port: serverPort }, targets: ['127.0.0.1'], tool: { name: 'runbook' } })
+    expect(t.started).toMatchObject({
+      runbook: 'port-check',
+      mode: 'dry-run',
+      params: { token: '[redacted]', port: serverPort },
+      targets: ['127.0.0.1'],
+      tool: { name: 'runbook' },
+    })
     expect(t.started.hash).toMatch(/^[0-9a-f]{64}$/)
     expect(t.finished?.status).toBe('healthy')
   })
@@ -179,8 +193,16 @@ describe('facts.operator_ip', () => {
     const { createLocalExecutorFactory } = await import('../../../src/executors/local.ts')
     const local = createLocalExecutorFactory()
     const looked: string[] = []
-    const executors = { ...local, executor: local.executor, prober: local.prober, close: local.close, sourceAddress: async (h: string) => (looked.push(h), '127.0.0.1') }
-    const err = await runFile('runbooks/unreachable-host.yaml', { params: { host: 'web1; touch /tmp/x' }, executors }).catch((e: unknown) => e)
+    const executors = {
+      ...local,
+      executor: local.executor,
+      prober: local.prober,
+      close: local.close,
+      sourceAddress: async (h: string) => (looked.push(h), '127.0.0.1'),
+    }
+    const err = await runFile('runbooks/unreachable-host.yaml', { params: { host: 'web1; touch /tmp/x' }, executors }).catch(
+      (e: unknown) => e,
+    )
     // The host's type error, and client_ip reported missing (its default could not be worked out).
     const codes = ((err as { errors?: Array<{ code: string }> }).errors ?? [err as { code: string }]).map((e) => e.code)
     expect(codes).toContain('RB_PARAM_TYPE')

@@ -10,7 +10,11 @@ import { readTranscript } from '../../../src/transcript/reader.ts'
 
 const recorded = readdirSync('fixtures', { withFileTypes: true })
   .filter((d) => d.isDirectory() && !['actions', 'parsers', 'runbooks', 'triggers'].includes(d.name))
-  .flatMap((d) => readdirSync(join('fixtures', d.name)).filter((f) => f.endsWith('.jsonl')).map((f) => join('fixtures', d.name, f)))
+  .flatMap((d) =>
+    readdirSync(join('fixtures', d.name))
+      .filter((f) => f.endsWith('.jsonl'))
+      .map((f) => join('fixtures', d.name, f)),
+  )
   .sort()
 
 describe('summary: a pure reducer over RunEvents', () => {
@@ -47,9 +51,19 @@ describe('summary: a pure reducer over RunEvents', () => {
   it('a dry-run that proposes a fix whose pre-flight fails is refused; a crash is incomplete', async () => {
     const t = await readTranscript(recorded.find((f) => f.includes('healthy'))!)
     const folded = t.events.reduce(tally, EMPTY_TALLY)
-    expect(runStatus({ final: t.outcome?.id, tally: folded, unverified: 0, severity: t.outcome?.severity, crashed: true })).toBe('incomplete')
+    expect(runStatus({ final: t.outcome?.id, tally: folded, unverified: 0, severity: t.outcome?.severity, crashed: true })).toBe(
+      'incomplete',
+    )
     const preflightFailed = { ...folded, proposedStep: 'fix', preflightFailed: ['fix'] }
     expect(runStatus({ final: '_proposed', tally: preflightFailed, unverified: 0, severity: undefined, crashed: false })).toBe('refused')
-    expect(runStatus({ final: '_proposed', tally: { ...preflightFailed, preflightFailed: [] }, unverified: 0, severity: undefined, crashed: false })).toBe('fix-proposed')
+    expect(
+      runStatus({
+        final: '_proposed',
+        tally: { ...preflightFailed, preflightFailed: [] },
+        unverified: 0,
+        severity: undefined,
+        crashed: false,
+      }),
+    ).toBe('fix-proposed')
   })
 })

@@ -70,8 +70,16 @@ class SilentHost {
 
   /** Removes whatever exists; safe after a partial up(). */
   down(): void {
-    try { ip('link', 'del', this.hostIf) } catch { /* already gone, or never created */ }
-    try { ip('netns', 'del', this.ns) } catch { /* already gone, or never created */ }
+    try {
+      ip('link', 'del', this.hostIf)
+    } catch {
+      /* already gone, or never created */
+    }
+    try {
+      ip('netns', 'del', this.ns)
+    } catch {
+      /* already gone, or never created */
+    }
   }
 }
 
@@ -292,7 +300,9 @@ describe('LocalProber ping', () => {
   it('abort rejects with ExecError aborted', async () => {
     const controller = new AbortController()
     setTimeout(() => controller.abort(), 100)
-    const err = await prober.probe({ kind: 'ping', host: '127.0.0.1', count: 50, timeoutMs: 20_000 }, controller.signal).catch((e: unknown) => e)
+    const err = await prober
+      .probe({ kind: 'ping', host: '127.0.0.1', count: 50, timeoutMs: 20_000 }, controller.signal)
+      .catch((e: unknown) => e)
     expect((err as ExecError).kind).toBe('aborted')
   })
 })

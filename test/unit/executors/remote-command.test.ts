@@ -12,7 +12,12 @@ import { STDIN_EOF_WATCHER, guardCommand, remoteCommand } from '../../../src/exe
 
 const SHELLS = ['bash', 'dash'].filter((s) => spawnSync('sh', ['-c', `command -v ${s}`]).status === 0)
 
-interface Ran { code: number | null; signal: string | null; stdout: string; stderr: string }
+interface Ran {
+  code: number | null
+  signal: string | null
+  stdout: string
+  stderr: string
+}
 
 /**
  * Start like sshd does. `detached` (setsid) matters: the watcher kills its whole process group,
@@ -37,26 +42,33 @@ async function run(shell: string, script: string): Promise<Ran> {
 
 /** Processes on this machine whose command line is exactly `cmd`. */
 function processes(cmd: string): number[] {
-  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((d) => {
-    try {
-      return readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' ').trim() === cmd ? [Number(d)] : []
-    } catch {
-      return []
-    }
-  })
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .flatMap((d) => {
+      try {
+        return readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' ').trim() === cmd ? [Number(d)] : []
+      } catch {
+        return []
+      }
+    })
 }
 
 /** Processes of process group `pgid` that are not zombies (a zombie waits for its reaper only). */
 async function liveMembers(pgid: number, ms = 3000): Promise<number[]> {
-  const list = (): number[] => readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((d) => {
-    try {
-      // pid (comm) state ppid pgrp ...: comm may hold spaces, so read after its closing paren.
-      const f = readFileSync(`/proc/${d}/stat`, 'utf8').slice(readFileSync(`/proc/${d}/stat`, 'utf8').lastIndexOf(')') + 2).split(' ')
-      return f[0] !== 'Z' && Number(f[2]) === pgid ? [Number(d)] : []
-    } catch {
-      return []
-    }
-  })
+  const list = (): number[] =>
+    readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .flatMap((d) => {
+        try {
+          // pid (comm) state ppid pgrp ...: comm may hold spaces, so read after its closing paren.
+          const f = readFileSync(`/proc/${d}/stat`, 'utf8')
+            .slice(readFileSync(`/proc/${d}/stat`, 'utf8').lastIndexOf(')') + 2)
+            .split(' ')
+          return f[0] !== 'Z' && Number(f[2]) === pgid ? [Number(d)] : []
+        } catch {
+          return []
+        }
+      })
   const deadline = Date.now() + ms
   while (list().length > 0 && Date.now() < deadline) await sleep(20)
   return list()
@@ -78,7 +90,7 @@ describe('remoteCommand', () => {
     expect(remoteCommand('df -h', false)).toBe(`${STDIN_EOF_WATCHER}df -h`)
     expect(guardCommand('uptime')).toBe(`${STDIN_EOF_WATCHER}uptime`)
     expect(STDIN_EOF_WATCHER).not.toContain('\n') // line numbers in the shell's messages stay the same
-    const sudo = remoteCommand("echo 'a b'; echo \"$0\"", true)
+    const sudo = remoteCommand('echo \'a b\'; echo "$0"', true)
     expect(sudo).toMatch(/^sudo -n -- env .* sh -c '\{ \(while read/)
     expect(sudo).toContain('kill -KILL 0')
     // What sudo runs, run here (in a session of its own, like sshd does: the watcher kills its

@@ -3,29 +3,41 @@ import { SshConfigFile, expandPath, parseDestination, parseProxyJump } from '../
 import { resolveTarget } from '../../../src/executors/ssh-target.ts'
 
 describe('ssh_config', () => {
-  const cfg = new SshConfigFile([
-    'Host web*',
-    '  HostName %h.example.org',
-    '  User ops',
-    '  Port 2222',
-    '  IdentityFile ~/.ssh/web_%r',
-    '  ProxyJump jump1,admin@jump2:2200',
-    'Host jump1',
-    '  HostName 198.18.9.1',
-    'Host *',
-    '  User fallback',
-  ].join('\n'), '/home/me')
+  const cfg = new SshConfigFile(
+    [
+      'Host web*',
+      '  HostName %h.example.org',
+      '  User ops',
+      '  Port 2222',
+      '  IdentityFile ~/.ssh/web_%r',
+      '  ProxyJump jump1,admin@jump2:2200',
+      'Host jump1',
+      '  HostName 198.18.9.1',
+      'Host *',
+      '  User fallback',
+    ].join('\n'),
+    '/home/me',
+  )
 
   it('resolves Host, HostName, User, Port, IdentityFile, ProxyJump', () => {
     const h = cfg.resolve('web1')
-    expect(h).toMatchObject({ hostName: 'web1.example.org', user: 'ops', port: 2222, identityFiles: ['/home/me/.ssh/web_ops'], proxyJump: 'jump1,admin@jump2:2200' })
+    expect(h).toMatchObject({
+      hostName: 'web1.example.org',
+      user: 'ops',
+      port: 2222,
+      identityFiles: ['/home/me/.ssh/web_ops'],
+      proxyJump: 'jump1,admin@jump2:2200',
+    })
     expect(cfg.resolve('db1').user).toBe('fallback')
   })
 
   it('parses destinations and ProxyJump lists', () => {
     expect(parseDestination('root@198.18.1.1:2200')).toEqual({ user: 'root', host: '198.18.1.1', port: 2200 })
     expect(parseDestination('[::1]:22')).toEqual({ user: undefined, host: '::1', port: 22 })
-    expect(parseProxyJump('a,b@c:1')).toEqual([{ user: undefined, host: 'a', port: undefined }, { user: 'b', host: 'c', port: 1 }])
+    expect(parseProxyJump('a,b@c:1')).toEqual([
+      { user: undefined, host: 'a', port: undefined },
+      { user: 'b', host: 'c', port: 1 },
+    ])
     expect(parseProxyJump('none')).toEqual([])
     expect(expandPath('~/k_%h_%p', { h: 'x', p: 22, r: 'u' }, '/h')).toBe('/h/k_x_22')
   })

@@ -3,7 +3,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { KnownHosts, appendKnownHost, fingerprint, hostKeyName, keyTypeOf, parseKnownHosts, patternsMatch } from '../../../src/executors/known-hosts.ts'
+import {
+  KnownHosts,
+  appendKnownHost,
+  fingerprint,
+  hostKeyName,
+  keyTypeOf,
+  parseKnownHosts,
+  patternsMatch,
+} from '../../../src/executors/known-hosts.ts'
 
 /** An SSH public key blob: string type + string data. */
 function blob(type: string, data: string): Buffer {

@@ -33,8 +33,13 @@ async function serve(onConnection: (s: Socket) => void): Promise<number> {
 }
 
 const target = (port: number): SshTarget => ({
-  name: 'silent', host: '127.0.0.1', port, user: 'nobody',
-  identityFiles: ['/nonexistent/id_ed25519'], knownHostsFiles: ['/nonexistent/known_hosts'], acceptNewHostKeys: false,
+  name: 'silent',
+  host: '127.0.0.1',
+  port,
+  user: 'nobody',
+  identityFiles: ['/nonexistent/id_ed25519'],
+  knownHostsFiles: ['/nonexistent/known_hosts'],
+  acceptNewHostKeys: false,
 })
 
 const open = (port: number, connectTimeoutMs = 300): Promise<SshConnection> =>

@@ -40,7 +40,11 @@ function fleet(states: Record<string, string>): { executors: ExecutorFactory; ho
     prober: local.prober,
     executor: (host) => {
       const ex = local.executor('local')
-      return { exec: (spec, signal) => ex.exec({ ...spec, command: `RUNBOOK_HOST_DIR='${join(root, host, '.rb')}'; export RUNBOOK_HOST_DIR; ${spec.command}` }, signal), close: () => ex.close() }
+      return {
+        exec: (spec, signal) =>
+          ex.exec({ ...spec, command: `RUNBOOK_HOST_DIR='${join(root, host, '.rb')}'; export RUNBOOK_HOST_DIR; ${spec.command}` }, signal),
+        close: () => ex.close(),
+      }
     },
     close: () => local.close(),
   }
@@ -49,15 +53,25 @@ function fleet(states: Record<string, string>): { executors: ExecutorFactory; ho
 
 function countingApprover(answer: boolean): Approver & { asked: ApprovalRequest[] } {
   const asked: ApprovalRequest[] = []
-  return { asked, approve: async (req) => (asked.push(req), answer ? { approved: true, by: 'test' } : { approved: false, by: 'test', reason: 'no' }) }
+  return {
+    asked,
+    approve: async (req) => (asked.push(req), answer ? { approved: true, by: 'test' } : { approved: false, by: 'test', reason: 'no' }),
+  }
 }
 
-async function go(f: ReturnType<typeof fleet>, options: { mode: 'dry-run' | 'apply'; flags?: Parameters<typeof parsePolicy>[0]; approver?: Approver }) {
+async function go(
+  f: ReturnType<typeof fleet>,
+  options: { mode: 'dry-run' | 'apply'; flags?: Parameters<typeof parsePolicy>[0]; approver?: Approver },
+) {
   const events: FleetEvent[] = []
   const transcripts: FleetIndex['transcripts'] = Object.fromEntries(f.hosts.map((h) => [h, []]))
   const r = await runFleet(compiled, {
-    hosts: f.hosts, params: { dir: root }, mode: options.mode, policy: parsePolicy({ concurrency: '1', ...options.flags }),
-    executors: f.executors, approver: options.approver ?? countingApprover(true),
+    hosts: f.hosts,
+    params: { dir: root },
+    mode: options.mode,
+    policy: parsePolicy({ concurrency: '1', ...options.flags }),
+    executors: f.executors,
+    approver: options.approver ?? countingApprover(true),
     transcript: (h, phase) => {
       const path = join(root, 'runs', `${h}${phase === 'apply' ? '.apply' : ''}.jsonl`)
       transcripts[h]!.push({ phase, path })
@@ -74,7 +88,10 @@ describe('runFleet', () => {
     const f = fleet({ a1: 'ok', b2: 'broken', c3: 'ok', d4: 'broken' })
     const { r } = await go(f, { mode: 'dry-run' })
     expect(r.exitCode).toBe(4)
-    expect(r.groups.map((g) => [g.status, g.hosts])).toEqual([['healthy', ['a1', 'c3']], ['fix-proposed', ['b2', 'd4']]])
+    expect(r.groups.map((g) => [g.status, g.hosts])).toEqual([
+      ['healthy', ['a1', 'c3']],
+      ['fix-proposed', ['b2', 'd4']],
+    ])
     expect(r.groups[1]!.summary).toContain('Repair the state of <host>')
     expect(f.state('b2')).toBe('broken')
   })
@@ -108,16 +125,42 @@ describe('runFleet', () => {
     expect(r.exitCode).toBe(10)
     expect(r.stop?.reason).toBe('budget')
     expect(r.stop?.message).toContain('2 failed host(s) (a1, c3)')
-    expect(r.records.map((x) => [x.host, x.status])).toEqual([['a1', 'incomplete'], ['b2', 'fix-applied'], ['c3', 'fix-rolled-back'], ['d4', 'fix-proposed'], ['e5', 'fix-proposed']])
-    expect(r.notStarted).toEqual([{ host: 'd4', phase: 'apply' }, { host: 'e5', phase: 'apply' }])
+    expect(r.records.map((x) => [x.host, x.status])).toEqual([
+      ['a1', 'incomplete'],
+      ['b2', 'fix-applied'],
+      ['c3', 'fix-rolled-back'],
+      ['d4', 'fix-proposed'],
+      ['e5', 'fix-proposed'],
+    ])
+    expect(r.notStarted).toEqual([
+      { host: 'd4', phase: 'apply' },
+      { host: 'e5', phase: 'apply' },
+    ])
     expect(f.state('d4')).toBe('broken')
     expect(events.filter((e) => e.type === 'fleet.stopped')).toHaveLength(1)
 
     // The index, read back: the records come from the transcripts and group the same way.
     const file = join(root, 'runs', 'fleet.json')
-    writeFleetIndex(file, { kind: 'runbook-fleet', version: 1, runbook: compiled.name, hash: compiled.hash, mode: 'apply', startedAt: '', finishedAt: '', plan: [], hosts: f.hosts, transcripts, notStarted: r.notStarted, stop: r.stop, exitCode: r.exitCode })
+    writeFleetIndex(file, {
+      kind: 'runbook-fleet',
+      version: 1,
+      runbook: compiled.name,
+      hash: compiled.hash,
+      mode: 'apply',
+      startedAt: '',
+      finishedAt: '',
+      plan: [],
+      hosts: f.hosts,
+      transcripts,
+      notStarted: r.notStarted,
+      stop: r.stop,
+      exitCode: r.exitCode,
+    })
     const index = readFleetIndex(file)
-    expect(index.transcripts.b2).toEqual([{ phase: 'diagnose', path: 'b2.jsonl' }, { phase: 'apply', path: 'b2.apply.jsonl' }])
+    expect(index.transcripts.b2).toEqual([
+      { phase: 'diagnose', path: 'b2.jsonl' },
+      { phase: 'apply', path: 'b2.apply.jsonl' },
+    ])
     const records = await recordsFromTranscripts(file, index)
     expect(groupOutcomes(records).map((g) => [g.status, g.hosts])).toEqual(r.groups.map((g) => [g.status, g.hosts]))
   })
@@ -126,7 +169,10 @@ describe('runFleet', () => {
     const f = fleet({ a1: 'fail', b2: 'broken', c3: 'ok' })
     const { r } = await go(f, { mode: 'apply', flags: { maxFailures: '1' } })
     expect(r.exitCode).toBe(10)
-    expect(r.notStarted).toEqual([{ host: 'b2', phase: 'diagnose' }, { host: 'c3', phase: 'diagnose' }])
+    expect(r.notStarted).toEqual([
+      { host: 'b2', phase: 'diagnose' },
+      { host: 'c3', phase: 'diagnose' },
+    ])
     expect(f.state('b2')).toBe('broken')
   })
 
@@ -134,12 +180,23 @@ describe('runFleet', () => {
     const f = fleet({ a1: 'ok', b2: 'broken', c3: 'broken' })
     const out = Object.assign(new PassThrough(), { isTTY: true, columns: 200 })
     let text = ''
-    out.on('data', (d: Buffer) => { text += d.toString() })
+    out.on('data', (d: Buffer) => {
+      text += d.toString()
+    })
     const view = createFleetView(out, { color: false })
     const events: FleetEvent[] = []
     await runFleet(compiled, {
-      hosts: f.hosts, params: { dir: root }, mode: 'dry-run', policy: parsePolicy({ concurrency: '1', canary: '1', maxFailures: '10%' }), executors: f.executors,
-      approver: countingApprover(false), transcript: (h) => openTranscript(join(root, 'runs', `${h}.jsonl`)), onEvent: (e) => { events.push(e); view.sink(e) },
+      hosts: f.hosts,
+      params: { dir: root },
+      mode: 'dry-run',
+      policy: parsePolicy({ concurrency: '1', canary: '1', maxFailures: '10%' }),
+      executors: f.executors,
+      approver: countingApprover(false),
+      transcript: (h) => openTranscript(join(root, 'runs', `${h}.jsonl`)),
+      onEvent: (e) => {
+        events.push(e)
+        view.sink(e)
+      },
     })
     view.close()
     await f.executors.close()

@@ -28,8 +28,12 @@ function fakeFleet() {
     for (let i = 0; i < 20; i++) await null
   }
   return {
-    started, running, runHost,
-    get maxRunning() { return maxRunning },
+    started,
+    running,
+    runHost,
+    get maxRunning() {
+      return maxRunning
+    },
     /** End a running host, then let the scheduler react. */
     async end(h: string, failed = false) {
       const f = running.get(h)
@@ -72,7 +76,9 @@ describe('policy parsing and rounding', () => {
   it('states the budget in plain words', () => {
     expect(describeBudget(parsePolicy({ maxFailures: '3' }), 50)).toMatch(/^stops after the 3rd failed host of 50/)
     expect(describeBudget(parsePolicy({ maxFailures: '1' }), 10)).toMatch(/^stops after the 1st failed host of 10/)
-    expect(describeBudget(parsePolicy({ maxFailures: '10%' }), 25)).toMatch(/^stops after the 3rd failed host of 25 \(--max-failures 10% of 25 = 2.5, rounded up\)/)
+    expect(describeBudget(parsePolicy({ maxFailures: '10%' }), 25)).toMatch(
+      /^stops after the 3rd failed host of 25 \(--max-failures 10% of 25 = 2.5, rounded up\)/,
+    )
     expect(describeBudget(parsePolicy({ maxFailures: '12' }), 10)).toMatch(/cannot trip/)
     expect(describeBudget(parsePolicy({ maxFailures: '11' }), 50)).toMatch(/11th/)
     expect(describeBudget(parsePolicy({ maxFailures: '22' }), 50)).toMatch(/22nd/)
@@ -80,9 +86,17 @@ describe('policy parsing and rounding', () => {
 
   it('batches: canary first, then cumulative waves (rounded up), empty waves dropped', () => {
     expect(batches(hosts(10), { canary: 1, waves: [] })).toEqual([['h1'], hosts(10).slice(1)])
-    expect(batches(hosts(10), { canary: 0, waves: parsePolicy({ waves: '10%,50%,100%' }).waves })).toEqual([['h1'], ['h2', 'h3', 'h4', 'h5'], hosts(10).slice(5)])
+    expect(batches(hosts(10), { canary: 0, waves: parsePolicy({ waves: '10%,50%,100%' }).waves })).toEqual([
+      ['h1'],
+      ['h2', 'h3', 'h4', 'h5'],
+      hosts(10).slice(5),
+    ])
     // 10% of 5 = 0.5 → 1, already covered by the canary of 2: that wave adds nothing and is dropped.
-    expect(batches(hosts(5), { canary: 2, waves: parsePolicy({ waves: '10%,60%,100%' }).waves })).toEqual([['h1', 'h2'], ['h3'], ['h4', 'h5']])
+    expect(batches(hosts(5), { canary: 2, waves: parsePolicy({ waves: '10%,60%,100%' }).waves })).toEqual([
+      ['h1', 'h2'],
+      ['h3'],
+      ['h4', 'h5'],
+    ])
     expect(batches(hosts(2), { canary: 5, waves: [] })).toEqual([['h1', 'h2']])
   })
 })
@@ -90,7 +104,12 @@ describe('policy parsing and rounding', () => {
 describe('schedule', () => {
   it('runs at most `concurrency` hosts at once and every host once', async () => {
     const f = fakeFleet()
-    const done = schedule(hosts(5), { policy: policy({ concurrency: 2 }), budget: new FailureBudget(null), runHost: f.runHost, failed: (r) => r.failed })
+    const done = schedule(hosts(5), {
+      policy: policy({ concurrency: 2 }),
+      budget: new FailureBudget(null),
+      runHost: f.runHost,
+      failed: (r) => r.failed,
+    })
     await f.settle()
     expect(f.started).toEqual(['h1', 'h2'])
     await f.end('h2')
@@ -105,7 +124,12 @@ describe('schedule', () => {
 
   it('waves have a barrier: the next wave starts only when every host of the previous one ended', async () => {
     const f = fakeFleet()
-    const done = schedule(hosts(4), { policy: policy({ concurrency: 10, waves: parsePolicy({ waves: '50%,100%' }).waves }), budget: new FailureBudget(null), runHost: f.runHost, failed: (r) => r.failed })
+    const done = schedule(hosts(4), {
+      policy: policy({ concurrency: 10, waves: parsePolicy({ waves: '50%,100%' }).waves }),
+      budget: new FailureBudget(null),
+      runHost: f.runHost,
+      failed: (r) => r.failed,
+    })
     await f.settle()
     expect(f.started).toEqual(['h1', 'h2'])
     await f.end('h1')
@@ -119,7 +143,12 @@ describe('schedule', () => {
 
   it('canary: the others start only after it ended well', async () => {
     const f = fakeFleet()
-    const done = schedule(hosts(4), { policy: policy({ canary: 1 }), budget: new FailureBudget(null), runHost: f.runHost, failed: (r) => r.failed })
+    const done = schedule(hosts(4), {
+      policy: policy({ canary: 1 }),
+      budget: new FailureBudget(null),
+      runHost: f.runHost,
+      failed: (r) => r.failed,
+    })
     await f.settle()
     expect(f.started).toEqual(['h1'])
     await f.end('h1')
@@ -130,7 +159,12 @@ describe('schedule', () => {
 
   it('canary that fails: nobody else starts, even with no budget', async () => {
     const f = fakeFleet()
-    const done = schedule(hosts(4), { policy: policy({ canary: 1 }), budget: new FailureBudget(null), runHost: f.runHost, failed: (r) => r.failed })
+    const done = schedule(hosts(4), {
+      policy: policy({ canary: 1 }),
+      budget: new FailureBudget(null),
+      runHost: f.runHost,
+      failed: (r) => r.failed,
+    })
     await f.settle()
     await f.end('h1', true)
     const r = await done
@@ -143,8 +177,14 @@ describe('schedule', () => {
     const f = fakeFleet()
     const asked: string[][] = []
     const done = schedule(hosts(3), {
-      policy: policy({ canary: 1 }), budget: new FailureBudget(null), runHost: f.runHost, failed: (r) => r.failed,
-      confirmAfterCanary: async (c) => { asked.push([...c.keys()]); return false },
+      policy: policy({ canary: 1 }),
+      budget: new FailureBudget(null),
+      runHost: f.runHost,
+      failed: (r) => r.failed,
+      confirmAfterCanary: async (c) => {
+        asked.push([...c.keys()])
+        return false
+      },
     })
     await f.settle()
     await f.end('h1')
@@ -177,7 +217,12 @@ describe('schedule', () => {
     const f = fakeFleet()
     const budget = new FailureBudget(3)
     const done = schedule(hosts(4), { policy: policy({ concurrency: 1 }), budget, runHost: f.runHost, failed: (r) => r.failed })
-    for (const [h, failed] of [['h1', true], ['h2', false], ['h3', true], ['h4', false]] as const) {
+    for (const [h, failed] of [
+      ['h1', true],
+      ['h2', false],
+      ['h3', true],
+      ['h4', false],
+    ] as const) {
       await f.settle()
       await f.end(h, failed)
     }
@@ -189,7 +234,12 @@ describe('schedule', () => {
 
   it('budget 1: the first failure stops the run (the last host failing leaves nothing unstarted)', async () => {
     const f = fakeFleet()
-    const done = schedule(hosts(3), { policy: policy({ concurrency: 1 }), budget: new FailureBudget(1), runHost: f.runHost, failed: (r) => r.failed })
+    const done = schedule(hosts(3), {
+      policy: policy({ concurrency: 1 }),
+      budget: new FailureBudget(1),
+      runHost: f.runHost,
+      failed: (r) => r.failed,
+    })
     await f.settle()
     await f.end('h1')
     await f.end('h2', true)
@@ -213,7 +263,13 @@ describe('schedule', () => {
   it('interrupted: no new host starts', async () => {
     const f = fakeFleet()
     const ac = new AbortController()
-    const done = schedule(hosts(3), { policy: policy({ concurrency: 1 }), budget: new FailureBudget(null), runHost: f.runHost, failed: (r) => r.failed, signal: ac.signal })
+    const done = schedule(hosts(3), {
+      policy: policy({ concurrency: 1 }),
+      budget: new FailureBudget(null),
+      runHost: f.runHost,
+      failed: (r) => r.failed,
+      signal: ac.signal,
+    })
     await f.settle()
     ac.abort()
     await f.end('h1')

@@ -7,20 +7,23 @@ import { selectHosts } from '../../../src/fleet/select.ts'
 import { parseInventory } from '../../../src/inventory/load.ts'
 import type { FixPlan } from '../../../src/types.ts'
 
-const inventory = parseInventory([
-  'apiVersion: runbook/v1',
-  'kind: Inventory',
-  'vars: { env: prod }',
-  'hosts:',
-  '  bastion: { address: 198.18.9.10, vars: { role: bastion } }',
-  '  web1: { address: 198.18.9.11, vars: { role: web, tags: [a, b] } }',
-  '  web2: { address: 198.18.9.12, vars: { role: web } }',
-  '  web10: { address: 198.18.9.20, vars: { role: web, env: staging } }',
-  'groups:',
-  '  web: { hosts: [web1, web2, web10] }',
-  '  edge: { hosts: [bastion], children: [web] }',
-  '',
-].join('\n'), '/etc/runbook/inventory.yaml')
+const inventory = parseInventory(
+  [
+    'apiVersion: runbook/v1',
+    'kind: Inventory',
+    'vars: { env: prod }',
+    'hosts:',
+    '  bastion: { address: 198.18.9.10, vars: { role: bastion } }',
+    '  web1: { address: 198.18.9.11, vars: { role: web, tags: [a, b] } }',
+    '  web2: { address: 198.18.9.12, vars: { role: web } }',
+    '  web10: { address: 198.18.9.20, vars: { role: web, env: staging } }',
+    'groups:',
+    '  web: { hosts: [web1, web2, web10] }',
+    '  edge: { hosts: [bastion], children: [web] }',
+    '',
+  ].join('\n'),
+  '/etc/runbook/inventory.yaml',
+)
 
 describe('selectHosts', () => {
   it('names, groups and all, in order, each once', () => {
@@ -39,16 +42,24 @@ describe('selectHosts', () => {
 
   it('errors say what to do', () => {
     const err = (f: () => unknown): RunbookError => {
-      try { f() } catch (e) { return e as RunbookError }
+      try {
+        f()
+      } catch (e) {
+        return e as RunbookError
+      }
       throw new Error('no error')
     }
-    expect(err(() => selectHosts({ select: ['rol=web'] }, inventory)).message).toMatch(/no selected host has a var 'rol' in \/etc\/runbook\/inventory.yaml \(vars: env, role, tags\)/)
+    expect(err(() => selectHosts({ select: ['rol=web'] }, inventory)).message).toMatch(
+      /no selected host has a var 'rol' in \/etc\/runbook\/inventory.yaml \(vars: env, role, tags\)/,
+    )
     expect(err(() => selectHosts({ select: ['role=db'] }, inventory)).message).toMatch(/no host matches/)
     expect(err(() => selectHosts({ select: ['role'] }, inventory)).message).toMatch(/not key=value/)
     expect(err(() => selectHosts({ select: ['role=web'] }, undefined)).message).toMatch(/needs an inventory/)
     expect(err(() => selectHosts({ hosts: 'web1,,web2' }, inventory)).message).toMatch(/empty name/)
     expect(err(() => selectHosts({ hosts: 'all' }, undefined)).code).toBe('RB_USAGE')
-    expect(err(() => selectHosts({ hosts: 'web1,wbe2' }, inventory)).message).toMatch(/'wbe2' is neither a host nor a group of \/etc\/runbook\/inventory.yaml \(hosts: bastion, web1, web2, web10; groups: web, edge\)/)
+    expect(err(() => selectHosts({ hosts: 'web1,wbe2' }, inventory)).message).toMatch(
+      /'wbe2' is neither a host nor a group of \/etc\/runbook\/inventory.yaml \(hosts: bastion, web1, web2, web10; groups: web, edge\)/,
+    )
     expect(selectHosts({ hosts: 'web1,deploy@db1.example.com' }, inventory)).toEqual(['web1', 'deploy@db1.example.com'])
   })
 
@@ -63,16 +74,22 @@ describe('selectHosts', () => {
 })
 
 const plan = (host: string, ip = '198.18.5.1'): FixPlan => ({
-  host, sudo: true,
+  host,
+  sudo: true,
   check: [`iptables -S sshguard | grep ${ip}`],
   apply: [`echo ${ip} >> /etc/sshguard/whitelist # on ${host}`],
-  verify: [`tcp ${host}:22`], rollback: [], files: [], access: { confirmWithinMs: 120_000 }, hash: `hash-of-${host}`,
+  verify: [`tcp ${host}:22`],
+  rollback: [],
+  files: [],
+  access: { confirmWithinMs: 120_000 },
+  hash: `hash-of-${host}`,
 })
 
 describe('grouping', () => {
   it('normalizes whole-word host names only', () => {
-    expect(normalizeHost('sshguard on web1 blocks x; web10 and db-web1 and web1.example.com stay; web1.', 'web1'))
-      .toBe('sshguard on <host> blocks x; web10 and db-web1 and web1.example.com stay; <host>.')
+    expect(normalizeHost('sshguard on web1 blocks x; web10 and db-web1 and web1.example.com stay; web1.', 'web1')).toBe(
+      'sshguard on <host> blocks x; web10 and db-web1 and web1.example.com stay; <host>.',
+    )
   })
 
   it('plans equal up to the host name share a group hash; another address does not', () => {
@@ -82,14 +99,34 @@ describe('grouping', () => {
   })
 
   const rec = (host: string, status: HostRecord['status'], extra: Partial<HostRecord> = {}): HostRecord => ({
-    host, status, exitCode: 0, failed: false, durationMs: 1, transcripts: [],
-    outcome: status === 'healthy' ? { id: 'reachable', summary: `${host} answers`, evidence: [{ text: `${host}:22 open` }] } : { id: '_proposed', summary: `Fix proposed: sshguard on ${host} blocks 198.18.5.1`, evidence: [{ text: `-A sshguard -s 198.18.5.1/32 -j DROP (${host})` }] },
-    ...(status === 'fix-proposed' ? { fix: { step: 'fix_sshguard', summary: '', plan: plan(host), groupHash: groupHash('fix_sshguard', plan(host), host) } } : {}),
+    host,
+    status,
+    exitCode: 0,
+    failed: false,
+    durationMs: 1,
+    transcripts: [],
+    outcome:
+      status === 'healthy'
+        ? { id: 'reachable', summary: `${host} answers`, evidence: [{ text: `${host}:22 open` }] }
+        : {
+            id: '_proposed',
+            summary: `Fix proposed: sshguard on ${host} blocks 198.18.5.1`,
+            evidence: [{ text: `-A sshguard -s 198.18.5.1/32 -j DROP (${host})` }],
+          },
+    ...(status === 'fix-proposed'
+      ? { fix: { step: 'fix_sshguard', summary: '', plan: plan(host), groupHash: groupHash('fix_sshguard', plan(host), host) } }
+      : {}),
     ...extra,
   })
 
   it('groups hosts by outcome (and plan), evidence once, best first', () => {
-    const groups = groupOutcomes([rec('web1', 'healthy'), rec('web7', 'fix-proposed'), rec('web2', 'healthy'), rec('web19', 'fix-proposed'), rec('web33', 'fix-proposed')])
+    const groups = groupOutcomes([
+      rec('web1', 'healthy'),
+      rec('web7', 'fix-proposed'),
+      rec('web2', 'healthy'),
+      rec('web19', 'fix-proposed'),
+      rec('web33', 'fix-proposed'),
+    ])
     expect(groups.map((g) => [g.hosts, g.summary])).toEqual([
       [['web1', 'web2'], '<host> answers'],
       [['web7', 'web19', 'web33'], 'Fix proposed: sshguard on <host> blocks 198.18.5.1'],

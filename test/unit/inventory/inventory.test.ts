@@ -32,7 +32,11 @@ describe('inventory', () => {
     const t = resolveTarget('web2', { inventory: inv })
     expect(t).toMatchObject({ name: 'web2', host: '198.18.1.12', port: 2222, user: 'ops', knownHostsFiles: ['/etc/runbook/kh'] })
     expect(t.jump).toMatchObject({ name: 'bastion', host: '198.18.1.10', port: 22, user: 'root' })
-    expect(resolveTarget('root@198.18.1.99:2200', { inventory: inv })).toMatchObject({ host: '198.18.1.99', port: 2200, identityFiles: ['/etc/runbook/keys/id'] })
+    expect(resolveTarget('root@198.18.1.99:2200', { inventory: inv })).toMatchObject({
+      host: '198.18.1.99',
+      port: 2200,
+      identityFiles: ['/etc/runbook/keys/id'],
+    })
     expect(resolveAddress('web1', { inventory: inv })).toBe('198.18.1.11')
   })
 
@@ -67,7 +71,10 @@ describe('inventory', () => {
 describe('facts from the inventory', () => {
   it('bastionOf names the hop a host is reached through; user@name keeps the inventory path and address', async () => {
     const { SshExecutorFactory } = await import('../../../src/executors/pool.ts')
-    const inv = parseInventory('hosts:\n  bastion: { address: 198.18.9.10 }\n  web1: { address: 198.18.9.11, bastion: bastion }\n  solo: { address: 198.18.9.12 }\n', 'inv.yaml')
+    const inv = parseInventory(
+      'hosts:\n  bastion: { address: 198.18.9.10 }\n  web1: { address: 198.18.9.11, bastion: bastion }\n  solo: { address: 198.18.9.12 }\n',
+      'inv.yaml',
+    )
     const f = new SshExecutorFactory({ inventory: inv, agent: null })
     try {
       expect(f.bastionOf('web1')).toBe('bastion')

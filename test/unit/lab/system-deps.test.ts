@@ -13,7 +13,9 @@ describe('.ci/system-deps.sh', () => {
   it('installs the browser an integration test drives (Debian chromium: never a downloaded one)', () => {
     const script = readFileSync('.ci/system-deps.sh', 'utf8')
     const listed = new Set(/^pkgs=\(([^)]*)\)/m.exec(script)![1]!.split(/\s+/).filter(Boolean))
-    const drivers = readdirSync('test/integration').filter((f) => readFileSync(`test/integration/${f}`, 'utf8').includes('/usr/bin/chromium'))
+    const drivers = readdirSync('test/integration').filter((f) =>
+      readFileSync(`test/integration/${f}`, 'utf8').includes('/usr/bin/chromium'),
+    )
     expect(drivers.length).toBeGreaterThan(0)
     expect(listed.has('chromium')).toBe(true)
   })

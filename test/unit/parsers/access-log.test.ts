@@ -8,7 +8,11 @@ describe('access-log parser', () => {
   it('finds the CONNECT google.com:443 probes of the Flask dev server, none answered 2xx by CONNECT', () => {
     const r = accessLogParser.parse(commandResult(fixtureStdout('access-log', 'flask-nohup')))
     const connects = r.entries.filter((e) => e.method === 'CONNECT')
-    expect(connects.map((e) => [e.target, e.status])).toEqual([['google.com:443', 404], ['google.com:443', 404], ['api.ipify.org:443', 404]])
+    expect(connects.map((e) => [e.target, e.status])).toEqual([
+      ['google.com:443', 404],
+      ['google.com:443', 404],
+      ['api.ipify.org:443', 404],
+    ])
     // The absolute-URI GET http://google.com/ was answered 200 by the app itself.
     expect(r.proxyProbes.anySucceeded).toBe(true)
     expect(r.proxyProbes.byClient).toEqual({ '198.18.10.4': 3, '198.18.10.3': 1 })
@@ -40,7 +44,10 @@ describe('access-log parser', () => {
   })
 
   it('reads the same requests from nginx combined, main (X-Forwarded-For) and vhost_combined', () => {
-    const key = (name: string) => accessLogParser.parse(commandResult(fixtureStdout('access-log', name))).entries.map((e) => [e.client, e.method, e.target, e.status, e.agent])
+    const key = (name: string) =>
+      accessLogParser
+        .parse(commandResult(fixtureStdout('access-log', name)))
+        .entries.map((e) => [e.client, e.method, e.target, e.status, e.agent])
     expect(key('nginx-main-xff')).toEqual(key('nginx-combined-probes'))
     expect(key('nginx-vhost-combined')).toEqual(key('nginx-combined-probes'))
     const xff = accessLogParser.parse(commandResult(fixtureStdout('access-log', 'nginx-main-xff'))).entries.map((e) => e.forwardedFor)
@@ -62,7 +69,8 @@ describe('access-log parser', () => {
   })
 
   it('reads the same requests behind a journal header (journalctl -u app -o short / short-iso)', () => {
-    const key = (name: string) => accessLogParser.parse(commandResult(fixtureStdout('access-log', name))).entries.map((e) => [e.client, e.time, e.request, e.status])
+    const key = (name: string) =>
+      accessLogParser.parse(commandResult(fixtureStdout('access-log', name))).entries.map((e) => [e.client, e.time, e.request, e.status])
     expect(key('flask-journal')).toEqual(key('flask-traceback'))
     expect(key('flask-journal-iso')).toEqual(key('flask-traceback'))
   })

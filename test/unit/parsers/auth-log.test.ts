@@ -62,8 +62,17 @@ describe('auth-log parser', () => {
   })
 
   it('reads the line of seed 003 (syslog with a real pid)', () => {
-    const r = authLogParser.parse(commandResult('May 21 03:54:46 droplet1 sshd[2856055]: Connection closed by invalid user pi 95.223.184.224 port 12868 [preauth]\n'))
-    expect(r.events[0]).toMatchObject({ pid: 2856055, event: 'closed', user: 'pi', invalidUser: true, source: '95.223.184.224', port: 12868 })
+    const r = authLogParser.parse(
+      commandResult('May 21 03:54:46 droplet1 sshd[2856055]: Connection closed by invalid user pi 95.223.184.224 port 12868 [preauth]\n'),
+    )
+    expect(r.events[0]).toMatchObject({
+      pid: 2856055,
+      event: 'closed',
+      user: 'pi',
+      invalidUser: true,
+      source: '95.223.184.224',
+      port: 12868,
+    })
     expect(r.byUser).toEqual({ pi: 1 })
     expect(r.window).toEqual({ first: 'May 21 03:54:46', last: 'May 21 03:54:46' })
   })
@@ -86,10 +95,26 @@ describe('auth-log parser', () => {
   })
 
   it('reads the same events from sshd -E, every journalctl text form and journal JSON', () => {
-    const forms = ['sshd-E', 'journal-short', 'journal-short-iso', 'journal-short-iso-precise', 'journal-short-precise', 'journal-short-full', 'journal-short-monotonic', 'journal-with-unit', 'journal-cat', 'journal-json']
+    const forms = [
+      'sshd-E',
+      'journal-short',
+      'journal-short-iso',
+      'journal-short-iso-precise',
+      'journal-short-precise',
+      'journal-short-full',
+      'journal-short-monotonic',
+      'journal-with-unit',
+      'journal-cat',
+      'journal-json',
+    ]
     const digest = (name: string) => {
       const r = parse(name)
-      return { events: r.events.map((e) => [e.event, e.user, e.source, e.port, e.method]), failedPasswords: r.failedPasswords, failedPublickeys: r.failedPublickeys, byUser: r.byUser }
+      return {
+        events: r.events.map((e) => [e.event, e.user, e.source, e.port, e.method]),
+        failedPasswords: r.failedPasswords,
+        failedPublickeys: r.failedPublickeys,
+        byUser: r.byUser,
+      }
     }
     for (const f of forms) expect(digest(f), f).toEqual(digest('sshd-E'))
     // The rsyslog captures were sent later, when the same sshd had also accepted one more login.

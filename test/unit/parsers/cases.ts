@@ -40,7 +40,11 @@ export function loadCases(parser: string): Case[] {
       return {
         name: f.slice(0, -'.stdout'.length),
         cmd: readOptional(`${base}.cmd`)?.trim(),
-        result: commandResult(readFileSync(`${base}.stdout`, 'utf8'), readOptional(`${base}.stderr`) ?? '', exit === undefined ? 0 : Number(exit.trim())),
+        result: commandResult(
+          readFileSync(`${base}.stdout`, 'utf8'),
+          readOptional(`${base}.stderr`) ?? '',
+          exit === undefined ? 0 : Number(exit.trim()),
+        ),
         expectedPath: `${base}.expected.json`,
       }
     })
@@ -87,5 +91,9 @@ export function expectParseError(parser: Parser, result: CommandResult, line?: n
 export function malformed(parser: string, name: string): CommandResult {
   const base = join(FIXTURES, parser, 'malformed', name)
   const exit = readOptional(`${base}.exit`)
-  return commandResult(readFileSync(`${base}.stdout`, 'utf8'), readOptional(`${base}.stderr`) ?? '', exit === undefined ? 0 : Number(exit.trim()))
+  return commandResult(
+    readFileSync(`${base}.stdout`, 'utf8'),
+    readOptional(`${base}.stderr`) ?? '',
+    exit === undefined ? 0 : Number(exit.trim()),
+  )
 }

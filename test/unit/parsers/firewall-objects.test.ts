@@ -26,7 +26,7 @@ describe('firewall-objects parser (the firewall/find-address action)', () => {
     expect(drops.every((b) => b.owner === 'manual' && b.handle !== null && !b.iptablesNft)).toBe(true)
   })
 
-  it('a plain iptables rule is seen through iptables, and in iptables-nft\'s own nft table (marked so)', () => {
+  it("a plain iptables rule is seen through iptables, and in iptables-nft's own nft table (marked so)", () => {
     const r = parse('iptables-rule-dry-run')
     expect(r.blocks.some((b) => b.source === 'iptables' && b.owner === 'manual')).toBe(true)
     expect(r.blocks.filter((b) => b.source === 'nft').every((b) => b.iptablesNft)).toBe(true)
@@ -49,10 +49,14 @@ describe('firewall-objects parser (the firewall/find-address action)', () => {
   it('an IPv6 address is read through ip6tables and the ip6 nft tables', () => {
     const r = parse('ipv6-ip6tables-and-nft')
     expect(r.address).toBe('2001:db8::7')
-    expect(r.blocks.map((b) => [b.source, b.family, b.iptablesNft, b.handle !== null])).toEqual([['iptables', 'ipv6', false, false], ['nft', 'ipv6', true, true], ['nft', 'ipv6', false, true]])
+    expect(r.blocks.map((b) => [b.source, b.family, b.iptablesNft, b.handle !== null])).toEqual([
+      ['iptables', 'ipv6', false, false],
+      ['nft', 'ipv6', true, true],
+      ['nft', 'ipv6', false, true],
+    ])
   })
 
-  it('refuses output that is not the action\'s (no `### address` line first), and a broken section, naming itself', () => {
+  it("refuses output that is not the action's (no `### address` line first), and a broken section, naming itself", () => {
     expectParseError(firewallObjectsParser, commandResult('-P INPUT ACCEPT\n'), 1)
     const cut = fixtureStdout('firewall-objects', 'nft-drop-dry-run').replace(/"nftables": \[/, '"nftables": ')
     expectParseError(firewallObjectsParser, commandResult(cut))

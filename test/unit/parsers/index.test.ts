@@ -47,8 +47,14 @@ describe('built-in parser registry', () => {
 
   // Every parser meets every other program's real output (a runbook pointed at the wrong command,
   // a cut capture, stderr only): it answers or refuses with RB_PARSE naming itself, never a TypeError.
-  const everyCase = readdirSync(FIXTURES, { withFileTypes: true }).filter((d) => d.isDirectory()).flatMap((d) => loadCases(d.name).map((c) => ({ ...c, folder: d.name })))
-  const halves = everyCase.map((c) => ({ ...c, name: `${c.name} (first half)`, result: { ...c.result, stdout: c.result.stdout.slice(0, Math.floor(c.result.stdout.length / 2)) } }))
+  const everyCase = readdirSync(FIXTURES, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .flatMap((d) => loadCases(d.name).map((c) => ({ ...c, folder: d.name })))
+  const halves = everyCase.map((c) => ({
+    ...c,
+    name: `${c.name} (first half)`,
+    result: { ...c.result, stdout: c.result.stdout.slice(0, Math.floor(c.result.stdout.length / 2)) },
+  }))
   const empties = [commandResult(''), commandResult('', 'some error\n', 1), commandResult('\n\n'), commandResult('', '', null)]
   for (const parser of builtinParsers) {
     it(`${parser.name}: never crashes on any captured output, whole or cut`, () => {
@@ -78,12 +84,16 @@ function mismatches(value: unknown, type: FieldType, path: string): string[] {
     if (Object.keys(shape).length === 0) return []
     if (MAP_VALUES in shape) {
       if (typeof value !== 'object' || Array.isArray(value)) return [`${path}: map expected, got ${JSON.stringify(value)?.slice(0, 60)}`]
-      return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => mismatches(v, shape[MAP_VALUES]!, `${path}[${JSON.stringify(k)}]`)).slice(0, 5)
+      return Object.entries(value as Record<string, unknown>)
+        .flatMap(([k, v]) => mismatches(v, shape[MAP_VALUES]!, `${path}[${JSON.stringify(k)}]`))
+        .slice(0, 5)
     }
     if (typeof value !== 'object' || Array.isArray(value)) return [`${path}: ${got}`]
     const v = value as Record<string, unknown>
     return [
-      ...Object.keys(v).filter((k) => !(k in shape)).map((k) => `${path}.${k}: not declared`),
+      ...Object.keys(v)
+        .filter((k) => !(k in shape))
+        .map((k) => `${path}.${k}: not declared`),
       ...Object.entries(shape).flatMap(([k, t]) => (k in v ? mismatches(v[k], t, `${path}.${k}`) : [])),
     ]
   }

@@ -6,12 +6,17 @@ describe('iptables parser', () => {
   snapshotCases(iptablesParser)
 
   it('reads the same rules from both backends', () => {
-    const pick = (name: string) => iptablesParser.parse(commandResult(fixtureStdout('iptables', name))).blocked.map((b) => [b.address, b.owner, b.chain])
+    const pick = (name: string) =>
+      iptablesParser.parse(commandResult(fixtureStdout('iptables', name))).blocked.map((b) => [b.address, b.owner, b.chain])
     expect(pick('legacy-save')).toEqual(pick('nft-save'))
   })
 
   it('reads the same blocks from -S, iptables-save and -L -n -v --line-numbers', () => {
-    const pick = (name: string) => iptablesParser.parse(commandResult(fixtureStdout('iptables', name))).blocked.map((b) => [b.address, b.owner, b.chain, b.target]).sort()
+    const pick = (name: string) =>
+      iptablesParser
+        .parse(commandResult(fixtureStdout('iptables', name)))
+        .blocked.map((b) => [b.address, b.owner, b.chain, b.target])
+        .sort()
     expect(pick('list-L-nv-line')).toEqual(pick('nft-S-legacy-warning'))
     expect(pick('list-L-n')).toEqual(pick('nft-S-legacy-warning'))
     expect(pick('list-L-nv-line').length).toBeGreaterThan(0)
@@ -25,7 +30,10 @@ describe('iptables parser', () => {
   })
 
   it('refuses nothing printed with a failing exit code', () => {
-    expectParseError(iptablesParser, commandResult('', 'iptables v1.8.9 (nf_tables): Could not fetch rule set generation id: Permission denied (you must be root)', 4))
+    expectParseError(
+      iptablesParser,
+      commandResult('', 'iptables v1.8.9 (nf_tables): Could not fetch rule set generation id: Permission denied (you must be root)', 4),
+    )
   })
 
   it('refuses a -L listing cut inside a rule line, naming it', () => {

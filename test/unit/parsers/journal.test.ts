@@ -5,7 +5,7 @@ import { commandResult, expectParseError, fixtureStdout, loadCases, malformed, s
 describe('journal parser', () => {
   snapshotCases(journalParser)
 
-  it('finds systemd\'s own lines about a unit killed by its start timeout', () => {
+  it("finds systemd's own lines about a unit killed by its start timeout", () => {
     const c = loadCases('journal').find((x) => x.name === 'unit-makecache')!
     const r = journalParser.parse(c.result)
     expect(r.units).toEqual(['makecache.service'])

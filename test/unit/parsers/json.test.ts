@@ -22,7 +22,9 @@ describe('json parser', () => {
 
   it('refuses a document cut short by the program, with its stderr (ip -j route of a missing table prints only "[")', () => {
     expectParseError(jsonParser, malformed('json', 'ip-route-missing-table'), 1)
-    expect(parseFailure('ip-route-missing-table').message).toMatch(/not one JSON document: .*\(stderr: Error: ipv4: FIB table does not exist\.\)/)
+    expect(parseFailure('ip-route-missing-table').message).toMatch(
+      /not one JSON document: .*\(stderr: Error: ipv4: FIB table does not exist\.\)/,
+    )
   })
 
   it('refuses a document cut in the middle (ip -j addr | head -c 300)', () => {

@@ -63,7 +63,10 @@ describe('kv parser', () => {
   })
 
   it('refuses a file of comments only, and a line that is not a pair after good ones', () => {
-    const comments = fixtureStdout('kv', 'etc-default-ssh').split('\n').filter((l) => l.startsWith('#')).join('\n')
+    const comments = fixtureStdout('kv', 'etc-default-ssh')
+      .split('\n')
+      .filter((l) => l.startsWith('#'))
+      .join('\n')
     expectParseError(kvParser, commandResult(comments))
     // systemctl show --value prints values without names: the first line has no key.
     const os = fixtureStdout('kv', 'os-release')

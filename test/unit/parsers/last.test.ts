@@ -9,7 +9,11 @@ describe('last parser', () => {
     const r = lastParser.parse(commandResult(fixtureStdout('last', 'btmp-failures')))
     expect(r.kind).toBe('btmp')
     expect(r.failures.find((f) => f.user === 'pi' && f.from === '198.18.40.4')).toEqual({
-      user: 'pi', from: '198.18.40.4', count: 2, first: '2026-11-21T05:46:33', last: '2026-11-21T05:46:35',
+      user: 'pi',
+      from: '198.18.40.4',
+      count: 2,
+      first: '2026-11-21T05:46:33',
+      last: '2026-11-21T05:46:35',
     })
   })
 
@@ -27,7 +31,10 @@ describe('last parser', () => {
   })
 
   it('gives the same sessions with -F, without it (year inferred) and with --time-format iso', () => {
-    const key = (name: string) => lastParser.parse(commandResult(fixtureStdout('last', name))).sessions.map((s) => [s.user, s.tty, s.start.slice(0, 16), s.end?.slice(0, 16) ?? null, s.ended])
+    const key = (name: string) =>
+      lastParser
+        .parse(commandResult(fixtureStdout('last', name)))
+        .sessions.map((s) => [s.user, s.tty, s.start.slice(0, 16), s.end?.slice(0, 16) ?? null, s.ended])
     expect(key('wtmp-short-x')).toEqual(key('wtmp-iso'))
     expect(key('wtmp-full-x-iw')).toEqual(key('wtmp-iso'))
     expect(lastParser.parse(commandResult(fixtureStdout('last', 'wtmp-short-x'))).yearInferred).toBe(true)

@@ -8,7 +8,18 @@ const digest = (name: string) => {
   return {
     tables: r.tables,
     chains: r.chains.map((c) => [c.family, c.table, c.name, c.hook, c.priority, c.policy]),
-    rules: r.rules.map((x) => [x.family, x.table, x.chain, x.verdict, x.saddr, x.saddrs, x.saddrSet, x.protocol, x.dport?.replace(/\s/g, '') ?? null, x.comment]),
+    rules: r.rules.map((x) => [
+      x.family,
+      x.table,
+      x.chain,
+      x.verdict,
+      x.saddr,
+      x.saddrs,
+      x.saddrSet,
+      x.protocol,
+      x.dport?.replace(/\s/g, '') ?? null,
+      x.comment,
+    ]),
     sets: r.sets.map((x) => [x.family, x.table, x.name, x.elements]),
     blocked: r.blockedAddresses,
     iptablesNftTables: r.iptablesNftTables,
@@ -21,7 +32,10 @@ describe('nft parser', () => {
   it('reads the same ruleset from nft -j and the text of nft list ruleset (also -a)', () => {
     // One known difference: nft's text translates iptables-nft's `xt match multiport` into
     // `tcp dport 22`; its JSON leaves it an opaque xt match, so the port is known from the text only.
-    const noXtPorts = (d: ReturnType<typeof digest>) => ({ ...d, rules: d.rules.map((r) => (r[2] === 'INPUT' && r[3] === 'jump f2b-sshd' ? [...r.slice(0, 8), null, r[9]] : r)) })
+    const noXtPorts = (d: ReturnType<typeof digest>) => ({
+      ...d,
+      rules: d.rules.map((r) => (r[2] === 'INPUT' && r[3] === 'jump f2b-sshd' ? [...r.slice(0, 8), null, r[9]] : r)),
+    })
     expect(noXtPorts(digest('ruleset-text-mixed'))).toEqual(noXtPorts(digest('ruleset-json-mixed')))
     expect(digest('ruleset-text-handles').rules).toEqual(digest('ruleset-text-mixed').rules)
   })
@@ -31,7 +45,9 @@ describe('nft parser', () => {
     const r = parse('fail2ban-sshguard-text')
     expect(r.fail2banJails).toEqual(['sshd-nft'])
     expect(r.sshguard).toBe(true)
-    expect(r.blockedAddresses).toEqual(expect.arrayContaining(['198.51.100.23', '203.0.113.77', '2001:db8:bad::7', '198.18.7.7', '198.18.7.8']))
+    expect(r.blockedAddresses).toEqual(
+      expect.arrayContaining(['198.51.100.23', '203.0.113.77', '2001:db8:bad::7', '198.18.7.7', '198.18.7.8']),
+    )
   })
 
   it('tells the tables iptables-nft manages from native ones', () => {
@@ -42,7 +58,12 @@ describe('nft parser', () => {
 
   it('reads rules with protocol and ports', () => {
     const r = parse('ruleset-json-mixed')
-    expect(r.rules.find((x) => x.comment === 'lab: block ssh')).toMatchObject({ saddr: '198.18.9.9', protocol: 'tcp', dport: '22', verdict: 'reject' })
+    expect(r.rules.find((x) => x.comment === 'lab: block ssh')).toMatchObject({
+      saddr: '198.18.9.9',
+      protocol: 'tcp',
+      dport: '22',
+      verdict: 'reject',
+    })
   })
 
   it('reads nothing printed as an empty ruleset', () => {

@@ -12,7 +12,11 @@ describe('ping parser', () => {
 
   it('turns an unknown host (exit 2, stderr only) into resolveError', () => {
     const c = loadCases('ping').find((x) => x.name === 'unknown-host')!
-    expect(pingParser.parse(c.result)).toMatchObject({ host: 'nonexistent.invalid', address: null, resolveError: 'Name or service not known' })
+    expect(pingParser.parse(c.result)).toMatchObject({
+      host: 'nonexistent.invalid',
+      address: null,
+      resolveError: 'Name or service not known',
+    })
   })
 
   it('refuses output of a ping killed before its statistics, naming the last line', () => {

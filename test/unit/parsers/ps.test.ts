@@ -9,7 +9,10 @@ describe('ps parser', () => {
     for (const c of ['comm-last', 'aux', 'ef', 'comm-wide', 'kthreads']) {
       const names = psParser.parse(commandResult(fixtureStdout('ps', c))).processes.map((p) => p.comm)
       expect(names.filter((n) => n.startsWith('kworker/')).length, c).toBeGreaterThan(0)
-      expect(names.filter((n) => /^\d+:\d+/.test(n)), c).toEqual([])
+      expect(
+        names.filter((n) => /^\d+:\d+/.test(n)),
+        c,
+      ).toEqual([])
     }
   })
 

@@ -16,7 +16,11 @@ describe('sshguard-log parser', () => {
     const r = log('debug-stderr')
     expect(r.blocked).toEqual(['198.51.100.9'])
     expect(r.whitelisted).toEqual(['127.0.0.1'])
-    expect(r.events.find((e) => e.type === 'block' && e.address === '198.51.100.9')).toMatchObject({ cidr: '198.51.100.9/32', seconds: 2, attacks: 2 })
+    expect(r.events.find((e) => e.type === 'block' && e.address === '198.51.100.9')).toMatchObject({
+      cidr: '198.51.100.9/32',
+      seconds: 2,
+      attacks: 2,
+    })
   })
 
   it('refuses a line that is no sshguard log line, naming it', () => {

@@ -9,7 +9,13 @@ describe('systemctl-show parser', () => {
     const c = loadCases('systemctl-show').find((x) => x.name === 'failed-and-activating')!
     const r = systemctlShowParser.parse(c.result)
     const mk = r.units.find((u) => u.id === 'makecache.service')!
-    expect(mk).toMatchObject({ failed: true, result: 'timeout', execMainCodeName: 'killed', execMainSignal: 'KILL', mainProcess: 'code=killed, signal=KILL' })
+    expect(mk).toMatchObject({
+      failed: true,
+      result: 'timeout',
+      execMainCodeName: 'killed',
+      execMainSignal: 'KILL',
+      mainProcess: 'code=killed, signal=KILL',
+    })
     expect(r.failed).toEqual(['makecache.service'])
     expect(r.killed).toEqual(['makecache.service'])
     expect(r.units.find((u) => u.id === 'backup-sync.service')).toMatchObject({ activeState: 'activating', mainProcess: null })
@@ -22,7 +28,10 @@ describe('systemctl-show parser', () => {
   it('reads blocks without Id (-p ActiveState,...) by their position', () => {
     const c = loadCases('systemctl-show').find((x) => x.name === 'no-id-two-units')!
     const r = systemctlShowParser.parse(c.result)
-    expect(r.units.map((u) => [u.id, u.label, u.index, u.activeState])).toEqual([[null, '#1', 0, 'failed'], [null, '#2', 1, 'activating']])
+    expect(r.units.map((u) => [u.id, u.label, u.index, u.activeState])).toEqual([
+      [null, '#1', 0, 'failed'],
+      [null, '#2', 1, 'activating'],
+    ])
     expect(r.failed).toEqual(['#1'])
     expect(r.killed).toEqual(['#1'])
   })

@@ -10,8 +10,14 @@ describe('systemctl-status parser', () => {
     const r = systemctlStatusParser.parse(c.result)
     expect(r.failed).toEqual(['makecache.service'])
     expect(r.units[0]).toMatchObject({
-      loadState: 'loaded', unitFile: '/run/systemd/system/makecache.service', enabled: 'static', activeState: 'failed', result: 'timeout',
-      since: 'Sat 2026-11-21 06:06:17 UTC', mainPid: 44, mainProcess: 'code=killed, signal=KILL',
+      loadState: 'loaded',
+      unitFile: '/run/systemd/system/makecache.service',
+      enabled: 'static',
+      activeState: 'failed',
+      result: 'timeout',
+      since: 'Sat 2026-11-21 06:06:17 UTC',
+      mainPid: 44,
+      mainProcess: 'code=killed, signal=KILL',
     })
     expect(r.units[0]!.processes[0]).toMatchObject({ pid: 44, code: 'code=killed, signal=KILL' })
     expect(r.units[0]!.journal).toHaveLength(8)
@@ -19,8 +25,18 @@ describe('systemctl-status parser', () => {
 
   it('reads running, activating, inactive, masked and not-found units, several at once', () => {
     const get = (name: string) => systemctlStatusParser.parse(loadCases('systemctl-status').find((x) => x.name === name)!.result)
-    expect(get('ssh-running').units[0]).toMatchObject({ activeState: 'active', subState: 'running', enabled: 'enabled', preset: 'enabled', mainProcess: 'sshd' })
-    expect(get('ssh-inactive').units[0]).toMatchObject({ activeState: 'inactive', subState: 'dead', mainProcess: 'code=exited, status=0/SUCCESS' })
+    expect(get('ssh-running').units[0]).toMatchObject({
+      activeState: 'active',
+      subState: 'running',
+      enabled: 'enabled',
+      preset: 'enabled',
+      mainProcess: 'sshd',
+    })
+    expect(get('ssh-inactive').units[0]).toMatchObject({
+      activeState: 'inactive',
+      subState: 'dead',
+      mainProcess: 'code=exited, status=0/SUCCESS',
+    })
     expect(get('activating').units[0]).toMatchObject({ activeState: 'activating', subState: 'start', mainPid: 48, tasks: 1 })
     expect(get('masked').units[0]).toMatchObject({ loadState: 'masked', activeState: 'inactive' })
     expect(get('not-found')).toMatchObject({ units: [], notFound: ['nosuch.service'] })

@@ -14,7 +14,13 @@ describe('who parser', () => {
   it('reads sources with parentheses, idle and pid, boot time, and ISO times', () => {
     const r = parse('aH-iso')
     expect(r.boot).toBe('2026-11-27 05:13')
-    expect(r.entries.find((e) => e.user === 'bob')).toMatchObject({ from: 'tmux(1234).%0', idle: '?', pid: 1, mesg: '?', timeIso: '2026-11-26T22:00' })
+    expect(r.entries.find((e) => e.user === 'bob')).toMatchObject({
+      from: 'tmux(1234).%0',
+      idle: '?',
+      pid: 1,
+      mesg: '?',
+      timeIso: '2026-11-26T22:00',
+    })
     expect(r.entries.map((e) => e.type)).toEqual(['boot', 'run-level', 'login', 'user', 'user', 'user', 'dead'])
     expect(parse('plain').entries[0]!.timeIso).toBeNull()
   })

@@ -21,9 +21,16 @@ describe('access.yaml', () => {
     expect(access.can(vic, 'apply', 'x', null)).toBe(false)
     expect(access.why(vic, 'apply', 'x', 'h')).toMatch(/'vic' may not apply runbook 'x' on host 'h'.*\(viewer\)/)
     expect(access.can(access.authenticate(TOKENS.admin)!, 'apply', 'anything', 'anywhere')).toBe(true)
-    const scoped = new AccessControl(parseAccess('identities: { a: { roles: [r] } }\nroles: { r: [{ verbs: [run], runbooks: ["log-*"], hosts: ["web?", "db*"] }] }'))
+    const scoped = new AccessControl(
+      parseAccess('identities: { a: { roles: [r] } }\nroles: { r: [{ verbs: [run], runbooks: ["log-*"], hosts: ["web?", "db*"] }] }'),
+    )
     const a = scoped.policy.identities[0]!
-    expect([scoped.can(a, 'run', 'log-dir-full', 'web1'), scoped.can(a, 'run', 'log-dir-full', 'web10'), scoped.can(a, 'run', 'log-dir-full', 'db-7'), scoped.can(a, 'run', 'unreachable-host', 'web1')]).toEqual([true, false, true, false])
+    expect([
+      scoped.can(a, 'run', 'log-dir-full', 'web1'),
+      scoped.can(a, 'run', 'log-dir-full', 'web10'),
+      scoped.can(a, 'run', 'log-dir-full', 'db-7'),
+      scoped.can(a, 'run', 'unreachable-host', 'web1'),
+    ]).toEqual([true, false, true, false])
   })
 
   it('approvals: N is the most any rule matching the runbook and host asks', () => {
@@ -42,7 +49,10 @@ describe('access.yaml', () => {
     ['four_eyes: maybe', /four_eyes: must be true or false/],
     ['roles: [', /YAML/],
     ['identities: { a: { roles: [r], slack: alice } }\nroles: { r: [{ verbs: [run] }] }', /identities\.a\.slack: must be a Slack user id/],
-    ['identities: { a: { roles: [r], slack: U1AA }, b: { roles: [r], slack: U1AA } }\nroles: { r: [{ verbs: [run] }] }', /identities\.b\.slack: U1AA is already the Slack user of 'a'/],
+    [
+      'identities: { a: { roles: [r], slack: U1AA }, b: { roles: [r], slack: U1AA } }\nroles: { r: [{ verbs: [run] }] }',
+      /identities\.b\.slack: U1AA is already the Slack user of 'a'/,
+    ],
     ['slack: { channels: [general] }', /slack\.channels: 'general' is not a Slack channel id/],
     ['slack: { users: [] }', /slack\.users: unknown key/],
   ])('refuses %j with RB_ACCESS_FILE naming the entry', (text, message) => {
@@ -55,7 +65,8 @@ describe('access.yaml', () => {
   })
 
   it('maps Slack user ids to identities and restricts commands to slack.channels', () => {
-    const text = 'identities: { a: { roles: [r], slack: U0AAA }, b: { roles: [r] } }\nroles: { r: [{ verbs: [run] }] }\nslack: { channels: [C0OPS] }'
+    const text =
+      'identities: { a: { roles: [r], slack: U0AAA }, b: { roles: [r] } }\nroles: { r: [{ verbs: [run] }] }\nslack: { channels: [C0OPS] }'
     const slack = new AccessControl(parseAccess(text))
     expect(slack.bySlackUser('U0AAA')?.name).toBe('a')
     expect(slack.bySlackUser('U0BBB')).toBeUndefined()

@@ -11,7 +11,17 @@ import type { RunRecord, Store } from '../../../src/service/store.ts'
 import type { FixPlan } from '../../../src/types.ts'
 import { ACCESS_YAML, TOKENS } from './fixture.ts'
 
-const plan = (hash: string): FixPlan => ({ host: 'pair', sudo: false, check: [], apply: ['true'], verify: [], rollback: [], files: [], access: null, hash })
+const plan = (hash: string): FixPlan => ({
+  host: 'pair',
+  sudo: false,
+  check: [],
+  apply: ['true'],
+  verify: [],
+  rollback: [],
+  files: [],
+  access: null,
+  hash,
+})
 
 describe('ApprovalDesk', () => {
   let store: Store
@@ -20,7 +30,17 @@ describe('ApprovalDesk', () => {
   const who = (n: keyof typeof TOKENS) => access.authenticate(TOKENS[n])!
   beforeEach(async () => {
     store = openSqliteStore(':memory:')
-    run = await store.createRun({ id: 'r1', runbook: 'log-dir-full', file: 'x', host: 'pair', mode: 'apply', params: {}, requestedBy: 'alice', createdAt: 1, planKey: randomBytes(32) })
+    run = await store.createRun({
+      id: 'r1',
+      runbook: 'log-dir-full',
+      file: 'x',
+      host: 'pair',
+      mode: 'apply',
+      params: {},
+      requestedBy: 'alice',
+      createdAt: 1,
+      planKey: randomBytes(32),
+    })
   })
   afterEach(async () => {
     await store.close()
@@ -40,8 +60,14 @@ describe('ApprovalDesk', () => {
     // The host changed before apply: the engine re-plans and asks again.
     const second = approver.approve({ runbook: 'log-dir-full', step: 'fix', summary: 's', plan: plan('h2') })
     await new Promise((r) => setTimeout(r, 20))
-    expect((await store.approvals('r1')).map((a) => [a.identity, a.planHash, a.voided])).toEqual([['bob', 'h1', true], ['carol', 'h1', true]])
-    await expect(desk.decide(who('bob'), run, 'h1', 'approve')).rejects.toMatchObject({ code: 'RB_APPROVAL_REFUSED', message: expect.stringMatching(/stale plan hash h1: the run now waits on plan h2/) })
+    expect((await store.approvals('r1')).map((a) => [a.identity, a.planHash, a.voided])).toEqual([
+      ['bob', 'h1', true],
+      ['carol', 'h1', true],
+    ])
+    await expect(desk.decide(who('bob'), run, 'h1', 'approve')).rejects.toMatchObject({
+      code: 'RB_APPROVAL_REFUSED',
+      message: expect.stringMatching(/stale plan hash h1: the run now waits on plan h2/),
+    })
     expect((await desk.decide(who('bob'), run, 'h2', 'approve')).state).toBe('waiting')
     expect((await desk.decide(who('carol'), run, 'h2', 'decline')).state).toBe('declined')
     expect(await second).toEqual({ approved: false, by: 'carol', reason: 'declined by carol' })

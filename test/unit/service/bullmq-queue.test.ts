@@ -24,7 +24,17 @@ import { ACCESS_YAML, TOKENS } from './fixture.ts'
 const RUNBOOK = resolve('fixtures/runbooks/valid/resume-marker.yaml')
 const access = new AccessControl(parseAccess(ACCESS_YAML), TOKENS.admin)
 const who = (name: keyof typeof TOKENS) => access.authenticate(TOKENS[name])!
-const FINAL = ['healthy', 'problem', 'fix-proposed', 'fix-applied', 'fix-rolled-back', 'fix-unverified', 'rollback-failed', 'refused', 'incomplete']
+const FINAL = [
+  'healthy',
+  'problem',
+  'fix-proposed',
+  'fix-applied',
+  'fix-rolled-back',
+  'fix-unverified',
+  'rollback-failed',
+  'refused',
+  'incomplete',
+]
 
 let pg: TestPostgres
 let redis: TestRedis
@@ -59,7 +69,14 @@ async function cluster(n = 2) {
   const connection = { url: redis.url, prefix }
   const store = await openPostgresStore(url)
   const queue = new BullRunQueue({ connection, store })
-  const serve = new RunService({ store, access, runbookDirs: [runbooks], executors: () => createLocalExecutorFactory(), queue: () => queue, approvalPollMs: 100 })
+  const serve = new RunService({
+    store,
+    access,
+    runbookDirs: [runbooks],
+    executors: () => createLocalExecutorFactory(),
+    queue: () => queue,
+    approvalPollMs: 100,
+  })
   await queue.ready()
   await serve.start()
   cleanup.push(async () => {
@@ -69,8 +86,22 @@ async function cluster(n = 2) {
   const workers: Array<{ store: Store; worker: RunWorker }> = []
   for (let i = 0; i < n; i++) {
     const wstore = await openPostgresStore(url)
-    const service = new RunService({ store: wstore, access, runbookDirs: [runbooks], executors: () => createLocalExecutorFactory(), approvalPollMs: 100 })
-    const worker = new RunWorker({ connection, store: wstore, concurrency: 4, execute: (id, s) => service.executeRun(id, s), timeoutMs: 60_000, now: Date.now, hostBusyDelayMs: 100 })
+    const service = new RunService({
+      store: wstore,
+      access,
+      runbookDirs: [runbooks],
+      executors: () => createLocalExecutorFactory(),
+      approvalPollMs: 100,
+    })
+    const worker = new RunWorker({
+      connection,
+      store: wstore,
+      concurrency: 4,
+      execute: (id, s) => service.executeRun(id, s),
+      timeoutMs: 60_000,
+      now: Date.now,
+      hostBusyDelayMs: 100,
+    })
     await worker.ready()
     workers.push({ store: wstore, worker })
     cleanup.push(async () => {
@@ -103,7 +134,14 @@ describe('BullMQ queue and workers', () => {
   it('runs submitted at serve run on the workers, each once, with their journals in the shared store', async () => {
     const c = await cluster()
     const runs: RunRecord[] = []
-    for (let i = 0; i < 6; i++) runs.push(await c.serve.submit(who('alice'), { runbook: 'resume-marker', host: `h${i}`, params: { marker: marker(c.dir, `h${i}`), pause: '0.05' } }))
+    for (let i = 0; i < 6; i++)
+      runs.push(
+        await c.serve.submit(who('alice'), {
+          runbook: 'resume-marker',
+          host: `h${i}`,
+          params: { marker: marker(c.dir, `h${i}`), pause: '0.05' },
+        }),
+      )
     // A follower at serve (SSE, `runbook run --server`) sees the worker's events live, then the end.
     const followed: number[] = []
     const ended = new Promise<void>((done) => c.serve.subscribe(runs[0]!.id, (e) => (e ? followed.push(e.seq) : done())))
@@ -121,7 +159,12 @@ describe('BullMQ queue and workers', () => {
   it('an apply waits for an approval given at serve (another process), then applies once', async () => {
     const c = await cluster()
     const m = marker(c.dir, 'web1')
-    const run = await c.serve.submit(who('alice'), { runbook: 'resume-marker', host: 'web1', params: { marker: m, pause: '0.05' }, mode: 'apply' })
+    const run = await c.serve.submit(who('alice'), {
+      runbook: 'resume-marker',
+      host: 'web1',
+      params: { marker: m, pause: '0.05' },
+      mode: 'apply',
+    })
     await c.until(run.id, ['waiting-approval'])
     const request = (await c.store.approvalRequest(run.id))!
     await expect(c.serve.decide(who('alice'), run.id, request.planHash, 'approve')).rejects.toMatchObject({ code: 'RB_APPROVAL_REFUSED' })
@@ -134,7 +177,15 @@ describe('BullMQ queue and workers', () => {
     const c = await cluster()
     const shared = marker(c.dir, 'same')
     const runs: RunRecord[] = []
-    for (let i = 0; i < 4; i++) runs.push(await c.serve.submit(who('alice'), { runbook: 'resume-marker', host: 'same', params: { marker: shared, pause: '0.05', apply_pause: '0.3' }, mode: 'apply' }))
+    for (let i = 0; i < 4; i++)
+      runs.push(
+        await c.serve.submit(who('alice'), {
+          runbook: 'resume-marker',
+          host: 'same',
+          params: { marker: shared, pause: '0.05', apply_pause: '0.3' },
+          mode: 'apply',
+        }),
+      )
     const seenLocks: string[] = []
     const approve = async () => {
       for (;;) {
@@ -158,11 +209,18 @@ describe('BullMQ queue and workers', () => {
 
   it('cancel reaches the worker running the run', async () => {
     const c = await cluster(1)
-    const slow = await c.serve.submit(who('alice'), { runbook: 'resume-marker', host: 'slow', params: { marker: marker(c.dir, 'slow'), pause: '5' } })
+    const slow = await c.serve.submit(who('alice'), {
+      runbook: 'resume-marker',
+      host: 'slow',
+      params: { marker: marker(c.dir, 'slow'), pause: '5' },
+    })
     await c.until(slow.id, ['running'])
     await new Promise((r) => setTimeout(r, 300))
     expect(await c.serve.cancel(who('alice'), slow.id)).toBeTruthy()
-    expect(await c.until(slow.id, FINAL, 10_000)).toMatchObject({ status: 'incomplete', error: expect.stringMatching(/cancelled by alice/) })
+    expect(await c.until(slow.id, FINAL, 10_000)).toMatchObject({
+      status: 'incomplete',
+      error: expect.stringMatching(/cancelled by alice/),
+    })
   })
 
   it('a worker that stops (SIGTERM) hands its runs back at once: another worker resumes them from the journal', async () => {
@@ -178,7 +236,14 @@ describe('BullMQ queue and workers', () => {
     const runbooks = join(c.dir, 'runbooks')
     const wstore = await openPostgresStore(c.database)
     const service = new RunService({ store: wstore, access, runbookDirs: [runbooks], executors: () => createLocalExecutorFactory() })
-    const second = new RunWorker({ connection: c.connection, store: wstore, concurrency: 1, execute: (id, s) => service.executeRun(id, s), timeoutMs: 60_000, now: Date.now })
+    const second = new RunWorker({
+      connection: c.connection,
+      store: wstore,
+      concurrency: 1,
+      execute: (id, s) => service.executeRun(id, s),
+      timeoutMs: 60_000,
+      now: Date.now,
+    })
     cleanup.push(async () => {
       await second.close()
       await wstore.close()
@@ -195,7 +260,11 @@ describe('BullMQ queue and workers', () => {
   it('a fleet is a flow: one child job per host, the parent collects their statuses', async () => {
     const c = await cluster()
     const hosts = ['f1', 'f2', 'f3']
-    const fleet = await c.serve.submitFleet(who('alice'), { runbook: 'resume-marker', hosts, params: { marker: marker(c.dir, 'fleet'), pause: '0.05' } })
+    const fleet = await c.serve.submitFleet(who('alice'), {
+      runbook: 'resume-marker',
+      hosts,
+      params: { marker: marker(c.dir, 'fleet'), pause: '0.05' },
+    })
     expect(fleet.runs.map((r) => r.host)).toEqual(hosts)
     for (const r of fleet.runs) await c.until(r.id, FINAL)
     const q = new Queue(FLEETS_QUEUE, { connection: { url: redis.url }, prefix: c.connection.prefix })

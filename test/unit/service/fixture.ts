@@ -50,7 +50,13 @@ export async function startService(over: Partial<ServiceOptions> = {}): Promise<
   const stateDir = join(root, 'state')
   const access = new AccessControl(parseAccess(ACCESS_YAML), TOKENS.admin)
   const store = openSqliteStore(stateDir)
-  const service = new RunService({ store, access, runbookDirs: runbookDirs({}, root), executors: () => createLocalExecutorFactory(), ...over })
+  const service = new RunService({
+    store,
+    access,
+    runbookDirs: runbookDirs({}, root),
+    executors: () => createLocalExecutorFactory(),
+    ...over,
+  })
   await service.start()
   const dirs: LogDir[] = []
   return {

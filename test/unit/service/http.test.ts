@@ -32,7 +32,12 @@ async function untilStatus(app: FastifyInstance, id: string, statuses: string[],
   const end = Date.now() + 20_000
   for (;;) {
     const res = await app.inject({ method: 'GET', url: `/api/runs/${id}`, headers: auth(who) })
-    const run = res.json() as { status: string; plan: { hash: string } | null; approvalRequest: { planHash: string } | null; exitCode: number }
+    const run = res.json() as {
+      status: string
+      plan: { hash: string } | null
+      approvalRequest: { planHash: string } | null
+      exitCode: number
+    }
     if (statuses.includes(run.status)) return run
     if (Date.now() > end) throw new Error(`run ${id} stays ${run.status}`)
     await new Promise((r) => setTimeout(r, 25))
@@ -61,22 +66,77 @@ describe('HTTP API', () => {
   it('refuses bad requests with a 4xx and a clear message, records them, and runs nothing', async () => {
     const { t, app } = await setup()
     const d = t.logDir()
-    const post = (payload: string, headers: Record<string, string> = { ...auth('alice'), 'content-type': 'application/json' }) => app.inject({ method: 'POST', url: '/api/runs', headers, payload })
+    const post = (payload: string, headers: Record<string, string> = { ...auth('alice'), 'content-type': 'application/json' }) =>
+      app.inject({ method: 'POST', url: '/api/runs', headers, payload })
     const good = { runbook: 'log-dir-full', host: 'local', params: logParams(d) }
     const cases: Array<[string, Awaited<ReturnType<typeof post>>, number, string, RegExp]> = [
       ['no token', await post(JSON.stringify(good), { 'content-type': 'application/json' }), 401, 'RB_UNAUTHENTICATED', /Authorization/],
-      ['unknown token', await post(JSON.stringify(good), { authorization: 'Bearer nope', 'content-type': 'application/json' }), 401, 'RB_UNAUTHENTICATED', /unknown token/],
+      [
+        'unknown token',
+        await post(JSON.stringify(good), { authorization: 'Bearer nope', 'content-type': 'application/json' }),
+        401,
+        'RB_UNAUTHENTICATED',
+        /unknown token/,
+      ],
       ['bad JSON', await post('{"runbook": "log-dir-full",'), 400, 'RB_BAD_REQUEST', /JSON/i],
       ['unknown field', await post(JSON.stringify({ ...good, extra: 1 })), 400, 'RB_BAD_REQUEST', /unknown field 'extra'/],
       ['wrong type', await post(JSON.stringify({ ...good, runbook: 7 })), 400, 'RB_BAD_REQUEST', /body\.runbook must be string/],
-      ['bad mode', await post(JSON.stringify({ ...good, mode: 'yolo' })), 400, 'RB_BAD_REQUEST', /body\.mode must be equal to one of the allowed values/],
-      ['a path as runbook', await post(JSON.stringify({ ...good, runbook: '../etc/passwd' })), 400, 'RB_BAD_REQUEST', /body\.runbook must match pattern/],
-      ['oversized body', await post(JSON.stringify({ ...good, params: { ...good.params, pad: 'x'.repeat(70_000) } })), 413, 'RB_BAD_REQUEST', /larger than 65536 bytes/],
-      ['not JSON', await post('runbook=x', { ...auth('alice'), 'content-type': 'application/x-www-form-urlencoded' }), 415, 'RB_BAD_REQUEST', /Unsupported Media Type/i],
-      ['unknown runbook', await post(JSON.stringify({ ...good, runbook: 'no-such' })), 400, 'RB_RUNBOOK_NOT_FOUND', /no runbook named 'no-such'/],
-      ['bad param', await post(JSON.stringify({ ...good, params: { ...good.params, max_dir_mb: 'lots' } })), 400, 'RB_PARAM_TYPE', /param 'max_dir_mb': "lots" is not/],
-      ['unknown param', await post(JSON.stringify({ ...good, params: { ...good.params, nope: 1 } })), 400, 'RB_PARAM_UNKNOWN', /unknown param 'nope'/],
-      ['forbidden', await post(JSON.stringify(good), { ...auth('vic'), 'content-type': 'application/json' }), 403, 'RB_FORBIDDEN', /'vic' may not run/],
+      [
+        'bad mode',
+        await post(JSON.stringify({ ...good, mode: 'yolo' })),
+        400,
+        'RB_BAD_REQUEST',
+        /body\.mode must be equal to one of the allowed values/,
+      ],
+      [
+        'a path as runbook',
+        await post(JSON.stringify({ ...good, runbook: '../etc/passwd' })),
+        400,
+        'RB_BAD_REQUEST',
+        /body\.runbook must match pattern/,
+      ],
+      [
+        'oversized body',
+        await post(JSON.stringify({ ...good, params: { ...good.params, pad: 'x'.repeat(70_000) } })),
+        413,
+        'RB_BAD_REQUEST',
+        /larger than 65536 bytes/,
+      ],
+      [
+        'not JSON',
+        await post('runbook=x', { ...auth('alice'), 'content-type': 'application/x-www-form-urlencoded' }),
+        415,
+        'RB_BAD_REQUEST',
+        /Unsupported Media Type/i,
+      ],
+      [
+        'unknown runbook',
+        await post(JSON.stringify({ ...good, runbook: 'no-such' })),
+        400,
+        'RB_RUNBOOK_NOT_FOUND',
+        /no runbook named 'no-such'/,
+      ],
+      [
+        'bad param',
+        await post(JSON.stringify({ ...good, params: { ...good.params, max_dir_mb: 'lots' } })),
+        400,
+        'RB_PARAM_TYPE',
+        /param 'max_dir_mb': "lots" is not/,
+      ],
+      [
+        'unknown param',
+        await post(JSON.stringify({ ...good, params: { ...good.params, nope: 1 } })),
+        400,
+        'RB_PARAM_UNKNOWN',
+        /unknown param 'nope'/,
+      ],
+      [
+        'forbidden',
+        await post(JSON.stringify(good), { ...auth('vic'), 'content-type': 'application/json' }),
+        403,
+        'RB_FORBIDDEN',
+        /'vic' may not run/,
+      ],
     ]
     for (const [name, res, status, code, message] of cases) {
       expect([name, res.statusCode], res.body).toEqual([name, status])
@@ -90,9 +150,13 @@ describe('HTTP API', () => {
     // Every refusal is recorded, with who and why.
     const refusals = await t.service.store.refusals()
     expect(refusals.map((r) => [r.identity, r.code])).toEqual([
-      ['(unauthenticated)', 'RB_UNAUTHENTICATED'], ['(unauthenticated)', 'RB_UNAUTHENTICATED'],
+      ['(unauthenticated)', 'RB_UNAUTHENTICATED'],
+      ['(unauthenticated)', 'RB_UNAUTHENTICATED'],
       ...Array.from({ length: 7 }, () => ['alice', 'RB_BAD_REQUEST']),
-      ['alice', 'RB_RUNBOOK_NOT_FOUND'], ['alice', 'RB_PARAM_TYPE'], ['alice', 'RB_PARAM_UNKNOWN'], ['vic', 'RB_FORBIDDEN'],
+      ['alice', 'RB_RUNBOOK_NOT_FOUND'],
+      ['alice', 'RB_PARAM_TYPE'],
+      ['alice', 'RB_PARAM_UNKNOWN'],
+      ['vic', 'RB_FORBIDDEN'],
     ])
     expect(refusals[3]!).toMatchObject({ action: 'POST /api/runs', reason: "body: unknown field 'extra'" })
     // Without a token, nothing about the body is checked or told.
@@ -105,30 +169,60 @@ describe('HTTP API', () => {
     expect([route.statusCode, route.json().error.message]).toEqual([404, 'no route GET /api/nothing'])
     const query = await app.inject({ method: 'GET', url: '/api/runs?limit=0&colour=red', headers: auth('alice') })
     expect([query.statusCode, query.json().error.code]).toEqual([400, 'RB_BAD_REQUEST'])
-    const approval = await app.inject({ method: 'POST', url: '/api/runs/x/approvals', headers: auth('bob'), payload: { planHash: 'abc', decision: 'maybe' } })
-    expect([approval.statusCode, approval.json().error.message]).toEqual([400, expect.stringMatching(/body\.decision must be equal to one of/)])
+    const approval = await app.inject({
+      method: 'POST',
+      url: '/api/runs/x/approvals',
+      headers: auth('bob'),
+      payload: { planHash: 'abc', decision: 'maybe' },
+    })
+    expect([approval.statusCode, approval.json().error.message]).toEqual([
+      400,
+      expect.stringMatching(/body\.decision must be equal to one of/),
+    ])
   })
 
   it('POST /api/runs → 202 {id,url}; the run is listed, filtered, shown, and its events export as a transcript that `runbook test` replays', async () => {
     const { t, app } = await setup()
     const d = t.logDir()
-    const res = await app.inject({ method: 'POST', url: '/api/runs', headers: auth('alice'), payload: { runbook: 'log-dir-full', host: 'local', params: logParams(d) } })
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/runs',
+      headers: auth('alice'),
+      payload: { runbook: 'log-dir-full', host: 'local', params: logParams(d) },
+    })
     expect(res.statusCode).toBe(202)
     const { id, url } = res.json() as { id: string; url: string }
     expect(url).toBe(`http://localhost:80/api/runs/${id}`)
     expect(res.headers.location).toBe(`/api/runs/${id}`)
     const run = await untilStatus(app, id, ['fix-proposed', 'incomplete', 'problem'])
-    expect(run).toMatchObject({ status: 'fix-proposed', exitCode: 4, requestedBy: 'alice', mode: 'dry-run', plan: { step: 'archive_rotated', hash: expect.stringMatching(/^[0-9a-f]{16,}$/) } })
+    expect(run).toMatchObject({
+      status: 'fix-proposed',
+      exitCode: 4,
+      requestedBy: 'alice',
+      mode: 'dry-run',
+      plan: { step: 'archive_rotated', hash: expect.stringMatching(/^[0-9a-f]{16,}$/) },
+    })
 
-    const list = await app.inject({ method: 'GET', url: '/api/runs?status=fix-proposed&runbook=log-dir-full&limit=5', headers: auth('vic') })
+    const list = await app.inject({
+      method: 'GET',
+      url: '/api/runs?status=fix-proposed&runbook=log-dir-full&limit=5',
+      headers: auth('vic'),
+    })
     expect(list.json().runs.map((r: { id: string }) => r.id)).toEqual([id])
     const none = await app.inject({ method: 'GET', url: '/api/runs?status=healthy', headers: auth('vic') })
     expect(none.json().runs).toEqual([])
 
-    const nd = await app.inject({ method: 'GET', url: `/api/runs/${id}/events`, headers: { ...auth('alice'), accept: 'application/x-ndjson' } })
+    const nd = await app.inject({
+      method: 'GET',
+      url: `/api/runs/${id}/events`,
+      headers: { ...auth('alice'), accept: 'application/x-ndjson' },
+    })
     expect(nd.headers['content-type']).toMatch(/application\/x-ndjson/)
     expect(nd.body).toBe(await t.service.store.exportTranscript(id))
-    const lines = nd.body.trimEnd().split('\n').map((l) => JSON.parse(l) as { seq: number; type: string })
+    const lines = nd.body
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { seq: number; type: string })
     expect(lines[0]!.type).toBe('run.started')
     expect(lines.at(-1)!.type).toBe('run.finished')
 
@@ -139,7 +233,14 @@ describe('HTTP API', () => {
     const out = new PassThrough()
     let stdout = ''
     out.on('data', (c: Buffer) => (stdout += c.toString()))
-    const code = await main(['test', 'log-dir-full', '--fixtures', fixtures], { stdout: out, stderr: new PassThrough(), stdin: new PassThrough(), env: { ...process.env }, cwd: '/', signal: new AbortController().signal })
+    const code = await main(['test', 'log-dir-full', '--fixtures', fixtures], {
+      stdout: out,
+      stderr: new PassThrough(),
+      stdin: new PassThrough(),
+      env: { ...process.env },
+      cwd: '/',
+      signal: new AbortController().signal,
+    })
     expect(stdout).toMatch(/1\/1 fixtures pass/)
     expect(code).toBe(0)
 
@@ -156,22 +257,38 @@ describe('HTTP API', () => {
   it('approvals over HTTP: self-approval and a stale hash are 409 with why; another identity approves; cancel of a finished run is 409', async () => {
     const { t, app } = await setup()
     const d = t.logDir('rotated')
-    const { id } = (await app.inject({ method: 'POST', url: '/api/runs', headers: auth('alice'), payload: { runbook: 'log-dir-full', host: 'local', params: logParams(d), mode: 'apply' } })).json() as { id: string }
+    const { id } = (
+      await app.inject({
+        method: 'POST',
+        url: '/api/runs',
+        headers: auth('alice'),
+        payload: { runbook: 'log-dir-full', host: 'local', params: logParams(d), mode: 'apply' },
+      })
+    ).json() as { id: string }
     const waiting = await untilStatus(app, id, ['waiting-approval'])
     const hash = waiting.approvalRequest!.planHash
     expect(waiting.plan!.hash).toBe(hash)
-    const approve = (who: keyof typeof TOKENS, planHash: string, decision = 'approve') => app.inject({ method: 'POST', url: `/api/runs/${id}/approvals`, headers: auth(who), payload: { planHash, decision } })
+    const approve = (who: keyof typeof TOKENS, planHash: string, decision = 'approve') =>
+      app.inject({ method: 'POST', url: `/api/runs/${id}/approvals`, headers: auth(who), payload: { planHash, decision } })
     const metrics = await app.inject({ method: 'GET', url: '/metrics' })
     expect(metrics.body).toMatch(/runbook_approvals_waiting 1\n/)
     expect(metrics.body).toContain('runbook_runs{status="waiting-approval"} 1')
     const self = await approve('alice', hash)
-    expect([self.statusCode, self.json().error.code, self.json().error.message]).toEqual([409, 'RB_APPROVAL_REFUSED', expect.stringMatching(/four-eyes/)])
+    expect([self.statusCode, self.json().error.code, self.json().error.message]).toEqual([
+      409,
+      'RB_APPROVAL_REFUSED',
+      expect.stringMatching(/four-eyes/),
+    ])
     const stale = await approve('bob', '0'.repeat(64))
     expect([stale.statusCode, stale.json().error.message]).toEqual([409, expect.stringMatching(/stale plan hash/)])
     const ok = await approve('bob', hash)
     expect([ok.statusCode, ok.json().state]).toEqual([200, 'approved'])
     const done = await untilStatus(app, id, ['fix-applied', 'incomplete', 'fix-rolled-back', 'refused'])
-    expect(done).toMatchObject({ status: 'fix-applied', exitCode: 5, approvals: [{ identity: 'bob', decision: 'approve', planHash: hash, voided: false }] })
+    expect(done).toMatchObject({
+      status: 'fix-applied',
+      exitCode: 5,
+      approvals: [{ identity: 'bob', decision: 'approve', planHash: hash, voided: false }],
+    })
     const late = await approve('carol', hash)
     expect([late.statusCode, late.json().error.message]).toEqual([409, expect.stringMatching(/not waiting for an approval/)])
     const cancel = await app.inject({ method: 'POST', url: `/api/runs/${id}/cancel`, headers: auth('alice') })
@@ -182,12 +299,28 @@ describe('HTTP API', () => {
     const { t, app } = await setup({ approvalTtlMs: 300 })
     const d = t.logDir('rotated')
     const before = d.snapshot()
-    const { id } = (await app.inject({ method: 'POST', url: '/api/runs', headers: auth('alice'), payload: { runbook: 'log-dir-full', host: 'local', params: logParams(d), mode: 'apply' } })).json() as { id: string }
+    const { id } = (
+      await app.inject({
+        method: 'POST',
+        url: '/api/runs',
+        headers: auth('alice'),
+        payload: { runbook: 'log-dir-full', host: 'local', params: logParams(d), mode: 'apply' },
+      })
+    ).json() as { id: string }
     const hash = (await untilStatus(app, id, ['waiting-approval'])).approvalRequest!.planHash
     const done = await untilStatus(app, id, ['fix-proposed', 'fix-applied', 'incomplete'])
     expect(done).toMatchObject({ status: 'fix-proposed', exitCode: 4, approvalRequest: { state: 'expired' } })
-    const late = await app.inject({ method: 'POST', url: `/api/runs/${id}/approvals`, headers: auth('bob'), payload: { planHash: hash, decision: 'approve' } })
-    expect([late.statusCode, late.json().error.code, late.json().error.message]).toEqual([409, 'RB_APPROVAL_REFUSED', expect.stringMatching(/expired at/)])
+    const late = await app.inject({
+      method: 'POST',
+      url: `/api/runs/${id}/approvals`,
+      headers: auth('bob'),
+      payload: { planHash: hash, decision: 'approve' },
+    })
+    expect([late.statusCode, late.json().error.code, late.json().error.message]).toEqual([
+      409,
+      'RB_APPROVAL_REFUSED',
+      expect.stringMatching(/expired at/),
+    ])
     expect(d.snapshot()).toEqual(before)
   })
 
@@ -195,7 +328,14 @@ describe('HTTP API', () => {
     const { t, app } = await setup()
     const base = await app.listen({ host: '127.0.0.1', port: 0 })
     const d = t.logDir('rotated')
-    const { id } = (await app.inject({ method: 'POST', url: '/api/runs', headers: auth('alice'), payload: { runbook: 'log-dir-full', host: 'local', params: logParams(d), mode: 'apply' } })).json() as { id: string }
+    const { id } = (
+      await app.inject({
+        method: 'POST',
+        url: '/api/runs',
+        headers: auth('alice'),
+        payload: { runbook: 'log-dir-full', host: 'local', params: logParams(d), mode: 'apply' },
+      })
+    ).json() as { id: string }
     await untilStatus(app, id, ['waiting-approval'])
     const res = await fetch(`${base}/api/runs/${id}/events`, { headers: auth('vic') })
     const reader = res.body!.getReader()
@@ -212,7 +352,14 @@ describe('HTTP API', () => {
     const { t, app } = await setup()
     const base = await app.listen({ host: '127.0.0.1', port: 0 })
     const d = t.logDir('rotated')
-    const { id } = (await app.inject({ method: 'POST', url: '/api/runs', headers: auth('alice'), payload: { runbook: 'log-dir-full', host: 'local', params: logParams(d), mode: 'apply' } })).json() as { id: string }
+    const { id } = (
+      await app.inject({
+        method: 'POST',
+        url: '/api/runs',
+        headers: auth('alice'),
+        payload: { runbook: 'log-dir-full', host: 'local', params: logParams(d), mode: 'apply' },
+      })
+    ).json() as { id: string }
     const res = await fetch(`${base}/api/runs/${id}/events`, { headers: auth('vic') })
     expect(res.headers.get('content-type')).toMatch(/text\/event-stream/)
     const reader = res.body!.getReader()
@@ -227,7 +374,16 @@ describe('HTTP API', () => {
         approved = true
         const hash = (JSON.parse(proposed[1]!) as { plan: { hash: string } }).plan.hash
         await untilStatus(app, id, ['waiting-approval'])
-        expect((await app.inject({ method: 'POST', url: `/api/runs/${id}/approvals`, headers: auth('carol'), payload: { planHash: hash, decision: 'approve' } })).statusCode).toBe(200)
+        expect(
+          (
+            await app.inject({
+              method: 'POST',
+              url: `/api/runs/${id}/approvals`,
+              headers: auth('carol'),
+              payload: { planHash: hash, decision: 'approve' },
+            })
+          ).statusCode,
+        ).toBe(200)
       }
     }
     const frames = text.split('\n\n').filter((f) => f.startsWith('id: '))
@@ -239,7 +395,10 @@ describe('HTTP API', () => {
     expect(text).toMatch(/event: end\n/)
 
     const resumed = await fetch(`${base}/api/runs/${id}/events`, { headers: { ...auth('vic'), 'last-event-id': String(ids.length - 2) } })
-    const rest = (await resumed.text()).split('\n\n').filter((f) => f.startsWith('id: ')).map((f) => Number(f.match(/^id: (\d+)/)![1]))
+    const rest = (await resumed.text())
+      .split('\n\n')
+      .filter((f) => f.startsWith('id: '))
+      .map((f) => Number(f.match(/^id: (\d+)/)![1]))
     expect(rest).toEqual([ids.length - 1, ids.length])
   })
 })

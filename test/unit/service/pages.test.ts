@@ -36,7 +36,8 @@ async function login(app: FastifyInstance, who: keyof typeof TOKENS): Promise<st
   return String(res.headers['set-cookie']).split(';')[0]!
 }
 
-const get = (app: FastifyInstance, url: string, cookie?: string, headers: Record<string, string> = {}) => app.inject({ method: 'GET', url, headers: { ...(cookie ? { cookie } : {}), ...headers } })
+const get = (app: FastifyInstance, url: string, cookie?: string, headers: Record<string, string> = {}) =>
+  app.inject({ method: 'GET', url, headers: { ...(cookie ? { cookie } : {}), ...headers } })
 const csrfOf = (body: string) => body.match(/name="csrf" value="([^"]+)"/)![1]!
 
 describe('web pages', () => {
@@ -48,12 +49,19 @@ describe('web pages', () => {
     expect(form1.body).toContain('name="next" value="/runs/abc"')
     expect((await get(app, '/login?next=%2F%2Fevil.example')).body).toContain('name="next" value="/runs"')
 
-    const bad = await app.inject({ method: 'POST', url: '/login', headers: FORM, payload: form({ token: 'secret-guess-<b>', next: '/runs' }) })
+    const bad = await app.inject({
+      method: 'POST',
+      url: '/login',
+      headers: FORM,
+      payload: form({ token: 'secret-guess-<b>', next: '/runs' }),
+    })
     expect(bad.statusCode).toBe(401)
     expect(bad.body).toContain('unknown token')
     expect(bad.body).not.toContain('secret-guess')
     expect(bad.headers['set-cookie']).toBeUndefined()
-    expect((await t.service.store.refusals()).map((r) => [r.identity, r.action, r.code, r.reason])).toEqual([['(unauthenticated)', 'POST /login', 'RB_UNAUTHENTICATED', 'unknown token']])
+    expect((await t.service.store.refusals()).map((r) => [r.identity, r.action, r.code, r.reason])).toEqual([
+      ['(unauthenticated)', 'POST /login', 'RB_UNAUTHENTICATED', 'unknown token'],
+    ])
 
     const ok = await app.inject({ method: 'POST', url: '/login', headers: FORM, payload: form({ token: TOKENS.alice, next: '/runs/abc' }) })
     expect([ok.statusCode, ok.headers.location]).toEqual([303, '/runs/abc'])
@@ -69,7 +77,12 @@ describe('web pages', () => {
     // A forged or stale cookie is nobody.
     expect((await get(app, '/runs', 'rb_session=AAAA')).statusCode).toBe(303)
     // Log out ends the session (with the CSRF token of the page).
-    const out = await app.inject({ method: 'POST', url: '/logout', headers: { ...FORM, cookie: cookie.split(';')[0]! }, payload: form({ csrf: csrfOf(runs.body) }) })
+    const out = await app.inject({
+      method: 'POST',
+      url: '/logout',
+      headers: { ...FORM, cookie: cookie.split(';')[0]! },
+      payload: form({ csrf: csrfOf(runs.body) }),
+    })
     expect([out.statusCode, out.headers.location]).toEqual([303, '/login'])
     expect((await get(app, '/runs', cookie.split(';')[0])).statusCode).toBe(303)
   })
@@ -154,11 +167,21 @@ describe('web pages', () => {
     expect(stale.statusCode).toBe(409)
     expect(stale.body).toContain('RB_APPROVAL_REFUSED: stale plan hash 000000000000')
     // The API does not take a page session for writes.
-    const apiWrite = await app.inject({ method: 'POST', url: `/api/runs/${run.id}/approvals`, headers: { cookie: bobCookie }, payload: { planHash: hash, decision: 'approve' } })
+    const apiWrite = await app.inject({
+      method: 'POST',
+      url: `/api/runs/${run.id}/approvals`,
+      headers: { cookie: bobCookie },
+      payload: { planHash: hash, decision: 'approve' },
+    })
     expect(apiWrite.statusCode).toBe(401)
     expect((await t.service.store.getRun(run.id))!.status).toBe('waiting-approval')
     expect(d.snapshot()).toEqual(before)
-    expect((await t.service.store.refusals(run.id)).map((r) => [r.identity, r.code])).toEqual([['bob', 'RB_FORBIDDEN'], ['bob', 'RB_FORBIDDEN'], ['bob', 'RB_FORBIDDEN'], ['bob', 'RB_APPROVAL_REFUSED']])
+    expect((await t.service.store.refusals(run.id)).map((r) => [r.identity, r.code])).toEqual([
+      ['bob', 'RB_FORBIDDEN'],
+      ['bob', 'RB_FORBIDDEN'],
+      ['bob', 'RB_FORBIDDEN'],
+      ['bob', 'RB_APPROVAL_REFUSED'],
+    ])
 
     const ok = await post({ csrf, planHash: hash, decision: 'approve' }, { origin: 'http://localhost:80' })
     expect([ok.statusCode, ok.headers.location]).toEqual([303, `${url}?notice=approved`])
@@ -187,7 +210,13 @@ describe('web pages', () => {
     expect(proxied.body).toContain('signed in as <strong id="who">carol</strong> (proxy)')
     expect((await get(app, '/runs', undefined, { 'x-forwarded-user': 'mallory' })).statusCode).toBe(303)
     // A proxy user's forms carry a CSRF token too (signed by the server, no session to keep it in).
-    const approve = (fields: Record<string, string>) => app.inject({ method: 'POST', url: `/runs/${run.id}/approvals`, headers: { ...FORM, 'x-forwarded-user': 'carol' }, payload: form({ planHash: 'abc', decision: 'approve', ...fields }) })
+    const approve = (fields: Record<string, string>) =>
+      app.inject({
+        method: 'POST',
+        url: `/runs/${run.id}/approvals`,
+        headers: { ...FORM, 'x-forwarded-user': 'carol' },
+        payload: form({ planHash: 'abc', decision: 'approve', ...fields }),
+      })
     expect((await approve({})).statusCode).toBe(403)
     const reached = await approve({ csrf: proxied.body.match(/<meta name="csrf-token" content="([^"]+)">/)![1]! })
     expect([reached.statusCode, /not waiting for an approval/.test(reached.body)]).toEqual([409, true])

@@ -67,7 +67,12 @@ describe('serve on postgres', () => {
     const service = new RunService({ store, access, runbookDirs: [runbooks], executors })
     try {
       await service.start()
-      const run = await service.submit(access.authenticate(TOKENS.alice)!, { runbook: 'resume-marker', host: 'local', params: { marker, pause: '0.05' }, mode: 'apply' })
+      const run = await service.submit(access.authenticate(TOKENS.alice)!, {
+        runbook: 'resume-marker',
+        host: 'local',
+        params: { marker, pause: '0.05' },
+        mode: 'apply',
+      })
       runId = run.id
       const until = async (statuses: string[]) => {
         for (let i = 0; i < 1000; i++) {
@@ -111,22 +116,37 @@ describe('serve on postgres', () => {
       const store = await openPostgresStore(url)
       const executors = (): ExecutorFactory => {
         const live = createLocalExecutorFactory()
-        return { ...live, executor: (host) => ({ exec: (spec, signal) => (ran[i]!++, live.executor(host).exec(spec, signal)), close: async () => {} }) }
+        return {
+          ...live,
+          executor: (host) => ({ exec: (spec, signal) => (ran[i]!++, live.executor(host).exec(spec, signal)), close: async () => {} }),
+        }
       }
       return { store, service: new RunService({ store, access, runbookDirs: [runbooks], executors }) }
     }
     const [a, b] = [await make(0), await make(1)]
     try {
-      const run = await a.service.submit(access.authenticate(TOKENS.alice)!, { runbook: 'resume-marker', host: 'local', params: { marker, pause: '0.2' } })
+      const run = await a.service.submit(access.authenticate(TOKENS.alice)!, {
+        runbook: 'resume-marker',
+        host: 'local',
+        params: { marker, pause: '0.2' },
+      })
       // The embedded queue of `a` starts it; `b` executes the same run as if it had taken its job too.
       await b.service.executeRun(run.id, new AbortController().signal)
-      for (let i = 0; i < 200 && !['fix-proposed', 'incomplete'].includes((await a.store.getRun(run.id))!.status); i++) await new Promise((r) => setTimeout(r, 25))
+      for (let i = 0; i < 200 && !['fix-proposed', 'incomplete'].includes((await a.store.getRun(run.id))!.status); i++)
+        await new Promise((r) => setTimeout(r, 25))
       const done = (await a.store.getRun(run.id))!
       const events = (await a.store.events(run.id)).map((e) => JSON.parse(e.json) as RunEvent)
       // (What each process ran and the journal, in the message: this has failed twice on a loaded machine, never alone.)
-      const story = JSON.stringify({ ran, done: { status: done.status, exitCode: done.exitCode, error: done.error }, events: events.map((e) => `${e.seq} ${e.type}`) })
+      const story = JSON.stringify({
+        ran,
+        done: { status: done.status, exitCode: done.exitCode, error: done.error },
+        events: events.map((e) => `${e.seq} ${e.type}`),
+      })
       expect(done, story).toMatchObject({ status: 'fix-proposed', exitCode: 4, error: null })
-      expect(events.map((e) => e.seq), story).toEqual(events.map((_, i) => i + 1))
+      expect(
+        events.map((e) => e.seq),
+        story,
+      ).toEqual(events.map((_, i) => i + 1))
       expect(events.filter((e) => e.type === 'run.started')).toHaveLength(1)
       expect(events.filter((e) => e.type === 'run.finished')).toHaveLength(1)
       // One of the two ran the run's commands (look: 2, count: 1); the other none.

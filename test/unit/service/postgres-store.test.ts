@@ -22,7 +22,17 @@ afterAll(async () => {
 
 storeSuite('postgres', async () => openPostgresStore(await server.createDatabase()))
 
-const run = (id: string) => ({ id, runbook: 'x', file: 'x.yaml', host: 'web1', mode: 'dry-run' as const, params: { a: 1 }, requestedBy: 'a', createdAt: 1, planKey: new Uint8Array(randomBytes(32)) })
+const run = (id: string) => ({
+  id,
+  runbook: 'x',
+  file: 'x.yaml',
+  host: 'web1',
+  mode: 'dry-run' as const,
+  params: { a: 1 },
+  requestedBy: 'a',
+  createdAt: 1,
+  planKey: new Uint8Array(randomBytes(32)),
+})
 const step = (seq: number): RunEvent => ({ seq, at: '2026-01-01T00:00:00.000Z', type: 'step.started', step: `s${seq}`, kind: 'run' })
 
 describe('postgres store', () => {
@@ -75,7 +85,9 @@ describe('postgres store', () => {
       for (let i = 0; i < 10; i++) await a.createRun(run(`r${i}`))
       const claims = await Promise.all([...Array(10).keys()].flatMap((i) => [a.claimJob(`r${i}`), b.claimJob(`r${i}`)]))
       expect(claims.filter(Boolean)).toHaveLength(10)
-      const locks = await Promise.all([...Array(10).keys()].flatMap((i) => [a.acquireHostLock(`h${i}`, 'ra', 1), b.acquireHostLock(`h${i}`, 'rb', 1)]))
+      const locks = await Promise.all(
+        [...Array(10).keys()].flatMap((i) => [a.acquireHostLock(`h${i}`, 'ra', 1), b.acquireHostLock(`h${i}`, 'rb', 1)]),
+      )
       for (let i = 0; i < 10; i++) expect([locks[2 * i], locks[2 * i + 1]].filter(Boolean)).toHaveLength(1)
     } finally {
       await a.close()

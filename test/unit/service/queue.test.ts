@@ -11,8 +11,25 @@ describe('LocalRunQueue', () => {
     for (let ticks = 0; ticks < 40; ticks++) {
       const store = openSqliteStore(':memory:')
       const started: string[] = []
-      const queue = new LocalRunQueue({ store, concurrency: 4, timeoutMs: 60_000, now: Date.now, execute: async (id) => void started.push(id) })
-      for (const id of ['a', 'b']) await store.createRun({ id, runbook: 'r', file: 'r.yaml', host: 'h', mode: id === 'a' ? 'apply' : 'dry-run', params: {}, requestedBy: 'x', createdAt: 1, planKey: new Uint8Array(32) })
+      const queue = new LocalRunQueue({
+        store,
+        concurrency: 4,
+        timeoutMs: 60_000,
+        now: Date.now,
+        execute: async (id) => void started.push(id),
+      })
+      for (const id of ['a', 'b'])
+        await store.createRun({
+          id,
+          runbook: 'r',
+          file: 'r.yaml',
+          host: 'h',
+          mode: id === 'a' ? 'apply' : 'dry-run',
+          params: {},
+          requestedBy: 'x',
+          createdAt: 1,
+          planKey: new Uint8Array(32),
+        })
       queue.submit({ id: 'a', host: 'h', mutating: true })
       for (let i = 0; i < ticks; i++) await null
       queue.submit({ id: 'b', host: 'h', mutating: false })

@@ -70,7 +70,18 @@ async function serviceOn(stateDir: string, runbooks: string, death?: Death, over
               if ('at' in death && death.at(e)) die()
             }
           }
-          const writes = ['createRun', 'updateRun', 'openApprovalRequest', 'closeApprovalRequest', 'addApproval', 'voidApprovals', 'recordRefusal', 'acquireHostLock', 'releaseHostLock', 'claimJob']
+          const writes = [
+            'createRun',
+            'updateRun',
+            'openApprovalRequest',
+            'closeApprovalRequest',
+            'addApproval',
+            'voidApprovals',
+            'recordRefusal',
+            'acquireHostLock',
+            'releaseHostLock',
+            'claimJob',
+          ]
           if (writes.includes(String(prop))) {
             return async (...args: unknown[]) => {
               if (dead) return prop === 'acquireHostLock' || prop === 'claimJob' ? false : undefined
@@ -138,27 +149,41 @@ async function until(store: Store, id: string, statuses: string[], timeoutMs = 2
 async function story(store: Store, id: string): Promise<string[]> {
   const drop = new Set(['seq', 'at', 'durationMs', 'startedAt'])
   const clean = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(clean) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).filter(([k]) => !drop.has(k)).map(([k, x]) => [k, clean(x)])) : v
+    Array.isArray(v)
+      ? v.map(clean)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.entries(v)
+              .filter(([k]) => !drop.has(k))
+              .map(([k, x]) => [k, clean(x)]),
+          )
+        : v
   // The sub-commands of a parallel step finish in either order, in any run: sorted within their block.
   const events = (await store.events(id)).map((e) => JSON.parse(e.json) as RunEvent)
   const sorted: RunEvent[] = []
-  for (let i = 0; i < events.length; ) {
+  for (let i = 0; i < events.length;) {
     let j = i
     while (j < events.length && events[j]!.type === 'command.finished' && (events[j] as { sub?: string }).sub !== undefined) j++
     if (j === i) sorted.push(events[i++]!)
-    else sorted.push(...events.slice(i, (i = j)).sort((a, b) => String((a as { sub?: string }).sub).localeCompare(String((b as { sub?: string }).sub))))
+    else
+      sorted.push(
+        ...events.slice(i, (i = j)).sort((a, b) => String((a as { sub?: string }).sub).localeCompare(String((b as { sub?: string }).sub))),
+      )
   }
   return sorted.map((e) =>
     JSON.stringify(clean(e))
-      .split(id).join('RUN')
-      .split(id.slice(0, 8)).join('RUN')
+      .split(id)
+      .join('RUN')
+      .split(id.slice(0, 8))
+      .join('RUN')
       .replace(/[0-9a-f]{64}/g, 'HASH')
       .replace(/\.lock\.[A-Za-z0-9]+/g, '.lock.X')
       .replace(/rb-resume-[A-Za-z0-9]+/g, 'ROOT'),
   )
 }
 
-const isCommand = (type: 'command.started' | 'command.finished', text: string) => (e: RunEvent) => e.type === type && e.spec.command.includes(text)
+const isCommand = (type: 'command.started' | 'command.finished', text: string) => (e: RunEvent) =>
+  e.type === type && e.spec.command.includes(text)
 const lines = (file: string) => readFileSync(file, 'utf8').split('\n').filter(Boolean)
 
 /** An uninterrupted run of the same request, for comparison. */
@@ -171,7 +196,16 @@ async function reference(mode: 'dry-run' | 'apply') {
     const v = await s.service.view((await s.store.getRun(run.id))!)
     await s.service.decide(who('bob'), run.id, v.approvalRequest!.planHash, 'approve')
   }
-  const done = await until(s.store, run.id, ['healthy', 'problem', 'fix-proposed', 'fix-applied', 'fix-rolled-back', 'incomplete', 'refused', 'rollback-failed'])
+  const done = await until(s.store, run.id, [
+    'healthy',
+    'problem',
+    'fix-proposed',
+    'fix-applied',
+    'fix-rolled-back',
+    'incomplete',
+    'refused',
+    'rollback-failed',
+  ])
   return { done, story: (await story(s.store, run.id)).map((l) => l.split(w.marker).join('MARKER')), marker: lines(w.marker) }
 }
 
@@ -208,10 +242,20 @@ describe('resuming a served run from its journal', () => {
     const second = await serviceOn(state, w.runbooks)
     await until(second.store, run.id, ['waiting-approval'])
     const request = (await second.store.approvalRequest(run.id))!
-    expect(request).toMatchObject({ state: 'open', planHash: before.planHash, expiresAt: before.expiresAt, requestedAt: before.requestedAt })
-    await expect(second.service.decide(who('alice'), run.id, request.planHash, 'approve')).rejects.toMatchObject({ code: 'RB_APPROVAL_REFUSED' })
+    expect(request).toMatchObject({
+      state: 'open',
+      planHash: before.planHash,
+      expiresAt: before.expiresAt,
+      requestedAt: before.requestedAt,
+    })
+    await expect(second.service.decide(who('alice'), run.id, request.planHash, 'approve')).rejects.toMatchObject({
+      code: 'RB_APPROVAL_REFUSED',
+    })
     await second.service.decide(who('bob'), run.id, request.planHash, 'approve')
-    expect(await until(second.store, run.id, ['fix-applied', 'fix-rolled-back', 'incomplete', 'fix-proposed'])).toMatchObject({ status: 'fix-applied', exitCode: 5 })
+    expect(await until(second.store, run.id, ['fix-applied', 'fix-rolled-back', 'incomplete', 'fix-proposed'])).toMatchObject({
+      status: 'fix-applied',
+      exitCode: 5,
+    })
     expect(lines(w.marker)).toEqual(['applied-1', 'applied-2'])
     expect((await story(second.store, run.id)).map((l) => l.split(w.marker).join('MARKER'))).toEqual(ref.story)
   })
@@ -221,7 +265,11 @@ describe('resuming a served run from its journal', () => {
     const state = join(w.root, 'state')
     const first = await serviceOn(state, w.runbooks)
     const run = await first.service.submit(who('alice'), { runbook: 'resume-marker', host: 'local', params: w.params, mode: 'apply' })
-    const diagnosing = await first.service.submit(who('alice'), { runbook: 'resume-marker', host: 'local', params: { ...w.params, pause: '5' } })
+    const diagnosing = await first.service.submit(who('alice'), {
+      runbook: 'resume-marker',
+      host: 'local',
+      params: { ...w.params, pause: '5' },
+    })
     await until(first.store, run.id, ['waiting-approval'])
     await until(first.store, diagnosing.id, ['running'])
     const request = (await first.store.approvalRequest(run.id))!
@@ -255,7 +303,9 @@ describe('resuming a served run from its journal', () => {
     await first.close()
     expect(lines(w.marker)).toEqual([])
     const second = await serviceOn(state, w.runbooks)
-    expect(await until(second.store, run.id, ['fix-applied', 'fix-rolled-back', 'incomplete', 'fix-proposed'])).toMatchObject({ status: 'fix-applied' })
+    expect(await until(second.store, run.id, ['fix-applied', 'fix-rolled-back', 'incomplete', 'fix-proposed'])).toMatchObject({
+      status: 'fix-applied',
+    })
     expect(lines(w.marker)).toEqual(['applied-1', 'applied-2'])
     const events = await openAndRead(state, run.id, second.store)
     expect(events.find((e) => e.type === 'fix.approved')).toMatchObject({ by: 'bob' })
@@ -275,7 +325,9 @@ describe('resuming a served run from its journal', () => {
     const events = await openAndRead(state, run.id, second.store)
     expect(events.find((e) => e.type === 'fix.declined')).toMatchObject({ by: 'runbook serve', reason: expect.stringMatching(/expired/) })
     expect(lines(w.marker)).toEqual([])
-    await expect(second.service.decide(who('bob'), run.id, (await second.store.approvalRequest(run.id))!.planHash, 'approve')).rejects.toMatchObject({ code: 'RB_APPROVAL_REFUSED', message: expect.stringMatching(/expired/) })
+    await expect(
+      second.service.decide(who('bob'), run.id, (await second.store.approvalRequest(run.id))!.planHash, 'approve'),
+    ).rejects.toMatchObject({ code: 'RB_APPROVAL_REFUSED', message: expect.stringMatching(/expired/) })
   })
 
   it('an apply command that never ran before the crash is not run on resume: in doubt, verify fails, the fix is rolled back', async () => {
@@ -290,12 +342,18 @@ describe('resuming a served run from its journal', () => {
     expect(lines(w.marker)).toEqual([])
 
     const second = await serviceOn(state, w.runbooks)
-    expect(await until(second.store, run.id, ['fix-applied', 'fix-rolled-back', 'incomplete', 'rollback-failed'])).toMatchObject({ status: 'fix-rolled-back', exitCode: 6 })
+    expect(await until(second.store, run.id, ['fix-applied', 'fix-rolled-back', 'incomplete', 'rollback-failed'])).toMatchObject({
+      status: 'fix-rolled-back',
+      exitCode: 6,
+    })
     expect(lines(w.marker)).toEqual(['rolled-back'])
     const events = await openAndRead(state, run.id, second.store)
     expect(events.filter(isCommand('command.started', 'echo applied-1'))).toHaveLength(1)
     expect(events.filter(isCommand('command.started', 'echo applied-2'))).toHaveLength(0)
-    expect(events.find((e) => e.type === 'fix.in_doubt')).toMatchObject({ step: 'mark', command: expect.stringContaining('echo applied-1') })
+    expect(events.find((e) => e.type === 'fix.in_doubt')).toMatchObject({
+      step: 'mark',
+      command: expect.stringContaining('echo applied-1'),
+    })
     expect(events.find(isCommand('command.finished', 'echo applied-1'))).toMatchObject({ error: { kind: 'in-doubt' } })
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['fix.verified', 'fix.rolled_back', 'lock.released', 'run.finished']))
   })
@@ -312,7 +370,10 @@ describe('resuming a served run from its journal', () => {
     expect(lines(w.marker)).toEqual(['applied-1', 'applied-2'])
 
     const second = await serviceOn(state, w.runbooks)
-    expect(await until(second.store, run.id, ['fix-applied', 'fix-rolled-back', 'incomplete', 'rollback-failed'])).toMatchObject({ status: 'fix-applied', exitCode: 5 })
+    expect(await until(second.store, run.id, ['fix-applied', 'fix-rolled-back', 'incomplete', 'rollback-failed'])).toMatchObject({
+      status: 'fix-applied',
+      exitCode: 5,
+    })
     expect(lines(w.marker)).toEqual(['applied-1', 'applied-2'])
     const events = await openAndRead(state, run.id, second.store)
     expect(events.filter(isCommand('command.started', 'echo applied-1'))).toHaveLength(1)
@@ -324,7 +385,10 @@ describe('resuming a served run from its journal', () => {
     it(`a crash while taking the host lock (${when === 'after' ? 'before it was taken' : 'after it was taken, unrecorded'}): the resumed run finds out whether the lock is its own and applies`, async () => {
       const w = world()
       const state = join(w.root, 'state')
-      const first = await serviceOn(state, w.runbooks, { at: when === 'after' ? isCommand('command.started', 'mktemp -d') : isCommand('command.finished', 'mktemp -d'), when })
+      const first = await serviceOn(state, w.runbooks, {
+        at: when === 'after' ? isCommand('command.started', 'mktemp -d') : isCommand('command.finished', 'mktemp -d'),
+        when,
+      })
       const run = await first.service.submit(who('alice'), { runbook: 'resume-marker', host: 'local', params: w.params, mode: 'apply' })
       await until(first.store, run.id, ['waiting-approval'])
       await first.service.decide(who('bob'), run.id, (await first.store.approvalRequest(run.id))!.planHash, 'approve')
@@ -354,7 +418,11 @@ describe('resuming a served run from its journal', () => {
     await first.close()
     appendFileSync(join(w.runbooks, 'resume-marker.yaml'), '# edited\n')
     const second = await serviceOn(state, w.runbooks)
-    expect(await until(second.store, run.id, ['incomplete', 'fix-proposed'])).toMatchObject({ status: 'incomplete', exitCode: 7, error: expect.stringMatching(/changed since the run started/) })
+    expect(await until(second.store, run.id, ['incomplete', 'fix-proposed'])).toMatchObject({
+      status: 'incomplete',
+      exitCode: 7,
+      error: expect.stringMatching(/changed since the run started/),
+    })
   })
 })
 

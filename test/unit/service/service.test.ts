@@ -25,7 +25,14 @@ async function cliRun(argv: string[], env: NodeJS.ProcessEnv): Promise<{ code: n
   const err = new PassThrough()
   let stderr = ''
   err.on('data', (c: Buffer) => (stderr += c.toString()))
-  const code = await main(argv, { stdout: new PassThrough(), stderr: err, stdin: new PassThrough(), env, cwd: process.cwd(), signal: new AbortController().signal })
+  const code = await main(argv, {
+    stdout: new PassThrough(),
+    stderr: err,
+    stdin: new PassThrough(),
+    env,
+    cwd: process.cwd(),
+    signal: new AbortController().signal,
+  })
   return { code, stderr }
 }
 
@@ -50,21 +57,38 @@ describe('RunService', () => {
   it('refuses a bad param with the CLI message, an unknown runbook and a forbidden verb; nothing is queued; refusals are recorded', async () => {
     t = await startService()
     const d = t.logDir()
-    const refused = await t.service.submit(t.who('alice'), { runbook: 'log-dir-full', host: 'local', params: { ...logParams(d), max_dir_mb: 'lots' } }).catch((e: unknown) => e)
+    const refused = await t.service
+      .submit(t.who('alice'), { runbook: 'log-dir-full', host: 'local', params: { ...logParams(d), max_dir_mb: 'lots' } })
+      .catch((e: unknown) => e)
     expect(refused).toMatchObject({ code: 'RB_PARAM_TYPE' })
     // The same message the CLI prints for the same value.
-    const cli = await cliRun(['run', 'log-dir-full', '--local', '-p', `dir=${d.dir}`, '-p', 'max_dir_mb=lots'], { ...process.env, RUNBOOK_STATE_DIR: t.stateDir })
+    const cli = await cliRun(['run', 'log-dir-full', '--local', '-p', `dir=${d.dir}`, '-p', 'max_dir_mb=lots'], {
+      ...process.env,
+      RUNBOOK_STATE_DIR: t.stateDir,
+    })
     expect(cli.code).toBe(2)
     expect(cli.stderr).toContain((refused as Error).message)
-    await expect(t.service.submit(t.who('alice'), { runbook: 'no-such', host: 'local' })).rejects.toMatchObject({ code: 'RB_RUNBOOK_NOT_FOUND' })
-    await expect(t.service.submit(t.who('alice'), { runbook: '../../etc/passwd', host: 'local' })).rejects.toMatchObject({ code: 'RB_RUNBOOK_NOT_FOUND' })
-    await expect(t.service.submit(t.who('bob'), { runbook: 'log-dir-full', host: 'local', params: logParams(d) })).rejects.toMatchObject({ code: 'RB_FORBIDDEN' })
-    await expect(t.service.submit(t.who('alice'), { runbook: 'log-dir-full', host: 'local', params: { ...logParams(d), bogus: 1 } })).rejects.toMatchObject({ code: 'RB_PARAM_UNKNOWN' })
+    await expect(t.service.submit(t.who('alice'), { runbook: 'no-such', host: 'local' })).rejects.toMatchObject({
+      code: 'RB_RUNBOOK_NOT_FOUND',
+    })
+    await expect(t.service.submit(t.who('alice'), { runbook: '../../etc/passwd', host: 'local' })).rejects.toMatchObject({
+      code: 'RB_RUNBOOK_NOT_FOUND',
+    })
+    await expect(t.service.submit(t.who('bob'), { runbook: 'log-dir-full', host: 'local', params: logParams(d) })).rejects.toMatchObject({
+      code: 'RB_FORBIDDEN',
+    })
+    await expect(
+      t.service.submit(t.who('alice'), { runbook: 'log-dir-full', host: 'local', params: { ...logParams(d), bogus: 1 } }),
+    ).rejects.toMatchObject({ code: 'RB_PARAM_UNKNOWN' })
     expect(await t.service.store.listRuns({})).toEqual([])
     expect(await t.service.store.queuedJobs()).toEqual([])
     const refusals = await t.service.store.refusals()
     expect(refusals.map((r) => [r.identity, r.code])).toEqual([
-      ['alice', 'RB_PARAM_TYPE'], ['alice', 'RB_RUNBOOK_NOT_FOUND'], ['alice', 'RB_RUNBOOK_NOT_FOUND'], ['bob', 'RB_FORBIDDEN'], ['alice', 'RB_PARAM_UNKNOWN'],
+      ['alice', 'RB_PARAM_TYPE'],
+      ['alice', 'RB_RUNBOOK_NOT_FOUND'],
+      ['alice', 'RB_RUNBOOK_NOT_FOUND'],
+      ['bob', 'RB_FORBIDDEN'],
+      ['alice', 'RB_PARAM_UNKNOWN'],
     ])
     expect(refusals[3]!.reason).toMatch(/'bob' may not run runbook 'log-dir-full'/)
   })
@@ -77,8 +101,14 @@ describe('RunService', () => {
     const view = await t.service.view((await t.service.store.getRun(run.id))!)
     const hash = (view.plan as { hash: string }).hash
     expect(view.approvalRequest).toMatchObject({ planHash: hash, required: 1, state: 'open' })
-    await expect(t.service.decide(t.who('alice'), run.id, hash, 'approve')).rejects.toMatchObject({ code: 'RB_APPROVAL_REFUSED', message: expect.stringMatching(/four-eyes: 'alice' requested/) })
-    await expect(t.service.decide(t.who('bob'), run.id, 'f'.repeat(64), 'approve')).rejects.toMatchObject({ code: 'RB_APPROVAL_REFUSED', message: expect.stringMatching(/stale plan hash/) })
+    await expect(t.service.decide(t.who('alice'), run.id, hash, 'approve')).rejects.toMatchObject({
+      code: 'RB_APPROVAL_REFUSED',
+      message: expect.stringMatching(/four-eyes: 'alice' requested/),
+    })
+    await expect(t.service.decide(t.who('bob'), run.id, 'f'.repeat(64), 'approve')).rejects.toMatchObject({
+      code: 'RB_APPROVAL_REFUSED',
+      message: expect.stringMatching(/stale plan hash/),
+    })
     await expect(t.service.decide(t.who('vic'), run.id, hash, 'approve')).rejects.toMatchObject({ code: 'RB_FORBIDDEN' })
     expect((await t.service.store.getRun(run.id))!.status).toBe('waiting-approval')
     const res = await t.service.decide(t.who('bob'), run.id, hash, 'approve')
@@ -88,7 +118,11 @@ describe('RunService', () => {
     const events = await eventsOf(t, run.id)
     expect(events.find((e) => e.type === 'fix.approved')).toMatchObject({ planHash: hash, by: 'bob' })
     expect(Object.keys(d.snapshot()).some((f) => f.endsWith('.gz'))).toBe(false)
-    expect((await t.service.store.refusals(run.id)).map((r) => [r.identity, r.action])).toEqual([['alice', 'approve'], ['bob', 'approve'], ['vic', 'approve']])
+    expect((await t.service.store.refusals(run.id)).map((r) => [r.identity, r.action])).toEqual([
+      ['alice', 'approve'],
+      ['bob', 'approve'],
+      ['vic', 'approve'],
+    ])
   })
 
   it('a rule with approvals: 2 needs two identities; the same one twice is refused', async () => {
@@ -98,7 +132,9 @@ describe('RunService', () => {
     await t.until(run.id, ['waiting-approval'])
     const hash = (await t.service.store.approvalRequest(run.id))!.planHash
     expect((await t.service.decide(t.who('bob'), run.id, hash, 'approve')).state).toBe('waiting')
-    await expect(t.service.decide(t.who('bob'), run.id, hash, 'approve')).rejects.toMatchObject({ message: expect.stringMatching(/already approved/) })
+    await expect(t.service.decide(t.who('bob'), run.id, hash, 'approve')).rejects.toMatchObject({
+      message: expect.stringMatching(/already approved/),
+    })
     expect((await t.service.store.getRun(run.id))!.status).toBe('waiting-approval')
     expect((await t.service.decide(t.who('carol'), run.id, hash, 'approve')).state).toBe('approved')
     expect(await t.until(run.id, ['fix-applied', 'incomplete', 'refused'])).toMatchObject({ status: 'fix-applied' })
@@ -114,8 +150,13 @@ describe('RunService', () => {
     await t.until(run.id, ['waiting-approval'])
     const hash = (await t.service.store.approvalRequest(run.id))!.planHash
     expect(await t.until(run.id, ['fix-proposed', 'fix-applied', 'incomplete'])).toMatchObject({ status: 'fix-proposed', exitCode: 4 })
-    await expect(t.service.decide(t.who('bob'), run.id, hash, 'approve')).rejects.toMatchObject({ code: 'RB_APPROVAL_REFUSED', message: expect.stringMatching(/expired/) })
-    expect((await eventsOf(t, run.id)).find((e) => e.type === 'fix.declined')).toMatchObject({ reason: expect.stringMatching(/approval expired/) })
+    await expect(t.service.decide(t.who('bob'), run.id, hash, 'approve')).rejects.toMatchObject({
+      code: 'RB_APPROVAL_REFUSED',
+      message: expect.stringMatching(/expired/),
+    })
+    expect((await eventsOf(t, run.id)).find((e) => e.type === 'fix.declined')).toMatchObject({
+      reason: expect.stringMatching(/approval expired/),
+    })
     expect(d.snapshot()).toEqual(before)
   })
 
@@ -150,7 +191,11 @@ describe('RunService', () => {
     await t.until(first.id, ['waiting-approval'])
     expect((await t.service.store.getRun(second.id))!.status).toBe('queued')
     await t.service.cancel(t.who('alice'), second.id)
-    expect(await t.service.store.getRun(second.id)).toMatchObject({ status: 'incomplete', exitCode: 130, error: expect.stringMatching(/before it started/) })
+    expect(await t.service.store.getRun(second.id)).toMatchObject({
+      status: 'incomplete',
+      exitCode: 130,
+      error: expect.stringMatching(/before it started/),
+    })
     expect(await t.service.store.events(second.id)).toEqual([])
     expect(await t.service.store.queuedJobs()).toEqual([])
   })
@@ -159,7 +204,11 @@ describe('RunService', () => {
     t = await startService({ runTimeoutMs: 1500 })
     const d = t.logDir('rotated')
     const run = await t.service.submit(t.who('alice'), { runbook: 'log-dir-full', host: 'local', params: logParams(d), mode: 'apply' })
-    expect(await t.until(run.id, ['incomplete', 'fix-proposed'], 10_000)).toMatchObject({ status: 'incomplete', exitCode: 130, error: 'run timed out after 2 s' })
+    expect(await t.until(run.id, ['incomplete', 'fix-proposed'], 10_000)).toMatchObject({
+      status: 'incomplete',
+      exitCode: 130,
+      error: 'run timed out after 2 s',
+    })
     expect((await t.service.store.approvalRequest(run.id))!.state).toBe('cancelled')
     expect((await eventsOf(t, run.id)).at(-1)).toMatchObject({ type: 'run.finished' })
   })
@@ -170,21 +219,41 @@ describe('RunService', () => {
     const stateDir = t.stateDir
     // What a killed server leaves: a run waiting for approval (its job claimed) and a queued one.
     const store = openSqliteStore(join(stateDir, 'crashed'))
-    const base = { runbook: 'log-dir-full', file: join(SHIPPED_RUNBOOKS, 'log-dir-full.yaml'), host: 'local', params: { ...logParams(d), host: 'local' }, requestedBy: 'alice', planKey: new Uint8Array(32) }
+    const base = {
+      runbook: 'log-dir-full',
+      file: join(SHIPPED_RUNBOOKS, 'log-dir-full.yaml'),
+      host: 'local',
+      params: { ...logParams(d), host: 'local' },
+      requestedBy: 'alice',
+      planKey: new Uint8Array(32),
+    }
     await store.createRun({ ...base, id: 'was-waiting', mode: 'apply', createdAt: 1 })
     await store.claimJob('was-waiting')
     await store.updateRun('was-waiting', { status: 'waiting-approval', startedAt: 2 })
-    await store.openApprovalRequest({ runId: 'was-waiting', step: 'archive_rotated', planHash: 'h', required: 1, requestedAt: 2, expiresAt: 10 ** 15 })
+    await store.openApprovalRequest({
+      runId: 'was-waiting',
+      step: 'archive_rotated',
+      planHash: 'h',
+      required: 1,
+      requestedAt: 2,
+      expiresAt: 10 ** 15,
+    })
     expect(await store.acquireHostLock('local', 'stale-run', 2)).toBe(true)
     await store.createRun({ ...base, id: 'was-queued', mode: 'apply', createdAt: 3 })
     await store.close()
 
-    const again = new RunService({ store: openSqliteStore(join(stateDir, 'crashed')), access: t.access, runbookDirs: [SHIPPED_RUNBOOKS], executors: () => createLocalExecutorFactory() })
+    const again = new RunService({
+      store: openSqliteStore(join(stateDir, 'crashed')),
+      access: t.access,
+      runbookDirs: [SHIPPED_RUNBOOKS],
+      executors: () => createLocalExecutorFactory(),
+    })
     try {
       await again.start()
       const end = Date.now() + 20_000
       // The resumed run gets the host (the dead queue lock is gone) and asks again, for the plan it makes now.
-      while ((await again.store.getRun('was-waiting'))!.status !== 'waiting-approval' && Date.now() < end) await new Promise((r) => setTimeout(r, 25))
+      while ((await again.store.getRun('was-waiting'))!.status !== 'waiting-approval' && Date.now() < end)
+        await new Promise((r) => setTimeout(r, 25))
       await new Promise((r) => setTimeout(r, 100))
       expect((await again.store.getRun('was-waiting'))!.status).toBe('waiting-approval')
       expect((await again.store.approvalRequest('was-waiting'))!.planHash).toMatch(/^[0-9a-f]{64}$/)

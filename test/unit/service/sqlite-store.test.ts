@@ -22,7 +22,17 @@ describe('sqlite store', () => {
   it('is a WAL database in the state dir, readable by its owner only, and keeps data across reopen', async () => {
     const dir = tempDir()
     const store = openSqliteStore(dir)
-    await store.createRun({ id: 'r1', runbook: 'x', file: 'x.yaml', host: null, mode: 'dry-run', params: {}, requestedBy: 'a', createdAt: 1, planKey: randomBytes(32) })
+    await store.createRun({
+      id: 'r1',
+      runbook: 'x',
+      file: 'x.yaml',
+      host: null,
+      mode: 'dry-run',
+      params: {},
+      requestedBy: 'a',
+      createdAt: 1,
+      planKey: randomBytes(32),
+    })
     store.appendEvent('r1', { seq: 1, at: 'now', type: 'step.started', step: 's', kind: 'run' })
     await store.close()
     expect(statSync(join(dir, 'runbook.db')).mode & 0o777).toBe(0o600)
@@ -42,7 +52,17 @@ describe('sqlite store', () => {
     for (const e of events) cli.write(e)
     cli.close()
     const store = openSqliteStore(dir)
-    await store.createRun({ id: 'r1', runbook: 'log-dir-full', file: 'x.yaml', host: null, mode: 'dry-run', params: {}, requestedBy: 'a', createdAt: 1, planKey: randomBytes(32) })
+    await store.createRun({
+      id: 'r1',
+      runbook: 'log-dir-full',
+      file: 'x.yaml',
+      host: null,
+      mode: 'dry-run',
+      params: {},
+      requestedBy: 'a',
+      createdAt: 1,
+      planKey: randomBytes(32),
+    })
     for (const e of events) store.appendEvent('r1', e)
     const exported = await store.exportTranscript('r1')
     await store.close()

@@ -7,7 +7,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Store } from '../../../src/service/store.ts'
 import type { RunEvent } from '../../../src/types.ts'
 
-const request = (id: string, over: Partial<{ runbook: string; host: string | null; createdAt: number; mode: 'dry-run' | 'apply' }> = {}) => ({
+const request = (
+  id: string,
+  over: Partial<{ runbook: string; host: string | null; createdAt: number; mode: 'dry-run' | 'apply' }> = {},
+) => ({
   id,
   runbook: over.runbook ?? 'log-dir-full',
   file: '/runbooks/log-dir-full.yaml',
@@ -32,7 +35,15 @@ export function storeSuite(name: string, open: () => Promise<Store>): void {
     it('creates a run queued with its job, and reads it back as given', async () => {
       const r = request('r1')
       const created = await store.createRun(r)
-      expect(created).toMatchObject({ id: 'r1', status: 'queued', exitCode: null, params: r.params, requestedBy: 'alice', host: 'web1', mode: 'dry-run' })
+      expect(created).toMatchObject({
+        id: 'r1',
+        status: 'queued',
+        exitCode: null,
+        params: r.params,
+        requestedBy: 'alice',
+        host: 'web1',
+        mode: 'dry-run',
+      })
       expect(Buffer.from(created.planKey).equals(Buffer.from(r.planKey))).toBe(true)
       expect(await store.queuedJobs()).toEqual(['r1'])
       expect(await store.getRun('nope')).toBeUndefined()
@@ -52,7 +63,12 @@ export function storeSuite(name: string, open: () => Promise<Store>): void {
       await store.createRun(request('b', { createdAt: 2, host: 'web2' }))
       await store.createRun(request('c', { createdAt: 3 }))
       await store.updateRun('b', { status: 'fix-proposed', exitCode: 4, outcome: { id: 'o', evidence: [] }, finishedAt: 9 })
-      expect(await store.getRun('b')).toMatchObject({ status: 'fix-proposed', exitCode: 4, outcome: { id: 'o', evidence: [] }, finishedAt: 9 })
+      expect(await store.getRun('b')).toMatchObject({
+        status: 'fix-proposed',
+        exitCode: 4,
+        outcome: { id: 'o', evidence: [] },
+        finishedAt: 9,
+      })
       expect((await store.listRuns({})).map((r) => r.id)).toEqual(['c', 'b', 'a'])
       expect((await store.listRuns({ limit: 2 })).map((r) => r.id)).toEqual(['c', 'b'])
       expect((await store.listRuns({ runbook: 'x' })).map((r) => r.id)).toEqual(['a'])
@@ -63,7 +79,9 @@ export function storeSuite(name: string, open: () => Promise<Store>): void {
 
     it('keeps events one row each, in order, and reads them after a seq', async () => {
       await store.createRun(request('r1'))
-      const events = [1, 2, 3].map((seq) => ({ seq, at: `2026-01-01T00:00:0${seq}.000Z`, type: 'step.started', step: `s${seq}`, kind: 'run' }) as RunEvent)
+      const events = [1, 2, 3].map(
+        (seq) => ({ seq, at: `2026-01-01T00:00:0${seq}.000Z`, type: 'step.started', step: `s${seq}`, kind: 'run' }) as RunEvent,
+      )
       for (const e of events) store.appendEvent('r1', e)
       // Committed when appendEvent returns: visible at once, no await in between.
       expect((await store.events('r1')).map((e) => e.seq)).toEqual([1, 2, 3])
@@ -75,12 +93,23 @@ export function storeSuite(name: string, open: () => Promise<Store>): void {
     it('approval requests bind to a plan hash; a re-plan voids the old approvals', async () => {
       await store.createRun(request('r1'))
       await store.openApprovalRequest({ runId: 'r1', step: 'fix', planHash: 'h1', required: 2, requestedAt: 10, expiresAt: 20 })
-      expect(await store.approvalRequest('r1')).toEqual({ runId: 'r1', step: 'fix', planHash: 'h1', required: 2, requestedAt: 10, expiresAt: 20, state: 'open' })
+      expect(await store.approvalRequest('r1')).toEqual({
+        runId: 'r1',
+        step: 'fix',
+        planHash: 'h1',
+        required: 2,
+        requestedAt: 10,
+        expiresAt: 20,
+        state: 'open',
+      })
       await store.addApproval({ runId: 'r1', step: 'fix', planHash: 'h1', identity: 'bob', decision: 'approve', at: 11 })
       await store.openApprovalRequest({ runId: 'r1', step: 'fix', planHash: 'h2', required: 2, requestedAt: 12, expiresAt: 22 })
       expect(await store.voidApprovals('r1', 'h2')).toBe(1)
       await store.addApproval({ runId: 'r1', step: 'fix', planHash: 'h2', identity: 'carol', decision: 'approve', at: 13 })
-      expect((await store.approvals('r1')).map((a) => [a.identity, a.planHash, a.voided])).toEqual([['bob', 'h1', true], ['carol', 'h2', false]])
+      expect((await store.approvals('r1')).map((a) => [a.identity, a.planHash, a.voided])).toEqual([
+        ['bob', 'h1', true],
+        ['carol', 'h2', false],
+      ])
       await store.closeApprovalRequest('r1', 'expired')
       expect((await store.approvalRequest('r1'))?.state).toBe('expired')
       await store.closeApprovalRequest('r1', 'approved') // closed already: stays expired
@@ -89,9 +118,18 @@ export function storeSuite(name: string, open: () => Promise<Store>): void {
 
     it('records refusals with their reason', async () => {
       await store.createRun(request('r1'))
-      await store.recordRefusal({ at: 1, identity: 'alice', action: 'approve', runId: 'r1', code: 'RB_APPROVAL_REFUSED', reason: 'four-eyes' })
+      await store.recordRefusal({
+        at: 1,
+        identity: 'alice',
+        action: 'approve',
+        runId: 'r1',
+        code: 'RB_APPROVAL_REFUSED',
+        reason: 'four-eyes',
+      })
       await store.recordRefusal({ at: 2, identity: 'eve', action: 'run', runId: null, code: 'RB_FORBIDDEN', reason: 'no rule' })
-      expect(await store.refusals('r1')).toEqual([{ at: 1, identity: 'alice', action: 'approve', runId: 'r1', code: 'RB_APPROVAL_REFUSED', reason: 'four-eyes' }])
+      expect(await store.refusals('r1')).toEqual([
+        { at: 1, identity: 'alice', action: 'approve', runId: 'r1', code: 'RB_APPROVAL_REFUSED', reason: 'four-eyes' },
+      ])
       expect((await store.refusals()).map((r) => r.identity)).toEqual(['alice', 'eve'])
     })
 
@@ -100,13 +138,24 @@ export function storeSuite(name: string, open: () => Promise<Store>): void {
       expect(await store.acquireHostLock('web1', 'r2', 2)).toBe(false)
       expect(await store.acquireHostLock('web2', 'r2', 2)).toBe(true)
       await store.releaseHostLock('web1', 'r2') // not the holder: no effect
-      expect(await store.hostLocks()).toEqual([{ host: 'web1', runId: 'r1', at: 1 }, { host: 'web2', runId: 'r2', at: 2 }])
+      expect(await store.hostLocks()).toEqual([
+        { host: 'web1', runId: 'r1', at: 1 },
+        { host: 'web2', runId: 'r2', at: 2 },
+      ])
       await store.releaseHostLock('web1', 'r1')
       expect(await store.acquireHostLock('web1', 'r2', 3)).toBe(true)
     })
     it('a trigger slot is held while its run lives and through its cool-down; a refused submission frees it', async () => {
       const claim = (at: number, over: Partial<{ key: string; coolDownUntil: number }> = {}) =>
-        store.claimTrigger({ key: over.key ?? 'web-down|unreachable-host|web1', rule: 'web-down', runbook: 'unreachable-host', host: 'web1', at, coolDownUntil: over.coolDownUntil ?? at + 100, pendingTtlMs: 50 })
+        store.claimTrigger({
+          key: over.key ?? 'web-down|unreachable-host|web1',
+          rule: 'web-down',
+          runbook: 'unreachable-host',
+          host: 'web1',
+          at,
+          coolDownUntil: over.coolDownUntil ?? at + 100,
+          pendingTtlMs: 50,
+        })
       expect(await claim(1000)).toEqual({ claimed: true })
       // Pending (no run yet): a second request is told so, until the pending claim is stale.
       expect(await claim(1010)).toMatchObject({ claimed: false, reason: 'pending', holder: { runId: null, claimedAt: 1000 } })
@@ -115,7 +164,11 @@ export function storeSuite(name: string, open: () => Promise<Store>): void {
       await store.createRun(request('r1'))
       await store.bindTrigger('web-down|unreachable-host|web1', 'r1')
       // Active: past the cool-down, but the run is still queued.
-      expect(await claim(5000)).toMatchObject({ claimed: false, reason: 'active', holder: { runId: 'r1', rule: 'web-down', runbook: 'unreachable-host', host: 'web1', coolDownUntil: 1120 } })
+      expect(await claim(5000)).toMatchObject({
+        claimed: false,
+        reason: 'active',
+        holder: { runId: 'r1', rule: 'web-down', runbook: 'unreachable-host', host: 'web1', coolDownUntil: 1120 },
+      })
       await store.releaseTrigger('web-down|unreachable-host|web1') // bound: not released
       await store.updateRun('r1', { status: 'fix-proposed', finishedAt: 1050 })
       expect(await claim(1100)).toMatchObject({ claimed: false, reason: 'cool-down', holder: { runId: 'r1' } })
@@ -129,9 +182,38 @@ export function storeSuite(name: string, open: () => Promise<Store>): void {
     it('alert runs: resolved once, notified once, notes kept apart from the journal', async () => {
       await store.createRun(request('r1'))
       await store.createRun(request('r2', { createdAt: 2000 }))
-      await store.recordAlertRun({ runId: 'r1', source: 'alertmanager', fingerprint: 'fp1', alertName: 'HostDown', rule: 'web-down', incidentId: null, channel: '#ops', startedAt: 10 })
-      await store.recordAlertRun({ runId: 'r2', source: 'pagerduty', fingerprint: 'Q1', alertName: 'web1 down', rule: 'pd', incidentId: 'Q1', channel: null, startedAt: 11 })
-      expect(await store.alertRun('r1')).toEqual({ runId: 'r1', source: 'alertmanager', fingerprint: 'fp1', alertName: 'HostDown', rule: 'web-down', incidentId: null, channel: '#ops', startedAt: 10, resolvedAt: null, notifiedAt: null })
+      await store.recordAlertRun({
+        runId: 'r1',
+        source: 'alertmanager',
+        fingerprint: 'fp1',
+        alertName: 'HostDown',
+        rule: 'web-down',
+        incidentId: null,
+        channel: '#ops',
+        startedAt: 10,
+      })
+      await store.recordAlertRun({
+        runId: 'r2',
+        source: 'pagerduty',
+        fingerprint: 'Q1',
+        alertName: 'web1 down',
+        rule: 'pd',
+        incidentId: 'Q1',
+        channel: null,
+        startedAt: 11,
+      })
+      expect(await store.alertRun('r1')).toEqual({
+        runId: 'r1',
+        source: 'alertmanager',
+        fingerprint: 'fp1',
+        alertName: 'HostDown',
+        rule: 'web-down',
+        incidentId: null,
+        channel: '#ops',
+        startedAt: 10,
+        resolvedAt: null,
+        notifiedAt: null,
+      })
       expect((await store.unnotifiedAlertRuns()).map((r) => r.runId)).toEqual(['r1', 'r2'])
       expect(await store.claimNotification('r1', 20)).toBe(true)
       expect(await store.claimNotification('r1', 21)).toBe(false)

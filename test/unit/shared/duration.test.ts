@@ -4,7 +4,9 @@ import { parseDuration } from '../../../src/shared/duration.ts'
 
 describe('parseDuration', () => {
   it('reads every unit, decimals included', () => {
-    expect(['1500ms', '30s', '2m', '4h', '1d', '1.5m', '0.5s'].map((t) => parseDuration(t))).toEqual([1500, 30_000, 120_000, 14_400_000, 86_400_000, 90_000, 500])
+    expect(['1500ms', '30s', '2m', '4h', '1d', '1.5m', '0.5s'].map((t) => parseDuration(t))).toEqual([
+      1500, 30_000, 120_000, 14_400_000, 86_400_000, 90_000, 500,
+    ])
   })
 
   it('takes a bare number only when told what it counts', () => {

@@ -15,7 +15,8 @@ describe('spec.action in transcripts', () => {
     lines
       .map((l) => {
         const e = JSON.parse(l) as { type: string; step?: string; spec?: Record<string, unknown> }
-        if ((e.type === 'command.started' || e.type === 'command.finished') && e.step === 'fix_fail2ban') e.spec = { ...e.spec, action: value }
+        if ((e.type === 'command.started' || e.type === 'command.finished') && e.step === 'fix_fail2ban')
+          e.spec = { ...e.spec, action: value }
         return JSON.stringify(e)
       })
       .join('\n')
@@ -29,6 +30,11 @@ describe('spec.action in transcripts', () => {
   })
 
   it('is refused when it is not a string', () => {
-    expect(eventProblem({ seq: 1, at: '2026-01-01T00:00:00Z', type: 'command.started', step: 's', spec: { host: 'h', command: 'c', action: 1 } }, 'command.started')).toMatch(/spec\.action must be a string/)
+    expect(
+      eventProblem(
+        { seq: 1, at: '2026-01-01T00:00:00Z', type: 'command.started', step: 's', spec: { host: 'h', command: 'c', action: 1 } },
+        'command.started',
+      ),
+    ).toMatch(/spec\.action must be a string/)
   })
 })

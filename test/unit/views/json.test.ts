@@ -19,7 +19,10 @@ describe('json view', () => {
     const out = capture()
     const view = createJsonView(out)
     for (const e of runs.proposed.events) view.sink(e)
-    const finds = out.text().split('\n').filter((l) => l.includes('"command.finished"') && l.includes('sort -rn'))
+    const finds = out
+      .text()
+      .split('\n')
+      .filter((l) => l.includes('"command.finished"') && l.includes('sort -rn'))
     expect(finds).toHaveLength(1)
     expect(JSON.parse(finds[0] ?? '{}').result.stdout).toMatch(/^3000000\t.*syslog\.1\.gz\n100000\t.*syslog\n$/)
   })

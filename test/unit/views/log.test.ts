@@ -26,7 +26,11 @@ function logged(events: RunEvent[], level: 'debug' | 'info' = 'debug'): Line[] {
   })
   const sink = createLogSink(pino({ level }, dest))
   for (const e of events) sink(e)
-  return chunks.join('').trimEnd().split('\n').map((l) => JSON.parse(l) as Line)
+  return chunks
+    .join('')
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Line)
 }
 
 const find = (lines: Line[], pred: (l: Line) => boolean): Line => {
@@ -38,9 +42,22 @@ const find = (lines: Line[], pred: (l: Line) => boolean): Line => {
 describe('pino log sink', () => {
   test('steps, transitions and fix events at info, with concise fields', ({ runs }) => {
     const lines = logged(runs.applied.events)
-    expect(find(lines, (l) => l.event === 'run.started')).toMatchObject({ level: LEVEL.info, runbook: 'log-dir-full', mode: 'apply', targets: ['local'] })
-    expect(find(lines, (l) => l.event === 'step.started' && l.step === 'usage')).toMatchObject({ level: LEVEL.info, kind: 'parallel', msg: 'step usage started' })
-    expect(find(lines, (l) => l.event === 'transition' && l.from === 'usage')).toMatchObject({ level: LEVEL.info, to: 'largest', edge: 'usage#0' })
+    expect(find(lines, (l) => l.event === 'run.started')).toMatchObject({
+      level: LEVEL.info,
+      runbook: 'log-dir-full',
+      mode: 'apply',
+      targets: ['local'],
+    })
+    expect(find(lines, (l) => l.event === 'step.started' && l.step === 'usage')).toMatchObject({
+      level: LEVEL.info,
+      kind: 'parallel',
+      msg: 'step usage started',
+    })
+    expect(find(lines, (l) => l.event === 'transition' && l.from === 'usage')).toMatchObject({
+      level: LEVEL.info,
+      to: 'largest',
+      edge: 'usage#0',
+    })
     for (const type of ['fix.proposed', 'fix.approved', 'fix.applied', 'fix.verified']) {
       expect(find(lines, (l) => l.event === type)).toMatchObject({ level: LEVEL.info, step: 'archive_rotated' })
     }
@@ -51,7 +68,10 @@ describe('pino log sink', () => {
 
   test('command output only at debug; never full stdout at info', ({ runs }) => {
     const debug = logged(runs.proposed.events, 'debug')
-    const output = find(debug, (l) => l.event === 'command.finished' && l.msg === 'command output' && String(l.command).includes('sort -rn'))
+    const output = find(
+      debug,
+      (l) => l.event === 'command.finished' && l.msg === 'command output' && String(l.command).includes('sort -rn'),
+    )
     expect(output.level).toBe(LEVEL.debug)
     expect(output.stdout).toMatch(/^3000000\t.*syslog\.1\.gz\n/)
 
@@ -72,7 +92,7 @@ describe('pino log sink', () => {
     expect(find(lines, (l) => l.event === 'outcome')).toMatchObject({ level: LEVEL.warn, severity: 'warning', outcome: 'unreadable' })
   })
 
-  test('a child logger\'s bindings are not repeated in a line', ({ runs }) => {
+  test("a child logger's bindings are not repeated in a line", ({ runs }) => {
     const chunks: string[] = []
     const dest = new Writable({
       write(chunk: Buffer, _enc, done) {
@@ -90,7 +110,10 @@ describe('pino log sink', () => {
   test('a run that could not finish is an error', ({ runs }) => {
     const lines = logged(runs.interrupted.events, 'info')
     expect(find(lines, (l) => l.event === 'run.finished')).toMatchObject({
-      level: LEVEL.error, status: 'incomplete', exitCode: 130, error: { code: 'RB_USAGE' },
+      level: LEVEL.error,
+      status: 'incomplete',
+      exitCode: 130,
+      error: { code: 'RB_USAGE' },
     })
   })
 })

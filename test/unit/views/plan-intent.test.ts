@@ -42,7 +42,10 @@ describe('the plan, intent first', () => {
     const [proposed] = byType(runs.proposed.events, 'fix.proposed')
     expect(proposed?.intent).toEqual({
       action: 'files/archive-rotated@1',
-      inputs: [{ name: 'dir', value: runs.proposed.dir }, { name: 'archive', value: `${runs.proposed.dir}.tar` }],
+      inputs: [
+        { name: 'dir', value: runs.proposed.dir },
+        { name: 'archive', value: `${runs.proposed.dir}.tar` },
+      ],
     })
     expect(proposed?.plan).not.toHaveProperty('intent')
   })
@@ -67,15 +70,37 @@ describe('the plan, intent first', () => {
     const output = new PassThrough()
     let shown = ''
     output.on('data', (d) => (shown += d))
-    const plan = { host: 'web1', sudo: true, check: [], apply: ['nft delete rule inet filter input handle 7'], verify: [], rollback: ['nft -f /var/tmp/saved'], files: [], access: null, hash: 'cd'.repeat(32) }
+    const plan = {
+      host: 'web1',
+      sudo: true,
+      check: [],
+      apply: ['nft delete rule inet filter input handle 7'],
+      verify: [],
+      rollback: ['nft -f /var/tmp/saved'],
+      files: [],
+      access: null,
+      hash: 'cd'.repeat(32),
+    }
     const decision = promptApprover(input, output, 'alice').approve({
-      runbook: 'unreachable-host', step: 'fix_nft', summary: 'A plain nftables rule drops 198.51.100.23', plan,
-      intent: { action: 'nft/delete-rules@1', inputs: [{ name: 'ip', value: '198.51.100.23' }, { name: 'rules', value: 'inet filter input 7' }, { name: 'tag', value: 'unreachable-host' }] },
+      runbook: 'unreachable-host',
+      step: 'fix_nft',
+      summary: 'A plain nftables rule drops 198.51.100.23',
+      plan,
+      intent: {
+        action: 'nft/delete-rules@1',
+        inputs: [
+          { name: 'ip', value: '198.51.100.23' },
+          { name: 'rules', value: 'inet filter input 7' },
+          { name: 'tag', value: 'unreachable-host' },
+        ],
+      },
     })
     setImmediate(() => input.write('n\n'))
     await decision
     const lines = shown.split('\n')
-    const does = lines.findIndex((l) => l === '  does:     nft/delete-rules@1 with ip=198.51.100.23, rules=inet filter input 7, tag=unreachable-host')
+    const does = lines.findIndex(
+      (l) => l === '  does:     nft/delete-rules@1 with ip=198.51.100.23, rules=inet filter input 7, tag=unreachable-host',
+    )
     expect(does).toBeGreaterThan(0)
     expect(lines.findIndex((l) => l === '  apply:    nft delete rule inet filter input handle 7')).toBeGreaterThan(does)
     expect(shown).toContain('rollback: nft -f /var/tmp/saved')
@@ -90,8 +115,13 @@ describe('the plan, intent first', () => {
     const compiled = loadRunbook('runbooks/log-dir-full.yaml')
     await runRunbook(compiled, {
       params: Object.fromEntries(Object.entries(t.started.params).filter(([, v]) => v !== null)),
-      mode: t.started.mode, executors: new ReplayExecutors(t.events), approver: replayApprover(t.events), operator: t.started.operator,
-      ...(t.started.runId ? { runId: t.started.runId } : {}), acceptRedacted: true, clock: new SimulatedClock(Date.parse(t.started.startedAt)),
+      mode: t.started.mode,
+      executors: new ReplayExecutors(t.events),
+      approver: replayApprover(t.events),
+      operator: t.started.operator,
+      ...(t.started.runId ? { runId: t.started.runId } : {}),
+      acceptRedacted: true,
+      clock: new SimulatedClock(Date.parse(t.started.startedAt)),
       onEvent: (e) => events.push(e),
     })
     const [replayedPlan] = byType(events, 'fix.proposed')
@@ -103,7 +133,9 @@ describe('the plan, intent first', () => {
 
 describe('engine housekeeping stays out of the normal view', () => {
   test('the applied run did take and release the host lock (the commands exist to hide)', ({ runs }) => {
-    const kinds = byType(runs.applied.events, 'command.finished').map((e) => lockUpkeep(e.spec.command)).filter((k) => k !== undefined)
+    const kinds = byType(runs.applied.events, 'command.finished')
+      .map((e) => lockUpkeep(e.spec.command))
+      .filter((k) => k !== undefined)
     expect(kinds).toEqual(['lock acquire', 'lock release'])
   })
 
@@ -123,7 +155,12 @@ describe('engine housekeeping stays out of the normal view', () => {
     const out = capture()
     const view = createJsonView(out)
     for (const e of runs.applied.events) view.sink(e)
-    const commands = out.text().trimEnd().split('\n').map((l) => JSON.parse(l) as RunEvent).flatMap((e) => (e.type === 'command.finished' ? [e.spec.command] : []))
+    const commands = out
+      .text()
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as RunEvent)
+      .flatMap((e) => (e.type === 'command.finished' ? [e.spec.command] : []))
     expect(commands.filter((c) => lockUpkeep(c) !== undefined)).toHaveLength(2)
   })
 

@@ -55,7 +55,15 @@ describe('progress view, not a TTY', () => {
 
   test('apply: approval, apply, verify in order, and no "run again" advice', ({ runs }) => {
     const text = plain(runs.applied)
-    const order = ['fix archive_rotated: proposed', 'fix archive_rotated: approved by me (--yes)', 'apply $ cd -- ', 'fix archive_rotated: applied', 'verify $ du -sk', 'fix archive_rotated: verified', 'Exit 5 (fix-applied)']
+    const order = [
+      'fix archive_rotated: proposed',
+      'fix archive_rotated: approved by me (--yes)',
+      'apply $ cd -- ',
+      'fix archive_rotated: applied',
+      'verify $ du -sk',
+      'fix archive_rotated: verified',
+      'Exit 5 (fix-applied)',
+    ]
     const at = order.map((s) => text.indexOf(s))
     expect(at.every((i) => i >= 0)).toBe(true)
     expect([...at].sort((a, b) => a - b)).toEqual(at)

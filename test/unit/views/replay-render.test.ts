@@ -11,7 +11,11 @@ function roundTrip(events: RunEvent[]): RunEvent[] {
   const out = capture()
   const view = createJsonView(out)
   for (const e of events) view.sink(e)
-  return out.text().trimEnd().split('\n').map((l) => JSON.parse(l) as RunEvent)
+  return out
+    .text()
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as RunEvent)
 }
 
 describe('renderTranscript', () => {
@@ -69,12 +73,14 @@ describe('renderTranscript of an interrupted run', () => {
   })
 })
 
-describe('output from a host cannot drive the reader\'s terminal', () => {
-  test('escape sequences, C1 controls and bidi overrides in a command\'s output are shown escaped', ({ runs }) => {
+describe("output from a host cannot drive the reader's terminal", () => {
+  test("escape sequences, C1 controls and bidi overrides in a command's output are shown escaped", ({ runs }) => {
     const hostile = '\x1b[2J\x1b]0;owned\x07 \x9b31m \u202egnp.exe'
-    const events = runs.proposed.events.map((e) => (e.type === 'command.finished' && e.result
-      ? { ...e, result: { ...e.result, stdout: `${hostile}\n${e.result.stdout}`, stderr: hostile } }
-      : e)) as RunEvent[]
+    const events = runs.proposed.events.map((e) =>
+      e.type === 'command.finished' && e.result
+        ? { ...e, result: { ...e.result, stdout: `${hostile}\n${e.result.stdout}`, stderr: hostile } }
+        : e,
+    ) as RunEvent[]
     for (const color of [false, true]) {
       const out = capture({ columns: 200 })
       renderTranscript(events, out, { color, verbose: true })

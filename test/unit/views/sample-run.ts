@@ -65,7 +65,10 @@ export async function runSample(root: string, scenario: Scenario): Promise<Sampl
 }
 
 /** A stream that keeps what was written (synchronously), shaped like a terminal when asked. */
-export function capture(tty?: { columns?: number; rows?: number }): Writable & { text(): string; isTTY?: boolean; columns?: number; rows?: number } {
+export function capture(tty?: {
+  columns?: number
+  rows?: number
+}): Writable & { text(): string; isTTY?: boolean; columns?: number; rows?: number } {
   const chunks: string[] = []
   const stream = new Writable({
     write(chunk: Buffer | string, _enc, done) {

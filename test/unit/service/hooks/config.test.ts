@@ -16,9 +16,20 @@ const file = (name: string, text: string, mode = 0o600) => {
 
 describe('hooks config', () => {
   it('reads the file; a RUNBOOK_* variable wins; lists from YAML lists or commas; triggers relative to the file', () => {
-    const f = file('a.yaml', 'hooks:\n  token: file-token\n  pagerduty_secrets: [a, b]\n  webhook_secret: x, y\ntriggers: t.yaml\npagerduty: { token: p, from: me@example.com }\n')
-    expect(loadHooksConfig({}, '/', f)).toMatchObject({ hookToken: 'file-token', pagerDutySecrets: ['a', 'b'], webhookSecrets: ['x', 'y'], triggersFile: join(dir, 't.yaml'), pagerDuty: { token: 'p', from: 'me@example.com' } })
-    expect(loadHooksConfig({ RUNBOOK_HOOK_TOKEN: 'env-token', RUNBOOK_PAGERDUTY_SECRETS: 'c,d', RUNBOOK_TRIGGERS: 'other.yaml' }, '/srv', f)).toMatchObject({ hookToken: 'env-token', pagerDutySecrets: ['c', 'd'], triggersFile: '/srv/other.yaml' })
+    const f = file(
+      'a.yaml',
+      'hooks:\n  token: file-token\n  pagerduty_secrets: [a, b]\n  webhook_secret: x, y\ntriggers: t.yaml\npagerduty: { token: p, from: me@example.com }\n',
+    )
+    expect(loadHooksConfig({}, '/', f)).toMatchObject({
+      hookToken: 'file-token',
+      pagerDutySecrets: ['a', 'b'],
+      webhookSecrets: ['x', 'y'],
+      triggersFile: join(dir, 't.yaml'),
+      pagerDuty: { token: 'p', from: 'me@example.com' },
+    })
+    expect(
+      loadHooksConfig({ RUNBOOK_HOOK_TOKEN: 'env-token', RUNBOOK_PAGERDUTY_SECRETS: 'c,d', RUNBOOK_TRIGGERS: 'other.yaml' }, '/srv', f),
+    ).toMatchObject({ hookToken: 'env-token', pagerDutySecrets: ['c', 'd'], triggersFile: '/srv/other.yaml' })
     expect(loadHooksConfig({}, '/')).toEqual({ pagerDutySecrets: [], webhookSecrets: [], slack: {}, pagerDuty: {} })
   })
 
@@ -36,7 +47,9 @@ describe('hooks config', () => {
   })
 
   it('refuses a file others can read when it holds secrets, and a PagerDuty token without From', () => {
-    expect(() => loadHooksConfig({}, '/', file('c.yaml', 'hooks: { token: t }\n', 0o640))).toThrow(/can be read by other users \(mode 640\): chmod 600/)
+    expect(() => loadHooksConfig({}, '/', file('c.yaml', 'hooks: { token: t }\n', 0o640))).toThrow(
+      /can be read by other users \(mode 640\): chmod 600/,
+    )
     expect(() => loadHooksConfig({}, '/', file('d.yaml', 'public_url: https://x\n', 0o644))).not.toThrow()
     expect(() => loadHooksConfig({ RUNBOOK_PAGERDUTY_TOKEN: 't' }, '/')).toThrow(/RUNBOOK_PAGERDUTY_FROM/)
   })

@@ -21,7 +21,14 @@ import { startFakeApis, type FakeApis } from '../../../helpers/fake-apis.ts'
 import { startService, TOKENS, type TestService } from '../fixture.ts'
 import type { LogDir } from '../../../helpers/logdir.ts'
 
-const SECRETS = { hook: 'am-hook-token-5f1e', pdOld: 'pd-secret-old-77aa', pdNew: 'pd-secret-new-91bc', generic: 'generic-secret-3c4d', slack: 'xoxb-slack-token-8e8e', pdApi: 'pd-api-token-2b2b' }
+const SECRETS = {
+  hook: 'am-hook-token-5f1e',
+  pdOld: 'pd-secret-old-77aa',
+  pdNew: 'pd-secret-new-91bc',
+  generic: 'generic-secret-3c4d',
+  slack: 'xoxb-slack-token-8e8e',
+  pdApi: 'pd-api-token-2b2b',
+}
 
 const TRIGGERS = `apiVersion: runbook/v1
 kind: Triggers
@@ -158,13 +165,36 @@ describe('Alertmanager hook', () => {
     // Answered once queued, not when the run ends (Alertmanager and PagerDuty time out slow receivers).
     expect(res.ms).toBeLessThan(3000)
     const reply = res.json()
-    expect(reply).toMatchObject({ accepted: 1, truncatedAlerts: 0, results: [{ source: 'alertmanager', fingerprint: 'a1b2c3d4e5f60718', status: 'firing', actions: [{ rule: 'logs-full', action: 'started', host: 'local' }] }] })
+    expect(reply).toMatchObject({
+      accepted: 1,
+      truncatedAlerts: 0,
+      results: [
+        {
+          source: 'alertmanager',
+          fingerprint: 'a1b2c3d4e5f60718',
+          status: 'firing',
+          actions: [{ rule: 'logs-full', action: 'started', host: 'local' }],
+        },
+      ],
+    })
     runId = reply.results[0].actions[0].runId
     const run = await t.until(runId, ['fix-proposed', 'problem', 'healthy', 'incomplete'])
-    expect(run).toMatchObject({ status: 'fix-proposed', exitCode: 4, mode: 'dry-run', requestedBy: 'alerts', host: 'local', params: { host: 'local', dir: am.dir, archive: am.archive, max_dir_mb: 2 } })
+    expect(run).toMatchObject({
+      status: 'fix-proposed',
+      exitCode: 4,
+      mode: 'dry-run',
+      requestedBy: 'alerts',
+      host: 'local',
+      params: { host: 'local', dir: am.dir, archive: am.archive, max_dir_mb: 2 },
+    })
     expect(am.snapshot()).toEqual(before)
     const [slack] = await apis.waitFor(1)
-    expect(slack).toMatchObject({ method: 'POST', path: '/slack/chat.postMessage', headers: { authorization: `Bearer ${SECRETS.slack}` }, body: { channel: '#ops' } })
+    expect(slack).toMatchObject({
+      method: 'POST',
+      path: '/slack/chat.postMessage',
+      headers: { authorization: `Bearer ${SECRETS.slack}` },
+      body: { channel: '#ops' },
+    })
     const text = (slack!.body as { text: string }).text
     expect(text).toContain('Alert LogDirFull (alertmanager, rule logs-full) → dry-run of log-dir-full on local: fix-proposed (exit 4)')
     expect(text).toContain((run!.outcome as { summary: string }).summary)
@@ -173,7 +203,9 @@ describe('Alertmanager hook', () => {
     await hooks.dispatcher.idle()
     // Posted once; nothing for PagerDuty (the alert did not come from there).
     expect(apis.requests).toHaveLength(1)
-    const notes = await fetch(`${url}/api/runs/${runId}/notes`, { headers: { authorization: `Bearer ${TOKENS.vic}` } }).then((r) => r.json() as Promise<{ notes: Array<{ text: string }> }>)
+    const notes = await fetch(`${url}/api/runs/${runId}/notes`, { headers: { authorization: `Bearer ${TOKENS.vic}` } }).then(
+      (r) => r.json() as Promise<{ notes: Array<{ text: string }> }>,
+    )
     expect(notes.notes.map((n) => n.text)).toEqual(['result posted to Slack #ops'])
   })
 
@@ -181,7 +213,9 @@ describe('Alertmanager hook', () => {
     const before = await runCount()
     const res = await post('/hooks/alertmanager', JSON.stringify(amPayload('firing')), { authorization: `Bearer ${SECRETS.hook}` })
     expect(res.status).toBe(202)
-    expect(res.json().results[0].actions).toEqual([{ rule: 'logs-full', action: 'deduplicated', runId, reason: expect.stringMatching(/once_within lasts until/) }])
+    expect(res.json().results[0].actions).toEqual([
+      { rule: 'logs-full', action: 'deduplicated', runId, reason: expect.stringMatching(/once_within lasts until/) },
+    ])
     expect(await runCount()).toBe(before)
     expect(await t.service.store.queuedJobs()).toEqual([])
   })
@@ -205,7 +239,9 @@ describe('Alertmanager hook', () => {
     const body = amPayload('firing')
     body.alerts[0]!.labels.instance = 'local3:9100'
     body.alerts[0]!.fingerprint = 'concurrent01'
-    const replies = await Promise.all(Array.from({ length: 5 }, () => post('/hooks/alertmanager', JSON.stringify(body), { authorization: `Bearer ${SECRETS.hook}` })))
+    const replies = await Promise.all(
+      Array.from({ length: 5 }, () => post('/hooks/alertmanager', JSON.stringify(body), { authorization: `Bearer ${SECRETS.hook}` })),
+    )
     const actions = replies.map((r) => r.json().results[0].actions[0].action as string)
     expect(actions.filter((a) => a === 'started')).toHaveLength(1)
     expect(actions.filter((a) => a === 'deduplicated')).toHaveLength(4)
@@ -216,7 +252,9 @@ describe('Alertmanager hook', () => {
   })
 
   it('refuses a payload that is not version 4, saying why', async () => {
-    const res = await post('/hooks/alertmanager', JSON.stringify({ ...amPayload('firing'), version: '3' }), { authorization: `Bearer ${SECRETS.hook}` })
+    const res = await post('/hooks/alertmanager', JSON.stringify({ ...amPayload('firing'), version: '3' }), {
+      authorization: `Bearer ${SECRETS.hook}`,
+    })
     expect(res.status).toBe(400)
     expect(res.json().error).toMatchObject({ code: 'RB_BAD_REQUEST', message: expect.stringMatching(/version "3": expected "4"/) })
   })
@@ -225,11 +263,19 @@ describe('Alertmanager hook', () => {
 describe('PagerDuty hook', () => {
   it('a webhook signed with the old and the new secret (rotation) is accepted once, deduplicated on retry, and the incident gets a note', async () => {
     const body = pdPayload('EV-1')
-    const headers = { 'x-pagerduty-signature': `v1=${hmacHex(SECRETS.pdOld, body)},v1=${hmacHex(SECRETS.pdNew, body)}`, 'x-webhook-id': 'WH-1' }
+    const headers = {
+      'x-pagerduty-signature': `v1=${hmacHex(SECRETS.pdOld, body)},v1=${hmacHex(SECRETS.pdNew, body)}`,
+      'x-webhook-id': 'WH-1',
+    }
     const sent = apis.requests.length
     const res = await post('/hooks/pagerduty', body, headers)
     expect(res.status, res.text).toBe(202)
-    expect(res.json()).toMatchObject({ accepted: 1, event: 'EV-1', eventType: 'incident.triggered', results: [{ source: 'pagerduty', fingerprint: 'Q1INC', actions: [{ rule: 'pd-logs', action: 'started' }] }] })
+    expect(res.json()).toMatchObject({
+      accepted: 1,
+      event: 'EV-1',
+      eventType: 'incident.triggered',
+      results: [{ source: 'pagerduty', fingerprint: 'Q1INC', actions: [{ rule: 'pd-logs', action: 'started' }] }],
+    })
     const id = res.json().results[0].actions[0].runId as string
     const count = await runCount()
     // PagerDuty retries the same delivery: same X-Webhook-Id, same bytes.
@@ -239,8 +285,18 @@ describe('PagerDuty hook', () => {
     expect(await runCount()).toBe(count)
     await t.until(id, ['fix-proposed', 'problem', 'healthy', 'incomplete'])
     const [note] = (await apis.waitFor(sent + 1)).slice(sent)
-    expect(note).toMatchObject({ method: 'POST', path: '/pd/incidents/Q1INC/notes', headers: { authorization: `Token token=${SECRETS.pdApi}`, from: 'oncall@example.com', accept: 'application/vnd.pagerduty+json;version=2' } })
-    expect((note!.body as { note: { content: string } }).note.content).toMatch(/^Alert LogDirFull .* \(pagerduty, rule pd-logs\) → dry-run of log-dir-full on local: fix-proposed \(exit 4\)/)
+    expect(note).toMatchObject({
+      method: 'POST',
+      path: '/pd/incidents/Q1INC/notes',
+      headers: {
+        authorization: `Token token=${SECRETS.pdApi}`,
+        from: 'oncall@example.com',
+        accept: 'application/vnd.pagerduty+json;version=2',
+      },
+    })
+    expect((note!.body as { note: { content: string } }).note.content).toMatch(
+      /^Alert LogDirFull .* \(pagerduty, rule pd-logs\) → dry-run of log-dir-full on local: fix-proposed \(exit 4\)/,
+    )
     await hooks.dispatcher.idle()
     expect(apis.requests.length).toBe(sent + 1)
   })
@@ -248,7 +304,10 @@ describe('PagerDuty hook', () => {
   it('an event type that is not triggered / reopened / resolved starts nothing', async () => {
     const body = pdPayload('EV-ack', 'incident.acknowledged')
     const before = await runCount()
-    const res = await post('/hooks/pagerduty', body, { 'x-pagerduty-signature': `v1=${hmacHex(SECRETS.pdNew, body)}`, 'x-webhook-id': 'WH-ack' })
+    const res = await post('/hooks/pagerduty', body, {
+      'x-pagerduty-signature': `v1=${hmacHex(SECRETS.pdNew, body)}`,
+      'x-webhook-id': 'WH-ack',
+    })
     expect(res.status).toBe(202)
     expect(res.json()).toMatchObject({ accepted: 0, results: [] })
     expect(await runCount()).toBe(before)
@@ -257,28 +316,157 @@ describe('PagerDuty hook', () => {
 
 describe('security suite: every signed route refuses forged, stale and replayed requests; nothing starts', () => {
   const now = () => Math.floor(Date.now() / 1000)
-  const generic = (id: string) => JSON.stringify({ alerts: [{ status: 'firing', name: 'LogDirFull', labels: { alertname: 'LogDirFull', instance: 'local:9100' }, annotations: { dir: am.dir, archive: am.archive } }] })
+  const generic = (id: string) =>
+    JSON.stringify({
+      alerts: [
+        {
+          status: 'firing',
+          name: 'LogDirFull',
+          labels: { alertname: 'LogDirFull', instance: 'local:9100' },
+          annotations: { dir: am.dir, archive: am.archive },
+        },
+      ],
+    })
   type Case = [string, () => Promise<{ status: number; text: string }>, number, string]
   const cases: Case[] = [
     ['alertmanager: no token', () => post('/hooks/alertmanager', JSON.stringify(amPayload('firing'))), 401, 'RB_HOOK_UNAUTHENTICATED'],
-    ['alertmanager: wrong token', () => post('/hooks/alertmanager', JSON.stringify(amPayload('firing')), { authorization: `Bearer ${SECRETS.hook}x` }), 401, 'RB_HOOK_UNAUTHENTICATED'],
-    ['alertmanager: token as Basic', () => post('/hooks/alertmanager', JSON.stringify(amPayload('firing')), { authorization: `Basic ${SECRETS.hook}` }), 401, 'RB_HOOK_UNAUTHENTICATED'],
-    ['alertmanager: an API token of a user', () => post('/hooks/alertmanager', JSON.stringify(amPayload('firing')), { authorization: `Bearer ${TOKENS.admin}` }), 401, 'RB_HOOK_UNAUTHENTICATED'],
-    ['pagerduty: no signature', () => post('/hooks/pagerduty', pdPayload('EV-f1'), { 'x-webhook-id': 'WH-f1' }), 401, 'RB_HOOK_UNAUTHENTICATED'],
-    ['pagerduty: signed with a removed (old only) secret', () => { const b = pdPayload('EV-f2'); return post('/hooks/pagerduty', b, { 'x-pagerduty-signature': `v1=${hmacHex(SECRETS.pdOld, b)}`, 'x-webhook-id': 'WH-f2' }) }, 401, 'RB_HOOK_UNAUTHENTICATED'],
-    ['pagerduty: forged signature', () => { const b = pdPayload('EV-f3'); return post('/hooks/pagerduty', b, { 'x-pagerduty-signature': `v1=${hmacHex('guess', b)}`, 'x-webhook-id': 'WH-f3' }) }, 401, 'RB_HOOK_UNAUTHENTICATED'],
-    ['pagerduty: body changed after signing', () => { const b = pdPayload('EV-f4'); return post('/hooks/pagerduty', b.replace('LogDirFull', 'LogDirFull '), { 'x-pagerduty-signature': `v1=${hmacHex(SECRETS.pdNew, b)}`, 'x-webhook-id': 'WH-f4' }) }, 401, 'RB_HOOK_UNAUTHENTICATED'],
-    ['pagerduty: body re-serialised (whitespace) after signing', () => { const b = pdPayload('EV-f5'); return post('/hooks/pagerduty', JSON.stringify(JSON.parse(b), null, 1), { 'x-pagerduty-signature': `v1=${hmacHex(SECRETS.pdNew, b)}`, 'x-webhook-id': 'WH-f5' }) }, 401, 'RB_HOOK_UNAUTHENTICATED'],
-    ['pagerduty: stale event (occurred 2 days ago)', () => { const b = pdPayload('EV-s1').replace(/"occurred_at":"[^"]+"/, `"occurred_at":"${new Date(Date.now() - 48 * 3_600_000).toISOString()}"`); return post('/hooks/pagerduty', b, { 'x-pagerduty-signature': `v1=${hmacHex(SECRETS.pdNew, b)}`, 'x-webhook-id': 'WH-s1' }) }, 401, 'RB_HOOK_STALE'],
-    ['pagerduty: replayed under a new X-Webhook-Id (same signed event id)', () => { const b = pdPayload('EV-1'); return post('/hooks/pagerduty', b, { 'x-pagerduty-signature': `v1=${hmacHex(SECRETS.pdNew, b)}`, 'x-webhook-id': 'WH-new' }) }, 200, 'duplicate'],
-    ['pagerduty: replayed without X-Webhook-Id', () => { const b = pdPayload('EV-1'); return post('/hooks/pagerduty', b, { 'x-pagerduty-signature': `v1=${hmacHex(SECRETS.pdNew, b)}` }) }, 200, 'duplicate'],
+    [
+      'alertmanager: wrong token',
+      () => post('/hooks/alertmanager', JSON.stringify(amPayload('firing')), { authorization: `Bearer ${SECRETS.hook}x` }),
+      401,
+      'RB_HOOK_UNAUTHENTICATED',
+    ],
+    [
+      'alertmanager: token as Basic',
+      () => post('/hooks/alertmanager', JSON.stringify(amPayload('firing')), { authorization: `Basic ${SECRETS.hook}` }),
+      401,
+      'RB_HOOK_UNAUTHENTICATED',
+    ],
+    [
+      'alertmanager: an API token of a user',
+      () => post('/hooks/alertmanager', JSON.stringify(amPayload('firing')), { authorization: `Bearer ${TOKENS.admin}` }),
+      401,
+      'RB_HOOK_UNAUTHENTICATED',
+    ],
+    [
+      'pagerduty: no signature',
+      () => post('/hooks/pagerduty', pdPayload('EV-f1'), { 'x-webhook-id': 'WH-f1' }),
+      401,
+      'RB_HOOK_UNAUTHENTICATED',
+    ],
+    [
+      'pagerduty: signed with a removed (old only) secret',
+      () => {
+        const b = pdPayload('EV-f2')
+        return post('/hooks/pagerduty', b, { 'x-pagerduty-signature': `v1=${hmacHex(SECRETS.pdOld, b)}`, 'x-webhook-id': 'WH-f2' })
+      },
+      401,
+      'RB_HOOK_UNAUTHENTICATED',
+    ],
+    [
+      'pagerduty: forged signature',
+      () => {
+        const b = pdPayload('EV-f3')
+        return post('/hooks/pagerduty', b, { 'x-pagerduty-signature': `v1=${hmacHex('guess', b)}`, 'x-webhook-id': 'WH-f3' })
+      },
+      401,
+      'RB_HOOK_UNAUTHENTICATED',
+    ],
+    [
+      'pagerduty: body changed after signing',
+      () => {
+        const b = pdPayload('EV-f4')
+        return post('/hooks/pagerduty', b.replace('LogDirFull', 'LogDirFull '), {
+          'x-pagerduty-signature': `v1=${hmacHex(SECRETS.pdNew, b)}`,
+          'x-webhook-id': 'WH-f4',
+        })
+      },
+      401,
+      'RB_HOOK_UNAUTHENTICATED',
+    ],
+    [
+      'pagerduty: body re-serialised (whitespace) after signing',
+      () => {
+        const b = pdPayload('EV-f5')
+        return post('/hooks/pagerduty', JSON.stringify(JSON.parse(b), null, 1), {
+          'x-pagerduty-signature': `v1=${hmacHex(SECRETS.pdNew, b)}`,
+          'x-webhook-id': 'WH-f5',
+        })
+      },
+      401,
+      'RB_HOOK_UNAUTHENTICATED',
+    ],
+    [
+      'pagerduty: stale event (occurred 2 days ago)',
+      () => {
+        const b = pdPayload('EV-s1').replace(
+          /"occurred_at":"[^"]+"/,
+          `"occurred_at":"${new Date(Date.now() - 48 * 3_600_000).toISOString()}"`,
+        )
+        return post('/hooks/pagerduty', b, { 'x-pagerduty-signature': `v1=${hmacHex(SECRETS.pdNew, b)}`, 'x-webhook-id': 'WH-s1' })
+      },
+      401,
+      'RB_HOOK_STALE',
+    ],
+    [
+      'pagerduty: replayed under a new X-Webhook-Id (same signed event id)',
+      () => {
+        const b = pdPayload('EV-1')
+        return post('/hooks/pagerduty', b, { 'x-pagerduty-signature': `v1=${hmacHex(SECRETS.pdNew, b)}`, 'x-webhook-id': 'WH-new' })
+      },
+      200,
+      'duplicate',
+    ],
+    [
+      'pagerduty: replayed without X-Webhook-Id',
+      () => {
+        const b = pdPayload('EV-1')
+        return post('/hooks/pagerduty', b, { 'x-pagerduty-signature': `v1=${hmacHex(SECRETS.pdNew, b)}` })
+      },
+      200,
+      'duplicate',
+    ],
     ['generic: no headers', () => post('/hooks/generic', generic('g0')), 401, 'RB_HOOK_UNAUTHENTICATED'],
-    ['generic: forged signature', () => post('/hooks/generic', generic('g1'), signGeneric('guess', 'g1', now(), generic('g1'))), 401, 'RB_HOOK_UNAUTHENTICATED'],
-    ['generic: body changed after signing', () => post('/hooks/generic', generic('g2') + ' ', signGeneric(SECRETS.generic, 'g2', now(), generic('g2'))), 401, 'RB_HOOK_UNAUTHENTICATED'],
-    ['generic: id changed after signing', () => post('/hooks/generic', generic('g3'), { ...signGeneric(SECRETS.generic, 'g3', now(), generic('g3')), 'X-Runbook-Webhook-Id': 'g3b' }), 401, 'RB_HOOK_UNAUTHENTICATED'],
-    ['generic: stale (6 minutes old)', () => post('/hooks/generic', generic('g4'), signGeneric(SECRETS.generic, 'g4', now() - 360, generic('g4'))), 401, 'RB_HOOK_STALE'],
-    ['generic: from the future (6 minutes ahead)', () => post('/hooks/generic', generic('g5'), signGeneric(SECRETS.generic, 'g5', now() + 360, generic('g5'))), 401, 'RB_HOOK_STALE'],
-    ['generic: signed with the PagerDuty secret', () => post('/hooks/generic', generic('g6'), signGeneric(SECRETS.pdNew, 'g6', now(), generic('g6'))), 401, 'RB_HOOK_UNAUTHENTICATED'],
+    [
+      'generic: forged signature',
+      () => post('/hooks/generic', generic('g1'), signGeneric('guess', 'g1', now(), generic('g1'))),
+      401,
+      'RB_HOOK_UNAUTHENTICATED',
+    ],
+    [
+      'generic: body changed after signing',
+      () => post('/hooks/generic', generic('g2') + ' ', signGeneric(SECRETS.generic, 'g2', now(), generic('g2'))),
+      401,
+      'RB_HOOK_UNAUTHENTICATED',
+    ],
+    [
+      'generic: id changed after signing',
+      () =>
+        post('/hooks/generic', generic('g3'), {
+          ...signGeneric(SECRETS.generic, 'g3', now(), generic('g3')),
+          'X-Runbook-Webhook-Id': 'g3b',
+        }),
+      401,
+      'RB_HOOK_UNAUTHENTICATED',
+    ],
+    [
+      'generic: stale (6 minutes old)',
+      () => post('/hooks/generic', generic('g4'), signGeneric(SECRETS.generic, 'g4', now() - 360, generic('g4'))),
+      401,
+      'RB_HOOK_STALE',
+    ],
+    [
+      'generic: from the future (6 minutes ahead)',
+      () => post('/hooks/generic', generic('g5'), signGeneric(SECRETS.generic, 'g5', now() + 360, generic('g5'))),
+      401,
+      'RB_HOOK_STALE',
+    ],
+    [
+      'generic: signed with the PagerDuty secret',
+      () => post('/hooks/generic', generic('g6'), signGeneric(SECRETS.pdNew, 'g6', now(), generic('g6'))),
+      401,
+      'RB_HOOK_UNAUTHENTICATED',
+    ],
   ]
 
   it.each(cases)('%s', async (_, send, status, code) => {
@@ -294,7 +482,16 @@ describe('security suite: every signed route refuses forged, stale and replayed 
   it('generic: a signed request is accepted once; the same request replayed is refused (409) and starts nothing', async () => {
     const id = randomUUID()
     // A new rule slot: a host no earlier test used.
-    const body = JSON.stringify({ alerts: [{ status: 'firing', name: 'LogDirFull', labels: { alertname: 'LogDirFull', instance: 'local2:9100' }, annotations: { dir: am.dir, archive: am.archive } }] })
+    const body = JSON.stringify({
+      alerts: [
+        {
+          status: 'firing',
+          name: 'LogDirFull',
+          labels: { alertname: 'LogDirFull', instance: 'local2:9100' },
+          annotations: { dir: am.dir, archive: am.archive },
+        },
+      ],
+    })
     const headers = signGeneric(SECRETS.generic, id, now(), body)
     const ok = await post('/hooks/generic', body, headers)
     expect(ok.status, ok.text).toBe(202)
@@ -314,10 +511,16 @@ describe('security suite: every signed route refuses forged, stale and replayed 
     const refusals = await t.service.store.refusals()
     const hookRefusals = refusals.filter((r) => r.identity.startsWith('(hook '))
     expect(hookRefusals.length).toBeGreaterThanOrEqual(cases.length)
-    expect(hookRefusals.map((r) => r.code)).toEqual(expect.arrayContaining(['RB_HOOK_UNAUTHENTICATED', 'RB_HOOK_STALE', 'RB_HOOK_REPLAYED']))
+    expect(hookRefusals.map((r) => r.code)).toEqual(
+      expect.arrayContaining(['RB_HOOK_UNAUTHENTICATED', 'RB_HOOK_STALE', 'RB_HOOK_REPLAYED']),
+    )
     const dump = JSON.stringify(refusals)
-    const transcripts = await Promise.all((await t.service.store.listRuns({ limit: 1000 })).map((r) => t.service.store.exportTranscript(r.id)))
-    const files = readdirSync(t.stateDir).map((f) => readFileSync(join(t.stateDir, f)).toString('latin1')).join('\n')
+    const transcripts = await Promise.all(
+      (await t.service.store.listRuns({ limit: 1000 })).map((r) => t.service.store.exportTranscript(r.id)),
+    )
+    const files = readdirSync(t.stateDir)
+      .map((f) => readFileSync(join(t.stateDir, f)).toString('latin1'))
+      .join('\n')
     for (const secret of Object.values(SECRETS)) {
       expect(dump).not.toContain(secret)
       expect(transcripts.join('\n')).not.toContain(secret)
@@ -328,9 +531,16 @@ describe('security suite: every signed route refuses forged, stale and replayed 
 
 describe('a hook that is not configured', () => {
   it('is 404 RB_HOOK_DISABLED and starts nothing', async () => {
-    const other = await buildServer(t.service, { hooks: { dispatcher: hooks.dispatcher, secrets: { pagerDutySecrets: [], webhookSecrets: [] } } })
+    const other = await buildServer(t.service, {
+      hooks: { dispatcher: hooks.dispatcher, secrets: { pagerDutySecrets: [], webhookSecrets: [] } },
+    })
     try {
-      const res = await other.inject({ method: 'POST', url: '/hooks/generic', headers: { 'content-type': 'application/json' }, payload: '{}' })
+      const res = await other.inject({
+        method: 'POST',
+        url: '/hooks/generic',
+        headers: { 'content-type': 'application/json' },
+        payload: '{}',
+      })
       expect(res.statusCode).toBe(404)
       expect(res.json().error).toMatchObject({ code: 'RB_HOOK_DISABLED', message: expect.stringMatching(/RUNBOOK_WEBHOOK_SECRET/) })
       const am = await other.inject({ method: 'POST', url: '/hooks/alertmanager', headers: { authorization: 'Bearer ' }, payload: '{}' })

@@ -3,16 +3,31 @@ import { describe, expect, it } from 'vitest'
 import { renderNotice, slackEscape, type RunResultNotice } from '../../../../src/service/hooks/notify.ts'
 
 const notice = (over: Partial<RunResultNotice> = {}): RunResultNotice => ({
-  runId: 'r1', runbook: 'unreachable-host', host: 'web1', status: 'fix-proposed', exitCode: 4,
+  runId: 'r1',
+  runbook: 'unreachable-host',
+  host: 'web1',
+  status: 'fix-proposed',
+  exitCode: 4,
   outcome: { id: 'blocked', severity: 'critical', summary: 'sshguard blocks 198.18.1.1', evidence: [] },
-  fixProposed: 'whitelist 198.18.1.1 in sshguard', error: null, rule: 'web', alert: { source: 'alertmanager', name: 'HostDown', fingerprint: 'f' },
-  slackChannel: '#ops', incidentId: null, runUrl: 'https://rb/runs/r1', ...over,
+  fixProposed: 'whitelist 198.18.1.1 in sshguard',
+  error: null,
+  rule: 'web',
+  alert: { source: 'alertmanager', name: 'HostDown', fingerprint: 'f' },
+  slackChannel: '#ops',
+  incidentId: null,
+  runUrl: 'https://rb/runs/r1',
+  ...over,
 })
 
 describe('result message', () => {
   it('says what ran, the outcome, the fix waiting for a human, and the run page', () => {
     expect(renderNotice(notice())).toBe(
-      ['Alert HostDown (alertmanager, rule web) → dry-run of unreachable-host on web1: fix-proposed (exit 4)', 'sshguard blocks 198.18.1.1', 'Fix proposed, not applied (alert-started runs are dry-runs): whitelist 198.18.1.1 in sshguard', 'Run: https://rb/runs/r1'].join('\n'),
+      [
+        'Alert HostDown (alertmanager, rule web) → dry-run of unreachable-host on web1: fix-proposed (exit 4)',
+        'sshguard blocks 198.18.1.1',
+        'Fix proposed, not applied (alert-started runs are dry-runs): whitelist 198.18.1.1 in sshguard',
+        'Run: https://rb/runs/r1',
+      ].join('\n'),
     )
   })
 

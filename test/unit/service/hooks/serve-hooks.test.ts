@@ -37,7 +37,18 @@ function serve(root: string, args: string[], env: NodeJS.ProcessEnv = {}) {
     stdout: new PassThrough(),
     stderr: err,
     stdin: new PassThrough(),
-    env: { ...process.env, RUNBOOK_ADMIN_TOKEN: TOKENS.admin, RUNBOOK_HOOK_TOKEN: '', RUNBOOK_PAGERDUTY_SECRETS: '', RUNBOOK_WEBHOOK_SECRET: '', RUNBOOK_SLACK_BOT_TOKEN: '', RUNBOOK_TRIGGERS: '', RUNBOOK_CONFIG: '', NO_COLOR: '1', ...env },
+    env: {
+      ...process.env,
+      RUNBOOK_ADMIN_TOKEN: TOKENS.admin,
+      RUNBOOK_HOOK_TOKEN: '',
+      RUNBOOK_PAGERDUTY_SECRETS: '',
+      RUNBOOK_WEBHOOK_SECRET: '',
+      RUNBOOK_SLACK_BOT_TOKEN: '',
+      RUNBOOK_TRIGGERS: '',
+      RUNBOOK_CONFIG: '',
+      NO_COLOR: '1',
+      ...env,
+    },
     cwd: root,
     signal: stop.signal,
   })
@@ -84,23 +95,41 @@ describe('runbook serve with hooks', () => {
     const apis: FakeApis = await startFakeApis()
     cleanup.push(() => apis.close())
     writeFileSync(join(root, 'triggers.yaml'), TRIGGERS)
-    writeFileSync(join(root, 'serve.yaml'), `hooks:\n  token: ${HOOK}\n  webhook_secret: [old-one, ${SECRET}]\ntriggers: triggers.yaml\npublic_url: https://rb.example\nslack:\n  bot_token: ${SLACK}\n  api_url: ${apis.url}/slack/\n`, { mode: 0o600 })
+    writeFileSync(
+      join(root, 'serve.yaml'),
+      `hooks:\n  token: ${HOOK}\n  webhook_secret: [old-one, ${SECRET}]\ntriggers: triggers.yaml\npublic_url: https://rb.example\nslack:\n  bot_token: ${SLACK}\n  api_url: ${apis.url}/slack/\n`,
+      { mode: 0o600 },
+    )
     const s = serve(root, ['--config', 'serve.yaml'])
     const url = await s.url()
     expect(s.out.stderr).toMatch(/hooks alertmanager, generic; 1 trigger rule from .*triggers\.yaml; results to Slack/)
     const logs = makeLogDir('rotated', join(root, 'logs'))
     const before = logs.snapshot()
-    const body = JSON.stringify({ alerts: [{ status: 'firing', name: 'LogDirFull', annotations: { dir: logs.dir, archive: logs.archive } }] })
-    const res = await fetch(`${url}/hooks/generic`, { method: 'POST', headers: { 'content-type': 'application/json', ...signGeneric(SECRET, 'd-1', Math.floor(Date.now() / 1000), body) }, body })
+    const body = JSON.stringify({
+      alerts: [{ status: 'firing', name: 'LogDirFull', annotations: { dir: logs.dir, archive: logs.archive } }],
+    })
+    const res = await fetch(`${url}/hooks/generic`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...signGeneric(SECRET, 'd-1', Math.floor(Date.now() / 1000), body) },
+      body,
+    })
     const reply = (await res.json()) as { results: Array<{ actions: Array<{ action: string; runId: string }> }> }
     expect(res.status, JSON.stringify(reply)).toBe(202)
     expect(reply.results[0]!.actions[0]!.action).toBe('started')
     const [post] = await apis.waitFor(1)
-    expect(post).toMatchObject({ path: '/slack/chat.postMessage', headers: { authorization: `Bearer ${SLACK}` }, body: { channel: 'C0123OPS' } })
+    expect(post).toMatchObject({
+      path: '/slack/chat.postMessage',
+      headers: { authorization: `Bearer ${SLACK}` },
+      body: { channel: 'C0123OPS' },
+    })
     expect((post!.body as { text: string }).text).toContain(`https://rb.example/runs/${reply.results[0]!.actions[0]!.runId}`)
     expect(logs.snapshot()).toEqual(before)
     // Alertmanager's token from the file too.
-    const am = await fetch(`${url}/hooks/alertmanager`, { method: 'POST', headers: { authorization: `Bearer ${HOOK}`, 'content-type': 'application/json' }, body: JSON.stringify({ version: '4', status: 'firing', alerts: [] }) })
+    const am = await fetch(`${url}/hooks/alertmanager`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${HOOK}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ version: '4', status: 'firing', alerts: [] }),
+    })
     expect(am.status).toBe(202)
     for (const secret of [SECRET, SLACK, HOOK]) expect(s.out.stderr).not.toContain(secret)
   })

@@ -1,7 +1,14 @@
 /** Signature checks on their own: PagerDuty v1 (rotation), the generic scheme, bearer tokens. */
 import { createHmac } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { bearerMatches, safeEqual, signGeneric, v1Signatures, verifyGeneric, verifyPagerDuty } from '../../../../src/service/hooks/signatures.ts'
+import {
+  bearerMatches,
+  safeEqual,
+  signGeneric,
+  v1Signatures,
+  verifyGeneric,
+  verifyPagerDuty,
+} from '../../../../src/service/hooks/signatures.ts'
 
 const hmac = (secret: string, data: string) => createHmac('sha256', secret).update(data).digest('hex')
 const body = Buffer.from('{"event":{"id":"E1","event_type":"incident.triggered"}}')
@@ -49,11 +56,27 @@ describe('generic webhook signatures', () => {
     ['stale', () => lower(signGeneric('k', 'd1', ts - 301, body)), 'RB_HOOK_STALE'],
     ['from the future', () => lower(signGeneric('k', 'd1', ts + 301, body)), 'RB_HOOK_STALE'],
     ['forged (other secret)', () => lower(signGeneric('x', 'd1', ts, body)), 'RB_HOOK_UNAUTHENTICATED'],
-    ['id changed after signing', () => ({ ...lower(signGeneric('k', 'd1', ts, body)), 'x-runbook-webhook-id': 'd2' }), 'RB_HOOK_UNAUTHENTICATED'],
-    ['timestamp changed after signing', () => ({ ...lower(signGeneric('k', 'd1', ts, body)), 'x-runbook-webhook-timestamp': String(ts + 1) }), 'RB_HOOK_UNAUTHENTICATED'],
-    ['body-only signature (no id, no timestamp)', () => ({ ...lower(signGeneric('k', 'd1', ts, body)), 'x-runbook-webhook-signature': `v1=${hmac('k', body.toString())}` }), 'RB_HOOK_UNAUTHENTICATED'],
+    [
+      'id changed after signing',
+      () => ({ ...lower(signGeneric('k', 'd1', ts, body)), 'x-runbook-webhook-id': 'd2' }),
+      'RB_HOOK_UNAUTHENTICATED',
+    ],
+    [
+      'timestamp changed after signing',
+      () => ({ ...lower(signGeneric('k', 'd1', ts, body)), 'x-runbook-webhook-timestamp': String(ts + 1) }),
+      'RB_HOOK_UNAUTHENTICATED',
+    ],
+    [
+      'body-only signature (no id, no timestamp)',
+      () => ({ ...lower(signGeneric('k', 'd1', ts, body)), 'x-runbook-webhook-signature': `v1=${hmac('k', body.toString())}` }),
+      'RB_HOOK_UNAUTHENTICATED',
+    ],
     ['no signature', () => ({ 'x-runbook-webhook-id': 'd1', 'x-runbook-webhook-timestamp': String(ts) }), 'RB_HOOK_UNAUTHENTICATED'],
-    ['no id', () => ({ 'x-runbook-webhook-timestamp': String(ts), 'x-runbook-webhook-signature': 'v1=' + 'a'.repeat(64) }), 'RB_HOOK_UNAUTHENTICATED'],
+    [
+      'no id',
+      () => ({ 'x-runbook-webhook-timestamp': String(ts), 'x-runbook-webhook-signature': 'v1=' + 'a'.repeat(64) }),
+      'RB_HOOK_UNAUTHENTICATED',
+    ],
     ['a stale forged request (signature checked first)', () => lower(signGeneric('x', 'd1', ts - 3600, body)), 'RB_HOOK_UNAUTHENTICATED'],
   ])('refuses %s', (_, headers, code) => {
     const r = verifyGeneric(body, headers(), ['k'], now)
