@@ -144,3 +144,23 @@ export async function gatherParams(
   }
   return { params, warnings }
 }
+
+/**
+ * The params of `run`'s flags (-p, --param-file, --param-env) for a runbook with these param
+ * declarations: warnings go to stderr (a secret given with -p).
+ */
+export async function paramsFromFlags(
+  values: Record<string, unknown>,
+  io: Io,
+  decls: Readonly<Record<string, { secret?: boolean | undefined }>>,
+): Promise<Record<string, unknown>> {
+  const secretNames = new Set(Object.keys(decls).filter((name) => decls[name]!.secret))
+  const flags = {
+    param: values.param as string[] | undefined,
+    paramFile: values['param-file'] as string[] | undefined,
+    paramEnv: values['param-env'] as string[] | undefined,
+  }
+  const gathered = await gatherParams(flags, io, secretNames)
+  for (const w of gathered.warnings) io.stderr.write(`warning: ${w}\n`)
+  return gathered.params
+}

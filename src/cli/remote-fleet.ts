@@ -79,40 +79,22 @@ export async function remoteFleet(ctx: CommandContext, server: Server): Promise<
     if (values[flag] !== undefined)
       throw new RunbookError('RB_USAGE', `run --server: --${flag} is for local runs; the server decides how it reaches hosts`)
   }
-  const { default: pino } = await import('pino')
-  const { join } = await import('node:path')
-  const { mkdirSync } = await import('node:fs')
   const { refusingApprover } = await import('../engine/approval.ts')
   const { currentOperator } = await import('../engine/run.ts')
   const { stateDir } = await import('../transcript/writer.ts')
-  const { gatherParams } = await import('./param-input.ts')
+  const { paramsFromFlags } = await import('./param-input.ts')
+  const { openRunLog } = await import('../views/log.ts')
   const { runFleetCli } = await import('./fleet-run.ts')
 
   const info = await apiJson<FleetRunbook & { summary: string }>(server, 'GET', `/api/runbooks/${encodeURIComponent(ref)}`)
-  const secretNames = new Set(
-    Object.entries(info.params)
-      .filter(([, d]) => d.secret)
-      .map(([name]) => name),
-  )
-  const flags = {
-    param: values.param as string[] | undefined,
-    paramFile: values['param-file'] as string[] | undefined,
-    paramEnv: values['param-env'] as string[] | undefined,
-  }
-  const gathered = await gatherParams(flags, io, secretNames)
-  for (const w of gathered.warnings) io.stderr.write(`warning: ${w}\n`)
+  const params = await paramsFromFlags(values, io, info.params)
 
-  mkdirSync(stateDir(io.env), { recursive: true })
-  const level = (values['log-level'] as string | undefined) ?? io.env.RUNBOOK_LOG_LEVEL ?? 'info'
-  const logger = pino(
-    { level, base: { runbook: info.name, server: server.url } },
-    pino.destination({ dest: join(stateDir(io.env), 'runbook.log'), append: true, sync: true }),
-  )
+  const logger = openRunLog(stateDir(io.env), values['log-level'] as string | undefined, io.env, { runbook: info.name, server: server.url })
   io.stderr.write(`fleet of ${info.name} through ${server.url}: each host's run is submitted there as the schedule starts it\n`)
   return runFleetCli({
     ctx,
     compiled: info,
-    params: gathered.params,
+    params,
     mode: 'dry-run',
     approver: refusingApprover,
     yes: false,

@@ -3,7 +3,9 @@
  * failed, error marks a run that could not finish, debug carries command output. Full stdout never
  * goes out at info: a chatty `journalctl` must not flood the operator's log pipeline.
  */
-import type { Level, Logger } from 'pino'
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import pino, { type Level, type Logger } from 'pino'
 import type { CommandResult, RunEvent, RunStatus } from '../types.ts'
 import { tail } from './ansi.ts'
 import { dispatch, type EventHandlers } from './model.ts'
@@ -191,4 +193,16 @@ export function createLogSink(logger: Logger): (e: RunEvent) => void {
       logger[level]({ event: e.type, seq: e.seq, ...own }, msg)
     }
   }
+}
+
+/**
+ * The run log: pino JSON lines appended to `<stateDir>/runbook.log`, written synchronously (a crash
+ * loses no line). Level from --log-level, else $RUNBOOK_LOG_LEVEL, else info.
+ */
+export function openRunLog(stateDir: string, level: string | undefined, env: NodeJS.ProcessEnv, base: Record<string, unknown>): Logger {
+  mkdirSync(stateDir, { recursive: true })
+  return pino(
+    { level: level ?? env.RUNBOOK_LOG_LEVEL ?? 'info', base },
+    pino.destination({ dest: join(stateDir, 'runbook.log'), append: true, sync: true }),
+  )
 }

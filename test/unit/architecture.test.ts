@@ -182,7 +182,7 @@ describe('architecture', () => {
     ajv: ['dsl/schemas.ts', 'dsl/schema-errors.ts'],
     '@marcbachmann/cel-js': ['dsl/expr.ts'],
     xstate: ['compile/', 'engine/'],
-    pino: ['views/log.ts', 'cli/commands/run.ts'],
+    pino: ['views/log.ts'],
     fastify: ['service/http/', 'bench/serve.ts'],
     'web-tree-sitter': ['dsl/shell-syntax.ts'],
     'better-sqlite3': ['service/sqlite-store.ts'],

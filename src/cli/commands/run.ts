@@ -2,8 +2,7 @@ import type { EventSink } from '../../engine/emitter.ts'
 import { RunbookError } from '../../errors.ts'
 import { defineCommand } from '../command.ts'
 import { useColor } from '../output.ts'
-import { join, resolve } from 'node:path'
-import { mkdirSync } from 'node:fs'
+import { resolve } from 'node:path'
 
 export default defineCommand({
   name: 'run',
@@ -127,14 +126,13 @@ Exit codes: 0 healthy, 3 problem found, 4 fix proposed, 5 fix applied and verifi
       return remoteRun({ values, positionals, io }, serverOf(values.server, io.env, 'run'))
     }
     // Loaded here, not at start-up: `runbook --help` and other commands stay fast.
-    const { default: pino } = await import('pino')
     const { refusingApprover, promptApprover, yesApprover } = await import('../../engine/approval.ts')
     const { fanOut } = await import('../../engine/emitter.ts')
     const { currentOperator, runRunbook } = await import('../../engine/run.ts')
     const { loadRunbook, resolveRunbook, runbookDirs } = await import('../../library.ts')
     const { defaultTranscriptPath, openTranscript, stateDir } = await import('../../transcript/writer.ts')
     const { createJsonView } = await import('../../views/json.ts')
-    const { createLogSink } = await import('../../views/log.ts')
+    const { createLogSink, openRunLog } = await import('../../views/log.ts')
     const { createProgressView } = await import('../../views/progress.ts')
     const { chooseExecutors } = await import('../executors.ts')
     const ref = positionals[0]
@@ -142,20 +140,8 @@ Exit codes: 0 healthy, 3 problem found, 4 fix proposed, 5 fix applied and verifi
     if (values.yes && !values.apply)
       throw new RunbookError('RB_USAGE', 'run: --yes only makes sense with --apply (dry-run never changes anything)')
     const compiled = loadRunbook(resolveRunbook(ref, runbookDirs(io.env, io.cwd), io.cwd))
-    const { gatherParams } = await import('../param-input.ts')
-    const secretNames = new Set(
-      Object.entries(compiled.params)
-        .filter(([, d]) => d.secret)
-        .map(([name]) => name),
-    )
-    const flags = {
-      param: values.param as string[] | undefined,
-      paramFile: values['param-file'] as string[] | undefined,
-      paramEnv: values['param-env'] as string[] | undefined,
-    }
-    const gathered = await gatherParams(flags, io, secretNames)
-    for (const w of gathered.warnings) io.stderr.write(`warning: ${w}\n`)
-    const params: Record<string, unknown> = gathered.params
+    const { paramsFromFlags } = await import('../param-input.ts')
+    const params = await paramsFromFlags(values, io, compiled.params)
     if (typeof values.host === 'string') {
       if (!('host' in compiled.params))
         throw new RunbookError('RB_PARAM_UNKNOWN', `run: runbook '${compiled.name}' takes no host (it runs with --local)`)
@@ -174,12 +160,7 @@ Exit codes: 0 healthy, 3 problem found, 4 fix proposed, 5 fix applied and verifi
           : refusingApprover
 
     if (fleet) {
-      mkdirSync(stateDir(io.env), { recursive: true })
-      const level = (values['log-level'] as string | undefined) ?? io.env.RUNBOOK_LOG_LEVEL ?? 'info'
-      const logger = pino(
-        { level, base: { runbook: compiled.name } },
-        pino.destination({ dest: join(stateDir(io.env), 'runbook.log'), append: true, sync: true }),
-      )
+      const logger = openRunLog(stateDir(io.env), values['log-level'] as string | undefined, io.env, { runbook: compiled.name })
       const executors = chooseExecutors(
         { local: false, inventory: values.inventory as string | undefined, acceptNewHostKeys: Boolean(values['accept-new-host-keys']) },
         io,
@@ -210,12 +191,7 @@ Exit codes: 0 healthy, 3 problem found, 4 fix proposed, 5 fix applied and verifi
     const view = values.json
       ? createJsonView(io.stdout)
       : createProgressView(io.stdout, { color: useColor(io) && Boolean(io.stdout.isTTY), verbose: Boolean(values.verbose) })
-    const level = (values['log-level'] as string | undefined) ?? io.env.RUNBOOK_LOG_LEVEL ?? 'info'
-    mkdirSync(stateDir(io.env), { recursive: true })
-    const logger = pino(
-      { level, base: { runbook: compiled.name } },
-      pino.destination({ dest: join(stateDir(io.env), 'runbook.log'), append: true, sync: true }),
-    )
+    const logger = openRunLog(stateDir(io.env), values['log-level'] as string | undefined, io.env, { runbook: compiled.name })
     const executors = chooseExecutors(
       {
         local: Boolean(values.local),
