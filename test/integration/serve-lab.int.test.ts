@@ -126,64 +126,20 @@ describe.skipIf(skip)('runbook serve on the sshguard-block lab', () => {
       return { code, out: out.c.text, err: err.c.text }
     }
     const count = async () => (await api('GET', '/api/runs?runbook=unreachable-host&limit=500', 'vic')).json().runs.length as number
+    // run --hosts web1,web2 --server, as alice (her token in RUNBOOK_TOKEN)
+    const fleet = (extra: string[]) =>
+      cli(['run', 'unreachable-host', '--hosts', 'web1,web2', '--server', server, '--inventory', lab!.inventory, ...extra], TOKENS.alice)
     const before = await count()
     // Refused before any host's run is submitted: a param that fails its type, and --apply.
-    const bad = await cli(
-      [
-        'run',
-        'unreachable-host',
-        '--hosts',
-        'web1,web2',
-        '--server',
-        server,
-        '--inventory',
-        lab!.inventory,
-        '--param',
-        'client_ip=not-an-ip',
-      ],
-      TOKENS.alice,
-    )
+    const bad = await fleet(['--param', 'client_ip=not-an-ip'])
     expect(bad.code, bad.err).toBe(2)
     expect(bad.err).toMatch(/client_ip/)
-    const apply = await cli(
-      [
-        'run',
-        'unreachable-host',
-        '--hosts',
-        'web1,web2',
-        '--server',
-        server,
-        '--inventory',
-        lab!.inventory,
-        '--param',
-        `client_ip=${operator}`,
-        '--apply',
-      ],
-      TOKENS.alice,
-    )
+    const apply = await fleet(['--param', `client_ip=${operator}`, '--apply'])
     expect(apply.code, apply.err).toBe(2)
     expect(await count()).toBe(before)
 
     const transcriptDir = join(ROOT, 'server-fleet')
-    const r = await cli(
-      [
-        'run',
-        'unreachable-host',
-        '--hosts',
-        'web1,web2',
-        '--server',
-        server,
-        '--inventory',
-        lab!.inventory,
-        '--param',
-        `client_ip=${operator}`,
-        '--canary',
-        '1',
-        '--transcript',
-        transcriptDir,
-      ],
-      TOKENS.alice,
-    )
+    const r = await fleet(['--param', `client_ip=${operator}`, '--canary', '1', '--transcript', transcriptDir])
     expect(r.code, r.out + r.err).toBe(4) // web1: fix proposed (the sshguard block); web2 healthy
     expect(r.out).toMatch(/sshguard[^\n]*web1|web1[^\n]*sshguard/i)
     expect(await count()).toBe(before + 2)
