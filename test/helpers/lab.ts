@@ -9,6 +9,7 @@ import { PassThrough } from 'node:stream'
 import { parseCommandArgs, type CommandDef } from '../../src/cli/command.ts'
 import { labDown, labUp, type LabUpResult } from '../../src/lab/lab.ts'
 import { SCENARIOS, missingTools } from '../../src/lab/scenarios.ts'
+import { inNetns } from '../../src/lab/sys.ts'
 
 export function labSkipReason(scenarios: string[] = ['healthy']): string | undefined {
   if (process.platform !== 'linux') return 'not Linux'
@@ -91,4 +92,32 @@ export async function runCommand(
     io: { stdout: out, stderr: err, stdin: new PassThrough(), env, cwd: '/', signal: new AbortController().signal },
   })
   return { code, stdout, stderr }
+}
+
+/**
+ * What a read-only run must not change on a lab host: its listening sockets, its iptables rules
+ * (counters masked) and the mount points of its own mount namespace (/run/netns/* come and go with
+ * other labs on the machine). Tests compare it before and after.
+ */
+export function hostState(lab: TestLab, host: string): Record<string, string> {
+  const ns = lab.netns(host)
+  const pid = lab.up.state.hosts.find((h) => h.name === host)!.pid!
+  return {
+    listeners: inNetns(ns, 'ss', ['-Htuln'])
+      .split('\n')
+      .map((l) => l.trim().replace(/\s+/g, ' '))
+      .sort()
+      .join('\n'),
+    iptables: inNetns(ns, 'iptables-save', [])
+      .split('\n')
+      .filter((l) => !l.startsWith('#'))
+      .map((l) => l.replace(/\[\d+:\d+\]/g, '[-]'))
+      .join('\n'),
+    mounts: readFileSync(`/proc/${pid}/mountinfo`, 'utf8')
+      .split('\n')
+      .map((l) => l.split(' ')[4] ?? '')
+      .filter((m) => !m.startsWith('/run/netns/'))
+      .sort()
+      .join('\n'),
+  }
 }

@@ -7,13 +7,12 @@
  * runs in-process through main(argv, io). Own lab root; torn down in afterAll even when a test
  * fails. Skipped with a banner when not root.
  */
-import { readFileSync, rmSync } from 'node:fs'
+import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/main.ts'
 import { labDown } from '../../src/lab/lab.ts'
-import { inNetns } from '../../src/lab/sys.ts'
-import { announceSkip, startLab, type TestLab } from '../helpers/lab.ts'
+import { announceSkip, hostState, startLab, type TestLab } from '../helpers/lab.ts'
 import { runCli as cli, type CliEvent as Event } from '../helpers/cli.ts'
 
 const skip = announceSkip('host-triage.int.test.ts', ['healthy', 'proxy-probes', 'sshguard-block'])
@@ -21,29 +20,7 @@ const ROOT = '/run/runbook-lab-test-host-triage'
 const LAB = 'ht'
 
 /** What a first look must not change on web1. */
-function web1State(lab: TestLab): Record<string, string> {
-  const ns = lab.netns('web1')
-  const pid = lab.up.state.hosts.find((h) => h.name === 'web1')!.pid!
-  return {
-    listeners: inNetns(ns, 'ss', ['-Htuln'])
-      .split('\n')
-      .map((l) => l.trim().replace(/\s+/g, ' '))
-      .sort()
-      .join('\n'),
-    iptables: inNetns(ns, 'iptables-save', [])
-      .split('\n')
-      .filter((l) => !l.startsWith('#'))
-      .map((l) => l.replace(/\[\d+:\d+\]/g, '[-]'))
-      .join('\n'),
-    // Mount points of web1's own mount namespace; /run/netns/* come and go with other labs on the machine.
-    mounts: readFileSync(`/proc/${pid}/mountinfo`, 'utf8')
-      .split('\n')
-      .map((l) => l.split(' ')[4] ?? '')
-      .filter((m) => !m.startsWith('/run/netns/'))
-      .sort()
-      .join('\n'),
-  }
-}
+const web1State = (lab: TestLab) => hostState(lab, 'web1')
 
 const text = (e: Event | undefined): string => (e?.evidence ?? []).map((x) => x.text).join('\n')
 

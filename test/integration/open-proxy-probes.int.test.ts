@@ -14,8 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/main.ts'
 import { labDown } from '../../src/lab/lab.ts'
 import { accessLogOnDisk, botAddresses, PROXY_PROBES_LOG, request, sendRequests } from '../../src/lab/scenario-proxy-probes.ts'
-import { inNetns } from '../../src/lab/sys.ts'
-import { announceSkip, startLab, type TestLab } from '../helpers/lab.ts'
+import { announceSkip, hostState, startLab, type TestLab } from '../helpers/lab.ts'
 import { runCli as cli, type CliEvent as Event } from '../helpers/cli.ts'
 
 const skip = announceSkip('open-proxy-probes.int.test.ts', ['proxy-probes'])
@@ -26,27 +25,9 @@ const sha = (text: string | Buffer): string => createHash('sha256').update(text)
 
 /** What a diagnosis must not change on web1. */
 function web1State(lab: TestLab): Record<string, string> {
-  const ns = lab.netns('web1')
-  const pid = lab.up.state.hosts.find((h) => h.name === 'web1')!.pid!
   return {
+    ...hostState(lab, 'web1'),
     accessLog: sha(readFileSync(accessLogOnDisk(lab.up.state))),
-    listeners: inNetns(ns, 'ss', ['-Htuln'])
-      .split('\n')
-      .map((l) => l.trim().replace(/\s+/g, ' '))
-      .sort()
-      .join('\n'),
-    iptables: inNetns(ns, 'iptables-save', [])
-      .split('\n')
-      .filter((l) => !l.startsWith('#'))
-      .map((l) => l.replace(/\[\d+:\d+\]/g, '[-]'))
-      .join('\n'),
-    // Mount points of web1's own mount namespace; /run/netns/* come and go with other labs on the machine.
-    mounts: readFileSync(`/proc/${pid}/mountinfo`, 'utf8')
-      .split('\n')
-      .map((l) => l.split(' ')[4] ?? '')
-      .filter((m) => !m.startsWith('/run/netns/'))
-      .sort()
-      .join('\n'),
     site: sha(readFileSync(join(lab.dir, 'hosts', 'web1', 'site.py'))),
   }
 }
