@@ -1,4 +1,5 @@
 #!/usr/bin/env node
-// Thin launcher: the CLI is compiled to dist/ by `npm run build` (run by `npm ci`/`npm install` via `prepare`).
-import { run } from '../dist/cli/main.js'
+// Thin launcher: `npm run build` (run by `npm ci`/`npm install` via `prepare`) compiles the CLI to
+// dist/ and bundles it into dist/bundle/ (scripts/bundle.mjs), which starts faster.
+import { run } from '../dist/bundle/main.js'
 await run()

@@ -4,14 +4,14 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { basename, delimiter, extname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { compileRunbook, type CompiledRunbook } from './compile/compile.ts'
 import { validateFile } from './dsl/validate.ts'
 import { RunbookError, RunbookErrors } from './errors.ts'
 import { createParserRegistry } from './parsers/index.ts'
 import type { ParserRegistry } from './parsers/registry.ts'
+import { PACKAGE_ROOT } from './version.ts'
 
-export const SHIPPED_RUNBOOKS = fileURLToPath(new URL('../runbooks/', import.meta.url))
+export const SHIPPED_RUNBOOKS = join(PACKAGE_ROOT, 'runbooks', '/')
 
 export function runbookDirs(env: NodeJS.ProcessEnv, cwd: string): string[] {
   const dirs = [

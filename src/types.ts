@@ -162,6 +162,11 @@ export interface ExecutorFactory {
   sourceAddress?(host: string): Promise<string | undefined>
   /** The hop commands to `host` go through (inventory bastion or ProxyJump), if any (facts.bastion). */
   bastionOf?(host: string): string | undefined
+  /**
+   * Start connecting to `host` now, before its first command asks (a fleet warms the hosts that
+   * start first while it sets up). Never throws; a failed attempt is what that first command gets.
+   */
+  warm?(host: string): void
   prober: Prober
   close(): Promise<void>
 }

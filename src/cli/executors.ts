@@ -30,6 +30,9 @@ export function chooseExecutors(choice: ExecutorChoice, io: Io): ExecutorFactory
     fresh: (host) => (host === 'local' ? local.executor(host) : ssh.fresh(host)),
     sourceAddress: (host) => (host === 'local' ? Promise.resolve('127.0.0.1') : ssh.sourceAddress(host)),
     bastionOf: (host) => (host === 'local' ? undefined : ssh.bastionOf(host)),
+    warm: (host) => {
+      if (host !== 'local') ssh.warm(host)
+    },
     close: async () => {
       await Promise.all([ssh.close(), local.close()])
     },

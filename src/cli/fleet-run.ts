@@ -35,8 +35,11 @@ export interface FleetCliInput {
   executors?: ExecutorFactory
   runHost?: HostRunner
   inventoryFile: string | undefined
-  /** The run log (pino stays behind run.ts and views/log.ts). */
-  logger: Parameters<typeof import('../views/log.ts').createLogSink>[0]
+  /**
+   * Opens the run log (pino stays behind views/log.ts). Called once the first hosts are connecting:
+   * loading pino is part of the set-up their handshakes overlap.
+   */
+  openLog(): Promise<Parameters<typeof import('../views/log.ts').createLogSink>[0]>
 }
 
 export async function runFleetCli(input: FleetCliInput): Promise<number> {
@@ -46,10 +49,10 @@ export async function runFleetCli(input: FleetCliInput): Promise<number> {
   const { selectHosts } = await import('../fleet/select.ts')
   const { parsePolicy } = await import('../fleet/policy.ts')
   const { checkFleetParams, runFleet } = await import('../fleet/run.ts')
+  const { firstToStart } = await import('../fleet/policy.ts')
   const { writeFleetIndex } = await import('../fleet/index-file.ts')
   const { openTranscript, stateDir } = await import('../transcript/writer.ts')
   const { createFleetJsonView, createFleetView } = await import('../views/fleet.ts')
-  const { createLogSink } = await import('../views/log.ts')
 
   if (!('host' in compiled.params))
     throw new RunbookError('RB_PARAM_UNKNOWN', `run: runbook '${compiled.name}' takes no host, so it cannot run on --hosts`)
@@ -69,6 +72,8 @@ export async function runFleetCli(input: FleetCliInput): Promise<number> {
   )
 
   checkFleetParams(compiled, params) // before the fleet folder is made: a usage error leaves nothing behind
+  // Hosts, policy and params are good: the hosts that start first connect while the rest is set up.
+  for (const host of firstToStart(hosts, policy)) executors?.warm?.(host)
   const stamp = new Date()
     .toISOString()
     .replace(/[-:]/g, '')
@@ -79,7 +84,8 @@ export async function runFleetCli(input: FleetCliInput): Promise<number> {
       : join(stateDir(io.env), 'runs', `${compiled.name}-${stamp}-fleet`)
   mkdirSync(dir, { recursive: true, mode: 0o700 })
   const indexPath = join(dir, 'fleet.json')
-  const logger = input.logger
+  const { createLogSink } = await import('../views/log.ts')
+  const logger = await input.openLog()
   const logSinks = new Map<string, (e: RunEvent) => void>()
 
   const startedAt = new Date()

@@ -89,7 +89,6 @@ export async function remoteFleet(ctx: CommandContext, server: Server): Promise<
   const info = await apiJson<FleetRunbook & { summary: string }>(server, 'GET', `/api/runbooks/${encodeURIComponent(ref)}`)
   const params = await paramsFromFlags(values, io, info.params)
 
-  const logger = openRunLog(stateDir(io.env), values['log-level'] as string | undefined, io.env, { runbook: info.name, server: server.url })
   io.stderr.write(`fleet of ${info.name} through ${server.url}: each host's run is submitted there as the schedule starts it\n`)
   return runFleetCli({
     ctx,
@@ -101,6 +100,9 @@ export async function remoteFleet(ctx: CommandContext, server: Server): Promise<
     operator: currentOperator(),
     runHost: serverRunner(server, info.name),
     inventoryFile: values.inventory as string | undefined,
-    logger,
+    openLog: () =>
+      Promise.resolve(
+        openRunLog(stateDir(io.env), values['log-level'] as string | undefined, io.env, { runbook: info.name, server: server.url }),
+      ),
   })
 }

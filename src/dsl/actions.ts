@@ -10,7 +10,6 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { basename, delimiter, dirname, extname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { RunbookError } from '../errors.ts'
 import { fileHeadMatches, INPUT_LIMITS, readRegularFile } from '../input.ts'
 import type { ParserRegistry } from '../parsers/registry.ts'
@@ -21,8 +20,9 @@ import { readOnlyProblems } from './readonly.ts'
 import type { Fix, OkExit, Param } from './runbook.generated.ts'
 import { closest, schemaErrors } from './schema-errors.ts'
 import { SCHEMA_URLS, schemaValidator } from './schemas.ts'
+import { PACKAGE_ROOT } from '../version.ts'
 
-export const SHIPPED_ACTIONS = fileURLToPath(new URL('../../actions/', import.meta.url))
+export const SHIPPED_ACTIONS = join(PACKAGE_ROOT, 'actions', '/')
 export const ACTION_SCHEMA_URL = SCHEMA_URLS.action
 
 /** A typed input: a runbook param declaration with a description, or a list (of strings, from an expression). */

@@ -12,15 +12,18 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import type { Options, ValidateFunction } from 'ajv/dist/2020.js'
+import { PACKAGE_ROOT } from '../version.ts'
 import * as generated from './schema-validators.generated.ts'
 
 export type SchemaName = 'runbook' | 'action' | 'inventory'
 
 export const SCHEMA_URLS: Readonly<Record<SchemaName, URL>> = {
-  runbook: new URL('../../schemas/runbook.schema.json', import.meta.url),
-  action: new URL('../../schemas/action.schema.json', import.meta.url),
-  inventory: new URL('../../schemas/inventory.schema.json', import.meta.url),
+  runbook: pathToFileURL(join(PACKAGE_ROOT, 'schemas', 'runbook.schema.json')),
+  action: pathToFileURL(join(PACKAGE_ROOT, 'schemas', 'action.schema.json')),
+  inventory: pathToFileURL(join(PACKAGE_ROOT, 'schemas', 'inventory.schema.json')),
 }
 
 /** The schemas each validator reads: an action's body refers to the runbook schema's definitions. */

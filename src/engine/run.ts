@@ -53,12 +53,17 @@ export interface RunOptions {
   beforeCommand?: () => Promise<void>
 }
 
+let operator: string | undefined
+/** `user@machine` of this process, as recorded in transcripts and approvals (looked up once per process). */
 export function currentOperator(): string {
-  try {
-    return `${userInfo().username}@${hostname()}`
-  } catch {
-    return `unknown@${hostname()}`
+  if (operator === undefined) {
+    try {
+      operator = `${userInfo().username}@${hostname()}`
+    } catch {
+      operator = `unknown@${hostname()}`
+    }
   }
+  return operator
 }
 
 /**

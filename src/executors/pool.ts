@@ -83,6 +83,11 @@ export class SshExecutorFactory implements ExecutorFactory {
   private readonly connectOpts: SshConnectOptions
   private readonly connections = new Map<string, Promise<SshConnection>>()
   private readonly executors = new Map<string, Executor>()
+  private readonly targets = new Map<string, SshTarget>()
+  /** Connections `warm` started, by target key, until their first user takes them (failed ones too). */
+  private readonly warmed = new Map<string, Promise<SshConnection>>()
+  /** Aborts connections still opening for `warm` when the factory closes. */
+  private readonly closing = new AbortController()
   private readonly idleTimer: NodeJS.Timeout | undefined
   private closed = false
 
@@ -125,15 +130,30 @@ export class SshExecutorFactory implements ExecutorFactory {
     }
   }
 
-  /** Where a host name leads (inventory, ssh_config, bastions), without connecting. */
+  /**
+   * Where a host name leads (inventory, ssh_config, bastions), without connecting. Worked out once
+   * per host: every command of a host asks, and the inventory and ssh_config do not change.
+   */
   resolve(host: string): SshTarget {
-    return resolveTarget(host, this.ctx)
+    let target = this.targets.get(host)
+    if (!target) {
+      target = resolveTarget(host, this.ctx)
+      this.targets.set(host, target)
+    }
+    return target
   }
 
   /** The open (or opening) connection for a target, shared by every command to it. */
   connection(target: SshTarget, signal?: AbortSignal): Promise<SshConnection> {
     if (this.closed) return Promise.reject(new ExecError('aborted', target.name, 'executor factory is closed'))
     const key = targetKey(target)
+    const warmed = this.warmed.get(key)
+    if (warmed) {
+      // The first user gets the warm-up's outcome, failure included: a host that does not answer
+      // costs one connect timeout, not two. Later users retry as usual.
+      this.warmed.delete(key)
+      return warmed
+    }
     const existing = this.connections.get(key)
     if (existing) return existing
     const opening = (async () => {
@@ -217,6 +237,26 @@ export class SshExecutorFactory implements ExecutorFactory {
     }
   }
 
+  /**
+   * Open the host's pooled connection in the background (a fleet warms the hosts it starts first,
+   * so their handshakes overlap its own set-up). A host name that does not resolve is left for its
+   * run to report.
+   */
+  warm(host: string): void {
+    if (this.closed) return
+    let target: SshTarget
+    try {
+      target = this.resolve(host)
+    } catch {
+      return
+    }
+    const key = targetKey(target)
+    if (this.connections.has(key) || this.warmed.has(key)) return
+    const opening = this.connection(target, this.closing.signal)
+    opening.catch(() => {}) // its first user sees the failure
+    this.warmed.set(key, opening)
+  }
+
   /** The hop nearest the target on its path (inventory bastion or ProxyJump), by the operator's name for it. */
   bastionOf(host: string): string | undefined {
     return this.resolve(host).jump?.name
@@ -239,6 +279,8 @@ export class SshExecutorFactory implements ExecutorFactory {
 
   async close(): Promise<void> {
     this.closed = true
+    this.closing.abort()
+    this.warmed.clear()
     if (this.idleTimer) clearInterval(this.idleTimer)
     const conns = await Promise.allSettled([...this.connections.values()])
     this.connections.clear()

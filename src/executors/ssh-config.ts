@@ -8,6 +8,12 @@ import { homedir, userInfo } from 'node:os'
 import { join } from 'node:path'
 import SSHConfig from 'ssh-config'
 
+let user: string | undefined
+/** This process's user name (OpenSSH's default login user), looked up once: each lookup reads the passwd database. */
+export function localUser(): string {
+  return (user ??= userInfo().username)
+}
+
 export interface SshConfigHost {
   /** The name that was looked up (alias). */
   alias: string
@@ -39,7 +45,7 @@ export function expandPath(path: string, tokens: { h: string; p: number; r: stri
       case 'r':
         return tokens.r
       case 'u':
-        return userInfo().username
+        return localUser()
       case 'd':
         return home
       default:
@@ -79,7 +85,7 @@ export class SshConfigFile {
     const portRaw = first(c.port)
     const port = portRaw === undefined ? undefined : Number(portRaw)
     const user = first(c.user)
-    const tokens = { h: hostName, p: port ?? 22, r: user ?? userInfo().username }
+    const tokens = { h: hostName, p: port ?? 22, r: user ?? localUser() }
     const strict = first(c.stricthostkeychecking)?.toLowerCase()
     return {
       alias,

@@ -4,11 +4,11 @@
  * Precedence of settings, highest first: what the name itself says (`user@`, `:port`), the
  * inventory host, ~/.ssh/config, the inventory defaults, OpenSSH's defaults.
  */
-import { homedir, userInfo } from 'node:os'
+import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { RunbookError } from '../errors.ts'
 import type { ConnectionSettings, Inventory } from '../inventory/load.ts'
-import { parseDestination, parseProxyJump, type SshConfigFile } from './ssh-config.ts'
+import { localUser, parseDestination, parseProxyJump, type SshConfigFile } from './ssh-config.ts'
 import type { SshTarget } from './ssh.ts'
 
 export interface ResolveContext {
@@ -53,7 +53,7 @@ function resolveInner(name: string, ctx: ResolveContext, seen: string[]): SshTar
   const h: ConnectionSettings = invHost ?? {}
   const pick = <K extends keyof ConnectionSettings>(k: K): ConnectionSettings[K] => (k in h ? h[k] : d[k])
 
-  const user = dest.user ?? h.user ?? cfg?.user ?? d.user ?? userInfo().username
+  const user = dest.user ?? h.user ?? cfg?.user ?? d.user ?? localUser()
   const port = dest.port ?? h.port ?? cfg?.port ?? d.port ?? 22
   const identityFiles = [...(h.identityFiles ?? []), ...(cfg?.identityFiles ?? []), ...(h.identityFiles ? [] : (d.identityFiles ?? []))]
   const knownHostsFiles =

@@ -116,6 +116,11 @@ export function failureThreshold(policy: Pick<FleetPolicy, 'maxFailures'>, total
   return Math.max(1, Math.ceil((m.percent * total) / 100))
 }
 
+/** The hosts a fleet run starts at once: the first batch, up to the concurrency. */
+export function firstToStart<T>(hosts: readonly T[], policy: Pick<FleetPolicy, 'concurrency' | 'canary' | 'waves'>): T[] {
+  return (batches(hosts, policy)[0] ?? []).slice(0, policy.concurrency)
+}
+
 /**
  * Hosts in batches, in order, with a barrier between batches: the canary batch first (if any), then
  * one batch per wave holding the hosts the wave adds to the previous ones. Waves that add no host

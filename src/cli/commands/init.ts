@@ -1,14 +1,13 @@
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative, resolve, sep } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { RunbookError } from '../../errors.ts'
-import { VERSION } from '../../version.ts'
+import { PACKAGE_ROOT, VERSION } from '../../version.ts'
 import { defineCommand } from '../command.ts'
 import { displayPath } from '../output.ts'
 
 /** What `runbook init` copies: a sample team repository (templates/init/), kept in this repo and tested. */
-const TEMPLATE = fileURLToPath(new URL('../../../templates/init/', import.meta.url))
-const SCHEMAS = fileURLToPath(new URL('../../../schemas/', import.meta.url))
+const TEMPLATE = join(PACKAGE_ROOT, 'templates', 'init')
+const SCHEMAS = join(PACKAGE_ROOT, 'schemas')
 /** Where the scaffold keeps its copies of the schemas, for editors; settings and modelines point here relatively. */
 const SCHEMA_DIR = '.runbook/schemas'
 

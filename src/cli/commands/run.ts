@@ -132,7 +132,6 @@ Exit codes: 0 healthy, 3 problem found, 4 fix proposed, 5 fix applied and verifi
     const { loadRunbook, resolveRunbook, runbookDirs } = await import('../../library.ts')
     const { defaultTranscriptPath, openTranscript, stateDir } = await import('../../transcript/writer.ts')
     const { createJsonView } = await import('../../views/json.ts')
-    const { createLogSink, openRunLog } = await import('../../views/log.ts')
     const { createProgressView } = await import('../../views/progress.ts')
     const { chooseExecutors } = await import('../executors.ts')
     const ref = positionals[0]
@@ -160,7 +159,6 @@ Exit codes: 0 healthy, 3 problem found, 4 fix proposed, 5 fix applied and verifi
           : refusingApprover
 
     if (fleet) {
-      const logger = openRunLog(stateDir(io.env), values['log-level'] as string | undefined, io.env, { runbook: compiled.name })
       const executors = chooseExecutors(
         { local: false, inventory: values.inventory as string | undefined, acceptNewHostKeys: Boolean(values['accept-new-host-keys']) },
         io,
@@ -177,7 +175,10 @@ Exit codes: 0 healthy, 3 problem found, 4 fix proposed, 5 fix applied and verifi
           operator,
           executors,
           inventoryFile: values.inventory as string | undefined,
-          logger,
+          openLog: async () => {
+            const { openRunLog } = await import('../../views/log.ts')
+            return openRunLog(stateDir(io.env), values['log-level'] as string | undefined, io.env, { runbook: compiled.name })
+          },
         })
       } finally {
         await executors.close()
@@ -191,6 +192,7 @@ Exit codes: 0 healthy, 3 problem found, 4 fix proposed, 5 fix applied and verifi
     const view = values.json
       ? createJsonView(io.stdout)
       : createProgressView(io.stdout, { color: useColor(io) && Boolean(io.stdout.isTTY), verbose: Boolean(values.verbose) })
+    const { createLogSink, openRunLog } = await import('../../views/log.ts')
     const logger = openRunLog(stateDir(io.env), values['log-level'] as string | undefined, io.env, { runbook: compiled.name })
     const executors = chooseExecutors(
       {

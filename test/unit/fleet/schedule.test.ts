@@ -3,7 +3,7 @@
  * barriers, canary and the failure budget are observed step by step, without timers.
  */
 import { describe, expect, it } from 'vitest'
-import { batches, failureThreshold, parsePolicy, describeBudget, type FleetPolicy } from '../../../src/fleet/policy.ts'
+import { batches, failureThreshold, firstToStart, parsePolicy, describeBudget, type FleetPolicy } from '../../../src/fleet/policy.ts'
 import { FailureBudget, schedule } from '../../../src/fleet/schedule.ts'
 
 const hosts = (n: number): string[] => Array.from({ length: n }, (_, i) => `h${i + 1}`)
@@ -98,6 +98,14 @@ describe('policy parsing and rounding', () => {
       ['h4', 'h5'],
     ])
     expect(batches(hosts(2), { canary: 5, waves: [] })).toEqual([['h1', 'h2']])
+  })
+
+  it('firstToStart: the hosts a fleet starts at once (warmed while it sets up): the first batch, up to the concurrency', () => {
+    expect(firstToStart(hosts(10), { concurrency: 4, canary: 0, waves: [] })).toEqual(hosts(4))
+    expect(firstToStart(hosts(10), { concurrency: 4, canary: 1, waves: [] })).toEqual(['h1'])
+    expect(firstToStart(hosts(10), { concurrency: 50, canary: 0, waves: parsePolicy({ waves: '30%,100%' }).waves })).toEqual(hosts(3))
+    expect(firstToStart(hosts(3), { concurrency: 50, canary: 0, waves: [] })).toEqual(hosts(3))
+    expect(firstToStart([], { concurrency: 5, canary: 0, waves: [] })).toEqual([])
   })
 })
 
