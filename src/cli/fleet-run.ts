@@ -34,6 +34,8 @@ export interface FleetCliInput {
   /** Where the hosts run here; or `runHost`: each host's run goes elsewhere (a server). */
   executors?: ExecutorFactory
   runHost?: HostRunner
+  /** Connect to the hosts that start first while setting up (the runbook's first step logs in: `logsInFirst`). */
+  warmFirstHosts?: boolean
   inventoryFile: string | undefined
   /**
    * Opens the run log (pino stays behind views/log.ts). Called once the first hosts are connecting:
@@ -72,8 +74,9 @@ export async function runFleetCli(input: FleetCliInput): Promise<number> {
   )
 
   checkFleetParams(compiled, params) // before the fleet folder is made: a usage error leaves nothing behind
-  // Hosts, policy and params are good: the hosts that start first connect while the rest is set up.
-  for (const host of firstToStart(hosts, policy)) executors?.warm?.(host)
+  // Hosts, policy and params are good: the hosts that start first connect while the rest is set up,
+  // when the runbook's first step logs in to them anyway.
+  if (input.warmFirstHosts) for (const host of firstToStart(hosts, policy)) executors?.warm?.(host)
   const stamp = new Date()
     .toISOString()
     .replace(/[-:]/g, '')

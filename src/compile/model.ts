@@ -85,6 +85,19 @@ export type CompiledFixStep = Extract<CompiledStep, { kind: 'fix' }>
 /** The steps the `step` actor runs: one command, a probe, or commands in parallel. */
 export type CompiledCommandStep = Extract<CompiledStep, { kind: 'run' | 'probe' | 'parallel' }>
 
+/**
+ * Does the run log in to its host first thing? True when the start step runs a command on the run's
+ * own host (alone or among parallel commands). A fleet warms the SSH connection only then: a
+ * runbook that starts with a probe from here may never log in (unreachable-host logs in only where
+ * the probe fails), and a warmed connection would be a login the runbook did not ask for.
+ */
+export function logsInFirst(steps: ReadonlyMap<string, CompiledStep>, start: string): boolean {
+  const step = steps.get(start)
+  if (step?.kind === 'run') return step.command.host === null
+  if (step?.kind === 'parallel') return step.parallel.some(([, c]) => c.kind === 'run' && c.host === null)
+  return false
+}
+
 /** For a `switch (step.kind)` that handles every kind: the compiler fails on a kind left out. */
 export function unhandledKind(kind: never): never {
   throw new RunbookError('RB_INTERNAL', `unhandled step kind: ${String(kind)}`)

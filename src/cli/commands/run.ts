@@ -164,6 +164,7 @@ Exit codes: 0 healthy, 3 problem found, 4 fix proposed, 5 fix applied and verifi
         io,
       )
       const { runFleetCli } = await import('../fleet-run.ts')
+      const { logsInFirst } = await import('../../compile/model.ts')
       try {
         return await runFleetCli({
           ctx: { values, positionals, rest: [], io },
@@ -174,6 +175,7 @@ Exit codes: 0 healthy, 3 problem found, 4 fix proposed, 5 fix applied and verifi
           yes: Boolean(values.yes),
           operator,
           executors,
+          warmFirstHosts: logsInFirst(compiled.steps, compiled.start),
           inventoryFile: values.inventory as string | undefined,
           openLog: async () => {
             const { openRunLog } = await import('../../views/log.ts')
