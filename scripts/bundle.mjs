@@ -5,16 +5,20 @@
  * bundle has one module per lazily loaded command or part (esbuild's code splitting keeps each
  * `await import()` lazy). tests under vitest run the sources; the CLI tests run this bundle.
  *
+ * ssh2 is bundled too (its ~40 CommonJS files took ~40 ms to load), with the three places that find
+ * files next to its own code pointed back at node_modules/ssh2 (see `ssh2Paths`).
+ *
  * Left out (loaded from node_modules as before):
- * - ssh2 and web-tree-sitter find files next to their own code (`__dirname`, the wasm);
+ * - web-tree-sitter finds its wasm next to its own code; cpu-features is native;
  * - better-sqlite3 is native; ajv is only for a schema newer than its generated validator;
  * - fastify, Bolt, BullMQ, pg and ioredis are only for `serve` and `worker`, which load them lazily.
  */
 import { build } from 'esbuild'
-import { rmSync } from 'node:fs'
+import { readFileSync, rmSync } from 'node:fs'
+import { dirname, relative, resolve } from 'node:path'
 
 const EXTERNAL = [
-  'ssh2',
+  'cpu-features',
   'web-tree-sitter',
   'tree-sitter-bash',
   'better-sqlite3',
@@ -28,6 +32,32 @@ const EXTERNAL = [
   'playwright-core',
 ]
 
+/**
+ * ssh2 reads `__dirname` (agent.js: a Windows helper's path; poly1305.js: emscripten's script
+ * folder) and loads its optional native crypto binding by a relative path. In the bundle those
+ * would point into dist/bundle; here each ssh2 file gets its own folder back, found at run time from
+ * wherever ssh2 is installed, and the binding is loaded from there (or, when it was not built,
+ * fails as before and ssh2 uses its JavaScript fallback).
+ */
+const ssh2Paths = {
+  name: 'ssh2-paths',
+  setup(b) {
+    const root = dirname(resolve('node_modules/ssh2/package.json'))
+    b.onLoad({ filter: /[\\/]node_modules[\\/]ssh2[\\/].*\.js$/ }, (args) => {
+      const sub = relative(root, dirname(args.path)).split('\\').join('/')
+      const here = `require('node:path').join(require('node:path').dirname(require.resolve('ssh2/package.json')), ${JSON.stringify(sub)})`
+      const source = readFileSync(args.path, 'utf8').replace(
+        "require('./crypto/build/Release/sshcrypto.node')",
+        "require(require('node:path').join(__dirname, 'crypto/build/Release/sshcrypto.node'))",
+      )
+      return {
+        contents: `var __dirname = ${here}, __filename = require('node:path').join(__dirname, ${JSON.stringify(args.path.split('/').pop())});\n${source}`,
+        loader: 'js',
+      }
+    })
+  },
+}
+
 rmSync('dist/bundle', { recursive: true, force: true })
 await build({
   entryPoints: { main: 'dist/cli/main.js' },
@@ -38,6 +68,7 @@ await build({
   target: 'node20',
   outdir: 'dist/bundle',
   external: EXTERNAL,
+  plugins: [ssh2Paths],
   // Bundled CommonJS dependencies (yaml, pino...) call require() for Node's own modules.
   banner: { js: "import { createRequire as __runbookRequire } from 'node:module'; const require = __runbookRequire(import.meta.url);" },
   sourcemap: 'linked',

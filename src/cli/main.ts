@@ -135,7 +135,12 @@ export async function run(): Promise<void> {
     cwd: process.cwd(),
     signal: controller.signal,
   }
-  process.exitCode = await main(process.argv.slice(2), io)
+  const code = await main(process.argv.slice(2), io)
   process.off('SIGINT', onSignal)
   process.off('SIGTERM', onSignal)
+  // The command is over and everything it wrote went out synchronously (stdout and stderr are files,
+  // pipes or terminals; transcripts and the run log are written through). Exit now instead of
+  // waiting for the event loop to drain: SSH connections were sent their disconnect, and waiting
+  // for 50 busy sshds to close their end cost a fleet run ~0.1 s.
+  process.exit(code)
 }

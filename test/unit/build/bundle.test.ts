@@ -1,0 +1,84 @@
+/**
+ * The CLI runs from the esbuild bundle (scripts/bundle.mjs; built by `npm run build`, which
+ * `npm test` runs first). What the bundle must keep, checked on the modules a real process loads:
+ * - `serve`/`worker` libraries (fastify, Bolt, BullMQ, pg, ioredis) stay unloaded by other commands;
+ * - ssh2 comes from the bundle (its files are not read from node_modules), yet its native crypto
+ *   binding is still found where npm built it (it is optional: only checked when it exists);
+ * - the package's own files (schemas, shipped runbooks) are found from the bundle's place.
+ */
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+
+/** The ES modules and native addons a `runbook` process loads, by URL or path. */
+function loaded(args: string[], env: NodeJS.ProcessEnv = {}): { code: number | null; modules: string[]; stdout: string } {
+  const hook = `data:text/javascript,${encodeURIComponent(
+    "import { register } from 'node:module'; register('data:text/javascript,' + encodeURIComponent(`export async function resolve(s, c, n) { const r = await n(s, c); process.stderr.write('LOADED ' + r.url + '\\\\n'); return r }`))",
+  )}`
+  // Native addons and CommonJS files go through Module._load; trace them too.
+  const cjs = `data:text/javascript,${encodeURIComponent(
+    "import Module from 'node:module'; const load = Module._load; Module._load = function (request, parent, isMain) { const r = load.apply(this, arguments); try { process.stderr.write('LOADED ' + Module._resolveFilename(request, parent, isMain) + '\\n') } catch {} return r }",
+  )}`
+  const r = spawnSync(process.execPath, ['--import', hook, '--import', cjs, 'bin/runbook.js', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', ...env },
+  })
+  const modules = r.stderr
+    .split('\n')
+    .filter((l) => l.startsWith('LOADED '))
+    .map((l) => l.slice('LOADED '.length))
+  return { code: r.status, modules, stdout: r.stdout }
+}
+
+describe('the CLI bundle', () => {
+  it('bin/runbook.js runs dist/bundle/main.js', () => {
+    expect(existsSync('dist/bundle/main.js')).toBe(true)
+    const r = loaded(['--version'])
+    expect(r.code).toBe(0)
+    expect(r.modules.some((m) => m.endsWith('/dist/bundle/main.js'))).toBe(true)
+    expect(r.modules.filter((m) => m.includes('/dist/cli/'))).toEqual([])
+  })
+
+  it('validate loads no serve/worker library and no ssh2 file from node_modules; schemas and runbooks are found', () => {
+    const r = loaded(['validate', 'fixtures/runbooks/valid/fleet-bench-triage.yaml'])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('1 valid, 0 invalid')
+    for (const lib of ['fastify', '@slack/bolt', 'bullmq', '/pg/', 'ioredis'])
+      expect(r.modules.filter((m) => m.includes(`node_modules/${lib}`))).toEqual([])
+    const list = loaded(['list'])
+    expect(list.stdout).toMatch(/^unreachable-host /m)
+  })
+
+  it('run loads ssh2 from the bundle, and its native crypto binding from node_modules when npm built it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rb-bundle-'))
+    try {
+      const inventory = join(dir, 'inventory.yaml')
+      // A host on a loopback port nobody listens on: the run loads ssh2 and is refused at once.
+      writeFileSync(inventory, 'apiVersion: runbook/v1\nkind: Inventory\nhosts:\n  web1: { address: 127.0.0.1, port: 1 }\n')
+      const r = loaded(
+        [
+          'run',
+          'fixtures/runbooks/valid/fleet-bench-triage.yaml',
+          '--hosts',
+          'web1',
+          '--inventory',
+          inventory,
+          '--transcript',
+          join(dir, 'runs'),
+          '--json',
+        ],
+        {
+          RUNBOOK_STATE_DIR: join(dir, 'state'),
+        },
+      )
+      expect(r.stdout).toContain('"type":"fleet.finished"')
+      expect(r.modules.filter((m) => m.includes('node_modules/ssh2/') && !m.endsWith('.node'))).toEqual([])
+      const binding = 'node_modules/ssh2/lib/protocol/crypto/build/Release/sshcrypto.node'
+      if (existsSync(binding)) expect(r.modules.some((m) => m.endsWith(binding))).toBe(true)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
