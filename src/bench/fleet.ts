@@ -4,15 +4,19 @@
  * web --concurrency N`: a login, then 6 reads in parallel on the same connection, parsed, and a
  * verdict). In the same run, on the same fleet:
  * - the raw-ssh2 floor runs exactly the commands the CLI's transcripts recorded for each host, with
- *   the same shape (one connection per host, the login command first, then the others in parallel);
+ *   the same shape (one connection per host, the login command first, then the others in parallel),
+ *   in this process (already started, ssh2 loaded and warm: the strictest reference), and the same
+ *   floor as a script in a process of its own (`node floor.mjs`: what a hand-written ssh2 script
+ *   would cost, Node's start and loading ssh2 included);
  * - Ansible (Debian's ansible-core) runs a playbook of the same recorded commands: forks = N,
  *   pipelining on, host keys checked, the play recap verified (fleet-ansible.ts);
  * - at 50 hosts (BENCH_SERVICE_SIZES), the same fleet through `POST /api/fleets` on the embedded
  *   service against serve + 2 BullMQ workers on a real Postgres and Redis (fleet-service.ts).
  * Both the CLI and the floor connect directly (a bench inventory with no bastion) and check host
  * keys against the lab's known_hosts. Also printed: Node's own start-up and `runbook --help`.
- * CLI and floor: best of 2 after a warm-up; Ansible: one run; the services: best of 2 after a
- * warm-up fleet each. Linux + root.
+ * CLI and floors: a warm-up each, then 3 rounds of CLI, floor, floor process (interleaved, so a
+ * machine that slows down mid-bench slows all three), best of 3; Ansible: one run; the services:
+ * best of 2 after a warm-up fleet each. Linux + root.
  */
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -83,6 +87,24 @@ async function rawSsh2(hosts: Host[], key: Buffer, commands: Map<string, string[
   )
 }
 
+/** The floor as a script of its own, for `node floor.mjs` (ssh2 from this package's node_modules). */
+function floorScript(hosts: Host[], identityFile: string, commands: Map<string, string[]>): string {
+  const ssh2 = resolve('node_modules/ssh2/lib/index.js')
+  const plan = hosts.map((h) => ({ address: h.address, commands: commands.get(h.name)! }))
+  return `import ssh2 from ${JSON.stringify(ssh2)}
+import { readFileSync } from 'node:fs'
+const key = readFileSync(${JSON.stringify(identityFile)})
+const plan = ${JSON.stringify(plan)}
+const run = (c, cmd) => new Promise((res, rej) => c.exec(cmd, (err, s) => { if (err) return rej(err); s.on('data', () => {}).stderr.on('data', () => {}); s.on('close', res) }))
+await Promise.all(plan.map((h) => new Promise((res, rej) => {
+  const c = new ssh2.Client()
+  c.on('ready', () => { const [first, ...rest] = h.commands; run(c, first).then(() => Promise.all(rest.map((cmd) => run(c, cmd)))).then(() => { c.end(); res() }, rej) }).on('error', rej)
+  c.connect({ host: h.address, port: 22, username: 'root', privateKey: key, hostVerifier: () => true })
+  c.setNoDelay(true)
+})))
+`
+}
+
 async function time(fn: () => Promise<unknown>): Promise<number> {
   const t0 = performance.now()
   await fn()
@@ -95,8 +117,8 @@ async function main(): Promise<void> {
   if (!ansibleInstalled()) throw new Error('bench:fleet: ansible-playbook is not installed (npm run system-deps installs ansible-core)')
   const labEnv = { ...process.env, RUNBOOK_LAB_DIR: '/run/runbook-lab-bench-fleet' }
   const rows = [
-    '| hosts | raw ssh2 floor (s) | runbook CLI process (s) | CLI / floor | Ansible playbook (s) | Ansible / CLI | of which `runbook --help` (s) | `node -e 0` (s) |',
-    '|---|---|---|---|---|---|---|---|',
+    '| hosts | raw ssh2 floor (s) | runbook CLI process (s) | CLI / floor | floor as a process (s) | CLI / floor process | Ansible playbook (s) | Ansible / CLI | `runbook --help` (s) | `node -e 0` (s) |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   ]
   const services: Array<[number, ServiceTimes]> = []
   for (const n of sizes) {
@@ -149,11 +171,24 @@ async function main(): Promise<void> {
         return r.seconds
       }
       await cli('warm')
-      const rb = Math.min(await cli('run1'), await cli('run2'))
-      const commands = new Map(webs.map((h) => [h.name, recordedCommands(join(work, 'run1'), h.name)]))
+      const commands = new Map(webs.map((h) => [h.name, recordedCommands(join(work, 'warm'), h.name)]))
       const key = readFileSync(identityFile)
-      await rawSsh2(webs, key, commands) // warm-up
-      const raw = Math.min(await time(() => rawSsh2(webs, key, commands)), await time(() => rawSsh2(webs, key, commands)))
+      const script = join(work, 'floor.mjs')
+      writeFileSync(script, floorScript(webs, identityFile, commands))
+      const floorProcess = async (): Promise<number> => {
+        const r = await proc('node', [script], env)
+        if (r.code !== 0) throw new Error(`bench:fleet: the floor script failed (exit ${r.code}):\n${r.out.slice(-2000)}`)
+        return r.seconds
+      }
+      await rawSsh2(webs, key, commands) // warm-ups
+      await floorProcess()
+      const times = { cli: [] as number[], raw: [] as number[], rawProcess: [] as number[] }
+      for (const round of [1, 2, 3]) {
+        times.cli.push(await cli(`run${round}`))
+        times.raw.push(await time(() => rawSsh2(webs, key, commands)))
+        times.rawProcess.push(await floorProcess())
+      }
+      const [rb, raw, rawProcess] = [Math.min(...times.cli), Math.min(...times.raw), Math.min(...times.rawProcess)]
       const ansible = await ansibleFleet(
         webs.map((h) => ({ ...h, commands: commands.get(h.name)! })),
         { dir: join(work, 'ansible'), identityFile, knownHosts },
@@ -161,7 +196,7 @@ async function main(): Promise<void> {
       const help = Math.min((await proc('node', [BIN, '--help'], env)).seconds, (await proc('node', [BIN, '--help'], env)).seconds)
       const node = Math.min((await proc('node', ['-e', '0'], env)).seconds, (await proc('node', ['-e', '0'], env)).seconds)
       rows.push(
-        `| ${n} | ${raw.toFixed(2)} | ${rb.toFixed(2)} | ${(rb / raw).toFixed(2)}x | ${ansible.toFixed(2)} | ${(ansible / rb).toFixed(1)}x | ${help.toFixed(2)} | ${node.toFixed(2)} |`,
+        `| ${n} | ${raw.toFixed(2)} | ${rb.toFixed(2)} | ${(rb / raw).toFixed(2)}x | ${rawProcess.toFixed(2)} | ${(rb / rawProcess).toFixed(2)}x | ${ansible.toFixed(2)} | ${(ansible / rb).toFixed(1)}x | ${help.toFixed(2)} | ${node.toFixed(2)} |`,
       )
       if (serviceSizes.has(n)) {
         services.push([
@@ -183,7 +218,7 @@ async function main(): Promise<void> {
   }
   const out = [
     ...rows,
-    '(CLI and floor: best of 2 after a warm-up, the floor in this process, the CLI as its own process; Ansible: one run)',
+    '(CLI and floors: best of 3 interleaved rounds after a warm-up; the floor in this process, the floor process and the CLI as processes of their own; Ansible: one run)',
   ]
   if (services.length > 0) {
     out.push('', '| hosts | embedded `runbook serve` (s) | serve + 2 BullMQ workers (s) | workers / embedded |', '|---|---|---|---|')
