@@ -1,4 +1,6 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --liftoff-only
+// --liftoff-only: V8 compiles the bash grammar (wasm, dsl/shell-syntax.ts) with its baseline compiler
+// only. Node 20 also takes it from the running process; Node 24 only from its command line.
 // Thin launcher: `npm run build` (run by `npm ci`/`npm install` via `prepare`) compiles the CLI to
 // dist/ and bundles it into dist/bundle/ (scripts/bundle.mjs), which starts faster.
 import { run } from '../dist/bundle/main.js'

@@ -28,6 +28,9 @@ const require = createRequire(import.meta.url)
 // whole 1.3 MB grammar with TurboFan in background threads, ~2 s of CPU that every CLI process paid
 // (and waited for at exit: `runbook validate` of one runbook took 2.8 s, 0.8 s with this), to speed
 // up parsing a few dozen short command lines that Liftoff code parses in well under a millisecond.
+// Node 20 lets a running process set it; Node 24 freezes V8's flags once started, so there only the
+// command line counts: bin/runbook.js passes it in its `#!` line (`node bin/runbook.js` on Node 24
+// pays ~0.6 s more per process).
 setFlagsFromString('--liftoff-only')
 await Parser.init()
 const bash = await Language.load(require.resolve('tree-sitter-bash/tree-sitter-bash.wasm'))

@@ -8,6 +8,9 @@ import { EXIT, RunbookError } from '../../errors.ts'
 import { defineCommand } from '../command.ts'
 import { SCENARIOS } from '../../lab/scenarios.ts'
 
+/** Scenario names in `lab --help` line up in a column wide enough for the longest, plus two spaces. */
+const SCENARIO_COLUMN = Math.max(...[...SCENARIOS.keys()].map((n) => n.length)) + 2
+
 const SUBCOMMANDS = ['up', 'down', 'status', 'ssh'] as const
 
 export default defineCommand({
@@ -21,7 +24,7 @@ machine) gets 198.18.<n>.1 on the lab bridge. Hosts: bastion, web1, web2 (web ho
 through the bastion). The faulty host is web1.
 
 Scenarios:
-${[...SCENARIOS.values()].map((s) => `  ${s.name.padEnd(16)}${s.summary}`).join('\n')}
+${[...SCENARIOS.values()].map((s) => `  ${s.name.padEnd(SCENARIO_COLUMN)}${s.summary}`).join('\n')}
 
 While the default lab is up, runbook run and runbook exec find its inventory
 (/run/runbook-lab/default/inventory.yaml) without flags; OpenSSH works with

@@ -7,7 +7,7 @@
  * - the package's own files (schemas, shipped runbooks) are found from the bundle's place.
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -80,5 +80,12 @@ describe('the CLI bundle', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
+  })
+
+  it('bin/runbook.js runs as an executable through its #! line, which passes --liftoff-only to Node', () => {
+    expect(readFileSync('bin/runbook.js', 'utf8').split('\n')[0]).toBe('#!/usr/bin/env -S node --liftoff-only')
+    const r = spawnSync('bin/runbook.js', ['--version'], { encoding: 'utf8' })
+    expect(r.status).toBe(0)
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/)
   })
 })

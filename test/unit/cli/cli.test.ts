@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest'
 import { COMMANDS } from '../../../src/cli/main.ts'
 import { ERROR_CODES } from '../../../src/errors.ts'
+import { SCENARIOS } from '../../../src/lab/scenarios.ts'
 import { cli } from '../../helpers/cli.ts'
 import { makeLogDir, type LogDir } from '../../helpers/logdir.ts'
 
@@ -148,6 +149,14 @@ describe('runbook CLI', () => {
 
   it('--yes without --apply is refused: dry-run never needs approval', async () => {
     expect((await cli(['run', 'log-dir-full', '--local', '--yes'])).code).toBe(2)
+  })
+})
+
+describe('lab --help', () => {
+  it('lists every scenario with its name and summary apart (the longest names once ran into their summaries)', async () => {
+    const r = await cli(['lab', '--help'])
+    expect(r.code).toBe(0)
+    for (const sc of SCENARIOS.values()) expect(r.stdout).toMatch(new RegExp(`^  ${sc.name} {2,}\\S`, 'm'))
   })
 })
 
