@@ -29,8 +29,9 @@ const require = createRequire(import.meta.url)
 // (and waited for at exit: `runbook validate` of one runbook took 2.8 s, 0.8 s with this), to speed
 // up parsing a few dozen short command lines that Liftoff code parses in well under a millisecond.
 // Node 20 lets a running process set it; Node 24 freezes V8's flags once started, so there only the
-// command line counts: bin/runbook.js passes it in its `#!` line (`node bin/runbook.js` on Node 24
-// pays ~0.6 s more per process).
+// command line counts: bin/runbook.js passes it in its `#!` line, with --wasm-lazy-compilation (on
+// the command line it would otherwise compile the whole grammar at load); `node bin/runbook.js` on
+// Node 24 pays ~0.6 s more per process.
 setFlagsFromString('--liftoff-only')
 await Parser.init()
 const bash = await Language.load(require.resolve('tree-sitter-bash/tree-sitter-bash.wasm'))

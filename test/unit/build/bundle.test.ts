@@ -82,8 +82,8 @@ describe('the CLI bundle', () => {
     }
   })
 
-  it('bin/runbook.js runs as an executable through its #! line, which passes --liftoff-only to Node', () => {
-    expect(readFileSync('bin/runbook.js', 'utf8').split('\n')[0]).toBe('#!/usr/bin/env -S node --liftoff-only')
+  it('bin/runbook.js runs as an executable through its #! line, which passes the wasm flags to Node', () => {
+    expect(readFileSync('bin/runbook.js', 'utf8').split('\n')[0]).toBe('#!/usr/bin/env -S node --liftoff-only --wasm-lazy-compilation')
     const r = spawnSync('bin/runbook.js', ['--version'], { encoding: 'utf8' })
     expect(r.status).toBe(0)
     expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/)
