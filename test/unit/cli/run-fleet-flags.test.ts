@@ -1,10 +1,10 @@
 /** `runbook run` fleet flags: every misuse is a usage error (exit 2) that says what to do, before anything connects. */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { cli } from '../../helpers/cli.ts'
+import { useLoopbackServers } from '../../helpers/loopback-server.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'rb-fleet-flags-'))
 const inventory = join(dir, 'inventory.yaml')
@@ -48,77 +48,54 @@ describe('run: fleet flags', () => {
 })
 
 describe('run: a fleet connects to its first hosts while it sets up, never before its input is checked', () => {
-  /** Two inventory hosts on a loopback server that counts connections and drops each one (a dead sshd). */
-  async function droppingFleet(): Promise<{ inventory: string; connections: () => number; close(): Promise<void> }> {
-    let n = 0
-    const sockets: Socket[] = []
-    const server = createServer((s) => {
-      n++
-      sockets.push(s)
-      s.on('error', () => {})
-      s.destroy()
-    })
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-    const port = (server.address() as { port: number }).port
-    const file = join(dir, `dropping-${port}.yaml`)
+  const serve = useLoopbackServers()
+  /** Two inventory hosts on a loopback server that counts connections and drops each one at once (a dead sshd). */
+  async function droppingFleet(): Promise<{ inventory: string; connections: () => number }> {
+    const server = await serve((s) => s.destroy())
+    const file = join(dir, `dropping-${server.port}.yaml`)
     writeFileSync(
       file,
       [
         'apiVersion: runbook/v1',
         'kind: Inventory',
-        `defaults: { port: ${port}, identityFiles: [${join(dir, 'no-key')}], knownHostsFiles: [${join(dir, 'no-known-hosts')}] }`,
+        `defaults: { port: ${server.port}, identityFiles: [${join(dir, 'no-key')}], knownHostsFiles: [${join(dir, 'no-known-hosts')}] }`,
         'hosts:',
         '  web1: { address: 127.0.0.1 }',
-        '  web2: { address: 127.0.0.1, user: other }', // same server, another connection (user@host:port)
+        '  web2: { address: 127.0.0.1, user: other } # same server, another connection (user@host:port)',
         'groups:',
         '  web: { hosts: [web1, web2] }',
         '',
       ].join('\n'),
     )
-    return {
-      inventory: file,
-      connections: () => n,
-      close: async () => {
-        for (const s of sockets) s.destroy()
-        await new Promise((r) => server.close(r))
-      },
-    }
+    return { inventory: file, connections: server.connections }
   }
 
   it('a param that fails its type: exit 2 and no host was connected to', async () => {
     const fleet = await droppingFleet()
-    try {
-      const r = await cli(
-        ['run', 'fleet-bench-triage', '--inventory', fleet.inventory, '--hosts', 'web', '--param', 'max_use_percent=lots'],
-        {
-          env: { RUNBOOK_PATH: 'fixtures/runbooks/valid' },
-        },
-      )
-      expect(r.code, r.stderr).toBe(2)
-      expect(r.stderr).toMatch(/param 'max_use_percent'/)
-      await new Promise((res) => setTimeout(res, 200))
-      expect(fleet.connections()).toBe(0)
-    } finally {
-      await fleet.close()
-    }
+    const r = await cli(
+      ['run', 'fleet-bench-triage', '--inventory', fleet.inventory, '--hosts', 'web', '--param', 'max_use_percent=lots'],
+      {
+        env: { RUNBOOK_PATH: 'fixtures/runbooks/valid' },
+      },
+    )
+    expect(r.code, r.stderr).toBe(2)
+    expect(r.stderr).toMatch(/param 'max_use_percent'/)
+    await new Promise((res) => setTimeout(res, 200))
+    expect(fleet.connections()).toBe(0)
   })
 
   it('hosts that drop the connection: each is tried once (the warm-up and the first command share it) and reported unreachable', async () => {
     const fleet = await droppingFleet()
-    try {
-      const r = await cli(['run', 'fleet-bench-triage', '--inventory', fleet.inventory, '--hosts', 'web', '--json'], {
-        env: { RUNBOOK_PATH: 'fixtures/runbooks/valid', RUNBOOK_SSH_AGENT: '', SSH_AUTH_SOCK: '' },
-      })
-      expect(r.code).not.toBe(0)
-      const finished = r.stdout
-        .split('\n')
-        .filter((l) => l.startsWith('{"type":"fleet.finished"'))
-        .map((l) => JSON.parse(l) as { counts: Record<string, number> })[0]
-      expect(Object.values(finished?.counts ?? {}).reduce((a, b) => a + b, 0)).toBe(2)
-      expect(r.stdout).toMatch(/unreachable|closed the connection|Connection lost/i)
-      expect(fleet.connections()).toBe(2)
-    } finally {
-      await fleet.close()
-    }
+    const r = await cli(['run', 'fleet-bench-triage', '--inventory', fleet.inventory, '--hosts', 'web', '--json'], {
+      env: { RUNBOOK_PATH: 'fixtures/runbooks/valid', SSH_AUTH_SOCK: '' },
+    })
+    expect(r.code).not.toBe(0)
+    const finished = r.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{"type":"fleet.finished"'))
+      .map((l) => JSON.parse(l) as { counts: Record<string, number> })[0]
+    expect(Object.values(finished?.counts ?? {}).reduce((a, b) => a + b, 0)).toBe(2)
+    expect(r.stdout).toMatch(/unreachable|closed the connection|Connection lost/i)
+    expect(fleet.connections()).toBe(2)
   })
 })

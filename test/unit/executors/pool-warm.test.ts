@@ -5,36 +5,14 @@
  * factory closed while a warm-up is still connecting ends it instead of waiting for its timeout.
  * Loopback servers that misbehave like a dead or hung sshd stand in for the hosts.
  */
-import { createServer, type Server, type Socket } from 'node:net'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { SshExecutorFactory } from '../../../src/executors/pool.ts'
 import { parseInventory } from '../../../src/inventory/load.ts'
 import type { CommandSpec } from '../../../src/types.ts'
 import { execFailure } from '../../helpers/exec-failure.ts'
+import { useLoopbackServers } from '../../helpers/loopback-server.ts'
 
-const servers: Server[] = []
-const sockets: Socket[] = []
-
-afterEach(async () => {
-  for (const s of sockets.splice(0)) s.destroy()
-  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))))
-})
-
-/** A loopback server that counts its connections and does `onConnection` with each. */
-async function serve(onConnection: (s: Socket) => void): Promise<{ port: number; connections: () => number }> {
-  let n = 0
-  const server = createServer((s) => {
-    n++
-    sockets.push(s)
-    s.on('error', () => {})
-    onConnection(s)
-  })
-  servers.push(server)
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  const addr = server.address()
-  if (addr === null || typeof addr === 'string') throw new Error('no port')
-  return { port: addr.port, connections: () => n }
-}
+const serve = useLoopbackServers()
 
 function factory(port: number, connectTimeoutMs = 5000): SshExecutorFactory {
   const inventory = parseInventory(

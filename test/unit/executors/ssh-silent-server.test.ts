@@ -4,33 +4,16 @@
  * handshake' once the socket is gone); an 'error' without a listener is an uncaught exception that
  * ends the process, which vitest reports as a failure of this file.
  */
-import { createServer, type Server, type Socket } from 'node:net'
-import { afterEach, describe, expect, it } from 'vitest'
+import type { Socket } from 'node:net'
+import { describe, expect, it } from 'vitest'
 import { ExecError } from '../../../src/errors.ts'
 import { SshConnection, type SshTarget } from '../../../src/executors/ssh.ts'
 import { execFailure } from '../../helpers/exec-failure.ts'
+import { useLoopbackServers } from '../../helpers/loopback-server.ts'
 
-const servers: Server[] = []
-const sockets: Socket[] = []
-
-afterEach(async () => {
-  for (const s of sockets.splice(0)) s.destroy()
-  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))))
-})
-
+const loopback = useLoopbackServers()
 /** A loopback server that does `onConnection` with each client; resolves its port. */
-async function serve(onConnection: (s: Socket) => void): Promise<number> {
-  const server = createServer((s) => {
-    sockets.push(s)
-    s.on('error', () => {})
-    onConnection(s)
-  })
-  servers.push(server)
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  const addr = server.address()
-  if (addr === null || typeof addr === 'string') throw new Error('no port')
-  return addr.port
-}
+const serve = async (onConnection: (s: Socket) => void): Promise<number> => (await loopback(onConnection)).port
 
 const target = (port: number): SshTarget => ({
   name: 'silent',
