@@ -49,9 +49,8 @@ export async function runFleetCli(input: FleetCliInput): Promise<number> {
   const { values, io } = ctx
   const { findInventory } = await import('../inventory/discover.ts')
   const { selectHosts } = await import('../fleet/select.ts')
-  const { parsePolicy } = await import('../fleet/policy.ts')
+  const { firstToStart, parsePolicy } = await import('../fleet/policy.ts')
   const { checkFleetParams, runFleet } = await import('../fleet/run.ts')
-  const { firstToStart } = await import('../fleet/policy.ts')
   const { writeFleetIndex } = await import('../fleet/index-file.ts')
   const { openTranscript, stateDir } = await import('../transcript/writer.ts')
   const { createFleetJsonView, createFleetView } = await import('../views/fleet.ts')
