@@ -8,9 +8,9 @@
  * - An apply run waits for approval: the requester's page shows no buttons (four-eyes); a second
  *   identity follows the run's link, logs in, clicks Approve, and the fix is applied (store and disk).
  *
- * Screenshots go to a directory printed at the start (RB_SCREENSHOT_DIR to choose it).
+ * Screenshots go to a temporary directory removed at the end; set RB_SCREENSHOT_DIR to keep them there.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
@@ -116,7 +116,7 @@ describe.skipIf(!haveChromium)('web pages in headless Chromium', () => {
   beforeAll(async () => {
     shots = process.env.RB_SCREENSHOT_DIR ?? mkdtempSync(join(tmpdir(), 'rb-pages-screenshots-'))
     mkdirSync(shots, { recursive: true })
-    console.log(`serve-pages: screenshots in ${shots}`)
+    if (process.env.RB_SCREENSHOT_DIR) console.log(`serve-pages: screenshots in ${shots}`)
     t = await startService({ executors: gatedLocal })
     app = await buildServer(t.service)
     base = await app.listen({ host: '127.0.0.1', port: 0 })
@@ -130,6 +130,7 @@ describe.skipIf(!haveChromium)('web pages in headless Chromium', () => {
     await browser?.close()
     await app?.close()
     await t?.close()
+    if (!process.env.RB_SCREENSHOT_DIR && shots) rmSync(shots, { recursive: true, force: true })
   })
 
   it('a run page updates live while the run goes on: steps appear after the page loaded, without a reload', async () => {
