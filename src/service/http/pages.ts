@@ -84,6 +84,7 @@ ol.steps{list-style:none;padding:0}li.step{border-left:4px solid #d0d7de;padding
 .s-ok{border-color:#2da44e!important}.s-failed,.s-error,.s-timeout{border-color:#cf222e!important}.s-running{border-color:#0969da!important}
 .s-proposed,.s-declined{border-color:#bf8700!important}.s-unfinished{border-color:#8250df!important}
 .step-status,.kind,.via,.meta,.note,.exit{color:#57606a}.tag{background:#eaeef2;border-radius:3px;padding:0 .3em;margin-right:.3em;font-size:11px}
+.intent{color:#8250df}
 details.cmd{margin:.2em 0 .2em 1em}details.cmd summary{cursor:pointer}.c-failed .exit,.c-error .exit,.c-timeout .exit{color:#cf222e}
 .err{color:#cf222e}.why{color:#57606a}.notice.ok{background:#dafbe1;padding:.5em}.notice.error{background:#ffebe9;padding:.5em}
 .approval.waiting{border:2px solid #bf8700}button{font-size:14px;padding:.3em 1em;margin-right:.5em;cursor:pointer}

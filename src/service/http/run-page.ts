@@ -3,6 +3,7 @@
  * (views/model.ts), so a run reads the same in a browser as in `runbook replay`. Pure: a RunView
  * and events in, Html out. pages.ts serves it whole and, for the live refresh, as a fragment.
  */
+import { intentText } from '../../shared/plan-text.ts'
 import type { FixPlan, RunEvent } from '../../types.ts'
 import { formatDuration } from '../../views/ansi.ts'
 import { emptyModel, endModel, foldEvent, type CommandNode, type ProbeNode, type RunModel, type StepNode } from '../../views/model.ts'
@@ -95,7 +96,7 @@ function step(s: StepNode, index: number): Html {
 ${s.error ? html`<div class="err">${s.error.kind}: ${s.error.message}</div>` : ''}
 ${
   f
-    ? html`<div class="fix">${f.summary ? html`<div>fix: ${f.summary}</div>` : ''}${f.notNeeded ? html`<div>not needed</div>` : ''}${
+    ? html`<div class="fix">${f.summary ? html`<div>fix: ${f.summary}</div>` : ''}${f.intent ? html`<div class="intent">does: ${intentText(f.intent)}</div>` : ''}${f.notNeeded ? html`<div>not needed</div>` : ''}${
         f.decision
           ? html`<div>${f.decision.approved ? `approved by ${f.decision.by}` : `declined by ${f.decision.by}${f.decision.reason ? `: ${f.decision.reason}` : ''}`}</div>`
           : ''

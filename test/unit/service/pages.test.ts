@@ -118,6 +118,8 @@ describe('web pages', () => {
     const hash = (view.plan as { hash: string }).hash
     expect(body).toContain(`<code class="hash" id="plan-hash">${hash}</code>`)
     expect(body).toMatch(/<div class="out-label">apply<\/div><pre class="cmds">cd -- /)
+    // The fix's intent (the action and its inputs) above its commands, as in the terminal's plan view.
+    expect(body).toMatch(/<div class="intent">does: files\/archive-rotated@1 with [^<]*dir=/)
     // Finished: no live script.
     expect(body).not.toContain('EventSource')
     const fragment = await get(app, `/runs/${run.id}?part=live`, cookie)
