@@ -21,18 +21,10 @@ import { freePort } from '../helpers/daemon.ts'
 import { startPostgres, type TestPostgres } from '../helpers/postgres.ts'
 import { startRedis, type TestRedis } from '../helpers/redis.ts'
 import { ACCESS_YAML, TOKENS } from '../unit/service/fixture.ts'
+import { STATUS_EXIT } from '../../src/engine/summary.ts'
 
-const FINAL = [
-  'healthy',
-  'problem',
-  'fix-proposed',
-  'fix-applied',
-  'fix-rolled-back',
-  'fix-unverified',
-  'rollback-failed',
-  'refused',
-  'incomplete',
-]
+/** Every status a run ends in. */
+const FINAL: string[] = Object.keys(STATUS_EXIT)
 const HOSTS = Array.from({ length: 10 }, (_, i) => `web${i + 1}`)
 
 let root: string

@@ -18,20 +18,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunEvent } from '../../src/types.ts'
 import { ACCESS_YAML, TOKENS } from '../unit/service/fixture.ts'
 import { rng } from '../helpers/rng.ts'
+import { STATUS_EXIT } from '../../src/engine/summary.ts'
 
 const KILLS = Number(process.env.RUNBOOK_DURABILITY_KILLS ?? 20)
 const SEED = Number(process.env.RUNBOOK_DURABILITY_SEED ?? Date.now() % 100_000)
-const FINAL = [
-  'healthy',
-  'problem',
-  'fix-proposed',
-  'fix-applied',
-  'fix-rolled-back',
-  'fix-unverified',
-  'rollback-failed',
-  'refused',
-  'incomplete',
-]
+/** Every status a run ends in. */
+const FINAL: string[] = Object.keys(STATUS_EXIT)
 
 let root: string
 let port: number

@@ -20,21 +20,13 @@ import type { RunEvent } from '../../../src/types.ts'
 import { startPostgres, type TestPostgres } from '../../helpers/postgres.ts'
 import { startRedis, type TestRedis } from '../../helpers/redis.ts'
 import { ACCESS_YAML, TOKENS } from './fixture.ts'
+import { STATUS_EXIT } from '../../../src/engine/summary.ts'
 
 const RUNBOOK = resolve('fixtures/runbooks/valid/resume-marker.yaml')
 const access = new AccessControl(parseAccess(ACCESS_YAML), TOKENS.admin)
 const who = (name: keyof typeof TOKENS) => access.authenticate(TOKENS[name])!
-const FINAL = [
-  'healthy',
-  'problem',
-  'fix-proposed',
-  'fix-applied',
-  'fix-rolled-back',
-  'fix-unverified',
-  'rollback-failed',
-  'refused',
-  'incomplete',
-]
+/** Every status a run ends in. */
+const FINAL: string[] = Object.keys(STATUS_EXIT)
 
 let pg: TestPostgres
 let redis: TestRedis
