@@ -4,6 +4,7 @@
  * bastion); commands on one host run as parallel channels; idle connections close by themselves.
  * `fanOut` runs work over many hosts with a concurrency limit.
  */
+import { setMaxListeners } from 'node:events'
 import { performance } from 'node:perf_hooks'
 import { ExecError } from '../errors.ts'
 import { DEFAULTS } from '../shared/defaults.ts'
@@ -92,6 +93,8 @@ export class SshExecutorFactory implements ExecutorFactory {
   private closed = false
 
   constructor(private readonly options: SshFactoryOptions = {}) {
+    // Every warm-up listens on this one signal: a fleet of 50 is not a listener leak.
+    setMaxListeners(0, this.closing.signal)
     const env = options.env ?? process.env
     const d = sshDefaults(env)
     this.defaults = {

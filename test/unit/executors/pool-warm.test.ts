@@ -14,12 +14,13 @@ import { useLoopbackServers } from '../../helpers/loopback-server.ts'
 
 const serve = useLoopbackServers()
 
-function factory(port: number, connectTimeoutMs = 5000): SshExecutorFactory {
+function factory(port: number | number[], connectTimeoutMs = 5000): SshExecutorFactory {
+  const ports = Array.isArray(port) ? port : [port]
   const inventory = parseInventory(
     [
       'defaults: { user: nobody, identityFiles: [/nonexistent/id_ed25519], knownHostsFiles: [/nonexistent/known_hosts] }',
       'hosts:',
-      `  web1: { address: 127.0.0.1, port: ${port} }`,
+      ...ports.map((p, i) => `  web${i + 1}: { address: 127.0.0.1, port: ${p} }`),
       '',
     ].join('\n'),
     'inv.yaml',
@@ -71,6 +72,28 @@ describe('SshExecutorFactory.warm', () => {
     const t0 = performance.now()
     await f.close()
     expect(performance.now() - t0).toBeLessThan(2000)
+  })
+
+  it('a fleet of 50 warm-ups is not reported as a listener leak (no MaxListenersExceededWarning on stderr)', async () => {
+    // One silent server per host: the handshakes stay pending while every warm-up listens.
+    const servers = await Promise.all(Array.from({ length: 50 }, () => serve(() => {})))
+    const f = factory(
+      servers.map((s) => s.port),
+      30_000,
+    )
+    const warnings: Error[] = []
+    const onWarning = (w: Error): void => void warnings.push(w)
+    process.on('warning', onWarning)
+    try {
+      for (let i = 1; i <= 50; i++) f.warm(`web${i}`)
+      await new Promise((r) => setTimeout(r, 300))
+      expect(servers.map((s) => s.connections())).toEqual(servers.map(() => 1))
+    } finally {
+      await f.close()
+      await new Promise((r) => setTimeout(r, 50)) // warnings are emitted on the next tick
+      process.off('warning', onWarning)
+    }
+    expect(warnings.map((w) => w.message)).toEqual([])
   })
 
   it('a host name that does not resolve is left to its run to report', async () => {
