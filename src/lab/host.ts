@@ -17,6 +17,8 @@ export interface HostFiles {
   init: string
   sshdConfig: string
   authLog: string
+  /** The bash loop that turns sshd's stderr into auth.log lines. */
+  sshdLog: string
   sshdPid: string
   hostKey: string
 }
@@ -27,6 +29,7 @@ export function hostFiles(labDir: string, name: string): HostFiles {
     dir,
     home: join(dir, 'home'),
     init: join(dir, 'init.sh'),
+    sshdLog: join(dir, 'sshd-log.sh'),
     sshdConfig: join(dir, 'sshd_config'),
     authLog: join(dir, 'auth.log'),
     sshdPid: join(dir, 'sshd.pid'),
@@ -59,6 +62,25 @@ export interface HostExtras {
   daemons?: string[]
   /** Files to bind-mount over system paths inside the host (`[source, target]`). */
   binds?: [string, string][]
+}
+
+/**
+ * sshd's stderr (`-e`) → syslog lines in auth.log, one write per line as it comes (sshguard and
+ * fail2ban follow the file). bash's own clock (`printf %()T`) stamps them: a `$(date)` per line
+ * forked and exec'd twice for every log line, and at LogLevel VERBOSE (a line per channel) that was
+ * a fifth of the machine's CPU while a fleet of 50 lab hosts ran a runbook. sshd -e ends lines
+ * with CR; the loop strips it (tr would buffer).
+ */
+function sshdLogScript(name: string): string {
+  return [
+    '#!/bin/bash',
+    `# auth.log of lab host ${name}; written by runbook lab`,
+    "cr=$'\\r'",
+    'while IFS= read -r line; do',
+    `  printf '%(%b %e %H:%M:%S)T ${name} sshd[1]: %s\\n' -1 "\${line%"$cr"}"`,
+    'done',
+    '',
+  ].join('\n')
 }
 
 /** Write the host's sshd config, keys, home and init script. Returns the public host key line. */
@@ -104,9 +126,8 @@ export function prepareHost(labDir: string, host: LabHostState, authorizedKeys: 
     'ip link set lo up',
     ...(extras.preStart ?? []),
     'set +e',
-    // sshd logs to stderr; give each line a syslog header so sshguard and fail2ban parse it.
-    // sshd -e ends lines with CR; strip it in the loop itself (tr would buffer: log lines must arrive at once).
-    `cr=$(printf '\\r'); /usr/sbin/sshd -D -e -f '${f.sshdConfig}' 2>&1 | while IFS= read -r line; do line=\${line%"$cr"}; printf '%s ${host.name} sshd[1]: %s\\n' "$(date '+%b %e %H:%M:%S')" "$line"; done >> '${f.authLog}' &`,
+    // sshd logs to stderr; sshd-log.sh gives each line a syslog header so sshguard and fail2ban parse it.
+    `/usr/sbin/sshd -D -e -f '${f.sshdConfig}' 2>&1 | /bin/bash '${f.sshdLog}' >> '${f.authLog}' &`,
     ...(extras.daemons ?? []).map((d) => `${d} &`),
     `echo started > '${join(f.dir, 'started')}'`,
     'wait',
@@ -114,6 +135,7 @@ export function prepareHost(labDir: string, host: LabHostState, authorizedKeys: 
   ].join('\n')
   writeFileSync(f.init, script)
   chmodSync(f.init, 0o755)
+  writeFileSync(f.sshdLog, sshdLogScript(host.name))
   const pub = readFileSync(`${f.hostKey}.pub`, 'utf8').trim().split(/\s+/)
   return `${host.name},${host.address} ${pub[0]} ${pub[1]}`
 }
