@@ -57,6 +57,45 @@ describe('known_hosts', () => {
     expect(patternsMatch('[h]:2222', ['h'])).toBe(false)
   })
 
+  it('lookup by name (the index of plain names) finds exactly what matching every pattern finds, in file order', () => {
+    const salt = Buffer.from('0123456789abcdef0123')
+    const hashed = `|1|${salt.toString('base64')}|${createHmac('sha1', salt).update('web3').digest('base64')}`
+    const text = [
+      `web1,198.18.1.11 ssh-ed25519 ${A.toString('base64')}`,
+      `Web2 ssh-ed25519 ${B.toString('base64')}`,
+      `web* ecdsa-sha2-nistp256 ${B.toString('base64')}`,
+      `@revoked web1 ssh-ed25519 ${B.toString('base64')}`,
+      `@cert-authority web1 ssh-ed25519 ${A.toString('base64')}`,
+      `*.example.org,!bad.example.org ssh-ed25519 ${A.toString('base64')}`,
+      `${hashed} ssh-ed25519 ${A.toString('base64')}`,
+      `[web1]:2222 ssh-ed25519 ${B.toString('base64')}`,
+      `web2,web1 ssh-rsa ${A.toString('base64')}`,
+      '',
+    ].join('\n')
+    const kh = new KnownHosts([file(text), file(`web1 ssh-ed25519 ${B.toString('base64')}\n`)])
+    const all = [...parseKnownHosts(text, 'a'), ...parseKnownHosts(`web1 ssh-ed25519 ${B.toString('base64')}\n`, 'b')]
+    const names: Array<[string, number]> = [
+      ['web1', 22],
+      ['WEB2', 22],
+      ['web2', 22],
+      ['web3', 22],
+      ['198.18.1.11', 22],
+      ['a.example.org', 22],
+      ['bad.example.org', 22],
+      ['web1', 2222],
+      ['nothing', 22],
+    ]
+    for (const [host, port] of names) {
+      const expected = all.filter((e) => e.marker !== 'cert-authority' && patternsMatch(e.patterns, [hostKeyName(host, port)]))
+      const got = kh.lookup(host, port)
+      expect(
+        got.map((e) => `${e.patterns} ${e.keyType} ${e.line}`),
+        `${host}:${port}`,
+      ).toEqual(expected.map((e) => `${e.patterns} ${e.keyType} ${e.line}`))
+    }
+    expect(kh.lookup('web1', 22).map((e) => e.line)).toEqual([1, 3, 4, 9, 1])
+  })
+
   it('matches hashed |1| entries', () => {
     const salt = Buffer.from('0123456789abcdefghij')
     const hash = createHmac('sha1', salt).update('[web1]:2222').digest('base64')
