@@ -162,6 +162,10 @@ export const ERROR_CODES = {
     kind: 'operational',
     fix: 'Check --database / RUNBOOK_DATABASE (Postgres) and --queue / RUNBOOK_QUEUE (Redis): the server named must run and accept this machine.',
   },
+  RB_STORE_IN_USE: {
+    kind: 'operational',
+    fix: 'Another process uses this store: the message names it. One `runbook serve` without --queue per state dir or database (it runs the runs itself); to run several processes on one database, start serve with --queue and add `runbook worker`s.',
+  },
   RB_LAB_UNSUPPORTED: {
     kind: 'user',
     fix: 'Run `runbook lab` as root on Linux, with the tools the message names installed (.ci/system-deps.sh installs all of them); it builds network namespaces on this machine.',

@@ -9,6 +9,7 @@
  * journal holds each event before the step it announces has any effect.
  */
 import pg from 'pg'
+import { RunbookError } from '../errors.ts'
 import type { RunEvent } from '../types.ts'
 import {
   JournalConflict,
@@ -84,6 +85,8 @@ create index if not exists once_keys_at on once_keys (at);
 
 /** Serializes schema creation across processes starting at once (create-if-not-exists races in Postgres). */
 const SCHEMA_LOCK = 0x72756e62 // "runb"
+/** The advisory lock of `claim`: exclusive for a sole serve, shared by serve --queue and the workers. */
+const OWNER_LOCK = 0x72756e6f // "runo"
 
 // bigint (int8) columns hold ms timestamps: well inside Number's exact range.
 const INT8 = 20
@@ -130,6 +133,8 @@ export async function openPostgresStore(url: string, o: PostgresStoreOptions = {
     client.release()
   }
 
+  /** The session holding `claim`'s advisory lock. */
+  let owner: pg.Client | undefined
   const q = async <R extends object = Record<string, unknown>>(sql: string, args: unknown[] = []) => pool.query<R>(sql, args)
   /** One transaction on one client: BEGIN, fn, COMMIT (ROLLBACK on error). */
   const tx = async <T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> => {
@@ -459,8 +464,45 @@ export async function openPostgresStore(url: string, o: PostgresStoreOptions = {
       if (expireBefore !== undefined) await q('delete from once_keys where at < $1', [expireBefore])
       return (await q('insert into once_keys (key, at) values ($1, $2) on conflict (key) do nothing', [key, at])).rowCount === 1
     },
+    async claim(mode) {
+      if (owner) return
+      // A connection of its own, outside the pool: the lock lives as long as this session.
+      const c = new pg.Client({ connectionString: url, types })
+      c.on('error', () => {}) // a lost session drops the lock; the pool's next query says the server is gone
+      await c.connect()
+      const fn = mode === 'sole' ? 'pg_try_advisory_lock' : 'pg_try_advisory_lock_shared'
+      const got = (await c.query<{ got: boolean }>(`select ${fn}($1) as got`, [OWNER_LOCK])).rows[0]?.got === true
+      if (got) {
+        owner = c
+        return
+      }
+      // Who holds it, for the message: pg_locks shows the holders' pids (objid is the key's low half).
+      const holders = (
+        await c
+          .query<{ pid: number; mode: string; app: string | null }>(
+            `select l.pid, l.mode, a.application_name as app from pg_locks l left join pg_stat_activity a on a.pid = l.pid
+             where l.locktype = 'advisory' and l.objid = $1 and l.granted
+               and l.database = (select oid from pg_database where datname = current_database())`,
+            [OWNER_LOCK],
+          )
+          .catch(() => ({ rows: [] as Array<{ pid: number; mode: string; app: string | null }> }))
+      ).rows
+      await c.end().catch(() => {})
+      const sole = holders.some((h) => h.mode === 'ExclusiveLock')
+      const who = sole
+        ? 'a runbook serve without --queue (it runs the runs itself)'
+        : `${holders.length > 0 ? holders.length : 'other'} process(es) sharing it (runbook serve --queue or runbook worker)`
+      throw new RunbookError(
+        'RB_STORE_IN_USE',
+        mode === 'sole'
+          ? `${who} already use${sole ? 's' : ''} this database: a serve without --queue takes every host lock back and resumes every live run at start, so it must be alone; start it with --queue to share the database with workers`
+          : `${who} already uses this database: it would take this process's host locks and run its runs a second time; restart it with --queue`,
+      )
+    },
     async close() {
       await flush().catch(() => {})
+      await owner?.end().catch(() => {})
+      owner = undefined
       await pool.end()
     },
   }

@@ -127,6 +127,9 @@ export class RunService {
    * its journal (journal.ts) ahead of the queue, then jobs never started are queued again.
    */
   async start(): Promise<void> {
+    // Before anything is taken back: a second server on the same store would take this one's
+    // locks and runs (Store.claim).
+    await this.store.claim(this.queue.shared ? 'shared' : 'sole')
     const queued = new Set(await this.store.queuedJobs())
     // No run is running yet: a queue lock left by a killed server would block its host for ever.
     // (With workers, the locks are theirs; a dead worker's run takes its lock back when it resumes.)

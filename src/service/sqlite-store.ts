@@ -3,8 +3,9 @@
  * the state dir. Writes are synchronous, so an event is committed when appendEvent returns.
  */
 import Database from 'better-sqlite3'
-import { chmodSync, existsSync, mkdirSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { RunbookError } from '../errors.ts'
 import type { RunEvent } from '../types.ts'
 import {
   LIVE_STATUSES,
@@ -111,6 +112,8 @@ export function openSqliteStore(stateDir: string | ':memory:'): Store {
   }
   const fresh = file !== ':memory:' && !existsSync(file)
   const db = new Database(file)
+  /** The lock `claim` holds until close. */
+  let owner: Database.Database | undefined
   if (PIN_NATIVE_OBJECTS) pinNativeObjects(db)
   const cached = new Map<string, Database.Statement>()
   /** Dynamic SQL (filters, patches): one statement per distinct text. */
@@ -399,8 +402,46 @@ export function openSqliteStore(stateDir: string | ':memory:'): Store {
       if (expireBefore !== undefined) st.forgetOnce.run(expireBefore)
       return st.claimOnce.run(key, at).changes === 1
     },
+    async claim() {
+      // One process at a time either way: no worker ever shares a SQLite file.
+      if (file === ':memory:' || owner) return
+      owner = claimStateDir(stateDir)
+    },
     async close() {
+      owner?.close()
+      owner = undefined
       db.close()
     },
   }
+}
+
+/**
+ * The state dir's owner: an exclusive lock on `serve.lock` (a SQLite file of its own in exclusive
+ * locking mode, so the lock is fcntl's: the kernel drops it when the process ends, however it
+ * ends, and no stale lock file is ever left to clean). `serve.pid` says who holds it.
+ */
+function claimStateDir(stateDir: string): Database.Database {
+  const lock = new Database(join(stateDir, 'serve.lock'))
+  try {
+    lock.pragma('busy_timeout = 0')
+    lock.pragma('locking_mode = EXCLUSIVE')
+    // The first write takes the exclusive lock; exclusive locking mode keeps it until close.
+    lock.exec('begin exclusive; create table if not exists owner (pid integer); delete from owner; insert into owner values (0); commit')
+  } catch (err) {
+    lock.close()
+    if ((err as { code?: string }).code !== 'SQLITE_BUSY') throw err
+    let who = 'another process'
+    try {
+      const pid = readFileSync(join(stateDir, 'serve.pid'), 'utf8').trim()
+      if (/^\d+$/.test(pid)) who = `another runbook serve (pid ${pid})`
+    } catch {
+      // no pid file: the holder is an older runbook, or it has not written it yet
+    }
+    throw new RunbookError(
+      'RB_STORE_IN_USE',
+      `${who} already uses the state dir ${stateDir}: two servers on one store would each take the other's host locks and run its runs a second time`,
+    )
+  }
+  writeFileSync(join(stateDir, 'serve.pid'), `${process.pid}\n`)
+  return lock
 }

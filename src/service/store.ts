@@ -164,6 +164,17 @@ export interface Store extends TriggerStore {
    */
   claimOnce(key: string, at: number, expireBefore?: number): Promise<boolean>
 
+  /**
+   * Declares how this process uses the store, for as long as it stays open; throws
+   * RB_STORE_IN_USE when that cannot hold. `sole`: `runbook serve` without a shared queue runs the
+   * runs itself, so at start it takes every host lock back and resumes every live run: no other
+   * process may use the store meanwhile, or it would take their locks and run their runs a second
+   * time. `shared`: serve with --queue and the workers, any number of them, never beside a `sole`
+   * one. The claim is held by the operating system (SQLite: a file lock) or the server (Postgres: an
+   * advisory lock on a connection of its own): it ends with the process, even one killed -9.
+   */
+  claim(mode: 'sole' | 'shared'): Promise<void>
+
   close(): Promise<void>
 }
 

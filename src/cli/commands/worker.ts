@@ -90,6 +90,13 @@ inventory (or --local) as serve.`,
         : undefined
     const access = loadAccess(accessFile, io.env)
     const { store, where } = await openStore({ database, stateDir: '', command: 'worker' })
+    try {
+      // Never beside a serve without --queue: it would take this worker's host locks and runs.
+      await store.claim('shared')
+    } catch (err) {
+      await store.close()
+      throw err
+    }
     const log = (message: string) => io.stderr.write(`runbook worker: ${message}\n`)
     const service = new RunService({
       store,

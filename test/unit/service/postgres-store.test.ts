@@ -35,6 +35,54 @@ const run = (id: string) => ({
 })
 const step = (seq: number): RunEvent => ({ seq, at: '2026-01-01T00:00:00.000Z', type: 'step.started', step: `s${seq}`, kind: 'run' })
 
+describe('postgres store: who may use one database (claim)', () => {
+  const refusal = (p: Promise<void>) =>
+    p.then(
+      () => null,
+      (e: unknown) => e as { code?: string; message: string },
+    )
+
+  it('a sole claim (serve without --queue) stands alone: refused beside another sole one or shared ones, and the other way round', async () => {
+    const url = await server.createDatabase()
+    const [a, b, c] = [await openPostgresStore(url), await openPostgresStore(url), await openPostgresStore(url)]
+    try {
+      await a.claim('sole')
+      const again = await refusal(b.claim('sole'))
+      expect(again?.code).toBe('RB_STORE_IN_USE')
+      expect(again?.message).toContain('a runbook serve without --queue (it runs the runs itself) already uses this database')
+      const worker = await refusal(b.claim('shared'))
+      expect(worker?.code).toBe('RB_STORE_IN_USE')
+      expect(worker?.message).toContain('restart it with --queue')
+      await a.close()
+      // Once it is gone: any number of shared users (serve --queue, workers)...
+      await b.claim('shared')
+      await c.claim('shared')
+      // ...and no sole one beside them.
+      const d = await openPostgresStore(url)
+      try {
+        const sole = await refusal(d.claim('sole'))
+        expect(sole?.code).toBe('RB_STORE_IN_USE')
+        expect(sole?.message).toContain('2 process(es) sharing it (runbook serve --queue or runbook worker) already use this database')
+      } finally {
+        await d.close()
+      }
+    } finally {
+      for (const s of [a, b, c]) await s.close().catch(() => {})
+    }
+  })
+
+  it('another database on the same server is not concerned', async () => {
+    const [a, b] = [await openPostgresStore(await server.createDatabase()), await openPostgresStore(await server.createDatabase())]
+    try {
+      await a.claim('sole')
+      await b.claim('sole')
+    } finally {
+      await a.close()
+      await b.close()
+    }
+  })
+})
+
 describe('postgres store', () => {
   it('appendEvent returns at once; flush commits every queued event in order, visible to another process', async () => {
     const url = await server.createDatabase()

@@ -135,6 +135,22 @@ async function serviceOn(stateDir: string, runbooks: string, death?: Death, over
   return { service, store: inner, died: diedP, close }
 }
 
+describe('one server per state dir', () => {
+  it('a second server on the same state dir is refused at start: it takes back no lock and resumes no run of the first', async () => {
+    const w = world()
+    const state = join(w.root, 'state')
+    const first = await serviceOn(state, w.runbooks)
+    // The first server is applying a fix on web9: its queue lock is in the store.
+    expect(await first.store.acquireHostLock('web9', 'run-of-first', 1)).toBe(true)
+    const store = openSqliteStore(state)
+    cleanup.push(() => store.close())
+    const second = new RunService({ store, access, runbookDirs: [w.runbooks], executors: () => createLocalExecutorFactory() })
+    await expect(second.start()).rejects.toThrow(/another runbook serve \(pid \d+\) already uses the state dir/)
+    expect(await first.store.hostLocks()).toEqual([{ host: 'web9', runId: 'run-of-first', at: 1 }])
+    await second.close()
+  })
+})
+
 async function until(store: Store, id: string, statuses: string[], timeoutMs = 20_000) {
   const end = Date.now() + timeoutMs
   for (;;) {
