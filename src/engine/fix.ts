@@ -9,6 +9,7 @@
  * backup path, the revert schedule and its cancellation.
  */
 import { createHash } from 'node:crypto'
+import { performance } from 'node:perf_hooks'
 import { createTwoFilesPatch } from 'diff'
 import { scopeFor, type RunContext, type StepRecord } from '../compile/compile.ts'
 import type { CompiledFix, CompiledFixStep } from '../compile/model.ts'
@@ -19,6 +20,7 @@ import {
   backupFiles,
   cancelRevert,
   LOCK_HELD,
+  LOCK_NOT_OURS,
   lockAcquire,
   lockRelease,
   lockRenew,
@@ -33,9 +35,6 @@ import { RunbookError } from '../errors.ts'
 import { DEFAULTS } from '../shared/defaults.ts'
 
 const MAX_REPLANS = 3
-/** The lock is a lease: renewed while the run lives, so a run that dies frees its host within the TTL. */
-const LOCK_TTL_S = 30
-const LOCK_RENEW_MS = 10_000
 
 export interface FixDeps {
   runId: string
@@ -43,6 +42,21 @@ export interface FixDeps {
   mode: Mode
   /** Binds plan hashes to the run's secrets without revealing them (engine/plan-hash.ts). */
   seal: PlanSeal
+  /**
+   * The host lock is a lease: renewed while the run lives, so a run that dies frees its host within
+   * the TTL (DEFAULTS.hostLock). Tests shorten it.
+   */
+  hostLock?: Partial<(typeof DEFAULTS)['hostLock']>
+}
+
+/**
+ * What this run knows of its lease on a host: until when the host last confirmed it (measured from
+ * when the confirming command was sent, on this machine's monotonic clock), and whether a renewal
+ * found it taken by another run.
+ */
+interface Lease {
+  validUntil: number
+  lost: boolean
 }
 
 /** What a fix step carries from phase to phase (the step record's `result`). */
@@ -71,7 +85,7 @@ export class FixRunner {
   /** Fixes left applied without verification because they declare no rollback: the host needs a human. */
   readonly unverified: string[] = []
   /** Locks this run holds: host → token. Released when the fix ends, and by releaseAll() at run end. */
-  readonly #locks = new Map<string, { step: string; sudo: boolean; renew: NodeJS.Timeout }>()
+  readonly #locks = new Map<string, { step: string; sudo: boolean; renew: NodeJS.Timeout; lease: Lease }>()
   /** The intent (action and inputs) of each proposed fix, by step, for the approver. */
   readonly #intents = new Map<string, FixIntent>()
 
@@ -86,6 +100,10 @@ export class FixRunner {
 
   get #token(): string {
     return `${this.deps.runId}`
+  }
+
+  get #lease(): (typeof DEFAULTS)['hostLock'] {
+    return { ...DEFAULTS.hostLock, ...this.deps.hostLock }
   }
 
   // --- check & plan -----------------------------------------------------------------------------
@@ -319,6 +337,11 @@ export class FixRunner {
     const fromAction = fix.action && !fix.action.overrides.includes('apply') ? { action: fix.action.id } : {}
     const applyCommands = new Set(plan.apply)
 
+    // The lock may have run out while the fix waited (a re-approval, an unreachable host, a server
+    // restart): the host confirms it is still ours before the first change.
+    const lost = await this.#stillLocked(plan.host, true)
+    if (lost) return refuse(lost)
+
     // 3. Back up every file the fix writes.
     let backups: FixState['backups'] = []
     if (plan.files.length > 0) {
@@ -378,7 +401,20 @@ export class FixRunner {
     let ok = true
     let inDoubt = false
     const commands = [...plan.files.map((f, i) => writeFile(f.path, f.after, fix.files[i]!.mode)), ...plan.apply]
-    for (const command of commands) {
+    for (const [i, command] of commands.entries()) {
+      const lost = await this.#stillLocked(plan.host)
+      if (lost && i === 0) {
+        // Nothing applied yet: disarm our own revert (it would run the rollback under another run's lock).
+        if (revert) await this.steps.raw(step.name, 'apply', { ...spec(cancelRevert(revert)), repeatable: true })
+        return refuse(lost)
+      }
+      if (lost) {
+        // Rolling back now would change the host under another run's lock: stop, and say what was done.
+        throw new RunbookError(
+          'RB_STEP_FAILED',
+          `stopped applying ${step.name} on ${plan.host} after ${i} of ${commands.length} changes: ${lost}. Nothing was rolled back${revert ? ' (the scheduled revert stays armed)' : ''}; check the host by hand`,
+        )
+      }
       const r = await this.steps.raw(step.name, 'apply', { ...spec(command), ...(applyCommands.has(command) ? fromAction : {}) })
       if (r.error?.kind === 'in-doubt') {
         inDoubt = true
@@ -482,6 +518,12 @@ export class FixRunner {
         result: { ...state, status: 'not-rolled-back', failedAt: state.status === 'apply-failed' ? 'apply' : 'verify' },
       }
     }
+    const lost = await this.#stillLocked(plan.host, true)
+    if (lost)
+      throw new RunbookError(
+        'RB_STEP_FAILED',
+        `did not roll back ${step.name} on ${plan.host}: ${lost}. The fix stays as it is${state.revert ? ' (the scheduled revert stays armed)' : ''}; check the host by hand`,
+      )
     let ok = true
     // Every rollback command runs even when one fails: restore as much as can be restored.
     for (const command of commands) {
@@ -518,7 +560,8 @@ export class FixRunner {
 
   async #lock(step: CompiledFixStep, plan: FixPlan, fix: CompiledFix): Promise<{ ok: true } | { ok: false; holder: string }> {
     if (this.#locks.has(plan.host)) return { ok: true }
-    const ttlS = LOCK_TTL_S
+    const { ttlS, renewMs } = this.#lease
+    const sent = performance.now()
     const owner = `${this.deps.operator}, runbook ${this.steps.deps.runbook} (fix ${step.name}, run ${this.deps.runId})`
     const acquire = {
       host: plan.host,
@@ -539,23 +582,11 @@ export class FixRunner {
       r = await this.steps.raw(step.name, 'apply', acquire)
     }
     if (r.result?.exitCode === 0) {
+      const lease: Lease = { validUntil: sent + ttlS * 1000, lost: false }
       // Renewals are housekeeping: not part of the recorded story, so replays stay deterministic.
-      const renew = setInterval(() => {
-        void this.steps.deps.executors
-          .executor(plan.host)
-          .exec({
-            host: plan.host,
-            command: lockRenew(this.#token, ttlS),
-            sudo: plan.sudo,
-            timeoutMs: 10_000,
-            mutating: true,
-            repeatable: true,
-            housekeeping: true,
-          })
-          .catch(() => {})
-      }, LOCK_RENEW_MS)
+      const renew = setInterval(() => void this.#renew(plan.host, plan.sudo, lease), renewMs)
       renew.unref()
-      this.#locks.set(plan.host, { step: step.name, sudo: plan.sudo, renew })
+      this.#locks.set(plan.host, { step: step.name, sudo: plan.sudo, renew, lease })
       this.steps.deps.emitter.emit({
         type: 'lock.acquired',
         host: plan.host,
@@ -571,6 +602,46 @@ export class FixRunner {
         : `could not take the lock: ${r.error?.message ?? r.result?.stderr.trim() ?? 'unknown error'}`
     this.steps.deps.emitter.emit({ type: 'lock.refused', host: plan.host, lock: 'host', holder })
     return { ok: false, holder }
+  }
+
+  /** Extend the lease on the host; what the host answers updates what this run knows of it. */
+  async #renew(host: string, sudo: boolean, lease: Lease): Promise<void> {
+    const sent = performance.now()
+    // Through the step runner: bounded by its timeout, and by the run's end (an aborted run waits for no renewal).
+    const r = await this.steps
+      .exec({
+        host,
+        command: lockRenew(this.#token, this.#lease.ttlS),
+        sudo,
+        timeoutMs: Math.min(10_000, this.#lease.renewMs),
+        mutating: true,
+        repeatable: true,
+        housekeeping: true,
+      })
+      .catch(() => null)
+    if (r?.exitCode === 0 && !r.timedOut) lease.validUntil = Math.max(lease.validUntil, sent + this.#lease.ttlS * 1000)
+    else if (r?.exitCode === LOCK_NOT_OURS) lease.lost = true
+  }
+
+  /**
+   * Before each change to a host: is its lock still this run's? A lease the renewals kept fresh is
+   * (no command). One they could not renew (the host unreachable longer than a renewal period, a
+   * stalled process) may have run out, and another run may have taken the host since: the host is
+   * asked at once. `ask`: ask the host anyway (before a fix's first change, and before a rollback:
+   * a run resumed from its journal knows nothing of the time that passed). Returns why the change
+   * must not start, or null.
+   */
+  async #stillLocked(host: string, ask = false): Promise<string | null> {
+    const held = this.#locks.get(host)
+    if (!held) return `this run does not hold the lock on ${host}`
+    const { lease } = held
+    if (!ask && !lease.lost && performance.now() < lease.validUntil - this.#lease.confirmBeforeMs) return null
+    if (!lease.lost) await this.#renew(host, held.sudo, lease)
+    if (lease.lost)
+      return `the lock on ${host} is no longer this run's: its lease ran out while it could not be renewed, and another run took the host`
+    if (performance.now() >= lease.validUntil)
+      return `could not confirm this run still holds the lock on ${host}: its lease may have run out`
+    return null
   }
 
   async #release(host: string): Promise<void> {

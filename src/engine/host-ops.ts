@@ -50,13 +50,16 @@ export function lockAcquire(token: string, owner: string, ttlSeconds: number): s
 /** Take the lock's busy mark, retrying briefly (a renew may hold it for a few milliseconds). */
 const busy = (d: string) => `i=0; until mkdir "${d}/busy" 2>/dev/null; do i=$((i+1)); [ $i -lt 30 ] || exit 1; sleep 0.1; done`
 
-/** Extend the lease, only if the lock is still ours (exit 1 otherwise). */
+/** Exit status of lockRenew when the lock is not ours (any more): another run holds it, or nobody. */
+export const LOCK_NOT_OURS = 76
+
+/** Extend the lease, only if the lock is still ours (exit LOCK_NOT_OURS otherwise; 1: could not tell). */
 export function lockRenew(token: string, ttlSeconds: number): string {
   const t = quote(token)
   return [
-    `d=${HOST_DIR}/lock; [ "$(cat "$d/token" 2>/dev/null)" = ${t} ] || exit 1`,
+    `d=${HOST_DIR}/lock; [ "$(cat "$d/token" 2>/dev/null)" = ${t} ] || exit ${LOCK_NOT_OURS}`,
     busy('$d'),
-    `if [ "$(cat "$d/token" 2>/dev/null)" = ${t} ]; then echo $(( $(date +%s) + ${ttlSeconds} )) > "$d/expires.new" && mv -f "$d/expires.new" "$d/expires"; r=$?; else r=1; fi`,
+    `if [ "$(cat "$d/token" 2>/dev/null)" = ${t} ]; then echo $(( $(date +%s) + ${ttlSeconds} )) > "$d/expires.new" && mv -f "$d/expires.new" "$d/expires"; r=$?; else r=${LOCK_NOT_OURS}; fi`,
     `rmdir "$d/busy"; exit $r`,
   ].join('\n')
 }

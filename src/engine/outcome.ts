@@ -135,6 +135,15 @@ export function buildOutcome(
           evidence: evidenceOf(facts.lastStep ?? '', facts, null, 20),
         }
       }
+      // The engine stopped a step itself (a fix that lost its host's lock): its reason, not the step's last status.
+      if (facts.crash instanceof RunbookError && facts.crash.code === 'RB_STEP_FAILED') {
+        return {
+          id: final,
+          severity: 'critical',
+          summary: `Run stopped at step '${facts.lastStep ?? '?'}': ${facts.crash.message}`,
+          evidence: evidenceOf(facts.lastStep ?? '', facts, null, 20),
+        }
+      }
       const record = context.steps[facts.lastStep ?? '']
       const why = record?.error
         ? `${record.error.kind}: ${record.error.message}`

@@ -17,7 +17,7 @@ import { provideRun } from './actors.ts'
 import type { Approver } from './approval.ts'
 import { systemClock } from './clock.ts'
 import { Emitter, type EventSink } from './emitter.ts'
-import { FixRunner } from './fix.ts'
+import { FixRunner, type FixDeps } from './fix.ts'
 import { asRunbookError } from './outcome.ts'
 import { Redactor } from './redact.ts'
 import { StepRunner } from './steps.ts'
@@ -51,6 +51,8 @@ export interface RunOptions {
    * cannot commit synchronously (a store over the network) makes them durable here first.
    */
   beforeCommand?: () => Promise<void>
+  /** The fix's host lease (DEFAULTS.hostLock); tests shorten it. */
+  hostLock?: FixDeps['hostLock']
 }
 
 let operator: string | undefined
@@ -133,7 +135,13 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
     ...(options.beforeCommand ? { beforeCommand: options.beforeCommand } : {}),
   })
   const seal = { redactor, key: options.planKey ?? randomBytes(32), secrets }
-  const fixes = new FixRunner(steps, { runId, operator: options.operator ?? currentOperator(), mode: options.mode, seal })
+  const fixes = new FixRunner(steps, {
+    runId,
+    operator: options.operator ?? currentOperator(),
+    mode: options.mode,
+    seal,
+    ...(options.hostLock ? { hostLock: options.hostLock } : {}),
+  })
   const { machine, record, stepStarted } = provideRun(compiled, { emitter, steps, fixes, signal, tally: () => tallied })
 
   const ended = await new Promise<{ error?: unknown }>((resolve) => {

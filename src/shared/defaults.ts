@@ -11,6 +11,12 @@ export const DEFAULTS = Object.freeze({
   probeCount: 3,
   /** The engine's own commands on a host (lock, revert schedule, a fresh login to verify an access fix). */
   housekeepingTimeoutMs: 30_000,
+  /**
+   * The lease lock a fix holds on its host (engine/fix.ts): how long it lasts, how often it is
+   * renewed, and how much of it must be left, as last confirmed, for a change to start without
+   * asking the host again.
+   */
+  hostLock: { ttlS: 30, renewMs: 10_000, confirmBeforeMs: 10_000 },
   /** Pause between a fix's verify attempts (`verify.interval`). */
   verifyIntervalMs: 1_000,
   /** Commit-confirmed access fixes: the host reverts by itself unless verified within this (`confirm_within`). */

@@ -99,3 +99,91 @@ describe('fix lifecycle (local)', () => {
     expect(readFileSync(file, 'utf8')).toBe('value = old\n')
   })
 })
+
+/**
+ * The host lock is a lease: if its renewals fail long enough (the host unreachable, a stalled
+ * process), another run may take the host. Simulated here by writing another run's token into the
+ * lock, as a take-over of the expired lease would; `confirmBeforeMs` above the TTL makes the engine
+ * ask the host before every change, as it does when its renewals have not been answered.
+ */
+describe('fix lifecycle (local): the lock is confirmed before every change', () => {
+  const takeOver = (): void => writeFileSync(join(dir, 'host-state', 'lock', 'token'), 'another-run\n')
+  const lockToken = (): string => readFileSync(join(dir, 'host-state', 'lock', 'token'), 'utf8').trim()
+
+  it('taken over between the lock and the first change: the fix is refused, nothing is written, the other run keeps the lock', async () => {
+    const file = join(dir, 'app.conf')
+    writeFileSync(file, 'value = old\n')
+    const { summary, events, asked } = await runFile(RUNBOOK, {
+      params: { host: 'localhost', path: file },
+      mode: 'apply',
+      approver: yesApprover('t'),
+      onEvent: (e) => e.type === 'lock.acquired' && takeOver(),
+    })
+    expect(summary).toMatchObject({ status: 'refused', exitCode: EXIT.REFUSED })
+    expect(events.find((e) => e.type === 'fix.refused')).toMatchObject({
+      reason: expect.stringContaining("the lock on localhost is no longer this run's"),
+    })
+    expect(readFileSync(file, 'utf8')).toBe('value = old\n')
+    expect(events.filter((e) => e.type === 'fix.backup' || e.type === 'fix.applied')).toEqual([])
+    expect(asked.filter((s) => s.command.includes('.runbook.XXXXXX'))).toEqual([]) // no file write
+    expect(lockToken()).toBe('another-run')
+  })
+
+  it('taken over between two changes: it stops before the next one, rolls nothing back, and says what was done', async () => {
+    const file = join(dir, 'app.conf')
+    writeFileSync(file, 'value = old\n')
+    const { summary, events, asked } = await runFile(RUNBOOK, {
+      params: { host: 'localhost', path: file },
+      mode: 'apply',
+      approver: yesApprover('t'),
+      hostLock: { confirmBeforeMs: 60_000 },
+      // After the file is written (the first of its 2 changes; the second is `true`).
+      onEvent: (e) => e.type === 'command.finished' && e.phase === 'apply' && e.spec.command.includes('.runbook.XXXXXX') && takeOver(),
+    })
+    expect(readFileSync(file, 'utf8')).toBe('# managed by runbook\nvalue = on\n')
+    expect(asked.filter((s) => s.command === 'true')).toEqual([])
+    expect(events.filter((e) => e.type === 'command.started' && e.phase === 'rollback')).toEqual([])
+    expect(summary.exitCode).not.toBe(EXIT.FIX_APPLIED)
+    expect(summary.outcome?.summary).toContain(
+      "stopped applying set on localhost after 1 of 2 changes: the lock on localhost is no longer this run's",
+    )
+    expect(summary.outcome?.summary).toContain('Nothing was rolled back')
+    expect(lockToken()).toBe('another-run')
+  })
+
+  it("taken over before a rollback: nothing is rolled back under the other run's lock, and the run says so", async () => {
+    const file = join(dir, 'app.conf')
+    writeFileSync(file, 'value = old\n')
+    const { summary, events } = await runFile(RUNBOOK, {
+      params: { host: 'localhost', path: file },
+      mode: 'apply',
+      approver: yesApprover('t'),
+      // Applied; then someone edits the file (verify fails) and another run takes the host.
+      onEvent: (e) => {
+        if (e.type !== 'fix.applied') return
+        writeFileSync(file, 'value = edited\n')
+        takeOver()
+      },
+    })
+    expect(events.filter((e) => e.type === 'command.started' && e.phase === 'rollback')).toEqual([])
+    expect(readFileSync(file, 'utf8')).toBe('value = edited\n')
+    expect(summary.outcome?.summary).toContain("did not roll back set on localhost: the lock on localhost is no longer this run's")
+    expect(lockToken()).toBe('another-run')
+  })
+
+  it('(control) asked before every change and still its own: the fix applies, and the lock is released', async () => {
+    const file = join(dir, 'app.conf')
+    writeFileSync(file, 'value = old\n')
+    const { summary, asked } = await runFile(RUNBOOK, {
+      params: { host: 'localhost', path: file },
+      mode: 'apply',
+      approver: yesApprover('t'),
+      hostLock: { confirmBeforeMs: 60_000 },
+    })
+    expect(summary.exitCode).toBe(EXIT.FIX_APPLIED)
+    expect(readFileSync(file, 'utf8')).toBe('# managed by runbook\nvalue = on\n')
+    // The host was asked (housekeeping, not recorded) before the first change and before `true`.
+    expect(asked.filter((s) => s.housekeeping).length).toBeGreaterThanOrEqual(2)
+    expect(existsSync(join(dir, 'host-state', 'lock'))).toBe(false)
+  })
+})

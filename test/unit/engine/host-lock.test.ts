@@ -8,7 +8,15 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { LOCK_HELD, cancelRevert, lockAcquire, lockRelease, lockRenew, scheduleRevert } from '../../../src/engine/host-ops.ts'
+import {
+  LOCK_HELD,
+  LOCK_NOT_OURS,
+  cancelRevert,
+  lockAcquire,
+  lockRelease,
+  lockRenew,
+  scheduleRevert,
+} from '../../../src/engine/host-ops.ts'
 
 let root: string
 beforeAll(() => {
@@ -86,7 +94,7 @@ describe('host lease lock (real /bin/sh)', () => {
   it('renew and release act only on our own lease', async () => {
     const dir = join(root, 'own')
     expect((await sh(lockAcquire('mine', 'me', 30), dir)).code).toBe(0)
-    expect((await sh(lockRenew('other', 30), dir)).code).toBe(1)
+    expect((await sh(lockRenew('other', 30), dir)).code).toBe(LOCK_NOT_OURS)
     expect((await sh(lockRenew('mine', 300), dir)).code).toBe(0)
     const expires = Number(readFileSync(join(dir, 'lock', 'expires'), 'utf8'))
     expect(expires).toBeGreaterThan(Date.now() / 1000 + 200)

@@ -9,6 +9,7 @@ import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmS
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createLocalExecutorFactory } from '../../../src/executors/local.ts'
+import { LOCK_NOT_OURS } from '../../../src/engine/host-ops.ts'
 import { ExecError } from '../../../src/errors.ts'
 import { AccessControl, parseAccess } from '../../../src/service/access.ts'
 import { RunService } from '../../../src/service/service.ts'
@@ -418,7 +419,7 @@ describe('resuming a served run from its journal', () => {
       const renewed = events.filter(isCommand('command.finished', 'expires.new'))
       expect(renewed).toHaveLength(1)
       // Not ours yet: the renew fails and the lock is taken again; ours: the renew succeeds.
-      expect((renewed[0] as Extract<RunEvent, { type: 'command.finished' }>).result?.exitCode).toBe(when === 'after' ? 1 : 0)
+      expect((renewed[0] as Extract<RunEvent, { type: 'command.finished' }>).result?.exitCode).toBe(when === 'after' ? LOCK_NOT_OURS : 0)
       expect(events.filter(isCommand('command.started', 'mktemp -d'))).toHaveLength(when === 'after' ? 2 : 1)
       expect(events.filter((e) => e.type === 'lock.acquired')).toHaveLength(1)
       expect(events.filter((e) => e.type === 'lock.released')).toHaveLength(1)
