@@ -109,14 +109,16 @@ describe('fix lifecycle (local)', () => {
 describe('fix lifecycle (local): the lock is confirmed before every change', () => {
   const takeOver = (): void => writeFileSync(join(dir, 'host-state', 'lock', 'token'), 'another-run\n')
   const lockToken = (): string => readFileSync(join(dir, 'host-state', 'lock', 'token'), 'utf8').trim()
-
-  it('taken over between the lock and the first change: the fix is refused, nothing is written, the other run keeps the lock', async () => {
+  /** write-config applied (approved) to a fresh app.conf holding `value = old`, with `over` on top. */
+  const apply = async (over: Partial<Parameters<typeof runFile>[1]> = {}) => {
     const file = join(dir, 'app.conf')
     writeFileSync(file, 'value = old\n')
-    const { summary, events, asked } = await runFile(RUNBOOK, {
-      params: { host: 'localhost', path: file },
-      mode: 'apply',
-      approver: yesApprover('t'),
+    const r = await runFile(RUNBOOK, { params: { host: 'localhost', path: file }, mode: 'apply', approver: yesApprover('t'), ...over })
+    return { ...r, file }
+  }
+
+  it('taken over between the lock and the first change: the fix is refused, nothing is written, the other run keeps the lock', async () => {
+    const { summary, events, asked, file } = await apply({
       onEvent: (e) => e.type === 'lock.acquired' && takeOver(),
     })
     expect(summary).toMatchObject({ status: 'refused', exitCode: EXIT.REFUSED })
@@ -130,12 +132,7 @@ describe('fix lifecycle (local): the lock is confirmed before every change', () 
   })
 
   it('taken over between two changes: it stops before the next one, rolls nothing back, and says what was done', async () => {
-    const file = join(dir, 'app.conf')
-    writeFileSync(file, 'value = old\n')
-    const { summary, events, asked } = await runFile(RUNBOOK, {
-      params: { host: 'localhost', path: file },
-      mode: 'apply',
-      approver: yesApprover('t'),
+    const { summary, events, asked, file } = await apply({
       hostLock: { confirmBeforeMs: 60_000 },
       // After the file is written (the first of its 2 changes; the second is `true`).
       onEvent: (e) => e.type === 'command.finished' && e.phase === 'apply' && e.spec.command.includes('.runbook.XXXXXX') && takeOver(),
@@ -152,16 +149,11 @@ describe('fix lifecycle (local): the lock is confirmed before every change', () 
   })
 
   it("taken over before a rollback: nothing is rolled back under the other run's lock, and the run says so", async () => {
-    const file = join(dir, 'app.conf')
-    writeFileSync(file, 'value = old\n')
-    const { summary, events } = await runFile(RUNBOOK, {
-      params: { host: 'localhost', path: file },
-      mode: 'apply',
-      approver: yesApprover('t'),
+    const { summary, events, file } = await apply({
       // Applied; then someone edits the file (verify fails) and another run takes the host.
       onEvent: (e) => {
         if (e.type !== 'fix.applied') return
-        writeFileSync(file, 'value = edited\n')
+        writeFileSync(join(dir, 'app.conf'), 'value = edited\n')
         takeOver()
       },
     })
@@ -172,12 +164,7 @@ describe('fix lifecycle (local): the lock is confirmed before every change', () 
   })
 
   it('(control) asked before every change and still its own: the fix applies, and the lock is released', async () => {
-    const file = join(dir, 'app.conf')
-    writeFileSync(file, 'value = old\n')
-    const { summary, asked } = await runFile(RUNBOOK, {
-      params: { host: 'localhost', path: file },
-      mode: 'apply',
-      approver: yesApprover('t'),
+    const { summary, asked, file } = await apply({
       hostLock: { confirmBeforeMs: 60_000 },
     })
     expect(summary.exitCode).toBe(EXIT.FIX_APPLIED)
