@@ -3,7 +3,7 @@
  * the state dir. Writes are synchronous, so an event is committed when appendEvent returns.
  */
 import Database from 'better-sqlite3'
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { RunbookError } from '../errors.ts'
 import type { RunEvent } from '../types.ts'
@@ -408,8 +408,13 @@ export function openSqliteStore(stateDir: string | ':memory:'): Store {
       owner = claimStateDir(stateDir)
     },
     async close() {
-      owner?.close()
-      owner = undefined
+      if (owner) {
+        // The pid file names the holder only while it holds the lock (removed first: once the lock
+        // is free, the next holder writes its own).
+        rmSync(join(stateDir, 'serve.pid'), { force: true })
+        owner.close()
+        owner = undefined
+      }
       db.close()
     },
   }

@@ -35,7 +35,9 @@ describe('sqlite store: one owner per state dir (claim)', () => {
       expect(err?.message).toContain(`another runbook serve (pid ${process.pid}) already uses the state dir ${dir}`)
       // The refused store still works for what it already does (the data is shared; the claim is not).
       expect(await second.hostLocks()).toEqual([])
+      expect(readFileSync(join(dir, 'serve.pid'), 'utf8')).toBe(`${process.pid}\n`)
       await first.close()
+      expect(existsSync(join(dir, 'serve.pid'))).toBe(false)
       await second.claim('sole')
     } finally {
       await first.close().catch(() => {})
