@@ -427,6 +427,7 @@ export function openSqliteStore(stateDir: string | ':memory:'): Store {
  */
 function claimStateDir(stateDir: string): Database.Database {
   const lock = new Database(join(stateDir, 'serve.lock'))
+  if (PIN_NATIVE_OBJECTS) pinNativeObjects(lock)
   try {
     lock.pragma('busy_timeout = 0')
     lock.pragma('locking_mode = EXCLUSIVE')
