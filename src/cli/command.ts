@@ -97,3 +97,11 @@ export function renderHelp(def: CommandDef): string {
   }
   return lines.join('\n') + '\n'
 }
+
+/** Resolves when any of the signals aborts (a long-running command's wait for its end: SIGINT, or a reason of its own). */
+export function untilAborted(...signals: AbortSignal[]): Promise<void> {
+  return new Promise((done) => {
+    if (signals.some((s) => s.aborted)) return done()
+    for (const s of signals) s.addEventListener('abort', () => done(), { once: true })
+  })
+}

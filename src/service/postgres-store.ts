@@ -135,6 +135,69 @@ export async function openPostgresStore(url: string, o: PostgresStoreOptions = {
 
   /** The session holding `claim`'s advisory lock. */
   let owner: pg.Client | undefined
+  let closing = false
+
+  /** The owner lock on a session of its own, or RB_STORE_IN_USE naming who holds it. */
+  const takeOwnerLock = async (mode: 'sole' | 'shared'): Promise<pg.Client> => {
+    // A connection of its own, outside the pool: the lock lives as long as this session.
+    const c = new pg.Client({ connectionString: url, types })
+    c.on('error', () => {}) // its end is handled by keepOwnerLock
+    await c.connect()
+    const fn = mode === 'sole' ? 'pg_try_advisory_lock' : 'pg_try_advisory_lock_shared'
+    const got = (await c.query<{ got: boolean }>(`select ${fn}($1) as got`, [OWNER_LOCK])).rows[0]?.got === true
+    if (got) return c
+    // Who holds it, for the message: pg_locks shows the holders' pids (objid is the key's low half).
+    const holders = (
+      await c
+        .query<{ pid: number; mode: string }>(
+          `select l.pid, l.mode from pg_locks l
+           where l.locktype = 'advisory' and l.objid = $1 and l.granted
+             and l.database = (select oid from pg_database where datname = current_database())`,
+          [OWNER_LOCK],
+        )
+        .catch(() => ({ rows: [] as Array<{ pid: number; mode: string }> }))
+    ).rows
+    await c.end().catch(() => {})
+    const sole = holders.some((h) => h.mode === 'ExclusiveLock')
+    const who = sole
+      ? 'a runbook serve without --queue (it runs the runs itself)'
+      : `${holders.length > 0 ? holders.length : 'other'} process(es) sharing it (runbook serve --queue or runbook worker)`
+    throw new RunbookError(
+      'RB_STORE_IN_USE',
+      mode === 'sole'
+        ? `${who} already use${sole ? 's' : ''} this database: a serve without --queue takes every host lock back and resumes every live run at start, so it must be alone; start it with --queue to share the database with workers`
+        : `${who} already uses this database: it would take this process's host locks and run its runs a second time; restart it with --queue`,
+    )
+  }
+
+  /**
+   * When the lock's session ends while the store is open (the server restarted, the session was
+   * killed), take the lock again as soon as the server answers (every second); if another process
+   * took it meanwhile, say so to `onLost`.
+   */
+  const keepOwnerLock = (c: pg.Client, mode: 'sole' | 'shared', onLost?: (err: Error) => void): void => {
+    c.once('end', () => {
+      if (closing || owner !== c) return
+      owner = undefined
+      void (async () => {
+        while (!closing) {
+          await new Promise((r) => setTimeout(r, 1000))
+          if (closing) return
+          try {
+            const again = await takeOwnerLock(mode)
+            if (closing) return void (await again.end().catch(() => {}))
+            owner = again
+            keepOwnerLock(again, mode, onLost)
+            return
+          } catch (err) {
+            if (!(err instanceof RunbookError && err.code === 'RB_STORE_IN_USE')) continue // the server does not answer yet
+            onLost?.(new RunbookError('RB_STORE_IN_USE', `lost the claim on the database (its session ended) and ${err.message}`))
+            return
+          }
+        }
+      })()
+    })
+  }
   const q = async <R extends object = Record<string, unknown>>(sql: string, args: unknown[] = []) => pool.query<R>(sql, args)
   /** One transaction on one client: BEGIN, fn, COMMIT (ROLLBACK on error). */
   const tx = async <T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> => {
@@ -464,42 +527,13 @@ export async function openPostgresStore(url: string, o: PostgresStoreOptions = {
       if (expireBefore !== undefined) await q('delete from once_keys where at < $1', [expireBefore])
       return (await q('insert into once_keys (key, at) values ($1, $2) on conflict (key) do nothing', [key, at])).rowCount === 1
     },
-    async claim(mode) {
+    async claim(mode, onLost) {
       if (owner) return
-      // A connection of its own, outside the pool: the lock lives as long as this session.
-      const c = new pg.Client({ connectionString: url, types })
-      c.on('error', () => {}) // a lost session drops the lock; the pool's next query says the server is gone
-      await c.connect()
-      const fn = mode === 'sole' ? 'pg_try_advisory_lock' : 'pg_try_advisory_lock_shared'
-      const got = (await c.query<{ got: boolean }>(`select ${fn}($1) as got`, [OWNER_LOCK])).rows[0]?.got === true
-      if (got) {
-        owner = c
-        return
-      }
-      // Who holds it, for the message: pg_locks shows the holders' pids (objid is the key's low half).
-      const holders = (
-        await c
-          .query<{ pid: number; mode: string; app: string | null }>(
-            `select l.pid, l.mode, a.application_name as app from pg_locks l left join pg_stat_activity a on a.pid = l.pid
-             where l.locktype = 'advisory' and l.objid = $1 and l.granted
-               and l.database = (select oid from pg_database where datname = current_database())`,
-            [OWNER_LOCK],
-          )
-          .catch(() => ({ rows: [] as Array<{ pid: number; mode: string; app: string | null }> }))
-      ).rows
-      await c.end().catch(() => {})
-      const sole = holders.some((h) => h.mode === 'ExclusiveLock')
-      const who = sole
-        ? 'a runbook serve without --queue (it runs the runs itself)'
-        : `${holders.length > 0 ? holders.length : 'other'} process(es) sharing it (runbook serve --queue or runbook worker)`
-      throw new RunbookError(
-        'RB_STORE_IN_USE',
-        mode === 'sole'
-          ? `${who} already use${sole ? 's' : ''} this database: a serve without --queue takes every host lock back and resumes every live run at start, so it must be alone; start it with --queue to share the database with workers`
-          : `${who} already uses this database: it would take this process's host locks and run its runs a second time; restart it with --queue`,
-      )
+      owner = await takeOwnerLock(mode)
+      keepOwnerLock(owner, mode, onLost)
     },
     async close() {
+      closing = true
       await flush().catch(() => {})
       await owner?.end().catch(() => {})
       owner = undefined

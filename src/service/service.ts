@@ -38,6 +38,8 @@ export interface ServiceOptions {
   queue?(execute: (id: string, signal: AbortSignal) => Promise<void>): RunQueue
   /** Approvals may be decided in another process (serve and workers share the store): poll it this often. */
   approvalPollMs?: number
+  /** Another process took this one's claim on the store (Store.claim): the process must stop. */
+  onClaimLost?(err: Error): void
 }
 
 export interface SubmitBody {
@@ -129,7 +131,7 @@ export class RunService {
   async start(): Promise<void> {
     // Before anything is taken back: a second server on the same store would take this one's
     // locks and runs (Store.claim).
-    await this.store.claim(this.queue.shared ? 'shared' : 'sole')
+    await this.store.claim(this.queue.shared ? 'shared' : 'sole', this.o.onClaimLost)
     const queued = new Set(await this.store.queuedJobs())
     // No run is running yet: a queue lock left by a killed server would block its host for ever.
     // (With workers, the locks are theirs; a dead worker's run takes its lock back when it resumes.)

@@ -172,8 +172,11 @@ export interface Store extends TriggerStore {
    * time. `shared`: serve with --queue and the workers, any number of them, never beside a `sole`
    * one. The claim is held by the operating system (SQLite: a file lock) or the server (Postgres: an
    * advisory lock on a connection of its own): it ends with the process, even one killed -9.
+   * On Postgres the session holding it may end while the process lives (a server restart): it is
+   * taken again as soon as the server answers, and `onLost` is called if another process took it
+   * meanwhile (the caller must then stop).
    */
-  claim(mode: 'sole' | 'shared'): Promise<void>
+  claim(mode: 'sole' | 'shared', onLost?: (err: Error) => void): Promise<void>
 
   close(): Promise<void>
 }

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { RunbookError } from '../../errors.ts'
 import { DEFAULTS } from '../../shared/defaults.ts'
-import { defineCommand } from '../command.ts'
+import { defineCommand, untilAborted } from '../command.ts'
 import { durationFlag } from '../output.ts'
 
 /** `127.0.0.1:8080`, `[::1]:8080`, `:8080` (loopback) → host and port. */
@@ -144,6 +144,8 @@ instead of running them in this process.`,
       bull && queueUrl
         ? new bull.BullRunQueue({ connection: { url: queueUrl }, store, log: (m) => io.stderr.write(`runbook serve: ${m}\n`) })
         : undefined
+    // Another process took this one's claim on the store (a database restart, then a second serve): stop.
+    const claimLost = new AbortController()
     const service = new RunService({
       store,
       access,
@@ -153,6 +155,7 @@ instead of running them in this process.`,
       runTimeoutMs,
       approvalTtlMs,
       ...(shared ? { queue: () => shared, approvalPollMs: 500 } : {}),
+      onClaimLost: (err) => claimLost.abort(err),
     })
     const proxyHeader = values['trust-proxy-user-header'] as string | undefined
     if (proxyHeader !== undefined && !/^[A-Za-z0-9-]+$/.test(proxyHeader))
@@ -207,7 +210,8 @@ instead of running them in this process.`,
         `runbook serve: listening on ${address} (${where}, access ${accessFile ?? 'RUNBOOK_ADMIN_TOKEN only'}, ${shared ? `runs by workers on ${bull!.describeRedis(queueUrl!)}` : `${values.local ? 'local commands' : 'SSH'}, ${concurrency} at once`}${slack ? `, Slack ${slack.mode === 'socket' ? 'Socket Mode' : 'HTTP mode on /slack/events'}` : ''})\n`,
       )
       io.stderr.write(`runbook serve: ${hooks.describe()}\n`)
-      await new Promise<void>((done) => (io.signal.aborted ? done() : io.signal.addEventListener('abort', () => done(), { once: true })))
+      await untilAborted(io.signal, claimLost.signal)
+      if (claimLost.signal.aborted) throw claimLost.signal.reason
       io.stderr.write('runbook serve: stopping\n')
       return 0
     } finally {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { RunbookError } from '../../errors.ts'
 import { DEFAULTS } from '../../shared/defaults.ts'
-import { defineCommand } from '../command.ts'
+import { defineCommand, untilAborted } from '../command.ts'
 import { durationFlag } from '../output.ts'
 
 /** A positive number of seconds (decimals allowed) as ms. */
@@ -90,9 +90,11 @@ inventory (or --local) as serve.`,
         : undefined
     const access = loadAccess(accessFile, io.env)
     const { store, where } = await openStore({ database, stateDir: '', command: 'worker' })
+    // Another process took this worker's claim on the store (a database restart, then a serve without --queue): stop.
+    const claimLost = new AbortController()
     try {
       // Never beside a serve without --queue: it would take this worker's host locks and runs.
-      await store.claim('shared')
+      await store.claim('shared', (err) => claimLost.abort(err))
     } catch (err) {
       await store.close()
       throw err
@@ -131,8 +133,9 @@ inventory (or --local) as serve.`,
       log(
         `taking runs from ${describeRedis(queueUrl)} (${where}, ${values.local ? 'local commands' : 'SSH'}, ${concurrency} at once, pid ${process.pid})`,
       )
-      await new Promise<void>((done) => (io.signal.aborted ? done() : io.signal.addEventListener('abort', () => done(), { once: true })))
+      await untilAborted(io.signal, claimLost.signal)
       log(`stopping: ${worker.running} run(s) handed back to the queue`)
+      if (claimLost.signal.aborted) throw claimLost.signal.reason
       return 0
     } finally {
       await worker.close()

@@ -5,6 +5,7 @@
  * job claims and the events' order.
  */
 import { randomBytes } from 'node:crypto'
+import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openPostgresStore } from '../../../src/service/postgres-store.ts'
 import { JournalConflict } from '../../../src/service/store.ts'
@@ -68,6 +69,79 @@ describe('postgres store: who may use one database (claim)', () => {
       }
     } finally {
       for (const s of [a, b, c]) await s.close().catch(() => {})
+    }
+  })
+
+  /** Ends the sessions holding the owner lock, as a server restart or a killed backend would. */
+  const killOwnerSessions = async (url: string): Promise<number[]> => {
+    const c = new pg.Client({ connectionString: url })
+    await c.connect()
+    try {
+      const { rows } = await c.query<{ pid: number }>(
+        `select pg_terminate_backend(pid), pid from pg_locks where locktype = 'advisory' and objid = $1 and granted
+           and database = (select oid from pg_database where datname = current_database())`,
+        [0x72756e6f],
+      )
+      return rows.map((r) => r.pid)
+    } finally {
+      await c.end()
+    }
+  }
+  const until = async (what: () => Promise<boolean> | boolean, ms = 8000): Promise<void> => {
+    const end = Date.now() + ms
+    while (!(await what())) {
+      if (Date.now() > end) throw new Error('timed out')
+      await new Promise((r) => setTimeout(r, 50))
+    }
+  }
+
+  it('the session holding the claim ends (a server restart): the claim is taken again, and still refuses a second serve', async () => {
+    const url = await server.createDatabase()
+    const [a, b] = [await openPostgresStore(url), await openPostgresStore(url)]
+    const lost: Error[] = []
+    try {
+      await a.claim('sole', (e) => lost.push(e))
+      const killed = await killOwnerSessions(url)
+      expect(killed).toHaveLength(1)
+      // Taken again on a new session.
+      await until(async () => {
+        const c = new pg.Client({ connectionString: url })
+        await c.connect()
+        const { rows } = await c.query<{ pid: number }>(
+          "select pid from pg_locks where locktype = 'advisory' and objid = $1 and granted",
+          [0x72756e6f],
+        )
+        await c.end()
+        return rows.length === 1 && rows[0]!.pid !== killed[0]
+      })
+      expect((await b.claim('sole').catch((e: { code?: string }) => e)) as { code?: string }).toMatchObject({ code: 'RB_STORE_IN_USE' })
+      expect(lost).toEqual([])
+    } finally {
+      await a.close()
+      await b.close()
+    }
+  })
+
+  it('the session ends and another serve claims the database first: the first one is told it lost its claim', async () => {
+    const url = await server.createDatabase()
+    const [a, b] = [await openPostgresStore(url), await openPostgresStore(url)]
+    const lost: Error[] = []
+    try {
+      await a.claim('sole', (e) => lost.push(e))
+      await killOwnerSessions(url)
+      await until(
+        async () =>
+          await b.claim('sole').then(
+            () => true,
+            () => false,
+          ),
+      )
+      await until(() => lost.length > 0)
+      expect(lost[0]).toMatchObject({ code: 'RB_STORE_IN_USE' })
+      expect(lost[0]!.message).toContain('lost the claim on the database (its session ended) and a runbook serve without --queue')
+    } finally {
+      await a.close()
+      await b.close()
     }
   })
 
