@@ -144,7 +144,13 @@ export async function openPostgresStore(url: string, o: PostgresStoreOptions = {
     c.on('error', () => {}) // its end is handled by keepOwnerLock
     await c.connect()
     const fn = mode === 'sole' ? 'pg_try_advisory_lock' : 'pg_try_advisory_lock_shared'
-    const got = (await c.query<{ got: boolean }>(`select ${fn}($1) as got`, [OWNER_LOCK])).rows[0]?.got === true
+    const got = await c.query<{ got: boolean }>(`select ${fn}($1) as got`, [OWNER_LOCK]).then(
+      (r) => r.rows[0]?.got === true,
+      async (err: unknown) => {
+        await c.end().catch(() => {})
+        throw err
+      },
+    )
     if (got) return c
     // Who holds it, for the message: pg_locks shows the holders' pids (objid is the key's low half).
     const holders = (

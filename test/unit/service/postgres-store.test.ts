@@ -95,12 +95,18 @@ describe('postgres store: who may use one database (claim)', () => {
     }
   }
 
-  it('the session holding the claim ends (a server restart): the claim is taken again, and still refuses a second serve', async () => {
+  /** Two stores on a new database; `a` claims it alone, recording what it is told it lost. */
+  const claimedBy = async () => {
     const url = await server.createDatabase()
     const [a, b] = [await openPostgresStore(url), await openPostgresStore(url)]
     const lost: Error[] = []
+    await a.claim('sole', (e) => lost.push(e))
+    return { url, a, b, lost }
+  }
+
+  it('the session holding the claim ends (a server restart): the claim is taken again, and still refuses a second serve', async () => {
+    const { url, a, b, lost } = await claimedBy()
     try {
-      await a.claim('sole', (e) => lost.push(e))
       const killed = await killOwnerSessions(url)
       expect(killed).toHaveLength(1)
       // Taken again on a new session.
@@ -123,11 +129,8 @@ describe('postgres store: who may use one database (claim)', () => {
   })
 
   it('the session ends and another serve claims the database first: the first one is told it lost its claim', async () => {
-    const url = await server.createDatabase()
-    const [a, b] = [await openPostgresStore(url), await openPostgresStore(url)]
-    const lost: Error[] = []
+    const { url, a, b, lost } = await claimedBy()
     try {
-      await a.claim('sole', (e) => lost.push(e))
       await killOwnerSessions(url)
       await until(
         async () =>
