@@ -12,6 +12,9 @@ export interface SourcePos {
 
 export type Mode = 'dry-run' | 'apply'
 
+/** The engine's own operations on a host around a fix (engine/host-ops.ts builds their scripts). */
+export type EngineOp = 'lock.acquire' | 'lock.renew' | 'lock.release' | 'revert.schedule' | 'revert.cancel' | 'files.backup'
+
 /**
  * One command to run on one host. `command` is a complete POSIX shell command line: every value
  * interpolated into it has already been quoted by the engine (`shared/quote.ts`), so an executor
@@ -39,6 +42,12 @@ export interface CommandSpec {
   readonly?: string
   /** The action (`namespace/name@version`) whose body this command comes from, when its step says `uses:`. */
   action?: string
+  /**
+   * The engine's own host operation this command is (`lock.acquire`, `revert.schedule`... see
+   * `EngineOp`). Replays and resumed runs match it by this name on its host,
+   * not by its script, so a recording stays valid when a later version of runbook changes the script.
+   */
+  engine?: EngineOp
 }
 
 /**

@@ -345,16 +345,15 @@ export class FixRunner {
     // 3. Back up every file the fix writes.
     let backups: FixState['backups'] = []
     if (plan.files.length > 0) {
-      const r = await this.steps.raw(
-        step.name,
-        'apply',
-        spec(
+      const r = await this.steps.raw(step.name, 'apply', {
+        ...spec(
           backupFiles(
             planId,
             plan.files.map((f) => f.path),
           ),
         ),
-      )
+        engine: 'files.backup',
+      })
       if (r.result?.exitCode !== 0)
         return refuse(`could not back up the files it changes: ${r.error?.message ?? r.result?.stderr.trim() ?? ''}`)
       const lines = r.result.stdout.trim().split('\n')
@@ -378,9 +377,10 @@ export class FixRunner {
       const script = [...restore, ...plan.rollback, lockRelease(this.#token)].join('\n')
       // One id per run, not per plan: two runs of the same plan must never cancel each other's revert.
       const revertId = `${planId}-${this.#token}`
-      const r = await this.steps.raw(step.name, 'apply', spec(scheduleRevert(revertId, windowS, script)))
+      const r = await this.steps.raw(step.name, 'apply', { ...spec(scheduleRevert(revertId, windowS, script)), engine: 'revert.schedule' })
       // Maybe armed, maybe not (the service stopped while scheduling): disarm it, as nothing was applied.
-      if (r.error?.kind === 'in-doubt') await this.steps.raw(step.name, 'apply', { ...spec(cancelRevert(revertId)), repeatable: true })
+      if (r.error?.kind === 'in-doubt')
+        await this.steps.raw(step.name, 'apply', { ...spec(cancelRevert(revertId)), engine: 'revert.cancel', repeatable: true })
       if (r.result?.exitCode !== 0)
         return refuse(`could not schedule the automatic revert on ${plan.host}: ${r.error?.message ?? r.result?.stderr.trim() ?? ''}`)
       revert = revertId
@@ -405,7 +405,7 @@ export class FixRunner {
       const lost = await this.#stillLocked(plan.host)
       if (lost && i === 0) {
         // Nothing applied yet: disarm our own revert (it would run the rollback under another run's lock).
-        if (revert) await this.steps.raw(step.name, 'apply', { ...spec(cancelRevert(revert)), repeatable: true })
+        if (revert) await this.steps.raw(step.name, 'apply', { ...spec(cancelRevert(revert)), engine: 'revert.cancel', repeatable: true })
         return refuse(lost)
       }
       if (lost) {
@@ -548,6 +548,7 @@ export class FixRunner {
     const r = await this.steps.raw(step.name, 'verify', {
       host: plan.host,
       command: cancelRevert(id),
+      engine: 'revert.cancel',
       sudo: plan.sudo,
       timeoutMs: DEFAULTS.housekeepingTimeoutMs,
       mutating: true,
@@ -563,9 +564,10 @@ export class FixRunner {
     const { ttlS, renewMs } = this.#lease
     const sent = performance.now()
     const owner = `${this.deps.operator}, runbook ${this.steps.deps.runbook} (fix ${step.name}, run ${this.deps.runId})`
-    const acquire = {
+    const acquire: CommandSpec = {
       host: plan.host,
       command: lockAcquire(this.#token, owner, ttlS),
+      engine: 'lock.acquire',
       sudo: plan.sudo,
       timeoutMs: DEFAULTS.housekeepingTimeoutMs,
       mutating: true,
@@ -574,7 +576,12 @@ export class FixRunner {
     // The server stopped while this run was taking the lock (service resume): the lock may be ours
     // already. Renewing succeeds only on our own lease; if it is not ours, taking it is safe again.
     for (let attempt = 0; r.error?.kind === 'in-doubt' && attempt < 3; attempt++) {
-      const mine = await this.steps.raw(step.name, 'apply', { ...acquire, command: lockRenew(this.#token, ttlS), repeatable: true })
+      const mine = await this.steps.raw(step.name, 'apply', {
+        ...acquire,
+        command: lockRenew(this.#token, ttlS),
+        engine: 'lock.renew',
+        repeatable: true,
+      })
       if (mine.result?.exitCode === 0) {
         r = { result: { ...mine.result, stdout: 'lock (ours since before the server restarted)\n' } }
         break
@@ -612,6 +619,7 @@ export class FixRunner {
       .exec({
         host,
         command: lockRenew(this.#token, this.#lease.ttlS),
+        engine: 'lock.renew',
         sudo,
         timeoutMs: Math.min(10_000, this.#lease.renewMs),
         mutating: true,
@@ -652,6 +660,7 @@ export class FixRunner {
     await this.steps.raw(held.step, 'apply', {
       host,
       command: lockRelease(this.#token),
+      engine: 'lock.release',
       sudo: held.sudo,
       timeoutMs: DEFAULTS.housekeepingTimeoutMs,
       mutating: true,

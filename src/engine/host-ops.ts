@@ -6,11 +6,19 @@
  *
  * Commands are deterministic for a given plan and run id, so recorded runs replay exactly.
  */
-import { HOST_DIR } from '../shared/lock-upkeep.ts'
+import { HOST_DIR, scriptEngineOp } from '../shared/lock-upkeep.ts'
 import { quote } from '../shared/quote.ts'
+import type { CommandSpec } from '../types.ts'
 
 /** Exit status of a lock attempt that found another run holding the host. */
 export const LOCK_HELD = 75
+
+/**
+ * Remove a lease that was renamed away. A contender whose `mkdir lock/busy` had looked up the
+ * directory just before the rename still creates `busy` in it under its new name, so one `rm -rf`
+ * can fail with "Directory not empty": try again briefly rather than leave the old lease behind.
+ */
+const removeRenamed = (s: string) => `n=0; until rm -rf "${s}" 2>/dev/null; do n=$((n+1)); [ $n -lt 20 ] || break; sleep 0.05; done`
 
 /**
  * The host's lease lock: a directory `lock/` holding `token`, `owner` and `expires`.
@@ -38,7 +46,7 @@ export function lockAcquire(token: string, owner: string, ttlSeconds: number): s
     `o=$(cat "$d/token" 2>/dev/null); e=$(cat "$d/expires" 2>/dev/null)`,
     `if [ -n "$e" ] && [ "$e" -lt "$now" ] 2>/dev/null && mkdir "$d/busy" 2>/dev/null; then`,
     `  if [ "$(cat "$d/token" 2>/dev/null)" = "$o" ] && [ "$(cat "$d/expires" 2>/dev/null)" = "$e" ]; then`,
-    `    s="$h/.expired.$(basename "$t")"; mv -T "$d" "$s" && rm -rf "$s"`,
+    `    s="$h/.expired.$(basename "$t")"; mv -T "$d" "$s" && { ${removeRenamed('$s')}; }`,
     `    if mv -T "$t" "$d" 2>/dev/null; then echo "$d"; exit 0; fi`,
     `  else rmdir "$d/busy"; fi`,
     `fi`,
@@ -73,7 +81,7 @@ export function lockRelease(token: string): string {
   return [
     `h=${HOST_DIR}; d="$h/lock"; [ "$(cat "$d/token" 2>/dev/null)" = ${t} ] || exit 0`,
     `(${busy('$d').replace('|| exit 1', '|| exit 0')}`,
-    ` if [ "$(cat "$d/token" 2>/dev/null)" = ${t} ]; then s="$h/.released.$$"; mv -T "$d" "$s" && rm -rf "$s"; else rmdir "$d/busy"; fi); true`,
+    ` if [ "$(cat "$d/token" 2>/dev/null)" = ${t} ]; then s="$h/.released.$$"; mv -T "$d" "$s" && { ${removeRenamed('$s')}; }; else rmdir "$d/busy"; fi); true`,
   ].join('\n')
 }
 
@@ -150,4 +158,14 @@ export function cancelRevert(id: string): string {
     `if [ -d /run/systemd/system ]; then systemctl stop ${unit}.timer ${unit}.service 2>/dev/null; fi`,
     `true`,
   ].join('\n')
+}
+
+/**
+ * How a recorded command is found again (replay, a resumed run): by its host and text, or, for the
+ * engine's own operations, by its host and operation name, whatever script a version of runbook
+ * ran for it. `normal` maps a command text before comparing (the replay's redaction).
+ */
+export function commandKey(spec: Pick<CommandSpec, 'host' | 'command' | 'engine'>, normal: (c: string) => string = (c) => c): string {
+  const op = spec.engine ?? scriptEngineOp(spec.command)
+  return op ? `${spec.host}\u0000engine:${op}` : `${spec.host}\u0000${normal(spec.command)}`
 }

@@ -5,6 +5,7 @@
  * Records every command asked of it: tests use that to prove what ran.
  */
 import { ExecError, RunbookError } from '../errors.ts'
+import { commandKey } from '../engine/host-ops.ts'
 import { QUOTED_REDACTED, REDACTED } from '../shared/redacted.ts'
 import type {
   CommandResult,
@@ -22,7 +23,7 @@ type Answer = { result: CommandResult } | { error: ExecFailure }
 
 // Secrets are redacted in the recording; a quoted secret and a bare one must compare equal.
 const normal = (command: string) => command.split(QUOTED_REDACTED).join(REDACTED)
-const key = (host: string, command: string) => `${host}\u0000${normal(command)}`
+const key = (spec: Pick<CommandSpec, 'host' | 'command' | 'engine'>) => commandKey(spec, normal)
 
 export class ReplayExecutors implements ExecutorFactory {
   readonly #commands = new Map<string, Answer[]>()
@@ -38,7 +39,7 @@ export class ReplayExecutors implements ExecutorFactory {
   constructor(events: readonly RunEvent[]) {
     for (const e of events) {
       if (e.type === 'command.finished') {
-        const k = key(e.spec.host, e.spec.command)
+        const k = key(e.spec)
         const list = this.#commands.get(k) ?? []
         list.push(e.result ? { result: e.result } : { error: e.error ?? { kind: 'channel-failed', message: 'recorded without result' } })
         this.#commands.set(k, list)
@@ -67,7 +68,7 @@ export class ReplayExecutors implements ExecutorFactory {
       exec: async (spec: CommandSpec) => {
         if (spec.housekeeping) return { exitCode: 0, signal: null, stdout: '', stderr: '', durationMs: 0, timedOut: false }
         this.asked.push(spec)
-        const k = key(spec.host, spec.command)
+        const k = key(spec)
         const answer = this.#commands.get(k)?.shift()
         if (!answer) {
           const expected = this.#pending[0]
@@ -91,7 +92,7 @@ export class ReplayExecutors implements ExecutorFactory {
           )
         }
         this.#answered.set(k, (this.#answered.get(k) ?? 0) + 1)
-        const i = this.#pending.findIndex((p) => key(p.host, p.command) === k)
+        const i = this.#pending.findIndex((p) => key(p) === k)
         if (i >= 0) this.#pending.splice(i, 1)
         if ('error' in answer)
           throw new ExecError(answer.error.kind, host, answer.error.message, answer.error.detail ? { detail: answer.error.detail } : {})

@@ -13,6 +13,7 @@
  *     step) and dropped, so the journal gets each event once, with its original seq and time.
  */
 import { ExecError, RunbookError } from '../errors.ts'
+import { commandKey as key } from '../engine/host-ops.ts'
 import type { Approver } from '../engine/approval.ts'
 import type {
   Clock,
@@ -29,8 +30,6 @@ import type {
 import { systemClock } from '../engine/clock.ts'
 
 type Answer = { kind: 'done'; answer: { result: CommandResult } | { error: ExecFailure } } | { kind: 'interrupted' }
-
-const key = (spec: Pick<CommandSpec, 'host' | 'command'>) => `${spec.host}\u0000${spec.command}`
 
 /** What the journal says about a run so far. */
 export class Journal {

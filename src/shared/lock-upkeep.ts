@@ -1,22 +1,37 @@
 /**
  * The engine's host lock, as its commands read: where host state lives on a host, and which lock
- * upkeep a recorded command is. Shared so that views can keep the engine's housekeeping out of the
+ * operation a recorded command is. Shared so that views can keep the engine's housekeeping out of the
  * normal plan and progress without importing the engine (engine/host-ops.ts writes the commands).
  */
+import type { EngineOp } from '../types.ts'
 
 /** Host state directory, as the shell on the host expands it. */
 export const HOST_DIR = '"${RUNBOOK_HOST_DIR:-/var/lib/runbook}"'
 
 /**
- * Which lock upkeep a command is (`lock acquire`, `lock renew`, `lock release`), or undefined for
- * any other command. Views keep the engine's own housekeeping out of the normal plan and progress
- * (shown with --verbose and in --json); recorded transcripts carry no marker, so it is told by the
- * command's opening, which only lockAcquire/lockRenew/lockRelease write.
+ * Which of the engine's own operations a command is, told by the first line of its script, or
+ * undefined for any other command. Recordings made before commands carried their `engine` name
+ * have no other marker; those first lines have not changed since (the rest of a script may differ
+ * from one version to the next), and no runbook command starts like them.
+ */
+export function scriptEngineOp(command: string): EngineOp | undefined {
+  if (!command.includes(HOST_DIR)) return undefined
+  const first = command.split('\n', 1)[0]!
+  if (first.startsWith(`h=${HOST_DIR}; d="$h/lock"; now=$(date +%s);`)) return 'lock.acquire'
+  if (first.startsWith(`d=${HOST_DIR}/lock; [ "$(cat "$d/token" 2>/dev/null)" = `)) return 'lock.renew'
+  if (first.startsWith(`h=${HOST_DIR}; d="$h/lock"; [ "$(cat "$d/token" 2>/dev/null)" = `)) return 'lock.release'
+  if (first === `h=${HOST_DIR}; mkdir -p "$h" || exit 70` && command.includes(' systemd-run --quiet --unit=runbook-revert-'))
+    return 'revert.schedule'
+  if (first === `h=${HOST_DIR}` && command.includes(' systemctl stop runbook-revert-')) return 'revert.cancel'
+  if (first.startsWith(`b=${HOST_DIR}/backups/`)) return 'files.backup'
+  return undefined
+}
+
+/**
+ * Which lock upkeep a command is, or undefined for any other command. Views keep the engine's own
+ * housekeeping out of the normal plan and progress (shown with --verbose and in --json).
  */
 export function lockUpkeep(command: string): 'lock acquire' | 'lock renew' | 'lock release' | undefined {
-  const first = command.split('\n', 1)[0]!
-  if (first.startsWith(`h=${HOST_DIR}; d="$h/lock"; now=$(date +%s);`)) return 'lock acquire'
-  if (first.startsWith(`d=${HOST_DIR}/lock; [ "$(cat "$d/token" 2>/dev/null)" = `)) return 'lock renew'
-  if (first.startsWith(`h=${HOST_DIR}; d="$h/lock"; [ "$(cat "$d/token" 2>/dev/null)" = `)) return 'lock release'
-  return undefined
+  const op = scriptEngineOp(command)
+  return op === 'lock.acquire' ? 'lock acquire' : op === 'lock.renew' ? 'lock renew' : op === 'lock.release' ? 'lock release' : undefined
 }

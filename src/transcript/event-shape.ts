@@ -30,6 +30,7 @@ const commandSpec = {
   'timeoutMs?': 'number',
   'mutating?': 'boolean',
   'action?': 'string',
+  'engine?': 'string',
 } as const
 const commandResult = {
   exitCode: 'number|null',

@@ -26,9 +26,12 @@ afterAll(() => {
   rmSync(root, { recursive: true, force: true })
 })
 
-function sh(script: string, hostDir: string): Promise<{ code: number | null; stdout: string }> {
+function sh(script: string, hostDir: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string }> {
   return new Promise((resolve, reject) => {
-    const p = spawn('/bin/sh', ['-c', script], { env: { ...process.env, RUNBOOK_HOST_DIR: hostDir }, stdio: ['ignore', 'pipe', 'inherit'] })
+    const p = spawn('/bin/sh', ['-c', script], {
+      env: { ...process.env, RUNBOOK_HOST_DIR: hostDir, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
     let stdout = ''
     p.stdout.on('data', (d: Buffer) => {
       stdout += d.toString()
@@ -81,6 +84,25 @@ describe('host lease lock (real /bin/sh)', () => {
     })
     expect(winners.filter((w) => w !== 1)).toEqual([])
   }, 120_000)
+
+  it("a take-over whose removal of the dead lease fails once (a contender's busy mark landed in it) removes it on the next try", async () => {
+    // A contender that looked up lock/ just before the take-over renamed it still creates busy/ in
+    // the renamed lease, and the first rm -rf fails with "Directory not empty" (seen once in CI).
+    // An rm that does exactly that on its first call, then runs the real rm.
+    const dir = join(root, 'late-busy')
+    const bin = join(root, 'late-busy-bin')
+    mkdirSync(bin, { recursive: true })
+    writeFileSync(
+      join(bin, 'rm'),
+      `#!/bin/sh\nif [ ! -e "${bin}/called" ]; then : > "${bin}/called"; mkdir -p "$2/busy"; exit 1; fi\nexec /bin/rm "$@"\n`,
+      { mode: 0o755 },
+    )
+    expect((await sh(lockAcquire('dead', 'a run that died', -5), dir)).code).toBe(0)
+    expect((await sh(lockAcquire('new', 'me', 30), dir, { PATH: `${bin}:${process.env.PATH}` })).code).toBe(0)
+    expect(existsSync(join(bin, 'called'))).toBe(true)
+    expect(readdirSync(dir)).toEqual(['lock'])
+    expect(readFileSync(join(dir, 'lock', 'token'), 'utf8')).toBe('new\n')
+  })
 
   it('a lock without an expiry is held, not expired', async () => {
     const dir = join(root, 'no-expiry')
