@@ -6,9 +6,8 @@
  *
  * Commands are deterministic for a given plan and run id, so recorded runs replay exactly.
  */
-import { HOST_DIR, scriptEngineOp } from '../shared/lock-upkeep.ts'
+import { HOST_DIR } from '../shared/lock-upkeep.ts'
 import { quote } from '../shared/quote.ts'
-import type { CommandSpec } from '../types.ts'
 
 /** Exit status of a lock attempt that found another run holding the host. */
 export const LOCK_HELD = 75
@@ -158,14 +157,4 @@ export function cancelRevert(id: string): string {
     `if [ -d /run/systemd/system ]; then systemctl stop ${unit}.timer ${unit}.service 2>/dev/null; fi`,
     `true`,
   ].join('\n')
-}
-
-/**
- * How a recorded command is found again (replay, a resumed run): by its host and text, or, for the
- * engine's own operations, by its host and operation name, whatever script a version of runbook
- * ran for it. `normal` maps a command text before comparing (the replay's redaction).
- */
-export function commandKey(spec: Pick<CommandSpec, 'host' | 'command' | 'engine'>, normal: (c: string) => string = (c) => c): string {
-  const op = spec.engine ?? scriptEngineOp(spec.command)
-  return op ? `${spec.host}\u0000engine:${op}` : `${spec.host}\u0000${normal(spec.command)}`
 }

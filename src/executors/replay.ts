@@ -5,7 +5,7 @@
  * Records every command asked of it: tests use that to prove what ran.
  */
 import { ExecError, RunbookError } from '../errors.ts'
-import { commandKey } from '../engine/host-ops.ts'
+import { commandKey } from '../shared/lock-upkeep.ts'
 import { QUOTED_REDACTED, REDACTED } from '../shared/redacted.ts'
 import type {
   CommandResult,

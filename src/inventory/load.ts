@@ -118,6 +118,9 @@ function checkReferences(inv: Inventory): void {
   }
 }
 
+/** The last inventory parsed, by file and text: one CLI run loads the same file more than once. */
+let last: { abs: string; text: string; inventory: Inventory } | undefined
+
 export function loadInventory(file: string): Inventory {
   const abs = resolve(file)
   let text: string
@@ -128,5 +131,8 @@ export function loadInventory(file: string): Inventory {
     if (err instanceof RunbookError && err.code !== 'RB_USAGE') throw err
     throw new RunbookError('RB_USAGE', `cannot read inventory ${abs}: ${(err as Error).message}`, { cause: err })
   }
-  return parseInventory(text, abs)
+  if (last?.abs === abs && last.text === text) return last.inventory
+  const inventory = parseInventory(text, abs)
+  last = { abs, text, inventory }
+  return inventory
 }

@@ -13,7 +13,7 @@
  *     step) and dropped, so the journal gets each event once, with its original seq and time.
  */
 import { ExecError, RunbookError } from '../errors.ts'
-import { commandKey as key } from '../engine/host-ops.ts'
+import { commandKey as key } from '../shared/lock-upkeep.ts'
 import type { Approver } from '../engine/approval.ts'
 import type {
   Clock,

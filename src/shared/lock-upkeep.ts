@@ -1,9 +1,10 @@
 /**
- * The engine's host lock, as its commands read: where host state lives on a host, and which lock
- * operation a recorded command is. Shared so that views can keep the engine's housekeeping out of the
- * normal plan and progress without importing the engine (engine/host-ops.ts writes the commands).
+ * The engine's own host operations, as their commands read: where host state lives on a host,
+ * which operation a recorded command is, and how replays and resumed runs find it again. Shared so
+ * that views, executors and the service need not import the engine (engine/host-ops.ts writes the
+ * commands).
  */
-import type { EngineOp } from '../types.ts'
+import type { CommandSpec, EngineOp } from '../types.ts'
 
 /** Host state directory, as the shell on the host expands it. */
 export const HOST_DIR = '"${RUNBOOK_HOST_DIR:-/var/lib/runbook}"'
@@ -34,4 +35,14 @@ export function scriptEngineOp(command: string): EngineOp | undefined {
 export function lockUpkeep(command: string): 'lock acquire' | 'lock renew' | 'lock release' | undefined {
   const op = scriptEngineOp(command)
   return op === 'lock.acquire' ? 'lock acquire' : op === 'lock.renew' ? 'lock renew' : op === 'lock.release' ? 'lock release' : undefined
+}
+
+/**
+ * How a recorded command is found again (replay, a resumed run): by its host and text, or, for the
+ * engine's own operations, by its host and operation name, whatever script a version of runbook
+ * ran for it. `normal` maps a command text before comparing (the replay's redaction).
+ */
+export function commandKey(spec: Pick<CommandSpec, 'host' | 'command' | 'engine'>, normal: (c: string) => string = (c) => c): string {
+  const op = spec.engine ?? scriptEngineOp(spec.command)
+  return op ? `${spec.host}\u0000engine:${op}` : `${spec.host}\u0000${normal(spec.command)}`
 }

@@ -5,19 +5,10 @@
  * take, again, a lock the journal shows it already holds.
  */
 import { describe, expect, it } from 'vitest'
-import {
-  backupFiles,
-  cancelRevert,
-  commandKey,
-  lockAcquire,
-  lockRelease,
-  lockRenew,
-  readFile,
-  scheduleRevert,
-} from '../../../src/engine/host-ops.ts'
+import { backupFiles, cancelRevert, lockAcquire, lockRelease, lockRenew, readFile, scheduleRevert } from '../../../src/engine/host-ops.ts'
 import { ReplayExecutors } from '../../../src/executors/replay.ts'
 import { Journal } from '../../../src/service/journal.ts'
-import { scriptEngineOp } from '../../../src/shared/lock-upkeep.ts'
+import { commandKey, scriptEngineOp } from '../../../src/shared/lock-upkeep.ts'
 import type { CommandSpec, EngineOp, RunEvent } from '../../../src/types.ts'
 
 const scripts: Array<[EngineOp, string]> = [
