@@ -118,6 +118,7 @@ export function provideRun(
           lastStep: record.lastStep,
           crash: record.crash,
           refusal: t.refusal,
+          interrupted: signal.aborted,
         })
         // The summary goes back to the caller (CLI, chat): as redacted as the event.
         record.outcome = emitter.redactor.value(built)

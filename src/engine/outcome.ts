@@ -30,6 +30,8 @@ export interface OutcomeFacts {
   lastStep: string | undefined
   crash: unknown
   refusal: string | undefined
+  /** The run was stopped from outside (Ctrl-C, SIGTERM, a cancelled service run): no runbook handler applies. */
+  interrupted?: boolean
 }
 
 function evidenceOf(step: string, facts: OutcomeFacts, contains: string | null, maxLines: number): Evidence[] {
@@ -141,6 +143,14 @@ export function buildOutcome(
           id: final,
           severity: 'critical',
           summary: `Run stopped at step '${facts.lastStep ?? '?'}': ${facts.crash.message}`,
+          evidence: evidenceOf(facts.lastStep ?? '', facts, null, 20),
+        }
+      }
+      if (facts.interrupted) {
+        return {
+          id: final,
+          severity: 'critical',
+          summary: `Run interrupted at step '${facts.lastStep ?? '?'}': that step did not finish and nothing after it ran`,
           evidence: evidenceOf(facts.lastStep ?? '', facts, null, 20),
         }
       }

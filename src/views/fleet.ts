@@ -171,7 +171,9 @@ export function createFleetView(
       print([text])
     },
     'fleet.stopped': (e) => {
-      print([paint(`stopping: ${clean(e.message)}; no new host starts, running hosts finish`, 'red', color)])
+      // An interruption stops the running hosts too (each at its current step); the other stops let them finish.
+      const running = e.reason === 'interrupted' ? 'running hosts stopped at their current step' : 'running hosts finish'
+      print([paint(`stopping: ${clean(e.message)}; no new host starts, ${running}`, 'red', color)])
     },
     'fleet.finished': (e) => {
       if (tty && statusShown) out.write(`\r${cursor.clearLine}`)

@@ -206,4 +206,22 @@ describe('runFleet', () => {
     expect(text).toContain('evidence (from b2, shown once for the group):')
     expect(text.trimEnd().endsWith('exit 4')).toBe(true)
   })
+
+  it('the view says what became of the running hosts: they finish after a budget stop, they stop on an interruption', () => {
+    const said = (reason: 'budget' | 'interrupted', message: string): string => {
+      const out = Object.assign(new PassThrough(), { isTTY: false })
+      let text = ''
+      out.on('data', (d: Buffer) => {
+        text += d.toString()
+      })
+      const view = createFleetView(out, { color: false })
+      view.sink({ type: 'fleet.stopped', reason, message, notStarted: [] })
+      view.close()
+      return text
+    }
+    expect(said('budget', 'the 1st failed host of 3 tripped the budget')).toContain('no new host starts, running hosts finish')
+    const interrupted = said('interrupted', 'interrupted')
+    expect(interrupted).toContain('stopping: interrupted; no new host starts, running hosts stopped at their current step')
+    expect(interrupted).not.toContain('running hosts finish')
+  })
 })
