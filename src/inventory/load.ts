@@ -118,7 +118,10 @@ function checkReferences(inv: Inventory): void {
   }
 }
 
-/** The last inventory parsed, by file and text: one CLI run loads the same file more than once. */
+/**
+ * The last inventory parsed, by file and text: one CLI run loads the same file more than once.
+ * Each caller gets its own copy (callers may change theirs).
+ */
 let last: { abs: string; text: string; inventory: Inventory } | undefined
 
 export function loadInventory(file: string): Inventory {
@@ -131,8 +134,6 @@ export function loadInventory(file: string): Inventory {
     if (err instanceof RunbookError && err.code !== 'RB_USAGE') throw err
     throw new RunbookError('RB_USAGE', `cannot read inventory ${abs}: ${(err as Error).message}`, { cause: err })
   }
-  if (last?.abs === abs && last.text === text) return last.inventory
-  const inventory = parseInventory(text, abs)
-  last = { abs, text, inventory }
-  return inventory
+  if (last?.abs !== abs || last.text !== text) last = { abs, text, inventory: parseInventory(text, abs) }
+  return structuredClone(last.inventory)
 }

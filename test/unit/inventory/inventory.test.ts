@@ -93,3 +93,26 @@ describe('loadInventory reads only regular files', () => {
     expect(() => loadInventory('/dev/null')).toThrow(expect.objectContaining({ code: 'RB_INPUT_NOT_FILE' }))
   })
 })
+
+describe('loadInventory, twice on one file', () => {
+  it('gives each caller its own copy, and reads the file again when it changed', async () => {
+    const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const { join } = await import('node:path')
+    const dir = mkdtempSync(join(tmpdir(), 'rb-inv-'))
+    try {
+      const file = join(dir, 'inventory.yaml')
+      writeFileSync(file, TEXT)
+      const first = loadInventory(file)
+      first.defaults.identityFiles = ['/changed/by/the/first/caller']
+      first.hosts['web1']!.address = '198.18.9.9'
+      const second = loadInventory(file)
+      expect(second.defaults.identityFiles).toEqual([join(dir, 'keys/id')])
+      expect(second.hosts['web1']!.address).toBe(parseInventory(TEXT, file).hosts['web1']!.address)
+      writeFileSync(file, TEXT.replace('user: root', 'user: ops'))
+      expect(loadInventory(file).defaults.user).toBe('ops')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
