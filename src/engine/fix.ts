@@ -373,6 +373,12 @@ export class FixRunner {
     let revert: string | undefined
     if (plan.access) {
       const windowS = Math.ceil(plan.access.confirmWithinMs / 1000)
+      // If this run dies now, its revert fires at the end of the window and frees the lock: the lease
+      // must last until then, or another run could take the host and have the revert undo the host
+      // under it. Housekeeping, like every renewal: recordings stay as they were.
+      const held = this.#locks.get(plan.host)
+      if (!held || !(await this.#renew(plan.host, plan.sudo, held.lease, windowS + this.#lease.ttlS)))
+        return refuse(`could not extend the lock on ${plan.host} over the ${windowS} s revert window`)
       // Reverting by itself means the run is gone: the revert frees the host's lock too.
       const script = [...restore, ...plan.rollback, lockRelease(this.#token)].join('\n')
       // One id per run, not per plan: two runs of the same plan must never cancel each other's revert.
@@ -611,14 +617,17 @@ export class FixRunner {
     return { ok: false, holder }
   }
 
-  /** Extend the lease on the host; what the host answers updates what this run knows of it. */
-  async #renew(host: string, sudo: boolean, lease: Lease): Promise<void> {
+  /**
+   * Extend the lease on the host (to `ttlS` from now, never shorter than it is); what the host
+   * answers updates what this run knows of it. True when the host confirmed it.
+   */
+  async #renew(host: string, sudo: boolean, lease: Lease, ttlS = this.#lease.ttlS): Promise<boolean> {
     const sent = performance.now()
     // Through the step runner: bounded by its timeout, and by the run's end (an aborted run waits for no renewal).
     const r = await this.steps
       .exec({
         host,
-        command: lockRenew(this.#token, this.#lease.ttlS),
+        command: lockRenew(this.#token, ttlS),
         engine: 'lock.renew',
         sudo,
         timeoutMs: Math.min(10_000, this.#lease.renewMs),
@@ -627,8 +636,12 @@ export class FixRunner {
         housekeeping: true,
       })
       .catch(() => null)
-    if (r?.exitCode === 0 && !r.timedOut) lease.validUntil = Math.max(lease.validUntil, sent + this.#lease.ttlS * 1000)
-    else if (r?.exitCode === LOCK_NOT_OURS) lease.lost = true
+    if (r?.exitCode === 0 && !r.timedOut) {
+      lease.validUntil = Math.max(lease.validUntil, sent + ttlS * 1000)
+      return true
+    }
+    if (r?.exitCode === LOCK_NOT_OURS) lease.lost = true
+    return false
   }
 
   /**

@@ -60,13 +60,19 @@ const busy = (d: string) => `i=0; until mkdir "${d}/busy" 2>/dev/null; do i=$((i
 /** Exit status of lockRenew when the lock is not ours (any more): another run holds it, or nobody. */
 export const LOCK_NOT_OURS = 76
 
-/** Extend the lease, only if the lock is still ours (exit LOCK_NOT_OURS otherwise; 1: could not tell). */
+/**
+ * Extend the lease to `ttlSeconds` from now, only if the lock is still ours (exit LOCK_NOT_OURS
+ * otherwise; 1: could not tell). Never shortens it: a lease stretched over a revert window stays so
+ * through the ordinary renewals.
+ */
 export function lockRenew(token: string, ttlSeconds: number): string {
   const t = quote(token)
   return [
     `d=${HOST_DIR}/lock; [ "$(cat "$d/token" 2>/dev/null)" = ${t} ] || exit ${LOCK_NOT_OURS}`,
     busy('$d'),
-    `if [ "$(cat "$d/token" 2>/dev/null)" = ${t} ]; then echo $(( $(date +%s) + ${ttlSeconds} )) > "$d/expires.new" && mv -f "$d/expires.new" "$d/expires"; r=$?; else r=${LOCK_NOT_OURS}; fi`,
+    `if [ "$(cat "$d/token" 2>/dev/null)" = ${t} ]; then n=$(( $(date +%s) + ${ttlSeconds} )); e=$(cat "$d/expires" 2>/dev/null)`,
+    `  if [ -n "$e" ] && [ "$e" -ge "$n" ] 2>/dev/null; then r=0; else echo "$n" > "$d/expires.new" && mv -f "$d/expires.new" "$d/expires"; r=$?; fi`,
+    `else r=${LOCK_NOT_OURS}; fi`,
     `rmdir "$d/busy"; exit $r`,
   ].join('\n')
 }

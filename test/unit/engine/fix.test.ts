@@ -174,3 +174,26 @@ describe('fix lifecycle (local): the lock is confirmed before every change', () 
     expect(existsSync(join(dir, 'host-state', 'lock'))).toBe(false)
   })
 })
+
+describe('fix lifecycle (local): a commit-confirmed fix', () => {
+  it('stretches its lock over the revert window before arming the revert, so no other run can take the host before the revert fires', async () => {
+    const marker = join(dir, 'marker')
+    const seen: number[] = []
+    const { summary } = await runFile('fixtures/runbooks/valid/confirm-marker.yaml', {
+      params: { host: 'localhost', marker },
+      mode: 'apply',
+      approver: yesApprover('t'),
+      // A 1 s lease: without the stretch it would run out long before the 4 s window.
+      hostLock: { ttlS: 1, renewMs: 60_000 },
+      onEvent: (e) => {
+        if (e.type === 'fix.revert_scheduled')
+          seen.push(Number(readFileSync(join(dir, 'host-state', 'lock', 'expires'), 'utf8')) - Math.floor(Date.now() / 1000))
+      },
+    })
+    expect(summary.exitCode).toBe(EXIT.FIX_APPLIED)
+    expect(seen).toHaveLength(1)
+    expect(seen[0]).toBeGreaterThanOrEqual(4)
+    expect(readFileSync(marker, 'utf8')).toBe('applied\n')
+    expect(existsSync(join(dir, 'host-state', 'lock'))).toBe(false)
+  })
+})

@@ -120,6 +120,11 @@ describe('host lease lock (real /bin/sh)', () => {
     expect((await sh(lockRenew('mine', 300), dir)).code).toBe(0)
     const expires = Number(readFileSync(join(dir, 'lock', 'expires'), 'utf8'))
     expect(expires).toBeGreaterThan(Date.now() / 1000 + 200)
+    // An ordinary renewal never shortens a lease stretched further (over a revert window).
+    expect((await sh(lockRenew('mine', 30), dir)).code).toBe(0)
+    expect(Number(readFileSync(join(dir, 'lock', 'expires'), 'utf8'))).toBe(expires)
+    expect((await sh(lockRenew('mine', 600), dir)).code).toBe(0)
+    expect(Number(readFileSync(join(dir, 'lock', 'expires'), 'utf8'))).toBeGreaterThan(expires + 200)
     await sh(lockRelease('other'), dir)
     expect(existsSync(join(dir, 'lock', 'token'))).toBe(true)
     await sh(lockRelease('mine'), dir)
