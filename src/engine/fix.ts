@@ -20,6 +20,7 @@ import {
   backupFiles,
   cancelRevert,
   LOCK_HELD,
+  lockHolder,
   LOCK_NOT_OURS,
   lockAcquire,
   lockRelease,
@@ -611,7 +612,7 @@ export class FixRunner {
     }
     const holder =
       r.result?.exitCode === LOCK_HELD
-        ? r.result.stdout.trim()
+        ? lockHolder(r.result.stdout)
         : `could not take the lock: ${r.error?.message ?? r.result?.stderr.trim() ?? 'unknown error'}`
     this.steps.deps.emitter.emit({ type: 'lock.refused', host: plan.host, lock: 'host', holder })
     return { ok: false, holder }

@@ -13,6 +13,23 @@ import { quote } from '../shared/quote.ts'
 export const LOCK_HELD = 75
 
 /**
+ * Who holds the host, from a refused lockAcquire's output: the owner line, and when its lease ends
+ * (its `expires` line, Unix seconds; absent in recordings made before it was printed).
+ *
+ * @example
+ * lockHolder('alice, runbook x (fix f, run r1) since 2026-11-28T19:00:00Z\nexpires 1795892460\n')
+ * // 'alice, runbook x (fix f, run r1) since 2026-11-28T19:00:00Z; its lease ends at 2026-11-28T19:01:00Z unless renewed'
+ */
+export function lockHolder(stdout: string): string {
+  const lines = stdout.trim().split('\n')
+  const expires = /^expires ?(\d*)$/.exec(lines.at(-1) ?? '')
+  const owner = (expires ? lines.slice(0, -1) : lines).join(' ').trim() || 'another run (no owner recorded)'
+  if (!expires?.[1]) return owner
+  const at = new Date(Number(expires[1]) * 1000).toISOString().replace(/\.\d+Z$/, 'Z')
+  return `${owner}; its lease ends at ${at} unless renewed`
+}
+
+/**
  * Remove a lease that was renamed away. A contender whose `mkdir lock/busy` had looked up the
  * directory just before the rename still creates `busy` in it under its new name, so one `rm -rf`
  * can fail with "Directory not empty": try again briefly rather than leave the old lease behind.
@@ -50,7 +67,8 @@ export function lockAcquire(token: string, owner: string, ttlSeconds: number): s
     `  else rmdir "$d/busy"; fi`,
     `fi`,
     `rm -rf "$t"`,
-    `cat "$d/owner" 2>/dev/null || echo "another run (no owner recorded)"; exit ${LOCK_HELD}`,
+    // The holder, then when its lease ends (for "held until"; e is empty when unreadable).
+    `cat "$d/owner" 2>/dev/null || echo "another run (no owner recorded)"; echo "expires $e"; exit ${LOCK_HELD}`,
   ].join('\n')
 }
 

@@ -12,6 +12,7 @@ import {
   LOCK_HELD,
   LOCK_NOT_OURS,
   cancelRevert,
+  lockHolder,
   lockAcquire,
   lockRelease,
   lockRenew,
@@ -111,6 +112,19 @@ describe('host lease lock (real /bin/sh)', () => {
     const r = await sh(lockAcquire('me', 'me', 30), dir)
     expect(r.code).toBe(LOCK_HELD)
     expect(r.stdout).toContain('someone since')
+    expect(lockHolder(r.stdout)).toBe('someone since 2026-01-01T00:00:00Z')
+  })
+
+  it('a refusal names the holder and when its lease ends', async () => {
+    const dir = join(root, 'held')
+    expect((await sh(lockAcquire('other', 'bob, runbook x (fix f, run r2)', 30), dir)).code).toBe(0)
+    const r = await sh(lockAcquire('me', 'me', 30), dir)
+    expect(r.code).toBe(LOCK_HELD)
+    const m = /^bob, runbook x \(fix f, run r2\) since \S+Z; its lease ends at (\S+Z) unless renewed$/.exec(lockHolder(r.stdout))
+    expect(m, lockHolder(r.stdout)).not.toBeNull()
+    expect(Math.abs(Date.parse(m![1]!) - (Date.now() + 30_000))).toBeLessThan(3000)
+    // What recordings made before the expiry was printed hold: the owner line alone.
+    expect(lockHolder('bob since 2026-01-01T00:00:00Z\n')).toBe('bob since 2026-01-01T00:00:00Z')
   })
 
   it('renew and release act only on our own lease', async () => {
