@@ -46,16 +46,33 @@ const ssh2Paths = {
     b.onLoad({ filter: /[\\/]node_modules[\\/]ssh2[\\/].*\.js$/ }, (args) => {
       const sub = relative(root, dirname(args.path)).split('\\').join('/')
       const here = `require('node:path').join(require('node:path').dirname(require.resolve('ssh2/package.json')), ${JSON.stringify(sub)})`
-      const source = readFileSync(args.path, 'utf8').replace(
+      let source = readFileSync(args.path, 'utf8').replace(
         "require('./crypto/build/Release/sshcrypto.node')",
         "require(require('node:path').join(__dirname, 'crypto/build/Release/sshcrypto.node'))",
       )
+      if (sub === 'lib' && args.path.endsWith('index.js')) source = lazyIndex(source)
       return {
         contents: `var __dirname = ${here}, __filename = require('node:path').join(__dirname, ${JSON.stringify(args.path.split('/').pop())});\n${source}`,
         loader: 'js',
       }
     })
   },
+}
+
+/**
+ * ssh2's index loads its HTTP(S) agents (and with them Node's http, https and tls: ~15 ms of every
+ * CLI start) and its SSH server, which the CLI never uses. In the bundle they become getters that
+ * load on first use: the same exports, loaded lazily. Fails the build if ssh2's index changed shape.
+ */
+function lazyIndex(source) {
+  const out = source
+    .replace("const {\n  SSHTTPAgent: HTTPAgent,\n  SSHTTPSAgent: HTTPSAgent,\n} = require('./http-agents.js');\n", '')
+    .replace('  HTTPAgent,\n', "  get HTTPAgent() { return require('./http-agents.js').SSHTTPAgent; },\n")
+    .replace('  HTTPSAgent,\n', "  get HTTPSAgent() { return require('./http-agents.js').SSHTTPSAgent; },\n")
+    .replace("  Server: require('./server.js'),\n", "  get Server() { return require('./server.js'); },\n")
+  if (out.includes('HTTPAgent,') || out.includes('Server: require') || !out.includes('get Server()'))
+    throw new Error('bundle: ssh2/lib/index.js is not shaped as expected; update lazyIndex in scripts/bundle.mjs')
+  return out
 }
 
 rmSync('dist/bundle', { recursive: true, force: true })

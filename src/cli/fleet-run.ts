@@ -47,13 +47,12 @@ export interface FleetCliInput {
 export async function runFleetCli(input: FleetCliInput): Promise<number> {
   const { ctx, compiled, params, mode, approver, operator, executors } = input
   const { values, io } = ctx
+  // Light modules first: hosts, policy and params are checked, and the first hosts start
+  // connecting, before the engine and the views load (their loading overlaps the handshakes).
   const { findInventory } = await import('../inventory/discover.ts')
   const { selectHosts } = await import('../fleet/select.ts')
   const { firstToStart, parsePolicy } = await import('../fleet/policy.ts')
-  const { checkFleetParams, runFleet } = await import('../fleet/run.ts')
-  const { writeFleetIndex } = await import('../fleet/index-file.ts')
-  const { openTranscript, stateDir } = await import('../transcript/writer.ts')
-  const { createFleetJsonView, createFleetView } = await import('../views/fleet.ts')
+  const { checkFleetParams } = await import('../fleet/params.ts')
 
   if (!('host' in compiled.params))
     throw new RunbookError('RB_PARAM_UNKNOWN', `run: runbook '${compiled.name}' takes no host, so it cannot run on --hosts`)
@@ -76,6 +75,10 @@ export async function runFleetCli(input: FleetCliInput): Promise<number> {
   // Hosts, policy and params are good: the hosts that start first connect while the rest is set up,
   // when the runbook's first step logs in to them anyway.
   if (input.warmFirstHosts) for (const host of firstToStart(hosts, policy)) executors?.warm?.(host)
+  const { runFleet } = await import('../fleet/run.ts')
+  const { writeFleetIndex } = await import('../fleet/index-file.ts')
+  const { openTranscript, stateDir } = await import('../transcript/writer.ts')
+  const { createFleetJsonView, createFleetView } = await import('../views/fleet.ts')
   const stamp = new Date()
     .toISOString()
     .replace(/[-:]/g, '')

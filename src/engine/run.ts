@@ -4,7 +4,7 @@
  * fold over the run's own events (summary.ts); the outcome's words come from outcome.ts.
  */
 import { randomBytes, randomUUID } from 'node:crypto'
-import { hostname, userInfo } from 'node:os'
+import { setMaxListeners } from 'node:events'
 import { createActor, type AnyActorRef } from 'xstate'
 import type { CompiledRunbook, RunContext } from '../compile/compile.ts'
 import { INTERNAL_FINALS } from '../compile/model.ts'
@@ -13,6 +13,7 @@ import { checkParam, resolveParams } from '../dsl/params.ts'
 import { EXIT } from '../errors.ts'
 import { TRANSCRIPT_VERSION, type Clock, type ExecutorFactory, type Mode, type RunEvent } from '../types.ts'
 import { VERSION } from '../version.ts'
+import { currentOperator } from '../shared/operator.ts'
 import { provideRun } from './actors.ts'
 import type { Approver } from './approval.ts'
 import { systemClock } from './clock.ts'
@@ -22,6 +23,9 @@ import { asRunbookError } from './outcome.ts'
 import { Redactor } from './redact.ts'
 import { StepRunner } from './steps.ts'
 import { EMPTY_TALLY, runStatus, STATUS_EXIT, tally, type RunSummary, type RunTally } from './summary.ts'
+
+/** Re-exported: where callers have always found it. */
+export { currentOperator }
 
 export { STATUS_EXIT, type RunSummary } from './summary.ts'
 
@@ -55,19 +59,6 @@ export interface RunOptions {
   hostLock?: FixDeps['hostLock']
 }
 
-let operator: string | undefined
-/** `user@machine` of this process, as recorded in transcripts and approvals (looked up once per process). */
-export function currentOperator(): string {
-  if (operator === undefined) {
-    try {
-      operator = `${userInfo().username}@${hostname()}`
-    } catch {
-      operator = `unknown@${hostname()}`
-    }
-  }
-  return operator
-}
-
 /**
  * Run a compiled runbook to its end. Params are checked first: a bad value throws a RunbookError
  * (RB_PARAM_*) before any event is emitted or any command runs.
@@ -96,6 +87,8 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
   const clock = options.clock ?? systemClock
   const runController = new AbortController()
   const signal = options.signal ? AbortSignal.any([options.signal, runController.signal]) : runController.signal
+  // Each running command listens on it (steps.ts commandSignal): a wide parallel step is no leak.
+  setMaxListeners(0, signal)
   // The summary is a fold over the run's own events (summary.ts), taken as each one is emitted.
   let tallied: RunTally = EMPTY_TALLY
   const emitter = new Emitter(
@@ -177,7 +170,8 @@ export async function runRunbook(compiled: CompiledRunbook, options: RunOptions)
     durationMs: clock.now() - startedAt,
     ...(error ? { error: { code: error.code, message: error.message } } : {}),
   })
-  runController.abort()
+  // The run is over: whatever still listens lets go. A plain reason: a DOMException per run is slow.
+  runController.abort(new Error('run ended'))
   return { status, exitCode, outcome, path: [...tallied.path], interrupted, ...(error ? { error } : {}) }
 }
 

@@ -165,7 +165,7 @@ export class StepRunner {
   async exec(spec: CommandSpec, on?: Executor): Promise<CommandResult> {
     // Its command.started is durable before the command can have any effect (the in-doubt rule needs it).
     await this.deps.beforeCommand?.()
-    const signal = AbortSignal.any([this.deps.signal, AbortSignal.timeout(spec.timeoutMs + EXECUTOR_GRACE_MS)])
+    const { signal, done } = commandSignal(this.deps.signal, spec.timeoutMs + EXECUTOR_GRACE_MS)
     const executor = on ?? this.deps.executors.executor(spec.host)
     try {
       return await executor.exec(spec, signal)
@@ -179,6 +179,8 @@ export class StepRunner {
       }
       if (err instanceof ExecError && this.deps.signal.aborted) throw new RunbookError('RB_USAGE', 'run interrupted', { cause: err })
       throw err
+    } finally {
+      done()
     }
   }
 
@@ -216,4 +218,29 @@ export function probeSpec(kind: 'tcp' | 'ping' | 'http', target: string, count: 
   const m = /^(?:\[([^\]]+)\]|([^:]+)):([0-9]{1,5})$/.exec(target)
   if (!m) throw new RunbookError('RB_PARAM_TYPE', `probe tcp target ${JSON.stringify(target)} is not host:port`)
   return { kind, host: (m[1] ?? m[2])!, port: Number(m[3]), timeoutMs }
+}
+
+/**
+ * A command's signal: aborted with the run, or when `ms` have passed. What
+ * `AbortSignal.any([run, AbortSignal.timeout(ms)])` gives, without what it costs per command in
+ * Node 20 (a composite signal tracked by its sources until collected; a timer that lives its full
+ * `ms` after the command ended): `done()` stops the timer and unhooks the run signal.
+ */
+export function commandSignal(run: AbortSignal, ms: number): { signal: AbortSignal; done(): void } {
+  const controller = new AbortController()
+  if (run.aborted) {
+    controller.abort(run.reason)
+    return { signal: controller.signal, done: () => {} }
+  }
+  const onAbort = (): void => controller.abort(run.reason)
+  run.addEventListener('abort', onAbort, { once: true })
+  const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${ms} ms`, 'TimeoutError')), ms)
+  timer.unref()
+  return {
+    signal: controller.signal,
+    done: () => {
+      clearTimeout(timer)
+      run.removeEventListener('abort', onAbort)
+    },
+  }
 }

@@ -16,8 +16,7 @@
 import { STATUS_EXIT, runRunbook, type RunSummary } from '../engine/run.ts'
 import type { ApprovalDecision, ApprovalRequest, Approver } from '../engine/approval.ts'
 import type { CompiledRunbook } from '../compile/compile.ts'
-import { checkParam } from '../dsl/params.ts'
-import { EXIT, RunbookError, RunbookErrors } from '../errors.ts'
+import { EXIT, RunbookError } from '../errors.ts'
 import type { Clock, ExecutorFactory, FixPlan, Mode, RunEvent } from '../types.ts'
 import {
   FAILED_STATUSES,
@@ -30,6 +29,7 @@ import {
   type OutcomeGroup,
   type Phase,
 } from './group.ts'
+import { checkFleetParams } from './params.ts'
 import { describePolicy, failureThreshold, type FleetPolicy } from './policy.ts'
 import { FailureBudget, schedule, type Stop } from './schedule.ts'
 
@@ -188,47 +188,6 @@ export function groupRequest(
     summary: `${normalizeHost(summary, host)} [on ${hosts.length} host${hosts.length === 1 ? '' : 's'}: ${hosts.join(', ')}]`,
     plan: { ...body, host: `${hosts.join(', ')} (as <host>)`, hash },
   }
-}
-
-/**
- * The params the operator gave are the same for every host: check them once, before any host runs,
- * so a bad value is one usage error (exit 2), not a failure on every host. Defaults that depend on
- * the host (facts) are resolved per host by the engine.
- */
-export function checkFleetParams(compiled: FleetRunbook, params: Readonly<Record<string, unknown>>): void {
-  const errors: RunbookError[] = []
-  for (const [name, value] of Object.entries(params)) {
-    const decl = compiled.params[name]
-    if (!decl) {
-      const known = Object.keys(compiled.params)
-      errors.push(
-        new RunbookError('RB_PARAM_UNKNOWN', `unknown param '${name}' (this runbook takes: ${known.join(', ') || 'none'})`, {
-          detail: { param: name },
-        }),
-      )
-      continue
-    }
-    const check = checkParam(decl, value)
-    if (!check.ok)
-      errors.push(
-        new RunbookError(
-          'RB_PARAM_TYPE',
-          `param '${name}': ${decl.secret ? '[redacted]' : JSON.stringify(String(value))} is not ${check.expected}`,
-          { detail: { param: name, type: decl.type } },
-        ),
-      )
-  }
-  for (const [name, decl] of Object.entries(compiled.params)) {
-    if (name !== 'host' && decl.required && decl.default === undefined && params[name] === undefined) {
-      errors.push(
-        new RunbookError('RB_PARAM_MISSING', `missing required param '${name}': pass --param ${name}=<${decl.type}>`, {
-          detail: { param: name },
-        }),
-      )
-    }
-  }
-  if (errors.length === 1) throw errors[0]!
-  if (errors.length > 1) throw new RunbookErrors(errors)
 }
 
 /** The default HostRunner: the engine, here, on the fleet's executors. */

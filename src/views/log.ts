@@ -175,6 +175,9 @@ const lines: EventHandlers<LogLine[]> = {
   ],
 }
 
+/** Events whose every line is at debug: at info (the default) they are skipped before any line is built. */
+const DEBUG_ONLY: ReadonlySet<RunEvent['type']> = new Set(['command.started', 'result.parsed'])
+
 /**
  * A sink that logs every event through `logger`. Each line carries `event` (the type) and `seq`,
  * so a log line can be matched to its transcript line.
@@ -187,6 +190,7 @@ export function createLogSink(logger: Logger): (e: RunEvent) => void {
   // would appear twice in one JSON line.
   const bound = new Set(Object.keys(logger.bindings()))
   return (e) => {
+    if (DEBUG_ONLY.has(e.type) && !logger.isLevelEnabled('debug')) return
     for (const { level, fields, msg } of dispatch(lines, e)) {
       if (!logger.isLevelEnabled(level)) continue
       const own = Object.fromEntries(Object.entries(fields).filter(([k]) => !bound.has(k)))

@@ -125,15 +125,10 @@ Exit codes: 0 healthy, 3 problem found, 4 fix proposed, 5 fix applied and verifi
       const { remoteRun } = await import('../remote-run.ts')
       return remoteRun({ values, positionals, io }, serverOf(values.server, io.env, 'run'))
     }
-    // Loaded here, not at start-up: `runbook --help` and other commands stay fast.
-    const { refusingApprover, promptApprover, yesApprover } = await import('../../engine/approval.ts')
-    const { fanOut } = await import('../../engine/emitter.ts')
-    const { currentOperator, runRunbook } = await import('../../engine/run.ts')
+    // Loaded here, not at start-up: `runbook --help` and other commands stay fast. The engine and
+    // the views load last: by then the first hosts are connecting (warm), and their handshakes
+    // overlap the loading.
     const { loadRunbook, resolveRunbook, runbookDirs } = await import('../../library.ts')
-    const { defaultTranscriptPath, openTranscript, stateDir } = await import('../../transcript/writer.ts')
-    const { createJsonView } = await import('../../views/json.ts')
-    const { createProgressView } = await import('../../views/progress.ts')
-    const { chooseExecutors } = await import('../executors.ts')
     const ref = positionals[0]
     if (!ref) throw new RunbookError('RB_USAGE', 'run: which runbook? Usage: runbook run <runbook> --host H (see `runbook list`)')
     if (values.yes && !values.apply)
@@ -148,6 +143,10 @@ Exit codes: 0 healthy, 3 problem found, 4 fix proposed, 5 fix applied and verifi
     } else if (values.local && 'host' in compiled.params && params.host === undefined) {
       params.host = 'local'
     }
+    const { refusingApprover, promptApprover, yesApprover } = await import('../../engine/approval.ts')
+    const { currentOperator } = await import('../../shared/operator.ts')
+    const { logsInFirst } = await import('../../compile/model.ts')
+    const { chooseExecutors } = await import('../executors.ts')
     const operator = currentOperator()
     const mode = values.apply ? 'apply' : 'dry-run'
     const approver = !values.apply
@@ -164,7 +163,6 @@ Exit codes: 0 healthy, 3 problem found, 4 fix proposed, 5 fix applied and verifi
         io,
       )
       const { runFleetCli } = await import('../fleet-run.ts')
-      const { logsInFirst } = await import('../../compile/model.ts')
       try {
         return await runFleetCli({
           ctx: { values, positionals, rest: [], io },
@@ -178,6 +176,7 @@ Exit codes: 0 healthy, 3 problem found, 4 fix proposed, 5 fix applied and verifi
           warmFirstHosts: logsInFirst(compiled.steps, compiled.start),
           inventoryFile: values.inventory as string | undefined,
           openLog: async () => {
+            const { stateDir } = await import('../../transcript/writer.ts')
             const { openRunLog } = await import('../../views/log.ts')
             return openRunLog(stateDir(io.env), values['log-level'] as string | undefined, io.env, { runbook: compiled.name })
           },
@@ -187,6 +186,30 @@ Exit codes: 0 healthy, 3 problem found, 4 fix proposed, 5 fix applied and verifi
       }
     }
 
+    const executors = chooseExecutors(
+      {
+        local: Boolean(values.local),
+        inventory: values.inventory as string | undefined,
+        acceptNewHostKeys: Boolean(values['accept-new-host-keys']),
+      },
+      io,
+    )
+    // The host connects while the engine loads, when the first step logs in to it anyway and the
+    // params are good (a bad one is refused by the engine below, before any connection).
+    if (typeof params.host === 'string' && logsInFirst(compiled.steps, compiled.start)) {
+      const { checkFleetParams } = await import('../../fleet/params.ts')
+      try {
+        checkFleetParams(compiled, params)
+        executors.warm?.(params.host)
+      } catch {
+        // reported by runRunbook, in its own words
+      }
+    }
+    const { fanOut } = await import('../../engine/emitter.ts')
+    const { runRunbook } = await import('../../engine/run.ts')
+    const { defaultTranscriptPath, openTranscript, stateDir } = await import('../../transcript/writer.ts')
+    const { createJsonView } = await import('../../views/json.ts')
+    const { createProgressView } = await import('../../views/progress.ts')
     const transcriptPath =
       typeof values.transcript === 'string' ? resolve(io.cwd, values.transcript) : defaultTranscriptPath(io.env, compiled.name, new Date())
     const sinks: EventSink[] = []
@@ -196,14 +219,6 @@ Exit codes: 0 healthy, 3 problem found, 4 fix proposed, 5 fix applied and verifi
       : createProgressView(io.stdout, { color: useColor(io) && Boolean(io.stdout.isTTY), verbose: Boolean(values.verbose) })
     const { createLogSink, openRunLog } = await import('../../views/log.ts')
     const logger = openRunLog(stateDir(io.env), values['log-level'] as string | undefined, io.env, { runbook: compiled.name })
-    const executors = chooseExecutors(
-      {
-        local: Boolean(values.local),
-        inventory: values.inventory as string | undefined,
-        acceptNewHostKeys: Boolean(values['accept-new-host-keys']),
-      },
-      io,
-    )
     try {
       const summary = await runRunbook(compiled, {
         params,

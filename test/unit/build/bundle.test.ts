@@ -4,7 +4,8 @@
  * - `serve`/`worker` libraries (fastify, Bolt, BullMQ, pg, ioredis) stay unloaded by other commands;
  * - ssh2 comes from the bundle (its files are not read from node_modules), yet its native crypto
  *   binding is still found where npm built it (it is optional: checked when it loads in this Node);
- * - the package's own files (schemas, shipped runbooks) are found from the bundle's place.
+ * - the package's own files (schemas, shipped runbooks) are found from the bundle's place;
+ * - `run` does not load Node's http, https and tls when nothing probes HTTP.
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -92,6 +93,9 @@ describe('the CLI bundle', () => {
         },
       )
       expect(r.stdout).toContain('"type":"fleet.finished"')
+      // http, https and tls are for HTTP probes only (and ssh2's HTTP agents, made lazy in the
+      // bundle): ~15 ms of every start when loaded up front.
+      expect(r.modules.filter((m) => /^(node:)?(http|https|tls)$/.test(m))).toEqual([])
       // (ssh2/package.json is only resolved, to find its folder.)
       expect(r.modules.filter((m) => m.includes('node_modules/ssh2/') && !m.endsWith('.node') && !m.endsWith('/package.json'))).toEqual([])
       const binding = 'node_modules/ssh2/lib/protocol/crypto/build/Release/sshcrypto.node'

@@ -47,7 +47,7 @@ describe('run: fleet flags', () => {
   })
 })
 
-describe('run: a fleet connects to its first hosts while it sets up, never before its input is checked', () => {
+describe("run: the first hosts (a fleet's, or --host) connect while the engine loads, never before the input is checked", () => {
   const serve = useLoopbackServers()
   /** Two inventory hosts on a loopback server that counts connections and drops each one at once (a dead sshd). */
   async function droppingFleet(): Promise<{ inventory: string; connections: () => number }> {
@@ -97,5 +97,29 @@ describe('run: a fleet connects to its first hosts while it sets up, never befor
     expect(Object.values(finished?.counts ?? {}).reduce((a, b) => a + b, 0)).toBe(2)
     expect(r.stdout).toMatch(/unreachable|closed the connection|Connection lost/i)
     expect(fleet.connections()).toBe(2)
+  })
+
+  it('--host with a param that fails its type: exit 2 and the host was not connected to', async () => {
+    const fleet = await droppingFleet()
+    const r = await cli(
+      ['run', 'fleet-bench-triage', '--inventory', fleet.inventory, '--host', 'web1', '--param', 'max_use_percent=lots'],
+      {
+        env: { RUNBOOK_PATH: 'fixtures/runbooks/valid' },
+      },
+    )
+    expect(r.code, r.stderr).toBe(2)
+    expect(r.stderr).toMatch(/param 'max_use_percent'/)
+    await new Promise((res) => setTimeout(res, 200))
+    expect(fleet.connections()).toBe(0)
+  })
+
+  it('--host: the warm-up and the first command share one connection attempt', async () => {
+    const fleet = await droppingFleet()
+    const r = await cli(['run', 'fleet-bench-triage', '--inventory', fleet.inventory, '--host', 'web1', '--json'], {
+      env: { RUNBOOK_PATH: 'fixtures/runbooks/valid', SSH_AUTH_SOCK: '' },
+    })
+    expect(r.code).toBe(7)
+    expect(r.stdout).toMatch(/unreachable|closed the connection|Connection lost/i)
+    expect(fleet.connections()).toBe(1)
   })
 })
