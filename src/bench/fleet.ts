@@ -7,7 +7,9 @@
  *   the same shape (one connection per host, the login command first, then the others in parallel),
  *   in this process (already started, ssh2 loaded and warm: the strictest reference), and the same
  *   floor as a script in a process of its own (`node floor.mjs`: what a hand-written ssh2 script
- *   would cost, Node's start and loading ssh2 included);
+ *   would cost, Node's start and loading ssh2 included); and that script once more sending the
+ *   CLI's own bytes (each command behind the watcher of executors/remote-command.ts), which splits
+ *   the CLI's cost into the watcher's work on the hosts and the engine's and executor's here;
  * - Ansible (Debian's ansible-core) runs a playbook of the same recorded commands: forks = N,
  *   pipelining on, host keys checked, the play recap verified (fleet-ansible.ts);
  * - at 50 hosts (BENCH_SERVICE_SIZES), the same fleet through `POST /api/fleets` on the embedded
@@ -23,7 +25,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import ssh2 from 'ssh2'
+import { remoteCommand } from '../executors/remote-command.ts'
 import { labDown, labUp } from '../lab/lab.ts'
+import type { CommandSpec } from '../types.ts'
 import { ansibleFleet, ansibleInstalled } from './fleet-ansible.ts'
 import { serviceFleets, type ServiceTimes } from './fleet-service.ts'
 
@@ -47,14 +51,21 @@ function proc(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ co
   })
 }
 
+type RecordedSpec = Pick<CommandSpec, 'command' | 'sudo' | 'housekeeping' | 'repeatable'>
+
 /** The commands a host's transcript recorded, in order: the first one ran alone, the rest in parallel. */
-function recordedCommands(dir: string, host: string): string[] {
+function recordedSpecs(dir: string, host: string): RecordedSpec[] {
   return readFileSync(join(dir, `${host}.jsonl`), 'utf8')
     .split('\n')
     .filter(Boolean)
-    .map((l) => JSON.parse(l) as { type: string; spec?: { command: string } })
+    .map((l) => JSON.parse(l) as { type: string; spec?: RecordedSpec })
     .filter((e) => e.type === 'command.started')
-    .map((e) => e.spec!.command)
+    .map((e) => e.spec!)
+}
+
+/** What the SSH executor really sends for a recorded command: behind the watcher (remote-command.ts), as the pool does. */
+function onTheWire(spec: RecordedSpec): string {
+  return remoteCommand(spec.command, spec.sudo, !spec.housekeeping && !spec.repeatable)
 }
 
 async function rawSsh2(hosts: Host[], key: Buffer, commands: Map<string, string[]>): Promise<void> {
@@ -117,8 +128,8 @@ async function main(): Promise<void> {
   if (!ansibleInstalled()) throw new Error('bench:fleet: ansible-playbook is not installed (npm run system-deps installs ansible-core)')
   const labEnv = { ...process.env, RUNBOOK_LAB_DIR: '/run/runbook-lab-bench-fleet' }
   const rows = [
-    '| hosts | raw ssh2 floor (s) | runbook CLI process (s) | CLI / floor | floor as a process (s) | CLI / floor process | Ansible playbook (s) | Ansible / CLI | `runbook --help` (s) | `node -e 0` (s) |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| hosts | raw ssh2 floor (s) | runbook CLI process (s) | CLI / floor | floor as a process (s) | CLI / floor process | floor process, watched commands (s) | CLI / that | Ansible playbook (s) | Ansible / CLI | `runbook --help` (s) | `node -e 0` (s) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ]
   const services: Array<[number, ServiceTimes]> = []
   for (const n of sizes) {
@@ -171,24 +182,37 @@ async function main(): Promise<void> {
         return r.seconds
       }
       await cli('warm')
-      const commands = new Map(webs.map((h) => [h.name, recordedCommands(join(work, 'warm'), h.name)]))
+      const specs = new Map(webs.map((h) => [h.name, recordedSpecs(join(work, 'warm'), h.name)]))
+      const commands = new Map([...specs].map(([h, list]) => [h, list.map((s) => s.command)]))
+      const wire = new Map([...specs].map(([h, list]) => [h, list.map(onTheWire)]))
       const key = readFileSync(identityFile)
       const script = join(work, 'floor.mjs')
       writeFileSync(script, floorScript(webs, identityFile, commands))
-      const floorProcess = async (): Promise<number> => {
-        const r = await proc('node', [script], env)
+      // The same floor sending the CLI's own bytes (each command behind its watcher): what is left
+      // between it and the CLI is the engine and the executor, not the work on the hosts.
+      const wireScript = join(work, 'floor-wire.mjs')
+      writeFileSync(wireScript, floorScript(webs, identityFile, wire))
+      const floorProcess = async (file = script): Promise<number> => {
+        const r = await proc('node', [file], env)
         if (r.code !== 0) throw new Error(`bench:fleet: the floor script failed (exit ${r.code}):\n${r.out.slice(-2000)}`)
         return r.seconds
       }
       await rawSsh2(webs, key, commands) // warm-ups
       await floorProcess()
-      const times = { cli: [] as number[], raw: [] as number[], rawProcess: [] as number[] }
+      await floorProcess(wireScript)
+      const times = { cli: [] as number[], raw: [] as number[], rawProcess: [] as number[], wireProcess: [] as number[] }
       for (const round of [1, 2, 3]) {
         times.cli.push(await cli(`run${round}`))
         times.raw.push(await time(() => rawSsh2(webs, key, commands)))
         times.rawProcess.push(await floorProcess())
+        times.wireProcess.push(await floorProcess(wireScript))
       }
-      const [rb, raw, rawProcess] = [Math.min(...times.cli), Math.min(...times.raw), Math.min(...times.rawProcess)]
+      const [rb, raw, rawProcess, wireProcess] = [
+        Math.min(...times.cli),
+        Math.min(...times.raw),
+        Math.min(...times.rawProcess),
+        Math.min(...times.wireProcess),
+      ]
       const ansible = await ansibleFleet(
         webs.map((h) => ({ ...h, commands: commands.get(h.name)! })),
         { dir: join(work, 'ansible'), identityFile, knownHosts },
@@ -196,7 +220,7 @@ async function main(): Promise<void> {
       const help = Math.min((await proc(BIN, ['--help'], env)).seconds, (await proc(BIN, ['--help'], env)).seconds)
       const node = Math.min((await proc('node', ['-e', '0'], env)).seconds, (await proc('node', ['-e', '0'], env)).seconds)
       rows.push(
-        `| ${n} | ${raw.toFixed(2)} | ${rb.toFixed(2)} | ${(rb / raw).toFixed(2)}x | ${rawProcess.toFixed(2)} | ${(rb / rawProcess).toFixed(2)}x | ${ansible.toFixed(2)} | ${(ansible / rb).toFixed(1)}x | ${help.toFixed(2)} | ${node.toFixed(2)} |`,
+        `| ${n} | ${raw.toFixed(2)} | ${rb.toFixed(2)} | ${(rb / raw).toFixed(2)}x | ${rawProcess.toFixed(2)} | ${(rb / rawProcess).toFixed(2)}x | ${wireProcess.toFixed(2)} | ${(rb / wireProcess).toFixed(2)}x | ${ansible.toFixed(2)} | ${(ansible / rb).toFixed(1)}x | ${help.toFixed(2)} | ${node.toFixed(2)} |`,
       )
       if (serviceSizes.has(n)) {
         services.push([
@@ -218,7 +242,7 @@ async function main(): Promise<void> {
   }
   const out = [
     ...rows,
-    '(CLI and floors: best of 3 interleaved rounds after a warm-up; the floor in this process, the floor process and the CLI as processes of their own; Ansible: one run)',
+    '(CLI and floors: best of 3 interleaved rounds after a warm-up; the floor in this process, the floor processes and the CLI as processes of their own; "watched commands": the floor process sending the bytes the CLI sends, each command behind its watcher; Ansible: one run)',
   ]
   if (services.length > 0) {
     out.push('', '| hosts | embedded `runbook serve` (s) | serve + 2 BullMQ workers (s) | workers / embedded |', '|---|---|---|---|')
