@@ -3,6 +3,7 @@
  */
 import { createHash } from 'node:crypto'
 import {
+  isAlias,
   isMap,
   isPair,
   isScalar,
@@ -53,7 +54,8 @@ export function sha256(text: string): string {
 
 export function loadSource(file: string, text: string): SourceDoc {
   const lineCounter = new LineCounter()
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: true })
+  // merge: YAML 1.1 merge keys (`<<: *common`), which teams keep using from Compose and CI files.
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: true, merge: true })
 
   const toPos = (offset: number): SourcePos => {
     const { line, col } = lineCounter.linePos(offset)
@@ -72,7 +74,7 @@ export function loadSource(file: string, text: string): SourceDoc {
       const seg = path[i]
       const last = i === path.length - 1
       if (isMap(node)) {
-        const pair = keyIndex(node).get(String(seg))
+        const pair = keyIndex(node).get(String(seg)) ?? mergedPair(doc, node, String(seg))
         if (!pair) return found
         if (last && key) return pair.key as Node
         node = pair.value
@@ -140,10 +142,33 @@ function keyIndex(map: YAMLMap): Map<string, Pair> {
   let index = keyIndexes.get(map)
   if (!index) {
     index = new Map()
-    for (const p of map.items) if (isScalar(p.key) && !index.has(String(p.key.value))) index.set(String(p.key.value), p)
+    for (const p of map.items) if (isScalar(p.key) && !index.has(keyName(p.key))) index.set(keyName(p.key), p)
     keyIndexes.set(map, index)
   }
   return index
+}
+
+/** A mapping key as written: a merge key's value is a symbol (`<<`). */
+function keyName(key: { value: unknown }): string {
+  return typeof key.value === 'symbol' ? (key.value.description ?? '') : String(key.value)
+}
+
+/**
+ * The pair a merge key (`<<: *common`, or `<<: [*a, *b]`) brings into `map` for `key`, where it is
+ * written: an error in a merged value points into the anchored mapping. Earlier sources win, as
+ * in the merge itself; a source may merge others in turn.
+ */
+function mergedPair(doc: Document, map: YAMLMap, key: string, depth = 0): Pair | undefined {
+  const merge = keyIndex(map).get('<<')
+  if (!merge || depth > 20) return undefined
+  const sources = isSeq(merge.value) ? merge.value.items : [merge.value]
+  for (const source of sources) {
+    const target = isAlias(source) ? source.resolve(doc) : source
+    if (!isMap(target)) continue
+    const pair = keyIndex(target).get(key) ?? mergedPair(doc, target, key, depth + 1)
+    if (pair) return pair
+  }
+  return undefined
 }
 
 /** The first alias node (named `source`, when given), in document order. */
@@ -161,9 +186,12 @@ function findAlias(doc: Document, source: string | undefined): Alias | undefined
   return found
 }
 
-function yamlMessage(message: string): string {
+export function yamlMessage(message: string): string {
   // yaml's messages end with " at line L, column C" plus a frame; we print our own.
-  return message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '').trim()
+  const text = message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '').trim()
+  // yaml's own advice names its API; a runbook author needs to know what to change in the file.
+  if (/multiple documents/i.test(text)) return 'a second YAML document starts here (`---`): one file holds one document'
+  return text
 }
 
 /** Duplicate keys anywhere; in `steps`/`outcomes` they are duplicate step names. */
@@ -178,7 +206,7 @@ function duplicateKeys(
       const seen = new Map<string, SourcePos>()
       for (const pair of node.items) {
         if (!isPair(pair) || !isScalar(pair.key)) continue
-        const key = String(pair.key.value)
+        const key = keyName(pair.key)
         const pos = toPos(pair.key.range?.[0] ?? 0)
         const first = seen.get(key)
         if (first) {

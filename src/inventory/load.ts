@@ -6,6 +6,7 @@
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { LineCounter, parseDocument } from 'yaml'
 import { SCHEMA_URLS, schemaValidator } from '../dsl/schemas.ts'
+import { yamlMessage } from '../dsl/load.ts'
 import { RunbookError } from '../errors.ts'
 import { INPUT_LIMITS, readRegularFile } from '../input.ts'
 
@@ -49,14 +50,14 @@ function absolutize(list: string[] | undefined, base: string): string[] | undefi
 /** Parse and validate inventory text. Throws RunbookError RB_USAGE with `file:line:col`. */
 export function parseInventory(text: string, file = '<memory>'): Inventory {
   const lineCounter = new LineCounter()
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false })
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, merge: true })
   const posAt = (offset: number): { file: string; line: number; col: number } => {
     const p = lineCounter.linePos(offset)
     return { file, line: p.line, col: p.col }
   }
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!
-    throw new RunbookError('RB_USAGE', `inventory is not valid YAML: ${e.message.split('\n')[0]}`, { pos: posAt(e.pos[0]) })
+    throw new RunbookError('RB_USAGE', `inventory is not valid YAML: ${yamlMessage(e.message)}`, { pos: posAt(e.pos[0]) })
   }
   const data: unknown = doc.toJS() ?? {}
   const validate = schemaValidator('inventory')

@@ -61,6 +61,29 @@ describe('inventory', () => {
     expect(err.pos).toMatchObject({ file: 'inv.yaml', line: 2 })
   })
 
+  it('takes YAML merge keys: hosts share an anchored mapping and override what differs', () => {
+    const inv = parseInventory(
+      [
+        'hosts:',
+        '  web1: &web { address: 198.18.0.11, user: ops, port: 2222, vars: { role: web } }',
+        '  web2: { <<: *web, address: 198.18.0.12 }',
+        '',
+      ].join('\n'),
+    )
+    expect(inv.hosts.web2).toMatchObject({ address: '198.18.0.12', user: 'ops', port: 2222, vars: { role: 'web' } })
+  })
+
+  it('refuses a second YAML document in words about the file, at its `---`', () => {
+    let err: RunbookError | undefined
+    try {
+      parseInventory('hosts:\n  web1: { address: 198.18.0.11 }\n---\nhosts: {}\n', 'inv.yaml')
+    } catch (e) {
+      err = e as RunbookError
+    }
+    expect(err?.message).toBe('inventory is not valid YAML: a second YAML document starts here (`---`): one file holds one document')
+    expect(err?.pos).toMatchObject({ file: 'inv.yaml', line: 3, col: 1 })
+  })
+
   it('rejects unknown group members and bastion loops', () => {
     expect(() => parseInventory('hosts: {}\ngroups:\n  g: { hosts: [nope] }\n')).toThrow(/unknown host 'nope'/)
     const loop = parseInventory('hosts:\n  a: { bastion: b }\n  b: { bastion: a }\n')
