@@ -59,7 +59,7 @@ export function schemaErrors(source: SourceDoc, errors: ErrorObject[]): RunbookE
         break
       }
       case 'pattern':
-        if (e.parentSchema && (e.parentSchema as { pattern?: string }).pattern === '^[0-9]+(ms|s|m|h)$') {
+        if (e.parentSchema && (e.parentSchema as { pattern?: string }).pattern === DURATION_PATTERN) {
           message = `${what} must be a duration like 500ms, 3s, 2m or 1h`
         } else if (path.at(-2) === 'name' || what === 'name') {
           message = `${what} must be lowercase letters, digits and - (like unreachable-host)`
@@ -73,9 +73,19 @@ export function schemaErrors(source: SourceDoc, errors: ErrorObject[]): RunbookE
       case 'const':
         message = `${what} must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`
         break
-      case 'type':
-        message = `${what} must be ${article((e.params as { type: string }).type)}`
+      case 'type': {
+        const expected = (e.params as { type: string }).type
+        if ((e.parentSchema as { pattern?: string } | undefined)?.pattern === DURATION_PATTERN) {
+          // `timeout: 30`: a bare number, which YAML reads as an int.
+          message = `${what} must be a duration like 500ms, 3s, 2m or 1h${typeof e.data === 'number' ? ` (got ${e.data}: add the unit, e.g. ${e.data}s)` : ''}`
+        } else if (expected === 'boolean' && typeof e.data === 'string' && /^(y|yes|n|no|on|off)$/i.test(e.data)) {
+          // YAML 1.1 read these as booleans; YAML 1.2 (and runbook) reads them as text.
+          message = `${what} must be true or false (got ${JSON.stringify(e.data)}, which YAML 1.2 reads as text)`
+        } else {
+          message = `${what} must be ${article(expected)}`
+        }
         break
+      }
       case 'anyOf':
         message = `${what} is not valid: ${(e.parentSchema as { description?: string })?.description ?? 'see the schema'}`
         break
@@ -95,6 +105,9 @@ export function schemaErrors(source: SourceDoc, errors: ErrorObject[]): RunbookE
   }
   return out
 }
+
+/** The schema's `duration` pattern (`$defs/duration`). */
+const DURATION_PATTERN = '^[0-9]+(ms|s|m|h)$'
 
 function article(type: string): string {
   return type
