@@ -35,6 +35,9 @@ export function parseTemplate(template: string): Segment[] | { error: string; of
     if (open > i) out.push({ text: template.slice(i, open) })
     const close = template.indexOf('}}', open + 3)
     if (close === -1) return { error: "unclosed '${{': add the closing '}}'", offset: open }
+    // `${{ a : ... ${{ b }}`: the first one is not closed before the next one opens.
+    const next = template.indexOf('${{', open + 3)
+    if (next !== -1 && next < close) return { error: "unclosed '${{': add the closing '}}' before the next '${{'", offset: open }
     const raw = template.slice(open + 3, close)
     const lead = raw.length - raw.trimStart().length
     if (raw.trim() === '') return { error: "empty '${{ }}'", offset: open }
@@ -264,7 +267,8 @@ export class CheckEnv {
     try {
       env.parse(expr)
     } catch (err) {
-      if (err instanceof ParseError) return { problem: { message: summary(err), offset: rangeStart(err), syntax: true }, type: 'dyn' }
+      if (err instanceof ParseError)
+        return { problem: { message: syntaxHint(summary(err), expr, rangeStart(err)), offset: rangeStart(err), syntax: true }, type: 'dyn' }
       throw err
     }
     const { text, original } = nullComparisons(expr)
@@ -378,6 +382,15 @@ export function nullComparisons(expr: string): { text: string; original(offset: 
 function summary(err: { message: string; summary?: string } | undefined): string {
   if (!err) return 'invalid expression'
   return (err.summary ?? err.message.split('\n')[0] ?? err.message).trim()
+}
+
+/** What an author coming from another language (SQL, JavaScript, Python, shell) most likely meant. */
+function syntaxHint(message: string, expr: string, offset: number): string {
+  if (/^Unexpected character: =$/.test(message)) return `${message} (CEL compares with == and !=)`
+  if (/^Unexpected character: `$/.test(message)) return `${message} (CEL strings are in double or single quotes)`
+  const word = /^(and|or|not)\b/.exec(expr.slice(offset))?.[1]
+  if (word) return `${message}: '${word}' is not CEL; its logical operators are &&, || and !`
+  return message
 }
 
 function rangeStart(err: unknown): number {
