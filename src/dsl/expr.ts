@@ -36,8 +36,7 @@ export function parseTemplate(template: string): Segment[] | { error: string; of
     const close = template.indexOf('}}', open + 3)
     if (close === -1) return { error: "unclosed '${{': add the closing '}}'", offset: open }
     // `${{ a : ... ${{ b }}`: the first one is not closed before the next one opens.
-    const next = template.indexOf('${{', open + 3)
-    if (next !== -1 && next < close) return { error: "unclosed '${{': add the closing '}}' before the next '${{'", offset: open }
+    if (opensAgain(template, open + 3, close)) return { error: "unclosed '${{': add the closing '}}' before the next '${{'", offset: open }
     const raw = template.slice(open + 3, close)
     const lead = raw.length - raw.trimStart().length
     if (raw.trim() === '') return { error: "empty '${{ }}'", offset: open }
@@ -45,6 +44,23 @@ export function parseTemplate(template: string): Segment[] | { error: string; of
     i = close + 2
   }
   return out
+}
+
+/** Whether a `${{` outside CEL string quotes starts between `from` and `to`. */
+function opensAgain(template: string, from: number, to: number): boolean {
+  let quote: string | null = null
+  for (let i = from; i < to; i++) {
+    const c = template[i]!
+    if (quote) {
+      if (c === '\\') i++
+      else if (c === quote) quote = null
+    } else if (c === '"' || c === "'") {
+      quote = c
+    } else if (template.startsWith('${{', i)) {
+      return true
+    }
+  }
+  return false
 }
 
 export function hasTemplate(text: string): boolean {

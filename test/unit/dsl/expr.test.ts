@@ -126,6 +126,11 @@ describe('evaluation', () => {
   it('an unclosed ${{ is a syntax error with its offset', () => {
     expect(parseTemplate('a ${{ b')).toEqual({ error: "unclosed '${{': add the closing '}}'", offset: 2 })
   })
+  it('a ${{ left open before the next one is named, at the first one; a ${{ inside a CEL string is text', () => {
+    expect(parseTemplate('x ${{ a : ${{ b }}')).toEqual({ error: "unclosed '${{': add the closing '}}' before the next '${{'", offset: 2 })
+    expect(parseTemplate('a ${{ "${{" }} b')).toEqual([{ text: 'a ' }, { expr: '"${{"', offset: 6 }, { text: ' b' }])
+    expect(parseTemplate("${{ 'x\\'${{' }}")).toEqual([{ expr: "'x\\'${{'", offset: 4 }])
+  })
 })
 
 describe('value types in evaluation errors', () => {
