@@ -64,7 +64,9 @@ export function loadSource(file: string, text: string): SourceDoc {
   const located = (code: RunbookError['code'], pos: SourcePos, message: string) =>
     new RunbookError(code, message, { pos, frame: codeFrame(text, pos.line, pos.col) })
 
-  const errors: RunbookError[] = doc.errors.map((e) => located('RB_YAML_SYNTAX', toPos(e.pos[0]), yamlMessage(e.message)))
+  const errors: RunbookError[] = doc.errors.map((e) =>
+    located('RB_YAML_SYNTAX', toPos(yamlErrorOffset(text, e.message, e.pos[0])), yamlMessage(e.message)),
+  )
   if (errors.length === 0) errors.push(...duplicateKeys(doc, toPos, located))
 
   const find = (path: readonly PathSegment[], key: boolean): Node | null => {
@@ -186,12 +188,40 @@ function findAlias(doc: Document, source: string | undefined): Alias | undefined
   return found
 }
 
+/**
+ * yaml's message, in words about the file: what most likely went wrong and what to write instead.
+ * yaml's own words stay first where they say something, so a search for them still finds answers.
+ */
 export function yamlMessage(message: string): string {
   // yaml's messages end with " at line L, column C" plus a frame; we print our own.
   const text = message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '').trim()
-  // yaml's own advice names its API; a runbook author needs to know what to change in the file.
-  if (/multiple documents/i.test(text)) return 'a second YAML document starts here (`---`): one file holds one document'
+  for (const [pattern, words] of YAML_HINTS) if (pattern.test(text)) return words(text)
   return text
+}
+
+const YAML_HINTS: ReadonlyArray<[RegExp, (text: string) => string]> = [
+  // yaml's own advice names its API.
+  [/multiple documents/i, () => 'a second YAML document starts here (`---`): one file holds one document'],
+  // `run: grep 'Status: ' x` unquoted: the ': ' starts a mapping inside the value.
+  [
+    /Nested mappings are not allowed in compact mappings/,
+    (t) => `${t}: this value has ': ' in it, which YAML reads as one more key; quote the whole value ("..." or '...')`,
+  ],
+  [/block-seq-ind on same line with key/, (t) => `${t}: a value that starts with '- ' must be quoted ("- ...")`],
+  [/All mapping items must start at the same column/, (t) => `${t}: this key is not lined up with the keys above it`],
+  [/Implicit keys need to be on a single line/, (t) => `${t}: is the ':' after a key missing?`],
+]
+
+/**
+ * Where yaml's error really is. A key out of line is reported at column 1 of its line: point at
+ * the key itself.
+ */
+function yamlErrorOffset(text: string, message: string, offset: number): number {
+  if (!/All mapping items must start at the same column/.test(message)) return offset
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1
+  if (offset !== lineStart) return offset
+  const indent = /^[ ]*/.exec(text.slice(lineStart))![0].length
+  return lineStart + indent
 }
 
 /** Duplicate keys anywhere; in `steps`/`outcomes` they are duplicate step names. */
