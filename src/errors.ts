@@ -15,7 +15,10 @@ interface CodeInfo {
 }
 
 export const ERROR_CODES = {
-  RB_YAML_SYNTAX: { kind: 'user', fix: 'Fix the YAML at the position shown (indentation, an unclosed quote or bracket).' },
+  RB_YAML_SYNTAX: {
+    kind: 'user',
+    fix: 'Fix the YAML at the position shown: indentation, an unclosed quote or bracket, or a value with ": " or a leading "- " that needs quotes.',
+  },
   RB_SCHEMA: {
     kind: 'user',
     fix: 'Change the field to match schemas/runbook.schema.json; the message names the field and what it must be.',
