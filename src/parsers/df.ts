@@ -28,7 +28,9 @@ export interface DfResult {
 }
 
 const NAME = 'df'
-const SIZE_HEADERS = /^(?:(\d+)([KMG]?)-blocks|Size|Inodes)$/
+// `N-blocks` headers as GNU df prints them for -B: `1K-blocks`, `1024-blocks`, `512B-blocks`,
+// `1B-blocks` (bytes), `1M-blocks` (powers of 1024), `1kB-blocks` / `1MB-blocks` (powers of 1000).
+const SIZE_HEADERS = /^(?:(\d+)([kKMGTPE]?)(i?B)?-blocks|Size|Inodes)$/
 // `-h` prints K M G T P E Z Y (powers of 1024); `-H` prints k for 1000 and the same capitals for
 // powers of 1000, so capitals are read as powers of 1024 (within 7% for `-H`, hence `approximate`).
 const HUMAN = /^(\d+(?:[.,]\d+)?)([kKMGTPEZY]?)$/
@@ -38,8 +40,9 @@ const POWER: Record<string, number> = { '': 0, k: 1, K: 1, M: 2, G: 3, T: 4, P: 
  * Disk space or inode usage per filesystem, read by the header: `df -P -k` (`1024-blocks ...
  * Capacity`), plain `df` (`1K-blocks ... Use%`), `df -h` / `-H` (`Size Used Avail Use%`, sizes
  * converted to KiB and flagged `approximate`), `df -i` / `-ih` (`Inodes IUsed IFree IUse%`), each
- * with or without `-T` (Type column) and PATH arguments. `N-blocks` other than 1024 are converted
- * to KiB. A filesystem name that old df wrapped onto its own line is joined with the next line.
+ * with or without `-T` (Type column) and PATH arguments. `N-blocks` other than 1024 (`df -B`:
+ * `1B-blocks`, `512B-blocks`, `1M-blocks`, `1MB-blocks`...) are converted to KiB; blocks larger than
+ * 1 KiB are rounded up by df, so those KiB are flagged `approximate` too. A filesystem name that old df wrapped onto its own line is joined with the next line.
  * A missing PATH is reported in `errors` (stderr), not thrown. Other columns (`--output`) and
  * translated headers are refused: run with LC_ALL=C.
  *
@@ -51,7 +54,7 @@ const POWER: Record<string, number> = { '': 0, k: 1, K: 1, M: 2, G: 3, T: 4, P: 
  */
 export const dfParser = defineParser<DfResult>({
   name: NAME,
-  describe: 'df [-P] [-k|-h|-H|-i] [-T] [PATH...] (header-driven; sizes in KiB, inode mode detected)',
+  describe: 'df [-P] [-k|-h|-H|-i|-B SIZE] [-T] [PATH...] (header-driven; sizes in KiB, inode mode detected)',
   fields: {
     mode: 'string',
     filesystems: [
@@ -98,7 +101,7 @@ export const dfParser = defineParser<DfResult>({
       filesystems,
       maxUsePercent: percents.length > 0 ? Math.max(...percents) : null,
       errors,
-      approximate: h.sawHuman === true,
+      approximate: h.rounded === true,
     }
   },
 })
@@ -108,7 +111,9 @@ interface Header {
   blockSize: number
   human: boolean
   typed: boolean
-  sawHuman?: boolean
+  rounded?: boolean
+  /** The unit df writes after each number with -B<unit> (`K`, `MB`); '' for plain numbers. */
+  unit?: string
 }
 
 function readHeader(line: Line): Header {
@@ -125,8 +130,13 @@ function readHeader(line: Line): Header {
   const typed = m[1] !== undefined
   if (m[2] === 'Inodes') return { mode: 'inodes', blockSize: 1, human: false, typed }
   if (m[2] === 'Size') return { mode: 'kb', blockSize: 0, human: true, typed }
-  const blockSize = Number(size[1]) * 1024 ** (POWER[size[2] ?? ''] ?? 0)
-  return { mode: 'kb', blockSize, human: false, typed }
+  // A unit letter followed by a bare B is decimal (kB, MB); alone or with iB it is binary (K, MiB).
+  const base = size[3] === 'B' && size[2] ? 1000 : 1024
+  const blockSize = Number(size[1]) * base ** (POWER[size[2] ?? ''] ?? 0)
+  if (!(blockSize > 0)) throw parseError(NAME, `expected a block size in the header, got ${JSON.stringify(m[2])}`, line)
+  // df rounds up to whole blocks: unless a block divides 1 KiB, the KiB are approximate.
+  // With a unit letter (-BK, -BM, -BMB) df also writes it after every number (`258020M`).
+  return { mode: 'kb', blockSize, human: false, typed, rounded: 1024 % blockSize !== 0, unit: `${size[2] ?? ''}${size[3] ?? ''}` }
 }
 
 function readRow(line: Line, h: Header): DfEntry {
@@ -138,12 +148,12 @@ function readRow(line: Line, h: Header): DfEntry {
     // Inode counts in `df -ih` are human too; the header alone does not say it.
     const human = HUMAN.exec(v)
     if (h.human || (h.mode === 'inodes' && human && human[2] !== '')) {
-      h.sawHuman = true
+      h.rounded = true
       if (!human) throw parseError(NAME, `expected a size like 1.5G for ${what}, got ${JSON.stringify(v)}`, line)
       const n = Number(human[1]!.replace(',', '.')) * 1024 ** POWER[human[2]!]!
       return Math.round(h.mode === 'kb' ? n / 1024 : n)
     }
-    const n = int(NAME, v, line, what)
+    const n = int(NAME, h.unit && v.endsWith(h.unit) ? v.slice(0, -h.unit.length) : v, line, what)
     return h.mode === 'kb' && h.blockSize !== 1024 ? Math.ceil((n * h.blockSize) / 1024) : n
   }
   const pct = m[6]!

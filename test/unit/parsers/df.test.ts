@@ -12,6 +12,17 @@ describe('df parser', () => {
     expect(Math.abs(h.total - k.total) / k.total).toBeLessThan(0.01)
   })
 
+  it('reads df -B headers (bytes, MiB with the unit after each number, SI MB) to the KiB of plain df', () => {
+    const root = (name: string) => dfParser.parse(commandResult(fixtureStdout('df', name))).filesystems.find((f) => f.mountpoint === '/')!
+    const k = root('plain')
+    // Bytes: exact. 1M and 1MB blocks are rounded up by df: within a block of the KiB.
+    expect(root('block-bytes').total).toBe(k.total)
+    expect(Math.abs(root('block-mib').total - k.total)).toBeLessThanOrEqual(1024)
+    expect(Math.abs(root('block-si-mb').total - k.total)).toBeLessThanOrEqual(1000)
+    expect(dfParser.parse(commandResult(fixtureStdout('df', 'block-bytes'))).approximate).toBe(false)
+    expect(dfParser.parse(commandResult(fixtureStdout('df', 'block-mib'))).approximate).toBe(true)
+  })
+
   it('refuses a human size that is not a number, naming the line', () => {
     const real = fixtureStdout('df', 'human')
     expectParseError(dfParser, commandResult(real.replace(/ 252G /, ' 252G? ')), 4)
