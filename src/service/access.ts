@@ -17,7 +17,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { parse } from 'yaml'
+import { loadSource, type PathSegment } from '../dsl/load.ts'
 import { RunbookError } from '../errors.ts'
 
 export const VERBS = ['view', 'run', 'approve', 'apply'] as const
@@ -143,63 +143,72 @@ export function loadAccess(file: string | undefined, env: NodeJS.ProcessEnv): Ac
 }
 
 export function parseAccess(text: string, file = 'access.yaml'): AccessPolicy {
-  const bad = (where: string, what: string) => new RunbookError('RB_ACCESS_FILE', `${file}: ${where}: ${what}`)
-  let doc: unknown
-  try {
-    doc = parse(text)
-  } catch (err) {
-    throw bad('YAML', (err as Error).message)
-  }
-  const obj = (v: unknown, where: string): Record<string, unknown> => {
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw bad(where, 'must be a mapping')
+  // Every mistake points at its place in the file (`access.yaml:7:14`), with a code frame.
+  const source = loadSource(file, text)
+  const yamlError = source.errors[0]
+  if (yamlError) throw new RunbookError('RB_ACCESS_FILE', `YAML: ${yamlError.message}`, { pos: yamlError.pos, frame: yamlError.frame })
+  // `at`: where to point, when it is an item of `path` (the unknown verb in a list of verbs).
+  const bad = (path: PathSegment[], what: string, key = false, at: PathSegment[] = path) =>
+    source.error('RB_ACCESS_FILE', at, `${path.length === 0 ? 'top level' : pathLabel(path)}: ${what}`, { key })
+  const obj = (v: unknown, path: PathSegment[]): Record<string, unknown> => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw bad(path, 'must be a mapping')
     return v as Record<string, unknown>
   }
-  const strings = (v: unknown, where: string): string[] => {
+  const strings = (v: unknown, path: PathSegment[]): string[] => {
     if (!Array.isArray(v) || v.length === 0 || !v.every((s) => typeof s === 'string' && s !== ''))
-      throw bad(where, 'must be a non-empty list of strings')
+      throw bad(path, 'must be a non-empty list of strings')
     return v as string[]
   }
-  const top = obj(doc ?? {}, 'top level')
+  const top = obj(source.data ?? {}, [])
   for (const k of Object.keys(top))
-    if (!['identities', 'roles', 'four_eyes', 'slack'].includes(k)) throw bad(k, 'unknown key (known: identities, roles, four_eyes, slack)')
+    if (!['identities', 'roles', 'four_eyes', 'slack'].includes(k))
+      throw bad([k], 'unknown key (known: identities, roles, four_eyes, slack)', true)
   const roles: Record<string, Rule[]> = {}
-  for (const [name, list] of Object.entries(obj(top.roles ?? {}, 'roles'))) {
-    if (name.startsWith('__')) throw bad(`roles.${name}`, 'role names starting with __ are reserved for built-in roles')
-    if (!Array.isArray(list)) throw bad(`roles.${name}`, 'must be a list of rules')
+  for (const [name, list] of Object.entries(obj(top.roles ?? {}, ['roles']))) {
+    if (name.startsWith('__')) throw bad(['roles', name], 'role names starting with __ are reserved for built-in roles', true)
+    if (!Array.isArray(list)) throw bad(['roles', name], 'must be a list of rules')
     roles[name] = list.map((raw, i) => {
-      const where = `roles.${name}[${i}]`
+      const where = ['roles', name, i]
       const r = obj(raw, where)
       for (const k of Object.keys(r))
         if (!['verbs', 'runbooks', 'hosts', 'approvals'].includes(k))
-          throw bad(`${where}.${k}`, 'unknown key (known: verbs, runbooks, hosts, approvals)')
-      const verbs = strings(r.verbs, `${where}.verbs`)
-      for (const v of verbs)
-        if (!(VERBS as readonly string[]).includes(v)) throw bad(`${where}.verbs`, `unknown verb '${v}' (known: ${VERBS.join(', ')})`)
+          throw bad([...where, k], 'unknown key (known: verbs, runbooks, hosts, approvals)', true)
+      const verbs = strings(r.verbs, [...where, 'verbs'])
+      verbs.forEach((v, j) => {
+        if (!(VERBS as readonly string[]).includes(v))
+          throw bad([...where, 'verbs'], `unknown verb '${v}' (known: ${VERBS.join(', ')})`, false, [...where, 'verbs', j])
+      })
       const approvals = r.approvals
       if (approvals !== undefined && (!Number.isInteger(approvals) || (approvals as number) < 1))
-        throw bad(`${where}.approvals`, 'must be an integer ≥ 1')
+        throw bad([...where, 'approvals'], 'must be an integer ≥ 1')
       return {
         verbs: verbs as Verb[],
-        runbooks: strings(r.runbooks ?? ['*'], `${where}.runbooks`),
-        hosts: strings(r.hosts ?? ['*'], `${where}.hosts`),
+        runbooks: strings(r.runbooks ?? ['*'], [...where, 'runbooks']),
+        hosts: strings(r.hosts ?? ['*'], [...where, 'hosts']),
         ...(approvals !== undefined ? { approvals: approvals as number } : {}),
       }
     })
   }
-  const identities = Object.entries(obj(top.identities ?? {}, 'identities')).map(([name, raw]): Identity => {
-    const where = `identities.${name}`
+  const identities = Object.entries(obj(top.identities ?? {}, ['identities'])).map(([name, raw]): Identity => {
+    const where = ['identities', name]
     const i = obj(raw, where)
     for (const k of Object.keys(i))
-      if (!['token_sha256', 'slack', 'roles'].includes(k)) throw bad(`${where}.${k}`, 'unknown key (known: token_sha256, slack, roles)')
-    if (name === 'admin') throw bad(where, "'admin' is the RUNBOOK_ADMIN_TOKEN identity; choose another name")
+      if (!['token_sha256', 'slack', 'roles'].includes(k)) throw bad([...where, k], 'unknown key (known: token_sha256, slack, roles)', true)
+    if (name === 'admin') throw bad(where, "'admin' is the RUNBOOK_ADMIN_TOKEN identity; choose another name", true)
     const token = i.token_sha256
     if (token !== undefined && (typeof token !== 'string' || !/^[0-9a-f]{64}$/.test(token)))
-      throw bad(`${where}.token_sha256`, 'must be the hex sha256 of the token (`printf %s "$TOKEN" | sha256sum`), never the token')
-    const idRoles = strings(i.roles, `${where}.roles`)
-    for (const r of idRoles)
-      if (!(r in roles)) throw bad(`${where}.roles`, `unknown role '${r}' (known: ${Object.keys(roles).join(', ') || 'none'})`)
+      throw bad([...where, 'token_sha256'], 'must be the hex sha256 of the token (`printf %s "$TOKEN" | sha256sum`), never the token')
+    const idRoles = strings(i.roles, [...where, 'roles'])
+    idRoles.forEach((r, j) => {
+      if (!(r in roles))
+        throw bad([...where, 'roles'], `unknown role '${r}' (known: ${Object.keys(roles).join(', ') || 'none'})`, false, [
+          ...where,
+          'roles',
+          j,
+        ])
+    })
     if (i.slack !== undefined && (typeof i.slack !== 'string' || !/^[UW][A-Z0-9]{2,}$/.test(i.slack)))
-      throw bad(`${where}.slack`, 'must be a Slack user id such as U024BE7LH (profile → ⋮ → Copy member ID), not a name')
+      throw bad([...where, 'slack'], 'must be a Slack user id such as U024BE7LH (profile → ⋮ → Copy member ID), not a name')
     return {
       name,
       roles: idRoles,
@@ -212,22 +221,32 @@ export function parseAccess(text: string, file = 'access.yaml'): AccessPolicy {
     if (!i.slack) continue
     if (slackUsers.has(i.slack))
       throw bad(
-        `identities.${i.name}.slack`,
+        ['identities', i.name, 'slack'],
         `${i.slack} is already the Slack user of '${slackUsers.get(i.slack)}'; one Slack user is one identity`,
       )
     slackUsers.set(i.slack, i.name)
   }
   let slack: AccessPolicy['slack']
   if (top.slack !== undefined) {
-    const sl = obj(top.slack, 'slack')
-    for (const k of Object.keys(sl)) if (k !== 'channels') throw bad(`slack.${k}`, 'unknown key (known: channels)')
-    const channels = sl.channels === undefined ? undefined : strings(sl.channels, 'slack.channels')
-    for (const c of channels ?? [])
+    const sl = obj(top.slack, ['slack'])
+    for (const k of Object.keys(sl)) if (k !== 'channels') throw bad(['slack', k], 'unknown key (known: channels)', true)
+    const channels = sl.channels === undefined ? undefined : strings(sl.channels, ['slack', 'channels'])
+    channels?.forEach((c, j) => {
       if (!/^[CGD][A-Z0-9]{2,}$/.test(c))
-        throw bad('slack.channels', `'${c}' is not a Slack channel id (C0ABCDE12: channel details → About → Channel ID)`)
+        throw bad(['slack', 'channels'], `'${c}' is not a Slack channel id (C0ABCDE12: channel details → About → Channel ID)`, false, [
+          'slack',
+          'channels',
+          j,
+        ])
+    })
     slack = channels ? { channels } : {}
   }
   const fourEyes = top.four_eyes ?? true
-  if (typeof fourEyes !== 'boolean') throw bad('four_eyes', 'must be true or false')
+  if (typeof fourEyes !== 'boolean') throw bad(['four_eyes'], 'must be true or false')
   return { identities, roles, fourEyes, ...(slack ? { slack } : {}) }
+}
+
+/** `roles.oncall[0].verbs`: how the messages name a place in access.yaml. */
+function pathLabel(path: readonly PathSegment[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('')
 }

@@ -64,6 +64,24 @@ describe('access.yaml', () => {
     }
   })
 
+  it('points every mistake at its place in the file, with a code frame', () => {
+    const at = (text: string) => {
+      try {
+        parseAccess(text, 'access.yaml')
+      } catch (err) {
+        const e = err as { code: string; pos?: { file: string; line: number; col: number }; frame?: string }
+        return { code: e.code, ...e.pos, frame: e.frame ?? '' }
+      }
+      throw new Error('no error')
+    }
+    const text = ['identities:', '  a: { roles: [r, nope] }', 'roles:', '  r: [{ verbs: [run] }]', ''].join('\n')
+    expect(at(text)).toMatchObject({ code: 'RB_ACCESS_FILE', file: 'access.yaml', line: 2, col: 19 })
+    expect(at(text).frame).toContain('> 2 |   a: { roles: [r, nope] }')
+    expect(at('roles: {}\nusers: {}\n')).toMatchObject({ line: 2, col: 1 })
+    expect(at('roles:\n  r:\n    - verbs: [run]\n      approvals: 0\n')).toMatchObject({ line: 4, col: 18 })
+    expect(at('roles: [\n')).toMatchObject({ code: 'RB_ACCESS_FILE', line: 2 })
+  })
+
   it('maps Slack user ids to identities and restricts commands to slack.channels', () => {
     const text =
       'identities: { a: { roles: [r], slack: U0AAA }, b: { roles: [r] } }\nroles: { r: [{ verbs: [run] }] }\nslack: { channels: [C0OPS] }'
