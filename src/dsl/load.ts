@@ -192,7 +192,7 @@ function findAlias(doc: Document, source: string | undefined): Alias | undefined
  * yaml's message, in words about the file: what most likely went wrong and what to write instead.
  * yaml's own words stay first where they say something, so a search for them still finds answers.
  */
-export function yamlMessage(message: string): string {
+function yamlMessage(message: string): string {
   // yaml's messages end with " at line L, column C" plus a frame; we print our own.
   const text = message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '').trim()
   for (const [pattern, words] of YAML_HINTS) if (pattern.test(text)) return words(text)

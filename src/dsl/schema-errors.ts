@@ -16,12 +16,18 @@ function pointerToPath(pointer: string): PathSegment[] {
     .map((s) => (/^[0-9]+$/.test(s) ? Number(s) : s))
 }
 
-function label(path: readonly PathSegment[]): string {
-  if (path.length === 0) return 'the runbook'
+function labelOf(path: readonly PathSegment[], root: string): string {
+  if (path.length === 0) return root
   return path.reduce<string>((acc, seg) => (typeof seg === 'number' ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg), '')
 }
 
-export function schemaErrors(source: SourceDoc, errors: ErrorObject[]): RunbookError[] {
+/**
+ * `root`: how messages name the document itself ("unknown field 'hots' in the inventory").
+ * `schema`: the root schema, to name the fields that an `allOf: [{ $ref }]` brings in, for
+ * `unevaluatedProperties` errors.
+ */
+export function schemaErrors(source: SourceDoc, errors: ErrorObject[], root = 'the runbook', schema?: object): RunbookError[] {
+  const label = (path: readonly PathSegment[]): string => labelOf(path, root)
   // anyOf branches each report their own failure at the same path; keep the deepest errors only.
   const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath))
   const deeper = (p: string) => errors.some((e) => e.keyword !== 'anyOf' && e.instancePath.startsWith(p + '/'))
@@ -45,6 +51,15 @@ export function schemaErrors(source: SourceDoc, errors: ErrorObject[]): RunbookE
       case 'additionalProperties': {
         const field = (e.params as { additionalProperty: string }).additionalProperty
         const known = Object.keys((e.parentSchema as { properties?: object })?.properties ?? {})
+        const near = closest(field, known)
+        message = `unknown field '${field}' in ${what}${near ? `: did you mean '${near}'?` : ` (allowed: ${known.join(', ')})`}`
+        at = [...path, field]
+        key = true
+        break
+      }
+      case 'unevaluatedProperties': {
+        const field = (e.params as { unevaluatedProperty: string }).unevaluatedProperty
+        const known = fieldsOf(e.parentSchema, schema)
         const near = closest(field, known)
         message = `unknown field '${field}' in ${what}${near ? `: did you mean '${near}'?` : ` (allowed: ${known.join(', ')})`}`
         at = [...path, field]
@@ -104,6 +119,26 @@ export function schemaErrors(source: SourceDoc, errors: ErrorObject[]): RunbookE
     out.push(source.error('RB_SCHEMA', at, message, { key }))
   }
   return out
+}
+
+/** The properties a schema declares, with those of the schemas it takes in through `allOf` (local `$ref`s resolved in `root`). */
+function fieldsOf(schema: unknown, root: object | undefined, depth = 0): string[] {
+  if (schema === null || typeof schema !== 'object' || depth > 10) return []
+  const s = schema as { properties?: object; allOf?: unknown[]; $ref?: string }
+  const ref =
+    s.$ref?.startsWith('#/') && root
+      ? s.$ref
+          .slice(2)
+          .split('/')
+          .reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], root)
+      : undefined
+  return [
+    ...new Set([
+      ...Object.keys(s.properties ?? {}),
+      ...(s.allOf ?? []).flatMap((sub) => fieldsOf(sub, root, depth + 1)),
+      ...(ref ? fieldsOf(ref, root, depth + 1) : []),
+    ]),
+  ]
 }
 
 /** The schema's `duration` pattern (`$defs/duration`). */

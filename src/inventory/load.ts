@@ -4,9 +4,9 @@
  * by ajv ahead of time (dsl/schemas.ts). Relative paths in the file are made absolute against the file's folder.
  */
 import { dirname, isAbsolute, resolve } from 'node:path'
-import { LineCounter, parseDocument } from 'yaml'
-import { SCHEMA_URLS, schemaValidator } from '../dsl/schemas.ts'
-import { yamlMessage } from '../dsl/load.ts'
+import { SCHEMA_URLS, schemaText, schemaValidator } from '../dsl/schemas.ts'
+import { loadSource, type PathSegment, type SourceDoc } from '../dsl/load.ts'
+import { schemaErrors } from '../dsl/schema-errors.ts'
 import { RunbookError } from '../errors.ts'
 import { INPUT_LIMITS, readRegularFile } from '../input.ts'
 
@@ -49,37 +49,19 @@ function absolutize(list: string[] | undefined, base: string): string[] | undefi
 
 /** Parse and validate inventory text. Throws RunbookError RB_USAGE with `file:line:col`. */
 export function parseInventory(text: string, file = '<memory>'): Inventory {
-  const lineCounter = new LineCounter()
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, merge: true })
-  const posAt = (offset: number): { file: string; line: number; col: number } => {
-    const p = lineCounter.linePos(offset)
-    return { file, line: p.line, col: p.col }
-  }
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!
-    throw new RunbookError('RB_USAGE', `inventory is not valid YAML: ${yamlMessage(e.message)}`, { pos: posAt(e.pos[0]) })
-  }
-  const data: unknown = doc.toJS() ?? {}
+  // The runbooks' YAML loader: positions for every value, duplicate keys, merge keys, and the same
+  // schema messages ("unknown field 'adress' in hosts.web1: did you mean 'address'?").
+  const source = loadSource(file, text)
+  const yamlError = source.errors[0]
+  if (yamlError) throw new RunbookError('RB_USAGE', `inventory is not valid YAML: ${yamlError.message}`, located(yamlError))
+  const data: unknown = source.data ?? {}
   const validate = schemaValidator('inventory')
   if (!validate(data)) {
-    const err = validate.errors![0]!
-    const path = err.instancePath
-      .split('/')
-      .slice(1)
-      .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    const node = path.length > 0 ? doc.getIn(path, true) : doc.contents
-    const range = (node as { range?: [number, number, number] } | undefined)?.range
-    const extra =
-      err.params && 'additionalProperty' in err.params
-        ? ` '${String(err.params.additionalProperty)}'`
-        : err.params && 'unevaluatedProperty' in err.params
-          ? ` '${String(err.params.unevaluatedProperty)}'`
-          : ''
-    throw new RunbookError(
-      'RB_USAGE',
-      `inventory ${err.instancePath || '/'} ${err.message ?? 'is invalid'}${extra} (see schemas/inventory.schema.json)`,
-      range ? { pos: posAt(range[0]) } : {},
-    )
+    // One error is shown: a misspelt field (`hots:`) rather than the missing one it causes.
+    const all = schemaErrors(source, validate.errors!, 'the inventory', JSON.parse(schemaText('inventory')) as object)
+    const first = all.find((e) => e.message.includes('did you mean')) ?? all[0]
+    if (first) throw new RunbookError('RB_USAGE', `inventory: ${first.message} (see schemas/inventory.schema.json)`, located(first))
+    throw new RunbookError('RB_USAGE', 'inventory: does not match schemas/inventory.schema.json')
   }
   const raw = data as Partial<Omit<Inventory, 'file'>>
   const base = file === '<memory>' ? process.cwd() : dirname(file)
@@ -98,24 +80,23 @@ export function parseInventory(text: string, file = '<memory>'): Inventory {
     hosts: Object.fromEntries(Object.entries(raw.hosts ?? {}).map(([k, h]) => [k, fix(h ?? {})])),
     groups: raw.groups ?? {},
   }
-  checkReferences(inv)
+  checkReferences(inv, source)
   return inv
 }
 
-/** Groups must name existing hosts and groups; a name cannot be both a host and a group. */
-function checkReferences(inv: Inventory): void {
+/** Groups must name existing hosts and groups; a name cannot be both a host and a group. Each error points at the name. */
+function checkReferences(inv: Inventory, source: SourceDoc): void {
+  const at = (path: PathSegment[], message: string, key = false): RunbookError => {
+    const e = source.error('RB_USAGE', path, message, { key })
+    return new RunbookError('RB_USAGE', `inventory ${inv.file}: ${message}`, located(e))
+  }
   for (const [g, group] of Object.entries(inv.groups)) {
-    if (g in inv.hosts) throw new RunbookError('RB_USAGE', `inventory ${inv.file}: '${g}' is both a host and a group; rename one`)
-    for (const h of group.hosts ?? []) {
+    if (g in inv.hosts) throw at(['groups', g], `'${g}' is both a host and a group; rename one`, true)
+    for (const [i, h] of (group.hosts ?? []).entries())
       if (!(h in inv.hosts))
-        throw new RunbookError(
-          'RB_USAGE',
-          `inventory ${inv.file}: group '${g}' lists unknown host '${h}' (hosts: ${Object.keys(inv.hosts).join(', ')})`,
-        )
-    }
-    for (const c of group.children ?? []) {
-      if (!(c in inv.groups)) throw new RunbookError('RB_USAGE', `inventory ${inv.file}: group '${g}' lists unknown child group '${c}'`)
-    }
+        throw at(['groups', g, 'hosts', i], `group '${g}' lists unknown host '${h}' (hosts: ${Object.keys(inv.hosts).join(', ')})`)
+    for (const [i, c] of (group.children ?? []).entries())
+      if (!(c in inv.groups)) throw at(['groups', g, 'children', i], `group '${g}' lists unknown child group '${c}'`)
   }
 }
 
@@ -137,4 +118,9 @@ export function loadInventory(file: string): Inventory {
   }
   if (last?.abs !== abs || last.text !== text) last = { abs, text, inventory: parseInventory(text, abs) }
   return structuredClone(last.inventory)
+}
+
+/** The position and code frame of an error, for one re-worded as an inventory error. */
+function located(e: RunbookError): { pos?: RunbookError['pos']; frame?: string } {
+  return { ...(e.pos ? { pos: e.pos } : {}), ...(e.frame ? { frame: e.frame } : {}) }
 }

@@ -57,8 +57,26 @@ describe('inventory', () => {
       throw new Error('no error')
     })()
     expect(err.code).toBe('RB_USAGE')
-    expect(err.message).toContain("'adress'")
-    expect(err.pos).toMatchObject({ file: 'inv.yaml', line: 2 })
+    expect(err.message).toContain("unknown field 'adress' in hosts.web1: did you mean 'address'?")
+    expect(err.pos).toMatchObject({ file: 'inv.yaml', line: 2, col: 11 })
+    expect(err.frame).toContain('> 2 |   web1: { adress: 1.2.3.4 }')
+  })
+
+  it('names a misspelt top-level field rather than the required one it leaves missing', () => {
+    expect(() => parseInventory('hots:\n  web1: { address: 198.18.0.1 }\n')).toThrow(
+      /unknown field 'hots' in the inventory: did you mean 'hosts'\?/,
+    )
+  })
+
+  it('points an unknown group member at its place in the list', () => {
+    let err: RunbookError | undefined
+    try {
+      parseInventory('hosts:\n  web1: {}\ngroups:\n  web: { hosts: [web1, web2] }\n', 'inv.yaml')
+    } catch (e) {
+      err = e as RunbookError
+    }
+    expect(err?.message).toMatch(/group 'web' lists unknown host 'web2'/)
+    expect(err?.pos).toMatchObject({ line: 4, col: 24 })
   })
 
   it('takes YAML merge keys: hosts share an anchored mapping and override what differs', () => {
