@@ -21,6 +21,16 @@ groups:
   all-web: { children: [web] }
 `
 
+/** The error parsing `text` (as inv.yaml) throws. */
+function errorOf(text: string): RunbookError {
+  try {
+    parseInventory(text, 'inv.yaml')
+  } catch (e) {
+    return e as RunbookError
+  }
+  throw new Error('no error')
+}
+
 describe('inventory', () => {
   const inv = parseInventory(TEXT, '/etc/runbook/inventory.yaml')
 
@@ -48,14 +58,7 @@ describe('inventory', () => {
   })
 
   it('rejects schema errors with a position', () => {
-    const err = (() => {
-      try {
-        parseInventory('hosts:\n  web1: { adress: 1.2.3.4 }\n', 'inv.yaml')
-      } catch (e) {
-        return e as RunbookError
-      }
-      throw new Error('no error')
-    })()
+    const err = errorOf('hosts:\n  web1: { adress: 1.2.3.4 }\n')
     expect(err.code).toBe('RB_USAGE')
     expect(err.message).toContain("unknown field 'adress' in hosts.web1: did you mean 'address'?")
     expect(err.pos).toMatchObject({ file: 'inv.yaml', line: 2, col: 11 })
@@ -69,14 +72,9 @@ describe('inventory', () => {
   })
 
   it('points an unknown group member at its place in the list', () => {
-    let err: RunbookError | undefined
-    try {
-      parseInventory('hosts:\n  web1: {}\ngroups:\n  web: { hosts: [web1, web2] }\n', 'inv.yaml')
-    } catch (e) {
-      err = e as RunbookError
-    }
-    expect(err?.message).toMatch(/group 'web' lists unknown host 'web2'/)
-    expect(err?.pos).toMatchObject({ line: 4, col: 24 })
+    const err = errorOf('hosts:\n  web1: {}\ngroups:\n  web: { hosts: [web1, web2] }\n')
+    expect(err.message).toMatch(/group 'web' lists unknown host 'web2'/)
+    expect(err.pos).toMatchObject({ line: 4, col: 24 })
   })
 
   it('takes YAML merge keys: hosts share an anchored mapping and override what differs', () => {
@@ -92,14 +90,9 @@ describe('inventory', () => {
   })
 
   it('refuses a second YAML document in words about the file, at its `---`', () => {
-    let err: RunbookError | undefined
-    try {
-      parseInventory('hosts:\n  web1: { address: 198.18.0.11 }\n---\nhosts: {}\n', 'inv.yaml')
-    } catch (e) {
-      err = e as RunbookError
-    }
-    expect(err?.message).toBe('inventory is not valid YAML: a second YAML document starts here (`---`): one file holds one document')
-    expect(err?.pos).toMatchObject({ file: 'inv.yaml', line: 3, col: 1 })
+    const err = errorOf('hosts:\n  web1: { address: 198.18.0.11 }\n---\nhosts: {}\n')
+    expect(err.message).toBe('inventory is not valid YAML: a second YAML document starts here (`---`): one file holds one document')
+    expect(err.pos).toMatchObject({ file: 'inv.yaml', line: 3, col: 1 })
   })
 
   it('rejects unknown group members and bastion loops', () => {
