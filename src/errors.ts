@@ -219,6 +219,11 @@ export class RunbookError extends Error {
   get located(): string {
     return this.pos ? `${this.pos.file}:${this.pos.line}:${this.pos.col}: ${this.message}` : this.message
   }
+
+  /** The same place (position and code frame) under another code and message: a YAML error of access.yaml. */
+  as(code: ErrorCode, message: string): RunbookError {
+    return new RunbookError(code, message, { ...(this.pos ? { pos: this.pos } : {}), ...(this.frame ? { frame: this.frame } : {}) })
+  }
 }
 
 /** Several errors of one file, reported together. */

@@ -53,14 +53,14 @@ export function parseInventory(text: string, file = '<memory>'): Inventory {
   // schema messages ("unknown field 'adress' in hosts.web1: did you mean 'address'?").
   const source = loadSource(file, text)
   const yamlError = source.errors[0]
-  if (yamlError) throw new RunbookError('RB_USAGE', `inventory is not valid YAML: ${yamlError.message}`, located(yamlError))
+  if (yamlError) throw yamlError.as('RB_USAGE', `inventory is not valid YAML: ${yamlError.message}`)
   const data: unknown = source.data ?? {}
   const validate = schemaValidator('inventory')
   if (!validate(data)) {
     // One error is shown: a misspelt field (`hots:`) rather than the missing one it causes.
     const all = schemaErrors(source, validate.errors!, 'the inventory', JSON.parse(schemaText('inventory')) as object)
     const first = all.find((e) => e.message.includes('did you mean')) ?? all[0]
-    if (first) throw new RunbookError('RB_USAGE', `inventory: ${first.message} (see schemas/inventory.schema.json)`, located(first))
+    if (first) throw first.as('RB_USAGE', `inventory: ${first.message} (see schemas/inventory.schema.json)`)
     throw new RunbookError('RB_USAGE', 'inventory: does not match schemas/inventory.schema.json')
   }
   const raw = data as Partial<Omit<Inventory, 'file'>>
@@ -86,10 +86,8 @@ export function parseInventory(text: string, file = '<memory>'): Inventory {
 
 /** Groups must name existing hosts and groups; a name cannot be both a host and a group. Each error points at the name. */
 function checkReferences(inv: Inventory, source: SourceDoc): void {
-  const at = (path: PathSegment[], message: string, key = false): RunbookError => {
-    const e = source.error('RB_USAGE', path, message, { key })
-    return new RunbookError('RB_USAGE', `inventory ${inv.file}: ${message}`, located(e))
-  }
+  const at = (path: PathSegment[], message: string, key = false): RunbookError =>
+    source.error('RB_USAGE', path, message, { key }).as('RB_USAGE', `inventory ${inv.file}: ${message}`)
   for (const [g, group] of Object.entries(inv.groups)) {
     if (g in inv.hosts) throw at(['groups', g], `'${g}' is both a host and a group; rename one`, true)
     for (const [i, h] of (group.hosts ?? []).entries())
@@ -118,9 +116,4 @@ export function loadInventory(file: string): Inventory {
   }
   if (last?.abs !== abs || last.text !== text) last = { abs, text, inventory: parseInventory(text, abs) }
   return structuredClone(last.inventory)
-}
-
-/** The position and code frame of an error, for one re-worded as an inventory error. */
-function located(e: RunbookError): { pos?: RunbookError['pos']; frame?: string } {
-  return { ...(e.pos ? { pos: e.pos } : {}), ...(e.frame ? { frame: e.frame } : {}) }
 }

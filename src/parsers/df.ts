@@ -42,7 +42,8 @@ const POWER: Record<string, number> = { '': 0, k: 1, K: 1, M: 2, G: 3, T: 4, P: 
  * converted to KiB and flagged `approximate`), `df -i` / `-ih` (`Inodes IUsed IFree IUse%`), each
  * with or without `-T` (Type column) and PATH arguments. `N-blocks` other than 1024 (`df -B`:
  * `1B-blocks`, `512B-blocks`, `1M-blocks`, `1MB-blocks`...) are converted to KiB; blocks larger than
- * 1 KiB are rounded up by df, so those KiB are flagged `approximate` too. A filesystem name that old df wrapped onto its own line is joined with the next line.
+ * 1 KiB are rounded up by df, so those KiB are flagged `approximate` too. A filesystem name that
+ * old df wrapped onto its own line is joined with the next line.
  * A missing PATH is reported in `errors` (stderr), not thrown. Other columns (`--output`) and
  * translated headers are refused: run with LC_ALL=C.
  *

@@ -146,7 +146,7 @@ export function parseAccess(text: string, file = 'access.yaml'): AccessPolicy {
   // Every mistake points at its place in the file (`access.yaml:7:14`), with a code frame.
   const source = loadSource(file, text)
   const yamlError = source.errors[0]
-  if (yamlError) throw new RunbookError('RB_ACCESS_FILE', `YAML: ${yamlError.message}`, { pos: yamlError.pos, frame: yamlError.frame })
+  if (yamlError) throw yamlError.as('RB_ACCESS_FILE', `YAML: ${yamlError.message}`)
   // `at`: where to point, when it is an item of `path` (the unknown verb in a list of verbs).
   const bad = (path: PathSegment[], what: string, key = false, at: PathSegment[] = path) =>
     source.error('RB_ACCESS_FILE', at, `${path.length === 0 ? 'top level' : pathLabel(path)}: ${what}`, { key })

@@ -17,6 +17,7 @@ describe('df parser', () => {
     const k = root('plain')
     // Bytes: exact. 1M and 1MB blocks are rounded up by df: within a block of the KiB.
     expect(root('block-bytes').total).toBe(k.total)
+    expect(root('block-kib').total).toBe(k.total) // `1KiB-blocks`, `264212084KiB`
     expect(Math.abs(root('block-mib').total - k.total)).toBeLessThanOrEqual(1024)
     expect(Math.abs(root('block-si-mb').total - k.total)).toBeLessThanOrEqual(1000)
     expect(dfParser.parse(commandResult(fixtureStdout('df', 'block-bytes'))).approximate).toBe(false)
