@@ -14,6 +14,7 @@
  * - fastify, Bolt, BullMQ, pg and ioredis are only for `serve` and `worker`, which load them lazily.
  */
 import { build } from 'esbuild'
+import { createHash } from 'node:crypto'
 import { readFileSync, rmSync } from 'node:fs'
 import { dirname, relative, resolve } from 'node:path'
 
@@ -75,6 +76,25 @@ function lazyIndex(source) {
   return out
 }
 
+/**
+ * The read-only checker's identity (src/dsl/readonly-verdicts.ts): its sources, the bash grammar and
+ * the tree-sitter runtime, hashed. A verdict the CLI remembers holds only for the same identity, so
+ * any change to one of these makes every command be checked again.
+ */
+function readOnlyChecker() {
+  const hash = createHash('sha256')
+  const parts = [
+    'src/dsl/readonly.ts',
+    'src/dsl/readonly-programs.ts',
+    'src/dsl/shell-syntax.ts',
+    'node_modules/tree-sitter-bash/tree-sitter-bash.wasm',
+    'node_modules/tree-sitter-bash/package.json',
+    'node_modules/web-tree-sitter/package.json',
+  ]
+  for (const part of parts) hash.update(part).update('\0').update(readFileSync(part)).update('\0')
+  return hash.digest('hex').slice(0, 32)
+}
+
 rmSync('dist/bundle', { recursive: true, force: true })
 await build({
   entryPoints: { main: 'dist/cli/main.js' },
@@ -86,6 +106,7 @@ await build({
   outdir: 'dist/bundle',
   external: EXTERNAL,
   plugins: [ssh2Paths],
+  define: { __RUNBOOK_READONLY_CHECKER__: JSON.stringify(readOnlyChecker()) },
   // Bundled CommonJS dependencies (yaml, pino...) call require() for Node's own modules.
   banner: { js: "import { createRequire as __runbookRequire } from 'node:module'; const require = __runbookRequire(import.meta.url);" },
   sourcemap: 'linked',

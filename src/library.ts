@@ -5,6 +5,8 @@
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { basename, delimiter, extname, join, resolve } from 'node:path'
 import { compileRunbook, type CompiledRunbook } from './compile/compile.ts'
+import { withReadOnlyVerdicts } from './dsl/readonly.ts'
+import { stateVerdicts } from './dsl/readonly-verdicts.ts'
 import { validateFile } from './dsl/validate.ts'
 import { RunbookError, RunbookErrors } from './errors.ts'
 import { createParserRegistry } from './parsers/index.ts'
@@ -103,4 +105,13 @@ export function loadRunbook(file: string, registry: ParserRegistry = parsers()):
   const v = validateFile(file, registry)
   if (!v.ok) throw v.errors.length === 1 ? v.errors[0]! : new RunbookErrors(v.errors)
   return compileRunbook(v.value, registry)
+}
+
+/**
+ * `loadRunbook` for a CLI process: read-only verdicts remembered in the state folder
+ * (`<stateDir>/cache/read-only.json`) spare loading the bash grammar when every command was proved
+ * read-only before (dsl/readonly-verdicts.ts). `learn`: remember what this validation proves.
+ */
+export function loadRunbookRemembering(file: string, stateDir: string, options: { learn: boolean }): Promise<CompiledRunbook> {
+  return withReadOnlyVerdicts(stateVerdicts(stateDir, options), () => loadRunbook(file))
 }

@@ -29,6 +29,9 @@ import { RunService } from '../service/service.ts'
 import { openSqliteStore } from '../service/sqlite-store.ts'
 import { FakeSlack } from '../testing/fake-slack.ts'
 import type { RunEvent } from '../types.ts'
+import { loadShellParser } from '../dsl/readonly.ts'
+
+await loadShellParser()
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 200)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)

@@ -16,6 +16,9 @@ import { createLocalExecutorFactory } from '../executors/local.ts'
 import { ReplayExecutors } from '../executors/replay.ts'
 import { loadRunbook } from '../library.ts'
 import type { CommandResult, RunEvent } from '../types.ts'
+import { loadShellParser } from '../dsl/readonly.ts'
+
+await loadShellParser()
 
 const STEPS = Number(process.env.BENCH_STEPS ?? 200)
 const RUNS = Number(process.env.BENCH_RUNS ?? 30)

@@ -26,6 +26,9 @@ import { buildServer } from '../service/http/server.ts'
 import { RunService } from '../service/service.ts'
 import { openSqliteStore } from '../service/sqlite-store.ts'
 import type { RunEvent } from '../types.ts'
+import { loadShellParser } from '../dsl/readonly.ts'
+
+await loadShellParser()
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 200)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)

@@ -10,6 +10,9 @@ import { loadSource } from '../dsl/load.ts'
 import { validateSource } from '../dsl/validate.ts'
 import { createParserRegistry } from '../parsers/index.ts'
 import { generateRunbook } from './generate.ts'
+import { loadShellParser } from '../dsl/readonly.ts'
+
+await loadShellParser()
 
 const SIZES = (process.env.BENCH_SIZES ?? '1000,5000,20000').split(',').map(Number)
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3)

@@ -9,6 +9,10 @@ import type { Identity } from '../service/access.ts'
 import type { RunService } from '../service/service.ts'
 import { esc, runUrl } from './blocks.ts'
 import { USAGE } from './command-text.ts'
+import { loadShellParser } from '../dsl/readonly.ts'
+
+// Chat queries load runbooks in the server's process: the grammar is loaded at start.
+await loadShellParser()
 
 export function helpText(service: RunService, name: string | undefined): string {
   const files = listRunbookFiles(service.o.runbookDirs)

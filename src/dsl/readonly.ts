@@ -15,7 +15,8 @@
  * // → [{ offset: 20, word: 'systemctl restart', why: "restarts units ..." }]
  */
 import { PROGRAMS, type Arg } from './readonly-programs.ts'
-import { parseShell, type ShNode } from './shell-syntax.ts'
+import type { ReadOnlyVerdicts } from './readonly-verdicts.ts'
+import type { ShNode } from './shell-syntax.ts'
 
 export interface ReadOnlyProblem {
   /** Offset of the offending word in the checked text. */
@@ -86,12 +87,64 @@ function mask(template: string): { text: string; values: Map<string, string> } {
   return { text, values }
 }
 
+// The bash grammar loads on demand (~70 ms of a CLI process's start): a CLI run whose commands all
+// have a remembered verdict (readonly-verdicts.ts) never loads it.
+let parseShell: ((text: string) => ShNode) | undefined
+let verdicts: ReadOnlyVerdicts | undefined
+
+/** Load the bash grammar the check parses with. Once per process; every caller that validates awaits it first (or `withReadOnlyVerdicts`). */
+export async function loadShellParser(): Promise<void> {
+  parseShell ??= (await import('./shell-syntax.ts')).parseShell
+}
+
+/** Thrown by `readOnlyProblems` when a command has no remembered verdict and the grammar was not loaded. */
+export class ShellParserNotLoaded extends Error {
+  constructor() {
+    super('internal: the read-only check needs the bash grammar: await loadShellParser() before validating')
+  }
+}
+
+/**
+ * Run `validate` (synchronous validation) with remembered verdicts: it runs once without the
+ * grammar, and again with it only when a command has no remembered verdict. What the checker proves
+ * read-only meanwhile is saved for the next process.
+ */
+export async function withReadOnlyVerdicts<T>(remembered: ReadOnlyVerdicts | undefined, validate: () => T): Promise<T> {
+  if (!remembered) {
+    await loadShellParser()
+    return validate()
+  }
+  // Set only while `validate` runs (synchronously): nothing else ever sees these verdicts.
+  const attempt = (): T => {
+    verdicts = remembered
+    try {
+      return validate()
+    } finally {
+      verdicts = undefined
+    }
+  }
+  try {
+    try {
+      return attempt()
+    } catch (err) {
+      if (!(err instanceof ShellParserNotLoaded)) throw err
+    }
+    await loadShellParser()
+    return attempt()
+  } finally {
+    remembered.save()
+  }
+}
+
 /** Problems with a diagnostic command (a template: `${{ }}` are values). Empty: provably read-only. */
 export function readOnlyProblems(template: string): ReadOnlyProblem[] {
+  if (verdicts?.isReadOnly(template)) return []
+  if (!parseShell) throw new ShellParserNotLoaded()
   const problems: ReadOnlyProblem[] = []
   const { text, values } = mask(template)
   new Checker(problems).script(text, 0, 0)
   const unmask = (w: string) => w.replace(/_rbv\d+_+/g, (m) => values.get(m) ?? m)
+  if (problems.length === 0) verdicts?.remember(template)
   // One report per offending word.
   const seen = new Set<string>()
   return problems
@@ -146,7 +199,7 @@ class Checker {
   /** Check a whole script; `base` maps its offsets back into the checked text. */
   script(text: string, base: number, depth: number): void {
     if (depth > MAX_DEPTH) return this.report(base, text.slice(0, 20), 'nests shells too deeply to check')
-    const root = parseShell(normalise(text))
+    const root = parseShell!(normalise(text))
     // Collect first, then check: the tree is freed when a nested `sh -c` is parsed. A function's
     // commands are checked where it is called, with that call's arguments for "$@" and $1..$9.
     const main: Body = { commands: [], redirects: [] }

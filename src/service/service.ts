@@ -19,6 +19,10 @@ import { Histogram, gauge } from './metrics.ts'
 import { Journal, JournalExecutors, journalApprover } from './journal.ts'
 import { LocalRunQueue, RunTimeout, ServerStopping, type RunQueue } from './queue.ts'
 import { JournalConflict, LIVE_STATUSES, type ApprovalRecord, type RunFilter, type RunRecord, type Store } from './store.ts'
+import { loadShellParser } from '../dsl/readonly.ts'
+
+// A long-lived server validates runbooks as they change: the bash grammar is loaded once, at start.
+await loadShellParser()
 
 export interface ServiceOptions {
   store: Store

@@ -16,13 +16,14 @@ export default defineCommand({
   async run({ values, positionals, io }) {
     // Loaded here, not at start-up: `runbook --help` and other commands stay fast.
     const { toDot, toMermaid } = await import('../../compile/graph.ts')
-    const { loadRunbook, resolveRunbook, runbookDirs } = await import('../../library.ts')
+    const { loadRunbookRemembering, resolveRunbook, runbookDirs } = await import('../../library.ts')
+    const { stateDir } = await import('../../transcript/writer.ts')
     const ref = positionals[0]
     if (!ref) throw new RunbookError('RB_USAGE', 'graph: which runbook? Usage: runbook graph <runbook>')
     const format = (values.format as string | undefined) ?? 'mermaid'
     if (format !== 'mermaid' && format !== 'dot')
       throw new RunbookError('RB_USAGE', `graph: --format must be mermaid or dot (got ${format})`)
-    const c = loadRunbook(resolveRunbook(ref, runbookDirs(io.env, io.cwd), io.cwd))
+    const c = await loadRunbookRemembering(resolveRunbook(ref, runbookDirs(io.env, io.cwd), io.cwd), stateDir(io.env), { learn: false })
     const opts = { internal: Boolean(values.internal) }
     io.stdout.write(format === 'dot' ? toDot(c, opts) : toMermaid(c, opts))
     return 0

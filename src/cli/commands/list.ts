@@ -13,11 +13,16 @@ export default defineCommand({
     const { listRunbookFiles, runbookDirs } = await import('../../library.ts')
     const { validateFile } = await import('../../dsl/validate.ts')
     const { parsers } = await import('../../library.ts')
+    const { withReadOnlyVerdicts } = await import('../../dsl/readonly.ts')
+    const { stateVerdicts } = await import('../../dsl/readonly-verdicts.ts')
+    const { stateDir } = await import('../../transcript/writer.ts')
     const files = listRunbookFiles(runbookDirs(io.env, io.cwd))
-    const rows = [...files].map(([name, file]) => {
-      const v = validateFile(file, parsers())
-      return { name, file, valid: v.ok, summary: v.ok ? v.value.runbook.summary : `(invalid: run \`runbook validate ${file}\`)` }
-    })
+    const rows = await withReadOnlyVerdicts(stateVerdicts(stateDir(io.env), { learn: false }), () =>
+      [...files].map(([name, file]) => {
+        const v = validateFile(file, parsers())
+        return { name, file, valid: v.ok, summary: v.ok ? v.value.runbook.summary : `(invalid: run \`runbook validate ${file}\`)` }
+      }),
+    )
     if (values.json) writeJson(io, rows)
     else {
       const width = Math.max(4, ...rows.map((r) => r.name.length)) + 2

@@ -59,9 +59,12 @@ Exits 0 when the fixture was written (whatever the run diagnosed: its exit code 
         `record: --case must be a file name of letters, digits, '.', '_' and '-' (not starting with '.', without .jsonl), like sshguard-block`,
       )
     // Loaded here, not at start-up: `runbook --help` and other commands stay fast.
-    const { loadRunbook, resolveRunbook, runbookDirs } = await import('../../library.ts')
+    const { loadRunbookRemembering, resolveRunbook, runbookDirs } = await import('../../library.ts')
+    const { stateDir } = await import('../../transcript/writer.ts')
     const { testRunbook } = await import('../../testing/replay.ts')
-    const compiled = loadRunbook(resolveRunbook(ref, runbookDirs(io.env, io.cwd), io.cwd))
+    const compiled = await loadRunbookRemembering(resolveRunbook(ref, runbookDirs(io.env, io.cwd), io.cwd), stateDir(io.env), {
+      learn: false,
+    })
     const root = resolve(io.cwd, typeof values.fixtures === 'string' ? values.fixtures : 'fixtures')
     const dir = join(root, compiled.name)
     mkdirSync(dir, { recursive: true })

@@ -128,12 +128,15 @@ Exit codes: 0 healthy, 3 problem found, 4 fix proposed, 5 fix applied and verifi
     // Loaded here, not at start-up: `runbook --help` and other commands stay fast. The engine and
     // the views load last: by then the first hosts are connecting (warm), and their handshakes
     // overlap the loading.
-    const { loadRunbook, resolveRunbook, runbookDirs } = await import('../../library.ts')
+    const { loadRunbookRemembering, resolveRunbook, runbookDirs } = await import('../../library.ts')
+    const { stateDir } = await import('../../transcript/writer.ts')
     const ref = positionals[0]
     if (!ref) throw new RunbookError('RB_USAGE', 'run: which runbook? Usage: runbook run <runbook> --host H (see `runbook list`)')
     if (values.yes && !values.apply)
       throw new RunbookError('RB_USAGE', 'run: --yes only makes sense with --apply (dry-run never changes anything)')
-    const compiled = loadRunbook(resolveRunbook(ref, runbookDirs(io.env, io.cwd), io.cwd))
+    const compiled = await loadRunbookRemembering(resolveRunbook(ref, runbookDirs(io.env, io.cwd), io.cwd), stateDir(io.env), {
+      learn: true,
+    })
     const { paramsFromFlags } = await import('../param-input.ts')
     const params = await paramsFromFlags(values, io, compiled.params)
     if (typeof values.host === 'string') {
@@ -176,7 +179,6 @@ Exit codes: 0 healthy, 3 problem found, 4 fix proposed, 5 fix applied and verifi
           warmFirstHosts: logsInFirst(compiled.steps, compiled.start),
           inventoryFile: values.inventory as string | undefined,
           openLog: async () => {
-            const { stateDir } = await import('../../transcript/writer.ts')
             const { openRunLog } = await import('../../views/log.ts')
             return openRunLog(stateDir(io.env), values['log-level'] as string | undefined, io.env, { runbook: compiled.name })
           },
@@ -207,7 +209,7 @@ Exit codes: 0 healthy, 3 problem found, 4 fix proposed, 5 fix applied and verifi
     }
     const { fanOut } = await import('../../engine/emitter.ts')
     const { runRunbook } = await import('../../engine/run.ts')
-    const { defaultTranscriptPath, openTranscript, stateDir } = await import('../../transcript/writer.ts')
+    const { defaultTranscriptPath, openTranscript } = await import('../../transcript/writer.ts')
     const { createJsonView } = await import('../../views/json.ts')
     const { createProgressView } = await import('../../views/progress.ts')
     const transcriptPath =

@@ -11,11 +11,12 @@ export default defineCommand({
   examples: ['runbook show log-dir-full'],
   async run({ values, positionals, io }) {
     // Loaded here, not at start-up: `runbook --help` and other commands stay fast.
-    const { loadRunbook, resolveRunbook, runbookDirs } = await import('../../library.ts')
+    const { loadRunbookRemembering, resolveRunbook, runbookDirs } = await import('../../library.ts')
+    const { stateDir } = await import('../../transcript/writer.ts')
     const { describeType } = await import('../../dsl/params.ts')
     const ref = positionals[0]
     if (!ref) throw new RunbookError('RB_USAGE', 'show: which runbook? Usage: runbook show <runbook>')
-    const c = loadRunbook(resolveRunbook(ref, runbookDirs(io.env, io.cwd), io.cwd))
+    const c = await loadRunbookRemembering(resolveRunbook(ref, runbookDirs(io.env, io.cwd), io.cwd), stateDir(io.env), { learn: false })
     const params = Object.entries(c.params).map(([name, p]) => ({
       name,
       type: p.type,

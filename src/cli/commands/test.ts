@@ -27,7 +27,8 @@ Exits 0 when every fixture passes (and coverage meets --min-coverage), 7 otherwi
   examples: ['runbook test', 'runbook test log-dir-full --min-coverage 100'],
   async run({ values, positionals, io }) {
     // Loaded here, not at start-up: `runbook --help` and other commands stay fast.
-    const { listRunbookFiles, loadRunbook, resolveRunbook, runbookDirs, SHIPPED_RUNBOOKS } = await import('../../library.ts')
+    const { listRunbookFiles, loadRunbookRemembering, resolveRunbook, runbookDirs, SHIPPED_RUNBOOKS } = await import('../../library.ts')
+    const { stateDir } = await import('../../transcript/writer.ts')
     const { fixtureFiles, testRunbook } = await import('../../testing/replay.ts')
     // resolve, not join: an absolute --fixtures is taken as given.
     const root =
@@ -59,7 +60,7 @@ Exits 0 when every fixture passes (and coverage meets --min-coverage), 7 otherwi
     const results = []
     let failed = false
     for (const name of names) {
-      const compiled = loadRunbook(resolveRunbook(name, dirs, io.cwd))
+      const compiled = await loadRunbookRemembering(resolveRunbook(name, dirs, io.cwd), stateDir(io.env), { learn: false })
       const files = fixtureFiles(root, compiled.name)
       const r = await testRunbook(compiled, files)
       results.push(r)

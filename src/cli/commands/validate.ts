@@ -58,6 +58,11 @@ export default defineCommand({
     const roots = positionals.length > 0 ? positionals.map((p) => resolve(io.cwd, p)) : [...runbookDirs(io.env, io.cwd), ...teamActions()]
     const files = [...new Set(roots.flatMap((root) => yamlFiles(root)))]
     const { isTriggersFile, validateTriggersFile } = await import('../../service/hooks/validate.ts')
+    const { withReadOnlyVerdicts } = await import('../../dsl/readonly.ts')
+    const { stateVerdicts } = await import('../../dsl/readonly-verdicts.ts')
+    const { stateDir } = await import('../../transcript/writer.ts')
+    // Commands an earlier `runbook run` proved read-only are not parsed again (nothing is written here).
+    const verdicts = stateVerdicts(stateDir(io.env), { learn: false })
     const { dirname } = await import('node:path')
     const check = (file: string) => {
       if (isTriggersFile(file)) return validateTriggersFile(file, runbookDirs(io.env, io.cwd))
@@ -69,7 +74,7 @@ export default defineCommand({
       // Yield between files: SIGINT/SIGTERM are handled while a large tree validates.
       await setImmediate()
       io.signal.throwIfAborted()
-      results.push({ file, result: check(file) })
+      results.push({ file, result: await withReadOnlyVerdicts(verdicts, () => check(file)) })
     }
     const { escapeControls } = await import('../../dsl/source-map.ts')
     // File names come from directory listings: escaped like everything else quoted from input.

@@ -10,7 +10,11 @@ import { loadHooksConfig, type HooksConfig } from './config.ts'
 import { AlertDispatcher } from './dispatcher.ts'
 import { Notifiers, PagerDutyNotifier, SlackNotifier, type Notifier } from './notify.ts'
 
-/** Runbook names and their declared params, as triggers.yaml validation needs them. */
+/**
+ * Runbook names and their declared params, as triggers.yaml validation needs them. Validates with
+ * `loadRunbook`: in the server the grammar is loaded at start (service.ts); `runbook validate`
+ * calls it inside `withReadOnlyVerdicts`.
+ */
 export function runbookLookup(dirs: readonly string[]): RunbookParamsLookup {
   return {
     names: () => [...listRunbookFiles(dirs).keys()],

@@ -5,7 +5,8 @@
  * - ssh2 comes from the bundle (its files are not read from node_modules), yet its native crypto
  *   binding is still found where npm built it (it is optional: checked when it loads in this Node);
  * - the package's own files (schemas, shipped runbooks) are found from the bundle's place;
- * - `run` does not load Node's http, https and tls when nothing probes HTTP.
+ * - `run` does not load Node's http, https and tls when nothing probes HTTP;
+ * - `run` loads the bash grammar only for commands it has not proved read-only before.
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -100,6 +101,47 @@ describe('the CLI bundle', () => {
       expect(r.modules.filter((m) => m.includes('node_modules/ssh2/') && !m.endsWith('.node') && !m.endsWith('/package.json'))).toEqual([])
       const binding = 'node_modules/ssh2/lib/protocol/crypto/build/Release/sshcrypto.node'
       if (loadsHere(binding)) expect(r.modules.some((m) => m.endsWith(binding))).toBe(true)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('run loads the bash grammar only for commands no earlier run proved read-only; authoring commands only read those proofs', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rb-bundle-'))
+    try {
+      const env = { RUNBOOK_STATE_DIR: join(dir, 'state') }
+      const inventory = join(dir, 'inventory.yaml')
+      writeFileSync(inventory, 'apiVersion: runbook/v1\nkind: Inventory\nhosts:\n  web1: { address: 127.0.0.1, port: 1 }\n')
+      const runbook = join(dir, 'triage.yaml')
+      const original = readFileSync('fixtures/runbooks/valid/fleet-bench-triage.yaml', 'utf8')
+      writeFileSync(runbook, original)
+      const run = () =>
+        loaded(['run', runbook, '--hosts', 'web1', '--inventory', inventory, '--transcript', join(dir, 'runs'), '--json'], env)
+      const grammar = (r: { modules: string[] }) => r.modules.some((m) => m.includes('node_modules/web-tree-sitter/'))
+      const cache = join(dir, 'state', 'cache', 'read-only.json')
+
+      const validate = loaded(['validate', runbook], env)
+      expect(validate.stdout).toContain('1 valid, 0 invalid')
+      expect(grammar(validate)).toBe(true)
+      expect(existsSync(cache)).toBe(false) // validate learns nothing: CI leaves no state behind
+
+      const first = run()
+      expect(first.stdout).toContain('"type":"fleet.finished"')
+      expect(grammar(first)).toBe(true)
+      expect(existsSync(cache)).toBe(true)
+
+      const second = run()
+      expect(second.stdout).toContain('"type":"fleet.finished"')
+      expect(grammar(second)).toBe(false)
+      expect(grammar(loaded(['validate', runbook], env))).toBe(false)
+
+      // One command changed: it is checked, with the grammar; a mutating one is refused as ever.
+      writeFileSync(runbook, original.replace('"free -b"', '"free -m"'))
+      expect(grammar(run())).toBe(true)
+      writeFileSync(runbook, original.replace('"free -b"', '"sync; free -b"'))
+      const refused = run()
+      expect(refused.code).toBe(2)
+      expect(grammar(refused)).toBe(true)
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
