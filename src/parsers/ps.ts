@@ -72,14 +72,111 @@ const EXTRA = new Set([
   'ADDR',
   'CLS',
   'RTPRIO',
+  // User and group ids and names (procps prints a name or a number, one word either way).
+  'UID',
+  'GID',
+  'EGID',
+  'EGROUP',
+  'EUSER',
+  'FGID',
+  'FGROUP',
+  'FSGID',
+  'FSGROUP',
+  'FSUID',
+  'FSUSER',
+  'FUID',
+  'FUSER',
+  'RGID',
+  'RGROUP',
+  'SGID',
+  'SGROUP',
+  'SUID',
+  'SUSER',
+  'SVGID',
+  'SVGROUP',
+  'SVUID',
+  'SVUSER',
+  'OWNER',
+  'LUID',
+  'SUPGID',
+  'SUPGRP',
+  // Process, session and terminal ids.
+  'TPGID',
+  'PGRP',
+  'TGID',
+  'SPID',
+  'SESS',
+  'SEAT',
+  'THCNT',
+  // systemd and cgroups (paths without spaces), namespaces (inode numbers), security labels.
+  'UNIT',
+  'UUNIT',
+  'SLICE',
+  'CGROUP',
+  'CGNAME',
+  'MACHINE',
+  'CGROUPNS',
+  'IPCNS',
+  'MNTNS',
+  'NETNS',
+  'PIDNS',
+  'USERNS',
+  'UTSNS',
+  'TIMENS',
+  'LABEL',
+  'CONTEXT',
+  // Memory, faults, I/O, scheduling and signal masks: numbers and hex words.
+  'SIZE',
+  'DRS',
+  'TRS',
+  'DSIZ',
+  'TSIZ',
+  'TRSS',
+  'PSS',
+  'USS',
+  'MAJFL',
+  'MINFL',
+  'MAJFLT',
+  'MINFLT',
+  'RBYTES',
+  'WBYTES',
+  'WCBYTES',
+  'RCHARS',
+  'WCHARS',
+  'ROPS',
+  'WOPS',
+  'OOM',
+  'OOMADJ',
+  'CP',
+  'CPUID',
+  'NUMA',
+  'POL',
+  'SCH',
+  'PENDING',
+  'BLOCKED',
+  'IGNORED',
+  'CAUGHT',
+  'CATCHED',
+  'SIGNAL',
+  'STACKP',
+  'ESP',
+  'EIP',
 ])
+
+/** Columns whose values hold spaces, and what to use instead. */
+const SPACED: Readonly<Record<string, string>> = {
+  STARTED: 'lstart and start print dates with spaces: use etimes (seconds since the process started)',
+  EXE: 'exe is a path that may hold spaces: put it last as args, or use comm',
+}
 
 /**
  * Processes, from `ps -eo pid,ppid,user,stat,pcpu,pmem,rss,etimes,comm,args` (the recommended
  * list). Columns are detected from the header; accepted `-o` keys: pid, ppid, user, stat, pcpu,
  * pmem, rss, vsz, etimes or etime, comm, args (or cmd). `args` must be last, since it holds
- * spaces. Also `ps aux`, `ps -ef`, `ps -el`: their one-word columns (TTY, TIME, START, STIME, C, NI,
- * ...) are kept in `extra`. `comm` may also hold spaces (`rb worker`): it is read by its column width, which ps
+ * spaces. Also `ps aux`, `ps -ef`, `ps -el`, `ps axjf`: their one-word columns (TTY, TIME, START,
+ * STIME, C, NI, TPGID, ids, cgroup, unit, namespaces...) are kept in `extra`, and the tree of `ps f` /
+ * `--forest` is no part of args. Refused, with what to use instead: no header (`-o pid=`,
+ * `--no-headers`), and columns whose values hold spaces (lstart, start, exe). `comm` may also hold spaces (`rb worker`): it is read by its column width, which ps
  * fixes at 15 characters. A last `COMMAND` column is taken as args.
  *
  * @example
@@ -135,8 +232,17 @@ interface Column {
 
 function readHeader(header: Line): Column[] {
   const names = [...header.text.matchAll(/\S+/g)]
+  // `ps -o pid=,args=` and --no-headers print none: the columns cannot be told apart.
+  if (/^\d/.test(names[0]?.[0] ?? ''))
+    throw parseError(
+      NAME,
+      'no header line (ps -o key= or --no-headers): the columns are read from the header, so keep it (ps -eo pid,etimes,args)',
+      header,
+    )
   const columns = names.map((m, i): Column => {
     const key = HEADERS[m[0]] ?? (EXTRA.has(m[0]) ? 'extra' : undefined)
+    const spaced = SPACED[m[0]]
+    if (!key && spaced) throw parseError(NAME, `column ${JSON.stringify(m[0])}: ${spaced}`, header)
     if (!key)
       throw parseError(
         NAME,
@@ -184,7 +290,8 @@ function readProcess(line: Line, columns: Column[]): Process {
     pos = end === -1 ? t.length : end
   }
   const opt = <T>(k: Key, f: (s: string) => T): T | null => (v[k] === undefined ? null : f(v[k]))
-  const args = v.args ?? null
+  // `ps f`, `ps axjf`, `ps -ef --forest` draw the tree before the command: ` \_ `, ` |   \_ `.
+  const args = v.args === undefined ? null : v.args.replace(FOREST, '')
   return {
     pid: int(NAME, v.pid, line, 'PID'),
     ppid: opt('ppid', (s) => int(NAME, s, line, 'PPID')),
@@ -215,6 +322,9 @@ function elapsed(s: string, line: Line): number {
  * `kworker/0:1-ine`); a kernel thread's args carry the whole name (`[kworker/0:1-inet_frag_wq]`),
  * so a cut comm that starts that name is completed from it. Without comm, the name comes from args.
  */
+/** The tree `ps f` / `--forest` draws before a child's command. */
+const FOREST = /^[ |]*\\_ +/
+
 function fullComm(comm: string | undefined, args: string | null): string {
   const kernel = args === null ? null : /^\[(.+)\]$/.exec(args.trim())
   if (comm === undefined) return programName(args ?? '')
