@@ -25,11 +25,12 @@ const DEFAULT_COLUMNS = ['NAME', 'TYPE', 'SIZE', 'USED', 'PRIO']
  * Active swap areas, from `swapon --show --bytes --noheadings --raw` (default columns NAME TYPE
  * SIZE USED PRIO), or the same with a header (`--raw` or the aligned table without it), in which
  * case the header picks the columns. No swap prints nothing at all: an empty device list, exit 0.
- * `--raw` escapes spaces in names as `\x20`; they are decoded.
+ * `--raw` escapes spaces in names as `\x20`; they are decoded. Also `cat /proc/swaps` and
+ * `swapon -s` (`Filename Type Size Used Priority`, sizes in KiB, converted to bytes).
  */
 export const swaponParser = defineParser<SwaponResult>({
   name: NAME,
-  describe: 'swapon --show --bytes [--noheadings] [--raw]',
+  describe: 'swapon --show --bytes [--noheadings] [--raw], or cat /proc/swaps / swapon -s',
   fields: {
     devices: [{ name: 'string', type: 'string', sizeBytes: 'int', usedBytes: 'int', priority: 'int', raw: 'string' }],
     totalBytes: 'int',
@@ -39,6 +40,8 @@ export const swaponParser = defineParser<SwaponResult>({
   parse(result) {
     const ls = nonBlankLines(result.stdout)
     if (ls.length === 0 && result.exitCode !== 0) throw parseError(NAME, `no output and exit code ${result.exitCode}`)
+    // `cat /proc/swaps` and `swapon -s` (its deprecated summary): a header of their own, KiB.
+    if (ls[0] && PROC_SWAPS.test(ls[0].text)) return summary(ls.slice(1).map(readProcSwaps))
     let columns = DEFAULT_COLUMNS
     let rows = ls
     let aligned: Line | undefined
@@ -51,12 +54,39 @@ export const swaponParser = defineParser<SwaponResult>({
     for (const c of ['NAME', 'SIZE', 'USED']) {
       if (!columns.includes(c)) throw parseError(NAME, `header lacks the ${c} column`, ls[0])
     }
-    const devices = rows.map((line) => readDevice(line, columns, aligned))
-    const totalBytes = devices.reduce((s, d) => s + d.sizeBytes, 0)
-    const usedBytes = devices.reduce((s, d) => s + d.usedBytes, 0)
-    return { devices, totalBytes, usedBytes, usedPercent: percent(usedBytes, totalBytes) }
+    return summary(rows.map((line) => readDevice(line, columns, aligned)))
   },
 })
+
+function summary(devices: SwapDevice[]): SwaponResult {
+  const totalBytes = devices.reduce((s, d) => s + d.sizeBytes, 0)
+  const usedBytes = devices.reduce((s, d) => s + d.usedBytes, 0)
+  return { devices, totalBytes, usedBytes, usedPercent: percent(usedBytes, totalBytes) }
+}
+
+/** The header of /proc/swaps (tab-separated), which `swapon -s` prints too. */
+const PROC_SWAPS = /^Filename\s+Type\s+Size\s+Used\s+Priority\s*$/
+
+/**
+ * A /proc/swaps line: `/swapfile file 1048572 0 -2`, sizes in KiB. The kernel escapes a space,
+ * tab, newline or backslash in the name as octal (`\040`); the name is the fields before the last four.
+ */
+function readProcSwaps(line: Line): SwapDevice {
+  const f = fieldsOf(line.text)
+  if (f.length < 5) throw parseError(NAME, 'expected `Filename Type Size Used Priority` (/proc/swaps)', line)
+  const [type, size, used, prio] = f.slice(-4)
+  return {
+    name: f
+      .slice(0, -4)
+      .join(' ')
+      .replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))),
+    type: type!,
+    sizeBytes: int(NAME, size, line, 'Size (KiB)') * 1024,
+    usedBytes: int(NAME, used, line, 'Used (KiB)') * 1024,
+    priority: int(NAME, prio, line, 'Priority'),
+    raw: line.text,
+  }
+}
 
 function readDevice(line: Line, columns: string[], aligned: Line | undefined): SwapDevice {
   let values = fieldsOf(line.text)
