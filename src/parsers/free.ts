@@ -64,7 +64,8 @@ const POWER: Record<string, number> = { K: 1, M: 2, G: 3, T: 4, P: 5, E: 6 }
  * the plain numbers of `free`, `free -k`, `-m` and `-g` do not, so they are refused here unless the
  * unit is declared by the parser's name: `parse: free-k`, `free-m`, `free-g`. Columns are read from
  * the header (also `-w`, `-t`, `-l`, and the old procps `buffers cached` layout with its
- * `-/+ buffers/cache:` line). Needs the C locale's header (`LC_ALL=C free ...`).
+ * `-/+ buffers/cache:` line). `free -s N -c M` prints M samples: the last one is returned. Needs
+ * the C locale's header (`LC_ALL=C free ...`).
  */
 export const freeParser = makeFree('free', null, 'free -b, free -h (also -w, -t; unit detected): memory and swap in bytes')
 /** `free` / `free -k`: KiB declared. */
@@ -93,6 +94,11 @@ function makeFree(name: string, declared: Exclude<FreeUnit, 'human' | 'B'> | nul
       for (const line of ls.slice(1)) {
         const [label, ...values] = fieldsOf(line.text)
         if (label === '-/+') continue // old procps: `-/+ buffers/cache: used free`, derived from Mem
+        // `free -s N [-c M]` prints a sample, a blank line, and the header again: the last sample counts.
+        if (line.text.trim() === header.text.trim()) {
+          mem = swap = undefined
+          continue
+        }
         if (values.length === 0 || values.length > cols.length)
           throw parseError(name, `expected a label and up to ${cols.length} values`, line)
         if (label === 'Mem:') {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { freeGParser, freeKParser, freeMParser, freeParser } from '../../../src/parsers/free.ts'
-import { expectParseError, loadCases, malformed, snapshotCases } from './cases.ts'
+import { commandResult, expectParseError, fixtureStdout, loadCases, malformed, snapshotCases } from './cases.ts'
 
 describe('free parser', () => {
   snapshotCases(freeParser)
@@ -30,5 +30,16 @@ describe('free with a declared unit', () => {
     const g = freeGParser.parse(loadCases('free-g')[0]!.result).mem.total
     expect(Math.abs(k - m)).toBeLessThan(1024 ** 2)
     expect(Math.abs(k - g)).toBeLessThan(1024 ** 3)
+  })
+  it('takes the last sample of free -s -c (the header repeats before each)', () => {
+    const text = fixtureStdout('free', 'bytes-repeated')
+    const headers = text.split('\n').filter((l) => /^\s+total\s/.test(l))
+    expect(headers).toHaveLength(3)
+    const used = text
+      .split('\n')
+      .filter((l) => l.startsWith('Mem:'))
+      .map((l) => Number(l.split(/\s+/)[2]))
+    expect(new Set(used).size).toBeGreaterThan(1) // memory changed between the samples
+    expect(freeParser.parse(commandResult(text)).mem.used).toBe(used[used.length - 1])
   })
 })
