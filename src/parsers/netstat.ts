@@ -14,7 +14,8 @@ const NARROW = 23
  * (`31485/nginx -g daem` is cut at 20 characters); `-` when unknown or not permitted. A process that
  * rewrote its title shows it there (`27211/sshd: /usr/sb`, `5811/sshd: root@not`): `name` is the
  * program as the kernel names it (`sshd`, `nginx`: first word, without a trailing `:` or a
- * directory), `command` the column as printed.
+ * directory), `command` the column as printed. With `-e` (User, Inode) and `-o` (Timer), those
+ * columns go to `extra` as `user:0 ino:1151 timer:keepalive (7193.45/0/0)`.
  */
 export const netstatParser = defineParser({
   name: NAME,
@@ -36,7 +37,9 @@ export const netstatParser = defineParser({
     const end = all.findIndex((l, k) => k > i && /^Active /.test(l.text))
     const body = all.slice(i + 1, end === -1 ? undefined : end)
     const skipped = end === -1 ? 0 : all.length - end
-    const sockets = body.map(readSocket)
+    // -e adds `User Inode` after State, -o a last `Timer` column (`off (0.00/0/0)`, `keepalive (7193.45/0/0)`).
+    const columns = { userInode: /\sUser\s+Inode\s/.test(header.text), timer: /\sTimer\s*$/.test(header.text) }
+    const sockets = body.map((line) => readSocket(line, columns))
     const cut = sockets.filter((s) => s.proto.endsWith('6') && /^\S+\s+\d+\s+\d+\s+(\S{23}\s|\S+\s+\S{23}\s)/.test(s.raw)).length
     const warnings =
       cut > 0
@@ -47,7 +50,7 @@ export const netstatParser = defineParser({
   },
 })
 
-function readSocket(line: Line): Socket {
+function readSocket(line: Line, columns: { userInode: boolean; timer: boolean }): Socket {
   const m = /^((?:tcp|udp|udpl|raw|sctp)6?)\s+(\d+)\s+(\d+)\s+(\S+)\s+(\S+)\s*(.*?)\s*$/.exec(line.text)
   if (!m) throw parseError(NAME, 'expected `proto recv-q send-q local foreign state pid/program`', line)
   const [, proto, recvQ, sendQ, local, peer, tail] = m as unknown as [string, string, string, string, string, string, string]
@@ -55,7 +58,20 @@ function readSocket(line: Line): Socket {
   const first = tail.split(/\s+/)[0] ?? ''
   const isState = tcpState(first) !== undefined || (/^raw/.test(proto) && /^\d+$/.test(first))
   const stateRaw = isState ? first : ''
-  const prog = isState ? tail.slice(first.length).trim() : tail
+  let prog = isState ? tail.slice(first.length).trim() : tail
+  const extra: string[] = []
+  if (columns.userInode) {
+    const m2 = /^(\S+)\s+(\d+)(?:\s+(.*))?$/.exec(prog)
+    if (!m2) throw parseError(NAME, `expected User and Inode (netstat -e) before the program, got ${JSON.stringify(prog)}`, line)
+    extra.push(`user:${m2[1]}`, `ino:${m2[2]}`)
+    prog = m2[3] ?? ''
+  }
+  if (columns.timer) {
+    const t = /(?:^|\s+)((?:off|on|keepalive|timewait|probe|unkn-\d+) \([^)]*\))$/.exec(prog)
+    if (!t) throw parseError(NAME, `expected a Timer (netstat -o) at the end, got ${JSON.stringify(prog)}`, line)
+    extra.push(`timer:${t[1]}`)
+    prog = prog.slice(0, t.index).trim()
+  }
   const state = stateRaw === '' ? (proto.startsWith('tcp') ? undefined : 'CLOSE') : (tcpState(stateRaw) ?? 'UNKNOWN')
   if (!state) throw parseError(NAME, `a TCP socket without a state: ${JSON.stringify(tail)}`, line)
   const l = splitHostPort(local)
@@ -65,7 +81,17 @@ function readSocket(line: Line): Socket {
   const pm = /^(\d+)\/(.+)$/.exec(prog)
   if (prog !== '' && prog !== '-' && !pm) throw parseError(NAME, `cannot read PID/Program name ${JSON.stringify(prog)}`, line)
   const process = pm ? { name: programName(pm[2]!), pid: Number(pm[1]), fd: null, command: pm[2]!.trim() } : null
-  return socketRow(NAME, line, { proto, state, stateRaw, recvQ, sendQ, local: l, peer: p, processes: process ? [process] : [] })
+  return socketRow(NAME, line, {
+    proto,
+    state,
+    stateRaw,
+    recvQ,
+    sendQ,
+    local: l,
+    peer: p,
+    processes: process ? [process] : [],
+    ...(extra.length > 0 ? { extra: extra.join(' ') } : {}),
+  })
 }
 
 /** `sshd: /usr/sb` → `sshd`; `nginx -g daem` → `nginx`; `/usr/bin/python3 -m` → `python3`; `kworker/0:1` stays. */

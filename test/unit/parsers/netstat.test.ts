@@ -22,4 +22,18 @@ describe('netstat parser', () => {
     const listener = r.sockets.find((s) => s.state === 'LISTEN')!
     expect(listener.process).toEqual({ name: 'sshd', pid: 27211, fd: null, command: 'sshd: /usr/sb' })
   })
+  it('reads -e (User, Inode) and -o (Timer) into extra, and the program between them', () => {
+    const r = netstatParser.parse(commandResult(fixtureStdout('netstat', 'extended-timers')))
+    const est = r.sockets.find((x) => x.state === 'ESTABLISHED')!
+    expect(est.process?.name).toBe('sshd')
+    expect(est.extra).toMatch(/^user:0 ino:\d+ timer:keepalive \(\d+\.\d+\/0\/0\)$/)
+    const wide = netstatParser.parse(commandResult(fixtureStdout('netstat', 'extended-wide')))
+    expect(wide.sockets.map((x) => x.process?.name)).toEqual(['sshd', 'sshd'])
+    expect(wide.sockets.every((x) => /^user:0 ino:\d+$/.test(x.extra ?? ''))).toBe(true)
+    const timers = netstatParser.parse(commandResult(fixtureStdout('netstat', 'timers-only')))
+    expect(timers.sockets.map((x) => [x.state, x.process, x.extra?.split(' (')[0]])).toEqual([
+      ['LISTEN', null, 'timer:off'],
+      ['ESTABLISHED', null, 'timer:keepalive'],
+    ])
+  })
 })
