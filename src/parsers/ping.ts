@@ -42,14 +42,20 @@ export interface PingResult {
 
 const NAME = 'ping'
 const HEADER = /^PING (\S+) \(([^)]+)\) \d+\(\d+\) bytes of data\.$/
-const REPLY = /^\d+ bytes from (?:\S+ \()?([^\s:()]+)\)?: icmp_seq=(\d+) ttl=(\d+) time=([\d.]+) ms( \(DUP!\))?$/
-const ICMP_ERROR = /^From (?:\S+ \()?([^\s:()]+)\)?:? icmp_seq=(\d+) (.+)$/
+// IPv6: `PING ::1(::1) 56 data bytes`, `PING web1(web1 (2001:db8::1)) 56 data bytes`.
+const HEADER6 = /^PING (\S+?)\((?:[^()\s]+ \()?([^()\s]+?)\)?\) \d+ data bytes$/
+// `from ADDR` or `from NAME (ADDR)`; an IPv6 ADDR holds colons (`from ::1: icmp_seq=1`).
+const REPLY = /^\d+ bytes from (?:[^\s()]+ \(([^()\s]+)\)|([^\s()]+?)): icmp_seq=(\d+) ttl=(\d+) time=([\d.]+) ms( \(DUP!\))?$/
+const ICMP_ERROR = /^From (?:[^\s()]+ \(([^()\s]+)\)|([^\s()]+?)):? icmp_seq=(\d+) (.+)$/
+// `ping -D` stamps each packet line: `[1795822540.913615] 64 bytes from ...`.
+const TIMESTAMP = /^\[\d+(?:\.\d+)?\] /
 const STATS =
   /^(\d+) packets transmitted, (\d+) received,(?: \+(\d+) duplicates,)?(?: \+(\d+) errors,)? ([\d.]+)% packet loss(?:, time \d+ms)?$/
 const RTT = /^rtt min\/avg\/max\/mdev = ([\d.]+)\/([\d.]+)\/([\d.]+)\/([\d.]+) ms(?:, .*)?$/
 
 /**
- * Reachability and round-trip times from iputils `ping -n -c N [-W s] [-q] HOST`.
+ * Reachability and round-trip times from iputils `ping -n -c N [-W s] [-q] HOST`, IPv4 or IPv6
+ * (`ping ::1`, `ping -6`), with or without `-D` timestamps.
  *
  * A name that does not resolve is a result, not a parse error: ping exits 2 with
  * `ping: HOST: Name or service not known` on stderr, which becomes `resolveError`. 100% loss
@@ -63,7 +69,7 @@ const RTT = /^rtt min\/avg\/max\/mdev = ([\d.]+)\/([\d.]+)\/([\d.]+)\/([\d.]+) m
  */
 export const pingParser = defineParser<PingResult>({
   name: NAME,
-  describe: 'ping -n -c N [-W s] [-q] HOST (iputils)',
+  describe: 'ping -n -c N [-W s] [-q] [-D] HOST (iputils, IPv4 or IPv6)',
   fields: {
     host: 'string',
     address: 'string',
@@ -82,8 +88,13 @@ export const pingParser = defineParser<PingResult>({
     const ls = nonBlankLines(result.stdout)
     const first = ls[0]
     if (first === undefined) return unresolved(result.stderr ? stderrLines(result) : [], result.exitCode)
-    const head = HEADER.exec(first.text)
-    if (!head) throw parseError(NAME, 'expected the iputils header `PING host (address) 56(84) bytes of data.`', first)
+    const head = HEADER.exec(first.text) ?? HEADER6.exec(first.text)
+    if (!head)
+      throw parseError(
+        NAME,
+        'expected the iputils header `PING host (address) 56(84) bytes of data.` (IPv6: `PING host(address) 56 data bytes`)',
+        first,
+      )
     const out: PingResult = {
       host: head[1]!,
       address: head[2]!,
@@ -131,20 +142,21 @@ function unresolved(errors: string[], exitCode: number | null): PingResult {
 }
 
 function readPacket(line: Line, out: PingResult): void {
-  const r = REPLY.exec(line.text)
+  const text = line.text.replace(TIMESTAMP, '')
+  const r = REPLY.exec(text)
   if (r) {
     out.replies.push({
-      seq: int(NAME, r[2], line, 'icmp_seq'),
-      ttl: int(NAME, r[3], line, 'ttl'),
-      timeMs: num(NAME, r[4], line, 'time'),
-      from: r[1]!,
-      duplicate: r[5] !== undefined,
+      seq: int(NAME, r[3], line, 'icmp_seq'),
+      ttl: int(NAME, r[4], line, 'ttl'),
+      timeMs: num(NAME, r[5], line, 'time'),
+      from: (r[1] ?? r[2])!,
+      duplicate: r[6] !== undefined,
     })
     return
   }
-  const e = ICMP_ERROR.exec(line.text)
+  const e = ICMP_ERROR.exec(text)
   if (e) {
-    out.icmpErrors.push({ from: e[1]!, seq: int(NAME, e[2], line, 'icmp_seq'), message: e[3]! })
+    out.icmpErrors.push({ from: (e[1] ?? e[2])!, seq: int(NAME, e[3], line, 'icmp_seq'), message: e[4]! })
     return
   }
   throw parseError(NAME, 'expected a reply (`64 bytes from ...`) or an ICMP error (`From ... icmp_seq=N ...`)', line)

@@ -26,4 +26,16 @@ describe('ping parser', () => {
   it('refuses traceroute output', () => {
     expectParseError(pingParser, commandResult(fixtureStdout('traceroute', 'routed')), 1)
   })
+  it('reads IPv6 (`PING ::1(::1) 56 data bytes`, replies from an address with colons) and -D timestamps', () => {
+    const v6 = pingParser.parse(commandResult(fixtureStdout('ping', 'ipv6-loopback')))
+    expect([v6.host, v6.address, v6.sent, v6.received]).toEqual(['::1', '::1', 3, 3])
+    expect(v6.replies.map((r) => [r.from, r.seq])).toEqual([
+      ['::1', 1],
+      ['::1', 2],
+      ['::1', 3],
+    ])
+    const stamped = pingParser.parse(commandResult(fixtureStdout('ping', 'timestamps')))
+    expect(fixtureStdout('ping', 'timestamps')).toMatch(/^\[\d+\.\d+\] 64 bytes from/m)
+    expect(stamped.replies.map((r) => r.from)).toEqual(['127.0.0.1', '127.0.0.1', '127.0.0.1'])
+  })
 })
