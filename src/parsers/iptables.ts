@@ -95,11 +95,11 @@ const PROTO_NAMES = new Set([
 ])
 
 /**
- * Firewall rules from `iptables -S` / `ip6tables -S` (filter table unless `-t`),
- * `iptables-save` / `ip6tables-save` (all tables) or `iptables -L` with any of `-n`, `-v`, `-x`,
- * `--line-numbers` (the listing humans paste; its table is not printed: `filter` when only
- * INPUT/FORWARD/OUTPUT are built in, else `unknown`; without `-n` addresses may be names), with
- * either backend (`iptables-nft`, `iptables-legacy`: the text is the same). Empty output with exit 0
+ * Firewall rules from `iptables -S` / `ip6tables -S`, `iptables-save` / `ip6tables-save` (all
+ * tables) or `iptables -L` with any of `-n`, `-v`, `-x`, `--line-numbers` (the listing humans
+ * paste; without `-n` addresses may be names). -S and -L do not print their table (`-t nat`): it is
+ * told from the built-in chains listed (`filter` for INPUT/FORWARD/OUTPUT, `nat`, `mangle`, `raw`,
+ * else `unknown`; one chain, `-S INPUT`, reads as `filter`). Either backend (`iptables-nft`, `iptables-legacy`: the text is the same). Empty output with exit 0
  * is an empty ruleset (`format: 'empty'`). iptables-nft's stderr warning that iptables-legacy
  * tables exist sets `legacyTablesPresent`: those rules are not in this output. Recognises sshguard's `sshguard` chain and fail2ban's
  * `f2b-<jail>` chains and `f2b-*` ipsets, and lists every blocked source address with its rule.
@@ -184,9 +184,30 @@ export const iptablesParser = defineParser<IptablesResult>({
       }
       throw parseError(NAME, save ? 'unexpected line in iptables-save output' : 'expected -P, -N or -A (iptables -S)', line)
     }
+    if (!save) {
+      // -S does not print its table (`-t nat`): told by the built-in chains it lists.
+      const guessed = tableOf(chains.filter((c) => c.policy !== null).map((c) => c.name))
+      for (const c of chains) c.table = guessed
+      for (const r of rules) r.table = guessed
+    }
     return summarise(save ? 'save' : 'rules', backend, chains, rules, warnings, legacy)
   },
 })
+
+/**
+ * The table whose built-in chains these are, for -S and -L (which do not print it): `filter` for
+ * INPUT/FORWARD/OUTPUT (or none, or some of them: `-S INPUT`), `nat` (PREROUTING, INPUT, OUTPUT,
+ * POSTROUTING), `mangle` (all five), `raw` (PREROUTING, OUTPUT); `unknown` for any other set.
+ */
+function tableOf(builtin: readonly string[]): string {
+  const has = new Set(builtin)
+  if ([...has].every((n) => n === 'INPUT' || n === 'FORWARD' || n === 'OUTPUT')) return 'filter'
+  const is = (...names: string[]) => has.size === names.length && names.every((n) => has.has(n))
+  if (is('PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING')) return 'nat'
+  if (is('PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING')) return 'mangle'
+  if (is('PREROUTING', 'OUTPUT')) return 'raw'
+  return 'unknown'
+}
 
 /**
  * `iptables -L`: `Chain NAME (policy P[ N packets, M bytes])` or `Chain NAME (N references)`, a
@@ -215,8 +236,7 @@ function readList(all: Line[], warnings: string[], legacy: boolean): IptablesRes
     if (!cols) throw parseError(NAME, 'expected the column header (`target prot opt source destination`)', line)
     rules.push(readListRule(chain, cols, line))
   }
-  const builtin = chains.filter((c) => c.policy !== null).map((c) => c.name)
-  const table = builtin.every((n) => n === 'INPUT' || n === 'FORWARD' || n === 'OUTPUT') ? 'filter' : 'unknown'
+  const table = tableOf(chains.filter((c) => c.policy !== null).map((c) => c.name))
   for (const c of chains) c.table = table
   for (const r of rules) r.table = table
   const named = rules.filter((r) => [r.source, r.destination].some((a) => a !== null && !/^!?[\d.]+(\/\d+)?$/.test(a) && !a.includes(':')))

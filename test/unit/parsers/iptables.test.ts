@@ -41,4 +41,17 @@ describe('iptables parser', () => {
     real[3] = real[3]!.slice(0, 40)
     expectParseError(iptablesParser, commandResult(real.join('\n')), 4)
   })
+  it('tells the table of -S and -L output (which do not print it) from the built-in chains listed', () => {
+    const tables = (name: string) => {
+      const r = iptablesParser.parse(commandResult(fixtureStdout('iptables', name)))
+      return [...new Set([...r.chains.map((c) => c.table), ...r.rules.map((x) => x.table)])]
+    }
+    expect(tables('table-nat-rules')).toEqual(['nat'])
+    expect(tables('table-raw-rules')).toEqual(['raw'])
+    expect(tables('table-mangle-rules')).toEqual(['mangle'])
+    expect(tables('table-nat-list')).toEqual(['nat'])
+    // A DROP in the raw table's PREROUTING blocks as surely as one in filter INPUT, and says where it is.
+    const raw = iptablesParser.parse(commandResult(fixtureStdout('iptables', 'table-raw-rules')))
+    expect(raw.blocked.map((b) => [b.address, b.table, b.chain])).toEqual([['198.18.5.5', 'raw', 'PREROUTING']])
+  })
 })
