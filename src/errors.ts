@@ -50,6 +50,10 @@ export const ERROR_CODES = {
     fix: 'Put `${{ }}` in plain word position in shell commands: not inside quotes, backticks, heredocs or comments, nor after a backslash. The engine quotes every value itself; close your quotes before it and reopen them after.',
   },
   RB_UNKNOWN_PARSER: { kind: 'user', fix: 'Use one of the registered parsers listed in the message (runbook parsers lists them).' },
+  RB_PARSER_COMMAND: {
+    kind: 'user',
+    fix: 'Change the command as the message says (runbook parsers shows what each parser reads), or use the parser that reads what it prints.',
+  },
   RB_UNKNOWN_ACTION: {
     kind: 'user',
     fix: "Name an action that exists (`runbook actions` lists them): <namespace>/<name>, optionally @<version> matching its file's version.",

@@ -324,6 +324,12 @@ export function validateActionSource(file: string, text: string, parsers: Parser
     }
   }
   parserAt(a.outputs.parser, ['outputs', 'parser'])
+  // What the command line shows its parser cannot read, or would read wrong (du -sb: bytes as KiB).
+  const commandFor = (cmd: string | undefined, p: string | undefined, at: PathSegment[]) => {
+    const problem = cmd !== undefined && p !== undefined ? parsers.get(p)?.checkCommand?.(cmd) : null
+    if (problem) err('RB_PARSER_COMMAND', at, `action '${a.name}': ${problem.message} (parse: ${p})`, { offset: problem.offset })
+  }
+  commandFor(a.run?.run, a.outputs.parser, ['run', 'run'])
   const readOnly = (cmd: string | undefined, vouched: string | undefined, at: PathSegment[]) => {
     if (cmd === undefined || vouched !== undefined) return
     for (const p of readOnlyProblems(cmd)) {
@@ -340,6 +346,9 @@ export function validateActionSource(file: string, text: string, parsers: Parser
     const f = a.fix
     parserAt(f.check?.parse, ['fix', 'check', 'parse'])
     parserAt(f.verify?.parse, ['fix', 'verify', 'parse'])
+    commandFor(f.check?.run, f.check?.parse, ['fix', 'check', 'run'])
+    commandFor(f.verify?.run, f.verify?.parse, ['fix', 'verify', 'run'])
+    f.preflight?.forEach((p, i) => commandFor(p.run, p.parse, ['fix', 'preflight', i, 'run']))
     f.preflight?.forEach((p, i) => parserAt(p.parse, ['fix', 'preflight', i, 'parse']))
     readOnly(f.check?.run, f.check?.readonly, ['fix', 'check', 'run'])
     readOnly(f.verify?.run, f.verify?.readonly, ['fix', 'verify', 'run'])

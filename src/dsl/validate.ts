@@ -227,6 +227,16 @@ class Checker {
     for (const [sub, cmd] of Object.entries(step.parallel ?? {})) parserAt(cmd?.parse, [...path, 'parallel', sub, 'parse'])
     parserAt(step.fix?.check?.parse, [...path, 'fix', 'check', 'parse'])
     parserAt(step.fix?.verify?.parse, [...path, 'fix', 'verify', 'parse'])
+    // What the command line shows its parser cannot read, or would read wrong (du -sb: bytes as KiB).
+    const commandFor = (cmd: string | undefined, p: string | undefined, at: PathSegment[]) => {
+      const problem = cmd !== undefined && p !== undefined ? this.parsers.get(p)?.checkCommand?.(cmd) : null
+      if (problem) this.err('RB_PARSER_COMMAND', at, `step '${name}': ${problem.message} (parse: ${p})`, { offset: problem.offset })
+    }
+    commandFor(step.run, step.parse, [...path, 'run'])
+    for (const [sub, cmd] of Object.entries(step.parallel ?? {})) commandFor(cmd?.run, cmd?.parse, [...path, 'parallel', sub, 'run'])
+    commandFor(step.fix?.check?.run, step.fix?.check?.parse, [...path, 'fix', 'check', 'run'])
+    commandFor(step.fix?.verify?.run, step.fix?.verify?.parse, [...path, 'fix', 'verify', 'run'])
+    ;(step.fix?.preflight ?? []).forEach((p, i) => commandFor(p.run, p.parse, [...path, 'fix', 'preflight', i, 'run']))
     // Diagnostics must be provably read-only, or vouched for by their author.
     const readOnly = (cmd: string | undefined, vouched: string | undefined, at: PathSegment[]) => {
       if (cmd === undefined || vouched !== undefined) return

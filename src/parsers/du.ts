@@ -1,3 +1,4 @@
+import { firstProblem, hasFlag, optionValues } from './command-check.ts'
 import { defineParser, parseError } from './registry.ts'
 import { int, nonBlankLines, stderrLines, type Line } from './text.ts'
 
@@ -55,6 +56,26 @@ export const duParser = defineParser<DuResult>({
     errors: 'list<string>',
     approximate: 'bool',
   },
+  checkCommand: (command) =>
+    firstProblem(command, 'du', ({ options }) => {
+      // Short options of du that take a value end a cluster: -B SIZE, -d N, -t SIZE, -X FILE.
+      const args = 'BdtX'
+      const bare = (w: { offset: number }, what: string) => ({
+        offset: w.offset,
+        message: `du prints ${what} as bare numbers, which read the same as KiB: use du -sk (or -sh)`,
+      })
+      const bytes = hasFlag(options, 'b', ['--bytes'], args)
+      if (bytes) return bare(bytes, 'bytes')
+      const mib = hasFlag(options, 'm', [], args)
+      if (mib) return bare(mib, 'MiB')
+      const inodes = hasFlag(options, null, ['--inodes'], args)
+      if (inodes) return bare(inodes, 'inode counts')
+      for (const { value, at } of optionValues(options, 'B', '--block-size', args)) {
+        // A unit alone (-BM, -BKiB) is printed after each number; a number with it (-B1M) is not.
+        if (value !== undefined && /^\d/.test(value) && !/^(?:1K|1KiB|1024)$/.test(value)) return bare(at, `blocks of ${value}`)
+      }
+      return null
+    }),
   parse(result) {
     const errors = stderrLines(result)
     // `du -0` ends each line with NUL instead of a newline.

@@ -1,3 +1,4 @@
+import { firstProblem, type Word } from './command-check.ts'
 import { defineParser, parseError, type Parser } from './registry.ts'
 import { fieldsOf, percent, requireOutput, type Line } from './text.ts'
 
@@ -80,6 +81,20 @@ function makeFree(name: string, declared: Exclude<FreeUnit, 'human' | 'B'> | nul
     name,
     describe,
     fields: FIELDS,
+    checkCommand: (command) =>
+      firstProblem(command, 'free', ({ program, options }) => {
+        const printed = printedUnit(options)
+        const wanted = declared === null ? ['B', 'human'] : [declared]
+        if (wanted.includes(printed.unit)) return null
+        const what = printed.unit === 'human' ? 'human sizes (-h)' : printed.unit === 'B' ? 'bytes' : printed.unit
+        const fix =
+          declared === null
+            ? printed.unit === 'KiB'
+              ? 'add -b (or -h), or say the unit: parse: free-k'
+              : `add -b, or say the unit: parse: free-${printed.unit[0]!.toLowerCase()}`
+            : `the ${name} parser reads ${declared}: use ${declared === 'KiB' ? 'free -k' : declared === 'MiB' ? 'free -m' : 'free -g'}, or parse: free with free -b`
+        return { offset: (printed.at ?? program).offset, message: `free prints ${what} here: ${fix}` }
+      }),
     parse(result) {
       const ls = requireOutput(name, result, 'the free header (`total used free ...`)')
       const header = ls[0]!
@@ -173,4 +188,43 @@ function readRow(name: string, line: Line, cols: string[], values: string[], uni
     row[col] = n
   })
   return row
+}
+
+/** The unit free prints with these options (the last unit option wins; -h over all), and the option that set it. */
+function printedUnit(options: Word[]): { unit: string; at: Word | undefined } {
+  const UNITS: Record<string, string> = { b: 'B', k: 'KiB', m: 'MiB', g: 'GiB' }
+  const LONG: Record<string, string> = {
+    '--bytes': 'B',
+    '--kibi': 'KiB',
+    '--kilo': 'kB',
+    '--mebi': 'MiB',
+    '--mega': 'MB',
+    '--gibi': 'GiB',
+    '--giga': 'GB',
+    '--tebi': 'TiB',
+    '--tera': 'TB',
+    '--pebi': 'PiB',
+    '--peta': 'PB',
+  }
+  let unit = 'KiB'
+  let at: Word | undefined
+  for (const w of options) {
+    if (w.text === '-h' || w.text === '--human' || (/^-[^-]/.test(w.text) && /^[^sc]*h/.test(w.text.slice(1))))
+      return { unit: 'human', at: w }
+    const long = LONG[w.text]
+    if (long) {
+      unit = long
+      at = w
+      continue
+    }
+    if (!/^-[^-]/.test(w.text)) continue
+    for (const c of w.text.slice(1)) {
+      if (c === 's' || c === 'c') break // -s SECONDS, -c COUNT: the rest is their value
+      if (UNITS[c]) {
+        unit = UNITS[c]!
+        at = w
+      }
+    }
+  }
+  return { unit, at }
 }

@@ -1,3 +1,4 @@
+import { firstProblem, optionValues } from './command-check.ts'
 import { defineParser, parseError } from './registry.ts'
 import { nonBlankLines, stderrLines } from './text.ts'
 
@@ -65,6 +66,17 @@ export const journalParser = defineParser<JournalResult>({
     units: 'list<string>',
     errors: 'list<string>',
   },
+  checkCommand: (command) =>
+    firstProblem(command, 'journalctl', ({ program, options }) => {
+      // journalctl's short options that take a value (they end a cluster of flags).
+      const outputs = optionValues(options, 'o', '--output', 'bcDEFgiIkMnopStTuU')
+      const last = outputs[outputs.length - 1]
+      if (last?.value === 'json') return null
+      if (options.some((w) => ['-N', '--fields', '-F', '--field', '--list-boots', '--disk-usage', '--header'].includes(w.text))) return null
+      return last
+        ? { offset: last.at.offset, message: `the journal parser reads -o json (one JSON object per line), not -o ${last.value ?? ''}` }
+        : { offset: program.offset, message: 'journalctl prints syslog-style text by default: add -o json for the journal parser' }
+    }),
   parse(result) {
     const errors = stderrLines(result)
     const ls = nonBlankLines(result.stdout)

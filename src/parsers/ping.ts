@@ -1,3 +1,4 @@
+import { firstProblem, hasFlag, optionValues } from './command-check.ts'
 import { defineParser, parseError } from './registry.ts'
 import { int, nonBlankLines, num, stderrLines, type Line } from './text.ts'
 
@@ -84,6 +85,14 @@ export const pingParser = defineParser<PingResult>({
     reachable: 'bool',
     resolveError: 'string',
   },
+  checkCommand: (command) =>
+    firstProblem(command, 'ping', ({ program, options }) => {
+      // iputils options that take a value (they end a cluster of flags).
+      const args = 'cilwWsStTIMpQF'
+      const ends = optionValues(options, 'c', '--count', args).length > 0 || optionValues(options, 'w', null, args).length > 0
+      if (ends || hasFlag(options, null, ['--help', '-V'], args)) return null
+      return { offset: program.offset, message: 'ping without -c (or -w) never prints its statistics before the step times out: add -c N' }
+    }),
   parse(result) {
     const ls = nonBlankLines(result.stdout)
     const first = ls[0]

@@ -2,6 +2,7 @@
  * Parsers turn command output into typed results that runbooks branch on. They are pure functions
  * of a CommandResult (no I/O, no clock), registered by name so YAML can say `parse: iptables`.
  */
+import type { CommandProblem } from './command-check.ts'
 import { RunbookError } from '../errors.ts'
 import type { CommandResult } from '../types.ts'
 
@@ -38,6 +39,11 @@ export interface Parser<T = unknown> {
   fields: FieldSchema
   /** Pure. Throws `parseError()` on input it cannot read; never returns a silent empty result. */
   parse(result: CommandResult): T
+  /**
+   * At validation: what the command line shows this parser cannot read, or would read wrong (`du
+   * -sb`: bytes that look like KiB). Null when nothing shows (command-check.ts).
+   */
+  checkCommand?(command: string): CommandProblem | null
 }
 
 export function defineParser<T>(parser: Parser<T>): Parser<T> {
