@@ -38,8 +38,8 @@ const TIME = /^(?:\d{4}-\d\d-\d\d(?: [\d:.]+(?: [+-]\d{4})?)?|\d+)$/
  * are converted to KiB, flagged `approximate` when the unit is larger than KiB (du rounds up to what
  * it prints); `--si` is recognised by its lowercase `k`, and without one its `M` and `G` are read as
  * powers of 1024 (within 5% and 7%). Also `--time` (the time in `time`) and `-0` (NUL-ended lines).
- * Bare numbers are KiB: do not parse `-b`, `-m`, `-B 1M`, `--apparent-size -B1` or `--inodes`,
- * whose numbers are bytes, MiB or inodes and look the same.
+ * Bare numbers are KiB: `-b`, `-m`, `-B 1M`, `--apparent-size -B1` and `--inodes` print bytes, MiB or
+ * inodes that look the same, so validation refuses them under `parse: du` (`checkCommand`).
  *
  * @example
  * // du -sk /var/log/apt /var/log/dpkg.log
