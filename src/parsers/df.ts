@@ -1,5 +1,5 @@
 import { defineParser, parseError } from './registry.ts'
-import { int, nonBlankLines, stderrLines, type Line } from './text.ts'
+import { int, type Line, nonBlankLines, stderrLines, UNIT_POWER } from './text.ts'
 
 export interface DfEntry {
   filesystem: string
@@ -34,7 +34,6 @@ const SIZE_HEADERS = /^(?:(\d+)([kKMGTPE]?)(i?B)?-blocks|Size|Inodes)$/
 // `-h` prints K M G T P E Z Y (powers of 1024); `-H` prints k for 1000 and the same capitals for
 // powers of 1000, so capitals are read as powers of 1024 (within 7% for `-H`, hence `approximate`).
 const HUMAN = /^(\d+(?:[.,]\d+)?)([kKMGTPEZY]?)$/
-const POWER: Record<string, number> = { '': 0, k: 1, K: 1, M: 2, G: 3, T: 4, P: 5, E: 6, Z: 7, Y: 8 }
 
 /**
  * Disk space or inode usage per filesystem, read by the header: `df -P -k` (`1024-blocks ...
@@ -133,7 +132,7 @@ function readHeader(line: Line): Header {
   if (m[2] === 'Size') return { mode: 'kb', blockSize: 0, human: true, typed }
   // A unit letter followed by a bare B is decimal (kB, MB); alone or with iB it is binary (K, MiB).
   const base = size[3] === 'B' && size[2] ? 1000 : 1024
-  const blockSize = Number(size[1]) * base ** (POWER[size[2] ?? ''] ?? 0)
+  const blockSize = Number(size[1]) * base ** (UNIT_POWER[size[2] ?? ''] ?? 0)
   if (!(blockSize > 0)) throw parseError(NAME, `expected a block size in the header, got ${JSON.stringify(m[2])}`, line)
   // df rounds up to whole blocks: unless a block divides 1 KiB, the KiB are approximate.
   // With a unit letter (-BK, -BM, -BMB) df also writes it after every number (`258020M`).
@@ -151,7 +150,7 @@ function readRow(line: Line, h: Header): DfEntry {
     if (h.human || (h.mode === 'inodes' && human && human[2] !== '')) {
       h.rounded = true
       if (!human) throw parseError(NAME, `expected a size like 1.5G for ${what}, got ${JSON.stringify(v)}`, line)
-      const n = Number(human[1]!.replace(',', '.')) * 1024 ** POWER[human[2]!]!
+      const n = Number(human[1]!.replace(',', '.')) * 1024 ** UNIT_POWER[human[2]!]!
       return Math.round(h.mode === 'kb' ? n / 1024 : n)
     }
     const n = int(NAME, h.unit && v.endsWith(h.unit) ? v.slice(0, -h.unit.length) : v, line, what)

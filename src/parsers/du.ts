@@ -1,6 +1,6 @@
 import { firstProblem, hasFlag, optionValues } from './command-check.ts'
 import { defineParser, parseError } from './registry.ts'
-import { int, nonBlankLines, stderrLines, type Line } from './text.ts'
+import { int, type Line, nonBlankLines, stderrLines, UNIT_POWER } from './text.ts'
 
 export interface DuEntry {
   path: string
@@ -25,7 +25,6 @@ const NAME = 'du'
 // powers of 1024), `--si` (`4.1k`, `1.1M`: powers of 1000), `-BK`/`-BM`/`-BG` (`752K`, `1M`),
 // `-BKB`/`-BMB` (`771kB`, `1MB`: powers of 1000), `-BKiB`/`-BMiB` (`752KiB`, `1MiB`).
 const SIZE = /^(\d+(?:[.,]\d+)?)(?:([kKMGTPEZY])(i?B)?)?$/
-const POWER: Record<string, number> = { k: 1, K: 1, M: 2, G: 3, T: 4, P: 5, E: 6, Z: 7, Y: 8 }
 // `du --time` puts the time between size and path: `2026-11-27 20:39` (default, long-iso),
 // `2026-11-27 20:39:29.940154523 +0000` (full-iso), `2026-11-27` (iso), or `+FORMAT` such as `+%s`.
 const TIME = /^(?:\d{4}-\d\d-\d\d(?: [\d:.]+(?: [+-]\d{4})?)?|\d+)$/
@@ -105,7 +104,7 @@ export const duParser = defineParser<DuResult>({
     const entries: DuEntry[] = rows.map((r) => {
       if (r.unit === '') return { path: r.path, kb: int(NAME, r.number, r.line, 'size in KiB'), time: r.time }
       const base = r.suffix === 'B' || (r.suffix === '' && si) ? 1000 : 1024
-      const bytes = Number(r.number) * base ** POWER[r.unit]!
+      const bytes = Number(r.number) * base ** UNIT_POWER[r.unit]!
       if (!(base === 1024 && r.unit === 'K' && Number.isInteger(Number(r.number)))) approximate = true
       return { path: r.path, kb: Math.ceil(bytes / 1024), time: r.time }
     })

@@ -1,6 +1,6 @@
 import { firstProblem, type Word } from './command-check.ts'
 import { defineParser, parseError, type Parser } from './registry.ts'
-import { fieldsOf, percent, requireOutput, type Line } from './text.ts'
+import { fieldsOf, type Line, percent, requireOutput, UNIT_POWER } from './text.ts'
 
 export interface FreeMem {
   total: number
@@ -57,7 +57,6 @@ const FACTOR: Record<Exclude<FreeUnit, 'human'>, number> = { B: 1, KiB: 1024, Mi
 // procps `-h`: `B`, `Ki`..`Pi` (procps-ng >= 3.3.13), bare `K`..`P` in older releases (still powers
 // of 1024) and with `--si` (powers of 1000: free prints the same letters, so they cannot be told apart).
 const HUMAN = /^(\d+(?:[.,]\d+)?)(B|[KMGTPE]i?)$/
-const POWER: Record<string, number> = { K: 1, M: 2, G: 3, T: 4, P: 5, E: 6 }
 
 /**
  * Memory and swap, always returned in bytes. `free -b` and `free -h` say their unit in the output
@@ -178,7 +177,7 @@ function readRow(name: string, line: Line, cols: string[], values: string[], uni
       const h = HUMAN.exec(v)
       if (!h) throw parseError(name, `expected a size like 1.5Gi for ${col}, got ${JSON.stringify(v)}`, line)
       const letter = h[2]!
-      const exp = letter === 'B' ? 0 : POWER[letter[0]!]!
+      const exp = letter === 'B' ? 0 : UNIT_POWER[letter[0]!]!
       row[col] = Math.round(Number(h[1]!.replace(',', '.')) * 1024 ** exp)
       return
     }

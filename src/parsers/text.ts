@@ -67,3 +67,12 @@ export function requireOutput(parser: string, result: CommandResult, expected: s
   }
   return ls
 }
+
+/**
+ * The power of the base a size's unit letter stands for, as df, du and free print them: `K` (or `k`,
+ * du --si and df -H's kilo) 1, `M` 2, ... `Y` 8; no letter 0. The base (1024 or 1000) is the caller's.
+ *
+ * @example
+ * 1.5 * 1024 ** UNIT_POWER['M']!  // 1.5 MiB in bytes
+ */
+export const UNIT_POWER: Readonly<Record<string, number>> = { '': 0, k: 1, K: 1, M: 2, G: 3, T: 4, P: 5, E: 6, Z: 7, Y: 8 }
