@@ -113,5 +113,10 @@ export function loadRunbook(file: string, registry: ParserRegistry = parsers()):
  * read-only before (dsl/readonly-verdicts.ts). `learn`: remember what this validation proves.
  */
 export function loadRunbookRemembering(file: string, stateDir: string, options: { learn: boolean }): Promise<CompiledRunbook> {
-  return withReadOnlyVerdicts(stateVerdicts(stateDir, options), () => loadRunbook(file))
+  return validateRemembering(stateDir, options, () => loadRunbook(file))
+}
+
+/** Any synchronous validation (`validateFile`, an action library's `list`) with the verdicts remembered in the state folder. */
+export function validateRemembering<T>(stateDir: string, options: { learn: boolean }, validate: () => T): Promise<T> {
+  return withReadOnlyVerdicts(stateVerdicts(stateDir, options), validate)
 }

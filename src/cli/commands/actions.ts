@@ -15,16 +15,14 @@ export default defineCommand({
     // Loaded here, not at start-up: `runbook --help` and other commands stay fast.
     const { actionDirs, createActionLibrary, describeInput } = await import('../../dsl/actions.ts')
     const { escapeControls } = await import('../../dsl/source-map.ts')
-    const { parsers } = await import('../../library.ts')
+    const { parsers, validateRemembering } = await import('../../library.ts')
     const { join } = await import('node:path')
-    const { withReadOnlyVerdicts } = await import('../../dsl/readonly.ts')
-    const { stateVerdicts } = await import('../../dsl/readonly-verdicts.ts')
     const { stateDir } = await import('../../transcript/writer.ts')
     const library = createActionLibrary(actionDirs([join(io.cwd, 'runbooks')], io.env), parsers())
     const unknown = positionals.filter((n) => !library.names().includes(n))
     if (unknown.length > 0)
       throw new RunbookError('RB_UNKNOWN_ACTION', `action '${unknown[0]}' does not exist (known: ${library.names().join(', ') || 'none'})`)
-    const rows = await withReadOnlyVerdicts(stateVerdicts(stateDir(io.env), { learn: false }), () =>
+    const rows = await validateRemembering(stateDir(io.env), { learn: false }, () =>
       library.list().filter((a) => positionals.length === 0 || positionals.includes(a.name)),
     )
     const invalid = rows.flatMap((r) => (r.result.ok ? [] : r.result.errors))

@@ -10,14 +10,11 @@ export default defineCommand({
   options: { json: { type: 'boolean', description: 'Print JSON' } },
   async run({ values, io }) {
     // Loaded here, not at start-up: `runbook --help` and other commands stay fast.
-    const { listRunbookFiles, runbookDirs } = await import('../../library.ts')
+    const { listRunbookFiles, parsers, runbookDirs, validateRemembering } = await import('../../library.ts')
     const { validateFile } = await import('../../dsl/validate.ts')
-    const { parsers } = await import('../../library.ts')
-    const { withReadOnlyVerdicts } = await import('../../dsl/readonly.ts')
-    const { stateVerdicts } = await import('../../dsl/readonly-verdicts.ts')
     const { stateDir } = await import('../../transcript/writer.ts')
     const files = listRunbookFiles(runbookDirs(io.env, io.cwd))
-    const rows = await withReadOnlyVerdicts(stateVerdicts(stateDir(io.env), { learn: false }), () =>
+    const rows = await validateRemembering(stateDir(io.env), { learn: false }, () =>
       [...files].map(([name, file]) => {
         const v = validateFile(file, parsers())
         return { name, file, valid: v.ok, summary: v.ok ? v.value.runbook.summary : `(invalid: run \`runbook validate ${file}\`)` }
