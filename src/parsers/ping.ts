@@ -42,9 +42,11 @@ export interface PingResult {
 }
 
 const NAME = 'ping'
-const HEADER = /^PING (\S+) \(([^)]+)\) \d+\(\d+\) bytes of data\.$/
+// With -I (or a strict source) both headers say `from SOURCE DEVICE: ` before the size; IPv6 with
+// -F also `, flow 0x46999, `.
+const HEADER = /^PING (\S+) \(([^)]+)\) (?:from \S+ \S*: )?\d+\(\d+\) bytes of data\.$/
 // IPv6: `PING ::1(::1) 56 data bytes`, `PING web1(web1 (2001:db8::1)) 56 data bytes`.
-const HEADER6 = /^PING (\S+?)\((?:[^()\s]+ \()?([^()\s]+?)\)?\) \d+ data bytes$/
+const HEADER6 = /^PING (\S+?)\((?:[^()\s]+ \()?([^()\s]+?)\)?\) (?:, flow 0x[0-9a-f]+, )?(?:from \S+ \S*: )?\d+ data bytes$/
 // `from ADDR` or `from NAME (ADDR)`; an IPv6 ADDR holds colons (`from ::1: icmp_seq=1`).
 const REPLY = /^\d+ bytes from (?:[^\s()]+ \(([^()\s]+)\)|([^\s()]+?)): icmp_seq=(\d+) ttl=(\d+) time=([\d.]+) ms( \(DUP!\))?$/
 const ICMP_ERROR = /^From (?:[^\s()]+ \(([^()\s]+)\)|([^\s()]+?)):? icmp_seq=(\d+) (.+)$/

@@ -38,4 +38,16 @@ describe('ping parser', () => {
     expect(fixtureStdout('ping', 'timestamps')).toMatch(/^\[\d+\.\d+\] 64 bytes from/m)
     expect(stamped.replies.map((r) => r.from)).toEqual(['127.0.0.1', '127.0.0.1', '127.0.0.1'])
   })
+  it('reads the header with -I (`from SOURCE DEVICE: `) and IPv6 -F (`, flow 0x...,`)', () => {
+    for (const [name, address] of [
+      ['interface-v4', '127.0.0.1'],
+      ['interface-v6', '::1'],
+      ['flow-v6', '::1'],
+    ] as const) {
+      const r = pingParser.parse(commandResult(fixtureStdout('ping', name)))
+      expect([r.address, r.received, r.replies.length], name).toEqual([address, 2, 2])
+    }
+    expect(fixtureStdout('ping', 'interface-v4')).toMatch(/^PING \S+ \(\S+\) from 127\.0\.0\.1 lo: /)
+    expect(fixtureStdout('ping', 'flow-v6')).toMatch(/, flow 0x[0-9a-f]+, /)
+  })
 })
