@@ -8,8 +8,9 @@
  *   in this process (already started, ssh2 loaded and warm: the strictest reference), and the same
  *   floor as a script in a process of its own (`node floor.mjs`: what a hand-written ssh2 script
  *   would cost, Node's start and loading ssh2 included); and that script once more sending the
- *   CLI's own bytes (each command behind the watcher of executors/remote-command.ts), which splits
- *   the CLI's cost into the watcher's work on the hosts and the engine's and executor's here;
+ *   CLI's own bytes and channels (executors/remote-command.ts: a keeper per connection, the first
+ *   command behind its own watcher, the others registered with the keeper), which splits the CLI's
+ *   cost into the guards' work on the hosts and the engine's and executor's here;
  * - Ansible (Debian's ansible-core) runs a playbook of the same recorded commands: forks = N,
  *   pipelining on, host keys checked, the play recap verified (fleet-ansible.ts);
  * - at 50 hosts (BENCH_SERVICE_SIZES), the same fleet through `POST /api/fleets` on the embedded
@@ -25,7 +26,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import ssh2 from 'ssh2'
-import { remoteCommand } from '../executors/remote-command.ts'
+import { KEEPER_SCRIPT, registeredCommand, remoteCommand } from '../executors/remote-command.ts'
 import { labDown, labUp } from '../lab/lab.ts'
 import type { CommandSpec } from '../types.ts'
 import { ansibleFleet, ansibleInstalled } from './fleet-ansible.ts'
@@ -63,9 +64,25 @@ function recordedSpecs(dir: string, host: string): RecordedSpec[] {
     .map((e) => e.spec!)
 }
 
-/** What the SSH executor really sends for a recorded command: behind the watcher (remote-command.ts), as the pool does. */
-function onTheWire(spec: RecordedSpec): string {
-  return remoteCommand(spec.command, spec.sudo, !spec.housekeeping && !spec.repeatable)
+/**
+ * A command as a floor script sends it: `text`, or, when `registrable` (the command itself) is set
+ * and the connection's keeper runs by then, registered with the keeper (remote-command.ts).
+ */
+interface WireCommand {
+  text: string
+  registrable?: string
+}
+
+/**
+ * What the SSH executor really sends for a recorded command, as the pool does: behind its own
+ * watcher, or registered with the connection's keeper once it runs (guarded, not through sudo).
+ */
+function onTheWire(spec: RecordedSpec): WireCommand {
+  const guarded = !spec.housekeeping && !spec.repeatable
+  return {
+    text: remoteCommand(spec.command, spec.sudo, guarded),
+    ...(guarded && !spec.sudo ? { registrable: spec.command } : {}),
+  }
 }
 
 async function rawSsh2(hosts: Host[], key: Buffer, commands: Map<string, string[]>): Promise<void> {
@@ -98,18 +115,36 @@ async function rawSsh2(hosts: Host[], key: Buffer, commands: Map<string, string[
   )
 }
 
-/** The floor as a script of its own, for `node floor.mjs` (ssh2 from this package's node_modules). */
-function floorScript(hosts: Host[], identityFile: string, commands: Map<string, string[]>): string {
+/**
+ * The floor as a script of its own, for `node floor.mjs` (ssh2 from this package's node_modules).
+ * With `keeper`, each connection starts the CLI's keeper with its first command, as the SSH
+ * executor does, and the later commands register with it when it runs by then.
+ */
+function floorScript(hosts: Host[], identityFile: string, commands: Map<string, WireCommand[]>, keeper = false): string {
   const ssh2 = resolve('node_modules/ssh2/lib/index.js')
   const plan = hosts.map((h) => ({ address: h.address, commands: commands.get(h.name)! }))
+  // registeredCommand's own text, with the pid and token to fill in.
+  const [before, after] = registeredCommand('\0', 1234567, 7654321).split('\0') as [string, string]
   return `import ssh2 from ${JSON.stringify(ssh2)}
 import { readFileSync } from 'node:fs'
 const key = readFileSync(${JSON.stringify(identityFile)})
 const plan = ${JSON.stringify(plan)}
+const KEEPER = ${keeper ? JSON.stringify(KEEPER_SCRIPT) : 'null'}
+const registered = (cmd, pid, token) => ${JSON.stringify(before)}.replace('1234567', pid).replace('7654321', token) + cmd + ${JSON.stringify(after)}
 const run = (c, cmd) => new Promise((res, rej) => c.exec(cmd, (err, s) => { if (err) return rej(err); s.on('data', () => {}).stderr.on('data', () => {}); s.on('close', res) }))
+const keep = (c) => {
+  const k = { pid: null, token: 1 }
+  c.exec(KEEPER, (err, s) => { if (err) return; let b = ''; s.on('data', (d) => { b += d; const m = /^keeper (\\d+)\\n/.exec(b); if (m) k.pid = Number(m[1]) }).stderr.on('data', () => {}) })
+  return k
+}
+const wire = (k, cmd) => (k?.pid && cmd.registrable ? registered(cmd.registrable, k.pid, k.token++) : cmd.text)
 await Promise.all(plan.map((h) => new Promise((res, rej) => {
   const c = new ssh2.Client()
-  c.on('ready', () => { const [first, ...rest] = h.commands; run(c, first).then(() => Promise.all(rest.map((cmd) => run(c, cmd)))).then(() => { c.end(); res() }, rej) }).on('error', rej)
+  c.on('ready', () => {
+    const [first, ...rest] = h.commands
+    const k = KEEPER && first.registrable ? keep(c) : null
+    run(c, first.text).then(() => Promise.all(rest.map((cmd) => run(c, wire(k, cmd))))).then(() => { c.end(); res() }, rej)
+  }).on('error', rej)
   c.connect({ host: h.address, port: 22, username: 'root', privateKey: key, hostVerifier: () => true })
   c.setNoDelay(true)
 })))
@@ -187,11 +222,12 @@ async function main(): Promise<void> {
       const wire = new Map([...specs].map(([h, list]) => [h, list.map(onTheWire)]))
       const key = readFileSync(identityFile)
       const script = join(work, 'floor.mjs')
-      writeFileSync(script, floorScript(webs, identityFile, commands))
-      // The same floor sending the CLI's own bytes (each command behind its watcher): what is left
-      // between it and the CLI is the engine and the executor, not the work on the hosts.
+      writeFileSync(script, floorScript(webs, identityFile, new Map([...commands].map(([h, list]) => [h, list.map((text) => ({ text }))]))))
+      // The same floor sending the CLI's own bytes (a keeper per connection, the first command
+      // behind its watcher, the others registered): what is left between it and the CLI is the
+      // engine and the executor, not the work on the hosts.
       const wireScript = join(work, 'floor-wire.mjs')
-      writeFileSync(wireScript, floorScript(webs, identityFile, wire))
+      writeFileSync(wireScript, floorScript(webs, identityFile, wire, true))
       const floorProcess = async (file = script): Promise<number> => {
         const r = await proc('node', [file], env)
         if (r.code !== 0) throw new Error(`bench:fleet: the floor script failed (exit ${r.code}):\n${r.out.slice(-2000)}`)
@@ -242,7 +278,7 @@ async function main(): Promise<void> {
   }
   const out = [
     ...rows,
-    '(CLI and floors: best of 3 interleaved rounds after a warm-up; the floor in this process, the floor processes and the CLI as processes of their own; "watched commands": the floor process sending the bytes the CLI sends, each command behind its watcher; Ansible: one run)',
+    '(CLI and floors: best of 3 interleaved rounds after a warm-up; the floor in this process, the floor processes and the CLI as processes of their own; "watched commands": the floor process sending the bytes the CLI sends, guards included (a keeper per connection, the first command behind its own watcher); Ansible: one run)',
   ]
   if (services.length > 0) {
     out.push('', '| hosts | embedded `runbook serve` (s) | serve + 2 BullMQ workers (s) | workers / embedded |', '|---|---|---|---|')

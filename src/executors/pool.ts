@@ -35,6 +35,7 @@ export function sshDefaults(env: NodeJS.ProcessEnv = process.env): SshDefaults {
     idleTimeoutMs: num('RUNBOOK_SSH_IDLE_TIMEOUT_MS', SSH_DEFAULTS.idleTimeoutMs),
     maxOutputBytes: num('RUNBOOK_SSH_MAX_OUTPUT_BYTES', SSH_DEFAULTS.maxOutputBytes),
     guardCommands: num('RUNBOOK_SSH_GUARD_COMMANDS', SSH_DEFAULTS.guardCommands) === 0 ? 0 : 1,
+    keeper: num('RUNBOOK_SSH_KEEPER', SSH_DEFAULTS.keeper) === 0 ? 0 : 1,
   }
 }
 
@@ -104,6 +105,7 @@ export class SshExecutorFactory implements ExecutorFactory {
       idleTimeoutMs: options.idleTimeoutMs ?? d.idleTimeoutMs,
       maxOutputBytes: options.maxOutputBytes ?? d.maxOutputBytes,
       guardCommands: options.guardCommands ?? d.guardCommands,
+      keeper: options.keeper ?? d.keeper,
     }
     this.ctx = {
       inventory: options.inventory,
@@ -119,6 +121,7 @@ export class SshExecutorFactory implements ExecutorFactory {
       passphrase: options.passphrase ?? (envPass === undefined ? undefined : () => Promise.resolve(envPass)),
       password: options.password ?? (env.RUNBOOK_SSH_PASSWORD === undefined ? undefined : () => Promise.resolve(env.RUNBOOK_SSH_PASSWORD)),
       lookup: options.lookup,
+      keeper: this.defaults.keeper !== 0,
     }
     const local = options.prober ?? new LocalProber()
     // Probes name hosts the way the operator does (`web1`): give the prober the real address so
@@ -186,20 +189,24 @@ export class SshExecutorFactory implements ExecutorFactory {
     return inv?.hosts[target.name]?.connectTimeoutMs ?? inv?.defaults.connectTimeoutMs ?? this.defaults.connectTimeoutMs
   }
 
+  /**
+   * One command on an open connection: guarded (remote-command.ts) unless guarding is off or the
+   * command is housekeeping or repeatable (sent bare, as they always were).
+   */
+  private run(conn: SshConnection, spec: CommandSpec, signal: AbortSignal | undefined): Promise<CommandResult> {
+    const opts = { timeoutMs: spec.timeoutMs, maxOutputBytes: this.defaults.maxOutputBytes, signal }
+    if (this.defaults.guardCommands === 0 || spec.housekeeping || spec.repeatable)
+      return conn.exec(remoteCommand(spec.command, spec.sudo, false), opts)
+    return conn.execGuarded(spec.command, spec.sudo, opts)
+  }
+
   executor(host: string): Executor {
     const cached = this.executors.get(host)
     if (cached) return cached
     const exec = async (spec: CommandSpec, signal?: AbortSignal): Promise<CommandResult> => {
       const target = this.resolve(host)
       const conn = await this.connection(target, signal)
-      return conn.exec(
-        remoteCommand(spec.command, spec.sudo, this.defaults.guardCommands !== 0 && !spec.housekeeping && !spec.repeatable),
-        {
-          timeoutMs: spec.timeoutMs,
-          maxOutputBytes: this.defaults.maxOutputBytes,
-          signal,
-        },
-      )
+      return this.run(conn, spec, signal)
     }
     const executor: Executor = { exec, close: () => Promise.resolve() }
     this.executors.set(host, executor)
@@ -221,17 +228,19 @@ export class SshExecutorFactory implements ExecutorFactory {
               throw throughJump(err, target)
             })
           : undefined
-        return SshConnection.open(target, { ...this.connectOpts, connectTimeoutMs: this.connectTimeoutFor(target), signal }, via)
+        // A login check runs a command or two: a keeper would cost a channel and save nothing.
+        return SshConnection.open(
+          target,
+          { ...this.connectOpts, connectTimeoutMs: this.connectTimeoutFor(target), signal, keeper: false },
+          via,
+        )
       })()
       return opened
     }
     return {
       exec: async (spec, signal) => {
         const conn = await open(signal)
-        return conn.exec(
-          remoteCommand(spec.command, spec.sudo, this.defaults.guardCommands !== 0 && !spec.housekeeping && !spec.repeatable),
-          { timeoutMs: spec.timeoutMs, maxOutputBytes: this.defaults.maxOutputBytes, signal },
-        )
+        return this.run(conn, spec, signal)
       },
       close: async () => {
         const conn = await opened?.catch(() => undefined)

@@ -19,6 +19,7 @@ import type { AuthenticationType, ClientChannel, ConnectConfig, ParsedKey, Serve
 import { ExecError } from '../errors.ts'
 import type { CommandResult, ExecFailureKind } from '../types.ts'
 import { KnownHosts, appendKnownHost, hostKeyName } from './known-hosts.ts'
+import { KEEPER_SCRIPT, keeperPid, registeredCommand, remoteCommand } from './remote-command.ts'
 
 const { Client, utils } = ssh2
 
@@ -51,6 +52,8 @@ export interface SshConnectOptions {
   /** DNS resolution; dns.lookup by default. */
   lookup?: LookupFunction | undefined
   signal?: AbortSignal | undefined
+  /** Guarded commands register with a keeper on the host (remote-command.ts); default true. */
+  keeper?: boolean | undefined
 }
 
 export interface SshExecOptions {
@@ -58,6 +61,102 @@ export interface SshExecOptions {
   /** Per stream; the rest is read and dropped, and the result says `truncated`. */
   maxOutputBytes: number
   signal?: AbortSignal | undefined
+  /** Called when the executor gives up on the command (timeout, abort), after the channel is closed. */
+  onGiveUp?: (() => void) | undefined
+}
+
+const KEEPER_READY_TIMEOUT_MS = 10_000
+
+/**
+ * The host-side keeper of one connection (remote-command.ts): a channel running KEEPER_SCRIPT, and
+ * the tokens of the commands registered with it. `pid` is set once the keeper said it runs; it is
+ * `gone` when it could not start, said it is unavailable, was stopped, or its channel closed. It
+ * holds one of the connection's sessions from its start until its channel closes (`onGone`).
+ */
+class Keeper {
+  pid: number | undefined
+  gone = false
+  private channel: ClientChannel | undefined
+  private next = 1
+  private lineBuf = ''
+  private readonly notReady: NodeJS.Timeout
+
+  constructor(client: InstanceType<typeof Client>, onGone: () => void) {
+    let ended = false
+    const end = (): void => {
+      if (ended) return
+      ended = true
+      clearTimeout(this.notReady)
+      this.gone = true
+      this.pid = undefined
+      onGone()
+    }
+    // A keeper that does not say it runs (a ForceCommand, a login shell that waits) gives its
+    // session back.
+    this.notReady = setTimeout(() => this.stop(), KEEPER_READY_TIMEOUT_MS)
+    this.notReady.unref()
+    try {
+      client.exec(KEEPER_SCRIPT, (err, channel) => {
+        if (err) return end()
+        this.channel = channel
+        channel.on('data', (chunk: Buffer) => this.read(chunk))
+        channel.stderr.on('data', () => {})
+        channel.on('error', () => {})
+        channel.on('close', end)
+        // Stopped while it opened (the server refused a command for want of sessions).
+        if (this.gone) this.close()
+      })
+    } catch {
+      end()
+    }
+  }
+
+  private read(chunk: Buffer): void {
+    this.lineBuf += chunk.toString('latin1')
+    let nl: number
+    while ((nl = this.lineBuf.indexOf('\n')) !== -1) {
+      const line = this.lineBuf.slice(0, nl)
+      this.lineBuf = this.lineBuf.slice(nl + 1)
+      if (this.pid === undefined && !this.gone) {
+        this.pid = keeperPid(line)
+        if (this.pid === undefined) this.stop()
+        else clearTimeout(this.notReady)
+      }
+    }
+    if (this.lineBuf.length > 4096) this.lineBuf = ''
+  }
+
+  /** A token for the next command, or undefined while the keeper cannot take it. */
+  token(): { pid: number; token: number } | undefined {
+    if (this.gone || this.pid === undefined) return undefined
+    return { pid: this.pid, token: this.next++ }
+  }
+
+  /** Ask the keeper to kill the command registered (or about to register) as `token`. */
+  kill(token: number): void {
+    if (this.gone || !this.channel) return
+    try {
+      this.channel.write(`k ${token}\n`)
+    } catch {
+      /* channel already gone: the keeper sweeps on its EOF */
+    }
+  }
+
+  /** Give the keeper up: its channel closes, and the keeper sweeps (kills what still runs) and ends. */
+  stop(): void {
+    if (this.gone) return
+    this.gone = true
+    this.pid = undefined
+    this.close()
+  }
+
+  private close(): void {
+    try {
+      this.channel?.close()
+    } catch {
+      /* already closed */
+    }
+  }
 }
 
 export const DEFAULT_IDENTITY_FILES = ['id_ed25519', 'id_ecdsa', 'id_rsa']
@@ -223,11 +322,16 @@ export class SshConnection {
   lastUsed = performance.now()
   /** Channels in use (sessions and forwards); the pool closes idle connections only. */
   busy = 0
+  /** Started by the first guarded command (SshConnectOptions.keeper); null: not to be started (again). */
+  private keeper: Keeper | null | undefined
+  /** When the keeper was given up for want of sessions (performance.now()). */
+  private keeperStoppedAt = -Infinity
 
   private constructor(
     private readonly client: InstanceType<typeof Client>,
     readonly target: SshTarget,
     private readonly via: SshConnection | undefined,
+    private readonly useKeeper: boolean,
   ) {
     // Attached in the 'ready' handler itself, before any later event can arrive, and never removed:
     // ssh2 emits 'error' at any time (keepalive timeout, socket reset, a late 'Connection lost'),
@@ -407,7 +511,7 @@ export class SshConnection {
         if (!settle()) return
         // Created here, synchronously, so its own error and close listeners are in place before
         // any later event of this client.
-        resolve(new SshConnection(client, target, via))
+        resolve(new SshConnection(client, target, via, opts.keeper !== false))
       })
       client.once('close', () => {
         if (!settle()) return
@@ -550,6 +654,19 @@ export class SshConnection {
         const refused = (err as { reason?: unknown }).reason !== undefined
         this.release()
         if (!this.open) throw this.lostError
+        if (refused && this.keeper) {
+          // The keeper's channel counts against the server's MaxSessions: give it back, for good,
+          // and try again.
+          this.keeper.stop()
+          this.keeper = null
+          this.keeperStoppedAt = performance.now()
+          continue
+        }
+        if (refused && this.sessions === 0 && performance.now() - this.keeperStoppedAt < 2000) {
+          // sshd frees the keeper's session when the keeper has ended, a little after its channel.
+          await new Promise((r) => setTimeout(r, 25))
+          continue
+        }
         if (refused && this.sessions > 0) {
           // The server's MaxSessions is lower than ours: remember it and wait for a channel to close.
           this.maxSessions = Math.max(1, this.sessions)
@@ -560,6 +677,38 @@ export class SshConnection {
         })
       }
     }
+  }
+
+  /**
+   * Run `command` guarded (remote-command.ts), so that it dies on the host when the executor gives
+   * up on it or the connection goes: registered with the connection's keeper once that runs, else
+   * behind a watcher of its own (the first command, commands through sudo, hosts without a keeper).
+   * The first guarded command starts the keeper.
+   */
+  execGuarded(command: string, sudo: boolean, opts: SshExecOptions): Promise<CommandResult> {
+    if (sudo || !this.useKeeper) return this.exec(remoteCommand(command, sudo, true), opts)
+    if (this.keeper === undefined) this.startKeeper()
+    const keeper = this.keeper
+    const reg = keeper?.token()
+    if (!keeper || !reg) return this.exec(remoteCommand(command, false, true), opts)
+    return this.exec(registeredCommand(command, reg.pid, reg.token), {
+      ...opts,
+      onGiveUp: () => {
+        keeper.kill(reg.token)
+        opts.onGiveUp?.()
+      },
+    })
+  }
+
+  /**
+   * Open the keeper's channel if a session is free now (it then holds one for the connection's
+   * life). Refused or failed: commands keep their own watchers, and it is not tried again.
+   */
+  private startKeeper(): void {
+    this.keeper = null
+    if (!this.open || this.sessions >= this.maxSessions - 1) return
+    this.sessions++
+    this.keeper = new Keeper(this.client, () => this.release())
   }
 
   /**
@@ -676,6 +825,7 @@ export class SshConnection {
           /* channel already gone */
         }
         stream.close()
+        opts.onGiveUp?.()
         // Do not wait for a server that no longer answers.
         grace = setTimeout(finish, 250)
       }

@@ -5,7 +5,8 @@
  * own PID namespace for a unique command line, after the executor gave up on it.
  */
 import { spawn, spawnSync } from 'node:child_process'
-import { rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SshExecutorFactory } from '../../src/executors/pool.ts'
@@ -204,9 +205,112 @@ describe.skipIf(skip)('timed-out and abandoned commands end on the host', () => 
     expect(pick(after)).toEqual(pick(before))
   })
 
+  // The keeper (remote-command.ts): the first guarded command of a connection starts it, and the
+  // later ones (not through sudo) register with it instead of forking a watcher each.
+  const keepers = (): HostProcess[] => running(': runbook keeper')
+  const watchers = (): HostProcess[] => running('while read -r _')
+
+  it('a connection runs one keeper; its later commands have no watcher, and one that times out ends with all it started', async () => {
+    const own = new SshExecutorFactory({ inventory: loadInventory(lab.inventory), agent: null, sshConfig: new SshConfigFile('') })
+    const before = keepers().length
+    try {
+      expect((await own.executor('web1').exec(spec('true', 5000))).exitCode).toBe(0)
+      await until('the keeper on web1', () => keepers().length === before + 1)
+      const [a, b] = [marker(), marker()]
+      const p = own.executor('web1').exec(spec(`${a} & (${b}) | cat; wait`, 1500))
+      await until(`${a} and ${b} on web1`, () => running(a).length > 0 && running(b).length > 0)
+      // Registered: no watcher process of its own (a fork keeps the command line it was forked with).
+      expect(running(a).filter((x) => x.cmdline.includes('while read'))).toEqual([])
+      expect((await p).timedOut).toBe(true)
+      expect(await left(a)).toEqual([])
+      expect(await left(b)).toEqual([])
+      expect(keepers()).toHaveLength(before + 1)
+    } finally {
+      await own.close()
+    }
+    // The connection closed: its keeper swept (nothing was running) and ended.
+    await until('the keeper to end', () => keepers().length === before)
+  })
+
+  it('a closed connection ends the commands registered with its keeper that still run', async () => {
+    const own = new SshExecutorFactory({ inventory: loadInventory(lab.inventory), agent: null, sshConfig: new SshConfigFile('') })
+    const before = keepers().length
+    const cmd = marker()
+    try {
+      await own.executor('web1').exec(spec('true', 5000))
+      await until('the keeper on web1', () => keepers().length === before + 1)
+      void own
+        .executor('web1')
+        .exec(spec(cmd, 60_000))
+        .catch(() => {})
+      await until(`${cmd} on web1`, () => exactly(cmd).length === 1)
+    } finally {
+      await own.close()
+    }
+    expect(await left(cmd)).toEqual([])
+    await until('the keeper to end', () => keepers().length === before)
+  })
+
+  it('with RUNBOOK_SSH_KEEPER=0 every command has its own watcher, and is still ended', async () => {
+    const own = new SshExecutorFactory({
+      inventory: loadInventory(lab.inventory),
+      agent: null,
+      sshConfig: new SshConfigFile(''),
+      keeper: 0,
+    })
+    const before = keepers().length
+    try {
+      await own.executor('web1').exec(spec('true', 5000))
+      const cmd = marker()
+      const p = own.executor('web1').exec(spec(cmd, 1000))
+      await until(`${cmd} on web1`, () => exactly(cmd).length === 1)
+      expect(running(cmd).filter((x) => x.cmdline.includes('while read'))).toHaveLength(1)
+      expect(keepers()).toHaveLength(before)
+      expect((await p).timedOut).toBe(true)
+      expect(await left(cmd)).toEqual([])
+    } finally {
+      await own.close()
+    }
+  })
+
+  it('a runbook process SIGKILLed while its keeper runs: the command it ran ends on the host', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'runbook-keeper-kill-'))
+    const cmd = marker()
+    const file = join(dir, 'keeper-kill.yaml')
+    writeFileSync(
+      file,
+      [
+        'apiVersion: runbook/v1',
+        'name: keeper-kill',
+        'summary: (test) a quick command, then one that outlives the process',
+        'params:',
+        '  host: { type: host, required: true }',
+        'steps:',
+        "  first: { run: 'true', next: long }",
+        `  long: { run: '${cmd}', timeout: 60s, next: done }`,
+        'outcomes:',
+        '  done: { severity: ok, summary: finished }',
+        '',
+      ].join('\n'),
+    )
+    const child = spawn('node', ['bin/runbook.js', 'run', file, '--host', 'web1', '--inventory', lab.inventory], {
+      env: { ...lab.env, RUNBOOK_STATE_DIR: join(dir, 'state') },
+      stdio: 'ignore',
+    })
+    try {
+      await until(`${cmd} on web1`, () => exactly(cmd).length === 1, 15_000)
+      expect(running(cmd).filter((x) => x.cmdline.includes('while read'))).toEqual([]) // registered with the keeper
+      child.kill('SIGKILL')
+      expect(await left(cmd, 5000)).toEqual([])
+    } finally {
+      child.kill('SIGKILL')
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
   it('nothing of this file is left on web1', async () => {
     expect(await left(`sleep 1002.${process.pid}`)).toEqual([])
     // No watcher either: each ended with its command.
-    expect(hostProcesses(lab, 'web1').filter((p) => p.cmdline.includes('while read'))).toEqual([])
+    expect(watchers()).toEqual([])
   })
 })

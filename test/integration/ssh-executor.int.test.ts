@@ -288,6 +288,49 @@ describe.skipIf(skip)('ssh executor against a real lab', () => {
     }
   })
 
+  it('on a server that allows one session (MaxSessions 1), the keeper gives its channel back to the commands', async () => {
+    const ns = lab.netns('web2')
+    const hostDir = join(lab.dir, 'hosts', 'web2')
+    const pidFile = join(tmp, 'sshd3.pid')
+    const sshd = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        ns,
+        '/usr/sbin/sshd',
+        '-D',
+        '-e',
+        '-f',
+        join(hostDir, 'sshd_config'),
+        '-o',
+        'Port=2202',
+        '-o',
+        'MaxSessions=1',
+        '-o',
+        `PidFile=${pidFile}`,
+        '-o',
+        `AuthorizedKeysFile=${join(hostDir, 'home', '.ssh', 'authorized_keys')}`,
+      ],
+      { stdio: 'ignore' },
+    )
+    try {
+      for (let i = 0; i < 100 && spawnSync('test', ['-f', pidFile]).status !== 0; i++) await new Promise((r) => setTimeout(r, 20))
+      const inv = loadInventory(lab.inventory)
+      inv.defaults.acceptNewHostKeys = true
+      inv.defaults.knownHostsFiles = [join(tmp, 'kh3')]
+      const one = factory({ inventory: inv }).executor(`root@${lab.address('web2')}:2202`)
+      for (let i = 0; i < 3; i++) expect((await one.exec(spec(`echo ${i}`))).stdout).toBe(`${i}\n`)
+      const parallel = await Promise.all(Array.from({ length: 4 }, (_, i) => one.exec(spec(`echo p${i}`))))
+      expect(parallel.map((r) => r.stdout)).toEqual(['p0\n', 'p1\n', 'p2\n', 'p3\n'])
+      // Still guarded: a timed-out command is ended (by its own watcher now).
+      const r = await one.exec(spec('sleep 30', 400))
+      expect(r.timedOut).toBe(true)
+    } finally {
+      sshd.kill('SIGTERM')
+    }
+  })
+
   it('kills a command at its timeout and reports timedOut', async () => {
     const t0 = performance.now()
     const r = await direct()
