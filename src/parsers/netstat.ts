@@ -1,3 +1,4 @@
+import { firstProblem, hasFlag } from './command-check.ts'
 import { defineParser, parseError } from './registry.ts'
 import { SOCKETS_FIELDS, socketRow, splitHostPort, summarise, tcpState, type Socket } from './sockets.ts'
 import { int, nonBlankLines, type Line } from './text.ts'
@@ -21,6 +22,29 @@ export const netstatParser = defineParser({
   name: NAME,
   describe: 'netstat -antpW (or -antp, -tunap, -anp): sockets, owning processes, grouped by process/peer/state',
   fields: SOCKETS_FIELDS,
+  checkCommand: (command) =>
+    firstProblem(command, 'netstat', ({ program, options }) => {
+      for (const [flag, long, what] of [
+        ['s', '--statistics', 'protocol statistics'],
+        ['i', '--interfaces', 'the interface table'],
+        ['r', '--route', 'the routing table'],
+        ['g', '--groups', 'multicast groups'],
+        ['M', '--masquerade', 'masqueraded connections'],
+      ] as const) {
+        const other = hasFlag(options, flag, [long], 'A')
+        if (other)
+          return { offset: other.offset, message: `netstat -${flag} prints ${what}, not sockets: the netstat parser reads netstat -antpW` }
+      }
+      const numeric =
+        hasFlag(options, 'n', ['--numeric'], 'A') ??
+        (options.some((w) => w.text === '--numeric-hosts') && options.some((w) => w.text === '--numeric-ports') ? program : undefined)
+      if (!numeric)
+        return {
+          offset: program.offset,
+          message: 'netstat prints service and host names without -n (`:ssh`, `localhost`), which the netstat parser cannot read: add -n',
+        }
+      return null
+    }),
   parse(result) {
     const all = nonBlankLines(result.stdout)
     let i = 0

@@ -1,3 +1,4 @@
+import { firstProblem, hasFlag } from './command-check.ts'
 import { defineParser, parseError } from './registry.ts'
 import {
   SOCKETS_FIELDS,
@@ -33,6 +34,18 @@ export const ssParser = defineParser<SocketsResult>({
   name: NAME,
   describe: 'ss -tanp / -Htanp (also -anp, state filters, -o/-e/-i): sockets, owning processes, grouped by process/peer/state',
   fields: SOCKETS_FIELDS,
+  // ss's options that take a value in the same word or the next: -f FAMILY, -A QUERY, -F FILE, -N NETNS, -K? (no).
+  checkCommand: (command) =>
+    firstProblem(command, 'ss', ({ program, options }) => {
+      const summary = hasFlag(options, 's', ['--summary'], 'fAFN')
+      if (summary) return { offset: summary.offset, message: 'ss -s prints the summary, not sockets: use parse: ss-summary' }
+      if (!hasFlag(options, 'n', ['--numeric'], 'fAFN'))
+        return {
+          offset: program.offset,
+          message: 'ss prints service and host names without -n (`:ssh`, `localhost`), which the ss parser cannot read: add -n',
+        }
+      return null
+    }),
   parse(result) {
     const all = lines(result.stdout).filter((l) => l.text.trim() !== '')
     const warnings = stderrLines(result).map((e) => `ss stderr: ${e}`)

@@ -1,3 +1,4 @@
+import { firstProblem, hasFlag } from './command-check.ts'
 import { defineParser, parseError } from './registry.ts'
 import { num, requireOutput } from './text.ts'
 
@@ -18,19 +19,35 @@ const NAME = 'uptime'
 // `up 6 min`, `up  1:02`, `up 3 days,  4:05`, `up 1 day, 12 min`, `up 2 days`
 const LINE = /^\s*(\d{1,2}:\d{2}:\d{2})\s+up\s+(.*?),\s+(?:(\d+)\s+users?,\s+)?load averages?:\s+(\S+?),?\s+(\S+?),?\s+(\S+)\s*$/
 
+/** What `uptime -p` and `uptime -s` print instead, and what to run for this parser. */
+const OTHER_FORMS =
+  'uptime -p (`up 1 week, 4 days, 13 hours`) and -s (the boot time) print neither the time nor the load: run plain `uptime`'
+
 /**
- * Uptime, users and load, from plain `uptime` (procps), e.g.
- * ` 05:31:46 up 7 min,  0 user,  load average: 0.10, 0.10, 0.05`.
- * Also accepts a comma decimal separator (`0,10, 0,10, 0,05`) from non-English locales.
+ * Uptime, users and load, from plain `uptime` (procps, and BusyBox's, which prints the same line),
+ * e.g. ` 05:31:46 up 7 min,  0 user,  load average: 0.10, 0.10, 0.05`; the time up reads as
+ * procps prints it (`0 min`, ` 1:01`, `1 day, 0 min`, `11 days, 13:46`). Also accepts a comma
+ * decimal separator (`0,10, 0,10, 0,05`) from non-English locales. `uptime -p` and `-s` are
+ * refused, by validation when the command says so.
  */
 export const uptimeParser = defineParser<UptimeResult>({
   name: NAME,
-  describe: 'uptime (procps default format)',
+  describe: 'uptime (procps or BusyBox default format)',
   fields: { time: 'string', uptimeSeconds: 'int', users: 'int', load1: 'double', load5: 'double', load15: 'double', raw: 'string' },
+  checkCommand: (command) =>
+    firstProblem(command, 'uptime', ({ options }) => {
+      const other = hasFlag(options, 'p', ['--pretty'], '') ?? hasFlag(options, 's', ['--since'], '')
+      return other ? { offset: other.offset, message: OTHER_FORMS } : null
+    }),
   parse(result) {
     const ls = requireOutput(NAME, result, 'one uptime line')
     const line = ls[0]!
     if (ls.length > 1) throw parseError(NAME, 'expected a single uptime line', ls[1])
+    if (
+      /^up\s+\d+\s+(?:year|week|day|hour|minute)s?\b/.test(line.text.trim()) ||
+      /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(line.text.trim())
+    )
+      throw parseError(NAME, `this is the output of uptime -p or -s: ${OTHER_FORMS}`, line)
     // A comma locale prints `0,10, 0,10, 0,05`: separate the three values on ", " first.
     const text = line.text.replace(/(\d),(\d)/g, '$1.$2')
     const m = LINE.exec(text)

@@ -1,3 +1,4 @@
+import { firstProblem, hasFlag } from './command-check.ts'
 import { defineParser, parseError } from './registry.ts'
 import { int, requireOutput, type Line } from './text.ts'
 
@@ -71,6 +72,24 @@ export const vmstatParser = defineParser<VmstatResult>({
     timeZone: 'string',
     stats: { '*': 'int' },
   },
+  checkCommand: (command) =>
+    firstProblem(command, 'vmstat', ({ options }) => {
+      for (const [flag, long, what] of [
+        ['d', '--disk', 'disk statistics'],
+        ['D', '--disk-sum', 'a disk summary'],
+        ['p', '--partition', 'partition statistics'],
+        ['m', '--slabs', 'slab statistics'],
+        ['f', '--forks', 'the number of forks'],
+      ] as const) {
+        const other = hasFlag(options, flag, [long], 'Sp')
+        if (other)
+          return {
+            offset: other.offset,
+            message: `vmstat -${flag} prints ${what}: the vmstat parser reads the table (vmstat [-w] [-a] [-t] [delay [count]]) or vmstat -s`,
+          }
+      }
+      return null
+    }),
   parse(result) {
     const ls = requireOutput(NAME, result, 'the vmstat header')
     if (/^\s*\d+ (?:K )?[a-zA-Z]/.test(ls[0]!.text)) return readStats(ls)

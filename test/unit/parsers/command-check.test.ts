@@ -2,8 +2,16 @@
  * Parsers' command checks (parsers/command-check.ts): what each refuses at validation, and, as
  * much, the usual spellings each must accept (a false alarm would block a good runbook).
  */
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { invocations } from '../../../src/parsers/command-check.ts'
+import { builtinParsers } from '../../../src/parsers/index.ts'
+import { netstatParser } from '../../../src/parsers/netstat.ts'
+import { ssParser } from '../../../src/parsers/ss.ts'
+import { uptimeParser } from '../../../src/parsers/uptime.ts'
+import { vmstatParser } from '../../../src/parsers/vmstat.ts'
+import { FIXTURES } from './cases.ts'
 import { duParser } from '../../../src/parsers/du.ts'
 import { freeGParser, freeKParser, freeMParser, freeParser } from '../../../src/parsers/free.ts'
 import { journalParser } from '../../../src/parsers/journal.ts'
@@ -123,5 +131,94 @@ describe('free', () => {
     ])
     refuses(freeMParser, [['free', 'free']])
     refuses(freeGParser, [['free -m', '-m']])
+  })
+})
+
+describe('ss', () => {
+  it('accepts numeric socket listings in their usual spellings', () => {
+    accepts(ssParser, [
+      'ss -tanp',
+      'ss -Htlnp',
+      'ss -tan state established',
+      'ss -n -t -a -p',
+      'ss --numeric -tap',
+      'ss -anp -f inet',
+      'sudo ss -tanpe',
+    ])
+  })
+  it('refuses names without -n, and the summary', () => {
+    refuses(ssParser, [
+      ['ss -tap', 'ss'],
+      ['LC_ALL=C ss -Htlp', 'ss'],
+      ['ss -s', '-s'],
+      ['ss -tans', '-tans'],
+      ['ss --summary', '--summary'],
+    ])
+  })
+})
+
+describe('netstat', () => {
+  it('accepts numeric socket listings', () => {
+    accepts(netstatParser, [
+      'netstat -antpW',
+      'netstat -tunap',
+      'netstat -anp',
+      'netstat --numeric -tap',
+      'netstat --numeric-hosts --numeric-ports -tap',
+    ])
+  })
+  it('refuses names without -n, and the other reports', () => {
+    refuses(netstatParser, [
+      ['netstat -tap', 'netstat'],
+      ['netstat --numeric-hosts -tap', 'netstat'],
+      ['netstat -s', '-s'],
+      ['netstat -in', '-in'],
+      ['netstat -rn', '-rn'],
+      ['netstat --route -n', '--route'],
+      ['netstat -gn', '-gn'],
+    ])
+  })
+})
+
+describe('vmstat', () => {
+  it('accepts the table and -s', () => {
+    accepts(vmstatParser, ['vmstat', 'vmstat 1 5', 'vmstat -w -t -y 1 2', 'vmstat -a -S M 1 2', 'vmstat -SM', 'vmstat -s'])
+  })
+  it('refuses the disk, partition, slab and fork reports', () => {
+    refuses(vmstatParser, [
+      ['vmstat -d', '-d'],
+      ['vmstat -D', '-D'],
+      ['vmstat -p /dev/sda1', '-p'],
+      ['vmstat -m', '-m'],
+      ['vmstat --forks', '--forks'],
+    ])
+  })
+})
+
+describe('uptime', () => {
+  it('accepts plain uptime, refuses -p and -s', () => {
+    accepts(uptimeParser, ['uptime', 'LC_ALL=C uptime'])
+    refuses(uptimeParser, [
+      ['uptime -p', '-p'],
+      ['uptime --pretty', '--pretty'],
+      ['uptime -s', '-s'],
+    ])
+  })
+})
+
+describe('every captured fixture', () => {
+  // The commands the fixtures were captured with are real, readable commands: no check may refuse one.
+  const byName = new Map(builtinParsers.map((p) => [p.name, p]))
+  const folders = readdirSync(FIXTURES).filter((f) => byName.get(f)?.checkCommand)
+  it('covers the parsers that check commands', () => {
+    expect(folders).toEqual(expect.arrayContaining(['du', 'free', 'journal', 'ping', 'ss', 'netstat', 'vmstat', 'uptime']))
+  })
+  it.each(folders)("passes its parser's command check: %s", (folder) => {
+    const parser = byName.get(folder)!
+    const cmds = readdirSync(join(FIXTURES, folder))
+      .filter((f) => f.endsWith('.cmd'))
+      .map((f) => readFileSync(join(FIXTURES, folder, f), 'utf8').trim())
+    expect(cmds.length).toBeGreaterThan(0)
+    for (const c of cmds) expect(parser.checkCommand!(c), `${folder}: ${c}`).toBeNull()
   })
 })
