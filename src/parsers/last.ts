@@ -153,6 +153,13 @@ export const lastParser = defineParser<LastResult>({
       const err = stderrLines(result)[0]
       throw parseError(NAME, `empty output (exit code ${result.exitCode})${err ? `: ${err}` : ''}`)
     }
+    // BusyBox's last: `USER TTY HOST LOGIN TIME`, then logins with neither year nor logout time.
+    if (/^USER\s+TTY\s+HOST\s+LOGIN\s+TIME\s*$/.test(ls[0]!.text))
+      throw parseError(
+        NAME,
+        "this is BusyBox's last, which prints no year, no logout time and no `wtmp begins` line: the last parser reads util-linux last (last -F), or read the logins with parse: auth-log",
+        ls[0],
+      )
     const footer = FOOTER.exec(footerLine.text)
     if (!footer) throw parseError(NAME, 'expected the `wtmp begins ...` / `btmp begins ...` footer: output cut?', footerLine)
     const kind = footer[1]!.includes('btmp') ? 'btmp' : 'wtmp'

@@ -1,7 +1,7 @@
 import { firstProblem, hasFlag } from './command-check.ts'
 import { defineParser, parseError } from './registry.ts'
 import { SOCKETS_FIELDS, socketRow, splitHostPort, summarise, tcpState, type Socket } from './sockets.ts'
-import { int, nonBlankLines, type Line } from './text.ts'
+import { int, nonBlankLines, stderrLines, type Line } from './text.ts'
 
 const NAME = 'netstat'
 /** Without -W netstat cuts `address:port` to this width, silently dropping address digits. */
@@ -47,6 +47,12 @@ export const netstatParser = defineParser({
     }),
   parse(result) {
     const all = nonBlankLines(result.stdout)
+    // netstat prints its header even with no socket: no output at all is a failed netstat (BusyBox's
+    // has no -p, and says so on stderr).
+    if (all.length === 0) {
+      const why = stderrLines(result)[0]
+      throw parseError(NAME, `no output (exit code ${result.exitCode})${why ? `: ${why}` : ''}`)
+    }
     let i = 0
     if (all[i] && /^Active Internet connections/.test(all[i]!.text)) i++
     const header = all[i]

@@ -177,7 +177,9 @@ const SPACED: Readonly<Record<string, string>> = {
  * STIME, C, NI, TPGID, ids, cgroup, unit, namespaces...) are kept in `extra`, and the tree of `ps f` /
  * `--forest` is no part of args. Refused, with what to use instead: no header (`-o pid=`,
  * `--no-headers`), and columns whose values hold spaces (lstart, start, exe). `comm` may also hold spaces (`rb worker`): it is read by its column width, which ps
- * fixes at 15 characters. A last `COMMAND` column is taken as args.
+ * fixes at 15 characters. A last `COMMAND` column is taken as args. BusyBox's ps reads too (`ps`,
+ * `ps -o pid,ppid,user,vsz,rss,stat,comm,args`: comm and args both headed COMMAND; a large VSZ or
+ * RSS printed as `38m` reads as KiB, to within a MiB).
  *
  * @example
  * // result.byComm['apache2'].count > 50 || result.zombies > 0
@@ -299,14 +301,24 @@ function readProcess(line: Line, columns: Column[]): Process {
     stat: v.stat ?? null,
     cpuPercent: opt('cpuPercent', (s) => num(NAME, s, line, '%CPU')),
     memPercent: opt('memPercent', (s) => num(NAME, s, line, '%MEM')),
-    rssKb: opt('rssKb', (s) => int(NAME, s, line, 'RSS')),
-    vszKb: opt('vszKb', (s) => int(NAME, s, line, 'VSZ')),
+    rssKb: opt('rssKb', (s) => kib(s, line, 'RSS')),
+    vszKb: opt('vszKb', (s) => kib(s, line, 'VSZ')),
     elapsedSeconds: opt('elapsedSeconds', (s) => elapsed(s, line)),
     comm: fullComm(v.comm, args),
     args,
     extra,
     raw: t,
   }
+}
+
+/**
+ * RSS or VSZ in KiB. BusyBox's ps prints a size too wide for its column in a larger unit, rounded:
+ * `38m` (MiB), `2g` (GiB), `1t`; read back as KiB, to within that unit.
+ */
+function kib(s: string, line: Line, column: string): number {
+  const m = /^(\d+)([mgt])$/.exec(s)
+  if (!m) return int(NAME, s, line, column)
+  return Number(m[1]) * 1024 ** (' mgt'.indexOf(m[2]!) as number)
 }
 
 /** `etimes` (seconds) or `etime` (`[[dd-]hh:]mm:ss`). */

@@ -34,7 +34,7 @@ export const ssParser = defineParser<SocketsResult>({
   name: NAME,
   describe: 'ss -tanp / -Htanp (also -anp, state filters, -o/-e/-i): sockets, owning processes, grouped by process/peer/state',
   fields: SOCKETS_FIELDS,
-  // ss's options that take a value in the same word or the next: -f FAMILY, -A QUERY, -F FILE, -N NETNS, -K? (no).
+  // ss's options that take a value (in the same word or the next): -f FAMILY, -A QUERY, -F FILE, -N NETNS.
   checkCommand: (command) =>
     firstProblem(command, 'ss', ({ program, options }) => {
       const summary = hasFlag(options, 's', ['--summary'], 'fAFN')

@@ -56,6 +56,11 @@ describe('last parser', () => {
     expect(() => lastParser.parse(malformed('last', 'btmp-missing'))).toThrow(/cannot open/)
   })
 
+  it("names BusyBox's last, which has no year and no footer, at its header (real capture, from source/wtmp.txt)", () => {
+    expectParseError(lastParser, malformed('last', 'busybox'), 1)
+    expect(() => lastParser.parse(malformed('last', 'busybox'))).toThrow(/BusyBox's last.*util-linux last/)
+  })
+
   it('refuses output cut before the footer (last | head)', () => {
     const real = fixtureStdout('last', 'wtmp-sessions').split('\n').slice(0, 3).join('\n')
     expectParseError(lastParser, commandResult(real), 3)

@@ -17,6 +17,13 @@ describe('netstat parser', () => {
     expectParseError(netstatParser, malformed('netstat', 'ss-output'), 1)
   })
 
+  it("says why a netstat that failed printed nothing: BusyBox's has no -p (real capture)", () => {
+    expectParseError(netstatParser, malformed('netstat', 'busybox-antp'))
+    expect(() => netstatParser.parse(malformed('netstat', 'busybox-antp'))).toThrow(
+      /no output \(exit code 1\): netstat: invalid option -- 'p'/,
+    )
+  })
+
   it('names a process by its program, not its cut title (`sshd: /usr/sb`)', () => {
     const r = netstatParser.parse(commandResult(fixtureStdout('netstat', 'sshd-antpW')))
     const listener = r.sockets.find((s) => s.state === 'LISTEN')!

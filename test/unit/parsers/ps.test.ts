@@ -5,6 +5,19 @@ import { commandResult, expectParseError, fixtureStdout, malformed, snapshotCase
 describe('ps parser', () => {
   snapshotCases(psParser)
 
+  it("reads BusyBox's ps: comm and args both headed COMMAND, and sizes it prints as `38m` in KiB", () => {
+    const text = fixtureStdout('ps', 'busybox-o')
+    const r = psParser.parse(commandResult(text))
+    const row = text.split('\n').find((l) => / \d+m \d+ /.test(l))!
+    const [pid, , , vsz, rss] = row.trim().split(/\s+/)
+    const p = r.processes.find((x) => x.pid === Number(pid))!
+    expect(p.vszKb).toBe(Number(vsz!.slice(0, -1)) * 1024)
+    expect(p.rssKb).toBe(Number(rss))
+    expect(p.args).toMatch(/^\S/)
+    expect(p.comm).not.toContain(' ')
+    expect(r.processes.every((x) => x.args !== null && x.stat !== null)).toBe(true)
+  })
+
   it('keeps kernel thread names whole, `/` included, in every layout', () => {
     for (const c of ['comm-last', 'aux', 'ef', 'comm-wide', 'kthreads', 'forest-axjf', 'forest-ef']) {
       const names = psParser.parse(commandResult(fixtureStdout('ps', c))).processes.map((p) => p.comm)
