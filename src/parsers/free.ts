@@ -55,7 +55,8 @@ const FIELDS = {
 } as const
 const FACTOR: Record<Exclude<FreeUnit, 'human'>, number> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 }
 // procps `-h`: `B`, `Ki`..`Pi` (procps-ng >= 3.3.13), bare `K`..`P` in older releases (still powers
-// of 1024) and with `--si` (powers of 1000: free prints the same letters, so they cannot be told apart).
+// of 1024) and with `--si` (powers of 1000: free prints the same letters, so they cannot be told
+// apart; validation refuses --si, see checkCommand).
 const HUMAN = /^(\d+(?:[.,]\d+)?)(B|[KMGTPE]i?)$/
 
 /**
@@ -83,6 +84,14 @@ function makeFree(name: string, declared: Exclude<FreeUnit, 'human' | 'B'> | nul
     checkCommand: (command) =>
       firstProblem(command, 'free', ({ program, options }) => {
         const printed = printedUnit(options)
+        // --si turns -k, -m, -g, -h and the default into powers of 1000 (`25G`, `25276510` kB),
+        // which read the same as the powers of 1024 they replace; bytes stay bytes.
+        const si = options.find((w) => w.text === '--si')
+        if (si && printed.unit !== 'B')
+          return {
+            offset: si.offset,
+            message: 'free --si prints powers of 1000 that read the same as KiB, MiB or GiB: drop --si (or use free -b)',
+          }
         const wanted = declared === null ? ['B', 'human'] : [declared]
         if (wanted.includes(printed.unit)) return null
         const what = printed.unit === 'human' ? 'human sizes (-h)' : printed.unit === 'B' ? 'bytes' : printed.unit
