@@ -714,8 +714,9 @@ export class SshConnection {
   /**
    * Run one command (`sh -c` semantics of the login shell) and collect its result. Resolves for any
    * command that started, including a non-zero exit or a timeout (`timedOut: true`: the channel
-   * gets a KILL signal request, EOF and close; a command wrapped by `remoteCommand` then has its
-   * process group killed on the host); rejects with ExecError when it could not run. Nothing is
+   * gets a KILL signal request, EOF and close, and `opts.onGiveUp` is called; a command wrapped by
+   * `remoteCommand`, or registered with the keeper (`execGuarded`), then has its process group
+   * killed on the host); rejects with ExecError when it could not run. Nothing is
    * ever written to the command's stdin, and it is not closed before the command ends.
    */
   async exec(command: string, opts: SshExecOptions): Promise<CommandResult> {
