@@ -160,3 +160,25 @@ export function hasFlag(options: Word[], flag: string | null, longs: readonly st
     return false
   })
 }
+
+/** A report a program prints instead of the one its parser reads: its flag, long option, and what it shows. */
+export type OtherReport = readonly [flag: string, long: string, what: string]
+
+/**
+ * The first option among `options` that asks for one of `reports`, with that report.
+ *
+ * @example
+ * otherReport([{ text: '-in', offset: 8 }], [['i', '--interfaces', 'the interface table']], 'A')
+ * // { at: { text: '-in', offset: 8 }, flag: 'i', what: 'the interface table' }
+ */
+export function otherReport(
+  options: Word[],
+  reports: readonly OtherReport[],
+  argLetters: string,
+): { at: Word; flag: string; what: string } | undefined {
+  for (const [flag, long, what] of reports) {
+    const at = hasFlag(options, flag, [long], argLetters)
+    if (at) return { at, flag, what }
+  }
+  return undefined
+}

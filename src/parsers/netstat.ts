@@ -1,9 +1,17 @@
-import { firstProblem, hasFlag } from './command-check.ts'
+import { firstProblem, hasFlag, otherReport, type OtherReport } from './command-check.ts'
 import { defineParser, parseError } from './registry.ts'
 import { SOCKETS_FIELDS, socketRow, splitHostPort, summarise, tcpState, type Socket } from './sockets.ts'
 import { int, nonBlankLines, stderrLines, type Line } from './text.ts'
 
 const NAME = 'netstat'
+/** netstat's reports other than sockets. */
+const OTHER_REPORTS: readonly OtherReport[] = [
+  ['s', '--statistics', 'protocol statistics'],
+  ['i', '--interfaces', 'the interface table'],
+  ['r', '--route', 'the routing table'],
+  ['g', '--groups', 'multicast groups'],
+  ['M', '--masquerade', 'masqueraded connections'],
+]
 /** Without -W netstat cuts `address:port` to this width, silently dropping address digits. */
 const NARROW = 23
 
@@ -24,17 +32,12 @@ export const netstatParser = defineParser({
   fields: SOCKETS_FIELDS,
   checkCommand: (command) =>
     firstProblem(command, 'netstat', ({ program, options }) => {
-      for (const [flag, long, what] of [
-        ['s', '--statistics', 'protocol statistics'],
-        ['i', '--interfaces', 'the interface table'],
-        ['r', '--route', 'the routing table'],
-        ['g', '--groups', 'multicast groups'],
-        ['M', '--masquerade', 'masqueraded connections'],
-      ] as const) {
-        const other = hasFlag(options, flag, [long], 'A')
-        if (other)
-          return { offset: other.offset, message: `netstat -${flag} prints ${what}, not sockets: the netstat parser reads netstat -antpW` }
-      }
+      const other = otherReport(options, OTHER_REPORTS, 'A')
+      if (other)
+        return {
+          offset: other.at.offset,
+          message: `netstat -${other.flag} prints ${other.what}, not sockets: the netstat parser reads netstat -antpW`,
+        }
       const numeric =
         hasFlag(options, 'n', ['--numeric'], 'A') ??
         (options.some((w) => w.text === '--numeric-hosts') && options.some((w) => w.text === '--numeric-ports') ? program : undefined)

@@ -1,4 +1,4 @@
-import { firstProblem, hasFlag } from './command-check.ts'
+import { firstProblem, otherReport, type OtherReport } from './command-check.ts'
 import { defineParser, parseError } from './registry.ts'
 import { int, requireOutput, type Line } from './text.ts'
 
@@ -26,6 +26,14 @@ export interface VmstatResult {
 }
 
 const NAME = 'vmstat'
+/** vmstat's reports other than the table and -s. */
+const OTHER_REPORTS: readonly OtherReport[] = [
+  ['d', '--disk', 'disk statistics'],
+  ['D', '--disk-sum', 'a disk summary'],
+  ['p', '--partition', 'partition statistics'],
+  ['m', '--slabs', 'slab statistics'],
+  ['f', '--forks', 'the number of forks'],
+]
 const GROUPS = /^\s*-*procs-*\s+-+memory-+\s+-+swap-+\s+-+io-+\s+-+system-+\s+-+cpu-+(\s+-+timestamp-+)?\s*$/
 const KNOWN = new Set([
   'r',
@@ -74,20 +82,12 @@ export const vmstatParser = defineParser<VmstatResult>({
   },
   checkCommand: (command) =>
     firstProblem(command, 'vmstat', ({ options }) => {
-      for (const [flag, long, what] of [
-        ['d', '--disk', 'disk statistics'],
-        ['D', '--disk-sum', 'a disk summary'],
-        ['p', '--partition', 'partition statistics'],
-        ['m', '--slabs', 'slab statistics'],
-        ['f', '--forks', 'the number of forks'],
-      ] as const) {
-        const other = hasFlag(options, flag, [long], 'Sp')
-        if (other)
-          return {
-            offset: other.offset,
-            message: `vmstat -${flag} prints ${what}: the vmstat parser reads the table (vmstat [-w] [-a] [-t] [delay [count]]) or vmstat -s`,
-          }
-      }
+      const other = otherReport(options, OTHER_REPORTS, 'Sp')
+      if (other)
+        return {
+          offset: other.at.offset,
+          message: `vmstat -${other.flag} prints ${other.what}: the vmstat parser reads the table (vmstat [-w] [-a] [-t] [delay [count]]) or vmstat -s`,
+        }
       return null
     }),
   parse(result) {

@@ -13,7 +13,7 @@ import { ExecError } from '../../src/errors.ts'
 import { SshExecutorFactory } from '../../src/executors/pool.ts'
 import { SshConfigFile } from '../../src/executors/ssh-config.ts'
 import { loadInventory } from '../../src/inventory/load.ts'
-import type { CommandSpec } from '../../src/types.ts'
+import type { CommandSpec, Executor } from '../../src/types.ts'
 import { announceSkip, hostPublicKey, startLab, type TestLab } from '../helpers/lab.ts'
 import { execFailure } from '../helpers/exec-failure.ts'
 
@@ -245,68 +245,28 @@ describe.skipIf(skip)('ssh executor against a real lab', () => {
     }
   })
 
-  it('classifies a server that refuses sessions as channel-failed', async () => {
-    // A second sshd on web2 that allows no sessions at all (MaxSessions 0).
-    const ns = lab.netns('web2')
+  /**
+   * A second sshd on web2, on `port`, with web2's config and `MaxSessions=maxSessions`; its known
+   * host key goes to a file of its own. Stop it with `stop()`.
+   */
+  async function secondSshd(port: number, maxSessions: number): Promise<{ executor: Executor; stop(): void }> {
     const hostDir = join(lab.dir, 'hosts', 'web2')
+    const pidFile = join(tmp, `sshd-${port}.pid`)
     const sshd = spawn(
       'ip',
       [
         'netns',
         'exec',
-        ns,
+        lab.netns('web2'),
         '/usr/sbin/sshd',
         '-D',
         '-e',
         '-f',
         join(hostDir, 'sshd_config'),
         '-o',
-        'Port=2201',
+        `Port=${port}`,
         '-o',
-        'MaxSessions=0',
-        '-o',
-        `PidFile=${join(tmp, 'sshd2.pid')}`,
-        '-o',
-        `AuthorizedKeysFile=${join(hostDir, 'home', '.ssh', 'authorized_keys')}`,
-      ],
-      { stdio: 'ignore' },
-    )
-    try {
-      for (let i = 0; i < 100 && spawnSync('test', ['-f', join(tmp, 'sshd2.pid')]).status !== 0; i++)
-        await new Promise((r) => setTimeout(r, 20))
-      const inv = loadInventory(lab.inventory)
-      inv.defaults.acceptNewHostKeys = true
-      inv.defaults.knownHostsFiles = [join(tmp, 'kh2')]
-      const err = await failure(
-        factory({ inventory: inv })
-          .executor(`root@${lab.address('web2')}:2201`)
-          .exec(spec('true')),
-      )
-      expect(err.kind).toBe('channel-failed')
-    } finally {
-      sshd.kill('SIGTERM')
-    }
-  })
-
-  it('on a server that allows one session (MaxSessions 1), the keeper gives its channel back to the commands', async () => {
-    const ns = lab.netns('web2')
-    const hostDir = join(lab.dir, 'hosts', 'web2')
-    const pidFile = join(tmp, 'sshd3.pid')
-    const sshd = spawn(
-      'ip',
-      [
-        'netns',
-        'exec',
-        ns,
-        '/usr/sbin/sshd',
-        '-D',
-        '-e',
-        '-f',
-        join(hostDir, 'sshd_config'),
-        '-o',
-        'Port=2202',
-        '-o',
-        'MaxSessions=1',
+        `MaxSessions=${maxSessions}`,
         '-o',
         `PidFile=${pidFile}`,
         '-o',
@@ -314,20 +274,34 @@ describe.skipIf(skip)('ssh executor against a real lab', () => {
       ],
       { stdio: 'ignore' },
     )
+    for (let i = 0; i < 100 && spawnSync('test', ['-f', pidFile]).status !== 0; i++) await new Promise((r) => setTimeout(r, 20))
+    const inv = loadInventory(lab.inventory)
+    inv.defaults.acceptNewHostKeys = true
+    inv.defaults.knownHostsFiles = [join(tmp, `kh-${port}`)]
+    return { executor: factory({ inventory: inv }).executor(`root@${lab.address('web2')}:${port}`), stop: () => sshd.kill('SIGTERM') }
+  }
+
+  it('classifies a server that refuses sessions as channel-failed', async () => {
+    const none = await secondSshd(2201, 0) // no sessions at all
     try {
-      for (let i = 0; i < 100 && spawnSync('test', ['-f', pidFile]).status !== 0; i++) await new Promise((r) => setTimeout(r, 20))
-      const inv = loadInventory(lab.inventory)
-      inv.defaults.acceptNewHostKeys = true
-      inv.defaults.knownHostsFiles = [join(tmp, 'kh3')]
-      const one = factory({ inventory: inv }).executor(`root@${lab.address('web2')}:2202`)
-      for (let i = 0; i < 3; i++) expect((await one.exec(spec(`echo ${i}`))).stdout).toBe(`${i}\n`)
-      const parallel = await Promise.all(Array.from({ length: 4 }, (_, i) => one.exec(spec(`echo p${i}`))))
+      const err = await failure(none.executor.exec(spec('true')))
+      expect(err.kind).toBe('channel-failed')
+    } finally {
+      none.stop()
+    }
+  })
+
+  it('on a server that allows one session (MaxSessions 1), the keeper gives its channel back to the commands', async () => {
+    const one = await secondSshd(2202, 1)
+    try {
+      for (let i = 0; i < 3; i++) expect((await one.executor.exec(spec(`echo ${i}`))).stdout).toBe(`${i}\n`)
+      const parallel = await Promise.all(Array.from({ length: 4 }, (_, i) => one.executor.exec(spec(`echo p${i}`))))
       expect(parallel.map((r) => r.stdout)).toEqual(['p0\n', 'p1\n', 'p2\n', 'p3\n'])
       // Still guarded: a timed-out command is ended (by its own watcher now).
-      const r = await one.exec(spec('sleep 30', 400))
+      const r = await one.executor.exec(spec('sleep 30', 400))
       expect(r.timedOut).toBe(true)
     } finally {
-      sshd.kill('SIGTERM')
+      one.stop()
     }
   })
 
