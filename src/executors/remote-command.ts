@@ -25,9 +25,12 @@
  * quotes the whole line in a syntax error message, watcher included; in bash, `$!` before the
  * command's first background job is the watcher's pid instead of empty.
  * Cost: one fork of the shell on the host (two for login shells other than bash, one fork and one
- * exec of sh under sudo), no other program. A fork of bash costs 1.4 to 2 ms of CPU on a small VM:
- * at 50 hosts of 7 commands, a fifth of the whole run. So a connection that runs more than one
- * command has a keeper instead (below): one shell per connection, and no fork per command.
+ * exec of sh under sudo), no other program. A fork of bash costs about 1 ms of CPU on a small VM
+ * (at 50 hosts of 7 commands, a tenth to a sixth of a fleet run on the bench's 2 cores). So a
+ * connection's later commands register with a keeper instead (below): one shell per connection,
+ * no fork per command. The keeper's own channel costs about what a command's does (sshd's session
+ * set-up), so it pays from about the 7th command of a connection: on the long-lived connections
+ * of `runbook serve` more than in a one-shot run of a few commands.
  *
  * The keeper (`KEEPER_SCRIPT`): a shell loop on a channel of its own, started with the connection's
  * first guarded command (which still has its own watcher). Each later command (not through sudo)
