@@ -30,8 +30,8 @@ export interface PingResult {
   errors: number
   /** 100 when nothing came back, also when the name did not resolve and nothing was sent. */
   lossPercent: number
-  /** null when nothing came back (iputils prints no `rtt` line then). */
-  rtt: { min: number; avg: number; max: number; mdev: number } | null
+  /** null when nothing came back (iputils prints no `rtt` line then). `mdev` is null for BusyBox, which does not print it. */
+  rtt: { min: number; avg: number; max: number; mdev: number | null } | null
   /** Per-packet replies (empty with `-q`). */
   replies: PingReply[]
   icmpErrors: PingError[]
@@ -45,20 +45,28 @@ const NAME = 'ping'
 // With -I (or a strict source) both headers say `from SOURCE DEVICE: ` before the size; IPv6 with
 // -F also `, flow 0x46999, `.
 const HEADER = /^PING (\S+) \(([^)]+)\) (?:from \S+ \S*: )?\d+\(\d+\) bytes of data\.$/
+// BusyBox, IPv4 and IPv6: `PING 127.0.0.1 (127.0.0.1): 56 data bytes`.
+const HEADER_BUSYBOX = /^PING (\S+) \(([^()\s]+)\): \d+ data bytes$/
 // IPv6: `PING ::1(::1) 56 data bytes`, `PING web1(web1 (2001:db8::1)) 56 data bytes`.
 const HEADER6 = /^PING (\S+?)\((?:[^()\s]+ \()?([^()\s]+?)\)?\) (?:, flow 0x[0-9a-f]+, )?(?:from \S+ \S*: )?\d+ data bytes$/
-// `from ADDR` or `from NAME (ADDR)`; an IPv6 ADDR holds colons (`from ::1: icmp_seq=1`).
-const REPLY = /^\d+ bytes from (?:[^\s()]+ \(([^()\s]+)\)|([^\s()]+?)): icmp_seq=(\d+) ttl=(\d+) time=([\d.]+) ms( \(DUP!\))?$/
+// `from ADDR` or `from NAME (ADDR)`; an IPv6 ADDR holds colons (`from ::1: icmp_seq=1`). BusyBox
+// says `seq=` for `icmp_seq=`.
+const REPLY = /^\d+ bytes from (?:[^\s()]+ \(([^()\s]+)\)|([^\s()]+?)): (?:icmp_)?seq=(\d+) ttl=(\d+) time=([\d.]+) ms( \(DUP!\))?$/
 const ICMP_ERROR = /^From (?:[^\s()]+ \(([^()\s]+)\)|([^\s()]+?)):? icmp_seq=(\d+) (.+)$/
 // `ping -D` stamps each packet line: `[1795822540.913615] 64 bytes from ...`.
 const TIMESTAMP = /^\[\d+(?:\.\d+)?\] /
 const STATS =
   /^(\d+) packets transmitted, (\d+) received,(?: \+(\d+) duplicates,)?(?: \+(\d+) errors,)? ([\d.]+)% packet loss(?:, time \d+ms)?$/
 const RTT = /^rtt min\/avg\/max\/mdev = ([\d.]+)\/([\d.]+)\/([\d.]+)\/([\d.]+) ms(?:, .*)?$/
+// BusyBox: `2 packets transmitted, 2 packets received, [1 duplicates, ]0% packet loss` and
+// `round-trip min/avg/max = 0.054/0.102/0.150 ms` (no mdev).
+const STATS_BUSYBOX = /^(\d+) packets transmitted, (\d+) packets received,(?: (\d+) duplicates,)? (\d+)% packet loss$/
+const RTT_BUSYBOX = /^round-trip min\/avg\/max = ([\d.]+)\/([\d.]+)\/([\d.]+) ms$/
 
 /**
  * Reachability and round-trip times from iputils `ping -n -c N [-W s] [-q] HOST`, IPv4 or IPv6
- * (`ping ::1`, `ping -6`), with or without `-D` timestamps.
+ * (`ping ::1`, `ping -6`), with or without `-D` timestamps; also BusyBox's ping (Alpine, embedded
+ * hosts), whose round-trip line has no mdev (`rtt.mdev` is null).
  *
  * A name that does not resolve is a result, not a parse error: ping exits 2 with
  * `ping: HOST: Name or service not known` on stderr, which becomes `resolveError`. 100% loss
@@ -72,7 +80,7 @@ const RTT = /^rtt min\/avg\/max\/mdev = ([\d.]+)\/([\d.]+)\/([\d.]+)\/([\d.]+) m
  */
 export const pingParser = defineParser<PingResult>({
   name: NAME,
-  describe: 'ping -n -c N [-W s] [-q] [-D] HOST (iputils, IPv4 or IPv6)',
+  describe: 'ping -n -c N [-W s] [-q] [-D] HOST (iputils or BusyBox, IPv4 or IPv6)',
   fields: {
     host: 'string',
     address: 'string',
@@ -99,7 +107,7 @@ export const pingParser = defineParser<PingResult>({
     const ls = nonBlankLines(result.stdout)
     const first = ls[0]
     if (first === undefined) return unresolved(result.stderr ? stderrLines(result) : [], result.exitCode)
-    const head = HEADER.exec(first.text) ?? HEADER6.exec(first.text)
+    const head = HEADER.exec(first.text) ?? HEADER6.exec(first.text) ?? HEADER_BUSYBOX.exec(first.text)
     if (!head)
       throw parseError(
         NAME,
@@ -133,8 +141,13 @@ export const pingParser = defineParser<PingResult>({
 })
 
 function unresolved(errors: string[], exitCode: number | null): PingResult {
-  // iputils: `ping: nonexistent.invalid: Name or service not known`
-  const m = errors.map((e) => /^ping: (.+?): (.+)$/.exec(e)).find((x) => x !== null)
+  // iputils: `ping: nonexistent.invalid: Name or service not known`; BusyBox: `ping: bad address 'nonexistent.invalid'`.
+  const m = errors
+    .map((e) => {
+      const busybox = /^ping: (bad address) '(.+)'$/.exec(e)
+      return busybox ? [e, busybox[2], busybox[1]] : /^ping: (.+?): (.+)$/.exec(e)
+    })
+    .find((x) => x !== null)
   if (!m) throw parseError(NAME, `empty output (exit code ${exitCode})${errors[0] ? `: ${errors[0]}` : ''}`)
   return {
     host: m[1]!,
@@ -181,6 +194,19 @@ function readSummary(line: Line, out: PingResult): void {
     out.duplicates = s[3] === undefined ? 0 : int(NAME, s[3], line, 'duplicates')
     out.errors = s[4] === undefined ? 0 : int(NAME, s[4], line, 'errors')
     out.lossPercent = num(NAME, s[5], line, 'packet loss')
+    return
+  }
+  const b = STATS_BUSYBOX.exec(line.text)
+  if (b) {
+    out.sent = int(NAME, b[1], line, 'transmitted')
+    out.received = int(NAME, b[2], line, 'received')
+    out.duplicates = b[3] === undefined ? 0 : int(NAME, b[3], line, 'duplicates')
+    out.lossPercent = num(NAME, b[4], line, 'packet loss')
+    return
+  }
+  const rb = RTT_BUSYBOX.exec(line.text)
+  if (rb) {
+    out.rtt = { min: num(NAME, rb[1], line, 'min'), avg: num(NAME, rb[2], line, 'avg'), max: num(NAME, rb[3], line, 'max'), mdev: null }
     return
   }
   const r = RTT.exec(line.text)

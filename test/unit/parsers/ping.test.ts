@@ -5,6 +5,18 @@ import { commandResult, expectParseError, fixtureStdout, loadCases, malformed, s
 describe('ping parser', () => {
   snapshotCases(pingParser)
 
+  it("reads BusyBox's ping (`seq=`, `packets received`, round-trip without mdev) and its `bad address` (real captures)", () => {
+    const ok = pingParser.parse(loadCases('ping').find((c) => c.name === 'busybox')!.result)
+    expect(ok).toMatchObject({ host: '127.0.0.1', address: '127.0.0.1', sent: 2, received: 2, lossPercent: 0, reachable: true })
+    expect(ok.replies.map((r) => r.seq)).toEqual([0, 1])
+    expect(ok.rtt).toMatchObject({ mdev: null })
+    expect(ok.rtt!.min).toBeLessThanOrEqual(ok.rtt!.max)
+    const lost = pingParser.parse(loadCases('ping').find((c) => c.name === 'busybox-lost')!.result)
+    expect(lost).toMatchObject({ sent: 2, received: 0, lossPercent: 100, rtt: null, reachable: false })
+    const bad = pingParser.parse(loadCases('ping').find((c) => c.name === 'busybox-unresolved')!.result)
+    expect(bad).toMatchObject({ host: 'nonexistent.invalid', address: null, resolveError: 'bad address', reachable: false })
+  })
+
   it('reports 100% loss without rtt when the target drops echo requests', () => {
     const r = pingParser.parse(commandResult(fixtureStdout('ping', 'loss'), '', 1))
     expect(r).toMatchObject({ sent: 3, received: 0, lossPercent: 100, rtt: null, reachable: false })
