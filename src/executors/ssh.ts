@@ -81,7 +81,8 @@ class Keeper {
   private lineBuf = ''
   private readonly notReady: NodeJS.Timeout
 
-  constructor(client: InstanceType<typeof Client>, onGone: () => void) {
+  /** `onGone(opened)`: the keeper's session is free again; `opened` if its channel had opened. */
+  constructor(client: InstanceType<typeof Client>, onGone: (opened: boolean) => void) {
     let ended = false
     const end = (): void => {
       if (ended) return
@@ -89,7 +90,7 @@ class Keeper {
       clearTimeout(this.notReady)
       this.gone = true
       this.pid = undefined
-      onGone()
+      onGone(this.channel !== undefined)
     }
     // A keeper that does not say it runs (a ForceCommand, a login shell that waits) gives its
     // session back.
@@ -324,8 +325,8 @@ export class SshConnection {
   busy = 0
   /** Started by the first guarded command (SshConnectOptions.keeper); null: not to be started (again). */
   private keeper: Keeper | null | undefined
-  /** When the keeper was given up for want of sessions (performance.now()). */
-  private keeperStoppedAt = -Infinity
+  /** When a channel of ours last closed (performance.now()): sshd frees its session a little later. */
+  private lastClosedAt = -Infinity
 
   private constructor(
     private readonly client: InstanceType<typeof Client>,
@@ -629,7 +630,9 @@ export class SshConnection {
     })
   }
 
-  private release(): void {
+  /** A session is free again; `closed`: a channel that was open has closed (not a refused open). */
+  private release(closed = true): void {
+    if (closed) this.lastClosedAt = performance.now()
     this.sessions--
     this.lastUsed = performance.now()
     const next = this.waiters.shift()
@@ -652,18 +655,18 @@ export class SshConnection {
         })
       } catch (err) {
         const refused = (err as { reason?: unknown }).reason !== undefined
-        this.release()
+        this.release(false)
         if (!this.open) throw this.lostError
         if (refused && this.keeper) {
           // The keeper's channel counts against the server's MaxSessions: give it back, for good,
           // and try again.
           this.keeper.stop()
           this.keeper = null
-          this.keeperStoppedAt = performance.now()
           continue
         }
-        if (refused && this.sessions === 0 && performance.now() - this.keeperStoppedAt < 2000) {
-          // sshd frees the keeper's session when the keeper has ended, a little after its channel.
+        if (refused && this.sessions === 0 && performance.now() - this.lastClosedAt < 2000) {
+          // Nothing of ours is open, but a channel just closed: sshd frees its session when the
+          // command (or the keeper) has ended, a little after the channel. Ask again shortly.
           await new Promise((r) => setTimeout(r, 25))
           continue
         }
@@ -708,7 +711,7 @@ export class SshConnection {
     this.keeper = null
     if (!this.open || this.sessions >= this.maxSessions - 1) return
     this.sessions++
-    this.keeper = new Keeper(this.client, () => this.release())
+    this.keeper = new Keeper(this.client, (opened) => this.release(opened))
   }
 
   /**
