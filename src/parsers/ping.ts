@@ -142,15 +142,10 @@ export const pingParser = defineParser<PingResult>({
 
 function unresolved(errors: string[], exitCode: number | null): PingResult {
   // iputils: `ping: nonexistent.invalid: Name or service not known`; BusyBox: `ping: bad address 'nonexistent.invalid'`.
-  const m = errors
-    .map((e) => {
-      const busybox = /^ping: (bad address) '(.+)'$/.exec(e)
-      return busybox ? [e, busybox[2], busybox[1]] : /^ping: (.+?): (.+)$/.exec(e)
-    })
-    .find((x) => x !== null)
+  const m = errors.map((e) => /^ping: (?:bad address '(.+)'|(.+?): (.+))$/.exec(e)).find((x) => x !== null)
   if (!m) throw parseError(NAME, `empty output (exit code ${exitCode})${errors[0] ? `: ${errors[0]}` : ''}`)
   return {
-    host: m[1]!,
+    host: (m[1] ?? m[2])!,
     address: null,
     sent: 0,
     received: 0,
@@ -161,7 +156,7 @@ function unresolved(errors: string[], exitCode: number | null): PingResult {
     replies: [],
     icmpErrors: [],
     reachable: false,
-    resolveError: m[2]!,
+    resolveError: m[1] === undefined ? m[3]! : 'bad address',
   }
 }
 
