@@ -1,9 +1,15 @@
 /**
- * `npm run build`, second half: esbuild bundles the CLI that tsc compiled (dist/cli/main.js) into a
- * few files, dist/bundle/, which bin/runbook.js loads. Why: every CLI process loaded ~180 ES modules
- * one by one (resolve, read, compile, link), ~0.1 s of a 1-host `runbook run` that takes ~0.6 s; the
- * bundle has one module per lazily loaded command or part (esbuild's code splitting keeps each
- * `await import()` lazy). tests under vitest run the sources; the CLI tests run this bundle.
+ * `npm run build`, second half: esbuild bundles the CLI that tsc compiled (dist/cli/main.js) into one
+ * CommonJS file, dist/bundle/main.cjs, which bin/runbook.js compiles with V8's code cache. Why:
+ * - every CLI process loaded ~180 ES modules one by one (resolve, read, compile, link), ~0.1 s of a
+ *   1-host `runbook run` that took ~0.6 s; then the bundle's ES modules were still compiled at every
+ *   start, and each function at its first call: Node 20 has no compile cache for ES modules;
+ * - vm.Script takes a code cache for a CommonJS script, with every function a run compiled
+ *   (bin/runbook.js): the same run takes ~0.4 s.
+ * `await import()` of our own modules becomes a require() inside esbuild's lazy module wrappers, so a
+ * module's code still runs only when first needed. CommonJS has no top-level await: modules that
+ * need an asynchronous start export a function for it (dsl/shell-syntax.ts loadBash). Tests under
+ * vitest run the sources; the CLI tests run this bundle.
  *
  * ssh2 is bundled too (its ~40 CommonJS files took ~40 ms to load), with the three places that find
  * files next to its own code pointed back at node_modules/ssh2 (see `ssh2Paths`).
@@ -99,16 +105,23 @@ rmSync('dist/bundle', { recursive: true, force: true })
 await build({
   entryPoints: { main: 'dist/cli/main.js' },
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
   outdir: 'dist/bundle',
-  external: EXTERNAL,
+  outExtension: { '.js': '.cjs' },
+  external: [...EXTERNAL, 'ssh2/package.json'],
   plugins: [ssh2Paths],
-  define: { __RUNBOOK_READONLY_CHECKER__: JSON.stringify(readOnlyChecker()) },
-  // Bundled CommonJS dependencies (yaml, pino...) call require() for Node's own modules.
-  banner: { js: "import { createRequire as __runbookRequire } from 'node:module'; const require = __runbookRequire(import.meta.url);" },
+  // `await import()` of our own modules becomes a lazy require(): the module's code is still run
+  // only when first needed, and vm.Script (bin/runbook.js) needs no dynamic-import hook.
+  supported: { 'dynamic-import': false },
+  define: {
+    __RUNBOOK_READONLY_CHECKER__: JSON.stringify(readOnlyChecker()),
+    'import.meta.url': '__runbook_import_meta_url',
+  },
+  banner: { js: "var __runbook_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
   sourcemap: 'linked',
   logLevel: 'warning',
 })
+const out = readFileSync('dist/bundle/main.cjs', 'utf8')
+if (/[^\w$.]import\(/.test(out)) throw new Error('bundle: dist/bundle/main.cjs still calls import(), which vm.Script cannot run')

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url'
 /**
  * The folder of this package (its package.json, schemas/, actions/, runbooks/, templates/), found
  * by walking up from this module: src/ under vitest and tsx, dist/ when built, or the bundle in
- * dist/bundle/ (scripts/bundle.mjs), where a module's file no longer says how deep its source was.
+ * dist/bundle/main.cjs (scripts/bundle.mjs), where a module's file no longer says how deep its source was.
  */
 export const PACKAGE_ROOT: string = packageRoot(dirname(fileURLToPath(import.meta.url)))
 

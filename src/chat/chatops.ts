@@ -159,7 +159,7 @@ export class ChatOps {
       } catch (err) {
         return await this.#refuse(c, `:x: ${esc((err as Error).message)}`)
       }
-      if (cmd.verb === 'help') return await this.#refuse(c, helpText(this.o.service, cmd.runbook))
+      if (cmd.verb === 'help') return await this.#refuse(c, await helpText(this.o.service, cmd.runbook))
       const identity = await this.#gate(c, cmd.verb === 'list' || cmd.verb === 'status' ? 'view' : 'run', null)
       if (!identity) return
       if (cmd.verb === 'list') return await this.#refuse(c, await listText(this.o.service, identity, this.o.publicUrl))

@@ -11,10 +11,9 @@ import { esc, runUrl } from './blocks.ts'
 import { USAGE } from './command-text.ts'
 import { loadShellParser } from '../dsl/readonly.ts'
 
-// Chat queries load runbooks in the server's process: the grammar is loaded at start.
-await loadShellParser()
-
-export function helpText(service: RunService, name: string | undefined): string {
+export async function helpText(service: RunService, name: string | undefined): Promise<string> {
+  // Chat queries load runbooks in the server's process, which validates with the bash grammar.
+  await loadShellParser()
   const files = listRunbookFiles(service.o.runbookDirs)
   if (!name) return `${USAGE}\n\nRunbooks: ${[...files.keys()].map((n) => `\`${n}\``).join(', ') || 'none'}`
   const file = files.get(name)

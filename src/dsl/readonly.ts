@@ -94,7 +94,7 @@ let verdicts: ReadOnlyVerdicts | undefined
 
 /** Load the bash grammar the check parses with. Once per process; every caller that validates awaits it first (or `withReadOnlyVerdicts`). */
 export async function loadShellParser(): Promise<void> {
-  parseShell ??= (await import('./shell-syntax.ts')).parseShell
+  parseShell ??= await (await import('./shell-syntax.ts')).loadBash()
 }
 
 /** Thrown by `readOnlyProblems` when a command has no remembered verdict and the grammar was not loaded. */

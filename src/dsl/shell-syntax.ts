@@ -32,23 +32,32 @@ const require = createRequire(import.meta.url)
 // command line counts: bin/runbook.js passes it in its `#!` line, with --wasm-lazy-compilation (on
 // the command line it would otherwise compile the whole grammar at load); `node bin/runbook.js` on
 // Node 24 pays ~0.6 s more per process.
-setFlagsFromString('--liftoff-only')
-await Parser.init()
-const bash = await Language.load(require.resolve('tree-sitter-bash/tree-sitter-bash.wasm'))
-const parser = new Parser()
-parser.setLanguage(bash)
+let loading: Promise<(text: string) => ShNode> | undefined
 
 /**
- * Parse a command line as bash. The tree is freed on the next call, so use it before parsing again.
+ * Load the grammar (once per process) and return the parser. Parsing a command line as bash: the
+ * tree is freed on the next call, so use it before parsing again. Loaded by a function, not at
+ * import: the CLI bundle is CommonJS (scripts/bundle.mjs), which has no top-level await.
  *
  * @example
+ * const parseShell = await loadBash()
  * parseShell('sudo systemctl status nginx').type   // 'program'
  */
-let last: { delete(): void } | undefined
-export function parseShell(text: string): ShNode {
-  last?.delete()
-  const tree = parser.parse(text)
-  if (!tree) throw new Error('tree-sitter returned no tree')
-  last = tree
-  return tree.rootNode as unknown as ShNode
+export function loadBash(): Promise<(text: string) => ShNode> {
+  loading ??= (async () => {
+    setFlagsFromString('--liftoff-only')
+    await Parser.init()
+    const bash = await Language.load(require.resolve('tree-sitter-bash/tree-sitter-bash.wasm'))
+    const parser = new Parser()
+    parser.setLanguage(bash)
+    let last: { delete(): void } | undefined
+    return (text: string): ShNode => {
+      last?.delete()
+      const tree = parser.parse(text)
+      if (!tree) throw new Error('tree-sitter returned no tree')
+      last = tree
+      return tree.rootNode as unknown as ShNode
+    }
+  })()
+  return loading
 }

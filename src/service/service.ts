@@ -21,9 +21,6 @@ import { LocalRunQueue, RunTimeout, ServerStopping, type RunQueue } from './queu
 import { JournalConflict, LIVE_STATUSES, type ApprovalRecord, type RunFilter, type RunRecord, type Store } from './store.ts'
 import { loadShellParser } from '../dsl/readonly.ts'
 
-// A long-lived server validates runbooks as they change: the bash grammar is loaded once, at start.
-await loadShellParser()
-
 export interface ServiceOptions {
   store: Store
   access: AccessControl
@@ -133,6 +130,7 @@ export class RunService {
    * its journal (journal.ts) ahead of the queue, then jobs never started are queued again.
    */
   async start(): Promise<void> {
+    await loadShellParser()
     // Before anything is taken back: a second server on the same store would take this one's
     // locks and runs (Store.claim).
     await this.store.claim(this.queue.shared ? 'shared' : 'sole', this.o.onClaimLost)
@@ -173,7 +171,9 @@ export class RunService {
       await this.#refuse(identity, action, runId, 'RB_FORBIDDEN', this.access.why(identity, verb, runbook, host))
   }
 
-  #load(file: string): CompiledRunbook {
+  async #load(file: string): Promise<CompiledRunbook> {
+    // A long-lived server validates runbooks as they change: the bash grammar is loaded once.
+    await loadShellParser()
     const st = statSync(file)
     const signature = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`
     const hit = this.#compiled.get(file)
@@ -232,7 +232,7 @@ export class RunService {
     if (!file) await this.#refuse(identity, 'view', null, 'RB_RUNBOOK_NOT_FOUND', `no runbook named '${name}'`)
     if (!this.access.canAnywhere(identity, 'run', name))
       await this.#refuse(identity, 'view', null, 'RB_FORBIDDEN', this.access.why(identity, 'run', name, null))
-    const c = this.#load(file!)
+    const c = await this.#load(file!)
     const params = Object.fromEntries(Object.entries(c.params).map(([k, d]) => [k, d.secret ? (({ default: _, ...rest }) => rest)(d) : d]))
     return { name: c.name, summary: c.summary, hash: c.hash, params }
   }
@@ -253,7 +253,7 @@ export class RunService {
       )
     }
     await this.#authorize(identity, mode === 'apply' ? 'apply' : 'run', body.runbook, host, null, 'run')
-    const compiled = this.#load(file!)
+    const compiled = await this.#load(file!)
     const params: Record<string, unknown> = { ...(body.params ?? {}) }
     if (body.host !== undefined) {
       if (!('host' in compiled.params))
@@ -476,7 +476,7 @@ export class RunService {
     let conflict: JournalConflict | undefined
     const stopping = () => (signal.aborted && signal.reason instanceof ServerStopping) || conflict !== undefined
     try {
-      const compiled = this.#load(run.file)
+      const compiled = await this.#load(run.file)
       // A run the server stopped in the middle of goes on from its journal (journal.ts).
       const recorded = (await this.store.events(id)).map((e) => JSON.parse(e.json) as RunEvent)
       const journal = recorded.length > 0 ? new Journal(recorded) : undefined

@@ -9,7 +9,7 @@
  * - `run` loads the bash grammar only for commands it has not proved read-only before.
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { createRequire } from 'node:module'
 import { join, resolve } from 'node:path'
@@ -53,12 +53,50 @@ function loaded(args: string[], env: NodeJS.ProcessEnv = {}): { code: number | n
 }
 
 describe('the CLI bundle', () => {
-  it('bin/runbook.js runs dist/bundle/main.js', () => {
-    expect(existsSync('dist/bundle/main.js')).toBe(true)
+  it('bin/runbook.js runs dist/bundle/main.cjs, one file, not the modules tsc wrote', () => {
+    expect(existsSync('dist/bundle/main.cjs')).toBe(true)
     const r = loaded(['--version'])
     expect(r.code).toBe(0)
-    expect(r.modules.some((m) => m.endsWith('/dist/bundle/main.js'))).toBe(true)
-    expect(r.modules.filter((m) => m.includes('/dist/cli/'))).toEqual([])
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/)
+    expect(r.modules.filter((m) => m.includes('/dist/'))).toEqual([])
+  })
+
+  it("compiles the bundle with V8's code cache of the same command's last run, and makes it again when V8 refuses it", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rb-v8cache-'))
+    try {
+      const env = { RUNBOOK_V8_CACHE_DIR: dir, RUNBOOK_V8_CACHE_DEBUG: '1', RUNBOOK_STATE_DIR: join(dir, 'state'), NO_COLOR: '1' }
+      const validate = (extra: NodeJS.ProcessEnv = {}, file = 'fixtures/runbooks/valid/fleet-bench-triage.yaml') => {
+        const r = spawnSync('bin/runbook.js', ['validate', file], { encoding: 'utf8', env: { ...process.env, ...env, ...extra } })
+        return { code: r.status, stdout: r.stdout, cache: /^v8 cache: (\w+) (.*)$/m.exec(r.stderr)?.slice(1) ?? [] }
+      }
+      const cacheFile = join(dir, `validate-${process.version}-${process.arch}.bin`)
+
+      const first = validate()
+      expect(first).toMatchObject({ code: 0, cache: ['none', cacheFile] })
+      expect(first.stdout).toContain('1 valid, 0 invalid')
+      const made = readFileSync(cacheFile)
+      expect(made.length).toBeGreaterThan(10_000) // the functions the run compiled, not only the top level
+
+      expect(validate()).toMatchObject({ code: 0, cache: ['accepted', cacheFile] })
+      expect(readFileSync(cacheFile).equals(made)).toBe(true) // an accepted cache is not written again
+
+      // Not V8's: refused, the run is the same, and the cache is made again.
+      writeFileSync(cacheFile, Buffer.alloc(made.length, 7))
+      const garbled = validate()
+      expect(garbled).toMatchObject({ code: 0, cache: ['rejected', cacheFile] })
+      expect(garbled.stdout).toContain('1 valid, 0 invalid')
+      expect(validate().cache[0]).toBe('accepted')
+
+      // A usage error leaves no cache (it compiled too little); RUNBOOK_V8_CACHE=0 neither reads nor writes.
+      rmSync(cacheFile)
+      expect(validate({}, join(dir, 'missing.yaml')).code).toBe(2)
+      expect(existsSync(cacheFile)).toBe(false)
+      expect(validate({ RUNBOOK_V8_CACHE: '0' })).toMatchObject({ code: 0, cache: ['off', cacheFile] })
+      expect(existsSync(cacheFile)).toBe(false)
+      expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('validate loads no serve/worker library and no ssh2 file from node_modules; schemas and runbooks are found', () => {
