@@ -1,9 +1,4 @@
-#!/usr/bin/env -S node --liftoff-only --wasm-lazy-compilation
-// --liftoff-only: V8 compiles the bash grammar (wasm, dsl/shell-syntax.ts) with its baseline compiler
-// only. Node 20 also takes it from the running process; Node 24 only from its command line.
-// --wasm-lazy-compilation: and each grammar function only when first called (with --liftoff-only on
-// the command line, V8 would otherwise compile all of the 1.3 MB grammar at load, ~40 ms).
-//
+#!/usr/bin/env node
 // Thin launcher: `npm run build` (run by `npm ci`/`npm install` via `prepare`) compiles the CLI to
 // dist/ and bundles it into one CommonJS file, dist/bundle/main.cjs (scripts/bundle.mjs).
 //
@@ -18,8 +13,24 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { createRequire, Module } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { setFlagsFromString } from 'node:v8'
 import { Script } from 'node:vm'
+
+// The bash grammar (wasm, dsl/shell-syntax.ts) is compiled with V8's baseline compiler only
+// (--liftoff-only), each function when first called (--wasm-lazy-compilation). Node 20 takes these
+// flags from the running process when the grammar loads; Node 22 and later only from the command
+// line, so there the launcher starts again with them (process.execve: same pid, ~40 ms). Not on
+// Node 20's command line: any V8 flag there makes Node refuse its own code cache for the ~100
+// built-in modules a run loads (net, crypto, zlib...), which it then compiles (~35 ms).
+const WASM_FLAGS = ['--liftoff-only', '--wasm-lazy-compilation']
+if (Number(process.versions.node.split('.')[0]) >= 22 && !process.execArgv.includes('--liftoff-only') && process.execve) {
+  process.execve(process.execPath, [
+    process.execPath,
+    ...WASM_FLAGS,
+    ...process.execArgv,
+    fileURLToPath(import.meta.url),
+    ...process.argv.slice(2),
+  ])
+}
 
 const file = fileURLToPath(new URL('../dist/bundle/main.cjs', import.meta.url))
 const useCache = process.env.RUNBOOK_V8_CACHE !== '0'
@@ -28,10 +39,6 @@ const command = process.argv.slice(2).find((a) => !a.startsWith('-'))
 const name = `${/^[a-z][a-z-]{0,23}$/.test(command ?? '') ? command : 'other'}-${process.version}-${process.arch}.bin`
 const cacheFile = join(process.env.RUNBOOK_V8_CACHE_DIR || join(dirname(file), 'v8-cache'), name)
 
-// The flags a cache is made with are part of it. dsl/shell-syntax.ts sets this one when it loads the
-// grammar, which on Node 20 would change them mid-run (`node bin/runbook.js`, without the #! line):
-// set it first, so a cache written at exit is for the flags the next process starts with.
-setFlagsFromString('--liftoff-only')
 let cachedData
 if (useCache) {
   try {
@@ -43,15 +50,23 @@ if (useCache) {
 const script = new Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file, cachedData })
 if (process.env.RUNBOOK_V8_CACHE_DEBUG === '1')
   process.stderr.write(
-    `v8 cache: ${!useCache ? 'off' : !cachedData ? 'none' : script.cachedDataRejected ? 'rejected' : 'accepted'} ${cacheFile}\n`,
+    `v8 cache: ${!useCache ? 'off' : !cachedData ? 'none' : script.cachedDataRejected ? 'rejected' : 'accepted'} ${cacheFile}\n` +
+      `node flags: ${process.execArgv.join(' ')}\n`,
   )
 if (useCache && (!cachedData || script.cachedDataRejected)) {
+  // A cache holds the V8 flags it was made with. On Node 20 loading the grammar changes them, and a
+  // cache made after that would be refused by every next process: it is made just before.
+  let made
+  if (!process.execArgv.includes('--liftoff-only'))
+    globalThis[Symbol.for('runbook.beforeV8Flags')] = () => {
+      made ??= script.createCachedData()
+    }
   process.on('exit', (code) => {
     // Not after a bug or a usage error: such a run compiled too little to be worth remembering.
     if (code === 1 || code === 2 || code > 10) return
     const tmp = `${cacheFile}.${process.pid}.tmp`
     try {
-      const data = script.createCachedData()
+      const data = made ?? script.createCachedData()
       mkdirSync(dirname(cacheFile), { recursive: true })
       writeFileSync(tmp, data)
       renameSync(tmp, cacheFile)

@@ -28,10 +28,10 @@ const require = createRequire(import.meta.url)
 // whole 1.3 MB grammar with TurboFan in background threads, ~2 s of CPU that every CLI process paid
 // (and waited for at exit: `runbook validate` of one runbook took 2.8 s, 0.8 s with this), to speed
 // up parsing a few dozen short command lines that Liftoff code parses in well under a millisecond.
-// Node 20 lets a running process set it; Node 24 freezes V8's flags once started, so there only the
-// command line counts: bin/runbook.js passes it in its `#!` line, with --wasm-lazy-compilation (on
-// the command line it would otherwise compile the whole grammar at load); `node bin/runbook.js` on
-// Node 24 pays ~0.6 s more per process.
+// Node 20 lets a running process set it; Node 22 and later freeze V8's flags once started, so there
+// only the command line counts: bin/runbook.js starts itself again with them (`node
+// bin/runbook.js` on Node 24 without process.execve pays ~0.6 s more per process).
+const WASM_FLAGS = '--liftoff-only --wasm-lazy-compilation'
 let loading: Promise<(text: string) => ShNode> | undefined
 
 /**
@@ -45,7 +45,11 @@ let loading: Promise<(text: string) => ShNode> | undefined
  */
 export function loadBash(): Promise<(text: string) => ShNode> {
   loading ??= (async () => {
-    setFlagsFromString('--liftoff-only')
+    // bin/runbook.js makes its V8 code cache now: one made after the flags changed would not be
+    // taken by the next process, which starts without them.
+    const beforeV8Flags = (globalThis as Record<symbol, unknown>)[Symbol.for('runbook.beforeV8Flags')]
+    if (typeof beforeV8Flags === 'function') beforeV8Flags()
+    setFlagsFromString(WASM_FLAGS)
     await Parser.init()
     const bash = await Language.load(require.resolve('tree-sitter-bash/tree-sitter-bash.wasm'))
     const parser = new Parser()

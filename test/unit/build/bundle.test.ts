@@ -185,10 +185,15 @@ describe('the CLI bundle', () => {
     }
   })
 
-  it('bin/runbook.js runs as an executable through its #! line, which passes the wasm flags to Node', () => {
-    expect(readFileSync('bin/runbook.js', 'utf8').split('\n')[0]).toBe('#!/usr/bin/env -S node --liftoff-only --wasm-lazy-compilation')
-    const r = spawnSync('bin/runbook.js', ['--version'], { encoding: 'utf8' })
+  it("bin/runbook.js runs through its #! line; the wasm flags are on Node's command line only where Node needs them there", () => {
+    expect(readFileSync('bin/runbook.js', 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node')
+    const r = spawnSync('bin/runbook.js', ['--version'], { encoding: 'utf8', env: { ...process.env, RUNBOOK_V8_CACHE_DEBUG: '1' } })
     expect(r.status).toBe(0)
     expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/)
+    const flags = /^node flags: (.*)$/m.exec(r.stderr)?.[1]
+    // Node 20 takes them when the grammar loads (and refuses its built-in code cache with any flag
+    // given at start); Node 22+ only at start: the launcher starts again with them.
+    if (Number(process.versions.node.split('.')[0]) >= 22) expect(flags).toBe('--liftoff-only --wasm-lazy-compilation')
+    else expect(flags).toBe('')
   })
 })
