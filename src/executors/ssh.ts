@@ -7,6 +7,7 @@
  * with our own connect timeout, so every way a connection can fail is classified into an
  * `ExecFailureKind` a runbook can branch on.
  */
+import { createPrivateKey, sign as cryptoSign, type KeyObject } from 'node:crypto'
 import { readFileSync, statSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
@@ -276,6 +277,41 @@ const passphraseCache = new Map<string, string | undefined>()
 // a fleet opens one connection per host with the same key.
 const keyFiles = new Map<string, { stamp: string; data: Buffer; parsed: ReturnType<typeof utils.parseKey> }>()
 
+const decoded = new WeakMap<ParsedKey, KeyObject>()
+
+/**
+ * ssh2 signs with the key's PEM text, which OpenSSL decodes again at each signature: ~0.7 ms of CPU
+ * for an ed25519 key (50 us with a decoded key), once per host of a fleet. The key is decoded once
+ * here; its signatures are the same (ed25519 has no hash to choose; an RSA key is signed with the
+ * hash the server agreed on, which ssh2 always passes). Other signatures go to ssh2 as before.
+ *
+ * @example
+ * signingOnce(utils.parseKey(readFileSync('id_ed25519')) as ParsedKey).sign(data) // as ssh2's sign
+ */
+export function signingOnce(key: ParsedKey): ParsedKey {
+  if (decoded.has(key)) return key
+  const fast = key.type === 'ssh-ed25519' ? null : key.type === 'ssh-rsa' ? undefined : false
+  if (fast === false) return key
+  let object: KeyObject
+  try {
+    object = createPrivateKey(key.getPrivatePEM())
+  } catch {
+    return key
+  }
+  decoded.set(key, object)
+  const slow = key.sign.bind(key)
+  key.sign = (data: Buffer, algo?: string): Buffer => {
+    const hash = fast === null ? null : typeof algo === 'string' && algo !== '' ? algo : undefined
+    if (hash === undefined) return slow(data, algo)
+    try {
+      return cryptoSign(hash, data, object)
+    } catch {
+      return slow(data, algo) // ssh2's own way to report it
+    }
+  }
+  return key
+}
+
 /** Load and (if needed) decrypt the identity files; unreadable or undecryptable keys are skipped. */
 async function loadKeys(files: readonly string[], opts: SshConnectOptions): Promise<{ file: string; key: ParsedKey }[]> {
   const keys: { file: string; key: ParsedKey }[] = []
@@ -303,7 +339,7 @@ async function loadKeys(files: readonly string[], opts: SshConnectOptions): Prom
     }
     if (parsed instanceof Error) continue
     const key = Array.isArray(parsed) ? parsed[0] : parsed
-    if (key && key.isPrivateKey()) keys.push({ file, key })
+    if (key && key.isPrivateKey()) keys.push({ file, key: signingOnce(key) })
   }
   return keys
 }
