@@ -36,16 +36,27 @@ const file = fileURLToPath(new URL('../dist/bundle/main.cjs', import.meta.url))
 const useCache = process.env.RUNBOOK_V8_CACHE !== '0'
 // One cache per command (the functions `run` compiles are not those `validate` does) and Node.
 const command = process.argv.slice(2).find((a) => !a.startsWith('-'))
-const name = `${/^[a-z][a-z-]{0,23}$/.test(command ?? '') ? command : 'other'}-${process.version}-${process.arch}.bin`
-const cacheFile = join(process.env.RUNBOOK_V8_CACHE_DIR || join(dirname(file), 'v8-cache'), name)
+const name = `${/^[a-z][a-z-]{0,23}$/.test(command ?? '') ? command : 'other'}-${process.version}-${process.arch}`
+const cacheDir = process.env.RUNBOOK_V8_CACHE_DIR || join(dirname(file), 'v8-cache')
+// A cache holds the V8 flags it was made with. On Node 20 loading the grammar changes them, and a
+// cache made after that would be refused by every next process: such a run makes its cache just
+// before, with only what it had compiled by then (start-up and validation), kept apart as
+// `partial` until a run that keeps its flags writes the whole one.
+const fullFile = join(cacheDir, `${name}.bin`)
+const partialFile = join(cacheDir, `${name}.partial.bin`)
 
-let cachedData
-if (useCache) {
+const read = (path) => {
   try {
-    cachedData = readFileSync(cacheFile)
+    return readFileSync(path)
   } catch {
-    /* none yet */
+    return undefined // none yet
   }
+}
+let cacheFile = fullFile
+let cachedData = useCache ? read(fullFile) : undefined
+if (useCache && !cachedData) {
+  cachedData = read(partialFile)
+  if (cachedData) cacheFile = partialFile
 }
 const script = new Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file, cachedData })
 if (process.env.RUNBOOK_V8_CACHE_DEBUG === '1')
@@ -53,23 +64,26 @@ if (process.env.RUNBOOK_V8_CACHE_DEBUG === '1')
     `v8 cache: ${!useCache ? 'off' : !cachedData ? 'none' : script.cachedDataRejected ? 'rejected' : 'accepted'} ${cacheFile}\n` +
       `node flags: ${process.execArgv.join(' ')}\n`,
   )
-if (useCache && (!cachedData || script.cachedDataRejected)) {
-  // A cache holds the V8 flags it was made with. On Node 20 loading the grammar changes them, and a
-  // cache made after that would be refused by every next process: it is made just before.
-  let made
+if (useCache && (cacheFile === partialFile || !cachedData || script.cachedDataRejected)) {
+  let early
   if (!process.execArgv.includes('--liftoff-only'))
     globalThis[Symbol.for('runbook.beforeV8Flags')] = () => {
-      made ??= script.createCachedData()
+      early ??= script.createCachedData()
     }
   process.on('exit', (code) => {
     // Not after a bug or a usage error: such a run compiled too little to be worth remembering.
     if (code === 1 || code === 2 || code > 10) return
-    const tmp = `${cacheFile}.${process.pid}.tmp`
+    // A partial cache does not replace one that V8 took.
+    if (early && cachedData && !script.cachedDataRejected) return
+    const target = early ? partialFile : fullFile
+    const tmp = `${target}.${process.pid}.tmp`
     try {
-      const data = made ?? script.createCachedData()
-      mkdirSync(dirname(cacheFile), { recursive: true })
+      const data = early ?? script.createCachedData()
+      mkdirSync(cacheDir, { recursive: true })
       writeFileSync(tmp, data)
-      renameSync(tmp, cacheFile)
+      renameSync(tmp, target)
+      if (!early) rmSync(partialFile, { force: true })
+      else if (cacheFile === fullFile) rmSync(fullFile, { force: true }) // refused: for another Node or source
     } catch {
       rmSync(tmp, { force: true }) // not ours to write: no cache
     }
