@@ -74,7 +74,13 @@ export async function runFleetCli(input: FleetCliInput): Promise<number> {
   checkFleetParams(compiled, params) // before the fleet folder is made: a usage error leaves nothing behind
   // Hosts, policy and params are good: the hosts that start first connect while the rest is set up,
   // when the runbook's first step logs in to them anyway.
-  if (input.warmFirstHosts) for (const host of firstToStart(hosts, policy)) executors?.warm?.(host)
+  if (input.warmFirstHosts) {
+    for (const host of firstToStart(hosts, policy)) executors?.warm?.(host)
+    // Node sends a socket's connect on the next tick, and ticks wait until the promise jobs run out:
+    // without this turn of the event loop, the hosts would connect only once the whole set-up below
+    // (every host's run, ~2 ms each) was done.
+    await new Promise<void>((resolve) => setImmediate(resolve))
+  }
   const { runFleet } = await import('../fleet/run.ts')
   const { writeFleetIndex } = await import('../fleet/index-file.ts')
   const { openTranscript, stateDir } = await import('../transcript/writer.ts')

@@ -203,6 +203,8 @@ Exit codes: 0 healthy, 3 problem found, 4 fix proposed, 5 fix applied and verifi
       try {
         checkFleetParams(compiled, params)
         executors.warm?.(params.host)
+        // Its connect goes out on the next tick, which would otherwise wait for the set-up below.
+        await new Promise<void>((resolve) => setImmediate(resolve))
       } catch {
         // reported by runRunbook, in its own words
       }
