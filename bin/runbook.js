@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Thin launcher: `npm run build` (run by `npm ci`/`npm install` via `prepare`) compiles the CLI to
-// dist/ and bundles it into one CommonJS file, dist/bundle/main.cjs (scripts/bundle.mjs).
+// dist/ and bundles it into one CommonJS file, dist/bundle/main.cjs (scripts/bundle.mjs). The
+// launcher is CommonJS too (bin/package.json): as an ES module it made Node start its ES module
+// loader first, ~20 ms of every run.
 //
 // It is compiled here with V8's code cache: the bytecode of every function the last run of the same
 // command compiled, saved at that run's end in dist/bundle/v8-cache/ (next to the code it comes
@@ -9,11 +11,10 @@
 // that is not for this source, V8 version and flags; then it is written again. A directory we may
 // not write to (a package installed by another user) only means no cache.
 // RUNBOOK_V8_CACHE=0 turns it off; RUNBOOK_V8_CACHE_DIR puts it elsewhere (tests).
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
-import { createRequire, Module } from 'node:module'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { Script } from 'node:vm'
+const { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs')
+const { createRequire, Module } = require('node:module')
+const { dirname, join } = require('node:path')
+const { Script } = require('node:vm')
 
 // The bash grammar (wasm, dsl/shell-syntax.ts) is compiled with V8's baseline compiler only
 // (--liftoff-only), each function when first called (--wasm-lazy-compilation). Node 20 takes these
@@ -23,16 +24,10 @@ import { Script } from 'node:vm'
 // built-in modules a run loads (net, crypto, zlib...), which it then compiles (~35 ms).
 const WASM_FLAGS = ['--liftoff-only', '--wasm-lazy-compilation']
 if (Number(process.versions.node.split('.')[0]) >= 22 && !process.execArgv.includes('--liftoff-only') && process.execve) {
-  process.execve(process.execPath, [
-    process.execPath,
-    ...WASM_FLAGS,
-    ...process.execArgv,
-    fileURLToPath(import.meta.url),
-    ...process.argv.slice(2),
-  ])
+  process.execve(process.execPath, [process.execPath, ...WASM_FLAGS, ...process.execArgv, __filename, ...process.argv.slice(2)])
 }
 
-const file = fileURLToPath(new URL('../dist/bundle/main.cjs', import.meta.url))
+const file = join(__dirname, '..', 'dist', 'bundle', 'main.cjs')
 const useCache = process.env.RUNBOOK_V8_CACHE !== '0'
 // One cache per command (the functions `run` compiles are not those `validate` does) and Node.
 const command = process.argv.slice(2).find((a) => !a.startsWith('-'))
@@ -91,4 +86,4 @@ if (useCache && (cacheFile === partialFile || !cachedData || script.cachedDataRe
 }
 const bundle = { exports: {} }
 script.runInThisContext()(bundle.exports, createRequire(file), bundle, file, dirname(file))
-await bundle.exports.run()
+void bundle.exports.run()
