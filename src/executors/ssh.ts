@@ -289,9 +289,8 @@ const decoded = new WeakMap<ParsedKey, KeyObject>()
  * signingOnce(utils.parseKey(readFileSync('id_ed25519')) as ParsedKey).sign(data) // as ssh2's sign
  */
 export function signingOnce(key: ParsedKey): ParsedKey {
-  if (decoded.has(key)) return key
-  const fast = key.type === 'ssh-ed25519' ? null : key.type === 'ssh-rsa' ? undefined : false
-  if (fast === false) return key
+  const ed25519 = key.type === 'ssh-ed25519'
+  if (decoded.has(key) || (!ed25519 && key.type !== 'ssh-rsa')) return key
   let object: KeyObject
   try {
     object = createPrivateKey(key.getPrivatePEM())
@@ -301,7 +300,7 @@ export function signingOnce(key: ParsedKey): ParsedKey {
   decoded.set(key, object)
   const slow = key.sign.bind(key)
   key.sign = (data: Buffer, algo?: string): Buffer => {
-    const hash = fast === null ? null : typeof algo === 'string' && algo !== '' ? algo : undefined
+    const hash = ed25519 ? null : algo || undefined
     if (hash === undefined) return slow(data, algo)
     try {
       return cryptoSign(hash, data, object)
