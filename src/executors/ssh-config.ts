@@ -67,12 +67,15 @@ function first(v: string | string[] | undefined): string | undefined {
 /** A parsed ssh_config file. A missing file behaves as an empty one. */
 export class SshConfigFile {
   private readonly config: SSHConfig
+  /** No directive at all (no file, or only comments): every alias resolves to itself. */
+  private readonly empty: boolean
 
   constructor(
     text: string,
     private readonly home = homedir(),
   ) {
     this.config = SSHConfig.parse(text)
+    this.empty = !this.config.some((line) => line.type === SSHConfig.DIRECTIVE)
   }
 
   static load(path = defaultSshConfigPath()): SshConfigFile {
@@ -80,6 +83,19 @@ export class SshConfigFile {
   }
 
   resolve(alias: string): SshConfigHost {
+    // ssh-config's compute() looks the local user up in the passwd database on every call (a file
+    // read per host of a fleet, before its connection starts): not worth it when nothing can match.
+    if (this.empty)
+      return {
+        alias,
+        hostName: alias,
+        user: undefined,
+        port: undefined,
+        identityFiles: [],
+        proxyJump: undefined,
+        knownHostsFiles: [],
+        acceptNew: false,
+      }
     const c = this.config.compute(alias, { ignoreCase: true })
     const hostName = (first(c.hostname) ?? alias).replace(/%h/g, alias)
     const portRaw = first(c.port)

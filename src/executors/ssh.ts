@@ -231,6 +231,28 @@ export function coalesceWrites(sock: Duplex): void {
   }) as Duplex['write']
 }
 
+/**
+ * After authentication OpenSSH announces all its host keys (`hostkeys-00@openssh.com`, for clients
+ * that learn new keys: UpdateHostKeys), and ssh2 answers every announcement by asking the server to
+ * prove each key (`hostkeys-prove-00@openssh.com`): the server signs with every host key (an RSA
+ * signature is milliseconds of its CPU), the client parses and verifies each signature, and the
+ * result goes to a 'hostkeys' event nobody here listens to. OpenSSH's own client asks only for keys
+ * it does not know yet, and runbook never learns keys this way (known_hosts is the operator's). So
+ * the announcement is acknowledged and dropped; every other global request still goes to ssh2.
+ * Reaches into ssh2's message handlers (ssh2 1.x: `client._protocol._handlers`, set synchronously
+ * by `connect()`); if they are not where they should be, ssh2 keeps its default.
+ */
+export function declineHostKeyProofs(client: ssh2.Client): void {
+  type GlobalRequest = (p: { requestSuccess(): void }, name: string, wantReply: boolean, data: unknown) => void
+  const handlers = (client as unknown as { _protocol?: { _handlers?: { GLOBAL_REQUEST?: GlobalRequest } } })._protocol?._handlers
+  const ssh2Handler = handlers?.GLOBAL_REQUEST
+  if (!handlers || typeof ssh2Handler !== 'function') return
+  handlers.GLOBAL_REQUEST = (p, name, wantReply, data) => {
+    if (name !== 'hostkeys-00@openssh.com') return ssh2Handler(p, name, wantReply, data)
+    if (wantReply) p.requestSuccess()
+  }
+}
+
 /** Open a TCP connection with TCP_NODELAY, bounded by `timeoutMs`. */
 function tcpConnect(target: SshTarget, opts: SshConnectOptions): Promise<Socket> {
   return new Promise((resolve, reject) => {
@@ -586,6 +608,7 @@ export class SshConnection {
         reject(new ExecError('unreachable', target.name, `SSH connection to ${where} failed: ${err.message}`, { cause: err }))
       })
       client.connect(config)
+      declineHostKeyProofs(client)
     })
   }
 

@@ -5,9 +5,11 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { createHash } from 'node:crypto'
+import { createRequire } from 'node:module'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import ssh2 from 'ssh2'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ExecError } from '../../src/errors.ts'
 import { SshExecutorFactory } from '../../src/executors/pool.ts'
@@ -90,6 +92,47 @@ describe.skipIf(skip)('ssh executor against a real lab', () => {
     // (2 cores shared by parallel lab tests) adds spikes to some of them only.
     const median = took.sort((a, b) => a - b)[100]!
     expect(median).toBeLessThan(20) // ~2-5 ms with TCP_NODELAY on an idle machine, ~44 ms without
+  })
+
+  it('does not ask the server to prove its host keys after login, as a bare ssh2 client does', async () => {
+    // ssh2 answers OpenSSH's hostkeys-00 announcement with a hostkeys-prove-00 request: the server
+    // signs with every host key, for a result nobody uses (executors/ssh.ts, declineHostKeyProofs).
+    const require = createRequire(import.meta.url)
+    const Protocol = require('ssh2/lib/protocol/Protocol.js') as { prototype: { openssh_hostKeysProve(keys: unknown[]): void } }
+    const sent = Protocol.prototype.openssh_hostKeysProve
+    let proofs = 0
+    Protocol.prototype.openssh_hostKeysProve = function (this: unknown, keys: unknown[]) {
+      proofs++
+      sent.call(this, keys)
+    }
+    try {
+      // The control: a bare ssh2 client on the same host asks once.
+      await new Promise<void>((resolve, reject) => {
+        const c = new ssh2.Client()
+        c.on('ready', () =>
+          c.exec('true', (err, ch) => {
+            if (err) return reject(err)
+            ch.resume().on('close', () => {
+              c.end()
+              resolve()
+            })
+          }),
+        )
+        c.on('error', reject)
+        c.connect({ host: lab.address('web2'), username: 'root', privateKey: readFileSync(lab.key), hostVerifier: () => true })
+      })
+      expect(proofs).toBe(1)
+      proofs = 0
+      // The announcement comes right after login, before any channel: once a command has run on a
+      // new connection, it has been handled.
+      const r = await direct()
+        .executor(`root@${lab.address('web2')}`)
+        .exec(spec('echo ok'))
+      expect(r.stdout).toBe('ok\n')
+      expect(proofs).toBe(0)
+    } finally {
+      Protocol.prototype.openssh_hostKeysProve = sent
+    }
   })
 
   it('runs parallel channels and queues past MaxSessions instead of failing', async () => {

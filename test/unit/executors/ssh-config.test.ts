@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest'
+import os from 'node:os'
+import { describe, expect, it, vi } from 'vitest'
 import { SshConfigFile, expandPath, parseDestination, parseProxyJump } from '../../../src/executors/ssh-config.ts'
 import { resolveTarget } from '../../../src/executors/ssh-target.ts'
 
@@ -18,6 +19,17 @@ describe('ssh_config', () => {
     ].join('\n'),
     '/home/me',
   )
+
+  it('resolves with an empty file (or only comments) as with a file where nothing matches, without a passwd lookup per host', () => {
+    const nothingMatches = new SshConfigFile('Host elsewhere\n  Port 2222\n', '/home/me').resolve('web1')
+    const userInfo = vi.spyOn(os, 'userInfo')
+    try {
+      for (const text of ['', '# only a comment\n\n']) expect(new SshConfigFile(text, '/home/me').resolve('web1')).toEqual(nothingMatches)
+      expect(userInfo).not.toHaveBeenCalled()
+    } finally {
+      userInfo.mockRestore()
+    }
+  })
 
   it('resolves Host, HostName, User, Port, IdentityFile, ProxyJump', () => {
     const h = cfg.resolve('web1')
