@@ -35,8 +35,11 @@
  * The keeper (`KEEPER_SCRIPT`): a shell loop on a channel of its own, started with the connection's
  * first guarded command (which still has its own watcher). Each later command (not through sudo)
  * starts by telling the keeper its pid, with the shell's builtin printf (no fork) into the keeper's
- * stdin through /proc/KEEPER/fd/0 (Linux reopens the pipe itself); `registeredCommand` writes that
- * prefix. The keeper notes the pid with the process's start time (/proc/PID/stat, field 22), so a
+ * stdin through /proc/KEEPER/fd/3 (Linux reopens the pipe itself); `registeredCommand` writes that
+ * prefix. Fd 3 is the keeper's copy of its stdin, which it never moves. Not fd 0: the keeper reads
+ * /proc/PID/stat through a redirection of its fd 0, and a command registering at that moment wrote
+ * into that stat file instead (EINVAL; EACCES for a user) and ran unguarded: commands started
+ * together lost about one registration in fifty that way. The keeper notes the pid with the process's start time (/proc/PID/stat, field 22), so a
  * pid the kernel has reused is never mistaken for the command. It kills a command's process group:
  * - when the client asks (`k TOKEN` on its stdin: the command's timeout or abort). A request that
  *   arrives before the command's own registration is remembered, and the command is killed when it
@@ -45,7 +48,7 @@
  *   Only commands still running are killed, as the watcher does: a command that ended normally
  *   keeps its deliberate background job.
  * It answers each `k` request with `k TOKEN killed|gone|unknown`, ignores lines it cannot read, and
- * starts only where /proc/self/fd/0 can be reopened (Linux): elsewhere it prints `keeper
+ * starts only where its stdin can be reopened through /proc (Linux, a pipe): elsewhere it prints `keeper
  * unavailable` and exits, and every command keeps its own watcher. Commands through sudo always
  * have their own watcher, inside sudo: only it has the privileges to kill them.
  * What changes for a registered command: `$?` is 0 at its start, as in any new shell, and nothing
@@ -140,7 +143,8 @@ k_prune() {
   done
   k_all=$k_live
 }
-{ [ -p /proc/$$/fd/0 ] && printf 'self\\n' >/proc/$$/fd/0; } 2>/dev/null && IFS= read -r k_l && [ "$k_l" = self ] || { echo 'keeper unavailable'; exit 0; }
+exec 3<&0
+{ [ -p /proc/$$/fd/3 ] && printf 'self\\n' >/proc/$$/fd/3; } 2>/dev/null && IFS= read -r k_l && [ "$k_l" = self ] || { echo 'keeper unavailable'; exit 0; }
 echo "keeper $$"
 k_all=
 k_n=0
@@ -181,10 +185,10 @@ export function keeperPid(line: string): number | undefined {
  * file). Not through sudo (the keeper could not kill it): those keep `remoteCommand`.
  *
  * @example
- * registeredCommand('df -h', 4242, 7)  // { printf '+ 7 %s\n' $$ >/proc/4242/fd/0; } 2>/dev/null || :; df -h
+ * registeredCommand('df -h', 4242, 7)  // { printf '+ 7 %s\n' $$ >/proc/4242/fd/3; } 2>/dev/null || :; df -h
  */
 export function registeredCommand(command: string, keeper: number, token: number): string {
   if (!Number.isSafeInteger(keeper) || keeper <= 0 || !Number.isSafeInteger(token) || token < 0)
     throw new Error(`registeredCommand: bad keeper ${keeper} or token ${token}`)
-  return `{ printf '+ ${token} %s\\n' $$ >/proc/${keeper}/fd/0; } 2>/dev/null || :; ${command}`
+  return `{ printf '+ ${token} %s\\n' $$ >/proc/${keeper}/fd/3; } 2>/dev/null || :; ${command}`
 }

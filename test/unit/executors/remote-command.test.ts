@@ -255,6 +255,37 @@ describe.skipIf(process.platform !== 'linux' || SHELLS.length === 0).each(SHELLS
     expect(await k.done).toMatchObject({ code: 0 })
   })
 
+  it("loses no registration that arrives while it reads another command's /proc entry", async () => {
+    // The keeper reads /proc/PID/stat through its own stdin (a redirection of fd 0): a command
+    // registering through /proc/KEEPER/fd/0 (as it used to) at that moment wrote into that stat file instead (EINVAL,
+    // or EACCES for a user), and was left unguarded. Commands that start together race just so.
+    const k = await keeper()
+    const count = 100
+    const cmds = Array.from({ length: count }, () => marker())
+    const started = cmds.map((cmd, i) => start(shell, registeredCommand(cmd, k.keeper, i + 1)))
+    try {
+      await until(`${count} commands`, () => cmds.every((cmd) => processes(cmd).length === 1))
+      k.write(cmds.map((_, i) => `k ${i + 1}\n`).join(''))
+      await k.said(`k ${count} killed`)
+      const answers = k
+        .stdout()
+        .split('\n')
+        .filter((l) => l.startsWith('k '))
+      expect(answers.filter((l) => !l.endsWith(' killed'))).toEqual([])
+      expect(answers).toHaveLength(count)
+    } finally {
+      for (const s of started) {
+        try {
+          process.kill(-s.pid, 'SIGKILL')
+        } catch {
+          // already gone
+        }
+      }
+      k.endStdin()
+      await k.done
+    }
+  })
+
   it('ignores lines it cannot read, and a pid that is not running', async () => {
     const k = await keeper()
     k.write('hello\n+ x 12\n+ 4 12abc\n; rm -rf /tmp/nothing\n+ 5 $(id)\nk\n\n')
@@ -291,6 +322,6 @@ describe.skipIf(process.platform !== 'linux' || SHELLS.length === 0).each(SHELLS
   it('refuses a bad keeper pid or token in the command it writes', () => {
     expect(() => registeredCommand('true', 0, 1)).toThrow(/bad keeper/)
     expect(() => registeredCommand('true', 12, -1)).toThrow(/bad keeper/)
-    expect(registeredCommand('df -h', 4242, 7)).toBe("{ printf '+ 7 %s\\n' $$ >/proc/4242/fd/0; } 2>/dev/null || :; df -h")
+    expect(registeredCommand('df -h', 4242, 7)).toBe("{ printf '+ 7 %s\\n' $$ >/proc/4242/fd/3; } 2>/dev/null || :; df -h")
   })
 })
