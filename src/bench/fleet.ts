@@ -17,11 +17,12 @@
  *   service against serve + 2 BullMQ workers on a real Postgres and Redis (fleet-service.ts).
  * Both the CLI and the floor connect directly (a bench inventory with no bastion) and check host
  * keys against the lab's known_hosts. Also printed: Node's own start-up and `runbook --help`.
- * CLI and floors: a warm-up each, then 3 rounds of CLI, floor, floor process (interleaved, so a
- * machine that slows down mid-bench slows all three), best of 3; Ansible: one run; the services:
+ * CLI and floors: a warm-up each, then 5 rounds (BENCH_ROUNDS) of CLI, floor, floor processes
+ * (interleaved, so a machine that slows down mid-bench slows all of them), best of 5; Ansible: one run; the services:
  * best of 2 after a warm-up fleet each. Linux + root.
  */
 import { spawn } from 'node:child_process'
+import { createRequire } from 'node:module'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -33,11 +34,25 @@ import { ansibleFleet, ansibleInstalled } from './fleet-ansible.ts'
 import { serviceFleets, type ServiceTimes } from './fleet-service.ts'
 
 const RUNBOOK = resolve('fixtures/runbooks/valid/fleet-bench-triage.yaml')
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
 const BIN = resolve('bin/runbook.js')
 
 interface Host {
   name: string
   address: string
+  /** Its host key as known_hosts has it (base64): the floors check it, as the CLI does. */
+  key: string
+}
+
+/** `name,address type base64` lines of the lab's known_hosts → address → base64 key. */
+function knownKeys(file: string): Map<string, string> {
+  const keys = new Map<string, string>()
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const [names, , blob] = line.trim().split(/\s+/)
+    if (!names || !blob || names.startsWith('#')) continue
+    for (const n of names.split(',')) keys.set(n, blob)
+  }
+  return keys
 }
 
 function proc(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string; seconds: number }> {
@@ -108,7 +123,13 @@ async function rawSsh2(hosts: Host[], key: Buffer, commands: Map<string, string[
                 res()
               }, rej)
           }).on('error', rej)
-          c.connect({ host: h.address, port: 22, username: 'root', privateKey: key, hostVerifier: () => true })
+          c.connect({
+            host: h.address,
+            port: 22,
+            username: 'root',
+            privateKey: key,
+            hostVerifier: (k: Buffer) => k.toString('base64') === h.key,
+          })
           c.setNoDelay(true)
         }),
     ),
@@ -122,7 +143,7 @@ async function rawSsh2(hosts: Host[], key: Buffer, commands: Map<string, string[
  */
 function floorScript(hosts: Host[], identityFile: string, commands: Map<string, WireCommand[]>, keeper = false): string {
   const ssh2 = resolve('node_modules/ssh2/lib/index.js')
-  const plan = hosts.map((h) => ({ address: h.address, commands: commands.get(h.name)! }))
+  const plan = hosts.map((h) => ({ address: h.address, key: h.key, commands: commands.get(h.name)! }))
   // registeredCommand's own text, with the pid and token to fill in.
   const [before, after] = registeredCommand('\0', 1234567, 7654321).split('\0') as [string, string]
   return `import ssh2 from ${JSON.stringify(ssh2)}
@@ -145,7 +166,7 @@ await Promise.all(plan.map((h) => new Promise((res, rej) => {
     const k = KEEPER && first.registrable ? keep(c) : null
     run(c, first.text).then(() => Promise.all(rest.map((cmd) => run(c, wire(k, cmd))))).then(() => { c.end(); res() }, rej)
   }).on('error', rej)
-  c.connect({ host: h.address, port: 22, username: 'root', privateKey: key, hostVerifier: () => true })
+  c.connect({ host: h.address, port: 22, username: 'root', privateKey: key, hostVerifier: (k) => k.toString('base64') === h.key })
   c.setNoDelay(true)
 })))
 `
@@ -171,9 +192,12 @@ async function main(): Promise<void> {
     const up = await labUp('healthy', { name: 'fbench', webHosts: n, env: labEnv })
     const work = mkdtempSync(join(tmpdir(), 'runbook-bench-fleet-'))
     try {
-      const webs: Host[] = up.state.hosts.filter((h) => h.role === 'web').map((h) => ({ name: h.name, address: h.address }))
       const identityFile = join(up.state.dir, 'id_ed25519')
       const knownHosts = join(up.state.dir, 'known_hosts')
+      const known = knownKeys(knownHosts)
+      const webs: Host[] = up.state.hosts
+        .filter((h) => h.role === 'web')
+        .map((h) => ({ name: h.name, address: h.address, key: known.get(h.address) ?? '' }))
       const inventory = join(work, 'inventory.yaml')
       writeFileSync(
         inventory,
@@ -237,7 +261,7 @@ async function main(): Promise<void> {
       await floorProcess()
       await floorProcess(wireScript)
       const times = { cli: [] as number[], raw: [] as number[], rawProcess: [] as number[], wireProcess: [] as number[] }
-      for (const round of [1, 2, 3]) {
+      for (let round = 1; round <= ROUNDS; round++) {
         times.cli.push(await cli(`run${round}`))
         times.raw.push(await time(() => rawSsh2(webs, key, commands)))
         times.rawProcess.push(await floorProcess())
@@ -278,7 +302,7 @@ async function main(): Promise<void> {
   }
   const out = [
     ...rows,
-    '(CLI and floors: best of 3 interleaved rounds after a warm-up; the floor in this process, the floor processes and the CLI as processes of their own; "watched commands": the floor process sending the bytes the CLI sends, guards included (a keeper per connection, the first command behind its own watcher); Ansible: one run)',
+    `(CLI and floors: best of ${ROUNDS} interleaved rounds after a warm-up; the floor in this process, the floor processes and the CLI as processes of their own; "watched commands": the floor process sending the bytes the CLI sends, guards included (a keeper per connection, the first command behind its own watcher); Ansible: one run)`,
   ]
   if (services.length > 0) {
     out.push('', '| hosts | embedded `runbook serve` (s) | serve + 2 BullMQ workers (s) | workers / embedded |', '|---|---|---|---|')
@@ -286,6 +310,11 @@ async function main(): Promise<void> {
       out.push(`| ${n} | ${t.embedded.toFixed(2)} | ${t.workers.toFixed(2)} | ${(t.workers / t.embedded).toFixed(2)}x |`)
     out.push("(POST /api/fleets to the last run's end; best of 2 after a warm-up fleet; workers: Postgres store, Redis queue)")
   }
+  // The floors and the CLI load the same ssh2: with its native binding (built at install when a
+  // compiler and Node's headers are there) AES-GCM keeps one context per direction instead of a
+  // new cipher object per packet.
+  const { bindingAvailable } = createRequire(import.meta.url)('ssh2/lib/protocol/crypto.js') as { bindingAvailable: boolean }
+  out.push('', `ssh2 crypto: ${bindingAvailable ? 'native binding' : 'JavaScript fallback (its native binding was not built)'}`)
   process.stdout.write(`${out.join('\n')}\n`)
 }
 
