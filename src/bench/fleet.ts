@@ -18,8 +18,8 @@
  * Both the CLI and the floor connect directly (a bench inventory with no bastion) and check host
  * keys against the lab's known_hosts. Also printed: Node's own start-up and `runbook --help`.
  * CLI and floors: a warm-up each, then 5 rounds (BENCH_ROUNDS) of CLI, floor, floor processes
- * (interleaved, so a machine that slows down mid-bench slows all of them), best of 5; Ansible: one run; the services:
- * best of 2 after a warm-up fleet each. Linux + root.
+ * (interleaved, so a machine that slows down mid-bench slows all of them), best of 5; Ansible: one
+ * run; the services: best of 2 after a warm-up fleet each. Linux + root.
  */
 import { spawn } from 'node:child_process'
 import { createRequire } from 'node:module'

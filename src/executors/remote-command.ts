@@ -39,8 +39,9 @@
  * prefix. Fd 3 is the keeper's copy of its stdin, which it never moves. Not fd 0: the keeper reads
  * /proc/PID/stat through a redirection of its fd 0, and a command registering at that moment wrote
  * into that stat file instead (EINVAL; EACCES for a user) and ran unguarded: commands started
- * together lost about one registration in fifty that way. The keeper notes the pid with the process's start time (/proc/PID/stat, field 22), so a
- * pid the kernel has reused is never mistaken for the command. It kills a command's process group:
+ * together lost about one registration in fifty that way. The keeper notes the pid with the
+ * process's start time (/proc/PID/stat, field 22), so a pid the kernel has reused is never mistaken
+ * for the command. It kills a command's process group:
  * - when the client asks (`k TOKEN` on its stdin: the command's timeout or abort). A request that
  *   arrives before the command's own registration is remembered, and the command is killed when it
  *   registers;
@@ -48,8 +49,8 @@
  *   Only commands still running are killed, as the watcher does: a command that ended normally
  *   keeps its deliberate background job.
  * It answers each `k` request with `k TOKEN killed|gone|unknown`, ignores lines it cannot read, and
- * starts only where its stdin can be reopened through /proc (Linux, a pipe): elsewhere it prints `keeper
- * unavailable` and exits, and every command keeps its own watcher. Commands through sudo always
+ * starts only where its stdin can be reopened through /proc (Linux, a pipe): elsewhere it prints
+ * `keeper unavailable` and exits, and every command keeps its own watcher. Commands through sudo always
  * have their own watcher, inside sudo: only it has the privileges to kill them.
  * What changes for a registered command: `$?` is 0 at its start, as in any new shell, and nothing
  * else. What is left: a command killed in the few milliseconds between its start and its

@@ -50,17 +50,22 @@ async function run(shell: string, script: string): Promise<Ran> {
   return r
 }
 
-/** Processes on this machine whose command line is exactly `cmd`. */
-function processes(cmd: string): number[] {
+/** The command lines of this machine's processes, by pid. */
+function commandLines(): Array<[number, string]> {
   return readdirSync('/proc')
     .filter((d) => /^\d+$/.test(d))
-    .flatMap((d) => {
+    .flatMap((d): Array<[number, string]> => {
       try {
-        return readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' ').trim() === cmd ? [Number(d)] : []
+        return [[Number(d), readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' ').trim()]]
       } catch {
         return []
       }
     })
+}
+
+/** Processes on this machine whose command line is exactly `cmd`. */
+function processes(cmd: string): number[] {
+  return commandLines().flatMap(([pid, line]) => (line === cmd ? [pid] : []))
 }
 
 /** Processes of process group `pgid` that are not zombies (a zombie waits for its reaper only). */
@@ -186,8 +191,8 @@ describe.skipIf(process.platform !== 'linux' || SHELLS.length === 0).each(SHELLS
     return { ...k, keeper: pid, said }
   }
 
-  async function until(what: string, check: () => boolean): Promise<void> {
-    const deadline = Date.now() + 3000
+  async function until(what: string, check: () => boolean, ms = 3000): Promise<void> {
+    const deadline = Date.now() + ms
     while (!check()) {
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
       await sleep(10)
@@ -257,14 +262,22 @@ describe.skipIf(process.platform !== 'linux' || SHELLS.length === 0).each(SHELLS
 
   it("loses no registration that arrives while it reads another command's /proc entry", async () => {
     // The keeper reads /proc/PID/stat through its own stdin (a redirection of fd 0): a command
-    // registering through /proc/KEEPER/fd/0 (as it used to) at that moment wrote into that stat file instead (EINVAL,
-    // or EACCES for a user), and was left unguarded. Commands that start together race just so.
+    // registering through /proc/KEEPER/fd/0 (as it used to) at that moment wrote into that stat
+    // file instead (EINVAL, or EACCES for a user) and was left unguarded. Commands that start
+    // together race just so.
     const k = await keeper()
     const count = 100
     const cmds = Array.from({ length: count }, () => marker())
     const started = cmds.map((cmd, i) => start(shell, registeredCommand(cmd, k.keeper, i + 1)))
     try {
-      await until(`${count} commands`, () => cmds.every((cmd) => processes(cmd).length === 1))
+      await until(
+        `${count} commands`,
+        () => {
+          const running = new Set(commandLines().map(([, line]) => line))
+          return cmds.every((cmd) => running.has(cmd))
+        },
+        15_000,
+      )
       k.write(cmds.map((_, i) => `k ${i + 1}\n`).join(''))
       await k.said(`k ${count} killed`)
       const answers = k
