@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs'
 import { createInterface } from 'node:readline/promises'
 import { join, resolve } from 'node:path'
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import type { Approver } from '../engine/approval.ts'
 import { RunbookError } from '../errors.ts'
 import type { Phase } from '../fleet/group.ts'
@@ -79,7 +80,7 @@ export async function runFleetCli(input: FleetCliInput): Promise<number> {
     // Node sends a socket's connect on the next tick, and ticks wait until the promise jobs run out:
     // without this turn of the event loop, the hosts would connect only once the whole set-up below
     // (every host's run, ~2 ms each) was done.
-    await new Promise<void>((resolve) => setImmediate(resolve))
+    await nextTurn()
   }
   const { runFleet } = await import('../fleet/run.ts')
   const { writeFleetIndex } = await import('../fleet/index-file.ts')

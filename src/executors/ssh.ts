@@ -299,7 +299,8 @@ const passphraseCache = new Map<string, string | undefined>()
 // a fleet opens one connection per host with the same key.
 const keyFiles = new Map<string, { stamp: string; data: Buffer; parsed: ReturnType<typeof utils.parseKey> }>()
 
-const decoded = new WeakMap<ParsedKey, KeyObject>()
+/** Keys whose `sign` already uses a decoded copy. */
+const decoded = new WeakSet<ParsedKey>()
 
 /**
  * ssh2 signs with the key's PEM text, which OpenSSL decodes again at each signature: ~0.7 ms of CPU
@@ -319,7 +320,7 @@ export function signingOnce(key: ParsedKey): ParsedKey {
   } catch {
     return key
   }
-  decoded.set(key, object)
+  decoded.add(key)
   const slow = key.sign.bind(key)
   key.sign = (data: Buffer, algo?: string): Buffer => {
     const hash = ed25519 ? null : algo || undefined

@@ -3,6 +3,7 @@ import { RunbookError } from '../../errors.ts'
 import { defineCommand } from '../command.ts'
 import { useColor } from '../output.ts'
 import { resolve } from 'node:path'
+import { setImmediate as nextTurn } from 'node:timers/promises'
 
 export default defineCommand({
   name: 'run',
@@ -204,7 +205,7 @@ Exit codes: 0 healthy, 3 problem found, 4 fix proposed, 5 fix applied and verifi
         checkFleetParams(compiled, params)
         executors.warm?.(params.host)
         // Its connect goes out on the next tick, which would otherwise wait for the set-up below.
-        await new Promise<void>((resolve) => setImmediate(resolve))
+        await nextTurn()
       } catch {
         // reported by runRunbook, in its own words
       }
