@@ -176,6 +176,11 @@ export interface ExecutorFactory {
    * start first while it sets up). Never throws; a failed attempt is what that first command gets.
    */
   warm?(host: string): void
+  /**
+   * The caller is done with `host` for good (a fleet that will not run it again): its connection
+   * may close now instead of at `close()`. Never throws; a later command would connect again.
+   */
+  release?(host: string): void
   prober: Prober
   close(): Promise<void>
 }

@@ -33,6 +33,9 @@ export function chooseExecutors(choice: ExecutorChoice, io: Io): ExecutorFactory
     warm: (host) => {
       if (host !== 'local') ssh.warm(host)
     },
+    release: (host) => {
+      if (host !== 'local') ssh.release(host)
+    },
     close: async () => {
       await Promise.all([ssh.close(), local.close()])
     },

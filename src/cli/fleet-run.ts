@@ -157,6 +157,8 @@ export async function runFleetCli(input: FleetCliInput): Promise<number> {
       ...(confirm ? { confirm } : {}),
       transcript,
       onEvent,
+      // A host the fleet is done with disconnects now, not in one burst at the end.
+      ...(executors?.release ? { hostDone: (host: string) => executors.release!(host) } : {}),
       onRunEvent: (host, phase, e) => {
         const key = `${host} ${phase}`
         let sink = logSinks.get(key)

@@ -269,6 +269,37 @@ export class SshExecutorFactory implements ExecutorFactory {
     this.warmed.set(key, opening)
   }
 
+  /**
+   * Close the host's connection now (a fleet is done with the host): its disconnect then overlaps
+   * the other hosts' work instead of adding to the end of the run. Kept while a command or a
+   * tunnel still runs on it, and when it is a hop of any other host this factory has resolved (a
+   * bastion: that host may be connecting through it right now); `close()` ends it then.
+   */
+  release(host: string): void {
+    let target: SshTarget
+    try {
+      target = this.resolve(host)
+    } catch {
+      return
+    }
+    const key = targetKey(target)
+    for (const [name, other] of this.targets) {
+      if (name === host) continue
+      for (let hop = other.jump; hop; hop = hop.jump) if (targetKey(hop) === key) return
+    }
+    const opening = this.warmed.get(key) ?? this.connections.get(key)
+    if (!opening) return
+    this.warmed.delete(key)
+    void opening.then(
+      (conn) => {
+        if (!conn.isOpen || conn.busy > 0) return
+        if (this.connections.get(key) === opening) this.connections.delete(key)
+        conn.close()
+      },
+      () => {}, // its user saw the failure
+    )
+  }
+
   /** The hop nearest the target on its path (inventory bastion or ProxyJump), by the operator's name for it. */
   bastionOf(host: string): string | undefined {
     return this.resolve(host).jump?.name

@@ -108,6 +108,11 @@ export interface FleetOptions {
   onEvent(e: FleetEvent): void
   /** Also sees every host's run events (the log). */
   onRunEvent?(host: string, phase: Phase, e: RunEvent): void
+  /**
+   * The fleet will not run `host` again: its diagnosis ended without a fix to apply (or the run is
+   * a dry-run), or its apply ended. The CLI closes the host's connection then.
+   */
+  hostDone?(host: string): void
   operator?: string
   signal?: AbortSignal
   clock?: Clock
@@ -311,7 +316,14 @@ export async function runFleet(compiled: FleetRunbook, options: FleetOptions): P
 
   // Phase 1: diagnose (the whole run in dry-run mode).
   emit({ type: 'fleet.phase', phase: 'diagnose', hosts })
-  const diagnose = await schedule(hosts, { ...common, runHost: (h) => runHost(h, 'diagnose', 'dry-run', options.approver) })
+  const diagnose = await schedule(hosts, {
+    ...common,
+    runHost: async (h) => {
+      const r = await runHost(h, 'diagnose', 'dry-run', options.approver)
+      if (options.mode === 'dry-run' || r.status !== 'fix-proposed') options.hostDone?.(h)
+      return r
+    },
+  })
   stop = diagnose.stop
   notStarted.push(...diagnose.notStarted.map((host) => ({ host, phase: 'diagnose' as const })))
 
@@ -348,7 +360,11 @@ export async function runFleet(compiled: FleetRunbook, options: FleetOptions): P
       emit({ type: 'fleet.phase', phase: 'apply', hosts: g.hosts, group: { hash, step: g.step, summary: request.summary } })
       const applied = await schedule(g.hosts, {
         ...common,
-        runHost: (h) => runHost(h, 'apply', 'apply', approvals.forHost(h)),
+        runHost: async (h) => {
+          const r = await runHost(h, 'apply', 'apply', approvals.forHost(h))
+          options.hostDone?.(h)
+          return r
+        },
         confirmAfterCanary: async (canary) => {
           const list = [...canary.entries()].map(([h, r]) => `${h}: ${r.status}`).join(', ')
           return options.confirm

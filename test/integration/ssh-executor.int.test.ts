@@ -185,6 +185,30 @@ describe.skipIf(skip)('ssh executor against a real lab', () => {
     expect(r.stdout.trim()).toBe(lab.address('web2'))
   })
 
+  it('release: a host the caller is done with disconnects now, a bastion of another host does not, a later command connects again', async () => {
+    const f = direct()
+    // $SSH_CONNECTION names the client's port: a new connection has another one.
+    const via = async (host: string): Promise<string> => (await f.executor(host).exec(spec('echo $SSH_CONNECTION'))).stdout.trim()
+    const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 100))
+    const web2 = await via('web2')
+    f.release('web2')
+    await settle()
+    expect(await via('web2')).not.toBe(web2)
+    const bastion = await via('bastion')
+    const web1 = await via('web1') // through the bastion's connection
+    f.release('web1')
+    f.release('web2')
+    await settle()
+    // web1 is gone, but the bastion stays: the next host behind it may be connecting through it.
+    f.release('bastion')
+    await settle()
+    expect(await via('bastion')).toBe(bastion)
+    const web1Again = await via('web1')
+    expect(web1Again).not.toBe(web1)
+    expect(web1Again.split(' ')[0]).toBe(lab.address('bastion'))
+    f.release('not-in-the-inventory.invalid') // a name that does not resolve: nothing to do, no throw
+  })
+
   it('refuses a changed host key (host-key-mismatch) and shows the SHA256 fingerprint', async () => {
     const kh = join(tmp, 'wrong_known_hosts')
     const other = hostPublicKey(lab, 'web1').split(' ')

@@ -64,6 +64,8 @@ async function go(
   options: { mode: 'dry-run' | 'apply'; flags?: Parameters<typeof parsePolicy>[0]; approver?: Approver },
 ) {
   const events: FleetEvent[] = []
+  /** The fleet events and hostDone calls (`done web1`), in the order they happened. */
+  const order: string[] = []
   const transcripts: FleetIndex['transcripts'] = Object.fromEntries(f.hosts.map((h) => [h, []]))
   const r = await runFleet(compiled, {
     hosts: f.hosts,
@@ -77,10 +79,14 @@ async function go(
       transcripts[h]!.push({ phase, path })
       return openTranscript(path)
     },
-    onEvent: (e) => void events.push(e),
+    onEvent: (e) => {
+      events.push(e)
+      if (e.type === 'host.started' || e.type === 'host.finished') order.push(`${e.type} ${e.host} ${e.phase}`)
+    },
+    hostDone: (h) => void order.push(`done ${h}`),
   })
   await f.executors.close()
-  return { r, events, transcripts }
+  return { r, events, transcripts, order }
 }
 
 describe('runFleet', () => {
@@ -108,6 +114,22 @@ describe('runFleet', () => {
     expect(['b2', 'c3', 'd4'].map(f.state)).toEqual(['ok', 'ok', 'ok'])
     const applyOrder = events.flatMap((e) => (e.type === 'host.started' && e.phase === 'apply' ? [e.host] : []))
     expect(applyOrder).toEqual(['b2', 'c3', 'd4'])
+  })
+
+  it('hostDone: each host once, when the fleet will not run it again (after its apply when it has a fix)', async () => {
+    const dry = await go(fleet({ a1: 'ok', b2: 'broken' }), { mode: 'dry-run' })
+    expect(dry.order.filter((l) => l.startsWith('done'))).toEqual(['done a1', 'done b2'])
+    expect(dry.order.indexOf('done b2')).toBe(dry.order.indexOf('host.finished b2 diagnose') + 1)
+
+    rmSync(root, { recursive: true, force: true })
+    const { order } = await go(fleet({ a1: 'ok', b2: 'broken', c3: 'broken' }), { mode: 'apply', flags: { canary: '1' } })
+    expect(order.filter((l) => l.startsWith('done'))).toEqual(['done a1', 'done b2', 'done c3'])
+    // a1 needs no fix: released after its diagnosis; b2 and c3 only after their apply.
+    expect(order.indexOf('done a1')).toBe(order.indexOf('host.finished a1 diagnose') + 1)
+    for (const h of ['b2', 'c3']) {
+      expect(order.indexOf(`done ${h}`)).toBe(order.indexOf(`host.finished ${h} apply`) + 1)
+      expect(order.indexOf(`host.started ${h} apply`)).toBeGreaterThan(order.indexOf(`host.finished ${h} diagnose`))
+    }
   })
 
   it('--apply declined: nothing applied, hosts stay proposed (exit 4), not a stop', async () => {
