@@ -8,8 +8,8 @@
  *   in this process (already started, ssh2 loaded and warm: the strictest reference), and the same
  *   floor as a script in a process of its own (`node floor.mjs`: what a hand-written ssh2 script
  *   would cost, Node's start and loading ssh2 included); and that script once more sending the
- *   CLI's own bytes and channels (executors/remote-command.ts: a keeper per connection, the first
- *   command behind its own watcher, the others registered with the keeper), which splits the CLI's
+ *   CLI's own bytes and channels (executors/remote-command.ts: the first command of a connection
+ *   starts its keeper, the others register with the keeper), which splits the CLI's
  *   cost into the guards' work on the hosts and the engine's and executor's here;
  * - Ansible (Debian's ansible-core) runs a playbook of the same recorded commands: forks = N,
  *   pipelining on, host keys checked, the play recap verified (fleet-ansible.ts);
@@ -27,7 +27,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import ssh2 from 'ssh2'
-import { KEEPER_SCRIPT, registeredCommand, remoteCommand } from '../executors/remote-command.ts'
+import { keptCommand, registeredCommand, remoteCommand } from '../executors/remote-command.ts'
 import { labDown, labUp } from '../lab/lab.ts'
 import type { CommandSpec } from '../types.ts'
 import { ansibleFleet, ansibleInstalled } from './fleet-ansible.ts'
@@ -138,33 +138,33 @@ async function rawSsh2(hosts: Host[], key: Buffer, commands: Map<string, string[
 
 /**
  * The floor as a script of its own, for `node floor.mjs` (ssh2 from this package's node_modules).
- * With `keeper`, each connection starts the CLI's keeper with its first command, as the SSH
- * executor does, and the later commands register with it when it runs by then.
+ * With `keeper`, each connection's first command starts the CLI's keeper, as the SSH executor
+ * does (its pid on that command's stderr), and the later commands register with it when it runs
+ * by then.
  */
 function floorScript(hosts: Host[], identityFile: string, commands: Map<string, WireCommand[]>, keeper = false): string {
   const ssh2 = resolve('node_modules/ssh2/lib/index.js')
   const plan = hosts.map((h) => ({ address: h.address, key: h.key, commands: commands.get(h.name)! }))
-  // registeredCommand's own text, with the pid and token to fill in.
+  // The executor's own texts, with the command, pid, token and nonce to fill in.
   const [before, after] = registeredCommand('\0', 1234567, 7654321).split('\0') as [string, string]
+  const [keptBefore, keptAfter] = keptCommand('\0', 'N0NCE').split('\0') as [string, string]
   return `import ssh2 from ${JSON.stringify(ssh2)}
 import { readFileSync } from 'node:fs'
 const key = readFileSync(${JSON.stringify(identityFile)})
 const plan = ${JSON.stringify(plan)}
-const KEEPER = ${keeper ? JSON.stringify(KEEPER_SCRIPT) : 'null'}
+const KEEPER = ${keeper ? 'true' : 'false'}
 const registered = (cmd, pid, token) => ${JSON.stringify(before)}.replace('1234567', pid).replace('7654321', token) + cmd + ${JSON.stringify(after)}
-const run = (c, cmd) => new Promise((res, rej) => c.exec(cmd, (err, s) => { if (err) return rej(err); s.on('data', () => {}).stderr.on('data', () => {}); s.on('close', res) }))
-const keep = (c) => {
-  const k = { pid: null, token: 1 }
-  c.exec(KEEPER, (err, s) => { if (err) return; let b = ''; s.on('data', (d) => { b += d; const m = /^keeper (\\d+)\\n/.exec(b); if (m) k.pid = Number(m[1]) }).stderr.on('data', () => {}) })
-  return k
-}
+const kept = (cmd, nonce) => ${JSON.stringify(keptBefore)}.replaceAll('N0NCE', nonce) + cmd + ${JSON.stringify(keptAfter)}
+const run = (c, cmd, onErr = () => {}) => new Promise((res, rej) => c.exec(cmd, (err, s) => { if (err) return rej(err); s.on('data', () => {}).stderr.on('data', onErr); s.on('close', res) }))
 const wire = (k, cmd) => (k?.pid && cmd.registrable ? registered(cmd.registrable, k.pid, k.token++) : cmd.text)
-await Promise.all(plan.map((h) => new Promise((res, rej) => {
+await Promise.all(plan.map((h, i) => new Promise((res, rej) => {
   const c = new ssh2.Client()
   c.on('ready', () => {
     const [first, ...rest] = h.commands
-    const k = KEEPER && first.registrable ? keep(c) : null
-    run(c, first.text).then(() => Promise.all(rest.map((cmd) => run(c, wire(k, cmd))))).then(() => { c.end(); res() }, rej)
+    const k = KEEPER && first.registrable ? { pid: null, token: 1, nonce: 'n' + i } : null
+    let said = ''
+    const start = k ? run(c, kept(first.registrable, k.nonce), (d) => { said += d; const m = new RegExp('\\x1erunbook-keeper ' + k.nonce + ' (\\d+)\\n').exec(said); if (m) k.pid = Number(m[1]) }) : run(c, first.text)
+    start.then(() => Promise.all(rest.map((cmd) => run(c, wire(k, cmd))))).then(() => { c.end(); res() }, rej)
   }).on('error', rej)
   c.connect({ host: h.address, port: 22, username: 'root', privateKey: key, hostVerifier: (k) => k.toString('base64') === h.key })
   c.setNoDelay(true)
@@ -247,8 +247,8 @@ async function main(): Promise<void> {
       const key = readFileSync(identityFile)
       const script = join(work, 'floor.mjs')
       writeFileSync(script, floorScript(webs, identityFile, new Map([...commands].map(([h, list]) => [h, list.map((text) => ({ text }))]))))
-      // The same floor sending the CLI's own bytes (a keeper per connection, the first command
-      // behind its watcher, the others registered): what is left between it and the CLI is the
+      // The same floor sending the CLI's own bytes (the first command starts the keeper, the others
+      // register with it): what is left between it and the CLI is the
       // engine and the executor, not the work on the hosts.
       const wireScript = join(work, 'floor-wire.mjs')
       writeFileSync(wireScript, floorScript(webs, identityFile, wire, true))
@@ -302,7 +302,7 @@ async function main(): Promise<void> {
   }
   const out = [
     ...rows,
-    `(CLI and floors: best of ${ROUNDS} interleaved rounds after a warm-up; the floor in this process, the floor processes and the CLI as processes of their own; "watched commands": the floor process sending the bytes the CLI sends, guards included (a keeper per connection, the first command behind its own watcher); Ansible: one run)`,
+    `(CLI and floors: best of ${ROUNDS} interleaved rounds after a warm-up; the floor in this process, the floor processes and the CLI as processes of their own; "watched commands": the floor process sending the bytes the CLI sends, guards included (the first command of a connection starts its keeper, the others register with it); Ansible: one run)`,
   ]
   if (services.length > 0) {
     out.push('', '| hosts | embedded `runbook serve` (s) | serve + 2 BullMQ workers (s) | workers / embedded |', '|---|---|---|---|')

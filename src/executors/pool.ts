@@ -228,7 +228,7 @@ export class SshExecutorFactory implements ExecutorFactory {
               throw throughJump(err, target)
             })
           : undefined
-        // A login check runs a command or two: a keeper would cost a channel and save nothing.
+        // A login check runs a command or two: a keeper would save nothing.
         return SshConnection.open(
           target,
           { ...this.connectOpts, connectTimeoutMs: this.connectTimeoutFor(target), signal, keeper: false },

@@ -28,34 +28,38 @@
  * exec of sh under sudo), no other program. A fork of bash costs about 1 ms of CPU on a small VM
  * (at 50 hosts of 7 commands, a tenth to a sixth of a fleet run on the bench's 2 cores). So a
  * connection's later commands register with a keeper instead (below): one shell per connection,
- * no fork per command. The keeper's own channel costs about what a command's does (sshd's session
- * set-up), so it pays from about the 7th command of a connection: on the long-lived connections
- * of `runbook serve` more than in a one-shot run of a few commands.
+ * no fork per command.
  *
- * The keeper (`KEEPER_SCRIPT`): a shell loop on a channel of its own, started with the connection's
- * first guarded command (which still has its own watcher). Each later command (not through sudo)
- * starts by telling the keeper its pid, with the shell's builtin printf (no fork) into the keeper's
- * stdin through /proc/KEEPER/fd/3 (Linux reopens the pipe itself); `registeredCommand` writes that
- * prefix. Fd 3 is the keeper's copy of its stdin, which it never moves. Not fd 0: the keeper reads
- * /proc/PID/stat through a redirection of its fd 0, and a command registering at that moment wrote
- * into that stat file instead (EINVAL; EACCES for a user) and ran unguarded: commands started
- * together lost about one registration in fifty that way. The keeper notes the pid with the
- * process's start time (/proc/PID/stat, field 22), so a pid the kernel has reused is never mistaken
- * for the command. It kills a command's process group:
- * - when the client asks (`k TOKEN` on its stdin: the command's timeout or abort). A request that
- *   arrives before the command's own registration is remembered, and the command is killed when it
- *   registers;
- * - when its stdin ends: the connection is gone (closed, dead, or the runbook process was killed).
- *   Only commands still running are killed, as the watcher does: a command that ended normally
- *   keeps its deliberate background job.
- * It answers each `k` request with `k TOKEN killed|gone|unknown`, ignores lines it cannot read, and
- * starts only where its stdin can be reopened through /proc (Linux, a pipe): elsewhere it prints
- * `keeper unavailable` and exits, and every command keeps its own watcher. Commands through sudo always
- * have their own watcher, inside sudo: only it has the privileges to kill them.
+ * The keeper (`KEEPER_SCRIPT`): a bash loop started in the background by the connection's first
+ * guarded command (`keptCommand`), in a process group of its own, which outlives that command.
+ * It used to run on a channel of its own; that channel cost the hosts about 6% of a 50-host fleet
+ * run (an sshd session each), and a session of the server's MaxSessions. The first command says
+ * the keeper's pid on a line of its stderr before it runs (the client takes the line out). Each
+ * later command (not through sudo) starts by telling the keeper its pid, with the shell's builtin
+ * printf (no fork) into the keeper's mailbox, /proc/KEEPER/fd/4 (a pipe of the keeper's own that
+ * Linux reopens for the writer); `registeredCommand` writes that prefix, and a command that cannot
+ * register (the keeper is gone) starts a watcher of its own. The keeper notes the pid with the
+ * process's start time (/proc/PID/stat, field 22), so a pid the kernel has reused is never
+ * mistaken for the command. It kills a command's process group:
+ * - when the client asks (`k TOKEN` into the mailbox, from a short channel of its own:
+ *   `keeperKill`, at the command's timeout or abort). A request that arrives before the
+ *   command's registration is remembered, and the command is killed when it registers;
+ * - the first command: when its stdin ends while it runs (the keeper holds it: it is that
+ *   command's watcher), within a second;
+ * - when the connection is gone (closed, dead, or the runbook process was killed): the keeper
+ *   looks at sshd's process of the connection once a second, and when it has ended kills the
+ *   commands still running, and ends. A command that ended normally keeps its deliberate
+ *   background job, as with the watcher.
+ * The keeper runs where the login shell is bash and the channel's stdin is a pipe /proc can
+ * reopen (Linux); elsewhere the first command starts no keeper (no line), and every command keeps
+ * its own watcher. Commands through sudo always have their own watcher, inside sudo: only it has
+ * the privileges to kill them.
  * What changes for a registered command: `$?` is 0 at its start, as in any new shell, and nothing
- * else. What is left: a command killed in the few milliseconds between its start and its
- * registration reaching the keeper survives the death of its connection (its timeout or abort is
- * still honoured: the request waits for the registration).
+ * else; for the first command: `$!` is the keeper's pid until it starts a job of its own. What is
+ * left: a command that the connection's death catches in the few milliseconds before its
+ * registration reaches the keeper survives it (its timeout or abort is still honoured: the
+ * request waits for the registration); a kill request waits for a free session, and past 10 s
+ * the connection is closed instead (its keeper then kills every command of it).
  */
 import { quote, withSudo } from '../shared/quote.ts'
 
@@ -115,81 +119,143 @@ export function remoteCommand(command: string, sudo: boolean, guard = true): str
 }
 
 /**
- * The keeper of a connection (see the top of this file), run by the login shell as an exec request
- * of its own. POSIX sh; its variables are p_TOKEN (pid), s_TOKEN (start time) and d_TOKEN (a kill
- * asked before the registration), and k_*. Every 64 registrations it forgets the commands that
- * ended, so a long-lived connection does not grow it. SIGPIPE and SIGHUP are ignored: the keeper
- * must outlive the channel it reads, to sweep after it.
+ * The keeper (see the top of this file): a bash script, exec'd by a background job of the
+ * connection's first guarded command as `bash -c KEEPER_SCRIPT runbook-keeper FIRST SSHD`, so that
+ * `ps` on the host shows a keeper, not a copy of the first command. FIRST is that command's shell,
+ * SSHD its parent (sshd's process for the connection), fd 3 the first command's stdin (its channel).
+ * - It checks that SSHD runs and that FIRST is the leader of its own session (an exec request's
+ *   shell), then opens its mailbox, fd 4 (a pipe of its own, `<(:)`). Without them it is the first
+ *   command's watcher and nothing more; later commands then fail to register and start their own.
+ * - Its list: `pid:start time:fd:token` of each command it guards; fd is the command's stdin where
+ *   it holds one (the first command), else `-`.
+ * - Mailbox lines are handled as they come: `+ TOKEN PID` registers (a session leader only),
+ *   `k TOKEN` kills that command's process group (a kill asked before the registration, `d_TOKEN`,
+ *   is carried out at the registration), anything else is ignored.
+ * - Once a second (`read -t 1`, SECONDS): each listed command that ended is forgotten, one whose
+ *   stdin ended while it runs is killed; then SSHD: gone (a zombie, or its pid another process's
+ *   now), the connection is over: every listed command still running is killed, and it ends.
+ * A process is the listed one while its start time (/proc/PID/stat field 22) is the same.
  */
 export const KEEPER_SCRIPT = `: runbook keeper, see executors/remote-command.ts
 trap '' PIPE HUP
-k_alive() {
-  k_st=
-  { IFS= read -r k_st </proc/$1/stat; } 2>/dev/null || return 1
-  k_st=\${k_st##*) }
-  set -- "$2" $k_st
-  [ "$1" = "\${21-}" ]
+k_first=$1 k_sshd=$2 k_all=
+k_stat() { k_st=; { IFS= read -r k_st </proc/$1/stat; } 2>/dev/null || return 1; k_st=\${k_st##*) }; }
+k_add() { # pid fd token; sets k_s, the start time
+  k_stat "$1" || return 1
+  set -- "$1" "$2" "$3" $k_st
+  [ "$7" = "$1" ] || return 1
+  k_s=\${23}
+  k_all="$k_all $1:$k_s:$2:$3"
 }
-k_kill() {
-  eval "k_p=\\\${p_$1-} k_s=\\\${s_$1-}"
-  if [ -z "$k_p" ]; then eval "d_$1=1"; echo "k $1 unknown"; return 0; fi
-  eval "p_$1= s_$1="
-  if k_alive "$k_p" "$k_s"; then kill -9 -"$k_p" 2>/dev/null; echo "k $1 killed"; else echo "k $1 gone"; fi
-}
-k_prune() {
+k_alive() { k_stat "$1" || return 1; set -- "$2" $k_st; [ "$2" != Z ] && [ "$1" = "\${21-}" ]; }
+k_kill() { k_alive "$1" "$2" && kill -9 -"$1" 2>/dev/null; }
+k_check() { # forget ended commands, kill those whose stdin ended; with "all": kill every one
   k_live=
-  for k_t in $k_all; do
-    eval "k_p=\\\${p_$k_t-} k_s=\\\${s_$k_t-}"
-    if [ -n "$k_p" ] && k_alive "$k_p" "$k_s"; then k_live="$k_live $k_t"; else unset "p_$k_t" "s_$k_t"; fi
+  for k_e in $k_all; do
+    k_p=\${k_e%%:*} k_r=\${k_e#*:}; k_s=\${k_r%%:*} k_r=\${k_r#*:}; k_f=\${k_r%%:*} k_t=\${k_r#*:}
+    if [ -n "\${1-}" ]; then k_kill "$k_p" "$k_s"
+    elif ! k_alive "$k_p" "$k_s"; then :
+    elif [ "$k_f" != - ] && read -r -t 0 -u "$k_f" 2>/dev/null; then k_kill "$k_p" "$k_s"
+    else k_live="$k_live $k_e"; continue
+    fi
+    if [ "$k_f" != - ]; then exec {k_f}<&-; fi
+    if [ "$k_t" != - ]; then unset "t_$k_t"; fi
   done
   k_all=$k_live
 }
-exec 3<&0
-{ [ -p /proc/$$/fd/3 ] && printf 'self\\n' >/proc/$$/fd/3; } 2>/dev/null && IFS= read -r k_l && [ "$k_l" = self ] || { echo 'keeper unavailable'; exit 0; }
-echo "keeper $$"
-k_all=
-k_n=0
-while IFS=' ' read -r k_op k_t k_pid; do
-  case $k_t in ''|*[!0-9]*) continue ;; esac
-  case $k_op in
-  +)
-    case $k_pid in ''|*[!0-9]*) continue ;; esac
-    k_st=
-    { IFS= read -r k_st </proc/$k_pid/stat; } 2>/dev/null
-    k_st=\${k_st##*) }
-    set -- $k_st
-    eval "p_$k_t=\\$k_pid s_$k_t=\\\${20-}"
-    k_all="$k_all $k_t"
-    eval "k_d=\\\${d_$k_t-}"
-    if [ -n "$k_d" ]; then k_kill "$k_t"; fi
-    k_n=$((k_n + 1))
-    if [ "$k_n" -ge 64 ]; then k_n=0; k_prune; fi
-    ;;
-  k) k_kill "$k_t" ;;
-  esac
+k_watch() { while read -r _; do :; done <&3; kill -0 "$k_first" && kill -9 -"$k_first"; exit 0; }
+if k_stat "$k_sshd" && set -- $k_st && k_sshd_st=\${20} && exec 4<> <(:); then
+  # A first command already ended has nothing left to guard.
+  k_add "$k_first" 3 - || ! kill -0 "$k_first" || k_watch
+else
+  k_watch
+fi 2>/dev/null
+k_tick=$SECONDS
+while :; do
+  if IFS=' ' read -r -t 1 k_op k_t k_pid <&4; then
+    case $k_t in ''|*[!0-9]*) k_op= ;; esac
+    case $k_op in
+    +)
+      case $k_pid in ''|*[!0-9]*) continue ;; esac
+      if k_add "$k_pid" - "$k_t"; then
+        eval "t_$k_t=\\$k_pid:\\$k_s k_d=\\\${d_$k_t-}"
+        if [ -n "$k_d" ]; then unset "d_$k_t" "t_$k_t"; k_kill "$k_pid" "$k_s"; fi
+      fi
+      ;;
+    k)
+      eval "k_e=\\\${t_$k_t-}"
+      if [ -n "$k_e" ]; then unset "t_$k_t"; k_kill "\${k_e%%:*}" "\${k_e#*:}"; else eval "d_$k_t=1"; fi
+      ;;
+    esac
+    [ "$SECONDS" = "$k_tick" ] && continue
+  fi
+  k_tick=$SECONDS
+  k_check
+  k_alive "$k_sshd" "$k_sshd_st" || break
 done
-exec >/dev/null 2>&1
-for k_t in $k_all; do
-  eval "k_p=\\\${p_$k_t-}"
-  if [ -n "$k_p" ]; then k_kill "$k_t"; fi
-done
+k_check all
 `
 
-/** What the keeper prints on its first line when it runs: `keeper PID`. */
-export function keeperPid(line: string): number | undefined {
-  const m = /^keeper (\d+)$/.exec(line)
-  return m ? Number(m[1]) : undefined
+/**
+ * KEEPER_SCRIPT as one bash word on one line (`$'...'`): the first command's own line numbers do
+ * not move. dash parses it too (as `$` and a quoted word), in the branch it never runs.
+ */
+const KEEPER_ARG = `$'${KEEPER_SCRIPT.replace(/\\/g, '\\\\').replace(/'/g, '\\x27').replace(/\n/g, '\\n')}'`
+
+/** The keeper's pid on its own stderr line, `\x1erunbook-keeper NONCE PID`: the first command's stderr, stripped by the client. */
+export function keeperLine(nonce: string, pid: number): string {
+  return `\x1erunbook-keeper ${nonce} ${pid}\n`
+}
+
+/**
+ * The first guarded command of a connection: it starts the keeper, in a process group of its own
+ * (`set -m` for that one job: the keeper must outlive a kill of the command's group), says the
+ * keeper's pid on stderr before the command runs (`keeperLine`), then runs the command. Under a
+ * login shell other than bash, or with a stdin that /proc cannot reopen (a socketpair), it is
+ * `guardCommand(command)`: no keeper, no line.
+ * `nonce` (letters and digits) tells the client's line from anything the login files print.
+ *
+ * @example
+ * keptCommand('uname -n', 'a1b2')  // if [ -n "${BASH_VERSION-}" ] && [ -p /proc/$$/fd/0 ]; then set -m; { : runbook keeper ...; } ...
+ */
+export function keptCommand(command: string, nonce: string): string {
+  if (!/^[A-Za-z0-9]{1,64}$/.test(nonce)) throw new Error(`keptCommand: bad nonce ${JSON.stringify(nonce)}`)
+  return (
+    `if [ -n "\${BASH_VERSION-}" ] && [ -p /proc/$$/fd/0 ]; then set -m; { exec "$BASH" -c ${KEEPER_ARG} runbook-keeper $$ $PPID; } ` +
+    `3<&0 0</dev/null >/dev/null 2>&1 & set +m; disown 2>/dev/null; printf '\\036runbook-keeper ${nonce} %s\\n' "$!" >&2; ` +
+    `else ${STDIN_EOF_WATCHER}fi; ${command}`
+  )
+}
+
+/** The keeper's pid in the first command's stderr so far, and that line, or undefined. */
+export function findKeeper(stderr: string, nonce: string): { pid: number; line: string } | undefined {
+  const at = stderr.indexOf(`\x1erunbook-keeper ${nonce} `)
+  if (at === -1) return undefined
+  const m = /^\x1erunbook-keeper [A-Za-z0-9]+ ([1-9]\d{0,9})\n/.exec(stderr.slice(at))
+  return m ? { pid: Number(m[1]), line: m[0] } : undefined
 }
 
 /**
  * A command that registers with the keeper `keeper` as `token` before it runs (see the top of this
- * file). Not through sudo (the keeper could not kill it): those keep `remoteCommand`.
+ * file); when it cannot (the keeper is gone), it starts a watcher of its own. Not through sudo
+ * (the keeper could not kill it): those keep `remoteCommand`. The login shell is bash (the keeper
+ * runs only there).
  *
  * @example
- * registeredCommand('df -h', 4242, 7)  // { printf '+ 7 %s\n' $$ >/proc/4242/fd/3; } 2>/dev/null || :; df -h
+ * registeredCommand('df -h', 4242, 7)  // { printf '+ 7 %s\n' $$ >/proc/4242/fd/4; } 2>/dev/null || { { (while read ...) & } 3<&0; disown ...; }; df -h
  */
 export function registeredCommand(command: string, keeper: number, token: number): string {
+  checkKeeper(keeper, token)
+  return `{ printf '+ ${token} %s\\n' $$ >/proc/${keeper}/fd/4; } 2>/dev/null || { { ${WATCH} } 3<&0; disown 2>/dev/null; }; ${command}`
+}
+
+/** The command line that asks the keeper to kill the command registered (or about to be) as `token`. */
+export function keeperKill(keeper: number, token: number): string {
+  checkKeeper(keeper, token)
+  return `printf 'k ${token}\\n' >/proc/${keeper}/fd/4`
+}
+
+function checkKeeper(keeper: number, token: number): void {
   if (!Number.isSafeInteger(keeper) || keeper <= 0 || !Number.isSafeInteger(token) || token < 0)
     throw new Error(`registeredCommand: bad keeper ${keeper} or token ${token}`)
-  return `{ printf '+ ${token} %s\\n' $$ >/proc/${keeper}/fd/3; } 2>/dev/null || :; ${command}`
 }

@@ -7,7 +7,7 @@
  * with our own connect timeout, so every way a connection can fail is classified into an
  * `ExecFailureKind` a runbook can branch on.
  */
-import { createPrivateKey, sign as cryptoSign, type KeyObject } from 'node:crypto'
+import { createPrivateKey, randomBytes, sign as cryptoSign, type KeyObject } from 'node:crypto'
 import { readFileSync, statSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
@@ -20,7 +20,7 @@ import type { AuthenticationType, ClientChannel, ConnectConfig, ParsedKey, Serve
 import { ExecError } from '../errors.ts'
 import type { CommandResult, ExecFailureKind } from '../types.ts'
 import { KnownHosts, appendKnownHost, hostKeyName } from './known-hosts.ts'
-import { KEEPER_SCRIPT, keeperPid, registeredCommand, remoteCommand } from './remote-command.ts'
+import { findKeeper, keeperKill, keptCommand, registeredCommand, remoteCommand } from './remote-command.ts'
 
 const { Client, utils } = ssh2
 
@@ -57,6 +57,9 @@ export interface SshConnectOptions {
   keeper?: boolean | undefined
 }
 
+/** How long a kill request to the keeper may wait for a channel before the connection is closed instead. */
+const KEEPER_KILL_WAIT_MS = 10_000
+
 export interface SshExecOptions {
   timeoutMs: number
   /** Per stream; the rest is read and dropped, and the result says `truncated`. */
@@ -64,101 +67,11 @@ export interface SshExecOptions {
   signal?: AbortSignal | undefined
   /** Called when the executor gives up on the command (timeout, abort), after the channel is closed. */
   onGiveUp?: (() => void) | undefined
-}
-
-const KEEPER_READY_TIMEOUT_MS = 10_000
-
-/**
- * The host-side keeper of one connection (remote-command.ts): a channel running KEEPER_SCRIPT, and
- * the tokens of the commands registered with it. `pid` is set once the keeper said it runs; it is
- * `gone` when it could not start, said it is unavailable, was stopped, or its channel closed. It
- * holds one of the connection's sessions from its start until its channel closes (`onGone`).
- */
-class Keeper {
-  pid: number | undefined
-  gone = false
-  private channel: ClientChannel | undefined
-  private next = 1
-  private lineBuf = ''
-  private readonly notReady: NodeJS.Timeout
-
-  /** `onGone(opened)`: the keeper's session is free again; `opened` if its channel had opened. */
-  constructor(client: InstanceType<typeof Client>, onGone: (opened: boolean) => void) {
-    let ended = false
-    const end = (): void => {
-      if (ended) return
-      ended = true
-      clearTimeout(this.notReady)
-      this.gone = true
-      this.pid = undefined
-      onGone(this.channel !== undefined)
-    }
-    // A keeper that does not say it runs (a ForceCommand, a login shell that waits) gives its
-    // session back.
-    this.notReady = setTimeout(() => this.stop(), KEEPER_READY_TIMEOUT_MS)
-    this.notReady.unref()
-    try {
-      client.exec(KEEPER_SCRIPT, (err, channel) => {
-        if (err) return end()
-        this.channel = channel
-        channel.on('data', (chunk: Buffer) => this.read(chunk))
-        channel.stderr.on('data', () => {})
-        channel.on('error', () => {})
-        channel.on('close', end)
-        // Stopped while it opened (the server refused a command for want of sessions).
-        if (this.gone) this.close()
-      })
-    } catch {
-      end()
-    }
-  }
-
-  private read(chunk: Buffer): void {
-    this.lineBuf += chunk.toString('latin1')
-    let nl: number
-    while ((nl = this.lineBuf.indexOf('\n')) !== -1) {
-      const line = this.lineBuf.slice(0, nl)
-      this.lineBuf = this.lineBuf.slice(nl + 1)
-      if (this.pid === undefined && !this.gone) {
-        this.pid = keeperPid(line)
-        if (this.pid === undefined) this.stop()
-        else clearTimeout(this.notReady)
-      }
-    }
-    if (this.lineBuf.length > 4096) this.lineBuf = ''
-  }
-
-  /** A token for the next command, or undefined while the keeper cannot take it. */
-  token(): { pid: number; token: number } | undefined {
-    if (this.gone || this.pid === undefined) return undefined
-    return { pid: this.pid, token: this.next++ }
-  }
-
-  /** Ask the keeper to kill the command registered (or about to register) as `token`. */
-  kill(token: number): void {
-    if (this.gone || !this.channel) return
-    try {
-      this.channel.write(`k ${token}\n`)
-    } catch {
-      /* channel already gone: the keeper sweeps on its EOF */
-    }
-  }
-
-  /** Give the keeper up: its channel closes, and the keeper sweeps (kills what still runs) and ends. */
-  stop(): void {
-    if (this.gone) return
-    this.gone = true
-    this.pid = undefined
-    this.close()
-  }
-
-  private close(): void {
-    try {
-      this.channel?.close()
-    } catch {
-      /* already closed */
-    }
-  }
+  /**
+   * The command starts the connection's keeper (`keptCommand`) with this nonce: its line is taken
+   * out of the command's stderr, and `onKeeper` gets the keeper's pid as soon as it arrives.
+   */
+  keeper?: { nonce: string; onKeeper(pid: number): void } | undefined
 }
 
 export const DEFAULT_IDENTITY_FILES = ['id_ed25519', 'id_ecdsa', 'id_rsa']
@@ -381,8 +294,14 @@ export class SshConnection {
   lastUsed = performance.now()
   /** Channels in use (sessions and forwards); the pool closes idle connections only. */
   busy = 0
-  /** Started by the first guarded command (SshConnectOptions.keeper); null: not to be started (again). */
-  private keeper: Keeper | null | undefined
+  /**
+   * The connection's keeper on the host (remote-command.ts), started by its first guarded command:
+   * `unstarted`, `starting` (that command runs, the keeper's pid not known yet), `running` (its
+   * pid), `off` (the login shell is not bash, the line never came, or keepers are off).
+   */
+  private keeper: { state: 'unstarted' } | { state: 'starting' } | { state: 'off' } | { state: 'running'; pid: number; next: number } = {
+    state: 'unstarted',
+  }
   /** When a channel of ours last closed (performance.now()): sshd frees its session a little later. */
   private lastClosedAt = -Infinity
 
@@ -716,16 +635,9 @@ export class SshConnection {
         const refused = (err as { reason?: unknown }).reason !== undefined
         this.release(false)
         if (!this.open) throw this.lostError
-        if (refused && this.keeper) {
-          // The keeper's channel counts against the server's MaxSessions: give it back, for good,
-          // and try again.
-          this.keeper.stop()
-          this.keeper = null
-          continue
-        }
         if (refused && this.sessions === 0 && performance.now() - this.lastClosedAt < 2000) {
           // Nothing of ours is open, but a channel just closed: sshd frees its session when the
-          // command (or the keeper) has ended, a little after the channel. Ask again shortly.
+          // command has ended, a little after the channel. Ask again shortly.
           await new Promise((r) => setTimeout(r, 25))
           continue
         }
@@ -743,34 +655,50 @@ export class SshConnection {
 
   /**
    * Run `command` guarded (remote-command.ts), so that it dies on the host when the executor gives
-   * up on it or the connection goes: registered with the connection's keeper once that runs, else
-   * behind a watcher of its own (the first command, commands through sudo, hosts without a keeper).
-   * The first guarded command starts the keeper.
+   * up on it or the connection goes. The connection's first guarded command starts the keeper;
+   * later ones register with it once its pid is known, and the executor asks it to kill one it
+   * gives up on. Others have a watcher of their own: commands through sudo, commands that start
+   * before the keeper's pid is known, all commands on hosts without a keeper.
    */
   execGuarded(command: string, sudo: boolean, opts: SshExecOptions): Promise<CommandResult> {
-    if (sudo || !this.useKeeper) return this.exec(remoteCommand(command, sudo, true), opts)
-    if (this.keeper === undefined) this.startKeeper()
     const keeper = this.keeper
-    const reg = keeper?.token()
-    if (!keeper || !reg) return this.exec(remoteCommand(command, false, true), opts)
-    return this.exec(registeredCommand(command, reg.pid, reg.token), {
+    if (sudo || !this.useKeeper || keeper.state === 'off' || keeper.state === 'starting')
+      return this.exec(remoteCommand(command, sudo, true), opts)
+    if (keeper.state === 'unstarted') {
+      this.keeper = { state: 'starting' }
+      const nonce = randomBytes(6).toString('hex')
+      const onKeeper = (pid: number): void => {
+        if (this.keeper.state === 'starting') this.keeper = { state: 'running', pid, next: 1 }
+      }
+      return this.exec(keptCommand(command, nonce), { ...opts, keeper: { nonce, onKeeper } }).finally(() => {
+        // No line by the command's end: no keeper (another login shell, a stdin /proc cannot reopen).
+        if (this.keeper.state === 'starting') this.keeper = { state: 'off' }
+      })
+    }
+    const token = keeper.next++
+    return this.exec(registeredCommand(command, keeper.pid, token), {
       ...opts,
       onGiveUp: () => {
-        keeper.kill(reg.token)
+        this.askKeeperToKill(keeper.pid, token)
         opts.onGiveUp?.()
       },
     })
   }
 
   /**
-   * Open the keeper's channel if a session is free now (it then holds one for the connection's
-   * life). Refused or failed: commands keep their own watchers, and it is not tried again.
+   * Ask the keeper, on a channel of its own, to kill the command registered as `token`. A server
+   * whose sessions are all taken (by commands that hang, say) may not open that channel: past
+   * KEEPER_KILL_WAIT_MS the connection is closed, and the keeper, seeing it go, kills every command
+   * of it that still runs.
    */
-  private startKeeper(): void {
-    this.keeper = null
-    if (!this.open || this.sessions >= this.maxSessions - 1) return
-    this.sessions++
-    this.keeper = new Keeper(this.client, (opened) => this.release(opened))
+  private askKeeperToKill(pid: number, token: number): void {
+    if (!this.open) return // the keeper sees the connection go and kills what still runs
+    const watchdog = setTimeout(() => this.close(), KEEPER_KILL_WAIT_MS)
+    watchdog.unref()
+    this.exec(keeperKill(pid, token), { timeoutMs: KEEPER_KILL_WAIT_MS, maxOutputBytes: 4096 }).then(
+      () => clearTimeout(watchdog),
+      () => clearTimeout(watchdog), // the connection is gone: so is the command, by the keeper
+    )
   }
 
   /**
@@ -834,8 +762,18 @@ export class SshConnection {
       stream.on('data', (c: Buffer) => {
         outBytes = take(out, outBytes, c)
       })
+      // The keeper's line, when this command starts it: looked for in the stderr so far (only what
+      // the login files printed comes before it), and taken out of the result.
+      let keeperLine: string | undefined
+      let seen = ''
       stream.stderr.on('data', (c: Buffer) => {
         errBytes = take(err, errBytes, c)
+        if (!opts.keeper || keeperLine !== undefined || seen.length > 65_536) return
+        seen += c.toString('latin1')
+        const found = findKeeper(seen, opts.keeper.nonce)
+        if (!found) return
+        keeperLine = found.line
+        opts.keeper.onKeeper(found.pid)
       })
       stream.on('exit', (code: number | null, sig?: string) => {
         gotExit = true
@@ -870,7 +808,8 @@ export class SshConnection {
           exitCode: timedOut && !gotExit ? null : exitCode,
           signal: signalName,
           stdout: Buffer.concat(out).toString('utf8'),
-          stderr: Buffer.concat(err).toString('utf8'),
+          stderr:
+            keeperLine === undefined ? Buffer.concat(err).toString('utf8') : Buffer.concat(err).toString('utf8').replace(keeperLine, ''),
           durationMs: Math.round((performance.now() - start) * 100) / 100,
           timedOut,
           ...(truncated ? { truncated: true } : {}),

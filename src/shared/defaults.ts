@@ -47,9 +47,9 @@ export const DEFAULTS = Object.freeze({
     // it (remote-command.ts). 0 sends commands bare, for hosts whose login shell is not a POSIX sh;
     // a timed-out command then keeps running there.
     guardCommands: 1, // RUNBOOK_SSH_GUARD_COMMANDS
-    // 1: on a connection that runs more than one command, a keeper shell (remote-command.ts) does
-    // the watcher's work for every command not run through sudo, without a fork per command. 0:
-    // each command has its own watcher.
+    // 1: the first command of a connection starts a keeper (remote-command.ts) that does the
+    // watcher's work for every later command not run through sudo, without a fork per command.
+    // 0: each command has its own watcher.
     keeper: 1, // RUNBOOK_SSH_KEEPER
   },
 })

@@ -13,6 +13,9 @@ export interface HostProcess {
   /** pid inside the host's PID namespace */
   nsPid: number
   cmdline: string
+  /** Its process group and session, as machine pids (a watcher or keeper is a fork: pid !== sid). */
+  pgid: number
+  sid: number
 }
 
 function read(path: string): string | undefined {
@@ -54,8 +57,17 @@ export function hostProcesses(lab: TestLab, host: string): HostProcess[] {
       ?.trim()
       .split(/\s+/)
       .pop()
-    if (status === undefined || cmdline === undefined || nsPid === undefined) continue
-    found.push({ pid: Number(entry), nsPid: Number(nsPid), cmdline: cmdline.replace(/\0/g, ' ').trim() })
+    // pid (comm) state ppid pgrp session ...: comm may hold spaces, so read after its closing paren.
+    const stat = read(`/proc/${entry}/stat`)
+    const fields = stat?.slice(stat.lastIndexOf(')') + 2).split(' ')
+    if (status === undefined || cmdline === undefined || nsPid === undefined || !fields) continue
+    found.push({
+      pid: Number(entry),
+      nsPid: Number(nsPid),
+      cmdline: cmdline.replace(/\0/g, ' ').trim(),
+      pgid: Number(fields[2]),
+      sid: Number(fields[3]),
+    })
   }
   return found
 }

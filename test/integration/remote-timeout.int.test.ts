@@ -205,10 +205,15 @@ describe.skipIf(skip)('timed-out and abandoned commands end on the host', () => 
     expect(pick(after)).toEqual(pick(before))
   })
 
-  // The keeper (remote-command.ts): the first guarded command of a connection starts it, and the
-  // later ones (not through sudo) register with it instead of forking a watcher each.
-  const keepers = (): HostProcess[] => running(': runbook keeper')
-  const watchers = (): HostProcess[] => running('while read -r _')
+  // The keeper (remote-command.ts): the first guarded command of a connection starts it, in the
+  // background, and the later ones (not through sudo) register with it instead of forking a
+  // watcher each. A watcher or the keeper is a fork of a command's shell: it has that shell's
+  // command line, but it is not the leader of the session sshd made for the command.
+  const forks = (text: string): HostProcess[] => running(text).filter((p) => p.pid !== p.sid)
+  const keepers = (): HostProcess[] => forks(': runbook keeper')
+  const watchers = (): HostProcess[] => forks('while read -r _').filter((p) => !p.cmdline.includes(': runbook keeper'))
+  /** The watcher forked for the command `cmd`, if it has one. */
+  const watcherOf = (cmd: string): HostProcess[] => forks(cmd).filter((p) => p.cmdline.includes('while read'))
 
   it('a connection runs one keeper; its later commands have no watcher, and one that times out ends with all it started', async () => {
     const own = new SshExecutorFactory({ inventory: loadInventory(lab.inventory), agent: null, sshConfig: new SshConfigFile('') })
@@ -220,7 +225,7 @@ describe.skipIf(skip)('timed-out and abandoned commands end on the host', () => 
       const p = own.executor('web1').exec(spec(`${a} & (${b}) | cat; wait`, 1500))
       await until(`${a} and ${b} on web1`, () => running(a).length > 0 && running(b).length > 0)
       // Registered: no watcher process of its own (a fork keeps the command line it was forked with).
-      expect(running(a).filter((x) => x.cmdline.includes('while read'))).toEqual([])
+      expect(watcherOf(a)).toEqual([])
       expect((await p).timedOut).toBe(true)
       expect(await left(a)).toEqual([])
       expect(await left(b)).toEqual([])
@@ -228,7 +233,8 @@ describe.skipIf(skip)('timed-out and abandoned commands end on the host', () => 
     } finally {
       await own.close()
     }
-    // The connection closed: its keeper swept (nothing was running) and ended.
+    // The connection closed: its keeper saw it go (within a second), swept (nothing was running)
+    // and ended.
     await until('the keeper to end', () => keepers().length === before)
   })
 
@@ -264,7 +270,7 @@ describe.skipIf(skip)('timed-out and abandoned commands end on the host', () => 
       const cmd = marker()
       const p = own.executor('web1').exec(spec(cmd, 1000))
       await until(`${cmd} on web1`, () => exactly(cmd).length === 1)
-      expect(running(cmd).filter((x) => x.cmdline.includes('while read'))).toHaveLength(1)
+      expect(watcherOf(cmd)).toHaveLength(1)
       expect(keepers()).toHaveLength(before)
       expect((await p).timedOut).toBe(true)
       expect(await left(cmd)).toEqual([])
@@ -299,7 +305,7 @@ describe.skipIf(skip)('timed-out and abandoned commands end on the host', () => 
     })
     try {
       await until(`${cmd} on web1`, () => exactly(cmd).length === 1, 15_000)
-      expect(running(cmd).filter((x) => x.cmdline.includes('while read'))).toEqual([]) // registered with the keeper
+      expect(watcherOf(cmd)).toEqual([]) // registered with the keeper
       child.kill('SIGKILL')
       expect(await left(cmd, 5000)).toEqual([])
     } finally {

@@ -114,7 +114,7 @@ not be reached (DNS, refused, timeout, host key, authentication).`,
       acceptNewHostKeys: values['accept-new-host-keys'] === true,
       passphrase: promptPassphrase(io),
       ...(connectTimeoutMs === undefined ? {} : { connectTimeoutMs }),
-      // One command per host: a keeper (remote-command.ts) would cost a channel and save nothing.
+      // One command per host: a keeper (remote-command.ts) would outlive it and save nothing.
       keeper: 0,
     })
     const width = Math.max(...hosts.map((h) => h.length))

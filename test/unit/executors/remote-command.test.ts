@@ -9,10 +9,11 @@ import { describe, expect, it } from 'vitest'
 import { sshDefaults } from '../../../src/executors/pool.ts'
 import { withSudo } from '../../../src/shared/quote.ts'
 import {
-  KEEPER_SCRIPT,
   STDIN_EOF_WATCHER,
+  findKeeper,
   guardCommand,
-  keeperPid,
+  keeperKill,
+  keptCommand,
   registeredCommand,
   remoteCommand,
 } from '../../../src/executors/remote-command.ts'
@@ -33,14 +34,21 @@ interface Ran {
 function start(
   shell: string,
   script: string,
-): { done: Promise<Ran>; endStdin(): void; write(text: string): void; stdout(): string; pid: number } {
+): { done: Promise<Ran>; endStdin(): void; write(text: string): void; stdout(): string; stderr(): string; pid: number } {
   const child = spawn(shell, ['-c', script], { detached: true, stdio: ['pipe', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
   const done = new Promise<Ran>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })))
-  return { done, endStdin: () => child.stdin.end(), write: (t) => child.stdin.write(t), stdout: () => stdout, pid: child.pid! }
+  return {
+    done,
+    endStdin: () => child.stdin.end(),
+    write: (t) => child.stdin.write(t),
+    stdout: () => stdout,
+    stderr: () => stderr,
+    pid: child.pid!,
+  }
 }
 
 async function run(shell: string, script: string): Promise<Ran> {
@@ -166,29 +174,47 @@ describe.skipIf(process.platform !== 'linux' || SHELLS.length === 0).each(SHELLS
 })
 
 /**
- * The keeper of remote-command.ts, run here as sshd runs it (its own session, stdin a pipe this
- * test holds), and commands registered with it, each in a session of its own like an exec request.
+ * The keeper of remote-command.ts. A `sh` stands in for sshd's process of the connection: it
+ * starts the first command (keptCommand) as its child, the leader of a session of its own (setsid)
+ * with a pipe as stdin (cat relays ours: Node gives a child a socket, which Linux cannot reopen
+ * through /proc), then stays (`exec sleep`). Killing it is the connection going away. Later
+ * commands run in sessions of their own, as exec requests do.
  */
-describe.skipIf(process.platform !== 'linux' || SHELLS.length === 0).each(SHELLS)('the keeper under %s', (shell) => {
-  async function keeper(): Promise<ReturnType<typeof start> & { keeper: number; said(line: string): Promise<void> }> {
-    // Node gives a child a socket as stdin, and Linux cannot reopen a socket through /proc; sshd
-    // gives a pipe. cat relays ours into one.
-    const k = start('sh', `cat | exec ${shell} -c '${KEEPER_SCRIPT.replace(/'/g, `'\\''`)}'`)
-    const said = async (line: string): Promise<void> => {
-      const deadline = Date.now() + 3000
-      while (!k.stdout().split('\n').includes(line)) {
-        if (Date.now() > deadline) throw new Error(`the keeper did not say '${line}' (it said: ${JSON.stringify(k.stdout())})`)
-        await sleep(10)
-      }
-    }
+describe.skipIf(process.platform !== 'linux' || !SHELLS.includes('bash'))('the keeper', () => {
+  const q = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`
+
+  /** A connection whose first command is `command`; resolves once its keeper said its pid. */
+  async function connection(command: string): Promise<{
+    first: ReturnType<typeof start>
+    keeper: number
+    /** The first command's stderr, without the keeper's line. */
+    firstStderr(): string
+    close(): void
+  }> {
+    const nonce = `t${process.pid}x${++n}`
+    const first = start('sh', `cat | setsid bash -c ${q(keptCommand(command, nonce))}; exec sleep 600`)
     const deadline = Date.now() + 3000
-    while (keeperPid(k.stdout().split('\n')[0] ?? '') === undefined) {
-      if (Date.now() > deadline) throw new Error(`no keeper line: ${JSON.stringify(k.stdout())}`)
+    let found: ReturnType<typeof findKeeper>
+    while (!(found = findKeeper(first.stderr(), nonce))) {
+      if (Date.now() > deadline) throw new Error(`no keeper line: ${JSON.stringify(first.stderr())}`)
       await sleep(10)
     }
-    const pid = keeperPid(k.stdout().split('\n')[0]!)!
-    expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8')).toContain(': runbook keeper')
-    return { ...k, keeper: pid, said }
+    const line = found.line
+    const pid = found.pid
+    // A fork of the first command's shell until it execs the keeper's own bash.
+    await until('the keeper', () => /^\S*bash\0-c\0: runbook keeper/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8')))
+    return {
+      first,
+      keeper: found.pid,
+      firstStderr: () => first.stderr().replace(line, ''),
+      close: () => {
+        try {
+          process.kill(first.pid, 'SIGKILL')
+        } catch {
+          // already gone
+        }
+      },
+    }
   }
 
   async function until(what: string, check: () => boolean, ms = 3000): Promise<void> {
@@ -199,76 +225,117 @@ describe.skipIf(process.platform !== 'linux' || SHELLS.length === 0).each(SHELLS
     }
   }
 
-  it.each([...UNCHANGED, 'echo "$0 $?"'])('changes nothing the command sees: %s', async (cmd) => {
-    const k = await keeper()
+  const alive = (pid: number): boolean => {
     try {
-      expect(await run(shell, registeredCommand(cmd, k.keeper, 1))).toEqual(await run(shell, cmd))
+      process.kill(pid, 0)
+      return !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ')
+    } catch {
+      return false
+    }
+  }
+
+  it.each([...UNCHANGED, 'echo "$0 $?"'])('changes nothing the first command sees: %s', async (cmd) => {
+    const c = await connection(cmd)
+    try {
+      c.first.endStdin()
+      await until('the first command', () => !processes(cmd).length)
+      const bare = start('sh', `cat | setsid bash -c ${q(cmd)}`)
+      bare.endStdin()
+      const expected = await bare.done
+      await until('its output', () => c.first.stdout() === expected.stdout && c.firstStderr() === expected.stderr)
     } finally {
-      k.endStdin()
-      await k.done
+      c.close()
     }
   })
 
-  it('kills a registered command and everything it started when asked (k TOKEN), and only that one', async () => {
-    const k = await keeper()
-    const [a, b, c] = [marker(), marker(), marker()]
-    const s = start(shell, registeredCommand(`${a} & (${b}) | cat; wait`, k.keeper, 7))
-    const other = start(shell, registeredCommand(c, k.keeper, 8))
-    await until('both commands', () => processes(a).length + processes(b).length + processes(c).length === 3)
-    k.write('k 7\n')
-    await k.said('k 7 killed')
-    expect((await s.done).signal).toBe('SIGKILL')
-    expect(await gone(a)).toEqual([])
-    expect(await gone(b)).toEqual([])
-    expect(await liveMembers(s.pid)).toEqual([])
-    expect(processes(c)).toHaveLength(1)
-    k.write('k 8\n')
-    await k.said('k 8 killed')
-    expect(await gone(c)).toEqual([])
-    k.write('k 8\n') // already done: nothing is registered as 8 any more
-    await k.said('k 8 unknown')
-    k.endStdin()
-    expect(await k.done).toMatchObject({ code: 0, signal: null })
+  it.each([...UNCHANGED, 'echo "$0 $?"'])('changes nothing a registered command sees: %s', async (cmd) => {
+    const c = await connection('true')
+    try {
+      expect(await run('bash', registeredCommand(cmd, c.keeper, 1))).toEqual(await run('bash', cmd))
+    } finally {
+      c.close()
+    }
+  })
+
+  it('outlives the first command in a process group of its own, and kills a registered command when asked, with all it started, and only that one', async () => {
+    const c = await connection('true')
+    try {
+      const stat = readFileSync(`/proc/${c.keeper}/stat`, 'utf8')
+      expect(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2])).toBe(c.keeper) // its own process group
+      await sleep(300) // `true` has ended by now
+      const [a, b, other] = [marker(), marker(), marker()]
+      const s = start('bash', registeredCommand(`${a} & (${b}) | cat; wait`, c.keeper, 7))
+      const o = start('bash', registeredCommand(other, c.keeper, 8))
+      await until('the commands', () => processes(a).length + processes(b).length + processes(other).length === 3)
+      expect((await run('bash', keeperKill(c.keeper, 7))).code).toBe(0)
+      expect((await s.done).signal).toBe('SIGKILL')
+      expect(await gone(a)).toEqual([])
+      expect(await gone(b)).toEqual([])
+      expect(await liveMembers(s.pid)).toEqual([])
+      expect(processes(other)).toHaveLength(1)
+      expect(alive(c.keeper)).toBe(true)
+      await run('bash', keeperKill(c.keeper, 8))
+      expect((await o.done).signal).toBe('SIGKILL')
+    } finally {
+      c.close()
+    }
   })
 
   it('a kill asked before the command registered is carried out when it registers', async () => {
-    const k = await keeper()
-    k.write('k 3\n')
-    await k.said('k 3 unknown')
-    const a = marker()
-    const s = start(shell, registeredCommand(a, k.keeper, 3))
-    expect((await s.done).signal).toBe('SIGKILL')
-    await k.said('k 3 killed')
-    expect(await gone(a)).toEqual([])
-    k.endStdin()
-    await k.done
+    const c = await connection('true')
+    try {
+      await run('bash', keeperKill(c.keeper, 3))
+      const a = marker()
+      const s = start('bash', registeredCommand(a, c.keeper, 3))
+      expect((await s.done).signal).toBe('SIGKILL')
+      expect(await gone(a)).toEqual([])
+    } finally {
+      c.close()
+    }
   })
 
-  it('at EOF (the connection went) kills the commands still running, and leaves the background job of one that ended', async () => {
-    const k = await keeper()
+  it('the connection gone: kills the commands still running, leaves the background job of one that ended, and ends', async () => {
+    const c = await connection('true')
     const [a, bg] = [marker(), marker()]
-    const finished = start(shell, registeredCommand(`(${bg} >/dev/null 2>&1 &); echo started`, k.keeper, 1))
-    expect(await finished.done).toMatchObject({ code: 0, stdout: 'started\n' })
-    const running = start(shell, registeredCommand(a, k.keeper, 2))
-    await until(a, () => processes(a).length === 1)
-    k.endStdin()
-    expect((await running.done).signal).toBe('SIGKILL')
-    expect(await gone(a)).toEqual([])
-    const left = processes(bg)
-    expect(left).toHaveLength(1)
-    for (const pid of left) process.kill(pid, 'SIGKILL')
-    expect(await k.done).toMatchObject({ code: 0 })
+    try {
+      const finished = start('bash', registeredCommand(`(${bg} >/dev/null 2>&1 &); echo started`, c.keeper, 1))
+      expect(await finished.done).toMatchObject({ code: 0, stdout: 'started\n' })
+      const running = start('bash', registeredCommand(a, c.keeper, 2))
+      await until(a, () => processes(a).length === 1)
+      c.close()
+      expect((await running.done).signal).toBe('SIGKILL')
+      expect(await gone(a)).toEqual([])
+      await until('the keeper to end', () => !alive(c.keeper))
+      expect(processes(bg)).toHaveLength(1)
+    } finally {
+      c.close()
+      for (const pid of processes(bg)) process.kill(pid, 'SIGKILL')
+    }
   })
 
-  it("loses no registration that arrives while it reads another command's /proc entry", async () => {
-    // The keeper reads /proc/PID/stat through its own stdin (a redirection of fd 0): a command
-    // registering through /proc/KEEPER/fd/0 (as it used to) at that moment wrote into that stat
-    // file instead (EINVAL, or EACCES for a user) and was left unguarded. Commands that start
-    // together race just so.
-    const k = await keeper()
+  it('kills the first command, with all it started, when its stdin ends while it runs; then goes on guarding the others', async () => {
+    const [a, b, later] = [marker(), marker(), marker()]
+    const c = await connection(`${a} & (${b}) | cat; wait`)
+    try {
+      await until('the first command', () => processes(a).length + processes(b).length === 2)
+      c.first.endStdin() // what sshd does when the client gives up on the command
+      expect(await gone(a)).toEqual([])
+      expect(await gone(b)).toEqual([])
+      expect(alive(c.keeper)).toBe(true)
+      const s = start('bash', registeredCommand(later, c.keeper, 1))
+      await until(later, () => processes(later).length === 1)
+      c.close()
+      expect((await s.done).signal).toBe('SIGKILL')
+    } finally {
+      c.close()
+    }
+  })
+
+  it('loses no registration among 100 commands that start at once', async () => {
+    const c = await connection('true')
     const count = 100
     const cmds = Array.from({ length: count }, () => marker())
-    const started = cmds.map((cmd, i) => start(shell, registeredCommand(cmd, k.keeper, i + 1)))
+    const started = cmds.map((cmd, i) => start('bash', registeredCommand(cmd, c.keeper, i + 1)))
     try {
       await until(
         `${count} commands`,
@@ -278,14 +345,9 @@ describe.skipIf(process.platform !== 'linux' || SHELLS.length === 0).each(SHELLS
         },
         15_000,
       )
-      k.write(cmds.map((_, i) => `k ${i + 1}\n`).join(''))
-      await k.said(`k ${count} killed`)
-      const answers = k
-        .stdout()
-        .split('\n')
-        .filter((l) => l.startsWith('k '))
-      expect(answers.filter((l) => !l.endsWith(' killed'))).toEqual([])
-      expect(answers).toHaveLength(count)
+      await run('bash', cmds.map((_, i) => keeperKill(c.keeper, i + 1)).join('; '))
+      const ends = await Promise.all(started.map((s) => s.done))
+      expect(ends.filter((r) => r.signal !== 'SIGKILL')).toEqual([])
     } finally {
       for (const s of started) {
         try {
@@ -294,47 +356,68 @@ describe.skipIf(process.platform !== 'linux' || SHELLS.length === 0).each(SHELLS
           // already gone
         }
       }
-      k.endStdin()
-      await k.done
+      c.close()
     }
   })
 
-  it('ignores lines it cannot read, and a pid that is not running', async () => {
-    const k = await keeper()
-    k.write('hello\n+ x 12\n+ 4 12abc\n; rm -rf /tmp/nothing\n+ 5 $(id)\nk\n\n')
-    k.write(`+ 6 ${2 ** 22 + 1}\nk 6\n`) // above pid_max: no such process
-    await k.said('k 6 gone')
-    k.write('k 4\n')
-    await k.said('k 4 unknown')
-    k.endStdin()
-    expect(await k.done).toMatchObject({ code: 0, stderr: '' })
+  it('ignores lines it cannot read and pids that are not running, and goes on', async () => {
+    const c = await connection('true')
+    try {
+      const junk = ['hello', '+ x 12', '+ 4 12abc', '; rm -rf /tmp/nothing', '+ 5 $(id)', 'k', '', `+ 6 ${2 ** 22 + 1}`, 'k 6', 'k 4']
+      expect((await run('bash', `printf '%s\\n' ${junk.map(q).join(' ')} >/proc/${c.keeper}/fd/4`)).code).toBe(0)
+      const a = marker()
+      const s = start('bash', registeredCommand(a, c.keeper, 9))
+      await until(a, () => processes(a).length === 1)
+      await run('bash', keeperKill(c.keeper, 9))
+      expect((await s.done).signal).toBe('SIGKILL')
+    } finally {
+      c.close()
+    }
   })
 
-  it('forgets ended commands as it goes, so a long-lived connection does not grow it', async () => {
-    const k = await keeper()
-    for (let i = 1; i <= 130; i++) await run(shell, registeredCommand('true', k.keeper, i))
+  it('a command that cannot register (its keeper is gone) starts a watcher of its own', async () => {
+    const c = await connection('true')
+    c.close()
+    await until('the keeper to end', () => !alive(c.keeper))
     const a = marker()
-    const s = start(shell, registeredCommand(a, k.keeper, 131))
-    await until(a, () => processes(a).length === 1)
-    k.write('k 131\nk 2\n')
-    await k.said('k 131 killed')
-    await k.said('k 2 unknown') // pruned: it had ended
-    expect((await s.done).signal).toBe('SIGKILL')
-    k.endStdin()
-    await k.done
+    const s = start('sh', `cat | setsid bash -c ${q(registeredCommand(a, c.keeper, 1))}`)
+    try {
+      await until(a, () => processes(a).length === 1)
+      s.endStdin()
+      expect(await gone(a)).toEqual([])
+    } finally {
+      s.endStdin()
+    }
   })
 
   it.each([
-    ['a socket (sshds that use socketpairs)', 'pipe'],
-    ['/dev/null', 'ignore'],
-  ] as const)('does not start where its stdin is %s: it says so, and exits', (_, stdin) => {
-    const r = spawnSync(shell, ['-c', KEEPER_SCRIPT], { stdio: [stdin, 'pipe', 'pipe'], encoding: 'utf8' })
-    expect(r).toMatchObject({ status: 0, stdout: 'keeper unavailable\n', stderr: '' })
+    ['dash, not bash', (cmd: string) => start('sh', `cat | setsid dash -c ${q(cmd)}`)],
+    // Node gives the child a socket as stdin.
+    ['a stdin that is a socket (sshds that use socketpairs)', (cmd: string) => start('bash', cmd)],
+  ] as const)('starts no keeper under %s: no line, and the first command has its own watcher', async (_, startIt) => {
+    if (!SHELLS.includes('dash')) return
+    const a = marker()
+    const s = startIt(keptCommand(`echo ok; ${a}`, 'nonce1'))
+    try {
+      await until(a, () => processes(a).length === 1)
+      expect(s.stderr()).toBe('')
+      s.endStdin()
+      expect(await gone(a)).toEqual([])
+      expect((await s.done).stdout).toBe('ok\n')
+    } finally {
+      s.endStdin()
+    }
   })
 
-  it('refuses a bad keeper pid or token in the command it writes', () => {
+  it('refuses a bad keeper pid, token or nonce in the commands it writes', () => {
     expect(() => registeredCommand('true', 0, 1)).toThrow(/bad keeper/)
     expect(() => registeredCommand('true', 12, -1)).toThrow(/bad keeper/)
-    expect(registeredCommand('df -h', 4242, 7)).toBe("{ printf '+ 7 %s\\n' $$ >/proc/4242/fd/3; } 2>/dev/null || :; df -h")
+    expect(() => keeperKill(12.5, 1)).toThrow(/bad keeper/)
+    expect(() => keptCommand('true', "x'; rm -rf /")).toThrow(/bad nonce/)
+    expect(registeredCommand('df -h', 4242, 7)).toMatch(
+      /^\{ printf '\+ 7 %s\\n' \$\$ >\/proc\/4242\/fd\/4; \} 2>\/dev\/null \|\| \{ .* \}; df -h$/,
+    )
+    expect(findKeeper('motd\n\x1erunbook-keeper abc 123\nerr', 'abc')).toEqual({ pid: 123, line: '\x1erunbook-keeper abc 123\n' })
+    expect(findKeeper('\x1erunbook-keeper abc 123\n', 'abd')).toBeUndefined()
   })
 })
