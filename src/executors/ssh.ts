@@ -687,9 +687,9 @@ export class SshConnection {
 
   /**
    * Ask the keeper, on a channel of its own, to kill the command registered as `token`. A server
-   * whose sessions are all taken (by commands that hang, say) may not open that channel: past
-   * KEEPER_KILL_WAIT_MS the connection is closed, and the keeper, seeing it go, kills every command
-   * of it that still runs.
+   * whose sessions are all taken (by commands that hang, say) may refuse that channel, or not open
+   * it within KEEPER_KILL_WAIT_MS: the connection is closed then, and the keeper, seeing it go,
+   * kills every command of it that still runs.
    */
   private askKeeperToKill(pid: number, token: number): void {
     if (!this.open) return // the keeper sees the connection go and kills what still runs
@@ -697,7 +697,12 @@ export class SshConnection {
     watchdog.unref()
     this.exec(keeperKill(pid, token), { timeoutMs: KEEPER_KILL_WAIT_MS, maxOutputBytes: 4096 }).then(
       () => clearTimeout(watchdog),
-      () => clearTimeout(watchdog), // the connection is gone: so is the command, by the keeper
+      () => {
+        // The server refused the channel (every session taken), or the connection is gone: either
+        // way the keeper sees the connection end and kills what still runs.
+        clearTimeout(watchdog)
+        this.close()
+      },
     )
   }
 

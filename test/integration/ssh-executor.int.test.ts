@@ -6,7 +6,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { createRequire } from 'node:module'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import ssh2 from 'ssh2'
@@ -358,15 +358,30 @@ describe.skipIf(skip)('ssh executor against a real lab', () => {
     }
   })
 
-  it('on a server that allows one session (MaxSessions 1), the keeper gives its channel back to the commands', async () => {
+  it('on a server that allows one session (MaxSessions 1), commands queue, and a timed-out one still ends', async () => {
     const one = await secondSshd(2202, 1)
+    const running = (cmd: string): boolean =>
+      readdirSync('/proc').some((d) => {
+        try {
+          return /^\d+$/.test(d) && readFileSync(`/proc/${d}/cmdline`, 'utf8') === `${cmd.replace(/ /g, '\0')}\0`
+        } catch {
+          return false
+        }
+      })
     try {
       for (let i = 0; i < 3; i++) expect((await one.executor.exec(spec(`echo ${i}`))).stdout).toBe(`${i}\n`)
       const parallel = await Promise.all(Array.from({ length: 4 }, (_, i) => one.executor.exec(spec(`echo p${i}`))))
       expect(parallel.map((r) => r.stdout)).toEqual(['p0\n', 'p1\n', 'p2\n', 'p3\n'])
-      // Still guarded: a timed-out command is ended (by its own watcher now).
-      const r = await one.executor.exec(spec('sleep 30', 400))
+      // Registered with the keeper. The kill request needs a session, and the only one is the
+      // command's until it ends: the server refuses it, runbook closes the connection, and the
+      // keeper, seeing it go, kills the command.
+      const cmd = `sleep 30.${process.pid}7`
+      const r = await one.executor.exec(spec(cmd, 400))
       expect(r.timedOut).toBe(true)
+      const deadline = Date.now() + 8000
+      while (running(cmd) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50))
+      expect(running(cmd)).toBe(false)
+      expect((await one.executor.exec(spec('echo again'))).stdout).toBe('again\n') // a new connection
     } finally {
       one.stop()
     }
