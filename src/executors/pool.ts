@@ -251,17 +251,12 @@ export class SshExecutorFactory implements ExecutorFactory {
 
   /**
    * Open the host's pooled connection in the background (a fleet warms the hosts it starts first,
-   * so their handshakes overlap its own set-up). A host name that does not resolve is left for its
-   * run to report.
+   * so their handshakes overlap its own set-up).
    */
   warm(host: string): void {
     if (this.closed) return
-    let target: SshTarget
-    try {
-      target = this.resolve(host)
-    } catch {
-      return
-    }
+    const target = this.resolveQuietly(host)
+    if (!target) return
     const key = targetKey(target)
     if (this.connections.has(key) || this.warmed.has(key)) return
     const opening = this.connection(target, this.closing.signal)
@@ -276,12 +271,8 @@ export class SshExecutorFactory implements ExecutorFactory {
    * bastion: that host may be connecting through it right now); `close()` ends it then.
    */
   release(host: string): void {
-    let target: SshTarget
-    try {
-      target = this.resolve(host)
-    } catch {
-      return
-    }
+    const target = this.resolveQuietly(host)
+    if (!target) return
     const key = targetKey(target)
     for (const [name, other] of this.targets) {
       if (name === host) continue
@@ -298,6 +289,15 @@ export class SshExecutorFactory implements ExecutorFactory {
       },
       () => {}, // its user saw the failure
     )
+  }
+
+  /** `resolve`, or undefined for a host name that does not resolve (its run reports it). */
+  private resolveQuietly(host: string): SshTarget | undefined {
+    try {
+      return this.resolve(host)
+    } catch {
+      return undefined
+    }
   }
 
   /** The hop nearest the target on its path (inventory bastion or ProxyJump), by the operator's name for it. */
